@@ -1,0 +1,31 @@
+/**
+ * Process entry of the `kms-bench` binary: wires the real process into {@link main}.
+ * Unexpected errors are bugs: printed with their stack, exit 70 (EX_SOFTWARE).
+ */
+import { main } from './main.ts'
+
+const controller = new AbortController()
+let interrupts = 0
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    interrupts++
+    if (interrupts > 1) process.exit(130)
+    controller.abort(new Error(`received ${sig}`))
+  })
+}
+
+main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+}).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (e: unknown) => {
+    process.stderr.write(`kms-bench: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.exitCode = 70
+  },
+)

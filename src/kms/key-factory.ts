@@ -1,0 +1,104 @@
+/**
+ * Making key records: customer managed keys (CreateKey), AWS managed keys (created on first
+ * use of `alias/aws/<service>`), and multi-Region replicas (sharing the primary's material).
+ */
+import { keyArn, newKeyId, rootArn } from './ids.ts'
+import type { KmsKey, KeyMaterialSet, MultiRegionLink, RotationState } from './key.ts'
+import { newKeyMaterial } from './key-material.ts'
+import type { KeyManagerType, KeySpec, KeyUsageType, OriginType } from './model.generated.ts'
+import type { RandomPool } from './random-pool.ts'
+import { partitionOf } from '../regions.ts'
+
+/**
+ * The default key policy of a key created through the API without a policy: one statement
+ * that gives the account (and so IAM policies) full access
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+ */
+export function defaultKeyPolicy(account: string, region: string): string {
+  return JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Id: 'key-default-1',
+      Statement: [
+        {
+          Sid: 'Enable IAM User Permissions',
+          Effect: 'Allow',
+          Principal: { AWS: rootArn(account, partitionOf(region)) },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    },
+    null,
+    2,
+  )
+}
+
+/** What a new key is made of. */
+export interface NewKeyParams {
+  account: string
+  region: string
+  now: number
+  keySpec: KeySpec
+  keyUsage: KeyUsageType
+  origin?: OriginType
+  keyManager?: KeyManagerType
+  description?: string
+  policy?: string
+  tags?: ReadonlyMap<string, string>
+  multiRegion?: boolean
+  customKeyStoreId?: string
+  /** Initial state. @default 'Enabled' */
+  state?: KmsKey['state']
+}
+
+/** A new key record with fresh material (not yet stored). */
+export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
+  const keyId = newKeyId(p.multiRegion === true)
+  const material: KeyMaterialSet = { versions: [newKeyMaterial(p.keySpec, 0, p.now, random)], current: 0 }
+  const rotation: RotationState = { enabled: false, periodDays: 365, nextRotationAt: undefined, onDemandCount: 0, history: [] }
+  const link: MultiRegionLink | undefined = p.multiRegion === true ? { keyId, account: p.account, primaryRegion: p.region, regions: new Set([p.region]) } : undefined
+  return {
+    keyId,
+    arn: keyArn(p.region, p.account, keyId),
+    account: p.account,
+    region: p.region,
+    createdAt: p.now,
+    description: p.description ?? '',
+    keyUsage: p.keyUsage,
+    keySpec: p.keySpec,
+    origin: p.origin ?? 'AWS_KMS',
+    keyManager: p.keyManager ?? 'CUSTOMER',
+    state: p.state ?? 'Enabled',
+    deletionDate: undefined,
+    pendingWindowDays: undefined,
+    policy: p.policy ?? defaultKeyPolicy(p.account, p.region),
+    tags: new Map(p.tags ?? []),
+    material,
+    rotation,
+    multiRegion: link,
+    customKeyStoreId: p.customKeyStoreId,
+  }
+}
+
+/**
+ * A replica of multi-Region key `primary` in `region`: the same key id and the same material
+ * and rotation state (shared objects), its own policy, description and tags.
+ */
+export function newReplicaRecord(primary: KmsKey, region: string, now: number, policy: string | undefined, description: string | undefined, tags: ReadonlyMap<string, string> | undefined): KmsKey {
+  const link = primary.multiRegion
+  if (link === undefined) throw new Error(`key ${primary.keyId} is not a multi-Region key`)
+  link.regions.add(region)
+  return {
+    ...primary,
+    arn: keyArn(region, primary.account, primary.keyId),
+    region,
+    createdAt: now,
+    description: description ?? primary.description,
+    state: 'Enabled',
+    deletionDate: undefined,
+    pendingWindowDays: undefined,
+    policy: policy ?? defaultKeyPolicy(primary.account, region),
+    tags: new Map(tags ?? []),
+  }
+}

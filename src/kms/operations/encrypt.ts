@@ -1,0 +1,34 @@
+/**
+ * Encrypt (https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html): up to
+ * 4096 bytes under a symmetric key (AES-256-GCM, encryption context as AAD).
+ */
+import type { Handler } from '../context.ts'
+import { endDryRun } from '../dry-run.ts'
+import { InvalidKeyUsageException, ValidationException } from '../errors.ts'
+import { assertKeyState } from '../key-state.ts'
+import { requireKeyUsage } from '../key-usage.ts'
+import { resolveKeyId } from '../resolve.ts'
+import { encryptSymmetric } from '../symmetric.ts'
+
+export const encrypt: Handler<'Encrypt'> = (ctx, input) => {
+  const { key, alias } = resolveKeyId(ctx, input.KeyId)
+  ctx.audit.resources.push(key)
+  const algorithm = input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT'
+  ctx.core.authorize(ctx, {
+    action: 'kms:Encrypt',
+    key,
+    ...(input.EncryptionContext !== undefined ? { encryptionContext: input.EncryptionContext } : {}),
+    ...(alias !== undefined ? { requestAlias: alias } : {}),
+    ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
+    conditions: { 'kms:EncryptionAlgorithm': algorithm },
+  })
+  assertKeyState(key, 'crypto')
+  requireKeyUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt')
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new InvalidKeyUsageException(`kms-bench: asymmetric Encrypt with ${key.keySpec} is not implemented yet`)
+  }
+  if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`)
+  if (input.Plaintext.byteLength > 4096) throw new ValidationException("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
+  endDryRun(input)
+  return { CiphertextBlob: encryptSymmetric(ctx, key, input.Plaintext, input.EncryptionContext), KeyId: key.arn, EncryptionAlgorithm: algorithm }
+}

@@ -1,0 +1,69 @@
+/**
+ * In-memory KMS state, per account × Region. One emulator holds many accounts and Regions;
+ * a single-Region key exists only in its Region's state, a multi-Region key has one record
+ * per Region that holds it.
+ */
+import type { KmsKey } from './key.ts'
+
+/** An alias (https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html). */
+export interface AliasRecord {
+  /** Including the `alias/` prefix. */
+  readonly aliasName: string
+  targetKeyId: string
+  readonly createdAt: number
+  updatedAt: number
+}
+
+/** Everything KMS holds for one account in one Region. */
+export class RegionState {
+  /** Keys by key id. */
+  readonly keys = new Map<string, KmsKey>()
+  /** Aliases by alias name (`alias/...`). */
+  readonly aliases = new Map<string, AliasRecord>()
+
+  readonly account: string
+  readonly region: string
+
+  constructor(account: string, region: string) {
+    this.account = account
+    this.region = region
+  }
+
+  /** Aliases that point at `keyId`, sorted by name. */
+  aliasesOf(keyId: string): AliasRecord[] {
+    const out: AliasRecord[] = []
+    for (const a of this.aliases.values()) if (a.targetKeyId === keyId) out.push(a)
+    return out.sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0))
+  }
+}
+
+/** All accounts and Regions. */
+export class KmsStore {
+  readonly #states = new Map<string, RegionState>()
+
+  /** The state of `account` in `region`, created empty on first use. */
+  region(account: string, region: string): RegionState {
+    const id = `${account}/${region}`
+    let s = this.#states.get(id)
+    if (s === undefined) {
+      s = new RegionState(account, region)
+      this.#states.set(id, s)
+    }
+    return s
+  }
+
+  /** The state of `account` in `region` if it exists. */
+  peekRegion(account: string, region: string): RegionState | undefined {
+    return this.#states.get(`${account}/${region}`)
+  }
+
+  /** Every account × Region state that exists. */
+  regions(): IterableIterator<RegionState> {
+    return this.#states.values()
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#states.clear()
+  }
+}
