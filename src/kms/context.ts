@@ -35,6 +35,13 @@ export interface AccessRequest {
  */
 export interface Authorizer {
   authorize(ctx: OpContext, request: AccessRequest): void
+  /**
+   * The policy lockout safety check of CreateKey and PutKeyPolicy (skipped when the request
+   * sets BypassPolicyLockoutSafetyCheck): throws MalformedPolicyDocumentException when the
+   * caller could not call PutKeyPolicy on the key under `policy`
+   * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key).
+   */
+  assertPolicyKeepsAccess?(ctx: OpContext, policy: string, key: KmsKey | undefined): void
 }
 
 /** The context of one operation call. */

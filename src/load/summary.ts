@@ -1,0 +1,223 @@
+/**
+ * `summary.json`: the result of a run. Plain, versioned, mergeable JSON (DESIGN.md, "Run
+ * output"); every report is rendered from it alone, so `kms-bench report` can re-render a
+ * saved result and `kms-bench merge` can combine shards exactly (histograms are HDR,
+ * compressed base64, integer microseconds).
+ *
+ * Two levels are counted apart: application requests (an S3 PUT, "encrypt this record") and
+ * the KMS calls they cost (0..n, depending on the mitigation).
+ */
+import { z } from 'zod'
+
+/** The schema version this build writes and reads. Bump on an incompatible change. */
+export const SCHEMA_VERSION = 1
+
+const num = z.number().finite()
+const count = z.number().int().nonnegative()
+
+/** Latency percentiles in milliseconds (from the histogram; 0 when there were no samples). */
+export const LatencyStatsSchema = z.object({
+  p50: num,
+  p90: num,
+  p99: num,
+  p999: num,
+  max: num,
+  mean: num,
+  count: count,
+})
+export type LatencyStats = z.infer<typeof LatencyStatsSchema>
+
+/** One outcome class's latency (succeeded / throttled / failed kept apart). */
+export const OutcomeLatencySchema = z.object({
+  latencyMs: LatencyStatsSchema,
+  /** HDR histogram, compressed base64, integer microseconds. */
+  histogram: z.string(),
+})
+export type OutcomeLatency = z.infer<typeof OutcomeLatencySchema>
+
+/** One quota pool of one account × Region, as the run used it (like CloudWatch AWS/Usage). */
+export const QuotaPoolUsageSchema = z.object({
+  /** e.g. `symmetric`, `rsa`, `api:CreateKey`, `custom-key-store:cks-1`, `key-pair:RSA_2048` */
+  pool: z.string(),
+  account: z.string(),
+  region: z.string(),
+  /** requests/s (after --scale) */
+  limit: num,
+  accepted: count,
+  throttled: count,
+  /** highest accepted + throttled in any one-second window */
+  peakPerSecond: num,
+  /** peak offered to the pool / limit */
+  utilization: num,
+  /** seconds in which at least one call was throttled */
+  throttledSeconds: count,
+})
+export type QuotaPoolUsage = z.infer<typeof QuotaPoolUsageSchema>
+
+/** Per-second counters of one variant. `second` counts from the start of the run. */
+export const TimelineEntrySchema = z.object({
+  second: count,
+  /** application requests scheduled in this second */
+  offered: count,
+  /** application requests actually sent in this second */
+  achieved: count,
+  succeeded: count,
+  throttled: count,
+  failed: count,
+  dropped: count,
+  kmsCalls: count,
+  kmsThrottled: count,
+  /** KMS calls by operation in this second */
+  kmsByOperation: z.record(z.string(), count),
+  /** accepted calls per quota pool key `account/region/pool` in this second */
+  poolAccepted: z.record(z.string(), count),
+  p50Ms: num,
+  p99Ms: num,
+})
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
+
+/** A mitigation as a variant ran it, with the parameters and the assumptions it made. */
+export const MitigationSummarySchema = z.object({
+  name: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  /** statements the result depends on that AWS does not publish (e.g. bucket key lifetime) */
+  assumptions: z.array(z.string()),
+  /** counters the mitigation kept (cache hits, misses, evictions, ...) */
+  stats: z.record(z.string(), num),
+})
+export type MitigationSummary = z.infer<typeof MitigationSummarySchema>
+
+/** Security exposure of a variant: how much one data key protects, how long, and where it sits. */
+export const ExposureSchema = z.object({
+  /** most messages protected by one data key (1 without caching) */
+  maxMessagesPerDataKey: num,
+  /** most bytes protected by one data key */
+  maxBytesPerDataKey: num,
+  /** longest time a data key was used, in seconds */
+  maxSecondsPerDataKey: num,
+  /** peak plaintext data keys held in application memory at once (all hosts) */
+  plaintextKeysInMemory: num,
+  /** principals that can use a shared bucket-level key (S3 Bucket Keys), if any */
+  principalsPerBucketKey: num,
+  /** free-text notes (e.g. "policies conditioned on the object ARN stop matching") */
+  notes: z.array(z.string()),
+})
+export type Exposure = z.infer<typeof ExposureSchema>
+
+/** Dollars, for the run and extrapolated to a month at the run's rate. */
+export const CostSchema = z.object({
+  requests: num,
+  keys: num,
+  total: num,
+  monthly: z.object({ requests: num, keys: num, total: num }),
+  /** keys billed (customer managed keys, replicas; AWS managed and owned are free) */
+  billedKeys: count,
+})
+export type Cost = z.infer<typeof CostSchema>
+
+/** One variant of a scenario: the same arrivals, its own mitigations and quotas. */
+export const VariantSummarySchema = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  mitigations: z.array(MitigationSummarySchema),
+  /** quota overrides this variant ran with (pool → requests/s, after --scale) */
+  quotaOverrides: z.record(z.string(), num),
+  offered: z.object({ requests: count, ratePerSecond: num }),
+  achieved: z.object({ requests: count, ratePerSecond: num }),
+  completed: z.object({ succeeded: count, failed: count, dropped: count, throttled: count }),
+  kms: z.object({
+    calls: count,
+    throttled: count,
+    failed: count,
+    /** KMS calls per offered application request */
+    callsPerRequest: num,
+    byOperation: z.record(z.string(), z.object({ calls: count, throttled: count, failed: count })),
+  }),
+  /** KMS-call retries made by the client retry strategy */
+  retries: count,
+  /** throttled application requests / offered application requests */
+  throttleRate: num,
+  /** every completed application request, from its intended send time */
+  latencyMs: LatencyStatsSchema,
+  /** HDR histogram (compressed base64, integer µs) of every completed application request */
+  histogram: z.string(),
+  /** kept apart per outcome */
+  outcomes: z.object({ succeeded: OutcomeLatencySchema, throttled: OutcomeLatencySchema, failed: OutcomeLatencySchema }),
+  /** service time of application requests, from the actual send */
+  serviceTimeMs: LatencyStatsSchema,
+  /** latency of individual KMS calls */
+  kmsCallLatency: OutcomeLatencySchema,
+  quota: z.array(QuotaPoolUsageSchema),
+  costUsd: CostSchema,
+  exposure: ExposureSchema,
+  timeline: z.array(TimelineEntrySchema),
+})
+export type VariantSummary = z.infer<typeof VariantSummarySchema>
+
+/** A threshold (gate) and how it came out. */
+export const ThresholdResultSchema = z.object({
+  expression: z.string(),
+  variant: z.string(),
+  actual: num,
+  passed: z.boolean(),
+})
+export type ThresholdResult = z.infer<typeof ThresholdResultSchema>
+
+/** The whole `summary.json`. */
+export const RunSummarySchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('kms-bench'), version: z.string() }),
+  scenario: z.string(),
+  description: z.string().optional(),
+  /** `embedded`, an endpoint URL, or `aws` */
+  target: z.string(),
+  clock: z.enum(['virtual', 'real']),
+  seed: z.number().int(),
+  durationSeconds: num,
+  region: z.string(),
+  /** --scale factor: 1 = full size; reports say when a scale model ran */
+  scale: num,
+  /** shards this result covers (`{ index, count }` each); one entry per merged shard */
+  shards: z.array(z.object({ index: count, count: z.number().int().positive() })),
+  /** false when the run was interrupted (SIGINT) or failed part-way */
+  complete: z.boolean(),
+  /** ISO time the run started (virtual runs: the virtual clock's start) */
+  startedAt: z.string(),
+  environment: z.object({
+    node: z.string(),
+    platform: z.string(),
+    arch: z.string(),
+    cpus: count,
+    /** versions of @aws-sdk/client-kms, every @smithy/* package, hdr-histogram-js, ... */
+    packages: z.record(z.string(), z.string()),
+  }),
+  /** statements the results depend on that AWS does not publish */
+  assumptions: z.array(z.string()),
+  thresholds: z.array(ThresholdResultSchema),
+  variants: z.array(VariantSummarySchema).min(1),
+})
+export type RunSummary = z.infer<typeof RunSummarySchema>
+
+/** Why a file is not a summary this build can read; one clear sentence. */
+export class SummaryFormatError extends Error {
+  override readonly name = 'SummaryFormatError'
+}
+
+/**
+ * Validates parsed JSON as a {@link RunSummary}. Throws {@link SummaryFormatError} naming
+ * the first problems (with their paths) or an unknown schemaVersion.
+ */
+export function parseRunSummary(json: unknown, source = 'summary'): RunSummary {
+  if (json !== null && typeof json === 'object' && 'schemaVersion' in json) {
+    const v = (json as { schemaVersion: unknown }).schemaVersion
+    if (v !== SCHEMA_VERSION) {
+      throw new SummaryFormatError(`${source}: schemaVersion ${JSON.stringify(v)} is not supported by this build (it reads ${SCHEMA_VERSION})`)
+    }
+  }
+  const r = RunSummarySchema.safeParse(json)
+  if (!r.success) {
+    const problems = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    throw new SummaryFormatError(`${source} is not a kms-bench result: ${problems.join('; ')}`)
+  }
+  return r.data
+}
