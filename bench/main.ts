@@ -11,6 +11,7 @@ const kms = createEmulator({ profile: 'none', audit: { capacity: 0 } })
 const { KeyMetadata } = kms.callSync('CreateKey', {})
 const keyId = KeyMetadata!.KeyId
 const plaintext = new Uint8Array(32)
+const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }).CiphertextBlob!
 const key = Buffer.alloc(32, 7)
 const iv = Buffer.alloc(12)
 
@@ -28,6 +29,9 @@ bench
   })
   .add('emulator GenerateDataKey AES_256', () => {
     kms.callSync('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })
+  })
+  .add('emulator Decrypt (32 B, no KeyId)', () => {
+    kms.callSync('Decrypt', { CiphertextBlob: ciphertext })
   })
 await bench.run()
 const hz = Object.fromEntries(bench.tasks.map((t) => [t.name, t.result && 'throughput' in t.result ? t.result.throughput.mean : 0]))

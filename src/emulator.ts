@@ -1,31 +1,46 @@
 /**
- * The emulator: the quota gate in front of the KMS core, with audit, for one call at a
- * time. Both the in-process API and the HTTP endpoint (`server/`) go through {@link Emulator.call}.
+ * The emulator: for every call, the quota gate, then the KMS core operation, then audit.
+ * Both the in-process API and the HTTP endpoint (`server/`) go through {@link Emulator.call}
+ * (or its synchronous forms).
+ *
+ * The gate decides before the operation validates or runs, as AWS's front door does: a
+ * throttled call does no work, costs nothing, and is audited with errorCode
+ * ThrottlingException and AWS's message (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html).
  */
 import { SystemClock, type Clock } from './clock.ts'
 import type { AuditEvent, AuditOptions } from './kms/audit.ts'
-import type { CallerInput } from './kms/caller.ts'
+import type { Caller, CallerInput } from './kms/caller.ts'
 import { KmsCore } from './kms/core.ts'
 import { isKmsError, KmsError, ThrottlingException, THROTTLING_MESSAGE, UnknownOperationException } from './kms/errors.ts'
 import type { OperationInputs, OperationName, OperationOutputs } from './kms/model.generated.ts'
+import { QuotaGate, resolveQuotaConfig, type QuotaOptions, type QuotaUsage, type ResolvedQuotaConfig } from './quota/index.ts'
 
-/** Options of {@link createEmulator}. */
-export interface EmulatorOptions {
+/**
+ * Options of {@link createEmulator}. Quota options (`profile`, `quotas`, `quotaMode`,
+ * `quotaScale`, `usageRetentionSeconds`) are described in {@link QuotaOptions}; a bad
+ * profile or override makes `createEmulator` throw `QuotaConfigError` naming every problem.
+ */
+export interface EmulatorOptions extends QuotaOptions {
   /** Source of time. @default new SystemClock() */
   clock?: Clock
-  /**
-   * Quota profile name (`'aws-default'`, `'none'`, ...) or a profile object.
-   * @default 'aws-default'
-   */
-  profile?: string | object
-  /** Per-pool quota overrides in requests/s, modelling a quota increase, e.g. `{ symmetric: 50_000 }`. */
-  quotas?: Record<string, number>
   /** Account of callers that name none. @default '111122223333' */
   defaultAccount?: string
   /** Region of callers that name none. @default 'us-east-1' */
   defaultRegion?: string
   /** Audit log settings; `{ capacity: 0 }` keeps no events in memory. @default { capacity: 10000 } */
   audit?: AuditOptions
+  /**
+   * Access control (key policies + IAM + grants). `'off'` allows every request: only for
+   * what-if studies, never to make a failing workload pass.
+   * @default 'enforce'
+   */
+  accessControl?: 'enforce' | 'off'
+  /**
+   * How long a new grant takes to work for callers that do not send its grant token
+   * (AWS: eventual consistency, https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#grant_token).
+   * @default 3000 (see DEFAULT_GRANT_PROPAGATION_DELAY_MS in kms/core.ts)
+   */
+  grantPropagationDelayMs?: number
 }
 
 /** Outcome of {@link Emulator.tryCall}: never throws for a KMS error. */
@@ -38,6 +53,8 @@ export interface Emulator {
   readonly clock: Clock
   /** The core (state, store, audit), for advanced use and for the HTTP server's persistence. */
   readonly core: KmsCore
+  /** The validated quota configuration; `undefined` with profile `'none'` (no gate at all). */
+  readonly quotaConfig: ResolvedQuotaConfig | undefined
   /**
    * Calls a KMS operation with the API's own shapes. Rejects with an error whose `name` is
    * the AWS error code and whose `message` is AWS's text.
@@ -47,9 +64,19 @@ export interface Emulator {
   callSync<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): OperationOutputs[Op]
   /**
    * Like {@link callSync}, but returns KMS errors as values (no throw), which the load engine
-   * uses to run millions of calls per second. A throttled result shares one error instance.
+   * uses to run millions of calls per second. Every throttled result is the same frozen
+   * object, whose error is {@link THROTTLED}: no allocation, and no audit event is built
+   * when audit is off.
    */
   tryCall<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): CallResult<Op>
+  /**
+   * Quota usage so far, like CloudWatch's AWS/Usage metrics: per pool of each account ×
+   * Region, accepted and throttled calls, peak per second, utilization, throttled seconds,
+   * and the per-second series. Empty with profile `'none'`.
+   */
+  usage(): QuotaUsage
+  /** The limit (requests/s, after overrides and scale) of a pool in a Region; `undefined` when it has none. */
+  quotaLimit(pool: string, region?: string): number | undefined
   /** Attaches (or replaces) an IAM identity policy to a principal (user or role ARN). */
   putIdentityPolicy(principalArn: string, policyName: string, documentJson: string): void
   /** Detaches an identity policy; returns whether it existed. */
@@ -65,25 +92,42 @@ export interface Emulator {
 /** The error every throttled {@link Emulator.tryCall} returns (shared: read it, do not change it). */
 export const THROTTLED: KmsError = Object.freeze(new ThrottlingException(THROTTLING_MESSAGE)) as KmsError
 
-/** Creates an embedded KMS emulator (see DESIGN.md, "Library API"). */
+const THROTTLED_RESULT: { readonly ok: false; readonly error: KmsError } = Object.freeze({ ok: false as const, error: THROTTLED })
+
+/** Creates an embedded KMS emulator (see DESIGN.md, "Library API"). Throws `QuotaConfigError` for a bad quota configuration. */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = options.clock ?? new SystemClock()
+  const quotaConfig = resolveQuotaConfig(options)
   const core = new KmsCore({
     clock,
     defaultAccount: options.defaultAccount ?? '111122223333',
     defaultRegion: options.defaultRegion ?? 'us-east-1',
     ...(options.audit !== undefined ? { audit: options.audit } : {}),
+    ...(options.accessControl !== undefined ? { accessControl: options.accessControl } : {}),
+    ...(options.grantPropagationDelayMs !== undefined ? { grantPropagationDelayMs: options.grantPropagationDelayMs } : {}),
   })
+  const gate = quotaConfig !== undefined ? new QuotaGate<Caller>(quotaConfig, clock) : undefined
 
   function callSync<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): OperationOutputs[Op] {
     const caller = core.caller(callerInput)
     if (!core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
+    if (gate !== undefined && !gate.admit(op, input, caller, core)) {
+      const error = new ThrottlingException(THROTTLING_MESSAGE)
+      core.auditRejected(op, input, caller, error)
+      throw error
+    }
     return core.invoke(op, input, caller)
   }
 
   function tryCall<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): CallResult<Op> {
     try {
-      return { ok: true, output: callSync(op, input, callerInput) }
+      const caller = core.caller(callerInput)
+      if (!core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
+      if (gate !== undefined && !gate.admit(op, input, caller, core)) {
+        if (core.audit.enabled) core.auditRejected(op, input, caller, THROTTLED)
+        return THROTTLED_RESULT
+      }
+      return { ok: true, output: core.invoke(op, input, caller) }
     } catch (e) {
       if (isKmsError(e)) return { ok: false, error: e }
       throw e
@@ -93,6 +137,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return {
     clock,
     core,
+    quotaConfig,
     call: (op, input, caller) => {
       try {
         return Promise.resolve(callSync(op, input, caller))
@@ -102,10 +147,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     callSync,
     tryCall,
+    usage: () => gate?.usage() ?? { pools: [], seconds: [] },
+    quotaLimit: (pool, region) => quotaConfig?.limit(region ?? core.defaultRegion, pool),
     putIdentityPolicy: (principalArn, policyName, documentJson) => core.identityPolicies.put(principalArn, policyName, documentJson),
     deleteIdentityPolicy: (principalArn, policyName) => core.identityPolicies.delete(principalArn, policyName),
     listIdentityPolicies: (principalArn) => core.identityPolicies.list(principalArn),
     auditEvents: () => core.audit.events(),
-    reset: () => core.reset(),
+    reset: () => {
+      core.reset()
+      gate?.reset()
+    },
   }
 }

@@ -1,3 +1,5 @@
+import { closestName } from './suggest.ts'
+
 /**
  * AWS Regions and partitions. A leaf module shared by `kms/` (ARNs) and `quota/`
  * (per-Region profiles), so that a typo in a Region name is caught everywhere the same way.
@@ -45,28 +47,5 @@ export function partitionOf(region: string): Partition {
 
 /** The known Region closest in spelling to `region`, for "did you mean" hints. */
 export function suggestRegion(region: string): string | undefined {
-  let best: string | undefined
-  let bestDistance = Infinity
-  for (const r of regionToPartition.keys()) {
-    const d = editDistance(region, r)
-    if (d < bestDistance) {
-      bestDistance = d
-      best = r
-    }
-  }
-  return bestDistance <= 3 ? best : undefined
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
-    }
-  }
-  return row[b.length] as number
+  return closestName(region, regionToPartition.keys(), 3)
 }

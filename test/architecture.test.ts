@@ -25,7 +25,7 @@ function moduleOf(file: string): string {
 }
 
 const RANK: Record<string, number> = {
-  heap: -1, regions: -1, clock: 0,
+  heap: -2, suggest: -2, regions: -1, clock: 0,
   kms: 1, quota: 1,
   emulator: 2,
   load: 3,

@@ -4,6 +4,14 @@
  */
 import { main } from './main.ts'
 
+// A closed pipe (`kms-bench ... | head`) is not an error: stop writing and exit quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw e
+  })
+}
+
 const controller = new AbortController()
 let interrupts = 0
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -12,10 +12,11 @@ import { OPERATIONS, SHAPES, type OperationName } from './model.generated.ts'
 /** A CloudTrail record of one KMS API call. */
 export interface AuditEvent {
   eventVersion: '1.08'
+  /** For AWS service events (automatic rotation, scheduled deletion) only accountId and invokedBy are set, as in CloudTrail. */
   userIdentity: {
-    type: string
-    principalId: string
-    arn: string
+    type?: string
+    principalId?: string
+    arn?: string
     accountId: string
     invokedBy?: string
   }
@@ -29,7 +30,8 @@ export interface AuditEvent {
   requestParameters: Record<string, unknown> | null
   responseElements: Record<string, unknown> | null
   additionalEventData?: Record<string, unknown>
-  requestID: string
+  /** Absent on AWS service events. */
+  requestID?: string
   eventID: string
   readOnly: boolean
   resources?: { accountId: string; type: 'AWS::KMS::Key'; ARN: string }[]
@@ -37,6 +39,8 @@ export interface AuditEvent {
   managementEvent: true
   recipientAccountId: string
   eventCategory: 'Management'
+  /** Details of an AwsServiceEvent (e.g. a rotation's type and key). */
+  serviceEventDetails?: Record<string, unknown>
   errorCode?: string
   errorMessage?: string
 }

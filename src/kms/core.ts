@@ -7,18 +7,23 @@
  * Promise for the public API.
  */
 import type { Clock } from '../clock.ts'
-import { AuditLog, buildAuditEvent, type AuditDraft, type AuditOptions } from './audit.ts'
+import { PolicyAuthorizer } from './access/authorizer.ts'
+import { AuditLog, buildAuditEvent, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
+import { createAwsOwnedKey } from './aws-owned-keys.ts'
 import { resolveCaller, type Caller, type CallerInput } from './caller.ts'
+import { parseSymmetricHeader } from './ciphertext.ts'
 import type { AccessRequest, Authorizer, OpContext } from './context.ts'
 import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from './errors.ts'
+import { isAccountId } from './ids.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { newKeyRecord } from './key-factory.ts'
 import type { KmsKey } from './key.ts'
 import { OPERATIONS, type OperationInputs, type OperationName, type OperationOutputs } from './model.generated.ts'
 import { OPERATION_TABLE } from './operations/index.ts'
 import { RandomPool } from './random-pool.ts'
-import { KmsScheduler } from './scheduler.ts'
-import { KmsStore } from './store.ts'
+import { AWS_MANAGED_ROTATION_PERIOD_DAYS, DAY_MS, resumeOverdueRotations, scheduleAutomaticRotation } from './rotation.ts'
+import { KmsScheduler, type ScheduledTask } from './scheduler.ts'
+import { KmsStore, type RegionState } from './store.ts'
 import { validateInput } from './validate.ts'
 
 /** Options of {@link KmsCore}. */
@@ -30,11 +35,47 @@ export interface KmsCoreOptions {
   defaultRegion: string
   /** Audit log settings. @default { capacity: 10000 } */
   audit?: AuditOptions
-  /** Access decisions (key policy + IAM + grants). @default allows every request */
+  /**
+   * Access decisions (key policy + IAM + grants). Overrides {@link KmsCoreOptions.accessControl}.
+   * @default a PolicyAuthorizer (or allowAll when accessControl is 'off')
+   */
   authorizer?: Authorizer
+  /**
+   * `'enforce'` evaluates key policies, IAM identity policies and grants exactly as AWS
+   * documents (src/kms/access). `'off'` allows every request and skips the lockout safety
+   * check: only for explicit what-if studies ("what would this workload cost if access were
+   * not the bottleneck"), never to paper over a missing policy, since real KMS would deny.
+   * @default 'enforce'
+   */
+  accessControl?: 'enforce' | 'off'
+  /**
+   * How long a new grant takes to work without its grant token, in ms of the clock's time
+   * (eventual consistency). AWS: "typically takes less than a few seconds ... in some cases
+   * it can take several minutes" (using-grant-token.html), "usually less than five minutes"
+   * (API_CreateGrant.html). Set 300000 to study the worst documented case, 0 for none.
+   * @default 3000
+   */
+  grantPropagationDelayMs?: number
 }
 
-/** Allows everything: used until an access-control evaluator is configured. */
+/**
+ * How long KMS's asynchronous processes take, in ms of the clock's time. AWS documents them
+ * as lasting "a few seconds" without a figure; at 0 each completes right after the call that
+ * starts it (the call's own response still shows the transient state).
+ */
+export interface AsyncDelays {
+  /** A new replica stays Creating this long (ReplicateKey). @default 0 */
+  replicaCreationMs: number
+  /** Old and new primary stay Updating this long (UpdatePrimaryRegion). @default 0 */
+  primaryRegionUpdateMs: number
+  /** An on-demand rotation shows OnDemandRotationStartDate this long before completing. @default 0 */
+  onDemandRotationMs: number
+}
+
+/** Default of {@link KmsCoreOptions.grantPropagationDelayMs}: "less than a few seconds" (using-grant-token.html). */
+export const DEFAULT_GRANT_PROPAGATION_DELAY_MS = 3000
+
+/** Allows everything (KmsCoreOptions.accessControl 'off'): for what-if studies only. */
 export const allowAll: Authorizer = { authorize: () => {} }
 
 const KNOWN_OPERATIONS = new Set<string>(Object.keys(OPERATIONS))
@@ -43,22 +84,47 @@ const KNOWN_OPERATIONS = new Set<string>(Object.keys(OPERATIONS))
 export class KmsCore {
   readonly clock: Clock
   readonly store = new KmsStore()
-  readonly scheduler = new KmsScheduler()
+  readonly scheduler = new CountingScheduler()
   readonly random = new RandomPool()
   readonly audit: AuditLog
   /** IAM identity policies by principal. */
   readonly identityPolicies = new IdentityPolicyStore()
   readonly defaultAccount: string
   readonly defaultRegion: string
+  /** Durations of KMS's asynchronous processes; change them to observe transient states. */
+  readonly asyncDelays: AsyncDelays = { replicaCreationMs: 0, primaryRegionUpdateMs: 0, onDemandRotationMs: 0 }
+  /** Keys whose automatic rotation fell due while they were not Enabled (see `rotation.ts`). */
+  readonly rotationWatch = new Set<KmsKey>()
   authorizer: Authorizer
+  /** See {@link KmsCoreOptions.grantPropagationDelayMs}. */
+  readonly grantPropagationDelayMs: number
   readonly #callers = new WeakMap<CallerInput, Caller>()
+  /** The caller's own account × Region state, for {@link peekKey} on the quota gate's hot path. */
+  #peekStates = new WeakMap<Caller, RegionState>()
+  #changes = 0
+
+  /**
+   * Moves whenever the state may have changed: a successful state-changing call, an AWS
+   * managed key created on first use, scheduled work run (deletion, rotation), identity
+   * policies changed, a reset. The HTTP server persists the state when it moves.
+   */
+  get stateVersion(): number {
+    return this.#changes + this.scheduler.ran + this.identityPolicies.version
+  }
 
   constructor(options: KmsCoreOptions) {
     this.clock = options.clock
     this.defaultAccount = options.defaultAccount
     this.defaultRegion = options.defaultRegion
     this.audit = new AuditLog(options.audit)
-    this.authorizer = options.authorizer ?? allowAll
+    if (options.accessControl !== undefined && options.accessControl !== 'enforce' && options.accessControl !== 'off') {
+      throw new RangeError(`accessControl must be 'enforce' or 'off', got ${JSON.stringify(options.accessControl)}`)
+    }
+    if (!isAccountId(options.defaultAccount)) throw new RangeError(`defaultAccount must be a 12-digit AWS account id, got ${JSON.stringify(options.defaultAccount)}`)
+    this.authorizer = options.authorizer ?? (options.accessControl === 'off' ? allowAll : new PolicyAuthorizer())
+    const delay = options.grantPropagationDelayMs ?? DEFAULT_GRANT_PROPAGATION_DELAY_MS
+    if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`grantPropagationDelayMs must be a non-negative number of ms, got ${delay}`)
+    this.grantPropagationDelayMs = delay
   }
 
   /** Resolves (and caches per object) a caller description. Throws ValidationException when malformed. */
@@ -92,7 +158,14 @@ export class KmsCore {
       if (handler === undefined) throw new UnsupportedOperationException(`kms-bench does not implement ${op}`)
       validateInput(op, input)
       const out = handler(ctx, input)
+      if (!isReadOnlyOperation(op)) this.#changes++
       if (this.audit.enabled) this.audit.record(buildAuditEvent({ op, input, caller, now, draft }))
+      // A key re-enabled past its rotation date rotates immediately (rotation.ts).
+      if (this.rotationWatch.size > 0) {
+        const watched = this.rotationWatch.size
+        resumeOverdueRotations(this, now)
+        if (this.rotationWatch.size !== watched) this.#changes++
+      }
       return out
     } catch (e) {
       const err = asKmsError(e)
@@ -126,13 +199,39 @@ export class KmsCore {
       id = parts.slice(5).join(':')
       if (id.startsWith('key/')) id = id.slice(4)
     }
-    const state = this.store.peekRegion(account, caller.region)
+    const state = account === caller.account ? this.#ownState(caller) : this.store.peekRegion(account, caller.region)
     if (state === undefined) return undefined
     if (id.startsWith('alias/')) {
       const alias = state.aliases.get(id)
       return alias === undefined ? undefined : state.keys.get(alias.targetKeyId)
     }
     return state.keys.get(id)
+  }
+
+  /** The caller's own state, cached per resolved caller (states live until `reset()`). */
+  #ownState(caller: Caller): RegionState | undefined {
+    let state = this.#peekStates.get(caller)
+    if (state === undefined) {
+      state = this.store.peekRegion(caller.account, caller.region)
+      if (state !== undefined) this.#peekStates.set(caller, state)
+    }
+    return state
+  }
+
+  /**
+   * The key a symmetric ciphertext names in the caller's Region, without side effects (no
+   * audit, no errors): the quota gate uses it to pick a Decrypt's pool before the call runs.
+   */
+  peekCiphertextKey(blob: unknown, caller: Caller): KmsKey | undefined {
+    if (!(blob instanceof Uint8Array)) return undefined
+    const header = parseSymmetricHeader(blob)
+    return header === undefined ? undefined : this.store.peekRegion(header.account, caller.region)?.keys.get(header.keyId)
+  }
+
+  /** Creates an AWS owned key that `service` uses in `region` (see `aws-owned-keys.ts`). */
+  createAwsOwnedKey(service: string, region: string): KmsKey {
+    this.#changes++
+    return createAwsOwnedKey(this, service, region)
   }
 
   /**
@@ -163,19 +262,36 @@ export class KmsCore {
     )
     // AWS managed keys rotate every year (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
     key.rotation.enabled = true
-    key.rotation.periodDays = 365
-    key.rotation.nextRotationAt = now + 365 * 86_400_000
+    key.rotation.periodDays = AWS_MANAGED_ROTATION_PERIOD_DAYS
+    key.rotation.nextRotationAt = now + AWS_MANAGED_ROTATION_PERIOD_DAYS * DAY_MS
     state.keys.set(key.keyId, key)
     state.aliases.set(aliasName, { aliasName, targetKeyId: key.keyId, createdAt: now, updatedAt: now })
+    this.#changes++
+    scheduleAutomaticRotation(this, key)
     return key
   }
 
   /** Forgets every key, alias, identity policy, scheduled task and audit event. */
   reset(): void {
     this.store.clear()
+    this.#peekStates = new WeakMap()
     this.scheduler.clear()
     this.identityPolicies.clear()
     this.audit.clear()
+    this.rotationWatch.clear()
+    this.#changes++
+  }
+}
+
+/** The core's scheduler, counting the tasks it has run: each one changes state (see `stateVersion`). */
+class CountingScheduler extends KmsScheduler {
+  ran = 0
+
+  override schedule(at: number, run: (at: number) => void): ScheduledTask {
+    return super.schedule(at, (t) => {
+      this.ran++
+      run(t)
+    })
   }
 }
 
@@ -195,7 +311,8 @@ function awsManagedKeyPolicy(account: string, region: string, service: string): 
         Principal: { AWS: '*' },
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
         Resource: '*',
-        Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `${service}.${region}.amazonaws.com` } },
+        // EBS calls KMS through the EC2 endpoint: the aws/ebs policy names ec2.<region> (policy-conditions.html#conditions-kms-via-service).
+        Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `${service === 'ebs' ? 'ec2' : service}.${region}.amazonaws.com` } },
       },
       {
         Sid: 'Allow direct access to key metadata to the account',

@@ -117,6 +117,14 @@ export class CustomKeyStoreInvalidStateException extends KmsError {
 export class CloudHsmClusterNotFoundException extends KmsError {
   override readonly name = 'CloudHsmClusterNotFoundException'
 }
+/**
+ * Names under the reserved `alias/aws/` prefix (CreateAlias, UpdateAlias, DeleteAlias). Not in
+ * the KMS Smithy model: SDKs surface it as a generic service exception named
+ * `NotAuthorizedException` (moto reproduces the same).
+ */
+export class NotAuthorizedException extends KmsError {
+  override readonly name = 'NotAuthorizedException'
+}
 /** The JSON body could not be parsed (awsJson1_1 protocol error). */
 export class SerializationException extends KmsError {
   override readonly name = 'SerializationException'

@@ -6,7 +6,7 @@
  */
 import { MalformedPolicyDocumentException, ValidationException } from './errors.ts'
 import { parsePrincipal } from './caller.ts'
-import { parsePolicyDocument } from './policy-document.ts'
+import { compilePolicy, parsePolicyJson } from './access/policy-compile.ts'
 
 /** A stored identity policy. */
 export interface IdentityPolicy {
@@ -32,8 +32,11 @@ export class IdentityPolicyStore {
     const parsed = parsePrincipal(principalArn)
     if (parsed === undefined) throw new ValidationException(`'${principalArn}' is not a valid IAM principal ARN`)
     if (!POLICY_NAME_RE.test(name)) throw new ValidationException(`'${name}' is not a valid policy name ([\\w+=,.@-]{1,128})`)
+    if (parsed.identityType === 'Root') throw new ValidationException(`'${principalArn}' is the root user: IAM policies cannot be attached to it (it holds every permission of its account).`)
     if (typeof documentJson !== 'string') throw new MalformedPolicyDocumentException('The policy document must be a JSON string.')
-    const doc = parsePolicyDocument(documentJson)
+    // Full IAM grammar (no Principal, valid actions, conditions); compiled once and cached.
+    compilePolicy(documentJson, 'identity')
+    const doc = parsePolicyJson(documentJson, 'identity')
     let m = this.#byPrincipal.get(parsed.policyPrincipal)
     if (m === undefined) {
       m = new Map()
@@ -55,6 +58,11 @@ export class IdentityPolicyStore {
   list(principalArn: string): string[] {
     const key = parsePrincipal(principalArn)?.policyPrincipal ?? principalArn
     return [...(this.#byPrincipal.get(key)?.keys() ?? [])].sort()
+  }
+
+  /** Every stored policy with its principal (policy-evaluation ARN), for saving state (`snapshot.ts`). */
+  *entries(): IterableIterator<{ principal: string; name: string; document: string }> {
+    for (const [principal, m] of this.#byPrincipal) for (const p of m.values()) yield { principal, name: p.name, document: p.document }
   }
 
   /** Policies that apply to a principal (by its policy-evaluation ARN). */

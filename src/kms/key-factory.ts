@@ -83,7 +83,9 @@ export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
 
 /**
  * A replica of multi-Region key `primary` in `region`: the same key id and the same material
- * and rotation state (shared objects), its own policy, description and tags.
+ * and rotation state (shared objects), its own policy, description and tags. It starts in the
+ * transient Creating state, and its description defaults to empty, not to the primary's
+ * (API_ReplicateKey.html; LocalStack's AWS-recorded snapshot `test_replicate_key`).
  */
 export function newReplicaRecord(primary: KmsKey, region: string, now: number, policy: string | undefined, description: string | undefined, tags: ReadonlyMap<string, string> | undefined): KmsKey {
   const link = primary.multiRegion
@@ -94,8 +96,8 @@ export function newReplicaRecord(primary: KmsKey, region: string, now: number, p
     arn: keyArn(region, primary.account, primary.keyId),
     region,
     createdAt: now,
-    description: description ?? primary.description,
-    state: 'Enabled',
+    description: description ?? '',
+    state: 'Creating',
     deletionDate: undefined,
     pendingWindowDays: undefined,
     policy: policy ?? defaultKeyPolicy(primary.account, region),

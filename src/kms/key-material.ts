@@ -9,7 +9,8 @@ import type { KeySpec } from './model.generated.ts'
 import type { RandomPool } from './random-pool.ts'
 
 const HMAC_KEY_BYTES: Partial<Record<KeySpec, number>> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 }
-const RSA_BITS: Partial<Record<KeySpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 }
+/** Modulus lengths of the RSA key specs. */
+export const RSA_BITS: Partial<Record<KeySpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 }
 /** OpenSSL curve names of the ECC key specs. */
 export const EC_CURVES: Partial<Record<KeySpec, string>> = {
   ECC_NIST_P256: 'prime256v1',

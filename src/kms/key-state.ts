@@ -49,7 +49,7 @@ function invalid(key: KmsKey): KMSInvalidStateException {
 export function assertKeyState(key: KmsKey, rule: KeyStateRule): void {
   const state = key.state
   if (state === 'Enabled' || rule === 'any') {
-    if (rule === 'cancel-deletion' && state === 'Enabled') throw new KMSInvalidStateException(`${key.arn} is not pending deletion`)
+    if (rule === 'cancel-deletion' && state === 'Enabled') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`)
     return
   }
   switch (rule) {
@@ -66,8 +66,9 @@ export function assertKeyState(key: KmsKey, rule: KeyStateRule): void {
       if (state === 'Updating' || state === 'PendingDeletion' || state === 'PendingReplicaDeletion') throw invalid(key)
       return
     case 'cancel-deletion':
+      // Table detail [4] of key-state.html: `KMSInvalidStateException: <key ARN> is not pending deletion.`
       if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') return
-      throw new KMSInvalidStateException(`${key.arn} is not pending deletion`)
+      throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`)
     case 'manage':
       if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') throw invalid(key)
       return

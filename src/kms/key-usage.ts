@@ -41,3 +41,12 @@ export function requireSymmetricEncryptionKey(key: KmsKey, op: string): void {
     throw new InvalidKeyUsageException(`${key.arn} key spec is ${key.keySpec} which is not valid for ${op}.`)
   }
 }
+
+/**
+ * AWS's InvalidKeyUsageException when an algorithm does not fit the key spec, e.g.
+ * "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096." (recorded by AWS
+ * users for Encrypt, and in the LocalStack snapshot for GenerateMac/VerifyMac).
+ */
+export function incompatibleAlgorithm(algorithm: string, keySpec: KeySpec): InvalidKeyUsageException {
+  return new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${keySpec}.`)
+}

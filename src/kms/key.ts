@@ -4,6 +4,7 @@
  * `KeyMetadata` shape.
  */
 import type { KeyObject } from 'node:crypto'
+import { AccessDeniedException } from './errors.ts'
 import type {
   EncryptionAlgorithmSpec,
   KeyAgreementAlgorithmSpec,
@@ -62,6 +63,8 @@ export interface RotationState {
   /** Epoch ms of the next automatic rotation, when enabled. */
   nextRotationAt: number | undefined
   onDemandCount: number
+  /** Epoch ms when an on-demand rotation still in progress began (GetKeyRotationStatus OnDemandRotationStartDate). */
+  onDemandStartedAt?: number | undefined
   readonly history: RotationRecord[]
 }
 
@@ -99,6 +102,11 @@ export interface KmsKey {
   readonly multiRegion: MultiRegionLink | undefined
   /** Custom key store id, for keys modelled in a custom key store (quota accounting). */
   readonly customKeyStoreId: string | undefined
+  /**
+   * An AWS owned key (`aws-owned-keys.ts`): used by AWS services on callers' behalf and
+   * counted against no request quota. @default undefined (not AWS owned)
+   */
+  readonly awsOwned?: boolean
 }
 
 const ENCRYPTION_ALGORITHMS: Partial<Record<KeySpec, EncryptionAlgorithmSpec[]>> = {
@@ -179,7 +187,9 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
     MultiRegion: key.multiRegion !== undefined,
   }
   if (key.deletionDate !== undefined && key.state === 'PendingDeletion') md.DeletionDate = new Date(key.deletionDate)
-  if (key.pendingWindowDays !== undefined && key.state === 'PendingDeletion') md.PendingDeletionWindowInDays = key.pendingWindowDays
+  // Only a multi-Region primary waiting for its replicas shows its window; every other key
+  // pending deletion shows its DeletionDate (API_KeyMetadata.html, PendingDeletionWindowInDays).
+  if (key.pendingWindowDays !== undefined && key.state === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = key.pendingWindowDays
   const enc = encryptionAlgorithmsOf(key)
   if (enc.length > 0) md.EncryptionAlgorithms = enc
   const sig = signingAlgorithmsOf(key)
@@ -199,4 +209,26 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
     }
   }
   return md
+}
+
+/**
+ * AWS's AccessDeniedException when no policy lets `principal` perform `action` on a
+ * resource (kms-facts.md §6.5, "User: ... is not authorized to perform: ...").
+ */
+export function noResourcePolicyAllows(principal: string, action: string, resourceArn: string): AccessDeniedException {
+  return new AccessDeniedException(
+    `User: ${principal} is not authorized to perform: ${action} on resource: ${resourceArn} because no resource-based policy allows the ${action} action`,
+  )
+}
+
+/**
+ * Refuses to manage an AWS managed key as a customer managed one: its key policy (created
+ * by the owning service) allows only use through that service and Describe/Get/List, so
+ * changing its policy, description, tags, aliases, state or deletion is denied
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/editing-keys.html: "You cannot edit
+ * any properties of AWS managed keys"). Checked here as well as by the policy evaluator so
+ * the rule holds whatever authorizer is configured.
+ */
+export function assertCustomerManaged(key: KmsKey, principal: string, action: string): void {
+  if (key.keyManager !== 'CUSTOMER') throw noResourcePolicyAllows(principal, action, key.arn)
 }

@@ -7,7 +7,7 @@
 import type { OpContext } from './context.ts'
 import { NotFoundException } from './errors.ts'
 import { aliasArn, isKeyId, keyArn, parseKmsArn } from './ids.ts'
-import type { KmsKey } from './key.ts'
+import { noResourcePolicyAllows, type KmsKey } from './key.ts'
 import type { RegionState } from './store.ts'
 
 /** How a KeyId was given, for `kms:RequestAlias` and cross-account rules. */
@@ -26,6 +26,14 @@ export interface ResolveOptions {
    * @default true
    */
   allowAlias?: boolean
+  /**
+   * Whether a key of another account may be named (by key ARN or alias ARN). Operations
+   * whose API reference says "Cross-account use: No" pass false: naming another account's
+   * key then fails with AccessDeniedException, as cross-account permissions have no effect
+   * for them (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
+   * @default true
+   */
+  crossAccount?: boolean
 }
 
 /**
@@ -33,7 +41,14 @@ export interface ResolveOptions {
  * AWS's message when there is none. Does not check key state or access.
  */
 export function resolveKeyId(ctx: OpContext, keyIdParam: string, options: ResolveOptions = {}): ResolvedKey {
-  const allowAlias = options.allowAlias ?? true
+  const resolved = resolveAnyAccount(ctx, keyIdParam, options.allowAlias ?? true)
+  if (options.crossAccount === false && resolved.key.account !== ctx.caller.account) {
+    throw noResourcePolicyAllows(ctx.caller.principal, `kms:${ctx.op}`, resolved.key.arn)
+  }
+  return resolved
+}
+
+function resolveAnyAccount(ctx: OpContext, keyIdParam: string, allowAlias: boolean): ResolvedKey {
   const region = ctx.caller.region
   if (keyIdParam.startsWith('arn:')) {
     const arn = parseKmsArn(keyIdParam)

@@ -3,6 +3,7 @@
  * a single-Region key exists only in its Region's state, a multi-Region key has one record
  * per Region that holds it.
  */
+import { GrantStore } from './grants.ts'
 import type { KmsKey } from './key.ts'
 
 /** An alias (https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html). */
@@ -20,6 +21,8 @@ export class RegionState {
   readonly keys = new Map<string, KmsKey>()
   /** Aliases by alias name (`alias/...`). */
   readonly aliases = new Map<string, AliasRecord>()
+  /** Grants on this state's keys (grants.ts). */
+  readonly grants = new GrantStore()
 
   readonly account: string
   readonly region: string

@@ -2,10 +2,10 @@
  * Symmetric encryption with a KMS key (SYMMETRIC_DEFAULT, AES-256-GCM): shared by Encrypt,
  * Decrypt, ReEncrypt and GenerateDataKey*.
  */
-import { openSymmetric, parseSymmetricHeader, sealSymmetric } from './ciphertext.ts'
+import { openSymmetric, parseSymmetricHeader, sealSymmetric, type CiphertextHeader } from './ciphertext.ts'
 import type { OpContext } from './context.ts'
 import { encodeEncryptionContext, type EncryptionContext } from './encryption-context.ts'
-import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException } from './errors.ts'
+import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, UnsupportedOperationException } from './errors.ts'
 import { currentMaterial, type KmsKey } from './key.ts'
 
 /** AWS's text when a ciphertext names a key the caller cannot reach in this Region. */
@@ -26,6 +26,17 @@ export function encryptSymmetric(ctx: OpContext, key: KmsKey, plaintext: Uint8Ar
  * AccessDeniedException for an unknown key, IncorrectKeyException for a mismatch.
  */
 export function ciphertextKey(ctx: OpContext, blob: Uint8Array, expected: KmsKey | undefined): KmsKey {
+  return ciphertextSource(ctx, blob, expected).key
+}
+
+/** A symmetric ciphertext's key and parsed header (parsed once on Decrypt's hot path). */
+export interface CiphertextSource {
+  readonly key: KmsKey
+  readonly header: CiphertextHeader
+}
+
+/** Like {@link ciphertextKey}, also returning the parsed header for {@link decryptSymmetric}. */
+export function ciphertextSource(ctx: OpContext, blob: Uint8Array, expected: KmsKey | undefined): CiphertextSource {
   const header = parseSymmetricHeader(blob)
   if (header === undefined) throw new InvalidCiphertextException('')
   if (expected !== undefined && (expected.keyId !== header.keyId || expected.account !== header.account)) {
@@ -33,13 +44,33 @@ export function ciphertextKey(ctx: OpContext, blob: Uint8Array, expected: KmsKey
   }
   const key = ctx.core.store.peekRegion(header.account, ctx.caller.region)?.keys.get(header.keyId)
   if (key === undefined) throw new AccessDeniedException(UNKNOWN_CIPHERTEXT_KEY_MESSAGE)
-  return key
+  return { key, header }
 }
 
-/** Decrypts a symmetric ciphertext made by `key` (any of its material versions). */
-export function decryptSymmetric(key: KmsKey, blob: Uint8Array, context: EncryptionContext | undefined): Buffer {
-  const header = parseSymmetricHeader(blob)
+/**
+ * Decrypts a symmetric ciphertext made by `key` (any of its material versions). `header` is
+ * the blob's parsed header when the caller already has it.
+ */
+export function decryptSymmetric(
+  key: KmsKey,
+  blob: Uint8Array,
+  context: EncryptionContext | undefined,
+  header: CiphertextHeader | undefined = parseSymmetricHeader(blob),
+): Buffer {
   const material = header === undefined ? undefined : key.material.versions[header.materialVersion]
   if (material === undefined) throw new InvalidCiphertextException('')
   return openSymmetric(material, blob, encodeEncryptionContext(context))
+}
+
+/**
+ * Refuses the `Recipient` parameter (Nitro Enclaves attestation,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/services-nitro-enclaves.html): KMS
+ * would verify the attestation document and return `CiphertextForRecipient` instead of the
+ * plaintext. kms-bench cannot verify attestations, and silently returning plaintext would
+ * hide the difference, so the request fails with a message that says why.
+ */
+export function assertNoRecipient(input: { Recipient?: unknown }): void {
+  if (input.Recipient !== undefined) {
+    throw new UnsupportedOperationException('kms-bench does not support the Recipient parameter (Nitro Enclaves attestation).')
+  }
 }

@@ -73,6 +73,12 @@ export const TimelineEntrySchema = z.object({
   poolAccepted: z.record(z.string(), count),
   p50Ms: num,
   p99Ms: num,
+  /** sends made later than the lateness tolerance in this second (real-time runs) */
+  late: count.optional(),
+  /** throttled calls per quota pool key `account/region/pool` in this second */
+  poolThrottled: z.record(z.string(), count).optional(),
+  /** this second's latency histogram (shard results keep it so that merged p50/p99 are exact) */
+  histogram: z.string().optional(),
 })
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
 
@@ -115,6 +121,15 @@ export const CostSchema = z.object({
 })
 export type Cost = z.infer<typeof CostSchema>
 
+/** The inputs of the cost estimate (kms/pricing.ts `estimateCost`). */
+export const BillingSchema = z.object({
+  symmetricRequests: count,
+  asymmetricRequests: count,
+  dataKeyPairRequests: count,
+  keys: z.array(z.object({ rotations: count })),
+})
+export type Billing = z.infer<typeof BillingSchema>
+
 /** One variant of a scenario: the same arrivals, its own mitigations and quotas. */
 export const VariantSummarySchema = z.object({
   name: z.string(),
@@ -123,7 +138,7 @@ export const VariantSummarySchema = z.object({
   /** quota overrides this variant ran with (pool → requests/s, after --scale) */
   quotaOverrides: z.record(z.string(), num),
   offered: z.object({ requests: count, ratePerSecond: num }),
-  achieved: z.object({ requests: count, ratePerSecond: num }),
+  achieved: z.object({ requests: count, ratePerSecond: num, late: count.optional() }),
   completed: z.object({ succeeded: count, failed: count, dropped: count, throttled: count }),
   kms: z.object({
     calls: count,
@@ -145,6 +160,10 @@ export const VariantSummarySchema = z.object({
   outcomes: z.object({ succeeded: OutcomeLatencySchema, throttled: OutcomeLatencySchema, failed: OutcomeLatencySchema }),
   /** service time of application requests, from the actual send */
   serviceTimeMs: LatencyStatsSchema,
+  /** HDR histogram of the service times (compressed base64, integer µs), for exact merges */
+  serviceTimeHistogram: z.string().optional(),
+  /** what the cost was computed from, so merged shards are priced exactly (free tier once) */
+  billing: BillingSchema.optional(),
   /** latency of individual KMS calls */
   kmsCallLatency: OutcomeLatencySchema,
   quota: z.array(QuotaPoolUsageSchema),
@@ -177,6 +196,8 @@ export const RunSummarySchema = z.object({
   region: z.string(),
   /** --scale factor: 1 = full size; reports say when a scale model ran */
   scale: num,
+  /** the arrival schedule, in words (e.g. `constant 2000/s`) */
+  schedule: z.string().optional(),
   /** shards this result covers (`{ index, count }` each); one entry per merged shard */
   shards: z.array(z.object({ index: count, count: z.number().int().positive() })),
   /** false when the run was interrupted (SIGINT) or failed part-way */

@@ -10,21 +10,24 @@ export interface PoolUsage {
   readonly pool: string
   readonly account: string
   readonly region: string
-  /** requests/s in force (profile value or override) */
+  /** requests/s in force (profile value or override, times `quotaScale`); per key for `hot-key` */
   readonly limit: number
   readonly accepted: number
   readonly throttled: number
-  /** highest accepted + throttled in any one window */
+  /**
+   * highest accepted + throttled in any one window, per second (a pool whose limit is below
+   * 1/s has windows of several seconds: the count is divided by the window length)
+   */
   readonly peakPerSecond: number
-  /** peakPerSecond / limit */
+  /** peakPerSecond / limit (Infinity when the limit is 0 and calls came) */
   readonly utilization: number
-  /** windows in which at least one call was throttled */
+  /** seconds covered by windows in which at least one call was throttled */
   readonly throttledSeconds: number
 }
 
 /** One pool's counts in one one-second window. */
 export interface UsageSecond {
-  /** whole epoch seconds of the window start, from the clock */
+  /** whole epoch seconds of the window start, from the clock (windows are 1 s, or longer for limits below 1/s) */
   readonly epochSecond: number
   /** `account/region/pool` */
   readonly key: string

@@ -1,5 +1,11 @@
 /**
- * CreateKey (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
+ * CreateKey (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html):
+ * a customer managed key of any key spec of the model (SM2 only in China Regions) with a
+ * KeyUsage the spec allows (`key-usage.ts`), an optional description, tags (`tags.ts`,
+ * which also need kms:TagResource), key policy (`parseKeyPolicy`, then the lockout safety
+ * check unless BypassPolicyLockoutSafetyCheck; the default policy enables IAM), and
+ * multi-Region primary keys (`mrk-` ids). Origin AWS_KMS only. Symmetric keys cost two
+ * random draws and a hash, so creating many stays cheap.
  */
 import type { Handler } from '../context.ts'
 import { LimitExceededException, UnsupportedOperationException, ValidationException } from '../errors.ts'
@@ -8,8 +14,8 @@ import { isSupportedKeySpec } from '../key-material.ts'
 import { isUsageAllowed } from '../key-usage.ts'
 import { keyMetadata } from '../key.ts'
 import type { KeySpec, KeyUsageType } from '../model.generated.ts'
-import { parsePolicyDocument } from '../policy-document.ts'
-import { tagsFromInput } from '../tags.ts'
+import { parseKeyPolicy } from '../policy-document.ts'
+import { requestTagConditions, tagsFromInput } from '../tags.ts'
 
 /** Customer managed keys per account and Region (resource-limits.html). */
 export const MAX_KEYS_PER_REGION = 100_000
@@ -31,12 +37,26 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
   const origin = input.Origin ?? 'AWS_KMS'
   if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`kms-bench supports Origin AWS_KMS only, not ${origin}`)
   if (input.CustomKeyStoreId !== undefined) throw new UnsupportedOperationException('kms-bench does not model custom key stores through CreateKey')
-  if (input.Policy !== undefined) parsePolicyDocument(input.Policy)
+  if (input.Policy !== undefined) parseKeyPolicy(input.Policy)
   const tags = tagsFromInput(input.Tags)
-  ctx.core.authorize(ctx, { action: 'kms:CreateKey', conditions: { 'kms:KeySpec': keySpec, 'kms:KeyUsage': keyUsage, 'kms:KeyOrigin': origin, 'kms:MultiRegion': input.MultiRegion === true } })
-  let customerKeys = 0
-  for (const k of ctx.state.keys.values()) if (k.keyManager === 'CUSTOMER') customerKeys++
-  if (customerKeys >= MAX_KEYS_PER_REGION) throw new LimitExceededException(`The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`)
+  const bypass = input.BypassPolicyLockoutSafetyCheck === true
+  ctx.core.authorize(ctx, {
+    action: 'kms:CreateKey',
+    conditions: {
+      'kms:KeySpec': keySpec, 'kms:KeyUsage': keyUsage, 'kms:KeyOrigin': origin, 'kms:MultiRegion': input.MultiRegion === true,
+      'kms:BypassPolicyLockoutSafetyCheck': bypass, ...(tags.size > 0 ? requestTagConditions(tags) : {}),
+    },
+  })
+  // "To use this parameter [Tags], you must have kms:TagResource permission in an IAM policy" (API_CreateKey.html).
+  if (tags.size > 0) ctx.core.authorize(ctx, { action: 'kms:TagResource', conditions: requestTagConditions(tags) })
+  if (input.Policy !== undefined && !bypass) ctx.core.authorizer.assertPolicyKeepsAccess?.(ctx, input.Policy, undefined)
+  // Counting only near the quota keeps CreateKey O(1): AWS managed keys are few, so below the
+  // quota in stored keys the customer managed keys are below it too.
+  if (ctx.state.keys.size >= MAX_KEYS_PER_REGION) {
+    let customerKeys = 0
+    for (const k of ctx.state.keys.values()) if (k.keyManager === 'CUSTOMER') customerKeys++
+    if (customerKeys >= MAX_KEYS_PER_REGION) throw new LimitExceededException(`The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`)
+  }
   const key = newKeyRecord(
     {
       account: ctx.caller.account,

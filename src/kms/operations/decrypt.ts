@@ -1,22 +1,23 @@
 /**
  * Decrypt (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html). For
  * symmetric ciphertext the KeyId is optional (the blob names its key); a KeyId that is not
- * the ciphertext's key gives IncorrectKeyException.
+ * the ciphertext's key gives IncorrectKeyException. RSA ciphertext names no key, so the
+ * KeyId and the EncryptionAlgorithm used to encrypt are required.
  */
+import { asymmetricDecrypt, checkAsymmetricEncryption, decryptionSource } from '../asymmetric.ts'
 import type { Handler } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
-import { InvalidKeyUsageException } from '../errors.ts'
 import { assertKeyState } from '../key-state.ts'
+import { incompatibleAlgorithm } from '../key-usage.ts'
 import { resolveKeyId } from '../resolve.ts'
-import { ciphertextKey, decryptSymmetric } from '../symmetric.ts'
+import { assertNoRecipient, decryptSymmetric } from '../symmetric.ts'
 
+/** Handler of Decrypt. */
 export const decrypt: Handler<'Decrypt'> = (ctx, input) => {
   const named = input.KeyId !== undefined ? resolveKeyId(ctx, input.KeyId) : undefined
   const algorithm = input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT'
-  if (named !== undefined && named.key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`kms-bench: asymmetric Decrypt with ${named.key.keySpec} is not implemented yet`)
-  }
-  const key = ciphertextKey(ctx, input.CiphertextBlob, named?.key)
+  assertNoRecipient(input)
+  const { key, header } = decryptionSource(ctx, input.CiphertextBlob, named?.key, 'Decrypt')
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, {
     action: 'kms:Decrypt',
@@ -27,8 +28,13 @@ export const decrypt: Handler<'Decrypt'> = (ctx, input) => {
     conditions: { 'kms:EncryptionAlgorithm': algorithm },
   })
   assertKeyState(key, 'crypto')
-  if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`)
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    checkAsymmetricEncryption(key, algorithm, input.EncryptionContext)
+    endDryRun(input)
+    return { KeyId: key.arn, Plaintext: asymmetricDecrypt(key, algorithm, input.CiphertextBlob), EncryptionAlgorithm: algorithm }
+  }
+  if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
   endDryRun(input)
-  const plaintext = decryptSymmetric(key, input.CiphertextBlob, input.EncryptionContext)
+  const plaintext = decryptSymmetric(key, input.CiphertextBlob, input.EncryptionContext, header)
   return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm }
 }

@@ -1,15 +1,19 @@
 /**
  * Encrypt (https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html): up to
- * 4096 bytes under a symmetric key (AES-256-GCM, encryption context as AAD).
+ * 4096 bytes under a symmetric key (AES-256-GCM, encryption context as AAD), or up to the
+ * RSAES-OAEP limit of the key spec under an RSA key (EncryptionAlgorithm required, no
+ * encryption context).
  */
+import { asymmetricEncrypt, checkAsymmetricEncryption } from '../asymmetric.ts'
 import type { Handler } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
-import { InvalidKeyUsageException, ValidationException } from '../errors.ts'
+import { ValidationException } from '../errors.ts'
 import { assertKeyState } from '../key-state.ts'
-import { requireKeyUsage } from '../key-usage.ts'
+import { incompatibleAlgorithm, requireKeyUsage } from '../key-usage.ts'
 import { resolveKeyId } from '../resolve.ts'
 import { encryptSymmetric } from '../symmetric.ts'
 
+/** Handler of Encrypt. */
 export const encrypt: Handler<'Encrypt'> = (ctx, input) => {
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
@@ -25,9 +29,11 @@ export const encrypt: Handler<'Encrypt'> = (ctx, input) => {
   assertKeyState(key, 'crypto')
   requireKeyUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt')
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`kms-bench: asymmetric Encrypt with ${key.keySpec} is not implemented yet`)
+    checkAsymmetricEncryption(key, algorithm, input.EncryptionContext, input.Plaintext.byteLength)
+    endDryRun(input)
+    return { CiphertextBlob: asymmetricEncrypt(key, algorithm, input.Plaintext), KeyId: key.arn, EncryptionAlgorithm: algorithm }
   }
-  if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`)
+  if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
   if (input.Plaintext.byteLength > 4096) throw new ValidationException("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
   endDryRun(input)
   return { CiphertextBlob: encryptSymmetric(ctx, key, input.Plaintext, input.EncryptionContext), KeyId: key.arn, EncryptionAlgorithm: algorithm }

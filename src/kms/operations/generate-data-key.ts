@@ -10,7 +10,7 @@ import { assertKeyState } from '../key-state.ts'
 import { requireSymmetricEncryptionKey } from '../key-usage.ts'
 import type { DataKeySpec } from '../model.generated.ts'
 import { resolveKeyId } from '../resolve.ts'
-import { encryptSymmetric } from '../symmetric.ts'
+import { assertNoRecipient, encryptSymmetric } from '../symmetric.ts'
 
 const SPEC_BYTES: Record<DataKeySpec, number> = { AES_256: 32, AES_128: 16 }
 
@@ -22,10 +22,12 @@ export function dataKeyLength(keySpec: DataKeySpec | undefined, numberOfBytes: n
   return keySpec !== undefined ? SPEC_BYTES[keySpec] : (numberOfBytes as number)
 }
 
+/** Handler of GenerateDataKey. */
 export const generateDataKey: Handler<'GenerateDataKey'> = (ctx, input) => {
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   const length = dataKeyLength(input.KeySpec, input.NumberOfBytes)
+  assertNoRecipient(input)
   ctx.core.authorize(ctx, {
     action: 'kms:GenerateDataKey',
     key,

@@ -1,0 +1,197 @@
+/**
+ * Load engine benchmark (`npx tsx bench/load-engine.bench.ts`, well under a minute). Every
+ * figure is reported as a ratio against a reference measured in the same run:
+ *
+ * 1. Virtual time: simulated application requests per wall second on the ad-hoc
+ *    GenerateDataKey run (2,000,000/s offered against a 10,000/s quota, so nearly every call
+ *    is throttled), against a bare loop of `emulator.tryCall` making the same calls (the
+ *    engine's cost over the emulator's). Goal: ≥ 5 M simulated requests/s.
+ * 2. Real time, in-process: 100,000 GenerateDataKey/s for 10 s on the embedded target:
+ *    achieved / offered (goal ≥ 99 %) and dropped / offered (goal ≤ 0.1 %).
+ * 3. The SDK path: throughput of `kms-bench run --target URL` (open loop, 32 in flight)
+ *    against a bare closed loop of 32 concurrent `client.send` on the same `kms-bench serve`
+ *    child. Goal: ≥ 0.9.
+ * 4. Memory: peak RSS of a 100 s virtual run against a 10 s one, each in its own process.
+ *    Goal: ≤ 1.2.
+ *
+ * Writes reports/bench/load-engine.json.
+ */
+import { GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { Agent } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { SystemClock, VirtualClock } from '../src/clock.ts'
+import { createEmulator } from '../src/emulator.ts'
+import { endpointTarget } from '../src/load/endpoint-target.ts'
+import { runScenario } from '../src/load/runner.ts'
+import { defineScenario, type Scenario } from '../src/load/scenario.ts'
+import { sdkRetry } from '../src/mitigations/retry.ts'
+
+const wall = new SystemClock()
+const retryLayer = (s: Parameters<typeof sdkRetry>[0]): ReturnType<typeof sdkRetry> => sdkRetry(s)
+
+function adHoc(rate: number, seconds: number, quota: number | undefined, region = 'us-east-1'): Scenario {
+  return defineScenario({
+    name: 'bench-adhoc-gdk',
+    region,
+    duration: seconds,
+    keys: [{ name: 'k' }],
+    arrivals: { shape: 'constant', rate },
+    requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+    ...(quota !== undefined ? { quotas: { symmetric: quota } } : {}),
+  })
+}
+
+// ---- child mode: one virtual run, then report peak memory -----------------------------
+if (process.argv[2] === '--child-memory') {
+  const seconds = Number(process.argv[3])
+  const r = await runScenario(adHoc(100_000, seconds, 10_000), { retryLayer })
+  process.stdout.write(`${JSON.stringify({ seconds, requests: r.variants[0]?.offered.requests, maxRssKb: process.resourceUsage().maxRSS })}\n`)
+  process.exit(0)
+}
+
+const figures: Record<string, unknown> = {}
+
+// ---- 1. virtual time --------------------------------------------------------------------
+{
+  const rate = 2_000_000
+  const seconds = 5
+  // Reference: the same calls straight into the emulator, advancing the same virtual clock.
+  const clock = new VirtualClock()
+  const kms = createEmulator({ clock, quotas: { symmetric: 10_000 }, audit: { capacity: 0 } })
+  const { KeyMetadata } = kms.callSync('CreateKey', {})
+  const input = { KeyId: KeyMetadata?.KeyId ?? '', KeySpec: 'AES_256' as const }
+  const caller = { account: '111122223333', region: 'us-east-1' }
+  const n = rate * seconds
+  const start = clock.now()
+  let t0 = wall.now()
+  let throttled = 0
+  for (let i = 0; i < n; i++) {
+    clock.advanceTo(start + (i * 1000) / rate)
+    if (!kms.tryCall('GenerateDataKey', input, caller).ok) throttled++
+  }
+  const bare = n / ((wall.now() - t0) / 1000)
+  const runs: Record<string, number> = {}
+  for (const mode of ['standard', 'none'] as const) {
+    t0 = wall.now()
+    const r = await runScenario(adHoc(rate, seconds, 10_000), { retryLayer, retry: { mode, maxAttempts: 3 } })
+    runs[mode] = (r.variants[0]?.offered.requests ?? 0) / ((wall.now() - t0) / 1000)
+  }
+  figures['virtual'] = {
+    offeredPerSecond: rate,
+    quotaPerSecond: 10_000,
+    bareEmulatorCallsPerWallSecond: Math.round(bare),
+    bareThrottled: throttled,
+    engineRequestsPerWallSecond: { retryStandard: Math.round(runs['standard'] ?? 0), retryNone: Math.round(runs['none'] ?? 0) },
+    ratioToBareEmulator: { retryStandard: round((runs['standard'] ?? 0) / bare), retryNone: round((runs['none'] ?? 0) / bare) },
+    goal: '>= 5,000,000 simulated requests per wall second',
+  }
+  console.log('virtual', figures['virtual'])
+}
+
+// ---- 2. real time, in-process -------------------------------------------------------------
+{
+  const r = await runScenario(adHoc(100_000, 10, undefined), { retryLayer, clock: 'real' })
+  const v = r.variants[0]
+  const offered = v?.offered.requests ?? 0
+  figures['realTimeInProcess'] = {
+    offeredPerSecond: 100_000,
+    seconds: 10,
+    offered,
+    achievedRatio: round((v?.achieved.requests ?? 0) / offered),
+    droppedRatio: round((v?.completed.dropped ?? 0) / offered, 6),
+    lateRatio: round((v?.achieved.late ?? 0) / offered, 6),
+    p99Ms: v?.latencyMs.p99,
+    goal: 'achieved >= 0.99, dropped <= 0.001',
+  }
+  console.log('real time in-process', figures['realTimeInProcess'])
+}
+
+// ---- 3. the SDK path against a bare SDK loop ------------------------------------------------
+{
+  const bin = fileURLToPath(new URL('../bin/kms-bench.mjs', import.meta.url))
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--profile', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m !== null) resolve(m[1] as string)
+    })
+    child.once('exit', (code) => reject(new Error(`kms-bench serve exited ${code}`)))
+  })
+  try {
+    const concurrency = 32
+    const seconds = 4
+    const client = new KMSClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' },
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
+    })
+    const { CreateKeyCommand } = await import('@aws-sdk/client-kms')
+    const key = (await client.send(new CreateKeyCommand({}))).KeyMetadata?.Arn
+    const bareLoop = async (secs: number): Promise<number> => {
+      const until = wall.now() + secs * 1000
+      let done = 0
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (wall.now() < until) {
+            await client.send(new GenerateDataKeyCommand({ KeyId: key, KeySpec: 'AES_256' }))
+            done++
+          }
+        }),
+      )
+      return done / secs
+    }
+    await bareLoop(1) // warm-up: JIT of both processes, connections
+    const bareBefore = await bareLoop(seconds)
+    const r = await runScenario(adHoc(Math.ceil(bareBefore * 1.5), seconds, undefined), {
+      retryLayer,
+      retry: { mode: 'none', maxAttempts: 1 },
+      target: endpointTarget({ url }),
+      realTime: { maxInFlight: concurrency },
+    })
+    const v = r.variants[0]
+    const engine = (v?.completed.succeeded ?? 0) / seconds
+    // The server is shared and the machine noisy: the reference is the mean of a bare run before and after.
+    const bare = (bareBefore + (await bareLoop(seconds))) / 2
+    client.destroy()
+    figures['sdkPath'] = {
+      concurrency,
+      bareSdkRequestsPerSecond: Math.round(bare),
+      engineRequestsPerSecond: Math.round(engine),
+      ratioToBareSdkLoop: round(engine / bare),
+      engineDropped: v?.completed.dropped,
+      goal: '>= 0.9',
+    }
+    console.log('SDK path', figures['sdkPath'])
+  } finally {
+    child.kill('SIGKILL')
+  }
+}
+
+// ---- 4. memory: 100 s against 10 s ----------------------------------------------------------
+{
+  const self = fileURLToPath(import.meta.url)
+  const measure = (seconds: number): { maxRssKb: number; requests: number } => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-memory', String(seconds)], { encoding: 'utf8', timeout: 120_000 })
+    if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`)
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { maxRssKb: number; requests: number }
+  }
+  const short = measure(10)
+  const long = measure(100)
+  figures['memory'] = { tenSeconds: short, hundredSeconds: long, ratio: round(long.maxRssKb / short.maxRssKb), goal: '<= 1.2' }
+  console.log('memory', figures['memory'])
+}
+
+function round(x: number, digits = 3): number {
+  return Number(x.toFixed(digits))
+}
+
+mkdirSync('reports/bench', { recursive: true })
+writeFileSync('reports/bench/load-engine.json.tmp', `${JSON.stringify({ figures }, null, 2)}\n`)
+renameSync('reports/bench/load-engine.json.tmp', 'reports/bench/load-engine.json')

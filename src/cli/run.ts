@@ -1,0 +1,647 @@
+/**
+ * `kms-bench run`: runs a scenario file (or one operation at a fixed rate, the ad-hoc form)
+ * against the embedded emulator, a KMS endpoint URL or real AWS, and writes the reports
+ * (summary.json, report.md, report.html, one .hgrm per variant, timeline.csv) with
+ * `writeRunOutputs`. Bad input (a scenario that fails validation, a missing file, an unknown
+ * flag, an unreachable endpoint, bad credentials) ends with exit 2 and one clear message.
+ * SIGINT stops scheduling, drains in-flight requests, writes everything marked
+ * `complete: false`, and exits 130.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { parentPort, Worker } from 'node:worker_threads'
+import { SystemClock } from '../clock.ts'
+import { OPERATION_NAMES, type OperationName } from '../kms/model.generated.ts'
+import { estimateCost } from '../kms/pricing.ts'
+import { QuotaConfigError } from '../quota/index.ts'
+import { endpointTarget, type EndpointCredentials } from '../load/endpoint-target.ts'
+import { mergeSummaries } from '../load/merge.ts'
+import { LatencySpecError, parseLatencySpec } from '../load/latency-model.ts'
+import { OP_RECIPES, supportedAdHocOperations } from '../load/op-inputs.ts'
+import { RunError, runScenario, type RetrySetting, type RunOptions, type RunProgress } from '../load/runner.ts'
+import { defineScenario, isScenario, ScenarioError, scenarioSeconds, type LatencySetting, type Scenario } from '../load/scenario.ts'
+import { ScheduleError } from '../load/schedule.ts'
+import type { RunSummary } from '../load/summary.ts'
+import { embeddedTarget, SetupError, type Target } from '../load/target.ts'
+import { RateTraceError } from '../load/trace-csv.ts'
+import { sdkRetry } from '../mitigations/retry.ts'
+import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, usageError } from './cli-error.ts'
+import { parseDurationArg } from './duration.ts'
+import type { CliIo, Command, TextSink } from './io.ts'
+import { writeRunOutputs } from './output.ts'
+import { parseQuotaArgs, QUOTA_ARG_OPTIONS, QUOTA_ARGS_USAGE, type QuotaArgs } from './quota-args.ts'
+
+const USAGE = `Usage: kms-bench run SCENARIO [options]
+       kms-bench run --op OP --rate RPS --duration D [--quota POOL=RPS]... [options]
+
+Runs a scenario file (scenarios/*.ts: export default defineScenario({...})), or one KMS
+operation at a constant rate (the ad-hoc form, which creates the key it needs), and writes
+summary.json, report.md, report.html, <variant>.hgrm and timeline.csv.
+
+Options:
+  --variant NAME        run only this variant (repeatable; default: all)
+  --target T            embedded (default), an endpoint URL (kms-bench serve, moto, LocalStack),
+                        or aws (real AWS; needs --yes-real-aws)
+  --clock virtual|real  virtual: deterministic simulated time (default for embedded);
+                        real: wall-clock time (the only choice for endpoints)
+  --duration D          30s, 5m, 1h or seconds (overrides the scenario's)
+  --seed N              random seed (overrides the scenario's)
+  --region R            default Region (overrides the scenario's)
+  --retry MODE          SDK retries: none, standard (default, the SDK's), adaptive
+  --max-attempts N      SDK maxAttempts, first attempt included (default 3)
+  --scale F             multiply every rate and quota by F (a scale model)
+  --shard I/N           run shard I of N (1/N of every rate, own seed stream); merge with
+                        \`kms-bench merge\`
+  --latency none|aws|FILE  service-time model of the embedded target (default: the scenario's, else none)
+  --max-in-flight N     real time: requests in flight at most; later ones are dropped (default 4096)
+  --workers N           real time: send from N worker threads (each 1/N of every rate, merged
+                        exactly) when one core cannot keep the schedule (default 1)
+  --out DIR             output directory (default reports/<scenario>/<timestamp>/)
+  --quiet               no progress line (also when CI=true or stderr is not a terminal)
+  --yes-real-aws        allow --target aws (real requests, real cost)
+Ad-hoc form:
+  --op OP               operation: ${supportedAdHocOperations().join(', ')}
+  --rate RPS            requests per second (constant)
+  --payload-bytes N     plaintext/message size (default 32)
+  --hosts N             application hosts, each with its own client (default 1)
+${QUOTA_ARGS_USAGE}
+  -h, --help            show this help
+`
+
+const OPTIONS = {
+  variant: { type: 'string', multiple: true },
+  target: { type: 'string' },
+  clock: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  region: { type: 'string' },
+  retry: { type: 'string' },
+  'max-attempts': { type: 'string' },
+  scale: { type: 'string' },
+  shard: { type: 'string' },
+  latency: { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  workers: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+  'yes-real-aws': { type: 'boolean' },
+  op: { type: 'string' },
+  rate: { type: 'string' },
+  'payload-bytes': { type: 'string' },
+  hosts: { type: 'string' },
+  ...QUOTA_ARG_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type Values = ReturnType<typeof parse>['values']
+
+function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>> {
+  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
+}
+
+function numberArg(flag: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text.replaceAll('_', ''))
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw usageError(`${flag} must be ${what}, got '${text}'`)
+  return n
+}
+
+/** The package root (for versions and the default output directory). */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+/** Versions of the packages results depend on: the KMS client, every @smithy/* package, hdr-histogram-js, zod. */
+export function packageVersions(root: string = PACKAGE_ROOT): Record<string, string> {
+  const out: Record<string, string> = {}
+  const read = (name: string): void => {
+    try {
+      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }
+      if (typeof pkg.version === 'string') out[name] = pkg.version
+    } catch {
+      // not installed: left out
+    }
+  }
+  for (const name of ['@aws-sdk/client-kms', 'hdr-histogram-js', 'zod']) read(name)
+  try {
+    for (const d of readdirSync(join(root, 'node_modules', '@smithy')).sort()) read(`@smithy/${d}`)
+  } catch {
+    // no @smithy packages
+  }
+  return out
+}
+
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return '0.0.0'
+  }
+}
+
+/** Loads a scenario file: its default export, validated. Every problem is a CliError (exit 2). */
+export async function loadScenario(file: string, cwd: string): Promise<{ scenario: Scenario; path: string }> {
+  const path = isAbsolute(file) ? file : resolve(cwd, file)
+  if (!existsSync(path)) throw usageError(`cannot read scenario file '${file}': no such file`, 'scenarios are TypeScript files such as scenarios/s3-upload-storm.ts')
+  if (statSync(path).isDirectory()) throw usageError(`cannot read scenario file '${file}': it is a directory`)
+  let mod: { default?: unknown }
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown }
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.message.replace(/^scenario /, `${file} `), EXIT_USAGE)
+    throw usageError(`cannot load scenario file '${file}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }
+  const value = mod.default
+  if (value === undefined) throw usageError(`scenario file '${file}' has no default export`, 'write `export default defineScenario({...})`')
+  if (isScenario(value)) return { scenario: value, path }
+  try {
+    return { scenario: defineScenario(value as Parameters<typeof defineScenario>[0], file), path }
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.message, EXIT_USAGE)
+    throw e
+  }
+}
+
+/** The ad-hoc scenario of `--op OP --rate RPS`. */
+function adHocScenario(op: string, rate: number, durationSeconds: number, region: string | undefined, payloadBytes: number, hosts: number): Scenario {
+  if (!(OPERATION_NAMES as readonly string[]).includes(op)) throw usageError(`--op '${op}' is not a KMS operation`, `supported: ${supportedAdHocOperations().join(', ')}`)
+  const recipe = OP_RECIPES[op as OperationName]
+  if (recipe === undefined) throw usageError(`--op ${op} is not supported by the ad-hoc form`, `supported: ${supportedAdHocOperations().join(', ')}; write a scenario for other operations`)
+  const need = recipe.key ?? { spec: 'SYMMETRIC_DEFAULT', usage: 'ENCRYPT_DECRYPT' }
+  return defineScenario(
+    {
+      name: `adhoc-${op}`,
+      description: `${op} at a constant ${rate}/s`,
+      ...(region !== undefined ? { region } : {}),
+      duration: durationSeconds,
+      keys: [{ name: 'adhoc', spec: need.spec, usage: need.usage }],
+      fleet: { hosts },
+      arrivals: { shape: 'constant', rate },
+      requests: [{ kind: 'op', operation: op as OperationName, ...(recipe.key !== undefined ? { key: 'adhoc' } : {}), payloadBytes }],
+    },
+    `the ad-hoc run (--op ${op})`,
+  )
+}
+
+/** Parses `I/N`. */
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim())
+  const index = Number(m?.[1])
+  const count = Number(m?.[2])
+  if (m === null || count < 1 || index >= count) throw usageError(`--shard must be I/N with 0 <= I < N (e.g. 0/4), got '${text}'`)
+  return { index, count }
+}
+
+function parseTarget(text: string | undefined): { kind: 'embedded' | 'aws' | 'url'; url?: string } {
+  if (text === undefined || text === 'embedded') return { kind: 'embedded' }
+  if (text === 'aws') return { kind: 'aws' }
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw usageError(`--target must be embedded, aws or an endpoint URL (http://host:port), got '${text}'`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--target URL must be http:// or https://, got '${text}'`)
+  return { kind: 'url', url: url.href.replace(/\/$/, '') }
+}
+
+async function parseLatency(text: string | undefined, cwd: string): Promise<LatencySetting | undefined> {
+  if (text === undefined) return undefined
+  if (text === 'none' || text === 'aws') return text
+  const path = isAbsolute(text) ? text : resolve(cwd, text)
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    throw usageError(`--latency: cannot read '${text}': ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`, 'use none, aws, or a JSON latency spec file')
+  }
+  try {
+    return parseLatencySpec(json)
+  } catch (e) {
+    if (e instanceof LatencySpecError) throw usageError(`--latency ${text}: ${e.message}`)
+    throw e
+  }
+}
+
+/** The live progress line (a TTY only; silent with --quiet or CI=true). */
+function progressPrinter(sink: TextSink, enabled: boolean): { update(p: RunProgress): void; clear(): void } {
+  let shown = false
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+  return {
+    update(p) {
+      if (!enabled) return
+      const throttledPct = p.completed > 0 ? ((100 * p.throttled) / p.completed).toFixed(1) : '0.0'
+      const variant = p.variants > 1 ? `[${p.variantIndex + 1}/${p.variants} ${p.variant}] ` : `[${p.variant}] `
+      const line = `${variant}${p.elapsedSeconds.toFixed(1)}s/${p.totalSeconds}s  offered ${fmt(p.offered)}  achieved ${fmt(p.achieved)}  throttled ${throttledPct}%  p99 ${p.p99Ms.toFixed(1)} ms`
+      sink.write(`\r\u001b[2K${line}`)
+      shown = true
+    },
+    clear() {
+      if (shown) sink.write('\r\u001b[2K')
+      shown = false
+    },
+  }
+}
+
+/** Requests and cost a run would make on real AWS, printed before it starts. */
+function projection(scenario: Scenario, seconds: number, scale: number, variants: number): { requests: number; text: string } {
+  const a = scenario.arrivals
+  let rate: number
+  switch (a.shape) {
+    case 'constant':
+    case 'poisson':
+      rate = a.rate
+      break
+    case 'ramp':
+      rate = Math.max(a.from, a.to)
+      break
+    case 'steps':
+      rate = Math.max(...a.steps.map((s) => s.rate))
+      break
+    case 'spike':
+      rate = Math.max(a.base, a.peak)
+      break
+    case 'sine':
+      rate = a.mean + a.amplitude
+      break
+    case 'trace':
+      rate = a.rates !== undefined ? Math.max(...a.rates) : Number.NaN
+  }
+  // At most the peak rate for the whole run, one KMS call per request, plus up to 2 retries each.
+  const requests = Math.ceil(rate * scale * seconds * variants)
+  const cost = estimateCost({ symmetricRequests: requests * 3, keys: scenario.keys.map(() => ({ rotations: 0 })), periodSeconds: seconds, freeTier: false })
+  const text = Number.isFinite(requests)
+    ? `real AWS: this run would send up to ${requests.toLocaleString('en-US')} application requests (${variants} variant(s), ${seconds}s), at most ${(requests * 3).toLocaleString('en-US')} KMS calls with retries, costing up to $${cost.total.toFixed(2)} (requests $${cost.requests.toFixed(2)}, keys $${cost.keys.toFixed(2)}); ${scenario.keys.length} key(s) would be created and scheduled for deletion (7-day waiting period) afterwards.`
+    : `real AWS: the run replays a trace; its peak rate is unknown until the trace is read.`
+  return { requests, text }
+}
+
+/** Maps a failure to start or finish a run to a CliError when it is bad input. */
+function runFailure(e: unknown, target: string): CliError | undefined {
+  if (e instanceof CliError) return e
+  if (e instanceof ScenarioError || e instanceof ScheduleError || e instanceof RateTraceError || e instanceof RunError) return usageError(e.message)
+  if (e instanceof QuotaConfigError) return usageError(e.message)
+  if (e instanceof SetupError) {
+    const network = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|TimeoutError)$/.test(e.code) || /ECONNREFUSED|getaddrinfo|socket hang up/.test(e.message)
+    if (network) return usageError(`cannot reach the KMS endpoint ${target}: ${e.code}`, 'is the server running? start one with `kms-bench serve`')
+    const auth = /^(UnrecognizedClientException|InvalidSignatureException|IncompleteSignatureException|SignatureDoesNotMatch|InvalidClientTokenId|ExpiredTokenException|AccessDeniedException|CredentialsProviderError|MissingAuthenticationToken)$/.test(e.code)
+    if (auth) return usageError(`the KMS endpoint ${target} rejected the credentials: ${e.code}: ${e.message.replace(/^.*?: .*?: /, '')}`, 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY')
+    return usageError(`${target}: ${e.message}`)
+  }
+  return undefined
+}
+
+/** Checks that real AWS credentials resolve before anything is sent. */
+async function checkAwsCredentials(region: string): Promise<void> {
+  const { KMSClient } = await import('@aws-sdk/client-kms')
+  const client = new KMSClient({ region })
+  try {
+    await client.config.credentials()
+  } catch (e) {
+    throw usageError(`no usable AWS credentials: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'configure the default credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...)')
+  } finally {
+    client.destroy()
+  }
+}
+
+/** A run as plain data: what a worker thread needs to run its part. */
+interface RunPlan {
+  scenarioPath?: string
+  adHoc?: { op: string; rate: number; durationSeconds: number; region: string | undefined; payloadBytes: number; hosts: number }
+  target: { kind: 'embedded' | 'aws' | 'url'; url?: string; credentials?: EndpointCredentials }
+  clock?: 'virtual' | 'real'
+  durationSeconds?: number
+  seed?: number
+  region?: string
+  retry?: RetrySetting
+  scale?: number
+  shard?: { index: number; count: number }
+  variants?: string[]
+  latency?: LatencySetting
+  profile?: QuotaArgs['profile']
+  quotas?: Record<string, number>
+  maxInFlight?: number
+  environment: RunSummary['environment']
+  toolVersion: string
+  /** directory trace files are relative to */
+  baseDir: string
+}
+
+async function planScenario(plan: RunPlan, cwd: string): Promise<Scenario> {
+  if (plan.adHoc !== undefined) {
+    const a = plan.adHoc
+    return adHocScenario(a.op, a.rate, a.durationSeconds, a.region, a.payloadBytes, a.hosts)
+  }
+  return (await loadScenario(plan.scenarioPath as string, cwd)).scenario
+}
+
+function planTarget(plan: RunPlan): Target {
+  if (plan.target.kind === 'aws') return endpointTarget({})
+  if (plan.target.kind === 'url') return endpointTarget({ url: plan.target.url as string, ...(plan.target.credentials !== undefined ? { credentials: plan.target.credentials } : {}) })
+  return embeddedTarget()
+}
+
+function planOptions(plan: RunPlan, target: Target, signal: AbortSignal, onProgress: (p: RunProgress) => void): RunOptions {
+  return {
+    target,
+    ...(plan.clock !== undefined ? { clock: plan.clock } : {}),
+    ...(plan.durationSeconds !== undefined ? { durationSeconds: plan.durationSeconds } : {}),
+    ...(plan.seed !== undefined ? { seed: plan.seed } : {}),
+    ...(plan.region !== undefined ? { region: plan.region } : {}),
+    retryLayer: (s) => sdkRetry(s),
+    ...(plan.retry !== undefined ? { retry: plan.retry } : {}),
+    ...(plan.scale !== undefined ? { scale: plan.scale } : {}),
+    ...(plan.shard !== undefined ? { shard: plan.shard } : {}),
+    ...(plan.variants !== undefined ? { variants: plan.variants } : {}),
+    ...(plan.latency !== undefined ? { latency: plan.latency } : {}),
+    ...(plan.profile !== undefined ? { profile: plan.profile } : {}),
+    ...(plan.quotas !== undefined ? { quotas: plan.quotas } : {}),
+    ...(plan.maxInFlight !== undefined ? { realTime: { maxInFlight: plan.maxInFlight } } : {}),
+    signal,
+    onProgress,
+    toolVersion: plan.toolVersion,
+    environment: plan.environment,
+    readTraceFile: (file) => {
+      const path = isAbsolute(file) ? file : resolve(plan.baseDir, file)
+      try {
+        return readFileSync(path, 'utf8')
+      } catch (e) {
+        throw usageError(`cannot read the trace file '${file}': ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`)
+      }
+    },
+  }
+}
+
+/** What a worker thread is given. */
+interface WorkerPayload {
+  plan: RunPlan
+  /** the worker's part: shard `index` of `count` */
+  index: number
+  count: number
+  cwd: string
+}
+
+type WorkerMessage =
+  | { type: 'ready'; variant: string }
+  | { type: 'progress'; progress: RunProgress }
+  | { type: 'done'; summary: RunSummary }
+  | { type: 'error'; message: string; hint?: string; usage: boolean }
+
+/**
+ * Runs inside a worker thread (started through `load/worker-entry.mjs`): one part of the
+ * arrivals, against its own clients, starting each variant when the main thread says so.
+ */
+export async function runWorker(payload: WorkerPayload): Promise<void> {
+  const port = parentPort
+  if (port === null) throw new Error('runWorker runs in a worker thread')
+  const post = (m: WorkerMessage): void => port.postMessage(m)
+  const controller = new AbortController()
+  const starts = new Map<string, (startMs: number) => void>()
+  port.on('message', (m: { type: string; variant?: string; startMs?: number }) => {
+    if (m.type === 'stop') controller.abort(new Error('stopped by the main thread'))
+    else if (m.type === 'go') starts.get(m.variant as string)?.(m.startMs as number)
+  })
+  const target = planTarget(payload.plan)
+  try {
+    const scenario = await planScenario(payload.plan, payload.cwd)
+    const options = planOptions(payload.plan, target, controller.signal, (progress) => post({ type: 'progress', progress }))
+    const summary = await runScenario(scenario, {
+      ...options,
+      shard: { index: payload.index, count: payload.count },
+      startBarrier: (variant) =>
+        new Promise<number>((resolveStart) => {
+          starts.set(variant, resolveStart)
+          post({ type: 'ready', variant })
+        }),
+    })
+    post({ type: 'done', summary })
+  } catch (e) {
+    const err = runFailure(e, target.name)
+    post({ type: 'error', message: err?.message ?? (e instanceof Error ? (e.stack ?? e.message) : String(e)), ...(err?.hint !== undefined ? { hint: err.hint } : {}), usage: err !== undefined })
+  } finally {
+    await target.close().catch(() => undefined)
+    port.close()
+  }
+}
+
+/**
+ * Runs a plan in `workers` threads, each offering 1/workers of every rate (the shard
+ * arithmetic: disjoint arrival subsets whose union is the whole schedule), all starting each
+ * variant on the same second, and merges their results exactly.
+ */
+async function runInWorkers(plan: RunPlan, workers: number, io: CliIo, onProgress: (p: RunProgress) => void): Promise<RunSummary> {
+  const shard = plan.shard ?? { index: 0, count: 1 }
+  const wall = new SystemClock()
+  const threads: Worker[] = []
+  const results: (RunSummary | undefined)[] = new Array<RunSummary | undefined>(workers).fill(undefined)
+  const progress: (RunProgress | undefined)[] = new Array<RunProgress | undefined>(workers).fill(undefined)
+  const ready = new Map<string, number>()
+  const entry = new URL('../load/worker-entry.mjs', import.meta.url)
+  const stopAll = (): void => {
+    for (const t of threads) t.postMessage({ type: 'stop' })
+  }
+  io.signal.addEventListener('abort', stopAll, { once: true })
+  try {
+    await new Promise<void>((resolveAll, rejectAll) => {
+      let pending = workers
+      let failed = false
+      const fail = (e: Error): void => {
+        if (failed) return
+        failed = true
+        stopAll()
+        rejectAll(e)
+      }
+      for (let w = 0; w < workers; w++) {
+        const payload: WorkerPayload = { plan, index: shard.index * workers + w, count: shard.count * workers, cwd: io.cwd }
+        const t = new Worker(entry, { workerData: { module: import.meta.url, export: 'runWorker', payload } })
+        threads.push(t)
+        t.on('message', (m: WorkerMessage) => {
+          if (m.type === 'ready') {
+            const n = (ready.get(m.variant) ?? 0) + 1
+            ready.set(m.variant, n)
+            if (n === workers) {
+              const startMs = Math.ceil((wall.now() + 200) / 1000) * 1000
+              for (const x of threads) x.postMessage({ type: 'go', variant: m.variant, startMs })
+            }
+          } else if (m.type === 'progress') {
+            progress[w] = m.progress
+            const all = progress.filter((p): p is RunProgress => p !== undefined)
+            const first = all[0]
+            if (first !== undefined) {
+              onProgress({
+                ...first,
+                offered: all.reduce((a, p) => a + p.offered, 0),
+                achieved: all.reduce((a, p) => a + p.achieved, 0),
+                throttled: all.reduce((a, p) => a + p.throttled, 0),
+                completed: all.reduce((a, p) => a + p.completed, 0),
+                p99Ms: Math.max(...all.map((p) => p.p99Ms)),
+              })
+            }
+          } else if (m.type === 'done') {
+            results[w] = m.summary
+            if (--pending === 0) resolveAll()
+          } else {
+            fail(m.usage ? usageError(m.message, m.hint) : new Error(`worker ${w}: ${m.message}`))
+          }
+        })
+        t.on('error', (e) => fail(e))
+        t.on('exit', (code) => {
+          if (results[w] === undefined && code !== 0) fail(new Error(`worker ${w} exited with code ${code}`))
+        })
+      }
+    })
+  } finally {
+    io.signal.removeEventListener('abort', stopAll)
+    await Promise.all(threads.map((t) => t.terminate()))
+  }
+  const merged = await mergeSummaries(results as RunSummary[])
+  const assumptions = merged.assumptions.filter((a) => !a.startsWith('Shards ran against one shared endpoint'))
+  assumptions.push(`Ran in ${workers} worker threads, each offering 1/${workers} of every rate${plan.target.kind === 'embedded' ? ' against its own emulator with 1/' + workers + ' of every quota' : ''}; their results were merged exactly.`)
+  if (shard.count > 1) assumptions.push(`Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate; merge the shards for the whole run.`)
+  return {
+    ...merged,
+    shards: [{ index: shard.index, count: shard.count }],
+    assumptions,
+    // Per-second histograms are kept only where a later merge needs them.
+    variants: shard.count > 1 ? merged.variants : merged.variants.map((v) => ({ ...v, timeline: v.timeline.map(({ histogram: _h, ...e }) => e) })),
+  }
+}
+
+/** The `run` command. */
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a scenario (or one operation at a fixed rate) and write reports',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    let parsed: ReturnType<typeof parse>
+    try {
+      parsed = parse(argv)
+    } catch (e) {
+      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench run --help` for the options')
+    }
+    const v: Values = parsed.values
+    if (v.help === true) {
+      io.stdout.write(USAGE)
+      return 0
+    }
+    const positionals = parsed.positionals
+    const adHoc = v.op !== undefined
+    if (adHoc && positionals.length > 0) throw usageError('give either a SCENARIO file or --op, not both')
+    if (!adHoc && positionals.length === 0) throw usageError('missing SCENARIO (a scenario file) or --op OP --rate RPS --duration D', 'run `kms-bench run --help`')
+    if (positionals.length > 1) throw usageError(`one scenario per run, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (!adHoc) for (const f of ['rate', 'payload-bytes', 'hosts'] as const) if (v[f] !== undefined) throw usageError(`--${f} belongs to the ad-hoc form (--op)`)
+
+    const target = parseTarget(v.target)
+    const clock = v.clock
+    if (clock !== undefined && clock !== 'virtual' && clock !== 'real') throw usageError(`--clock must be virtual or real, got '${clock}'`)
+    if (clock === 'virtual' && target.kind !== 'embedded') throw usageError('--clock virtual needs --target embedded: endpoints run in real time')
+    const retryMode = v.retry
+    if (retryMode !== undefined && retryMode !== 'none' && retryMode !== 'standard' && retryMode !== 'adaptive') throw usageError(`--retry must be none, standard or adaptive, got '${retryMode}'`)
+    const maxAttempts = numberArg('--max-attempts', v['max-attempts'], (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100')
+    const seed = numberArg('--seed', v.seed, (n) => Number.isInteger(n), 'an integer')
+    const scale = numberArg('--scale', v.scale, (n) => n > 0, 'a number greater than 0')
+    const shard = v.shard !== undefined ? parseShard(v.shard) : undefined
+    const maxInFlight = numberArg('--max-in-flight', v['max-in-flight'], (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1')
+    const workers = numberArg('--workers', v.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') ?? 1
+    const realClock = clock === 'real' || (clock === undefined && target.kind !== 'embedded')
+    if (workers > 1 && !realClock) throw usageError('--workers needs real time (--clock real, or an endpoint target): a virtual run is one deterministic event loop')
+    const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
+    const quotaArgs = await parseQuotaArgs({ profile: v.profile, quota: v.quota }, io.cwd)
+    const latency = await parseLatency(v.latency, io.cwd)
+
+    let scenario: Scenario
+    let scenarioPath: string | undefined
+    let adHocPlan: RunPlan['adHoc']
+    if (adHoc) {
+      const rate = numberArg('--rate', v.rate, (n) => n > 0, 'a number of requests per second greater than 0')
+      if (rate === undefined) throw usageError('--op needs --rate RPS')
+      if (duration === undefined) throw usageError('--op needs --duration D (e.g. 30s)')
+      const payload = numberArg('--payload-bytes', v['payload-bytes'], (n) => Number.isInteger(n) && n >= 1 && n <= 4096, 'an integer from 1 to 4096') ?? 32
+      const hosts = numberArg('--hosts', v.hosts, (n) => Number.isInteger(n) && n >= 1 && n <= 100_000, 'an integer from 1 to 100000') ?? 1
+      adHocPlan = { op: v.op as string, rate, durationSeconds: duration, region: v.region, payloadBytes: payload, hosts }
+      scenario = adHocScenario(adHocPlan.op, rate, duration, v.region, payload, hosts)
+    } else {
+      const loaded = await loadScenario(positionals[0] as string, io.cwd)
+      scenario = loaded.scenario
+      scenarioPath = loaded.path
+    }
+    const seconds = duration ?? scenarioSeconds(scenario)
+    const retry: RetrySetting | undefined =
+      retryMode !== undefined || maxAttempts !== undefined ? { mode: retryMode ?? 'standard', maxAttempts: maxAttempts ?? 3 } : undefined
+
+    const env = io.env
+    let credentials: EndpointCredentials | undefined
+    if (target.kind === 'aws') {
+      const variantCount = v.variant?.length ?? scenario.variants.length
+      const p = projection(scenario, seconds, scale ?? 1, variantCount)
+      io.stdout.write(`${p.text}\n`)
+      if (v['yes-real-aws'] !== true) throw usageError('--target aws sends real requests to AWS and costs money: add --yes-real-aws to go ahead')
+      await checkAwsCredentials(v.region ?? scenario.region)
+    } else if (target.kind === 'url') {
+      const key = env['AWS_ACCESS_KEY_ID']
+      const secret = env['AWS_SECRET_ACCESS_KEY']
+      const token = env['AWS_SESSION_TOKEN']
+      if (key !== undefined && secret !== undefined) credentials = { accessKeyId: key, secretAccessKey: secret, ...(token !== undefined ? { sessionToken: token } : {}) }
+    }
+    const plan: RunPlan = {
+      ...(scenarioPath !== undefined ? { scenarioPath } : {}),
+      ...(adHocPlan !== undefined ? { adHoc: adHocPlan } : {}),
+      target: { kind: target.kind, ...(target.url !== undefined ? { url: target.url } : {}), ...(credentials !== undefined ? { credentials } : {}) },
+      ...(clock !== undefined ? { clock } : {}),
+      ...(duration !== undefined ? { durationSeconds: duration } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(v.region !== undefined ? { region: v.region } : {}),
+      ...(retry !== undefined ? { retry } : {}),
+      ...(scale !== undefined ? { scale } : {}),
+      ...(shard !== undefined ? { shard } : {}),
+      ...(v.variant !== undefined ? { variants: v.variant } : {}),
+      ...(latency !== undefined ? { latency } : {}),
+      ...(v.profile !== undefined ? { profile: quotaArgs.profile } : {}),
+      ...(Object.keys(quotaArgs.quotas).length > 0 ? { quotas: { ...quotaArgs.quotas } } : {}),
+      ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+      environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions() },
+      toolVersion: toolVersion(),
+      baseDir: scenarioPath !== undefined ? dirname(scenarioPath) : io.cwd,
+    }
+
+    const quiet = v.quiet === true || env['CI'] === 'true' || io.stderr.isTTY !== true
+    const progress = progressPrinter(io.stderr, !quiet)
+    const wall = new SystemClock()
+    let summary: RunSummary
+    if (workers > 1) {
+      try {
+        summary = await runInWorkers(plan, workers, io, (p) => progress.update(p))
+      } finally {
+        progress.clear()
+      }
+    } else {
+      const runTarget = planTarget(plan)
+      try {
+        summary = await runScenario(scenario, planOptions(plan, runTarget, io.signal, (p) => progress.update(p)))
+      } catch (e) {
+        progress.clear()
+        const err = runFailure(e, runTarget.name)
+        await runTarget.close().catch(() => undefined)
+        if (err !== undefined) throw err
+        throw e
+      }
+      progress.clear()
+    }
+
+    const stamp = new Date(wall.now()).toISOString().replace(/[:.]/g, '-')
+    const outDir = v.out ?? join('reports', summary.scenario, stamp)
+    const written = await writeRunOutputs(summary, outDir, { env, cwd: io.cwd })
+    const interrupted = io.signal.aborted || !summary.complete
+    if (v.quiet !== true) {
+      for (const variant of summary.variants) {
+        io.stdout.write(
+          `${variant.name}: ${variant.offered.requests.toLocaleString('en-US')} requests, ${(variant.throttleRate * 100).toFixed(2)}% throttled, ` +
+            `${variant.kms.calls.toLocaleString('en-US')} KMS calls (${variant.kms.throttled.toLocaleString('en-US')} throttled), p99 ${variant.latencyMs.p99} ms, $${variant.costUsd.total.toFixed(4)}\n`,
+        )
+      }
+      io.stdout.write(`${interrupted ? 'interrupted: partial results' : 'reports'} in ${resolve(io.cwd, outDir)} (${written.length} files)\n`)
+    }
+    return interrupted ? EXIT_INTERRUPTED : 0
+  },
+}

@@ -1,0 +1,136 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CliIo } from './io.ts'
+import { main } from './main.ts'
+import { isLoopbackHost } from './serve.ts'
+
+interface Captured {
+  io: CliIo
+  out: () => string
+  err: () => string
+  abort: () => void
+}
+
+function capture(cwd: string): Captured {
+  let out = ''
+  let err = ''
+  const controller = new AbortController()
+  return {
+    io: { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {}, cwd, signal: controller.signal },
+    out: () => out,
+    err: () => err,
+    abort: () => controller.abort(new Error('SIGTERM')),
+  }
+}
+
+async function waitFor(f: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!f()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kms-bench-serve-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('kms-bench serve (in-process)', () => {
+  it('prints the listening line, serves, and exits 0 when the signal aborts', async () => {
+    const c = capture(dir)
+    const done = main(['serve', '--port', '0', '--account', '444455556666', '--region', 'eu-west-1', '--audit', 'audit.jsonl'], c.io)
+    await waitFor(() => c.out().includes('listening on'))
+    const url = /listening on (http:\/\/\S+)/.exec(c.out())?.[1] as string
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    // No Authorization header: the default account and Region apply.
+    const res = await fetch(`${url}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.CreateKey' }, body: '{}' })
+    expect(((await res.json()) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:eu-west-1:444455556666:key\//)
+    c.abort()
+    expect(await done).toBe(0)
+    const audit = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { eventName: string; awsRegion: string })
+    expect(audit.map((e) => e.eventName)).toContain('CreateKey')
+    expect(audit[0]?.awsRegion).toBe('eu-west-1')
+  })
+
+  it('seeds keys, applies --quota, and serves the usage meter', async () => {
+    await writeFile(join(dir, 'seed.json'), JSON.stringify({ keys: [{ aliases: ['alias/seeded'], description: 'from the seed' }] }))
+    const c = capture(dir)
+    const done = main(['serve', '--port', '0', '--seed', 'seed.json', '--quota', 'symmetric=1', '--latency', 'none'], c.io)
+    await waitFor(() => c.out().includes('listening on'))
+    const url = /listening on (http:\/\/\S+)/.exec(c.out())?.[1] as string
+    const call = (target: string, body: unknown) =>
+      fetch(`${url}/`, { method: 'POST', headers: { 'x-amz-target': `TrentService.${target}` }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }))
+    expect((await call('DescribeKey', { KeyId: 'alias/seeded' })).json).toMatchObject({ KeyMetadata: { Description: 'from the seed' } })
+    const results = await Promise.all([1, 2, 3].map(() => call('GenerateRandom', { NumberOfBytes: 8 })))
+    expect(results.filter((r) => r.status === 400 && r.json['__type'] === 'ThrottlingException').length).toBeGreaterThanOrEqual(1)
+    const usage = (await (await fetch(`${url}/kms-bench/usage`)).json()) as { pools: { pool: string; limit: number }[] }
+    expect(usage.pools.find((p) => p.pool === 'symmetric')?.limit).toBe(1)
+    c.abort()
+    expect(await done).toBe(0)
+    expect(c.err()).toContain('seed: 1 key(s) created')
+  })
+
+  it.each([
+    [['--port', 'abc'], "--port must be an integer from 0 to 65535, got 'abc'"],
+    [['--port', '70000'], '--port must be an integer'],
+    [['--account', '123'], "--account must be a 12-digit AWS account id, got '123'"],
+    [['--region', 'us-est-1'], "--region: unknown Region 'us-est-1' (did you mean us-east-1?)"],
+    [['--auth', 'basic'], "--auth must be 'none' or 'sigv4', got 'basic'"],
+    [['--auth', 'sigv4'], '--auth sigv4 needs --credentials FILE'],
+    [['--latency', 'nope.json'], '--latency: cannot read'],
+    [['--credentials', 'nope.json'], '--credentials: cannot read'],
+    [['--quota', 'symmetric'], "--quota 'symmetric' must be POOL=RPS"],
+    [['--profile', 'aws-defualt'], 'aws-defualt'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['extra'], "unexpected argument 'extra'"],
+  ])('exits 2 naming the flag: %j', async (args, message) => {
+    const c = capture(dir)
+    expect(await main(['serve', ...args], c.io)).toBe(2)
+    expect(c.err()).toContain(message)
+    expect(c.out()).toBe('')
+  })
+
+  it('exits 2 for bad files: latency spec, credentials, seed, corrupt state', async () => {
+    await writeFile(join(dir, 'latency.json'), JSON.stringify({ default: { type: 'lognormal', p50Ms: 50, p99Ms: 10 } }))
+    await writeFile(join(dir, 'creds.json'), JSON.stringify({ credentials: [{ accessKeyId: 'AKIA1', secretAccessKey: 's', principal: 'nobody' }] }))
+    await writeFile(join(dir, 'bad-seed.json'), JSON.stringify({ keys: [{ aliases: ['noprefix'] }] }))
+    await rm(join(dir, 'state'), { recursive: true, force: true })
+    await writeFile(join(dir, 'state-file'), 'x')
+    const cases: [string[], string][] = [
+      [['--latency', 'latency.json'], 'lognormal needs p99Ms >= p50Ms'],
+      [['--credentials', 'creds.json'], 'credentials.0.principal: must be an IAM principal ARN'],
+      [['--seed', 'bad-seed.json'], 'keys.0.aliases.0'],
+      [['--state', 'state-file'], '--state: cannot create state directory'],
+    ]
+    for (const [args, message] of cases) {
+      const c = capture(dir)
+      expect(await main(['serve', '--port', '0', ...args], c.io)).toBe(2)
+      expect(c.err()).toContain(message)
+    }
+  })
+
+  it('exits 2 when the port is taken, naming it', async () => {
+    const first = capture(dir)
+    const done = main(['serve', '--port', '0'], first.io)
+    await waitFor(() => first.out().includes('listening on'))
+    const port = /:(\d+)\s*$/.exec(first.out().trim())?.[1] as string
+    const second = capture(dir)
+    expect(await main(['serve', '--port', port], second.io)).toBe(2)
+    expect(second.err()).toContain(`--port ${port}: address 127.0.0.1:${port} is already in use`)
+    first.abort()
+    expect(await done).toBe(0)
+  })
+})
+
+describe('isLoopbackHost', () => {
+  it('knows loopback from the rest', () => {
+    for (const h of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(isLoopbackHost(h)).toBe(true)
+    for (const h of ['0.0.0.0', '10.0.0.1', '::', 'example.com']) expect(isLoopbackHost(h)).toBe(false)
+  })
+})

@@ -1,0 +1,282 @@
+/**
+ * `kms-bench serve`: the embedded emulator (with quotas) behind the real KMS wire protocol,
+ * so the AWS SDKs, the AWS CLI, boto3 and the Encryption SDK work against it unchanged
+ * (`--endpoint-url http://127.0.0.1:4599` or `AWS_ENDPOINT_URL_KMS=...`). Prints
+ * `listening on http://HOST:PORT` when ready; SIGINT/SIGTERM drain in-flight requests and exit 0.
+ * Bad flags or unusable files exit 2 with a message naming the flag.
+ */
+import { open, readFile, type FileHandle } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createEmulator } from '../emulator.ts'
+import type { AuditEvent } from '../kms/audit.ts'
+import { isAccountId } from '../kms/ids.ts'
+import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/latency-model.ts'
+import { isKnownRegion, suggestRegion } from '../regions.ts'
+import {
+  applySeed,
+  CredentialsFileError,
+  DEFAULT_PORT,
+  parseCredentialsFile,
+  parseSeed,
+  SeedError,
+  startKmsServer,
+  StateDirError,
+  StatePersistence,
+  type AuthMode,
+  type CredentialStore,
+  type Seed,
+} from '../server/index.ts'
+import { usageError } from './cli-error.ts'
+import type { CliIo, Command } from './io.ts'
+import { parseQuotaArgs, QUOTA_ARG_OPTIONS, QUOTA_ARGS_USAGE, quotaConfigCliError, type QuotaArgs } from './quota-args.ts'
+
+const USAGE = `Usage: kms-bench serve [options]
+
+Serves the KMS emulator, with AWS's request quotas, over the real KMS wire protocol
+(awsJson1_1). Point any AWS SDK, the AWS CLI or boto3 at it:
+
+  AWS_ENDPOINT_URL_KMS=http://127.0.0.1:${DEFAULT_PORT} aws kms create-key
+  new KMSClient({ endpoint: 'http://127.0.0.1:${DEFAULT_PORT}' })
+
+The Region comes from each request's SigV4 credential scope, the account from a 12-digit
+access key id (else --account). POST /moto-api/reset (or /kms-bench/reset) clears all state;
+GET /kms-bench/usage returns the quota meter.
+
+Options:
+  --host HOST             interface to bind (default 127.0.0.1; anything else warns)
+  --port N                TCP port (default ${DEFAULT_PORT}; 0 picks a free port)
+  --account ID            account of callers whose access key id is not 12 digits
+                          (default 111122223333)
+  --region NAME           Region of requests without a SigV4 scope (default us-east-1)
+${QUOTA_ARGS_USAGE}
+  --latency none|aws|FILE service time added before answering (default none); 'aws' is a
+                          lognormal p50 15 ms / p99 60 ms with a rare 1-5 s tail; FILE is JSON
+  --state DIR             persist all state in DIR; restart from it (ciphertext stays decryptable)
+  --auth none|sigv4       'none' accepts any signature (default); 'sigv4' verifies it
+  --credentials FILE      access keys -> secrets -> principals (JSON); needed by --auth sigv4
+  --audit FILE            append CloudTrail-shaped events as JSON lines
+  --seed FILE             keys, aliases and identity policies to create at start (JSON)
+  -h, --help              show this help
+`
+
+/** What the flags say, validated. */
+export interface ServeConfig {
+  host: string
+  port: number
+  account: string
+  region: string
+  auth: AuthMode
+  quota: QuotaArgs
+  latency: LatencyModel
+  credentials: CredentialStore | undefined
+  seed: Seed | undefined
+  stateDir: string | undefined
+  auditFile: string | undefined
+}
+
+function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>> {
+  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
+}
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  account: { type: 'string' },
+  region: { type: 'string' },
+  ...QUOTA_ARG_OPTIONS,
+  latency: { type: 'string' },
+  state: { type: 'string' },
+  auth: { type: 'string' },
+  credentials: { type: 'string' },
+  audit: { type: 'string' },
+  seed: { type: 'string' },
+} as const
+
+async function readJson(flag: string, path: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message
+    throw usageError(`${flag}: cannot read ${path}: ${why}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw usageError(`${flag}: ${path} is not valid JSON: ${(e as Error).message}`)
+  }
+}
+
+/** Parses and validates the flags, reading the files they name. Throws {@link CliError} (exit 2). */
+export async function serveConfig(argv: readonly string[], io: CliIo): Promise<ServeConfig> {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (e) {
+    throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench serve --help`')
+  }
+  const v = parsed.values
+  if (parsed.positionals.length > 0) throw usageError(`unexpected argument '${parsed.positionals[0] ?? ''}': serve takes options only`, 'run `kms-bench serve --help`')
+
+  const host = v.host ?? '127.0.0.1'
+  if (host.trim() === '') throw usageError('--host must not be empty')
+  const portText = v.port ?? String(DEFAULT_PORT)
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN
+  if (!(port >= 0 && port <= 65535)) throw usageError(`--port must be an integer from 0 to 65535, got '${portText}'`)
+  const account = v.account ?? '111122223333'
+  if (!isAccountId(account)) throw usageError(`--account must be a 12-digit AWS account id, got '${account}'`)
+  const region = v.region ?? 'us-east-1'
+  if (!isKnownRegion(region)) {
+    const hint = suggestRegion(region)
+    throw usageError(`--region: unknown Region '${region}'${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`)
+  }
+  const auth = v.auth ?? 'none'
+  if (auth !== 'none' && auth !== 'sigv4') throw usageError(`--auth must be 'none' or 'sigv4', got '${auth}'`)
+
+  let credentials: CredentialStore | undefined
+  if (v.credentials !== undefined) {
+    const path = resolve(io.cwd, v.credentials)
+    try {
+      credentials = parseCredentialsFile(await readJson('--credentials', path))
+    } catch (e) {
+      if (e instanceof CredentialsFileError) throw usageError(`--credentials ${path}: ${e.message}`)
+      throw e
+    }
+  }
+  if (auth === 'sigv4' && credentials === undefined) throw usageError('--auth sigv4 needs --credentials FILE (access keys, secrets and principals)')
+
+  let latency: LatencyModel
+  const latencyArg = v.latency ?? 'none'
+  if (latencyArg === 'none' || latencyArg === 'aws') {
+    latency = createLatencyModel(latencyArg, Math.random)
+  } else {
+    const path = resolve(io.cwd, latencyArg)
+    try {
+      latency = createLatencyModel(parseLatencySpec(await readJson('--latency', path)), Math.random)
+    } catch (e) {
+      if (e instanceof LatencySpecError) throw usageError(`--latency ${path}: ${e.message}`)
+      throw e
+    }
+  }
+
+  let seed: Seed | undefined
+  if (v.seed !== undefined) {
+    const path = resolve(io.cwd, v.seed)
+    try {
+      seed = parseSeed(await readJson('--seed', path))
+    } catch (e) {
+      if (e instanceof SeedError) throw usageError(`--seed ${path}: ${e.message}`)
+      throw e
+    }
+  }
+
+  const quota = await parseQuotaArgs({ profile: v.profile, quota: v.quota ?? [] }, io.cwd)
+  return {
+    host,
+    port,
+    account,
+    region,
+    auth,
+    quota,
+    latency,
+    credentials,
+    seed,
+    stateDir: v.state !== undefined ? resolve(io.cwd, v.state) : undefined,
+    auditFile: v.audit !== undefined ? resolve(io.cwd, v.audit) : undefined,
+  }
+}
+
+/** True for names and addresses that only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/** The `serve` command. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the emulator over the real KMS wire protocol',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const config = await serveConfig(argv, io)
+    if (!isLoopbackHost(config.host)) {
+      io.stderr.write(
+        `kms-bench: warning: --host ${config.host} makes this KMS emulator reachable from other machines${config.auth === 'none' ? ' without authentication (--auth none)' : ''}; it is a test tool, not a key store\n`,
+      )
+    }
+    let audit: FileHandle | undefined
+    if (config.auditFile !== undefined) {
+      try {
+        audit = await open(config.auditFile, 'a')
+      } catch (e) {
+        throw usageError(`--audit: cannot open ${config.auditFile}: ${(e as Error).message}`)
+      }
+    }
+    const auditStream = audit?.createWriteStream({ encoding: 'utf8' })
+    try {
+      let emulator
+      try {
+        emulator = createEmulator({
+          ...config.quota,
+          defaultAccount: config.account,
+          defaultRegion: config.region,
+          // Events go to the audit file (if any); none are kept in memory by a long-running server.
+          audit: { capacity: 0, ...(auditStream !== undefined ? { sink: (e: AuditEvent) => void auditStream.write(`${JSON.stringify(e)}\n`) } : {}) },
+        })
+      } catch (e) {
+        throw quotaConfigCliError(e) ?? e
+      }
+      let persistence: StatePersistence | undefined
+      let restored = false
+      if (config.stateDir !== undefined) {
+        try {
+          ;({ persistence, restored } = await StatePersistence.open(config.stateDir, emulator.core))
+        } catch (e) {
+          if (e instanceof StateDirError) throw usageError(`--state: ${e.message}`)
+          throw e
+        }
+        if (restored) io.stderr.write(`kms-bench: restored state from ${config.stateDir}\n`)
+      }
+      if (config.seed !== undefined) {
+        try {
+          const r = applySeed(emulator, config.seed, { fresh: !restored })
+          io.stderr.write(`kms-bench: seed: ${r.created} key(s) created, ${r.skipped} already there\n`)
+        } catch (e) {
+          if (e instanceof SeedError) throw usageError(`--seed: ${e.message}`)
+          throw e
+        }
+        if (persistence?.dirty === true) await persistence.commit()
+      }
+      let server
+      try {
+        server = await startKmsServer({
+          emulator,
+          host: config.host,
+          port: config.port,
+          auth: config.auth,
+          ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
+          latency: config.latency,
+          ...(persistence !== undefined ? { persistence } : {}),
+          log: (line) => io.stderr.write(`${line}\n`),
+        })
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code
+        if (code === 'EADDRINUSE') throw usageError(`--port ${config.port}: address ${config.host}:${config.port} is already in use`, 'pick another --port, or --port 0 for a free one')
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') throw usageError(`--host ${config.host} / --port ${config.port}: cannot listen (${code})`)
+        throw e
+      }
+      io.stdout.write(`listening on ${server.url}\n`)
+      await new Promise<void>((resolveStop) => {
+        if (io.signal.aborted) resolveStop()
+        else io.signal.addEventListener('abort', () => resolveStop(), { once: true })
+      })
+      await server.close()
+      return 0
+    } finally {
+      if (auditStream !== undefined) await new Promise<void>((r) => auditStream.end(() => r()))
+      await audit?.close().catch(() => {})
+    }
+  },
+}
+

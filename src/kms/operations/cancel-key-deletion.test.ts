@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../clock.ts'
+import type { CallerInput } from '../caller.ts'
+import { KmsCore } from '../core.ts'
+import type { OperationInputs, OperationName } from '../model.generated.ts'
+
+function setup() {
+  const clock = new VirtualClock()
+  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
+  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
+  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
+  return { clock, core, call, newKey }
+}
+
+function failure(fn: () => unknown): Error {
+  try {
+    fn()
+  } catch (e) {
+    return e as Error
+  }
+  throw new Error('expected an error')
+}
+
+const DAY = 86_400_000
+
+describe('CancelKeyDeletion', () => {
+  it('cancels a scheduled deletion: the key is Disabled and survives its old deletion date', () => {
+    const { clock, call, newKey } = setup()
+    const keyId = newKey()
+    call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
+    clock.advance(3 * DAY)
+    expect(call('CancelKeyDeletion', { KeyId: keyId })).toEqual({ KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
+    const md = call('DescribeKey', { KeyId: keyId }).KeyMetadata
+    expect(md).toMatchObject({ KeyState: 'Disabled', Enabled: false })
+    expect(md?.DeletionDate).toBeUndefined()
+    clock.advance(30 * DAY)
+    expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata?.KeyState).toBe('Disabled')
+    call('EnableKey', { KeyId: keyId })
+    expect(call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) }).KeyId).toContain(keyId)
+  })
+
+  it('refuses keys that are not pending deletion with AWS\'s message', () => {
+    const { call, newKey } = setup()
+    const keyId = newKey()
+    const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId }))).toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is not pending deletion.` })
+    call('DisableKey', { KeyId: keyId })
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId })).message).toBe(`${arn} is not pending deletion.`)
+  })
+
+  it('cannot bring back a deleted key', () => {
+    const { clock, call, newKey } = setup()
+    const keyId = newKey()
+    call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
+    clock.advance(7 * DAY)
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId })).name).toBe('NotFoundException')
+  })
+
+  it('reports bad input', () => {
+    const { call } = setup()
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: 'x'.repeat(2049) })).message).toContain("at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048")
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: 'alias/aws/s3' })).name).toBe('AccessDeniedException')
+  })
+})

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../clock.ts'
+import type { CallerInput } from '../caller.ts'
+import { KmsCore } from '../core.ts'
+import type { OperationInputs, OperationName } from '../model.generated.ts'
+
+function setup() {
+  const clock = new VirtualClock()
+  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
+  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
+  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
+  return { clock, core, call, newKey }
+}
+
+function failure(fn: () => unknown): Error {
+  try {
+    fn()
+  } catch (e) {
+    return e as Error
+  }
+  throw new Error('expected an error')
+}
+
+describe('EnableKey', () => {
+  it('enables a disabled key, which can encrypt again', () => {
+    const { call, newKey } = setup()
+    const keyId = newKey()
+    call('DisableKey', { KeyId: keyId })
+    expect(call('EnableKey', { KeyId: keyId })).toEqual({})
+    expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Enabled: true })
+    expect(call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) }).KeyId).toContain(keyId)
+    // Enabling an enabled key is fine (key-state.html).
+    call('EnableKey', { KeyId: keyId })
+  })
+
+  it('accepts the key ARN and aliases, and audits the key', () => {
+    const { core, call, newKey } = setup()
+    const keyId = newKey()
+    call('CreateAlias', { AliasName: 'alias/k', TargetKeyId: keyId })
+    call('EnableKey', { KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
+    call('EnableKey', { KeyId: 'alias/k' })
+    expect(core.audit.events().at(-1)).toMatchObject({ eventName: 'EnableKey', resources: [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` }] })
+  })
+
+  it('refuses keys pending deletion with AWS\'s KMSInvalidStateException', () => {
+    const { call, newKey } = setup()
+    const keyId = newKey()
+    call('ScheduleKeyDeletion', { KeyId: keyId })
+    expect(failure(() => call('EnableKey', { KeyId: keyId }))).toMatchObject({
+      name: 'KMSInvalidStateException',
+      message: `arn:aws:kms:us-east-1:111122223333:key/${keyId} is pending deletion.`,
+    })
+  })
+
+  it('refuses AWS managed keys and other accounts\' keys with AccessDeniedException', () => {
+    const { call, newKey } = setup()
+    const aws = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.Arn as string
+    expect(failure(() => call('EnableKey', { KeyId: aws }))).toMatchObject({
+      name: 'AccessDeniedException',
+      message: `User: arn:aws:iam::111122223333:root is not authorized to perform: kms:EnableKey on resource: ${aws} because no resource-based policy allows the kms:EnableKey action`,
+    })
+    const other = `arn:aws:kms:us-east-1:444455556666:key/${newKey({}, { account: '444455556666' })}`
+    expect(failure(() => call('EnableKey', { KeyId: other })).name).toBe('AccessDeniedException')
+  })
+
+  it('reports unknown keys and bad input', () => {
+    const { call } = setup()
+    expect(failure(() => call('EnableKey', { KeyId: 'nope' }))).toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'nope'" })
+    expect(failure(() => call('EnableKey', {} as never)).message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
+    expect(failure(() => call('EnableKey', null as never)).name).toBe('ValidationException')
+  })
+})

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../clock.ts'
+import type { CallerInput } from '../caller.ts'
+import { KmsCore } from '../core.ts'
+import type { OperationInputs, OperationName } from '../model.generated.ts'
+
+function setup() {
+  const clock = new VirtualClock()
+  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
+  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
+  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
+  return { clock, core, call, newKey }
+}
+
+function failure(fn: () => unknown): Error {
+  try {
+    fn()
+  } catch (e) {
+    return e as Error
+  }
+  throw new Error('expected an error')
+}
+
+describe('UpdateKeyDescription', () => {
+  it('replaces the description; an empty string clears it', () => {
+    const { call, newKey } = setup()
+    const keyId = newKey({ Description: 'old' })
+    expect(call('UpdateKeyDescription', { KeyId: keyId, Description: 'new' })).toEqual({})
+    expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata?.Description).toBe('new')
+    call('UpdateKeyDescription', { KeyId: keyId, Description: '' })
+    expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata?.Description).toBe('')
+  })
+
+  it('refuses keys pending deletion and AWS managed keys', () => {
+    const { call, newKey } = setup()
+    const keyId = newKey()
+    call('ScheduleKeyDeletion', { KeyId: keyId })
+    expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'x' })).name).toBe('KMSInvalidStateException')
+    expect(failure(() => call('UpdateKeyDescription', { KeyId: 'alias/aws/rds', Description: 'x' })).name).toBe('AccessDeniedException')
+  })
+
+  it('validates Description (required, at most 8192 characters)', () => {
+    const { call, newKey } = setup()
+    const keyId = newKey()
+    expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId } as never)).message).toBe(
+      "1 validation error detected: Value null at 'description' failed to satisfy constraint: Member must not be null",
+    )
+    expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'd'.repeat(8193) })).message).toContain(
+      "at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192",
+    )
+    call('UpdateKeyDescription', { KeyId: keyId, Description: 'd'.repeat(8192) })
+  })
+})

@@ -1,0 +1,294 @@
+/**
+ * Merges shard results (`kms-bench run --shard I/N`) into one result, exactly: counters are
+ * summed, HDR histograms are added (`add()`), per-second timelines are summed second by
+ * second (with each second's histogram when the shards kept them, so merged p50/p99 are
+ * exact too), quota pools are summed per pool with their peaks recomputed from the summed
+ * per-second series, and cost is recomputed from the summed billing inputs (the free tier
+ * applies once). Averaging shard percentiles would be wrong: merged p99 ≠ mean of p99s.
+ */
+import type { Histogram } from 'hdr-histogram-js'
+import { decodeHistogram, encodeHistogram, initHistograms, latencyStats, newMergeHistogram } from './histograms.ts'
+import type { Billing, Exposure, MitigationSummary, OutcomeLatency, QuotaPoolUsage, RunSummary, TimelineEntry, VariantSummary } from './summary.ts'
+import { costOf, emptyEntry } from './variant-summary.ts'
+
+/** Why shard results cannot be merged. */
+export class MergeError extends Error {
+  override readonly name = 'MergeError'
+}
+
+/** Merges shard summaries of one run. Throws {@link MergeError} for results that do not belong together. */
+export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunSummary> {
+  await initHistograms()
+  if (parts.length === 0) throw new MergeError('nothing to merge')
+  const first = parts[0] as RunSummary
+  const problems: string[] = []
+  const seen = new Set<number>()
+  const shardCount = first.shards[0]?.count ?? 1
+  for (const [i, p] of parts.entries()) {
+    for (const field of ['scenario', 'seed', 'durationSeconds', 'target', 'clock', 'scale'] as const) {
+      if (p[field] !== first[field]) problems.push(`result ${i + 1}: ${field} ${JSON.stringify(p[field])} differs from ${JSON.stringify(first[field])}`)
+    }
+    const names = p.variants.map((v) => v.name).join(',')
+    if (names !== first.variants.map((v) => v.name).join(',')) problems.push(`result ${i + 1}: variants [${names}] differ from [${first.variants.map((v) => v.name).join(',')}]`)
+    for (const s of p.shards) {
+      if (s.count !== shardCount) problems.push(`result ${i + 1}: shard ${s.index}/${s.count} is not one of ${shardCount} shards`)
+      if (seen.has(s.index)) problems.push(`shard ${s.index}/${s.count} appears twice`)
+      seen.add(s.index)
+    }
+  }
+  if (problems.length > 0) throw new MergeError(`these results cannot be merged: ${problems.join('; ')}`)
+  const allShards = seen.size === shardCount
+  const assumptions = new Set<string>()
+  for (const p of parts) for (const a of p.assumptions) if (!/^Shard \d+ of \d+:/.test(a)) assumptions.add(a)
+  if (!allShards) assumptions.add(`Only ${seen.size} of ${shardCount} shards were merged: the result covers part of the run.`)
+  // Embedded shards each enforce 1/N of every quota (limits add up); shards of one endpoint
+  // share its quotas and each read the whole endpoint's meter.
+  const shared = first.target !== 'embedded'
+  if (shared) assumptions.add('Shards ran against one shared endpoint: quota pool figures are those of the busiest shard\'s reading of the endpoint\'s meter, not a sum.')
+  const variants = first.variants.map((_v, vi) => mergeVariant(parts.map((p) => p.variants[vi] as VariantSummary), first.durationSeconds, shared))
+  return {
+    ...first,
+    shards: parts.flatMap((p) => p.shards).sort((a, b) => a.index - b.index),
+    complete: allShards && parts.every((p) => p.complete),
+    startedAt: parts.map((p) => p.startedAt).sort()[0] ?? first.startedAt,
+    assumptions: [...assumptions],
+    thresholds: [],
+    variants,
+  }
+}
+
+function mergeHistograms(encoded: string[], use: (h: Histogram) => void): void {
+  const h = newMergeHistogram()
+  try {
+    for (const e of encoded) {
+      const d = decodeHistogram(e)
+      h.add(d)
+      d.destroy()
+    }
+    use(h)
+  } finally {
+    h.destroy()
+  }
+}
+
+function mergeOutcome(list: OutcomeLatency[]): OutcomeLatency {
+  let out: OutcomeLatency | undefined
+  mergeHistograms(
+    list.map((o) => o.histogram),
+    (h) => {
+      out = { latencyMs: latencyStats(h), histogram: encodeHistogram(h) }
+    },
+  )
+  return out as OutcomeLatency
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0)
+}
+
+function mergeVariant(vs: VariantSummary[], durationSeconds: number, sharedQuota: boolean): VariantSummary {
+  const v0 = vs[0] as VariantSummary
+  const duration = durationSeconds > 0 ? durationSeconds : 1
+  const offered = sum(vs.map((v) => v.offered.requests))
+  const achieved = sum(vs.map((v) => v.achieved.requests))
+  const late = sum(vs.map((v) => v.achieved.late ?? 0))
+  const throttled = sum(vs.map((v) => v.completed.throttled))
+  const byOperation: VariantSummary['kms']['byOperation'] = {}
+  for (const v of vs) {
+    for (const [op, c] of Object.entries(v.kms.byOperation)) {
+      const t = (byOperation[op] ??= { calls: 0, throttled: 0, failed: 0 })
+      t.calls += c.calls
+      t.throttled += c.throttled
+      t.failed += c.failed
+    }
+  }
+  const kmsCalls = sum(vs.map((v) => v.kms.calls))
+  let latencyMs = v0.latencyMs
+  let histogram = v0.histogram
+  mergeHistograms(
+    vs.map((v) => v.histogram),
+    (h) => {
+      latencyMs = latencyStats(h)
+      histogram = encodeHistogram(h)
+    },
+  )
+  let serviceTimeMs = v0.serviceTimeMs
+  let serviceTimeHistogram: string | undefined
+  const serviceHistograms = vs.map((v) => v.serviceTimeHistogram)
+  if (serviceHistograms.every((h): h is string => h !== undefined)) {
+    mergeHistograms(serviceHistograms, (h) => {
+      serviceTimeMs = latencyStats(h)
+      serviceTimeHistogram = encodeHistogram(h)
+    })
+  }
+  const billings = vs.map((v) => v.billing)
+  let costUsd = v0.costUsd
+  let billing: Billing | undefined
+  if (billings.every((b): b is Billing => b !== undefined)) {
+    // Requests add up; the keys are the run's keys, which every shard created alike.
+    billing = {
+      symmetricRequests: sum(billings.map((b) => b.symmetricRequests)),
+      asymmetricRequests: sum(billings.map((b) => b.asymmetricRequests)),
+      dataKeyPairRequests: sum(billings.map((b) => b.dataKeyPairRequests)),
+      keys: (billings[0] as Billing).keys,
+    }
+    costUsd = costOf(billing, durationSeconds)
+  }
+  const timeline = mergeTimelines(vs.map((v) => v.timeline))
+  return {
+    name: v0.name,
+    ...(v0.description !== undefined ? { description: v0.description } : {}),
+    mitigations: mergeMitigations(vs.map((v) => v.mitigations)),
+    quotaOverrides: sharedQuota ? v0.quotaOverrides : mergeRecords(vs.map((v) => v.quotaOverrides)),
+    offered: { requests: offered, ratePerSecond: offered / duration },
+    achieved: { requests: achieved, ratePerSecond: achieved / duration, ...(late > 0 ? { late } : {}) },
+    completed: {
+      succeeded: sum(vs.map((v) => v.completed.succeeded)),
+      failed: sum(vs.map((v) => v.completed.failed)),
+      dropped: sum(vs.map((v) => v.completed.dropped)),
+      throttled,
+    },
+    kms: {
+      calls: kmsCalls,
+      throttled: sum(vs.map((v) => v.kms.throttled)),
+      failed: sum(vs.map((v) => v.kms.failed)),
+      callsPerRequest: offered > 0 ? kmsCalls / offered : 0,
+      byOperation,
+    },
+    retries: sum(vs.map((v) => v.retries)),
+    throttleRate: offered > 0 ? throttled / offered : 0,
+    latencyMs,
+    histogram,
+    outcomes: {
+      succeeded: mergeOutcome(vs.map((v) => v.outcomes.succeeded)),
+      throttled: mergeOutcome(vs.map((v) => v.outcomes.throttled)),
+      failed: mergeOutcome(vs.map((v) => v.outcomes.failed)),
+    },
+    serviceTimeMs,
+    ...(serviceTimeHistogram !== undefined ? { serviceTimeHistogram } : {}),
+    kmsCallLatency: mergeOutcome(vs.map((v) => v.kmsCallLatency)),
+    quota: sharedQuota ? busiestQuota(vs.map((v) => v.quota)) : mergeQuota(vs.map((v) => v.quota), timeline),
+    costUsd,
+    ...(billing !== undefined ? { billing } : {}),
+    exposure: mergeExposures(vs.map((v) => v.exposure)),
+    timeline,
+  }
+}
+
+/** Quota limits of shards add up (each embedded shard enforces 1/N of every quota). */
+function mergeRecords(list: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const r of list) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v
+  return out
+}
+
+function mergeMitigations(lists: MitigationSummary[][]): MitigationSummary[] {
+  const first = lists[0] ?? []
+  return first.map((m, i) => {
+    const stats: Record<string, number> = {}
+    for (const list of lists) for (const [k, v] of Object.entries(list[i]?.stats ?? {})) stats[k] = (stats[k] ?? 0) + v
+    const assumptions = [...new Set(lists.flatMap((l) => l[i]?.assumptions ?? []))]
+    return { name: m.name, params: m.params, assumptions, stats }
+  })
+}
+
+function mergeExposures(list: Exposure[]): Exposure {
+  const e = { ...(list[0] as Exposure), notes: [...new Set(list.flatMap((x) => x.notes))] }
+  for (const x of list.slice(1)) {
+    e.maxMessagesPerDataKey = Math.max(e.maxMessagesPerDataKey, x.maxMessagesPerDataKey)
+    e.maxBytesPerDataKey = Math.max(e.maxBytesPerDataKey, x.maxBytesPerDataKey)
+    e.maxSecondsPerDataKey = Math.max(e.maxSecondsPerDataKey, x.maxSecondsPerDataKey)
+    // Hosts are disjoint across shards: keys held in memory add up.
+    e.plaintextKeysInMemory += x.plaintextKeysInMemory
+    e.principalsPerBucketKey = Math.max(e.principalsPerBucketKey, x.principalsPerBucketKey)
+  }
+  return e
+}
+
+function mergeTimelines(lists: TimelineEntry[][]): TimelineEntry[] {
+  const n = Math.max(...lists.map((l) => l.length))
+  const out: TimelineEntry[] = []
+  for (let s = 0; s < n; s++) {
+    const e = emptyEntry(s)
+    const entries = lists.map((l) => l[s]).filter((x): x is TimelineEntry => x !== undefined)
+    let late = 0
+    for (const x of entries) {
+      e.offered += x.offered
+      e.achieved += x.achieved
+      e.succeeded += x.succeeded
+      e.throttled += x.throttled
+      e.failed += x.failed
+      e.dropped += x.dropped
+      e.kmsCalls += x.kmsCalls
+      e.kmsThrottled += x.kmsThrottled
+      late += x.late ?? 0
+      for (const [k, v] of Object.entries(x.kmsByOperation)) e.kmsByOperation[k] = (e.kmsByOperation[k] ?? 0) + v
+      for (const [k, v] of Object.entries(x.poolAccepted)) e.poolAccepted[k] = (e.poolAccepted[k] ?? 0) + v
+      for (const [k, v] of Object.entries(x.poolThrottled ?? {})) (e.poolThrottled ??= {})[k] = (e.poolThrottled[k] ?? 0) + v
+    }
+    if (late > 0) e.late = late
+    const hs = entries.map((x) => x.histogram).filter((h): h is string => h !== undefined)
+    if (hs.length > 0) {
+      mergeHistograms(hs, (h) => {
+        if (h.totalCount > 0) {
+          e.p50Ms = Math.round(h.getValueAtPercentile(50)) / 1000
+          e.p99Ms = Math.round(h.getValueAtPercentile(99)) / 1000
+        }
+        e.histogram = encodeHistogram(h)
+      })
+    } else {
+      // Without per-second histograms the exact percentile is unknown: the worst shard's is an upper bound.
+      e.p50Ms = Math.max(0, ...entries.map((x) => x.p50Ms))
+      e.p99Ms = Math.max(0, ...entries.map((x) => x.p99Ms))
+    }
+    out.push(e)
+  }
+  return out
+}
+
+function busiestQuota(lists: QuotaPoolUsage[][]): QuotaPoolUsage[] {
+  const pools = new Map<string, QuotaPoolUsage>()
+  for (const list of lists) {
+    for (const p of list) {
+      const key = `${p.account}/${p.region}/${p.pool}`
+      const m = pools.get(key)
+      if (m === undefined || p.accepted + p.throttled > m.accepted + m.throttled) pools.set(key, { ...p })
+    }
+  }
+  return [...pools.values()]
+}
+
+function mergeQuota(lists: QuotaPoolUsage[][], timeline: TimelineEntry[]): QuotaPoolUsage[] {
+  const pools = new Map<string, QuotaPoolUsage>()
+  for (const list of lists) {
+    for (const p of list) {
+      const key = `${p.account}/${p.region}/${p.pool}`
+      const m = pools.get(key)
+      if (m === undefined) pools.set(key, { ...p })
+      else {
+        m.limit += p.limit
+        m.accepted += p.accepted
+        m.throttled += p.throttled
+      }
+    }
+  }
+  // Peaks and throttled seconds from the summed per-second series.
+  for (const [key, p] of pools) {
+    let peak = 0
+    let throttledSeconds = 0
+    let found = false
+    for (const e of timeline) {
+      const a = e.poolAccepted[key] ?? 0
+      const t = e.poolThrottled?.[key] ?? 0
+      if (a + t > 0) found = true
+      peak = Math.max(peak, a + t)
+      if (t > 0) throttledSeconds++
+    }
+    if (found) {
+      p.peakPerSecond = peak
+      p.throttledSeconds = throttledSeconds
+    }
+    p.utilization = p.limit > 0 ? p.peakPerSecond / p.limit : 0
+  }
+  return [...pools.values()]
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { sdkRetry } from '../mitigations/retry.ts'
+import type { Mitigation } from './mitigation.ts'
+import { runScenario } from './runner.ts'
+import { defineScenario } from './scenario.ts'
+
+const retryLayer = (s: Parameters<typeof sdkRetry>[0]): Mitigation => sdkRetry(s)
+
+describe('the real-time driver (embedded target, wall clock)', () => {
+  it('keeps an open-loop schedule: every request sent, latency from the intended time', async () => {
+    const s = defineScenario({
+      name: 'rt',
+      duration: 2,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 2000 },
+      requests: [{ kind: 'envelope-encrypt', key: 'k', payloadBytes: 1024 }],
+    })
+    const r = await runScenario(s, { retryLayer, clock: 'real' })
+    const v = r.variants[0]!
+    expect(r.clock).toBe('real')
+    expect(v.offered.requests).toBe(4000)
+    expect(v.achieved.requests).toBe(4000)
+    expect(v.completed).toMatchObject({ succeeded: 4000, dropped: 0 })
+    expect(v.kmsCallLatency.latencyMs.count).toBe(4000)
+    // Intended-time latency includes any lateness; service time does not.
+    expect(v.latencyMs.p50).toBeGreaterThanOrEqual(v.serviceTimeMs.p50)
+  })
+
+  it('drops requests beyond the in-flight limit and counts them, never sending them late silently', async () => {
+    const s = defineScenario({
+      name: 'rt-drop',
+      duration: 2,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 200 },
+      latency: { default: { type: 'constant', ms: 500 } },
+      requests: [{ kind: 'encrypt', key: 'k' }],
+    })
+    const r = await runScenario(s, { retryLayer, clock: 'real', realTime: { maxInFlight: 10 } })
+    const v = r.variants[0]!
+    expect(v.offered.requests).toBe(400)
+    expect(v.completed.dropped).toBeGreaterThan(300)
+    expect(v.achieved.requests + v.completed.dropped).toBe(400)
+    expect(v.completed.succeeded).toBe(v.achieved.requests)
+    expect(v.timeline.reduce((a, e) => a + e.dropped, 0)).toBe(v.completed.dropped)
+    // (Node timers may fire a fraction of a millisecond early against performance.now.)
+    expect(v.latencyMs.p50).toBeGreaterThan(495)
+  })
+})

@@ -1,0 +1,532 @@
+/**
+ * `runScenario`: runs a scenario's variants, one after the other, against a target and
+ * returns the run's summary (the `summary.json` object). Each variant gets a fresh
+ * environment (clock, emulator or target session, random streams, latency model) and the
+ * same arrivals: arrival times and request choices come from streams derived from the seed
+ * and the shard only, so variants are compared on identical traffic.
+ */
+import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock } from '../clock.ts'
+import type { CallerInput } from '../kms/caller.ts'
+import { billableKeys } from '../kms/pricing.ts'
+import type { QuotaProfileInput } from '../quota/index.ts'
+import { ArrivalStream } from './arrivals.ts'
+import { parseDuration } from './duration.ts'
+import { directKms, type Effect } from './effects.ts'
+import { Engine, type Progress, type RealTimeOptions } from './engine.ts'
+import { initHistograms } from './histograms.ts'
+import { createLatencyModel } from './latency-model.ts'
+import type { ClientRetryConfig, Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from './mitigation.ts'
+import { randomFor } from './random.ts'
+import { VariantRecorder } from './recorder.ts'
+import { scenarioSeconds, type LatencySetting, type Scenario, type VariantSpec } from './scenario.ts'
+import { compileShape, type Schedule } from './schedule.ts'
+import { SCHEMA_VERSION, type RunSummary, type VariantSummary } from './summary.ts'
+import { embeddedTarget, type Target, type TargetSession } from './target.ts'
+import { parseRateTrace } from './trace-csv.ts'
+import { buildVariantSummary } from './variant-summary.ts'
+import { CallerCache, compileWorkload, payloadOf, planFixtures, scenarioPrincipals, type FixtureNeed, type FixtureStore, type HostState } from './workload.ts'
+
+/** Client retry settings as scenarios and the CLI give them. */
+export interface RetrySetting {
+  mode: 'none' | 'standard' | 'adaptive'
+  maxAttempts: number
+}
+
+/** Live figures of the running variant. */
+export interface RunProgress extends Progress {
+  variant: string
+  variantIndex: number
+  variants: number
+  totalSeconds: number
+  p99Ms: number
+}
+
+/** Options of {@link runScenario}. */
+export interface RunOptions {
+  /** where calls go. @default embeddedTarget() */
+  target?: Target
+  /** @default 'virtual' on the embedded target, 'real' otherwise */
+  clock?: 'virtual' | 'real'
+  /** overrides the scenario's duration (seconds) */
+  durationSeconds?: number
+  /** overrides the scenario's seed */
+  seed?: number
+  /** overrides the scenario's default Region */
+  region?: string
+  /**
+   * The client retry layer's factory (`sdkRetry` from kms-bench's mitigations); without it no
+   * call is retried in-process.
+   */
+  retryLayer?: (setting: RetrySetting) => Mitigation
+  /** retry settings for every variant (the CLI's --retry/--max-attempts); else variant > scenario > standard/3 */
+  retry?: RetrySetting
+  /** multiplies every rate and quota (a scale model). @default 1 */
+  scale?: number
+  /** this process runs shard `index` of `count`. @default { index: 0, count: 1 } */
+  shard?: { index: number; count: number }
+  /** only these variants (in the scenario's order) */
+  variants?: string[]
+  /** overrides the scenario's latency model */
+  latency?: LatencySetting
+  /** quota overrides on top of the scenario's and the variant's (pool → requests/s) */
+  quotas?: Record<string, number>
+  /** quota profile for every variant (a name or a profile object), instead of the scenario's */
+  profile?: string | QuotaProfileInput
+  /** stops scheduling (SIGINT); the summary is marked incomplete */
+  signal?: AbortSignal
+  /** real-time engine settings */
+  realTime?: Omit<RealTimeOptions, 'yieldToEventLoop'>
+  /** run the local AES-GCM of envelope requests. @default true in real time, false in virtual time */
+  localCrypto?: boolean
+  /** most fixtures (ciphertexts to decrypt) made per request kind. @default 100000 embedded, 1000 endpoints */
+  maxFixtures?: number
+  /** called about every 250 ms of wall time */
+  onProgress?: (p: RunProgress) => void
+  /** `environment` of the summary (the CLI fills in package versions). @default node and platform only */
+  environment?: RunSummary['environment']
+  /** version of kms-bench. @default '0.0.0' */
+  toolVersion?: string
+  /** reads a trace CSV file named by a scenario (the CLI passes a file reader). */
+  readTraceFile?: (file: string) => string
+  /**
+   * Real time: called once a variant is set up; resolves to the epoch ms its second 0 starts
+   * at. Parallel workers use it to start each variant together. @default the next whole second
+   */
+  startBarrier?: (variant: string) => Promise<number>
+}
+
+/** A run that could not start: bad options or a scenario the target cannot serve. */
+export class RunError extends Error {
+  override readonly name = 'RunError'
+}
+
+/** Runs a scenario and returns its summary. */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunSummary> {
+  await initHistograms()
+  const target = options.target ?? embeddedTarget()
+  const clockKind = options.clock ?? (target.kind === 'embedded' ? 'virtual' : 'real')
+  if (clockKind === 'virtual' && target.kind !== 'embedded') throw new RunError(`--clock virtual needs --target embedded (a remote endpoint runs in real time)`)
+  const durationSeconds = options.durationSeconds ?? scenarioSeconds(scenario)
+  if (!(durationSeconds > 0)) throw new RunError(`the duration must be positive, got ${durationSeconds}s`)
+  const seed = options.seed ?? scenario.seed
+  const region = options.region ?? scenario.region
+  const scale = options.scale ?? 1
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RunError(`--scale must be a positive number, got ${scale}`)
+  const shard = options.shard ?? { index: 0, count: 1 }
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+    throw new RunError(`shard must be I/N with 0 <= I < N, got ${shard.index}/${shard.count}`)
+  }
+  const variants = selectVariants(scenario.variants, options.variants)
+  const schedule = resolveSchedule(scenario, options.readTraceFile)
+  const shape = compileShape(schedule, durationSeconds, parseDuration)
+  const wall = new SystemClock()
+  const latencySetting = options.latency ?? (scenario.latency as LatencySetting)
+  const localCrypto = options.localCrypto ?? clockKind === 'real'
+  const maxFixtures = options.maxFixtures ?? (target.kind === 'embedded' ? 100_000 : 1000)
+  const startedAt = new Date(clockKind === 'virtual' ? VIRTUAL_EPOCH_MS : wall.now()).toISOString()
+  const assumptions = new Set<string>(scenario.assumptions)
+  if (scale !== 1) {
+    assumptions.add(
+      target.kind === 'embedded'
+        ? `A scale model ran: every rate and every quota was multiplied by ${scale}; throttle fractions match the full-size system, absolute rates do not.`
+        : `A scale model ran: every rate was multiplied by ${scale}; the endpoint enforces its own quotas (scale them alike, e.g. kms-bench serve --quota).`,
+    )
+  }
+  if (shard.count > 1) assumptions.add(`Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate${target.kind === 'embedded' ? ' against 1/' + shard.count + ' of every quota' : ''}; merge the shards for the whole run.`)
+  if (!localCrypto && scenario.requests.some((r) => r.kind === 'envelope-encrypt' || r.kind === 'envelope-decrypt')) {
+    assumptions.add('Virtual time: the local AES-GCM of envelope payloads is not executed (KMS calls are; local CPU time is not part of simulated latency).')
+  }
+  if (target.kind === 'embedded') assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
+  if (target.kind !== 'embedded') {
+    assumptions.add('Endpoint targets: calls S3 makes on the caller\'s behalf are sent by the harness with the caller\'s credentials (kms:ViaService cannot travel over the wire).')
+    const overrides = scenario.quotas !== undefined || options.quotas !== undefined || options.profile !== undefined || variants.some((v) => v.quotas !== undefined || v.profile !== undefined)
+    if (overrides) assumptions.add('Quota overrides and profiles apply to the embedded target only: an endpoint enforces its own quotas (kms-bench serve --quota).')
+  }
+
+  const results: VariantSummary[] = []
+  let complete = true
+  for (const [vi, variant] of variants.entries()) {
+    if (options.signal?.aborted === true) {
+      complete = false
+      break
+    }
+    const retrySetting = options.retry ?? variant.retry ?? scenario.retry ?? { mode: 'standard', maxAttempts: 3 }
+    const retryMitigation = options.retryLayer?.(retrySetting)
+    if (retryMitigation === undefined && retrySetting.mode !== 'none') {
+      assumptions.add('No client retry layer was given: calls were not retried.')
+    }
+    const r = await runVariant({
+      scenario,
+      variant,
+      variantIndex: vi,
+      variantCount: variants.length,
+      target,
+      clockKind,
+      wall,
+      durationSeconds,
+      seed,
+      region,
+      scale,
+      shard,
+      shape,
+      retryMitigation,
+      retrySetting,
+      latencySetting,
+      localCrypto,
+      maxFixtures,
+      options,
+      assumptions,
+    })
+    results.push(r.summary)
+    if (r.stopped) {
+      complete = false
+      break
+    }
+  }
+  if (results.length === 0) throw new RunError('the run was interrupted before its first variant started')
+  await target.close()
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'kms-bench', version: options.toolVersion ?? '0.0.0' },
+    scenario: scenario.name,
+    ...(scenario.description !== undefined ? { description: scenario.description } : {}),
+    target: target.name,
+    clock: clockKind,
+    seed,
+    durationSeconds,
+    region,
+    scale,
+    schedule: shape.description,
+    shards: [{ index: shard.index, count: shard.count }],
+    complete,
+    startedAt,
+    environment: options.environment ?? { node: process.version, platform: process.platform, arch: process.arch, cpus: 0, packages: {} },
+    assumptions: [...assumptions],
+    thresholds: [],
+    variants: results,
+  }
+}
+
+function selectVariants(all: VariantSpec[], wanted: string[] | undefined): VariantSpec[] {
+  if (wanted === undefined || wanted.length === 0) return all
+  const unknown = wanted.filter((w) => !all.some((v) => v.name === w))
+  if (unknown.length > 0) throw new RunError(`unknown variant ${unknown.map((u) => `'${u}'`).join(', ')} (the scenario has: ${all.map((v) => v.name).join(', ')})`)
+  return all.filter((v) => wanted.includes(v.name))
+}
+
+function resolveSchedule(s: Scenario, readFile: ((file: string) => string) | undefined): Schedule {
+  const a = s.arrivals
+  if (a.shape !== 'trace') return a as Schedule
+  const options = { ...(a.column !== undefined ? { column: a.column } : {}), ...(a.values !== undefined ? { values: a.values } : {}) }
+  let rates = a.rates
+  let source = a.source
+  if (rates === undefined && a.csv !== undefined) rates = parseRateTrace(a.csv, options, source ?? 'trace')
+  if (rates === undefined && a.file !== undefined) {
+    if (readFile === undefined) throw new RunError(`the trace file '${a.file}' can only be read by the CLI: pass its text as 'csv' or its rates as 'rates'`)
+    rates = parseRateTrace(readFile(a.file), options, a.file)
+    source ??= a.file
+  }
+  return { shape: 'trace', rates: rates ?? [], ...(a.process !== undefined ? { process: a.process } : {}), ...(source !== undefined ? { source } : {}) }
+}
+
+interface VariantRunArgs {
+  scenario: Scenario
+  variant: VariantSpec
+  variantIndex: number
+  variantCount: number
+  target: Target
+  clockKind: 'virtual' | 'real'
+  wall: SystemClock
+  durationSeconds: number
+  seed: number
+  region: string
+  scale: number
+  shard: { index: number; count: number }
+  shape: ReturnType<typeof compileShape>
+  retryMitigation: Mitigation | undefined
+  retrySetting: RetrySetting
+  latencySetting: LatencySetting
+  localCrypto: boolean
+  maxFixtures: number
+  options: RunOptions
+  assumptions: Set<string>
+}
+
+async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary; stopped: boolean }> {
+  const { scenario: s, variant: v, shard, options } = a
+  const clock: Clock = a.clockKind === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : a.wall
+  const recorder = new VariantRecorder({ keepSecondHistograms: shard.count > 1 })
+  let startMs = clock.now()
+  const embedded = a.target.kind === 'embedded'
+  const quotaScale = embedded ? a.scale / shard.count : a.scale
+  const quotas = { ...(s.quotas ?? {}), ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
+  const clientRetry: ClientRetryConfig | undefined =
+    a.retrySetting.mode === 'none' ? { mode: 'standard', maxAttempts: 1 } : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
+  const session: TargetSession = await a.target.session({
+    clock,
+    profile: options.profile ?? v.profile ?? s.profile,
+    quotas,
+    quotaScale,
+    region: a.region,
+    defaultAccount: (s.accounts[0] as { id: string }).id,
+    durationSeconds: a.durationSeconds,
+    recorder,
+    clientRetry,
+    startMs: () => startMs,
+  })
+  try {
+    session.grantPrincipals?.(scenarioPrincipals(s))
+    const keys = await createKeys(s, session.setup, a.region)
+    const mitigations: { mitigation: Mitigation; run: MitigationRun | undefined }[] = []
+    const all = [...(a.retryMitigation !== undefined ? [a.retryMitigation] : []), ...v.mitigations]
+    const ctxFor = (m: Mitigation, i: number): MitigationContext => ({
+      clock,
+      random: randomFor(a.seed, 'mitigation', v.name, i, m.name, shard.index),
+      target: a.target.kind,
+      variant: v.name,
+      hosts: s.fleet.hosts,
+      durationSeconds: a.durationSeconds,
+      region: a.region,
+      accounts: s.accounts.map((x) => x.id),
+      keys,
+    })
+    for (const [i, m] of all.entries()) {
+      // On endpoints the real SDK client retries; the layer only reports its settings.
+      const inProcess = embedded || m.clientRetry === undefined
+      const run = inProcess ? m.start(ctxFor(m, i)) : undefined
+      mitigations.push({ mitigation: m, run })
+    }
+    for (const m of mitigations) await m.run?.setup?.(session.setup)
+    const fixtures = await makeFixtures(planFixtures(s), keys, session.setup, a.maxFixtures, a.assumptions)
+    const callers = new CallerCache()
+    const workload = compileWorkload(s, { keys, fixtures, callers, localCrypto: a.localCrypto })
+
+    // Hosts this shard reaches: global arrival j = i·N + I goes to host j mod H.
+    const fleet = s.fleet.hosts
+    const principals = scenarioPrincipals(s)
+    const hostRegions = s.fleet.regions ?? [a.region]
+    const step = gcd(fleet, shard.count)
+    const hosts: HostState[] = []
+    const background: { host: HostState; gen: Generator<Effect, void, unknown> }[] = []
+    for (let h = shard.index % step; h < fleet; h += step) {
+      const principalIndex = h % principals.length
+      const principal = principals[principalIndex] as string
+      const hostRegion = hostRegions[h % hostRegions.length] as string
+      const caller: CallerInput = callers.get(principal, hostRegion)
+      const host: HostState = {
+        index: h,
+        id: `host-${h}`,
+        caller,
+        account: caller.account as string,
+        region: hostRegion,
+        principal,
+        random: randomFor(a.seed, 'host', h),
+        now: () => clock.now(),
+        kms: directKms,
+        direct: true,
+        principalIndex,
+      }
+      for (const m of mitigations) if (m.run !== undefined) host.kms = m.run.wrap(host.kms, host as Host)
+      host.direct = host.kms === directKms
+      for (const m of mitigations) {
+        const gen = m.run?.background?.(host)
+        if (gen !== undefined) background.push({ host, gen })
+      }
+      hosts[h] = host
+    }
+
+    const latency = createLatencyModel(a.latencySetting, ((r) => () => r.next())(randomFor(a.seed, 'latency', shard.index)))
+    await session.beginRun?.()
+    // Real time starts on a whole second, so the timeline's seconds are the quota windows
+    // (parallel workers agree on the second through the barrier).
+    if (a.clockKind === 'real') {
+      startMs = options.startBarrier !== undefined ? await options.startBarrier(v.name) : Math.ceil((a.wall.now() + 50) / 1000) * 1000
+    }
+    const engine = new Engine({
+      clock,
+      startMs,
+      arrivals: new ArrivalStream({
+        shape: a.shape,
+        durationMs: a.durationSeconds * 1000,
+        factor: a.scale / shard.count,
+        phase: shard.index / shard.count,
+        random: randomFor(a.seed, 'arrivals', shard.index),
+      }),
+      workload,
+      hosts,
+      fleetSize: fleet,
+      recorder,
+      random: randomFor(a.seed, 'requests', shard.index),
+      stride: shard.count,
+      offset: shard.index,
+      ...(session.emulator !== undefined ? { emulator: session.emulator } : {}),
+      ...(session.asyncKms !== undefined ? { asyncKms: session.asyncKms } : {}),
+      latency,
+      background,
+    })
+    if (!latency.isZero && embedded) a.assumptions.add(`Service time of KMS calls follows the '${latency.name}' latency model (an assumption: AWS publishes no KMS latency figures).`)
+
+    const report = (): void =>
+      options.onProgress?.({
+        ...engine.progress(),
+        variant: v.name,
+        variantIndex: a.variantIndex,
+        variants: a.variantCount,
+        totalSeconds: a.durationSeconds,
+        p99Ms: recorder.liveP99Ms(),
+      })
+    const shouldStop = (): boolean => options.signal?.aborted === true
+    if (a.clockKind === 'virtual') {
+      let lastReport = a.wall.now()
+      await engine.runVirtual(async () => {
+        await a.wall.yieldToEventLoop()
+        if (a.wall.now() - lastReport >= 250) {
+          lastReport = a.wall.now()
+          report()
+        }
+      }, shouldStop)
+    } else {
+      let timer = a.wall.setTimer(250, function tick() {
+        report()
+        timer = a.wall.setTimer(250, tick)
+      })
+      try {
+        await engine.runRealTime({ ...options.realTime, yieldToEventLoop: () => a.wall.yieldToEventLoop() }, shouldStop)
+      } finally {
+        timer.cancel()
+      }
+    }
+    report()
+    const stuck = engine.inFlight
+    if (stuck > 0) {
+      for (let i = 0; i < stuck; i++) recorder.done(2, 0, 0, Math.floor(engine.nowMs / 1000))
+      a.assumptions.add(`${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed.`)
+    }
+    if (engine.firstError !== undefined) a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
+
+    const usage = await session.usage()
+    // Keys a run bills: the target's customer managed keys, with the rotations the scenario
+    // says they have had (a fresh emulator's keys have none of their own yet).
+    const declared = new Map(s.keys.map((k) => [keys.get(k.name)?.arn, k.rotations]))
+    const billedKeys: { rotations: number }[] = embedded
+      ? billableFromEmulator(session).map((k) => ({ rotations: k.rotations + (declared.get(k.arn) ?? 0) }))
+      : [...keys.values()].filter((k) => k.manager === 'CUSTOMER').map((k) => ({ rotations: declared.get(k.arn) ?? 0 }))
+    if (!embedded) for (const m of mitigations) for (let i = m.run?.billedKeys?.() ?? 0; i > 0; i--) billedKeys.push({ rotations: 0 })
+    const layerRetries = mitigations.reduce((acc, m) => acc + (m.mitigation.clientRetry !== undefined ? (m.run?.stats?.().retries ?? 0) : 0), 0)
+    const scaledQuotas: Record<string, number> = {}
+    for (const [pool, limit] of Object.entries(quotas)) scaledQuotas[pool] = limit * quotaScale
+    const summary = buildVariantSummary({
+      name: v.name,
+      ...(v.description !== undefined ? { description: v.description } : {}),
+      recorder,
+      durationSeconds: a.durationSeconds,
+      mitigations,
+      quotaOverrides: scaledQuotas,
+      usage,
+      startEpochSecond: Math.floor(startMs / 1000),
+      keys: billedKeys,
+      layerRetries,
+      maxPayloadBytes: workload.maxPayloadBytes,
+    })
+    return { summary, stopped: engine.stopped }
+  } finally {
+    recorder.destroy()
+    await session.close()
+  }
+}
+
+function billableFromEmulator(session: TargetSession): { arn: string; rotations: number }[] {
+  const core = session.emulator?.core
+  return core === undefined ? [] : billableKeys(core).map((k) => ({ arn: k.arn, rotations: k.rotations }))
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b]
+  return a
+}
+
+/** Creates the scenario's keys (and aliases) through the setup path. */
+async function createKeys(s: Scenario, setup: SetupKms, region: string): Promise<Map<string, ResolvedKey>> {
+  const keys = new Map<string, ResolvedKey>()
+  for (const k of s.keys) {
+    const account = k.account ?? (s.accounts[0] as { id: string }).id
+    const keyRegion = k.region ?? region
+    const caller: CallerInput = { account, region: keyRegion }
+    if (k.manager === 'aws') {
+      const alias = `alias/aws/${k.service}`
+      const out = await setup.call('DescribeKey', { KeyId: alias }, caller)
+      const md = out.KeyMetadata
+      keys.set(k.name, { name: k.name, keyId: md?.KeyId ?? '', arn: md?.Arn ?? '', account, region: keyRegion, keySpec: 'SYMMETRIC_DEFAULT', alias, manager: 'AWS' })
+      continue
+    }
+    const usage = k.usage ?? (k.spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : k.spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY')
+    // With several accounts, the key policy lets every declared account use the key (its IAM
+    // policies then decide), as a cross-account key policy does.
+    const policy =
+      s.accounts.length > 1
+        ? JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'KmsBenchAccounts', Effect: 'Allow', Principal: { AWS: s.accounts.map((x) => `arn:aws:iam::${x.id}:root`) }, Action: 'kms:*', Resource: '*' }],
+          })
+        : undefined
+    const out = await setup.call(
+      'CreateKey',
+      { KeySpec: k.spec, KeyUsage: usage, Description: `kms-bench ${s.name}: ${k.name}`, ...(k.multiRegion ? { MultiRegion: true } : {}), ...(policy !== undefined ? { Policy: policy } : {}) },
+      caller,
+    )
+    const md = out.KeyMetadata
+    if (md?.KeyId === undefined || md.Arn === undefined) throw new RunError(`CreateKey for key '${k.name}' returned no key`)
+    if (k.alias !== undefined) {
+      // A long-lived endpoint may have the alias from an earlier run or variant: move it.
+      await setup.call('CreateAlias', { AliasName: k.alias, TargetKeyId: md.KeyId }, caller).catch(async (e: unknown) => {
+        if ((e as { code?: string }).code !== 'AlreadyExistsException') throw e
+        await setup.call('UpdateAlias', { AliasName: k.alias as string, TargetKeyId: md.KeyId as string }, caller)
+      })
+    }
+    keys.set(k.name, {
+      name: k.name,
+      keyId: md.KeyId,
+      arn: md.Arn,
+      account: md.Arn.split(':')[4] ?? account,
+      region: keyRegion,
+      keySpec: k.spec,
+      ...(k.alias !== undefined ? { alias: k.alias } : {}),
+      manager: 'CUSTOMER',
+    })
+  }
+  return keys
+}
+
+/** Makes the fixtures requests consume (ciphertexts, data keys, MACs, signatures). */
+async function makeFixtures(needs: FixtureNeed[], keys: Map<string, ResolvedKey>, setup: SetupKms, max: number, assumptions: Set<string>): Promise<FixtureStore> {
+  const made = new Map<string, Uint8Array[]>()
+  for (const need of needs) {
+    const key = keys.get(need.key)
+    if (key === undefined) continue
+    const n = Math.min(need.count, max)
+    if (n < need.count) assumptions.add(`Only ${n} of ${need.count} distinct ciphertexts were made for ${need.key}: requests beyond reuse them (indices wrap).`)
+    const caller: CallerInput = { account: key.account, region: key.region }
+    const list: Uint8Array[] = []
+    for (let i = 0; i < n; i++) {
+      const ctx = need.contextOf(i)
+      const ec = ctx !== undefined ? { EncryptionContext: ctx } : {}
+      let blob: Uint8Array | undefined
+      if (need.kind === 'ciphertext') blob = (await setup.call('Encrypt', { KeyId: key.arn, Plaintext: payloadOf(need.payloadBytes), ...ec }, caller)).CiphertextBlob
+      else if (need.kind === 'data-key') blob = (await setup.call('GenerateDataKeyWithoutPlaintext', { KeyId: key.arn, KeySpec: 'AES_256', ...ec }, caller)).CiphertextBlob
+      else if (need.kind === 'mac') blob = (await setup.call('GenerateMac', { KeyId: key.arn, Message: payloadOf(need.payloadBytes), MacAlgorithm: 'HMAC_SHA_256' }, caller)).Mac
+      else blob = (await setup.call('Sign', { KeyId: key.arn, Message: payloadOf(need.payloadBytes), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }, caller)).Signature
+      if (blob === undefined) throw new RunError(`could not make a ${need.kind} with key '${need.key}'`)
+      list.push(blob)
+    }
+    made.set(need.id, list)
+  }
+  return {
+    get: (id, index) => {
+      const list = made.get(id)
+      const blob = list?.[index]
+      if (blob === undefined) throw new RunError(`fixture ${id}[${index}] was not made`)
+      return blob
+    },
+    count: (id) => made.get(id)?.length ?? 0,
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Targets: where a run's KMS calls go. `embedded` is the in-process emulator (synchronous
+ * calls, virtual or real clock, a fresh emulator per variant); an endpoint URL (kms-bench
+ * serve, moto's server, LocalStack) and `aws` go through `@aws-sdk/client-kms`
+ * (`endpoint-target.ts`). A {@link TargetSession} is one variant's view of the target.
+ */
+import type { Clock } from '../clock.ts'
+import { createEmulator, type Emulator } from '../emulator.ts'
+import type { CallerInput } from '../kms/caller.ts'
+import type { OperationInputs, OperationName, OperationOutputs } from '../kms/model.generated.ts'
+import type { QuotaProfileInput } from '../quota/index.ts'
+import type { QuotaUsage } from '../quota/usage.ts'
+import type { AsyncKms } from './engine.ts'
+import type { ClientRetryConfig, SetupKms, TargetKind } from './mitigation.ts'
+import type { VariantRecorder } from './recorder.ts'
+
+/** What a variant's session needs to know. */
+export interface SessionOptions {
+  clock: Clock
+  /** quota profile: a name or a profile object (embedded) */
+  profile: string | QuotaProfileInput
+  /** quota overrides, requests/s before scaling (embedded) */
+  quotas: Record<string, number>
+  /** multiplies every quota (embedded: `--scale` × 1/shards) */
+  quotaScale: number
+  region: string
+  defaultAccount: string
+  /** the run's length (the embedded meter keeps every second of it) */
+  durationSeconds: number
+  recorder: VariantRecorder
+  /** client retries of endpoint SDK clients (none: one attempt) */
+  clientRetry: ClientRetryConfig | undefined
+  /** the run's second 0, in epoch ms (read lazily: it is set when the run starts) */
+  startMs(): number
+}
+
+/** One variant's connection to the target. */
+export interface TargetSession {
+  readonly kind: TargetKind
+  /** the variant's emulator (embedded only): calls are synchronous */
+  readonly emulator?: Emulator
+  /** asynchronous calls (endpoints) */
+  readonly asyncKms?: AsyncKms
+  /** calls before the run (quota-free on the embedded target) */
+  readonly setup: SetupKms
+  /** ARNs of keys the session created (billing; `aws` schedules their deletion) */
+  readonly createdKeys: string[]
+  /**
+   * Gives the scenario's principals the IAM identity policy an application role has
+   * (`kms:*` on every key), where the target models IAM (embedded). Endpoints authorize on
+   * their own terms.
+   */
+  grantPrincipals?(principals: readonly string[]): void
+  /** called right before the first arrival (after setup): endpoints read the meter's baseline */
+  beginRun?(): Promise<void>
+  /** quota usage of the variant's run, when the target can tell */
+  usage(): Promise<QuotaUsage | undefined>
+  /** releases clients; on `aws`, schedules deletion of the created keys */
+  close(): Promise<void>
+}
+
+/** A target of runs. */
+export interface Target {
+  readonly kind: TargetKind
+  /** `embedded`, the endpoint URL, or `aws` (as reports show it) */
+  readonly name: string
+  session(options: SessionOptions): Promise<TargetSession>
+  close(): Promise<void>
+}
+
+/** A KMS error from a setup call, with the operation that failed. */
+export class SetupError extends Error {
+  override readonly name = 'SetupError'
+  readonly code: string
+
+  constructor(operation: string, code: string, message: string) {
+    super(`${operation} failed before the run: ${code}: ${message}`)
+    this.code = code
+  }
+}
+
+/** The identity policy of the scenario's application roles: use of every KMS key. */
+const APP_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'KmsBenchApplication', Effect: 'Allow', Action: 'kms:*', Resource: '*' }] })
+
+/** The in-process emulator, a fresh one per variant. */
+export function embeddedTarget(): Target {
+  return {
+    kind: 'embedded',
+    name: 'embedded',
+    session: (o) => {
+      const emulator = createEmulator({
+        clock: o.clock,
+        profile: o.profile,
+        quotas: o.quotas,
+        quotaScale: o.quotaScale,
+        defaultAccount: o.defaultAccount,
+        defaultRegion: o.region,
+        audit: { capacity: 0 },
+        // Keep per-second usage for the whole run (and the drain after it).
+        usageRetentionSeconds: Math.max(3600, Math.ceil(o.durationSeconds) + 600),
+      })
+      const createdKeys: string[] = []
+      const setup: SetupKms = {
+        // Resources made before the run exist already when it starts: their calls go to
+        // the core directly and do not use the run's quota.
+        call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): Promise<OperationOutputs[Op]> {
+          try {
+            const out = emulator.core.invoke(operation, input, emulator.core.caller(caller))
+            trackKeys(operation, out, createdKeys)
+            return Promise.resolve(out)
+          } catch (e) {
+            const err = e as { name?: string; message?: string }
+            return Promise.reject(new SetupError(operation, err.name ?? 'Error', err.message ?? String(e)))
+          }
+        },
+      }
+      return Promise.resolve({
+        kind: 'embedded',
+        emulator,
+        setup,
+        createdKeys,
+        grantPrincipals: (principals) => {
+          for (const p of principals) emulator.putIdentityPolicy(p, 'kms-bench-application', APP_POLICY)
+        },
+        usage: () => Promise.resolve(emulator.usage()),
+        close: () => Promise.resolve(),
+      })
+    },
+    close: () => Promise.resolve(),
+  }
+}
+
+/** Remembers keys created by CreateKey / ReplicateKey outputs. */
+export function trackKeys(operation: string, output: unknown, into: string[]): void {
+  if (operation === 'CreateKey') {
+    const arn = (output as { KeyMetadata?: { Arn?: string } }).KeyMetadata?.Arn
+    if (arn !== undefined) into.push(arn)
+  } else if (operation === 'ReplicateKey') {
+    const arn = (output as { ReplicaKeyMetadata?: { Arn?: string } }).ReplicaKeyMetadata?.Arn
+    if (arn !== undefined) into.push(arn)
+  }
+}

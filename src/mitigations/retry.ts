@@ -1,0 +1,248 @@
+/**
+ * The AWS SDK's client retries as a mitigation layer: `retryMode` `standard` (the default)
+ * or `adaptive`, with `maxAttempts` (3 by default, counting the first attempt).
+ *
+ * On endpoint targets the real SDK client retries (each host's `KMSClient` gets `retryMode`
+ * and `maxAttempts`, see {@link Mitigation.clientRetry}). On the embedded target, where
+ * calls are synchronous and time may be virtual, this layer makes the same decisions as
+ * `StandardRetryStrategy` / `AdaptiveRetryStrategy` of the installed `@smithy/core`:
+ *
+ * - errors are classified by the SDK's own `isThrottlingError` / `isTransientError` /
+ *   `isServerError`; only THROTTLING and TRANSIENT are retried;
+ * - a retry needs `attempts < maxAttempts` and a token from the per-client retry quota
+ *   (`INITIAL_RETRY_TOKENS`, cost `Retry.throttlingCost()` for throttles, `Retry.cost()`
+ *   otherwise; a success gives back the last retry's cost, or `NO_RETRY_INCREMENT`);
+ * - the backoff is full jitter, `floor(random · min(base · 2^retries, MAXIMUM_RETRY_DELAY))`
+ *   with base `Retry.throttlingDelay()` for throttles and `Retry.delay()` otherwise;
+ * - adaptive mode adds the client-side rate limiter (`adaptive-limiter.ts`).
+ *
+ * The constants are read from the installed package, so a new SDK version is followed.
+ * The jitter draws from a seeded stream instead of `Math.random` (the decisions are the
+ * same; only the random numbers differ), which keeps virtual runs reproducible.
+ * `retry.test.ts` checks all of this against the real strategy classes.
+ *
+ * One retry quota and one limiter per host: the SDK keeps them per client instance, and
+ * every host of a fleet has its own client.
+ */
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry'
+import { DEFAULT_MAX_ATTEMPTS, INITIAL_RETRY_TOKENS, MAXIMUM_RETRY_DELAY, NO_RETRY_INCREMENT, Retry } from '@smithy/util-retry'
+import { directKms, isContinuation, type Effect, type KmsCallSpec, type KmsErrorLike, type KmsInvoker, type KmsOutcome } from '../load/effects.ts'
+import type { ClientRetryConfig, Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
+import { Random } from '../load/random.ts'
+import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
+
+/** `none` disables retries (one attempt). */
+export type RetryMode = 'none' | 'standard' | 'adaptive'
+
+/** Options of {@link sdkRetry}. */
+export interface SdkRetryOptions {
+  /** @default 'standard' (the SDK's default) */
+  mode?: RetryMode
+  /** attempts including the first. @default 3 (the SDK's DEFAULT_MAX_ATTEMPTS) */
+  maxAttempts?: number
+  /** adaptive limiter constants. @default the SDK's */
+  limiter?: AdaptiveLimiterOptions
+}
+
+/** The SDK's error classes, as its retry middleware computes them. */
+export type RetryErrorType = 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR'
+
+const typeCache = new Map<string, RetryErrorType>()
+
+/**
+ * Classifies an error the way the SDK's retry middleware does (`getRetryErrorType`), using
+ * the SDK's own predicates on the error's name and HTTP status (memoized per name and status).
+ */
+export function retryErrorType(error: KmsErrorLike & { httpStatus?: number }): RetryErrorType {
+  // The hot case of a throttled run; the SDK lists ThrottlingException as throttling (tested).
+  if (error.name === 'ThrottlingException') return 'THROTTLING'
+  const status = error.httpStatus ?? 400
+  const cacheKey = status === 400 ? error.name : `${error.name}/${status}`
+  let t = typeCache.get(cacheKey)
+  if (t === undefined) {
+    const sdkError = Object.assign(new Error(error.message), { name: error.name, $metadata: { httpStatusCode: status } }) as unknown as Parameters<typeof isThrottlingError>[0]
+    t = isThrottlingError(sdkError) ? 'THROTTLING' : isTransientError(sdkError) ? 'TRANSIENT' : isServerError(sdkError) ? 'SERVER_ERROR' : 'CLIENT_ERROR'
+    typeCache.set(cacheKey, t)
+  }
+  return t
+}
+
+// The installed SDK's retry parameters, read once (they are static).
+const THROTTLING_COST = Retry.throttlingCost()
+const OTHER_COST = Retry.cost()
+const MODIFIED_COST_TYPE: string = Retry.modifiedCostType()
+const THROTTLING_BASE_DELAY = Retry.throttlingDelay()
+const BASE_DELAY = Retry.delay()
+
+/** The per-client retry quota and backoff of `StandardRetryStrategy`, synchronous. */
+export class RetryQuota {
+  /** tokens left (starts at INITIAL_RETRY_TOKENS) */
+  capacity = INITIAL_RETRY_TOKENS
+  readonly maxAttempts: number
+
+  constructor(maxAttempts: number) {
+    this.maxAttempts = maxAttempts
+  }
+
+  /** Cost of a retry after an error of this type. */
+  cost(type: RetryErrorType): number {
+    return type === MODIFIED_COST_TYPE ? THROTTLING_COST : OTHER_COST
+  }
+
+  /**
+   * Whether the SDK would retry after the `retries`-th retry failed with `type`
+   * (`retryCode() === 0`): retryable type, attempts left, enough tokens.
+   */
+  shouldRetry(retries: number, type: RetryErrorType): boolean {
+    const retryable = type === 'THROTTLING' || type === 'TRANSIENT'
+    return retryable && retries + 1 < this.maxAttempts && this.capacity >= this.cost(type)
+  }
+
+  /** The backoff before retry number `retries + 1`, full jitter, with `u` uniform in [0, 1). */
+  delay(retries: number, type: RetryErrorType, u: number): number {
+    const base = type === 'THROTTLING' ? THROTTLING_BASE_DELAY : BASE_DELAY
+    return Math.floor(u * Math.min(base * 2 ** retries, MAXIMUM_RETRY_DELAY))
+  }
+
+  /** Takes the retry's cost from the quota and returns it. */
+  take(type: RetryErrorType): number {
+    const c = this.cost(type)
+    this.capacity -= c
+    return c
+  }
+
+  /** `recordSuccess`: gives back the last retry's cost, or NO_RETRY_INCREMENT after a first-try success. */
+  recordSuccess(lastCost: number | undefined): void {
+    this.capacity = Math.min(INITIAL_RETRY_TOKENS, this.capacity + (lastCost ?? NO_RETRY_INCREMENT))
+  }
+}
+
+interface RetryStats {
+  retries: number
+  requestsRetried: number
+  /** calls that still failed with a retryable error after the last attempt allowed */
+  exhausted: number
+  /** retries refused because the retry quota was empty */
+  quotaRefusals: number
+  /** backoff slept, ms */
+  backoffMs: number
+  /** waited for the adaptive limiter's send token, ms */
+  limiterWaitMs: number
+  /** sends the adaptive limiter delayed */
+  limiterDelayed: number
+}
+
+/**
+ * The SDK retry layer. `sdkRetry()` is the SDK's default (standard, 3 attempts);
+ * `sdkRetry({ mode: 'adaptive' })` adds the client-side limiter; `sdkRetry({ mode: 'none' })`
+ * makes one attempt.
+ */
+export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
+  const mode = options.mode ?? 'standard'
+  const maxAttempts = mode === 'none' ? 1 : (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`)
+  const clientRetry: ClientRetryConfig = { mode: mode === 'adaptive' ? 'adaptive' : 'standard', maxAttempts }
+  const assumptions =
+    mode === 'none'
+      ? []
+      : [
+          `SDK retries (${mode}, ${maxAttempts} attempts) follow @smithy/core's retry strategy; in-process runs draw the backoff jitter from a seeded stream instead of Math.random.`,
+        ]
+  return {
+    name: 'sdk-retry',
+    params: { mode, maxAttempts, throttlingBaseDelayMs: Retry.throttlingDelay(), baseDelayMs: Retry.delay(), retryQuota: INITIAL_RETRY_TOKENS },
+    assumptions,
+    clientRetry,
+    start(ctx: MitigationContext): MitigationRun {
+      const stats: RetryStats = { retries: 0, requestsRetried: 0, exhausted: 0, quotaRefusals: 0, backoffMs: 0, limiterWaitMs: 0, limiterDelayed: 0 }
+      const streamBase = ctx.random.uint32()
+      const limiters = new Map<number, AdaptiveLimiter>()
+      return {
+        wrap(next: KmsInvoker, host: Host): KmsInvoker {
+          if (mode === 'none') return next
+          const quota = new RetryQuota(maxAttempts)
+          const random = new Random(streamBase, host.index)
+          const limiter = mode === 'adaptive' ? new AdaptiveLimiter(() => host.now(), options.limiter) : undefined
+          if (limiter !== undefined) limiters.set(host.index, limiter)
+          const direct = next === directKms
+          const refused = (retries: number, type: RetryErrorType): void => {
+            if (type === 'THROTTLING' || type === 'TRANSIENT') {
+              if (retries + 1 >= maxAttempts) stats.exhausted++
+              else stats.quotaRefusals++
+            }
+          }
+          // The SDK's retry loop: `first` is the outcome of an attempt already made (fast path).
+          function* loop(call: KmsCallSpec, first: KmsOutcome | undefined): Generator<Effect, KmsOutcome, unknown> {
+            let retries = 0
+            let lastCost: number | undefined
+            let out = first
+            for (;;) {
+              if (out === undefined) {
+                if (limiter !== undefined) {
+                  const waited = yield* limiter.sendToken()
+                  if (waited > 0) {
+                    stats.limiterWaitMs += waited
+                    stats.limiterDelayed++
+                  }
+                }
+                out = (direct ? yield call : yield* next(call)) as KmsOutcome
+              }
+              if (out.ok) {
+                limiter?.update(false)
+                quota.recordSuccess(lastCost)
+                return out
+              }
+              const type = retryErrorType(out.error)
+              limiter?.update(type === 'THROTTLING')
+              if (!quota.shouldRetry(retries, type)) {
+                refused(retries, type)
+                return out
+              }
+              const delay = quota.delay(retries, type, random.next())
+              lastCost = quota.take(type)
+              if (retries === 0) stats.requestsRetried++
+              retries++
+              stats.retries++
+              stats.backoffMs += delay
+              if (delay > 0) yield { kind: 'sleep', ms: delay }
+              out = undefined
+            }
+          }
+          const invoker: KmsInvoker = (call) => loop(call, undefined)
+          const nextSync = next.sync
+          if (nextSync !== undefined) {
+            invoker.sync = (call, exec) => {
+              // An enabled adaptive limiter may make the first send wait: take the generator path.
+              if (limiter !== undefined && limiter.enabled) return loop(call, undefined)
+              const r = direct ? exec(call) : nextSync(call, exec)
+              if (isContinuation(r)) {
+                return (function* (): Generator<Effect, KmsOutcome, unknown> {
+                  return yield* loop(call, yield* r)
+                })()
+              }
+              if (r.ok) {
+                limiter?.update(false)
+                quota.recordSuccess(undefined)
+                return r
+              }
+              const type = retryErrorType(r.error)
+              if (quota.shouldRetry(0, type)) return loop(call, r)
+              limiter?.update(type === 'THROTTLING')
+              refused(0, type)
+              return r
+            }
+          }
+          return invoker
+        },
+        // Adaptive mode: each client's limiter hands out send tokens from a background process.
+        background: (host: Host) => limiters.get(host.index)?.dispatch(),
+        stats: () => ({ ...stats }),
+      }
+    },
+  }
+}
+
+/** Reads a retry layer's settings from a mitigation list: the one named `sdk-retry`, if any. */
+export function clientRetryOf(mitigations: readonly Mitigation[]): ClientRetryConfig | undefined {
+  return mitigations.find((m) => m.clientRetry !== undefined)?.clientRetry
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import type { VariantSummary } from '../load/summary.ts'
+import { loadFixture } from './fixtures/load.ts'
+import { describeExposure, pickBaseline, rankVariants, RANKING_METHOD, tierOf } from './rank.ts'
+
+const s3 = loadFixture('s3-throttling.summary.json')
+const variant = (name: string): VariantSummary => {
+  const v = s3.variants.find((x) => x.name === name)
+  if (v === undefined) throw new Error(name)
+  return v
+}
+
+function patched(v: VariantSummary, name: string, patch: (v: VariantSummary) => void): VariantSummary {
+  const copy = structuredClone(v)
+  copy.name = name
+  patch(copy)
+  return copy
+}
+
+describe('rankVariants', () => {
+  const ranking = rankVariants(s3.variants)
+
+  it('compares against the baseline and ranks: no throttling first, then by monthly cost', () => {
+    expect(ranking.baseline.name).toBe('baseline')
+    expect(ranking.ranked.map((r) => r.variant.name)).toEqual(['bucket-keys', 'esdk-cache', 'quota-increase', 'retry-adaptive'])
+    expect(ranking.ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4])
+    expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'throttles'])
+    expect(ranking.method).toBe(RANKING_METHOD)
+  })
+
+  it('gives the reason for each rank', () => {
+    const [first, second, third, fourth] = ranking.ranked
+    expect(first?.reason).toMatch(/^removes all throttling, at the lowest monthly cost among the 3 variants that do; \$1\.98\/month \(−99\.99\d*% vs baseline\)/)
+    expect(second?.reason).toMatch(/^removes all throttling, but costs \$36\.28\/month more than bucket-keys/)
+    expect(third?.reason).toContain('needs a quota increase (symmetric 20,000/s) through Service Quotas')
+    expect(third?.reason).toMatch(/\+\d+(\.\d)?% vs baseline/)
+    expect(fourth?.reason).toMatch(/^still loses 20\.1% of requests \([\d,]+ throttled, 143,325 dropped\)/)
+    for (const r of ranking.ranked) expect(r.reason).toMatch(/KMS calls per request \(baseline: 1\.16\); p99 .+ \(baseline: 1,273 ms\)/)
+  })
+
+  it('states the exposure trade-off of caching and bucket keys', () => {
+    expect(ranking.ranked[0]?.exposure).toContain('one data key protects up to 147,000 messages for up to 60 s')
+    expect(ranking.ranked[0]?.exposure).toContain('stop matching')
+    expect(ranking.ranked[1]?.exposure).toContain('24 plaintext data keys held in memory at peak')
+    expect(describeExposure(variant('baseline'))).toBe('')
+  })
+
+  it('puts variants whose retries absorb throttling between clean and throttling ones', () => {
+    const absorbed = patched(variant('quota-increase'), 'retries-absorb', (v) => {
+      v.kms.throttled = 500
+      v.retries = 500
+      v.costUsd.monthly.total = 0.5 // cheaper than anything: cost must not outrank throttling
+    })
+    const r = rankVariants([variant('baseline'), absorbed, variant('retry-adaptive'), variant('esdk-cache')])
+    expect(r.ranked.map((x) => [x.variant.name, x.tier])).toEqual([['esdk-cache', 'clean'], ['retries-absorb', 'absorbed'], ['retry-adaptive', 'throttles']])
+    expect(r.ranked[1]?.reason).toMatch(/^every request completed, but 500 KMS calls were throttled and retried/)
+    expect(r.ranked[0]?.reason).toMatch(/the only variant that does/)
+  })
+
+  it('orders throttling variants by the share of requests lost, then breaks cost ties by p99 and exposure', () => {
+    const worse = patched(variant('retry-adaptive'), 'worse', (v) => {
+      v.completed.dropped += 50_000
+    })
+    expect(rankVariants([variant('baseline'), worse, variant('retry-adaptive')]).ranked.map((x) => x.variant.name)).toEqual(['retry-adaptive', 'worse'])
+    const a = patched(variant('esdk-cache'), 'a', (v) => {
+      v.costUsd.monthly.total = 10
+      v.latencyMs.p99 = 5
+    })
+    const b = patched(variant('esdk-cache'), 'b', (v) => {
+      v.costUsd.monthly.total = 10
+      v.latencyMs.p99 = 1
+    })
+    const c = patched(variant('esdk-cache'), 'c', (v) => {
+      v.costUsd.monthly.total = 10
+      v.latencyMs.p99 = 1
+      v.exposure.maxMessagesPerDataKey = 10
+    })
+    expect(rankVariants([variant('baseline'), a, b, c]).ranked.map((x) => x.variant.name)).toEqual(['c', 'b', 'a'])
+  })
+
+  it('words it differently when the baseline does not throttle either', () => {
+    const calm = rankVariants([variant('quota-increase'), variant('esdk-cache')].map((v, i) => patched(v, i === 0 ? 'baseline' : 'cache', () => undefined)))
+    expect(calm.ranked[0]?.reason).toMatch(/^does not throttle \(nor does baseline\)/)
+  })
+
+  it('ranks nothing when only one variant ran', () => {
+    const r = rankVariants([variant('baseline')])
+    expect(r.baseline.name).toBe('baseline')
+    expect(r.ranked).toEqual([])
+  })
+})
+
+describe('pickBaseline and tierOf', () => {
+  it('picks a variant named baseline, else the first without mitigations or overrides, else the first', () => {
+    const a = patched(variant('esdk-cache'), 'a', () => undefined)
+    const plain = patched(variant('baseline'), 'plain', () => undefined)
+    expect(pickBaseline([a, plain]).name).toBe('plain')
+    expect(pickBaseline([a, patched(variant('bucket-keys'), 'b', () => undefined)]).name).toBe('a')
+    expect(pickBaseline([a, plain, patched(variant('esdk-cache'), 'Baseline', () => undefined)]).name).toBe('Baseline')
+    expect(() => pickBaseline([])).toThrow(RangeError)
+  })
+
+  it('classifies by throttled calls and lost requests', () => {
+    expect(tierOf(variant('baseline'))).toBe('throttles')
+    expect(tierOf(variant('bucket-keys'))).toBe('clean')
+    expect(tierOf(variant('retry-adaptive'))).toBe('throttles')
+  })
+})

@@ -1,0 +1,98 @@
+/**
+ * The tables both reports print, as plain text cells (each renderer escapes them for its
+ * format): the side-by-side variant comparison, the quota pools, KMS calls by operation, and
+ * the thresholds.
+ */
+import type { RunSummary, VariantSummary } from '../load/summary.ts'
+import { busiestPool, mitigationLabel, multiScope, poolLabel } from './facts.ts'
+import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtSeconds, fmtUsd, MISSING, safeDiv } from './format.ts'
+import { describeExposure } from './rank.ts'
+
+/** A table: header cells and rows of text cells; `numeric[i]` right-aligns column i. */
+export interface TextTable {
+  readonly header: readonly string[]
+  readonly rows: readonly (readonly string[])[]
+  readonly numeric: readonly boolean[]
+}
+
+/** A row of the comparison: a metric and its value for each variant. */
+export interface ComparisonRow {
+  readonly label: string
+  /** what the metric means (a tooltip / footnote) */
+  readonly help: string
+  readonly values: readonly string[]
+  /** prose rather than a number: left-aligned and wrapped */
+  readonly text?: boolean
+}
+
+function countAndPct(count: number, of: number): string {
+  return count === 0 ? '0' : `${fmtInt(count)} (${fmtPct(safeDiv(count, of))})`
+}
+
+/** The side-by-side comparison of variants: one row per metric, one column per variant. */
+export function comparisonRows(variants: readonly VariantSummary[]): ComparisonRow[] {
+  const row = (label: string, help: string, f: (v: VariantSummary) => string, text = false): ComparisonRow => ({ label, help, values: variants.map(f), ...(text ? { text } : {}) })
+  return [
+    row('Mitigations', 'what this variant changes', (v) => mitigationLabel(v), true),
+    row('Offered', 'application requests scheduled (rate)', (v) => `${fmtInt(v.offered.requests)} (${fmtRate(v.offered.ratePerSecond)})`),
+    row('Achieved', 'application requests actually sent (rate); late: sent after the lateness tolerance (real-time runs)', (v) =>
+      `${fmtInt(v.achieved.requests)} (${fmtRate(v.achieved.ratePerSecond)})${v.achieved.late !== undefined && v.achieved.late > 0 ? `, ${fmtInt(v.achieved.late)} late` : ''}`),
+    row('Succeeded', 'application requests that completed successfully', (v) => fmtInt(v.completed.succeeded)),
+    row('Throttled requests', 'application requests that ended in ThrottlingException (share of offered)', (v) => countAndPct(v.completed.throttled, v.offered.requests)),
+    row('Failed / dropped', 'requests that failed otherwise / could not be sent on time', (v) => `${fmtInt(v.completed.failed)} / ${fmtInt(v.completed.dropped)}`),
+    row('KMS calls', 'KMS API calls made, all attempts', (v) => fmtInt(v.kms.calls)),
+    row('KMS calls per request', 'KMS calls per offered application request', (v) => fmtNum(v.kms.callsPerRequest)),
+    row('Throttled KMS calls', 'KMS calls answered with ThrottlingException (share of calls)', (v) => countAndPct(v.kms.throttled, v.kms.calls)),
+    row('Retries', 'KMS-call retries made by the client retry strategy', (v) => fmtInt(v.retries)),
+    row('p50', 'latency from the intended send time, 50th percentile', (v) => fmtMs(v.latencyMs.p50)),
+    row('p90', '90th percentile', (v) => fmtMs(v.latencyMs.p90)),
+    row('p99', '99th percentile', (v) => fmtMs(v.latencyMs.p99)),
+    row('p99.9', '99.9th percentile', (v) => fmtMs(v.latencyMs.p999)),
+    row('max', 'slowest request', (v) => fmtMs(v.latencyMs.max)),
+    row('Busiest quota pool', 'peak calls/s against the limit of the pool closest to (or over) its limit', (v) => {
+      const q = busiestPool(v)
+      return q === undefined ? 'none used' : `${q.pool}: ${fmtPct(q.utilization, 0)} of ${fmtRate(q.limit)}`
+    }),
+    row('Cost per month', 'KMS requests + keys, extrapolated to a 30-day month at this run\'s rate', (v) => fmtUsd(v.costUsd.monthly.total)),
+    row('Cost of this run', 'KMS requests + keys for the run itself', (v) => fmtUsd(v.costUsd.total)),
+    row('Messages per data key', 'most messages one data key protected (1 without caching)', (v) => fmtInt(v.exposure.maxMessagesPerDataKey)),
+    row('Bytes per data key', 'most bytes one data key protected', (v) => (v.exposure.maxBytesPerDataKey > 0 ? fmtBytes(v.exposure.maxBytesPerDataKey) : MISSING)),
+    row('Data key lifetime', 'longest time one data key was in use', (v) => (v.exposure.maxSecondsPerDataKey > 0 ? fmtSeconds(v.exposure.maxSecondsPerDataKey) : MISSING)),
+    row('Security exposure', 'what the mitigation widens, in words', (v) => describeExposure(v) || 'one data key per message', true),
+  ]
+}
+
+/** Quota pools of every variant: limit, peak, utilisation, throttled seconds and calls. */
+export function quotaTable(summary: RunSummary): TextTable {
+  const scoped = multiScope(summary)
+  const rows: string[][] = []
+  for (const v of summary.variants) {
+    for (const q of v.quota) {
+      rows.push([v.name, poolLabel(q, scoped), fmtRate(q.limit), fmtRate(q.peakPerSecond), fmtPct(q.utilization, 0), fmtInt(q.throttledSeconds), fmtInt(q.accepted), fmtInt(q.throttled)])
+    }
+  }
+  return {
+    header: ['Variant', 'Pool', 'Limit', 'Peak', 'Utilisation', 'Throttled seconds', 'Accepted calls', 'Throttled calls'],
+    rows,
+    numeric: [false, false, true, true, true, true, true, true],
+  }
+}
+
+/** KMS calls by operation and variant. */
+export function operationsTable(summary: RunSummary): TextTable {
+  const rows: string[][] = []
+  for (const v of summary.variants) {
+    const ops = Object.entries(v.kms.byOperation).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    for (const [op, c] of ops) rows.push([v.name, op, fmtInt(c.calls), fmtInt(c.throttled), fmtInt(c.failed)])
+  }
+  return { header: ['Variant', 'Operation', 'Calls', 'Throttled', 'Failed'], rows, numeric: [false, false, true, true, true] }
+}
+
+/** The thresholds (gates) and their results. */
+export function thresholdsTable(summary: RunSummary): TextTable {
+  return {
+    header: ['Result', 'Variant', 'Threshold', 'Actual'],
+    rows: summary.thresholds.map((t) => [t.passed ? 'pass' : 'FAIL', t.variant, t.expression, fmtNum(t.actual, 6)]),
+    numeric: [false, false, false, true],
+  }
+}

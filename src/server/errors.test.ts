@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import {
+  AccessDeniedException,
+  DependencyTimeoutException,
+  DisabledException,
+  DryRunOperationException,
+  KeyUnavailableException,
+  KMSInternalException,
+  NotFoundException,
+  ThrottlingException,
+  THROTTLING_MESSAGE,
+} from '../kms/errors.ts'
+import { HttpError, toWireError } from './errors.ts'
+
+describe('toWireError', () => {
+  it('sends 400 for client errors, even those the model marks 404/409', () => {
+    for (const e of [new NotFoundException('Key x does not exist'), new DisabledException('x is disabled.'), new ThrottlingException(THROTTLING_MESSAGE)]) {
+      const w = toWireError(e)
+      expect(w.status).toBe(400)
+      expect(JSON.parse(w.body)).toEqual({ __type: e.name, message: e.message })
+    }
+  })
+
+  it('uses Message for AccessDeniedException, as AWS does', () => {
+    const w = toWireError(new AccessDeniedException('User: arn is not authorized'))
+    expect(JSON.parse(w.body)).toEqual({ __type: 'AccessDeniedException', Message: 'User: arn is not authorized' })
+  })
+
+  it('sends 5xx only for the three server faults', () => {
+    expect(toWireError(new KMSInternalException('x')).status).toBe(500)
+    expect(toWireError(new KeyUnavailableException('x')).status).toBe(500)
+    expect(toWireError(new DependencyTimeoutException('x')).status).toBe(503)
+    expect(toWireError(new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')).status).toBe(412)
+  })
+
+  it('turns anything unexpected into a 500 KMSInternalException and keeps the cause for the log', () => {
+    const bug = new TypeError('cannot read properties of undefined')
+    const w = toWireError(bug)
+    expect(w.status).toBe(500)
+    expect(JSON.parse(w.body)).toMatchObject({ __type: 'KMSInternalException' })
+    expect(w.body).not.toContain('cannot read')
+    expect(w.unexpected).toBe(bug)
+    expect(toWireError('a string').status).toBe(500)
+  })
+
+  it('passes HTTP-level errors through', () => {
+    const w = toWireError(new HttpError(413, 'RequestEntityTooLargeException', 'too big'))
+    expect(w.status).toBe(413)
+    expect(JSON.parse(w.body)).toEqual({ __type: 'RequestEntityTooLargeException', message: 'too big' })
+  })
+})

@@ -1,0 +1,249 @@
+/**
+ * Renders report.html in a real headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core) and checks what a reader sees: the charts are drawn with data, axes are
+ * labelled, nothing shows NaN/undefined/Infinity, the page works at a phone viewport and in
+ * print, and it fetches nothing. Also checks that junit.xml parses as XML in the browser.
+ *
+ * Writes a desktop screenshot to docs/report-screenshot.png when KMS_BENCH_UPDATE_SCREENSHOT=1.
+ */
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeRunOutputs } from '../src/cli/output.ts'
+import { FIXTURE_NAMES, loadFixture } from '../src/report/fixtures/load.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const NON_FINITE = /\bNaN\b|\bundefined\b|Infinity/
+const SCREENSHOT = fileURLToPath(new URL('../docs/report-screenshot.png', import.meta.url))
+
+let work: string
+let context: BrowserContext
+const outDirs = new Map<string, string>()
+/** Every request the pages made that was not for a local file. */
+const foreignRequests: string[] = []
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) to run the HTML report test; CI's .ci/run installs it`)
+  }
+  work = await mkdtemp(join(tmpdir(), 'kms-bench-browser-'))
+  for (const name of FIXTURE_NAMES) {
+    const dir = join(work, name.replace('.summary.json', ''))
+    await writeRunOutputs(loadFixture(name), dir)
+    outDirs.set(name, dir)
+  }
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+    offline: true,
+  })
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith('file:')) return route.continue()
+    foreignRequests.push(url)
+    return route.abort()
+  })
+})
+
+afterAll(async () => {
+  await context?.close()
+  if (work !== undefined) await rm(work, { recursive: true, force: true })
+})
+
+async function open(fixture: string, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+  await page.setViewportSize(viewport)
+  await page.goto(pathToFileURL(join(outDirs.get(fixture) ?? '', 'report.html')).href)
+  expect(errors).toEqual([])
+  return page
+}
+
+interface ChartInfo {
+  id: string
+  kind: string
+  width: number
+  right: number
+  title: string
+  desc: string
+  seriesWithData: number
+  bars: number
+  axisLabels: string[]
+  tickLabels: string[]
+  minTickFontPx: number
+}
+
+/*
+ * In-page code is passed as source text: the project compiles without the DOM library, and
+ * these run in the browser, not in Node.
+ */
+
+/** What the visible charts show, measured in the page. */
+const VISIBLE_CHARTS = `(() => {
+  const shown = (el) => el.getBoundingClientRect().width > 0
+  return [...document.querySelectorAll('svg.chart')].filter(shown).map((svg) => {
+    const rect = svg.getBoundingClientRect()
+    const texts = (sel) => [...svg.querySelectorAll(sel)].filter(shown)
+    const ticks = texts('.tick')
+    return {
+      id: svg.id,
+      kind: svg.getAttribute('data-chart') || '',
+      width: rect.width,
+      right: rect.right,
+      title: (svg.querySelector('title') || {}).textContent || '',
+      desc: (svg.querySelector('desc') || {}).textContent || '',
+      seriesWithData: [...svg.querySelectorAll('path.series')].filter((p) => (p.getAttribute('d') || '').split('L').length >= 2 && p.getBoundingClientRect().width + p.getBoundingClientRect().height > 0).length,
+      bars: [...svg.querySelectorAll('rect.bar-segment')].filter(shown).length,
+      axisLabels: texts('.axis-label').map((t) => t.textContent || ''),
+      tickLabels: ticks.map((t) => t.textContent || ''),
+      minTickFontPx: Math.min(...ticks.map((t) => t.getBoundingClientRect().height)),
+    }
+  })
+})()`
+
+async function visibleCharts(page: Page): Promise<ChartInfo[]> {
+  return page.evaluate<ChartInfo[]>(VISIBLE_CHARTS)
+}
+
+/** Text a reader can see plus every SVG attribute value: where NaN would show up. */
+async function renderedText(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const attrs = [...document.querySelectorAll('svg *')].flatMap((el) => [...el.attributes].map((a) => a.name + '=' + a.value))
+    return document.body.innerText + '\\n' + attrs.join('\\n')
+  })()`)
+}
+
+/** True when the page does not scroll sideways. */
+async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')
+}
+
+describe('report.html in headless Chromium', () => {
+  it('draws every chart with data and labelled axes at desktop size', async () => {
+    const page = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
+    const charts = await visibleCharts(page)
+    // latency, 5 throughput panels, operations, utilisation, cost: the wide renderings
+    expect(charts.map((c) => c.id)).toEqual(['chart-latency', ...[0, 1, 2, 3, 4].map((i) => `chart-throughput-${i}`), 'chart-operations', 'chart-utilization', 'chart-cost'])
+    for (const c of charts) {
+      expect(c.title, c.id).not.toBe('')
+      expect(c.desc.length, c.id).toBeGreaterThan(20)
+      expect(c.axisLabels.length, c.id).toBeGreaterThanOrEqual(c.kind === 'line' ? 2 : 1)
+      expect(c.axisLabels.every((l) => l.trim() !== ''), c.id).toBe(true)
+      expect(c.tickLabels.length, c.id).toBeGreaterThanOrEqual(3)
+      if (c.kind === 'line') expect(c.seriesWithData, c.id).toBeGreaterThanOrEqual(1)
+      else expect(c.bars, c.id).toBeGreaterThanOrEqual(5)
+      expect(c.minTickFontPx, c.id).toBeGreaterThanOrEqual(10)
+    }
+    const latency = charts[0]!
+    expect(latency.seriesWithData).toBe(5)
+    expect(latency.axisLabels).toEqual(['Percentile', 'Latency, ms (log)'])
+    for (const p of ['50%', '90%', '99%', '99.9%', '99.99%']) expect(latency.tickLabels).toContain(p)
+    expect(await renderedText(page)).not.toMatch(NON_FINITE)
+    expect(await fitsWidth(page)).toBe(true)
+    // the legend names every variant, the verdict leads
+    const legend = await page.locator('#fig-latency .legend li').allTextContents()
+    expect(legend).toEqual(['baseline', 'bucket-keys', 'esdk-cache', 'quota-increase', 'retry-adaptive'])
+    expect(await page.textContent('.verdict')).toContain('Best: bucket-keys')
+
+    // The README screenshot: from the title down to the end of the latency chart.
+    const bottom = await page.evaluate<number>("Math.ceil(document.getElementById('fig-latency').getBoundingClientRect().bottom + window.scrollY + 16)")
+    const clip = { x: 0, y: 0, width: 1280, height: bottom }
+    const png = await page.screenshot({ fullPage: true, clip })
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
+    expect(png.length).toBeGreaterThan(20_000)
+    if (process.env['KMS_BENCH_UPDATE_SCREENSHOT'] === '1') {
+      await mkdir(join(SCREENSHOT, '..'), { recursive: true })
+      const file = join(work, 'shot.png')
+      await page.screenshot({ path: file, fullPage: true, clip })
+      await copyFile(file, SCREENSHOT)
+    }
+    await page.close()
+  })
+
+  it('works on a phone (390×844): one chart per row, narrow renderings, readable text, no sideways scrolling', async () => {
+    const page = await open('s3-throttling.summary.json', { width: 390, height: 844 })
+    const charts = await visibleCharts(page)
+    expect(charts).toHaveLength(9)
+    for (const c of charts) {
+      expect(c.id, 'the phone gets the narrow rendering').toMatch(/-n$/)
+      expect(c.right, c.id).toBeLessThanOrEqual(390)
+      expect(c.width, c.id).toBeGreaterThan(300)
+      expect(c.minTickFontPx, `${c.id}: tick labels readable`).toBeGreaterThanOrEqual(11)
+      expect(c.axisLabels.length, c.id).toBeGreaterThanOrEqual(1)
+      expect(c.seriesWithData + c.bars, c.id).toBeGreaterThan(0)
+    }
+    expect(await fitsWidth(page)).toBe(true)
+    expect(await renderedText(page)).not.toMatch(NON_FINITE)
+    await page.close()
+  })
+
+  it('prints: wide charts, no disclosure widgets, and a PDF of a few pages', async () => {
+    const page = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
+    await page.emulateMedia({ media: 'print' })
+    const charts = await visibleCharts(page)
+    expect(charts.length).toBe(9)
+    expect(charts.every((c) => !c.id.endsWith('-n'))).toBe(true)
+    expect(await page.evaluate<boolean>("[...document.querySelectorAll('details > summary')].every((x) => x.getBoundingClientRect().height === 0)")).toBe(true)
+    const pdf = await page.pdf({ format: 'A4', printBackground: false })
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+    expect(pages).toBeGreaterThanOrEqual(3)
+    expect(pages).toBeLessThanOrEqual(20)
+    await page.close()
+  })
+
+  it('renders the edge cases without NaN: an empty run, a single scaled variant, 20 variants', async () => {
+    for (const [fixture, viewport] of [
+      ['zero-requests.summary.json', { width: 1280, height: 900 }],
+      ['single-variant.summary.json', { width: 390, height: 844 }],
+      ['many-variants.summary.json', { width: 1280, height: 900 }],
+      ['many-variants.summary.json', { width: 390, height: 844 }],
+    ] as const) {
+      const page = await open(fixture, viewport)
+      expect(await renderedText(page), `${fixture} at ${viewport.width}px`).not.toMatch(NON_FINITE)
+      expect(await fitsWidth(page), `${fixture} at ${viewport.width}px`).toBe(true)
+      const charts = await visibleCharts(page)
+      expect(charts.length).toBeGreaterThanOrEqual(5)
+      if (fixture === 'zero-requests.summary.json') {
+        expect(await page.textContent('#fig-latency')).toContain('No completed requests')
+      } else {
+        expect(charts.find((c) => c.id.startsWith('chart-latency'))?.seriesWithData).toBe(loadFixture(fixture).variants.length)
+      }
+      if (fixture === 'single-variant.summary.json') {
+        expect(await page.textContent('body')).toContain('Scale model: this run ran at 0.01× full size')
+        expect(await page.textContent('body')).toContain('This run did not complete')
+      }
+      await page.close()
+    }
+  })
+
+  it('fetches nothing from the network, and its .hgrm links point at files that exist', async () => {
+    expect(foreignRequests).toEqual([])
+    const dir = outDirs.get('s3-throttling.summary.json') ?? ''
+    const html = await readFile(join(dir, 'report.html'), 'utf8')
+    for (const [, href] of html.matchAll(/href="([^"]+)"/g)) expect((await stat(join(dir, decodeURIComponent(href ?? '')))).size).toBeGreaterThan(0)
+  })
+
+  it('junit.xml is well-formed XML with one test case per threshold', async () => {
+    const page = await context.newPage()
+    const xml = await readFile(join(outDirs.get('s3-throttling.summary.json') ?? '', 'junit.xml'), 'utf8')
+    const result = await page.evaluate<{ error: string | null; cases: number; failures: number }>(`(() => {
+      const doc = new DOMParser().parseFromString(${JSON.stringify(xml)}, 'application/xml')
+      const error = doc.querySelector('parsererror')
+      return { error: error ? error.textContent : null, cases: doc.querySelectorAll('testcase').length, failures: doc.querySelectorAll('testcase > failure').length }
+    })()`)
+    expect(result).toEqual({ error: null, cases: 3, failures: 1 })
+    await page.close()
+  })
+})

@@ -1,0 +1,198 @@
+/**
+ * `kms-bench run` and `kms-bench merge` end to end: in-process through `main()` for the
+ * flag and input checks and the embedded target, and as a child process for SIGINT.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../src/cli/main.ts'
+import type { CliIo } from '../src/cli/io.ts'
+import { parseRunSummary, type RunSummary } from '../src/load/summary.ts'
+import { BIN } from './support/serve-child.ts'
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kms-bench-run-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** Runs the CLI in-process; returns the exit code and what it wrote. */
+async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const io: CliIo = {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    env: { CI: 'true', ...env },
+    cwd: dir,
+    signal: new AbortController().signal,
+  }
+  const code = await main(args, io)
+  return { code, out, err }
+}
+
+async function summaryIn(out: string): Promise<RunSummary> {
+  return parseRunSummary(JSON.parse(await readFile(join(dir, out, 'summary.json'), 'utf8')))
+}
+
+describe('kms-bench run: bad input exits 2 with one clear message', () => {
+  it.each([
+    [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['run'], /missing SCENARIO/],
+    [['run', 'nothere.ts'], /cannot read scenario file 'nothere.ts': no such file/],
+    [['run', '--op', 'Frobnicate', '--rate', '5', '--duration', '1s'], /'Frobnicate' is not a KMS operation/],
+    [['run', '--op', 'CreateKey', '--rate', '5', '--duration', '1s'], /not supported by the ad-hoc form/],
+    [['run', '--op', 'Encrypt', '--rate', '5'], /--op needs --duration/],
+    [['run', '--op', 'Encrypt', '--rate=-5', '--duration', '1s'], /--rate must be/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '5x'], /--duration: '5x' is not a duration/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--shard', '3/3'], /--shard must be I\/N/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--retry', 'sometimes'], /--retry must be none, standard or adaptive/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--target', 'ftp://x'], /--target URL must be http/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--target', 'http://127.0.0.1:9', '--clock', 'virtual'], /--clock virtual needs --target embedded/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--quota', 'nonsense=5'], /nonsense/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--variant', 'nope'], /unknown variant 'nope'/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--target', 'aws'], /add --yes-real-aws/],
+  ])('%j', async (args, message) => {
+    const r = await cli(args)
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(message)
+    expect(r.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('lists every problem of an invalid scenario file, with paths', async () => {
+    await writeFile(
+      join(dir, 'bad.ts'),
+      `export default { name: 'bad', keys: [{ name: 'k' }], arrivals: { shape: 'constant', rate: -1 }, requests: [{ kind: 'encrypt', key: 'other' }], region: 'mars-1' }\n`,
+    )
+    const r = await cli(['run', 'bad.ts'])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('bad.ts is not a valid scenario')
+    expect(r.err).toMatch(/arrivals\.rate: /)
+    expect(r.err).toMatch(/region: 'mars-1' is not a known AWS Region/)
+    expect(r.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('reports a scenario file that does not load', async () => {
+    await writeFile(join(dir, 'broken.ts'), 'export default {{{\n')
+    const r = await cli(['run', 'broken.ts'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/cannot load scenario file 'broken.ts'/)
+  })
+
+  it('prints the projection and refuses real AWS without credentials (nothing is sent)', () => {
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: dir,
+      CI: 'true',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    }
+    const r = spawnSync(process.execPath, [BIN, 'run', '--op', 'Encrypt', '--rate', '10', '--duration', '2s', '--target', 'aws', '--yes-real-aws'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 })
+    expect(r.stdout).toMatch(/real AWS: this run would send up to 20 application requests/)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/no usable AWS credentials/)
+  })
+})
+
+describe('kms-bench run on the embedded target', () => {
+  it('runs the ad-hoc form and writes every report', async () => {
+    const r = await cli(['run', '--op', 'GenerateDataKey', '--rate', '4000', '--duration', '3s', '--quota', 'symmetric=1000', '--retry', 'none', '--out', 'adhoc'])
+    expect(r.code).toBe(0)
+    const s = await summaryIn('adhoc')
+    expect(s).toMatchObject({ scenario: 'adhoc-GenerateDataKey', target: 'embedded', clock: 'virtual', complete: true, durationSeconds: 3 })
+    expect(s.environment.packages['@aws-sdk/client-kms']).toMatch(/^\d+\.\d+\.\d+/)
+    expect(Object.keys(s.environment.packages).filter((p) => p.startsWith('@smithy/')).length).toBeGreaterThanOrEqual(3)
+    expect(s.variants[0]).toMatchObject({ offered: { requests: 12_000 }, completed: { succeeded: 3000, throttled: 9000 } })
+    for (const f of ['report.md', 'report.html', 'baseline.hgrm', 'timeline.csv']) expect((await readFile(join(dir, 'adhoc', f), 'utf8')).length).toBeGreaterThan(10)
+    expect(r.out).toMatch(/baseline: 12,000 requests, 75\.00% throttled/)
+  })
+
+  it('runs a scenario file from the repository, one variant', async () => {
+    const r = await cli(['run', join(import.meta.dirname, '..', 'scenarios', 'envelope-fleet.ts'), '--variant', 'no-retries', '--duration', '5s', '--scale', '0.1', '--out', 'fleet'])
+    expect(r.code).toBe(0)
+    const s = await summaryIn('fleet')
+    expect(s.scale).toBe(0.1)
+    expect(s.variants.map((v) => v.name)).toEqual(['no-retries'])
+    expect(s.variants[0]!.kms.byOperation['GenerateDataKey']!.calls).toBeGreaterThan(0)
+    expect(s.variants[0]!.kms.byOperation['Decrypt']!.calls).toBeGreaterThan(0)
+  })
+
+  it('replays a trace file named by the scenario, relative to the scenario file', async () => {
+    await writeFile(join(dir, 'usage.csv'), ['Timestamp,Value', '2025-03-01T00:00:00Z,300', '2025-03-01T00:00:01Z,900', '2025-03-01T00:00:02Z,600'].join('\n'))
+    await writeFile(
+      join(dir, 'trace.ts'),
+      `export default { name: 'trace', keys: [{ name: 'k' }], arrivals: { shape: 'trace', file: 'usage.csv', values: 'rate' }, requests: [{ kind: 'encrypt', key: 'k' }], duration: 3 }\n`,
+    )
+    const r = await cli(['run', 'trace.ts', '--out', 'trace'])
+    expect(r.code, r.err).toBe(0)
+    const s = await summaryIn('trace')
+    expect(s.schedule).toBe('trace of 3s (usage.csv)')
+    expect(s.variants[0]!.timeline.map((e) => e.offered)).toEqual([300, 900, 600])
+    await writeFile(join(dir, 'trace-missing.ts'), `export default { name: 't', keys: [{ name: 'k' }], arrivals: { shape: 'trace', file: 'nope.csv' }, requests: [{ kind: 'encrypt', key: 'k' }] }\n`)
+    const bad = await cli(['run', 'trace-missing.ts'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/cannot read the trace file 'nope.csv': no such file/)
+  })
+
+  it('draws a live progress line on a terminal, and none with --quiet', async () => {
+    let err = ''
+    const io: CliIo = {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (err += t), isTTY: true },
+      env: {},
+      cwd: dir,
+      signal: new AbortController().signal,
+    }
+    expect(await main(['run', '--op', 'Encrypt', '--rate', '2000000', '--duration', '2s', '--quota', 'symmetric=1000', '--out', 'progress'], io)).toBe(0)
+    expect(err).toMatch(/\r.*\[baseline\] \d+\.\ds\/2s {2}offered [\d,]+ {2}achieved [\d,]+ {2}throttled \d+\.\d% {2}p99 \d+\.\d ms/)
+    err = ''
+    expect(await main(['run', '--op', 'Encrypt', '--rate', '2000000', '--duration', '2s', '--quiet', '--out', 'progress-quiet'], io)).toBe(0)
+    expect(err).toBe('')
+  })
+
+  it('shards merged with `kms-bench merge` equal the unsharded run', async () => {
+    const base = ['run', '--op', 'Encrypt', '--rate', '3000', '--duration', '4s', '--quota', 'symmetric=1500', '--retry', 'none', '--hosts', '3']
+    expect((await cli([...base, '--out', 'whole'])).code).toBe(0)
+    for (const i of [0, 1, 2]) expect((await cli([...base, '--shard', `${i}/3`, '--out', `shard-${i}`])).code).toBe(0)
+    const m = await cli(['merge', 'shard-0/summary.json', 'shard-1/summary.json', 'shard-2/summary.json', '--out', 'merged'])
+    expect(m.code).toBe(0)
+    expect(m.out).toMatch(/merged 3 result\(s\) \(shards 0, 1, 2 of 3\)/)
+    const whole = (await summaryIn('whole')).variants[0]!
+    const merged = (await summaryIn('merged')).variants[0]!
+    expect(merged.offered).toEqual(whole.offered)
+    expect(merged.completed).toEqual(whole.completed)
+    expect(merged.kms).toEqual(whole.kms)
+    expect(merged.latencyMs).toEqual(whole.latencyMs)
+    expect(merged.quota).toEqual(whole.quota)
+    expect(merged.timeline.map((e) => [e.offered, e.throttled, e.kmsCalls])).toEqual(whole.timeline.map((e) => [e.offered, e.throttled, e.kmsCalls]))
+    expect((await cli(['merge', 'shard-0/summary.json', 'shard-0/summary.json'])).err).toMatch(/appears twice/)
+    expect((await cli(['merge', 'nothing.json'])).code).toBe(2)
+  })
+})
+
+describe('kms-bench run and SIGINT', () => {
+  it('stops scheduling, writes everything marked incomplete, and exits 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--op', 'GenerateDataKey', '--rate', '1000000', '--duration', '1h', '--out', 'interrupted'], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    await new Promise((r) => setTimeout(r, 4000))
+    child.kill('SIGINT')
+    const code = await exited
+    expect(code, err).toBe(130)
+    const s = await summaryIn('interrupted')
+    expect(s.complete).toBe(false)
+    expect(s.variants[0]!.offered.requests).toBeGreaterThan(0)
+    expect(s.variants[0]!.offered.requests).toBeLessThan(3_600_000_000)
+  })
+})

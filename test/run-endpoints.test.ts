@@ -1,0 +1,176 @@
+/**
+ * `kms-bench run` against real KMS endpoints over HTTP, through the real AWS SDK: the
+ * project's own `kms-bench serve` (a child process, with quotas) and moto's server (a
+ * foreign endpoint; skipped with a clear message only where python3 or moto is missing).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CliIo } from '../src/cli/io.ts'
+import { main } from '../src/cli/main.ts'
+import { parseRunSummary, type RunSummary } from '../src/load/summary.ts'
+import { freePort, motoUnavailableReason, startMoto, type MotoServer } from './support/moto.ts'
+import { startServeChild, type ServeChild } from './support/serve-child.ts'
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kms-bench-run-endpoints-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const io: CliIo = {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    env: { CI: 'true', ...env },
+    cwd: dir,
+    signal: new AbortController().signal,
+  }
+  return { code: await main(args, io), out, err }
+}
+
+async function summaryIn(out: string): Promise<RunSummary> {
+  return parseRunSummary(JSON.parse(await readFile(join(dir, out, 'summary.json'), 'utf8')))
+}
+
+describe('against kms-bench serve', () => {
+  let server: ServeChild
+  beforeAll(async () => {
+    server = await startServeChild(['--quota', 'symmetric=100'])
+  })
+  afterAll(async () => {
+    await server?.stop('SIGKILL').catch(() => {})
+  })
+
+  it('reproduces the endpoint quota: 300/s offered against 100/s, two thirds throttled', async () => {
+    const r = await cli(['run', '--op', 'GenerateDataKey', '--rate', '300', '--duration', '3s', '--target', server.url, '--retry', 'none', '--out', 'serve-none'])
+    expect(r.code, r.err).toBe(0)
+    const s = await summaryIn('serve-none')
+    expect(s).toMatchObject({ target: server.url, clock: 'real', complete: true })
+    const v = s.variants[0]!
+    expect(v.offered.requests).toBe(900)
+    expect(v.completed.dropped).toBe(0)
+    expect(v.completed.succeeded + v.completed.throttled).toBe(900)
+    // One-second windows aligned with the run's seconds: 100 accepted per second.
+    expect(v.completed.succeeded).toBeGreaterThanOrEqual(290)
+    expect(v.completed.succeeded).toBeLessThanOrEqual(310)
+    expect(v.kms.calls).toBe(900)
+    expect(v.kmsCallLatency.latencyMs.count).toBe(900)
+    // The endpoint's own meter (GET /kms-bench/usage) for the run.
+    const pool = v.quota.find((p) => p.pool === 'symmetric')
+    expect(pool).toMatchObject({ limit: 100, throttledSeconds: 3 })
+    expect(pool!.accepted + pool!.throttled).toBe(900)
+  })
+
+  it('lets the real SDK retry (standard mode) and counts the attempts', async () => {
+    const r = await cli(['run', '--op', 'Encrypt', '--rate', '150', '--duration', '2s', '--target', server.url, '--out', 'serve-standard'])
+    expect(r.code, r.err).toBe(0)
+    const v = (await summaryIn('serve-standard')).variants[0]!
+    expect(v.retries).toBeGreaterThan(0)
+    expect(v.kms.calls).toBe(v.offered.requests + v.retries)
+    expect(v.mitigations[0]).toMatchObject({ name: 'sdk-retry', params: { mode: 'standard', maxAttempts: 3 } })
+  })
+
+  it('sends from worker threads that start each variant together, and merges them exactly', async () => {
+    const r = await cli(['run', '--op', 'GenerateDataKey', '--rate', '300', '--duration', '3s', '--target', server.url, '--retry', 'none', '--workers', '2', '--out', 'serve-workers'])
+    expect(r.code, r.err).toBe(0)
+    const s = await summaryIn('serve-workers')
+    expect(s.shards).toEqual([{ index: 0, count: 1 }])
+    expect(s.assumptions.some((a) => a.startsWith('Ran in 2 worker threads'))).toBe(true)
+    const v = s.variants[0]!
+    expect(v.offered.requests).toBe(900)
+    expect(v.completed.succeeded + v.completed.throttled).toBe(900)
+    expect(v.completed.succeeded).toBeGreaterThanOrEqual(290)
+    expect(v.completed.succeeded).toBeLessThanOrEqual(310)
+    expect(v.timeline.every((e) => e.histogram === undefined)).toBe(true)
+  })
+
+  it('exits 2 for an unreachable endpoint', async () => {
+    const port = await freePort()
+    const r = await cli(['run', '--op', 'Encrypt', '--rate', '10', '--duration', '1s', '--target', `http://127.0.0.1:${port}`])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/cannot reach the KMS endpoint http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/)
+  })
+})
+
+describe('against kms-bench serve with SigV4 verification', () => {
+  let server: ServeChild
+  beforeAll(async () => {
+    await writeFile(
+      join(dir, 'creds.json'),
+      JSON.stringify({ credentials: [{ accessKeyId: 'AKIDKMSBENCHTEST0001', secretAccessKey: 'right-secret', principal: 'arn:aws:iam::111122223333:root' }] }),
+    )
+    server = await startServeChild(['--auth', 'sigv4', '--credentials', join(dir, 'creds.json')])
+  })
+  afterAll(async () => {
+    await server?.stop('SIGKILL').catch(() => {})
+  })
+
+  it('runs with the right credentials and exits 2 with bad ones', async () => {
+    const good = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url, '--out', 'sigv4-ok'], {
+      AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001',
+      AWS_SECRET_ACCESS_KEY: 'right-secret',
+    })
+    expect(good.code, good.err).toBe(0)
+    expect((await summaryIn('sigv4-ok')).variants[0]!.completed.succeeded).toBe(20)
+    const bad = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url], {
+      AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001',
+      AWS_SECRET_ACCESS_KEY: 'wrong-secret',
+    })
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/rejected the credentials/)
+    expect(bad.err).not.toMatch(/\n\s+at /)
+  })
+})
+
+const motoReason = motoUnavailableReason()
+if (motoReason !== undefined) console.warn(`run-endpoints: moto tests skipped: ${motoReason}`)
+
+describe.skipIf(motoReason !== undefined)('against moto\'s server', () => {
+  let moto: MotoServer
+  beforeAll(async () => {
+    moto = await startMoto()
+  })
+  afterAll(async () => {
+    await moto?.stop()
+  })
+
+  it('runs the ad-hoc form: every request succeeds (moto has no quotas)', async () => {
+    const r = await cli(['run', '--op', 'Encrypt', '--rate', '100', '--duration', '2s', '--target', moto.url, '--out', 'moto-adhoc'])
+    expect(r.code, r.err).toBe(0)
+    const v = (await summaryIn('moto-adhoc')).variants[0]!
+    expect(v.completed).toEqual({ succeeded: 200, throttled: 0, failed: 0, dropped: 0 })
+    expect(v.kms.calls).toBe(200)
+    expect(v.latencyMs.p50).toBeGreaterThan(0)
+    // moto has no /kms-bench/usage: no pool figures, and no error.
+    expect(v.quota).toEqual([])
+  })
+
+  it('runs a scenario with ciphertexts made before the run, S3 calls and envelope decryption', async () => {
+    await writeFile(
+      join(dir, 'moto-scenario.ts'),
+      `export default {
+        name: 'moto-mix', duration: 2, keys: [{ name: 'k', alias: 'alias/moto-mix' }], tenants: 5,
+        arrivals: { shape: 'constant', rate: 60 },
+        requests: [
+          { kind: 'decrypt', key: 'k', weight: 1 },
+          { kind: 'envelope-decrypt', key: 'k', payloadBytes: 4096, weight: 1 },
+          { kind: 's3-put', key: 'k', bucket: 'moto-bucket', objects: 10, payloadBytes: 1024, weight: 1 },
+        ],
+      }\n`,
+    )
+    const first = await cli(['run', 'moto-scenario.ts', '--target', moto.url, '--out', 'moto-scenario'])
+    expect(first.code, first.err).toBe(0)
+    const v = (await summaryIn('moto-scenario')).variants[0]!
+    expect(v.completed.succeeded).toBe(120)
+    expect(v.kms.byOperation['Decrypt']!.calls + v.kms.byOperation['GenerateDataKey']!.calls).toBe(120)
+    // A second run on the same long-lived endpoint finds the alias taken and moves it.
+    expect((await cli(['run', 'moto-scenario.ts', '--target', moto.url, '--duration', '1s', '--out', 'moto-again'])).code).toBe(0)
+  })
+})
