@@ -68,7 +68,13 @@ export class PolicyAuthorizer implements Authorizer {
     }
     const decision = evaluateAccess(query)
     if (ctx.core.audit.enabled) recordDecision(ctx, request.action, resource, decision)
-    if (!decision.allowed) throw new AccessDeniedException(accessDeniedMessage(caller.principal, request.action, resource, decision.reason))
+    if (!decision.allowed) {
+      // Name the resource that was refused: for CreateAlias & co., the alias ARN when the key
+      // alone would have been allowed (as AWS's message does, alias-access.html).
+      let refused = resource
+      if (extra !== undefined && decision.reason === 'no-identity-allow' && evaluateAccess({ ...query, extraIdentityResources: [] }).allowed) refused = extra[0] ?? resource
+      throw new AccessDeniedException(accessDeniedMessage(caller.principal, request.action, refused, decision.reason))
+    }
   }
 
   /**

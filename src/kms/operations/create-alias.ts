@@ -58,7 +58,7 @@ export const createAlias: Handler<'CreateAlias'> = (ctx, input) => {
   }
   const { key } = resolveKeyId(ctx, input.TargetKeyId, { allowAlias: false, crossAccount: false })
   ctx.audit.resources.push(key)
-  ctx.core.authorize(ctx, { action: 'kms:CreateAlias', key })
+  ctx.core.authorize(ctx, { action: 'kms:CreateAlias', key, requestAlias: name })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:CreateAlias')
   assertKeyState(key, 'manage')
   assertAliasQuota(ctx, key)

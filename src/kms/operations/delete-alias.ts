@@ -14,7 +14,7 @@ export const deleteAlias: Handler<'DeleteAlias'> = (ctx, input) => {
   const key = ctx.state.keys.get(alias.targetKeyId)
   if (key !== undefined) {
     ctx.audit.resources.push(key)
-    ctx.core.authorize(ctx, { action: 'kms:DeleteAlias', key })
+    ctx.core.authorize(ctx, { action: 'kms:DeleteAlias', key, requestAlias: name })
   }
   ctx.state.aliases.delete(name)
   return {}

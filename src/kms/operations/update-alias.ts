@@ -28,8 +28,8 @@ export const updateAlias: Handler<'UpdateAlias'> = (ctx, input) => {
   const { key: target } = resolveKeyId(ctx, input.TargetKeyId, { allowAlias: false, crossAccount: false })
   ctx.audit.resources.push(current)
   if (target !== current) ctx.audit.resources.push(target)
-  ctx.core.authorize(ctx, { action: 'kms:UpdateAlias', key: current })
-  if (target !== current) ctx.core.authorize(ctx, { action: 'kms:UpdateAlias', key: target })
+  ctx.core.authorize(ctx, { action: 'kms:UpdateAlias', key: current, requestAlias: name })
+  if (target !== current) ctx.core.authorize(ctx, { action: 'kms:UpdateAlias', key: target, requestAlias: name })
   assertCustomerManaged(target, ctx.caller.principal, 'kms:UpdateAlias')
   assertKeyState(target, 'manage')
   if (keyType(target) !== keyType(current) || target.keyUsage !== current.keyUsage) {
