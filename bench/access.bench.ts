@@ -17,6 +17,8 @@
  * the fast end (10th percentile) of each side's batch times; the median of paired ratios is
  * printed too. Exits 1 when the goal is missed.
  */
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createEmulator, VirtualClock } from '../src/index.ts'
 import { allowAll } from '../src/kms/core.ts'
 
@@ -84,13 +86,19 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number
 }
 
-function main(): void {
+/** Per-call Decrypt time of each access-control setup, and the ratios between them (`rounds` alternating rounds). */
+export function measureAccess(rounds = 300): {
+  perCallUs: Record<Variant, number>
+  bigOverDefault: number
+  pairedMedian: number
+  defaultOverOff: number
+  grantOverDefault: number
+} {
   const variants: Variant[] = ['default+iam', 'big', 'off', 'grant']
   const tasks = new Map(variants.map((v) => [v, decryptTask(v)]))
   for (const f of tasks.values()) for (let i = 0; i < 3000; i++) f()
   const times = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const paired: number[] = []
-  const rounds = 300
   const n = 200
   for (let r = 0; r < rounds; r++) {
     // rotate the order so no variant always runs first
@@ -104,17 +112,28 @@ function main(): void {
     paired.push(round.get('default+iam')! / round.get('big')!)
   }
   const p10 = (v: Variant): number => quantile(times.get(v)!, 0.1)
-  const perCallUs = (v: Variant): string => (p10(v) / n / 1000).toFixed(2)
-  const ratio = p10('default+iam') / p10('big') // throughput(big) / throughput(default)
+  return {
+    perCallUs: Object.fromEntries(variants.map((v) => [v, p10(v) / n / 1000])) as Record<Variant, number>,
+    bigOverDefault: p10('default+iam') / p10('big'), // throughput(big) / throughput(default)
+    pairedMedian: quantile(paired, 0.5),
+    defaultOverOff: p10('off') / p10('default+iam'),
+    grantOverDefault: p10('default+iam') / p10('grant'),
+  }
+}
+
+function main(): void {
+  const r = measureAccess()
+  const ratio = r.bigOverDefault
   console.log('Decrypt (32 B, encryption context) as an IAM role, per-call time at the 10th percentile of batches:')
-  for (const v of variants) console.log(`  ${v.padEnd(12)} ${perCallUs(v)} µs`)
-  console.log(`20-statement key policy / default key policy + IAM: ${ratio.toFixed(3)} (goal >= 0.8; paired median ${quantile(paired, 0.5).toFixed(3)})`)
-  console.log(`default key policy + IAM / access control off:       ${(p10('off') / p10('default+iam')).toFixed(3)}`)
-  console.log(`grant (with token) / default key policy + IAM:       ${(p10('default+iam') / p10('grant')).toFixed(3)}`)
+  for (const [v, us] of Object.entries(r.perCallUs)) console.log(`  ${v.padEnd(12)} ${us.toFixed(2)} µs`)
+  console.log(`20-statement key policy / default key policy + IAM: ${ratio.toFixed(3)} (goal >= 0.8; paired median ${r.pairedMedian.toFixed(3)})`)
+  console.log(`default key policy + IAM / access control off:       ${r.defaultOverOff.toFixed(3)}`)
+  console.log(`grant (with token) / default key policy + IAM:       ${r.grantOverDefault.toFixed(3)}`)
   if (ratio < 0.8) {
     console.error('FAIL: the 20-statement policy costs more than the goal allows')
     process.exitCode = 1
   }
 }
 
-main()
+// Standalone run (`npx tsx bench/access.bench.ts`); `bench/main.ts` imports measureAccess.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()

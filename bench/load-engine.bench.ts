@@ -21,6 +21,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { Agent } from 'node:http'
+import { resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SystemClock, VirtualClock } from '../src/clock.ts'
 import { createEmulator } from '../src/emulator.ts'
@@ -44,20 +45,19 @@ function adHoc(rate: number, seconds: number, quota: number | undefined, region 
   })
 }
 
+const isMain = process.argv[1] !== undefined && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)
+
 // ---- child mode: one virtual run, then report peak memory -----------------------------
-if (process.argv[2] === '--child-memory') {
+if (isMain && process.argv[2] === '--child-memory') {
   const seconds = Number(process.argv[3])
   const r = await runScenario(adHoc(100_000, seconds, 10_000), { retryLayer })
   process.stdout.write(`${JSON.stringify({ seconds, requests: r.variants[0]?.offered.requests, maxRssKb: process.resourceUsage().maxRSS })}\n`)
   process.exit(0)
 }
 
-const figures: Record<string, unknown> = {}
-
 // ---- 1. virtual time --------------------------------------------------------------------
-{
-  const rate = 2_000_000
-  const seconds = 5
+/** Simulated requests per wall second of the engine against a bare `tryCall` loop (same calls, same virtual clock). */
+export async function virtualThroughput(rate = 2_000_000, seconds = 5): Promise<Record<string, unknown>> {
   // Reference: the same calls straight into the emulator, advancing the same virtual clock.
   const clock = new VirtualClock()
   const kms = createEmulator({ clock, quotas: { symmetric: 10_000 }, audit: { capacity: 0 } })
@@ -79,8 +79,9 @@ const figures: Record<string, unknown> = {}
     const r = await runScenario(adHoc(rate, seconds, 10_000), { retryLayer, retry: { mode, maxAttempts: 3 } })
     runs[mode] = (r.variants[0]?.offered.requests ?? 0) / ((wall.now() - t0) / 1000)
   }
-  figures['virtual'] = {
+  return {
     offeredPerSecond: rate,
+    seconds,
     quotaPerSecond: 10_000,
     bareEmulatorCallsPerWallSecond: Math.round(bare),
     bareThrottled: throttled,
@@ -88,17 +89,17 @@ const figures: Record<string, unknown> = {}
     ratioToBareEmulator: { retryStandard: round((runs['standard'] ?? 0) / bare), retryNone: round((runs['none'] ?? 0) / bare) },
     goal: '>= 5,000,000 simulated requests per wall second',
   }
-  console.log('virtual', figures['virtual'])
 }
 
 // ---- 2. real time, in-process -------------------------------------------------------------
-{
-  const r = await runScenario(adHoc(100_000, 10, undefined), { retryLayer, clock: 'real' })
+/** Achieved and dropped shares of a real-time in-process run at `rate`/s for `seconds`. */
+export async function realTimeInProcess(rate = 100_000, seconds = 10): Promise<Record<string, unknown>> {
+  const r = await runScenario(adHoc(rate, seconds, undefined), { retryLayer, clock: 'real' })
   const v = r.variants[0]
   const offered = v?.offered.requests ?? 0
-  figures['realTimeInProcess'] = {
-    offeredPerSecond: 100_000,
-    seconds: 10,
+  return {
+    offeredPerSecond: rate,
+    seconds,
     offered,
     achievedRatio: round((v?.achieved.requests ?? 0) / offered),
     droppedRatio: round((v?.completed.dropped ?? 0) / offered, 6),
@@ -106,11 +107,11 @@ const figures: Record<string, unknown> = {}
     p99Ms: v?.latencyMs.p99,
     goal: 'achieved >= 0.99, dropped <= 0.001',
   }
-  console.log('real time in-process', figures['realTimeInProcess'])
 }
 
 // ---- 3. the SDK path against a bare SDK loop ------------------------------------------------
-{
+/** Throughput of `run --target URL` against a bare closed SDK loop on the same `kms-bench serve` child. */
+export async function sdkPath(concurrency = 32, seconds = 4): Promise<Record<string, unknown>> {
   const bin = fileURLToPath(new URL('../bin/kms-bench.mjs', import.meta.url))
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--profile', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
@@ -123,8 +124,6 @@ const figures: Record<string, unknown> = {}
     child.once('exit', (code) => reject(new Error(`kms-bench serve exited ${code}`)))
   })
   try {
-    const concurrency = 32
-    const seconds = 4
     const client = new KMSClient({
       endpoint: url,
       region: 'us-east-1',
@@ -160,7 +159,7 @@ const figures: Record<string, unknown> = {}
     // The server is shared and the machine noisy: the reference is the mean of a bare run before and after.
     const bare = (bareBefore + (await bareLoop(seconds))) / 2
     client.destroy()
-    figures['sdkPath'] = {
+    return {
       concurrency,
       bareSdkRequestsPerSecond: Math.round(bare),
       engineRequestsPerSecond: Math.round(engine),
@@ -168,14 +167,14 @@ const figures: Record<string, unknown> = {}
       engineDropped: v?.completed.dropped,
       goal: '>= 0.9',
     }
-    console.log('SDK path', figures['sdkPath'])
   } finally {
     child.kill('SIGKILL')
   }
 }
 
 // ---- 4. memory: 100 s against 10 s ----------------------------------------------------------
-{
+/** Peak RSS of a 100 s virtual run against a 10 s one, each in its own process. */
+export function memoryGrowth(): Record<string, unknown> {
   const self = fileURLToPath(import.meta.url)
   const measure = (seconds: number): { maxRssKb: number; requests: number } => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-memory', String(seconds)], { encoding: 'utf8', timeout: 120_000 })
@@ -184,14 +183,25 @@ const figures: Record<string, unknown> = {}
   }
   const short = measure(10)
   const long = measure(100)
-  figures['memory'] = { tenSeconds: short, hundredSeconds: long, ratio: round(long.maxRssKb / short.maxRssKb), goal: '<= 1.2' }
-  console.log('memory', figures['memory'])
+  return { tenSeconds: short, hundredSeconds: long, ratio: round(long.maxRssKb / short.maxRssKb), goal: '<= 1.2' }
 }
 
 function round(x: number, digits = 3): number {
   return Number(x.toFixed(digits))
 }
 
-mkdirSync('reports/bench', { recursive: true })
-writeFileSync('reports/bench/load-engine.json.tmp', `${JSON.stringify({ figures }, null, 2)}\n`)
-renameSync('reports/bench/load-engine.json.tmp', 'reports/bench/load-engine.json')
+// Standalone run (`npx tsx bench/load-engine.bench.ts`); `bench/main.ts` imports the functions.
+if (isMain && process.argv[2] !== '--child-memory') {
+  const figures: Record<string, unknown> = {}
+  figures['virtual'] = await virtualThroughput()
+  console.log('virtual', figures['virtual'])
+  figures['realTimeInProcess'] = await realTimeInProcess()
+  console.log('real time in-process', figures['realTimeInProcess'])
+  figures['sdkPath'] = await sdkPath()
+  console.log('SDK path', figures['sdkPath'])
+  figures['memory'] = memoryGrowth()
+  console.log('memory', figures['memory'])
+  mkdirSync('reports/bench', { recursive: true })
+  writeFileSync('reports/bench/load-engine.json.tmp', `${JSON.stringify({ figures }, null, 2)}\n`)
+  renameSync('reports/bench/load-engine.json.tmp', 'reports/bench/load-engine.json')
+}

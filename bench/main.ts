@@ -1,43 +1,561 @@
 /**
- * `npm run bench`: micro-benchmarks of the hot paths, reported as ratios against a
- * reference measured in the same run.
+ * `npm run bench`: the headline suite, on the embedded core, in under two minutes on two cores.
+ *
+ * Stages (one progress line each; plain lines when stderr is not a terminal):
+ * 1. **Headline scenarios** in virtual time: the mitigation shoot-out, the Encryption SDK
+ *    caching example, S3 Bucket Keys, a quota increase, a retry storm (whichever of
+ *    `scenarios/*.ts` exist; the older storm scenarios stand in while fewer than two do).
+ *    Each writes its reports under `reports/bench/scenarios/<name>/`. A scenario larger than
+ *    the simulation budget runs a shorter window (constant arrivals: same per-second rates and
+ *    per-host behaviour) or a scale model (other shapes: every rate and quota × the factor),
+ *    both fixed by the scenario alone, so the figures stay deterministic. Their figures (KMS
+ *    calls, throttles, retries, cost, virtual latency) are the *exact* gates of `bench:check`.
+ * 2. **Micro-benchmarks** (tinybench) of the hot paths as ratios of a bare node:crypto
+ *    AES-256-GCM loop measured in the same run: core Encrypt / Decrypt / GenerateDataKey, the
+ *    same Encrypt through the quota gate, an HDR histogram record.
+ *    **Mitigation hot paths** (bench/mitigations.bench.ts): the data-key cache hit and a
+ *    bucket-key-served S3 request, as ratios of a bare lru-cache get loop.
+ * 3. **Quota gate** (bench/quota-gate.bench.ts): gated over ungated throughput; limiter slots of
+ *    a long virtual run (deterministic).
+ * 4. **Access control** (bench/access.bench.ts): Decrypt under a 20-statement key policy over
+ *    the default policy.
+ * 5. **Load engine** (bench/load-engine.bench.ts): simulated requests per wall second against a
+ *    bare emulator loop; a short real-time in-process run (achieved / offered).
+ * 6. **Endpoint saturation** (bench/serve.bench.ts): autocannon against `kms-bench serve` and a
+ *    bare node:http server, alternating rounds (moto too with BENCH_MOTO=1).
+ *
+ * Writes `reports/bench/bench.json` (every figure, each marked exact / ratio / info) and
+ * `reports/bench/index.html` (links to every report). `bench/check.ts` gates on bench.json.
+ * Options: `--out DIR` (default reports/bench), `--only STAGE[,STAGE]` (scenarios, micro,
+ * mitigations, quota-gate, access, engine, serve).
  */
 import { createCipheriv, randomFillSync } from 'node:crypto'
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { cpus } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { Bench } from 'tinybench'
-import { createEmulator } from '../src/index.ts'
+import { loadScenario, packageVersions } from '../src/cli/run.ts'
+import { writeRunOutputs } from '../src/cli/output.ts'
+import { createEmulator } from '../src/emulator.ts'
+import { initHistograms, newHistogram } from '../src/load/histograms.ts'
+import { parseDuration } from '../src/load/duration.ts'
+import { runScenario } from '../src/load/runner.ts'
+import type { Scenario } from '../src/load/scenario.ts'
+import { compileShape, type Schedule } from '../src/load/schedule.ts'
+import type { RunSummary } from '../src/load/summary.ts'
+import '../src/mitigations/builtins.ts'
+import { sdkRetry } from '../src/mitigations/retry.ts'
+import { escapeHtml as esc } from '../src/report/format.ts'
+import { measureAccess } from './access.bench.ts'
+import { realTimeInProcess, virtualThroughput } from './load-engine.bench.ts'
+import { measureMitigations } from './mitigations.bench.ts'
+import { memory as quotaGateMemory, speed as quotaGateSpeed } from './quota-gate.bench.ts'
+import { measureServe } from './serve.bench.ts'
 
-const kms = createEmulator({ profile: 'none', audit: { capacity: 0 } })
-const { KeyMetadata } = kms.callSync('CreateKey', {})
-const keyId = KeyMetadata!.KeyId
-const plaintext = new Uint8Array(32)
-const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }).CiphertextBlob!
-const key = Buffer.alloc(32, 7)
-const iv = Buffer.alloc(12)
+/** The bench.json format version. */
+export const BENCH_SCHEMA_VERSION = 1
 
-const bench = new Bench({ time: 1500 })
-bench
-  .add('bare node:crypto AES-256-GCM (32 B)', () => {
-    randomFillSync(iv)
-    const c = createCipheriv('aes-256-gcm', key, iv)
-    c.update(plaintext)
-    c.final()
-    c.getAuthTag()
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
+
+/**
+ * One measured figure.
+ * - `exact`: deterministic (virtual time); `bench:check` requires it unchanged.
+ * - `ratio`: a speed ratio against a reference measured in the same run; gated with a tolerance.
+ * - `info`: context (absolute numbers on this machine); never gated.
+ */
+export interface BenchFigure {
+  readonly value: number
+  readonly kind: 'exact' | 'ratio' | 'info'
+  /** for ratios: which way is better. @default 'higher' */
+  readonly better?: 'higher' | 'lower'
+  /** for ratios: the share of the baseline value a run may lose before the gate fails. @default the check's --tolerance (0.5) */
+  readonly tolerance?: number
+  /** a figure of a stage that may be skipped on some machines: its absence does not fail the gate */
+  readonly optional?: boolean
+  /** what it measures, with its unit */
+  readonly description: string
+  /** a goal from the standalone benchmark, for the reader */
+  readonly goal?: string
+}
+
+/** One stage of the suite. */
+export interface BenchStage {
+  readonly name: string
+  readonly status: 'ok' | 'skipped' | 'failed'
+  readonly seconds: number
+  /** one line: what it found, or why it was skipped or failed */
+  readonly note: string
+}
+
+/** One headline scenario as the suite ran it. */
+export interface BenchScenario {
+  readonly name: string
+  readonly file: string
+  readonly status: 'ok' | 'skipped' | 'failed'
+  readonly reason?: string
+  /** scale factor (1 = full size) */
+  readonly scale: number
+  /** simulated seconds (the scenario's, or a shorter window) */
+  readonly durationSeconds: number
+  readonly fullDurationSeconds: number
+  /** simulated application requests over every variant (expected, from the schedule) */
+  readonly expectedRequests: number
+  readonly wallSeconds: number
+  /** reports, relative to the bench directory */
+  readonly report?: string
+  readonly variants: readonly { readonly name: string; readonly verdict: string }[]
+}
+
+/** `bench.json`. */
+export interface BenchResult {
+  readonly kind: 'kms-bench-bench'
+  readonly schemaVersion: typeof BENCH_SCHEMA_VERSION
+  readonly tool: { readonly name: 'kms-bench'; readonly version: string }
+  readonly environment: { readonly node: string; readonly platform: string; readonly arch: string; readonly cpus: number; readonly packages: Record<string, string> }
+  /** ISO time the suite started */
+  readonly startedAt: string
+  readonly wallSeconds: number
+  /** simulated application requests allowed per scenario (all variants) */
+  readonly simulationBudget: number
+  readonly stages: readonly BenchStage[]
+  readonly scenarios: readonly BenchScenario[]
+  /** every figure by a stable key (`scenario/<name>/<variant>/kms.calls`, `micro/encrypt.vsBareAesGcm`, ...) */
+  readonly figures: Readonly<Record<string, BenchFigure>>
+}
+
+/** Headline scenarios, in the order they run (those that exist). */
+export const HEADLINE_SCENARIOS = ['mitigation-shootout', 'esdk-caching-example', 's3-bucket-keys', 'quota-increase', 'retry-storm'] as const
+/** Stand-ins while fewer than two headline scenarios exist. */
+export const FALLBACK_SCENARIOS = ['s3-upload-storm', 'envelope-fleet'] as const
+/** Simulated application requests per scenario (all variants together). */
+export const SIMULATION_BUDGET = 1_200_000
+/** Shortest window a constant-rate scenario is cut to. */
+const MIN_WINDOW_SECONDS = 30
+const SCALE_LADDER = [1, 0.5, 0.25, 0.2, 0.1, 0.05, 0.025, 0.02, 0.01, 0.005, 0.002, 0.001]
+
+/** Stage names, in order. */
+export const STAGES = ['scenarios', 'micro', 'mitigations', 'quota-gate', 'access', 'engine', 'serve'] as const
+type StageName = (typeof STAGES)[number]
+
+/** Options of {@link runSuite}. */
+export interface SuiteOptions {
+  /** output directory. @default 'reports/bench' (under the package root) */
+  readonly out?: string
+  /** stages to run. @default every stage */
+  readonly only?: readonly StageName[]
+  /** where progress lines go. @default process.stderr */
+  readonly progress?: { write(text: string): unknown; readonly isTTY?: boolean }
+  /** compare with moto's server in the serve stage. @default BENCH_MOTO=1 */
+  readonly moto?: boolean
+}
+
+const wallNow = (): number => performance.now()
+const round = (x: number, digits = 4): number => Number(x.toPrecision(digits))
+
+/** A progress display: one line per stage, redrawn in place on a terminal. */
+function progressDisplay(sink: { write(text: string): unknown; readonly isTTY?: boolean }): { start(name: string): void; done(line: string): void } {
+  const tty = sink.isTTY === true
+  let shown = false
+  return {
+    start(name) {
+      if (tty) {
+        sink.write(`\r\u001b[2K… ${name}`)
+        shown = true
+      }
+    },
+    done(line) {
+      sink.write(`${tty && shown ? '\r\u001b[2K' : ''}${line}\n`)
+      shown = false
+    },
+  }
+}
+
+/** Expected application requests of a scenario over `seconds` (the schedule's integral), or undefined for a trace file. */
+function expectedRequests(s: Scenario, seconds: number): number | undefined {
+  if (s.arrivals.shape === 'trace' && s.arrivals.rates === undefined) return undefined
+  try {
+    const shape = compileShape(s.arrivals as Schedule, seconds, parseDuration)
+    return shape.cumulative(seconds * 1000) * s.variants.length
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The window and scale a scenario runs at in the suite: full size when it fits the budget;
+ * else constant-rate scenarios run a shorter window (rates and per-host behaviour unchanged)
+ * and other shapes a scale model (rates and quotas × the factor; throttle fractions match).
+ */
+export function benchSize(s: Scenario, fullSeconds: number, budget = SIMULATION_BUDGET): { durationSeconds: number; scale: number; expected: number } {
+  const full = expectedRequests(s, fullSeconds)
+  if (full === undefined || full <= budget) return { durationSeconds: fullSeconds, scale: 1, expected: full ?? 0 }
+  const constant = s.arrivals.shape === 'constant' || s.arrivals.shape === 'poisson'
+  if (constant) {
+    const seconds = Math.max(MIN_WINDOW_SECONDS, Math.min(fullSeconds, Math.floor((fullSeconds * budget) / full)))
+    const expected = expectedRequests(s, seconds) ?? 0
+    if (expected <= budget || seconds === MIN_WINDOW_SECONDS) {
+      const scale = expected <= budget ? 1 : (SCALE_LADDER.find((f) => expected * f <= budget) ?? 0.001)
+      return { durationSeconds: seconds, scale, expected: expected * scale }
+    }
+  }
+  const scale = SCALE_LADDER.find((f) => full * f <= budget) ?? 0.001
+  return { durationSeconds: fullSeconds, scale, expected: full * scale }
+}
+
+function scenarioFigures(name: string, summary: RunSummary, size: { durationSeconds: number; scale: number }): Record<string, BenchFigure> {
+  const f: Record<string, BenchFigure> = {}
+  const exact = (key: string, value: number, description: string): void => {
+    f[`scenario/${name}/${key}`] = { value, kind: 'exact', description }
+  }
+  exact('durationSeconds', size.durationSeconds, 'simulated seconds')
+  exact('scale', size.scale, 'scale factor of every rate and quota')
+  for (const v of summary.variants) {
+    const p = `${v.name}/`
+    exact(`${p}offered.requests`, v.offered.requests, 'application requests offered')
+    exact(`${p}kms.calls`, v.kms.calls, 'KMS calls, all attempts')
+    exact(`${p}kms.throttled`, v.kms.throttled, 'KMS calls throttled')
+    exact(`${p}kms.callsPerRequest`, v.kms.callsPerRequest, 'KMS calls per application request')
+    exact(`${p}throttleRate`, v.throttleRate, 'throttled application requests / offered')
+    exact(`${p}completed.throttled`, v.completed.throttled, 'application requests throttled')
+    exact(`${p}completed.failed`, v.completed.failed, 'application requests failed')
+    exact(`${p}retries`, v.retries, 'client retries')
+    exact(`${p}costUsd.total`, v.costUsd.total, 'cost of the simulated window (USD)')
+    exact(`${p}costUsd.monthly.total`, v.costUsd.monthly.total, 'cost extrapolated to a month (USD)')
+    exact(`${p}latencyMs.p50`, v.latencyMs.p50, 'virtual-time p50 from the intended send time (ms)')
+    exact(`${p}latencyMs.p99`, v.latencyMs.p99, 'virtual-time p99 from the intended send time (ms)')
+  }
+  return f
+}
+
+function verdictOf(v: RunSummary['variants'][number]): string {
+  const pct = (x: number): string => `${round(x * 100, 3)}%`
+  return `${v.kms.callsPerRequest.toFixed(4)} KMS calls/request, ${pct(v.throttleRate)} throttled, $${Math.round(v.costUsd.monthly.total).toLocaleString('en-US')}/month`
+}
+
+/** The headline scenario files present, with stand-ins while fewer than two exist. */
+export function headlineFiles(root = ROOT): { name: string; file: string }[] {
+  const found = HEADLINE_SCENARIOS.map((name) => ({ name, file: join(root, 'scenarios', `${name}.ts`) })).filter((s) => existsSync(s.file))
+  if (found.length >= 2) return found
+  const fallback = FALLBACK_SCENARIOS.map((name) => ({ name, file: join(root, 'scenarios', `${name}.ts`) })).filter((s) => existsSync(s.file))
+  return [...found, ...fallback.slice(0, 2 - found.length)]
+}
+
+async function scenarioStage(out: string, env: BenchResult['environment'], toolVersion: string, show: ReturnType<typeof progressDisplay>): Promise<{ scenarios: BenchScenario[]; figures: Record<string, BenchFigure>; note: string }> {
+  const scenarios: BenchScenario[] = []
+  let figures: Record<string, BenchFigure> = {}
+  for (const { name, file } of headlineFiles()) {
+    show.start(`scenario ${name}`)
+    const t0 = wallNow()
+    const rel = relative(ROOT, file)
+    try {
+      const { scenario } = await loadScenario(file, ROOT)
+      const full = parseDuration(scenario.duration)
+      const size = benchSize(scenario, full)
+      const summary = await runScenario(scenario, {
+        clock: 'virtual',
+        retryLayer: (s) => sdkRetry(s),
+        ...(size.durationSeconds !== full ? { durationSeconds: size.durationSeconds } : {}),
+        ...(size.scale !== 1 ? { scale: size.scale } : {}),
+        environment: env,
+        toolVersion,
+        readTraceFile: (f) => readFileSync(resolve(join(ROOT, 'scenarios'), f), 'utf8'),
+      })
+      const dir = join(out, 'scenarios', scenario.name)
+      await writeRunOutputs(summary, dir, { stepSummary: false })
+      figures = { ...figures, ...scenarioFigures(scenario.name, summary, size) }
+      const seconds = (wallNow() - t0) / 1000
+      const requests = summary.variants.reduce((a, v) => a + v.offered.requests, 0)
+      scenarios.push({
+        name: scenario.name,
+        file: rel,
+        status: 'ok',
+        scale: size.scale,
+        durationSeconds: size.durationSeconds,
+        fullDurationSeconds: full,
+        expectedRequests: Math.round(size.expected),
+        wallSeconds: round(seconds, 3),
+        report: relative(out, join(dir, 'report.html')),
+        variants: summary.variants.map((v) => ({ name: v.name, verdict: verdictOf(v) })),
+      })
+      figures[`scenario/${scenario.name}/simulatedRequestsPerWallSecond`] = { value: Math.round(requests / seconds), kind: 'info', description: 'simulated application requests per wall second (all variants)' }
+      const sized = size.scale !== 1 ? `, scale ${size.scale}` : size.durationSeconds !== full ? `, ${size.durationSeconds} s of ${full} s` : ''
+      show.done(`✓ scenario ${scenario.name}  ${seconds.toFixed(1)} s  (${summary.variants.length} variants, ${requests.toLocaleString('en-US')} requests${sized})`)
+    } catch (e) {
+      const reason = e instanceof Error ? e.message.split('\n').slice(0, 3).join(' ') : String(e)
+      scenarios.push({ name, file: rel, status: 'failed', reason, scale: 1, durationSeconds: 0, fullDurationSeconds: 0, expectedRequests: 0, wallSeconds: round((wallNow() - t0) / 1000, 3), variants: [] })
+      show.done(`✗ scenario ${name}  failed: ${reason}`)
+    }
+  }
+  const ok = scenarios.filter((s) => s.status === 'ok').length
+  return { scenarios, figures, note: `${ok} of ${scenarios.length} headline scenarios` }
+}
+
+async function microStage(): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
+  await initHistograms()
+  const plaintext = new Uint8Array(32)
+  const caller = { account: '111122223333', region: 'us-east-1' }
+  const kms = createEmulator({ profile: 'none', audit: { capacity: 0 } })
+  const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
+  const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller).CiphertextBlob as Uint8Array
+  const gated = createEmulator({ profile: 'aws-default', quotas: { symmetric: 1e12 }, audit: { capacity: 0 } })
+  const gatedKey = gated.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
+  const key = Buffer.alloc(32, 7)
+  const iv = Buffer.alloc(12)
+  const histogram = newHistogram()
+  let value = 1
+  const tasks: [string, string, () => void][] = [
+    ['bareAesGcm', 'bare node:crypto AES-256-GCM of 32 B (the reference)', () => {
+      randomFillSync(iv)
+      const c = createCipheriv('aes-256-gcm', key, iv)
+      c.update(plaintext)
+      c.final()
+      c.getAuthTag()
+    }],
+    ['encrypt', 'core Encrypt of 32 B (no quotas)', () => void kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller)],
+    ['decrypt', 'core Decrypt of 32 B, no KeyId (no quotas)', () => void kms.callSync('Decrypt', { CiphertextBlob: ciphertext }, caller)],
+    ['generateDataKey', 'core GenerateDataKey AES_256 (no quotas)', () => void kms.callSync('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }, caller)],
+    ['encryptThroughQuotaGate', 'Encrypt of 32 B through the aws-default quota gate (quota raised: admitted)', () => void gated.tryCall('Encrypt', { KeyId: gatedKey, Plaintext: plaintext }, caller)],
+    ['histogramRecord', 'HDR histogram record of one integer µs value (WASM)', () => {
+      histogram.recordValue(value)
+      value = (value * 7 + 13) % 100_000 || 1
+    }],
+  ]
+  try {
+    const r = toMicroFigures(await runTinybench(tasks))
+    return { figures: r.figures, note: r.note }
+  } finally {
+    histogram.destroy()
+  }
+}
+
+async function runTinybench(tasks: readonly [string, string, () => void][]): Promise<{ name: string; description: string; hz: number }[]> {
+  const bench = new Bench({ time: 400, warmupTime: 100 })
+  for (const [name, , fn] of tasks) bench.add(name, fn)
+  await bench.run()
+  return tasks.map(([name, description]) => {
+    const t = bench.getTask(name)
+    const r = t?.result
+    const hz = r !== undefined && 'throughput' in r ? r.throughput.mean : 0
+    return { name, description, hz }
   })
-  .add('emulator Encrypt (32 B)', () => {
-    kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext })
-  })
-  .add('emulator GenerateDataKey AES_256', () => {
-    kms.callSync('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })
-  })
-  .add('emulator Decrypt (32 B, no KeyId)', () => {
-    kms.callSync('Decrypt', { CiphertextBlob: ciphertext })
-  })
-await bench.run()
-const hz = Object.fromEntries(bench.tasks.map((t) => [t.name, t.result && 'throughput' in t.result ? t.result.throughput.mean : 0]))
-const ref = hz['bare node:crypto AES-256-GCM (32 B)'] ?? 1
-const figures = Object.fromEntries(Object.entries(hz).map(([k, v]) => [k, { opsPerSecond: Math.round(v), ratioToBareAesGcm: Number((v / ref).toFixed(3)) }]))
-console.table(figures)
-mkdirSync('reports/bench', { recursive: true })
-writeFileSync('reports/bench/bench.json.tmp', JSON.stringify({ figures }, null, 2))
-renameSync('reports/bench/bench.json.tmp', 'reports/bench/bench.json')
+}
+
+function toMicroFigures(results: readonly { name: string; description: string; hz: number }[]): { figures: Record<string, BenchFigure>; note: string } {
+  const ref = results.find((r) => r.name === 'bareAesGcm')?.hz ?? 0
+  const figures: Record<string, BenchFigure> = {}
+  for (const r of results) {
+    figures[`micro/${r.name}.opsPerSecond`] = { value: Math.round(r.hz), kind: 'info', description: `${r.description}: operations per second on this machine` }
+    if (r.name !== 'bareAesGcm' && ref > 0) figures[`micro/${r.name}.vsBareAesGcm`] = { value: round(r.hz / ref), kind: 'ratio', better: 'higher', description: `${r.description}: throughput / bare AES-256-GCM throughput` }
+  }
+  const enc = figures['micro/encrypt.vsBareAesGcm']?.value
+  return { figures, note: `Encrypt at ${enc ?? '?'}× bare AES-GCM; ${results.length} tasks` }
+}
+
+function mitigationsStage(): { figures: Record<string, BenchFigure>; note: string } {
+  const m = measureMitigations(100)
+  if (m.kmsCalls !== 0) throw new Error(`the hit paths made ${m.kmsCalls} KMS calls: not hits`)
+  return {
+    figures: {
+      'mitigations.cacheHitOverBareLru': { value: round(m.hitOverBare), kind: 'ratio', better: 'higher', description: 'data-key cache hit (GenerateDataKey from the cache, sync path) / a bare lru-cache get loop' },
+      'mitigations.generatorHitOverBareLru': { value: round(m.generatorHitOverBare), kind: 'ratio', better: 'higher', description: 'the same hit through the generator path / a bare lru-cache get loop' },
+      'mitigations.bucketKeyServedOverBareLru': { value: round(m.bucketKeyServedOverBare), kind: 'ratio', better: 'higher', description: 'an S3 request served with a held bucket key / a bare lru-cache get loop' },
+      'mitigations.cacheHitsPerSecond': { value: Math.round(m.hitsPerSecond), kind: 'info', description: 'data-key cache hits per second on this machine', goal: '>= 1,000,000' },
+      'mitigations.kmsCallsDuringHits': { value: m.kmsCalls, kind: 'exact', description: 'KMS calls made while measuring hit paths (0: they are hits)' },
+    },
+    note: `cache hit at ${m.hitOverBare.toFixed(3)}× a bare lru-cache get (${Math.round(m.hitsPerSecond).toLocaleString('en-US')} hits/s)`,
+  }
+}
+
+async function quotaGateStage(): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
+  const s = quotaGateSpeed(150)
+  const m = quotaGateMemory(20_000)
+  return {
+    figures: {
+      'quotaGate.gatedOverNone': { value: round(s.gatedOverNone), kind: 'ratio', better: 'higher', tolerance: 0.2, description: 'Encrypt throughput through the aws-default gate / with no gate (alternating batches, 10th-percentile times)', goal: '>= 0.95' },
+      'quotaGate.throttledOverAdmitted': { value: round(s.throttledOverAdmitted), kind: 'ratio', better: 'higher', description: 'calls per second answered throttled / admitted Encrypt' },
+      'quotaGate.limiterSlotsAfter20kSeconds': { value: m.slotsAtEnd, kind: 'exact', description: 'limiter slots after 20,000 virtual seconds with a new hot key each second' },
+      'quotaGate.seriesRowsRetained': { value: m.seriesAtEnd, kind: 'exact', description: 'per-second usage rows retained (bounded by the retention)' },
+    },
+    note: `gated / ungated ${s.gatedOverNone.toFixed(3)} (goal >= 0.95); ${m.slotsAtEnd} limiter slots after ${m.virtualSeconds.toLocaleString('en-US')} virtual seconds`,
+  }
+}
+
+function accessStage(): { figures: Record<string, BenchFigure>; note: string } {
+  const r = measureAccess(80)
+  return {
+    figures: {
+      'access.bigPolicyOverDefault': { value: round(r.bigOverDefault), kind: 'ratio', better: 'higher', tolerance: 0.3, description: 'Decrypt throughput under a 20-statement key policy / default key policy + IAM', goal: '>= 0.8' },
+      'access.defaultOverOff': { value: round(r.defaultOverOff), kind: 'ratio', better: 'higher', description: 'Decrypt throughput with access control / without' },
+      'access.grantOverDefault': { value: round(r.grantOverDefault), kind: 'ratio', better: 'higher', description: 'Decrypt throughput allowed by a grant / by the default key policy + IAM' },
+    },
+    note: `20-statement policy at ${r.bigOverDefault.toFixed(3)} of the default (goal >= 0.8)`,
+  }
+}
+
+async function engineStage(): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
+  const v = (await virtualThroughput(1_000_000, 2)) as { engineRequestsPerWallSecond: { retryStandard: number; retryNone: number }; ratioToBareEmulator: { retryStandard: number; retryNone: number }; bareEmulatorCallsPerWallSecond: number }
+  const rt = (await realTimeInProcess(20_000, 3)) as { achievedRatio: number; droppedRatio: number; p99Ms?: number }
+  return {
+    figures: {
+      'engine.virtual.vsBareEmulator.retryStandard': { value: v.ratioToBareEmulator.retryStandard, kind: 'ratio', better: 'higher', description: 'simulated requests per wall second (1,000,000/s offered against 10,000/s, standard retries) / a bare emulator loop' },
+      'engine.virtual.vsBareEmulator.retryNone': { value: v.ratioToBareEmulator.retryNone, kind: 'ratio', better: 'higher', description: 'the same without retries / a bare emulator loop' },
+      'engine.virtual.requestsPerWallSecond': { value: v.engineRequestsPerWallSecond.retryStandard, kind: 'info', description: 'simulated requests per wall second (standard retries)', goal: '>= 5,000,000' },
+      'engine.realTime.achievedOverOffered': { value: rt.achievedRatio, kind: 'ratio', better: 'higher', tolerance: 0.1, description: 'real-time in-process run at 20,000/s for 3 s: achieved / offered', goal: '>= 0.99' },
+      'engine.realTime.droppedShare': { value: rt.droppedRatio, kind: 'info', description: 'the same run: dropped / offered' },
+    },
+    note: `engine at ${v.ratioToBareEmulator.retryStandard}× a bare emulator loop (${v.engineRequestsPerWallSecond.retryStandard.toLocaleString('en-US')} simulated requests/s); real time achieved ${rt.achievedRatio}`,
+  }
+}
+
+async function serveStage(moto: boolean): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
+  const f = (await measureServe({ seconds: 2, rounds: 2, connections: 16, moto, verbose: false })) as {
+    autocannon?: { ratioToBareNodeHttp: number; medianRps: { ours: number; bareNodeHttp: number } }
+    moto?: { ratioToMoto?: number; skipped?: string }
+  }
+  const a = f.autocannon
+  if (a === undefined) throw new Error('no autocannon figures')
+  const figures: Record<string, BenchFigure> = {
+    'serve.vsBareNodeHttp': { value: a.ratioToBareNodeHttp, kind: 'ratio', better: 'higher', description: 'Encrypt requests/s of kms-bench serve / a bare node:http server answering the same JSON (autocannon, 16 connections, median of 2 alternating rounds)', goal: '>= 0.5' },
+    'serve.requestsPerSecond': { value: Math.round(a.medianRps.ours), kind: 'info', description: 'Encrypt requests/s of kms-bench serve under autocannon' },
+  }
+  if (f.moto?.ratioToMoto !== undefined) figures['serve.vsMoto'] = { value: f.moto.ratioToMoto, kind: 'ratio', better: 'higher', optional: true, description: "Encrypt requests/s of kms-bench serve / moto's server (raw keep-alive client)", goal: '>= 50' }
+  return { figures, note: `serve at ${a.ratioToBareNodeHttp}× bare node:http${f.moto?.ratioToMoto !== undefined ? `, ${f.moto.ratioToMoto}× moto` : ''}` }
+}
+
+/** Runs the suite; returns bench.json's content (and writes the scenario reports). */
+export async function runSuite(options: SuiteOptions = {}): Promise<BenchResult> {
+  const out = resolve(ROOT, options.out ?? 'reports/bench')
+  const only = new Set<StageName>(options.only ?? STAGES)
+  const show = progressDisplay(options.progress ?? process.stderr)
+  const started = new Date()
+  const t0 = wallNow()
+  const toolVersion = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
+  const environment = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions(ROOT) }
+  await mkdir(out, { recursive: true })
+  const stages: BenchStage[] = []
+  let figures: Record<string, BenchFigure> = {}
+  let scenarios: BenchScenario[] = []
+  const stage = async (name: StageName, label: string, fn: () => Promise<{ figures: Record<string, BenchFigure>; note: string }> | { figures: Record<string, BenchFigure>; note: string }, quietDone = false): Promise<void> => {
+    if (!only.has(name)) {
+      stages.push({ name, status: 'skipped', seconds: 0, note: 'not selected (--only)' })
+      return
+    }
+    if (!quietDone) show.start(label)
+    const s0 = wallNow()
+    try {
+      const r = await fn()
+      figures = { ...figures, ...r.figures }
+      const seconds = (wallNow() - s0) / 1000
+      stages.push({ name, status: 'ok', seconds: round(seconds, 3), note: r.note })
+      show.done(`✓ ${label}  ${seconds.toFixed(1)} s  (${r.note})`)
+    } catch (e) {
+      const seconds = (wallNow() - s0) / 1000
+      const note = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e)
+      stages.push({ name, status: 'failed', seconds: round(seconds, 3), note })
+      show.done(`✗ ${label}  ${seconds.toFixed(1)} s  failed: ${note}`)
+    }
+  }
+  await stage('scenarios', 'headline scenarios (virtual time)', async () => {
+    const r = await scenarioStage(out, environment, toolVersion, show)
+    scenarios = r.scenarios
+    return r
+  }, true)
+  await stage('micro', 'micro-benchmarks (tinybench, ratios of bare AES-GCM)', microStage)
+  await stage('mitigations', 'mitigation hot paths (bench/mitigations.bench.ts)', mitigationsStage)
+  await stage('quota-gate', 'quota gate', quotaGateStage)
+  await stage('access', 'access control', accessStage)
+  await stage('engine', 'load engine', engineStage)
+  await stage('serve', 'endpoint saturation (autocannon)', () => serveStage(options.moto ?? process.env['BENCH_MOTO'] === '1'))
+  const result: BenchResult = {
+    kind: 'kms-bench-bench',
+    schemaVersion: BENCH_SCHEMA_VERSION,
+    tool: { name: 'kms-bench', version: toolVersion },
+    environment,
+    startedAt: started.toISOString(),
+    wallSeconds: round((wallNow() - t0) / 1000, 4),
+    simulationBudget: SIMULATION_BUDGET,
+    stages,
+    scenarios,
+    figures: Object.fromEntries(Object.entries(figures).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  }
+  await writeAtomic(join(out, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`)
+  await writeAtomic(join(out, 'index.html'), renderBenchIndex(result))
+  return result
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, text)
+  await rename(tmp, path)
+}
+
+const INDEX_CSS = `
+body{margin:0;color:#1b1b1b;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+main{max-width:1100px;margin:0 auto;padding:16px}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.6em;border-bottom:1px solid #d4d4d4}
+table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
+th,td{padding:3px 9px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}
+td.num{text-align:right;white-space:nowrap}
+.ok{color:#0a6b3d;font-weight:600}.failed{color:#b00020;font-weight:600}.skipped{color:#8a5a00}
+.meta{color:#555;font-size:.9rem}
+code{font-size:.88em}
+`
+
+/** `index.html` of the bench directory: stages, scenarios with links to their reports, every figure. */
+export function renderBenchIndex(r: BenchResult): string {
+  const rows = (cells: string[][]): string => cells.map((c) => `<tr>${c.join('')}</tr>`).join('')
+  const td = (x: string, cls = ''): string => `<td${cls !== '' ? ` class="${cls}"` : ''}>${x}</td>`
+  const out: string[] = []
+  out.push('<h1>kms-bench: benchmark suite</h1>')
+  out.push(`<p class="meta">${esc(r.startedAt)} · ${r.wallSeconds.toFixed(1)} s · Node ${esc(r.environment.node)} on ${esc(r.environment.platform)}/${esc(r.environment.arch)}, ${r.environment.cpus} CPUs · kms-bench ${esc(r.tool.version)} · <a href="bench.json">bench.json</a></p>`)
+  out.push('<p>Exact figures come from deterministic virtual-time runs and must not change (<code>npm run bench:check</code> compares them with <code>reports/baseline/bench.json</code>). Ratios are speeds against a reference measured in the same run (bare node:crypto, a bare node:http server), gated with a tolerance. Info figures are absolute numbers on this machine, for context only.</p>')
+  out.push('<h2>Stages</h2>')
+  out.push(`<table><thead><tr><th>Stage</th><th>Status</th><th>Seconds</th><th>Result</th></tr></thead><tbody>${rows(r.stages.map((s) => [td(esc(s.name)), td(esc(s.status), s.status), td(s.seconds.toFixed(1), 'num'), td(esc(s.note))]))}</tbody></table>`)
+  out.push('<h2>Headline scenarios</h2>')
+  out.push(
+    `<table><thead><tr><th>Scenario</th><th>Window</th><th>Variants</th><th>Reports</th></tr></thead><tbody>${rows(
+      r.scenarios.map((s) => {
+        const dir = s.report !== undefined ? s.report.replace(/report\.html$/, '') : undefined
+        const links = dir !== undefined ? ['report.html', 'report.md', 'summary.json', 'timeline.csv', 'junit.xml'].map((f) => `<a href="${esc(dir + f)}">${esc(f)}</a>`).join(' · ') : esc(s.reason ?? s.status)
+        const window = s.status !== 'ok' ? '' : `${s.durationSeconds} s${s.durationSeconds !== s.fullDurationSeconds ? ` of ${s.fullDurationSeconds} s` : ''}${s.scale !== 1 ? `, scale ${s.scale}` : ''}`
+        return [td(`<strong>${esc(s.name)}</strong><br><span class="meta">${esc(s.file)}</span>`), td(esc(window)), td(s.variants.map((v) => `${esc(v.name)}: ${esc(v.verdict)}`).join('<br>')), td(links)]
+      }),
+    )}</tbody></table>`,
+  )
+  for (const kind of ['ratio', 'exact', 'info'] as const) {
+    const entries = Object.entries(r.figures).filter(([, f]) => f.kind === kind)
+    if (entries.length === 0) continue
+    out.push(`<h2>${kind === 'ratio' ? 'Speed ratios' : kind === 'exact' ? 'Exact figures (virtual time)' : 'Context (this machine)'}</h2>`)
+    out.push(
+      `<table><thead><tr><th>Figure</th><th>Value</th><th>What it measures</th>${kind === 'ratio' ? '<th>Goal</th>' : ''}</tr></thead><tbody>${rows(
+        entries.map(([k, f]) => [td(`<code>${esc(k)}</code>`), td(esc(String(f.value)), 'num'), td(esc(f.description)), ...(kind === 'ratio' ? [td(esc(f.goal ?? ''))] : [])]),
+      )}</tbody></table>`,
+    )
+  }
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>kms-bench benchmark suite</title><style>${INDEX_CSS}</style></head><body><main>${out.join('\n')}</main></body></html>\n`
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true })
+  if (values.help === true) {
+    process.stdout.write('Usage: npm run bench -- [--out DIR] [--only STAGE[,STAGE]]\nStages: ' + STAGES.join(', ') + '\n')
+    return
+  }
+  const only = values.only?.split(',').map((s) => s.trim())
+  const unknown = only?.filter((s) => !(STAGES as readonly string[]).includes(s)) ?? []
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown stage ${unknown.join(', ')} (stages: ${STAGES.join(', ')})\n`)
+    process.exitCode = 2
+    return
+  }
+  const result = await runSuite({ ...(values.out !== undefined ? { out: values.out } : {}), ...(only !== undefined ? { only: only as StageName[] } : {}) })
+  const out = resolve(ROOT, values.out ?? 'reports/bench')
+  const failed = result.stages.filter((s) => s.status === 'failed')
+  process.stdout.write(`bench: ${result.wallSeconds.toFixed(1)} s, ${Object.keys(result.figures).length} figures; ${relative(process.cwd(), join(out, 'index.html'))} and bench.json${failed.length > 0 ? `; ${failed.length} stage(s) failed: ${failed.map((s) => s.name).join(', ')}` : ''}\n`)
+  if (failed.length > 0 || result.scenarios.some((s) => s.status === 'failed')) process.exitCode = 1
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main()

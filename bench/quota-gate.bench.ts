@@ -15,6 +15,8 @@
  *
  * Exits 1 when a goal is missed.
  */
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createEmulator, VirtualClock } from '../src/index.ts'
 import { QuotaGate, resolveQuotaConfig } from '../src/quota/index.ts'
 
@@ -46,7 +48,8 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number
 }
 
-function speed(): { gatedOverNone: number; pairedMedian: number; q1: number; q3: number; pairs: number; throttledOverAdmitted: number } {
+/** Throughput of Encrypt through the aws-default gate over profile 'none' (alternating batches; `pairs` rounds). */
+export function speed(pairs = 400): { gatedOverNone: number; pairedMedian: number; q1: number; q3: number; pairs: number; throttledOverAdmitted: number } {
   const gated = encryptTask('aws-default', 1e12)
   const none = encryptTask('none', 0)
   const throttled = encryptTask('aws-default', 0)
@@ -59,7 +62,6 @@ function speed(): { gatedOverNone: number; pairedMedian: number; q1: number; q3:
   const gatedTimes: number[] = []
   const noneTimes: number[] = []
   const throttledTimes: number[] = []
-  const pairs = 400
   const n = 200
   for (let r = 0; r < pairs; r++) {
     let g: number
@@ -86,7 +88,8 @@ function speed(): { gatedOverNone: number; pairedMedian: number; q1: number; q3:
   }
 }
 
-function memory(): { slotsAfterWarmup: number; slotsAtEnd: number; seriesAtEnd: number; heapGrowthMiB: number; virtualSeconds: number } {
+/** A long virtual run with a new hot key every second: limiter slots and retained series stay bounded. */
+export function memory(virtualSeconds = 400_000): { slotsAfterWarmup: number; slotsAtEnd: number; seriesAtEnd: number; heapGrowthMiB: number; virtualSeconds: number } {
   const clock = new VirtualClock()
   const kms = createEmulator({ clock, profile: 'none', audit: { capacity: 0 } })
   const config = resolveQuotaConfig({ quotas: { 'hot-key': 5 }, usageRetentionSeconds: 600 })!
@@ -94,7 +97,6 @@ function memory(): { slotsAfterWarmup: number; slotsAtEnd: number; seriesAtEnd: 
   const caller = kms.core.caller(undefined)
   const keyId = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
   const encrypt = { KeyId: keyId, Plaintext: plaintext }
-  const virtualSeconds = 400_000
   let slotsAfterWarmup = 0
   const gc = (globalThis as { gc?: () => void }).gc
   let heapStart = 0
@@ -114,22 +116,27 @@ function memory(): { slotsAfterWarmup: number; slotsAtEnd: number; seriesAtEnd: 
   return { slotsAfterWarmup, slotsAtEnd: gate.slotCount, seriesAtEnd: gate.usage().seconds.length, heapGrowthMiB, virtualSeconds }
 }
 
-const s = speed()
-const m = memory()
-console.log(
-  `Encrypt through the emulator, aws-default gate vs profile 'none': throughput ratio ${s.gatedOverNone.toFixed(3)} (goal >= 0.95; ${s.pairs} alternating batches of each, 10th-percentile times; ` +
-    `median of paired ratios ${s.pairedMedian.toFixed(3)}, IQR ${s.q1.toFixed(3)}-${s.q3.toFixed(3)})`,
-)
-console.log(`throttled tryCall vs admitted Encrypt: ${s.throttledOverAdmitted.toFixed(1)}x as many calls per second`)
-console.log(
-  `long virtual run (${m.virtualSeconds} s, ${m.virtualSeconds} distinct hot keys): limiter slots ${m.slotsAfterWarmup} after 10,000 s, ${m.slotsAtEnd} at the end; ` +
-    `series rows retained ${m.seriesAtEnd}; heap growth ${m.heapGrowthMiB.toFixed(2)} MiB${(globalThis as { gc?: unknown }).gc === undefined ? ' (no --expose-gc: indicative only)' : ''}`,
-)
-const failures: string[] = []
-if (s.gatedOverNone < 0.95) failures.push(`gate ratio ${s.gatedOverNone.toFixed(3)} < 0.95`)
-if (m.slotsAtEnd > m.slotsAfterWarmup + 1100) failures.push(`limiter slots grew from ${m.slotsAfterWarmup} to ${m.slotsAtEnd}`)
-if (m.seriesAtEnd > 3 * 600 + 3) failures.push(`series rows ${m.seriesAtEnd} exceed the retention`)
-if (failures.length > 0) {
-  console.error(`FAILED: ${failures.join('; ')}`)
-  process.exitCode = 1
+// Standalone run (`npx tsx bench/quota-gate.bench.ts`); `bench/main.ts` imports the functions.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()
+
+function main(): void {
+  const s = speed()
+  const m = memory()
+  console.log(
+    `Encrypt through the emulator, aws-default gate vs profile 'none': throughput ratio ${s.gatedOverNone.toFixed(3)} (goal >= 0.95; ${s.pairs} alternating batches of each, 10th-percentile times; ` +
+      `median of paired ratios ${s.pairedMedian.toFixed(3)}, IQR ${s.q1.toFixed(3)}-${s.q3.toFixed(3)})`,
+  )
+  console.log(`throttled tryCall vs admitted Encrypt: ${s.throttledOverAdmitted.toFixed(1)}x as many calls per second`)
+  console.log(
+    `long virtual run (${m.virtualSeconds} s, ${m.virtualSeconds} distinct hot keys): limiter slots ${m.slotsAfterWarmup} after 10,000 s, ${m.slotsAtEnd} at the end; ` +
+      `series rows retained ${m.seriesAtEnd}; heap growth ${m.heapGrowthMiB.toFixed(2)} MiB${(globalThis as { gc?: unknown }).gc === undefined ? ' (no --expose-gc: indicative only)' : ''}`,
+  )
+  const failures: string[] = []
+  if (s.gatedOverNone < 0.95) failures.push(`gate ratio ${s.gatedOverNone.toFixed(3)} < 0.95`)
+  if (m.slotsAtEnd > m.slotsAfterWarmup + 1100) failures.push(`limiter slots grew from ${m.slotsAfterWarmup} to ${m.slotsAtEnd}`)
+  if (m.seriesAtEnd > 3 * 600 + 3) failures.push(`series rows ${m.seriesAtEnd} exceed the retention`)
+  if (failures.length > 0) {
+    console.error(`FAILED: ${failures.join('; ')}`)
+    process.exitCode = 1
+  }
 }

@@ -20,13 +20,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
+import { resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { motoUnavailableReason, startMoto } from '../test/support/moto.ts'
 
-const SECONDS = Number(process.env['SERVE_BENCH_SECONDS'] ?? 3)
-const ROUNDS = Number(process.env['SERVE_BENCH_ROUNDS'] ?? 3)
-const CONNECTIONS = Number(process.env['SERVE_BENCH_CONNECTIONS'] ?? 16)
+const SECONDS_DEFAULT = Number(process.env['SERVE_BENCH_SECONDS'] ?? 3)
+const ROUNDS_DEFAULT = Number(process.env['SERVE_BENCH_ROUNDS'] ?? 3)
+const CONNECTIONS_DEFAULT = Number(process.env['SERVE_BENCH_CONNECTIONS'] ?? 16)
 const BIN = fileURLToPath(new URL('../bin/kms-bench.mjs', import.meta.url))
 const HEADERS = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64) }
 
@@ -89,8 +90,8 @@ async function encryptBody(url: string): Promise<string> {
   return JSON.stringify({ KeyId: keyId, Plaintext: Buffer.alloc(32, 7).toString('base64'), EncryptionContext: { tenant: 'bench' } })
 }
 
-async function cannon(url: string, body: string, seconds: number): Promise<{ rps: number; errors: number; non2xx: number; p99: number }> {
-  const r = await autocannon({ url: `${url}/`, method: 'POST', headers: HEADERS, body, connections: CONNECTIONS, duration: seconds })
+async function cannon(url: string, body: string, seconds: number, connections = CONNECTIONS_DEFAULT): Promise<{ rps: number; errors: number; non2xx: number; p99: number }> {
+  const r = await autocannon({ url: `${url}/`, method: 'POST', headers: HEADERS, body, connections, duration: seconds })
   return { rps: r.requests.average, errors: r.errors, non2xx: r.non2xx, p99: r.latency.p99 }
 }
 
@@ -185,66 +186,92 @@ async function rawClient(url: string, body: string, seconds: number, concurrency
   return { rps: ok / ((performance.now() - t0) / 1000), ok, failed, connections }
 }
 
-const figures: Record<string, unknown> = { seconds: SECONDS, connections: CONNECTIONS, node: process.version }
-
-const ours = await startChild([BIN, 'serve', '--port', '0'])
-const bareBodyProbe = await encryptBody(ours.url)
-const sample = await call(ours.url, 'Encrypt', JSON.parse(bareBodyProbe))
-process.env['BARE_BODY'] = sample.text
-const bare = await startChild(['-e', BARE_SERVER])
-try {
-  const body = bareBodyProbe
-  // Warm-up (JIT, connections), then alternating rounds.
-  await cannon(ours.url, body, 1)
-  await cannon(bare.url, body, 1)
-  const oursRounds: Awaited<ReturnType<typeof cannon>>[] = []
-  const bareRounds: Awaited<ReturnType<typeof cannon>>[] = []
-  for (let i = 0; i < ROUNDS; i++) {
-    oursRounds.push(await cannon(ours.url, body, SECONDS))
-    bareRounds.push(await cannon(bare.url, body, SECONDS))
-  }
-  const oursRps = median(oursRounds.map((r) => r.rps))
-  const bareRps = median(bareRounds.map((r) => r.rps))
-  const ratio = oursRps / bareRps
-  figures['autocannon'] = { ours: oursRounds, bareNodeHttp: bareRounds, medianRps: { ours: oursRps, bareNodeHttp: bareRps }, ratioToBareNodeHttp: Number(ratio.toFixed(3)), goal: 0.5 }
-  console.log(`Encrypt via autocannon (${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
-  console.table(Object.fromEntries(oursRounds.flatMap((o, i) => [[`kms-bench serve #${i + 1}`, o], [`bare node:http #${i + 1}`, bareRounds[i]]])))
-  const non2xx = oursRounds.reduce((n, r) => n + r.non2xx, 0)
-  console.log(`ratio kms-bench / bare node:http = ${ratio.toFixed(3)} (medians ${Math.round(oursRps)} / ${Math.round(bareRps)} req/s; goal >= 0.5)${non2xx > 0 ? `; ${non2xx} non-2xx answers` : ''}`)
-
-  const reason = motoUnavailableReason()
-  if (reason !== undefined) {
-    console.log(`moto comparison skipped: ${reason}`)
-    figures['moto'] = { skipped: reason }
-  } else {
-    const moto = await startMoto()
-    try {
-      const motoBody = await encryptBody(moto.url)
-      const concurrency = 8
-      // Warm both up, then measure with the same client and settings, alternating.
-      await rawClient(moto.url, motoBody, 1, concurrency)
-      await rawClient(ours.url, body, 1, concurrency)
-      const m: Awaited<ReturnType<typeof rawClient>>[] = []
-      const o: Awaited<ReturnType<typeof rawClient>>[] = []
-      for (let i = 0; i < ROUNDS; i++) {
-        m.push(await rawClient(moto.url, motoBody, SECONDS, concurrency))
-        o.push(await rawClient(ours.url, body, SECONDS, concurrency))
-      }
-      const motoRps = median(m.map((r) => r.rps))
-      const oursVsRps = median(o.map((r) => r.rps))
-      const vsMoto = oursVsRps / motoRps
-      figures['moto'] = { ours: o, moto: m, medianRps: { ours: oursVsRps, moto: motoRps }, ratioToMoto: Number(vsMoto.toFixed(1)), goal: 50, client: `raw-socket HTTP/1.1, ${concurrency} concurrent loops, keep-alive unless the server closes` }
-      console.log(`Encrypt via a raw keep-alive client (${concurrency} concurrent, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
-      console.table(Object.fromEntries(o.flatMap((x, i) => [[`kms-bench serve #${i + 1}`, x], [`moto server #${i + 1}`, m[i]]])))
-      console.log(`ratio kms-bench / moto = ${vsMoto.toFixed(1)}x (medians ${Math.round(oursVsRps)} / ${Math.round(motoRps)} req/s; goal >= 50x)`)
-    } finally {
-      await moto.stop()
-    }
-  }
-} finally {
-  await Promise.all([ours.stop(), bare.stop()])
+/** Options of {@link measureServe}. */
+export interface ServeBenchOptions {
+  /** seconds per round. @default SERVE_BENCH_SECONDS or 3 */
+  seconds?: number
+  /** alternating rounds of each server. @default SERVE_BENCH_ROUNDS or 3 */
+  rounds?: number
+  /** autocannon connections. @default SERVE_BENCH_CONNECTIONS or 16 */
+  connections?: number
+  /** also compare with moto's server when python3/moto is installed. @default true */
+  moto?: boolean
+  /** prints the tables and ratios. @default true */
+  verbose?: boolean
 }
 
-mkdirSync('reports/bench', { recursive: true })
-writeFileSync('reports/bench/serve.json.tmp', JSON.stringify(figures, null, 2))
-renameSync('reports/bench/serve.json.tmp', 'reports/bench/serve.json')
+/** Measures `kms-bench serve` against a bare node:http server (and moto's server); returns the figures. */
+export async function measureServe(options: ServeBenchOptions = {}): Promise<Record<string, unknown>> {
+  const SECONDS = options.seconds ?? SECONDS_DEFAULT
+  const ROUNDS = options.rounds ?? ROUNDS_DEFAULT
+  const CONNECTIONS = options.connections ?? CONNECTIONS_DEFAULT
+  const console = options.verbose === false ? { log: (..._: unknown[]): void => undefined, table: (..._: unknown[]): void => undefined } : globalThis.console
+  const figures: Record<string, unknown> = { seconds: SECONDS, connections: CONNECTIONS, node: process.version }
+
+  const ours = await startChild([BIN, 'serve', '--port', '0'])
+  const bareBodyProbe = await encryptBody(ours.url)
+  const sample = await call(ours.url, 'Encrypt', JSON.parse(bareBodyProbe))
+  process.env['BARE_BODY'] = sample.text
+  const bare = await startChild(['-e', BARE_SERVER])
+  try {
+    const body = bareBodyProbe
+    // Warm-up (JIT, connections), then alternating rounds.
+    await cannon(ours.url, body, 1, CONNECTIONS)
+    await cannon(bare.url, body, 1, CONNECTIONS)
+    const oursRounds: Awaited<ReturnType<typeof cannon>>[] = []
+    const bareRounds: Awaited<ReturnType<typeof cannon>>[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      oursRounds.push(await cannon(ours.url, body, SECONDS, CONNECTIONS))
+      bareRounds.push(await cannon(bare.url, body, SECONDS, CONNECTIONS))
+    }
+    const oursRps = median(oursRounds.map((r) => r.rps))
+    const bareRps = median(bareRounds.map((r) => r.rps))
+    const ratio = oursRps / bareRps
+    figures['autocannon'] = { ours: oursRounds, bareNodeHttp: bareRounds, medianRps: { ours: oursRps, bareNodeHttp: bareRps }, ratioToBareNodeHttp: Number(ratio.toFixed(3)), goal: 0.5 }
+    console.log(`Encrypt via autocannon (${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
+    console.table(Object.fromEntries(oursRounds.flatMap((o, i) => [[`kms-bench serve #${i + 1}`, o], [`bare node:http #${i + 1}`, bareRounds[i]]])))
+    const non2xx = oursRounds.reduce((n, r) => n + r.non2xx, 0)
+    console.log(`ratio kms-bench / bare node:http = ${ratio.toFixed(3)} (medians ${Math.round(oursRps)} / ${Math.round(bareRps)} req/s; goal >= 0.5)${non2xx > 0 ? `; ${non2xx} non-2xx answers` : ''}`)
+
+    const reason = options.moto === false ? 'not requested' : motoUnavailableReason()
+    if (reason !== undefined) {
+      console.log(`moto comparison skipped: ${reason}`)
+      figures['moto'] = { skipped: reason }
+    } else {
+      const moto = await startMoto()
+      try {
+        const motoBody = await encryptBody(moto.url)
+        const concurrency = 8
+        // Warm both up, then measure with the same client and settings, alternating.
+        await rawClient(moto.url, motoBody, 1, concurrency)
+        await rawClient(ours.url, body, 1, concurrency)
+        const m: Awaited<ReturnType<typeof rawClient>>[] = []
+        const o: Awaited<ReturnType<typeof rawClient>>[] = []
+        for (let i = 0; i < ROUNDS; i++) {
+          m.push(await rawClient(moto.url, motoBody, SECONDS, concurrency))
+          o.push(await rawClient(ours.url, body, SECONDS, concurrency))
+        }
+        const motoRps = median(m.map((r) => r.rps))
+        const oursVsRps = median(o.map((r) => r.rps))
+        const vsMoto = oursVsRps / motoRps
+        figures['moto'] = { ours: o, moto: m, medianRps: { ours: oursVsRps, moto: motoRps }, ratioToMoto: Number(vsMoto.toFixed(1)), goal: 50, client: `raw-socket HTTP/1.1, ${concurrency} concurrent loops, keep-alive unless the server closes` }
+        console.log(`Encrypt via a raw keep-alive client (${concurrency} concurrent, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
+        console.table(Object.fromEntries(o.flatMap((x, i) => [[`kms-bench serve #${i + 1}`, x], [`moto server #${i + 1}`, m[i]]])))
+        console.log(`ratio kms-bench / moto = ${vsMoto.toFixed(1)}x (medians ${Math.round(oursVsRps)} / ${Math.round(motoRps)} req/s; goal >= 50x)`)
+      } finally {
+        await moto.stop()
+      }
+    }
+  } finally {
+    await Promise.all([ours.stop(), bare.stop()])
+  }
+  return figures
+}
+
+// Standalone run (`npx tsx bench/serve.bench.ts`); `bench/main.ts` imports measureServe.
+if (process.argv[1] !== undefined && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const figures = await measureServe()
+  mkdirSync('reports/bench', { recursive: true })
+  writeFileSync('reports/bench/serve.json.tmp', JSON.stringify(figures, null, 2))
+  renameSync('reports/bench/serve.json.tmp', 'reports/bench/serve.json')
+}

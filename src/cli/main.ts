@@ -3,14 +3,16 @@
  * and exit codes (DESIGN.md).
  */
 import { CliError, EXIT_USAGE } from './cli-error.ts'
+import { compareCommand } from './compare.ts'
 import type { CliIo, Command } from './io.ts'
 import { mergeCommand } from './merge.ts'
+import { planCommand } from './plan.ts'
 import { reportCommand } from './report.ts'
 import { runCommand } from './run.ts'
 import { serveCommand } from './serve.ts'
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, runCommand, reportCommand, mergeCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, runCommand, compareCommand, planCommand, reportCommand, mergeCommand]
 
 const PLANNED: readonly [string, string][] = [
   ['serve', 'serve the emulator over the real KMS wire protocol'],

@@ -28,11 +28,15 @@ import type { RunSummary } from '../load/summary.ts'
 import { embeddedTarget, SetupError, type Target } from '../load/target.ts'
 import { RateTraceError } from '../load/trace-csv.ts'
 import { sdkRetry } from '../mitigations/retry.ts'
-import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, usageError } from './cli-error.ts'
+// Registers the built-in mitigations, so scenarios may name them declaratively ({ name, ...options }).
+import '../mitigations/builtins.ts'
+import { evaluateThresholds } from '../load/thresholds.ts'
+import { CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'
 import type { CliIo, Command, TextSink } from './io.ts'
 import { writeRunOutputs } from './output.ts'
 import { parseQuotaArgs, QUOTA_ARG_OPTIONS, QUOTA_ARGS_USAGE, type QuotaArgs } from './quota-args.ts'
+import { parseThresholdArgs, runThresholds, thresholdLines, withRepetitions } from './thresholds.ts'
 
 const USAGE = `Usage: kms-bench run SCENARIO [options]
        kms-bench run --op OP --rate RPS --duration D [--quota POOL=RPS]... [options]
@@ -59,6 +63,11 @@ Options:
   --max-in-flight N     real time: requests in flight at most; later ones are dropped (default 4096)
   --workers N           real time: send from N worker threads (each 1/N of every rate, merged
                         exactly) when one core cannot keep the schedule (default 1)
+  --threshold EXPR      a gate: METRIC OP NUMBER on every variant, or on one with a prefix, e.g.
+                        'throttleRate < 0.001', 'cached: latencyMs.p99 <= 50' (repeatable; added to
+                        the scenario's; exit 1 when one fails)
+  --runs N              real time: repeat the run N times; summary.json keeps every run's figures
+                        (runs) for the statistical test of \`kms-bench compare\` (default 1)
   --out DIR             output directory (default reports/<scenario>/<timestamp>/)
   --quiet               no progress line (also when CI=true or stderr is not a terminal)
   --yes-real-aws        allow --target aws (real requests, real cost)
@@ -84,6 +93,8 @@ const OPTIONS = {
   shard: { type: 'string' },
   latency: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  runs: { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -546,6 +557,9 @@ export const runCommand: Command = {
     const workers = numberArg('--workers', v.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') ?? 1
     const realClock = clock === 'real' || (clock === undefined && target.kind !== 'embedded')
     if (workers > 1 && !realClock) throw usageError('--workers needs real time (--clock real, or an endpoint target): a virtual run is one deterministic event loop')
+    const runs = numberArg('--runs', v.runs, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000') ?? 1
+    if (runs > 1 && !realClock) throw usageError('--runs needs real time (--clock real, or an endpoint target): virtual runs are deterministic, every repetition would be the same')
+    const cliThresholds = parseThresholdArgs(v.threshold)
     const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
     const quotaArgs = await parseQuotaArgs({ profile: v.profile, quota: v.quota }, io.cwd)
     const latency = await parseLatency(v.latency, io.cwd)
@@ -567,6 +581,7 @@ export const runCommand: Command = {
       scenarioPath = loaded.path
     }
     const seconds = duration ?? scenarioSeconds(scenario)
+    const thresholds = runThresholds(scenario, cliThresholds, v.variant ?? scenario.variants.map((x) => x.name))
     const retry: RetrySetting | undefined =
       retryMode !== undefined || maxAttempts !== undefined ? { mode: retryMode ?? 'standard', maxAttempts: maxAttempts ?? 3 } : undefined
 
@@ -608,17 +623,19 @@ export const runCommand: Command = {
     const quiet = v.quiet === true || env['CI'] === 'true' || io.stderr.isTTY !== true
     const progress = progressPrinter(io.stderr, !quiet)
     const wall = new SystemClock()
-    let summary: RunSummary
-    if (workers > 1) {
-      try {
-        summary = await runInWorkers(plan, workers, io, (p) => progress.update(p))
-      } finally {
-        progress.clear()
+    const runOnce = async (): Promise<RunSummary> => {
+      if (workers > 1) {
+        try {
+          return await runInWorkers(plan, workers, io, (p) => progress.update(p))
+        } finally {
+          progress.clear()
+        }
       }
-    } else {
       const runTarget = planTarget(plan)
       try {
-        summary = await runScenario(scenario, planOptions(plan, runTarget, io.signal, (p) => progress.update(p)))
+        const one = await runScenario(scenario, planOptions(plan, runTarget, io.signal, (p) => progress.update(p)))
+        progress.clear()
+        return one
       } catch (e) {
         progress.clear()
         const err = runFailure(e, runTarget.name)
@@ -626,8 +643,16 @@ export const runCommand: Command = {
         if (err !== undefined) throw err
         throw e
       }
-      progress.clear()
     }
+    const results: RunSummary[] = []
+    for (let r = 0; r < runs; r++) {
+      if (r > 0 && io.signal.aborted) break
+      if (runs > 1 && v.quiet !== true) io.stderr.write(`run ${r + 1} of ${runs}\n`)
+      results.push(await runOnce())
+    }
+    let summary: RunSummary = runs > 1 ? withRepetitions(results) : (results[0] as RunSummary)
+    const ran = summary.variants.map((x) => x.name)
+    summary = { ...summary, thresholds: evaluateThresholds(summary, thresholds.filter((t) => t.variant === undefined || ran.includes(t.variant))) }
 
     const stamp = new Date(wall.now()).toISOString().replace(/[:.]/g, '-')
     const outDir = v.out ?? join('reports', summary.scenario, stamp)
@@ -642,6 +667,10 @@ export const runCommand: Command = {
       }
       io.stdout.write(`${interrupted ? 'interrupted: partial results' : 'reports'} in ${resolve(io.cwd, outDir)} (${written.length} files)\n`)
     }
-    return interrupted ? EXIT_INTERRUPTED : 0
+    const gateFailed = summary.thresholds.some((t) => !t.passed)
+    const gateLines = thresholdLines(summary.thresholds)
+    if (v.quiet !== true) for (const l of gateLines) io.stdout.write(`${l}\n`)
+    else if (gateFailed) for (const l of gateLines) io.stderr.write(`${l}\n`)
+    return interrupted ? EXIT_INTERRUPTED : gateFailed ? EXIT_GATE_FAILED : 0
   },
 }

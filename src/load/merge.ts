@@ -188,7 +188,8 @@ function mergeMitigations(lists: MitigationSummary[][]): MitigationSummary[] {
     const stats: Record<string, number> = {}
     for (const list of lists) for (const [k, v] of Object.entries(list[i]?.stats ?? {})) stats[k] = (stats[k] ?? 0) + v
     const assumptions = [...new Set(lists.flatMap((l) => l[i]?.assumptions ?? []))]
-    return { name: m.name, params: m.params, assumptions, stats }
+    const findings = [...new Set(lists.flatMap((l) => l[i]?.findings ?? []))]
+    return { name: m.name, params: m.params, assumptions, stats, ...(findings.length > 0 ? { findings } : {}) }
   })
 }
 

@@ -15,7 +15,9 @@ import type { Clock } from '../clock.ts'
 import type { CallerInput } from '../kms/caller.ts'
 import type { OperationInputs, OperationName, OperationOutputs } from '../kms/model.generated.ts'
 import type { EffectGenerator, KmsInvoker } from './effects.ts'
+import type { QuotaUsage } from '../quota/usage.ts'
 import type { Random } from './random.ts'
+import type { RequestSpec } from './scenario.ts'
 import type { Exposure } from './summary.ts'
 
 /** One application host of the fleet: its own SDK client, its own caches. */
@@ -70,6 +72,12 @@ export interface MitigationContext {
   readonly accounts: readonly string[]
   /** the scenario's keys, by name */
   readonly keys: ReadonlyMap<string, ResolvedKey>
+  /** the scenario's principals (host i uses principal i mod n) */
+  readonly principals?: readonly string[]
+  /** the scenario's request kinds (e.g. the buckets and keys of S3 requests) */
+  readonly requests?: readonly RequestSpec[]
+  /** the run's `--scale` factor: rates a mitigation sets (a refill rate) are multiplied by it, as quotas are. @default 1 */
+  readonly scale?: number
 }
 
 /**
@@ -80,6 +88,27 @@ export interface MitigationContext {
  */
 export interface SetupKms {
   call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): Promise<OperationOutputs[Op]>
+  /**
+   * Attaches an IAM identity policy to a principal, where the target models IAM (embedded);
+   * absent on endpoints, which authorize on their own terms.
+   */
+  putIdentityPolicy?(principal: string, policyName: string, documentJson: string): void
+}
+
+/** What a variant run measured, for {@link MitigationRun.finish}. */
+export interface MitigationResult {
+  /** quota usage of the run (per pool of each account × Region), when the target can tell */
+  readonly usage: QuotaUsage | undefined
+  /**
+   * The limit of a pool without this variant's overrides (the profile's value with the
+   * scenario's overrides, scaled like the run), `undefined` when the pool has no quota.
+   */
+  defaultLimit(region: string, pool: string): number | undefined
+  /**
+   * What the run multiplied every quota by (`--scale` × 1/shards): divide a measured rate by it
+   * for the full-size figure. @default 1
+   */
+  readonly quotaScale?: number
 }
 
 /** A mitigation's state for one variant run. */
@@ -105,6 +134,16 @@ export interface MitigationRun {
   billedKeys?(): number
   /** Assumptions found while running (in addition to the mitigation's own). */
   assumptions?(): string[]
+  /** Called once the run is over, before {@link stats}, {@link exposure} and {@link findings}. */
+  finish?(result: MitigationResult): void
+  /** What the run showed, in sentences (e.g. the Service Quotas request a quota increase needs). */
+  findings?(): string[]
+}
+
+/** A bad parameter of a mitigation, found by its factory; `path` names the option (e.g. `['maxAge']`). */
+export interface MitigationProblem {
+  readonly path: readonly (string | number)[]
+  readonly message: string
 }
 
 /** Client retry settings (the AWS SDK's `retryMode` and `maxAttempts`). */
@@ -127,8 +166,42 @@ export interface Mitigation {
    * retrying with these settings (and {@link start} is not used there).
    */
   readonly clientRetry?: ClientRetryConfig
+  /**
+   * Quota overrides the mitigation stands for (a quota increase: pool → requests/s), merged
+   * into the variant's own overrides.
+   */
+  readonly quotas?: Readonly<Record<string, number>>
+  /**
+   * Bad parameters found by the factory. A scenario with such a mitigation fails validation,
+   * each problem reported with its path; {@link start} throws.
+   */
+  readonly problems?: readonly MitigationProblem[]
   /** Starts the mitigation for one variant run. */
   start(ctx: MitigationContext): MitigationRun
+}
+
+/** Builds a mitigation from declarative options (`{ name: 'data-key-cache', maxAge: '5m' }` in a scenario). */
+export type MitigationFactory = (options: Record<string, unknown>) => Mitigation
+
+const registry = new Map<string, MitigationFactory>()
+
+/**
+ * Registers a mitigation factory under its name, so scenarios may name the mitigation
+ * declaratively (`{ name, ...options }`) instead of calling the factory. The built-in
+ * mitigations register themselves when the package entry point is loaded.
+ */
+export function registerMitigation(name: string, factory: MitigationFactory): void {
+  registry.set(name, factory)
+}
+
+/** The factory registered under `name`, if any. */
+export function mitigationFactory(name: string): MitigationFactory | undefined {
+  return registry.get(name)
+}
+
+/** Names of the registered mitigations, sorted. */
+export function mitigationNames(): string[] {
+  return [...registry.keys()].sort()
 }
 
 /** Type guard for scenario validation: something shaped like a {@link Mitigation}. */

@@ -8,7 +8,7 @@
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock } from '../clock.ts'
 import type { CallerInput } from '../kms/caller.ts'
 import { billableKeys } from '../kms/pricing.ts'
-import type { QuotaProfileInput } from '../quota/index.ts'
+import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { ArrivalStream } from './arrivals.ts'
 import { parseDuration } from './duration.ts'
 import { directKms, type Effect } from './effects.ts'
@@ -139,7 +139,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   if (target.kind === 'embedded') assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
   if (target.kind !== 'embedded') {
     assumptions.add('Endpoint targets: calls S3 makes on the caller\'s behalf are sent by the harness with the caller\'s credentials (kms:ViaService cannot travel over the wire).')
-    const overrides = scenario.quotas !== undefined || options.quotas !== undefined || options.profile !== undefined || variants.some((v) => v.quotas !== undefined || v.profile !== undefined)
+    const overrides = scenario.quotas !== undefined || options.quotas !== undefined || options.profile !== undefined || variants.some((v) => v.quotas !== undefined || v.profile !== undefined || v.mitigations.some((m) => m.quotas !== undefined))
     if (overrides) assumptions.add('Quota overrides and profiles apply to the embedded target only: an endpoint enforces its own quotas (kms-bench serve --quota).')
   }
 
@@ -259,12 +259,15 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
   let startMs = clock.now()
   const embedded = a.target.kind === 'embedded'
   const quotaScale = embedded ? a.scale / shard.count : a.scale
-  const quotas = { ...(s.quotas ?? {}), ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
+  // A quota-increase mitigation stands for overrides of its own (the variant's win over it).
+  const mitigationQuotas = Object.assign({}, ...v.mitigations.map((m) => m.quotas ?? {})) as Record<string, number>
+  const quotas = { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
+  const profile = options.profile ?? v.profile ?? s.profile
   const clientRetry: ClientRetryConfig | undefined =
     a.retrySetting.mode === 'none' ? { mode: 'standard', maxAttempts: 1 } : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
   const session: TargetSession = await a.target.session({
     clock,
-    profile: options.profile ?? v.profile ?? s.profile,
+    profile,
     quotas,
     quotaScale,
     region: a.region,
@@ -289,6 +292,9 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       region: a.region,
       accounts: s.accounts.map((x) => x.id),
       keys,
+      principals: scenarioPrincipals(s),
+      requests: s.requests,
+      scale: a.scale,
     })
     for (const [i, m] of all.entries()) {
       // On endpoints the real SDK client retries; the layer only reports its settings.
@@ -405,6 +411,9 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     if (engine.firstError !== undefined) a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
 
     const usage = await session.usage()
+    // The limits without this variant's overrides: what a Service Quotas request starts from.
+    const baseQuotas = embedded ? resolveQuotaConfig({ profile, quotas: { ...(s.quotas ?? {}), ...(options.quotas ?? {}) }, quotaScale }) : undefined
+    for (const m of mitigations) m.run?.finish?.({ usage, defaultLimit: (region, pool) => baseQuotas?.limit(region, pool), quotaScale })
     // Keys a run bills: the target's customer managed keys, with the rotations the scenario
     // says they have had (a fresh emulator's keys have none of their own yet).
     const declared = new Map(s.keys.map((k) => [keys.get(k.name)?.arn, k.rotations]))

@@ -15,7 +15,9 @@ import { isKnownRegion, suggestRegion } from '../regions.ts'
 import { DurationFormatError, parseDuration } from './duration.ts'
 import { parseLatencySpec, type LatencySpec } from './latency-model.ts'
 import type { EffectGenerator } from './effects.ts'
-import { isMitigation, type Mitigation } from './mitigation.ts'
+import { isMitigation, mitigationFactory, mitigationNames, type Mitigation } from './mitigation.ts'
+import { closestName } from '../suggest.ts'
+import { parseThreshold, ThresholdError } from './thresholds.ts'
 import type { RequestContext } from './workload.ts'
 
 /** A scenario that failed validation; `problems` lists every one, each with its path. */
@@ -144,15 +146,62 @@ const keySchema = z.strictObject({
 
 const retrySchema = z.strictObject({ mode: z.enum(['none', 'standard', 'adaptive']).default('standard'), maxAttempts: z.number().int().min(1).max(100).default(3) })
 const quotas = z.record(z.string(), z.number().finite().nonnegative())
+/** A threshold (gate) such as `throttleRate < 0.001` (grammar: load/thresholds.ts). */
+const threshold = z.string().superRefine((t, ctx) => {
+  try {
+    parseThreshold(t)
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof ThresholdError ? e.message : String(e) })
+  }
+})
+
+/** A mitigation named declaratively: `{ name: 'data-key-cache', maxAge: '5m' }` (a registered factory's options). */
+export interface MitigationSpec {
+  readonly name: string
+  readonly [option: string]: unknown
+}
+
+/**
+ * A variant's mitigation: built by a factory (`dataKeyCache({...})`), or named declaratively.
+ * Bad parameters the factory found are reported here, each with its path.
+ */
+const mitigationEntry = z
+  .custom<Mitigation | MitigationSpec>(() => true)
+  .transform((v, ctx): Mitigation => {
+    let m: Mitigation
+    if (isMitigation(v)) m = v
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { name?: unknown }).name === 'string') {
+      const { name: mitigationName, ...options } = v as MitigationSpec
+      const factory = mitigationFactory(mitigationName)
+      if (factory === undefined) {
+        const known = mitigationNames()
+        const hint = closestName(mitigationName, known)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['name'],
+          message: `unknown mitigation '${mitigationName}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`,
+        })
+        return z.NEVER
+      }
+      m = factory(options)
+    } else {
+      ctx.addIssue({ code: 'custom', message: "must be a mitigation: built by a factory such as dataKeyCache({ maxAge: '5m' }), or { name: 'data-key-cache', ...options }" })
+      return z.NEVER
+    }
+    for (const p of m.problems ?? []) ctx.addIssue({ code: 'custom', path: [...p.path], message: `${m.name}: ${p.message}` })
+    return m
+  })
 
 const variantSchema = z.strictObject({
   name,
   description: z.string().optional(),
-  mitigations: z.array(z.custom<Mitigation>(isMitigation, { message: 'must be a mitigation (built by a factory such as sdkRetry())' })).default([]),
+  mitigations: z.array(mitigationEntry).default([]),
   /** quota overrides for this variant (pool → requests/s), e.g. a quota increase */
   quotas: quotas.optional(),
   profile: z.string().optional(),
   retry: retrySchema.optional(),
+  /** thresholds (gates) on this variant's figures, e.g. `throttleRate == 0`; a failed one makes `run` exit 1 */
+  thresholds: z.array(threshold).optional(),
 })
 
 const traceSchema = z.strictObject({
@@ -238,6 +287,8 @@ const scenarioSchema = z
     variants: z.array(variantSchema).min(1).default([{ name: 'baseline', mitigations: [] }]),
     /** statements the scenario's results depend on */
     assumptions: z.array(z.string()).default([]),
+    /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
+    thresholds: z.array(threshold).optional(),
   })
   .superRefine((s, ctx) => {
     const keyNames = new Set<string>()
@@ -275,6 +326,7 @@ const scenarioSchema = z
       if (variantNames.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
       variantNames.add(v.name)
     }
+    checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
     if (s.principals !== undefined) {
       for (const [i, p] of s.principals.entries()) {
         const account = /::(\d{12}):/.exec(p)?.[1]
@@ -284,6 +336,32 @@ const scenarioSchema = z
       }
     }
   })
+
+/** Scenario thresholds may name a declared variant; a variant's own may name only itself. */
+function checkThresholdPrefixes(
+  scenarioLevel: readonly string[] | undefined,
+  variants: readonly { name: string; thresholds?: readonly string[] | undefined }[],
+  declared: ReadonlySet<string>,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const prefixOf = (t: string): string | undefined => {
+    try {
+      return parseThreshold(t).variant
+    } catch {
+      return undefined // reported by the field's own check
+    }
+  }
+  for (const [i, t] of (scenarioLevel ?? []).entries()) {
+    const named = prefixOf(t)
+    if (named !== undefined && !declared.has(named)) ctx.addIssue({ code: 'custom', path: ['thresholds', i], message: `names variant '${named}', which is not declared (variants: ${[...declared].join(', ')})` })
+  }
+  for (const [i, v] of variants.entries()) {
+    for (const [j, t] of (v.thresholds ?? []).entries()) {
+      const named = prefixOf(t)
+      if (named !== undefined && named !== v.name) ctx.addIssue({ code: 'custom', path: ['variants', i, 'thresholds', j], message: `names variant '${named}' inside variant '${v.name}': drop the prefix, or move it to the scenario's thresholds` })
+    }
+  }
+}
 
 /** What a scenario file writes (defaults may be left out). */
 export type ScenarioInput = z.input<typeof scenarioSchema>

@@ -90,6 +90,8 @@ export const MitigationSummarySchema = z.object({
   assumptions: z.array(z.string()),
   /** counters the mitigation kept (cache hits, misses, evictions, ...) */
   stats: z.record(z.string(), num),
+  /** what the run showed, in sentences (e.g. the Service Quotas request a quota increase needs) */
+  findings: z.array(z.string()).optional(),
 })
 export type MitigationSummary = z.infer<typeof MitigationSummarySchema>
 
@@ -182,6 +184,27 @@ export const ThresholdResultSchema = z.object({
 })
 export type ThresholdResult = z.infer<typeof ThresholdResultSchema>
 
+/**
+ * One variant in one repetition of a repeated run (`kms-bench run --runs N`): every figure of
+ * the variant summary but the histograms and the timeline, which only the top-level result keeps.
+ */
+export const RepetitionVariantSchema = VariantSummarySchema.omit({ histogram: true, serviceTimeHistogram: true, timeline: true })
+export type RepetitionVariant = z.infer<typeof RepetitionVariantSchema>
+
+/**
+ * One repetition of a repeated real-time run: the samples `kms-bench compare` runs its
+ * statistical test on (per-run p99, throughput, ...), so that noise alone never fails a gate.
+ */
+export const RepetitionSchema = z.object({
+  /** 1-based */
+  index: z.number().int().positive(),
+  startedAt: z.string(),
+  durationSeconds: num,
+  complete: z.boolean(),
+  variants: z.array(RepetitionVariantSchema),
+})
+export type Repetition = z.infer<typeof RepetitionSchema>
+
 /** The whole `summary.json`. */
 export const RunSummarySchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -215,6 +238,11 @@ export const RunSummarySchema = z.object({
   /** statements the results depend on that AWS does not publish */
   assumptions: z.array(z.string()),
   thresholds: z.array(ThresholdResultSchema),
+  /**
+   * Repeated real-time runs (`run --runs N`): the figures of every repetition. The top-level
+   * variants are then those of the median repetition (by the first variant's p99).
+   */
+  runs: z.array(RepetitionSchema).optional(),
   variants: z.array(VariantSummarySchema).min(1),
 })
 export type RunSummary = z.infer<typeof RunSummarySchema>

@@ -113,6 +113,7 @@ export function embeddedTarget(): Target {
             return Promise.reject(new SetupError(operation, err.name ?? 'Error', err.message ?? String(e)))
           }
         },
+        putIdentityPolicy: (principal, policyName, documentJson) => emulator.putIdentityPolicy(principal, policyName, documentJson),
       }
       return Promise.resolve({
         kind: 'embedded',

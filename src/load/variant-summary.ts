@@ -74,6 +74,7 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
       params: { ...mitigation.params },
       assumptions: [...(mitigation.assumptions ?? []), ...(run?.assumptions?.() ?? [])],
       stats: run?.stats?.() ?? {},
+      ...(run?.findings !== undefined ? { findings: run.findings() } : {}),
     }))
     const timeline = withPools(rec.timeline(Math.ceil(i.durationSeconds)), i.usage, i.startEpochSecond)
     return {

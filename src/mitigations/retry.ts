@@ -118,8 +118,14 @@ export class RetryQuota {
 }
 
 interface RetryStats {
+  /** KMS calls the layer was asked to make (first attempts): (calls + retries) / calls is the retry amplification */
+  calls: number
   retries: number
   requestsRetried: number
+  /** calls retried at least once that then succeeded */
+  retriedThenSucceeded: number
+  /** calls retried at least once that still failed (the retries only added load and latency) */
+  retriedThenFailed: number
   /** calls that still failed with a retryable error after the last attempt allowed */
   exhausted: number
   /** retries refused because the retry quota was empty */
@@ -154,7 +160,7 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
     assumptions,
     clientRetry,
     start(ctx: MitigationContext): MitigationRun {
-      const stats: RetryStats = { retries: 0, requestsRetried: 0, exhausted: 0, quotaRefusals: 0, backoffMs: 0, limiterWaitMs: 0, limiterDelayed: 0 }
+      const stats: RetryStats = { calls: 0, retries: 0, requestsRetried: 0, retriedThenSucceeded: 0, retriedThenFailed: 0, exhausted: 0, quotaRefusals: 0, backoffMs: 0, limiterWaitMs: 0, limiterDelayed: 0 }
       const streamBase = ctx.random.uint32()
       const limiters = new Map<number, AdaptiveLimiter>()
       return {
@@ -190,12 +196,14 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
               if (out.ok) {
                 limiter?.update(false)
                 quota.recordSuccess(lastCost)
+                if (retries > 0) stats.retriedThenSucceeded++
                 return out
               }
               const type = retryErrorType(out.error)
               limiter?.update(type === 'THROTTLING')
               if (!quota.shouldRetry(retries, type)) {
                 refused(retries, type)
+                if (retries > 0) stats.retriedThenFailed++
                 return out
               }
               const delay = quota.delay(retries, type, random.next())
@@ -208,10 +216,14 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
               out = undefined
             }
           }
-          const invoker: KmsInvoker = (call) => loop(call, undefined)
+          const invoker: KmsInvoker = (call) => {
+            stats.calls++
+            return loop(call, undefined)
+          }
           const nextSync = next.sync
           if (nextSync !== undefined) {
             invoker.sync = (call, exec) => {
+              stats.calls++
               // An enabled adaptive limiter may make the first send wait: take the generator path.
               if (limiter !== undefined && limiter.enabled) return loop(call, undefined)
               const r = direct ? exec(call) : nextSync(call, exec)

@@ -102,7 +102,7 @@ function compareVariants(a: VariantSummary, b: VariantSummary): number {
 }
 
 /** The security-exposure trade-off of a variant in words. */
-export function describeExposure(v: VariantSummary): string {
+export function describeExposure(v: Pick<VariantSummary, 'exposure'>): string {
   const e = v.exposure
   const parts: string[] = []
   if (e.maxMessagesPerDataKey > 1) {

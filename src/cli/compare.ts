@@ -1,0 +1,124 @@
+/**
+ * `kms-bench compare BASELINE CURRENT [--threshold EXPR]...`: prints a Markdown diff of two
+ * results and exits 1 on a regression beyond the thresholds (DESIGN.md exit codes). Virtual-time
+ * results compare exactly; real-time ones through a statistical test on repeated runs
+ * (report/compare.ts). A missing or malformed file, an unknown schemaVersion, a bad
+ * threshold or results of different clocks: one clear message, exit 2.
+ */
+import { stat, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DEFAULT_COMPARE_RULES } from '../load/thresholds.ts'
+import { compareSummaries, ComparisonError, describeRules, renderComparisonMarkdown } from '../report/compare.ts'
+import { EXIT_GATE_FAILED, usageError } from './cli-error.ts'
+import type { CliIo, Command } from './io.ts'
+import { appendStepSummary, OUTPUT_FILES } from './output.ts'
+import { loadSummary } from './report.ts'
+import { parseCompareArgs } from './thresholds.ts'
+
+const USAGE = `Usage: kms-bench compare BASELINE CURRENT [--threshold EXPR]... [options]
+
+Compares two results (summary.json files, or the directories holding them) variant by
+variant and prints a Markdown diff: KMS calls per request, throttle rate, p50/p99, cost, with
+deltas. Exits 1 when a threshold fails, 0 otherwise.
+
+Virtual-time results are deterministic and compare exactly. Real-time results are noisy:
+record 5 or more runs on each side (kms-bench run --runs 5); a relative threshold then fails
+only when a one-sided Mann-Whitney U test finds the current runs worse (p <= alpha) AND the
+median moved beyond the threshold, so noise alone never fails the build.
+
+Thresholds (repeatable; each replaces the default on the same metric):
+  METRIC +10%         fails when METRIC rises more than 10 % above the baseline (+0%: any rise)
+  METRIC -10%         fails when METRIC drops more than 10 % (e.g. throughput -10%)
+  METRIC +1           fails when METRIC rises by more than 1 in its unit (ms for latencies)
+  METRIC +10% +1      fails only when the rise exceeds both (a floor for tiny values)
+  METRIC OP NUMBER    absolute, on the current result: 'throttleRate < 0.001'
+  VARIANT: ...        only for that variant: 'cached: kms.callsPerRequest +0%'
+Defaults: ${DEFAULT_COMPARE_RULES.exact.join(', ')} (virtual time);
+          ${DEFAULT_COMPARE_RULES.statistical.join(', ')} (real time).
+
+Options:
+  --threshold EXPR    a threshold (see above)
+  --no-defaults       apply only the --threshold rules
+  --alpha A           significance level of the statistical test (default 0.01)
+  --out FILE          also write the Markdown to FILE
+  --quiet             print only the verdict line
+  -h, --help          show this help
+
+With $GITHUB_STEP_SUMMARY set, the Markdown is appended to it.
+`
+
+const OPTIONS = {
+  threshold: { type: 'string', multiple: true },
+  'no-defaults': { type: 'boolean' },
+  alpha: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** A result path: a summary.json, or a directory holding one. */
+async function summaryPath(cwd: string, arg: string): Promise<string> {
+  const path = resolve(cwd, arg)
+  try {
+    if ((await stat(path)).isDirectory()) return join(path, OUTPUT_FILES.summary)
+  } catch {
+    // missing: loadSummary says so
+  }
+  return path
+}
+
+/** The `compare` command. */
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 'compare two results and gate on thresholds',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
+    } catch (e) {
+      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench compare --help` for the options')
+    }
+    const v = parsed.values
+    if (v.help === true) {
+      io.stdout.write(USAGE)
+      return 0
+    }
+    const [baseArg, curArg, ...extra] = parsed.positionals
+    if (baseArg === undefined || curArg === undefined) throw usageError('compare needs two results: BASELINE CURRENT (summary.json files or their directories)', 'run `kms-bench compare --help`')
+    if (extra.length > 0) throw usageError(`unexpected argument '${extra[0] ?? ''}': compare takes exactly two results`)
+    let alpha: number | undefined
+    if (v.alpha !== undefined) {
+      alpha = Number(v.alpha)
+      if (v.alpha.trim() === '' || !(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be a number between 0 and 1 (e.g. 0.01), got '${v.alpha}'`)
+    }
+    const rules = parseCompareArgs(v.threshold)
+    const baseline = await loadSummary(await summaryPath(io.cwd, baseArg))
+    const current = await loadSummary(await summaryPath(io.cwd, curArg))
+    const mode = baseline.clock === 'virtual' && current.clock === 'virtual' ? 'exact' : 'statistical'
+    const defaults = v['no-defaults'] === true ? [] : parseCompareArgs(DEFAULT_COMPARE_RULES[mode])
+    if (rules.length === 0 && defaults.length === 0) throw usageError('--no-defaults leaves no threshold: add --threshold rules')
+    let comparison
+    try {
+      comparison = compareSummaries(baseline, current, { rules, defaults, ...(alpha !== undefined ? { alpha } : {}) })
+    } catch (e) {
+      if (e instanceof ComparisonError) throw usageError(e.message)
+      throw e
+    }
+    const markdown = renderComparisonMarkdown(comparison, { baseline: baseArg, current: curArg })
+    if (v.out !== undefined) await writeFile(resolve(io.cwd, v.out), markdown)
+    const stepSummary = io.env['GITHUB_STEP_SUMMARY']
+    if (stepSummary !== undefined && stepSummary !== '') await appendStepSummary(resolve(io.cwd, stepSummary), markdown)
+    const outcomes = comparison.variants.flatMap((x) => x.outcomes)
+    const failed = outcomes.filter((o) => !o.passed)
+    if (v.quiet !== true) io.stdout.write(markdown)
+    const used = describeRules([...rules, ...defaults])
+    io.stdout.write(
+      failed.length > 0
+        ? `compare: FAIL (${failed.length} of ${outcomes.length} checks regressed; ${comparison.mode} comparison; thresholds: ${used})\n`
+        : `compare: PASS (${outcomes.length} checks; ${comparison.mode} comparison; thresholds: ${used})\n`,
+    )
+    return failed.length > 0 ? EXIT_GATE_FAILED : 0
+  },
+}

@@ -1,0 +1,204 @@
+/**
+ * `kms-bench plan SCENARIO|WORKLOAD [--growth RATE] [--months N] [--out DIR]`: a capacity
+ * plan (load/plan.ts): quota utilisation and headroom per account, Region and pool, the month
+ * throttling starts under compound growth, cost per month, mitigations ranked by KMS calls
+ * and dollars saved with their security exposure, and the exact quota increase to request.
+ * Writes plan.md, plan.json and plan.html. Runs in virtual time: a year of growth plans in
+ * seconds. A WORKLOAD is a JSON file of peak operations per second per key (WorkloadSchema).
+ */
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { cpus } from 'node:os'
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { SystemClock } from '../clock.ts'
+import { buildPlan, parseWorkload, PlanError, probeQuotas, variantsNeedingProbe, workloadScenario, type CapacityPlan } from '../load/plan.ts'
+import { RunError, runScenario, type RunOptions } from '../load/runner.ts'
+import { ScenarioError, type Scenario } from '../load/scenario.ts'
+import { ScheduleError } from '../load/schedule.ts'
+import type { RunSummary } from '../load/summary.ts'
+import { RateTraceError } from '../load/trace-csv.ts'
+import '../mitigations/builtins.ts'
+import { sdkRetry } from '../mitigations/retry.ts'
+import { increaseCommand, serviceQuotaOf } from '../mitigations/service-quotas.ts'
+import { QuotaConfigError } from '../quota/index.ts'
+import { renderPlanHtml } from '../report/plan-html.ts'
+import { renderPlanMarkdown } from '../report/plan-markdown.ts'
+import { planVerdict } from '../report/plan-tables.ts'
+import { writeFileAtomic } from './atomic-write.ts'
+import { CliError, EXIT_USAGE, usageError } from './cli-error.ts'
+import { parseDurationArg } from './duration.ts'
+import type { CliIo, Command } from './io.ts'
+import { loadScenario, packageVersions } from './run.ts'
+
+const USAGE = `Usage: kms-bench plan SCENARIO|WORKLOAD [--growth RATE] [--months N] [--out DIR]
+
+Capacity plan: runs every variant once in virtual time at today's rate, then projects
+compound growth month by month. For each account, Region and quota pool: peak rate against
+the quota, utilisation, headroom and the month throttling starts; cost per month; mitigations
+ranked by KMS calls and dollars saved, each with its security exposure; and the exact quota
+increase to request. Writes plan.md, plan.json and plan.html.
+
+SCENARIO is a scenario file (scenarios/*.ts). WORKLOAD is a JSON file of today's peak rates:
+  { "name": "checkout", "region": "eu-west-2",
+    "keys": [ { "name": "orders", "operations": { "GenerateDataKey": 1200, "Decrypt": 3400 } } ],
+    "peakToAverage": 3,
+    "variants": [ { "name": "cached", "mitigations": [ { "name": "data-key-cache", "maxAge": "5m" } ] } ] }
+  (optional: account, seconds (default 10), seed, profile, quotas, hosts, retry, description)
+
+Options:
+  --growth RATE     traffic growth per month, compound: 10%, 10%/month or 0.1 (default 0%)
+  --months N        months to project (default 12)
+  --variant NAME    plan only these variants (repeatable; default: all)
+  --duration D      seconds of traffic to simulate (default: the scenario's)
+  --seed N          random seed (default: the scenario's)
+  --out DIR         output directory (default reports/<scenario>/plan-<timestamp>/)
+  --quiet           print only where the plan was written
+  -h, --help        show this help
+`
+
+const OPTIONS = {
+  growth: { type: 'string' },
+  months: { type: 'string' },
+  variant: { type: 'string', multiple: true },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** Parses a growth rate: `10%`, `10%/month`, `10 %/mo`, `0.1`; returns a fraction per month. */
+export function parseGrowth(text: string): number {
+  const t = text.trim().toLowerCase().replace(/\s+/g, '')
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(%?)(?:\/(?:month|mo|m))?$/.exec(t)
+  const n = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1)
+  if (!Number.isFinite(n) || n <= -1) throw usageError(`--growth must be a monthly rate such as 10%, 10%/month or 0.1 (above -100%), got '${text}'`)
+  return n
+}
+
+function intArg(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`)
+  return n
+}
+
+/** Loads a scenario file or a WORKLOAD JSON file; every problem is a usage error. */
+async function loadPlanInput(file: string, cwd: string): Promise<{ scenario: Scenario; source: 'scenario' | 'workload'; costFactor: number; baseDir: string }> {
+  const path = isAbsolute(file) ? file : resolve(cwd, file)
+  if (extname(path).toLowerCase() !== '.json') {
+    const loaded = await loadScenario(file, cwd)
+    return { scenario: loaded.scenario, source: 'scenario', costFactor: 1, baseDir: dirname(loaded.path) }
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'))
+  } catch (e) {
+    const code = (e as { code?: string }).code
+    throw usageError(`cannot read workload file '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : e instanceof Error ? e.message : String(e)}`)
+  }
+  try {
+    const w = parseWorkload(json, file)
+    return { scenario: workloadScenario(w, file), source: 'workload', costFactor: 1 / w.peakToAverage, baseDir: dirname(path) }
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CliError(e.message, EXIT_USAGE, 'a workload is { "keys": [ { "name": "k", "operations": { "Encrypt": 1000 } } ] }; see `kms-bench plan --help`')
+    throw e
+  }
+}
+
+/** Runs the plan's simulations (today's run and the unthrottled probes) and builds the plan. */
+export async function planFromScenario(
+  scenario: Scenario,
+  options: { growthPerMonth: number; months: number; costFactor: number; source: 'scenario' | 'workload'; run: Omit<RunOptions, 'retryLayer' | 'clock'>; onStage?: (text: string) => void },
+): Promise<{ plan: CapacityPlan; run: RunSummary; probes: Map<string, RunSummary> }> {
+  const base: RunOptions = { ...options.run, clock: 'virtual', retryLayer: (s) => sdkRetry(s) }
+  options.onStage?.(`simulating ${scenario.name} at today's rate (${(options.run.variants ?? scenario.variants.map((v) => v.name)).length} variant(s), virtual time)`)
+  const run = await runScenario(scenario, base)
+  const probes = new Map<string, RunSummary>()
+  for (const v of variantsNeedingProbe(run)) {
+    options.onStage?.(`measuring the unthrottled demand of ${v.name} (retries off, throttled quotas lifted)`)
+    probes.set(v.name, await runScenario(scenario, { ...base, variants: [v.name], retry: { mode: 'none', maxAttempts: 1 }, quotas: { ...(options.run.quotas ?? {}), ...probeQuotas(v) } }))
+  }
+  const plan = buildPlan(run, probes, {
+    growthPerMonth: options.growthPerMonth,
+    months: options.months,
+    costFactor: options.costFactor,
+    source: options.source,
+    serviceQuota: (pool, region, desired) => {
+      const q = serviceQuotaOf(pool)
+      return q === undefined ? undefined : { name: q.name, adjustable: q.adjustable, ...(q.adjustable ? { command: increaseCommand(q, region, desired) } : {}) }
+    },
+  })
+  return { plan, run, probes }
+}
+
+/** The `plan` command. */
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'capacity plan: quota headroom, growth, cost, ranked mitigations',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
+    } catch (e) {
+      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench plan --help` for the options')
+    }
+    const v = parsed.values
+    if (v.help === true) {
+      io.stdout.write(USAGE)
+      return 0
+    }
+    const [file, ...extra] = parsed.positionals
+    if (file === undefined) throw usageError('missing SCENARIO or WORKLOAD (a scenario file, or a JSON workload file)', 'run `kms-bench plan --help`')
+    if (extra.length > 0) throw usageError(`unexpected argument '${extra[0] ?? ''}': plan takes one SCENARIO or WORKLOAD`)
+    const growth = v.growth !== undefined ? parseGrowth(v.growth) : 0
+    const months = intArg('--months', v.months, 0, 600) ?? 12
+    const seed = v.seed !== undefined ? intArg('--seed', v.seed, -(2 ** 31), 2 ** 31 - 1) : undefined
+    const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
+    const input = await loadPlanInput(file, io.cwd)
+    const scenario = input.scenario
+    const stage = (text: string): void => {
+      if (v.quiet !== true) io.stderr.write(`${text}\n`)
+    }
+    let result: Awaited<ReturnType<typeof planFromScenario>>
+    try {
+      result = await planFromScenario(scenario, {
+        growthPerMonth: growth,
+        months,
+        costFactor: input.costFactor,
+        source: input.source,
+        onStage: stage,
+        run: {
+          ...(seed !== undefined ? { seed } : {}),
+          ...(duration !== undefined ? { durationSeconds: duration } : {}),
+          ...(v.variant !== undefined ? { variants: v.variant } : {}),
+          signal: io.signal,
+          environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions() },
+          readTraceFile: (f) => {
+            try {
+              return readFileSync(isAbsolute(f) ? f : resolve(input.baseDir, f), 'utf8')
+            } catch (e) {
+              throw usageError(`cannot read the trace file '${f}': ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`)
+            }
+          },
+        },
+      })
+    } catch (e) {
+      if (e instanceof CliError) throw e
+      if (e instanceof ScenarioError || e instanceof ScheduleError || e instanceof RateTraceError || e instanceof RunError || e instanceof QuotaConfigError || e instanceof PlanError) throw usageError(e.message)
+      throw e
+    }
+    if (io.signal.aborted || !result.run.complete) throw new CliError('interrupted: no plan written', 130)
+    const stamp = new Date(new SystemClock().now()).toISOString().replace(/[:.]/g, '-')
+    const outDir = resolve(io.cwd, v.out ?? join('reports', scenario.name, `plan-${stamp}`))
+    const plan = result.plan
+    await writeFileAtomic(join(outDir, 'plan.md'), renderPlanMarkdown(plan))
+    await writeFileAtomic(join(outDir, 'plan.html'), renderPlanHtml(plan))
+    await writeFileAtomic(join(outDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`)
+    if (v.quiet !== true) for (const l of planVerdict(plan)) io.stdout.write(`${l}\n`)
+    io.stdout.write(`plan in ${outDir} (plan.md, plan.html, plan.json)\n`)
+    return 0
+  },
+}

@@ -1,0 +1,176 @@
+/**
+ * Gates end to end, in-process through `main()`: `run --threshold` and scenario thresholds
+ * (exit 1 when one fails, 2 for a bad expression), and `kms-bench compare` on virtual-time
+ * results (exact) and on repeated real-time runs (statistical: noise passes, a regression fails).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CliIo } from '../src/cli/io.ts'
+import { main } from '../src/cli/main.ts'
+import { parseRunSummary, type RunSummary } from '../src/load/summary.ts'
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kms-bench-gates-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: { CI: 'true' }, cwd: dir, signal: new AbortController().signal }
+  const code = await main(args, io)
+  return { code, out, err }
+}
+
+async function summaryIn(out: string): Promise<RunSummary> {
+  return parseRunSummary(JSON.parse(await readFile(join(dir, out, 'summary.json'), 'utf8')))
+}
+
+const adHoc = ['run', '--op', 'Encrypt', '--rate', '12000', '--duration', '3s', '--quota', 'symmetric=10000', '--quiet']
+
+describe('run --threshold', () => {
+  it('exits 0 when every threshold passes and records them in summary.json and junit.xml', async () => {
+    const r = await cli([...adHoc, '--out', 'pass', '--threshold', 'kms.callsPerRequest < 2', '--threshold', 'baseline: latencyMs.p99 <= 5000'])
+    expect(r.code).toBe(0)
+    const s = await summaryIn('pass')
+    expect(s.thresholds).toEqual([
+      { expression: 'kms.callsPerRequest < 2', variant: 'baseline', actual: s.variants[0]?.kms.callsPerRequest, passed: true },
+      { expression: 'latencyMs.p99 <= 5000', variant: 'baseline', actual: s.variants[0]?.latencyMs.p99, passed: true },
+    ])
+    const junit = await readFile(join(dir, 'pass', 'junit.xml'), 'utf8')
+    expect(junit).toContain('tests="2" failures="0"')
+  })
+
+  it('exits 1 when one fails and prints which, with the actual value', async () => {
+    const r = await cli([...adHoc, '--out', 'fail', '--threshold', 'throttleRate < 0.001', '--threshold', 'kms.callsPerRequest < 2'])
+    expect(r.code).toBe(1)
+    const s = await summaryIn('fail')
+    const rate = s.variants[0]?.throttleRate as number
+    expect(rate).toBeGreaterThan(0.1) // 12,000/s against 10,000/s: the gate has something real to catch
+    expect(r.err).toContain('thresholds: 1 of 2 FAILED')
+    expect(r.err).toContain(`FAIL baseline: throttleRate < 0.001 (actual ${Number(rate.toPrecision(6))})`)
+    expect(s.thresholds.map((t) => t.passed)).toEqual([false, true])
+    expect(await readFile(join(dir, 'fail', 'junit.xml'), 'utf8')).toMatch(/<failure message="throttleRate &lt; 0\.001 failed for variant baseline/)
+    expect(await readFile(join(dir, 'fail', 'report.md'), 'utf8')).toMatch(/\| FAIL \| baseline \| throttleRate &lt; 0\.001 \||\| FAIL \| baseline \| throttleRate \\< 0\.001 \|/)
+  })
+
+  it.each([
+    [['--threshold', 'throtleRate < 0.001'], /unknown metric 'throtleRate' \(did you mean throttleRate\?\)/],
+    [['--threshold', 'throttleRate = 0'], /did you mean '=='/],
+    [['--threshold', 'cached: throttleRate == 0'], /names variant 'cached', which this run does not include/],
+    [['--threshold', 'latencyMs.p99 < soon'], /'soon' is not a number/],
+  ])('a bad expression is a usage error (exit 2): %j', async (extra, message) => {
+    const r = await cli([...adHoc, '--out', 'bad', ...extra])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(message)
+    expect(r.err.trim().split('\n').filter((l) => !l.startsWith('hint:'))).toHaveLength(1)
+  })
+
+  it('evaluates a scenario file\'s thresholds, scenario-level and per variant', async () => {
+    await writeFile(
+      join(dir, 'gated.ts'),
+      `export default {
+        name: 'gated', duration: 3, keys: [{ name: 'k' }], arrivals: { shape: 'constant', rate: 12000 },
+        requests: [{ kind: 'encrypt', key: 'k' }], quotas: { symmetric: 10000 },
+        thresholds: ['kms.callsPerRequest < 5', 'raised: throttleRate == 0'],
+        variants: [{ name: 'baseline', thresholds: ['throttleRate < 0.001'] }, { name: 'raised', quotas: { symmetric: 20000 } }],
+      }\n`,
+    )
+    const r = await cli(['run', 'gated.ts', '--out', 'gated', '--quiet'])
+    expect(r.code).toBe(1)
+    const s = await summaryIn('gated')
+    expect(s.thresholds.map((t) => [t.variant, t.expression, t.passed])).toEqual([
+      ['baseline', 'kms.callsPerRequest < 5', true],
+      ['raised', 'kms.callsPerRequest < 5', true],
+      ['raised', 'throttleRate == 0', true],
+      ['baseline', 'throttleRate < 0.001', false],
+    ])
+    // Only the raised variant: the baseline's threshold has nothing to gate, and the run passes.
+    expect((await cli(['run', 'gated.ts', '--variant', 'raised', '--out', 'gated-raised', '--quiet'])).code).toBe(0)
+  })
+
+  it('--runs needs real time', async () => {
+    const r = await cli([...adHoc, '--runs', '3'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/--runs needs real time/)
+  })
+})
+
+describe('kms-bench compare, virtual time', () => {
+  beforeAll(async () => {
+    const base = ['run', '--op', 'GenerateDataKey', '--rate', '12000', '--duration', '3s', '--quiet']
+    expect((await cli([...base, '--quota', 'symmetric=10000', '--out', 'v-a'])).code).toBe(0)
+    expect((await cli([...base, '--quota', 'symmetric=10000', '--out', 'v-b'])).code).toBe(0)
+    expect((await cli([...base, '--quota', 'symmetric=9000', '--out', 'v-worse'])).code).toBe(0)
+  })
+
+  it('equal results pass (exit 0) with a Markdown diff', async () => {
+    const r = await cli(['compare', 'v-a/summary.json', 'v-b'])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('# kms-bench compare: adhoc-GenerateDataKey')
+    expect(r.out).toContain('**PASS: no regression beyond the thresholds (3 checks).**')
+    expect(r.out).toMatch(/\| KMS calls per request \| 1\.\d+ \| 1\.\d+ \| ±0 \|/)
+    expect(r.out).toMatch(/compare: PASS \(3 checks; exact comparison; thresholds: kms\.callsPerRequest \+0%, throttleRate \+1%, latencyMs\.p99 \+10%\)/)
+  })
+
+  it('a worse result fails (exit 1), saying which rule and why', async () => {
+    const r = await cli(['compare', 'v-a', 'v-worse'])
+    expect(r.code).toBe(1)
+    expect(r.out).toMatch(/\*\*FAIL: \d of 3 checks regressed beyond their thresholds\.\*\*/)
+    expect(r.out).toMatch(/- \*\*baseline\*\*: `throttleRate \+1%`: 0\.\d+ → 0\.\d+ \(\+\d+(\.\d+)?%\): beyond \+1%/)
+    // The reverse direction is an improvement: it passes.
+    expect((await cli(['compare', 'v-worse', 'v-a', '--quiet'])).code).toBe(0)
+  })
+
+  it('takes relative and absolute thresholds, and --no-defaults', async () => {
+    expect((await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'kms.calls +50%', '--quiet'])).code).toBe(0)
+    expect((await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'throttleRate < 0.01', '--quiet'])).code).toBe(1)
+  })
+
+  it.each([
+    [['compare', 'nothere.json', 'v-a'], /cannot read .*nothere\.json: no such file/],
+    [['compare', 'v-a'], /compare needs two results/],
+    [['compare', 'bad.json', 'v-a'], /bad\.json is not valid JSON/],
+    [['compare', 'other.json', 'v-a'], /other\.json is not a kms-bench result/],
+    [['compare', 'future.json', 'v-a'], /schemaVersion 99 is not supported by this build/],
+    [['compare', 'v-a', 'v-a', '--threshold', 'latencyMs.p99 ++10%'], /--threshold: .*is not a bound|--threshold: /],
+    [['compare', 'v-a', 'v-a', '--alpha', '2'], /--alpha must be a number between 0 and 1/],
+  ])('bad input exits 2 with one message: %j', async (args, message) => {
+    await writeFile(join(dir, 'bad.json'), '{ not json')
+    await writeFile(join(dir, 'other.json'), JSON.stringify({ hello: 'world' }))
+    await writeFile(join(dir, 'future.json'), JSON.stringify({ ...(JSON.parse(await readFile(join(dir, 'v-a', 'summary.json'), 'utf8')) as object), schemaVersion: 99 }))
+    const r = await cli(args)
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(message)
+    expect(r.err).not.toMatch(/\n\s+at /)
+    expect(r.err.trim().split('\n').filter((l) => !l.startsWith('hint:'))).toHaveLength(1)
+  })
+})
+
+describe('kms-bench compare, real time (repeated runs)', () => {
+  const rt = ['run', '--op', 'Encrypt', '--rate', '200', '--duration', '1s', '--clock', 'real', '--runs', '5', '--quiet']
+
+  it('two sets of runs of the same workload compare as equal; a throttled set fails', async () => {
+    expect((await cli([...rt, '--out', 'rt-a'])).code).toBe(0)
+    expect((await cli([...rt, '--out', 'rt-b'])).code).toBe(0)
+    const a = await summaryIn('rt-a')
+    expect(a.runs).toHaveLength(5)
+    expect(a.runs?.every((r) => r.variants[0]?.offered.requests === 200)).toBe(true)
+    const same = await cli(['compare', 'rt-a', 'rt-b'])
+    expect(same.code).toBe(0)
+    expect(same.out).toContain('Statistical comparison: both results ran in real time')
+    expect(same.out).toContain('Runs: 5 baseline, 5 current.')
+
+    // A quota under the rate: every run throttles and retries.
+    expect((await cli([...rt, '--quota', 'symmetric=150', '--out', 'rt-worse'])).code).toBe(0)
+    const worse = await cli(['compare', 'rt-a', 'rt-worse'])
+    expect(worse.code).toBe(1)
+    expect(worse.out).toMatch(/`kms\.callsPerRequest \+0%`: regression: median 1 → 1\.\d+ .*significant \(Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397 ≤ α = 0\.01\)/)
+  }, 120_000)
+})
