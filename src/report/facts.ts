@@ -103,6 +103,22 @@ export function assumptions(summary: RunSummary): Assumption[] {
   return [...seen.values()]
 }
 
+/** A finding a mitigation reported (e.g. the Service Quotas request that removes throttling). */
+export interface Finding {
+  /** `variant / mitigation` */
+  readonly source: string
+  readonly text: string
+}
+
+/** Every finding of the run's mitigations, in variant order. */
+export function findings(summary: RunSummary): Finding[] {
+  const out: Finding[] = []
+  for (const v of summary.variants) {
+    for (const m of v.mitigations) for (const text of m.findings ?? []) out.push({ source: `${v.name} / ${m.name}`, text })
+  }
+  return out
+}
+
 /** The mitigations of a variant in short form: `data-key-cache (maxAge 60000, maxMessages 1000)`. */
 export function mitigationLabel(v: VariantSummary): string {
   if (v.mitigations.length === 0) return 'none'

@@ -7,7 +7,7 @@
  */
 import type { RunSummary } from '../load/summary.ts'
 import { reportCharts, type ChartPanel, type LegendEntry, type ReportChart } from './charts.ts'
-import { assumptions, durationText, notices, verdict } from './facts.ts'
+import { assumptions, durationText, findings, notices, verdict } from './facts.ts'
 import { escapeHtml as esc, fmtInt } from './format.ts'
 import { variantFileNames } from './hgrm.ts'
 import { RANKING_SUMMARY, rankVariants, type RankTier } from './rank.ts'
@@ -196,6 +196,13 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   if (summary.thresholds.length > 0) {
     out.push('<section id="thresholds"><h2>Thresholds</h2>')
     out.push(htmlTable(thresholdsTable(summary), undefined, (r) => (r[0] === 'FAIL' ? 'fail' : '')))
+    out.push('</section>')
+  }
+
+  const fs = findings(summary)
+  if (fs.length > 0) {
+    out.push('<section id="findings"><h2>Findings</h2>')
+    out.push(`<ul class="assumptions">${fs.map((f) => `<li><strong>${esc(f.source)}</strong>: ${esc(f.text)}</li>`).join('')}</ul>`)
     out.push('</section>')
   }
 

@@ -76,4 +76,16 @@ describe('renderMarkdown', () => {
     expect(out).toContain('a\\|b \\<script\\>alert(1)\\</script\\>')
     expect(out).not.toContain('<script>')
   })
+
+  it('lists the findings mitigations report (e.g. the Service Quotas request), and omits the section when there are none', () => {
+    expect(md).not.toContain('## Findings')
+    const withFindings = structuredClone(s3)
+    const variant = withFindings.variants.find((v) => v.mitigations.length > 0)
+    const mitigation = variant?.mitigations[0]
+    if (variant === undefined || mitigation === undefined) throw new Error('fixture has no variant with a mitigation')
+    mitigation.findings = ['a quota of at least 16,500/s removes the throttling']
+    const out = renderMarkdown(withFindings)
+    expect(out).toContain('## Findings')
+    expect(out).toContain(`- **${variant.name} / ${mitigation.name}**: a quota of at least 16,500/s removes the throttling`)
+  })
 })

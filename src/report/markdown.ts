@@ -5,7 +5,7 @@
  * Pure: summary in, text out.
  */
 import type { RunSummary } from '../load/summary.ts'
-import { assumptions, durationText, notices, verdict } from './facts.ts'
+import { assumptions, durationText, findings, notices, verdict } from './facts.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import { rankVariants } from './rank.ts'
 import { comparisonRows, operationsTable, quotaTable, thresholdsTable, type TextTable } from './tables.ts'
@@ -98,6 +98,12 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   if (summary.thresholds.length > 0) {
     out.push(h(1, 'Thresholds'))
     out.push(table(thresholdsTable(summary)))
+  }
+
+  const fs = findings(summary)
+  if (fs.length > 0) {
+    out.push(h(1, 'Findings'))
+    out.push(fs.map((f) => `- **${md(f.source)}**: ${md(f.text)}`).join('\n'))
   }
 
   out.push(h(1, 'Assumptions'))
