@@ -113,4 +113,12 @@ describe('bench:check command line (against files, without running the suite)', 
     expect(bad.status).toBe(2)
     expect(bad.stderr).toMatch(/is not a kms-bench bench\.json/)
   })
+
+  it('refuses a bench.json without its environment or stage lists (exit 2 naming the problem, never a TypeError)', async () => {
+    const { environment: _e, ...noEnvironment } = JSON.parse(await readFile(BASELINE_PATH, 'utf8')) as BenchResult
+    await writeFile(join(dir, 'no-env.json'), JSON.stringify(noEnvironment))
+    await expect(loadBench(join(dir, 'no-env.json'))).rejects.toThrow(/has no environment/)
+    await writeFile(join(dir, 'no-stages.json'), JSON.stringify({ ...noEnvironment, environment: {}, stages: null }))
+    await expect(loadBench(join(dir, 'no-stages.json'))).rejects.toThrow(/has no stages or scenarios list/)
+  })
 })

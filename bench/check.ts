@@ -53,6 +53,8 @@ export async function loadBench(path: string): Promise<BenchResult> {
   if (r === null || typeof r !== 'object' || r.kind !== 'kms-bench-bench') throw new BenchFileError(`${path} is not a kms-bench bench.json (no "kind": "kms-bench-bench")`)
   if (r.schemaVersion !== BENCH_SCHEMA_VERSION) throw new BenchFileError(`${path}: schemaVersion ${JSON.stringify(r.schemaVersion)} is not supported (this build reads ${BENCH_SCHEMA_VERSION}); regenerate it with npm run bench`)
   if (r.figures === null || typeof r.figures !== 'object') throw new BenchFileError(`${path} has no figures`)
+  if (r.environment === null || typeof r.environment !== 'object') throw new BenchFileError(`${path} has no environment`)
+  if (!Array.isArray(r.stages) || !Array.isArray(r.scenarios)) throw new BenchFileError(`${path} has no stages or scenarios list`)
   for (const [k, f] of Object.entries(r.figures)) {
     if (typeof f?.value !== 'number' || !['exact', 'ratio', 'info'].includes(f.kind)) throw new BenchFileError(`${path}: figure '${k}' is malformed`)
   }

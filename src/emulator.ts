@@ -108,17 +108,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   })
   const gate = quotaConfig !== undefined ? new QuotaGate<Caller>(quotaConfig, clock) : undefined
 
-  function callSync<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): OperationOutputs[Op] {
-    const caller = core.caller(callerInput)
-    if (!core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
-    if (gate !== undefined && !gate.admit(op, input, caller, core)) {
-      const error = new ThrottlingException(THROTTLING_MESSAGE)
-      core.auditRejected(op, input, caller, error)
-      throw error
-    }
-    return core.invoke(op, input, caller)
-  }
-
   function tryCall<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): CallResult<Op> {
     try {
       const caller = core.caller(callerInput)
@@ -132,6 +121,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (isKmsError(e)) return { ok: false, error: e }
       throw e
     }
+  }
+
+  function callSync<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): OperationOutputs[Op] {
+    const r = tryCall(op, input, callerInput)
+    if (r.ok) return r.output
+    // The shared THROTTLED error is never thrown: a caller may keep or change what it catches.
+    throw r.error === THROTTLED ? new ThrottlingException(THROTTLING_MESSAGE) : r.error
   }
 
   return {

@@ -3,34 +3,13 @@
  * (exit 1 when one fails, 2 for a bad expression), and `kms-bench compare` on virtual-time
  * results (exact) and on repeated real-time runs (statistical: noise passes, a regression fails).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CliIo } from '../src/cli/io.ts'
-import { main } from '../src/cli/main.ts'
-import { parseRunSummary, type RunSummary } from '../src/load/summary.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { cliWorkspace } from './support/cli.ts'
 
-let dir: string
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kms-bench-gates-'))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: { CI: 'true' }, cwd: dir, signal: new AbortController().signal }
-  const code = await main(args, io)
-  return { code, out, err }
-}
-
-async function summaryIn(out: string): Promise<RunSummary> {
-  return parseRunSummary(JSON.parse(await readFile(join(dir, out, 'summary.json'), 'utf8')))
-}
+const ws = cliWorkspace('gates')
+const { cli, summaryIn } = ws
 
 const adHoc = ['run', '--op', 'Encrypt', '--rate', '12000', '--duration', '3s', '--quota', 'symmetric=10000', '--quiet']
 
@@ -43,7 +22,7 @@ describe('run --threshold', () => {
       { expression: 'kms.callsPerRequest < 2', variant: 'baseline', actual: s.variants[0]?.kms.callsPerRequest, passed: true },
       { expression: 'latencyMs.p99 <= 5000', variant: 'baseline', actual: s.variants[0]?.latencyMs.p99, passed: true },
     ])
-    const junit = await readFile(join(dir, 'pass', 'junit.xml'), 'utf8')
+    const junit = await readFile(join(ws.dir, 'pass', 'junit.xml'), 'utf8')
     expect(junit).toContain('tests="2" failures="0"')
   })
 
@@ -56,8 +35,8 @@ describe('run --threshold', () => {
     expect(r.err).toContain('thresholds: 1 of 2 FAILED')
     expect(r.err).toContain(`FAIL baseline: throttleRate < 0.001 (actual ${Number(rate.toPrecision(6))})`)
     expect(s.thresholds.map((t) => t.passed)).toEqual([false, true])
-    expect(await readFile(join(dir, 'fail', 'junit.xml'), 'utf8')).toMatch(/<failure message="throttleRate &lt; 0\.001 failed for variant baseline/)
-    expect(await readFile(join(dir, 'fail', 'report.md'), 'utf8')).toMatch(/\| FAIL \| baseline \| throttleRate &lt; 0\.001 \||\| FAIL \| baseline \| throttleRate \\< 0\.001 \|/)
+    expect(await readFile(join(ws.dir, 'fail', 'junit.xml'), 'utf8')).toMatch(/<failure message="throttleRate &lt; 0\.001 failed for variant baseline/)
+    expect(await readFile(join(ws.dir, 'fail', 'report.md'), 'utf8')).toMatch(/\| FAIL \| baseline \| throttleRate &lt; 0\.001 \||\| FAIL \| baseline \| throttleRate \\< 0\.001 \|/)
   })
 
   it.each([
@@ -74,7 +53,7 @@ describe('run --threshold', () => {
 
   it('evaluates a scenario file\'s thresholds, scenario-level and per variant', async () => {
     await writeFile(
-      join(dir, 'gated.ts'),
+      join(ws.dir, 'gated.ts'),
       `export default {
         name: 'gated', duration: 3, keys: [{ name: 'k' }], arrivals: { shape: 'constant', rate: 12000 },
         requests: [{ kind: 'encrypt', key: 'k' }], quotas: { symmetric: 10000 },
@@ -128,6 +107,19 @@ describe('kms-bench compare, virtual time', () => {
     expect((await cli(['compare', 'v-worse', 'v-a', '--quiet'])).code).toBe(0)
   })
 
+  it('writes the Markdown to --out atomically, creating its directory; an unwritable one is exit 2', async () => {
+    const r = await cli(['compare', 'v-a', 'v-b', '--out', 'diffs/a-b/diff.md', '--quiet'])
+    expect(r.code).toBe(0)
+    const md = await ws.read('diffs/a-b/diff.md')
+    expect(md).toContain('# kms-bench compare: adhoc-GenerateDataKey')
+    expect(r.out).not.toContain(md)
+    await writeFile(join(ws.dir, 'a-file'), 'not a directory')
+    const bad = await cli(['compare', 'v-a', 'v-b', '--out', 'a-file/diff.md', '--quiet'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/^kms-bench: cannot write .*a-file: it exists and is not a directory\nhint: /)
+    expect(bad.err).not.toMatch(/\n\s+at /)
+  })
+
   it('takes relative and absolute thresholds, and --no-defaults', async () => {
     expect((await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'kms.calls +50%', '--quiet'])).code).toBe(0)
     expect((await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'throttleRate < 0.01', '--quiet'])).code).toBe(1)
@@ -142,9 +134,9 @@ describe('kms-bench compare, virtual time', () => {
     [['compare', 'v-a', 'v-a', '--threshold', 'latencyMs.p99 ++10%'], /--threshold: .*is not a bound|--threshold: /],
     [['compare', 'v-a', 'v-a', '--alpha', '2'], /--alpha must be a number between 0 and 1/],
   ])('bad input exits 2 with one message: %j', async (args, message) => {
-    await writeFile(join(dir, 'bad.json'), '{ not json')
-    await writeFile(join(dir, 'other.json'), JSON.stringify({ hello: 'world' }))
-    await writeFile(join(dir, 'future.json'), JSON.stringify({ ...(JSON.parse(await readFile(join(dir, 'v-a', 'summary.json'), 'utf8')) as object), schemaVersion: 99 }))
+    await writeFile(join(ws.dir, 'bad.json'), '{ not json')
+    await writeFile(join(ws.dir, 'other.json'), JSON.stringify({ hello: 'world' }))
+    await writeFile(join(ws.dir, 'future.json'), JSON.stringify({ ...(JSON.parse(await readFile(join(ws.dir, 'v-a', 'summary.json'), 'utf8')) as object), schemaVersion: 99 }))
     const r = await cli(args)
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)

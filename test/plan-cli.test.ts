@@ -4,40 +4,24 @@
  * second (uniform arrivals), so the plan's figures follow from the rate, the quota, the
  * growth and the price list alone.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CliIo } from '../src/cli/io.ts'
-import { main } from '../src/cli/main.ts'
+import { describe, expect, it } from 'vitest'
 import type { CapacityPlan } from '../src/load/plan.ts'
 import { throttleMonthEver, throttleMonthWithin } from '../src/load/plan.ts'
+import { cliWorkspace } from './support/cli.ts'
 
-let dir: string
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kms-bench-plan-'))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: { CI: 'true' }, cwd: dir, signal: new AbortController().signal }
-  const code = await main(args, io)
-  return { code, out, err }
-}
+const ws = cliWorkspace('plan')
+const { cli } = ws
 
 async function planIn(out: string): Promise<CapacityPlan> {
-  return JSON.parse(await readFile(join(dir, out, 'plan.json'), 'utf8')) as CapacityPlan
+  return JSON.parse(await ws.read(join(out, 'plan.json'))) as CapacityPlan
 }
 
 describe('kms-bench plan: arithmetic checked by hand', () => {
   it('5,000 symmetric calls/s against 10,000/s, growing 10 %/month', async () => {
     await writeFile(
-      join(dir, 'checkout.json'),
+      join(ws.dir, 'checkout.json'),
       JSON.stringify({
         name: 'checkout',
         region: 'eu-north-1', // default symmetric quota 10,000/s
@@ -79,17 +63,17 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
 
     expect(r.out).toContain('Cryptographic operations (symmetric) request rate in eu-north-1 runs out in month 8 at 10%/month')
     expect(r.out).toContain('Request 15,693/s (an increase of 5,693/s) to last through month 12')
-    const md = await readFile(join(dir, 'p1', 'plan.md'), 'utf8')
+    const md = await readFile(join(ws.dir, 'p1', 'plan.md'), 'utf8')
     expect(md).toContain('# kms-bench capacity plan: checkout')
     expect(md).toContain('| 8 | 10,718/s (107%) THROTTLED |')
     expect(md).toContain('## How this plan was computed')
-    const html = await readFile(join(dir, 'p1', 'plan.html'), 'utf8')
+    const html = await readFile(join(ws.dir, 'p1', 'plan.html'), 'utf8')
     expect(html).toMatch(/^<!doctype html>/)
     expect(html).toContain('<svg')
   })
 
   it('measures the demand of a pool throttled today with an unthrottled probe, not the retried count', async () => {
-    await writeFile(join(dir, 'hot.json'), JSON.stringify({ name: 'hot', region: 'eu-north-1', keys: [{ name: 'k', operations: { Encrypt: 12_000 } }] }))
+    await writeFile(join(ws.dir, 'hot.json'), JSON.stringify({ name: 'hot', region: 'eu-north-1', keys: [{ name: 'k', operations: { Encrypt: 12_000 } }] }))
     const r = await cli(['plan', 'hot.json', '--months', '3', '--out', 'p2'])
     expect(r.code).toBe(0)
     const pool = (await planIn('p2')).variants[0]?.pools[0]
@@ -100,7 +84,7 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
 
   it('plans a scenario file, ranking its mitigations by KMS calls saved', async () => {
     await writeFile(
-      join(dir, 'fleet.ts'),
+      join(ws.dir, 'fleet.ts'),
       `export default {
         name: 'fleet', region: 'eu-north-1', duration: 5, keys: [{ name: 'k' }],
         fleet: { hosts: 4 }, arrivals: { shape: 'constant', rate: 4000 },
@@ -123,7 +107,7 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     // 4,000 × 1.25^m > 10,000 first at m = 5 (1.25^4 = 2.44, 1.25^5 = 3.05).
     expect(plan.variants[0]?.pools[0]?.throttleMonth).toBe(5)
     expect(plan.quotaRequests[0]?.avoidedBy).toEqual(['cached'])
-    expect(await readFile(join(dir, 'p3', 'plan.md'), 'utf8')).toMatch(/1\. \*\*cached\*\*: data-key-cache: saves [\d,]+ KMS calls\/month .*\n {3}Exposure: one data key protects up to 100 messages/)
+    expect(await readFile(join(ws.dir, 'p3', 'plan.md'), 'utf8')).toMatch(/1\. \*\*cached\*\*: data-key-cache: saves [\d,]+ KMS calls\/month .*\n {3}Exposure: one data key protects up to 100 messages/)
   })
 
   it.each([
@@ -133,8 +117,11 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     [['plan', 'bad-workload.json'], /keys\.0\.operations\.Frobnicate: not a KMS operation/],
     [['plan', 'checkout.json', '--growth', 'fast'], /--growth must be a monthly rate/],
     [['plan', 'checkout.json', '--months=-1'], /--months must be an integer from 0 to 600/],
+    [['plan', 'checkout.json', '--seed', '4294967296'], /--seed must be an integer from -2147483648 to 2147483647/],
+    [['plan', 'checkout.json', '--out', 'a-file/plan'], /^kms-bench: --out a-file\/plan: cannot create it: .*a-file is not a directory\n$/],
   ])('bad input exits 2 with a message: %j', async (args, message) => {
-    await writeFile(join(dir, 'bad-workload.json'), JSON.stringify({ keys: [{ name: 'k', operations: { Frobnicate: 5 } }] }))
+    await writeFile(join(ws.dir, 'bad-workload.json'), JSON.stringify({ keys: [{ name: 'k', operations: { Frobnicate: 5 } }] }))
+    await writeFile(join(ws.dir, 'a-file'), 'not a directory')
     const r = await cli(args)
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)

@@ -3,42 +3,15 @@
  * flag and input checks and the embedded target, and as a child process for SIGINT.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../src/cli/main.ts'
-import type { CliIo } from '../src/cli/io.ts'
-import { parseRunSummary, type RunSummary } from '../src/load/summary.ts'
+import { describe, expect, it } from 'vitest'
+import { cliWorkspace } from './support/cli.ts'
 import { BIN } from './support/serve-child.ts'
 
-let dir: string
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kms-bench-run-'))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
-
-/** Runs the CLI in-process; returns the exit code and what it wrote. */
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const io: CliIo = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: { CI: 'true', ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  }
-  const code = await main(args, io)
-  return { code, out, err }
-}
-
-async function summaryIn(out: string): Promise<RunSummary> {
-  return parseRunSummary(JSON.parse(await readFile(join(dir, out, 'summary.json'), 'utf8')))
-}
+const ws = cliWorkspace('run')
+const { cli, summaryIn } = ws
 
 describe('kms-bench run: bad input exits 2 with one clear message', () => {
   it.each([
@@ -57,6 +30,13 @@ describe('kms-bench run: bad input exits 2 with one clear message', () => {
     [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--quota', 'nonsense=5'], /nonsense/],
     [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--variant', 'nope'], /unknown variant 'nope'/],
     [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--target', 'aws'], /add --yes-real-aws/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--region', 'eu-wset-1'], /--region: unknown Region 'eu-wset-1' \(did you mean eu-west-1\?\)/],
+    [['run', join(import.meta.dirname, '..', 'scenarios', 'envelope-fleet.ts'), '--region', 'mars-1'], /--region: unknown Region 'mars-1'/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--seed', '1e30'], /--seed must be an integer from -2147483648 to 2147483647, got '1e30'/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--max-attempts', '0'], /--max-attempts must be an integer from 1 to 100, got '0'/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--workers', '2'], /--workers needs real time/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--latency', 'nope.json'], /--latency: cannot read 'nope\.json': no such file/],
+    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--profile', 'nope.json'], /cannot read quota profile file 'nope\.json': no such file/],
   ])('%j', async (args, message) => {
     const r = await cli(args)
     expect(r.code).toBe(2)
@@ -66,7 +46,7 @@ describe('kms-bench run: bad input exits 2 with one clear message', () => {
 
   it('lists every problem of an invalid scenario file, with paths', async () => {
     await writeFile(
-      join(dir, 'bad.ts'),
+      join(ws.dir, 'bad.ts'),
       `export default { name: 'bad', keys: [{ name: 'k' }], arrivals: { shape: 'constant', rate: -1 }, requests: [{ kind: 'encrypt', key: 'other' }], region: 'mars-1' }\n`,
     )
     const r = await cli(['run', 'bad.ts'])
@@ -77,8 +57,16 @@ describe('kms-bench run: bad input exits 2 with one clear message', () => {
     expect(r.err).not.toMatch(/\n\s+at /)
   })
 
+  it('checks that it can write --out before running', async () => {
+    await writeFile(join(ws.dir, 'a-file'), 'not a directory')
+    const r = await cli(['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--out', 'a-file/out'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/^kms-bench: --out a-file\/out: cannot create it: .*a-file is not a directory\n$/)
+    expect(r.out).toBe('')
+  })
+
   it('reports a scenario file that does not load', async () => {
-    await writeFile(join(dir, 'broken.ts'), 'export default {{{\n')
+    await writeFile(join(ws.dir, 'broken.ts'), 'export default {{{\n')
     const r = await cli(['run', 'broken.ts'])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/cannot load scenario file 'broken.ts'/)
@@ -87,13 +75,13 @@ describe('kms-bench run: bad input exits 2 with one clear message', () => {
   it('prints the projection and refuses real AWS without credentials (nothing is sent)', () => {
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '',
-      HOME: dir,
+      HOME: ws.dir,
       CI: 'true',
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: join(dir, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_CONFIG_FILE: join(ws.dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(ws.dir, 'no-credentials'),
     }
-    const r = spawnSync(process.execPath, [BIN, 'run', '--op', 'Encrypt', '--rate', '10', '--duration', '2s', '--target', 'aws', '--yes-real-aws'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 })
+    const r = spawnSync(process.execPath, [BIN, 'run', '--op', 'Encrypt', '--rate', '10', '--duration', '2s', '--target', 'aws', '--yes-real-aws'], { cwd: ws.dir, env, encoding: 'utf8', timeout: 60_000 })
     expect(r.stdout).toMatch(/real AWS: this run would send up to 20 application requests/)
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/no usable AWS credentials/)
@@ -109,7 +97,7 @@ describe('kms-bench run on the embedded target', () => {
     expect(s.environment.packages['@aws-sdk/client-kms']).toMatch(/^\d+\.\d+\.\d+/)
     expect(Object.keys(s.environment.packages).filter((p) => p.startsWith('@smithy/')).length).toBeGreaterThanOrEqual(3)
     expect(s.variants[0]).toMatchObject({ offered: { requests: 12_000 }, completed: { succeeded: 3000, throttled: 9000 } })
-    for (const f of ['report.md', 'report.html', 'baseline.hgrm', 'timeline.csv']) expect((await readFile(join(dir, 'adhoc', f), 'utf8')).length).toBeGreaterThan(10)
+    for (const f of ['report.md', 'report.html', 'baseline.hgrm', 'timeline.csv']) expect((await readFile(join(ws.dir, 'adhoc', f), 'utf8')).length).toBeGreaterThan(10)
     expect(r.out).toMatch(/baseline: 12,000 requests, 75\.00% throttled/)
   })
 
@@ -123,10 +111,41 @@ describe('kms-bench run on the embedded target', () => {
     expect(s.variants[0]!.kms.byOperation['Decrypt']!.calls).toBeGreaterThan(0)
   })
 
-  it('replays a trace file named by the scenario, relative to the scenario file', async () => {
-    await writeFile(join(dir, 'usage.csv'), ['Timestamp,Value', '2025-03-01T00:00:00Z,300', '2025-03-01T00:00:01Z,900', '2025-03-01T00:00:02Z,600'].join('\n'))
+  it('--max-attempts alone keeps each variant\'s retry mode; --retry replaces it', async () => {
     await writeFile(
-      join(dir, 'trace.ts'),
+      join(ws.dir, 'modes.ts'),
+      `export default { name: 'modes', duration: 2, keys: [{ name: 'k' }], arrivals: { shape: 'constant', rate: 300 }, requests: [{ kind: 'encrypt', key: 'k' }],
+        quotas: { symmetric: 100 }, variants: [{ name: 'off', retry: { mode: 'none', maxAttempts: 1 } }, { name: 'adaptive', retry: { mode: 'adaptive', maxAttempts: 3 } }, { name: 'inherited' }] }\n`,
+    )
+    const retryOf = async (out: string) => Object.fromEntries((await summaryIn(out)).variants.map((v) => [v.name, v.mitigations.find((m) => m.name === 'sdk-retry')?.params]))
+    expect((await cli(['run', 'modes.ts', '--max-attempts', '5', '--out', 'modes-attempts'])).code).toBe(0)
+    expect(await retryOf('modes-attempts')).toMatchObject({
+      off: { mode: 'none', maxAttempts: 1 },
+      adaptive: { mode: 'adaptive', maxAttempts: 5 },
+      inherited: { mode: 'standard', maxAttempts: 5 },
+    })
+    expect((await cli(['run', 'modes.ts', '--retry', 'standard', '--max-attempts', '4', '--out', 'modes-retry'])).code).toBe(0)
+    expect(await retryOf('modes-retry')).toMatchObject({
+      off: { mode: 'standard', maxAttempts: 4 },
+      adaptive: { mode: 'standard', maxAttempts: 4 },
+      inherited: { mode: 'standard', maxAttempts: 4 },
+    })
+  })
+
+  it('loads a .ts scenario outside a "type": "module" package from the binary', () => {
+    // The temporary directory has no package.json: tsx sees the file as CommonJS.
+    const file = join(ws.dir, 'plain-package.ts')
+    writeFileSync(file, `export default { name: 'plain', duration: 1, keys: [{ name: 'k' }], arrivals: { shape: 'constant', rate: 10 }, requests: [{ kind: 'encrypt', key: 'k' }] }\n`)
+    const r = spawnSync(process.execPath, [BIN, 'run', file, '--out', 'plain', '--quiet'], { cwd: ws.dir, env: { ...process.env, CI: 'true' }, encoding: 'utf8', timeout: 60_000 })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(JSON.parse(readFileSync(join(ws.dir, 'plain', 'summary.json'), 'utf8'))).toMatchObject({ scenario: 'plain', variants: [{ offered: { requests: 10 } }] })
+  })
+
+  it('replays a trace file named by the scenario, relative to the scenario file', async () => {
+    await writeFile(join(ws.dir, 'usage.csv'), ['Timestamp,Value', '2025-03-01T00:00:00Z,300', '2025-03-01T00:00:01Z,900', '2025-03-01T00:00:02Z,600'].join('\n'))
+    await writeFile(
+      join(ws.dir, 'trace.ts'),
       `export default { name: 'trace', keys: [{ name: 'k' }], arrivals: { shape: 'trace', file: 'usage.csv', values: 'rate' }, requests: [{ kind: 'encrypt', key: 'k' }], duration: 3 }\n`,
     )
     const r = await cli(['run', 'trace.ts', '--out', 'trace'])
@@ -134,26 +153,20 @@ describe('kms-bench run on the embedded target', () => {
     const s = await summaryIn('trace')
     expect(s.schedule).toBe('trace of 3s (usage.csv)')
     expect(s.variants[0]!.timeline.map((e) => e.offered)).toEqual([300, 900, 600])
-    await writeFile(join(dir, 'trace-missing.ts'), `export default { name: 't', keys: [{ name: 'k' }], arrivals: { shape: 'trace', file: 'nope.csv' }, requests: [{ kind: 'encrypt', key: 'k' }] }\n`)
+    await writeFile(join(ws.dir, 'trace-missing.ts'), `export default { name: 't', keys: [{ name: 'k' }], arrivals: { shape: 'trace', file: 'nope.csv' }, requests: [{ kind: 'encrypt', key: 'k' }] }\n`)
     const bad = await cli(['run', 'trace-missing.ts'])
     expect(bad.code).toBe(2)
     expect(bad.err).toMatch(/cannot read the trace file 'nope.csv': no such file/)
   })
 
   it('draws a live progress line on a terminal, and none with --quiet', async () => {
-    let err = ''
-    const io: CliIo = {
-      stdout: { write: () => true },
-      stderr: { write: (t: string) => (err += t), isTTY: true },
-      env: {},
-      cwd: dir,
-      signal: new AbortController().signal,
-    }
-    expect(await main(['run', '--op', 'Encrypt', '--rate', '2000000', '--duration', '2s', '--quota', 'symmetric=1000', '--out', 'progress'], io)).toBe(0)
-    expect(err).toMatch(/\r.*\[baseline\] \d+\.\ds\/2s {2}offered [\d,]+ {2}achieved [\d,]+ {2}throttled \d+\.\d% {2}p99 \d+\.\d ms/)
-    err = ''
-    expect(await main(['run', '--op', 'Encrypt', '--rate', '2000000', '--duration', '2s', '--quiet', '--out', 'progress-quiet'], io)).toBe(0)
-    expect(err).toBe('')
+    const terminal = { env: { CI: undefined }, stderrIsTTY: true }
+    const shown = await cli(['run', '--op', 'Encrypt', '--rate', '2000000', '--duration', '2s', '--quota', 'symmetric=1000', '--out', 'progress'], terminal)
+    expect(shown.code).toBe(0)
+    expect(shown.err).toMatch(/\r.*\[baseline\] \d+\.\ds\/2s {2}offered [\d,]+ {2}achieved [\d,]+ {2}throttled \d+\.\d% {2}p99 \d+\.\d ms/)
+    const quiet = await cli(['run', '--op', 'Encrypt', '--rate', '2000000', '--duration', '2s', '--quiet', '--out', 'progress-quiet'], terminal)
+    expect(quiet.code).toBe(0)
+    expect(quiet.err).toBe('')
   })
 
   it('shards merged with `kms-bench merge` equal the unsharded run', async () => {
@@ -171,7 +184,14 @@ describe('kms-bench run on the embedded target', () => {
     expect(merged.latencyMs).toEqual(whole.latencyMs)
     expect(merged.quota).toEqual(whole.quota)
     expect(merged.timeline.map((e) => [e.offered, e.throttled, e.kmsCalls])).toEqual(whole.timeline.map((e) => [e.offered, e.throttled, e.kmsCalls]))
+    // The directories the shards wrote serve as well as their summary.json files.
+    expect((await cli(['merge', 'shard-0', 'shard-1', 'shard-2', '--out', 'merged-dirs', '--quiet'])).code).toBe(0)
+    expect((await summaryIn('merged-dirs')).variants).toEqual((await summaryIn('merged')).variants)
     expect((await cli(['merge', 'shard-0/summary.json', 'shard-0/summary.json'])).err).toMatch(/appears twice/)
+    await writeFile(join(ws.dir, 'a-file'), 'not a directory')
+    const unwritable = await cli(['merge', 'shard-0', '--out', 'a-file/merged'])
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.err).toMatch(/^kms-bench: cannot write .*a-file\/merged: a part of the path is not a directory\n/)
     expect((await cli(['merge', 'nothing.json'])).code).toBe(2)
   })
 })
@@ -179,7 +199,7 @@ describe('kms-bench run on the embedded target', () => {
 describe('kms-bench run and SIGINT', () => {
   it('stops scheduling, writes everything marked incomplete, and exits 130', async () => {
     const child = spawn(process.execPath, [BIN, 'run', '--op', 'GenerateDataKey', '--rate', '1000000', '--duration', '1h', '--out', 'interrupted'], {
-      cwd: dir,
+      cwd: ws.dir,
       env: { ...process.env, CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -3,41 +3,15 @@
  * project's own `kms-bench serve` (a child process, with quotas) and moto's server (a
  * foreign endpoint; skipped with a clear message only where python3 or moto is missing).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CliIo } from '../src/cli/io.ts'
-import { main } from '../src/cli/main.ts'
-import { parseRunSummary, type RunSummary } from '../src/load/summary.ts'
+import { cliWorkspace } from './support/cli.ts'
 import { freePort, motoUnavailableReason, startMoto, type MotoServer } from './support/moto.ts'
 import { startServeChild, type ServeChild } from './support/serve-child.ts'
 
-let dir: string
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kms-bench-run-endpoints-'))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
-
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const io: CliIo = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: { CI: 'true', ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  }
-  return { code: await main(args, io), out, err }
-}
-
-async function summaryIn(out: string): Promise<RunSummary> {
-  return parseRunSummary(JSON.parse(await readFile(join(dir, out, 'summary.json'), 'utf8')))
-}
+const ws = cliWorkspace('run-endpoints')
+const { cli, summaryIn } = ws
 
 describe('against kms-bench serve', () => {
   let server: ServeChild
@@ -103,10 +77,10 @@ describe('against kms-bench serve with SigV4 verification', () => {
   let server: ServeChild
   beforeAll(async () => {
     await writeFile(
-      join(dir, 'creds.json'),
+      join(ws.dir, 'creds.json'),
       JSON.stringify({ credentials: [{ accessKeyId: 'AKIDKMSBENCHTEST0001', secretAccessKey: 'right-secret', principal: 'arn:aws:iam::111122223333:root' }] }),
     )
-    server = await startServeChild(['--auth', 'sigv4', '--credentials', join(dir, 'creds.json')])
+    server = await startServeChild(['--auth', 'sigv4', '--credentials', join(ws.dir, 'creds.json')])
   })
   afterAll(async () => {
     await server?.stop('SIGKILL').catch(() => {})
@@ -114,14 +88,12 @@ describe('against kms-bench serve with SigV4 verification', () => {
 
   it('runs with the right credentials and exits 2 with bad ones', async () => {
     const good = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url, '--out', 'sigv4-ok'], {
-      AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001',
-      AWS_SECRET_ACCESS_KEY: 'right-secret',
+      env: { AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001', AWS_SECRET_ACCESS_KEY: 'right-secret' },
     })
     expect(good.code, good.err).toBe(0)
     expect((await summaryIn('sigv4-ok')).variants[0]!.completed.succeeded).toBe(20)
     const bad = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url], {
-      AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001',
-      AWS_SECRET_ACCESS_KEY: 'wrong-secret',
+      env: { AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001', AWS_SECRET_ACCESS_KEY: 'wrong-secret' },
     })
     expect(bad.code).toBe(2)
     expect(bad.err).toMatch(/rejected the credentials/)
@@ -154,7 +126,7 @@ describe.skipIf(motoReason !== undefined)('against moto\'s server', () => {
 
   it('runs a scenario with ciphertexts made before the run, S3 calls and envelope decryption', async () => {
     await writeFile(
-      join(dir, 'moto-scenario.ts'),
+      join(ws.dir, 'moto-scenario.ts'),
       `export default {
         name: 'moto-mix', duration: 2, keys: [{ name: 'k', alias: 'alias/moto-mix' }], tenants: 5,
         arrivals: { shape: 'constant', rate: 60 },

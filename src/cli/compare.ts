@@ -5,15 +5,14 @@
  * (report/compare.ts). A missing or malformed file, an unknown schemaVersion, a bad
  * threshold or results of different clocks: one clear message, exit 2.
  */
-import { stat, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { basename, dirname, resolve } from 'node:path'
 import { DEFAULT_COMPARE_RULES } from '../load/thresholds.ts'
 import { compareSummaries, ComparisonError, describeRules, renderComparisonMarkdown } from '../report/compare.ts'
+import { numberArg, parseCommandArgs } from './args.ts'
 import { EXIT_GATE_FAILED, usageError } from './cli-error.ts'
 import type { CliIo, Command } from './io.ts'
-import { appendStepSummary, OUTPUT_FILES } from './output.ts'
-import { loadSummary } from './report.ts'
+import { appendToStepSummary, writeOutputFiles } from './output.ts'
+import { loadResultArg } from './summary-file.ts'
 import { parseCompareArgs } from './thresholds.ts'
 
 const USAGE = `Usage: kms-bench compare BASELINE CURRENT [--threshold EXPR]... [options]
@@ -41,7 +40,7 @@ Options:
   --threshold EXPR    a threshold (see above)
   --no-defaults       apply only the --threshold rules
   --alpha A           significance level of the statistical test (default 0.01)
-  --out FILE          also write the Markdown to FILE
+  --out FILE          also write the Markdown to FILE (atomically)
   --quiet             print only the verdict line
   -h, --help          show this help
 
@@ -54,48 +53,24 @@ const OPTIONS = {
   alpha: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const
-
-/** A result path: a summary.json, or a directory holding one. */
-async function summaryPath(cwd: string, arg: string): Promise<string> {
-  const path = resolve(cwd, arg)
-  try {
-    if ((await stat(path)).isDirectory()) return join(path, OUTPUT_FILES.summary)
-  } catch {
-    // missing: loadSummary says so
-  }
-  return path
-}
 
 /** The `compare` command. */
 export const compareCommand: Command = {
   name: 'compare',
   summary: 'compare two results and gate on thresholds',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>
-    try {
-      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-    } catch (e) {
-      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench compare --help` for the options')
-    }
+    const parsed = parseCommandArgs('compare', argv, OPTIONS)
     const v = parsed.values
-    if (v.help === true) {
-      io.stdout.write(USAGE)
-      return 0
-    }
     const [baseArg, curArg, ...extra] = parsed.positionals
     if (baseArg === undefined || curArg === undefined) throw usageError('compare needs two results: BASELINE CURRENT (summary.json files or their directories)', 'run `kms-bench compare --help`')
     if (extra.length > 0) throw usageError(`unexpected argument '${extra[0] ?? ''}': compare takes exactly two results`)
-    let alpha: number | undefined
-    if (v.alpha !== undefined) {
-      alpha = Number(v.alpha)
-      if (v.alpha.trim() === '' || !(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be a number between 0 and 1 (e.g. 0.01), got '${v.alpha}'`)
-    }
+    const alpha = numberArg('--alpha', v.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1 (e.g. 0.01)')
     const rules = parseCompareArgs(v.threshold)
-    const baseline = await loadSummary(await summaryPath(io.cwd, baseArg))
-    const current = await loadSummary(await summaryPath(io.cwd, curArg))
+    const baseline = (await loadResultArg(io.cwd, baseArg)).summary
+    const current = (await loadResultArg(io.cwd, curArg)).summary
     const mode = baseline.clock === 'virtual' && current.clock === 'virtual' ? 'exact' : 'statistical'
     const defaults = v['no-defaults'] === true ? [] : parseCompareArgs(DEFAULT_COMPARE_RULES[mode])
     if (rules.length === 0 && defaults.length === 0) throw usageError('--no-defaults leaves no threshold: add --threshold rules')
@@ -107,9 +82,11 @@ export const compareCommand: Command = {
       throw e
     }
     const markdown = renderComparisonMarkdown(comparison, { baseline: baseArg, current: curArg })
-    if (v.out !== undefined) await writeFile(resolve(io.cwd, v.out), markdown)
-    const stepSummary = io.env['GITHUB_STEP_SUMMARY']
-    if (stepSummary !== undefined && stepSummary !== '') await appendStepSummary(resolve(io.cwd, stepSummary), markdown)
+    if (v.out !== undefined) {
+      const out = resolve(io.cwd, v.out)
+      await writeOutputFiles(dirname(out), [{ name: basename(out), content: markdown }])
+    }
+    await appendToStepSummary(markdown, { env: io.env, cwd: io.cwd })
     const outcomes = comparison.variants.flatMap((x) => x.outcomes)
     const failed = outcomes.filter((o) => !o.passed)
     if (v.quiet !== true) io.stdout.write(markdown)

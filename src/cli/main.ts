@@ -9,19 +9,11 @@ import { mergeCommand } from './merge.ts'
 import { planCommand } from './plan.ts'
 import { reportCommand } from './report.ts'
 import { runCommand } from './run.ts'
+import { toolVersion } from './scenario-input.ts'
 import { serveCommand } from './serve.ts'
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [serveCommand, runCommand, compareCommand, planCommand, reportCommand, mergeCommand]
-
-const PLANNED: readonly [string, string][] = [
-  ['serve', 'serve the emulator over the real KMS wire protocol'],
-  ['run', 'run a scenario (or one operation at a fixed rate) and write reports'],
-  ['compare', 'compare two results and gate on thresholds'],
-  ['plan', 'capacity plan: quota headroom, growth, cost, ranked mitigations'],
-  ['report', 're-render reports from a saved summary.json'],
-  ['merge', 'merge shard results exactly and render them'],
-]
 
 /** Top-level usage text. */
 export function mainUsage(): string {
@@ -32,34 +24,38 @@ export function mainUsage(): string {
     '',
     'Commands:',
   ]
-  const seen = new Set<string>()
-  for (const c of COMMANDS) {
-    seen.add(c.name)
-    lines.push(`  ${c.name.padEnd(9)} ${c.summary}`)
-  }
-  for (const [name, summary] of PLANNED) if (!seen.has(name)) lines.push(`  ${name.padEnd(9)} ${summary} (not available in this build yet)`)
-  lines.push('', 'Run `kms-bench <command> --help` for a command\'s options.', '', 'Exit codes: 0 success; 1 a threshold or gate failed; 2 bad usage or bad input.')
+  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(9)} ${c.summary}`)
+  lines.push('', 'Run `kms-bench <command> --help` (or `kms-bench help <command>`) for a command\'s options.', '', 'Exit codes: 0 success; 1 a threshold or gate failed; 2 bad usage or bad input; 130 interrupted.')
   return lines.join('\n') + '\n'
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(mainUsage())
-    return name === undefined ? EXIT_USAGE : 0
+  if (name === undefined) {
+    // No command is bad usage: the usage goes to stderr with exit 2.
+    io.stderr.write(mainUsage())
+    return EXIT_USAGE
   }
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    io.stdout.write(mainUsage())
+    return 0
+  }
+  // `kms-bench help CMD` is `kms-bench CMD --help`.
+  if (name === 'help') return main([rest[0] as string, '--help'], io)
   if (name === '--version' || name === '-v') {
-    io.stdout.write(`${await packageVersion()}\n`)
+    io.stdout.write(`${toolVersion()}\n`)
     return 0
   }
   const command = COMMANDS.find((c) => c.name === name)
   try {
-    if (command === undefined) {
-      const planned = PLANNED.some(([n]) => n === name)
-      throw new CliError(planned ? `'${name}' is not available in this build yet` : `unknown command '${name}'`, EXIT_USAGE, 'run `kms-bench --help` for the list of commands')
-    }
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (command === undefined) throw new CliError(`unknown command '${name}'`, EXIT_USAGE, 'run `kms-bench --help` for the list of commands')
+    // Help is answered here, for every command alike, before its flags are parsed (so
+    // `run --op --help` shows the help instead of complaining about --op's value). Arguments
+    // after `--` are positionals, never a help request.
+    const end = rest.indexOf('--')
+    const flags = end >= 0 ? rest.slice(0, end) : rest
+    if (flags.includes('--help') || flags.includes('-h')) {
       io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`)
       return 0
     }
@@ -71,10 +67,4 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw e
   }
-}
-
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises')
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
 }

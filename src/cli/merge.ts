@@ -4,20 +4,22 @@
  * `add()`, counters summed) and renders the reports of the whole run. Files that cannot be
  * read, are not summaries, or do not belong to one run are bad input (exit 2).
  */
-import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { SystemClock } from '../clock.ts'
+import { resolve } from 'node:path'
 import { MergeError, mergeSummaries } from '../load/merge.ts'
+import { parseCommandArgs } from './args.ts'
 import { usageError } from './cli-error.ts'
 import type { CliIo, Command } from './io.ts'
-import { writeRunOutputs } from './output.ts'
-import { loadSummary } from './report.ts'
+import { defaultOutDir, writeRunOutputs } from './output.ts'
+import { loadResultArg } from './summary-file.ts'
 
 const USAGE = `Usage: kms-bench merge SHARD.json... [--out DIR]
 
 Merges the summary.json files of the shards of one run (kms-bench run --shard I/N) exactly:
-histograms are added, counters summed, per-second timelines summed, cost recomputed. Writes
-summary.json, report.md, report.html, <variant>.hgrm and timeline.csv of the whole run.
+histograms are added, counters summed, per-second timelines summed, cost recomputed. Each
+SHARD is a summary.json or the directory holding one. Writes the reports of the whole run,
+as kms-bench run does: summary.json, report.md, report.html, one <variant>.hgrm per variant,
+timeline.csv, bencher.json, github-action-benchmark.json and junit.xml. With
+$GITHUB_STEP_SUMMARY set, report.md is appended to it.
 
 Options:
   --out DIR   output directory (default reports/<scenario>/merged-<timestamp>/)
@@ -28,7 +30,6 @@ Options:
 const OPTIONS = {
   out: { type: 'string' },
   quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const
 
 /** The `merge` command. */
@@ -36,21 +37,13 @@ export const mergeCommand: Command = {
   name: 'merge',
   summary: 'merge shard results exactly and render them',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>
-    try {
-      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-    } catch (e) {
-      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench merge --help` for the options')
-    }
-    if (parsed.values.help === true) {
-      io.stdout.write(USAGE)
-      return 0
-    }
+    const parsed = parseCommandArgs('merge', argv, OPTIONS)
     const files = parsed.positionals
-    if (files.length === 0) throw usageError('missing SHARD.json files to merge')
+    if (files.length === 0) throw usageError('missing SHARD.json files to merge', 'run `kms-bench merge --help`')
     const summaries = []
-    for (const f of files) summaries.push(await loadSummary(resolve(io.cwd, f)))
+    for (const f of files) summaries.push((await loadResultArg(io.cwd, f)).summary)
     let merged
     try {
       merged = await mergeSummaries(summaries)
@@ -58,8 +51,7 @@ export const mergeCommand: Command = {
       if (e instanceof MergeError) throw usageError(e.message)
       throw e
     }
-    const stamp = new Date(new SystemClock().now()).toISOString().replace(/[:.]/g, '-')
-    const out = parsed.values.out ?? join('reports', merged.scenario, `merged-${stamp}`)
+    const out = parsed.values.out ?? defaultOutDir(merged.scenario, 'merged-')
     const written = await writeRunOutputs(merged, out, { env: io.env, cwd: io.cwd })
     if (parsed.values.quiet !== true) {
       const shards = merged.shards.map((s) => s.index).join(', ')

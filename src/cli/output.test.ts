@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseRunSummary, type RunSummary } from '../load/summary.ts'
 import { loadFixture } from '../report/fixtures/load.ts'
-import { appendStepSummary, renderRunOutputs, STEP_SUMMARY_LIMIT_BYTES, writeRunOutputs } from './output.ts'
+import { appendStepSummary, checkOutDir, defaultOutDir, renderRunOutputs, STEP_SUMMARY_LIMIT_BYTES, writeOutputFiles, writeRunOutputs } from './output.ts'
 
 let dir: string
 beforeEach(async () => {
@@ -71,5 +71,35 @@ describe('appendStepSummary', () => {
     expect(text).not.toContain('\uFFFD')
     const body = text.slice(0, text.indexOf('\n\n_Report truncated'))
     for (const l of body.split('\n')) expect(l).toBe(line.trimEnd())
+  })
+})
+
+describe('output directories', () => {
+  it('defaults to reports/<scenario>/<prefix><timestamp>, with a file-safe scenario name', () => {
+    expect(defaultOutDir('s3-uploads')).toMatch(/^reports\/s3-uploads\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/)
+    expect(defaultOutDir('s3-uploads', 'plan-')).toMatch(/^reports\/s3-uploads\/plan-\d{4}-/)
+    // A summary may carry any string as its scenario name: it never leaves reports/<name>/.
+    expect(defaultOutDir('../../etc/x', 'merged-')).toMatch(/^reports\/etc-x\/merged-/)
+    expect(defaultOutDir('..')).toMatch(/^reports\/result\//)
+  })
+
+  it('checks an output directory before a run without creating it', async () => {
+    await expect(checkOutDir('new/deeper/out', dir)).resolves.toBeUndefined()
+    expect(await readdir(dir)).toEqual([])
+    await writeFile(join(dir, 'file'), 'x')
+    await expect(checkOutDir('file/out', dir)).rejects.toMatchObject({ exitCode: 2, message: `--out file/out: cannot create it: ${join(dir, 'file')} is not a directory` })
+    await expect(checkOutDir('file', dir, '--state')).rejects.toMatchObject({ message: `--state file: cannot create it: ${join(dir, 'file')} is not a directory` })
+  })
+
+  it('turns a write that fails into a usage error naming the file', async () => {
+    await writeFile(join(dir, 'file'), 'x')
+    await expect(writeOutputFiles(join(dir, 'file', 'out'), [{ name: 'a.md', content: '#' }])).rejects.toMatchObject({
+      exitCode: 2,
+      message: `cannot write ${join(dir, 'file', 'out')}: a part of the path is not a directory`,
+    })
+    await expect(writeRunOutputs(s3, join(dir, 'ok'), { env: { GITHUB_STEP_SUMMARY: join(dir, 'file', 'step.md') } })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^cannot append to the GitHub step summary .*step\.md \(\$GITHUB_STEP_SUMMARY\): /),
+    })
   })
 })

@@ -6,8 +6,9 @@
  * atomically, so a reader never sees a half-written report. With a GitHub step summary
  * configured (`$GITHUB_STEP_SUMMARY`), `report.md` is appended to it as well.
  */
-import { appendFile, mkdir } from 'node:fs/promises'
+import { access, appendFile, constants, mkdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
+import { SystemClock } from '../clock.ts'
 import type { RunSummary } from '../load/summary.ts'
 import { renderBencherJson, renderCustomSmallerIsBetterJson } from '../report/exports.ts'
 import { renderVariantHgrm, variantFileNames } from '../report/hgrm.ts'
@@ -16,6 +17,8 @@ import { renderJunitXml } from '../report/junit.ts'
 import { renderMarkdown } from '../report/markdown.ts'
 import { renderTimelineCsv } from '../report/timeline-csv.ts'
 import { writeFileAtomic } from './atomic-write.ts'
+import { usageError } from './cli-error.ts'
+import { fsReason, isFsError } from './files.ts'
 
 /** File names of the run outputs (besides the per-variant `.hgrm` files). */
 export const OUTPUT_FILES = {
@@ -86,27 +89,98 @@ export function renderRunOutputs(summary: RunSummary, options: Pick<RunOutputOpt
 }
 
 /**
+ * The default output directory of a command: `reports/<scenario>/<prefix><timestamp>`
+ * (relative to the working directory). The scenario name is made file-safe first: a merged or
+ * re-read summary may carry any string there, and it must not steer the write elsewhere.
+ */
+export function defaultOutDir(scenario: string, prefix = ''): string {
+  const safe = scenario.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 64) || 'result'
+  const stamp = new Date(new SystemClock().now()).toISOString().replace(/[:.]/g, '-')
+  return join('reports', safe, `${prefix}${stamp}`)
+}
+
+/**
+ * Checks, before a long run or simulation, that its output directory `dir` (as the user gave
+ * it, relative to `cwd`) can be created and written to, without creating it: a run that then
+ * fails leaves nothing behind. Throws a usage error naming `flag` otherwise.
+ */
+export async function checkOutDir(dir: string, cwd: string, flag = '--out'): Promise<void> {
+  let path = resolve(cwd, dir)
+  for (;;) {
+    let isDir: boolean
+    try {
+      isDir = (await stat(path)).isDirectory()
+    } catch (e) {
+      const parent = dirname(path)
+      const code = (e as NodeJS.ErrnoException).code
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && parent !== path) {
+        path = parent
+        continue
+      }
+      throw usageError(`${flag} ${dir}: cannot create it: ${fsReason(e)}`)
+    }
+    if (!isDir) throw usageError(`${flag} ${dir}: cannot create it: ${path} is not a directory`)
+    try {
+      await access(path, constants.W_OK)
+    } catch (e) {
+      throw usageError(`${flag} ${dir}: cannot write into ${path}: ${fsReason(e)}`)
+    }
+    return
+  }
+}
+
+/**
+ * Writes rendered files into `dir` (created if missing), each atomically, in order; resolves to
+ * the paths written. A file-system failure (a path that is not a directory, no permission, a
+ * full disk) is a usage error naming the file, not a crash.
+ */
+export async function writeOutputFiles(dir: string, files: readonly RenderedOutput[]): Promise<string[]> {
+  const written: string[] = []
+  let path = dir
+  try {
+    await mkdir(dir, { recursive: true })
+    for (const f of files) {
+      path = join(dir, f.name)
+      await writeFileAtomic(path, f.content)
+      written.push(path)
+    }
+  } catch (e) {
+    if (isFsError(e)) throw usageError(`cannot write ${path}: ${fsReason(e)}`, 'choose another output directory with --out')
+    throw e
+  }
+  return written
+}
+
+/**
  * Renders and writes every output of a run into `dir` (created if missing), each file
  * atomically; appends `report.md` to the GitHub step summary when one is configured. Resolves
  * to the paths written, in order. Everything is rendered before the first write, so a
  * rendering error leaves the directory untouched.
  */
 export async function writeRunOutputs(summary: RunSummary, dir: string, options: RunOutputOptions = {}): Promise<string[]> {
-  const outDir = resolve(options.cwd ?? process.cwd(), dir)
+  const cwd = options.cwd ?? process.cwd()
   const files = renderRunOutputs(summary, options)
-  await mkdir(outDir, { recursive: true })
-  const written: string[] = []
-  for (const f of files) {
-    const path = join(outDir, f.name)
-    await writeFileAtomic(path, f.content)
-    written.push(path)
-  }
-  const stepSummary = options.stepSummary ?? options.env?.['GITHUB_STEP_SUMMARY']
-  if (stepSummary !== undefined && stepSummary !== false && stepSummary !== '') {
-    const markdown = files.find((f) => f.name === OUTPUT_FILES.markdown)?.content ?? ''
-    await appendStepSummary(resolve(options.cwd ?? process.cwd(), stepSummary), markdown)
-  }
+  const written = await writeOutputFiles(resolve(cwd, dir), files)
+  const markdown = files.find((f) => f.name === OUTPUT_FILES.markdown)?.content ?? ''
+  await appendToStepSummary(markdown, { ...options, cwd })
   return written
+}
+
+/**
+ * Appends Markdown to the GitHub step summary when one is configured (`stepSummary`, else
+ * `env.GITHUB_STEP_SUMMARY`); does nothing otherwise. A file that cannot be written is a usage
+ * error naming it.
+ */
+export async function appendToStepSummary(markdown: string, options: Pick<RunOutputOptions, 'env' | 'stepSummary' | 'cwd'>): Promise<void> {
+  const stepSummary = options.stepSummary ?? options.env?.['GITHUB_STEP_SUMMARY']
+  if (stepSummary === undefined || stepSummary === false || stepSummary === '') return
+  const path = resolve(options.cwd ?? process.cwd(), stepSummary)
+  try {
+    await appendStepSummary(path, markdown)
+  } catch (e) {
+    if (isFsError(e)) throw usageError(`cannot append to the GitHub step summary ${path} ($GITHUB_STEP_SUMMARY): ${fsReason(e)}`)
+    throw e
+  }
 }
 
 /**

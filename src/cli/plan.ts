@@ -6,30 +6,25 @@
  * Writes plan.md, plan.json and plan.html. Runs in virtual time: a year of growth plans in
  * seconds. A WORKLOAD is a JSON file of peak operations per second per key (WorkloadSchema).
  */
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { cpus } from 'node:os'
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { SystemClock } from '../clock.ts'
-import { buildPlan, parseWorkload, PlanError, probeQuotas, variantsNeedingProbe, workloadScenario, type CapacityPlan } from '../load/plan.ts'
-import { RunError, runScenario, type RunOptions } from '../load/runner.ts'
+import { dirname, extname, resolve } from 'node:path'
+import { buildPlan, parseWorkload, probeQuotas, variantsNeedingProbe, workloadScenario, type CapacityPlan } from '../load/plan.ts'
+import { runScenario, type RunOptions } from '../load/runner.ts'
 import { ScenarioError, type Scenario } from '../load/scenario.ts'
-import { ScheduleError } from '../load/schedule.ts'
 import type { RunSummary } from '../load/summary.ts'
-import { RateTraceError } from '../load/trace-csv.ts'
+// Registers the built-in mitigations, so scenarios and workloads may name them declaratively.
 import '../mitigations/builtins.ts'
 import { sdkRetry } from '../mitigations/retry.ts'
 import { increaseCommand, serviceQuotaOf } from '../mitigations/service-quotas.ts'
-import { QuotaConfigError } from '../quota/index.ts'
 import { renderPlanHtml } from '../report/plan-html.ts'
 import { renderPlanMarkdown } from '../report/plan-markdown.ts'
 import { planVerdict } from '../report/plan-tables.ts'
-import { writeFileAtomic } from './atomic-write.ts'
-import { CliError, EXIT_USAGE, usageError } from './cli-error.ts'
+import { integerArg, onePositional, parseCommandArgs, seedArg } from './args.ts'
+import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'
+import { readJsonFile } from './files.ts'
 import type { CliIo, Command } from './io.ts'
-import { loadScenario, packageVersions } from './run.ts'
+import { checkOutDir, defaultOutDir, writeOutputFiles } from './output.ts'
+import { inputError, loadScenario, runEnvironment, traceFileReader } from './scenario-input.ts'
 
 const USAGE = `Usage: kms-bench plan SCENARIO|WORKLOAD [--growth RATE] [--months N] [--out DIR]
 
@@ -55,6 +50,8 @@ Options:
   --out DIR         output directory (default reports/<scenario>/plan-<timestamp>/)
   --quiet           print only where the plan was written
   -h, --help        show this help
+
+Exits 130 when interrupted, without writing a plan.
 `
 
 const OPTIONS = {
@@ -65,7 +62,6 @@ const OPTIONS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const
 
 /** Parses a growth rate: `10%`, `10%/month`, `10 %/mo`, `0.1`; returns a fraction per month. */
@@ -77,27 +73,14 @@ export function parseGrowth(text: string): number {
   return n
 }
 
-function intArg(flag: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined
-  const n = Number(text)
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`)
-  return n
-}
-
 /** Loads a scenario file or a WORKLOAD JSON file; every problem is a usage error. */
 async function loadPlanInput(file: string, cwd: string): Promise<{ scenario: Scenario; source: 'scenario' | 'workload'; costFactor: number; baseDir: string }> {
-  const path = isAbsolute(file) ? file : resolve(cwd, file)
+  const path = resolve(cwd, file)
   if (extname(path).toLowerCase() !== '.json') {
     const loaded = await loadScenario(file, cwd)
     return { scenario: loaded.scenario, source: 'scenario', costFactor: 1, baseDir: dirname(loaded.path) }
   }
-  let json: unknown
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'))
-  } catch (e) {
-    const code = (e as { code?: string }).code
-    throw usageError(`cannot read workload file '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : e instanceof Error ? e.message : String(e)}`)
-  }
+  const json = await readJsonFile(path, { what: `workload file '${file}'` })
   try {
     const w = parseWorkload(json, file)
     return { scenario: workloadScenario(w, file), source: 'workload', costFactor: 1 / w.peakToAverage, baseDir: dirname(path) }
@@ -138,27 +121,20 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'capacity plan: quota headroom, growth, cost, ranked mitigations',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>
-    try {
-      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-    } catch (e) {
-      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench plan --help` for the options')
-    }
+    const parsed = parseCommandArgs('plan', argv, OPTIONS)
     const v = parsed.values
-    if (v.help === true) {
-      io.stdout.write(USAGE)
-      return 0
-    }
-    const [file, ...extra] = parsed.positionals
-    if (file === undefined) throw usageError('missing SCENARIO or WORKLOAD (a scenario file, or a JSON workload file)', 'run `kms-bench plan --help`')
-    if (extra.length > 0) throw usageError(`unexpected argument '${extra[0] ?? ''}': plan takes one SCENARIO or WORKLOAD`)
+    const file = onePositional('plan', parsed.positionals, 'SCENARIO or WORKLOAD (a scenario file, or a JSON workload file)')
     const growth = v.growth !== undefined ? parseGrowth(v.growth) : 0
-    const months = intArg('--months', v.months, 0, 600) ?? 12
-    const seed = v.seed !== undefined ? intArg('--seed', v.seed, -(2 ** 31), 2 ** 31 - 1) : undefined
+    const months = integerArg('--months', v.months, 0, 600) ?? 12
+    const seed = seedArg(v.seed)
     const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
     const input = await loadPlanInput(file, io.cwd)
     const scenario = input.scenario
+    // Checked before the simulations, so they never end unable to write the plan.
+    const outDir = resolve(io.cwd, v.out ?? defaultOutDir(scenario.name, 'plan-'))
+    await checkOutDir(v.out ?? outDir, io.cwd)
     const stage = (text: string): void => {
       if (v.quiet !== true) io.stderr.write(`${text}\n`)
     }
@@ -175,28 +151,21 @@ export const planCommand: Command = {
           ...(duration !== undefined ? { durationSeconds: duration } : {}),
           ...(v.variant !== undefined ? { variants: v.variant } : {}),
           signal: io.signal,
-          environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions() },
-          readTraceFile: (f) => {
-            try {
-              return readFileSync(isAbsolute(f) ? f : resolve(input.baseDir, f), 'utf8')
-            } catch (e) {
-              throw usageError(`cannot read the trace file '${f}': ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`)
-            }
-          },
+          environment: runEnvironment(),
+          readTraceFile: traceFileReader(input.baseDir),
         },
       })
     } catch (e) {
-      if (e instanceof CliError) throw e
-      if (e instanceof ScenarioError || e instanceof ScheduleError || e instanceof RateTraceError || e instanceof RunError || e instanceof QuotaConfigError || e instanceof PlanError) throw usageError(e.message)
-      throw e
+      throw inputError(e) ?? e
     }
-    if (io.signal.aborted || !result.run.complete) throw new CliError('interrupted: no plan written', 130)
-    const stamp = new Date(new SystemClock().now()).toISOString().replace(/[:.]/g, '-')
-    const outDir = resolve(io.cwd, v.out ?? join('reports', scenario.name, `plan-${stamp}`))
+    if (io.signal.aborted || !result.run.complete) throw new CliError('interrupted: no plan written', EXIT_INTERRUPTED)
     const plan = result.plan
-    await writeFileAtomic(join(outDir, 'plan.md'), renderPlanMarkdown(plan))
-    await writeFileAtomic(join(outDir, 'plan.html'), renderPlanHtml(plan))
-    await writeFileAtomic(join(outDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`)
+    await writeOutputFiles(outDir, [
+      { name: 'plan.md', content: renderPlanMarkdown(plan) },
+      { name: 'plan.html', content: renderPlanHtml(plan) },
+      // plan.json last: a reader that waits for it finds the others already in place.
+      { name: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` },
+    ])
     if (v.quiet !== true) for (const l of planVerdict(plan)) io.stdout.write(`${l}\n`)
     io.stdout.write(`plan in ${outDir} (plan.md, plan.html, plan.json)\n`)
     return 0

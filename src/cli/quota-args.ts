@@ -5,10 +5,10 @@
  * Use with `node:util` `parseArgs`: spread {@link QUOTA_ARG_OPTIONS} into its `options`, then
  * pass the parsed `profile` and `quota` values to {@link parseQuotaArgs}.
  */
-import { readFile } from 'node:fs/promises'
-import { isAbsolute, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { BUILT_IN_PROFILES, NO_QUOTA_PROFILE, profileNames, QuotaConfigError, resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { CliError, usageError } from './cli-error.ts'
+import { readTextFile } from './files.ts'
 
 /** `parseArgs` option definitions of the quota flags. */
 export const QUOTA_ARG_OPTIONS = {
@@ -69,14 +69,13 @@ export async function parseQuotaArgs(values: QuotaFlagValues, cwd: string): Prom
   let source = ''
   if (values.profile !== undefined && !isProfileName(values.profile)) {
     if (looksLikePath(values.profile)) {
-      const path = isAbsolute(values.profile) ? values.profile : resolve(cwd, values.profile)
       source = ` (profile file ${values.profile})`
+      const what = `quota profile file '${values.profile}'`
+      const text = await readTextFile(resolve(cwd, values.profile), { what })
       try {
-        profile = JSON.parse(await readFile(path, 'utf8')) as QuotaProfileInput
+        profile = JSON.parse(text) as QuotaProfileInput
       } catch (e) {
-        const code = (e as { code?: string }).code
-        const reason = code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? `not valid JSON: ${e.message}` : e instanceof Error ? e.message : String(e)
-        throw usageError(`cannot read quota profile file '${values.profile}': ${reason}`)
+        throw usageError(`cannot read ${what}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
       }
     }
     // else: an unknown name; resolveQuotaConfig names it with a "did you mean"

@@ -71,6 +71,18 @@ describe('kms-bench report', () => {
     })
   }
 
+  it('takes the directory a run wrote, and exits 2 for an --out it cannot write', async () => {
+    await copyFile(fixturePath('single-variant.summary.json'), join(dir, 'summary.json'))
+    const x = io()
+    expect(await main(['report', '.'], x)).toBe(0)
+    expect(await readdir(dir)).toContain('report.html')
+    expect(x.out.join('')).toMatch(/^re-rendered summary\.json \(1 variant\) into \.:\n/)
+    await writeFile(join(dir, 'a-file'), 'x')
+    const bad = io()
+    expect(await main(['report', '.', '--out', 'a-file/rendered'], bad)).toBe(2)
+    expect(bad.err.join('')).toMatch(/^kms-bench: cannot write .*a-file\/rendered: a part of the path is not a directory\nhint: /)
+  })
+
   it('exits 2 for bad usage', async () => {
     for (const argv of [['report'], ['report', 'a.json', 'b.json'], ['report', '--frobnicate', 'a.json'], ['report', 'a.json', '--out']]) {
       const x = io()

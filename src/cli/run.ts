@@ -7,43 +7,45 @@
  * SIGINT stops scheduling, drains in-flight requests, writes everything marked
  * `complete: false`, and exits 130.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { cpus } from 'node:os'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { dirname, resolve } from 'node:path'
 import { parentPort, Worker } from 'node:worker_threads'
 import { SystemClock } from '../clock.ts'
 import { OPERATION_NAMES, type OperationName } from '../kms/model.generated.ts'
 import { estimateCost } from '../kms/pricing.ts'
-import { QuotaConfigError } from '../quota/index.ts'
 import { endpointTarget, type EndpointCredentials } from '../load/endpoint-target.ts'
 import { mergeSummaries } from '../load/merge.ts'
 import { LatencySpecError, parseLatencySpec } from '../load/latency-model.ts'
 import { OP_RECIPES, supportedAdHocOperations } from '../load/op-inputs.ts'
-import { RunError, runScenario, type RetrySetting, type RunOptions, type RunProgress } from '../load/runner.ts'
-import { defineScenario, isScenario, ScenarioError, scenarioSeconds, type LatencySetting, type Scenario } from '../load/scenario.ts'
-import { ScheduleError } from '../load/schedule.ts'
+import { runScenario, type RetrySetting, type RunOptions, type RunProgress } from '../load/runner.ts'
+import { defineScenario, scenarioSeconds, type LatencySetting, type Scenario } from '../load/scenario.ts'
 import type { RunSummary } from '../load/summary.ts'
 import { embeddedTarget, SetupError, type Target } from '../load/target.ts'
-import { RateTraceError } from '../load/trace-csv.ts'
 import { sdkRetry } from '../mitigations/retry.ts'
 // Registers the built-in mitigations, so scenarios may name them declaratively ({ name, ...options }).
 import '../mitigations/builtins.ts'
 import { evaluateThresholds } from '../load/thresholds.ts'
-import { CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, usageError } from './cli-error.ts'
+import { integerArg, numberArg, parseCommandArgs, regionArg, seedArg } from './args.ts'
+import { CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'
+import { readJsonFile } from './files.ts'
 import type { CliIo, Command, TextSink } from './io.ts'
-import { writeRunOutputs } from './output.ts'
+import { checkOutDir, defaultOutDir, writeRunOutputs } from './output.ts'
 import { parseQuotaArgs, QUOTA_ARG_OPTIONS, QUOTA_ARGS_USAGE, type QuotaArgs } from './quota-args.ts'
+import { inputError, loadScenario, runEnvironment, toolVersion, traceFileReader } from './scenario-input.ts'
 import { parseThresholdArgs, runThresholds, thresholdLines, withRepetitions } from './thresholds.ts'
+
+// Kept importable from here (bench/main.ts uses them).
+export { loadScenario, packageVersions } from './scenario-input.ts'
 
 const USAGE = `Usage: kms-bench run SCENARIO [options]
        kms-bench run --op OP --rate RPS --duration D [--quota POOL=RPS]... [options]
 
 Runs a scenario file (scenarios/*.ts: export default defineScenario({...})), or one KMS
 operation at a constant rate (the ad-hoc form, which creates the key it needs), and writes
-summary.json, report.md, report.html, <variant>.hgrm and timeline.csv.
+summary.json, report.md, report.html, one <variant>.hgrm per variant, timeline.csv,
+bencher.json, github-action-benchmark.json and junit.xml. With $GITHUB_STEP_SUMMARY set,
+report.md is appended to it. Exits 1 when a threshold fails, 130 when interrupted (the
+partial results are written, marked incomplete).
 
 Options:
   --variant NAME        run only this variant (repeatable; default: all)
@@ -52,10 +54,12 @@ Options:
   --clock virtual|real  virtual: deterministic simulated time (default for embedded);
                         real: wall-clock time (the only choice for endpoints)
   --duration D          30s, 5m, 1h or seconds (overrides the scenario's)
-  --seed N              random seed (overrides the scenario's)
+  --seed N              random seed, a 32-bit integer (overrides the scenario's)
   --region R            default Region (overrides the scenario's)
-  --retry MODE          SDK retries: none, standard (default, the SDK's), adaptive
-  --max-attempts N      SDK maxAttempts, first attempt included (default 3)
+  --retry MODE          SDK retries for every variant: none, standard or adaptive
+                        (default: each variant's own setting, else standard)
+  --max-attempts N      SDK maxAttempts, first attempt included (default 3); without --retry,
+                        each variant keeps its own retry mode (and retries off stay off)
   --scale F             multiply every rate and quota by F (a scale model)
   --shard I/N           run shard I of N (1/N of every rate, own seed stream); merge with
                         \`kms-bench merge\`
@@ -69,7 +73,8 @@ Options:
   --runs N              real time: repeat the run N times; summary.json keeps every run's figures
                         (runs) for the statistical test of \`kms-bench compare\` (default 1)
   --out DIR             output directory (default reports/<scenario>/<timestamp>/)
-  --quiet               no progress line (also when CI=true or stderr is not a terminal)
+  --quiet               print nothing but failed thresholds (stderr); the progress line is
+                        also off when CI=true or stderr is not a terminal
   --yes-real-aws        allow --target aws (real requests, real cost)
 Ad-hoc form:
   --op OP               operation: ${supportedAdHocOperations().join(', ')}
@@ -104,75 +109,7 @@ const OPTIONS = {
   'payload-bytes': { type: 'string' },
   hosts: { type: 'string' },
   ...QUOTA_ARG_OPTIONS,
-  help: { type: 'boolean', short: 'h' },
 } as const
-
-type Values = ReturnType<typeof parse>['values']
-
-function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>> {
-  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-}
-
-function numberArg(flag: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (text === undefined) return undefined
-  const n = Number(text.replaceAll('_', ''))
-  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw usageError(`${flag} must be ${what}, got '${text}'`)
-  return n
-}
-
-/** The package root (for versions and the default output directory). */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-
-/** Versions of the packages results depend on: the KMS client, every @smithy/* package, hdr-histogram-js, zod. */
-export function packageVersions(root: string = PACKAGE_ROOT): Record<string, string> {
-  const out: Record<string, string> = {}
-  const read = (name: string): void => {
-    try {
-      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }
-      if (typeof pkg.version === 'string') out[name] = pkg.version
-    } catch {
-      // not installed: left out
-    }
-  }
-  for (const name of ['@aws-sdk/client-kms', 'hdr-histogram-js', 'zod']) read(name)
-  try {
-    for (const d of readdirSync(join(root, 'node_modules', '@smithy')).sort()) read(`@smithy/${d}`)
-  } catch {
-    // no @smithy packages
-  }
-  return out
-}
-
-function toolVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version
-  } catch {
-    return '0.0.0'
-  }
-}
-
-/** Loads a scenario file: its default export, validated. Every problem is a CliError (exit 2). */
-export async function loadScenario(file: string, cwd: string): Promise<{ scenario: Scenario; path: string }> {
-  const path = isAbsolute(file) ? file : resolve(cwd, file)
-  if (!existsSync(path)) throw usageError(`cannot read scenario file '${file}': no such file`, 'scenarios are TypeScript files such as scenarios/s3-upload-storm.ts')
-  if (statSync(path).isDirectory()) throw usageError(`cannot read scenario file '${file}': it is a directory`)
-  let mod: { default?: unknown }
-  try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown }
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new CliError(e.message.replace(/^scenario /, `${file} `), EXIT_USAGE)
-    throw usageError(`cannot load scenario file '${file}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
-  }
-  const value = mod.default
-  if (value === undefined) throw usageError(`scenario file '${file}' has no default export`, 'write `export default defineScenario({...})`')
-  if (isScenario(value)) return { scenario: value, path }
-  try {
-    return { scenario: defineScenario(value as Parameters<typeof defineScenario>[0], file), path }
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new CliError(e.message, EXIT_USAGE)
-    throw e
-  }
-}
 
 /** The ad-hoc scenario of `--op OP --rate RPS`. */
 function adHocScenario(op: string, rate: number, durationSeconds: number, region: string | undefined, payloadBytes: number, hosts: number): Scenario {
@@ -180,7 +117,7 @@ function adHocScenario(op: string, rate: number, durationSeconds: number, region
   const recipe = OP_RECIPES[op as OperationName]
   if (recipe === undefined) throw usageError(`--op ${op} is not supported by the ad-hoc form`, `supported: ${supportedAdHocOperations().join(', ')}; write a scenario for other operations`)
   const need = recipe.key ?? { spec: 'SYMMETRIC_DEFAULT', usage: 'ENCRYPT_DECRYPT' }
-  return defineScenario(
+  const scenario = () => defineScenario(
     {
       name: `adhoc-${op}`,
       description: `${op} at a constant ${rate}/s`,
@@ -193,6 +130,24 @@ function adHocScenario(op: string, rate: number, durationSeconds: number, region
     },
     `the ad-hoc run (--op ${op})`,
   )
+  try {
+    return scenario()
+  } catch (e) {
+    throw inputError(e) ?? e
+  }
+}
+
+/**
+ * `--max-attempts N` without `--retry`: every variant keeps its own retry mode (a scenario that
+ * compares standard with adaptive retries still does) and gets N attempts; variants with
+ * retries off stay off.
+ */
+function withMaxAttempts(scenario: Scenario, maxAttempts: number): Scenario {
+  const set = <T extends { retry?: RetrySetting | undefined }>(x: T, fallback?: RetrySetting): T => {
+    const retry = x.retry ?? fallback
+    return retry === undefined || retry.mode === 'none' ? x : { ...x, retry: { ...retry, maxAttempts } }
+  }
+  return { ...set(scenario, { mode: 'standard', maxAttempts }), variants: scenario.variants.map((v) => set(v)) }
 }
 
 /** Parses `I/N`. */
@@ -220,13 +175,7 @@ function parseTarget(text: string | undefined): { kind: 'embedded' | 'aws' | 'ur
 async function parseLatency(text: string | undefined, cwd: string): Promise<LatencySetting | undefined> {
   if (text === undefined) return undefined
   if (text === 'none' || text === 'aws') return text
-  const path = isAbsolute(text) ? text : resolve(cwd, text)
-  let json: unknown
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (e) {
-    throw usageError(`--latency: cannot read '${text}': ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`, 'use none, aws, or a JSON latency spec file')
-  }
+  const json = await readJsonFile(resolve(cwd, text), { flag: '--latency', what: `'${text}'`, hint: 'use none, aws, or a JSON latency spec file' })
   try {
     return parseLatencySpec(json)
   } catch (e) {
@@ -290,9 +239,8 @@ function projection(scenario: Scenario, seconds: number, scale: number, variants
 
 /** Maps a failure to start or finish a run to a CliError when it is bad input. */
 function runFailure(e: unknown, target: string): CliError | undefined {
-  if (e instanceof CliError) return e
-  if (e instanceof ScenarioError || e instanceof ScheduleError || e instanceof RateTraceError || e instanceof RunError) return usageError(e.message)
-  if (e instanceof QuotaConfigError) return usageError(e.message)
+  const input = inputError(e)
+  if (input !== undefined) return input
   if (e instanceof SetupError) {
     const network = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|TimeoutError)$/.test(e.code) || /ECONNREFUSED|getaddrinfo|socket hang up/.test(e.message)
     if (network) return usageError(`cannot reach the KMS endpoint ${target}: ${e.code}`, 'is the server running? start one with `kms-bench serve`')
@@ -326,6 +274,8 @@ interface RunPlan {
   seed?: number
   region?: string
   retry?: RetrySetting
+  /** --max-attempts without --retry: applied to the scenario's own retry settings */
+  maxAttempts?: number
   scale?: number
   shard?: { index: number; count: number }
   variants?: string[]
@@ -339,12 +289,11 @@ interface RunPlan {
   baseDir: string
 }
 
+/** The scenario a plan runs, with `maxAttempts` applied (in the main thread and in every worker). */
 async function planScenario(plan: RunPlan, cwd: string): Promise<Scenario> {
-  if (plan.adHoc !== undefined) {
-    const a = plan.adHoc
-    return adHocScenario(a.op, a.rate, a.durationSeconds, a.region, a.payloadBytes, a.hosts)
-  }
-  return (await loadScenario(plan.scenarioPath as string, cwd)).scenario
+  const a = plan.adHoc
+  const scenario = a !== undefined ? adHocScenario(a.op, a.rate, a.durationSeconds, a.region, a.payloadBytes, a.hosts) : (await loadScenario(plan.scenarioPath as string, cwd)).scenario
+  return plan.maxAttempts !== undefined ? withMaxAttempts(scenario, plan.maxAttempts) : scenario
 }
 
 function planTarget(plan: RunPlan): Target {
@@ -373,14 +322,7 @@ function planOptions(plan: RunPlan, target: Target, signal: AbortSignal, onProgr
     onProgress,
     toolVersion: plan.toolVersion,
     environment: plan.environment,
-    readTraceFile: (file) => {
-      const path = isAbsolute(file) ? file : resolve(plan.baseDir, file)
-      try {
-        return readFileSync(path, 'utf8')
-      } catch (e) {
-        throw usageError(`cannot read the trace file '${file}': ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`)
-      }
-    },
+    readTraceFile: traceFileReader(plan.baseDir),
   }
 }
 
@@ -524,18 +466,10 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run a scenario (or one operation at a fixed rate) and write reports',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    let parsed: ReturnType<typeof parse>
-    try {
-      parsed = parse(argv)
-    } catch (e) {
-      throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench run --help` for the options')
-    }
-    const v: Values = parsed.values
-    if (v.help === true) {
-      io.stdout.write(USAGE)
-      return 0
-    }
+    const parsed = parseCommandArgs('run', argv, OPTIONS)
+    const v = parsed.values
     const positionals = parsed.positionals
     const adHoc = v.op !== undefined
     if (adHoc && positionals.length > 0) throw usageError('give either a SCENARIO file or --op, not both')
@@ -549,15 +483,16 @@ export const runCommand: Command = {
     if (clock === 'virtual' && target.kind !== 'embedded') throw usageError('--clock virtual needs --target embedded: endpoints run in real time')
     const retryMode = v.retry
     if (retryMode !== undefined && retryMode !== 'none' && retryMode !== 'standard' && retryMode !== 'adaptive') throw usageError(`--retry must be none, standard or adaptive, got '${retryMode}'`)
-    const maxAttempts = numberArg('--max-attempts', v['max-attempts'], (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100')
-    const seed = numberArg('--seed', v.seed, (n) => Number.isInteger(n), 'an integer')
+    const maxAttempts = integerArg('--max-attempts', v['max-attempts'], 1, 100)
+    const seed = seedArg(v.seed)
+    const region = regionArg('--region', v.region)
     const scale = numberArg('--scale', v.scale, (n) => n > 0, 'a number greater than 0')
     const shard = v.shard !== undefined ? parseShard(v.shard) : undefined
     const maxInFlight = numberArg('--max-in-flight', v['max-in-flight'], (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1')
-    const workers = numberArg('--workers', v.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') ?? 1
+    const workers = integerArg('--workers', v.workers, 1, 64) ?? 1
     const realClock = clock === 'real' || (clock === undefined && target.kind !== 'embedded')
     if (workers > 1 && !realClock) throw usageError('--workers needs real time (--clock real, or an endpoint target): a virtual run is one deterministic event loop')
-    const runs = numberArg('--runs', v.runs, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000') ?? 1
+    const runs = integerArg('--runs', v.runs, 1, 1000) ?? 1
     if (runs > 1 && !realClock) throw usageError('--runs needs real time (--clock real, or an endpoint target): virtual runs are deterministic, every repetition would be the same')
     const cliThresholds = parseThresholdArgs(v.threshold)
     const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
@@ -571,19 +506,24 @@ export const runCommand: Command = {
       const rate = numberArg('--rate', v.rate, (n) => n > 0, 'a number of requests per second greater than 0')
       if (rate === undefined) throw usageError('--op needs --rate RPS')
       if (duration === undefined) throw usageError('--op needs --duration D (e.g. 30s)')
-      const payload = numberArg('--payload-bytes', v['payload-bytes'], (n) => Number.isInteger(n) && n >= 1 && n <= 4096, 'an integer from 1 to 4096') ?? 32
-      const hosts = numberArg('--hosts', v.hosts, (n) => Number.isInteger(n) && n >= 1 && n <= 100_000, 'an integer from 1 to 100000') ?? 1
-      adHocPlan = { op: v.op as string, rate, durationSeconds: duration, region: v.region, payloadBytes: payload, hosts }
-      scenario = adHocScenario(adHocPlan.op, rate, duration, v.region, payload, hosts)
+      const payload = integerArg('--payload-bytes', v['payload-bytes'], 1, 4096) ?? 32
+      const hosts = integerArg('--hosts', v.hosts, 1, 100_000) ?? 1
+      adHocPlan = { op: v.op as string, rate, durationSeconds: duration, region, payloadBytes: payload, hosts }
+      scenario = adHocScenario(adHocPlan.op, rate, duration, region, payload, hosts)
     } else {
       const loaded = await loadScenario(positionals[0] as string, io.cwd)
       scenario = loaded.scenario
       scenarioPath = loaded.path
     }
+    // --retry replaces every variant's retry setting; --max-attempts alone changes only the attempts.
+    const retry: RetrySetting | undefined = retryMode !== undefined ? { mode: retryMode, maxAttempts: maxAttempts ?? 3 } : undefined
+    const attemptsOnly = retryMode === undefined ? maxAttempts : undefined
+    if (attemptsOnly !== undefined) scenario = withMaxAttempts(scenario, attemptsOnly)
     const seconds = duration ?? scenarioSeconds(scenario)
     const thresholds = runThresholds(scenario, cliThresholds, v.variant ?? scenario.variants.map((x) => x.name))
-    const retry: RetrySetting | undefined =
-      retryMode !== undefined || maxAttempts !== undefined ? { mode: retryMode ?? 'standard', maxAttempts: maxAttempts ?? 3 } : undefined
+    // Checked before the run, so a long run never ends unable to write its reports.
+    const outDir = v.out ?? defaultOutDir(scenario.name)
+    await checkOutDir(outDir, io.cwd)
 
     const env = io.env
     let credentials: EndpointCredentials | undefined
@@ -592,7 +532,7 @@ export const runCommand: Command = {
       const p = projection(scenario, seconds, scale ?? 1, variantCount)
       io.stdout.write(`${p.text}\n`)
       if (v['yes-real-aws'] !== true) throw usageError('--target aws sends real requests to AWS and costs money: add --yes-real-aws to go ahead')
-      await checkAwsCredentials(v.region ?? scenario.region)
+      await checkAwsCredentials(region ?? scenario.region)
     } else if (target.kind === 'url') {
       const key = env['AWS_ACCESS_KEY_ID']
       const secret = env['AWS_SECRET_ACCESS_KEY']
@@ -606,8 +546,9 @@ export const runCommand: Command = {
       ...(clock !== undefined ? { clock } : {}),
       ...(duration !== undefined ? { durationSeconds: duration } : {}),
       ...(seed !== undefined ? { seed } : {}),
-      ...(v.region !== undefined ? { region: v.region } : {}),
+      ...(region !== undefined ? { region } : {}),
       ...(retry !== undefined ? { retry } : {}),
+      ...(attemptsOnly !== undefined ? { maxAttempts: attemptsOnly } : {}),
       ...(scale !== undefined ? { scale } : {}),
       ...(shard !== undefined ? { shard } : {}),
       ...(v.variant !== undefined ? { variants: v.variant } : {}),
@@ -615,14 +556,13 @@ export const runCommand: Command = {
       ...(v.profile !== undefined ? { profile: quotaArgs.profile } : {}),
       ...(Object.keys(quotaArgs.quotas).length > 0 ? { quotas: { ...quotaArgs.quotas } } : {}),
       ...(maxInFlight !== undefined ? { maxInFlight } : {}),
-      environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions() },
+      environment: runEnvironment(),
       toolVersion: toolVersion(),
       baseDir: scenarioPath !== undefined ? dirname(scenarioPath) : io.cwd,
     }
 
     const quiet = v.quiet === true || env['CI'] === 'true' || io.stderr.isTTY !== true
     const progress = progressPrinter(io.stderr, !quiet)
-    const wall = new SystemClock()
     const runOnce = async (): Promise<RunSummary> => {
       if (workers > 1) {
         try {
@@ -654,8 +594,6 @@ export const runCommand: Command = {
     const ran = summary.variants.map((x) => x.name)
     summary = { ...summary, thresholds: evaluateThresholds(summary, thresholds.filter((t) => t.variant === undefined || ran.includes(t.variant))) }
 
-    const stamp = new Date(wall.now()).toISOString().replace(/[:.]/g, '-')
-    const outDir = v.out ?? join('reports', summary.scenario, stamp)
     const written = await writeRunOutputs(summary, outDir, { env, cwd: io.cwd })
     const interrupted = io.signal.aborted || !summary.complete
     if (v.quiet !== true) {

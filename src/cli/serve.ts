@@ -5,14 +5,12 @@
  * `listening on http://HOST:PORT` when ready; SIGINT/SIGTERM drain in-flight requests and exit 0.
  * Bad flags or unusable files exit 2 with a message naming the flag.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { createEmulator } from '../emulator.ts'
 import type { AuditEvent } from '../kms/audit.ts'
 import { isAccountId } from '../kms/ids.ts'
 import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/latency-model.ts'
-import { isKnownRegion, suggestRegion } from '../regions.ts'
 import {
   applySeed,
   CredentialsFileError,
@@ -27,7 +25,9 @@ import {
   type CredentialStore,
   type Seed,
 } from '../server/index.ts'
+import { parseCommandArgs, regionArg } from './args.ts'
 import { usageError } from './cli-error.ts'
+import { fsReason, readJsonFile } from './files.ts'
 import type { CliIo, Command } from './io.ts'
 import { parseQuotaArgs, QUOTA_ARG_OPTIONS, QUOTA_ARGS_USAGE, quotaConfigCliError, type QuotaArgs } from './quota-args.ts'
 
@@ -44,7 +44,7 @@ access key id (else --account). POST /moto-api/reset (or /kms-bench/reset) clear
 GET /kms-bench/usage returns the quota meter.
 
 Options:
-  --host HOST             interface to bind (default 127.0.0.1; anything else warns)
+  --host HOST             interface to bind (default 127.0.0.1; a non-loopback one warns)
   --port N                TCP port (default ${DEFAULT_PORT}; 0 picks a free port)
   --account ID            account of callers whose access key id is not 12 digits
                           (default 111122223333)
@@ -75,10 +75,6 @@ export interface ServeConfig {
   auditFile: string | undefined
 }
 
-function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>> {
-  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-}
-
 const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
@@ -93,30 +89,13 @@ const OPTIONS = {
   seed: { type: 'string' },
 } as const
 
-async function readJson(flag: string, path: string): Promise<unknown> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message
-    throw usageError(`${flag}: cannot read ${path}: ${why}`)
-  }
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw usageError(`${flag}: ${path} is not valid JSON: ${(e as Error).message}`)
-  }
+function readJson(flag: string, path: string): Promise<unknown> {
+  return readJsonFile(path, { flag, what: path })
 }
 
 /** Parses and validates the flags, reading the files they name. Throws {@link CliError} (exit 2). */
 export async function serveConfig(argv: readonly string[], io: CliIo): Promise<ServeConfig> {
-  let parsed: ReturnType<typeof parse>
-  try {
-    parsed = parse(argv)
-  } catch (e) {
-    throw usageError(e instanceof Error ? e.message : String(e), 'run `kms-bench serve --help`')
-  }
+  const parsed = parseCommandArgs('serve', argv, OPTIONS)
   const v = parsed.values
   if (parsed.positionals.length > 0) throw usageError(`unexpected argument '${parsed.positionals[0] ?? ''}': serve takes options only`, 'run `kms-bench serve --help`')
 
@@ -127,11 +106,7 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
   if (!(port >= 0 && port <= 65535)) throw usageError(`--port must be an integer from 0 to 65535, got '${portText}'`)
   const account = v.account ?? '111122223333'
   if (!isAccountId(account)) throw usageError(`--account must be a 12-digit AWS account id, got '${account}'`)
-  const region = v.region ?? 'us-east-1'
-  if (!isKnownRegion(region)) {
-    const hint = suggestRegion(region)
-    throw usageError(`--region: unknown Region '${region}'${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`)
-  }
+  const region = regionArg('--region', v.region) ?? 'us-east-1'
   const auth = v.auth ?? 'none'
   if (auth !== 'none' && auth !== 'sigv4') throw usageError(`--auth must be 'none' or 'sigv4', got '${auth}'`)
 
@@ -198,6 +173,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve the emulator over the real KMS wire protocol',
   usage: USAGE,
+  options: OPTIONS,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const config = await serveConfig(argv, io)
     if (!isLoopbackHost(config.host)) {
@@ -210,7 +186,7 @@ export const serveCommand: Command = {
       try {
         audit = await open(config.auditFile, 'a')
       } catch (e) {
-        throw usageError(`--audit: cannot open ${config.auditFile}: ${(e as Error).message}`)
+        throw usageError(`--audit: cannot open ${config.auditFile}: ${fsReason(e)}`)
       }
     }
     const auditStream = audit?.createWriteStream({ encoding: 'utf8' })

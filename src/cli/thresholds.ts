@@ -10,23 +10,20 @@ import { usageError } from './cli-error.ts'
 
 /** Parses repeated `--threshold` values; each bad one is a usage error naming it. */
 export function parseThresholdArgs(texts: readonly string[] | undefined): Threshold[] {
-  return (texts ?? []).map((t) => {
-    try {
-      return parseThreshold(t)
-    } catch (e) {
-      if (e instanceof ThresholdError) throw usageError(`--threshold: ${e.message}`, "write METRIC OP NUMBER, optionally prefixed by a variant: 'throttleRate < 0.001', 'cached: latencyMs.p99 <= 50'")
-      throw e
-    }
-  })
+  return parseEach(texts, parseThreshold, "write METRIC OP NUMBER, optionally prefixed by a variant: 'throttleRate < 0.001', 'cached: latencyMs.p99 <= 50'")
 }
 
 /** Parses repeated `compare --threshold` values (absolute or relative forms). */
 export function parseCompareArgs(texts: readonly string[] | undefined): CompareRule[] {
+  return parseEach(texts, parseCompareRule, 'write METRIC +10% (a rise beyond 10 % fails), METRIC -10% (a drop), METRIC +1 (an amount), or METRIC OP NUMBER')
+}
+
+function parseEach<T>(texts: readonly string[] | undefined, parse: (text: string) => T, hint: string): T[] {
   return (texts ?? []).map((t) => {
     try {
-      return parseCompareRule(t)
+      return parse(t)
     } catch (e) {
-      if (e instanceof ThresholdError) throw usageError(`--threshold: ${e.message}`, "write METRIC +10% (a rise beyond 10 % fails), METRIC -10% (a drop), METRIC +1 (an amount), or METRIC OP NUMBER")
+      if (e instanceof ThresholdError) throw usageError(`--threshold: ${e.message}`, hint)
       throw e
     }
   })

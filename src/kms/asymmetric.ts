@@ -49,11 +49,6 @@ import { ciphertextSource, INCORRECT_KEY_MESSAGE } from './symmetric.ts'
 
 // ---- which key decrypts -----------------------------------------------------------------
 
-/** True for RSA/SM2 keys with usage ENCRYPT_DECRYPT (their ciphertext names no key). */
-export function isAsymmetricEncryptionKey(key: KmsKey): boolean {
-  return key.keySpec !== 'SYMMETRIC_DEFAULT' && key.keyUsage === 'ENCRYPT_DECRYPT'
-}
-
 /** The key that decrypts a blob, and the blob's header when it is a symmetric ciphertext. */
 export interface DecryptionSource {
   readonly key: KmsKey

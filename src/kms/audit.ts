@@ -177,6 +177,51 @@ export function buildAuditEvent(f: AuditFacts): AuditEvent {
   return event
 }
 
+/** What {@link buildServiceEvent} records: an action KMS took on a key by itself. */
+export interface ServiceEventFacts {
+  /** `DeleteKey`, `RotateKey`, ... */
+  eventName: string
+  key: KmsKey
+  /** Epoch ms of the action, from the clock. */
+  at: number
+  /** Who CloudTrail names as the actor (`kms.amazonaws.com`, or `AWS Internal` for rotations). */
+  invokedBy: string
+  additionalEventData?: Record<string, unknown>
+  serviceEventDetails?: Record<string, unknown>
+}
+
+/**
+ * The CloudTrail record of an action KMS takes on its own (an `AwsServiceEvent`, not an API
+ * call): its userIdentity has only `accountId` and `invokedBy`, the actor is also the source
+ * IP and user agent, it has no request parameters, response elements or `requestID`
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/ct-deletekey.html, ct-rotatekey.html).
+ */
+export function buildServiceEvent(f: ServiceEventFacts): AuditEvent {
+  const key = f.key
+  const event: AuditEvent = {
+    eventVersion: '1.08',
+    userIdentity: { accountId: key.account, invokedBy: f.invokedBy },
+    eventTime: new Date(f.at).toISOString(),
+    eventSource: 'kms.amazonaws.com',
+    eventName: f.eventName,
+    awsRegion: key.region,
+    sourceIPAddress: f.invokedBy,
+    userAgent: f.invokedBy,
+    requestParameters: null,
+    responseElements: null,
+    eventID: randomUUID(),
+    readOnly: false,
+    resources: [{ accountId: key.account, type: 'AWS::KMS::Key', ARN: key.arn }],
+    eventType: 'AwsServiceEvent',
+    managementEvent: true,
+    recipientAccountId: key.account,
+    eventCategory: 'Management',
+  }
+  if (f.additionalEventData !== undefined) event.additionalEventData = f.additionalEventData
+  if (f.serviceEventDetails !== undefined) event.serviceEventDetails = f.serviceEventDetails
+  return event
+}
+
 /** CloudTrail-style request parameters: camelCase members, without blobs or sensitive values. */
 export function requestParameters(op: string, input: unknown): Record<string, unknown> | null {
   const shapeName = (OPERATIONS as Record<string, { input: string } | undefined>)[op]?.input

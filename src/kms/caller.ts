@@ -5,7 +5,7 @@
  */
 import { ValidationException } from './errors.ts'
 import { isAccountId } from './ids.ts'
-import { partitionOf } from '../regions.ts'
+import { isKnownRegion, partitionOf, suggestRegion } from '../regions.ts'
 
 /** What a caller of `call()` may say about itself; every member is optional. */
 export interface CallerInput {
@@ -71,10 +71,33 @@ export function parsePrincipal(arn: string): ParsedPrincipal | undefined {
   return undefined
 }
 
-/** Resolves a {@link CallerInput} against defaults, rejecting malformed accounts and principals. */
+/**
+ * Why `region` cannot be a caller's Region (undefined when it can): it must be a Region where
+ * KMS is offered, as the endpoint's SigV4 scope check and scenario files also require.
+ */
+export function regionProblem(region: unknown): string | undefined {
+  if (typeof region === 'string' && isKnownRegion(region)) return undefined
+  const hint = typeof region === 'string' ? suggestRegion(region) : undefined
+  return `'${String(region)}' is not an AWS Region where KMS is available${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`
+}
+
+const TEXT_MEMBERS = ['viaService', 'sourceIp', 'userAgent'] as const
+
+/**
+ * Resolves a {@link CallerInput} against defaults, rejecting (ValidationException, naming every
+ * problem) malformed accounts and principals, unknown Regions and non-string members.
+ */
 export function resolveCaller(input: CallerInput | undefined, defaultAccount: string, defaultRegion: string): Caller {
   const region = input?.region ?? defaultRegion
   const problems: string[] = []
+  if (input?.region !== undefined) {
+    const bad = regionProblem(input.region)
+    if (bad !== undefined) problems.push(`caller region ${bad}`)
+  }
+  for (const member of TEXT_MEMBERS) {
+    const v: unknown = input?.[member]
+    if (v !== undefined && typeof v !== 'string') problems.push(`caller ${member} must be a string, got ${JSON.stringify(v) ?? String(v)}`)
+  }
   if (input?.account !== undefined && !isAccountId(input.account)) {
     problems.push(`caller account '${input.account}' is not a 12-digit AWS account id`)
   }

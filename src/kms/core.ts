@@ -10,10 +10,11 @@ import type { Clock } from '../clock.ts'
 import { PolicyAuthorizer } from './access/authorizer.ts'
 import { AuditLog, buildAuditEvent, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
 import { createAwsOwnedKey } from './aws-owned-keys.ts'
-import { resolveCaller, type Caller, type CallerInput } from './caller.ts'
+import { regionProblem, resolveCaller, type Caller, type CallerInput } from './caller.ts'
 import { parseSymmetricHeader } from './ciphertext.ts'
 import type { AccessRequest, Authorizer, OpContext } from './context.ts'
-import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from './errors.ts'
+import { DAY_MS } from './deletion.ts'
+import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException, ValidationException } from './errors.ts'
 import { isAccountId } from './ids.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { newKeyRecord } from './key-factory.ts'
@@ -21,7 +22,7 @@ import type { KmsKey } from './key.ts'
 import { OPERATIONS, type OperationInputs, type OperationName, type OperationOutputs } from './model.generated.ts'
 import { OPERATION_TABLE } from './operations/index.ts'
 import { RandomPool } from './random-pool.ts'
-import { AWS_MANAGED_ROTATION_PERIOD_DAYS, DAY_MS, resumeOverdueRotations, scheduleAutomaticRotation } from './rotation.ts'
+import { AWS_MANAGED_ROTATION_PERIOD_DAYS, resumeOverdueRotations, scheduleAutomaticRotation } from './rotation.ts'
 import { KmsScheduler, type ScheduledTask } from './scheduler.ts'
 import { KmsStore, type RegionState } from './store.ts'
 import { validateInput } from './validate.ts'
@@ -99,6 +100,8 @@ export class KmsCore {
   /** See {@link KmsCoreOptions.grantPropagationDelayMs}. */
   readonly grantPropagationDelayMs: number
   readonly #callers = new WeakMap<CallerInput, Caller>()
+  /** The caller of calls that name none (resolved once: it depends only on the defaults). */
+  #defaultCaller: Caller | undefined
   /** The caller's own account × Region state, for {@link peekKey} on the quota gate's hot path. */
   #peekStates = new WeakMap<Caller, RegionState>()
   #changes = 0
@@ -121,15 +124,23 @@ export class KmsCore {
       throw new RangeError(`accessControl must be 'enforce' or 'off', got ${JSON.stringify(options.accessControl)}`)
     }
     if (!isAccountId(options.defaultAccount)) throw new RangeError(`defaultAccount must be a 12-digit AWS account id, got ${JSON.stringify(options.defaultAccount)}`)
+    const badRegion = regionProblem(options.defaultRegion)
+    if (badRegion !== undefined) throw new RangeError(`defaultRegion ${badRegion}`)
     this.authorizer = options.authorizer ?? (options.accessControl === 'off' ? allowAll : new PolicyAuthorizer())
     const delay = options.grantPropagationDelayMs ?? DEFAULT_GRANT_PROPAGATION_DELAY_MS
     if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`grantPropagationDelayMs must be a non-negative number of ms, got ${delay}`)
     this.grantPropagationDelayMs = delay
   }
 
-  /** Resolves (and caches per object) a caller description. Throws ValidationException when malformed. */
-  caller(input: CallerInput | undefined): Caller {
-    if (input === undefined) return resolveCaller(undefined, this.defaultAccount, this.defaultRegion)
+  /**
+   * Resolves (and caches per object) a caller description; `undefined` or `null` is the
+   * default account's root user in the default Region. Throws ValidationException when malformed.
+   */
+  caller(input: CallerInput | undefined | null): Caller {
+    if (input === undefined || input === null) return (this.#defaultCaller ??= resolveCaller(undefined, this.defaultAccount, this.defaultRegion))
+    if (typeof input !== 'object' || Array.isArray(input)) {
+      throw new ValidationException(`caller must be an object such as { account, region, principal }, got ${JSON.stringify(input) ?? String(input)}`)
+    }
     let c = this.#callers.get(input)
     if (c === undefined) {
       c = resolveCaller(input, this.defaultAccount, this.defaultRegion)

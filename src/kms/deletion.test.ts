@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../clock.ts'
-import { KmsCore } from './core.ts'
+import type { Clock } from '../clock.ts'
+import type { KmsCore } from './core.ts'
 import { DAY_MS, deleteKeyNow, hasReplicas, scheduleDeletion } from './deletion.ts'
 import { newReplicaRecord } from './key-factory.ts'
-import type { OperationInputs, OperationName } from './model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], region?: string) => core.invoke(op, input, core.caller(region === undefined ? undefined : { region }))
-  return { clock, core, call }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure, type CoreHarness } from './test-support.ts'
 
 /** A multi-Region primary in us-east-1 with replicas in the given Regions (ReplicateKey belongs to another module). */
-function multiRegionKey(core: KmsCore, call: ReturnType<typeof setup>['call'], replicaRegions: string[]) {
+function multiRegionKey(core: KmsCore, call: CoreHarness<Clock>['call'], replicaRegions: string[]) {
   const primary = core.store.region('111122223333', 'us-east-1').keys.get(call('CreateKey', { MultiRegion: true }).KeyMetadata?.KeyId as string)
   if (primary === undefined) throw new Error('no primary')
   const replicas = replicaRegions.map((region) => {
@@ -35,7 +19,7 @@ function multiRegionKey(core: KmsCore, call: ReturnType<typeof setup>['call'], r
 
 describe('key deletion', () => {
   it('deletes the key and its aliases when the window ends, in virtual time, and records DeleteKey', () => {
-    const { clock, core, call } = setup()
+    const { clock, core, call } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata?.KeyId as string
     call('CreateAlias', { AliasName: 'alias/doomed', TargetKeyId: keyId })
     const key = core.store.region('111122223333', 'us-east-1').keys.get(keyId)
@@ -58,7 +42,7 @@ describe('key deletion', () => {
   })
 
   it('a multi-Region primary waits in PendingReplicaDeletion until its last replica is deleted', () => {
-    const { clock, core, call } = setup()
+    const { clock, core, call } = coreHarness()
     const { primary, replicas } = multiRegionKey(core, call, ['eu-west-1', 'ap-southeast-2'])
     expect(hasReplicas(primary)).toBe(true)
     expect(hasReplicas(replicas[0] as never)).toBe(false)
@@ -70,10 +54,10 @@ describe('key deletion', () => {
     expect(md?.DeletionDate).toBeUndefined()
 
     // Replicas scheduled with different windows; the primary waits for the later one.
-    call('ScheduleKeyDeletion', { KeyId: primary.keyId, PendingWindowInDays: 10 }, 'eu-west-1')
-    call('ScheduleKeyDeletion', { KeyId: primary.keyId, PendingWindowInDays: 20 }, 'ap-southeast-2')
+    call('ScheduleKeyDeletion', { KeyId: primary.keyId, PendingWindowInDays: 10 }, { region: 'eu-west-1' })
+    call('ScheduleKeyDeletion', { KeyId: primary.keyId, PendingWindowInDays: 20 }, { region: 'ap-southeast-2' })
     clock.advance(10 * DAY_MS)
-    expect(failure(() => call('DescribeKey', { KeyId: primary.keyId }, 'eu-west-1')).name).toBe('NotFoundException')
+    expect(failure(() => call('DescribeKey', { KeyId: primary.keyId }, { region: 'eu-west-1' })).name).toBe('NotFoundException')
     expect(call('DescribeKey', { KeyId: primary.keyId }).KeyMetadata?.KeyState).toBe('PendingReplicaDeletion')
     clock.advance(10 * DAY_MS)
     // Last replica deleted at day 20: the primary's 7-day window starts then.
@@ -87,7 +71,7 @@ describe('key deletion', () => {
   })
 
   it('CancelKeyDeletion stops the pending task; rescheduling starts a new window', () => {
-    const { clock, core, call } = setup()
+    const { clock, core, call } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata?.KeyId as string
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     clock.advance(DAY_MS)
@@ -101,7 +85,7 @@ describe('key deletion', () => {
   })
 
   it('deleteKeyNow leaves a key that is no longer stored alone', () => {
-    const { core, call, clock } = setup()
+    const { core, call, clock } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata?.KeyId as string
     const key = core.store.region('111122223333', 'us-east-1').keys.get(keyId)
     if (key === undefined) throw new Error('no key')

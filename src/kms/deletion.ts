@@ -14,7 +14,7 @@
  * {@link deleteKeyNow} starts it; the multi-Region operations (ReplicateKey,
  * UpdatePrimaryRegion) can use {@link hasReplicas} and {@link startDeletionWindow}.
  */
-import { randomUUID } from 'node:crypto'
+import { buildServiceEvent } from './audit.ts'
 import type { KmsCore } from './core.ts'
 import type { KmsKey } from './key.ts'
 
@@ -99,24 +99,5 @@ export function deleteKeyNow(core: KmsCore, key: KmsKey, at: number): void {
  */
 function recordDeleteKeyEvent(core: KmsCore, key: KmsKey, at: number): void {
   if (!core.audit.enabled) return
-  core.audit.record({
-    eventVersion: '1.08',
-    userIdentity: { accountId: key.account, invokedBy: 'kms.amazonaws.com' },
-    eventTime: new Date(at).toISOString(),
-    eventSource: 'kms.amazonaws.com',
-    eventName: 'DeleteKey',
-    awsRegion: key.region,
-    sourceIPAddress: 'kms.amazonaws.com',
-    userAgent: 'kms.amazonaws.com',
-    requestParameters: null,
-    responseElements: null,
-    additionalEventData: { keyId: key.keyId },
-    eventID: randomUUID(),
-    readOnly: false,
-    resources: [{ accountId: key.account, type: 'AWS::KMS::Key', ARN: key.arn }],
-    eventType: 'AwsServiceEvent',
-    managementEvent: true,
-    recipientAccountId: key.account,
-    eventCategory: 'Management',
-  })
+  core.audit.record(buildServiceEvent({ eventName: 'DeleteKey', key, at, invokedBy: 'kms.amazonaws.com', additionalEventData: { keyId: key.keyId } }))
 }

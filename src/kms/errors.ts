@@ -46,9 +46,9 @@ export class ConflictException extends KmsError {
 export class DisabledException extends KmsError {
   override readonly name = 'DisabledException'
 }
+/** The model says HTTP 412; real KMS answers 400 like every client error (LocalStack's AWS-recorded snapshot). */
 export class DryRunOperationException extends KmsError {
   override readonly name = 'DryRunOperationException'
-  override readonly httpStatus = 412
 }
 export class ExpiredImportTokenException extends KmsError {
   override readonly name = 'ExpiredImportTokenException'

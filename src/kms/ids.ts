@@ -7,7 +7,6 @@ import { partitionOf } from '../regions.ts'
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const MRK_RE = /^mrk-[0-9a-f]{32}$/
 const ACCOUNT_RE = /^\d{12}$/
-const ALIAS_NAME_RE = /^alias\/[a-zA-Z0-9:/_-]+$/
 
 /** A new single-Region key id (UUID) or multi-Region key id (`mrk-` + 32 hex). */
 export function newKeyId(multiRegion: boolean): string {
@@ -17,11 +16,6 @@ export function newKeyId(multiRegion: boolean): string {
 /** True for a well-formed key id (UUID or `mrk-` id). */
 export function isKeyId(s: string): boolean {
   return UUID_RE.test(s) || MRK_RE.test(s)
-}
-
-/** True for a multi-Region key id. */
-export function isMultiRegionKeyId(s: string): boolean {
-  return MRK_RE.test(s)
 }
 
 /** True for a 12-digit AWS account id. */
@@ -60,11 +54,6 @@ export function parseKmsArn(s: string): KmsArn | undefined {
   if (rest.startsWith('key/')) return { partition, region, account, resourceType: 'key', resource: rest.slice(4) }
   if (rest.startsWith('alias/')) return { partition, region, account, resourceType: 'alias', resource: rest }
   return undefined
-}
-
-/** True when `name` is a syntactically valid alias name (`alias/` + `[a-zA-Z0-9:/_-]+`). */
-export function isValidAliasName(name: string): boolean {
-  return ALIAS_NAME_RE.test(name) && name.length <= 256
 }
 
 /** True for names reserved for AWS managed keys (`alias/aws/...`). */

@@ -162,6 +162,23 @@ export function keyAgreementAlgorithmsOf(key: Pick<KmsKey, 'keySpec' | 'keyUsage
   return key.keyUsage === 'KEY_AGREEMENT' ? ['ECDH'] : []
 }
 
+/** The algorithm lists of a key that KeyMetadata and GetPublicKey show: only the non-empty ones. */
+export type AlgorithmMembers = Pick<KeyMetadata, 'EncryptionAlgorithms' | 'SigningAlgorithms' | 'MacAlgorithms' | 'KeyAgreementAlgorithms'>
+
+/** The non-empty algorithm lists of a key (each depends on its key usage and spec). */
+export function algorithmMembers(key: Pick<KmsKey, 'keySpec' | 'keyUsage'>): AlgorithmMembers {
+  const out: AlgorithmMembers = {}
+  const enc = encryptionAlgorithmsOf(key)
+  if (enc.length > 0) out.EncryptionAlgorithms = enc
+  const sig = signingAlgorithmsOf(key)
+  if (sig.length > 0) out.SigningAlgorithms = sig
+  const mac = macAlgorithmsOf(key)
+  if (mac.length > 0) out.MacAlgorithms = mac
+  const ka = keyAgreementAlgorithmsOf(key)
+  if (ka.length > 0) out.KeyAgreementAlgorithms = ka
+  return out
+}
+
 /** The current material version of a key. */
 export function currentMaterial(key: KmsKey): KeyMaterialVersion {
   const m = key.material.versions[key.material.current]
@@ -190,14 +207,7 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
   // Only a multi-Region primary waiting for its replicas shows its window; every other key
   // pending deletion shows its DeletionDate (API_KeyMetadata.html, PendingDeletionWindowInDays).
   if (key.pendingWindowDays !== undefined && key.state === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = key.pendingWindowDays
-  const enc = encryptionAlgorithmsOf(key)
-  if (enc.length > 0) md.EncryptionAlgorithms = enc
-  const sig = signingAlgorithmsOf(key)
-  if (sig.length > 0) md.SigningAlgorithms = sig
-  const mac = macAlgorithmsOf(key)
-  if (mac.length > 0) md.MacAlgorithms = mac
-  const ka = keyAgreementAlgorithmsOf(key)
-  if (ka.length > 0) md.KeyAgreementAlgorithms = ka
+  Object.assign(md, algorithmMembers(key))
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId
   const link = key.multiRegion
   if (link !== undefined) {

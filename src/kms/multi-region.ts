@@ -59,13 +59,6 @@ export function regionRecords(core: KmsCore, key: KmsKey): KmsKey[] {
   return out
 }
 
-/** The replica records of a multi-Region key (every record but the primary's). */
-export function replicaRecords(core: KmsCore, key: KmsKey): KmsKey[] {
-  const link = key.multiRegion
-  if (link === undefined) return []
-  return regionRecords(core, key).filter((r) => r.region !== link.primaryRegion)
-}
-
 /**
  * Checks a Region named by ReplicateKey or UpdatePrimaryRegion: a Region where KMS is
  * offered, in the key's partition ("The replica must be in a different AWS Region than its

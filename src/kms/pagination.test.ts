@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { decodeMarker, encodeMarker, pageLimit, pageMembers, paginate, type PageSpec } from './pagination.ts'
+import { failure } from './test-support.ts'
 
 const spec: PageSpec<string> = { scope: 'Test', defaultLimit: 3, maxLimit: 5, sortKey: (s) => s }
 const letters = ['e', 'b', 'g', 'a', 'f', 'c', 'd']
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
 
 describe('paginate', () => {
   it('returns items in sort-key order, defaultLimit at a time, until Truncated is false', () => {

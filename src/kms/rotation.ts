@@ -20,17 +20,15 @@
  * Every rotation is audited as KMS does, with a `RotateKey` AwsServiceEvent in each Region
  * that holds the key (https://docs.aws.amazon.com/kms/latest/developerguide/ct-rotatekey.html).
  */
-import { randomUUID } from 'node:crypto'
-import type { AuditEvent } from './audit.ts'
+import { buildServiceEvent, type AuditEvent } from './audit.ts'
 import type { KmsCore } from './core.ts'
+import { DAY_MS } from './deletion.ts'
 import { ConflictException, LimitExceededException, UnsupportedOperationException } from './errors.ts'
 import type { KmsKey, RotationState } from './key.ts'
 import { newKeyMaterial } from './key-material.ts'
 import { isMultiRegionPrimary, notPrimaryError, primaryRecord, regionRecords } from './multi-region.ts'
 import type { ScheduledTask } from './scheduler.ts'
 
-/** Milliseconds in a day. */
-export const DAY_MS = 86_400_000
 /** Rotation period when EnableKeyRotation names none (API_EnableKeyRotation.html). */
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365
 /** AWS managed keys rotate yearly since May 2022 (API_EnableKeyRotation.html). */
@@ -234,27 +232,15 @@ function completeOnDemandAt(core: KmsCore, key: KmsKey, at: number): void {
 
 /**
  * The CloudTrail record of a rotation: an AwsServiceEvent made by KMS itself, not an API call
- * (https://docs.aws.amazon.com/kms/latest/developerguide/ct-rotatekey.html): its userIdentity
- * has only `accountId` and `invokedBy`, it has `serviceEventDetails` and no `requestID`.
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/ct-rotatekey.html), with the
+ * rotation's type and key material ids in `serviceEventDetails`.
  */
 function rotateKeyEvent(key: KmsKey, at: number, type: 'AUTOMATIC' | 'ON_DEMAND', previousId: string | undefined, currentId: string): AuditEvent {
-  return {
-    eventVersion: '1.08',
-    userIdentity: { accountId: key.account, invokedBy: 'AWS Internal' },
-    eventTime: new Date(at).toISOString(),
-    eventSource: 'kms.amazonaws.com',
+  return buildServiceEvent({
     eventName: 'RotateKey',
-    awsRegion: key.region,
-    sourceIPAddress: 'AWS Internal',
-    userAgent: 'AWS Internal',
-    requestParameters: null,
-    responseElements: null,
-    eventID: randomUUID(),
-    readOnly: false,
-    resources: [{ accountId: key.account, type: 'AWS::KMS::Key', ARN: key.arn }],
-    eventType: 'AwsServiceEvent',
-    managementEvent: true,
-    recipientAccountId: key.account,
+    key,
+    at,
+    invokedBy: 'AWS Internal',
     serviceEventDetails: {
       rotationType: type,
       keyOrigin: key.origin,
@@ -262,6 +248,5 @@ function rotateKeyEvent(key: KmsKey, at: number, type: 'AUTOMATIC' | 'ON_DEMAND'
       currentKeyMaterialId: currentId,
       keyId: key.keyId,
     },
-    eventCategory: 'Management',
-  }
+  })
 }

@@ -144,6 +144,9 @@ describe('snapshot', () => {
       [{ ...good, regions: [{ account: ACCOUNT, region: 'us-east-1', fields: { keys: { $ref: 12345 } } }] }, 'bad reference'],
       [{ ...good, regions: [{ account: ACCOUNT, region: 'us-east-1', fields: { keys: 'nope' } }] }, 'keys must be a map'],
       [{ ...good, identityPolicies: [{ principal: 1 }] }, 'bad identity policy entry #0'],
+      [{ ...good, identityPolicies: [{ principal: `arn:aws:iam::${ACCOUNT}:role/app`, name: 'p', document: '{' }] }, 'bad identity policy entry #0 (p of'],
+      [{ ...good, regions: [{ account: ACCOUNT, region: 'us-est-1', fields: {} }] }, "bad region entry #0: 'us-est-1' is not an AWS Region"],
+      [{ ...good, regions: [{ account: 'acct', region: 'us-east-1', fields: {} }] }, "bad region entry #0: account 'acct' is not"],
     ] as const) {
       expect(() => restoreSnapshot(a.core, bad)).toThrow(SnapshotError)
       expect(() => restoreSnapshot(a.core, bad)).toThrow(message)

@@ -24,9 +24,12 @@
  * bumps `version` and keeps reading version 1.
  */
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto'
+import { regionProblem } from './caller.ts'
 import type { KmsCore } from './core.ts'
 import { DAY_MS, DEFAULT_PENDING_WINDOW_DAYS, startDeletionWindow } from './deletion.ts'
 import { GrantStore } from './grants.ts'
+import { IdentityPolicyStore } from './identity-policies.ts'
+import { isAccountId } from './ids.ts'
 import { rescheduleAllRotations } from './rotation.ts'
 import { RegionState } from './store.ts'
 
@@ -263,6 +266,11 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
     if (!isRecord(r) || typeof r['account'] !== 'string' || typeof r['region'] !== 'string' || !isRecord(r['fields'])) {
       throw new SnapshotError(`bad region entry #${i}`)
     }
+    // Keys restored under an account or Region no caller can name would be unreachable.
+    const badRegion = regionProblem(r['region'])
+    if (!isAccountId(r['account']) || badRegion !== undefined) {
+      throw new SnapshotError(`bad region entry #${i}: ${badRegion ?? `account '${r['account']}' is not a 12-digit AWS account id`}`)
+    }
     const fields = new Map<string, unknown>()
     for (const [k, v] of Object.entries(r['fields'])) fields.set(k, dec.decode(v, `${r['account']}/${r['region']}.${k}`))
     return { account: r['account'], region: r['region'], fields }
@@ -272,6 +280,15 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
       throw new SnapshotError(`bad identity policy entry #${i}`)
     }
     return { principal: p['principal'], name: p['name'], document: p['document'] }
+  })
+  // Check the policies as the store will, so that a bad document fails before the core is reset.
+  const staged = new IdentityPolicyStore()
+  policies.forEach((p, i) => {
+    try {
+      staged.put(p.principal, p.name, p.document)
+    } catch (e) {
+      throw new SnapshotError(`bad identity policy entry #${i} (${p.name} of ${p.principal}): ${e instanceof Error ? e.message : String(e)}`)
+    }
   })
   // Check the fields fit the current region state's shape before touching the core.
   const probe = new RegionState('000000000000', 'us-east-1') as unknown as Record<string, unknown>

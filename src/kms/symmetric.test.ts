@@ -4,7 +4,8 @@ import type { OpContext } from './context.ts'
 import { KmsCore } from './core.ts'
 import { newKeyMaterial } from './key-material.ts'
 import type { KmsKey } from './key.ts'
-import { ciphertextKey, decryptSymmetric, encryptSymmetric, INCORRECT_KEY_MESSAGE, UNKNOWN_CIPHERTEXT_KEY_MESSAGE } from './symmetric.ts'
+import { ciphertextSource, decryptSymmetric, encryptSymmetric, INCORRECT_KEY_MESSAGE, UNKNOWN_CIPHERTEXT_KEY_MESSAGE } from './symmetric.ts'
+import { failure } from './test-support.ts'
 
 const ACCOUNT = '111122223333'
 
@@ -26,22 +27,13 @@ function setup() {
   return { core, newKey, ctxFor }
 }
 
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
-
 describe('symmetric encryption with a KMS key', () => {
   it('round-trips and finds the key from the ciphertext alone', () => {
     const { newKey, ctxFor } = setup()
     const key = newKey()
     const blob = encryptSymmetric(ctxFor(), key, Buffer.from('secret'), { purpose: 'test' })
-    expect(ciphertextKey(ctxFor(), blob, undefined)).toBe(key)
-    expect(ciphertextKey(ctxFor(), blob, key)).toBe(key)
+    expect(ciphertextSource(ctxFor(), blob, undefined).key).toBe(key)
+    expect(ciphertextSource(ctxFor(), blob, key).key).toBe(key)
     expect(decryptSymmetric(key, blob, { purpose: 'test' }).toString()).toBe('secret')
   })
 
@@ -68,7 +60,7 @@ describe('symmetric encryption with a KMS key', () => {
     const a = newKey()
     const b = newKey()
     const blob = encryptSymmetric(ctxFor(), a, Buffer.from('x'), undefined)
-    const e = failure(() => ciphertextKey(ctxFor(), blob, b))
+    const e = failure(() => ciphertextSource(ctxFor(), blob, b))
     expect(e).toMatchObject({ name: 'IncorrectKeyException', message: INCORRECT_KEY_MESSAGE })
   })
 
@@ -76,7 +68,7 @@ describe('symmetric encryption with a KMS key', () => {
     const { newKey, ctxFor } = setup()
     const west = newKey('us-west-2')
     const blob = encryptSymmetric(ctxFor('us-west-2'), west, Buffer.from('x'), undefined)
-    const e = failure(() => ciphertextKey(ctxFor('us-east-1'), blob, undefined))
+    const e = failure(() => ciphertextSource(ctxFor('us-east-1'), blob, undefined))
     expect(e).toMatchObject({ name: 'AccessDeniedException', message: UNKNOWN_CIPHERTEXT_KEY_MESSAGE })
   })
 
@@ -84,11 +76,11 @@ describe('symmetric encryption with a KMS key', () => {
     const { newKey, ctxFor } = setup()
     const other = newKey('us-east-1', '444455556666')
     const blob = encryptSymmetric(ctxFor('us-east-1', '444455556666'), other, Buffer.from('x'), undefined)
-    expect(ciphertextKey(ctxFor('us-east-1', ACCOUNT), blob, undefined)).toBe(other)
+    expect(ciphertextSource(ctxFor('us-east-1', ACCOUNT), blob, undefined).key).toBe(other)
   })
 
   it('gives InvalidCiphertextException for bytes that are not a ciphertext of ours', () => {
     const { ctxFor } = setup()
-    expect(failure(() => ciphertextKey(ctxFor(), new Uint8Array(200), undefined)).name).toBe('InvalidCiphertextException')
+    expect(failure(() => ciphertextSource(ctxFor(), new Uint8Array(200), undefined)).name).toBe('InvalidCiphertextException')
   })
 })

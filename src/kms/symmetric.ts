@@ -20,22 +20,18 @@ export function encryptSymmetric(ctx: OpContext, key: KmsKey, plaintext: Uint8Ar
   return sealSymmetric(currentMaterial(key), key.account, key.keyId, plaintext, encodeEncryptionContext(context), ctx.core.random)
 }
 
-/**
- * Finds the key a symmetric ciphertext names (in the caller's Region), checking it against
- * an explicitly given key. Throws InvalidCiphertextException for a malformed blob,
- * AccessDeniedException for an unknown key, IncorrectKeyException for a mismatch.
- */
-export function ciphertextKey(ctx: OpContext, blob: Uint8Array, expected: KmsKey | undefined): KmsKey {
-  return ciphertextSource(ctx, blob, expected).key
-}
-
 /** A symmetric ciphertext's key and parsed header (parsed once on Decrypt's hot path). */
 export interface CiphertextSource {
   readonly key: KmsKey
   readonly header: CiphertextHeader
 }
 
-/** Like {@link ciphertextKey}, also returning the parsed header for {@link decryptSymmetric}. */
+/**
+ * Finds the key a symmetric ciphertext names (in the caller's Region), checking it against
+ * an explicitly given key, and returns it with the parsed header for {@link decryptSymmetric}.
+ * Throws InvalidCiphertextException for a malformed blob, AccessDeniedException for an
+ * unknown key, IncorrectKeyException for a mismatch.
+ */
 export function ciphertextSource(ctx: OpContext, blob: Uint8Array, expected: KmsKey | undefined): CiphertextSource {
   const header = parseSymmetricHeader(blob)
   if (header === undefined) throw new InvalidCiphertextException('')

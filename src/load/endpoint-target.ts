@@ -20,6 +20,7 @@ import type { CallerInput } from '../kms/caller.ts'
 import type { OperationInputs, OperationName, OperationOutputs } from '../kms/model.generated.ts'
 import type { PoolUsage, QuotaUsage, UsageSecond } from '../quota/usage.ts'
 import { operationIndex, type KmsCallSpec, type KmsOutcome } from './effects.ts'
+import { toMicros } from './histograms.ts'
 import type { ClientRetryConfig, SetupKms } from './mitigation.ts'
 import { SetupError, trackKeys, type SessionOptions, type Target, type TargetSession } from './target.ts'
 import type { HostState } from './workload.ts'
@@ -108,11 +109,11 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
             try {
               const r = await next(args)
               const t = clock.now()
-              rec.kms(operationIndex(op), 0, Math.round((t - t0) * 1000), Math.floor((t - o.startMs()) / 1000))
+              rec.kms(operationIndex(op), 0, toMicros(t - t0), Math.floor((t - o.startMs()) / 1000))
               return r
             } catch (e) {
               const t = clock.now()
-              rec.kms(operationIndex(op), errorOf(e).name === 'ThrottlingException' ? 1 : 2, Math.round((t - t0) * 1000), Math.floor((t - o.startMs()) / 1000))
+              rec.kms(operationIndex(op), errorOf(e).name === 'ThrottlingException' ? 1 : 2, toMicros(t - t0), Math.floor((t - o.startMs()) / 1000))
               throw e
             }
           },

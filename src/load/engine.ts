@@ -67,6 +67,13 @@ export interface EngineOptions {
   latency?: LatencyModel
   /** background processes to start at second 0 */
   background?: { host: HostState; gen: Generator<Effect, void, unknown> }[]
+  /**
+   * Virtual time: how long (simulated ms) requests may take to finish after the last
+   * arrival. A background process (a refill loop) never ends, so a request waiting for a
+   * flight that never settles would otherwise keep the run going forever.
+   * @default 3600000 (one simulated hour)
+   */
+  virtualDrainMs?: number
 }
 
 /** Options of a real-time run. */
@@ -105,6 +112,11 @@ export class Engine {
   #stopped = false
   #virtual = true
   readonly #realTimers = new Set<{ cancel(): void }>()
+  /**
+   * Requests that may outlive the run: in real time every request in flight, in virtual time
+   * those waiting for a flight (the others are in the heap, which the loop drains).
+   */
+  readonly #open = new Set<Task>()
   #hostCursor = -1
   readonly #strideMod: number
   #finished = false
@@ -119,22 +131,7 @@ export class Engine {
     this.#strideMod = options.stride % options.fleetSize
   }
 
-  /** Requests in flight (started, not completed). */
-  get inFlight(): number {
-    return this.#inFlight
-  }
-
-  /** Current time of the run, ms from its start. */
-  get nowMs(): number {
-    return this.#now
-  }
-
-  /** Stops scheduling new arrivals (SIGINT); in-flight requests still complete. */
-  stop(): void {
-    this.#stopped = true
-  }
-
-  /** Whether {@link stop} was called before the arrivals ran out. */
+  /** Whether the run was told to stop (SIGINT) before the arrivals ran out. */
   get stopped(): boolean {
     return this.#stopped
   }
@@ -154,6 +151,7 @@ export class Engine {
     this.#startBackground()
     let next = arrivals.next()
     let n = 0
+    let drainUntil = Infinity
     for (;;) {
       // While nothing is suspended, arrivals follow each other without heap checks.
       while (heap.size === 0 && next !== Infinity && (n & 0xffff) !== 0xffff) {
@@ -165,11 +163,20 @@ export class Engine {
       }
       const top = heap.peek()
       if (top !== undefined && top.at <= next) {
-        if (next === Infinity && this.#inFlight === 0) break
+        if (next === Infinity) {
+          if (this.#inFlight === 0) break
+          if (drainUntil === Infinity) drainUntil = this.#now + (this.#o.virtualDrainMs ?? 3_600_000)
+          if (top.at > drainUntil) {
+            // Past the drain: the requests left are abandoned (see abandonInFlight).
+            this.#now = drainUntil
+            for (let t = heap.pop(); t !== undefined; t = heap.pop()) if (t.mode !== MODE_BACKGROUND) this.#open.add(t)
+            break
+          }
+        }
         heap.pop()
         this.#now = top.at
         clock.advanceTo(start + top.at)
-        this.#resume(top, top.value)
+        this.#run(top, top.value)
       } else if (next !== Infinity) {
         this.#now = next
         clock.advanceTo(start + next)
@@ -307,7 +314,9 @@ export class Engine {
     rec.offer(Math.floor(intended / 1000))
     rec.send(Math.floor(sent / 1000), late)
     this.#inFlight++
-    this.#run({ at: 0, seq: 0, gen, mode, intended, sent, host, value: undefined }, undefined)
+    const task: Task = { at: 0, seq: 0, gen, mode, intended, sent, host, value: undefined }
+    if (!this.#virtual) this.#open.add(task)
+    this.#run(task, undefined)
   }
 
   /** Makes one embedded KMS call now, with zero service time, and records it (in real time, with its measured duration). */
@@ -326,10 +335,6 @@ export class Engine {
     this.#now = t1 - this.#o.startMs
     this.#rec.kms(call.opIndex, res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2, toMicros(t1 - t0), Math.floor(this.#now / 1000))
     return res
-  }
-
-  #resume(task: Task, value: unknown): void {
-    this.#run(task, value)
   }
 
   /** Steps a task until it suspends or completes. */
@@ -392,10 +397,13 @@ export class Engine {
         value = flight.value
         continue
       }
-      flight.onSettled((v) => {
-        if (this.#virtual) this.#suspend(task, 0, v)
-        else queueMicrotask(() => this.#resumeAsync(task, v))
-      })
+      if (this.#virtual) {
+        if (task.mode !== MODE_BACKGROUND) this.#open.add(task)
+        flight.onSettled((v) => {
+          this.#open.delete(task)
+          this.#suspend(task, 0, v)
+        })
+      } else flight.onSettled((v) => queueMicrotask(() => this.#resumeAsync(task, v)))
       return
     }
   }
@@ -422,9 +430,32 @@ export class Engine {
 
   #complete(task: Task, code: number): void {
     if (task.mode === MODE_BACKGROUND) return
-    if (!this.#virtual) this.#now = this.#o.clock.now() - this.#o.startMs
+    if (!this.#virtual) {
+      this.#now = this.#o.clock.now() - this.#o.startMs
+      this.#open.delete(task)
+    }
     this.#inFlight--
     this.#rec.done(code, toMicros(this.#now - task.intended), toMicros(this.#now - task.sent), Math.floor(this.#now / 1000))
+  }
+
+  /**
+   * Ends the requests still in flight once the run is over (a real-time drain that timed
+   * out, a flight that never settled) as failed requests. Their latency is the time they had
+   * waited by then, a lower bound of what they would have taken: never recorded as instant.
+   * Returns how many there were.
+   */
+  abandonInFlight(): number {
+    const n = this.#inFlight
+    if (n === 0) return 0
+    if (!this.#virtual) this.#now = this.#o.clock.now() - this.#o.startMs
+    const now = this.#now
+    const second = Math.floor(now / 1000)
+    for (const task of this.#open) this.#rec.done(2, toMicros(now - task.intended), toMicros(now - task.sent), second)
+    // Every in-flight request is tracked; should one not be, it still counts as failed.
+    for (let i = this.#open.size; i < n; i++) this.#rec.done(2, 0, 0, second)
+    this.#open.clear()
+    this.#inFlight = 0
+    return n
   }
 
   /** Progress figures for the live line. */

@@ -71,6 +71,29 @@ describe('mergeSummaries', () => {
     }
   })
 
+  it('keeps the whole quota when a shard never called a pool', async () => {
+    // Two requests, three shards: shard 2 makes no call, so its result lists no pool.
+    const sparse = defineScenario({
+      name: 'sparse',
+      duration: 2,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 1 },
+      quotas: { symmetric: 3_000 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+    })
+    const options = { retryLayer, retry: { mode: 'none', maxAttempts: 1 } } as const
+    const whole = await runScenario(sparse, options)
+    const shards: RunSummary[] = []
+    for (let i = 0; i < 3; i++) shards.push(await runScenario(sparse, { ...options, shard: { index: i, count: 3 } }))
+    expect(shards[2]!.variants[0]!.quota).toEqual([])
+    const merged = await mergeSummaries(shards)
+    expect(merged.variants[0]!.quota).toEqual(whole.variants[0]!.quota)
+    expect(merged.variants[0]!.quota[0]).toMatchObject({ limit: 3_000, accepted: 2 })
+    // Shards of different Regions do not belong together.
+    const elsewhere = await runScenario(sparse, { ...options, shard: { index: 2, count: 3 }, region: 'eu-west-1' })
+    await expect(mergeSummaries([shards[0]!, shards[1]!, elsewhere])).rejects.toThrow(/region/)
+  })
+
   it('adds histograms rather than averaging percentiles', async () => {
     await initHistograms()
     const fast = await runScenario({ ...scenario, latency: { default: { type: 'constant', ms: 1 } } } as typeof scenario, { retryLayer, shard: { index: 0, count: 2 }, variants: ['a'], durationSeconds: 2 })

@@ -25,7 +25,7 @@ export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunS
   const seen = new Set<number>()
   const shardCount = first.shards[0]?.count ?? 1
   for (const [i, p] of parts.entries()) {
-    for (const field of ['scenario', 'seed', 'durationSeconds', 'target', 'clock', 'scale'] as const) {
+    for (const field of ['scenario', 'seed', 'durationSeconds', 'region', 'target', 'clock', 'scale'] as const) {
       if (p[field] !== first[field]) problems.push(`result ${i + 1}: ${field} ${JSON.stringify(p[field])} differs from ${JSON.stringify(first[field])}`)
     }
     const names = p.variants.map((v) => v.name).join(',')
@@ -45,7 +45,8 @@ export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunS
   // share its quotas and each read the whole endpoint's meter.
   const shared = first.target !== 'embedded'
   if (shared) assumptions.add('Shards ran against one shared endpoint: quota pool figures are those of the busiest shard\'s reading of the endpoint\'s meter, not a sum.')
-  const variants = first.variants.map((_v, vi) => mergeVariant(parts.map((p) => p.variants[vi] as VariantSummary), first.durationSeconds, shared))
+  const shardsOf = parts.map((p) => p.shards.length)
+  const variants = first.variants.map((_v, vi) => mergeVariant(parts.map((p) => p.variants[vi] as VariantSummary), shardsOf, first.durationSeconds, shared))
   return {
     ...first,
     shards: parts.flatMap((p) => p.shards).sort((a, b) => a.index - b.index),
@@ -86,7 +87,8 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0)
 }
 
-function mergeVariant(vs: VariantSummary[], durationSeconds: number, sharedQuota: boolean): VariantSummary {
+/** `shardsOf[i]`: how many shards `vs[i]` covers (a part may be a merge itself). */
+function mergeVariant(vs: VariantSummary[], shardsOf: number[], durationSeconds: number, sharedQuota: boolean): VariantSummary {
   const v0 = vs[0] as VariantSummary
   const duration = durationSeconds > 0 ? durationSeconds : 1
   const offered = sum(vs.map((v) => v.offered.requests))
@@ -167,7 +169,7 @@ function mergeVariant(vs: VariantSummary[], durationSeconds: number, sharedQuota
     serviceTimeMs,
     ...(serviceTimeHistogram !== undefined ? { serviceTimeHistogram } : {}),
     kmsCallLatency: mergeOutcome(vs.map((v) => v.kmsCallLatency)),
-    quota: sharedQuota ? busiestQuota(vs.map((v) => v.quota)) : mergeQuota(vs.map((v) => v.quota), timeline),
+    quota: sharedQuota ? busiestQuota(vs.map((v) => v.quota)) : mergeQuota(vs.map((v) => v.quota), shardsOf, timeline),
     costUsd,
     ...(billing !== undefined ? { billing } : {}),
     exposure: mergeExposures(vs.map((v) => v.exposure)),
@@ -259,15 +261,17 @@ function busiestQuota(lists: QuotaPoolUsage[][]): QuotaPoolUsage[] {
   return [...pools.values()]
 }
 
-function mergeQuota(lists: QuotaPoolUsage[][], timeline: TimelineEntry[]): QuotaPoolUsage[] {
+function mergeQuota(lists: QuotaPoolUsage[][], shardsOf: number[], timeline: TimelineEntry[]): QuotaPoolUsage[] {
+  // Every shard enforces the same 1/N of each quota, but lists only the pools it called: the
+  // merged limit is one shard's share times the shards merged, not a sum over the lists.
+  const shards = shardsOf.reduce((a, b) => a + b, 0)
   const pools = new Map<string, QuotaPoolUsage>()
-  for (const list of lists) {
+  for (const [i, list] of lists.entries()) {
     for (const p of list) {
       const key = `${p.account}/${p.region}/${p.pool}`
       const m = pools.get(key)
-      if (m === undefined) pools.set(key, { ...p })
+      if (m === undefined) pools.set(key, { ...p, limit: (p.limit / (shardsOf[i] ?? 1)) * shards })
       else {
-        m.limit += p.limit
         m.accepted += p.accepted
         m.throttled += p.throttled
       }

@@ -3,6 +3,7 @@ import { sdkRetry } from '../mitigations/retry.ts'
 import type { Mitigation } from './mitigation.ts'
 import { runScenario } from './runner.ts'
 import { defineScenario } from './scenario.ts'
+import { neverSettles } from './test-support.ts'
 
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): Mitigation => sdkRetry(s)
 
@@ -44,5 +45,24 @@ describe('the real-time driver (embedded target, wall clock)', () => {
     expect(v.timeline.reduce((a, e) => a + e.dropped, 0)).toBe(v.completed.dropped)
     // (Node timers may fire a fraction of a millisecond early against performance.now.)
     expect(v.latencyMs.p50).toBeGreaterThan(495)
+  })
+
+  it('counts requests still in flight when the drain times out as failed, with the time they waited', async () => {
+    const s = defineScenario({
+      name: 'rt-stuck',
+      duration: 1,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 5 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+      variants: [{ name: 'v', mitigations: [neverSettles] }],
+    })
+    const r = await runScenario(s, { retryLayer, clock: 'real', retry: { mode: 'none', maxAttempts: 1 }, realTime: { drainMs: 300 } })
+    const v = r.variants[0]!
+    expect(v.completed).toEqual({ succeeded: 0, throttled: 0, failed: 5, dropped: 0 })
+    // Sent at 0, 0.2, ... 0.8 s, given up at least 300 ms after the last send.
+    expect(v.outcomes.failed.latencyMs.count).toBe(5)
+    expect(v.latencyMs.max).toBeGreaterThan(1090)
+    expect(v.serviceTimeMs.p50).toBeGreaterThan(490)
+    expect(r.assumptions.some((x) => x.includes('5 requests were still in flight'))).toBe(true)
   })
 })

@@ -107,16 +107,7 @@ export class VariantRecorder {
     this.achieved++
     e.offered++
     e.achieved++
-    if (code === 0) {
-      this.succeeded++
-      e.succeeded++
-    } else if (code === 1) {
-      this.throttled++
-      e.throttled++
-    } else {
-      this.failed++
-      e.failed++
-    }
+    this.#countOutcome(code, e)
     ;(this.#zeroOutcomes[code] as number)++
     if (second !== this.#latencySecond) this.#rollSecond(second)
     this.#zeroSecond++
@@ -124,15 +115,7 @@ export class VariantRecorder {
 
   /** A KMS call that took 0 µs (virtual time). */
   kmsInstant(opIndex: number, code: number, second: number): void {
-    ;(this.kmsCalls[opIndex] as number)++
-    const e = second === this.#curIndex ? (this.#cur as Second) : this.#second(second)
-    e.kmsCalls++
-    const byOp = (e.byOp ??= new Float64Array(N_OPS))
-    ;(byOp[opIndex] as number)++
-    if (code === 1) {
-      ;(this.kmsThrottled[opIndex] as number)++
-      e.kmsThrottled++
-    } else if (code === 2) (this.kmsFailed[opIndex] as number)++
+    this.#countKms(opIndex, code, second === this.#curIndex ? (this.#cur as Second) : this.#second(second))
     this.#zeroKms++
   }
 
@@ -164,7 +147,22 @@ export class VariantRecorder {
    * `latencyUs` after its intended send time and `serviceUs` after its actual send.
    */
   done(code: number, latencyUs: number, serviceUs: number, second: number): void {
-    const e = this.#second(second)
+    this.#countOutcome(code, this.#second(second))
+    ;(this.outcomes[code] as LatencyRecorder).record(latencyUs)
+    this.service.record(serviceUs)
+    if (second !== this.#latencySecond) this.#rollSecond(second)
+    this.#secondLatency.record(latencyUs)
+  }
+
+  /** One KMS call (one attempt) made in `second`: outcome class, and its latency. */
+  kms(opIndex: number, code: number, latencyUs: number, second: number): void {
+    this.#countKms(opIndex, code, this.#second(second))
+    if (latencyUs <= 0) this.#zeroKms++
+    else this.kmsLatency.record(latencyUs)
+  }
+
+  /** Counts an application request's outcome (0 succeeded, 1 throttled, 2 failed) in the run and in its second. */
+  #countOutcome(code: number, e: Second): void {
     if (code === 0) {
       this.succeeded++
       e.succeeded++
@@ -175,16 +173,11 @@ export class VariantRecorder {
       this.failed++
       e.failed++
     }
-    ;(this.outcomes[code] as LatencyRecorder).record(latencyUs)
-    this.service.record(serviceUs)
-    if (second !== this.#latencySecond) this.#rollSecond(second)
-    this.#secondLatency.record(latencyUs)
   }
 
-  /** One KMS call (one attempt) made in `second`: outcome class, and its latency. */
-  kms(opIndex: number, code: number, latencyUs: number, second: number): void {
+  /** Counts one KMS call by operation and outcome class, in the run and in its second. */
+  #countKms(opIndex: number, code: number, e: Second): void {
     ;(this.kmsCalls[opIndex] as number)++
-    const e = this.#second(second)
     e.kmsCalls++
     const byOp = (e.byOp ??= new Float64Array(N_OPS))
     ;(byOp[opIndex] as number)++
@@ -192,8 +185,6 @@ export class VariantRecorder {
       ;(this.kmsThrottled[opIndex] as number)++
       e.kmsThrottled++
     } else if (code === 2) (this.kmsFailed[opIndex] as number)++
-    if (latencyUs <= 0) this.#zeroKms++
-    else this.kmsLatency.record(latencyUs)
   }
 
   #rollSecond(second: number): void {

@@ -4,6 +4,7 @@ import { callKms, Flight, kmsCall, sleep, wait, type KmsCallSpec, type KmsOutcom
 import type { Mitigation } from './mitigation.ts'
 import { runScenario } from './runner.ts'
 import { defineScenario } from './scenario.ts'
+import { neverSettles } from './test-support.ts'
 
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): Mitigation => sdkRetry(s)
 
@@ -206,6 +207,27 @@ describe('runScenario in virtual time', () => {
     expect(v.completed).toMatchObject({ succeeded: 20, failed: 0 })
     expect(v.kms.byOperation['GenerateDataKey']!.calls + v.kms.byOperation['DescribeKey']!.calls / 2).toBe(20)
     expect(v.kms.byOperation['Decrypt']!.calls).toBe(v.kms.byOperation['GenerateDataKey']!.calls)
+  })
+
+  it('ends requests that can never finish as failed, with the time they waited, and ends the run', async () => {
+    // A flight nobody settles, and a background loop that never ends: without a drain bound
+    // the virtual run would go on forever.
+    const s = defineScenario({
+      name: 'stuck',
+      duration: 2,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 5 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+      variants: [{ name: 'v', mitigations: [neverSettles] }],
+    })
+    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 } })
+    const v = r.variants[0]!
+    expect(v.completed).toEqual({ succeeded: 0, throttled: 0, failed: 10, dropped: 0 })
+    expect(v.outcomes.failed.latencyMs.count).toBe(10)
+    // Arrivals at 0, 0.2, ... 1.8 s; the run gave them one simulated hour after the last one.
+    expect(v.latencyMs.p50).toBeGreaterThan(3_600_000)
+    expect(v.latencyMs.max).toBeCloseTo(3_601_800, -4)
+    expect(r.assumptions.some((x) => x.includes('10 requests were still in flight'))).toBe(true)
   })
 
   it('stops scheduling on abort and marks the result incomplete', async () => {

@@ -403,10 +403,9 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       }
     }
     report()
-    const stuck = engine.inFlight
+    const stuck = engine.abandonInFlight()
     if (stuck > 0) {
-      for (let i = 0; i < stuck; i++) recorder.done(2, 0, 0, Math.floor(engine.nowMs / 1000))
-      a.assumptions.add(`${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed.`)
+      a.assumptions.add(`${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed, with the time they had waited as their latency.`)
     }
     if (engine.firstError !== undefined) a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
 

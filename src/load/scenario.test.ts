@@ -60,15 +60,19 @@ describe('defineScenario', () => {
         principals: ['arn:aws:iam::222233334444:role/x'],
       }),
     ).toThrow(ScenarioError)
+    let error: unknown
     try {
       defineScenario({ ...minimal, keys: [{ name: 'k' }, { name: 'k' }], requests: [{ kind: 'encrypt', key: 'missing', payloadBytes: 10_000 }], variants: [{ name: 'a' }, { name: 'a' }] })
     } catch (e) {
-      const p = (e as ScenarioError).problems.join('\n')
-      expect(p).toContain("keys.1.name: duplicate key name 'k'")
-      expect(p).toContain("requests.0.key: unknown key 'missing'")
-      expect(p).toContain('requests.0.payloadBytes: Encrypt takes at most 4096 bytes')
-      expect(p).toContain("variants.1.name: duplicate variant name 'a'")
+      error = e
     }
+    // (Asserted outside the catch: a scenario accepted by mistake must fail the test.)
+    expect(error).toBeInstanceOf(ScenarioError)
+    const p = (error as ScenarioError).problems.join('\n')
+    expect(p).toContain("keys.1.name: duplicate key name 'k'")
+    expect(p).toContain("requests.0.key: unknown key 'missing'")
+    expect(p).toContain('requests.0.payloadBytes: Encrypt takes at most 4096 bytes')
+    expect(p).toContain("variants.1.name: duplicate variant name 'a'")
   })
 
   it('accepts every request kind and schedule shape', () => {

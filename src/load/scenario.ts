@@ -77,6 +77,17 @@ const common = {
 }
 const keyed = { ...common, key: z.string().min(1), context: context.optional() }
 
+/** An S3 request with SSE-KMS (PUT or GET): the KMS key, the bucket and its objects. */
+const s3Request = {
+  ...common,
+  key: z.string().min(1),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  /** object keys written or read (object i is `<prefix><i>`). @default 1000 */
+  objects: z.number().int().positive().default(1000),
+  prefix: z.string().default('objects/'),
+  payloadBytes: size.default(1_048_576),
+}
+
 const customRun = z.custom<(ctx: RequestContext) => EffectGenerator<unknown>>((v) => typeof v === 'function', { message: 'must be a generator function (ctx) => ...' })
 
 const stepSchema = z.strictObject({
@@ -95,25 +106,8 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('decrypt'), ...keyed, payloadBytes: size.default(256) }),
   z.strictObject({ kind: z.literal('envelope-encrypt'), ...keyed, payloadBytes: size.default(65_536), dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256') }),
   z.strictObject({ kind: z.literal('envelope-decrypt'), ...keyed, payloadBytes: size.default(65_536), dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256') }),
-  z.strictObject({
-    kind: z.literal('s3-put'),
-    ...common,
-    key: z.string().min(1),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
-    /** object keys written (object i is `<prefix><i>`). @default 1000 */
-    objects: z.number().int().positive().default(1000),
-    prefix: z.string().default('objects/'),
-    payloadBytes: size.default(1_048_576),
-  }),
-  z.strictObject({
-    kind: z.literal('s3-get'),
-    ...common,
-    key: z.string().min(1),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
-    objects: z.number().int().positive().default(1000),
-    prefix: z.string().default('objects/'),
-    payloadBytes: size.default(1_048_576),
-  }),
+  z.strictObject({ kind: z.literal('s3-put'), ...s3Request }),
+  z.strictObject({ kind: z.literal('s3-get'), ...s3Request }),
   z.strictObject({
     kind: z.literal('op'),
     ...common,
@@ -204,9 +198,12 @@ const variantSchema = z.strictObject({
   thresholds: z.array(threshold).optional(),
 })
 
+/** `uniform` (evenly spaced) or `poisson` arrivals under the rate curve. */
+const arrivalProcess = z.enum(['uniform', 'poisson']).optional()
+
 const traceSchema = z.strictObject({
   shape: z.literal('trace'),
-  process: z.enum(['uniform', 'poisson']).optional(),
+  process: arrivalProcess,
   rates: z.array(rate).min(1).optional(),
   /** a CSV file (relative to the scenario file), read by the CLI */
   file: z.string().optional(),
@@ -218,18 +215,16 @@ const traceSchema = z.strictObject({
   source: z.string().optional(),
 })
 
-const scheduleSchema = z.union([
-  z.discriminatedUnion('shape', [
-    z.strictObject({ shape: z.literal('constant'), rate, process: z.enum(['uniform', 'poisson']).optional() }),
-    z.strictObject({ shape: z.literal('poisson'), rate, process: z.enum(['uniform', 'poisson']).optional() }),
-    z.strictObject({ shape: z.literal('ramp'), from: rate, to: rate, over: duration.optional(), process: z.enum(['uniform', 'poisson']).optional() }),
-    z.strictObject({ shape: z.literal('steps'), steps: z.array(z.strictObject({ rate, duration })).min(1), repeat: z.boolean().optional(), process: z.enum(['uniform', 'poisson']).optional() }),
-    z.strictObject({ shape: z.literal('spike'), base: rate, peak: rate, at: duration, duration, every: duration.optional(), process: z.enum(['uniform', 'poisson']).optional() }),
-    z
-      .strictObject({ shape: z.literal('sine'), mean: rate, amplitude: rate, period: duration, phase: z.number().finite().optional(), process: z.enum(['uniform', 'poisson']).optional() })
-      .refine((s) => s.amplitude <= s.mean, { message: 'amplitude must not exceed mean (rates would go negative)', path: ['amplitude'] }),
-    traceSchema.refine((t) => [t.rates, t.file, t.csv].filter((x) => x !== undefined).length === 1, { message: 'a trace needs exactly one of rates, file or csv' }),
-  ]),
+const scheduleSchema = z.discriminatedUnion('shape', [
+  z.strictObject({ shape: z.literal('constant'), rate, process: arrivalProcess }),
+  z.strictObject({ shape: z.literal('poisson'), rate, process: arrivalProcess }),
+  z.strictObject({ shape: z.literal('ramp'), from: rate, to: rate, over: duration.optional(), process: arrivalProcess }),
+  z.strictObject({ shape: z.literal('steps'), steps: z.array(z.strictObject({ rate, duration })).min(1), repeat: z.boolean().optional(), process: arrivalProcess }),
+  z.strictObject({ shape: z.literal('spike'), base: rate, peak: rate, at: duration, duration, every: duration.optional(), process: arrivalProcess }),
+  z
+    .strictObject({ shape: z.literal('sine'), mean: rate, amplitude: rate, period: duration, phase: z.number().finite().optional(), process: arrivalProcess })
+    .refine((s) => s.amplitude <= s.mean, { message: 'amplitude must not exceed mean (rates would go negative)', path: ['amplitude'] }),
+  traceSchema.refine((t) => [t.rates, t.file, t.csv].filter((x) => x !== undefined).length === 1, { message: 'a trace needs exactly one of rates, file or csv' }),
 ])
 
 const latencySchema = z.union([z.literal('none'), z.literal('aws'), z.record(z.string(), z.unknown())]).superRefine((v, ctx) => {

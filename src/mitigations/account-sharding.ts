@@ -20,11 +20,11 @@
  */
 import { z } from 'zod'
 import type { CallerInput } from '../kms/caller.ts'
-import { withCaller, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import { withCaller, type KmsCallSpec, type KmsInvoker } from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'
 import { accountOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
-import { CallerVariants, CIPHERTEXT_OPERATIONS, onOutcome, outputBlob, Rewrites } from './routing.ts'
+import { CIPHERTEXT_OPERATIONS, outputBlob, reroutingInvoker, Rewrites } from './routing.ts'
 
 /** Options of {@link accountSharding}. */
 export interface AccountShardingOptions {
@@ -81,7 +81,7 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
       /** the shard whose key made each ciphertext of the run */
       const blobShard = new WeakMap<Uint8Array, number>()
       const inputs = new Rewrites<object>()
-      const callers = new CallerVariants()
+      const callers = new Rewrites<CallerInput>()
       const calls = new Array<number>(n).fill(0)
       let created = 0
       let identity = true
@@ -128,14 +128,14 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
           }
         },
         wrap(next: KmsInvoker, host: Host): KmsInvoker {
-          const nextSync = next.sync
-          const route = (call: KmsCallSpec): { call: KmsCallSpec; shard: number } => {
+          /** The call as shard j makes it, and the shard whose key makes its ciphertext; undefined: unchanged. */
+          const route = (call: KmsCallSpec): { call: KmsCallSpec; tag: number } | undefined => {
             const j = by === 'tenant' && call.meta.tenant !== undefined ? call.meta.tenant % n : host.index % n
-            if (call.meta.s3 !== undefined) return { call, shard: 0 }
+            if (call.meta.s3 !== undefined) return undefined
             const keys = call.meta.keyName !== undefined ? shardKeys.get(call.meta.keyName) : undefined
-            if (call.meta.keyName !== undefined && keys === undefined) return { call, shard: 0 } // an AWS managed key
+            if (call.meta.keyName !== undefined && keys === undefined) return undefined // an AWS managed key
             calls[j] = (calls[j] ?? 0) + 1
-            if (j === 0) return { call, shard: 0 }
+            if (j === 0) return undefined
             const account = accounts[j] as string
             const caller = callers.get(call.caller, j, (c): CallerInput => ({ ...c, account, principal: principalIn(c.principal ?? host.principal, account) }))
             let slot = j
@@ -154,25 +154,12 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
               // Same account and Region: the key id; another account: the key ARN (required cross-account).
               return { ...i, KeyId: key.account === account ? key.keyId : key.arn }
             })
-            return { call: withCaller(call, caller, input as never), shard: key !== undefined && key.account === account ? j : 0 }
+            return { call: withCaller(call, caller, input as never), tag: key !== undefined && key.account === account ? j : 0 }
           }
-          const record = (shard: number) => (out: KmsOutcome): void => {
-            const blob = outputBlob(out)
-            if (blob !== undefined && shard > 0) blobShard.set(blob, shard)
-          }
-          const invoker: KmsInvoker = (call) => {
-            const r = route(call)
-            if (r.call === call) return next(call)
-            return onOutcome(next(r.call), record(r.shard)) as EffectGenerator<KmsOutcome>
-          }
-          if (nextSync !== undefined) {
-            invoker.sync = (call: KmsCallSpec, exec: SyncKms) => {
-              const r = route(call)
-              if (r.call === call) return nextSync(call, exec)
-              return onOutcome(nextSync(r.call, exec), record(r.shard))
-            }
-          }
-          return invoker
+          return reroutingInvoker(next, route, (shard, out) => {
+            const blob = shard > 0 ? outputBlob(out) : undefined
+            if (blob !== undefined) blobShard.set(blob, shard)
+          })
         },
         billedKeys: () => created,
         stats: () => {

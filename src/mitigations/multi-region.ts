@@ -15,11 +15,11 @@
  */
 import { z } from 'zod'
 import type { CallerInput } from '../kms/caller.ts'
-import { withCaller, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms, type EffectGenerator } from '../load/effects.ts'
+import { withCaller, type KmsCallSpec, type KmsInvoker } from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'
 import { enumOption, invalidMitigation, parseOptions, regionOption } from './params.ts'
-import { CallerVariants, CIPHERTEXT_OPERATIONS, inRegion, onOutcome, outputBlob, Rewrites } from './routing.ts'
+import { CIPHERTEXT_OPERATIONS, inRegion, outputBlob, reroutingInvoker, Rewrites } from './routing.ts'
 
 /** Options of {@link multiRegion}. */
 export interface MultiRegionOptions {
@@ -60,7 +60,7 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
       /** the Region each ciphertext made during the run was made in */
       const blobRegion = new WeakMap<Uint8Array, string>()
       const inputs = new Rewrites<object>()
-      const callers = new CallerVariants()
+      const callers = new Rewrites<CallerInput>()
       const regionIndex = new Map<string, number>()
       const indexOf = (r: string): number => {
         let i = regionIndex.get(r)
@@ -87,7 +87,6 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
           }
         },
         wrap(next: KmsInvoker, host: Host): KmsInvoker {
-          const nextSync = next.sync
           // This host's calls per Region in the current second.
           let second = -1
           const load = new Map<string, number>()
@@ -110,10 +109,10 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
             load.set(best, bestLoad + 1)
             return best
           }
-          /** The call as sent, and the Region it goes to (undefined: unchanged). */
-          const route = (call: KmsCallSpec): { call: KmsCallSpec; region: string | undefined } => {
+          /** The call as sent and the Region it goes to (even its own: where its ciphertext is made); undefined: a key not spread. */
+          const route = (call: KmsCallSpec): { call: KmsCallSpec; tag: string } | undefined => {
             const entry = call.meta.s3 === undefined && call.meta.keyName !== undefined ? spread.get(call.meta.keyName) : undefined
-            if (entry === undefined) return { call, region: undefined }
+            if (entry === undefined) return undefined
             let region: string
             if (CIPHERTEXT_OPERATIONS.has(call.operation) && decryptMode === 'home') {
               const blob = (call.input as { CiphertextBlob?: Uint8Array }).CiphertextBlob
@@ -121,32 +120,19 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
             } else region = leastLoaded(entry.regions)
             calls.set(region, (calls.get(region) ?? 0) + 1)
             const from = call.caller.region ?? ctx.region
-            if (region === from) return { call, region }
+            if (region === from) return { call, tag: region }
             const slot = indexOf(region)
             const caller = callers.get(call.caller, slot, (c): CallerInput => ({ ...c, region }))
             const input = inputs.get(call.input as object, slot, (i) => {
               const keyId = (i as { KeyId?: string }).KeyId
               return keyId === undefined ? i : { ...i, KeyId: inRegion(keyId, region) }
             })
-            return { call: withCaller(call, caller, input as never), region }
+            return { call: withCaller(call, caller, input as never), tag: region }
           }
-          const record = (region: string | undefined) => (out: KmsOutcome): void => {
-            const blob = region !== undefined ? outputBlob(out) : undefined
-            if (blob !== undefined) blobRegion.set(blob, region as string)
-          }
-          const invoker: KmsInvoker = (call) => {
-            const r = route(call)
-            if (r.region === undefined) return next(call)
-            return onOutcome(next(r.call), record(r.region)) as EffectGenerator<KmsOutcome>
-          }
-          if (nextSync !== undefined) {
-            invoker.sync = (call: KmsCallSpec, exec: SyncKms) => {
-              const r = route(call)
-              if (r.region === undefined) return nextSync(call, exec)
-              return onOutcome(nextSync(r.call, exec), record(r.region))
-            }
-          }
-          return invoker
+          return reroutingInvoker(next, route, (region, out) => {
+            const blob = outputBlob(out)
+            if (blob !== undefined) blobRegion.set(blob, region)
+          })
         },
         billedKeys: () => replicas,
         stats: () => {

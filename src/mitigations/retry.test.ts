@@ -101,6 +101,8 @@ describe('SDK retry layer', () => {
     expect(q.cost('TRANSIENT')).toBe(Retry.cost())
     expect(m.clientRetry).toEqual({ mode: 'standard', maxAttempts: 3 })
     expect(sdkRetry({ mode: 'none' }).clientRetry).toEqual({ mode: 'standard', maxAttempts: 1 })
+    expect(() => sdkRetry({ mode: 'Adaptive' as never })).toThrow("mode must be 'none', 'standard' or 'adaptive', got \"Adaptive\"")
+    expect(() => sdkRetry({ maxAttempts: 0 })).toThrow('maxAttempts must be an integer >= 1, got 0')
     expect(sdkRetry({ mode: 'adaptive', maxAttempts: 5 }).clientRetry).toEqual({ mode: 'adaptive', maxAttempts: 5 } satisfies { mode: `${RETRY_MODES}`; maxAttempts: number })
   })
 

@@ -145,6 +145,7 @@ interface RetryStats {
  */
 export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
   const mode = options.mode ?? 'standard'
+  if (mode !== 'none' && mode !== 'standard' && mode !== 'adaptive') throw new RangeError(`mode must be 'none', 'standard' or 'adaptive', got ${JSON.stringify(mode)}`)
   const maxAttempts = mode === 'none' ? 1 : (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`)
   const clientRetry: ClientRetryConfig = { mode: mode === 'adaptive' ? 'adaptive' : 'standard', maxAttempts }

@@ -3,8 +3,7 @@
  * account): rewritten inputs and callers made once and reused (the emulator caches what it
  * resolves per object), and a hook on a call's outcome whether it completes at once or later.
  */
-import type { CallerInput } from '../kms/caller.ts'
-import { isContinuation, type EffectGenerator, type KmsOutcome } from '../load/effects.ts'
+import { isContinuation, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
 
 /** A key ARN with another Region (a multi-Region replica's ARN); key ids are the same in every Region. */
 export function inRegion(keyId: string, region: string): string {
@@ -25,17 +24,8 @@ export class Rewrites<T extends object> {
   }
 }
 
-/** Callers with another Region or account, one object per (caller, variant). */
-export class CallerVariants {
-  readonly #rewrites = new Rewrites<CallerInput>()
-
-  get(base: CallerInput, slot: number, build: (base: CallerInput) => CallerInput): CallerInput {
-    return this.#rewrites.get(base, slot, build)
-  }
-}
-
 /** Calls `f` with the outcome of `r` when it is known: now, or when the continuation ends. */
-export function onOutcome(r: KmsOutcome | EffectGenerator<KmsOutcome>, f: (out: KmsOutcome) => void): KmsOutcome | EffectGenerator<KmsOutcome> {
+function onOutcome(r: KmsOutcome | EffectGenerator<KmsOutcome>, f: (out: KmsOutcome) => void): KmsOutcome | EffectGenerator<KmsOutcome> {
   if (!isContinuation(r)) {
     f(r)
     return r
@@ -45,6 +35,29 @@ export function onOutcome(r: KmsOutcome | EffectGenerator<KmsOutcome>, f: (out: 
     f(out)
     return out
   })()
+}
+
+/**
+ * An invoker that sends some calls elsewhere. `route` returns the call as sent and a tag
+ * (where it went), or `undefined` to pass the call on unchanged; `after` then sees the
+ * rerouted call's tag and outcome (to remember where a ciphertext was made). The sync fast
+ * path is kept when `next` has one.
+ */
+export function reroutingInvoker<T>(next: KmsInvoker, route: (call: KmsCallSpec) => { call: KmsCallSpec; tag: T } | undefined, after: (tag: T, out: KmsOutcome) => void): KmsInvoker {
+  const invoker: KmsInvoker = (call) => {
+    const r = route(call)
+    if (r === undefined) return next(call)
+    return onOutcome(next(r.call), (out) => after(r.tag, out)) as EffectGenerator<KmsOutcome>
+  }
+  const nextSync = next.sync
+  if (nextSync !== undefined) {
+    invoker.sync = (call: KmsCallSpec, exec: SyncKms) => {
+      const r = route(call)
+      if (r === undefined) return nextSync(call, exec)
+      return onOutcome(nextSync(r.call, exec), (out) => after(r.tag, out))
+    }
+  }
+  return invoker
 }
 
 /** The ciphertext a call's output carries, if any (GenerateDataKey, Encrypt, ReEncrypt). */

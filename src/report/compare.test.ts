@@ -73,6 +73,14 @@ describe('compareSummaries, virtual time (exact)', () => {
     const c = compareSummaries(base, { ...base, seed: base.seed + 1 }, { defaults: exactDefaults })
     expect(c.notes.join(' ')).toMatch(/differ in seed/)
   })
+
+  it('reads a variant from the result itself when its runs do not hold it (no crash on a hand-edited file)', () => {
+    const firstRun = { index: 1, startedAt: base.startedAt, durationSeconds: base.durationSeconds, complete: true, variants: base.variants.filter((v) => v.name !== 'bucket-keys') }
+    const worse = withVariant({ ...base, runs: [firstRun] }, 'bucket-keys', (v) => ({ ...v, kms: { ...v.kms, callsPerRequest: v.kms.callsPerRequest + 1 } }))
+    const c = compareSummaries(base, worse, { defaults: exactDefaults })
+    expect(c.variants.find((v) => v.name === 'bucket-keys')?.outcomes.find((o) => o.rule === 'kms.callsPerRequest +0%')?.passed).toBe(false)
+    expect(c.variants.find((v) => v.name === 'baseline')?.outcomes.every((o) => o.passed)).toBe(true)
+  })
 })
 
 describe('compareSummaries, real time (statistical)', () => {

@@ -94,14 +94,16 @@ interface Sample {
   readonly ctx: MetricContext
 }
 
-/** The per-run samples of a variant: `runs` when the result has repetitions, else the result itself. */
+/**
+ * The per-run samples of a variant: `runs` when the result has repetitions (and they hold the
+ * variant), else the result itself. Never empty for a variant of `s.variants`.
+ */
 function samplesOf(s: RunSummary, name: string): Sample[] {
-  if (s.runs !== undefined && s.runs.length > 0) {
-    return s.runs.flatMap((r) => {
-      const v = r.variants.find((x) => x.name === name)
-      return v === undefined ? [] : [{ v, ctx: { durationSeconds: r.durationSeconds } }]
-    })
-  }
+  const fromRuns = (s.runs ?? []).flatMap((r) => {
+    const v = r.variants.find((x) => x.name === name)
+    return v === undefined ? [] : [{ v, ctx: { durationSeconds: r.durationSeconds } }]
+  })
+  if (fromRuns.length > 0) return fromRuns
   const v = s.variants.find((x) => x.name === name)
   return v === undefined ? [] : [{ v, ctx: { durationSeconds: s.durationSeconds } }]
 }

@@ -13,8 +13,10 @@ import {
 import { HttpError, toWireError } from './errors.ts'
 
 describe('toWireError', () => {
-  it('sends 400 for client errors, even those the model marks 404/409', () => {
-    for (const e of [new NotFoundException('Key x does not exist'), new DisabledException('x is disabled.'), new ThrottlingException(THROTTLING_MESSAGE)]) {
+  it('sends 400 for client errors, even those the model marks 404/409/412', () => {
+    // DryRunOperationException: 400 in AWS's recorded responses (localstack-kms-aws-snapshot.json), 412 in the model.
+    const dryRun = new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
+    for (const e of [new NotFoundException('Key x does not exist'), new DisabledException('x is disabled.'), new ThrottlingException(THROTTLING_MESSAGE), dryRun]) {
       const w = toWireError(e)
       expect(w.status).toBe(400)
       expect(JSON.parse(w.body)).toEqual({ __type: e.name, message: e.message })
@@ -30,7 +32,6 @@ describe('toWireError', () => {
     expect(toWireError(new KMSInternalException('x')).status).toBe(500)
     expect(toWireError(new KeyUnavailableException('x')).status).toBe(500)
     expect(toWireError(new DependencyTimeoutException('x')).status).toBe(503)
-    expect(toWireError(new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')).status).toBe(412)
   })
 
   it('turns anything unexpected into a 500 KMSInternalException and keeps the cause for the log', () => {

@@ -3,10 +3,12 @@
  * `{"__type": NAME, "message": TEXT}` (SDK v3 reads `__type`, then `code`, then the
  * `X-Amzn-Errortype` header; and `message` or `Message`: kms-facts.md §7).
  *
- * Status: real KMS answers 400 for every client error, even those the model marks 404/409;
- * 5xx only for KMSInternalException (500), DependencyTimeoutException (503) and
- * KeyUnavailableException (500). Each error class carries its status (`KmsError.httpStatus`)
- * and the body member its text goes in (`KmsError.messageField`: AWS uses `Message` for
+ * Status: real KMS answers 400 for every client error, even those the model marks 404/409/412
+ * (DryRunOperationException is recorded as 400 against real AWS in
+ * `reference/data/localstack-kms-aws-snapshot.json`, though the model says 412); 5xx only for
+ * the server faults KMSInternalException (500), DependencyTimeoutException (503) and
+ * KeyUnavailableException (500), whose status comes from their class (`KmsError.httpStatus`).
+ * The body member the text goes in comes from `KmsError.messageField` (AWS uses `Message` for
  * AccessDeniedException).
  */
 import { KMSInternalException, KmsError } from '../kms/errors.ts'
@@ -23,7 +25,7 @@ export interface WireError {
 }
 
 /** Statuses the endpoint may send for an error; any other status is a bug. */
-export const DECLARED_ERROR_STATUSES: ReadonlySet<number> = new Set([400, 404, 408, 412, 413, 500, 503])
+export const DECLARED_ERROR_STATUSES: ReadonlySet<number> = new Set([400, 404, 408, 413, 500, 503])
 
 /** The error types that may come with a 5xx status. */
 export const SERVER_FAULT_TYPES: ReadonlySet<string> = new Set(['KMSInternalException', 'DependencyTimeoutException', 'KeyUnavailableException'])
@@ -45,8 +47,8 @@ export class HttpError extends Error {
 export function toWireError(e: unknown): WireError {
   if (e instanceof HttpError) return { status: e.status, type: e.type, body: JSON.stringify({ __type: e.type, message: e.message }) }
   if (e instanceof KmsError) {
-    // A client error is never a 5xx, whatever a class says (only the three server faults are).
-    const status = e.fault === 'client' && e.httpStatus >= 500 ? 400 : e.httpStatus
+    // Every client error is a 400, whatever status the model gives its class.
+    const status = e.fault === 'client' ? 400 : e.httpStatus
     return { status, type: e.name, body: JSON.stringify({ __type: e.name, [e.messageField]: e.message }) }
   }
   const internal = new KMSInternalException('The request was rejected because an internal exception occurred. The request can be retried.')

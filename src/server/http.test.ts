@@ -31,6 +31,23 @@ async function post(server: KmsServer, target: string | undefined, body: string 
   return { status: res.status, type, body: text, requestId: res.headers.get('x-amzn-requestid') }
 }
 
+/**
+ * Writes `raw` on a fresh loopback connection (then half-closes it when `end`) and resolves
+ * with everything the server sent once the connection closes.
+ */
+function rawExchange(port: number, raw: string, options: { end?: boolean } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    let got = ''
+    const s = connect(port, '127.0.0.1', () => {
+      s.write(raw)
+      if (options.end === true) s.end()
+    })
+    s.on('data', (d: Buffer) => (got += d.toString()))
+    s.on('close', () => resolve(got))
+    s.on('error', () => resolve(got))
+  })
+}
+
 /** Everything the endpoint may answer: a 2xx, a 4xx, or a 5xx of a declared server fault. */
 function expectDeclared(a: Answer): void {
   expect(a.requestId).toMatch(/^[0-9a-f-]{36}$/)
@@ -71,6 +88,8 @@ describe('KMS endpoint (in-process)', () => {
     expect(await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: '%%%' }))).toMatchObject({ status: 400, type: 'SerializationException' })
     expect(await post(server, 'TrentService.DescribeKey', '{}')).toMatchObject({ status: 400, type: 'ValidationException' })
     expect(await post(server, 'TrentService.DescribeKey', '{"KeyId":"alias/missing"}')).toMatchObject({ status: 400, type: 'NotFoundException' })
+    // 400 as recorded against real AWS (localstack-kms-aws-snapshot.json), not the model's 412.
+    expect(await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: 'aGk=', DryRun: true }))).toMatchObject({ status: 400, type: 'DryRunOperationException' })
   })
 
   it('answers 413 to a body over 1 MiB without reading it, declared or chunked', async () => {
@@ -87,6 +106,23 @@ describe('KMS endpoint (in-process)', () => {
     if (res instanceof Response) expect(res.status).toBe(413)
     // Either way the server is still fine.
     expect((await fetch(`${server.url}/kms-bench/health`)).status).toBe(200)
+  })
+
+  it('answers 413 to a chunked body once it passes the limit, before it ends', async () => {
+    // A small limit, so the whole over-limit body fits in one socket read and the server
+    // closes with a FIN: the client always gets to read the answer (fetch above may see a reset).
+    const small = await startKmsServer({ emulator, port: 0, maxBodyBytes: 1000 })
+    try {
+      const chunk = '{'.padEnd(800, ' ')
+      // Two 800-byte chunks and no terminating chunk: only the limit can end this request.
+      const answer = await rawExchange(small.port, `POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.Encrypt\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n${chunk}\r\n320\r\n${chunk}\r\n`)
+      expect(answer).toMatch(/^HTTP\/1\.1 413/)
+      expect(answer).toContain('"__type":"RequestEntityTooLargeException"')
+      expect(answer).toContain('Request body is larger than 1000 bytes')
+      expect(small.inFlight).toBe(0)
+    } finally {
+      await small.close()
+    }
   })
 
   it('serves the usage meter, moto-style reset and health', async () => {
@@ -154,15 +190,7 @@ describe('KMS endpoint (in-process)', () => {
 
   it('survives raw garbage on the socket', async () => {
     for (const raw of ['GARBAGE\r\n\r\n', 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n{', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', '\x00\x01\x02']) {
-      await new Promise<void>((resolve) => {
-        const s = connect(server.port, '127.0.0.1', () => {
-          s.write(raw)
-          s.end()
-        })
-        s.on('data', () => {})
-        s.on('close', () => resolve())
-        s.on('error', () => resolve())
-      })
+      await rawExchange(server.port, raw, { end: true })
     }
     expect((await fetch(`${server.url}/kms-bench/health`)).status).toBe(200)
   })
@@ -199,13 +227,7 @@ describe('KMS endpoint latency and shutdown', () => {
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
     const server = await startKmsServer({ emulator, port: 0, requestTimeoutMs: 400 })
     try {
-      const answer = await new Promise<string>((resolve) => {
-        let got = ''
-        const s = connect(server.port, '127.0.0.1', () => s.write('POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 10\r\n\r\n{}'))
-        s.on('data', (d: Buffer) => (got += d.toString()))
-        s.on('close', () => resolve(got))
-        s.on('error', () => resolve(got))
-      })
+      const answer = await rawExchange(server.port, 'POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 10\r\n\r\n{}')
       expect(answer).toMatch(/^HTTP\/1\.1 408/)
       expect(answer).toContain('RequestTimeoutException')
       await new Promise((r) => setTimeout(r, 50))

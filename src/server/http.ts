@@ -186,20 +186,23 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
     // Persist before answering whatever the outcome: a call can fail after scheduled work ran.
     const mustCommit = persistence !== undefined && core.stateVersion !== before
     const ms = latency.isZero ? 0 : latency.sample(op, { newConnection: firstOnSocket })
-    const answer = (): void => {
-      if (result === undefined) sendError(res, failure, requestId)
-      else if (result.ok) send(res, 200, encodeResponse(op, result.output as never), requestId)
-      else sendError(res, result.error, requestId)
-    }
     if (!mustCommit && ms <= 0) {
-      answer()
+      answer(res, op, result, failure, requestId)
       return undefined
     }
     return (async () => {
       if (mustCommit) await (persistence as StatePersistence).commit()
       if (ms > 0) await clock.sleep(ms)
-      answer()
+      answer(res, op, result, failure, requestId)
     })()
+  }
+
+  // Not a closure per request: under tsx (esbuild keepNames) every named closure costs a
+  // defineProperty call each time it is created.
+  function answer(res: ServerResponse, op: OperationName, result: CallResult<OperationName> | undefined, failure: unknown, requestId: string): void {
+    if (result === undefined) sendError(res, failure, requestId)
+    else if (result.ok) send(res, 200, encodeResponse(op, result.output as never), requestId)
+    else sendError(res, result.error, requestId)
   }
 
   async function reset(res: ServerResponse, requestId: string): Promise<void> {

@@ -41,15 +41,16 @@ describe('seed', () => {
 
   it('rejects bad files naming every problem, and KMS refusals naming the entry', () => {
     expect(() => parseSeed({ keys: [{ aliases: ['app'], keySpec: 'AES', region: 'us-est-1', replicaRegions: ['eu-west-1'] }], extra: 1 })).toThrow(SeedError)
+    let m = ''
     try {
       parseSeed({ keys: [{ aliases: ['app'], keySpec: 'AES', region: 'us-est-1', replicaRegions: ['eu-west-1'] }] })
     } catch (err) {
-      const m = (err as Error).message
-      expect(m).toContain('keys.0.aliases.0: aliases start with alias/')
-      expect(m).toContain('keys.0.keySpec: must be one of')
-      expect(m).toContain("unknown Region 'us-est-1' (did you mean us-east-1?)")
-      expect(m).toContain('replicaRegions needs multiRegion: true')
+      m = (err as Error).message
     }
+    expect(m).toContain('keys.0.aliases.0: aliases start with alias/')
+    expect(m).toContain('keys.0.keySpec: must be one of')
+    expect(m).toContain("unknown Region 'us-est-1' (did you mean us-east-1?)")
+    expect(m).toContain('replicaRegions needs multiRegion: true')
     const e = emulator()
     expect(() => applySeed(e, parseSeed({ keys: [{ aliases: ['alias/aws/s3'] }] }), { fresh: true })).toThrow(/seed keys\.0: CreateAlias failed: \w+Exception/)
   })

@@ -28,6 +28,8 @@ describe('decodeRequest', () => {
   it('reads an empty body as {} and ignores unknown members and nulls', () => {
     expect(decodeRequest('ListKeys', '')).toEqual({})
     expect(decodeRequest('ListKeys', new Uint8Array(0))).toEqual({})
+    expect(decodeRequest('ListKeys', ' \r\n')).toEqual({})
+    expect(decodeRequest('ListKeys', new Uint8Array(Buffer.from(' {"Limit": 5} ')))).toEqual({ Limit: 5 })
     expect(decodeRequest('DescribeKey', '{"KeyId":"k","Bogus":1,"GrantTokens":null}')).toEqual({ KeyId: 'k' })
   })
 

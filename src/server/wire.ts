@@ -28,16 +28,14 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
  * {@link SerializationException} naming the problem.
  */
 export function decodeRequest<Op extends OperationName>(operation: Op, body: Uint8Array | string): OperationInputs[Op] {
-  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+  const text = typeof body === 'string' ? body : (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8')
   let json: unknown
-  if (text.trim() === '') {
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    // Blank is `{}`; checked only here, off the common path.
+    if (text.trim() !== '') throw new SerializationException(`The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
     json = {}
-  } else {
-    try {
-      json = JSON.parse(text)
-    } catch (e) {
-      throw new SerializationException(`The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
-    }
   }
   return decodeInput(operation, json)
 }

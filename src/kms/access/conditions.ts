@@ -60,18 +60,10 @@ const KNOWN_KEYS = new Set(
   ].map((k) => k.toLowerCase()),
 )
 
-/** Multi-valued keys: a request can carry several values (they need a set operator). */
-const MULTI_VALUED = new Set(['kms:encryptioncontextkeys', 'kms:grantoperations', 'kms:resourcealiases'])
-
 /** True when kms-bench can supply `key` (case-insensitive, as IAM condition key names are). */
 export function isKnownConditionKey(key: string): boolean {
   const k = key.toLowerCase()
   return KNOWN_KEYS.has(k) || KNOWN_PREFIXES.some((p) => k.startsWith(p) && k.length > p.length)
-}
-
-/** True for the keys that hold a set of values. */
-export function isMultiValuedKey(keyLower: string): boolean {
-  return MULTI_VALUED.has(keyLower)
 }
 
 type Family = 'string' | 'numeric' | 'date' | 'bool' | 'binary' | 'ip' | 'arn' | 'null'

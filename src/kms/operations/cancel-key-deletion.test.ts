@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 const DAY = 86_400_000
 
 describe('CancelKeyDeletion', () => {
   it('cancels a scheduled deletion: the key is Disabled and survives its old deletion date', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     clock.advance(3 * DAY)
@@ -40,7 +20,7 @@ describe('CancelKeyDeletion', () => {
   })
 
   it('refuses keys that are not pending deletion with AWS\'s message', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`
     expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId }))).toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is not pending deletion.` })
@@ -49,7 +29,7 @@ describe('CancelKeyDeletion', () => {
   })
 
   it('cannot bring back a deleted key', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     clock.advance(7 * DAY)
@@ -57,7 +37,7 @@ describe('CancelKeyDeletion', () => {
   })
 
   it('reports bad input', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('CancelKeyDeletion', { KeyId: 'x'.repeat(2049) })).message).toContain("at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048")
     expect(failure(() => call('CancelKeyDeletion', { KeyId: 'alias/aws/s3' })).name).toBe('AccessDeniedException')
   })

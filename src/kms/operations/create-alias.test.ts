@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('CreateAlias', () => {
   it('creates an alias usable wherever a KeyId is taken', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey()
     expect(call('CreateAlias', { AliasName: 'alias/app/orders-1_x', TargetKeyId: keyId })).toEqual({})
     expect(call('DescribeKey', { KeyId: 'alias/app/orders-1_x' }).KeyMetadata?.KeyId).toBe(keyId)
@@ -40,7 +20,7 @@ describe('CreateAlias', () => {
   })
 
   it('takes the target by key ARN, never by alias', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/a', TargetKeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
     expect(failure(() => call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: 'alias/a' }))).toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'alias/a'" })
@@ -49,7 +29,7 @@ describe('CreateAlias', () => {
   })
 
   it('requires the alias/ prefix (AWS message, LocalStack snapshot) and valid characters', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     expect(failure(() => call('CreateAlias', { AliasName: 'my-alias', TargetKeyId: keyId }))).toMatchObject({
       name: 'ValidationException',
@@ -65,14 +45,14 @@ describe('CreateAlias', () => {
   })
 
   it('alias/aws/ is reserved for AWS managed keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     for (const AliasName of ['alias/aws/s3', 'alias/aws/my-own']) {
       expect(failure(() => call('CreateAlias', { AliasName, TargetKeyId: newKey() })).name, AliasName).toBe('NotAuthorizedException')
     }
   })
 
   it('refuses a name that exists, with the alias ARN in the message', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     call('CreateAlias', { AliasName: 'alias/dup', TargetKeyId: newKey() })
     expect(failure(() => call('CreateAlias', { AliasName: 'alias/dup', TargetKeyId: newKey() }))).toMatchObject({
       name: 'AlreadyExistsException',
@@ -81,7 +61,7 @@ describe('CreateAlias', () => {
   })
 
   it('aliases are per account and Region', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const east = newKey()
     const west = newKey({}, { region: 'eu-west-1' })
     const other = newKey({}, { account: '444455556666' })
@@ -96,7 +76,7 @@ describe('CreateAlias', () => {
   })
 
   it('refuses AWS managed keys and keys pending deletion as targets; disabled keys are fine', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const aws = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.KeyId as string
     expect(failure(() => call('CreateAlias', { AliasName: 'alias/mine', TargetKeyId: aws })).name).toBe('AccessDeniedException')
     const doomed = newKey()
@@ -111,7 +91,7 @@ describe('CreateAlias', () => {
   })
 
   it('a key has at most 50 aliases', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     for (let i = 0; i < 50; i++) call('CreateAlias', { AliasName: `alias/a${i}`, TargetKeyId: keyId })
     expect(failure(() => call('CreateAlias', { AliasName: 'alias/a50', TargetKeyId: keyId })).name).toBe('LimitExceededException')

@@ -1,34 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
 import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
 import { MAX_GRANTS_PER_KEY, newGrantId, parseGrantToken } from '../grants.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
+import type { OperationInputs } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const A = '111122223333'
 const ROLE = `arn:aws:iam::${A}:role/app`
 const OTHER = `arn:aws:iam::${A}:role/other`
 
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}): string => call('CreateKey', input).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
-
 describe('CreateGrant', () => {
   it('creates a grant: a 64-hex id, a token, and a ListGrants entry without the token', () => {
-    const { call, newKey, clock } = setup()
+    const { call, newKey, clock } = coreHarness()
     const keyId = newKey()
     const out = call('CreateGrant', { KeyId: keyId, GranteePrincipal: ROLE, RetiringPrincipal: OTHER, Operations: ['Encrypt', 'Decrypt', 'Encrypt'], Constraints: { EncryptionContextSubset: { app: 'x' } } })
     expect(out.GrantId).toMatch(/^[0-9a-f]{64}$/)
@@ -51,7 +33,7 @@ describe('CreateGrant', () => {
   })
 
   it('is idempotent by Name with identical parameters, with a fresh token each time', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     const req = { KeyId: keyId, GranteePrincipal: ROLE, Operations: ['Decrypt' as const, 'Encrypt' as const], Name: 'app-grant' }
     const a = call('CreateGrant', req)
@@ -66,7 +48,7 @@ describe('CreateGrant', () => {
   })
 
   it('refuses operations the key type does not support, and constraints on non-symmetric keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const sym = newKey()
     const hmac = newKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })
     expect(failure(() => call('CreateGrant', { KeyId: sym, GranteePrincipal: ROLE, Operations: ['Encrypt', 'Sign'] }))).toMatchObject({
@@ -81,7 +63,7 @@ describe('CreateGrant', () => {
   })
 
   it('names a bad grantee or retiring principal, refuses aliases, and follows the key state and DryRun', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     expect(failure(() => call('CreateGrant', { KeyId: keyId, GranteePrincipal: 'bob', Operations: ['Encrypt'] }))).toMatchObject({
       name: 'InvalidArnException', message: expect.stringContaining("GranteePrincipal 'bob' is not a valid principal"),
@@ -96,7 +78,7 @@ describe('CreateGrant', () => {
   })
 
   it(`allows ${MAX_GRANTS_PER_KEY} grants per key (LimitExceededException beyond)`, () => {
-    const { call, newKey, core } = setup()
+    const { call, newKey, core } = coreHarness()
     const keyId = newKey()
     call('CreateGrant', { KeyId: keyId, GranteePrincipal: ROLE, Operations: ['Encrypt'], Name: 'first' })
     const grants = core.store.region(A, 'us-east-1').grants
@@ -108,7 +90,7 @@ describe('CreateGrant', () => {
   })
 
   it('lets a grantee with CreateGrant delegate only what its grant allows', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     const parent = call('CreateGrant', { KeyId: keyId, GranteePrincipal: ROLE, Operations: ['Encrypt', 'Decrypt', 'CreateGrant'], Constraints: { EncryptionContextSubset: { tenant: 'a' } } })
     const app = { principal: ROLE }
@@ -123,7 +105,7 @@ describe('CreateGrant', () => {
   })
 
   it('exposes the request to policies: kms:GrantOperations, kms:GranteePrincipal, kms:GrantIsForAWSResource', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({
       Policy: JSON.stringify({
         Version: '2012-10-17',

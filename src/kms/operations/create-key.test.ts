@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest, OpContext } from '../context.ts'
-import { KmsCore } from '../core.ts'
 import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  return { clock, core, call }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import type { KeySpec, KeyUsageType } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const ROOT = 'arn:aws:iam::111122223333:root'
 const policy = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements })
@@ -28,7 +10,7 @@ const allowRoot = { Sid: 'root', Effect: 'Allow', Principal: { AWS: ROOT }, Acti
 
 describe('CreateKey', () => {
   it('creates an enabled symmetric key by default, with AWS metadata (LocalStack snapshot, test_create_key)', () => {
-    const { clock, call } = setup()
+    const { clock, call } = coreHarness()
     const md = call('CreateKey', { Description: 'test key 123' }).KeyMetadata
     expect(md).toMatchObject({
       AWSAccountId: '111122223333',
@@ -52,7 +34,7 @@ describe('CreateKey', () => {
   })
 
   it('creates every key spec of the model with each usage AWS allows for it', { timeout: 60_000 }, () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const cases: [KeySpec, KeyUsageType, Record<string, unknown>][] = [
       ['RSA_2048', 'ENCRYPT_DECRYPT', { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }],
       ['RSA_2048', 'SIGN_VERIFY', { SigningAlgorithms: expect.arrayContaining(['RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_512']) }],
@@ -77,7 +59,7 @@ describe('CreateKey', () => {
   })
 
   it('SM2 only in China Regions', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const e = failure(() => call('CreateKey', { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }))
     expect(e.name).toBe('ValidationException')
     expect(e.message).toMatch(/SM2.*China/)
@@ -87,7 +69,7 @@ describe('CreateKey', () => {
   })
 
   it('refuses key usages the key spec does not support, with AWS messages', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('CreateKey', { KeySpec: 'HMAC_256' }))).toMatchObject({
       name: 'ValidationException',
       message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
@@ -103,7 +85,7 @@ describe('CreateKey', () => {
   })
 
   it('reports bad input as ValidationException naming the member, never a TypeError', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('CreateKey', { KeySpec: 'HMAC_random', KeyUsage: 'GENERATE_VERIFY_MAC' } as never)).message).toBe(
       "1 validation error detected: Value 'HMAC_random' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SYMMETRIC_DEFAULT, HMAC_224, HMAC_256, HMAC_384, HMAC_512, SM2]",
     )
@@ -115,7 +97,7 @@ describe('CreateKey', () => {
   })
 
   it('applies the tag rules (LocalStack snapshot messages)', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const tags = Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }))
     expect(failure(() => call('CreateKey', { Tags: tags }))).toMatchObject({ name: 'TagException', message: 'Too many tags' })
     for (const TagKey of ['aws:x', 'AWS:x', 'Aws:other']) {
@@ -128,7 +110,7 @@ describe('CreateKey', () => {
   })
 
   it('stores the given policy, or the default policy that enables IAM', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const custom = policy([allowRoot])
     const a = call('CreateKey', { Policy: custom }).KeyMetadata?.KeyId as string
     expect(call('GetKeyPolicy', { KeyId: a }).Policy).toBe(custom)
@@ -138,7 +120,7 @@ describe('CreateKey', () => {
   })
 
   it('refuses malformed key policies with MalformedPolicyDocumentException naming the problem', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const cases: [string, RegExp][] = [
       ['{not json', /invalid JSON/],
       ['[]', /JSON object/],
@@ -172,7 +154,7 @@ describe('CreateKey', () => {
   })
 
   it('asks the lockout safety check unless BypassPolicyLockoutSafetyCheck, and authorizes CreateKey and TagResource', () => {
-    const { core, call } = setup()
+    const { core, call } = coreHarness()
     const requests: AccessRequest[] = []
     const checked: [string, KmsKey | undefined][] = []
     core.authorizer = {
@@ -208,7 +190,7 @@ describe('CreateKey', () => {
   })
 
   it('creates multi-Region primary keys with mrk- ids', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const md = call('CreateKey', { MultiRegion: true }).KeyMetadata
     expect(md?.KeyId).toMatch(/^mrk-[0-9a-f]{32}$/)
     expect(md?.MultiRegion).toBe(true)
@@ -220,7 +202,7 @@ describe('CreateKey', () => {
   })
 
   it('keeps keys per account and Region, and audits the new key', () => {
-    const { core, call } = setup()
+    const { core, call } = coreHarness()
     const keyId = call('CreateKey', {}, { account: '444455556666', region: 'eu-west-1' }).KeyMetadata?.KeyId as string
     expect(core.store.region('444455556666', 'eu-west-1').keys.has(keyId)).toBe(true)
     expect(core.store.peekRegion('111122223333', 'us-east-1')?.keys.has(keyId) ?? false).toBe(false)
@@ -229,7 +211,7 @@ describe('CreateKey', () => {
   })
 
   it('supports only the AWS_KMS origin, with an explicit error for the others', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('CreateKey', { Origin: 'EXTERNAL' })).name).toBe('UnsupportedOperationException')
   })
 })

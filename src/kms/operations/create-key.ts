@@ -15,10 +15,24 @@ import { isUsageAllowed } from '../key-usage.ts'
 import { keyMetadata } from '../key.ts'
 import type { KeySpec, KeyUsageType } from '../model.generated.ts'
 import { parseKeyPolicy } from '../policy-document.ts'
+import type { RegionState } from '../store.ts'
 import { requestTagConditions, tagsFromInput } from '../tags.ts'
 
 /** Customer managed keys per account and Region (resource-limits.html). */
 export const MAX_KEYS_PER_REGION = 100_000
+
+/**
+ * Throws LimitExceededException when an account's Region already holds the maximum number of
+ * customer managed keys (CreateKey, and ReplicateKey in the replica's Region). Counting only
+ * near the quota keeps it O(1): AWS managed keys are few, so below the quota in stored keys
+ * the customer managed keys are below it too.
+ */
+export function assertKeyQuota(state: RegionState): void {
+  if (state.keys.size < MAX_KEYS_PER_REGION) return
+  let customerKeys = 0
+  for (const k of state.keys.values()) if (k.keyManager === 'CUSTOMER') customerKeys++
+  if (customerKeys >= MAX_KEYS_PER_REGION) throw new LimitExceededException(`The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`)
+}
 
 export const createKey: Handler<'CreateKey'> = (ctx, input) => {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
@@ -50,13 +64,7 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
   // "To use this parameter [Tags], you must have kms:TagResource permission in an IAM policy" (API_CreateKey.html).
   if (tags.size > 0) ctx.core.authorize(ctx, { action: 'kms:TagResource', conditions: requestTagConditions(tags) })
   if (input.Policy !== undefined && !bypass) ctx.core.authorizer.assertPolicyKeepsAccess?.(ctx, input.Policy, undefined)
-  // Counting only near the quota keeps CreateKey O(1): AWS managed keys are few, so below the
-  // quota in stored keys the customer managed keys are below it too.
-  if (ctx.state.keys.size >= MAX_KEYS_PER_REGION) {
-    let customerKeys = 0
-    for (const k of ctx.state.keys.values()) if (k.keyManager === 'CUSTOMER') customerKeys++
-    if (customerKeys >= MAX_KEYS_PER_REGION) throw new LimitExceededException(`The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`)
-  }
+  assertKeyQuota(ctx.state)
   const key = newKeyRecord(
     {
       account: ctx.caller.account,

@@ -1,41 +1,19 @@
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
 import { INCORRECT_KEY_MESSAGE, UNKNOWN_CIPHERTEXT_KEY_MESSAGE } from '../symmetric.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const ACCOUNT = '111122223333'
 const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT', caller?: CallerInput) =>
-    call('CreateKey', { KeySpec, KeyUsage }, caller).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
 
 const bytes = (s: string) => Buffer.from(s, 'utf8')
 const text = (b: Uint8Array | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8')
 
 describe('Decrypt (symmetric)', () => {
   it('needs no KeyId: the ciphertext names its key; returns the key ARN and algorithm', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('hello'), EncryptionContext: { a: '1' } })
     const out = call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: { a: '1' } })
@@ -45,7 +23,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('needs the same encryption context: none given for one used is InvalidCiphertextException (empty message, as recorded)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { 'context-key': 'context-value' } })
     expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, KeyId: key.KeyId }))).toMatchObject({
@@ -55,7 +33,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('a KeyId that is not the ciphertext key is IncorrectKeyException, also for an HMAC key (as recorded)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const other = createKey()
     const hmac = createKey('HMAC_224', 'GENERATE_VERIFY_MAC')
@@ -69,14 +47,14 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('a KeyId that does not exist is NotFoundException', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, KeyId: 'alias/none' })).name).toBe('NotFoundException')
   })
 
   it('ciphertext whose key is gone or in another Region is AccessDeniedException with AWS text', () => {
-    const { core, call, createKey } = setup()
+    const { core, call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array }, { region: 'eu-west-1' }))).toMatchObject({
@@ -88,7 +66,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('ciphertext of a multi-Region key decrypts in a replica Region without a KeyId', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const primary = call('CreateKey', { MultiRegion: true }).KeyMetadata as { KeyId: string; Arn: string }
     call('ReplicateKey', { KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1' })
     const { CiphertextBlob } = call('Encrypt', { KeyId: primary.KeyId, Plaintext: bytes('everywhere'), EncryptionContext: { r: '1' } })
@@ -98,7 +76,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('garbage and truncated blobs are InvalidCiphertextException', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     const blob = Buffer.from(CiphertextBlob as Uint8Array)
@@ -108,7 +86,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('refuses an asymmetric algorithm for symmetric ciphertext', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }))).toMatchObject({
@@ -118,7 +96,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('follows key state: a disabled key cannot decrypt', () => {
-    const { call, createKey, record } = setup()
+    const { call, createKey, record } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     record(key.KeyId).state = 'Disabled'
@@ -126,7 +104,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('DryRun', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DryRun: true })).name).toBe('DryRunOperationException')
@@ -134,7 +112,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('asks kms:Decrypt for the ciphertext key with context, alias and grant tokens, and audits it', () => {
-    const { core, call, createKey } = setup()
+    const { core, call, createKey } = coreHarness()
     const key = createKey()
     core.store.region(ACCOUNT, REGION).aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: { t: '1' } })
@@ -148,7 +126,7 @@ describe('Decrypt (symmetric)', () => {
   })
 
   it('refuses the Recipient parameter (attestation) rather than returning plaintext', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })
     const e = failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: new Uint8Array(8) } }))
@@ -157,7 +135,7 @@ describe('Decrypt (symmetric)', () => {
 })
 
 describe('Decrypt (RSA)', () => {
-  const { call, createKey } = setup()
+  const { call, createKey } = coreHarness()
   const key = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
   const signing = createKey('RSA_2048', 'SIGN_VERIFY')
 

@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('DeleteAlias', () => {
   it('deletes the alias, not the key', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/gone', TargetKeyId: keyId })
     expect(call('DeleteAlias', { AliasName: 'alias/gone' })).toEqual({})
@@ -33,7 +13,7 @@ describe('DeleteAlias', () => {
   })
 
   it('works whatever the key state', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/p', TargetKeyId: keyId })
     call('ScheduleKeyDeletion', { KeyId: keyId })
@@ -42,7 +22,7 @@ describe('DeleteAlias', () => {
   })
 
   it('refuses unknown aliases, names without the prefix and AWS managed aliases', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('DeleteAlias', { AliasName: 'alias/none' }))).toMatchObject({
       name: 'NotFoundException',
       message: 'Alias arn:aws:kms:us-east-1:111122223333:alias/none is not found.',

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  return { clock, core, call }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('DescribeKey', () => {
   it('finds a key by key id, key ARN, alias name and alias ARN', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const created = call('CreateKey', { Description: 'test - description' }).KeyMetadata
     const keyId = created?.KeyId as string
     call('CreateAlias', { AliasName: 'alias/app', TargetKeyId: keyId })
@@ -32,7 +13,7 @@ describe('DescribeKey', () => {
   })
 
   it('answers AWS messages for keys that do not exist (LocalStack snapshot)', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const id = '11111111-2222-3333-4444-555555555555'
     const cases: [string, string][] = [
       [id, `Key 'arn:aws:kms:us-east-1:111122223333:key/${id}' does not exist`],
@@ -48,13 +29,13 @@ describe('DescribeKey', () => {
   })
 
   it('a key of another Region is not found by id (LocalStack snapshot, test_get_key_in_different_region)', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const keyId = call('CreateKey', {}, { region: 'eu-west-1' }).KeyMetadata?.KeyId as string
     expect(failure(() => call('DescribeKey', { KeyId: keyId })).message).toBe(`Key 'arn:aws:kms:us-east-1:111122223333:key/${keyId}' does not exist`)
   })
 
   it('describes another account\'s key by ARN when its key policy allows it (cross-account use: yes)', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const Policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
@@ -69,14 +50,14 @@ describe('DescribeKey', () => {
   })
 
   it('creates the AWS managed key of alias/aws/<service> on first use, once', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const a = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata
     expect(a).toMatchObject({ KeyManager: 'AWS', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', Description: 'Default key that protects my s3 resources when no other key is defined' })
     expect(call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.KeyId).toBe(a?.KeyId)
   })
 
   it('works in every key state and shows the deletion date while pending deletion', () => {
-    const { clock, call } = setup()
+    const { clock, call } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata?.KeyId as string
     call('DisableKey', { KeyId: keyId })
     expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false })
@@ -89,7 +70,7 @@ describe('DescribeKey', () => {
   })
 
   it('reports bad input as ValidationException', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('DescribeKey', {} as never)).message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
     expect(failure(() => call('DescribeKey', { KeyId: '' })).message).toContain("at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1")
     expect(failure(() => call('DescribeKey', { KeyId: 7 } as never)).name).toBe('ValidationException')

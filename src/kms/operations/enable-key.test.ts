@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('EnableKey', () => {
   it('enables a disabled key, which can encrypt again', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('DisableKey', { KeyId: keyId })
     expect(call('EnableKey', { KeyId: keyId })).toEqual({})
@@ -34,7 +14,7 @@ describe('EnableKey', () => {
   })
 
   it('accepts the key ARN and aliases, and audits the key', () => {
-    const { core, call, newKey } = setup()
+    const { core, call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/k', TargetKeyId: keyId })
     call('EnableKey', { KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
@@ -43,7 +23,7 @@ describe('EnableKey', () => {
   })
 
   it('refuses keys pending deletion with AWS\'s KMSInvalidStateException', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(failure(() => call('EnableKey', { KeyId: keyId }))).toMatchObject({
@@ -53,7 +33,7 @@ describe('EnableKey', () => {
   })
 
   it('refuses AWS managed keys and other accounts\' keys with AccessDeniedException', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const aws = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.Arn as string
     expect(failure(() => call('EnableKey', { KeyId: aws }))).toMatchObject({
       name: 'AccessDeniedException',
@@ -64,7 +44,7 @@ describe('EnableKey', () => {
   })
 
   it('reports unknown keys and bad input', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(failure(() => call('EnableKey', { KeyId: 'nope' }))).toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'nope'" })
     expect(failure(() => call('EnableKey', {} as never)).message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
     expect(failure(() => call('EnableKey', null as never)).name).toBe('ValidationException')

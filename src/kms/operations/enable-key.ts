@@ -4,17 +4,28 @@
  * (key-state.html); an Unavailable key (custom key store) keeps its state until it is
  * available again (table detail [12]).
  */
-import type { Handler } from '../context.ts'
+import type { Handler, OpContext } from '../context.ts'
 import { assertKeyState } from '../key-state.ts'
 import { assertCustomerManaged } from '../key.ts'
 import { resolveKeyId } from '../resolve.ts'
 
-export const enableKey: Handler<'EnableKey'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
+/**
+ * The steps EnableKey and DisableKey share (`op`): resolve (own account only), authorize
+ * `kms:<op>`, customer managed keys only, the key-state table's enable/disable row, then set
+ * Enabled or Disabled (an Unavailable key keeps its state).
+ */
+export function setKeyEnabled(ctx: OpContext, keyIdParam: string, op: 'EnableKey' | 'DisableKey'): void {
+  const { key } = resolveKeyId(ctx, keyIdParam, { crossAccount: false })
   ctx.audit.resources.push(key)
-  ctx.core.authorize(ctx, { action: 'kms:EnableKey', key })
-  assertCustomerManaged(key, ctx.caller.principal, 'kms:EnableKey')
+  const action = `kms:${op}`
+  ctx.core.authorize(ctx, { action, key })
+  assertCustomerManaged(key, ctx.caller.principal, action)
   assertKeyState(key, 'enable-disable')
-  if (key.state !== 'Unavailable') key.state = 'Enabled'
+  if (key.state !== 'Unavailable') key.state = op === 'EnableKey' ? 'Enabled' : 'Disabled'
+}
+
+/** Handler of EnableKey. */
+export const enableKey: Handler<'EnableKey'> = (ctx, input) => {
+  setKeyEnabled(ctx, input.KeyId, 'EnableKey')
   return {}
 }

@@ -6,41 +6,21 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SystemClock, VirtualClock, type Clock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
 import { AccessDeniedException } from '../errors.ts'
 import { newKeyMaterial } from '../key-material.ts'
 import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const ACCOUNT = '111122223333'
 const REGION = 'us-east-1'
-
-function setup(clock: Clock = new VirtualClock()) {
-  const core = new KmsCore({ clock, defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
 
 const bytes = (s: string) => Buffer.from(s, 'utf8')
 const contextArb = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 12 }), { maxKeys: 5 })
 
 describe('Encrypt (symmetric)', () => {
   it('returns the key ARN, SYMMETRIC_DEFAULT and a ciphertext of plaintext + 112 bytes', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const out = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('hello') })
     expect(out).toMatchObject({ KeyId: key.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
@@ -48,7 +28,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('accepts every form of KeyId: id, ARN, alias name, alias ARN', () => {
-    const { core, call, createKey } = setup()
+    const { core, call, createKey } = coreHarness()
     const key = createKey()
     core.store.region(ACCOUNT, REGION).aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
     for (const KeyId of [key.KeyId, key.Arn, 'alias/app', `arn:aws:kms:${REGION}:${ACCOUNT}:alias/app`]) {
@@ -57,7 +37,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('takes exactly 1..4096 bytes, with AWS model messages', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     expect(call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(4096) }).CiphertextBlob?.byteLength).toBe(4096 + 112)
     expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(4097) }))).toMatchObject({
@@ -68,7 +48,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('refuses an algorithm the key spec does not support', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).toMatchObject({
       name: 'InvalidKeyUsageException',
@@ -77,7 +57,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('refuses keys whose usage is not ENCRYPT_DECRYPT (AWS message)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const signing = createKey('RSA_2048', 'SIGN_VERIFY')
     expect(failure(() => call('Encrypt', { KeyId: signing.KeyId, Plaintext: bytes('x') }))).toMatchObject({
       name: 'InvalidKeyUsageException',
@@ -90,7 +70,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('follows the key state table: disabled, pending deletion', () => {
-    const { call, createKey, record } = setup()
+    const { call, createKey, record } = coreHarness()
     const key = createKey()
     record(key.KeyId).state = 'Disabled'
     expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') }))).toMatchObject({ name: 'DisabledException', message: `${key.Arn} is disabled.` })
@@ -102,7 +82,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('DryRun: checks everything, then refuses with DryRunOperationException', () => {
-    const { call, createKey, record } = setup()
+    const { call, createKey, record } = coreHarness()
     const key = createKey()
     expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), DryRun: true }))).toMatchObject({
       name: 'DryRunOperationException',
@@ -113,7 +93,7 @@ describe('Encrypt (symmetric)', () => {
   })
 
   it('asks for kms:Encrypt with the context, alias, grant tokens and algorithm, and audits the key', () => {
-    const { core, call, createKey } = setup()
+    const { core, call, createKey } = coreHarness()
     const key = createKey()
     core.store.region(ACCOUNT, REGION).aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
     const asked: AccessRequest[] = []
@@ -135,7 +115,7 @@ describe('Encrypt (symmetric)', () => {
 })
 
 describe('Encrypt (RSA)', () => {
-  const { call, createKey, record } = setup()
+  const { call, createKey, record } = coreHarness()
   const key = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
 
   it('returns bare RSAES-OAEP ciphertext (modulus length) that the private key opens', () => {
@@ -218,7 +198,7 @@ describe.each([
   ['virtual time', () => new VirtualClock() as Clock],
 ])('Encrypt/Decrypt properties (%s)', (_label, makeClock) => {
   const clock = makeClock()
-  const { call, createKey, core } = setup(clock)
+  const { call, createKey, core } = coreHarness(clock)
   const key = createKey()
   const tick = (ms: number) => {
     if (clock instanceof VirtualClock) clock.advance(ms)

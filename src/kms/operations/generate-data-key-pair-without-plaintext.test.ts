@@ -1,36 +1,11 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('GenerateDataKeyPairWithoutPlaintext', () => {
   it('returns the public key and the encrypted private key only; Decrypt gives the matching PKCS #8 key', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     for (const spec of ['RSA_2048', 'ECC_NIST_P256', 'ECC_SECG_P256K1'] as const) {
       const out = call('GenerateDataKeyPairWithoutPlaintext', { KeyId: key.KeyId, KeyPairSpec: spec, EncryptionContext: { k: 'v' } })
@@ -44,7 +19,7 @@ describe('GenerateDataKeyPairWithoutPlaintext', () => {
   })
 
   it('checks like GenerateDataKeyPair and names itself', () => {
-    const { core, call, createKey, record } = setup()
+    const { core, call, createKey, record } = coreHarness()
     const key = createKey()
     expect(failure(() => call('GenerateDataKeyPairWithoutPlaintext', { KeyId: key.KeyId, KeyPairSpec: 'RSA_2048', DryRun: true })).message).toBe(
       'The request would have succeeded, but the DryRun option is set.',

@@ -9,20 +9,14 @@ import { newDataKeyPair } from '../asymmetric.ts'
 import type { Handler, OpContext } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
 import { ValidationException } from '../errors.ts'
-import type { EncryptionContext } from '../encryption-context.ts'
-import { assertKeyState } from '../key-state.ts'
-import { requireSymmetricEncryptionKey } from '../key-usage.ts'
 import type { KmsKey } from '../key.ts'
 import type { DataKeyPairSpec } from '../model.generated.ts'
-import { resolveKeyId } from '../resolve.ts'
 import { assertNoRecipient, encryptSymmetric } from '../symmetric.ts'
+import { authorizeDataKeyUse, type DataKeyUse } from './generate-data-key.ts'
 
 /** What both GenerateDataKeyPair operations send. */
-export interface DataKeyPairRequest {
-  KeyId: string
+export interface DataKeyPairRequest extends DataKeyUse {
   KeyPairSpec: DataKeyPairSpec
-  EncryptionContext?: EncryptionContext
-  GrantTokens?: string[]
   DryRun?: boolean
 }
 
@@ -36,22 +30,11 @@ export interface DataKeyPair {
 
 /**
  * The shared steps of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (`op`):
- * resolve, authorize (`kms:<op>`, with `kms:DataKeyPairSpec`), key state, symmetric
- * encryption key, SM2 only in China Regions, DryRun, then generate and seal.
+ * the key checks of {@link authorizeDataKeyUse} (with `kms:DataKeyPairSpec`),
+ * SM2 only in China Regions, DryRun, then generate and seal.
  */
 export function generateDataKeyPairFor(ctx: OpContext, input: DataKeyPairRequest, op: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext'): DataKeyPair {
-  const { key, alias } = resolveKeyId(ctx, input.KeyId)
-  ctx.audit.resources.push(key)
-  ctx.core.authorize(ctx, {
-    action: `kms:${op}`,
-    key,
-    ...(input.EncryptionContext !== undefined ? { encryptionContext: input.EncryptionContext } : {}),
-    ...(alias !== undefined ? { requestAlias: alias } : {}),
-    ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
-    conditions: { 'kms:DataKeyPairSpec': input.KeyPairSpec },
-  })
-  assertKeyState(key, 'crypto')
-  requireSymmetricEncryptionKey(key, op)
+  const key = authorizeDataKeyUse(ctx, input, op, { 'kms:DataKeyPairSpec': input.KeyPairSpec })
   // SM2 exists only in the China Regions (https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html#key-spec-sm).
   if (input.KeyPairSpec === 'SM2' && !ctx.caller.region.startsWith('cn-')) {
     throw new ValidationException('KeyPairSpec SM2 is only supported in China Regions.')

@@ -1,35 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('GenerateDataKeyWithoutPlaintext', () => {
   it('returns only the encrypted data key, which Decrypt opens to a key of the requested length', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const out = call('GenerateDataKeyWithoutPlaintext', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { a: 'b' } })
     expect(Object.keys(out).sort()).toEqual(['CiphertextBlob', 'KeyId'])
@@ -41,14 +16,14 @@ describe('GenerateDataKeyWithoutPlaintext', () => {
   })
 
   it('without the context the encrypted key does not decrypt (as recorded)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const out = call('GenerateDataKeyWithoutPlaintext', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { 'context-key': 'context-value' } })
     expect(failure(() => call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, KeyId: key.KeyId })).name).toBe('InvalidCiphertextException')
   })
 
   it('validates like GenerateDataKey and names itself in key-usage errors', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     expect(failure(() => call('GenerateDataKeyWithoutPlaintext', { KeyId: key.KeyId })).message).toBe('Please specify either number of bytes or key spec.')
     const signing = createKey('ECC_NIST_P256', 'SIGN_VERIFY')
@@ -58,7 +33,7 @@ describe('GenerateDataKeyWithoutPlaintext', () => {
   })
 
   it('key state, DryRun, authorization and audit', () => {
-    const { core, call, createKey, record } = setup()
+    const { core, call, createKey, record } = coreHarness()
     const key = createKey()
     expect(failure(() => call('GenerateDataKeyWithoutPlaintext', { KeyId: key.KeyId, KeySpec: 'AES_256', DryRun: true })).name).toBe('DryRunOperationException')
     const asked: AccessRequest[] = []

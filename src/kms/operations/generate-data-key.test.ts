@@ -1,35 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('GenerateDataKey', () => {
   it('returns a fresh data key of the requested length, in plaintext and encrypted under the key', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     for (const [input, length] of [[{ KeySpec: 'AES_256' as const }, 32], [{ KeySpec: 'AES_128' as const }, 16], [{ NumberOfBytes: 1 }, 1], [{ NumberOfBytes: 1024 }, 1024]] as const) {
       const out = call('GenerateDataKey', { KeyId: key.KeyId, ...input, EncryptionContext: { purpose: 'dek' } })
@@ -45,7 +20,7 @@ describe('GenerateDataKey', () => {
   })
 
   it('needs exactly one of KeySpec and NumberOfBytes (moto mirrors this AWS text)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     for (const input of [{}, { KeySpec: 'AES_256' as const, NumberOfBytes: 32 }]) {
       expect(failure(() => call('GenerateDataKey', { KeyId: key.KeyId, ...input }))).toMatchObject({
@@ -59,7 +34,7 @@ describe('GenerateDataKey', () => {
   })
 
   it('the encrypted key needs its encryption context to decrypt (as recorded)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey()
     const out = call('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { 'context-key': 'context-value' } })
     expect(failure(() => call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, KeyId: key.KeyId }))).toMatchObject({
@@ -69,7 +44,7 @@ describe('GenerateDataKey', () => {
   })
 
   it('needs a symmetric encryption key', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const hmac = createKey('HMAC_256', 'GENERATE_VERIFY_MAC')
     expect(failure(() => call('GenerateDataKey', { KeyId: hmac.KeyId, KeySpec: 'AES_256' }))).toMatchObject({
       name: 'InvalidKeyUsageException',
@@ -80,7 +55,7 @@ describe('GenerateDataKey', () => {
   })
 
   it('follows key state, DryRun, Recipient', () => {
-    const { call, createKey, record } = setup()
+    const { call, createKey, record } = coreHarness()
     const key = createKey()
     expect(failure(() => call('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', DryRun: true })).name).toBe('DryRunOperationException')
     expect(failure(() => call('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', Recipient: { AttestationDocument: new Uint8Array(4) } })).name).toBe(
@@ -94,7 +69,7 @@ describe('GenerateDataKey', () => {
   })
 
   it('asks kms:GenerateDataKey with the context and audits the key', () => {
-    const { core, call, createKey } = setup()
+    const { core, call, createKey } = coreHarness()
     const key = createKey()
     const asked: AccessRequest[] = []
     core.authorizer = { authorize: (_ctx, req) => void asked.push(req) }

@@ -1,32 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 const message = Buffer.from('some important message')
 
@@ -37,7 +12,7 @@ describe('GenerateMac', () => {
     ['HMAC_384', 'HMAC_SHA_384', 'sha384', 48],
     ['HMAC_512', 'HMAC_SHA_512', 'sha512', 64],
   ] as const)('%s with %s is the HMAC of the message under the key material', (spec, algorithm, hash, length) => {
-    const { call, createKey, record } = setup()
+    const { call, createKey, record } = coreHarness()
     const key = createKey(spec, 'GENERATE_VERIFY_MAC')
     const out = call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: algorithm })
     expect(out).toMatchObject({ KeyId: key.Arn, MacAlgorithm: algorithm })
@@ -49,7 +24,7 @@ describe('GenerateMac', () => {
   })
 
   it('the algorithm must match the key spec (message recorded against AWS); unknown ones fail validation', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey('HMAC_224', 'GENERATE_VERIFY_MAC')
     expect(failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }))).toMatchObject({
       name: 'InvalidKeyUsageException',
@@ -62,7 +37,7 @@ describe('GenerateMac', () => {
   })
 
   it('needs a GENERATE_VERIFY_MAC key (message recorded against AWS) and an existing key', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const enc = createKey()
     expect(failure(() => call('GenerateMac', { KeyId: enc.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_224' }))).toMatchObject({
       name: 'InvalidKeyUsageException',
@@ -75,7 +50,7 @@ describe('GenerateMac', () => {
   })
 
   it('DryRun, key state, authorization and audit', () => {
-    const { core, call, createKey, record } = setup()
+    const { core, call, createKey, record } = coreHarness()
     const key = createKey('HMAC_256', 'GENERATE_VERIFY_MAC')
     expect(failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256', DryRun: true })).name).toBe('DryRunOperationException')
     const asked: AccessRequest[] = []

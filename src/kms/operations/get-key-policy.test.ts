@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('GetKeyPolicy', () => {
   it('returns the key policy, named default (also without PolicyName)', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     const out = call('GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' })
     expect(out.PolicyName).toBe('default')
@@ -32,13 +12,13 @@ describe('GetKeyPolicy', () => {
   })
 
   it('any other policy name is NotFoundException', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     expect(failure(() => call('GetKeyPolicy', { KeyId: newKey(), PolicyName: 'other' }))).toMatchObject({ name: 'NotFoundException', message: 'No such policy exists' })
     expect(failure(() => call('GetKeyPolicy', { KeyId: newKey(), PolicyName: 'bad name' })).message).toContain("at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern")
   })
 
   it('works in every key state and for AWS managed keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(call('GetKeyPolicy', { KeyId: keyId }).Policy).toContain('kms:*')
@@ -47,7 +27,7 @@ describe('GetKeyPolicy', () => {
   })
 
   it('refuses another account\'s key (cross-account use: no)', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const other = `arn:aws:kms:us-east-1:444455556666:key/${newKey({}, { account: '444455556666' })}`
     expect(failure(() => call('GetKeyPolicy', { KeyId: other })).name).toBe('AccessDeniedException')
   })

@@ -7,8 +7,7 @@
 import type { Handler } from '../context.ts'
 import { UnsupportedOperationException } from '../errors.ts'
 import { assertKeyState } from '../key-state.ts'
-import { currentMaterial, encryptionAlgorithmsOf, keyAgreementAlgorithmsOf, signingAlgorithmsOf } from '../key.ts'
-import type { GetPublicKeyResponse } from '../model.generated.ts'
+import { algorithmMembers, currentMaterial } from '../key.ts'
 import { resolveKeyId } from '../resolve.ts'
 
 /** Handler of GetPublicKey. */
@@ -24,18 +23,13 @@ export const getPublicKey: Handler<'GetPublicKey'> = (ctx, input) => {
   assertKeyState(key, 'crypto')
   const der = currentMaterial(key).publicKeyDer
   if (der === undefined) throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`)
-  const out: GetPublicKeyResponse = {
+  // Only keys with a public key get here, so the MAC list (HMAC keys) is never among them.
+  return {
     KeyId: key.arn,
     PublicKey: Buffer.from(der),
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
+    ...algorithmMembers(key),
   }
-  const enc = encryptionAlgorithmsOf(key)
-  if (enc.length > 0) out.EncryptionAlgorithms = enc
-  const sig = signingAlgorithmsOf(key)
-  if (sig.length > 0) out.SigningAlgorithms = sig
-  const ka = keyAgreementAlgorithmsOf(key)
-  if (ka.length > 0) out.KeyAgreementAlgorithms = ka
-  return out
 }

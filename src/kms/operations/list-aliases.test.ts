@@ -1,38 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
 
 import { PREDEFINED_AWS_ALIASES } from './list-aliases.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('ListAliases', () => {
   it('a new account lists the predefined AWS managed aliases, without TargetKeyId', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const out = call('ListAliases', {})
     expect(out.Truncated).toBe(false)
     expect(out.Aliases).toEqual(PREDEFINED_AWS_ALIASES.map((AliasName) => ({ AliasName, AliasArn: `arn:aws:kms:us-east-1:111122223333:${AliasName}` })))
   })
 
   it('lists customer and AWS managed aliases ordered by name; an AWS managed alias shows its key once it exists', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/zeta', TargetKeyId: keyId })
     call('CreateAlias', { AliasName: 'alias/alpha', TargetKeyId: keyId })
@@ -46,7 +26,7 @@ describe('ListAliases', () => {
   })
 
   it('lists only one key\'s aliases with KeyId (key id, ARN or alias), without predefined aliases', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const a = newKey()
     const b = newKey()
     call('CreateAlias', { AliasName: 'alias/b1', TargetKeyId: b })
@@ -60,7 +40,7 @@ describe('ListAliases', () => {
   })
 
   it('pages with Limit (default 50, at most 100) and Marker', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     for (let i = 0; i < 50; i++) call('CreateAlias', { AliasName: `alias/k${String(i).padStart(2, '0')}`, TargetKeyId: keyId })
     for (let i = 0; i < 50; i++) call('CreateAlias', { AliasName: `alias/m${String(i).padStart(2, '0')}`, TargetKeyId: newKey() })
@@ -85,7 +65,7 @@ describe('ListAliases', () => {
   })
 
   it('lists only the caller\'s account and Region', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     call('CreateAlias', { AliasName: 'alias/west', TargetKeyId: newKey({}, { region: 'eu-west-1' }) }, { region: 'eu-west-1' })
     expect((call('ListAliases', {}).Aliases ?? []).map((a) => a.AliasName)).not.toContain('alias/west')
     expect((call('ListAliases', {}, { region: 'eu-west-1' }).Aliases ?? []).find((a) => a.AliasName === 'alias/west')?.AliasArn).toBe(

@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const A = '111122223333'
 const B = '444455556666'
 const ROLE = `arn:aws:iam::${A}:role/app`
 
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  return { clock, core, call }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
-
 describe('ListGrants', () => {
   it('lists a key\'s grants oldest first, filters by GrantId and GranteePrincipal, and pages', () => {
-    const { call, clock } = setup()
+    const { call, clock } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata!.KeyId
     const ids: string[] = []
     for (let i = 0; i < 5; i++) {
@@ -48,7 +29,7 @@ describe('ListGrants', () => {
   })
 
   it('needs kms:ListGrants, works in any key state, and across accounts by key ARN', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [

@@ -1,36 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 const DAY = 86_400_000
 
 describe('ListKeys', () => {
   it('lists nothing in a new account', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     expect(call('ListKeys', {})).toEqual({ Keys: [], Truncated: false })
   })
 
   it('lists the keys of the caller account and Region, ordered by key id, with key ARNs', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const ids = [newKey(), newKey(), newKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })].sort()
     newKey({}, { region: 'eu-west-1' })
     newKey({}, { account: '444455556666' })
@@ -41,7 +21,7 @@ describe('ListKeys', () => {
   })
 
   it('pages with Limit and Marker until Truncated is false', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const ids = Array.from({ length: 5 }, () => newKey()).sort()
     const seen: string[] = []
     let Marker: string | undefined
@@ -62,7 +42,7 @@ describe('ListKeys', () => {
   })
 
   it('defaults to 100 keys per page and returns at most 1000', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     for (let i = 0; i < 101; i++) newKey()
     const first = call('ListKeys', {})
     expect(first.Keys).toHaveLength(100)
@@ -72,7 +52,7 @@ describe('ListKeys', () => {
   })
 
   it('lists keys pending deletion and AWS managed keys; deleted keys are gone', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     const aws = call('DescribeKey', { KeyId: 'alias/aws/ebs' }).KeyMetadata?.KeyId as string
@@ -82,7 +62,7 @@ describe('ListKeys', () => {
   })
 
   it('refuses a bad Marker (InvalidMarkerException) and a bad Limit (ValidationException)', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     newKey()
     newKey()
     expect(failure(() => call('ListKeys', { Marker: 'garbage' })).name).toBe('InvalidMarkerException')

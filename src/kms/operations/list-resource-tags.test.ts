@@ -1,36 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('ListResourceTags', () => {
   it('lists the tags ordered by tag key; none is an empty list', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     expect(call('ListResourceTags', { KeyId: newKey() })).toEqual({ Tags: [], Truncated: false })
     const keyId = newKey({ Tags: [{ TagKey: 'b', TagValue: '2' }, { TagKey: 'a', TagValue: '1' }] })
     expect(call('ListResourceTags', { KeyId: keyId })).toEqual({ Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'b', TagValue: '2' }], Truncated: false })
   })
 
   it('pages with Limit (at most 50) and Marker', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const tags = Array.from({ length: 50 }, (_, i) => ({ TagKey: `k${String(i).padStart(2, '0')}`, TagValue: `${i}` }))
     const keyId = newKey({ Tags: tags })
     const p1 = call('ListResourceTags', { KeyId: keyId, Limit: 20 })
@@ -44,7 +24,7 @@ describe('ListResourceTags', () => {
   })
 
   it('works in every key state and for AWS managed keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Tags: [{ TagKey: 'a', TagValue: 'b' }] })
     call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(call('ListResourceTags', { KeyId: keyId }).Tags).toEqual([{ TagKey: 'a', TagValue: 'b' }])

@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const A = '111122223333'
 const B = '444455556666'
 const RETIRER = `arn:aws:iam::${A}:role/retirer`
 
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  return { clock, core, call }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
-
 describe('ListRetirableGrants', () => {
   it('lists grants with that retiring principal on keys of every account in the Region', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const mine = call('CreateKey', {}).KeyMetadata!.KeyId!
     const crossPolicy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'kms:*', Resource: '*' }] })
     const theirs = call('CreateKey', { Policy: crossPolicy }, { account: B }).KeyMetadata!.KeyId!
@@ -44,7 +25,7 @@ describe('ListRetirableGrants', () => {
   })
 
   it('is authorized by IAM alone, for a principal of the caller\'s account', () => {
-    const { call, core } = setup()
+    const { call, core } = coreHarness()
     const role = `arn:aws:iam::${A}:role/auditor`
     expect(failure(() => call('ListRetirableGrants', { RetiringPrincipal: RETIRER }, { principal: role }))).toMatchObject({
       name: 'AccessDeniedException',

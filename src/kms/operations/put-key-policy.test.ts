@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
 
 import type { KmsKey } from '../key.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const policy = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'admins', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:root'] }, Action: 'kms:*', Resource: '*', ...extra }] })
 
 describe('PutKeyPolicy', () => {
   it('replaces the key policy, whatever the key state', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     expect(call('PutKeyPolicy', { KeyId: keyId, Policy: policy() })).toEqual({})
     expect(call('GetKeyPolicy', { KeyId: keyId }).Policy).toBe(policy())
@@ -40,7 +20,7 @@ describe('PutKeyPolicy', () => {
   })
 
   it('refuses malformed policies, naming the problem, and keeps the old one', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     const before = call('GetKeyPolicy', { KeyId: keyId }).Policy
     for (const [doc, message] of [
@@ -58,19 +38,19 @@ describe('PutKeyPolicy', () => {
   })
 
   it('only the policy named default exists', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     expect(failure(() => call('PutKeyPolicy', { KeyId: newKey(), PolicyName: 'mine', Policy: policy() }))).toMatchObject({ name: 'NotFoundException', message: 'No such policy exists' })
   })
 
   it('the policy of an AWS managed key cannot be changed', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const before = call('GetKeyPolicy', { KeyId: 'alias/aws/s3' }).Policy
     expect(failure(() => call('PutKeyPolicy', { KeyId: 'alias/aws/s3', Policy: policy() })).name).toBe('AccessDeniedException')
     expect(call('GetKeyPolicy', { KeyId: 'alias/aws/s3' }).Policy).toBe(before)
   })
 
   it('runs the lockout safety check with the key unless BypassPolicyLockoutSafetyCheck is true', () => {
-    const { core, call, newKey } = setup()
+    const { core, call, newKey } = coreHarness()
     const keyId = newKey()
     const checks: [string, string | undefined][] = []
     const bypassSeen: unknown[] = []
@@ -94,7 +74,7 @@ describe('PutKeyPolicy', () => {
 
 describe('PutKeyPolicy with the policy evaluator', () => {
   it('the default authorizer refuses a policy that would lock the caller out, unless bypassed', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/other' }, Action: 'kms:*', Resource: '*' }] })
     expect(failure(() => call('PutKeyPolicy', { KeyId: keyId, Policy: lockout })).name).toBe('MalformedPolicyDocumentException')

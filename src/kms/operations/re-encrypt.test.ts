@@ -1,42 +1,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
 import { AccessDeniedException } from '../errors.ts'
 import { newKeyMaterial } from '../key-material.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
 import { INCORRECT_KEY_MESSAGE } from '../symmetric.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 const message = Buffer.from('test message 123 !%$@ 1234567890')
 const text = (b: Uint8Array | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8')
 
 describe('ReEncrypt', () => {
   it('symmetric to symmetric: new ciphertext under the destination with its context; ARNs and algorithms out (as recorded)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const src = createKey()
     const dst = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message, EncryptionContext: { from: 'a' } })
@@ -54,7 +29,7 @@ describe('ReEncrypt', () => {
   })
 
   it('re-encrypts under the same key with the current material (what rotation tooling does)', () => {
-    const { core, call, createKey, record } = setup()
+    const { core, call, createKey, record } = coreHarness()
     const key = createKey()
     const old = call('Encrypt', { KeyId: key.KeyId, Plaintext: message }).CiphertextBlob as Uint8Array
     const rec = record(key.KeyId)
@@ -66,7 +41,7 @@ describe('ReEncrypt', () => {
   })
 
   it('RSA to RSA and symmetric to RSA and back (as recorded for RSA_2048/OAEP_SHA_256)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const rsa1 = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
     const rsa2 = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
     const sym = createKey()
@@ -102,7 +77,7 @@ describe('ReEncrypt', () => {
   })
 
   it('a SourceKeyId that is not the ciphertext key is IncorrectKeyException (as recorded, with an HMAC key)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const src = createKey()
     const hmac = createKey('HMAC_224', 'GENERATE_VERIFY_MAC')
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message })
@@ -114,7 +89,7 @@ describe('ReEncrypt', () => {
   })
 
   it('a destination that cannot encrypt is InvalidKeyUsageException naming ReEncrypt; algorithms must fit', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const src = createKey()
     const signing = createKey('ECC_NIST_P256', 'SIGN_VERIFY')
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message })
@@ -131,7 +106,7 @@ describe('ReEncrypt', () => {
   })
 
   it('needs kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination, each with its own context; audits both keys', () => {
-    const { core, call, createKey } = setup()
+    const { core, call, createKey } = coreHarness()
     const src = createKey()
     const dst = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message, EncryptionContext: { s: '1' } })
@@ -155,7 +130,7 @@ describe('ReEncrypt', () => {
   })
 
   it('DryRun and key state on either side', () => {
-    const { call, createKey, record } = setup()
+    const { call, createKey, record } = coreHarness()
     const src = createKey()
     const dst = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message })
@@ -168,7 +143,7 @@ describe('ReEncrypt', () => {
   })
 
   it('property: any plaintext and contexts survive ReEncrypt; a flipped byte is InvalidCiphertextException', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const src = createKey()
     const dst = createKey()
     const ctx = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 })

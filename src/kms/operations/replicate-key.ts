@@ -14,7 +14,7 @@
 import { buildAuditEvent } from '../audit.ts'
 import type { Caller } from '../caller.ts'
 import type { Handler, OpContext } from '../context.ts'
-import { AlreadyExistsException, LimitExceededException, ValidationException } from '../errors.ts'
+import { AlreadyExistsException, ValidationException } from '../errors.ts'
 import { newReplicaRecord } from '../key-factory.ts'
 import { keyMetadata } from '../key.ts'
 import type { ReplicateKeyResponse } from '../model.generated.ts'
@@ -22,7 +22,7 @@ import { assertMultiRegionManageable, assertRegionFor, completeLater, endTransie
 import { parseKeyPolicy } from '../policy-document.ts'
 import { resolveKeyId } from '../resolve.ts'
 import { requestTagConditions, tagsFromInput } from '../tags.ts'
-import { MAX_KEYS_PER_REGION } from './create-key.ts'
+import { assertKeyQuota } from './create-key.ts'
 
 /** Handler of ReplicateKey. */
 export const replicateKey: Handler<'ReplicateKey'> = (ctx, input) => {
@@ -58,11 +58,7 @@ export const replicateKey: Handler<'ReplicateKey'> = (ctx, input) => {
   })
   if (tags.size > 0) ctx.core.authorize(replicaCtx, { action: 'kms:TagResource', conditions: requestTagConditions(tags) })
   if (input.Policy !== undefined && !bypass) ctx.core.authorizer.assertPolicyKeepsAccess?.(replicaCtx, input.Policy, undefined)
-  if (replicaState.keys.size >= MAX_KEYS_PER_REGION) {
-    let customerKeys = 0
-    for (const k of replicaState.keys.values()) if (k.keyManager === 'CUSTOMER') customerKeys++
-    if (customerKeys >= MAX_KEYS_PER_REGION) throw new LimitExceededException(`The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`)
-  }
+  assertKeyQuota(replicaState)
   const replica = newReplicaRecord(primary, region, ctx.now, input.Policy, input.Description ?? '', tags)
   replicaState.keys.set(replica.keyId, replica)
   const out: ReplicateKeyResponse = { ReplicaKeyMetadata: keyMetadata(replica), ReplicaPolicy: replica.policy }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
+import type { OperationInputs } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const A = '111122223333'
 const B = '444455556666'
@@ -10,24 +8,14 @@ const GRANTEE = `arn:aws:iam::${A}:role/app`
 const RETIRER = `arn:aws:iam::${A}:role/retirer`
 const STRANGER = `arn:aws:iam::${A}:role/stranger`
 
+/** A core with one key, and shorthands to grant on it and count its grants. */
 function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
+  const { clock, core, call } = coreHarness()
   const keyId = call('CreateKey', {}).KeyMetadata!.KeyId!
   const grant = (ops: OperationInputs['CreateGrant']['Operations'] = ['Decrypt'], retiring: string | undefined = RETIRER) =>
     call('CreateGrant', { KeyId: keyId, GranteePrincipal: GRANTEE, ...(retiring !== undefined ? { RetiringPrincipal: retiring } : {}), Operations: ops })
   const count = (): number => call('ListGrants', { KeyId: keyId }).Grants!.length
   return { clock, core, call, keyId, grant, count }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
 }
 
 describe('RetireGrant', () => {

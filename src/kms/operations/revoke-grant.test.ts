@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const A = '111122223333'
 const ADMIN = `arn:aws:iam::${A}:role/admin`
 const GRANTEE = `arn:aws:iam::${A}:role/app`
 
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  return { clock, core, call }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
-
 describe('RevokeGrant', () => {
   it('deletes a grant at once: its permissions stop working, with or without the token', () => {
-    const { call } = setup()
+    const { call } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata!.KeyId!
     const g = call('CreateGrant', { KeyId: keyId, GranteePrincipal: GRANTEE, Operations: ['Encrypt'] })
     const use = () => call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]), GrantTokens: [g.GrantToken!] }, { principal: GRANTEE })
@@ -38,7 +19,7 @@ describe('RevokeGrant', () => {
   })
 
   it('needs kms:RevokeGrant from the key policy or IAM (a grant cannot give it), and honours DryRun', () => {
-    const { call, core } = setup()
+    const { call, core } = coreHarness()
     const keyId = call('CreateKey', {}).KeyMetadata!.KeyId!
     const g = call('CreateGrant', { KeyId: keyId, GranteePrincipal: GRANTEE, Operations: ['Encrypt', 'CreateGrant', 'RetireGrant'] })
     expect(failure(() => call('RevokeGrant', { KeyId: keyId, GrantId: g.GrantId! }, { principal: GRANTEE }))).toMatchObject({ name: 'AccessDeniedException' })

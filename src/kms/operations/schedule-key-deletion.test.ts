@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 const DAY = 86_400_000
 
 describe('ScheduleKeyDeletion', () => {
   it('schedules deletion after 30 days by default and answers with the key ARN', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey()
     const out = call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(out).toEqual({
@@ -37,7 +17,7 @@ describe('ScheduleKeyDeletion', () => {
   })
 
   it('really deletes the key when its window ends in virtual time (and not 1 ms before)', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/short-lived', TargetKeyId: keyId })
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
@@ -58,7 +38,7 @@ describe('ScheduleKeyDeletion', () => {
   })
 
   it('accepts 7 to 30 days; other values get AWS messages', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     for (const days of [6, 31, 365]) {
       expect(failure(() => call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: days }))).toMatchObject({
         name: 'ValidationException',
@@ -74,7 +54,7 @@ describe('ScheduleKeyDeletion', () => {
   })
 
   it('a key pending deletion cannot be used, nor scheduled again', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`
@@ -83,7 +63,7 @@ describe('ScheduleKeyDeletion', () => {
   })
 
   it('schedules disabled keys too, by ARN or alias', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('DisableKey', { KeyId: keyId })
     call('CreateAlias', { AliasName: 'alias/old', TargetKeyId: keyId })
@@ -91,7 +71,7 @@ describe('ScheduleKeyDeletion', () => {
   })
 
   it('refuses AWS managed keys, other accounts\' keys and unknown keys', () => {
-    const { core, call, newKey } = setup()
+    const { core, call, newKey } = coreHarness()
     expect(failure(() => call('ScheduleKeyDeletion', { KeyId: 'alias/aws/s3' })).name).toBe('AccessDeniedException')
     const other = `arn:aws:kms:us-east-1:444455556666:key/${newKey({}, { account: '444455556666' })}`
     expect(failure(() => call('ScheduleKeyDeletion', { KeyId: other })).name).toBe('AccessDeniedException')
@@ -100,7 +80,7 @@ describe('ScheduleKeyDeletion', () => {
   })
 
   it('passes the window to the authorizer (kms:ScheduleKeyDeletionPendingWindowInDays)', () => {
-    const { core, call, newKey } = setup()
+    const { core, call, newKey } = coreHarness()
     const seen: unknown[] = []
     core.authorizer = { authorize: (_ctx, r) => void seen.push(r.conditions?.['kms:ScheduleKeyDeletionPendingWindowInDays']) }
     call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: 9 })
@@ -110,7 +90,7 @@ describe('ScheduleKeyDeletion', () => {
 
 describe('ScheduleKeyDeletion of multi-Region keys', () => {
   it('a primary with replicas is PendingReplicaDeletion (no DeletionDate) until its last replica is deleted', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey({ MultiRegion: true })
     call('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'eu-west-1' })
     clock.advance(1000) // let the replica leave its transient Creating state
@@ -133,7 +113,7 @@ describe('ScheduleKeyDeletion of multi-Region keys', () => {
   })
 
   it('cancelling a primary that waits for its replicas makes it Disabled', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const keyId = newKey({ MultiRegion: true })
     call('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'ap-southeast-2' })
     clock.advance(1000)

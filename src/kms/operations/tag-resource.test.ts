@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('TagResource', () => {
   it('adds tags and replaces the value of existing tag keys (LocalStack snapshot, test_update_and_add_tags_on_tagged_key)', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Tags: [{ TagKey: 'tag1', TagValue: 'value1' }, { TagKey: 'tag2', TagValue: 'value2' }, { TagKey: 'tag3', TagValue: 'value3' }] })
     expect(call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'tag2', TagValue: 'updated_value2' }, { TagKey: 'tag4', TagValue: 'value4' }, { TagKey: 'tag5', TagValue: 'value5' }] })).toEqual({})
     expect(call('ListResourceTags', { KeyId: keyId }).Tags).toEqual([
@@ -38,7 +18,7 @@ describe('TagResource', () => {
   })
 
   it('refuses reserved and duplicate tag keys with AWS messages, changing nothing', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     expect(failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'ok', TagValue: 'v' }, { TagKey: 'aws:x', TagValue: 'v' }] }))).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' })
     expect(failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] }))).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' })
@@ -48,7 +28,7 @@ describe('TagResource', () => {
   })
 
   it('a key holds at most 50 tags', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Tags: Array.from({ length: 49 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })) })
     call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k50', TagValue: 'v' }] })
     // Replacing values of existing keys at the limit is fine.
@@ -59,7 +39,7 @@ describe('TagResource', () => {
   })
 
   it('refuses keys pending deletion, AWS managed keys and other accounts\' keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     const tags = [{ TagKey: 'a', TagValue: 'b' }]
@@ -70,7 +50,7 @@ describe('TagResource', () => {
   })
 
   it('gives the authorizer the request tags (aws:RequestTag/*, aws:TagKeys)', () => {
-    const { core, call, newKey } = setup()
+    const { core, call, newKey } = coreHarness()
     const keyId = newKey()
     const seen: unknown[] = []
     core.authorizer = { authorize: (_ctx, r) => void seen.push(r) }

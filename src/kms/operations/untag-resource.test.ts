@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('UntagResource', () => {
   it('removes the given tag keys (LocalStack snapshot, test_untag_key_partially)', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Tags: [{ TagKey: 'tag1', TagValue: 'value1' }, { TagKey: 'tag2', TagValue: 'value2' }, { TagKey: 'tag3', TagValue: 'value3' }] })
     expect(call('UntagResource', { KeyId: keyId, TagKeys: ['tag2'] })).toEqual({})
     expect(call('ListResourceTags', { KeyId: keyId }).Tags).toEqual([{ TagKey: 'tag1', TagValue: 'value1' }, { TagKey: 'tag3', TagValue: 'value3' }])
@@ -32,7 +12,7 @@ describe('UntagResource', () => {
   })
 
   it('ignores tag keys the key does not have', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Tags: [{ TagKey: 'a', TagValue: 'b' }] })
     call('UntagResource', { KeyId: keyId, TagKeys: ['missing', 'TAG'] })
     call('UntagResource', { KeyId: keyId, TagKeys: [] })
@@ -40,7 +20,7 @@ describe('UntagResource', () => {
   })
 
   it('refuses keys pending deletion, AWS managed keys and bad input', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Tags: [{ TagKey: 'a', TagValue: 'b' }] })
     call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(failure(() => call('UntagResource', { KeyId: keyId, TagKeys: ['a'] })).name).toBe('KMSInvalidStateException')

@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
 
 import type { AccessRequest } from '../context.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('UpdateAlias', () => {
   it('points the alias at another key; CreationDate stays, LastUpdatedDate moves', () => {
-    const { clock, call, newKey } = setup()
+    const { clock, call, newKey } = coreHarness()
     const a = newKey()
     const b = newKey()
     call('CreateAlias', { AliasName: 'alias/current', TargetKeyId: a })
@@ -40,7 +20,7 @@ describe('UpdateAlias', () => {
   })
 
   it('the new key must have the same type and key usage', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const sym = newKey()
     call('CreateAlias', { AliasName: 'alias/sym', TargetKeyId: sym })
     const hmac = newKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })
@@ -58,7 +38,7 @@ describe('UpdateAlias', () => {
   })
 
   it('fails only when the destination key is pending deletion (key-state.html [10])', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const a = newKey()
     const b = newKey()
     call('CreateAlias', { AliasName: 'alias/move', TargetKeyId: a })
@@ -69,7 +49,7 @@ describe('UpdateAlias', () => {
   })
 
   it('refuses unknown aliases, reserved names, aliases as targets and AWS managed keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     expect(failure(() => call('UpdateAlias', { AliasName: 'alias/none', TargetKeyId: keyId }))).toMatchObject({
       name: 'NotFoundException',
@@ -84,7 +64,7 @@ describe('UpdateAlias', () => {
   })
 
   it('authorizes kms:UpdateAlias on both the current and the new key', () => {
-    const { core, call, newKey } = setup()
+    const { core, call, newKey } = coreHarness()
     const a = newKey()
     const b = newKey()
     call('CreateAlias', { AliasName: 'alias/both', TargetKeyId: a })

@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
-import { KmsCore } from '../core.ts'
-import type { OperationInputs, OperationName } from '../model.generated.ts'
-
-function setup() {
-  const clock = new VirtualClock()
-  const core = new KmsCore({ clock, defaultAccount: '111122223333', defaultRegion: 'us-east-1' })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const newKey = (input: OperationInputs['CreateKey'] = {}, caller?: CallerInput): string => call('CreateKey', input, caller).KeyMetadata?.KeyId as string
-  return { clock, core, call, newKey }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import { coreHarness, failure } from '../test-support.ts'
 
 describe('UpdateKeyDescription', () => {
   it('replaces the description; an empty string clears it', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey({ Description: 'old' })
     expect(call('UpdateKeyDescription', { KeyId: keyId, Description: 'new' })).toEqual({})
     expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata?.Description).toBe('new')
@@ -32,7 +12,7 @@ describe('UpdateKeyDescription', () => {
   })
 
   it('refuses keys pending deletion and AWS managed keys', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'x' })).name).toBe('KMSInvalidStateException')
@@ -40,7 +20,7 @@ describe('UpdateKeyDescription', () => {
   })
 
   it('validates Description (required, at most 8192 characters)', () => {
-    const { call, newKey } = setup()
+    const { call, newKey } = coreHarness()
     const keyId = newKey()
     expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId } as never)).message).toBe(
       "1 validation error detected: Value null at 'description' failed to satisfy constraint: Member must not be null",

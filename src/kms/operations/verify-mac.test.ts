@@ -1,37 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName } from '../model.generated.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import type { OperationInputs } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const message = Buffer.from('some important message')
 
 describe('VerifyMac', () => {
   it('accepts the MAC GenerateMac made: MacValid true, key ARN, algorithm', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     for (const [spec, algorithm] of [['HMAC_224', 'HMAC_SHA_224'], ['HMAC_512', 'HMAC_SHA_512']] as const) {
       const key = createKey(spec, 'GENERATE_VERIFY_MAC')
       const Mac = call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: algorithm }).Mac as Uint8Array
@@ -40,7 +16,7 @@ describe('VerifyMac', () => {
   })
 
   it('a different message, a changed or truncated MAC, or another key is KMSInvalidMacException with an empty message (as recorded)', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey('HMAC_256', 'GENERATE_VERIFY_MAC')
     const other = createKey('HMAC_256', 'GENERATE_VERIFY_MAC')
     const Mac = Buffer.from(call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }).Mac as Uint8Array)
@@ -56,7 +32,7 @@ describe('VerifyMac', () => {
   })
 
   it('an algorithm of another key spec is InvalidKeyUsageException (as recorded), before comparing', () => {
-    const { call, createKey } = setup()
+    const { call, createKey } = coreHarness()
     const key = createKey('HMAC_256', 'GENERATE_VERIFY_MAC')
     const Mac = call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }).Mac as Uint8Array
     expect(failure(() => call('VerifyMac', { KeyId: key.KeyId, Message: message, Mac, MacAlgorithm: 'HMAC_SHA_512' }))).toMatchObject({
@@ -70,7 +46,7 @@ describe('VerifyMac', () => {
   })
 
   it('DryRun, key state, authorization and audit', () => {
-    const { core, call, createKey, record } = setup()
+    const { core, call, createKey, record } = coreHarness()
     const key = createKey('HMAC_384', 'GENERATE_VERIFY_MAC')
     const Mac = call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_384' }).Mac as Uint8Array
     expect(failure(() => call('VerifyMac', { KeyId: key.KeyId, Message: message, Mac, MacAlgorithm: 'HMAC_SHA_384', DryRun: true })).name).toBe('DryRunOperationException')

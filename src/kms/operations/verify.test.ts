@@ -1,39 +1,15 @@
 import { constants, createHash, createPrivateKey, sign as nodeSign } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../clock.ts'
-import type { CallerInput } from '../caller.ts'
 import type { AccessRequest } from '../context.ts'
-import { KmsCore } from '../core.ts'
-import type { KmsKey } from '../key.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName, SigningAlgorithmSpec } from '../model.generated.ts'
-
-const ACCOUNT = '111122223333'
-const REGION = 'us-east-1'
-
-function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput) => core.invoke(op, input, core.caller(caller))
-  const createKey = (KeySpec: KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage: KeyUsageType = 'ENCRYPT_DECRYPT') =>
-    call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata as { KeyId: string; Arn: string }
-  const record = (keyId: string) => core.store.region(ACCOUNT, REGION).keys.get(keyId) as KmsKey
-  return { core, call, createKey, record }
-}
-
-function failure(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}
+import type { OperationInputs, SigningAlgorithmSpec } from '../model.generated.ts'
+import { coreHarness, failure } from '../test-support.ts'
 
 const message = Buffer.from('test message !%$@ 1234567890')
 const hashOf = (algorithm: SigningAlgorithmSpec) => `sha${algorithm.slice(-3)}`
 
 describe('Verify', () => {
-  const { core, call, createKey, record } = setup()
+  const { core, call, createKey, record } = coreHarness()
   const rsa = createKey('RSA_2048', 'SIGN_VERIFY')
   const p256 = createKey('ECC_NIST_P256', 'SIGN_VERIFY')
   const p384 = createKey('ECC_NIST_P384', 'SIGN_VERIFY')

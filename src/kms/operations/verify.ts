@@ -4,31 +4,15 @@
  * does not verify, malformed or not, answers KMSInvalidSignatureException with AWS's empty
  * message (LocalStack's AWS-recorded snapshot); a valid one answers SignatureValid: true.
  */
-import { checkSigning, verifySignature } from '../asymmetric.ts'
+import { verifySignature } from '../asymmetric.ts'
 import type { Handler } from '../context.ts'
-import { endDryRun } from '../dry-run.ts'
 import { KMSInvalidSignatureException } from '../errors.ts'
-import { assertKeyState } from '../key-state.ts'
-import { requireKeyUsage } from '../key-usage.ts'
 import { currentMaterial } from '../key.ts'
-import { resolveKeyId } from '../resolve.ts'
+import { prepareSigning } from './sign.ts'
 
 /** Handler of Verify. */
 export const verify: Handler<'Verify'> = (ctx, input) => {
-  const { key, alias } = resolveKeyId(ctx, input.KeyId)
-  ctx.audit.resources.push(key)
-  const messageType = input.MessageType ?? 'RAW'
-  ctx.core.authorize(ctx, {
-    action: 'kms:Verify',
-    key,
-    ...(alias !== undefined ? { requestAlias: alias } : {}),
-    ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
-    conditions: { 'kms:SigningAlgorithm': input.SigningAlgorithm, 'kms:MessageType': messageType },
-  })
-  assertKeyState(key, 'crypto')
-  requireKeyUsage(key, 'SIGN_VERIFY', 'Verify')
-  const scheme = checkSigning(key, input.SigningAlgorithm, messageType, input.Message)
-  endDryRun(input)
+  const { key, scheme, messageType } = prepareSigning(ctx, input, 'Verify')
   if (!verifySignature(currentMaterial(key), scheme, messageType, input.Message, input.Signature)) throw new KMSInvalidSignatureException('')
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm }
 }

@@ -1,0 +1,24 @@
+/**
+ * Helpers shared by the load engine's tests (not exported from the package).
+ */
+import { Flight, sleep, wait, type KmsOutcome } from './effects.ts'
+import type { Mitigation } from './mitigation.ts'
+
+/**
+ * A mitigation whose requests wait for a flight nobody settles, beside a background loop
+ * that never ends: requests that can never finish, in a run whose events never run out.
+ */
+export const neverSettles: Mitigation = {
+  name: 'never-settles',
+  params: {},
+  start: () => ({
+    wrap: () =>
+      function* () {
+        return yield* wait(new Flight<KmsOutcome>())
+      },
+    background: () =>
+      (function* () {
+        for (;;) yield* sleep(1000)
+      })(),
+  }),
+}
