@@ -27,7 +27,7 @@ only when a one-sided Mann-Whitney U test finds the current runs worse (p <= alp
 median moved beyond the threshold, so noise alone never fails the build.
 
 Thresholds (repeatable; each replaces the default on the same metric):
-  METRIC +10%         fails when METRIC rises more than 10 % above the baseline (+0%: any rise)
+  METRIC +10%         fails when METRIC rises more than 10 % above the baseline (+0%: fails on every rise)
   METRIC -10%         fails when METRIC drops more than 10 % (e.g. throughput -10%)
   METRIC +1           fails when METRIC rises by more than 1 in its unit (ms for latencies)
   METRIC +10% +1      fails only when the rise exceeds both (a floor for tiny values)

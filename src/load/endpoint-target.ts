@@ -1,5 +1,5 @@
 /**
- * Endpoint targets: any KMS endpoint (kms-bench serve, moto's server, LocalStack) by URL,
+ * Endpoint targets: a KMS endpoint (kms-bench serve, moto's server, LocalStack) by URL,
  * or real AWS, through the real `@aws-sdk/client-kms`. Every application host gets its own
  * `KMSClient` (its own keep-alive connection pool and its own retry quota, as a real fleet
  * has), per account and Region it calls. The SDK does the retrying (`retryMode`,

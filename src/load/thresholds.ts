@@ -282,7 +282,7 @@ const RELATIVE = /^([^\s<>=!+]+)\s*([+-][^\s]+)(?:\s+([+-][^\s]+))?$/
  * Parses a compare rule. Besides the absolute form of {@link parseThreshold}, the relative
  * forms fail when the current result is worse than the baseline by more than the bound:
  *
- * - `METRIC +10%`: fails when the metric rises more than 10 % above the baseline (`+0%`: any rise);
+ * - `METRIC +10%`: fails when the metric rises more than 10 % above the baseline (`+0%`: fails on every rise);
  * - `METRIC -10%`: fails when it drops more than 10 % below (for higher-is-better metrics
  *   such as `throughput`);
  * - `METRIC +1`: fails when it rises by more than 1 in its own unit (1 ms for a latency);
@@ -336,7 +336,7 @@ export function parseCompareRule(text: string): CompareRule {
 }
 
 /**
- * The default rules of `kms-bench compare`: any rise in KMS calls per request, a rise in the
+ * The default rules of `kms-bench compare`: a rise of any size in KMS calls per request, a rise in the
  * throttle rate beyond 1 %, a p99 rise beyond 10 %. Real-time results add a throughput drop
  * beyond 10 % and give the p99 rule a 1 ms floor (a 10 % move of a sub-millisecond p99 is
  * scheduler noise, not a regression).
