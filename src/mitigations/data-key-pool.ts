@@ -170,7 +170,7 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
           maxMessagesPerDataKey: 1,
           maxSecondsPerDataKey: maxAgeSeenMs / 1000,
           plaintextKeysInMemory: peakHeld,
-          notes: held > 0 ? [`${held} prefetched data keys were never used (generated and billed, then dropped)`] : [],
+          notes: held > 0 ? [`${held.toLocaleString('en-US')} prefetched data keys were never used (generated and billed, then dropped)`] : [],
         }),
       }
     },
