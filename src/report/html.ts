@@ -137,7 +137,7 @@ const TIER_LABEL: Record<RankTier, string> = { clean: 'no throttling', absorbed:
 
 /** Renders `report.html` from a run summary. */
 export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): string {
-  const ranking = rankVariants(summary.variants)
+  const ranking = rankVariants(summary.variants, { scale: summary.scale })
   const title = `kms-bench: ${summary.scenario}`
   const out: string[] = []
   out.push(

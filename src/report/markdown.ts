@@ -39,7 +39,7 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   const level = Math.min(Math.max(options.headingLevel ?? 1, 1), 4)
   const h = (n: number, text: string): string => `${'#'.repeat(level + n)} ${text}`
   const perTable = Math.max(1, options.variantsPerTable ?? 5)
-  const ranking = rankVariants(summary.variants)
+  const ranking = rankVariants(summary.variants, { scale: summary.scale })
   const out: string[] = []
 
   out.push(h(0, `kms-bench: ${md(summary.scenario)}`))

@@ -105,4 +105,10 @@ describe('pickBaseline and tierOf', () => {
     expect(tierOf(variant('bucket-keys'))).toBe('clean')
     expect(tierOf(variant('retry-adaptive'))).toBe('throttles')
   })
+
+  it('states the quota increase to request at full size when a scale model ran', () => {
+    const r = rankVariants(s3.variants, { scale: 0.1 })
+    const q = r.ranked.find((x) => x.variant.name === 'quota-increase')
+    expect(q?.reason).toContain('needs a quota increase (symmetric 200,000/s at full size) through Service Quotas')
+  })
 })

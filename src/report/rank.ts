@@ -127,7 +127,7 @@ function costPhrase(v: VariantSummary, base: VariantSummary): string {
   return `${fmtUsd(m)}/month`
 }
 
-function reasonFor(v: VariantSummary, tier: RankTier, position: number, tierPeers: number, base: VariantSummary, best: VariantSummary | undefined): string {
+function reasonFor(v: VariantSummary, tier: RankTier, position: number, tierPeers: number, base: VariantSummary, best: VariantSummary | undefined, scale: number): string {
   const incomplete = incompleteRequests(v)
   let head: string
   if (tier === 'clean') {
@@ -154,12 +154,18 @@ function reasonFor(v: VariantSummary, tier: RankTier, position: number, tierPeer
     `p99 ${fmtMs(v.latencyMs.p99)} (${base.name}: ${fmtMs(base.latencyMs.p99)})`,
   ]
   const overrides = Object.entries(v.quotaOverrides)
-  if (overrides.length > 0) facts.push(`needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l)}/s`).join(', ')}) through Service Quotas`)
+  // Overrides are recorded after --scale; the increase to request is the full-size value.
+  const fullSize = scale !== 1 ? ' at full size' : ''
+  if (overrides.length > 0) facts.push(`needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l / scale)}/s`).join(', ')}${fullSize}) through Service Quotas`)
   return `${head}; ${facts.join('; ')}`
 }
 
-/** Ranks the variants of a run against its baseline (see the module comment for the method). */
-export function rankVariants(variants: readonly VariantSummary[]): Ranking {
+/**
+ * Ranks the variants of a run against its baseline (see the module comment for the method).
+ * @param options.scale the run's `--scale` factor, so that quota increases are stated at full size. @default 1
+ */
+export function rankVariants(variants: readonly VariantSummary[], options: { scale?: number } = {}): Ranking {
+  const scale = options.scale !== undefined && options.scale > 0 ? options.scale : 1
   const baseline = pickBaseline(variants)
   const others = variants.filter((v) => v !== baseline).slice().sort(compareVariants)
   const byTier = new Map<RankTier, VariantSummary[]>()
@@ -177,7 +183,7 @@ export function rankVariants(variants: readonly VariantSummary[]): Ranking {
       variant: v,
       tier,
       incompleteRate: safeDiv(incompleteRequests(v), v.offered.requests),
-      reason: reasonFor(v, tier, peers.indexOf(v), peers.length, baseline, peers[0]),
+      reason: reasonFor(v, tier, peers.indexOf(v), peers.length, baseline, peers[0], scale),
       exposure: describeExposure(v),
     }
   })
