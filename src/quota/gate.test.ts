@@ -53,4 +53,20 @@ describe('QuotaGate', () => {
       ['symmetric', 4, 0],
     ])
   })
+
+  it('re-picks the pool of a repeated call once the key behind its KeyId changes (memo invalidation)', () => {
+    const { gate, kms } = setup({ symmetric: 100, rsa: 100 })
+    const caller = kms.core.caller(undefined)
+    const symmetric = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
+    const rsa = kms.callSync('CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }).KeyMetadata!.KeyId
+    kms.callSync('CreateAlias', { AliasName: 'alias/app', TargetKeyId: symmetric })
+    const input = { KeyId: 'alias/app', Plaintext: new Uint8Array(1) }
+    for (let i = 0; i < 3; i++) gate.admit('Encrypt', input, caller, kms.core)
+    // UpdateAlias cannot move an alias to another key type: delete and re-create it.
+    kms.callSync('DeleteAlias', { AliasName: 'alias/app' })
+    kms.callSync('CreateAlias', { AliasName: 'alias/app', TargetKeyId: rsa })
+    for (let i = 0; i < 2; i++) gate.admit('Encrypt', input, caller, kms.core)
+    const accepted = Object.fromEntries(gate.usage().pools.map((p) => [p.pool, p.accepted]))
+    expect(accepted).toEqual({ symmetric: 3, rsa: 2 })
+  })
 })
