@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { Random } from './random.ts'
 import { AWS_LATENCY_SPEC, createLatencyModel, inverseNormal, LatencySpecError, parseLatencySpec } from './latency-model.ts'
 
-/** mulberry32: a small seeded PRNG for reproducible tests. */
+/** The project's seeded PRNG, as a uniform source. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const r = new Random(seed)
+  return () => r.next()
 }
 
 function quantile(sorted: number[], q: number): number {
