@@ -29,13 +29,28 @@ const context = { tenant: 'blue', object: 'o-1' }
 
 /** A 20-statement key policy; the statement that allows the bench role is the last one. */
 function bigPolicy(): string {
-  const stmts: Record<string, unknown>[] = [{ Sid: 'EnableIAM', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'kms:*', Resource: '*' }]
+  const stmts: Record<string, unknown>[] = [
+    { Sid: 'EnableIAM', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'kms:*', Resource: '*' },
+  ]
   for (let i = 0; i < 10; i++) {
     stmts.push({
       Sid: `Admin${i}`,
       Effect: 'Allow',
       Principal: { AWS: `arn:aws:iam::${A}:role/admin-${i}` },
-      Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'],
+      Action: [
+        'kms:Create*',
+        'kms:Describe*',
+        'kms:Enable*',
+        'kms:List*',
+        'kms:Put*',
+        'kms:Update*',
+        'kms:Revoke*',
+        'kms:Disable*',
+        'kms:Get*',
+        'kms:Delete*',
+        'kms:ScheduleKeyDeletion',
+        'kms:CancelKeyDeletion',
+      ],
       Resource: '*',
     })
   }
@@ -49,10 +64,38 @@ function bigPolicy(): string {
       Condition: { StringEquals: { 'kms:EncryptionContext:tenant': `tenant-${i}` } },
     })
   }
-  stmts.push({ Sid: 'RequireTenant', Effect: 'Deny', Principal: '*', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: { Null: { 'kms:EncryptionContext:tenant': 'true' } } })
-  stmts.push({ Sid: 'OnlyThisAccount', Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringNotEquals: { 'kms:CallerAccount': A } } })
-  stmts.push({ Sid: 'ThroughS3', Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': A, 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } })
-  stmts.push({ Sid: 'Bench', Effect: 'Allow', Principal: { AWS: ROLE }, Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'blue' } } })
+  stmts.push({
+    Sid: 'RequireTenant',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+    Resource: '*',
+    Condition: { Null: { 'kms:EncryptionContext:tenant': 'true' } },
+  })
+  stmts.push({
+    Sid: 'OnlyThisAccount',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'kms:*',
+    Resource: '*',
+    Condition: { StringNotEquals: { 'kms:CallerAccount': A } },
+  })
+  stmts.push({
+    Sid: 'ThroughS3',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    Resource: '*',
+    Condition: { StringEquals: { 'kms:CallerAccount': A, 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+  })
+  stmts.push({
+    Sid: 'Bench',
+    Effect: 'Allow',
+    Principal: { AWS: ROLE },
+    Action: ['kms:Encrypt', 'kms:Decrypt'],
+    Resource: '*',
+    Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'blue' } },
+  })
   if (stmts.length !== 20) throw new Error(`expected 20 statements, got ${stmts.length}`)
   return JSON.stringify({ Version: '2012-10-17', Statement: stmts })
 }
@@ -64,12 +107,29 @@ function decryptTask(variant: Variant): () => boolean {
   if (variant === 'off') kms.core.authorizer = allowAll
   const keyId = kms.callSync('CreateKey', variant === 'big' ? { Policy: bigPolicy() } : {}).KeyMetadata!.KeyId
   if (variant === 'default+iam' || variant === 'off') {
-    kms.putIdentityPolicy(ROLE, 'bench', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: `arn:aws:kms:us-east-1:${A}:key/*` }] }))
+    kms.putIdentityPolicy(
+      ROLE,
+      'bench',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: `arn:aws:kms:us-east-1:${A}:key/*` },
+        ],
+      }),
+    )
   }
   let tokens: string[] | undefined
-  if (variant === 'grant') tokens = [kms.callSync('CreateGrant', { KeyId: keyId, GranteePrincipal: ROLE, Operations: ['Encrypt', 'Decrypt'] }).GrantToken!]
+  if (variant === 'grant')
+    tokens = [
+      kms.callSync('CreateGrant', { KeyId: keyId, GranteePrincipal: ROLE, Operations: ['Encrypt', 'Decrypt'] })
+        .GrantToken!,
+    ]
   const t = tokens !== undefined ? { GrantTokens: tokens } : {}
-  const blob = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array(32), EncryptionContext: context, ...t }, caller).CiphertextBlob!
+  const blob = kms.callSync(
+    'Encrypt',
+    { KeyId: keyId, Plaintext: new Uint8Array(32), EncryptionContext: context, ...t },
+    caller,
+  ).CiphertextBlob!
   const input = { CiphertextBlob: blob, EncryptionContext: context, ...t }
   return () => kms.tryCall('Decrypt', input, caller).ok
 }
@@ -126,7 +186,9 @@ function main(): void {
   const ratio = r.bigOverDefault
   console.log('Decrypt (32 B, encryption context) as an IAM role, per-call time at the 10th percentile of batches:')
   for (const [v, us] of Object.entries(r.perCallUs)) console.log(`  ${v.padEnd(12)} ${us.toFixed(2)} µs`)
-  console.log(`20-statement key policy / default key policy + IAM: ${ratio.toFixed(3)} (goal >= 0.8; paired median ${r.pairedMedian.toFixed(3)})`)
+  console.log(
+    `20-statement key policy / default key policy + IAM: ${ratio.toFixed(3)} (goal >= 0.8; paired median ${r.pairedMedian.toFixed(3)})`,
+  )
   console.log(`default key policy + IAM / access control off:       ${r.defaultOverOff.toFixed(3)}`)
   console.log(`grant (with token) / default key policy + IAM:       ${r.grantOverDefault.toFixed(3)}`)
   if (ratio < 0.8) {

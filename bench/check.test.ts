@@ -47,15 +47,24 @@ describe('checkBench', () => {
 
   it('fails when a deterministic figure changes, however little', () => {
     const cur = structuredClone(base) as { figures: Record<string, BenchFigure> }
-    cur.figures['scenario/s/baseline/costUsd.total'] = { ...base.figures['scenario/s/baseline/costUsd.total'] as BenchFigure, value: 0.12345679 }
+    cur.figures['scenario/s/baseline/costUsd.total'] = {
+      ...(base.figures['scenario/s/baseline/costUsd.total'] as BenchFigure),
+      value: 0.12345679,
+    }
     const r = checkBench(base, cur as BenchResult)
     expect(r.passed).toBe(false)
-    expect(checkLines(r)[0]).toBe('FAIL exact scenario/s/baseline/costUsd.total: changed: 0.123456789 → 0.12345679 (deterministic figure)')
+    expect(checkLines(r)[0]).toBe(
+      'FAIL exact scenario/s/baseline/costUsd.total: changed: 0.123456789 → 0.12345679 (deterministic figure)',
+    )
   })
 
   it('gates ratios with a tolerance in the better direction only', () => {
     const at = (ratio: number, lower: number): BenchResult =>
-      result({ ...base.figures, 'micro/encrypt.vsBareAesGcm': { ...(base.figures['micro/encrypt.vsBareAesGcm'] as BenchFigure), value: ratio }, 'latency.ratio': { ...(base.figures['latency.ratio'] as BenchFigure), value: lower } })
+      result({
+        ...base.figures,
+        'micro/encrypt.vsBareAesGcm': { ...(base.figures['micro/encrypt.vsBareAesGcm'] as BenchFigure), value: ratio },
+        'latency.ratio': { ...(base.figures['latency.ratio'] as BenchFigure), value: lower },
+      })
     expect(checkBench(base, at(0.41, 2.4)).passed).toBe(true) // lost 49 %; lower-is-better rose 20 % (tolerance 25 %)
     expect(checkBench(base, at(5, 0.1)).passed).toBe(true) // faster is never a failure
     expect(checkBench(base, at(0.39, 2)).passed).toBe(false) // lost more than 50 %
@@ -68,7 +77,10 @@ describe('checkBench', () => {
     const cur = result({ ...rest, 'scenario/t/baseline/kms.calls': { value: 5, kind: 'exact', description: 'new' } })
     const r = checkBench(base, cur)
     expect(r.passed).toBe(false)
-    expect(r.checks.find((c) => c.key === 'scenario/s/baseline/kms.calls')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/not measured in this run/) })
+    expect(r.checks.find((c) => c.key === 'scenario/s/baseline/kms.calls')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/not measured in this run/),
+    })
     expect(r.checks.find((c) => c.key === 'serve.vsMoto')?.status).toBe('missing-optional')
     expect(r.checks.find((c) => c.key === 'scenario/t/baseline/kms.calls')?.status).toBe('new')
     // info figures are never gated
@@ -86,7 +98,11 @@ describe('bench:check command line (against files, without running the suite)', 
     await rm(dir, { recursive: true, force: true })
   })
   const check = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/check.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/check.ts'), ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
 
   it('the committed baseline is a valid bench.json with exact scenario figures', async () => {
     expect(existsSync(BASELINE_PATH)).toBe(true)
@@ -102,7 +118,10 @@ describe('bench:check command line (against files, without running the suite)', 
 
     const b = JSON.parse(await readFile(BASELINE_PATH, 'utf8')) as { figures: Record<string, BenchFigure> }
     const key = Object.keys(b.figures).find((k) => k.endsWith('/kms.calls') && b.figures[k]?.kind === 'exact') as string
-    const changed = { ...b, figures: { ...b.figures, [key]: { ...(b.figures[key] as BenchFigure), value: (b.figures[key]?.value ?? 0) + 1 } } }
+    const changed = {
+      ...b,
+      figures: { ...b.figures, [key]: { ...(b.figures[key] as BenchFigure), value: (b.figures[key]?.value ?? 0) + 1 } },
+    }
     await writeFile(join(dir, 'changed.json'), JSON.stringify(changed))
     const r = check('--current', join(dir, 'changed.json'))
     expect(r.status).toBe(1)

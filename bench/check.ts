@@ -41,7 +41,9 @@ export async function loadBench(path: string): Promise<BenchResult> {
     text = await readFile(path, 'utf8')
   } catch (e) {
     const code = (e as { code?: string }).code
-    throw new BenchFileError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`)
+    throw new BenchFileError(
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`,
+    )
   }
   let json: unknown
   try {
@@ -50,13 +52,20 @@ export async function loadBench(path: string): Promise<BenchResult> {
     throw new BenchFileError(`${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
   }
   const r = json as Partial<BenchResult> | null
-  if (r === null || typeof r !== 'object' || r.kind !== 'kms-bench-bench') throw new BenchFileError(`${path} is not a kms-bench bench.json (no "kind": "kms-bench-bench")`)
-  if (r.schemaVersion !== BENCH_SCHEMA_VERSION) throw new BenchFileError(`${path}: schemaVersion ${JSON.stringify(r.schemaVersion)} is not supported (this build reads ${BENCH_SCHEMA_VERSION}); regenerate it with npm run bench`)
+  if (r === null || typeof r !== 'object' || r.kind !== 'kms-bench-bench')
+    throw new BenchFileError(`${path} is not a kms-bench bench.json (no "kind": "kms-bench-bench")`)
+  if (r.schemaVersion !== BENCH_SCHEMA_VERSION)
+    throw new BenchFileError(
+      `${path}: schemaVersion ${JSON.stringify(r.schemaVersion)} is not supported (this build reads ${BENCH_SCHEMA_VERSION}); regenerate it with npm run bench`,
+    )
   if (r.figures === null || typeof r.figures !== 'object') throw new BenchFileError(`${path} has no figures`)
-  if (r.environment === null || typeof r.environment !== 'object') throw new BenchFileError(`${path} has no environment`)
-  if (!Array.isArray(r.stages) || !Array.isArray(r.scenarios)) throw new BenchFileError(`${path} has no stages or scenarios list`)
+  if (r.environment === null || typeof r.environment !== 'object')
+    throw new BenchFileError(`${path} has no environment`)
+  if (!Array.isArray(r.stages) || !Array.isArray(r.scenarios))
+    throw new BenchFileError(`${path} has no stages or scenarios list`)
   for (const [k, f] of Object.entries(r.figures)) {
-    if (typeof f?.value !== 'number' || !['exact', 'ratio', 'info'].includes(f.kind)) throw new BenchFileError(`${path}: figure '${k}' is malformed`)
+    if (typeof f?.value !== 'number' || !['exact', 'ratio', 'info'].includes(f.kind))
+      throw new BenchFileError(`${path}: figure '${k}' is malformed`)
   }
   return r as BenchResult
 }
@@ -83,7 +92,11 @@ function fmt(x: number): string {
 }
 
 /** Compares a run with the baseline (see the module comment for the rules). */
-export function checkBench(baseline: BenchResult, current: BenchResult, options: { tolerance?: number } = {}): BenchCheck {
+export function checkBench(
+  baseline: BenchResult,
+  current: BenchResult,
+  options: { tolerance?: number } = {},
+): BenchCheck {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE
   const checks: FigureCheck[] = []
   for (const [key, b] of Object.entries(baseline.figures)) {
@@ -92,14 +105,34 @@ export function checkBench(baseline: BenchResult, current: BenchResult, options:
     if (c === undefined) {
       checks.push(
         b.optional === true
-          ? { key, kind: b.kind, status: 'missing-optional', baseline: b.value, reason: 'not measured in this run (optional)' }
-          : { key, kind: b.kind, status: 'fail', baseline: b.value, reason: 'in the baseline but not measured in this run (a stage or scenario failed, was removed or renamed)' },
+          ? {
+              key,
+              kind: b.kind,
+              status: 'missing-optional',
+              baseline: b.value,
+              reason: 'not measured in this run (optional)',
+            }
+          : {
+              key,
+              kind: b.kind,
+              status: 'fail',
+              baseline: b.value,
+              reason:
+                'in the baseline but not measured in this run (a stage or scenario failed, was removed or renamed)',
+            },
       )
       continue
     }
     if (b.kind === 'exact') {
       const same = Object.is(b.value, c.value)
-      checks.push({ key, kind: 'exact', status: same ? 'pass' : 'fail', baseline: b.value, current: c.value, reason: same ? 'unchanged' : `changed: ${fmt(b.value)} → ${fmt(c.value)} (deterministic figure)` })
+      checks.push({
+        key,
+        kind: 'exact',
+        status: same ? 'pass' : 'fail',
+        baseline: b.value,
+        current: c.value,
+        reason: same ? 'unchanged' : `changed: ${fmt(b.value)} → ${fmt(c.value)} (deterministic figure)`,
+      })
       continue
     }
     const tol = b.tolerance ?? tolerance
@@ -116,23 +149,37 @@ export function checkBench(baseline: BenchResult, current: BenchResult, options:
     })
   }
   for (const [key, c] of Object.entries(current.figures)) {
-    if (c.kind !== 'info' && baseline.figures[key] === undefined) checks.push({ key, kind: c.kind, status: 'new', current: c.value, reason: 'new since the baseline: not gated (update the baseline to gate it)' })
+    if (c.kind !== 'info' && baseline.figures[key] === undefined)
+      checks.push({
+        key,
+        kind: c.kind,
+        status: 'new',
+        current: c.value,
+        reason: 'new since the baseline: not gated (update the baseline to gate it)',
+      })
   }
   const notes: string[] = []
-  if (baseline.environment.node !== current.environment.node) notes.push(`Node ${baseline.environment.node} made the baseline, ${current.environment.node} this run: ratios may shift.`)
-  if (baseline.environment.cpus !== current.environment.cpus) notes.push(`${baseline.environment.cpus} CPUs made the baseline, ${current.environment.cpus} this run.`)
+  if (baseline.environment.node !== current.environment.node)
+    notes.push(
+      `Node ${baseline.environment.node} made the baseline, ${current.environment.node} this run: ratios may shift.`,
+    )
+  if (baseline.environment.cpus !== current.environment.cpus)
+    notes.push(`${baseline.environment.cpus} CPUs made the baseline, ${current.environment.cpus} this run.`)
   for (const s of current.stages) if (s.status === 'failed') notes.push(`Stage ${s.name} failed: ${s.note}`)
-  for (const s of current.scenarios) if (s.status === 'failed') notes.push(`Scenario ${s.name} failed: ${s.reason ?? ''}`)
+  for (const s of current.scenarios)
+    if (s.status === 'failed') notes.push(`Scenario ${s.name} failed: ${s.reason ?? ''}`)
   return { passed: checks.every((c) => c.status !== 'fail'), checks, notes }
 }
 
 /** The check in lines: failures first, then counts. */
 export function checkLines(r: BenchCheck): string[] {
   const fails = r.checks.filter((c) => c.status === 'fail')
-  const count = (kind: string, status: string): number => r.checks.filter((c) => c.kind === kind && c.status === status).length
+  const count = (kind: string, status: string): number =>
+    r.checks.filter((c) => c.kind === kind && c.status === status).length
   const lines: string[] = []
   for (const c of fails) lines.push(`FAIL ${c.kind} ${c.key}: ${c.reason}`)
-  for (const c of r.checks.filter((x) => x.status === 'new')) lines.push(`new  ${c.kind} ${c.key} = ${fmt(c.current ?? 0)}: ${c.reason}`)
+  for (const c of r.checks.filter((x) => x.status === 'new'))
+    lines.push(`new  ${c.kind} ${c.key} = ${fmt(c.current ?? 0)}: ${c.reason}`)
   for (const n of r.notes) lines.push(`note: ${n}`)
   lines.push(
     `${r.passed ? 'PASS' : 'FAIL'}: exact ${count('exact', 'pass')} unchanged${count('exact', 'fail') > 0 ? `, ${count('exact', 'fail')} changed or missing` : ''}; ratios ${count('ratio', 'pass')} within tolerance${count('ratio', 'fail') > 0 ? `, ${count('ratio', 'fail')} regressed or missing` : ''}`,
@@ -143,25 +190,39 @@ export function checkLines(r: BenchCheck): string[] {
 async function main(): Promise<number> {
   let values: { current?: string; baseline?: string; tolerance?: string; update?: boolean; help?: boolean }
   try {
-    values = parseArgs({ options: { current: { type: 'string' }, baseline: { type: 'string' }, tolerance: { type: 'string' }, update: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values
+    values = parseArgs({
+      options: {
+        current: { type: 'string' },
+        baseline: { type: 'string' },
+        tolerance: { type: 'string' },
+        update: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values
   } catch (e) {
     process.stderr.write(`bench:check: ${e instanceof Error ? e.message : String(e)}\n`)
     return 2
   }
   if (values.help === true) {
-    process.stdout.write('Usage: npm run bench:check -- [--current FILE] [--baseline FILE] [--tolerance F] [--update]\n')
+    process.stdout.write(
+      'Usage: npm run bench:check -- [--current FILE] [--baseline FILE] [--tolerance F] [--update]\n',
+    )
     return 0
   }
   const tolerance = values.tolerance !== undefined ? Number(values.tolerance) : undefined
   if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
-    process.stderr.write(`bench:check: --tolerance must be a fraction from 0 to 1 (e.g. 0.5), got '${values.tolerance}'\n`)
+    process.stderr.write(
+      `bench:check: --tolerance must be a fraction from 0 to 1 (e.g. 0.5), got '${values.tolerance}'\n`,
+    )
     return 2
   }
   const baselinePath = resolve(values.baseline ?? BASELINE_PATH)
   try {
     let current: BenchResult
     if (values.current !== undefined) {
-      if (values.update === true) throw new BenchFileError('--update writes a fresh run as the baseline: do not combine it with --current')
+      if (values.update === true)
+        throw new BenchFileError('--update writes a fresh run as the baseline: do not combine it with --current')
       current = await loadBench(resolve(values.current))
     } else {
       current = await runSuite()
@@ -170,7 +231,9 @@ async function main(): Promise<number> {
       await mkdir(dirname(baselinePath), { recursive: true })
       await writeFile(`${baselinePath}.tmp`, `${JSON.stringify(current, null, 2)}\n`)
       await rename(`${baselinePath}.tmp`, baselinePath)
-      process.stdout.write(`bench:check: wrote the baseline ${baselinePath} (${Object.keys(current.figures).length} figures); review and commit it\n`)
+      process.stdout.write(
+        `bench:check: wrote the baseline ${baselinePath} (${Object.keys(current.figures).length} figures); review and commit it\n`,
+      )
       return current.stages.some((s) => s.status === 'failed') ? 1 : 0
     }
     const baseline = await loadBench(baselinePath)
@@ -186,4 +249,5 @@ async function main(): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = await main()
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.exitCode = await main()

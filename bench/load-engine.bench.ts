@@ -51,7 +51,9 @@ const isMain = process.argv[1] !== undefined && resolvePath(process.argv[1]) ===
 if (isMain && process.argv[2] === '--child-memory') {
   const seconds = Number(process.argv[3])
   const r = await runScenario(adHoc(100_000, seconds, 10_000), { retryLayer })
-  process.stdout.write(`${JSON.stringify({ seconds, requests: r.variants[0]?.offered.requests, maxRssKb: process.resourceUsage().maxRSS })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ seconds, requests: r.variants[0]?.offered.requests, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  )
   process.exit(0)
 }
 
@@ -85,8 +87,14 @@ export async function virtualThroughput(rate = 2_000_000, seconds = 5): Promise<
     quotaPerSecond: 10_000,
     bareEmulatorCallsPerWallSecond: Math.round(bare),
     bareThrottled: throttled,
-    engineRequestsPerWallSecond: { retryStandard: Math.round(runs['standard'] ?? 0), retryNone: Math.round(runs['none'] ?? 0) },
-    ratioToBareEmulator: { retryStandard: round((runs['standard'] ?? 0) / bare), retryNone: round((runs['none'] ?? 0) / bare) },
+    engineRequestsPerWallSecond: {
+      retryStandard: Math.round(runs['standard'] ?? 0),
+      retryNone: Math.round(runs['none'] ?? 0),
+    },
+    ratioToBareEmulator: {
+      retryStandard: round((runs['standard'] ?? 0) / bare),
+      retryNone: round((runs['none'] ?? 0) / bare),
+    },
     goal: '>= 5,000,000 simulated requests per wall second',
   }
 }
@@ -113,7 +121,9 @@ export async function realTimeInProcess(rate = 100_000, seconds = 10): Promise<R
 /** Throughput of `run --target URL` against a bare closed SDK loop on the same `kms-bench serve` child. */
 export async function sdkPath(concurrency = 32, seconds = 4): Promise<Record<string, unknown>> {
   const bin = fileURLToPath(new URL('../bin/kms-bench.mjs', import.meta.url))
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--profile', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--profile', 'none'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -177,7 +187,10 @@ export async function sdkPath(concurrency = 32, seconds = 4): Promise<Record<str
 export function memoryGrowth(): Record<string, unknown> {
   const self = fileURLToPath(import.meta.url)
   const measure = (seconds: number): { maxRssKb: number; requests: number } => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-memory', String(seconds)], { encoding: 'utf8', timeout: 120_000 })
+    const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-memory', String(seconds)], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    })
     if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`)
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { maxRssKb: number; requests: number }
   }

@@ -114,7 +114,13 @@ export interface BenchResult {
   readonly kind: 'kms-bench-bench'
   readonly schemaVersion: typeof BENCH_SCHEMA_VERSION
   readonly tool: { readonly name: 'kms-bench'; readonly version: string }
-  readonly environment: { readonly node: string; readonly platform: string; readonly arch: string; readonly cpus: number; readonly packages: Record<string, string> }
+  readonly environment: {
+    readonly node: string
+    readonly platform: string
+    readonly arch: string
+    readonly cpus: number
+    readonly packages: Record<string, string>
+  }
   /** ISO time the suite started */
   readonly startedAt: string
   readonly wallSeconds: number
@@ -127,7 +133,13 @@ export interface BenchResult {
 }
 
 /** Headline scenarios, in the order they run (those that exist). */
-export const HEADLINE_SCENARIOS = ['mitigation-shootout', 'esdk-caching-example', 's3-bucket-keys', 'quota-increase', 'retry-storm'] as const
+export const HEADLINE_SCENARIOS = [
+  'mitigation-shootout',
+  'esdk-caching-example',
+  's3-bucket-keys',
+  'quota-increase',
+  'retry-storm',
+] as const
 /** Stand-ins while fewer than two headline scenarios exist. */
 export const FALLBACK_SCENARIOS = ['s3-upload-storm', 'envelope-fleet'] as const
 /** Simulated application requests per scenario (all variants together). */
@@ -156,7 +168,10 @@ const wallNow = (): number => performance.now()
 const round = (x: number, digits = 4): number => Number(x.toPrecision(digits))
 
 /** A progress display: one line per stage, redrawn in place on a terminal. */
-function progressDisplay(sink: { write(text: string): unknown; readonly isTTY?: boolean }): { start(name: string): void; done(line: string): void } {
+function progressDisplay(sink: { write(text: string): unknown; readonly isTTY?: boolean }): {
+  start(name: string): void
+  done(line: string): void
+} {
   const tty = sink.isTTY === true
   let shown = false
   return {
@@ -189,7 +204,11 @@ function expectedRequests(s: Scenario, seconds: number): number | undefined {
  * else constant-rate scenarios run a shorter window (rates and per-host behaviour unchanged)
  * and other shapes a scale model (rates and quotas × the factor; throttle fractions match).
  */
-export function benchSize(s: Scenario, fullSeconds: number, budget = SIMULATION_BUDGET): { durationSeconds: number; scale: number; expected: number } {
+export function benchSize(
+  s: Scenario,
+  fullSeconds: number,
+  budget = SIMULATION_BUDGET,
+): { durationSeconds: number; scale: number; expected: number } {
   const full = expectedRequests(s, fullSeconds)
   if (full === undefined || full <= budget) return { durationSeconds: fullSeconds, scale: 1, expected: full ?? 0 }
   const constant = s.arrivals.shape === 'constant' || s.arrivals.shape === 'poisson'
@@ -205,7 +224,11 @@ export function benchSize(s: Scenario, fullSeconds: number, budget = SIMULATION_
   return { durationSeconds: fullSeconds, scale, expected: full * scale }
 }
 
-function scenarioFigures(name: string, summary: RunSummary, size: { durationSeconds: number; scale: number }): Record<string, BenchFigure> {
+function scenarioFigures(
+  name: string,
+  summary: RunSummary,
+  size: { durationSeconds: number; scale: number },
+): Record<string, BenchFigure> {
   const f: Record<string, BenchFigure> = {}
   const exact = (key: string, value: number, description: string): void => {
     f[`scenario/${name}/${key}`] = { value, kind: 'exact', description }
@@ -237,13 +260,22 @@ function verdictOf(v: RunSummary['variants'][number]): string {
 
 /** The headline scenario files present, with stand-ins while fewer than two exist. */
 export function headlineFiles(root = ROOT): { name: string; file: string }[] {
-  const found = HEADLINE_SCENARIOS.map((name) => ({ name, file: join(root, 'scenarios', `${name}.ts`) })).filter((s) => existsSync(s.file))
+  const found = HEADLINE_SCENARIOS.map((name) => ({ name, file: join(root, 'scenarios', `${name}.ts`) })).filter((s) =>
+    existsSync(s.file),
+  )
   if (found.length >= 2) return found
-  const fallback = FALLBACK_SCENARIOS.map((name) => ({ name, file: join(root, 'scenarios', `${name}.ts`) })).filter((s) => existsSync(s.file))
+  const fallback = FALLBACK_SCENARIOS.map((name) => ({ name, file: join(root, 'scenarios', `${name}.ts`) })).filter(
+    (s) => existsSync(s.file),
+  )
   return [...found, ...fallback.slice(0, 2 - found.length)]
 }
 
-async function scenarioStage(out: string, env: BenchResult['environment'], toolVersion: string, show: ReturnType<typeof progressDisplay>): Promise<{ scenarios: BenchScenario[]; figures: Record<string, BenchFigure>; note: string }> {
+async function scenarioStage(
+  out: string,
+  env: BenchResult['environment'],
+  toolVersion: string,
+  show: ReturnType<typeof progressDisplay>,
+): Promise<{ scenarios: BenchScenario[]; figures: Record<string, BenchFigure>; note: string }> {
   const scenarios: BenchScenario[] = []
   let figures: Record<string, BenchFigure> = {}
   for (const { name, file } of headlineFiles()) {
@@ -280,12 +312,34 @@ async function scenarioStage(out: string, env: BenchResult['environment'], toolV
         report: relative(out, join(dir, 'report.html')),
         variants: summary.variants.map((v) => ({ name: v.name, verdict: verdictOf(v) })),
       })
-      figures[`scenario/${scenario.name}/simulatedRequestsPerWallSecond`] = { value: Math.round(requests / seconds), kind: 'info', description: 'simulated application requests per wall second (all variants)' }
-      const sized = size.scale !== 1 ? `, scale ${size.scale}` : size.durationSeconds !== full ? `, ${size.durationSeconds} s of ${full} s` : ''
-      show.done(`✓ scenario ${scenario.name}  ${seconds.toFixed(1)} s  (${summary.variants.length} variants, ${requests.toLocaleString('en-US')} requests${sized})`)
+      figures[`scenario/${scenario.name}/simulatedRequestsPerWallSecond`] = {
+        value: Math.round(requests / seconds),
+        kind: 'info',
+        description: 'simulated application requests per wall second (all variants)',
+      }
+      const sized =
+        size.scale !== 1
+          ? `, scale ${size.scale}`
+          : size.durationSeconds !== full
+            ? `, ${size.durationSeconds} s of ${full} s`
+            : ''
+      show.done(
+        `✓ scenario ${scenario.name}  ${seconds.toFixed(1)} s  (${summary.variants.length} variants, ${requests.toLocaleString('en-US')} requests${sized})`,
+      )
     } catch (e) {
       const reason = e instanceof Error ? e.message.split('\n').slice(0, 3).join(' ') : String(e)
-      scenarios.push({ name, file: rel, status: 'failed', reason, scale: 1, durationSeconds: 0, fullDurationSeconds: 0, expectedRequests: 0, wallSeconds: round((wallNow() - t0) / 1000, 3), variants: [] })
+      scenarios.push({
+        name,
+        file: rel,
+        status: 'failed',
+        reason,
+        scale: 1,
+        durationSeconds: 0,
+        fullDurationSeconds: 0,
+        expectedRequests: 0,
+        wallSeconds: round((wallNow() - t0) / 1000, 3),
+        variants: [],
+      })
       show.done(`✗ scenario ${name}  failed: ${reason}`)
     }
   }
@@ -299,7 +353,8 @@ async function microStage(): Promise<{ figures: Record<string, BenchFigure>; not
   const caller = { account: '111122223333', region: 'us-east-1' }
   const kms = createEmulator({ profile: 'none', audit: { capacity: 0 } })
   const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
-  const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller).CiphertextBlob as Uint8Array
+  const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller)
+    .CiphertextBlob as Uint8Array
   const gated = createEmulator({ profile: 'aws-default', quotas: { symmetric: 1e12 }, audit: { capacity: 0 } })
   const gatedKey = gated.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
   const key = Buffer.alloc(32, 7)
@@ -307,21 +362,45 @@ async function microStage(): Promise<{ figures: Record<string, BenchFigure>; not
   const histogram = newHistogram()
   let value = 1
   const tasks: [string, string, () => void][] = [
-    ['bareAesGcm', 'bare node:crypto AES-256-GCM of 32 B (the reference)', () => {
-      randomFillSync(iv)
-      const c = createCipheriv('aes-256-gcm', key, iv)
-      c.update(plaintext)
-      c.final()
-      c.getAuthTag()
-    }],
-    ['encrypt', 'core Encrypt of 32 B (no quotas)', () => void kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller)],
-    ['decrypt', 'core Decrypt of 32 B, no KeyId (no quotas)', () => void kms.callSync('Decrypt', { CiphertextBlob: ciphertext }, caller)],
-    ['generateDataKey', 'core GenerateDataKey AES_256 (no quotas)', () => void kms.callSync('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }, caller)],
-    ['encryptThroughQuotaGate', 'Encrypt of 32 B through the aws-default quota gate (quota raised: admitted)', () => void gated.tryCall('Encrypt', { KeyId: gatedKey, Plaintext: plaintext }, caller)],
-    ['histogramRecord', 'HDR histogram record of one integer µs value (WASM)', () => {
-      histogram.recordValue(value)
-      value = (value * 7 + 13) % 100_000 || 1
-    }],
+    [
+      'bareAesGcm',
+      'bare node:crypto AES-256-GCM of 32 B (the reference)',
+      () => {
+        randomFillSync(iv)
+        const c = createCipheriv('aes-256-gcm', key, iv)
+        c.update(plaintext)
+        c.final()
+        c.getAuthTag()
+      },
+    ],
+    [
+      'encrypt',
+      'core Encrypt of 32 B (no quotas)',
+      () => void kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller),
+    ],
+    [
+      'decrypt',
+      'core Decrypt of 32 B, no KeyId (no quotas)',
+      () => void kms.callSync('Decrypt', { CiphertextBlob: ciphertext }, caller),
+    ],
+    [
+      'generateDataKey',
+      'core GenerateDataKey AES_256 (no quotas)',
+      () => void kms.callSync('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }, caller),
+    ],
+    [
+      'encryptThroughQuotaGate',
+      'Encrypt of 32 B through the aws-default quota gate (quota raised: admitted)',
+      () => void gated.tryCall('Encrypt', { KeyId: gatedKey, Plaintext: plaintext }, caller),
+    ],
+    [
+      'histogramRecord',
+      'HDR histogram record of one integer µs value (WASM)',
+      () => {
+        histogram.recordValue(value)
+        value = (value * 7 + 13) % 100_000 || 1
+      },
+    ],
   ]
   try {
     const r = toMicroFigures(await runTinybench(tasks))
@@ -331,7 +410,9 @@ async function microStage(): Promise<{ figures: Record<string, BenchFigure>; not
   }
 }
 
-async function runTinybench(tasks: readonly [string, string, () => void][]): Promise<{ name: string; description: string; hz: number }[]> {
+async function runTinybench(
+  tasks: readonly [string, string, () => void][],
+): Promise<{ name: string; description: string; hz: number }[]> {
   const bench = new Bench({ time: 400, warmupTime: 100 })
   for (const [name, , fn] of tasks) bench.add(name, fn)
   await bench.run()
@@ -343,12 +424,25 @@ async function runTinybench(tasks: readonly [string, string, () => void][]): Pro
   })
 }
 
-function toMicroFigures(results: readonly { name: string; description: string; hz: number }[]): { figures: Record<string, BenchFigure>; note: string } {
+function toMicroFigures(results: readonly { name: string; description: string; hz: number }[]): {
+  figures: Record<string, BenchFigure>
+  note: string
+} {
   const ref = results.find((r) => r.name === 'bareAesGcm')?.hz ?? 0
   const figures: Record<string, BenchFigure> = {}
   for (const r of results) {
-    figures[`micro/${r.name}.opsPerSecond`] = { value: Math.round(r.hz), kind: 'info', description: `${r.description}: operations per second on this machine` }
-    if (r.name !== 'bareAesGcm' && ref > 0) figures[`micro/${r.name}.vsBareAesGcm`] = { value: round(r.hz / ref), kind: 'ratio', better: 'higher', description: `${r.description}: throughput / bare AES-256-GCM throughput` }
+    figures[`micro/${r.name}.opsPerSecond`] = {
+      value: Math.round(r.hz),
+      kind: 'info',
+      description: `${r.description}: operations per second on this machine`,
+    }
+    if (r.name !== 'bareAesGcm' && ref > 0)
+      figures[`micro/${r.name}.vsBareAesGcm`] = {
+        value: round(r.hz / ref),
+        kind: 'ratio',
+        better: 'higher',
+        description: `${r.description}: throughput / bare AES-256-GCM throughput`,
+      }
   }
   const enc = figures['micro/encrypt.vsBareAesGcm']?.value
   return { figures, note: `Encrypt at ${enc ?? '?'}× bare AES-GCM; ${results.length} tasks` }
@@ -359,11 +453,35 @@ function mitigationsStage(): { figures: Record<string, BenchFigure>; note: strin
   if (m.kmsCalls !== 0) throw new Error(`the hit paths made ${m.kmsCalls} KMS calls: not hits`)
   return {
     figures: {
-      'mitigations.cacheHitOverBareLru': { value: round(m.hitOverBare), kind: 'ratio', better: 'higher', description: 'data-key cache hit (GenerateDataKey from the cache, sync path) / a bare lru-cache get loop' },
-      'mitigations.generatorHitOverBareLru': { value: round(m.generatorHitOverBare), kind: 'ratio', better: 'higher', description: 'the same hit through the generator path / a bare lru-cache get loop' },
-      'mitigations.bucketKeyServedOverBareLru': { value: round(m.bucketKeyServedOverBare), kind: 'ratio', better: 'higher', description: 'an S3 request served with a held bucket key / a bare lru-cache get loop' },
-      'mitigations.cacheHitsPerSecond': { value: Math.round(m.hitsPerSecond), kind: 'info', description: 'data-key cache hits per second on this machine', goal: '>= 1,000,000' },
-      'mitigations.kmsCallsDuringHits': { value: m.kmsCalls, kind: 'exact', description: 'KMS calls made while measuring hit paths (0: they are hits)' },
+      'mitigations.cacheHitOverBareLru': {
+        value: round(m.hitOverBare),
+        kind: 'ratio',
+        better: 'higher',
+        description: 'data-key cache hit (GenerateDataKey from the cache, sync path) / a bare lru-cache get loop',
+      },
+      'mitigations.generatorHitOverBareLru': {
+        value: round(m.generatorHitOverBare),
+        kind: 'ratio',
+        better: 'higher',
+        description: 'the same hit through the generator path / a bare lru-cache get loop',
+      },
+      'mitigations.bucketKeyServedOverBareLru': {
+        value: round(m.bucketKeyServedOverBare),
+        kind: 'ratio',
+        better: 'higher',
+        description: 'an S3 request served with a held bucket key / a bare lru-cache get loop',
+      },
+      'mitigations.cacheHitsPerSecond': {
+        value: Math.round(m.hitsPerSecond),
+        kind: 'info',
+        description: 'data-key cache hits per second on this machine',
+        goal: '>= 1,000,000',
+      },
+      'mitigations.kmsCallsDuringHits': {
+        value: m.kmsCalls,
+        kind: 'exact',
+        description: 'KMS calls made while measuring hit paths (0: they are hits)',
+      },
     },
     note: `cache hit at ${m.hitOverBare.toFixed(3)}× a bare lru-cache get (${Math.round(m.hitsPerSecond).toLocaleString('en-US')} hits/s)`,
   }
@@ -374,10 +492,31 @@ async function quotaGateStage(): Promise<{ figures: Record<string, BenchFigure>;
   const m = quotaGateMemory(20_000)
   return {
     figures: {
-      'quotaGate.gatedOverNone': { value: round(s.gatedOverNone), kind: 'ratio', better: 'higher', tolerance: 0.2, description: 'Encrypt throughput through the aws-default gate / with no gate (alternating batches, 10th-percentile times)', goal: '>= 0.95' },
-      'quotaGate.throttledOverAdmitted': { value: round(s.throttledOverAdmitted), kind: 'ratio', better: 'higher', description: 'calls per second answered throttled / admitted Encrypt' },
-      'quotaGate.limiterSlotsAfter20kSeconds': { value: m.slotsAtEnd, kind: 'exact', description: 'limiter slots after 20,000 virtual seconds with a new hot key each second' },
-      'quotaGate.seriesRowsRetained': { value: m.seriesAtEnd, kind: 'exact', description: 'per-second usage rows retained (bounded by the retention)' },
+      'quotaGate.gatedOverNone': {
+        value: round(s.gatedOverNone),
+        kind: 'ratio',
+        better: 'higher',
+        tolerance: 0.2,
+        description:
+          'Encrypt throughput through the aws-default gate / with no gate (alternating batches, 10th-percentile times)',
+        goal: '>= 0.95',
+      },
+      'quotaGate.throttledOverAdmitted': {
+        value: round(s.throttledOverAdmitted),
+        kind: 'ratio',
+        better: 'higher',
+        description: 'calls per second answered throttled / admitted Encrypt',
+      },
+      'quotaGate.limiterSlotsAfter20kSeconds': {
+        value: m.slotsAtEnd,
+        kind: 'exact',
+        description: 'limiter slots after 20,000 virtual seconds with a new hot key each second',
+      },
+      'quotaGate.seriesRowsRetained': {
+        value: m.seriesAtEnd,
+        kind: 'exact',
+        description: 'per-second usage rows retained (bounded by the retention)',
+      },
     },
     note: `gated / ungated ${s.gatedOverNone.toFixed(3)} (goal >= 0.95); ${m.slotsAtEnd} limiter slots after ${m.virtualSeconds.toLocaleString('en-US')} virtual seconds`,
   }
@@ -387,24 +526,72 @@ function accessStage(): { figures: Record<string, BenchFigure>; note: string } {
   const r = measureAccess(80)
   return {
     figures: {
-      'access.bigPolicyOverDefault': { value: round(r.bigOverDefault), kind: 'ratio', better: 'higher', tolerance: 0.3, description: 'Decrypt throughput under a 20-statement key policy / default key policy + IAM', goal: '>= 0.8' },
-      'access.defaultOverOff': { value: round(r.defaultOverOff), kind: 'ratio', better: 'higher', description: 'Decrypt throughput with access control / without' },
-      'access.grantOverDefault': { value: round(r.grantOverDefault), kind: 'ratio', better: 'higher', description: 'Decrypt throughput allowed by a grant / by the default key policy + IAM' },
+      'access.bigPolicyOverDefault': {
+        value: round(r.bigOverDefault),
+        kind: 'ratio',
+        better: 'higher',
+        tolerance: 0.3,
+        description: 'Decrypt throughput under a 20-statement key policy / default key policy + IAM',
+        goal: '>= 0.8',
+      },
+      'access.defaultOverOff': {
+        value: round(r.defaultOverOff),
+        kind: 'ratio',
+        better: 'higher',
+        description: 'Decrypt throughput with access control / without',
+      },
+      'access.grantOverDefault': {
+        value: round(r.grantOverDefault),
+        kind: 'ratio',
+        better: 'higher',
+        description: 'Decrypt throughput allowed by a grant / by the default key policy + IAM',
+      },
     },
     note: `20-statement policy at ${r.bigOverDefault.toFixed(3)} of the default (goal >= 0.8)`,
   }
 }
 
 async function engineStage(): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
-  const v = (await virtualThroughput(1_000_000, 2)) as { engineRequestsPerWallSecond: { retryStandard: number; retryNone: number }; ratioToBareEmulator: { retryStandard: number; retryNone: number }; bareEmulatorCallsPerWallSecond: number }
+  const v = (await virtualThroughput(1_000_000, 2)) as {
+    engineRequestsPerWallSecond: { retryStandard: number; retryNone: number }
+    ratioToBareEmulator: { retryStandard: number; retryNone: number }
+    bareEmulatorCallsPerWallSecond: number
+  }
   const rt = (await realTimeInProcess(20_000, 3)) as { achievedRatio: number; droppedRatio: number; p99Ms?: number }
   return {
     figures: {
-      'engine.virtual.vsBareEmulator.retryStandard': { value: v.ratioToBareEmulator.retryStandard, kind: 'ratio', better: 'higher', description: 'simulated requests per wall second (1,000,000/s offered against 10,000/s, standard retries) / a bare emulator loop' },
-      'engine.virtual.vsBareEmulator.retryNone': { value: v.ratioToBareEmulator.retryNone, kind: 'ratio', better: 'higher', description: 'the same without retries / a bare emulator loop' },
-      'engine.virtual.requestsPerWallSecond': { value: v.engineRequestsPerWallSecond.retryStandard, kind: 'info', description: 'simulated requests per wall second (standard retries)', goal: '>= 5,000,000' },
-      'engine.realTime.achievedOverOffered': { value: rt.achievedRatio, kind: 'ratio', better: 'higher', tolerance: 0.1, description: 'real-time in-process run at 20,000/s for 3 s: achieved / offered', goal: '>= 0.99' },
-      'engine.realTime.droppedShare': { value: rt.droppedRatio, kind: 'info', description: 'the same run: dropped / offered' },
+      'engine.virtual.vsBareEmulator.retryStandard': {
+        value: v.ratioToBareEmulator.retryStandard,
+        kind: 'ratio',
+        better: 'higher',
+        description:
+          'simulated requests per wall second (1,000,000/s offered against 10,000/s, standard retries) / a bare emulator loop',
+      },
+      'engine.virtual.vsBareEmulator.retryNone': {
+        value: v.ratioToBareEmulator.retryNone,
+        kind: 'ratio',
+        better: 'higher',
+        description: 'the same without retries / a bare emulator loop',
+      },
+      'engine.virtual.requestsPerWallSecond': {
+        value: v.engineRequestsPerWallSecond.retryStandard,
+        kind: 'info',
+        description: 'simulated requests per wall second (standard retries)',
+        goal: '>= 5,000,000',
+      },
+      'engine.realTime.achievedOverOffered': {
+        value: rt.achievedRatio,
+        kind: 'ratio',
+        better: 'higher',
+        tolerance: 0.1,
+        description: 'real-time in-process run at 20,000/s for 3 s: achieved / offered',
+        goal: '>= 0.99',
+      },
+      'engine.realTime.droppedShare': {
+        value: rt.droppedRatio,
+        kind: 'info',
+        description: 'the same run: dropped / offered',
+      },
     },
     note: `engine at ${v.ratioToBareEmulator.retryStandard}× a bare emulator loop (${v.engineRequestsPerWallSecond.retryStandard.toLocaleString('en-US')} simulated requests/s); real time achieved ${rt.achievedRatio}`,
   }
@@ -418,11 +605,33 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
   const a = f.autocannon
   if (a === undefined) throw new Error('no autocannon figures')
   const figures: Record<string, BenchFigure> = {
-    'serve.vsBareNodeHttp': { value: a.ratioToBareNodeHttp, kind: 'ratio', better: 'higher', description: 'Encrypt requests/s of kms-bench serve / a bare node:http server answering the same JSON (autocannon, 16 connections, median of 2 alternating rounds)', goal: '>= 0.5' },
-    'serve.requestsPerSecond': { value: Math.round(a.medianRps.ours), kind: 'info', description: 'Encrypt requests/s of kms-bench serve under autocannon' },
+    'serve.vsBareNodeHttp': {
+      value: a.ratioToBareNodeHttp,
+      kind: 'ratio',
+      better: 'higher',
+      description:
+        'Encrypt requests/s of kms-bench serve / a bare node:http server answering the same JSON (autocannon, 16 connections, median of 2 alternating rounds)',
+      goal: '>= 0.5',
+    },
+    'serve.requestsPerSecond': {
+      value: Math.round(a.medianRps.ours),
+      kind: 'info',
+      description: 'Encrypt requests/s of kms-bench serve under autocannon',
+    },
   }
-  if (f.moto?.ratioToMoto !== undefined) figures['serve.vsMoto'] = { value: f.moto.ratioToMoto, kind: 'ratio', better: 'higher', optional: true, description: "Encrypt requests/s of kms-bench serve / moto's server (raw keep-alive client)", goal: '>= 50' }
-  return { figures, note: `serve at ${a.ratioToBareNodeHttp}× bare node:http${f.moto?.ratioToMoto !== undefined ? `, ${f.moto.ratioToMoto}× moto` : ''}` }
+  if (f.moto?.ratioToMoto !== undefined)
+    figures['serve.vsMoto'] = {
+      value: f.moto.ratioToMoto,
+      kind: 'ratio',
+      better: 'higher',
+      optional: true,
+      description: "Encrypt requests/s of kms-bench serve / moto's server (raw keep-alive client)",
+      goal: '>= 50',
+    }
+  return {
+    figures,
+    note: `serve at ${a.ratioToBareNodeHttp}× bare node:http${f.moto?.ratioToMoto !== undefined ? `, ${f.moto.ratioToMoto}× moto` : ''}`,
+  }
 }
 
 /** Runs the suite; returns bench.json's content (and writes the scenario reports). */
@@ -433,12 +642,25 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchResult>
   const started = new Date()
   const t0 = wallNow()
   const toolVersion = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
-  const environment = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions(ROOT) }
+  const environment = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpus().length,
+    packages: packageVersions(ROOT),
+  }
   await mkdir(out, { recursive: true })
   const stages: BenchStage[] = []
   let figures: Record<string, BenchFigure> = {}
   let scenarios: BenchScenario[] = []
-  const stage = async (name: StageName, label: string, fn: () => Promise<{ figures: Record<string, BenchFigure>; note: string }> | { figures: Record<string, BenchFigure>; note: string }, quietDone = false): Promise<void> => {
+  const stage = async (
+    name: StageName,
+    label: string,
+    fn: () =>
+      | Promise<{ figures: Record<string, BenchFigure>; note: string }>
+      | { figures: Record<string, BenchFigure>; note: string },
+    quietDone = false,
+  ): Promise<void> => {
     if (!only.has(name)) {
       stages.push({ name, status: 'skipped', seconds: 0, note: 'not selected (--only)' })
       return
@@ -453,22 +675,29 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchResult>
       show.done(`✓ ${label}  ${seconds.toFixed(1)} s  (${r.note})`)
     } catch (e) {
       const seconds = (wallNow() - s0) / 1000
-      const note = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e)
+      const note = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e)
       stages.push({ name, status: 'failed', seconds: round(seconds, 3), note })
       show.done(`✗ ${label}  ${seconds.toFixed(1)} s  failed: ${note}`)
     }
   }
-  await stage('scenarios', 'headline scenarios (virtual time)', async () => {
-    const r = await scenarioStage(out, environment, toolVersion, show)
-    scenarios = r.scenarios
-    return r
-  }, true)
+  await stage(
+    'scenarios',
+    'headline scenarios (virtual time)',
+    async () => {
+      const r = await scenarioStage(out, environment, toolVersion, show)
+      scenarios = r.scenarios
+      return r
+    },
+    true,
+  )
   await stage('micro', 'micro-benchmarks (tinybench, ratios of bare AES-GCM)', microStage)
   await stage('mitigations', 'mitigation hot paths (bench/mitigations.bench.ts)', mitigationsStage)
   await stage('quota-gate', 'quota gate', quotaGateStage)
   await stage('access', 'access control', accessStage)
   await stage('engine', 'load engine', engineStage)
-  await stage('serve', 'endpoint saturation (autocannon)', () => serveStage(options.moto ?? process.env['BENCH_MOTO'] === '1'))
+  await stage('serve', 'endpoint saturation (autocannon)', () =>
+    serveStage(options.moto ?? process.env['BENCH_MOTO'] === '1'),
+  )
   const result: BenchResult = {
     kind: 'kms-bench-bench',
     schemaVersion: BENCH_SCHEMA_VERSION,
@@ -510,28 +739,54 @@ export function renderBenchIndex(r: BenchResult): string {
   const td = (x: string, cls = ''): string => `<td${cls !== '' ? ` class="${cls}"` : ''}>${x}</td>`
   const out: string[] = []
   out.push('<h1>kms-bench: benchmark suite</h1>')
-  out.push(`<p class="meta">${esc(r.startedAt)} · ${r.wallSeconds.toFixed(1)} s · Node ${esc(r.environment.node)} on ${esc(r.environment.platform)}/${esc(r.environment.arch)}, ${r.environment.cpus} CPUs · kms-bench ${esc(r.tool.version)} · <a href="bench.json">bench.json</a></p>`)
-  out.push('<p>Exact figures come from deterministic virtual-time runs and must not change (<code>npm run bench:check</code> compares them with <code>reports/baseline/bench.json</code>). Ratios are speeds against a reference measured in the same run (bare node:crypto, a bare node:http server), gated with a tolerance. Info figures are absolute numbers on this machine, for context only.</p>')
+  out.push(
+    `<p class="meta">${esc(r.startedAt)} · ${r.wallSeconds.toFixed(1)} s · Node ${esc(r.environment.node)} on ${esc(r.environment.platform)}/${esc(r.environment.arch)}, ${r.environment.cpus} CPUs · kms-bench ${esc(r.tool.version)} · <a href="bench.json">bench.json</a></p>`,
+  )
+  out.push(
+    '<p>Exact figures come from deterministic virtual-time runs and must not change (<code>npm run bench:check</code> compares them with <code>reports/baseline/bench.json</code>). Ratios are speeds against a reference measured in the same run (bare node:crypto, a bare node:http server), gated with a tolerance. Info figures are absolute numbers on this machine, for context only.</p>',
+  )
   out.push('<h2>Stages</h2>')
-  out.push(`<table><thead><tr><th>Stage</th><th>Status</th><th>Seconds</th><th>Result</th></tr></thead><tbody>${rows(r.stages.map((s) => [td(esc(s.name)), td(esc(s.status), s.status), td(s.seconds.toFixed(1), 'num'), td(esc(s.note))]))}</tbody></table>`)
+  out.push(
+    `<table><thead><tr><th>Stage</th><th>Status</th><th>Seconds</th><th>Result</th></tr></thead><tbody>${rows(r.stages.map((s) => [td(esc(s.name)), td(esc(s.status), s.status), td(s.seconds.toFixed(1), 'num'), td(esc(s.note))]))}</tbody></table>`,
+  )
   out.push('<h2>Headline scenarios</h2>')
   out.push(
     `<table><thead><tr><th>Scenario</th><th>Window</th><th>Variants</th><th>Reports</th></tr></thead><tbody>${rows(
       r.scenarios.map((s) => {
         const dir = s.report !== undefined ? s.report.replace(/report\.html$/, '') : undefined
-        const links = dir !== undefined ? ['report.html', 'report.md', 'summary.json', 'timeline.csv', 'junit.xml'].map((f) => `<a href="${esc(dir + f)}">${esc(f)}</a>`).join(' · ') : esc(s.reason ?? s.status)
-        const window = s.status !== 'ok' ? '' : `${s.durationSeconds} s${s.durationSeconds !== s.fullDurationSeconds ? ` of ${s.fullDurationSeconds} s` : ''}${s.scale !== 1 ? `, scale ${s.scale}` : ''}`
-        return [td(`<strong>${esc(s.name)}</strong><br><span class="meta">${esc(s.file)}</span>`), td(esc(window)), td(s.variants.map((v) => `${esc(v.name)}: ${esc(v.verdict)}`).join('<br>')), td(links)]
+        const links =
+          dir !== undefined
+            ? ['report.html', 'report.md', 'summary.json', 'timeline.csv', 'junit.xml']
+                .map((f) => `<a href="${esc(dir + f)}">${esc(f)}</a>`)
+                .join(' · ')
+            : esc(s.reason ?? s.status)
+        const window =
+          s.status !== 'ok'
+            ? ''
+            : `${s.durationSeconds} s${s.durationSeconds !== s.fullDurationSeconds ? ` of ${s.fullDurationSeconds} s` : ''}${s.scale !== 1 ? `, scale ${s.scale}` : ''}`
+        return [
+          td(`<strong>${esc(s.name)}</strong><br><span class="meta">${esc(s.file)}</span>`),
+          td(esc(window)),
+          td(s.variants.map((v) => `${esc(v.name)}: ${esc(v.verdict)}`).join('<br>')),
+          td(links),
+        ]
       }),
     )}</tbody></table>`,
   )
   for (const kind of ['ratio', 'exact', 'info'] as const) {
     const entries = Object.entries(r.figures).filter(([, f]) => f.kind === kind)
     if (entries.length === 0) continue
-    out.push(`<h2>${kind === 'ratio' ? 'Speed ratios' : kind === 'exact' ? 'Exact figures (virtual time)' : 'Context (this machine)'}</h2>`)
+    out.push(
+      `<h2>${kind === 'ratio' ? 'Speed ratios' : kind === 'exact' ? 'Exact figures (virtual time)' : 'Context (this machine)'}</h2>`,
+    )
     out.push(
       `<table><thead><tr><th>Figure</th><th>Value</th><th>What it measures</th>${kind === 'ratio' ? '<th>Goal</th>' : ''}</tr></thead><tbody>${rows(
-        entries.map(([k, f]) => [td(`<code>${esc(k)}</code>`), td(esc(String(f.value)), 'num'), td(esc(f.description)), ...(kind === 'ratio' ? [td(esc(f.goal ?? ''))] : [])]),
+        entries.map(([k, f]) => [
+          td(`<code>${esc(k)}</code>`),
+          td(esc(String(f.value)), 'num'),
+          td(esc(f.description)),
+          ...(kind === 'ratio' ? [td(esc(f.goal ?? ''))] : []),
+        ]),
       )}</tbody></table>`,
     )
   }
@@ -539,9 +794,12 @@ export function renderBenchIndex(r: BenchResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true })
+  const { values } = parseArgs({
+    options: { out: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  })
   if (values.help === true) {
-    process.stdout.write('Usage: npm run bench -- [--out DIR] [--only STAGE[,STAGE]]\nStages: ' + STAGES.join(', ') + '\n')
+    process.stdout.write(`Usage: npm run bench -- [--out DIR] [--only STAGE[,STAGE]]\nStages: ${STAGES.join(', ')}\n`)
     return
   }
   const only = values.only?.split(',').map((s) => s.trim())
@@ -551,10 +809,15 @@ async function main(): Promise<void> {
     process.exitCode = 2
     return
   }
-  const result = await runSuite({ ...(values.out !== undefined ? { out: values.out } : {}), ...(only !== undefined ? { only: only as StageName[] } : {}) })
+  const result = await runSuite({
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(only !== undefined ? { only: only as StageName[] } : {}),
+  })
   const out = resolve(ROOT, values.out ?? 'reports/bench')
   const failed = result.stages.filter((s) => s.status === 'failed')
-  process.stdout.write(`bench: ${result.wallSeconds.toFixed(1)} s, ${Object.keys(result.figures).length} figures; ${relative(process.cwd(), join(out, 'index.html'))} and bench.json${failed.length > 0 ? `; ${failed.length} stage(s) failed: ${failed.map((s) => s.name).join(', ')}` : ''}\n`)
+  process.stdout.write(
+    `bench: ${result.wallSeconds.toFixed(1)} s, ${Object.keys(result.figures).length} figures; ${relative(process.cwd(), join(out, 'index.html'))} and bench.json${failed.length > 0 ? `; ${failed.length} stage(s) failed: ${failed.map((s) => s.name).join(', ')}` : ''}\n`,
+  )
   if (failed.length > 0 || result.scenarios.some((s) => s.status === 'failed')) process.exitCode = 1
 }
 

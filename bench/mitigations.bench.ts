@@ -16,7 +16,15 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LRUCache } from 'lru-cache'
-import { directKms, isContinuation, kmsCall, type Effect, type KmsCallSpec, type KmsInvoker, type KmsOutcome } from '../src/load/effects.ts'
+import {
+  directKms,
+  isContinuation,
+  kmsCall,
+  type Effect,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+} from '../src/load/effects.ts'
 import { dataKeyCache } from '../src/mitigations/data-key-cache.ts'
 import { s3BucketKeys } from '../src/mitigations/s3-bucket-keys.ts'
 import { bench } from '../src/mitigations/test-support.ts'
@@ -65,7 +73,12 @@ export function measureMitigations(rounds = 300): MitigationBenchResult {
   const b = bench()
   // The cache, warmed with one entry; every measured call is a hit.
   const cache: KmsInvoker = dataKeyCache({ maxAge: '1h' }).start(b.context()).wrap(directKms, b.host)
-  const call = kmsCall('GenerateDataKey', { KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { tenant: 'tenant-1' } }, b.caller, { bytes: 4096, keyName: 'k' })
+  const call = kmsCall(
+    'GenerateDataKey',
+    { KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { tenant: 'tenant-1' } },
+    b.caller,
+    { bytes: 4096, keyName: 'k' },
+  )
   const sync = cache.sync as NonNullable<KmsInvoker['sync']>
   const hit = (): boolean => {
     const r = sync(call, b.exec)
@@ -76,11 +89,16 @@ export function measureMitigations(rounds = 300): MitigationBenchResult {
   // S3 Bucket Keys, one requester holding its bucket key.
   const s3: KmsInvoker = s3BucketKeys({ lifetime: '1h' }).start(b.context()).wrap(directKms, b.host)
   const s3Sync = s3.sync as NonNullable<KmsInvoker['sync']>
-  const put = kmsCall('GenerateDataKey', { KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::media/o1' } }, b.caller, {
-    bytes: 1024,
-    keyName: 'k',
-    s3: { operation: 'PUT', bucket: 'media', object: 'o1', requester: b.host.principal },
-  })
+  const put = kmsCall(
+    'GenerateDataKey',
+    { KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::media/o1' } },
+    b.caller,
+    {
+      bytes: 1024,
+      keyName: 'k',
+      s3: { operation: 'PUT', bucket: 'media', object: 'o1', requester: b.host.principal },
+    },
+  )
   const served = (): boolean => {
     const r = s3Sync(put, b.exec)
     return !isContinuation(r) && r.ok
@@ -140,7 +158,9 @@ function main(): void {
   console.log(
     `data-key cache hit path: ${f(m.hitsPerSecond)} hits/s (goal >= 1,000,000); ${m.hitOverBare.toFixed(3)}x a bare lru-cache get loop (${f(m.bareGetsPerSecond)} gets/s), same run, ${m.rounds} alternating batches, 10th-percentile times`,
   )
-  console.log(`generator path hit: ${m.generatorHitOverBare.toFixed(3)}x the bare loop; S3 request served with a held bucket key: ${m.bucketKeyServedOverBare.toFixed(3)}x the bare loop`)
+  console.log(
+    `generator path hit: ${m.generatorHitOverBare.toFixed(3)}x the bare loop; S3 request served with a held bucket key: ${m.bucketKeyServedOverBare.toFixed(3)}x the bare loop`,
+  )
   const failures: string[] = []
   if (m.hitsPerSecond < 1_000_000) failures.push(`cache hit path ${f(m.hitsPerSecond)} hits/s < 1,000,000`)
   if (m.kmsCalls !== 0) failures.push(`the hit paths made ${m.kmsCalls} KMS calls`)

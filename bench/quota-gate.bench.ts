@@ -24,7 +24,11 @@ const plaintext = new Uint8Array(32)
 const caller = { account: '111122223333', region: 'us-east-1' }
 
 function encryptTask(profile: 'aws-default' | 'none', symmetric: number): () => boolean {
-  const kms = createEmulator({ profile, audit: { capacity: 0 }, ...(profile === 'aws-default' ? { quotas: { symmetric } } : {}) })
+  const kms = createEmulator({
+    profile,
+    audit: { capacity: 0 },
+    ...(profile === 'aws-default' ? { quotas: { symmetric } } : {}),
+  })
   const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata!.KeyId
   const input = { KeyId: keyId, Plaintext: plaintext }
   return () => kms.tryCall('Encrypt', input, caller).ok
@@ -49,7 +53,14 @@ function quantile(xs: number[], q: number): number {
 }
 
 /** Throughput of Encrypt through the aws-default gate over profile 'none' (alternating batches; `pairs` rounds). */
-export function speed(pairs = 400): { gatedOverNone: number; pairedMedian: number; q1: number; q3: number; pairs: number; throttledOverAdmitted: number } {
+export function speed(pairs = 400): {
+  gatedOverNone: number
+  pairedMedian: number
+  q1: number
+  q3: number
+  pairs: number
+  throttledOverAdmitted: number
+} {
   const gated = encryptTask('aws-default', 1e12)
   const none = encryptTask('none', 0)
   const throttled = encryptTask('aws-default', 0)
@@ -89,7 +100,13 @@ export function speed(pairs = 400): { gatedOverNone: number; pairedMedian: numbe
 }
 
 /** A long virtual run with a new hot key every second: limiter slots and retained series stay bounded. */
-export function memory(virtualSeconds = 400_000): { slotsAfterWarmup: number; slotsAtEnd: number; seriesAtEnd: number; heapGrowthMiB: number; virtualSeconds: number } {
+export function memory(virtualSeconds = 400_000): {
+  slotsAfterWarmup: number
+  slotsAtEnd: number
+  seriesAtEnd: number
+  heapGrowthMiB: number
+  virtualSeconds: number
+} {
   const clock = new VirtualClock()
   const kms = createEmulator({ clock, profile: 'none', audit: { capacity: 0 } })
   const config = resolveQuotaConfig({ quotas: { 'hot-key': 5 }, usageRetentionSeconds: 600 })!
@@ -113,7 +130,13 @@ export function memory(virtualSeconds = 400_000): { slotsAfterWarmup: number; sl
   }
   gc?.()
   const heapGrowthMiB = (process.memoryUsage().heapUsed - heapStart) / 2 ** 20
-  return { slotsAfterWarmup, slotsAtEnd: gate.slotCount, seriesAtEnd: gate.usage().seconds.length, heapGrowthMiB, virtualSeconds }
+  return {
+    slotsAfterWarmup,
+    slotsAtEnd: gate.slotCount,
+    seriesAtEnd: gate.usage().seconds.length,
+    heapGrowthMiB,
+    virtualSeconds,
+  }
 }
 
 // Standalone run (`npx tsx bench/quota-gate.bench.ts`); `bench/main.ts` imports the functions.
@@ -133,7 +156,8 @@ function main(): void {
   )
   const failures: string[] = []
   if (s.gatedOverNone < 0.95) failures.push(`gate ratio ${s.gatedOverNone.toFixed(3)} < 0.95`)
-  if (m.slotsAtEnd > m.slotsAfterWarmup + 1100) failures.push(`limiter slots grew from ${m.slotsAfterWarmup} to ${m.slotsAtEnd}`)
+  if (m.slotsAtEnd > m.slotsAfterWarmup + 1100)
+    failures.push(`limiter slots grew from ${m.slotsAfterWarmup} to ${m.slotsAtEnd}`)
   if (m.seriesAtEnd > 3 * 600 + 3) failures.push(`series rows ${m.seriesAtEnd} exceed the retention`)
   if (failures.length > 0) {
     console.error(`FAILED: ${failures.join('; ')}`)

@@ -29,7 +29,13 @@ const SECONDS_DEFAULT = Number(process.env['SERVE_BENCH_SECONDS'] ?? 3)
 const ROUNDS_DEFAULT = Number(process.env['SERVE_BENCH_ROUNDS'] ?? 3)
 const CONNECTIONS_DEFAULT = Number(process.env['SERVE_BENCH_CONNECTIONS'] ?? 16)
 const BIN = fileURLToPath(new URL('../bin/kms-bench.mjs', import.meta.url))
-const HEADERS = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64) }
+const HEADERS = {
+  'content-type': 'application/x-amz-json-1.1',
+  'x-amz-target': 'TrentService.Encrypt',
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=' +
+    '0'.repeat(64),
+}
 
 interface Child {
   url: string
@@ -79,7 +85,11 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)) && server.closeA
 `
 
 async function call(url: string, target: string, body: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${url}/`, { method: 'POST', headers: { ...HEADERS, 'x-amz-target': `TrentService.${target}` }, body: JSON.stringify(body) })
+  const res = await fetch(`${url}/`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'x-amz-target': `TrentService.${target}` },
+    body: JSON.stringify(body),
+  })
   return { status: res.status, text: await res.text() }
 }
 
@@ -87,10 +97,19 @@ async function encryptBody(url: string): Promise<string> {
   const created = await call(url, 'CreateKey', {})
   if (created.status !== 200) throw new Error(`CreateKey failed on ${url}: ${created.text}`)
   const keyId = (JSON.parse(created.text) as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId
-  return JSON.stringify({ KeyId: keyId, Plaintext: Buffer.alloc(32, 7).toString('base64'), EncryptionContext: { tenant: 'bench' } })
+  return JSON.stringify({
+    KeyId: keyId,
+    Plaintext: Buffer.alloc(32, 7).toString('base64'),
+    EncryptionContext: { tenant: 'bench' },
+  })
 }
 
-async function cannon(url: string, body: string, seconds: number, connections = CONNECTIONS_DEFAULT): Promise<{ rps: number; errors: number; non2xx: number; p99: number }> {
+async function cannon(
+  url: string,
+  body: string,
+  seconds: number,
+  connections = CONNECTIONS_DEFAULT,
+): Promise<{ rps: number; errors: number; non2xx: number; p99: number }> {
   const r = await autocannon({ url: `${url}/`, method: 'POST', headers: HEADERS, body, connections, duration: seconds })
   return { rps: r.requests.average, errors: r.errors, non2xx: r.non2xx, p99: r.latency.p99 }
 }
@@ -106,12 +125,22 @@ function median(xs: number[]): number {
  * for `seconds`, reusing the connection unless the server closes it. Its per-request cost is
  * far below node:http's, so the server, not the client, sets the pace.
  */
-async function rawClient(url: string, body: string, seconds: number, concurrency: number): Promise<{ rps: number; ok: number; failed: number; connections: number }> {
+async function rawClient(
+  url: string,
+  body: string,
+  seconds: number,
+  concurrency: number,
+): Promise<{ rps: number; ok: number; failed: number; connections: number }> {
   const target = new URL(url)
   const port = Number(target.port)
   const payload = Buffer.from(body)
-  const head = Object.entries(HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('')
-  const requestBytes = Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nhost: ${target.host}\r\n${head}content-length: ${payload.length}\r\n\r\n`), payload])
+  const head = Object.entries(HEADERS)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')
+  const requestBytes = Buffer.concat([
+    Buffer.from(`POST / HTTP/1.1\r\nhost: ${target.host}\r\n${head}content-length: ${payload.length}\r\n\r\n`),
+    payload,
+  ])
   let ok = 0
   let failed = 0
   let connections = 0
@@ -126,7 +155,12 @@ async function rawClient(url: string, body: string, seconds: number, concurrency
   }
   const open = (): Promise<Conn> =>
     new Promise((resolve, reject) => {
-      const c: Conn = { socket: connect(port, target.hostname, () => resolve(c)), buffered: Buffer.alloc(0), closed: false, waiter: undefined }
+      const c: Conn = {
+        socket: connect(port, target.hostname, () => resolve(c)),
+        buffered: Buffer.alloc(0),
+        closed: false,
+        waiter: undefined,
+      }
       connections++
       c.socket.setNoDelay(true)
       c.socket.on('data', (d: Buffer) => {
@@ -205,7 +239,10 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
   const SECONDS = options.seconds ?? SECONDS_DEFAULT
   const ROUNDS = options.rounds ?? ROUNDS_DEFAULT
   const CONNECTIONS = options.connections ?? CONNECTIONS_DEFAULT
-  const console = options.verbose === false ? { log: (..._: unknown[]): void => undefined, table: (..._: unknown[]): void => undefined } : globalThis.console
+  const console =
+    options.verbose === false
+      ? { log: (..._: unknown[]): void => undefined, table: (..._: unknown[]): void => undefined }
+      : globalThis.console
   const figures: Record<string, unknown> = { seconds: SECONDS, connections: CONNECTIONS, node: process.version }
 
   const ours = await startChild([BIN, 'serve', '--port', '0'])
@@ -227,11 +264,26 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
     const oursRps = median(oursRounds.map((r) => r.rps))
     const bareRps = median(bareRounds.map((r) => r.rps))
     const ratio = oursRps / bareRps
-    figures['autocannon'] = { ours: oursRounds, bareNodeHttp: bareRounds, medianRps: { ours: oursRps, bareNodeHttp: bareRps }, ratioToBareNodeHttp: Number(ratio.toFixed(3)), goal: 0.5 }
+    figures['autocannon'] = {
+      ours: oursRounds,
+      bareNodeHttp: bareRounds,
+      medianRps: { ours: oursRps, bareNodeHttp: bareRps },
+      ratioToBareNodeHttp: Number(ratio.toFixed(3)),
+      goal: 0.5,
+    }
     console.log(`Encrypt via autocannon (${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
-    console.table(Object.fromEntries(oursRounds.flatMap((o, i) => [[`kms-bench serve #${i + 1}`, o], [`bare node:http #${i + 1}`, bareRounds[i]]])))
+    console.table(
+      Object.fromEntries(
+        oursRounds.flatMap((o, i) => [
+          [`kms-bench serve #${i + 1}`, o],
+          [`bare node:http #${i + 1}`, bareRounds[i]],
+        ]),
+      ),
+    )
     const non2xx = oursRounds.reduce((n, r) => n + r.non2xx, 0)
-    console.log(`ratio kms-bench / bare node:http = ${ratio.toFixed(3)} (medians ${Math.round(oursRps)} / ${Math.round(bareRps)} req/s; goal >= 0.5)${non2xx > 0 ? `; ${non2xx} non-2xx answers` : ''}`)
+    console.log(
+      `ratio kms-bench / bare node:http = ${ratio.toFixed(3)} (medians ${Math.round(oursRps)} / ${Math.round(bareRps)} req/s; goal >= 0.5)${non2xx > 0 ? `; ${non2xx} non-2xx answers` : ''}`,
+    )
 
     const reason = options.moto === false ? 'not requested' : motoUnavailableReason()
     if (reason !== undefined) {
@@ -254,10 +306,28 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
         const motoRps = median(m.map((r) => r.rps))
         const oursVsRps = median(o.map((r) => r.rps))
         const vsMoto = oursVsRps / motoRps
-        figures['moto'] = { ours: o, moto: m, medianRps: { ours: oursVsRps, moto: motoRps }, ratioToMoto: Number(vsMoto.toFixed(1)), goal: 50, client: `raw-socket HTTP/1.1, ${concurrency} concurrent loops, keep-alive unless the server closes` }
-        console.log(`Encrypt via a raw keep-alive client (${concurrency} concurrent, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
-        console.table(Object.fromEntries(o.flatMap((x, i) => [[`kms-bench serve #${i + 1}`, x], [`moto server #${i + 1}`, m[i]]])))
-        console.log(`ratio kms-bench / moto = ${vsMoto.toFixed(1)}x (medians ${Math.round(oursVsRps)} / ${Math.round(motoRps)} req/s; goal >= 50x)`)
+        figures['moto'] = {
+          ours: o,
+          moto: m,
+          medianRps: { ours: oursVsRps, moto: motoRps },
+          ratioToMoto: Number(vsMoto.toFixed(1)),
+          goal: 50,
+          client: `raw-socket HTTP/1.1, ${concurrency} concurrent loops, keep-alive unless the server closes`,
+        }
+        console.log(
+          `Encrypt via a raw keep-alive client (${concurrency} concurrent, ${ROUNDS} alternating rounds of ${SECONDS} s):`,
+        )
+        console.table(
+          Object.fromEntries(
+            o.flatMap((x, i) => [
+              [`kms-bench serve #${i + 1}`, x],
+              [`moto server #${i + 1}`, m[i]],
+            ]),
+          ),
+        )
+        console.log(
+          `ratio kms-bench / moto = ${vsMoto.toFixed(1)}x (medians ${Math.round(oursVsRps)} / ${Math.round(motoRps)} req/s; goal >= 50x)`,
+        )
       } finally {
         await moto.stop()
       }

@@ -37,6 +37,10 @@ export default defineScenario({
   variants: [
     { name: 'baseline', description: 'SDK default: standard retries, 3 attempts' },
     { name: 'quota-15k', description: 'symmetric quota raised to 15,000/s', quotas: { symmetric: 15_000 } },
-    { name: 'no-retries', description: 'retries off: the throttle fraction the quota alone causes', retry: { mode: 'none', maxAttempts: 1 } },
+    {
+      name: 'no-retries',
+      description: 'retries off: the throttle fraction the quota alone causes',
+      retry: { mode: 'none', maxAttempts: 1 },
+    },
   ],
 })

@@ -3,7 +3,7 @@ import { runScenario, sdkRetry } from 'kms-bench'
 import scenario from './esdk-caching-example.ts'
 
 describe('esdk-caching-example (virtual time)', () => {
-  it("reproduces the Encryption SDK example: 500 → 5 GenerateDataKey/s, 1% of the calls", async () => {
+  it('reproduces the Encryption SDK example: 500 → 5 GenerateDataKey/s, 1% of the calls', async () => {
     const r = await runScenario(scenario, { retryLayer: sdkRetry })
     const [noCache, cached] = r.variants
     const seconds = r.durationSeconds
@@ -17,7 +17,11 @@ describe('esdk-caching-example (virtual time)', () => {
     // Every second of the steady state: 5 calls/s on average, never more than 500 in a second.
     expect(cached!.timeline.reduce((a, e) => a + e.kmsCalls, 0)).toBe(3000)
     // Exposure: each data key protects at most 100 records; one plaintext key per producer.
-    expect(cached!.exposure).toMatchObject({ maxMessagesPerDataKey: 100, maxBytesPerDataKey: 102_400, plaintextKeysInMemory: 500 })
+    expect(cached!.exposure).toMatchObject({
+      maxMessagesPerDataKey: 100,
+      maxBytesPerDataKey: 102_400,
+      plaintextKeysInMemory: 500,
+    })
     expect(cached!.exposure.maxSecondsPerDataKey).toBe(99)
     // Requests are 99% cheaper.
     expect(cached!.costUsd.requests).toBeLessThan(noCache!.costUsd.requests / 99)

@@ -32,14 +32,19 @@ export default defineScenario({
   fleet: { hosts: 500 },
   // 500 producers × 1 record/s; uniform arrivals give each producer exactly one per second.
   arrivals: { shape: 'constant', rate: 500 },
-  requests: [{ kind: 'envelope-encrypt', key: 'producer-key', payloadBytes: 1024, context: { stream: 'esdk-example-stream' } }],
+  requests: [
+    { kind: 'envelope-encrypt', key: 'producer-key', payloadBytes: 1024, context: { stream: 'esdk-example-stream' } },
+  ],
   variants: [
     { name: 'no-cache', description: 'one GenerateDataKey per record' },
     {
       name: 'cached',
-      description: "caching CMM per producer: max age 300 s, 100 messages per data key, 100 entries (the example's values)",
+      description:
+        "caching CMM per producer: max age 300 s, 100 messages per data key, 100 entries (the example's values)",
       mitigations: [dataKeyCache({ maxAge: '300s', maxMessagesEncrypted: 100, capacity: 100 })],
     },
   ],
-  assumptions: ["Only the example's GenerateDataKey Region is modelled; its second-Region Encrypt calls scale the same way."],
+  assumptions: [
+    "Only the example's GenerateDataKey Region is modelled; its second-Region Encrypt calls scale the same way.",
+  ],
 })

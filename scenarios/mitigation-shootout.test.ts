@@ -13,7 +13,13 @@ describe('mitigation-shootout (virtual time)', () => {
     expect(baseline.kms.callsPerRequest).toBeGreaterThan(1)
 
     // These remove the throttling entirely.
-    for (const name of ['quota-increase', 'data-key-cache', 'cache-single-flight', 'multi-region', 'account-sharding']) {
+    for (const name of [
+      'quota-increase',
+      'data-key-cache',
+      'cache-single-flight',
+      'multi-region',
+      'account-sharding',
+    ]) {
       const x = get(name)
       expect(x.kms.throttled, name).toBe(0)
       expect(x.completed, name).toMatchObject({ succeeded: x.offered.requests, throttled: 0, failed: 0, dropped: 0 })
@@ -35,14 +41,18 @@ describe('mitigation-shootout (virtual time)', () => {
     expect(get('multi-region').costUsd.billedKeys).toBe(3)
     expect(get('account-sharding').costUsd.billedKeys).toBe(3)
     expect(get('quota-increase').quotaOverrides).toEqual({ symmetric: 2000 })
-    expect(get('quota-increase').mitigations.find((m) => m.name === 'quota-increase')!.findings![0]).toContain('a quota of at least 18,000/s removes the throttling')
+    expect(get('quota-increase').mitigations.find((m) => m.name === 'quota-increase')!.findings![0]).toContain(
+      'a quota of at least 18,000/s removes the throttling',
+    )
 
     // Ranked: throttling first, then monthly cost: a data-key cache wins.
     const ranking = rankVariants(r.variants)
     expect(ranking.baseline.name).toBe('baseline')
     expect(['data-key-cache', 'cache-single-flight']).toContain(ranking.ranked[0]!.variant.name)
     const clean = ranking.ranked.filter((x) => x.tier === 'clean').map((x) => x.variant.name)
-    expect(new Set(clean)).toEqual(new Set(['quota-increase', 'data-key-cache', 'cache-single-flight', 'multi-region', 'account-sharding']))
+    expect(new Set(clean)).toEqual(
+      new Set(['quota-increase', 'data-key-cache', 'cache-single-flight', 'multi-region', 'account-sharding']),
+    )
     const last = ranking.ranked.map((x) => x.variant.name).slice(-2)
     expect(new Set(last)).toEqual(new Set(['data-key-pool', 'adaptive-retry']))
   })

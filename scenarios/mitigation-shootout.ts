@@ -45,15 +45,35 @@ export default defineScenario({
   variants: [
     { name: 'baseline', description: 'SDK default: standard retries, 3 attempts' },
     { name: 'adaptive-retry', description: 'SDK adaptive retry mode', retry: { mode: 'adaptive', maxAttempts: 3 } },
-    { name: 'quota-increase', description: 'symmetric quota raised to 20,000/s', mitigations: [quotaIncrease({ quotas: { symmetric: 20_000 } })] },
-    { name: 'data-key-cache', description: 'Encryption SDK caching CMM per host: 5 min, 1,000 messages per data key', mitigations: [dataKeyCache({ maxAge: '5m', maxMessagesEncrypted: 1000 })] },
+    {
+      name: 'quota-increase',
+      description: 'symmetric quota raised to 20,000/s',
+      mitigations: [quotaIncrease({ quotas: { symmetric: 20_000 } })],
+    },
+    {
+      name: 'data-key-cache',
+      description: 'Encryption SDK caching CMM per host: 5 min, 1,000 messages per data key',
+      mitigations: [dataKeyCache({ maxAge: '5m', maxMessagesEncrypted: 1000 })],
+    },
     {
       name: 'cache-single-flight',
       description: 'the same cache; concurrent misses of one entry share one KMS call',
       mitigations: [dataKeyCache({ maxAge: '5m', maxMessagesEncrypted: 1000, singleFlight: true })],
     },
-    { name: 'data-key-pool', description: 'prefetched data keys: 6,500/s fleet-wide, 500 ready per host', mitigations: [dataKeyPool({ ratePerSecond: 6_500, size: 500 })] },
-    { name: 'multi-region', description: 'multi-Region key replicas in eu-west-3 and eu-south-1, calls spread by load', mitigations: [multiRegion({ regions: ['eu-west-3', 'eu-south-1'] })] },
-    { name: 'account-sharding', description: 'fleet split over 3 accounts, a key copy in each', mitigations: [accountSharding({ shards: 3 })] },
+    {
+      name: 'data-key-pool',
+      description: 'prefetched data keys: 6,500/s fleet-wide, 500 ready per host',
+      mitigations: [dataKeyPool({ ratePerSecond: 6_500, size: 500 })],
+    },
+    {
+      name: 'multi-region',
+      description: 'multi-Region key replicas in eu-west-3 and eu-south-1, calls spread by load',
+      mitigations: [multiRegion({ regions: ['eu-west-3', 'eu-south-1'] })],
+    },
+    {
+      name: 'account-sharding',
+      description: 'fleet split over 3 accounts, a key copy in each',
+      mitigations: [accountSharding({ shards: 3 })],
+    },
   ],
 })

@@ -37,8 +37,20 @@ export default defineScenario({
     ],
   },
   requests: [
-    { kind: 'encrypt', key: 'tenant-data', payloadBytes: { min: 200, max: 4_096 }, context: { 'tenant-id': '{tenant}', service: 'notes' }, weight: 30 },
-    { kind: 'decrypt', key: 'tenant-data', payloadBytes: 1_024, context: { 'tenant-id': '{tenant}', service: 'notes' }, weight: 70 },
+    {
+      kind: 'encrypt',
+      key: 'tenant-data',
+      payloadBytes: { min: 200, max: 4_096 },
+      context: { 'tenant-id': '{tenant}', service: 'notes' },
+      weight: 30,
+    },
+    {
+      kind: 'decrypt',
+      key: 'tenant-data',
+      payloadBytes: 1_024,
+      context: { 'tenant-id': '{tenant}', service: 'notes' },
+      weight: 70,
+    },
   ],
   variants: [
     { name: 'baseline', description: 'SDK default: standard retries, 3 attempts' },

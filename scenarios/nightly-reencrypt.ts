@@ -53,7 +53,11 @@ export default defineScenario({
   ],
   variants: [
     { name: 'baseline', description: 'SDK default: standard retries, 3 attempts' },
-    { name: 'adaptive-10', description: 'retryMode adaptive with 10 attempts: the batch paces itself', retry: { mode: 'adaptive', maxAttempts: 10 } },
+    {
+      name: 'adaptive-10',
+      description: 'retryMode adaptive with 10 attempts: the batch paces itself',
+      retry: { mode: 'adaptive', maxAttempts: 10 },
+    },
     { name: 'quota-20k', description: 'a temporary quota increase to 20,000/s', quotas: { symmetric: 20_000 } },
   ],
 })

@@ -18,11 +18,20 @@ describe('quota-increase (virtual time)', () => {
     expect(enough!.completed).toMatchObject({ succeeded: enough!.offered.requests, throttled: 0, failed: 0 })
     // Without throttling the meter's peak is the demand: 13,000 calls/s in the bursts (1,300 at scale 0.1).
     expect(enough!.quota.find((q) => q.pool === 'symmetric')!.peakPerSecond).toBe(1_300)
-    expect(qi(enough).stats).toMatchObject({ [`peakDemand:${SCOPE}`]: 13_000, [`currentQuota:${SCOPE}`]: 10_000, [`requiredQuota:${SCOPE}`]: 13_000, [`requestedQuota:${SCOPE}`]: 15_000 })
+    expect(qi(enough).stats).toMatchObject({
+      [`peakDemand:${SCOPE}`]: 13_000,
+      [`currentQuota:${SCOPE}`]: 10_000,
+      [`requiredQuota:${SCOPE}`]: 13_000,
+      [`requestedQuota:${SCOPE}`]: 15_000,
+    })
     const finding = qi(enough).findings![0]!
     expect(finding).toContain('(full-size figures of a run scaled by 0.1)')
-    expect(finding).toContain('a quota of at least 13,000/s removes the throttling; this variant ran with 15,000/s: no call was throttled')
-    expect(finding).toContain("'Cryptographic operations (symmetric) request rate' in eu-north-1 (account 111122223333), current value 10,000, requested 15,000")
+    expect(finding).toContain(
+      'a quota of at least 13,000/s removes the throttling; this variant ran with 15,000/s: no call was throttled',
+    )
+    expect(finding).toContain(
+      "'Cryptographic operations (symmetric) request rate' in eu-north-1 (account 111122223333), current value 10,000, requested 15,000",
+    )
     expect(finding).toContain('--desired-value 15000 --region eu-north-1')
 
     // 12,000/s is not enough: still throttled, and the advice still says 13,000.

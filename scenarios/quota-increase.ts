@@ -31,7 +31,15 @@ export default defineScenario({
   requests: [{ kind: 'envelope-encrypt', key: 'payments', payloadBytes: 2048 }],
   variants: [
     { name: 'baseline', description: 'SDK default: standard retries, 3 attempts' },
-    { name: 'quota-15k', description: 'symmetric quota raised to 15,000/s through Service Quotas', mitigations: [quotaIncrease({ quotas: { symmetric: 15_000 } })] },
-    { name: 'quota-12k', description: 'symmetric quota raised to 12,000/s: not enough', mitigations: [quotaIncrease({ quotas: { symmetric: 12_000 } })] },
+    {
+      name: 'quota-15k',
+      description: 'symmetric quota raised to 15,000/s through Service Quotas',
+      mitigations: [quotaIncrease({ quotas: { symmetric: 15_000 } })],
+    },
+    {
+      name: 'quota-12k',
+      description: 'symmetric quota raised to 12,000/s: not enough',
+      mitigations: [quotaIncrease({ quotas: { symmetric: 12_000 } })],
+    },
   ],
 })

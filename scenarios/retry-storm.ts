@@ -35,9 +35,25 @@ export default defineScenario({
   arrivals: { shape: 'spike', base: 9_000, peak: 14_000, at: '20s', duration: '10s', every: '60s' },
   requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'tokens' }],
   variants: [
-    { name: 'no-retries', description: 'retries off: the throttling the quota alone causes', retry: { mode: 'none', maxAttempts: 1 } },
-    { name: 'standard', description: 'SDK default: standard retries, 3 attempts', retry: { mode: 'standard', maxAttempts: 3 } },
-    { name: 'standard-10-attempts', description: 'standard retries, maxAttempts 10', retry: { mode: 'standard', maxAttempts: 10 } },
-    { name: 'adaptive', description: 'adaptive retry mode: client-side rate limiter', retry: { mode: 'adaptive', maxAttempts: 3 } },
+    {
+      name: 'no-retries',
+      description: 'retries off: the throttling the quota alone causes',
+      retry: { mode: 'none', maxAttempts: 1 },
+    },
+    {
+      name: 'standard',
+      description: 'SDK default: standard retries, 3 attempts',
+      retry: { mode: 'standard', maxAttempts: 3 },
+    },
+    {
+      name: 'standard-10-attempts',
+      description: 'standard retries, maxAttempts 10',
+      retry: { mode: 'standard', maxAttempts: 10 },
+    },
+    {
+      name: 'adaptive',
+      description: 'adaptive retry mode: client-side rate limiter',
+      retry: { mode: 'adaptive', maxAttempts: 3 },
+    },
   ],
 })

@@ -18,14 +18,25 @@ describe('s3-bucket-keys (virtual time)', () => {
     expect(saving(ten)).toBeLessThan(saving(one))
     expect(saving(hundred)).toBeLessThan(saving(ten))
     expect(saving(hundred)).toBeLessThan(0.99)
-    for (const v of [one, ten, hundred]) expect(v!.completed).toMatchObject({ succeeded: requests, throttled: 0, failed: 0 })
+    for (const v of [one, ten, hundred])
+      expect(v!.completed).toMatchObject({ succeeded: requests, throttled: 0, failed: 0 })
     // Each requester has its own bucket key: 1, 10, 100 generated.
-    expect([one, ten, hundred].map((v) => v!.mitigations.find((m) => m.name === 's3-bucket-keys')!.stats['bucketKeysCreated'])).toEqual([1, 10, 100])
+    expect(
+      [one, ten, hundred].map(
+        (v) => v!.mitigations.find((m) => m.name === 's3-bucket-keys')!.stats['bucketKeysCreated'],
+      ),
+    ).toEqual([1, 10, 100])
     // What the report must say: who can use a bucket key, the context change, the CloudTrail volume.
     expect([one, ten, hundred].map((v) => v!.exposure.principalsPerBucketKey)).toEqual([1, 10, 100])
     expect(one!.exposure.notes.some((n) => n.includes('bucket ARN, not the object ARN'))).toBe(true)
-    expect(one!.exposure.notes).toContain('CloudTrail: 2 KMS events for 180,000 S3 requests (one per request without a bucket key)')
-    expect(one!.mitigations.find((m) => m.name === 's3-bucket-keys')!.assumptions.some((a) => a.includes('AWS publishes no lifetime'))).toBe(true)
+    expect(one!.exposure.notes).toContain(
+      'CloudTrail: 2 KMS events for 180,000 S3 requests (one per request without a bucket key)',
+    )
+    expect(
+      one!.mitigations
+        .find((m) => m.name === 's3-bucket-keys')!
+        .assumptions.some((a) => a.includes('AWS publishes no lifetime')),
+    ).toBe(true)
     expect(one!.costUsd.requests).toBeLessThan(none!.costUsd.requests / 100)
   })
 })

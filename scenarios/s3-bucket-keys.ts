@@ -33,13 +33,41 @@ export default defineScenario({
   fleet: { hosts: 100 },
   arrivals: { shape: 'constant', rate: 1000 },
   requests: [
-    { kind: 's3-put', key: 'bucket-key', bucket: 'media-assets', objects: 20_000, prefix: 'assets/', payloadBytes: 1_048_576, weight: 3 },
-    { kind: 's3-get', key: 'bucket-key', bucket: 'media-assets', objects: 20_000, prefix: 'assets/', payloadBytes: 1_048_576, weight: 7 },
+    {
+      kind: 's3-put',
+      key: 'bucket-key',
+      bucket: 'media-assets',
+      objects: 20_000,
+      prefix: 'assets/',
+      payloadBytes: 1_048_576,
+      weight: 3,
+    },
+    {
+      kind: 's3-get',
+      key: 'bucket-key',
+      bucket: 'media-assets',
+      objects: 20_000,
+      prefix: 'assets/',
+      payloadBytes: 1_048_576,
+      weight: 7,
+    },
   ],
   variants: [
     { name: 'no-bucket-key', description: 'SSE-KMS: one KMS call per PUT and per GET' },
-    { name: 'bucket-key', description: 'S3 Bucket Key, one requester (one application role)', mitigations: [s3BucketKeys()] },
-    { name: 'bucket-key-10-requesters', description: 'S3 Bucket Key, 10 requesters (roles or session policies)', mitigations: [s3BucketKeys({ requesters: 10 })] },
-    { name: 'bucket-key-100-requesters', description: 'S3 Bucket Key, 100 requesters (one per host)', mitigations: [s3BucketKeys({ requesters: 100 })] },
+    {
+      name: 'bucket-key',
+      description: 'S3 Bucket Key, one requester (one application role)',
+      mitigations: [s3BucketKeys()],
+    },
+    {
+      name: 'bucket-key-10-requesters',
+      description: 'S3 Bucket Key, 10 requesters (roles or session policies)',
+      mitigations: [s3BucketKeys({ requesters: 10 })],
+    },
+    {
+      name: 'bucket-key-100-requesters',
+      description: 'S3 Bucket Key, 100 requesters (one per host)',
+      mitigations: [s3BucketKeys({ requesters: 100 })],
+    },
   ],
 })

@@ -37,14 +37,38 @@ export default defineScenario({
   arrivals: { shape: 'spike', base: 2_600, peak: 18_200, at: '30s', duration: '40s', every: '90s' },
   requests: [
     // Uploads: 8 MiB objects, 100,000 distinct keys.
-    { kind: 's3-put', key: 'media-objects', bucket: 'media-ingest', objects: 100_000, prefix: 'raw/', payloadBytes: 8_388_608, weight: 77 },
+    {
+      kind: 's3-put',
+      key: 'media-objects',
+      bucket: 'media-ingest',
+      objects: 100_000,
+      prefix: 'raw/',
+      payloadBytes: 8_388_608,
+      weight: 77,
+    },
     // Reads of 2,000 hot objects (thumbnails served to users).
-    { kind: 's3-get', key: 'media-objects', bucket: 'media-ingest', objects: 2_000, prefix: 'thumbs/', payloadBytes: 65_536, weight: 23 },
+    {
+      kind: 's3-get',
+      key: 'media-objects',
+      bucket: 'media-ingest',
+      objects: 2_000,
+      prefix: 'thumbs/',
+      payloadBytes: 65_536,
+      weight: 23,
+    },
   ],
   variants: [
     { name: 'baseline', description: 'SDK default: standard retries, 3 attempts' },
-    { name: 'adaptive-retry', description: 'retryMode adaptive: client-side rate limiter per host', retry: { mode: 'adaptive', maxAttempts: 3 } },
-    { name: 'quota-30k', description: 'symmetric quota raised to 30,000/s through Service Quotas', quotas: { symmetric: 30_000 } },
+    {
+      name: 'adaptive-retry',
+      description: 'retryMode adaptive: client-side rate limiter per host',
+      retry: { mode: 'adaptive', maxAttempts: 3 },
+    },
+    {
+      name: 'quota-30k',
+      description: 'symmetric quota raised to 30,000/s through Service Quotas',
+      quotas: { symmetric: 30_000 },
+    },
   ],
   assumptions: ['S3 retries of throttled SSE-KMS requests are modelled as the host retrying the KMS call S3 makes.'],
 })

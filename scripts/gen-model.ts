@@ -86,7 +86,10 @@ function simplify(id: string): OutShape {
   } else if (s.type === 'structure') {
     out.members = {}
     for (const [name, m] of Object.entries(s.members ?? {})) {
-      out.members[name] = { target: local(m.target), ...(m.traits?.['smithy.api#required'] !== undefined ? { required: true as const } : {}) }
+      out.members[name] = {
+        target: local(m.target),
+        ...(m.traits?.['smithy.api#required'] !== undefined ? { required: true as const } : {}),
+      }
     }
   }
   if (s.member) out.member = local(s.member.target)
@@ -101,21 +104,39 @@ for (const id of [...reachable].sort()) shapeTable[local(id)] = simplify(id)
 shapeTable['Unit'] = { type: 'structure', members: {} }
 
 function tsType(name: string): string {
-  const prim: Record<string, string> = { String: 'string', Boolean: 'boolean', Integer: 'number', Long: 'number', Blob: 'Uint8Array', Timestamp: 'Date' }
+  const prim: Record<string, string> = {
+    String: 'string',
+    Boolean: 'boolean',
+    Integer: 'number',
+    Long: 'number',
+    Blob: 'Uint8Array',
+    Timestamp: 'Date',
+  }
   if (prim[name]) return prim[name]!
   const s = shapeTable[name]
   if (!s) throw new Error(`unknown shape ${name}`)
   switch (s.type) {
-    case 'string': return 'string'
-    case 'blob': return 'Uint8Array'
-    case 'integer': case 'long': return 'number'
-    case 'boolean': return 'boolean'
-    case 'timestamp': return 'Date'
-    case 'enum': return name
-    case 'list': return `${tsType(s.member!)}[]`
-    case 'map': return `Record<${tsType(s.key!)}, ${tsType(s.value!)}>`
-    case 'structure': return name
-    default: throw new Error(`unhandled type ${s.type} for ${name}`)
+    case 'string':
+      return 'string'
+    case 'blob':
+      return 'Uint8Array'
+    case 'integer':
+    case 'long':
+      return 'number'
+    case 'boolean':
+      return 'boolean'
+    case 'timestamp':
+      return 'Date'
+    case 'enum':
+      return name
+    case 'list':
+      return `${tsType(s.member!)}[]`
+    case 'map':
+      return `Record<${tsType(s.key!)}, ${tsType(s.value!)}>`
+    case 'structure':
+      return name
+    default:
+      throw new Error(`unhandled type ${s.type} for ${name}`)
   }
 }
 
@@ -132,7 +153,9 @@ lines.push('export type OperationName = (typeof OPERATION_NAMES)[number]')
 lines.push('')
 lines.push('/** A shape of the model, reduced to what validation and the wire codec need. */')
 lines.push('export interface ShapeDef {')
-lines.push("  type: 'structure' | 'string' | 'enum' | 'blob' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'list' | 'map'")
+lines.push(
+  "  type: 'structure' | 'string' | 'enum' | 'blob' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'list' | 'map'",
+)
 lines.push('  members?: Record<string, { target: string; required?: true }>')
 lines.push('  member?: string')
 lines.push('  key?: string')
@@ -152,19 +175,27 @@ lines.push('export const SHAPES: Readonly<Record<string, ShapeDef>> = {')
 for (const [name, s] of Object.entries(shapeTable)) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(s)},`)
 lines.push('}')
 lines.push('')
-lines.push('/** Each operation\'s input and output shape names and modeled errors. */')
-lines.push('export const OPERATIONS: Readonly<Record<OperationName, { input: string; output: string; errors: readonly string[] }>> = {')
+lines.push("/** Each operation's input and output shape names and modeled errors. */")
+lines.push(
+  'export const OPERATIONS: Readonly<Record<OperationName, { input: string; output: string; errors: readonly string[] }>> = {',
+)
 for (const op of opNames) {
   const o = shapes[NS + op]!
-  lines.push(`  ${op}: { input: ${JSON.stringify(local(o.input!.target))}, output: ${JSON.stringify(local(o.output!.target))}, errors: ${JSON.stringify((o.errors ?? []).map((e) => local(e.target)))} },`)
+  lines.push(
+    `  ${op}: { input: ${JSON.stringify(local(o.input!.target))}, output: ${JSON.stringify(local(o.output!.target))}, errors: ${JSON.stringify((o.errors ?? []).map((e) => local(e.target)))} },`,
+  )
 }
 lines.push('}')
 lines.push('')
-lines.push('/** Modeled errors: fault and the model\'s httpError (the wire uses 400 for client errors; see server/). */')
-lines.push('export const MODELED_ERRORS: Readonly<Record<string, { fault: \'client\' | \'server\'; httpError: number }>> = {')
+lines.push("/** Modeled errors: fault and the model's httpError (the wire uses 400 for client errors; see server/). */")
+lines.push(
+  "export const MODELED_ERRORS: Readonly<Record<string, { fault: 'client' | 'server'; httpError: number }>> = {",
+)
 for (const e of [...errorNames].sort()) {
   const t = shapes[NS + e]!.traits ?? {}
-  lines.push(`  ${e}: { fault: ${JSON.stringify(t['smithy.api#error'])}, httpError: ${JSON.stringify(t['smithy.api#httpError'])} },`)
+  lines.push(
+    `  ${e}: { fault: ${JSON.stringify(t['smithy.api#error'])}, httpError: ${JSON.stringify(t['smithy.api#httpError'])} },`,
+  )
 }
 lines.push('}')
 lines.push('')
@@ -177,7 +208,8 @@ for (const [name, s] of Object.entries(shapeTable)) {
       continue
     }
     lines.push(`export interface ${name} {`)
-    for (const [m, def] of Object.entries(s.members ?? {})) lines.push(`  ${m}${def.required ? '' : '?'}: ${tsType(def.target)}`)
+    for (const [m, def] of Object.entries(s.members ?? {}))
+      lines.push(`  ${m}${def.required ? '' : '?'}: ${tsType(def.target)}`)
     lines.push('}')
   }
 }

@@ -14,22 +14,39 @@ describe('createEmulator', () => {
   it('creates a key and round-trips Encrypt/Decrypt with an encryption context', async () => {
     const kms = createEmulator({ clock: new VirtualClock() })
     const caller = { account: '111122223333', region: 'us-east-1', principal: 'arn:aws:iam::111122223333:role/app' }
-    kms.putIdentityPolicy(caller.principal, 'app', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }))
+    kms.putIdentityPolicy(
+      caller.principal,
+      'app',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }),
+    )
     const { KeyMetadata } = await kms.call('CreateKey', {}, caller)
     expect(KeyMetadata?.KeyId).toMatch(/^[0-9a-f-]{36}$/)
     expect(KeyMetadata?.Arn).toBe(`arn:aws:kms:us-east-1:111122223333:key/${KeyMetadata?.KeyId}`)
-    const out = await kms.call('Encrypt', { KeyId: KeyMetadata!.KeyId, Plaintext: bytes('hello'), EncryptionContext: { tenant: 'a' } }, caller)
+    const out = await kms.call(
+      'Encrypt',
+      { KeyId: KeyMetadata!.KeyId, Plaintext: bytes('hello'), EncryptionContext: { tenant: 'a' } },
+      caller,
+    )
     expect(out.CiphertextBlob!.byteLength).toBe(5 + 112)
-    const back = await kms.call('Decrypt', { CiphertextBlob: out.CiphertextBlob!, EncryptionContext: { tenant: 'a' } }, caller)
+    const back = await kms.call(
+      'Decrypt',
+      { CiphertextBlob: out.CiphertextBlob!, EncryptionContext: { tenant: 'a' } },
+      caller,
+    )
     expect(new TextDecoder().decode(back.Plaintext)).toBe('hello')
-    await expect(kms.call('Decrypt', { CiphertextBlob: out.CiphertextBlob!, EncryptionContext: { tenant: 'b' } }, caller)).rejects.toMatchObject({
+    await expect(
+      kms.call('Decrypt', { CiphertextBlob: out.CiphertextBlob!, EncryptionContext: { tenant: 'b' } }, caller),
+    ).rejects.toMatchObject({
       name: 'InvalidCiphertextException',
     })
   })
 
   it('rejects with AWS error names and messages, never a TypeError', async () => {
     const kms = createEmulator({ clock: new VirtualClock() })
-    await expect(kms.call('DescribeKey', { KeyId: 'nope' })).rejects.toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'nope'" })
+    await expect(kms.call('DescribeKey', { KeyId: 'nope' })).rejects.toMatchObject({
+      name: 'NotFoundException',
+      message: "Invalid keyId 'nope'",
+    })
     await expect(kms.call('GenerateDataKey', { KeyId: 'alias/missing', KeySpec: 'AES_256' })).rejects.toMatchObject({
       name: 'NotFoundException',
       message: 'Alias arn:aws:kms:us-east-1:111122223333:alias/missing is not found.',
@@ -38,7 +55,9 @@ describe('createEmulator', () => {
     await expect(kms.call('Encrypt', { KeyId: 5 })).rejects.toMatchObject({ name: 'ValidationException' })
     // @ts-expect-error deliberately unknown operation
     await expect(kms.call('Frobnicate', {})).rejects.toMatchObject({ name: 'UnknownOperationException' })
-    await expect(kms.call('DescribeKey', { KeyId: 'x' }, { principal: 'not-an-arn' })).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(kms.call('DescribeKey', { KeyId: 'x' }, { principal: 'not-an-arn' })).rejects.toMatchObject({
+      name: 'ValidationException',
+    })
   })
 
   it('creates AWS managed keys on first use of alias/aws/<service>', async () => {
@@ -57,7 +76,11 @@ describe('createEmulator', () => {
     const events = kms.auditEvents()
     expect(events.map((e) => e.eventName)).toEqual(['CreateKey', 'Encrypt', 'DescribeKey'])
     expect(events[1]?.resources?.[0]?.ARN).toBe(KeyMetadata?.Arn)
-    expect(events[2]).toMatchObject({ errorCode: 'NotFoundException', eventSource: 'kms.amazonaws.com', awsRegion: 'us-east-1' })
+    expect(events[2]).toMatchObject({
+      errorCode: 'NotFoundException',
+      eventSource: 'kms.amazonaws.com',
+      awsRegion: 'us-east-1',
+    })
     expect(JSON.stringify(events)).not.toContain('secret-value')
     expect(events[0]?.eventTime).toBe('2025-01-01T00:00:00.000Z')
   })
@@ -70,7 +93,13 @@ const A = '111122223333'
 const B = '444455556666'
 
 /** Runs `perSecond` evenly spaced calls in each of `seconds` seconds from `start`; counts outcomes. */
-function drive(clock: VirtualClock, seconds: number, perSecond: number, call: () => CallResult<OperationName>, start = clock.now()): { ok: number; throttled: number; other: number } {
+function drive(
+  clock: VirtualClock,
+  seconds: number,
+  perSecond: number,
+  call: () => CallResult<OperationName>,
+  start = clock.now(),
+): { ok: number; throttled: number; other: number } {
   const n = { ok: 0, throttled: 0, other: 0 }
   for (let s = 0; s < seconds; s++) {
     for (let i = 0; i < perSecond; i++) {
@@ -89,7 +118,11 @@ function pool(kms: Emulator, name: string, account = A, region = 'us-east-1'): P
   return kms.usage().pools.find((p) => p.pool === name && p.account === account && p.region === region)
 }
 
-function setup(options: EmulatorOptions = {}): { kms: Emulator; clock: VirtualClock; key: (caller?: CallerInput, input?: OperationInputs['CreateKey']) => string } {
+function setup(options: EmulatorOptions = {}): {
+  kms: Emulator
+  clock: VirtualClock
+  key: (caller?: CallerInput, input?: OperationInputs['CreateKey']) => string
+} {
   const clock = new VirtualClock(T0)
   const kms = createEmulator({ clock, audit: { capacity: 0 }, quotas: { 'api:CreateKey': 1000 }, ...options })
   return { kms, clock, key: (caller, input = {}) => kms.callSync('CreateKey', input, caller).KeyMetadata!.KeyId }
@@ -98,7 +131,15 @@ function setup(options: EmulatorOptions = {}): { kms: Emulator; clock: VirtualCl
 /** A symmetric key record in a custom key store (CreateKey does not model stores), stored directly. */
 function customStoreKey(kms: Emulator, account: string, region: string, storeId: string): string {
   const key = newKeyRecord(
-    { account, region, now: kms.clock.now(), keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', customKeyStoreId: storeId, origin: 'AWS_CLOUDHSM' },
+    {
+      account,
+      region,
+      now: kms.clock.now(),
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      customKeyStoreId: storeId,
+      origin: 'AWS_CLOUDHSM',
+    },
     kms.core.random,
   )
   kms.core.store.region(account, region).keys.set(key.keyId, key)
@@ -115,8 +156,15 @@ describe('quotas: fixed one-second windows', () => {
     const n = drive(clock, 2, 20_000, () => kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt }))
     expect(n).toEqual({ ok: 20_000, throttled: 20_000, other: 0 })
     expect(pool(kms, 'symmetric', A, 'ap-south-1')).toEqual({
-      pool: 'symmetric', account: A, region: 'ap-south-1', limit: 10_000, accepted: 20_000, throttled: 20_000,
-      peakPerSecond: 20_000, utilization: 2, throttledSeconds: 2,
+      pool: 'symmetric',
+      account: A,
+      region: 'ap-south-1',
+      limit: 10_000,
+      accepted: 20_000,
+      throttled: 20_000,
+      peakPerSecond: 20_000,
+      utilization: 2,
+      throttledSeconds: 2,
     })
   })
 
@@ -127,7 +175,10 @@ describe('quotas: fixed one-second windows', () => {
     clock.advanceTo(T0 + 1000)
     let throttled = 0
     for (let i = 0; i < 10_500; i++) {
-      const r = i % 21 < 19 ? kms.tryCall('GenerateDataKey', { KeyId: k, KeySpec: 'AES_256' }) : kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt })
+      const r =
+        i % 21 < 19
+          ? kms.tryCall('GenerateDataKey', { KeyId: k, KeySpec: 'AES_256' })
+          : kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt })
       if (!r.ok && r.error === THROTTLED) throttled++
     }
     expect(throttled).toBe(500)
@@ -146,7 +197,9 @@ describe('quotas: fixed one-second windows', () => {
   })
 
   it('keeps pools independent: symmetric, RSA, ECC, key pairs and per-API quotas', () => {
-    const { kms, clock, key } = setup({ quotas: { symmetric: 10, rsa: 4, 'api:CreateKey': 10, 'api:DescribeKey': 3, 'key-pair:ECC_NIST_P384': 2 } })
+    const { kms, clock, key } = setup({
+      quotas: { symmetric: 10, rsa: 4, 'api:CreateKey': 10, 'api:DescribeKey': 3, 'key-pair:ECC_NIST_P384': 2 },
+    })
     const sym = key()
     const rsa = key(undefined, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })
     const ecc = key(undefined, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })
@@ -158,8 +211,12 @@ describe('quotas: fixed one-second windows', () => {
     }
     const msg = bytes('m')
     expect(count(() => kms.tryCall('Encrypt', { KeyId: sym, Plaintext: pt }), 20)).toBe(10)
-    expect(count(() => kms.tryCall('Sign', { KeyId: rsa, Message: msg, SigningAlgorithm: 'RSASSA_PSS_SHA_256' }), 20)).toBe(4)
-    expect(count(() => kms.tryCall('Sign', { KeyId: ecc, Message: msg, SigningAlgorithm: 'ECDSA_SHA_256' }), 20)).toBe(20) // ecc: 1,000/s
+    expect(
+      count(() => kms.tryCall('Sign', { KeyId: rsa, Message: msg, SigningAlgorithm: 'RSASSA_PSS_SHA_256' }), 20),
+    ).toBe(4)
+    expect(count(() => kms.tryCall('Sign', { KeyId: ecc, Message: msg, SigningAlgorithm: 'ECDSA_SHA_256' }), 20)).toBe(
+      20,
+    ) // ecc: 1,000/s
     expect(count(() => kms.tryCall('DescribeKey', { KeyId: sym }), 20)).toBe(3)
     expect(count(() => kms.tryCall('GenerateDataKeyPair', { KeyId: sym, KeyPairSpec: 'ECC_NIST_P384' }), 5)).toBe(2) // its own quota
     expect(count(() => kms.tryCall('GenerateDataKeyPair', { KeyId: sym, KeyPairSpec: 'ECC_NIST_P256' }), 5)).toBe(5)
@@ -183,7 +240,12 @@ describe('quotas: fixed one-second windows', () => {
       return ok
     })
     expect(oks).toEqual([5, 5, 5])
-    expect(kms.usage().pools.filter((p) => p.pool === 'symmetric').map((p) => [p.account, p.region, p.accepted, p.throttled])).toEqual([
+    expect(
+      kms
+        .usage()
+        .pools.filter((p) => p.pool === 'symmetric')
+        .map((p) => [p.account, p.region, p.accepted, p.throttled]),
+    ).toEqual([
       [A, 'eu-west-1', 5, 3],
       [A, 'us-east-1', 5, 3],
       [B, 'us-east-1', 5, 3],
@@ -199,16 +261,28 @@ describe('quotas: fixed one-second windows', () => {
     const old = setup({ profile: 'aws-2020', defaultRegion: 'ap-south-1', quotas: { 'api:CreateKey': 1000 } })
     const k = old.key()
     old.clock.advanceTo(T0 + 1000)
-    expect(drive(old.clock, 1, 6000, () => old.kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt }))).toEqual({ ok: 5500, throttled: 500, other: 0 })
+    expect(drive(old.clock, 1, 6000, () => old.kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt }))).toEqual({
+      ok: 5500,
+      throttled: 500,
+      other: 0,
+    })
   })
 
   it('applies overrides (a quota increase) and quotaScale', () => {
-    const { kms, clock, key } = setup({ defaultRegion: 'ap-south-1', quotas: { symmetric: 12_000, 'api:CreateKey': 8 }, quotaScale: 0.25 })
+    const { kms, clock, key } = setup({
+      defaultRegion: 'ap-south-1',
+      quotas: { symmetric: 12_000, 'api:CreateKey': 8 },
+      quotaScale: 0.25,
+    })
     expect(kms.quotaLimit('symmetric')).toBe(3000)
     expect(kms.quotaLimit('api:CreateKey')).toBe(2)
     const k = key()
     clock.advanceTo(T0 + 1000)
-    expect(drive(clock, 2, 4000, () => kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt }))).toEqual({ ok: 6000, throttled: 2000, other: 0 })
+    expect(drive(clock, 2, 4000, () => kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt }))).toEqual({
+      ok: 6000,
+      throttled: 2000,
+      other: 0,
+    })
     expect(drive(clock, 2, 3, () => kms.tryCall('CreateKey', {}))).toEqual({ ok: 4, throttled: 2, other: 0 })
   })
 })
@@ -218,7 +292,14 @@ describe('quotas: who is charged', () => {
     const { kms, clock, key } = setup({ quotas: { symmetric: 5, 'api:CreateKey': 10 } })
     const policy = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${B}:root`, `arn:aws:iam::${A}:root`] }, Action: 'kms:*', Resource: '*' }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: [`arn:aws:iam::${B}:root`, `arn:aws:iam::${A}:root`] },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
     })
     const keyArnInB = `arn:aws:kms:us-east-1:${B}:key/${key({ account: B }, { Policy: policy })}`
     clock.advanceTo(T0 + 1000)
@@ -231,12 +312,16 @@ describe('quotas: who is charged', () => {
     expect(kms.tryCall('Encrypt', { KeyId: keyArnInB, Plaintext: pt }, { account: B }).ok).toBe(true)
   })
 
-  it('charges calls AWS services make on the caller\'s behalf (S3 SSE-KMS) to the caller\'s account', () => {
+  it("charges calls AWS services make on the caller's behalf (S3 SSE-KMS) to the caller's account", () => {
     const { kms, clock, key } = setup({ quotas: { symmetric: 4, 'api:CreateKey': 10 } })
     const k = key()
     clock.advanceTo(T0 + 1000)
     const role = `arn:aws:iam::${A}:role/app`
-    kms.putIdentityPolicy(role, 'kms', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }))
+    kms.putIdentityPolicy(
+      role,
+      'kms',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }),
+    )
     const s3 = { account: A, principal: role, viaService: 's3.us-east-1.amazonaws.com' }
     const results = [0, 1, 2].map(() => kms.tryCall('GenerateDataKey', { KeyId: k, KeySpec: 'AES_256' }, s3).ok)
     results.push(...[0, 1].map(() => kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt }, { account: A }).ok))
@@ -251,11 +336,19 @@ describe('quotas: who is charged', () => {
     // DynamoDB calls KMS as itself (in its own account) to protect a customer's table
     const ddb = awsOwnedKeyCaller('dynamodb', 'us-east-1')
     clock.advanceTo(T0 + 1000)
-    expect(drive(clock, 2, 50, () => kms.tryCall('GenerateDataKey', { KeyId: owned.arn, KeySpec: 'AES_256' }, ddb))).toEqual({ ok: 100, throttled: 0, other: 0 })
+    expect(
+      drive(clock, 2, 50, () => kms.tryCall('GenerateDataKey', { KeyId: owned.arn, KeySpec: 'AES_256' }, ddb)),
+    ).toEqual({ ok: 100, throttled: 0, other: 0 })
     const blob = kms.callSync('Encrypt', { KeyId: owned.arn, Plaintext: pt }, ddb).CiphertextBlob!
-    expect(drive(clock, 1, 50, () => kms.tryCall('Decrypt', { CiphertextBlob: blob }, ddb))).toEqual({ ok: 50, throttled: 0, other: 0 })
+    expect(drive(clock, 1, 50, () => kms.tryCall('Decrypt', { CiphertextBlob: blob }, ddb))).toEqual({
+      ok: 50,
+      throttled: 0,
+      other: 0,
+    })
     // a customer cannot use it directly (AccessDenied), and is not charged for trying
-    expect(drive(clock, 1, 10, () => kms.tryCall('Encrypt', { KeyId: owned.arn, Plaintext: pt }, { account: A }))).toEqual({ ok: 0, throttled: 0, other: 10 })
+    expect(
+      drive(clock, 1, 10, () => kms.tryCall('Encrypt', { KeyId: owned.arn, Plaintext: pt }, { account: A })),
+    ).toEqual({ ok: 0, throttled: 0, other: 10 })
     expect(kms.usage().pools.filter((p) => p.pool === 'symmetric' || p.pool === 'api:DescribeKey')).toEqual([])
   })
 })
@@ -270,9 +363,15 @@ describe('quotas: custom key stores, ReEncrypt, ReplicateKey, UpdatePrimaryRegio
     clock.advanceTo(T0 + 1000)
     // 2,500/s on two keys of one store: the store admits 1,800, charged to symmetric too
     let i = 0
-    const n = drive(clock, 1, 2500, () => kms.tryCall('Encrypt', { KeyId: i++ % 2 === 0 ? inStore : inStore2, Plaintext: pt }))
+    const n = drive(clock, 1, 2500, () =>
+      kms.tryCall('Encrypt', { KeyId: i++ % 2 === 0 ? inStore : inStore2, Plaintext: pt }),
+    )
     expect(n).toEqual({ ok: 1800, throttled: 700, other: 0 })
-    expect(pool(kms, `custom-key-store:${store}`, A, 'ap-south-1')).toMatchObject({ limit: 1800, accepted: 1800, throttled: 700 })
+    expect(pool(kms, `custom-key-store:${store}`, A, 'ap-south-1')).toMatchObject({
+      limit: 1800,
+      accepted: 1800,
+      throttled: 700,
+    })
     expect(pool(kms, 'symmetric', A, 'ap-south-1')).toMatchObject({ accepted: 1800, throttled: 0 })
     // in the same kind of second, other keys get the rest of the symmetric quota: 10,000 − 1,800
     const start = clock.now()
@@ -304,7 +403,11 @@ describe('quotas: custom key stores, ReEncrypt, ReplicateKey, UpdatePrimaryRegio
     expect(kms.tryCall('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: sym2 }).ok).toBe(true)
     expect(pool(kms, 'symmetric')).toMatchObject({ accepted: 2 })
     expect(pool(kms, 'rsa')).toBeUndefined()
-    kms.tryCall('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: rsa, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
+    kms.tryCall('ReEncrypt', {
+      CiphertextBlob: blob,
+      DestinationKeyId: rsa,
+      DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+    })
     expect(pool(kms, 'symmetric')).toMatchObject({ accepted: 3 })
     expect(pool(kms, 'rsa')).toMatchObject({ accepted: 1 })
   })
@@ -315,7 +418,12 @@ describe('quotas: custom key stores, ReEncrypt, ReplicateKey, UpdatePrimaryRegio
     const rsa = key(undefined, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })
     const blob = kms.callSync('Encrypt', { KeyId: sym, Plaintext: pt }).CiphertextBlob!
     clock.advanceTo(T0 + 1000)
-    const re = (): CallResult<'ReEncrypt'> => kms.tryCall('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: rsa, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
+    const re = (): CallResult<'ReEncrypt'> =>
+      kms.tryCall('ReEncrypt', {
+        CiphertextBlob: blob,
+        DestinationKeyId: rsa,
+        DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+      })
     expect(re()).not.toMatchObject({ error: THROTTLED })
     expect(re()).toMatchObject({ ok: false, error: THROTTLED })
     expect(pool(kms, 'symmetric')).toMatchObject({ accepted: 2, throttled: 0 }) // the Encrypt and the first ReEncrypt
@@ -345,10 +453,18 @@ describe('quotas: custom key stores, ReEncrypt, ReplicateKey, UpdatePrimaryRegio
     const east = { region: 'us-east-1' }
     const west = { region: 'us-west-2' }
     // 3 from us-east-1 toward us-west-2 and 2 from us-west-2 toward us-east-1: 5 in each Region
-    for (let i = 0; i < 3; i++) expect(kms.tryCall('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'us-west-2' }, east)).not.toMatchObject({ error: THROTTLED })
-    for (let i = 0; i < 2; i++) expect(kms.tryCall('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'us-east-1' }, west)).not.toMatchObject({ error: THROTTLED })
+    for (let i = 0; i < 3; i++)
+      expect(kms.tryCall('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'us-west-2' }, east)).not.toMatchObject({
+        error: THROTTLED,
+      })
+    for (let i = 0; i < 2; i++)
+      expect(kms.tryCall('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'us-east-1' }, west)).not.toMatchObject({
+        error: THROTTLED,
+      })
     // us-east-1 is full: a call from eu-west-1 toward it is throttled and charges eu-west-1 nothing
-    expect(kms.tryCall('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'us-east-1' }, { region: 'eu-west-1' })).toMatchObject({ error: THROTTLED })
+    expect(
+      kms.tryCall('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'us-east-1' }, { region: 'eu-west-1' }),
+    ).toMatchObject({ error: THROTTLED })
     expect(pool(kms, 'api:UpdatePrimaryRegion', A, 'us-east-1')).toMatchObject({ accepted: 5, throttled: 1 })
     expect(pool(kms, 'api:UpdatePrimaryRegion', A, 'us-west-2')).toMatchObject({ accepted: 5, throttled: 0 })
     expect(pool(kms, 'api:UpdatePrimaryRegion', A, 'eu-west-1')).toMatchObject({ accepted: 0, throttled: 0 })
@@ -360,7 +476,10 @@ describe('quotas: custom key stores, ReEncrypt, ReplicateKey, UpdatePrimaryRegio
     const other = key()
     clock.advanceTo(T0 + 1000)
     // 3 DisableKey + 3 EnableKey: each under its own 5/s quota, 6 state changes on one key > 5
-    const results = [0, 1, 2].flatMap(() => [kms.tryCall('DisableKey', { KeyId: k }).ok, kms.tryCall('EnableKey', { KeyId: k }).ok])
+    const results = [0, 1, 2].flatMap(() => [
+      kms.tryCall('DisableKey', { KeyId: k }).ok,
+      kms.tryCall('EnableKey', { KeyId: k }).ok,
+    ])
     expect(results).toEqual([true, true, true, true, true, false])
     expect(kms.tryCall('DisableKey', { KeyId: other }).ok).toBe(true) // another key is not hot
     expect(pool(kms, 'hot-key')).toMatchObject({ limit: 5, accepted: 6, throttled: 1 })
@@ -368,22 +487,28 @@ describe('quotas: custom key stores, ReEncrypt, ReplicateKey, UpdatePrimaryRegio
     expect(pool(kms, 'api:EnableKey')).toMatchObject({ accepted: 2, throttled: 0 })
   })
 
-  it('charges an unknown key to the operation\'s default pool; the core then answers as AWS would', () => {
+  it("charges an unknown key to the operation's default pool; the core then answers as AWS would", () => {
     const { kms, clock } = setup({ quotas: { symmetric: 1 } })
     clock.advanceTo(T0 + 1000)
     const missing = '11111111-2222-3333-4444-555555555555'
-    expect(kms.tryCall('Encrypt', { KeyId: missing, Plaintext: pt })).toMatchObject({ ok: false, error: { name: 'NotFoundException' } })
+    expect(kms.tryCall('Encrypt', { KeyId: missing, Plaintext: pt })).toMatchObject({
+      ok: false,
+      error: { name: 'NotFoundException' },
+    })
     expect(kms.tryCall('Encrypt', { KeyId: missing, Plaintext: pt })).toMatchObject({ error: THROTTLED })
   })
 })
 
 describe('quotas: the throttled call', () => {
-  it('does no work, costs nothing, and is audited with ThrottlingException and AWS\'s message', async () => {
+  it("does no work, costs nothing, and is audited with ThrottlingException and AWS's message", async () => {
     const clock = new VirtualClock(T0)
     const kms = createEmulator({ clock })
     for (let i = 0; i < 5; i++) kms.callSync('CreateKey', {})
     expect(() => kms.callSync('CreateKey', {})).toThrow(ThrottlingException)
-    await expect(kms.call('CreateKey', {})).rejects.toMatchObject({ name: 'ThrottlingException', message: THROTTLING_MESSAGE })
+    await expect(kms.call('CreateKey', {})).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      message: THROTTLING_MESSAGE,
+    })
     expect(kms.callSync('ListKeys', {}).Keys).toHaveLength(5)
     const events = kms.auditEvents().filter((e) => e.eventName === 'CreateKey')
     expect(events).toHaveLength(7)
@@ -396,8 +521,16 @@ describe('quotas: the throttled call', () => {
     expect(Object.isFrozen(r1) && Object.isFrozen(THROTTLED)).toBe(true)
     let e1: unknown
     let e2: unknown
-    try { kms.callSync('CreateKey', {}) } catch (e) { e1 = e }
-    try { kms.callSync('CreateKey', {}) } catch (e) { e2 = e }
+    try {
+      kms.callSync('CreateKey', {})
+    } catch (e) {
+      e1 = e
+    }
+    try {
+      kms.callSync('CreateKey', {})
+    } catch (e) {
+      e2 = e
+    }
     expect(e1).toBeInstanceOf(ThrottlingException)
     expect(e1).not.toBe(e2)
     expect(e1).not.toBe(THROTTLED)
@@ -434,7 +567,10 @@ describe('quotas: the throttled call', () => {
 
 describe('quotas: token bucket and meter', () => {
   it('token-bucket mode lets a one-second burst straddle a boundary that fixed windows split', () => {
-    for (const [mode, expected] of [['fixed-window', 20], ['token-bucket', 10]] as const) {
+    for (const [mode, expected] of [
+      ['fixed-window', 20],
+      ['token-bucket', 10],
+    ] as const) {
       const { kms, clock, key } = setup({ quotas: { symmetric: 10, 'api:CreateKey': 10 }, quotaMode: mode })
       const k = key()
       clock.advanceTo(T0 + 1999)
@@ -466,8 +602,15 @@ describe('quotas: token bucket and meter', () => {
     drive(clock, 1, 100, () => kms.tryCall('Encrypt', { KeyId: k, Plaintext: pt })) // second s1+4: 100
     const usage = kms.usage()
     expect(pool(kms, 'symmetric')).toEqual({
-      pool: 'symmetric', account: A, region: 'us-east-1', limit: 100, accepted: 240, throttled: 50,
-      peakPerSecond: 150, utilization: 1.5, throttledSeconds: 1,
+      pool: 'symmetric',
+      account: A,
+      region: 'us-east-1',
+      limit: 100,
+      accepted: 240,
+      throttled: 50,
+      peakPerSecond: 150,
+      utilization: 1.5,
+      throttledSeconds: 1,
     })
     const key1 = `${A}/us-east-1/symmetric`
     expect(usage.seconds.filter((s) => s.key === key1)).toEqual([
@@ -475,9 +618,10 @@ describe('quotas: token bucket and meter', () => {
       { epochSecond: s1 + 1, key: key1, accepted: 40, throttled: 0 },
       { epochSecond: s1 + 4, key: key1, accepted: 100, throttled: 0 },
     ])
-    expect(usage.seconds.map((s) => s.epochSecond)).toEqual([...usage.seconds.map((s) => s.epochSecond)].sort((a, b) => a - b))
+    expect(usage.seconds.map((s) => s.epochSecond)).toEqual(
+      [...usage.seconds.map((s) => s.epochSecond)].sort((a, b) => a - b),
+    )
     kms.reset()
     expect(kms.usage()).toEqual({ pools: [], seconds: [] })
   })
 })
-

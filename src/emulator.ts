@@ -11,9 +11,21 @@ import { SystemClock, type Clock } from './clock.ts'
 import type { AuditEvent, AuditOptions } from './kms/audit.ts'
 import type { Caller, CallerInput } from './kms/caller.ts'
 import { KmsCore } from './kms/core.ts'
-import { isKmsError, KmsError, ThrottlingException, THROTTLING_MESSAGE, UnknownOperationException } from './kms/errors.ts'
+import {
+  isKmsError,
+  type KmsError,
+  ThrottlingException,
+  THROTTLING_MESSAGE,
+  UnknownOperationException,
+} from './kms/errors.ts'
 import type { OperationInputs, OperationName, OperationOutputs } from './kms/model.generated.ts'
-import { QuotaGate, resolveQuotaConfig, type QuotaOptions, type QuotaUsage, type ResolvedQuotaConfig } from './quota/index.ts'
+import {
+  QuotaGate,
+  resolveQuotaConfig,
+  type QuotaOptions,
+  type QuotaUsage,
+  type ResolvedQuotaConfig,
+} from './quota/index.ts'
 
 /**
  * Options of {@link createEmulator}. Quota options (`profile`, `quotas`, `quotaMode`,
@@ -59,9 +71,17 @@ export interface Emulator {
    * Calls a KMS operation with the API's own shapes. Rejects with an error whose `name` is
    * the AWS error code and whose `message` is AWS's text.
    */
-  call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): Promise<OperationOutputs[Op]>
+  call<Op extends OperationName>(
+    operation: Op,
+    input: OperationInputs[Op],
+    caller?: CallerInput,
+  ): Promise<OperationOutputs[Op]>
   /** Like {@link call}, synchronously: returns the output or throws. */
-  callSync<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): OperationOutputs[Op]
+  callSync<Op extends OperationName>(
+    operation: Op,
+    input: OperationInputs[Op],
+    caller?: CallerInput,
+  ): OperationOutputs[Op]
   /**
    * Like {@link callSync}, but returns KMS errors as values (no throw), which the load engine
    * uses to run millions of calls per second. Every throttled result is the same frozen
@@ -92,7 +112,10 @@ export interface Emulator {
 /** The error every throttled {@link Emulator.tryCall} returns (shared: read it, do not change it). */
 export const THROTTLED: KmsError = Object.freeze(new ThrottlingException(THROTTLING_MESSAGE)) as KmsError
 
-const THROTTLED_RESULT: { readonly ok: false; readonly error: KmsError } = Object.freeze({ ok: false as const, error: THROTTLED })
+const THROTTLED_RESULT: { readonly ok: false; readonly error: KmsError } = Object.freeze({
+  ok: false as const,
+  error: THROTTLED,
+})
 
 /** Creates an embedded KMS emulator (see DESIGN.md, "Library API"). Throws `QuotaConfigError` for a bad quota configuration. */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
@@ -104,11 +127,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     defaultRegion: options.defaultRegion ?? 'us-east-1',
     ...(options.audit !== undefined ? { audit: options.audit } : {}),
     ...(options.accessControl !== undefined ? { accessControl: options.accessControl } : {}),
-    ...(options.grantPropagationDelayMs !== undefined ? { grantPropagationDelayMs: options.grantPropagationDelayMs } : {}),
+    ...(options.grantPropagationDelayMs !== undefined
+      ? { grantPropagationDelayMs: options.grantPropagationDelayMs }
+      : {}),
   })
   const gate = quotaConfig !== undefined ? new QuotaGate<Caller>(quotaConfig, clock) : undefined
 
-  function tryCall<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): CallResult<Op> {
+  function tryCall<Op extends OperationName>(
+    op: Op,
+    input: OperationInputs[Op],
+    callerInput?: CallerInput,
+  ): CallResult<Op> {
     try {
       const caller = core.caller(callerInput)
       if (!core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
@@ -123,7 +152,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
   }
 
-  function callSync<Op extends OperationName>(op: Op, input: OperationInputs[Op], callerInput?: CallerInput): OperationOutputs[Op] {
+  function callSync<Op extends OperationName>(
+    op: Op,
+    input: OperationInputs[Op],
+    callerInput?: CallerInput,
+  ): OperationOutputs[Op] {
     const r = tryCall(op, input, callerInput)
     if (r.ok) return r.output
     // The shared THROTTLED error is never thrown: a caller may keep or change what it catches.
@@ -145,7 +178,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     tryCall,
     usage: () => gate?.usage() ?? { pools: [], seconds: [] },
     quotaLimit: (pool, region) => quotaConfig?.limit(region ?? core.defaultRegion, pool),
-    putIdentityPolicy: (principalArn, policyName, documentJson) => core.identityPolicies.put(principalArn, policyName, documentJson),
+    putIdentityPolicy: (principalArn, policyName, documentJson) =>
+      core.identityPolicies.put(principalArn, policyName, documentJson),
     deleteIdentityPolicy: (principalArn, policyName) => core.identityPolicies.delete(principalArn, policyName),
     listIdentityPolicies: (principalArn) => core.identityPolicies.list(principalArn),
     auditEvents: () => core.audit.events(),

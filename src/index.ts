@@ -22,16 +22,72 @@ export type { KmsSnapshot } from './kms/snapshot.ts'
 export { ArrivalStream } from './load/arrivals.ts'
 export { parseDuration } from './load/duration.ts'
 export { callKms, directKms, Flight, isThrottled, kmsCall, sleep, wait, withCaller, withInput } from './load/effects.ts'
-export type { CallMeta, Effect, EffectGenerator, KmsCallSpec, KmsErrorLike, KmsInvoker, KmsOutcome, S3CallMeta, SleepEffect, SyncKms, WaitEffect } from './load/effects.ts'
+export type {
+  CallMeta,
+  Effect,
+  EffectGenerator,
+  KmsCallSpec,
+  KmsErrorLike,
+  KmsInvoker,
+  KmsOutcome,
+  S3CallMeta,
+  SleepEffect,
+  SyncKms,
+  WaitEffect,
+} from './load/effects.ts'
 export { endpointTarget } from './load/endpoint-target.ts'
 export type { EndpointTargetOptions } from './load/endpoint-target.ts'
-export { AWS_LATENCY_SPEC, createLatencyModel, LatencySpecError, NO_LATENCY_SPEC, parseLatencySpec } from './load/latency-model.ts'
-export type { LatencyDistribution, LatencyModel, LatencySpec, LatencyTail, SampleOptions, UniformRandom } from './load/latency-model.ts'
+export {
+  AWS_LATENCY_SPEC,
+  createLatencyModel,
+  LatencySpecError,
+  NO_LATENCY_SPEC,
+  parseLatencySpec,
+} from './load/latency-model.ts'
+export type {
+  LatencyDistribution,
+  LatencyModel,
+  LatencySpec,
+  LatencyTail,
+  SampleOptions,
+  UniformRandom,
+} from './load/latency-model.ts'
 export { mergeSummaries } from './load/merge.ts'
 export { mitigationNames, registerMitigation } from './load/mitigation.ts'
-export type { ClientRetryConfig, Host, Mitigation, MitigationContext, MitigationFactory, MitigationProblem, MitigationResult, MitigationRun, ResolvedKey, SetupKms, TargetKind } from './load/mitigation.ts'
-export { buildPlan, parseWorkload, PlanError, SECONDS_PER_MONTH, throttleMonthEver, throttleMonthWithin, workloadScenario, WorkloadSchema } from './load/plan.ts'
-export type { CapacityPlan, PlanMitigation, PlanOptions, PlanPool, PlanVariant, QuotaRequest, ServiceQuotaInfo, Workload, WorkloadInput } from './load/plan.ts'
+export type {
+  ClientRetryConfig,
+  Host,
+  Mitigation,
+  MitigationContext,
+  MitigationFactory,
+  MitigationProblem,
+  MitigationResult,
+  MitigationRun,
+  ResolvedKey,
+  SetupKms,
+  TargetKind,
+} from './load/mitigation.ts'
+export {
+  buildPlan,
+  parseWorkload,
+  PlanError,
+  SECONDS_PER_MONTH,
+  throttleMonthEver,
+  throttleMonthWithin,
+  workloadScenario,
+  WorkloadSchema,
+} from './load/plan.ts'
+export type {
+  CapacityPlan,
+  PlanMitigation,
+  PlanOptions,
+  PlanPool,
+  PlanVariant,
+  QuotaRequest,
+  ServiceQuotaInfo,
+  Workload,
+  WorkloadInput,
+} from './load/plan.ts'
 export { deriveSeed, Random } from './load/random.ts'
 export { runScenario } from './load/runner.ts'
 export type { RetrySetting, RunOptions, RunProgress } from './load/runner.ts'
@@ -43,15 +99,36 @@ export { parseRunSummary, SCHEMA_VERSION } from './load/summary.ts'
 export type { Repetition, RepetitionVariant, RunSummary, ThresholdResult, VariantSummary } from './load/summary.ts'
 export { embeddedTarget } from './load/target.ts'
 export type { Target, TargetSession } from './load/target.ts'
-export { DEFAULT_COMPARE_RULES, evaluateThresholds, METRICS, parseCompareRule, parseThreshold, resolveMetric, scenarioThresholds, ThresholdError } from './load/thresholds.ts'
-export type { CompareRule, ComparisonOperator, Metric, MetricContext, RelativeBound, Threshold } from './load/thresholds.ts'
+export {
+  DEFAULT_COMPARE_RULES,
+  evaluateThresholds,
+  METRICS,
+  parseCompareRule,
+  parseThreshold,
+  resolveMetric,
+  scenarioThresholds,
+  ThresholdError,
+} from './load/thresholds.ts'
+export type {
+  CompareRule,
+  ComparisonOperator,
+  Metric,
+  MetricContext,
+  RelativeBound,
+  Threshold,
+} from './load/thresholds.ts'
 export { parseRateTrace } from './load/trace-csv.ts'
 export type { RequestContext } from './load/workload.ts'
 export { accountSharding } from './mitigations/account-sharding.ts'
 export type { AccountShardingOptions } from './mitigations/account-sharding.ts'
 export { AdaptiveLimiter } from './mitigations/adaptive-limiter.ts'
 export { BUILT_IN_MITIGATIONS } from './mitigations/builtins.ts'
-export { dataKeyCache, DEFAULT_CACHE_CAPACITY, MAX_BYTES_PER_CACHED_KEY, MAX_MESSAGES_PER_CACHED_KEY } from './mitigations/data-key-cache.ts'
+export {
+  dataKeyCache,
+  DEFAULT_CACHE_CAPACITY,
+  MAX_BYTES_PER_CACHED_KEY,
+  MAX_MESSAGES_PER_CACHED_KEY,
+} from './mitigations/data-key-cache.ts'
 export type { DataKeyCacheOptions } from './mitigations/data-key-cache.ts'
 export { dataKeyPool } from './mitigations/data-key-pool.ts'
 export type { DataKeyPoolOptions } from './mitigations/data-key-pool.ts'
@@ -70,11 +147,38 @@ export { increaseCommand, serviceQuotaOf } from './mitigations/service-quotas.ts
 export type { ServiceQuota } from './mitigations/service-quotas.ts'
 export { COALESCIBLE_OPERATIONS, singleFlight } from './mitigations/single-flight.ts'
 export type { CoalescibleOperation, SingleFlightOptions } from './mitigations/single-flight.ts'
-export { BUILT_IN_PROFILES, DEFAULT_HOT_KEY_PER_SECOND, DEFAULT_RETENTION_SECONDS, parseProfile, profileNames, QuotaConfigError } from './quota/index.ts'
-export type { PoolUsage, QuotaMode, QuotaOptions, QuotaProfile, QuotaProfileInput, QuotaUsage, UsageSecond } from './quota/index.ts'
+export {
+  BUILT_IN_PROFILES,
+  DEFAULT_HOT_KEY_PER_SECOND,
+  DEFAULT_RETENTION_SECONDS,
+  parseProfile,
+  profileNames,
+  QuotaConfigError,
+} from './quota/index.ts'
+export type {
+  PoolUsage,
+  QuotaMode,
+  QuotaOptions,
+  QuotaProfile,
+  QuotaProfileInput,
+  QuotaUsage,
+  UsageSecond,
+} from './quota/index.ts'
 export { compareSummaries, ComparisonError, renderComparisonMarkdown } from './report/compare.ts'
-export type { CompareLabels, CompareOptions, Comparison, DiffRow, RuleOutcome, VariantComparison } from './report/compare.ts'
-export { bencherMetrics, customSmallerIsBetter, renderBencherJson, renderCustomSmallerIsBetterJson } from './report/exports.ts'
+export type {
+  CompareLabels,
+  CompareOptions,
+  Comparison,
+  DiffRow,
+  RuleOutcome,
+  VariantComparison,
+} from './report/compare.ts'
+export {
+  bencherMetrics,
+  customSmallerIsBetter,
+  renderBencherJson,
+  renderCustomSmallerIsBetterJson,
+} from './report/exports.ts'
 export type { BencherMetric, BencherMetricFormat, CustomBenchmarkEntry } from './report/exports.ts'
 export { exactGate, mannWhitneyU, statisticalGate } from './report/gates.ts'
 export type { GateOutcome, MannWhitneyResult } from './report/gates.ts'
@@ -89,5 +193,13 @@ export { renderPlanMarkdown } from './report/plan-markdown.ts'
 export { rankVariants, RANKING_METHOD } from './report/rank.ts'
 export type { RankedVariant, Ranking, RankTier } from './report/rank.ts'
 export { renderTimelineCsv } from './report/timeline-csv.ts'
-export { applySeed, CredentialStore, DEFAULT_PORT, parseCredentialsFile, parseSeed, startKmsServer, StatePersistence } from './server/index.ts'
+export {
+  applySeed,
+  CredentialStore,
+  DEFAULT_PORT,
+  parseCredentialsFile,
+  parseSeed,
+  startKmsServer,
+  StatePersistence,
+} from './server/index.ts'
 export type { AuthMode, KmsServer, KmsServerOptions, Seed } from './server/index.ts'

@@ -24,7 +24,11 @@ export function editDistance(a: string, b: string): number {
  * `maxDistance` edits.
  * @param maxDistance @default max(3, a quarter of the name's length)
  */
-export function closestName(name: string, candidates: Iterable<string>, maxDistance = Math.max(3, Math.floor(name.length / 4))): string | undefined {
+export function closestName(
+  name: string,
+  candidates: Iterable<string>,
+  maxDistance = Math.max(3, Math.floor(name.length / 4)),
+): string | undefined {
   let best: string | undefined
   let bestDistance = Infinity
   const lower = name.toLowerCase()

@@ -18,8 +18,17 @@ describe('grant eventual consistency', () => {
     const clock = new VirtualClock()
     const kms = createEmulator({ clock, profile: 'none' })
     const keyId = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId!
-    const { GrantToken } = kms.callSync('CreateGrant', { KeyId: keyId, GranteePrincipal: APP, Operations: ['GenerateDataKey', 'Decrypt'] })
-    const gdk = (tokens?: string[]) => kms.tryCall('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', ...(tokens !== undefined ? { GrantTokens: tokens } : {}) }, { principal: APP })
+    const { GrantToken } = kms.callSync('CreateGrant', {
+      KeyId: keyId,
+      GranteePrincipal: APP,
+      Operations: ['GenerateDataKey', 'Decrypt'],
+    })
+    const gdk = (tokens?: string[]) =>
+      kms.tryCall(
+        'GenerateDataKey',
+        { KeyId: keyId, KeySpec: 'AES_256', ...(tokens !== undefined ? { GrantTokens: tokens } : {}) },
+        { principal: APP },
+      )
     expect(gdk([GrantToken!]).ok).toBe(true)
     expect(gdk()).toMatchObject({ ok: false, error: { name: 'AccessDeniedException' } })
     clock.advance(DEFAULT_GRANT_PROPAGATION_DELAY_MS - 1)
@@ -27,7 +36,10 @@ describe('grant eventual consistency', () => {
     clock.advance(1)
     expect(gdk().ok).toBe(true)
     // a malformed token fails the request even when access is otherwise allowed
-    expect(kms.tryCall('Encrypt', { KeyId: keyId, Plaintext: pt, GrantTokens: ['bm90IGEgdG9rZW4='] })).toMatchObject({ ok: false, error: { name: 'InvalidGrantTokenException' } })
+    expect(kms.tryCall('Encrypt', { KeyId: keyId, Plaintext: pt, GrantTokens: ['bm90IGEgdG9rZW4='] })).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidGrantTokenException' },
+    })
   })
 
   it('takes grantPropagationDelayMs from the core options (0: immediate; 300000: the documented worst case)', () => {
@@ -35,7 +47,11 @@ describe('grant eventual consistency', () => {
       const clock = new VirtualClock()
       const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1', grantPropagationDelayMs: delay })
       const keyId = core.invoke('CreateKey', {}, core.caller(undefined)).KeyMetadata!.KeyId!
-      core.invoke('CreateGrant', { KeyId: keyId, GranteePrincipal: APP, Operations: ['Encrypt'] }, core.caller(undefined))
+      core.invoke(
+        'CreateGrant',
+        { KeyId: keyId, GranteePrincipal: APP, Operations: ['Encrypt'] },
+        core.caller(undefined),
+      )
       const app = core.caller({ principal: APP })
       const use = (): boolean => {
         try {
@@ -59,29 +75,62 @@ describe('grants on real requests', () => {
     const kms = createEmulator({ clock: new VirtualClock(), profile: 'none' })
     const keyId = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId!
     const { GrantToken } = kms.callSync('CreateGrant', {
-      KeyId: keyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt', 'GenerateDataKey', 'DescribeKey'], Constraints: { EncryptionContextSubset: { tenant: 'blue' } },
+      KeyId: keyId,
+      GranteePrincipal: APP,
+      Operations: ['Encrypt', 'Decrypt', 'GenerateDataKey', 'DescribeKey'],
+      Constraints: { EncryptionContextSubset: { tenant: 'blue' } },
     })
     const app = { principal: APP }
     const t = { GrantTokens: [GrantToken!] }
-    const blob = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: pt, EncryptionContext: { tenant: 'blue', object: '1' }, ...t }, app).CiphertextBlob!
-    expect(kms.callSync('Decrypt', { CiphertextBlob: blob, EncryptionContext: { tenant: 'blue', object: '1' }, ...t }, app).KeyId).toContain(keyId)
-    expect(kms.tryCall('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_128', EncryptionContext: { tenant: 'red' }, ...t }, app)).toMatchObject({ ok: false, error: { name: 'AccessDeniedException' } })
+    const blob = kms.callSync(
+      'Encrypt',
+      { KeyId: keyId, Plaintext: pt, EncryptionContext: { tenant: 'blue', object: '1' }, ...t },
+      app,
+    ).CiphertextBlob!
+    expect(
+      kms.callSync('Decrypt', { CiphertextBlob: blob, EncryptionContext: { tenant: 'blue', object: '1' }, ...t }, app)
+        .KeyId,
+    ).toContain(keyId)
+    expect(
+      kms.tryCall(
+        'GenerateDataKey',
+        { KeyId: keyId, KeySpec: 'AES_128', EncryptionContext: { tenant: 'red' }, ...t },
+        app,
+      ),
+    ).toMatchObject({ ok: false, error: { name: 'AccessDeniedException' } })
     expect(kms.tryCall('Encrypt', { KeyId: keyId, Plaintext: pt, ...t }, app).ok).toBe(false)
     expect(kms.callSync('DescribeKey', { KeyId: keyId, ...t }, app).KeyMetadata!.KeyId).toBe(keyId)
     const allowed = kms.auditEvents().filter((e) => e.eventName === 'Decrypt')[0]
-    expect(allowed?.additionalEventData?.['authorization']).toEqual([expect.objectContaining({ decision: 'Allow', reason: 'grant', grantId: expect.stringMatching(/^[0-9a-f]{64}$/) })])
+    expect(allowed?.additionalEventData?.['authorization']).toEqual([
+      expect.objectContaining({ decision: 'Allow', reason: 'grant', grantId: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+    ])
   })
 
-  it('work across accounts by key ARN, without an IAM policy in the grantee\'s account', () => {
+  it("work across accounts by key ARN, without an IAM policy in the grantee's account", () => {
     const kms = createEmulator({ clock: new VirtualClock(), profile: 'none' })
     const arn = kms.callSync('CreateKey', {}).KeyMetadata!.Arn!
     const appB = `arn:aws:iam::${B}:role/app`
-    const { GrantToken } = kms.callSync('CreateGrant', { KeyId: arn, GranteePrincipal: appB, RetiringPrincipal: appB, Operations: ['Encrypt', 'RetireGrant'] })
-    expect(kms.callSync('Encrypt', { KeyId: arn, Plaintext: pt, GrantTokens: [GrantToken!] }, { principal: appB }).KeyId).toBe(arn)
-    expect(kms.tryCall('Decrypt', { CiphertextBlob: kms.callSync('Encrypt', { KeyId: arn, Plaintext: pt }).CiphertextBlob! }, { principal: appB }).ok).toBe(false)
+    const { GrantToken } = kms.callSync('CreateGrant', {
+      KeyId: arn,
+      GranteePrincipal: appB,
+      RetiringPrincipal: appB,
+      Operations: ['Encrypt', 'RetireGrant'],
+    })
+    expect(
+      kms.callSync('Encrypt', { KeyId: arn, Plaintext: pt, GrantTokens: [GrantToken!] }, { principal: appB }).KeyId,
+    ).toBe(arn)
+    expect(
+      kms.tryCall(
+        'Decrypt',
+        { CiphertextBlob: kms.callSync('Encrypt', { KeyId: arn, Plaintext: pt }).CiphertextBlob! },
+        { principal: appB },
+      ).ok,
+    ).toBe(false)
     expect(kms.callSync('ListRetirableGrants', { RetiringPrincipal: appB }, { account: B }).Grants).toHaveLength(1)
     kms.callSync('RetireGrant', { GrantToken: GrantToken! }, { principal: appB })
-    expect(kms.tryCall('Encrypt', { KeyId: arn, Plaintext: pt, GrantTokens: [GrantToken!] }, { principal: appB }).ok).toBe(false)
+    expect(
+      kms.tryCall('Encrypt', { KeyId: arn, Plaintext: pt, GrantTokens: [GrantToken!] }, { principal: appB }).ok,
+    ).toBe(false)
   })
 
   it('lets an integrated service create grants on an AWS managed key for the caller (EBS-style)', () => {
@@ -89,9 +138,17 @@ describe('grants on real requests', () => {
     const kms = createEmulator({ clock, profile: 'none' })
     const viaEbs = { principal: APP, viaService: 'ec2.us-east-1.amazonaws.com' }
     const arn = kms.callSync('DescribeKey', { KeyId: 'alias/aws/ebs' }).KeyMetadata!.Arn!
-    expect(kms.tryCall('CreateGrant', { KeyId: arn, GranteePrincipal: APP, Operations: ['Decrypt'] }, { principal: APP })).toMatchObject({ ok: false, error: { name: 'AccessDeniedException' } })
+    expect(
+      kms.tryCall('CreateGrant', { KeyId: arn, GranteePrincipal: APP, Operations: ['Decrypt'] }, { principal: APP }),
+    ).toMatchObject({ ok: false, error: { name: 'AccessDeniedException' } })
     // the aws/ebs key policy names the EC2 endpoint, through which EBS calls KMS
-    expect(kms.tryCall('CreateGrant', { KeyId: arn, GranteePrincipal: APP, Operations: ['Decrypt'] }, { ...viaEbs, viaService: 'ebs.us-east-1.amazonaws.com' }).ok).toBe(false)
+    expect(
+      kms.tryCall(
+        'CreateGrant',
+        { KeyId: arn, GranteePrincipal: APP, Operations: ['Decrypt'] },
+        { ...viaEbs, viaService: 'ebs.us-east-1.amazonaws.com' },
+      ).ok,
+    ).toBe(false)
     const g = kms.callSync('CreateGrant', { KeyId: arn, GranteePrincipal: APP, Operations: ['Decrypt'] }, viaEbs)
     expect(kms.callSync('ListGrants', { KeyId: arn }).Grants!.map((x) => x.GrantId)).toEqual([g.GrantId])
   })

@@ -25,15 +25,26 @@ function moduleOf(file: string): string {
 }
 
 const RANK: Record<string, number> = {
-  heap: -2, suggest: -2, regions: -1, clock: 0,
-  kms: 1, quota: 1,
+  heap: -2,
+  suggest: -2,
+  regions: -1,
+  clock: 0,
+  kms: 1,
+  quota: 1,
   emulator: 2,
   load: 3,
-  server: 4, report: 4, mitigations: 4,
-  cli: 5, index: 5,
+  server: 4,
+  report: 4,
+  mitigations: 4,
+  cli: 5,
+  index: 5,
 }
 
-interface Import { from: string; to: string; typeOnly: boolean }
+interface Import {
+  from: string
+  to: string
+  typeOnly: boolean
+}
 
 function imports(file: string): Import[] {
   const text = readFileSync(file, 'utf8')
@@ -42,7 +53,8 @@ function imports(file: string): Import[] {
   for (const m of text.matchAll(re)) {
     out.push({ from: file, to: resolve(dirname(file), m[3] as string), typeOnly: m[2] !== undefined })
   }
-  for (const m of text.matchAll(/import\(\s*'(\.[^']+)'\s*\)/g)) out.push({ from: file, to: resolve(dirname(file), m[1] as string), typeOnly: false })
+  for (const m of text.matchAll(/import\(\s*'(\.[^']+)'\s*\)/g))
+    out.push({ from: file, to: resolve(dirname(file), m[1] as string), typeOnly: false })
   return out
 }
 
@@ -63,8 +75,9 @@ describe('architecture', () => {
         const ra = RANK[a] ?? 99
         const rb = RANK[b] ?? 99
         const allowedTypeOnly = imp.typeOnly && a === 'quota' && b === 'kms'
-        if (rb > ra || (rb === ra && !allowedTypeOnly) ) bad.push(`${relative(root, f)} → ${relative(root, imp.to)}`)
-        if (a === 'report' && b !== 'load' && rb > 0 && !imp.typeOnly) bad.push(`${relative(root, f)} → ${relative(root, imp.to)} (report imports types only)`)
+        if (rb > ra || (rb === ra && !allowedTypeOnly)) bad.push(`${relative(root, f)} → ${relative(root, imp.to)}`)
+        if (a === 'report' && b !== 'load' && rb > 0 && !imp.typeOnly)
+          bad.push(`${relative(root, f)} → ${relative(root, imp.to)} (report imports types only)`)
       }
     }
     expect(bad).toEqual([])
@@ -75,7 +88,15 @@ describe('architecture', () => {
     for (const f of all) {
       if (f.endsWith('/clock.ts')) continue
       const text = readFileSync(f, 'utf8')
-      for (const pattern of [/Date\.now\(/, /performance\.now\(/, /process\.hrtime/, /\bsetTimeout\(/, /\bsetInterval\(/, /\bsetImmediate\(/, /new Date\(\)/]) {
+      for (const pattern of [
+        /Date\.now\(/,
+        /performance\.now\(/,
+        /process\.hrtime/,
+        /\bsetTimeout\(/,
+        /\bsetInterval\(/,
+        /\bsetImmediate\(/,
+        /new Date\(\)/,
+      ]) {
         if (pattern.test(text)) bad.push(`${relative(root, f)}: ${pattern.source}`)
       }
     }

@@ -3,7 +3,14 @@
  * boto3 and the AWS CLI from the machine's Python (the boto3/CLI parts skip, saying why,
  * where python3/boto3 or `aws` is missing).
  */
-import { CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, KMSServiceException, NotFoundException } from '@aws-sdk/client-kms'
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  KMSClient,
+  KMSServiceException,
+  NotFoundException,
+} from '@aws-sdk/client-kms'
 import { execFile, spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,7 +25,9 @@ const run = promisify(execFile)
 const pythonReason = pythonUnavailableReason()
 const awsCliReason = (() => {
   const r = spawnSync('aws', ['--version'], { encoding: 'utf8', timeout: 60_000 })
-  return r.error !== undefined || r.status !== 0 ? `the AWS CLI (aws) is not available: ${r.error?.message ?? r.stderr}` : undefined
+  return r.error !== undefined || r.status !== 0
+    ? `the AWS CLI (aws) is not available: ${r.error?.message ?? r.stderr}`
+    : undefined
 })()
 if (pythonReason !== undefined) console.warn(`endpoint-cli: boto3 tests skipped: ${pythonReason}`)
 if (awsCliReason !== undefined) console.warn(`endpoint-cli: AWS CLI tests skipped: ${awsCliReason}`)
@@ -28,8 +37,20 @@ let server: ServeChild
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kms-bench-cli-'))
-  await writeFile(join(dir, 'seed.json'), JSON.stringify({ keys: [{ aliases: ['alias/seeded'], description: 'seeded at start', account: '123456789012' }] }))
-  server = await startServeChild(['--account', '123456789012', '--quota', 'symmetric=3', '--audit', join(dir, 'audit.jsonl'), '--seed', join(dir, 'seed.json')])
+  await writeFile(
+    join(dir, 'seed.json'),
+    JSON.stringify({ keys: [{ aliases: ['alias/seeded'], description: 'seeded at start', account: '123456789012' }] }),
+  )
+  server = await startServeChild([
+    '--account',
+    '123456789012',
+    '--quota',
+    'symmetric=3',
+    '--audit',
+    join(dir, 'audit.jsonl'),
+    '--seed',
+    join(dir, 'seed.json'),
+  ])
 })
 afterAll(async () => {
   await server?.stop('SIGKILL').catch(() => {})
@@ -39,14 +60,25 @@ afterAll(async () => {
 describe('kms-bench serve child process with the JavaScript SDK', () => {
   it('serves seeded keys and modeled errors as SDK classes', async () => {
     const kms = localClient(server.url)
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/seeded' }))).KeyMetadata).toMatchObject({ Description: 'seeded at start', AWSAccountId: '123456789012' })
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/seeded' }))).KeyMetadata).toMatchObject({
+      Description: 'seeded at start',
+      AWSAccountId: '123456789012',
+    })
     await expect(kms.send(new DescribeKeyCommand({ KeyId: 'alias/none' }))).rejects.toBeInstanceOf(NotFoundException)
     kms.destroy()
   })
 
   it('throttles at the --quota and the SDK retries with its standard strategy', async () => {
-    const kms = new KMSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    const results = await Promise.allSettled(Array.from({ length: 9 }, () => kms.send(new EncryptCommand({ KeyId: 'alias/seeded', Plaintext: Buffer.from('x') }))))
+    const kms = new KMSClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    })
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, () =>
+        kms.send(new EncryptCommand({ KeyId: 'alias/seeded', Plaintext: Buffer.from('x') })),
+      ),
+    )
     kms.destroy()
     const ok = results.filter((r) => r.status === 'fulfilled')
     expect(ok.some((r) => (r.value.$metadata.attempts ?? 1) > 1)).toBe(true)
@@ -114,27 +146,59 @@ print(json.dumps(out))
 })
 
 describe.skipIf(awsCliReason !== undefined)('kms-bench serve child process with the AWS CLI', () => {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  }
 
   it('works with --endpoint-url and with AWS_ENDPOINT_URL_KMS', async () => {
-    const created = await run('aws', ['kms', 'create-key', '--description', 'from the cli', '--endpoint-url', server.url, '--output', 'json'], { env, timeout: 60_000 })
+    const created = await run(
+      'aws',
+      ['kms', 'create-key', '--description', 'from the cli', '--endpoint-url', server.url, '--output', 'json'],
+      { env, timeout: 60_000 },
+    )
     const key = (JSON.parse(created.stdout) as { KeyMetadata: { KeyId: string; Arn: string } }).KeyMetadata
     expect(key.Arn).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//)
     await writeFile(join(dir, 'plain.txt'), 'hello cli')
-    const enc = await run('aws', ['kms', 'encrypt', '--key-id', key.KeyId, '--plaintext', `fileb://${join(dir, 'plain.txt')}`, '--output', 'json'], {
-      env: { ...env, AWS_ENDPOINT_URL_KMS: server.url },
-      timeout: 60_000,
-    })
+    const enc = await run(
+      'aws',
+      ['kms', 'encrypt', '--key-id', key.KeyId, '--plaintext', `fileb://${join(dir, 'plain.txt')}`, '--output', 'json'],
+      {
+        env: { ...env, AWS_ENDPOINT_URL_KMS: server.url },
+        timeout: 60_000,
+      },
+    )
     const blob = (JSON.parse(enc.stdout) as { CiphertextBlob: string }).CiphertextBlob
     await writeFile(join(dir, 'ct.bin'), Buffer.from(blob, 'base64'))
-    const dec = await run('aws', ['kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct.bin')}`, '--endpoint-url', server.url, '--output', 'json'], { env, timeout: 60_000 })
-    expect(Buffer.from((JSON.parse(dec.stdout) as { Plaintext: string }).Plaintext, 'base64').toString()).toBe('hello cli')
+    const dec = await run(
+      'aws',
+      [
+        'kms',
+        'decrypt',
+        '--ciphertext-blob',
+        `fileb://${join(dir, 'ct.bin')}`,
+        '--endpoint-url',
+        server.url,
+        '--output',
+        'json',
+      ],
+      { env, timeout: 60_000 },
+    )
+    expect(Buffer.from((JSON.parse(dec.stdout) as { Plaintext: string }).Plaintext, 'base64').toString()).toBe(
+      'hello cli',
+    )
   })
 
   it('reports errors with their code and a non-zero exit', async () => {
-    const err = await run('aws', ['kms', 'describe-key', '--key-id', 'alias/missing', '--endpoint-url', server.url], { env, timeout: 60_000 }).catch(
-      (e: { code: number; stderr: string }) => e,
-    )
+    const err = await run('aws', ['kms', 'describe-key', '--key-id', 'alias/missing', '--endpoint-url', server.url], {
+      env,
+      timeout: 60_000,
+    }).catch((e: { code: number; stderr: string }) => e)
     expect((err as { code: number }).code).not.toBe(0)
     expect((err as { stderr: string }).stderr).toContain('(NotFoundException)')
   })
@@ -146,7 +210,10 @@ describe('kms-bench serve child process shutdown', () => {
     await kms.send(new CreateKeyCommand({}))
     kms.destroy()
     expect(await server.stop('SIGTERM')).toBe(0)
-    const events = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { eventName: string; errorCode?: string; recipientAccountId: string })
+    const events = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { eventName: string; errorCode?: string; recipientAccountId: string })
     expect(events.some((e) => e.eventName === 'CreateKey' && e.errorCode === undefined)).toBe(true)
     expect(events.some((e) => e.errorCode === 'ThrottlingException')).toBe(true)
     expect(events.every((e) => e.recipientAccountId === '123456789012')).toBe(true)

@@ -35,7 +35,10 @@ describe.skipIf(reason !== undefined)('our endpoint vs moto, same SDK script', (
     const regressions = m.filter((s) => s.pass && o.find((x) => x.step === s.step)?.pass !== true).map((s) => s.step)
     expect(regressions, table).toEqual([])
     // And we get the whole script right.
-    expect(o.filter((s) => !s.pass), table).toEqual([])
+    expect(
+      o.filter((s) => !s.pass),
+      table,
+    ).toEqual([])
     expect(m.filter((s) => s.pass).length).toBeGreaterThan(10)
   })
 })

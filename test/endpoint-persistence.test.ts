@@ -3,7 +3,14 @@
  * policy, and old ciphertext still decrypts; `kill -9` right after an acknowledged write loses
  * nothing that was acknowledged.
  */
-import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ListAliasesCommand } from '@aws-sdk/client-kms'
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  ListAliasesCommand,
+} from '@aws-sdk/client-kms'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,9 +42,18 @@ describe('serve --state', () => {
     const dir = await stateDir()
     const first = await serve(dir)
     const kms = localClient(first.url, { region: 'eu-west-1' })
-    const key = (await kms.send(new CreateKeyCommand({ Description: 'durable', KeySpec: 'SYMMETRIC_DEFAULT' }))).KeyMetadata!
+    const key = (await kms.send(new CreateKeyCommand({ Description: 'durable', KeySpec: 'SYMMETRIC_DEFAULT' })))
+      .KeyMetadata!
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/durable', TargetKeyId: key.KeyId }))
-    const ct = (await kms.send(new EncryptCommand({ KeyId: 'alias/durable', Plaintext: Buffer.from('keep me'), EncryptionContext: { k: 'v' } }))).CiphertextBlob!
+    const ct = (
+      await kms.send(
+        new EncryptCommand({
+          KeyId: 'alias/durable',
+          Plaintext: Buffer.from('keep me'),
+          EncryptionContext: { k: 'v' },
+        }),
+      )
+    ).CiphertextBlob!
     kms.destroy()
     expect(await first.stop('SIGTERM')).toBe(0)
 
@@ -46,8 +62,13 @@ describe('serve --state', () => {
     const again = localClient(second.url, { region: 'eu-west-1' })
     const pt = await again.send(new DecryptCommand({ CiphertextBlob: ct, EncryptionContext: { k: 'v' } }))
     expect(Buffer.from(pt.Plaintext!).toString()).toBe('keep me')
-    expect((await again.send(new DescribeKeyCommand({ KeyId: 'alias/durable' }))).KeyMetadata).toMatchObject({ KeyId: key.KeyId, Description: 'durable' })
-    expect(((await again.send(new ListAliasesCommand({}))).Aliases ?? []).map((a) => a.AliasName)).toContain('alias/durable')
+    expect((await again.send(new DescribeKeyCommand({ KeyId: 'alias/durable' }))).KeyMetadata).toMatchObject({
+      KeyId: key.KeyId,
+      Description: 'durable',
+    })
+    expect(((await again.send(new ListAliasesCommand({}))).Aliases ?? []).map((a) => a.AliasName)).toContain(
+      'alias/durable',
+    )
     again.destroy()
   })
 
@@ -86,7 +107,9 @@ describe('serve --state', () => {
     expect(r.status).toBe(200)
     const id = (r.json['KeyMetadata'] as { KeyId: string }).KeyId
     const second = await serve(dir)
-    expect((await kmsCall(second.url, 'DescribeKey', { KeyId: id })).json).toMatchObject({ KeyMetadata: { KeyId: id, Description: 'acked' } })
+    expect((await kmsCall(second.url, 'DescribeKey', { KeyId: id })).json).toMatchObject({
+      KeyMetadata: { KeyId: id, Description: 'acked' },
+    })
   })
 
   it('refuses a corrupt state file with exit 2, naming it', async () => {

@@ -4,7 +4,15 @@
  * classified as throttling and retried by the SDK's standard strategy, SigV4 is verified.
  */
 import { buildClient, CommitmentPolicy, getClient, KMS, KmsKeyringNode } from '@aws-crypto/client-node'
-import { CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, KMSServiceException, ListKeysCommand, NotFoundException } from '@aws-sdk/client-kms'
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  KMSClient,
+  KMSServiceException,
+  ListKeysCommand,
+  NotFoundException,
+} from '@aws-sdk/client-kms'
 import { isThrottlingError } from '@smithy/core/retry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '../src/emulator.ts'
@@ -46,10 +54,15 @@ describe('endpoint with the AWS SDK', () => {
     kms.destroy()
     const keyring = new KmsKeyringNode({
       generatorKeyId: arn,
-      clientProvider: getClient(KMS, { endpoint: server.url, credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' } }),
+      clientProvider: getClient(KMS, {
+        endpoint: server.url,
+        credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' },
+      }),
     })
     const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-    const { result } = await encrypt(keyring, 'a message for the encryption sdk', { encryptionContext: { tenant: 't1' } })
+    const { result } = await encrypt(keyring, 'a message for the encryption sdk', {
+      encryptionContext: { tenant: 't1' },
+    })
     const { plaintext, messageHeader } = await decrypt(keyring, result)
     expect(plaintext.toString()).toBe('a message for the encryption sdk')
     expect(messageHeader.encryptionContext).toMatchObject({ tenant: 't1' })
@@ -83,7 +96,11 @@ describe('throttling through the SDK', () => {
     const keyId = (await setup.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!
     setup.destroy()
     // The SDK's defaults: retry mode standard, 3 attempts.
-    const kms = new KMSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+    const kms = new KMSClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    })
     const results = await Promise.all(
       Array.from({ length: 12 }, () =>
         kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([1]) })).then(
@@ -103,14 +120,23 @@ describe('throttling through the SDK', () => {
       expect((r.error as KMSServiceException).$metadata.attempts).toBe(3)
     }
     // The quota meter, read over HTTP, saw the throttles.
-    const usage = (await (await fetch(`${server.url}/kms-bench/usage`)).json()) as { pools: { pool: string; throttled: number; accepted: number; limit: number }[] }
+    const usage = (await (await fetch(`${server.url}/kms-bench/usage`)).json()) as {
+      pools: { pool: string; throttled: number; accepted: number; limit: number }[]
+    }
     const sym = usage.pools.find((p) => p.pool === 'symmetric')
     expect(sym).toMatchObject({ limit: 3 })
     expect(sym!.throttled).toBeGreaterThan(0)
     expect(sym!.accepted).toBe(results.filter((r) => r.ok).length)
     // Without retries, 10 calls at once meet a 3/s quota: at most 6 fit, even across a window edge.
     const once = localClient(server.url)
-    const single = await Promise.all(Array.from({ length: 10 }, () => once.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([1]) })).then(() => undefined, (e: unknown) => e)))
+    const single = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        once.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([1]) })).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    )
     once.destroy()
     const throttled = single.filter((e) => e !== undefined)
     expect(throttled.length).toBeGreaterThan(0)
@@ -127,13 +153,25 @@ describe('SigV4 verification through the SDK', () => {
   beforeAll(async () => {
     const credentials = parseCredentialsFile({
       credentials: [
-        { accessKeyId: 'AKIAKMSBENCH00000001', secretAccessKey: 'right-secret', principal: 'arn:aws:iam::111122223333:user/alice' },
-        { accessKeyId: 'AKIAKMSBENCH00000002', secretAccessKey: 'bobs-secret', principal: 'arn:aws:iam::111122223333:user/bob' },
+        {
+          accessKeyId: 'AKIAKMSBENCH00000001',
+          secretAccessKey: 'right-secret',
+          principal: 'arn:aws:iam::111122223333:user/alice',
+        },
+        {
+          accessKeyId: 'AKIAKMSBENCH00000002',
+          secretAccessKey: 'bobs-secret',
+          principal: 'arn:aws:iam::111122223333:user/bob',
+        },
       ],
     })
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0, sink: (e) => events.push(e) } })
     // Access is enforced as AWS does: alice has an identity policy, bob has none.
-    emulator.putIdentityPolicy('arn:aws:iam::111122223333:user/alice', 'kms-all', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }))
+    emulator.putIdentityPolicy(
+      'arn:aws:iam::111122223333:user/alice',
+      'kms-all',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }),
+    )
     server = await startKmsServer({ emulator, port: 0, auth: 'sigv4', credentials })
   })
   afterAll(async () => {
@@ -141,17 +179,29 @@ describe('SigV4 verification through the SDK', () => {
   })
 
   it('accepts the right secret and acts as the mapped principal', async () => {
-    const kms = localClient(server.url, { region: 'eu-west-2', accessKeyId: 'AKIAKMSBENCH00000001', secretAccessKey: 'right-secret' })
+    const kms = localClient(server.url, {
+      region: 'eu-west-2',
+      accessKeyId: 'AKIAKMSBENCH00000001',
+      secretAccessKey: 'right-secret',
+    })
     const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!
     expect(key.Arn).toMatch(/^arn:aws:kms:eu-west-2:111122223333:key\//)
     kms.destroy()
     const created = events.find((e) => e.eventName === 'CreateKey' && e.errorCode === undefined)
-    expect(created?.userIdentity).toMatchObject({ type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333' })
+    expect(created?.userIdentity).toMatchObject({
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      accountId: '111122223333',
+    })
     expect(created?.awsRegion).toBe('eu-west-2')
   })
 
   it('denies a principal without permissions with AccessDeniedException (text in `Message`, as AWS sends it)', async () => {
-    const bob = localClient(server.url, { region: 'eu-west-2', accessKeyId: 'AKIAKMSBENCH00000002', secretAccessKey: 'bobs-secret' })
+    const bob = localClient(server.url, {
+      region: 'eu-west-2',
+      accessKeyId: 'AKIAKMSBENCH00000002',
+      secretAccessKey: 'bobs-secret',
+    })
     const e = (await bob.send(new CreateKeyCommand({})).catch((x: unknown) => x)) as KMSServiceException
     bob.destroy()
     expect(e.name).toBe('AccessDeniedException')
@@ -169,7 +219,14 @@ describe('SigV4 verification through the SDK', () => {
     expect(e2.name).toBe('UnrecognizedClientException')
     expect(e2.message).toBe('The security token included in the request is invalid.')
     unknown.destroy()
-    const res = await fetch(`${server.url}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' })
-    expect(await res.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' })
+    const res = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'TrentService.ListKeys' },
+      body: '{}',
+    })
+    expect(await res.json()).toEqual({
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token',
+    })
   })
 })

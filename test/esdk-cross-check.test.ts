@@ -10,7 +10,13 @@
  * script in virtual time against the embedded emulator. Both must make exactly the same
  * number of GenerateDataKey and Decrypt calls.
  */
-import { buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager } from '@aws-crypto/client-node'
+import {
+  buildClient,
+  CommitmentPolicy,
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
+} from '@aws-crypto/client-node'
 import { CreateKeyCommand, KMS } from '@aws-sdk/client-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmulator } from '../src/emulator.ts'
@@ -35,23 +41,47 @@ const B = { tenant: 'b', region: 'eu' }
 const C = { tenant: 'c' }
 const NONE = {}
 
-const step = (context: Record<string, string>, bytes: number, pauseMs?: number): Step => ({ context, bytes, ...(pauseMs !== undefined ? { pauseMs } : {}) })
+const step = (context: Record<string, string>, bytes: number, pauseMs?: number): Step => ({
+  context,
+  bytes,
+  ...(pauseMs !== undefined ? { pauseMs } : {}),
+})
 
 /** Limits: 3 messages and 2,500 bytes per data key, 2 entries per cache, 2 s max age. */
 const LIMITS = { maxMessagesEncrypted: 3, maxBytesEncrypted: 2500, capacity: 2 }
 
 const SCRIPT: Step[] = [
   // message limit: the 4th message needs a new data key
-  step(A, 100), step(A, 100), step(A, 100), step(A, 100),
+  step(A, 100),
+  step(A, 100),
+  step(A, 100),
+  step(A, 100),
   // byte limit: 1000 + 1000 + 1000 > 2500
-  step(B, 1000), step(B, 1000), step(B, 1000),
+  step(B, 1000),
+  step(B, 1000),
+  step(B, 1000),
   // larger than maxBytesEncrypted: served with a fresh data key, never cached
-  step(C, 3000), step(C, 3000),
+  step(C, 3000),
+  step(C, 3000),
   // LRU at capacity 2 (A, B cached): C evicts the least recently used, and so on
-  step(A, 10), step(C, 10), step(B, 10), step(A, 10), step(NONE, 10), step(NONE, 10), step(C, 10),
+  step(A, 10),
+  step(C, 10),
+  step(B, 10),
+  step(A, 10),
+  step(NONE, 10),
+  step(NONE, 10),
+  step(C, 10),
   // after a pause longer than maxAge every entry is stale
-  step(A, 10, PAUSE_MS), step(A, 10), step(NONE, 10), step(B, 2400), step(B, 200),
-  step(A, 10, PAUSE_MS), step(NONE, 10), step(NONE, 10), step(NONE, 10), step(NONE, 10),
+  step(A, 10, PAUSE_MS),
+  step(A, 10),
+  step(NONE, 10),
+  step(B, 2400),
+  step(B, 200),
+  step(A, 10, PAUSE_MS),
+  step(NONE, 10),
+  step(NONE, 10),
+  step(NONE, 10),
+  step(NONE, 10),
 ]
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -61,7 +91,12 @@ describe('data-key cache model vs the real AWS Encryption SDK', () => {
   let keyArn: string
   beforeAll(async () => {
     server = await startKmsServer({ emulator: createEmulator({ profile: 'none', audit: { capacity: 0 } }), port: 0 })
-    const admin = new KMS({ endpoint: server.url, region: 'us-west-2', credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' }, maxAttempts: 1 })
+    const admin = new KMS({
+      endpoint: server.url,
+      region: 'us-west-2',
+      credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    })
     keyArn = (await admin.send(new CreateKeyCommand({ Description: 'esdk cross-check' }))).KeyMetadata!.Arn!
     admin.destroy()
   })
@@ -72,7 +107,12 @@ describe('data-key cache model vs the real AWS Encryption SDK', () => {
   it('makes the same number of GenerateDataKey and Decrypt calls as the Encryption SDK', async () => {
     // --- the real Encryption SDK over HTTP ---
     const counts: Record<string, number> = {}
-    const kms = new KMS({ endpoint: server.url, region: 'us-west-2', credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' }, maxAttempts: 1 })
+    const kms = new KMS({
+      endpoint: server.url,
+      region: 'us-west-2',
+      credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    })
     kms.middlewareStack.add(
       (next, context) => async (args) => {
         counts[context.commandName as string] = (counts[context.commandName as string] ?? 0) + 1
@@ -115,11 +155,18 @@ describe('data-key cache model vs the real AWS Encryption SDK', () => {
     const b = bench()
     const model = dataKeyCache({ maxAge: MAX_AGE_MS / 1000, ...LIMITS })
     const producerModel = model.start(b.context()).wrap(DIRECT, b.host)
-    const consumerModel = dataKeyCache({ maxAge: MAX_AGE_MS / 1000, capacity: LIMITS.capacity }).start(b.context()).wrap(DIRECT, { ...b.host, index: 1, id: 'host-1' })
+    const consumerModel = dataKeyCache({ maxAge: MAX_AGE_MS / 1000, capacity: LIMITS.capacity })
+      .start(b.context())
+      .wrap(DIRECT, { ...b.host, index: 1, id: 'host-1' })
     const edks: Uint8Array[] = []
     for (const s of SCRIPT) {
       if (s.pauseMs !== undefined) b.clock.advance(s.pauseMs)
-      const call: KmsCallSpec = kmsCall('GenerateDataKey', { KeyId: b.key.keyId, NumberOfBytes: 32, EncryptionContext: s.context }, b.caller, { bytes: s.bytes, keyName: 'k' })
+      const call: KmsCallSpec = kmsCall(
+        'GenerateDataKey',
+        { KeyId: b.key.keyId, NumberOfBytes: 32, EncryptionContext: s.context },
+        b.caller,
+        { bytes: s.bytes, keyName: 'k' },
+      )
       const out = b.run(producerModel, call)
       if (!out.ok) throw new Error(`model GenerateDataKey failed: ${out.error.message}`)
       edks.push((out.output as { CiphertextBlob: Uint8Array }).CiphertextBlob)
@@ -127,7 +174,15 @@ describe('data-key cache model vs the real AWS Encryption SDK', () => {
     const modelEncrypt = { GenerateDataKey: b.calls.get('GenerateDataKey') ?? 0 }
     for (const [i, s] of SCRIPT.entries()) {
       if (s.pauseMs !== undefined) b.clock.advance(s.pauseMs)
-      const out = b.run(consumerModel, kmsCall('Decrypt', { KeyId: b.key.keyId, CiphertextBlob: edks[i] as Uint8Array, EncryptionContext: s.context }, b.caller, { bytes: s.bytes, keyName: 'k' }))
+      const out = b.run(
+        consumerModel,
+        kmsCall(
+          'Decrypt',
+          { KeyId: b.key.keyId, CiphertextBlob: edks[i] as Uint8Array, EncryptionContext: s.context },
+          b.caller,
+          { bytes: s.bytes, keyName: 'k' },
+        ),
+      )
       if (!out.ok) throw new Error(`model Decrypt failed: ${out.error.message}`)
     }
     const modeled = { ...modelEncrypt, Decrypt: b.calls.get('Decrypt') ?? 0 }

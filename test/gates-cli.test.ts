@@ -15,11 +15,24 @@ const adHoc = ['run', '--op', 'Encrypt', '--rate', '12000', '--duration', '3s', 
 
 describe('run --threshold', () => {
   it('exits 0 when every threshold passes and records them in summary.json and junit.xml', async () => {
-    const r = await cli([...adHoc, '--out', 'pass', '--threshold', 'kms.callsPerRequest < 2', '--threshold', 'baseline: latencyMs.p99 <= 5000'])
+    const r = await cli([
+      ...adHoc,
+      '--out',
+      'pass',
+      '--threshold',
+      'kms.callsPerRequest < 2',
+      '--threshold',
+      'baseline: latencyMs.p99 <= 5000',
+    ])
     expect(r.code).toBe(0)
     const s = await summaryIn('pass')
     expect(s.thresholds).toEqual([
-      { expression: 'kms.callsPerRequest < 2', variant: 'baseline', actual: s.variants[0]?.kms.callsPerRequest, passed: true },
+      {
+        expression: 'kms.callsPerRequest < 2',
+        variant: 'baseline',
+        actual: s.variants[0]?.kms.callsPerRequest,
+        passed: true,
+      },
       { expression: 'latencyMs.p99 <= 5000', variant: 'baseline', actual: s.variants[0]?.latencyMs.p99, passed: true },
     ])
     const junit = await readFile(join(ws.dir, 'pass', 'junit.xml'), 'utf8')
@@ -27,7 +40,15 @@ describe('run --threshold', () => {
   })
 
   it('exits 1 when one fails and prints which, with the actual value', async () => {
-    const r = await cli([...adHoc, '--out', 'fail', '--threshold', 'throttleRate < 0.001', '--threshold', 'kms.callsPerRequest < 2'])
+    const r = await cli([
+      ...adHoc,
+      '--out',
+      'fail',
+      '--threshold',
+      'throttleRate < 0.001',
+      '--threshold',
+      'kms.callsPerRequest < 2',
+    ])
     expect(r.code).toBe(1)
     const s = await summaryIn('fail')
     const rate = s.variants[0]?.throttleRate as number
@@ -35,8 +56,12 @@ describe('run --threshold', () => {
     expect(r.err).toContain('thresholds: 1 of 2 FAILED')
     expect(r.err).toContain(`FAIL baseline: throttleRate < 0.001 (actual ${Number(rate.toPrecision(6))})`)
     expect(s.thresholds.map((t) => t.passed)).toEqual([false, true])
-    expect(await readFile(join(ws.dir, 'fail', 'junit.xml'), 'utf8')).toMatch(/<failure message="throttleRate &lt; 0\.001 failed for variant baseline/)
-    expect(await readFile(join(ws.dir, 'fail', 'report.md'), 'utf8')).toMatch(/\| FAIL \| baseline \| throttleRate &lt; 0\.001 \||\| FAIL \| baseline \| throttleRate \\< 0\.001 \|/)
+    expect(await readFile(join(ws.dir, 'fail', 'junit.xml'), 'utf8')).toMatch(
+      /<failure message="throttleRate &lt; 0\.001 failed for variant baseline/,
+    )
+    expect(await readFile(join(ws.dir, 'fail', 'report.md'), 'utf8')).toMatch(
+      /\| FAIL \| baseline \| throttleRate &lt; 0\.001 \||\| FAIL \| baseline \| throttleRate \\< 0\.001 \|/,
+    )
   })
 
   it.each([
@@ -48,10 +73,15 @@ describe('run --threshold', () => {
     const r = await cli([...adHoc, '--out', 'bad', ...extra])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
-    expect(r.err.trim().split('\n').filter((l) => !l.startsWith('hint:'))).toHaveLength(1)
+    expect(
+      r.err
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('hint:')),
+    ).toHaveLength(1)
   })
 
-  it('evaluates a scenario file\'s thresholds, scenario-level and per variant', async () => {
+  it("evaluates a scenario file's thresholds, scenario-level and per variant", async () => {
     await writeFile(
       join(ws.dir, 'gated.ts'),
       `export default {
@@ -95,7 +125,9 @@ describe('kms-bench compare, virtual time', () => {
     expect(r.out).toContain('# kms-bench compare: adhoc-GenerateDataKey')
     expect(r.out).toContain('**PASS: no regression beyond the thresholds (3 checks).**')
     expect(r.out).toMatch(/\| KMS calls per request \| 1\.\d+ \| 1\.\d+ \| ±0 \|/)
-    expect(r.out).toMatch(/compare: PASS \(3 checks; exact comparison; thresholds: kms\.callsPerRequest \+0%, throttleRate \+1%, latencyMs\.p99 \+10%\)/)
+    expect(r.out).toMatch(
+      /compare: PASS \(3 checks; exact comparison; thresholds: kms\.callsPerRequest \+0%, throttleRate \+1%, latencyMs\.p99 \+10%\)/,
+    )
   })
 
   it('a worse result fails (exit 1), saying which rule and why', async () => {
@@ -121,8 +153,12 @@ describe('kms-bench compare, virtual time', () => {
   })
 
   it('takes relative and absolute thresholds, and --no-defaults', async () => {
-    expect((await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'kms.calls +50%', '--quiet'])).code).toBe(0)
-    expect((await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'throttleRate < 0.01', '--quiet'])).code).toBe(1)
+    expect(
+      (await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'kms.calls +50%', '--quiet'])).code,
+    ).toBe(0)
+    expect(
+      (await cli(['compare', 'v-a', 'v-worse', '--no-defaults', '--threshold', 'throttleRate < 0.01', '--quiet'])).code,
+    ).toBe(1)
   })
 
   it.each([
@@ -136,17 +172,41 @@ describe('kms-bench compare, virtual time', () => {
   ])('bad input exits 2 with one message: %j', async (args, message) => {
     await writeFile(join(ws.dir, 'bad.json'), '{ not json')
     await writeFile(join(ws.dir, 'other.json'), JSON.stringify({ hello: 'world' }))
-    await writeFile(join(ws.dir, 'future.json'), JSON.stringify({ ...(JSON.parse(await readFile(join(ws.dir, 'v-a', 'summary.json'), 'utf8')) as object), schemaVersion: 99 }))
+    await writeFile(
+      join(ws.dir, 'future.json'),
+      JSON.stringify({
+        ...(JSON.parse(await readFile(join(ws.dir, 'v-a', 'summary.json'), 'utf8')) as object),
+        schemaVersion: 99,
+      }),
+    )
     const r = await cli(args)
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
     expect(r.err).not.toMatch(/\n\s+at /)
-    expect(r.err.trim().split('\n').filter((l) => !l.startsWith('hint:'))).toHaveLength(1)
+    expect(
+      r.err
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('hint:')),
+    ).toHaveLength(1)
   })
 })
 
 describe('kms-bench compare, real time (repeated runs)', () => {
-  const rt = ['run', '--op', 'Encrypt', '--rate', '200', '--duration', '1s', '--clock', 'real', '--runs', '5', '--quiet']
+  const rt = [
+    'run',
+    '--op',
+    'Encrypt',
+    '--rate',
+    '200',
+    '--duration',
+    '1s',
+    '--clock',
+    'real',
+    '--runs',
+    '5',
+    '--quiet',
+  ]
 
   it('two sets of runs of the same workload compare as equal; a throttled set fails', async () => {
     expect((await cli([...rt, '--out', 'rt-a'])).code).toBe(0)
@@ -163,6 +223,8 @@ describe('kms-bench compare, real time (repeated runs)', () => {
     expect((await cli([...rt, '--quota', 'symmetric=150', '--out', 'rt-worse'])).code).toBe(0)
     const worse = await cli(['compare', 'rt-a', 'rt-worse'])
     expect(worse.code).toBe(1)
-    expect(worse.out).toMatch(/`kms\.callsPerRequest \+0%`: regression: median 1 → 1\.\d+ .*significant \(Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397 ≤ α = 0\.01\)/)
+    expect(worse.out).toMatch(
+      /`kms\.callsPerRequest \+0%`: regression: median 1 → 1\.\d+ .*significant \(Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397 ≤ α = 0\.01\)/,
+    )
   }, 120_000)
 })

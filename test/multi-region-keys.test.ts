@@ -16,7 +16,8 @@ const west: CallerInput = { region: 'eu-west-1' }
 const tokyo: CallerInput = { region: 'ap-northeast-1' }
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const str = (b: Uint8Array | undefined): string => new TextDecoder().decode(b)
-const UNKNOWN_KEY = 'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.'
+const UNKNOWN_KEY =
+  'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.'
 
 function setup(): { kms: Emulator; clock: VirtualClock } {
   const clock = new VirtualClock()
@@ -53,8 +54,14 @@ describe('multi-Region keys', () => {
       },
     })
     expect(out.ReplicaTags).toBeUndefined()
-    expect(JSON.parse(out.ReplicaPolicy!)).toMatchObject({ Id: 'key-default-1', Statement: [{ Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*' }] })
-    expect(kms.callSync('DescribeKey', { KeyId: keyId }, west).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Enabled: true })
+    expect(JSON.parse(out.ReplicaPolicy!)).toMatchObject({
+      Id: 'key-default-1',
+      Statement: [{ Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*' }],
+    })
+    expect(kms.callSync('DescribeKey', { KeyId: keyId }, west).KeyMetadata).toMatchObject({
+      KeyState: 'Enabled',
+      Enabled: true,
+    })
     expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata?.MultiRegionConfiguration).toEqual({
       MultiRegionKeyType: 'PRIMARY',
       PrimaryKey: { Arn: primaryArn, Region: 'us-east-1' },
@@ -66,8 +73,13 @@ describe('multi-Region keys', () => {
     const { kms } = setup()
     const keyId = mrk(kms)
     kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'eu-west-1' }, east)
-    const fromEast = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('made in us-east-1'), EncryptionContext: { a: '1' } }, east).CiphertextBlob!
-    const fromWest = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('made in eu-west-1') }, west).CiphertextBlob!
+    const fromEast = kms.callSync(
+      'Encrypt',
+      { KeyId: keyId, Plaintext: text('made in us-east-1'), EncryptionContext: { a: '1' } },
+      east,
+    ).CiphertextBlob!
+    const fromWest = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('made in eu-west-1') }, west)
+      .CiphertextBlob!
     const inWest = kms.callSync('Decrypt', { CiphertextBlob: fromEast, EncryptionContext: { a: '1' } }, west)
     expect(str(inWest.Plaintext)).toBe('made in us-east-1')
     expect(inWest.KeyId).toBe(`arn:aws:kms:eu-west-1:111122223333:key/${keyId}`)
@@ -85,12 +97,19 @@ describe('multi-Region keys', () => {
     expect(single.MultiRegion).toBe(false)
     expect(single.MultiRegionConfiguration).toBeUndefined()
     expect(() => kms.callSync('DescribeKey', { KeyId: single.KeyId }, west)).toThrow(
-      expect.objectContaining({ name: 'NotFoundException', message: `Key 'arn:aws:kms:eu-west-1:111122223333:key/${single.KeyId}' does not exist` }),
+      expect.objectContaining({
+        name: 'NotFoundException',
+        message: `Key 'arn:aws:kms:eu-west-1:111122223333:key/${single.KeyId}' does not exist`,
+      }),
     )
-    expect(() => kms.callSync('DescribeKey', { KeyId: single.Arn! }, west)).toThrow(expect.objectContaining({ name: 'NotFoundException', message: 'Invalid arn us-east-1' }))
+    expect(() => kms.callSync('DescribeKey', { KeyId: single.Arn! }, west)).toThrow(
+      expect.objectContaining({ name: 'NotFoundException', message: 'Invalid arn us-east-1' }),
+    )
     for (const keyId of [single.KeyId, lonely]) {
       const blob = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('x') }, east).CiphertextBlob!
-      expect(() => kms.callSync('Decrypt', { CiphertextBlob: blob }, west)).toThrow(expect.objectContaining({ name: 'AccessDeniedException', message: UNKNOWN_KEY }))
+      expect(() => kms.callSync('Decrypt', { CiphertextBlob: blob }, west)).toThrow(
+        expect.objectContaining({ name: 'AccessDeniedException', message: UNKNOWN_KEY }),
+      )
     }
   })
 
@@ -102,23 +121,40 @@ describe('multi-Region keys', () => {
     const old = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('v0') }, tokyo).CiphertextBlob!
     kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 90 }, east)
     // Replicas report the shared setting but cannot change it.
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId }, west)).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 90 })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId }, west)).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 90,
+    })
     expect(() => kms.callSync('DisableKeyRotation', { KeyId: keyId }, west)).toThrow(
-      expect.objectContaining({ name: 'UnsupportedOperationException', message: `arn:aws:kms:eu-west-1:111122223333:key/${keyId} is not a multi-region primary key.` }),
+      expect.objectContaining({
+        name: 'UnsupportedOperationException',
+        message: `arn:aws:kms:eu-west-1:111122223333:key/${keyId} is not a multi-region primary key.`,
+      }),
     )
     const due = clock.now() + 90 * DAY
     clock.advanceTo(due)
     const blob = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('v1') }, west).CiphertextBlob!
     expect(versionOf(blob)).toBe(1)
-    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }, tokyo).Rotations).toEqual([{ KeyId: keyId, RotationDate: new Date(due), RotationType: 'AUTOMATIC' }])
-    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId }, west)).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException' }))
+    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }, tokyo).Rotations).toEqual([
+      { KeyId: keyId, RotationDate: new Date(due), RotationType: 'AUTOMATIC' },
+    ])
+    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId }, west)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedOperationException' }),
+    )
     kms.callSync('RotateKeyOnDemand', { KeyId: keyId }, east)
     expect(versionOf(kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('v2') }, tokyo).CiphertextBlob)).toBe(2)
     expect(str(kms.callSync('Decrypt', { CiphertextBlob: old }, east).Plaintext)).toBe('v0')
     expect(str(kms.callSync('Decrypt', { CiphertextBlob: blob }, tokyo).Plaintext)).toBe('v1')
     // One RotateKey service event per Region holding the key, per rotation.
     const rotateEvents = kms.auditEvents().filter((e) => e.eventName === 'RotateKey')
-    expect(rotateEvents.map((e) => e.awsRegion).sort()).toEqual(['ap-northeast-1', 'ap-northeast-1', 'eu-west-1', 'eu-west-1', 'us-east-1', 'us-east-1'])
+    expect(rotateEvents.map((e) => e.awsRegion).sort()).toEqual([
+      'ap-northeast-1',
+      'ap-northeast-1',
+      'eu-west-1',
+      'eu-west-1',
+      'us-east-1',
+      'us-east-1',
+    ])
   })
 
   it('gives a late replica every earlier rotation', () => {
@@ -139,10 +175,15 @@ describe('multi-Region keys', () => {
     clock.advance(4_999)
     expect(kms.callSync('DescribeKey', { KeyId: keyId }, west).KeyMetadata?.KeyState).toBe('Creating')
     expect(() => kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('x') }, west)).toThrow(
-      expect.objectContaining({ name: 'KMSInvalidStateException', message: `arn:aws:kms:eu-west-1:111122223333:key/${keyId} is creating.` }),
+      expect.objectContaining({
+        name: 'KMSInvalidStateException',
+        message: `arn:aws:kms:eu-west-1:111122223333:key/${keyId} is creating.`,
+      }),
     )
     // A Creating replica cannot become the primary yet.
-    expect(() => kms.callSync('UpdatePrimaryRegion', { KeyId: keyId, PrimaryRegion: 'eu-west-1' }, east)).toThrow(expect.objectContaining({ name: 'KMSInvalidStateException' }))
+    expect(() => kms.callSync('UpdatePrimaryRegion', { KeyId: keyId, PrimaryRegion: 'eu-west-1' }, east)).toThrow(
+      expect.objectContaining({ name: 'KMSInvalidStateException' }),
+    )
     clock.advance(1)
     expect(kms.callSync('DescribeKey', { KeyId: keyId }, west).KeyMetadata?.KeyState).toBe('Enabled')
     kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('x') }, west)
@@ -157,18 +198,31 @@ describe('multi-Region keys', () => {
     expect(kms.callSync('UpdatePrimaryRegion', { KeyId: keyId, PrimaryRegion: 'eu-west-1' }, east)).toEqual({})
     const west1 = kms.callSync('DescribeKey', { KeyId: keyId }, west).KeyMetadata!
     const east1 = kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata!
-    expect(west1.MultiRegionConfiguration).toMatchObject({ MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Region: 'eu-west-1' }, ReplicaKeys: [{ Region: 'us-east-1' }] })
-    expect(east1.MultiRegionConfiguration).toMatchObject({ MultiRegionKeyType: 'REPLICA', PrimaryKey: { Region: 'eu-west-1' } })
+    expect(west1.MultiRegionConfiguration).toMatchObject({
+      MultiRegionKeyType: 'PRIMARY',
+      PrimaryKey: { Region: 'eu-west-1' },
+      ReplicaKeys: [{ Region: 'us-east-1' }],
+    })
+    expect(east1.MultiRegionConfiguration).toMatchObject({
+      MultiRegionKeyType: 'REPLICA',
+      PrimaryKey: { Region: 'eu-west-1' },
+    })
     expect([west1.KeyState, east1.KeyState]).toEqual(['Enabled', 'Enabled'])
     // Rotation is now managed in eu-west-1 and still happens on schedule.
-    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId }, east)).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException' }))
+    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId }, east)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedOperationException' }),
+    )
     clock.advanceTo(due)
     expect(kms.callSync('ListKeyRotations', { KeyId: keyId }, east).Rotations).toHaveLength(1)
     kms.callSync('RotateKeyOnDemand', { KeyId: keyId }, west)
     // Only the new primary can be replicated.
-    expect(() => kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'ap-northeast-1' }, east)).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException' }))
+    expect(() => kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'ap-northeast-1' }, east)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedOperationException' }),
+    )
     kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'ap-northeast-1' }, west)
-    expect(kms.callSync('DescribeKey', { KeyId: keyId }, tokyo).KeyMetadata?.MultiRegionConfiguration?.PrimaryKey?.Region).toBe('eu-west-1')
+    expect(
+      kms.callSync('DescribeKey', { KeyId: keyId }, tokyo).KeyMetadata?.MultiRegionConfiguration?.PrimaryKey?.Region,
+    ).toBe('eu-west-1')
   })
 
   it('models Updating for core.asyncDelays.primaryRegionUpdateMs, with crypto still working', () => {
@@ -181,7 +235,10 @@ describe('multi-Region keys', () => {
     expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata?.KeyState).toBe('Updating')
     kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('during update') }, east)
     expect(() => kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'ap-northeast-1' }, west)).toThrow(
-      expect.objectContaining({ name: 'KMSInvalidStateException', message: `arn:aws:kms:eu-west-1:111122223333:key/${keyId} is updating.` }),
+      expect.objectContaining({
+        name: 'KMSInvalidStateException',
+        message: `arn:aws:kms:eu-west-1:111122223333:key/${keyId} is updating.`,
+      }),
     )
     clock.advance(3_000)
     // Each key gets its own former state back.
@@ -195,18 +252,30 @@ describe('multi-Region keys', () => {
     kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'eu-west-1' }, east)
     const scheduled = kms.callSync('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 }, east)
     expect(scheduled.KeyState).toBe('PendingReplicaDeletion')
-    expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata).toMatchObject({ KeyState: 'PendingReplicaDeletion', PendingDeletionWindowInDays: 7 })
+    expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata).toMatchObject({
+      KeyState: 'PendingReplicaDeletion',
+      PendingDeletionWindowInDays: 7,
+    })
     clock.advance(20 * DAY)
     expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata?.KeyState).toBe('PendingReplicaDeletion')
     kms.callSync('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 10 }, west)
     const replicaGone = clock.now() + 10 * DAY
     clock.advanceTo(replicaGone)
-    expect(() => kms.callSync('DescribeKey', { KeyId: keyId }, west)).toThrow(expect.objectContaining({ name: 'NotFoundException' }))
-    expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata).toMatchObject({ KeyState: 'PendingDeletion', DeletionDate: new Date(replicaGone + 7 * DAY) })
+    expect(() => kms.callSync('DescribeKey', { KeyId: keyId }, west)).toThrow(
+      expect.objectContaining({ name: 'NotFoundException' }),
+    )
+    expect(kms.callSync('DescribeKey', { KeyId: keyId }, east).KeyMetadata).toMatchObject({
+      KeyState: 'PendingDeletion',
+      DeletionDate: new Date(replicaGone + 7 * DAY),
+    })
     // The Region is free for a new replica once the old one is gone... but not while the primary is pending deletion.
-    expect(() => kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'eu-west-1' }, east)).toThrow(expect.objectContaining({ name: 'KMSInvalidStateException' }))
+    expect(() => kms.callSync('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'eu-west-1' }, east)).toThrow(
+      expect.objectContaining({ name: 'KMSInvalidStateException' }),
+    )
     clock.advanceTo(replicaGone + 7 * DAY)
-    expect(() => kms.callSync('DescribeKey', { KeyId: keyId }, east)).toThrow(expect.objectContaining({ name: 'NotFoundException' }))
+    expect(() => kms.callSync('DescribeKey', { KeyId: keyId }, east)).toThrow(
+      expect.objectContaining({ name: 'NotFoundException' }),
+    )
   })
 
   it('audits ReplicateKey in the primary Region and CreateKey in the replica Region', () => {

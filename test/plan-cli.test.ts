@@ -35,7 +35,15 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     const base = plan.variants.find((v) => v.name === 'baseline')
     const pool = base?.pools[0]
     expect(base?.pools).toHaveLength(1)
-    expect(pool).toMatchObject({ account: '111122223333', region: 'eu-north-1', pool: 'symmetric', quotaName: 'Cryptographic operations (symmetric) request rate', limit: 10_000, peakNow: 5_000, demandSource: 'run' })
+    expect(pool).toMatchObject({
+      account: '111122223333',
+      region: 'eu-north-1',
+      pool: 'symmetric',
+      quotaName: 'Cryptographic operations (symmetric) request rate',
+      limit: 10_000,
+      peakNow: 5_000,
+      demandSource: 'run',
+    })
     expect(pool?.utilizationNow).toBe(0.5)
     expect(pool?.headroomNow).toBe(5_000)
     // 5,000 × 1.1^7 = 9,743.59 ≤ 10,000 < 5,000 × 1.1^8 = 10,717.94: throttling starts in month 8.
@@ -46,7 +54,15 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     expect(pool?.requiredQuota).toBe(15_693)
     expect(pool?.increase).toBe(5_693)
     expect(plan.quotaRequests).toEqual([
-      expect.objectContaining({ pool: 'symmetric', current: 10_000, request: 15_693, increase: 5_693, throttleMonth: 8, adjustable: true, avoidedBy: [] }),
+      expect.objectContaining({
+        pool: 'symmetric',
+        current: 10_000,
+        request: 15_693,
+        increase: 5_693,
+        throttleMonth: 8,
+        adjustable: true,
+        avoidedBy: [],
+      }),
     ])
     expect(plan.quotaRequests[0]?.command).toContain('--desired-value 15693 --region eu-north-1')
     // Cost: 5,000/s for a 730-hour month = 13,140,000,000 requests; minus the 20,000 free ones,
@@ -59,9 +75,13 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     const raised = plan.variants.find((v) => v.name === 'quota-20k')?.pools[0]
     expect(raised?.throttleMonth).toBeNull()
     expect(raised?.throttleMonthBeyond).toBe(15)
-    expect(plan.mitigations).toEqual([expect.objectContaining({ rank: 1, variant: 'quota-20k', kmsCallsSavedPerMonth: 0, throttleMonth: null })])
+    expect(plan.mitigations).toEqual([
+      expect.objectContaining({ rank: 1, variant: 'quota-20k', kmsCallsSavedPerMonth: 0, throttleMonth: null }),
+    ])
 
-    expect(r.out).toContain('Cryptographic operations (symmetric) request rate in eu-north-1 runs out in month 8 at 10%/month')
+    expect(r.out).toContain(
+      'Cryptographic operations (symmetric) request rate in eu-north-1 runs out in month 8 at 10%/month',
+    )
     expect(r.out).toContain('Request 15,693/s (an increase of 5,693/s) to last through month 12')
     const md = await readFile(join(ws.dir, 'p1', 'plan.md'), 'utf8')
     expect(md).toContain('# kms-bench capacity plan: checkout')
@@ -73,12 +93,21 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
   })
 
   it('measures the demand of a pool throttled today with an unthrottled probe, not the retried count', async () => {
-    await writeFile(join(ws.dir, 'hot.json'), JSON.stringify({ name: 'hot', region: 'eu-north-1', keys: [{ name: 'k', operations: { Encrypt: 12_000 } }] }))
+    await writeFile(
+      join(ws.dir, 'hot.json'),
+      JSON.stringify({ name: 'hot', region: 'eu-north-1', keys: [{ name: 'k', operations: { Encrypt: 12_000 } }] }),
+    )
     const r = await cli(['plan', 'hot.json', '--months', '3', '--out', 'p2'])
     expect(r.code).toBe(0)
     const pool = (await planIn('p2')).variants[0]?.pools[0]
     // The run itself throttled (and retried): its busiest second saw more than 12,000 calls.
-    expect(pool).toMatchObject({ peakNow: 12_000, demandSource: 'probe', throttleMonth: 0, requiredQuota: 12_000, increase: 2_000 })
+    expect(pool).toMatchObject({
+      peakNow: 12_000,
+      demandSource: 'probe',
+      throttleMonth: 0,
+      requiredQuota: 12_000,
+      increase: 2_000,
+    })
     expect(r.out).toContain('baseline is throttled today')
   })
 
@@ -107,7 +136,9 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     // 4,000 × 1.25^m > 10,000 first at m = 5 (1.25^4 = 2.44, 1.25^5 = 3.05).
     expect(plan.variants[0]?.pools[0]?.throttleMonth).toBe(5)
     expect(plan.quotaRequests[0]?.avoidedBy).toEqual(['cached'])
-    expect(await readFile(join(ws.dir, 'p3', 'plan.md'), 'utf8')).toMatch(/1\. \*\*cached\*\*: data-key-cache: saves [\d,]+ KMS calls\/month .*\n {3}Exposure: one data key protects up to 100 messages/)
+    expect(await readFile(join(ws.dir, 'p3', 'plan.md'), 'utf8')).toMatch(
+      /1\. \*\*cached\*\*: data-key-cache: saves [\d,]+ KMS calls\/month .*\n {3}Exposure: one data key protects up to 100 messages/,
+    )
   })
 
   it.each([
@@ -118,9 +149,15 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     [['plan', 'checkout.json', '--growth', 'fast'], /--growth must be a monthly rate/],
     [['plan', 'checkout.json', '--months=-1'], /--months must be an integer from 0 to 600/],
     [['plan', 'checkout.json', '--seed', '4294967296'], /--seed must be an integer from -2147483648 to 2147483647/],
-    [['plan', 'checkout.json', '--out', 'a-file/plan'], /^kms-bench: --out a-file\/plan: cannot create it: .*a-file is not a directory\n$/],
+    [
+      ['plan', 'checkout.json', '--out', 'a-file/plan'],
+      /^kms-bench: --out a-file\/plan: cannot create it: .*a-file is not a directory\n$/,
+    ],
   ])('bad input exits 2 with a message: %j', async (args, message) => {
-    await writeFile(join(ws.dir, 'bad-workload.json'), JSON.stringify({ keys: [{ name: 'k', operations: { Frobnicate: 5 } }] }))
+    await writeFile(
+      join(ws.dir, 'bad-workload.json'),
+      JSON.stringify({ keys: [{ name: 'k', operations: { Frobnicate: 5 } }] }),
+    )
     await writeFile(join(ws.dir, 'a-file'), 'not a directory')
     const r = await cli(args)
     expect(r.code).toBe(2)

@@ -17,7 +17,16 @@ import { writeRunOutputs } from '../src/cli/output.ts'
 import { FIXTURE_NAMES, loadFixture } from '../src/report/fixtures/load.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const NON_FINITE = /\bNaN\b|\bundefined\b|Infinity/
 const SCREENSHOT = fileURLToPath(new URL('../docs/report-screenshot.png', import.meta.url))
 
@@ -29,7 +38,9 @@ const foreignRequests: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) to run the HTML report test; CI's .ci/run installs it`)
+    throw new Error(
+      `${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) to run the HTML report test; CI's .ci/run installs it`,
+    )
   }
   work = await mkdtemp(join(tmpdir(), 'kms-bench-browser-'))
   for (const name of FIXTURE_NAMES) {
@@ -134,12 +145,21 @@ describe('report.html in headless Chromium', () => {
     const page = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
     const charts = await visibleCharts(page)
     // latency, 5 throughput panels, operations, utilisation, cost: the wide renderings
-    expect(charts.map((c) => c.id)).toEqual(['chart-latency', ...[0, 1, 2, 3, 4].map((i) => `chart-throughput-${i}`), 'chart-operations', 'chart-utilization', 'chart-cost'])
+    expect(charts.map((c) => c.id)).toEqual([
+      'chart-latency',
+      ...[0, 1, 2, 3, 4].map((i) => `chart-throughput-${i}`),
+      'chart-operations',
+      'chart-utilization',
+      'chart-cost',
+    ])
     for (const c of charts) {
       expect(c.title, c.id).not.toBe('')
       expect(c.desc.length, c.id).toBeGreaterThan(20)
       expect(c.axisLabels.length, c.id).toBeGreaterThanOrEqual(c.kind === 'line' ? 2 : 1)
-      expect(c.axisLabels.every((l) => l.trim() !== ''), c.id).toBe(true)
+      expect(
+        c.axisLabels.every((l) => l.trim() !== ''),
+        c.id,
+      ).toBe(true)
       expect(c.tickLabels.length, c.id).toBeGreaterThanOrEqual(3)
       if (c.kind === 'line') expect(c.seriesWithData, c.id).toBeGreaterThanOrEqual(1)
       else expect(c.bars, c.id).toBeGreaterThanOrEqual(5)
@@ -157,7 +177,9 @@ describe('report.html in headless Chromium', () => {
     expect(await page.textContent('.verdict')).toContain('Best: bucket-keys')
 
     // The README screenshot: from the title down to the end of the latency chart.
-    const bottom = await page.evaluate<number>("Math.ceil(document.getElementById('fig-latency').getBoundingClientRect().bottom + window.scrollY + 16)")
+    const bottom = await page.evaluate<number>(
+      "Math.ceil(document.getElementById('fig-latency').getBoundingClientRect().bottom + window.scrollY + 16)",
+    )
     const clip = { x: 0, y: 0, width: 1280, height: bottom }
     const png = await page.screenshot({ fullPage: true, clip })
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
@@ -194,7 +216,11 @@ describe('report.html in headless Chromium', () => {
     const charts = await visibleCharts(page)
     expect(charts.length).toBe(9)
     expect(charts.every((c) => !c.id.endsWith('-n'))).toBe(true)
-    expect(await page.evaluate<boolean>("[...document.querySelectorAll('details > summary')].every((x) => x.getBoundingClientRect().height === 0)")).toBe(true)
+    expect(
+      await page.evaluate<boolean>(
+        "[...document.querySelectorAll('details > summary')].every((x) => x.getBoundingClientRect().height === 0)",
+      ),
+    ).toBe(true)
     const pdf = await page.pdf({ format: 'A4', printBackground: false })
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
@@ -218,7 +244,9 @@ describe('report.html in headless Chromium', () => {
       if (fixture === 'zero-requests.summary.json') {
         expect(await page.textContent('#fig-latency')).toContain('No completed requests')
       } else {
-        expect(charts.find((c) => c.id.startsWith('chart-latency'))?.seriesWithData).toBe(loadFixture(fixture).variants.length)
+        expect(charts.find((c) => c.id.startsWith('chart-latency'))?.seriesWithData).toBe(
+          loadFixture(fixture).variants.length,
+        )
       }
       if (fixture === 'single-variant.summary.json') {
         expect(await page.textContent('body')).toContain('Scale model: this run ran at 0.01× full size')
@@ -232,7 +260,8 @@ describe('report.html in headless Chromium', () => {
     expect(foreignRequests).toEqual([])
     const dir = outDirs.get('s3-throttling.summary.json') ?? ''
     const html = await readFile(join(dir, 'report.html'), 'utf8')
-    for (const [, href] of html.matchAll(/href="([^"]+)"/g)) expect((await stat(join(dir, decodeURIComponent(href ?? '')))).size).toBeGreaterThan(0)
+    for (const [, href] of html.matchAll(/href="([^"]+)"/g))
+      expect((await stat(join(dir, decodeURIComponent(href ?? '')))).size).toBeGreaterThan(0)
   })
 
   it('junit.xml is well-formed XML with one test case per threshold', async () => {

@@ -30,7 +30,10 @@ function versionOf(blob: Uint8Array | undefined): number {
 }
 
 function rotations(kms: Emulator, keyId: string): { type: string | undefined; at: number | undefined }[] {
-  return (kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations ?? []).map((r) => ({ type: r.RotationType, at: r.RotationDate?.getTime() }))
+  return (kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations ?? []).map((r) => ({
+    type: r.RotationType,
+    at: r.RotationDate?.getTime(),
+  }))
 }
 
 describe('automatic rotation', () => {
@@ -67,18 +70,26 @@ describe('automatic rotation', () => {
     kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 90 })
     const blobs: Uint8Array[] = []
     for (let i = 0; i < 4; i++) {
-      const blob = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text(`message ${i}`), EncryptionContext: { i: String(i) } }).CiphertextBlob!
+      const blob = kms.callSync('Encrypt', {
+        KeyId: keyId,
+        Plaintext: text(`message ${i}`),
+        EncryptionContext: { i: String(i) },
+      }).CiphertextBlob!
       expect(versionOf(blob)).toBe(i)
       blobs.push(blob)
       clock.advance(90 * DAY)
     }
     blobs.forEach((blob, i) => {
-      expect(str(kms.callSync('Decrypt', { CiphertextBlob: blob, EncryptionContext: { i: String(i) } }).Plaintext)).toBe(`message ${i}`)
+      expect(
+        str(kms.callSync('Decrypt', { CiphertextBlob: blob, EncryptionContext: { i: String(i) } }).Plaintext),
+      ).toBe(`message ${i}`)
     })
     // Each version is a different AES key: a blob relabelled with another version fails.
     const forged = Buffer.from(blobs[0]!)
     forged.writeUInt32BE(1, 28)
-    expect(() => kms.callSync('Decrypt', { CiphertextBlob: forged, EncryptionContext: { i: '0' } })).toThrow(expect.objectContaining({ name: 'InvalidCiphertextException' }))
+    expect(() => kms.callSync('Decrypt', { CiphertextBlob: forged, EncryptionContext: { i: '0' } })).toThrow(
+      expect.objectContaining({ name: 'InvalidCiphertextException' }),
+    )
   })
 
   it('audits each automatic rotation as a RotateKey AwsServiceEvent at the rotation time', () => {
@@ -113,11 +124,16 @@ describe('automatic rotation', () => {
     clock.advanceTo(due + 10 * DAY)
     expect(rotations(kms, keyId)).toEqual([])
     // "The key rotation status does not change when you disable a KMS key."
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({ KeyRotationEnabled: true, NextRotationDate: new Date(due) })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      KeyRotationEnabled: true,
+      NextRotationDate: new Date(due),
+    })
     const enabledAt = clock.now()
     kms.callSync('EnableKey', { KeyId: keyId })
     expect(rotations(kms, keyId)).toEqual([{ type: 'AUTOMATIC', at: enabledAt }])
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId }).NextRotationDate).toEqual(new Date(enabledAt + 90 * DAY))
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId }).NextRotationDate).toEqual(
+      new Date(enabledAt + 90 * DAY),
+    )
     expect(versionOf(kms.callSync('Encrypt', { KeyId: keyId, Plaintext: text('x') }).CiphertextBlob)).toBe(1)
   })
 
@@ -146,7 +162,10 @@ describe('automatic rotation', () => {
     expect(rotations(kms, keyId)).toEqual([])
     kms.callSync('CancelKeyDeletion', { KeyId: keyId })
     // Cancelled: Disabled, status true again, still not rotated until enabled.
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 90 })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 90,
+    })
     expect(rotations(kms, keyId)).toEqual([])
     const enabledAt = clock.now()
     kms.callSync('EnableKey', { KeyId: keyId })
@@ -160,7 +179,9 @@ describe('automatic rotation', () => {
     clock.advance(80 * DAY)
     kms.callSync('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     clock.advance(400 * DAY)
-    expect(() => kms.callSync('DescribeKey', { KeyId: keyId })).toThrow(expect.objectContaining({ name: 'NotFoundException' }))
+    expect(() => kms.callSync('DescribeKey', { KeyId: keyId })).toThrow(
+      expect.objectContaining({ name: 'NotFoundException' }),
+    )
     expect(kms.auditEvents().filter((e) => e.eventName === 'RotateKey')).toEqual([])
     expect(kms.core.rotationWatch.size).toBe(0)
   })
@@ -177,7 +198,8 @@ describe('automatic rotation', () => {
     })
     // An AWS managed key is used only through its service (its fixed key policy requires kms:ViaService).
     const viaS3 = { viaService: 's3.us-east-1.amazonaws.com' }
-    const old = kms.callSync('Encrypt', { KeyId: 'alias/aws/s3', Plaintext: text('s3 object key') }, viaS3).CiphertextBlob!
+    const old = kms.callSync('Encrypt', { KeyId: 'alias/aws/s3', Plaintext: text('s3 object key') }, viaS3)
+      .CiphertextBlob!
     clock.advanceTo(created + 365 * DAY - 1)
     expect(rotations(kms, keyId)).toEqual([])
     clock.advanceTo(created + 2 * 365 * DAY)
@@ -185,10 +207,14 @@ describe('automatic rotation', () => {
       { type: 'AUTOMATIC', at: created + 365 * DAY },
       { type: 'AUTOMATIC', at: created + 2 * 365 * DAY },
     ])
-    expect(versionOf(kms.callSync('Encrypt', { KeyId: 'alias/aws/s3', Plaintext: text('new') }, viaS3).CiphertextBlob)).toBe(2)
+    expect(
+      versionOf(kms.callSync('Encrypt', { KeyId: 'alias/aws/s3', Plaintext: text('new') }, viaS3).CiphertextBlob),
+    ).toBe(2)
     expect(str(kms.callSync('Decrypt', { CiphertextBlob: old }, viaS3).Plaintext)).toBe('s3 object key')
     for (const op of ['EnableKeyRotation', 'DisableKeyRotation', 'RotateKeyOnDemand'] as const) {
-      expect(() => kms.callSync(op, { KeyId: keyId })).toThrow(expect.objectContaining({ name: 'AccessDeniedException' }))
+      expect(() => kms.callSync(op, { KeyId: keyId })).toThrow(
+        expect.objectContaining({ name: 'AccessDeniedException' }),
+      )
     }
   })
 
@@ -215,7 +241,10 @@ describe('automatic rotation', () => {
     kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 365 })
     clock.advance(30 * DAY)
     kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 180 })
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({ RotationPeriodInDays: 180, NextRotationDate: new Date(t0 + 180 * DAY) })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      RotationPeriodInDays: 180,
+      NextRotationDate: new Date(t0 + 180 * DAY),
+    })
     // A period whose end has already passed rotates right away.
     clock.advanceTo(t0 + 170 * DAY)
     kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 90 })
@@ -236,6 +265,9 @@ describe('automatic rotation', () => {
     expect(rotations(kms, keyId)).toEqual([])
     const again = clock.now()
     kms.callSync('EnableKeyRotation', { KeyId: keyId })
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({ RotationPeriodInDays: 365, NextRotationDate: new Date(again + 365 * DAY) })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      RotationPeriodInDays: 365,
+      NextRotationDate: new Date(again + 365 * DAY),
+    })
   })
 })

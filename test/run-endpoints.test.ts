@@ -23,7 +23,21 @@ describe('against kms-bench serve', () => {
   })
 
   it('reproduces the endpoint quota: 300/s offered against 100/s, two thirds throttled', async () => {
-    const r = await cli(['run', '--op', 'GenerateDataKey', '--rate', '300', '--duration', '3s', '--target', server.url, '--retry', 'none', '--out', 'serve-none'])
+    const r = await cli([
+      'run',
+      '--op',
+      'GenerateDataKey',
+      '--rate',
+      '300',
+      '--duration',
+      '3s',
+      '--target',
+      server.url,
+      '--retry',
+      'none',
+      '--out',
+      'serve-none',
+    ])
     expect(r.code, r.err).toBe(0)
     const s = await summaryIn('serve-none')
     expect(s).toMatchObject({ target: server.url, clock: 'real', complete: true })
@@ -43,7 +57,19 @@ describe('against kms-bench serve', () => {
   })
 
   it('lets the real SDK retry (standard mode) and counts the attempts', async () => {
-    const r = await cli(['run', '--op', 'Encrypt', '--rate', '150', '--duration', '2s', '--target', server.url, '--out', 'serve-standard'])
+    const r = await cli([
+      'run',
+      '--op',
+      'Encrypt',
+      '--rate',
+      '150',
+      '--duration',
+      '2s',
+      '--target',
+      server.url,
+      '--out',
+      'serve-standard',
+    ])
     expect(r.code, r.err).toBe(0)
     const v = (await summaryIn('serve-standard')).variants[0]!
     expect(v.retries).toBeGreaterThan(0)
@@ -52,7 +78,23 @@ describe('against kms-bench serve', () => {
   })
 
   it('sends from worker threads that start each variant together, and merges them exactly', async () => {
-    const r = await cli(['run', '--op', 'GenerateDataKey', '--rate', '300', '--duration', '3s', '--target', server.url, '--retry', 'none', '--workers', '2', '--out', 'serve-workers'])
+    const r = await cli([
+      'run',
+      '--op',
+      'GenerateDataKey',
+      '--rate',
+      '300',
+      '--duration',
+      '3s',
+      '--target',
+      server.url,
+      '--retry',
+      'none',
+      '--workers',
+      '2',
+      '--out',
+      'serve-workers',
+    ])
     expect(r.code, r.err).toBe(0)
     const s = await summaryIn('serve-workers')
     expect(s.shards).toEqual([{ index: 0, count: 1 }])
@@ -67,7 +109,17 @@ describe('against kms-bench serve', () => {
 
   it('exits 2 for an unreachable endpoint', async () => {
     const port = await freePort()
-    const r = await cli(['run', '--op', 'Encrypt', '--rate', '10', '--duration', '1s', '--target', `http://127.0.0.1:${port}`])
+    const r = await cli([
+      'run',
+      '--op',
+      'Encrypt',
+      '--rate',
+      '10',
+      '--duration',
+      '1s',
+      '--target',
+      `http://127.0.0.1:${port}`,
+    ])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/cannot reach the KMS endpoint http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/)
   })
@@ -78,7 +130,15 @@ describe('against kms-bench serve with SigV4 verification', () => {
   beforeAll(async () => {
     await writeFile(
       join(ws.dir, 'creds.json'),
-      JSON.stringify({ credentials: [{ accessKeyId: 'AKIDKMSBENCHTEST0001', secretAccessKey: 'right-secret', principal: 'arn:aws:iam::111122223333:root' }] }),
+      JSON.stringify({
+        credentials: [
+          {
+            accessKeyId: 'AKIDKMSBENCHTEST0001',
+            secretAccessKey: 'right-secret',
+            principal: 'arn:aws:iam::111122223333:root',
+          },
+        ],
+      }),
     )
     server = await startServeChild(['--auth', 'sigv4', '--credentials', join(ws.dir, 'creds.json')])
   })
@@ -87,9 +147,12 @@ describe('against kms-bench serve with SigV4 verification', () => {
   })
 
   it('runs with the right credentials and exits 2 with bad ones', async () => {
-    const good = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url, '--out', 'sigv4-ok'], {
-      env: { AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001', AWS_SECRET_ACCESS_KEY: 'right-secret' },
-    })
+    const good = await cli(
+      ['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url, '--out', 'sigv4-ok'],
+      {
+        env: { AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001', AWS_SECRET_ACCESS_KEY: 'right-secret' },
+      },
+    )
     expect(good.code, good.err).toBe(0)
     expect((await summaryIn('sigv4-ok')).variants[0]!.completed.succeeded).toBe(20)
     const bad = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url], {
@@ -104,7 +167,7 @@ describe('against kms-bench serve with SigV4 verification', () => {
 const motoReason = motoUnavailableReason()
 if (motoReason !== undefined) console.warn(`run-endpoints: moto tests skipped: ${motoReason}`)
 
-describe.skipIf(motoReason !== undefined)('against moto\'s server', () => {
+describe.skipIf(motoReason !== undefined)("against moto's server", () => {
   let moto: MotoServer
   beforeAll(async () => {
     moto = await startMoto()
@@ -114,7 +177,19 @@ describe.skipIf(motoReason !== undefined)('against moto\'s server', () => {
   })
 
   it('runs the ad-hoc form: every request succeeds (moto has no quotas)', async () => {
-    const r = await cli(['run', '--op', 'Encrypt', '--rate', '100', '--duration', '2s', '--target', moto.url, '--out', 'moto-adhoc'])
+    const r = await cli([
+      'run',
+      '--op',
+      'Encrypt',
+      '--rate',
+      '100',
+      '--duration',
+      '2s',
+      '--target',
+      moto.url,
+      '--out',
+      'moto-adhoc',
+    ])
     expect(r.code, r.err).toBe(0)
     const v = (await summaryIn('moto-adhoc')).variants[0]!
     expect(v.completed).toEqual({ succeeded: 200, throttled: 0, failed: 0, dropped: 0 })
@@ -143,6 +218,8 @@ describe.skipIf(motoReason !== undefined)('against moto\'s server', () => {
     expect(v.completed.succeeded).toBe(120)
     expect(v.kms.byOperation['Decrypt']!.calls + v.kms.byOperation['GenerateDataKey']!.calls).toBe(120)
     // A second run on the same long-lived endpoint finds the alias taken and moves it.
-    expect((await cli(['run', 'moto-scenario.ts', '--target', moto.url, '--duration', '1s', '--out', 'moto-again'])).code).toBe(0)
+    expect(
+      (await cli(['run', 'moto-scenario.ts', '--target', moto.url, '--duration', '1s', '--out', 'moto-again'])).code,
+    ).toBe(0)
   })
 })

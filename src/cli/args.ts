@@ -11,14 +11,20 @@ import { usageError } from './cli-error.ts'
 type FlagOptions = NonNullable<ParseArgsConfig['options']>
 
 /** What {@link parseCommandArgs} returns: the `parseArgs` result for `options`. */
-export type ParsedFlags<O extends FlagOptions> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>
+export type ParsedFlags<O extends FlagOptions> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>
+>
 
 /**
  * Parses a command's argv against its flag definitions. Throws a usage error naming the flag
  * (`Unknown option '--bogus'`, `Option '--out <value>' argument missing`) with a hint to the
  * command's help.
  */
-export function parseCommandArgs<const O extends FlagOptions>(command: string, argv: readonly string[], options: O): ParsedFlags<O> {
+export function parseCommandArgs<const O extends FlagOptions>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+): ParsedFlags<O> {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true })
   } catch (e) {
@@ -30,7 +36,12 @@ export function parseCommandArgs<const O extends FlagOptions>(command: string, a
  * A numeric flag: `undefined` when absent, else the number (`_` separators allowed: 10_000),
  * or a usage error `FLAG must be WHAT, got 'TEXT'`.
  */
-export function numberArg(flag: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+export function numberArg(
+  flag: string,
+  text: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
   if (text === undefined) return undefined
   const n = Number(text.replaceAll('_', ''))
   if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw usageError(`${flag} must be ${what}, got '${text}'`)

@@ -28,7 +28,11 @@ export interface AtomicWriteOptions {
  * directories first. On failure the temporary file is removed and the destination is left as
  * it was.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = dirname(path)
   await mkdir(dir, { recursive: true })
   // Hidden, unique per call (random, not time-based: src/ takes no clock readings here), and

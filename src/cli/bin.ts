@@ -33,7 +33,9 @@ main(process.argv.slice(2), {
     process.exitCode = code
   },
   (e: unknown) => {
-    process.stderr.write(`kms-bench: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.stderr.write(
+      `kms-bench: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    )
     process.exitCode = 70
   },
 )

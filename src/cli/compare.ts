@@ -65,7 +65,11 @@ export const compareCommand: Command = {
     const parsed = parseCommandArgs('compare', argv, OPTIONS)
     const v = parsed.values
     const [baseArg, curArg, ...extra] = parsed.positionals
-    if (baseArg === undefined || curArg === undefined) throw usageError('compare needs two results: BASELINE CURRENT (summary.json files or their directories)', 'run `kms-bench compare --help`')
+    if (baseArg === undefined || curArg === undefined)
+      throw usageError(
+        'compare needs two results: BASELINE CURRENT (summary.json files or their directories)',
+        'run `kms-bench compare --help`',
+      )
     if (extra.length > 0) throw usageError(`unexpected argument '${extra[0] ?? ''}': compare takes exactly two results`)
     const alpha = numberArg('--alpha', v.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1 (e.g. 0.01)')
     const rules = parseCompareArgs(v.threshold)
@@ -73,7 +77,8 @@ export const compareCommand: Command = {
     const current = (await loadResultArg(io.cwd, curArg)).summary
     const mode = baseline.clock === 'virtual' && current.clock === 'virtual' ? 'exact' : 'statistical'
     const defaults = v['no-defaults'] === true ? [] : parseCompareArgs(DEFAULT_COMPARE_RULES[mode])
-    if (rules.length === 0 && defaults.length === 0) throw usageError('--no-defaults leaves no threshold: add --threshold rules')
+    if (rules.length === 0 && defaults.length === 0)
+      throw usageError('--no-defaults leaves no threshold: add --threshold rules')
     let comparison
     try {
       comparison = compareSummaries(baseline, current, { rules, defaults, ...(alpha !== undefined ? { alpha } : {}) })

@@ -32,7 +32,11 @@ export function fsReason(e: unknown): string {
 
 /** True for an error from the file system (it has an errno code), as opposed to a bug. */
 export function isFsError(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  )
 }
 
 /** How a reading helper words its error: `[FLAG: ]cannot read WHAT: WHY` (+ a hint). */
@@ -46,7 +50,10 @@ export interface ReadLabel {
 }
 
 function readError(label: ReadLabel, e: unknown): Error {
-  return usageError(`${label.flag !== undefined ? `${label.flag}: ` : ''}cannot read ${label.what}: ${fsReason(e)}`, label.hint)
+  return usageError(
+    `${label.flag !== undefined ? `${label.flag}: ` : ''}cannot read ${label.what}: ${fsReason(e)}`,
+    label.hint,
+  )
 }
 
 /** Reads a UTF-8 text file; every failure is a usage error naming the file. */
@@ -71,11 +78,18 @@ export function readTextFileSync(path: string, label: ReadLabel): string {
  * Reads and parses a JSON file; unreadable files and bad JSON are usage errors naming the file
  * (`[FLAG: ]WHAT is not valid JSON: ...`, with `jsonHint` under it).
  */
-export async function readJsonFile(path: string, label: ReadLabel, jsonHint: string | undefined = label.hint): Promise<unknown> {
+export async function readJsonFile(
+  path: string,
+  label: ReadLabel,
+  jsonHint: string | undefined = label.hint,
+): Promise<unknown> {
   const text = await readTextFile(path, label)
   try {
     return JSON.parse(text)
   } catch (e) {
-    throw usageError(`${label.flag !== undefined ? `${label.flag}: ` : ''}${label.what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, jsonHint)
+    throw usageError(
+      `${label.flag !== undefined ? `${label.flag}: ` : ''}${label.what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      jsonHint,
+    )
   }
 }

@@ -28,7 +28,9 @@ export interface Command {
   /** Full usage text for `kms-bench <name> --help`: it lists every flag of {@link options}. */
   readonly usage: string
   /** The flags the command accepts (`node:util` `parseArgs` definitions; `--help` is `main`'s). */
-  readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string }>>
+  readonly options: Readonly<
+    Record<string, { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string }>
+  >
   /** Runs the command; resolves to the exit code. Throws CliError for usage problems. */
   run(argv: readonly string[], io: CliIo): Promise<number>
 }

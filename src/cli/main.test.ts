@@ -12,7 +12,13 @@ function capture(): { io: CliIo; out: () => string; err: () => string } {
   let out = ''
   let err = ''
   return {
-    io: { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {}, cwd: process.cwd(), signal: new AbortController().signal },
+    io: {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: {},
+      cwd: process.cwd(),
+      signal: new AbortController().signal,
+    },
     out: () => out,
     err: () => err,
   }
@@ -20,7 +26,9 @@ function capture(): { io: CliIo; out: () => string; err: () => string } {
 
 /** The flags an `Options:` section defines: lines `  --flag ...` or `  -x, --flag ...`. */
 function documentedFlags(usage: string): string[] {
-  return [...usage.matchAll(/^ {2}(?:-[a-zA-Z], )?--([a-z][a-z0-9-]*)/gm)].map((m) => m[1] as string).filter((f) => f !== 'help')
+  return [...usage.matchAll(/^ {2}(?:-[a-zA-Z], )?--([a-z][a-z0-9-]*)/gm)]
+    .map((m) => m[1] as string)
+    .filter((f) => f !== 'help')
 }
 
 describe('kms-bench binary', () => {
@@ -53,46 +61,86 @@ describe('main', () => {
     expect(v.out()).toMatch(/^\d+\.\d+\.\d+/)
   })
 
-  it.each(COMMANDS.map((c) => [c.name, c] as const))('%s --help documents exactly the flags the command accepts', async (name, command) => {
-    const c = capture()
-    expect(await main([name, '--help'], c.io)).toBe(0)
-    expect(c.out()).toBe(command.usage)
-    const viaHelp = capture()
-    expect(await main(['help', name], viaHelp.io)).toBe(0)
-    expect(viaHelp.out()).toBe(command.usage)
-    expect(command.usage).toMatch(new RegExp(`^Usage: kms-bench ${name}\\b`))
-    expect(command.usage).toContain('-h, --help')
-    expect(documentedFlags(command.usage).sort()).toEqual(Object.keys(command.options).sort())
-    // A short flag is documented beside its long one.
-    for (const [flag, def] of Object.entries(command.options)) if (def.short !== undefined) expect(command.usage).toContain(`-${def.short}, --${flag}`)
-  })
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    '%s --help documents exactly the flags the command accepts',
+    async (name, command) => {
+      const c = capture()
+      expect(await main([name, '--help'], c.io)).toBe(0)
+      expect(c.out()).toBe(command.usage)
+      const viaHelp = capture()
+      expect(await main(['help', name], viaHelp.io)).toBe(0)
+      expect(viaHelp.out()).toBe(command.usage)
+      expect(command.usage).toMatch(new RegExp(`^Usage: kms-bench ${name}\\b`))
+      expect(command.usage).toContain('-h, --help')
+      expect(documentedFlags(command.usage).sort()).toEqual(Object.keys(command.options).sort())
+      // A short flag is documented beside its long one.
+      for (const [flag, def] of Object.entries(command.options))
+        if (def.short !== undefined) expect(command.usage).toContain(`-${def.short}, --${flag}`)
+    },
+  )
 
   it('accepts every flag of the CLI table in DESIGN.md', () => {
     const contract: Record<string, string[]> = {
       serve: ['host', 'port', 'account', 'region', 'profile', 'quota', 'latency', 'state', 'auth', 'audit'],
-      run: ['variant', 'target', 'clock', 'duration', 'seed', 'region', 'retry', 'max-attempts', 'scale', 'threshold', 'out', 'shard', 'quiet', 'op', 'rate', 'quota'],
+      run: [
+        'variant',
+        'target',
+        'clock',
+        'duration',
+        'seed',
+        'region',
+        'retry',
+        'max-attempts',
+        'scale',
+        'threshold',
+        'out',
+        'shard',
+        'quiet',
+        'op',
+        'rate',
+        'quota',
+      ],
       compare: ['threshold'],
       plan: [],
       report: ['out'],
       merge: ['out'],
     }
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(Object.keys(contract).sort())
-    for (const command of COMMANDS) for (const flag of contract[command.name] ?? []) expect(Object.keys(command.options), `${command.name} --${flag}`).toContain(flag)
-    for (const flag of ['variant', 'quota', 'threshold']) expect(COMMANDS.find((c) => c.name === 'run')?.options[flag]?.multiple, `run --${flag} repeats`).toBe(true)
+    for (const command of COMMANDS)
+      for (const flag of contract[command.name] ?? [])
+        expect(Object.keys(command.options), `${command.name} --${flag}`).toContain(flag)
+    for (const flag of ['variant', 'quota', 'threshold'])
+      expect(COMMANDS.find((c) => c.name === 'run')?.options[flag]?.multiple, `run --${flag} repeats`).toBe(true)
   })
 
-  it.each(COMMANDS.map((c) => c.name))('%s refuses an unknown flag, a missing value and a value given to a boolean flag with exit 2', async (name) => {
-    const command = COMMANDS.find((c) => c.name === name)
-    const stringFlag = Object.entries(command?.options ?? {}).find(([, d]) => d.type === 'string')?.[0]
-    const booleanFlag = Object.entries(command?.options ?? {}).find(([, d]) => d.type === 'boolean')?.[0]
-    const cases: [string[], RegExp][] = [[['--frobnicate'], /^kms-bench: Unknown option '--frobnicate'.*\nhint: run `kms-bench \w+ --help` for the options\n$/s]]
-    if (stringFlag !== undefined) cases.push([[`--${stringFlag}`], new RegExp(`^kms-bench: Option '(-\\w, )?--${stringFlag} <value>' argument missing\\n`)])
-    if (booleanFlag !== undefined) cases.push([[`--${booleanFlag}=yes`], new RegExp(`^kms-bench: Option '(-\\w, )?--${booleanFlag}' does not take an argument\\n`)])
-    for (const [args, message] of cases) {
-      const c = capture()
-      expect(await main([name, ...args], c.io), args.join(' ')).toBe(2)
-      expect(c.err()).toMatch(message)
-      expect(c.out()).toBe('')
-    }
-  })
+  it.each(COMMANDS.map((c) => c.name))(
+    '%s refuses an unknown flag, a missing value and a value given to a boolean flag with exit 2',
+    async (name) => {
+      const command = COMMANDS.find((c) => c.name === name)
+      const stringFlag = Object.entries(command?.options ?? {}).find(([, d]) => d.type === 'string')?.[0]
+      const booleanFlag = Object.entries(command?.options ?? {}).find(([, d]) => d.type === 'boolean')?.[0]
+      const cases: [string[], RegExp][] = [
+        [
+          ['--frobnicate'],
+          /^kms-bench: Unknown option '--frobnicate'.*\nhint: run `kms-bench \w+ --help` for the options\n$/s,
+        ],
+      ]
+      if (stringFlag !== undefined)
+        cases.push([
+          [`--${stringFlag}`],
+          new RegExp(`^kms-bench: Option '(-\\w, )?--${stringFlag} <value>' argument missing\\n`),
+        ])
+      if (booleanFlag !== undefined)
+        cases.push([
+          [`--${booleanFlag}=yes`],
+          new RegExp(`^kms-bench: Option '(-\\w, )?--${booleanFlag}' does not take an argument\\n`),
+        ])
+      for (const [args, message] of cases) {
+        const c = capture()
+        expect(await main([name, ...args], c.io), args.join(' ')).toBe(2)
+        expect(c.err()).toMatch(message)
+        expect(c.out()).toBe('')
+      }
+    },
+  )
 })

@@ -13,7 +13,14 @@ import { toolVersion } from './scenario-input.ts'
 import { serveCommand } from './serve.ts'
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, runCommand, compareCommand, planCommand, reportCommand, mergeCommand]
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  runCommand,
+  compareCommand,
+  planCommand,
+  reportCommand,
+  mergeCommand,
+]
 
 /** Top-level usage text. */
 export function mainUsage(): string {
@@ -25,8 +32,13 @@ export function mainUsage(): string {
     'Commands:',
   ]
   for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(9)} ${c.summary}`)
-  lines.push('', 'Run `kms-bench <command> --help` (or `kms-bench help <command>`) for a command\'s options.', '', 'Exit codes: 0 success; 1 a threshold or gate failed; 2 bad usage or bad input; 130 interrupted.')
-  return lines.join('\n') + '\n'
+  lines.push(
+    '',
+    "Run `kms-bench <command> --help` (or `kms-bench help <command>`) for a command's options.",
+    '',
+    'Exit codes: 0 success; 1 a threshold or gate failed; 2 bad usage or bad input; 130 interrupted.',
+  )
+  return `${lines.join('\n')}\n`
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
@@ -49,7 +61,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = COMMANDS.find((c) => c.name === name)
   try {
-    if (command === undefined) throw new CliError(`unknown command '${name}'`, EXIT_USAGE, 'run `kms-bench --help` for the list of commands')
+    if (command === undefined)
+      throw new CliError(`unknown command '${name}'`, EXIT_USAGE, 'run `kms-bench --help` for the list of commands')
     // Help is answered here, for every command alike, before its flags are parsed (so
     // `run --op --help` shows the help instead of complaining about --op's value). Arguments
     // after `--` are positionals, never a help request.

@@ -55,7 +55,9 @@ export const mergeCommand: Command = {
     const written = await writeRunOutputs(merged, out, { env: io.env, cwd: io.cwd })
     if (parsed.values.quiet !== true) {
       const shards = merged.shards.map((s) => s.index).join(', ')
-      io.stdout.write(`merged ${files.length} result(s) (shards ${shards} of ${merged.shards[0]?.count ?? 1})${merged.complete ? '' : ' [incomplete]'} into ${resolve(io.cwd, out)} (${written.length} files)\n`)
+      io.stdout.write(
+        `merged ${files.length} result(s) (shards ${shards} of ${merged.shards[0]?.count ?? 1})${merged.complete ? '' : ' [incomplete]'} into ${resolve(io.cwd, out)} (${written.length} files)\n`,
+      )
     }
     return 0
   },

@@ -4,7 +4,15 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseRunSummary, type RunSummary } from '../load/summary.ts'
 import { loadFixture } from '../report/fixtures/load.ts'
-import { appendStepSummary, checkOutDir, defaultOutDir, renderRunOutputs, STEP_SUMMARY_LIMIT_BYTES, writeOutputFiles, writeRunOutputs } from './output.ts'
+import {
+  appendStepSummary,
+  checkOutDir,
+  defaultOutDir,
+  renderRunOutputs,
+  STEP_SUMMARY_LIMIT_BYTES,
+  writeOutputFiles,
+  writeRunOutputs,
+} from './output.ts'
 
 let dir: string
 beforeEach(async () => {
@@ -20,7 +28,20 @@ describe('writeRunOutputs', () => {
   it('writes every output into the directory, summary.json last, and returns the paths', async () => {
     const out = join(dir, 'run', 'nested')
     const paths = await writeRunOutputs(s3, out)
-    const names = ['report.md', 'report.html', 'baseline.hgrm', 'bucket-keys.hgrm', 'esdk-cache.hgrm', 'quota-increase.hgrm', 'retry-adaptive.hgrm', 'timeline.csv', 'bencher.json', 'github-action-benchmark.json', 'junit.xml', 'summary.json']
+    const names = [
+      'report.md',
+      'report.html',
+      'baseline.hgrm',
+      'bucket-keys.hgrm',
+      'esdk-cache.hgrm',
+      'quota-increase.hgrm',
+      'retry-adaptive.hgrm',
+      'timeline.csv',
+      'bencher.json',
+      'github-action-benchmark.json',
+      'junit.xml',
+      'summary.json',
+    ]
     expect(paths).toEqual(names.map((n) => join(out, n)))
     expect((await readdir(out)).sort()).toEqual([...names].sort())
     const back = parseRunSummary(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')))
@@ -55,13 +76,21 @@ describe('writeRunOutputs', () => {
     const odd: RunSummary = structuredClone(s3)
     odd.variants[1]!.name = 'cache/5 s'
     odd.variants[2]!.name = 'cache 5 s'
-    const names = renderRunOutputs(odd).map((f) => f.name).filter((n) => n.endsWith('.hgrm'))
-    expect(names).toEqual(['baseline.hgrm', 'cache-5-s.hgrm', 'cache-5-s-2.hgrm', 'quota-increase.hgrm', 'retry-adaptive.hgrm'])
+    const names = renderRunOutputs(odd)
+      .map((f) => f.name)
+      .filter((n) => n.endsWith('.hgrm'))
+    expect(names).toEqual([
+      'baseline.hgrm',
+      'cache-5-s.hgrm',
+      'cache-5-s-2.hgrm',
+      'quota-increase.hgrm',
+      'retry-adaptive.hgrm',
+    ])
   })
 })
 
 describe('appendStepSummary', () => {
-  it('cuts a report longer than GitHub\'s limit at a line and says so', async () => {
+  it("cuts a report longer than GitHub's limit at a line and says so", async () => {
     const path = join(dir, 'sub', 'summary.md')
     const line = `| ${'é'.repeat(60)} |\n`
     await appendStepSummary(path, line.repeat(Math.ceil((STEP_SUMMARY_LIMIT_BYTES * 1.5) / Buffer.byteLength(line))))
@@ -87,8 +116,13 @@ describe('output directories', () => {
     await expect(checkOutDir('new/deeper/out', dir)).resolves.toBeUndefined()
     expect(await readdir(dir)).toEqual([])
     await writeFile(join(dir, 'file'), 'x')
-    await expect(checkOutDir('file/out', dir)).rejects.toMatchObject({ exitCode: 2, message: `--out file/out: cannot create it: ${join(dir, 'file')} is not a directory` })
-    await expect(checkOutDir('file', dir, '--state')).rejects.toMatchObject({ message: `--state file: cannot create it: ${join(dir, 'file')} is not a directory` })
+    await expect(checkOutDir('file/out', dir)).rejects.toMatchObject({
+      exitCode: 2,
+      message: `--out file/out: cannot create it: ${join(dir, 'file')} is not a directory`,
+    })
+    await expect(checkOutDir('file', dir, '--state')).rejects.toMatchObject({
+      message: `--state file: cannot create it: ${join(dir, 'file')} is not a directory`,
+    })
   })
 
   it('turns a write that fails into a usage error naming the file', async () => {
@@ -97,9 +131,13 @@ describe('output directories', () => {
       exitCode: 2,
       message: `cannot write ${join(dir, 'file', 'out')}: a part of the path is not a directory`,
     })
-    await expect(writeRunOutputs(s3, join(dir, 'ok'), { env: { GITHUB_STEP_SUMMARY: join(dir, 'file', 'step.md') } })).rejects.toMatchObject({
+    await expect(
+      writeRunOutputs(s3, join(dir, 'ok'), { env: { GITHUB_STEP_SUMMARY: join(dir, 'file', 'step.md') } }),
+    ).rejects.toMatchObject({
       exitCode: 2,
-      message: expect.stringMatching(/^cannot append to the GitHub step summary .*step\.md \(\$GITHUB_STEP_SUMMARY\): /),
+      message: expect.stringMatching(
+        /^cannot append to the GitHub step summary .*step\.md \(\$GITHUB_STEP_SUMMARY\): /,
+      ),
     })
   })
 })

@@ -71,20 +71,27 @@ export interface RenderedOutput {
 }
 
 /** Renders every output file of a run summary, in memory (the order they are written in). */
-export function renderRunOutputs(summary: RunSummary, options: Pick<RunOutputOptions, 'writeSummary'> = {}): RenderedOutput[] {
+export function renderRunOutputs(
+  summary: RunSummary,
+  options: Pick<RunOutputOptions, 'writeSummary'> = {},
+): RenderedOutput[] {
   const markdown = renderMarkdown(summary)
   const names = variantFileNames(summary.variants)
   const files: RenderedOutput[] = [
     { name: OUTPUT_FILES.markdown, content: markdown },
     { name: OUTPUT_FILES.html, content: renderHtml(summary) },
-    ...summary.variants.map((v, i) => ({ name: `${names[i] ?? `variant-${i + 1}`}.hgrm`, content: renderVariantHgrm(v) })),
+    ...summary.variants.map((v, i) => ({
+      name: `${names[i] ?? `variant-${i + 1}`}.hgrm`,
+      content: renderVariantHgrm(v),
+    })),
     { name: OUTPUT_FILES.timeline, content: renderTimelineCsv(summary) },
     { name: OUTPUT_FILES.bencher, content: renderBencherJson(summary) },
     { name: OUTPUT_FILES.githubActionBenchmark, content: renderCustomSmallerIsBetterJson(summary) },
     { name: OUTPUT_FILES.junit, content: renderJunitXml(summary) },
   ]
   // summary.json last: a reader that waits for it finds every other file already in place.
-  if (options.writeSummary ?? true) files.push({ name: OUTPUT_FILES.summary, content: `${JSON.stringify(summary, null, 2)}\n` })
+  if (options.writeSummary ?? true)
+    files.push({ name: OUTPUT_FILES.summary, content: `${JSON.stringify(summary, null, 2)}\n` })
   return files
 }
 
@@ -94,7 +101,11 @@ export function renderRunOutputs(summary: RunSummary, options: Pick<RunOutputOpt
  * re-read summary may carry any string there, and it must not steer the write elsewhere.
  */
 export function defaultOutDir(scenario: string, prefix = ''): string {
-  const safe = scenario.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 64) || 'result'
+  const safe =
+    scenario
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[.-]+/, '')
+      .slice(0, 64) || 'result'
   const stamp = new Date(new SystemClock().now()).toISOString().replace(/[:.]/g, '-')
   return join('reports', safe, `${prefix}${stamp}`)
 }
@@ -145,7 +156,8 @@ export async function writeOutputFiles(dir: string, files: readonly RenderedOutp
       written.push(path)
     }
   } catch (e) {
-    if (isFsError(e)) throw usageError(`cannot write ${path}: ${fsReason(e)}`, 'choose another output directory with --out')
+    if (isFsError(e))
+      throw usageError(`cannot write ${path}: ${fsReason(e)}`, 'choose another output directory with --out')
     throw e
   }
   return written
@@ -157,7 +169,11 @@ export async function writeOutputFiles(dir: string, files: readonly RenderedOutp
  * to the paths written, in order. Everything is rendered before the first write, so a
  * rendering error leaves the directory untouched.
  */
-export async function writeRunOutputs(summary: RunSummary, dir: string, options: RunOutputOptions = {}): Promise<string[]> {
+export async function writeRunOutputs(
+  summary: RunSummary,
+  dir: string,
+  options: RunOutputOptions = {},
+): Promise<string[]> {
   const cwd = options.cwd ?? process.cwd()
   const files = renderRunOutputs(summary, options)
   const written = await writeOutputFiles(resolve(cwd, dir), files)
@@ -171,14 +187,18 @@ export async function writeRunOutputs(summary: RunSummary, dir: string, options:
  * `env.GITHUB_STEP_SUMMARY`); does nothing otherwise. A file that cannot be written is a usage
  * error naming it.
  */
-export async function appendToStepSummary(markdown: string, options: Pick<RunOutputOptions, 'env' | 'stepSummary' | 'cwd'>): Promise<void> {
+export async function appendToStepSummary(
+  markdown: string,
+  options: Pick<RunOutputOptions, 'env' | 'stepSummary' | 'cwd'>,
+): Promise<void> {
   const stepSummary = options.stepSummary ?? options.env?.['GITHUB_STEP_SUMMARY']
   if (stepSummary === undefined || stepSummary === false || stepSummary === '') return
   const path = resolve(options.cwd ?? process.cwd(), stepSummary)
   try {
     await appendStepSummary(path, markdown)
   } catch (e) {
-    if (isFsError(e)) throw usageError(`cannot append to the GitHub step summary ${path} ($GITHUB_STEP_SUMMARY): ${fsReason(e)}`)
+    if (isFsError(e))
+      throw usageError(`cannot append to the GitHub step summary ${path} ($GITHUB_STEP_SUMMARY): ${fsReason(e)}`)
     throw e
   }
 }
@@ -192,7 +212,9 @@ export async function appendStepSummary(path: string, markdown: string): Promise
   const budget = STEP_SUMMARY_LIMIT_BYTES - 1024
   if (Buffer.byteLength(text) > budget) {
     const note = '\n\n_Report truncated to fit the GitHub step summary limit; see report.md._\n'
-    let cut = Buffer.from(text).subarray(0, budget - Buffer.byteLength(note)).toString('utf8')
+    let cut = Buffer.from(text)
+      .subarray(0, budget - Buffer.byteLength(note))
+      .toString('utf8')
     // Drop a partial last line (and a replacement character from a cut multi-byte sequence).
     cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))
     text = `${cut}${note}`

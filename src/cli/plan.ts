@@ -7,7 +7,14 @@
  * seconds. A WORKLOAD is a JSON file of peak operations per second per key (WorkloadSchema).
  */
 import { dirname, extname, resolve } from 'node:path'
-import { buildPlan, parseWorkload, probeQuotas, variantsNeedingProbe, workloadScenario, type CapacityPlan } from '../load/plan.ts'
+import {
+  buildPlan,
+  parseWorkload,
+  probeQuotas,
+  variantsNeedingProbe,
+  workloadScenario,
+  type CapacityPlan,
+} from '../load/plan.ts'
 import { runScenario, type RunOptions } from '../load/runner.ts'
 import { ScenarioError, type Scenario } from '../load/scenario.ts'
 import type { RunSummary } from '../load/summary.ts'
@@ -69,12 +76,16 @@ export function parseGrowth(text: string): number {
   const t = text.trim().toLowerCase().replace(/\s+/g, '')
   const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(%?)(?:\/(?:month|mo|m))?$/.exec(t)
   const n = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1)
-  if (!Number.isFinite(n) || n <= -1) throw usageError(`--growth must be a monthly rate such as 10%, 10%/month or 0.1 (above -100%), got '${text}'`)
+  if (!Number.isFinite(n) || n <= -1)
+    throw usageError(`--growth must be a monthly rate such as 10%, 10%/month or 0.1 (above -100%), got '${text}'`)
   return n
 }
 
 /** Loads a scenario file or a WORKLOAD JSON file; every problem is a usage error. */
-async function loadPlanInput(file: string, cwd: string): Promise<{ scenario: Scenario; source: 'scenario' | 'workload'; costFactor: number; baseDir: string }> {
+async function loadPlanInput(
+  file: string,
+  cwd: string,
+): Promise<{ scenario: Scenario; source: 'scenario' | 'workload'; costFactor: number; baseDir: string }> {
   const path = resolve(cwd, file)
   if (extname(path).toLowerCase() !== '.json') {
     const loaded = await loadScenario(file, cwd)
@@ -83,9 +94,19 @@ async function loadPlanInput(file: string, cwd: string): Promise<{ scenario: Sce
   const json = await readJsonFile(path, { what: `workload file '${file}'` })
   try {
     const w = parseWorkload(json, file)
-    return { scenario: workloadScenario(w, file), source: 'workload', costFactor: 1 / w.peakToAverage, baseDir: dirname(path) }
+    return {
+      scenario: workloadScenario(w, file),
+      source: 'workload',
+      costFactor: 1 / w.peakToAverage,
+      baseDir: dirname(path),
+    }
   } catch (e) {
-    if (e instanceof ScenarioError) throw new CliError(e.message, EXIT_USAGE, 'a workload is { "keys": [ { "name": "k", "operations": { "Encrypt": 1000 } } ] }; see `kms-bench plan --help`')
+    if (e instanceof ScenarioError)
+      throw new CliError(
+        e.message,
+        EXIT_USAGE,
+        'a workload is { "keys": [ { "name": "k", "operations": { "Encrypt": 1000 } } ] }; see `kms-bench plan --help`',
+      )
     throw e
   }
 }
@@ -93,15 +114,32 @@ async function loadPlanInput(file: string, cwd: string): Promise<{ scenario: Sce
 /** Runs the plan's simulations (today's run and the unthrottled probes) and builds the plan. */
 export async function planFromScenario(
   scenario: Scenario,
-  options: { growthPerMonth: number; months: number; costFactor: number; source: 'scenario' | 'workload'; run: Omit<RunOptions, 'retryLayer' | 'clock'>; onStage?: (text: string) => void },
+  options: {
+    growthPerMonth: number
+    months: number
+    costFactor: number
+    source: 'scenario' | 'workload'
+    run: Omit<RunOptions, 'retryLayer' | 'clock'>
+    onStage?: (text: string) => void
+  },
 ): Promise<{ plan: CapacityPlan; run: RunSummary; probes: Map<string, RunSummary> }> {
   const base: RunOptions = { ...options.run, clock: 'virtual', retryLayer: (s) => sdkRetry(s) }
-  options.onStage?.(`simulating ${scenario.name} at today's rate (${(options.run.variants ?? scenario.variants.map((v) => v.name)).length} variant(s), virtual time)`)
+  options.onStage?.(
+    `simulating ${scenario.name} at today's rate (${(options.run.variants ?? scenario.variants.map((v) => v.name)).length} variant(s), virtual time)`,
+  )
   const run = await runScenario(scenario, base)
   const probes = new Map<string, RunSummary>()
   for (const v of variantsNeedingProbe(run)) {
     options.onStage?.(`measuring the unthrottled demand of ${v.name} (retries off, throttled quotas lifted)`)
-    probes.set(v.name, await runScenario(scenario, { ...base, variants: [v.name], retry: { mode: 'none', maxAttempts: 1 }, quotas: { ...(options.run.quotas ?? {}), ...probeQuotas(v) } }))
+    probes.set(
+      v.name,
+      await runScenario(scenario, {
+        ...base,
+        variants: [v.name],
+        retry: { mode: 'none', maxAttempts: 1 },
+        quotas: { ...(options.run.quotas ?? {}), ...probeQuotas(v) },
+      }),
+    )
   }
   const plan = buildPlan(run, probes, {
     growthPerMonth: options.growthPerMonth,
@@ -110,7 +148,13 @@ export async function planFromScenario(
     source: options.source,
     serviceQuota: (pool, region, desired) => {
       const q = serviceQuotaOf(pool)
-      return q === undefined ? undefined : { name: q.name, adjustable: q.adjustable, ...(q.adjustable ? { command: increaseCommand(q, region, desired) } : {}) }
+      return q === undefined
+        ? undefined
+        : {
+            name: q.name,
+            adjustable: q.adjustable,
+            ...(q.adjustable ? { command: increaseCommand(q, region, desired) } : {}),
+          }
     },
   })
   return { plan, run, probes }
@@ -125,7 +169,11 @@ export const planCommand: Command = {
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const parsed = parseCommandArgs('plan', argv, OPTIONS)
     const v = parsed.values
-    const file = onePositional('plan', parsed.positionals, 'SCENARIO or WORKLOAD (a scenario file, or a JSON workload file)')
+    const file = onePositional(
+      'plan',
+      parsed.positionals,
+      'SCENARIO or WORKLOAD (a scenario file, or a JSON workload file)',
+    )
     const growth = v.growth !== undefined ? parseGrowth(v.growth) : 0
     const months = integerArg('--months', v.months, 0, 600) ?? 12
     const seed = seedArg(v.seed)

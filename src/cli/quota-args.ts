@@ -6,8 +6,15 @@
  * pass the parsed `profile` and `quota` values to {@link parseQuotaArgs}.
  */
 import { resolve } from 'node:path'
-import { BUILT_IN_PROFILES, NO_QUOTA_PROFILE, profileNames, QuotaConfigError, resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
-import { CliError, usageError } from './cli-error.ts'
+import {
+  BUILT_IN_PROFILES,
+  NO_QUOTA_PROFILE,
+  profileNames,
+  QuotaConfigError,
+  resolveQuotaConfig,
+  type QuotaProfileInput,
+} from '../quota/index.ts'
+import { type CliError, usageError } from './cli-error.ts'
 import { readTextFile } from './files.ts'
 
 /** `parseArgs` option definitions of the quota flags. */
@@ -19,7 +26,7 @@ export const QUOTA_ARG_OPTIONS = {
 /** Help text lines for the quota flags. */
 export const QUOTA_ARGS_USAGE = [
   `  --profile NAME|FILE   quota profile: ${profileNames().join(', ')}, or a JSON profile file (default aws-default)`,
-  '  --quota POOL=RPS      set one pool\'s limit in requests/s (a quota increase); repeatable.',
+  "  --quota POOL=RPS      set one pool's limit in requests/s (a quota increase); repeatable.",
   '                        POOL: symmetric, rsa, ecc, ml-dsa, custom-key-store[:ID], hot-key, api:<Operation>,',
   '                        key-pair:<KeyPairSpec>, optionally prefixed by a Region: eu-west-1/symmetric',
 ].join('\n')
@@ -87,7 +94,11 @@ export async function parseQuotaArgs(values: QuotaFlagValues, cwd: string): Prom
     if (e instanceof QuotaConfigError) problems.push(...e.problems.map((p) => p + source))
     else throw e
   }
-  if (problems.length > 0) throw usageError(problems.join('\n'), 'see `--help` for the quota pools and profiles; a profile file is JSON: {"extends": "aws-default", "defaults": {"symmetric": 50000}}')
+  if (problems.length > 0)
+    throw usageError(
+      problems.join('\n'),
+      'see `--help` for the quota pools and profiles; a profile file is JSON: {"extends": "aws-default", "defaults": {"symmetric": 50000}}',
+    )
   return { profile, quotas }
 }
 

@@ -23,10 +23,25 @@ afterEach(async () => {
 function io(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
   const out: string[] = []
   const err: string[] = []
-  return { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env, cwd: dir, signal: new AbortController().signal, out, err }
+  return {
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    env,
+    cwd: dir,
+    signal: new AbortController().signal,
+    out,
+    err,
+  }
 }
 
-const RENDERED = ['report.md', 'report.html', 'timeline.csv', 'bencher.json', 'github-action-benchmark.json', 'junit.xml']
+const RENDERED = [
+  'report.md',
+  'report.html',
+  'timeline.csv',
+  'bencher.json',
+  'github-action-benchmark.json',
+  'junit.xml',
+]
 
 describe('kms-bench report', () => {
   it('re-renders a saved summary beside it, keeping summary.json byte for byte', async () => {
@@ -49,14 +64,28 @@ describe('kms-bench report', () => {
     const files = await readdir(join(dir, 'rendered'))
     for (const f of [...RENDERED, 'summary.json', 'baseline.hgrm']) expect(files).toContain(f)
     expect(await readFile(step, 'utf8')).toContain('# kms-bench: s3-sse-kms-uploads')
-    expect(await readFile(join(dir, 'rendered', 'report.md'), 'utf8')).toContain('Scale model: this run ran at 0.01× full size')
+    expect(await readFile(join(dir, 'rendered', 'report.md'), 'utf8')).toContain(
+      'Scale model: this run ran at 0.01× full size',
+    )
   })
 
   const bad: [string, string | undefined, RegExp][] = [
     ['a missing file', undefined, /^kms-bench: cannot read .*missing\.json: no such file\n$/],
-    ['bad JSON', '{"schemaVersion": 1,', /^kms-bench: .*bad\.json is not valid JSON: .+\nhint: pass the summary\.json a `kms-bench run` wrote\n$/],
-    ['a wrong schemaVersion', '{"schemaVersion": 99, "variants": []}', /^kms-bench: .*bad\.json: schemaVersion 99 is not supported by this build \(it reads 1\)\nhint: it was written by a different kms-bench version/],
-    ['a JSON that is not a summary', '{"hello": "world"}', /^kms-bench: .*bad\.json is not a kms-bench result: schemaVersion: .+\nhint: /],
+    [
+      'bad JSON',
+      '{"schemaVersion": 1,',
+      /^kms-bench: .*bad\.json is not valid JSON: .+\nhint: pass the summary\.json a `kms-bench run` wrote\n$/,
+    ],
+    [
+      'a wrong schemaVersion',
+      '{"schemaVersion": 99, "variants": []}',
+      /^kms-bench: .*bad\.json: schemaVersion 99 is not supported by this build \(it reads 1\)\nhint: it was written by a different kms-bench version/,
+    ],
+    [
+      'a JSON that is not a summary',
+      '{"hello": "world"}',
+      /^kms-bench: .*bad\.json is not a kms-bench result: schemaVersion: .+\nhint: /,
+    ],
     ['a JSON array', '[1, 2, 3]', /^kms-bench: .*bad\.json is not a kms-bench result: \(root\): /],
   ]
   for (const [what, content, message] of bad) {
@@ -80,11 +109,18 @@ describe('kms-bench report', () => {
     await writeFile(join(dir, 'a-file'), 'x')
     const bad = io()
     expect(await main(['report', '.', '--out', 'a-file/rendered'], bad)).toBe(2)
-    expect(bad.err.join('')).toMatch(/^kms-bench: cannot write .*a-file\/rendered: a part of the path is not a directory\nhint: /)
+    expect(bad.err.join('')).toMatch(
+      /^kms-bench: cannot write .*a-file\/rendered: a part of the path is not a directory\nhint: /,
+    )
   })
 
   it('exits 2 for bad usage', async () => {
-    for (const argv of [['report'], ['report', 'a.json', 'b.json'], ['report', '--frobnicate', 'a.json'], ['report', 'a.json', '--out']]) {
+    for (const argv of [
+      ['report'],
+      ['report', 'a.json', 'b.json'],
+      ['report', '--frobnicate', 'a.json'],
+      ['report', 'a.json', '--out'],
+    ]) {
       const x = io()
       expect(await main(argv, x), argv.join(' ')).toBe(2)
       expect(x.err.join('')).toMatch(/^kms-bench: /)
@@ -92,10 +128,18 @@ describe('kms-bench report', () => {
   })
 
   it('works from the installed binary, with exit code 2 on bad input', async () => {
-    const { stdout } = await run(process.execPath, [bin, 'report', fixturePath('zero-requests.summary.json'), '--out', join(dir, 'o')])
+    const { stdout } = await run(process.execPath, [
+      bin,
+      'report',
+      fixturePath('zero-requests.summary.json'),
+      '--out',
+      join(dir, 'o'),
+    ])
     expect(stdout).toContain('re-rendered zero-requests.summary.json (2 variants)')
     expect(await readdir(join(dir, 'o'))).toContain('report.html')
-    const err = await run(process.execPath, [bin, 'report', join(dir, 'nope.json')]).catch((e: { code: number; stderr: string }) => e)
+    const err = await run(process.execPath, [bin, 'report', join(dir, 'nope.json')]).catch(
+      (e: { code: number; stderr: string }) => e,
+    )
     expect(err).toMatchObject({ code: 2 })
     expect((err as { stderr: string }).stderr).toContain('no such file')
   })

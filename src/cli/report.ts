@@ -39,7 +39,9 @@ export const reportCommand: Command = {
     // Re-rendering in place keeps the saved summary byte for byte instead of rewriting it.
     const inPlace = resolve(outDir, OUTPUT_FILES.summary) === source
     const written = await writeRunOutputs(summary, outDir, { env: io.env, writeSummary: !inPlace, cwd: io.cwd })
-    io.stdout.write(`re-rendered ${basename(source)} (${summary.variants.length} variant${summary.variants.length === 1 ? '' : 's'}) into ${display(io.cwd, outDir)}:\n`)
+    io.stdout.write(
+      `re-rendered ${basename(source)} (${summary.variants.length} variant${summary.variants.length === 1 ? '' : 's'}) into ${display(io.cwd, outDir)}:\n`,
+    )
     for (const p of written) io.stdout.write(`  ${display(io.cwd, p)}\n`)
     return 0
   },

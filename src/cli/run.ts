@@ -25,7 +25,7 @@ import { sdkRetry } from '../mitigations/retry.ts'
 import '../mitigations/builtins.ts'
 import { evaluateThresholds } from '../load/thresholds.ts'
 import { integerArg, numberArg, parseCommandArgs, regionArg, seedArg } from './args.ts'
-import { CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, usageError } from './cli-error.ts'
+import { type CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'
 import { readJsonFile } from './files.ts'
 import type { CliIo, Command, TextSink } from './io.ts'
@@ -112,24 +112,44 @@ const OPTIONS = {
 } as const
 
 /** The ad-hoc scenario of `--op OP --rate RPS`. */
-function adHocScenario(op: string, rate: number, durationSeconds: number, region: string | undefined, payloadBytes: number, hosts: number): Scenario {
-  if (!(OPERATION_NAMES as readonly string[]).includes(op)) throw usageError(`--op '${op}' is not a KMS operation`, `supported: ${supportedAdHocOperations().join(', ')}`)
+function adHocScenario(
+  op: string,
+  rate: number,
+  durationSeconds: number,
+  region: string | undefined,
+  payloadBytes: number,
+  hosts: number,
+): Scenario {
+  if (!(OPERATION_NAMES as readonly string[]).includes(op))
+    throw usageError(`--op '${op}' is not a KMS operation`, `supported: ${supportedAdHocOperations().join(', ')}`)
   const recipe = OP_RECIPES[op as OperationName]
-  if (recipe === undefined) throw usageError(`--op ${op} is not supported by the ad-hoc form`, `supported: ${supportedAdHocOperations().join(', ')}; write a scenario for other operations`)
+  if (recipe === undefined)
+    throw usageError(
+      `--op ${op} is not supported by the ad-hoc form`,
+      `supported: ${supportedAdHocOperations().join(', ')}; write a scenario for other operations`,
+    )
   const need = recipe.key ?? { spec: 'SYMMETRIC_DEFAULT', usage: 'ENCRYPT_DECRYPT' }
-  const scenario = () => defineScenario(
-    {
-      name: `adhoc-${op}`,
-      description: `${op} at a constant ${rate}/s`,
-      ...(region !== undefined ? { region } : {}),
-      duration: durationSeconds,
-      keys: [{ name: 'adhoc', spec: need.spec, usage: need.usage }],
-      fleet: { hosts },
-      arrivals: { shape: 'constant', rate },
-      requests: [{ kind: 'op', operation: op as OperationName, ...(recipe.key !== undefined ? { key: 'adhoc' } : {}), payloadBytes }],
-    },
-    `the ad-hoc run (--op ${op})`,
-  )
+  const scenario = () =>
+    defineScenario(
+      {
+        name: `adhoc-${op}`,
+        description: `${op} at a constant ${rate}/s`,
+        ...(region !== undefined ? { region } : {}),
+        duration: durationSeconds,
+        keys: [{ name: 'adhoc', spec: need.spec, usage: need.usage }],
+        fleet: { hosts },
+        arrivals: { shape: 'constant', rate },
+        requests: [
+          {
+            kind: 'op',
+            operation: op as OperationName,
+            ...(recipe.key !== undefined ? { key: 'adhoc' } : {}),
+            payloadBytes,
+          },
+        ],
+      },
+      `the ad-hoc run (--op ${op})`,
+    )
   try {
     return scenario()
   } catch (e) {
@@ -155,7 +175,8 @@ function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim())
   const index = Number(m?.[1])
   const count = Number(m?.[2])
-  if (m === null || count < 1 || index >= count) throw usageError(`--shard must be I/N with 0 <= I < N (e.g. 0/4), got '${text}'`)
+  if (m === null || count < 1 || index >= count)
+    throw usageError(`--shard must be I/N with 0 <= I < N (e.g. 0/4), got '${text}'`)
   return { index, count }
 }
 
@@ -168,14 +189,19 @@ function parseTarget(text: string | undefined): { kind: 'embedded' | 'aws' | 'ur
   } catch {
     throw usageError(`--target must be embedded, aws or an endpoint URL (http://host:port), got '${text}'`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--target URL must be http:// or https://, got '${text}'`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usageError(`--target URL must be http:// or https://, got '${text}'`)
   return { kind: 'url', url: url.href.replace(/\/$/, '') }
 }
 
 async function parseLatency(text: string | undefined, cwd: string): Promise<LatencySetting | undefined> {
   if (text === undefined) return undefined
   if (text === 'none' || text === 'aws') return text
-  const json = await readJsonFile(resolve(cwd, text), { flag: '--latency', what: `'${text}'`, hint: 'use none, aws, or a JSON latency spec file' })
+  const json = await readJsonFile(resolve(cwd, text), {
+    flag: '--latency',
+    what: `'${text}'`,
+    hint: 'use none, aws, or a JSON latency spec file',
+  })
   try {
     return parseLatencySpec(json)
   } catch (e) {
@@ -205,7 +231,12 @@ function progressPrinter(sink: TextSink, enabled: boolean): { update(p: RunProgr
 }
 
 /** Requests and cost a run would make on real AWS, printed before it starts. */
-function projection(scenario: Scenario, seconds: number, scale: number, variants: number): { requests: number; text: string } {
+function projection(
+  scenario: Scenario,
+  seconds: number,
+  scale: number,
+  variants: number,
+): { requests: number; text: string } {
   const a = scenario.arrivals
   let rate: number
   switch (a.shape) {
@@ -230,7 +261,12 @@ function projection(scenario: Scenario, seconds: number, scale: number, variants
   }
   // At most the peak rate for the whole run, one KMS call per request, plus up to 2 retries each.
   const requests = Math.ceil(rate * scale * seconds * variants)
-  const cost = estimateCost({ symmetricRequests: requests * 3, keys: scenario.keys.map(() => ({ rotations: 0 })), periodSeconds: seconds, freeTier: false })
+  const cost = estimateCost({
+    symmetricRequests: requests * 3,
+    keys: scenario.keys.map(() => ({ rotations: 0 })),
+    periodSeconds: seconds,
+    freeTier: false,
+  })
   const text = Number.isFinite(requests)
     ? `real AWS: this run would send up to ${requests.toLocaleString('en-US')} application requests (${variants} variant(s), ${seconds}s), at most ${(requests * 3).toLocaleString('en-US')} KMS calls with retries, costing up to $${cost.total.toFixed(2)} (requests $${cost.requests.toFixed(2)}, keys $${cost.keys.toFixed(2)}); ${scenario.keys.length} key(s) would be created and scheduled for deletion (7-day waiting period) afterwards.`
     : `real AWS: the run replays a trace; its peak rate is unknown until the trace is read.`
@@ -242,10 +278,23 @@ function runFailure(e: unknown, target: string): CliError | undefined {
   const input = inputError(e)
   if (input !== undefined) return input
   if (e instanceof SetupError) {
-    const network = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|TimeoutError)$/.test(e.code) || /ECONNREFUSED|getaddrinfo|socket hang up/.test(e.message)
-    if (network) return usageError(`cannot reach the KMS endpoint ${target}: ${e.code}`, 'is the server running? start one with `kms-bench serve`')
-    const auth = /^(UnrecognizedClientException|InvalidSignatureException|IncompleteSignatureException|SignatureDoesNotMatch|InvalidClientTokenId|ExpiredTokenException|AccessDeniedException|CredentialsProviderError|MissingAuthenticationToken)$/.test(e.code)
-    if (auth) return usageError(`the KMS endpoint ${target} rejected the credentials: ${e.code}: ${e.message.replace(/^.*?: .*?: /, '')}`, 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY')
+    const network =
+      /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|TimeoutError)$/.test(e.code) ||
+      /ECONNREFUSED|getaddrinfo|socket hang up/.test(e.message)
+    if (network)
+      return usageError(
+        `cannot reach the KMS endpoint ${target}: ${e.code}`,
+        'is the server running? start one with `kms-bench serve`',
+      )
+    const auth =
+      /^(UnrecognizedClientException|InvalidSignatureException|IncompleteSignatureException|SignatureDoesNotMatch|InvalidClientTokenId|ExpiredTokenException|AccessDeniedException|CredentialsProviderError|MissingAuthenticationToken)$/.test(
+        e.code,
+      )
+    if (auth)
+      return usageError(
+        `the KMS endpoint ${target} rejected the credentials: ${e.code}: ${e.message.replace(/^.*?: .*?: /, '')}`,
+        'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+      )
     return usageError(`${target}: ${e.message}`)
   }
   return undefined
@@ -258,7 +307,10 @@ async function checkAwsCredentials(region: string): Promise<void> {
   try {
     await client.config.credentials()
   } catch (e) {
-    throw usageError(`no usable AWS credentials: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'configure the default credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...)')
+    throw usageError(
+      `no usable AWS credentials: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      'configure the default credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...)',
+    )
   } finally {
     client.destroy()
   }
@@ -267,7 +319,14 @@ async function checkAwsCredentials(region: string): Promise<void> {
 /** A run as plain data: what a worker thread needs to run its part. */
 interface RunPlan {
   scenarioPath?: string
-  adHoc?: { op: string; rate: number; durationSeconds: number; region: string | undefined; payloadBytes: number; hosts: number }
+  adHoc?: {
+    op: string
+    rate: number
+    durationSeconds: number
+    region: string | undefined
+    payloadBytes: number
+    hosts: number
+  }
   target: { kind: 'embedded' | 'aws' | 'url'; url?: string; credentials?: EndpointCredentials }
   clock?: 'virtual' | 'real'
   durationSeconds?: number
@@ -292,17 +351,29 @@ interface RunPlan {
 /** The scenario a plan runs, with `maxAttempts` applied (in the main thread and in every worker). */
 async function planScenario(plan: RunPlan, cwd: string): Promise<Scenario> {
   const a = plan.adHoc
-  const scenario = a !== undefined ? adHocScenario(a.op, a.rate, a.durationSeconds, a.region, a.payloadBytes, a.hosts) : (await loadScenario(plan.scenarioPath as string, cwd)).scenario
+  const scenario =
+    a !== undefined
+      ? adHocScenario(a.op, a.rate, a.durationSeconds, a.region, a.payloadBytes, a.hosts)
+      : (await loadScenario(plan.scenarioPath as string, cwd)).scenario
   return plan.maxAttempts !== undefined ? withMaxAttempts(scenario, plan.maxAttempts) : scenario
 }
 
 function planTarget(plan: RunPlan): Target {
   if (plan.target.kind === 'aws') return endpointTarget({})
-  if (plan.target.kind === 'url') return endpointTarget({ url: plan.target.url as string, ...(plan.target.credentials !== undefined ? { credentials: plan.target.credentials } : {}) })
+  if (plan.target.kind === 'url')
+    return endpointTarget({
+      url: plan.target.url as string,
+      ...(plan.target.credentials !== undefined ? { credentials: plan.target.credentials } : {}),
+    })
   return embeddedTarget()
 }
 
-function planOptions(plan: RunPlan, target: Target, signal: AbortSignal, onProgress: (p: RunProgress) => void): RunOptions {
+function planOptions(
+  plan: RunPlan,
+  target: Target,
+  signal: AbortSignal,
+  onProgress: (p: RunProgress) => void,
+): RunOptions {
   return {
     target,
     ...(plan.clock !== undefined ? { clock: plan.clock } : {}),
@@ -358,7 +429,9 @@ export async function runWorker(payload: WorkerPayload): Promise<void> {
   const target = planTarget(payload.plan)
   try {
     const scenario = await planScenario(payload.plan, payload.cwd)
-    const options = planOptions(payload.plan, target, controller.signal, (progress) => post({ type: 'progress', progress }))
+    const options = planOptions(payload.plan, target, controller.signal, (progress) =>
+      post({ type: 'progress', progress }),
+    )
     const summary = await runScenario(scenario, {
       ...options,
       shard: { index: payload.index, count: payload.count },
@@ -371,7 +444,12 @@ export async function runWorker(payload: WorkerPayload): Promise<void> {
     post({ type: 'done', summary })
   } catch (e) {
     const err = runFailure(e, target.name)
-    post({ type: 'error', message: err?.message ?? (e instanceof Error ? (e.stack ?? e.message) : String(e)), ...(err?.hint !== undefined ? { hint: err.hint } : {}), usage: err !== undefined })
+    post({
+      type: 'error',
+      message: err?.message ?? (e instanceof Error ? (e.stack ?? e.message) : String(e)),
+      ...(err?.hint !== undefined ? { hint: err.hint } : {}),
+      usage: err !== undefined,
+    })
   } finally {
     await target.close().catch(() => undefined)
     port.close()
@@ -383,7 +461,12 @@ export async function runWorker(payload: WorkerPayload): Promise<void> {
  * arithmetic: disjoint arrival subsets whose union is the whole schedule), all starting each
  * variant on the same second, and merges their results exactly.
  */
-async function runInWorkers(plan: RunPlan, workers: number, io: CliIo, onProgress: (p: RunProgress) => void): Promise<RunSummary> {
+async function runInWorkers(
+  plan: RunPlan,
+  workers: number,
+  io: CliIo,
+  onProgress: (p: RunProgress) => void,
+): Promise<RunSummary> {
   const shard = plan.shard ?? { index: 0, count: 1 }
   const wall = new SystemClock()
   const threads: Worker[] = []
@@ -406,7 +489,12 @@ async function runInWorkers(plan: RunPlan, workers: number, io: CliIo, onProgres
         rejectAll(e)
       }
       for (let w = 0; w < workers; w++) {
-        const payload: WorkerPayload = { plan, index: shard.index * workers + w, count: shard.count * workers, cwd: io.cwd }
+        const payload: WorkerPayload = {
+          plan,
+          index: shard.index * workers + w,
+          count: shard.count * workers,
+          cwd: io.cwd,
+        }
         const t = new Worker(entry, { workerData: { module: import.meta.url, export: 'runWorker', payload } })
         threads.push(t)
         t.on('message', (m: WorkerMessage) => {
@@ -450,14 +538,22 @@ async function runInWorkers(plan: RunPlan, workers: number, io: CliIo, onProgres
   }
   const merged = await mergeSummaries(results as RunSummary[])
   const assumptions = merged.assumptions.filter((a) => !a.startsWith('Shards ran against one shared endpoint'))
-  assumptions.push(`Ran in ${workers} worker threads, each offering 1/${workers} of every rate${plan.target.kind === 'embedded' ? ' against its own emulator with 1/' + workers + ' of every quota' : ''}; their results were merged exactly.`)
-  if (shard.count > 1) assumptions.push(`Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate; merge the shards for the whole run.`)
+  assumptions.push(
+    `Ran in ${workers} worker threads, each offering 1/${workers} of every rate${plan.target.kind === 'embedded' ? ` against its own emulator with 1/${workers} of every quota` : ''}; their results were merged exactly.`,
+  )
+  if (shard.count > 1)
+    assumptions.push(
+      `Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate; merge the shards for the whole run.`,
+    )
   return {
     ...merged,
     shards: [{ index: shard.index, count: shard.count }],
     assumptions,
     // Per-second histograms are kept only where a later merge needs them.
-    variants: shard.count > 1 ? merged.variants : merged.variants.map((v) => ({ ...v, timeline: v.timeline.map(({ histogram: _h, ...e }) => e) })),
+    variants:
+      shard.count > 1
+        ? merged.variants
+        : merged.variants.map((v) => ({ ...v, timeline: v.timeline.map(({ histogram: _h, ...e }) => e) })),
   }
 }
 
@@ -473,27 +569,48 @@ export const runCommand: Command = {
     const positionals = parsed.positionals
     const adHoc = v.op !== undefined
     if (adHoc && positionals.length > 0) throw usageError('give either a SCENARIO file or --op, not both')
-    if (!adHoc && positionals.length === 0) throw usageError('missing SCENARIO (a scenario file) or --op OP --rate RPS --duration D', 'run `kms-bench run --help`')
-    if (positionals.length > 1) throw usageError(`one scenario per run, got ${positionals.length}: ${positionals.join(' ')}`)
-    if (!adHoc) for (const f of ['rate', 'payload-bytes', 'hosts'] as const) if (v[f] !== undefined) throw usageError(`--${f} belongs to the ad-hoc form (--op)`)
+    if (!adHoc && positionals.length === 0)
+      throw usageError(
+        'missing SCENARIO (a scenario file) or --op OP --rate RPS --duration D',
+        'run `kms-bench run --help`',
+      )
+    if (positionals.length > 1)
+      throw usageError(`one scenario per run, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (!adHoc)
+      for (const f of ['rate', 'payload-bytes', 'hosts'] as const)
+        if (v[f] !== undefined) throw usageError(`--${f} belongs to the ad-hoc form (--op)`)
 
     const target = parseTarget(v.target)
     const clock = v.clock
-    if (clock !== undefined && clock !== 'virtual' && clock !== 'real') throw usageError(`--clock must be virtual or real, got '${clock}'`)
-    if (clock === 'virtual' && target.kind !== 'embedded') throw usageError('--clock virtual needs --target embedded: endpoints run in real time')
+    if (clock !== undefined && clock !== 'virtual' && clock !== 'real')
+      throw usageError(`--clock must be virtual or real, got '${clock}'`)
+    if (clock === 'virtual' && target.kind !== 'embedded')
+      throw usageError('--clock virtual needs --target embedded: endpoints run in real time')
     const retryMode = v.retry
-    if (retryMode !== undefined && retryMode !== 'none' && retryMode !== 'standard' && retryMode !== 'adaptive') throw usageError(`--retry must be none, standard or adaptive, got '${retryMode}'`)
+    if (retryMode !== undefined && retryMode !== 'none' && retryMode !== 'standard' && retryMode !== 'adaptive')
+      throw usageError(`--retry must be none, standard or adaptive, got '${retryMode}'`)
     const maxAttempts = integerArg('--max-attempts', v['max-attempts'], 1, 100)
     const seed = seedArg(v.seed)
     const region = regionArg('--region', v.region)
     const scale = numberArg('--scale', v.scale, (n) => n > 0, 'a number greater than 0')
     const shard = v.shard !== undefined ? parseShard(v.shard) : undefined
-    const maxInFlight = numberArg('--max-in-flight', v['max-in-flight'], (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1')
+    const maxInFlight = numberArg(
+      '--max-in-flight',
+      v['max-in-flight'],
+      (n) => Number.isInteger(n) && n >= 1,
+      'an integer >= 1',
+    )
     const workers = integerArg('--workers', v.workers, 1, 64) ?? 1
     const realClock = clock === 'real' || (clock === undefined && target.kind !== 'embedded')
-    if (workers > 1 && !realClock) throw usageError('--workers needs real time (--clock real, or an endpoint target): a virtual run is one deterministic event loop')
+    if (workers > 1 && !realClock)
+      throw usageError(
+        '--workers needs real time (--clock real, or an endpoint target): a virtual run is one deterministic event loop',
+      )
     const runs = integerArg('--runs', v.runs, 1, 1000) ?? 1
-    if (runs > 1 && !realClock) throw usageError('--runs needs real time (--clock real, or an endpoint target): virtual runs are deterministic, every repetition would be the same')
+    if (runs > 1 && !realClock)
+      throw usageError(
+        '--runs needs real time (--clock real, or an endpoint target): virtual runs are deterministic, every repetition would be the same',
+      )
     const cliThresholds = parseThresholdArgs(v.threshold)
     const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
     const quotaArgs = await parseQuotaArgs({ profile: v.profile, quota: v.quota }, io.cwd)
@@ -516,7 +633,8 @@ export const runCommand: Command = {
       scenarioPath = loaded.path
     }
     // --retry replaces every variant's retry setting; --max-attempts alone changes only the attempts.
-    const retry: RetrySetting | undefined = retryMode !== undefined ? { mode: retryMode, maxAttempts: maxAttempts ?? 3 } : undefined
+    const retry: RetrySetting | undefined =
+      retryMode !== undefined ? { mode: retryMode, maxAttempts: maxAttempts ?? 3 } : undefined
     const attemptsOnly = retryMode === undefined ? maxAttempts : undefined
     if (attemptsOnly !== undefined) scenario = withMaxAttempts(scenario, attemptsOnly)
     const seconds = duration ?? scenarioSeconds(scenario)
@@ -531,18 +649,28 @@ export const runCommand: Command = {
       const variantCount = v.variant?.length ?? scenario.variants.length
       const p = projection(scenario, seconds, scale ?? 1, variantCount)
       io.stdout.write(`${p.text}\n`)
-      if (v['yes-real-aws'] !== true) throw usageError('--target aws sends real requests to AWS and costs money: add --yes-real-aws to go ahead')
+      if (v['yes-real-aws'] !== true)
+        throw usageError('--target aws sends real requests to AWS and costs money: add --yes-real-aws to go ahead')
       await checkAwsCredentials(region ?? scenario.region)
     } else if (target.kind === 'url') {
       const key = env['AWS_ACCESS_KEY_ID']
       const secret = env['AWS_SECRET_ACCESS_KEY']
       const token = env['AWS_SESSION_TOKEN']
-      if (key !== undefined && secret !== undefined) credentials = { accessKeyId: key, secretAccessKey: secret, ...(token !== undefined ? { sessionToken: token } : {}) }
+      if (key !== undefined && secret !== undefined)
+        credentials = {
+          accessKeyId: key,
+          secretAccessKey: secret,
+          ...(token !== undefined ? { sessionToken: token } : {}),
+        }
     }
     const plan: RunPlan = {
       ...(scenarioPath !== undefined ? { scenarioPath } : {}),
       ...(adHocPlan !== undefined ? { adHoc: adHocPlan } : {}),
-      target: { kind: target.kind, ...(target.url !== undefined ? { url: target.url } : {}), ...(credentials !== undefined ? { credentials } : {}) },
+      target: {
+        kind: target.kind,
+        ...(target.url !== undefined ? { url: target.url } : {}),
+        ...(credentials !== undefined ? { credentials } : {}),
+      },
       ...(clock !== undefined ? { clock } : {}),
       ...(duration !== undefined ? { durationSeconds: duration } : {}),
       ...(seed !== undefined ? { seed } : {}),
@@ -573,7 +701,10 @@ export const runCommand: Command = {
       }
       const runTarget = planTarget(plan)
       try {
-        const one = await runScenario(scenario, planOptions(plan, runTarget, io.signal, (p) => progress.update(p)))
+        const one = await runScenario(
+          scenario,
+          planOptions(plan, runTarget, io.signal, (p) => progress.update(p)),
+        )
         progress.clear()
         return one
       } catch (e) {
@@ -592,7 +723,13 @@ export const runCommand: Command = {
     }
     let summary: RunSummary = runs > 1 ? withRepetitions(results) : (results[0] as RunSummary)
     const ran = summary.variants.map((x) => x.name)
-    summary = { ...summary, thresholds: evaluateThresholds(summary, thresholds.filter((t) => t.variant === undefined || ran.includes(t.variant))) }
+    summary = {
+      ...summary,
+      thresholds: evaluateThresholds(
+        summary,
+        thresholds.filter((t) => t.variant === undefined || ran.includes(t.variant)),
+      ),
+    }
 
     const written = await writeRunOutputs(summary, outDir, { env, cwd: io.cwd })
     const interrupted = io.signal.aborted || !summary.complete
@@ -603,7 +740,9 @@ export const runCommand: Command = {
             `${variant.kms.calls.toLocaleString('en-US')} KMS calls (${variant.kms.throttled.toLocaleString('en-US')} throttled), p99 ${variant.latencyMs.p99} ms, $${variant.costUsd.total.toFixed(4)}\n`,
         )
       }
-      io.stdout.write(`${interrupted ? 'interrupted: partial results' : 'reports'} in ${resolve(io.cwd, outDir)} (${written.length} files)\n`)
+      io.stdout.write(
+        `${interrupted ? 'interrupted: partial results' : 'reports'} in ${resolve(io.cwd, outDir)} (${written.length} files)\n`,
+      )
     }
     const gateFailed = summary.thresholds.some((t) => !t.passed)
     const gateLines = thresholdLines(summary.thresholds)

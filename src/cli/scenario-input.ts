@@ -26,7 +26,9 @@ export function packageVersions(root: string = PACKAGE_ROOT): Record<string, str
   const out: Record<string, string> = {}
   const read = (name: string): void => {
     try {
-      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }
+      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version?: string
+      }
       if (typeof pkg.version === 'string') out[name] = pkg.version
     } catch {
       // not installed: left out
@@ -52,7 +54,13 @@ export function toolVersion(): string {
 
 /** The machine and package versions a result records (`summary.json` `environment`). */
 export function runEnvironment(): RunSummary['environment'] {
-  return { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages: packageVersions() }
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpus().length,
+    packages: packageVersions(),
+  }
 }
 
 /** Loads a scenario file: its default export, validated. Every problem is a CliError (exit 2). */
@@ -62,19 +70,30 @@ export async function loadScenario(file: string, cwd: string): Promise<{ scenari
   try {
     isDir = (await stat(path)).isDirectory()
   } catch (e) {
-    throw usageError(`cannot read scenario file '${file}': ${fsReason(e)}`, 'scenarios are TypeScript files such as scenarios/s3-upload-storm.ts')
+    throw usageError(
+      `cannot read scenario file '${file}': ${fsReason(e)}`,
+      'scenarios are TypeScript files such as scenarios/s3-upload-storm.ts',
+    )
   }
-  if (isDir) throw usageError(`cannot read scenario file '${file}': is a directory`, 'scenarios are TypeScript files such as scenarios/s3-upload-storm.ts')
+  if (isDir)
+    throw usageError(
+      `cannot read scenario file '${file}': is a directory`,
+      'scenarios are TypeScript files such as scenarios/s3-upload-storm.ts',
+    )
   let mod: { default?: unknown }
   try {
     mod = await importScenarioModule(path)
   } catch (e) {
     // By name too: a file loaded through tsImport has its own copy of the scenario module.
-    if (e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError')) throw new CliError(e.message.replace(/^scenario /, `${file} `), EXIT_USAGE)
-    throw usageError(`cannot load scenario file '${file}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    if (e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError'))
+      throw new CliError(e.message.replace(/^scenario /, `${file} `), EXIT_USAGE)
+    throw usageError(
+      `cannot load scenario file '${file}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    )
   }
   const value = mod.default
-  if (value === undefined) throw usageError(`scenario file '${file}' has no default export`, 'write `export default defineScenario({...})`')
+  if (value === undefined)
+    throw usageError(`scenario file '${file}' has no default export`, 'write `export default defineScenario({...})`')
   if (isScenario(value)) return { scenario: value, path }
   try {
     return { scenario: defineScenario(value as Parameters<typeof defineScenario>[0], file), path }
@@ -109,7 +128,8 @@ async function importScenarioModule(path: string): Promise<{ default?: unknown }
  * scenario file's directory); an unreadable one is a usage error naming it.
  */
 export function traceFileReader(baseDir: string): (file: string) => string {
-  return (file) => readTextFileSync(isAbsolute(file) ? file : resolve(baseDir, file), { what: `the trace file '${file}'` })
+  return (file) =>
+    readTextFileSync(isAbsolute(file) ? file : resolve(baseDir, file), { what: `the trace file '${file}'` })
 }
 
 /**
@@ -118,7 +138,14 @@ export function traceFileReader(baseDir: string): (file: string) => string {
  */
 export function inputError(e: unknown): CliError | undefined {
   if (e instanceof CliError) return e
-  if (e instanceof ScenarioError || e instanceof ScheduleError || e instanceof RateTraceError || e instanceof RunError || e instanceof QuotaConfigError || e instanceof PlanError) {
+  if (
+    e instanceof ScenarioError ||
+    e instanceof ScheduleError ||
+    e instanceof RateTraceError ||
+    e instanceof RunError ||
+    e instanceof QuotaConfigError ||
+    e instanceof PlanError
+  ) {
     return usageError(e.message)
   }
   return undefined

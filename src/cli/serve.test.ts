@@ -18,7 +18,13 @@ function capture(cwd: string): Captured {
   let err = ''
   const controller = new AbortController()
   return {
-    io: { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {}, cwd, signal: controller.signal },
+    io: {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: {},
+      cwd,
+      signal: controller.signal,
+    },
     out: () => out,
     err: () => err,
     abort: () => controller.abort(new Error('SIGTERM')),
@@ -44,31 +50,57 @@ afterAll(async () => {
 describe('kms-bench serve (in-process)', () => {
   it('prints the listening line, serves, and exits 0 when the signal aborts', async () => {
     const c = capture(dir)
-    const done = main(['serve', '--port', '0', '--account', '444455556666', '--region', 'eu-west-1', '--audit', 'audit.jsonl'], c.io)
+    const done = main(
+      ['serve', '--port', '0', '--account', '444455556666', '--region', 'eu-west-1', '--audit', 'audit.jsonl'],
+      c.io,
+    )
     await waitFor(() => c.out().includes('listening on'))
     const url = /listening on (http:\/\/\S+)/.exec(c.out())?.[1] as string
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     // No Authorization header: the default account and Region apply.
-    const res = await fetch(`${url}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.CreateKey' }, body: '{}' })
-    expect(((await res.json()) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:eu-west-1:444455556666:key\//)
+    const res = await fetch(`${url}/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'TrentService.CreateKey' },
+      body: '{}',
+    })
+    expect(((await res.json()) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn).toMatch(
+      /^arn:aws:kms:eu-west-1:444455556666:key\//,
+    )
     c.abort()
     expect(await done).toBe(0)
-    const audit = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { eventName: string; awsRegion: string })
+    const audit = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { eventName: string; awsRegion: string })
     expect(audit.map((e) => e.eventName)).toContain('CreateKey')
     expect(audit[0]?.awsRegion).toBe('eu-west-1')
   })
 
   it('seeds keys, applies --quota, and serves the usage meter', async () => {
-    await writeFile(join(dir, 'seed.json'), JSON.stringify({ keys: [{ aliases: ['alias/seeded'], description: 'from the seed' }] }))
+    await writeFile(
+      join(dir, 'seed.json'),
+      JSON.stringify({ keys: [{ aliases: ['alias/seeded'], description: 'from the seed' }] }),
+    )
     const c = capture(dir)
-    const done = main(['serve', '--port', '0', '--seed', 'seed.json', '--quota', 'symmetric=1', '--latency', 'none'], c.io)
+    const done = main(
+      ['serve', '--port', '0', '--seed', 'seed.json', '--quota', 'symmetric=1', '--latency', 'none'],
+      c.io,
+    )
     await waitFor(() => c.out().includes('listening on'))
     const url = /listening on (http:\/\/\S+)/.exec(c.out())?.[1] as string
     const call = (target: string, body: unknown) =>
-      fetch(`${url}/`, { method: 'POST', headers: { 'x-amz-target': `TrentService.${target}` }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }))
-    expect((await call('DescribeKey', { KeyId: 'alias/seeded' })).json).toMatchObject({ KeyMetadata: { Description: 'from the seed' } })
+      fetch(`${url}/`, {
+        method: 'POST',
+        headers: { 'x-amz-target': `TrentService.${target}` },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }))
+    expect((await call('DescribeKey', { KeyId: 'alias/seeded' })).json).toMatchObject({
+      KeyMetadata: { Description: 'from the seed' },
+    })
     const results = await Promise.all([1, 2, 3].map(() => call('GenerateRandom', { NumberOfBytes: 8 })))
-    expect(results.filter((r) => r.status === 400 && r.json['__type'] === 'ThrottlingException').length).toBeGreaterThanOrEqual(1)
+    expect(
+      results.filter((r) => r.status === 400 && r.json['__type'] === 'ThrottlingException').length,
+    ).toBeGreaterThanOrEqual(1)
     const usage = (await (await fetch(`${url}/kms-bench/usage`)).json()) as { pools: { pool: string; limit: number }[] }
     expect(usage.pools.find((p) => p.pool === 'symmetric')?.limit).toBe(1)
     c.abort()
@@ -98,7 +130,10 @@ describe('kms-bench serve (in-process)', () => {
 
   it('exits 2 for bad files: latency spec, credentials, seed, corrupt state', async () => {
     await writeFile(join(dir, 'latency.json'), JSON.stringify({ default: { type: 'lognormal', p50Ms: 50, p99Ms: 10 } }))
-    await writeFile(join(dir, 'creds.json'), JSON.stringify({ credentials: [{ accessKeyId: 'AKIA1', secretAccessKey: 's', principal: 'nobody' }] }))
+    await writeFile(
+      join(dir, 'creds.json'),
+      JSON.stringify({ credentials: [{ accessKeyId: 'AKIA1', secretAccessKey: 's', principal: 'nobody' }] }),
+    )
     await writeFile(join(dir, 'bad-seed.json'), JSON.stringify({ keys: [{ aliases: ['noprefix'] }] }))
     await rm(join(dir, 'state'), { recursive: true, force: true })
     await writeFile(join(dir, 'state-file'), 'x')

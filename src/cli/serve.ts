@@ -29,7 +29,13 @@ import { parseCommandArgs, regionArg } from './args.ts'
 import { usageError } from './cli-error.ts'
 import { fsReason, readJsonFile } from './files.ts'
 import type { CliIo, Command } from './io.ts'
-import { parseQuotaArgs, QUOTA_ARG_OPTIONS, QUOTA_ARGS_USAGE, quotaConfigCliError, type QuotaArgs } from './quota-args.ts'
+import {
+  parseQuotaArgs,
+  QUOTA_ARG_OPTIONS,
+  QUOTA_ARGS_USAGE,
+  quotaConfigCliError,
+  type QuotaArgs,
+} from './quota-args.ts'
 
 const USAGE = `Usage: kms-bench serve [options]
 
@@ -97,7 +103,11 @@ function readJson(flag: string, path: string): Promise<unknown> {
 export async function serveConfig(argv: readonly string[], io: CliIo): Promise<ServeConfig> {
   const parsed = parseCommandArgs('serve', argv, OPTIONS)
   const v = parsed.values
-  if (parsed.positionals.length > 0) throw usageError(`unexpected argument '${parsed.positionals[0] ?? ''}': serve takes options only`, 'run `kms-bench serve --help`')
+  if (parsed.positionals.length > 0)
+    throw usageError(
+      `unexpected argument '${parsed.positionals[0] ?? ''}': serve takes options only`,
+      'run `kms-bench serve --help`',
+    )
 
   const host = v.host ?? '127.0.0.1'
   if (host.trim() === '') throw usageError('--host must not be empty')
@@ -120,7 +130,8 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
       throw e
     }
   }
-  if (auth === 'sigv4' && credentials === undefined) throw usageError('--auth sigv4 needs --credentials FILE (access keys, secrets and principals)')
+  if (auth === 'sigv4' && credentials === undefined)
+    throw usageError('--auth sigv4 needs --credentials FILE (access keys, secrets and principals)')
 
   let latency: LatencyModel
   const latencyArg = v.latency ?? 'none'
@@ -198,7 +209,12 @@ export const serveCommand: Command = {
           defaultAccount: config.account,
           defaultRegion: config.region,
           // Events go to the audit file (if any); none are kept in memory by a long-running server.
-          audit: { capacity: 0, ...(auditStream !== undefined ? { sink: (e: AuditEvent) => void auditStream.write(`${JSON.stringify(e)}\n`) } : {}) },
+          audit: {
+            capacity: 0,
+            ...(auditStream !== undefined
+              ? { sink: (e: AuditEvent) => void auditStream.write(`${JSON.stringify(e)}\n`) }
+              : {}),
+          },
         })
       } catch (e) {
         throw quotaConfigCliError(e) ?? e
@@ -238,8 +254,13 @@ export const serveCommand: Command = {
         })
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code
-        if (code === 'EADDRINUSE') throw usageError(`--port ${config.port}: address ${config.host}:${config.port} is already in use`, 'pick another --port, or --port 0 for a free one')
-        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') throw usageError(`--host ${config.host} / --port ${config.port}: cannot listen (${code})`)
+        if (code === 'EADDRINUSE')
+          throw usageError(
+            `--port ${config.port}: address ${config.host}:${config.port} is already in use`,
+            'pick another --port, or --port 0 for a free one',
+          )
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES')
+          throw usageError(`--host ${config.host} / --port ${config.port}: cannot listen (${code})`)
         throw e
       }
       io.stdout.write(`listening on ${server.url}\n`)
@@ -255,4 +276,3 @@ export const serveCommand: Command = {
     }
   },
 }
-

@@ -33,10 +33,12 @@ export async function loadSummary(path: string): Promise<RunSummary> {
     return parseRunSummary(json, path)
   } catch (e) {
     if (!(e instanceof SummaryFormatError)) throw e
-    const version = json !== null && typeof json === 'object' ? (json as { schemaVersion?: unknown }).schemaVersion : undefined
-    const hint = typeof version === 'number' && version !== SCHEMA_VERSION
-      ? `it was written by a different kms-bench version (schemaVersion ${SCHEMA_VERSION} here): render it with that version, or re-run the scenario`
-      : HINT
+    const version =
+      json !== null && typeof json === 'object' ? (json as { schemaVersion?: unknown }).schemaVersion : undefined
+    const hint =
+      typeof version === 'number' && version !== SCHEMA_VERSION
+        ? `it was written by a different kms-bench version (schemaVersion ${SCHEMA_VERSION} here): render it with that version, or re-run the scenario`
+        : HINT
     throw new CliError(e.message, EXIT_USAGE, hint)
   }
 }

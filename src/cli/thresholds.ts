@@ -4,18 +4,34 @@
  * result of a repeated run (`run --runs N`). Bad expressions, unknown metrics and unknown
  * variants are usage errors (exit 2) that name the expression.
  */
-import { checkThresholdVariants, parseCompareRule, parseThreshold, scenarioThresholds, ThresholdError, type CompareRule, type Threshold } from '../load/thresholds.ts'
+import {
+  checkThresholdVariants,
+  parseCompareRule,
+  parseThreshold,
+  scenarioThresholds,
+  ThresholdError,
+  type CompareRule,
+  type Threshold,
+} from '../load/thresholds.ts'
 import type { RepetitionVariant, RunSummary, ThresholdResult, VariantSummary } from '../load/summary.ts'
 import { usageError } from './cli-error.ts'
 
 /** Parses repeated `--threshold` values; each bad one is a usage error naming it. */
 export function parseThresholdArgs(texts: readonly string[] | undefined): Threshold[] {
-  return parseEach(texts, parseThreshold, "write METRIC OP NUMBER, optionally prefixed by a variant: 'throttleRate < 0.001', 'cached: latencyMs.p99 <= 50'")
+  return parseEach(
+    texts,
+    parseThreshold,
+    "write METRIC OP NUMBER, optionally prefixed by a variant: 'throttleRate < 0.001', 'cached: latencyMs.p99 <= 50'",
+  )
 }
 
 /** Parses repeated `compare --threshold` values (absolute or relative forms). */
 export function parseCompareArgs(texts: readonly string[] | undefined): CompareRule[] {
-  return parseEach(texts, parseCompareRule, 'write METRIC +10% (a rise beyond 10 % fails), METRIC -10% (a drop), METRIC +1 (an amount), or METRIC OP NUMBER')
+  return parseEach(
+    texts,
+    parseCompareRule,
+    'write METRIC +10% (a rise beyond 10 % fails), METRIC -10% (a drop), METRIC +1 (an amount), or METRIC OP NUMBER',
+  )
 }
 
 function parseEach<T>(texts: readonly string[] | undefined, parse: (text: string) => T, hint: string): T[] {
@@ -53,7 +69,11 @@ export function runThresholds(
 export function thresholdLines(results: readonly ThresholdResult[]): string[] {
   if (results.length === 0) return []
   const failed = results.filter((r) => !r.passed)
-  const lines = [failed.length === 0 ? `thresholds: all ${results.length} passed` : `thresholds: ${failed.length} of ${results.length} FAILED`]
+  const lines = [
+    failed.length === 0
+      ? `thresholds: all ${results.length} passed`
+      : `thresholds: ${failed.length} of ${results.length} FAILED`,
+  ]
   for (const r of failed) lines.push(`  FAIL ${r.variant}: ${r.expression} (actual ${fmt(r.actual)})`)
   return lines
 }
@@ -78,7 +98,7 @@ export function withRepetitions(results: readonly RunSummary[]): RunSummary {
   if (first === undefined) throw new RangeError('withRepetitions needs at least one result')
   const p99 = (s: RunSummary): number => s.variants[0]?.latencyMs.p99 ?? 0
   const order = results.map((s, i) => ({ s, i })).sort((a, b) => p99(a.s) - p99(b.s) || a.i - b.i)
-  const median = (order[Math.floor((order.length - 1) / 2)] as { s: RunSummary; i: number })
+  const median = order[Math.floor((order.length - 1) / 2)] as { s: RunSummary; i: number }
   const runs = results.map((s, i) => ({
     index: i + 1,
     startedAt: s.startedAt,

@@ -43,8 +43,20 @@ import {
 } from './errors.ts'
 import { EC_CURVES, RSA_BITS } from './key-material.ts'
 import { incompatibleAlgorithm } from './key-usage.ts'
-import { currentMaterial, encryptionAlgorithmsOf, signingAlgorithmsOf, type KeyMaterialVersion, type KmsKey } from './key.ts'
-import type { DataKeyPairSpec, EncryptionAlgorithmSpec, KeySpec, MessageType, SigningAlgorithmSpec } from './model.generated.ts'
+import {
+  currentMaterial,
+  encryptionAlgorithmsOf,
+  signingAlgorithmsOf,
+  type KeyMaterialVersion,
+  type KmsKey,
+} from './key.ts'
+import type {
+  DataKeyPairSpec,
+  EncryptionAlgorithmSpec,
+  KeySpec,
+  MessageType,
+  SigningAlgorithmSpec,
+} from './model.generated.ts'
 import { ciphertextSource, INCORRECT_KEY_MESSAGE } from './symmetric.ts'
 
 // ---- which key decrypts -----------------------------------------------------------------
@@ -62,7 +74,12 @@ export interface DecryptionSource {
  * recorded against AWS in LocalStack's snapshot); asymmetric ciphertext names nothing, so
  * the KeyId is required (without it the blob is just invalid ciphertext).
  */
-export function decryptionSource(ctx: OpContext, blob: Uint8Array, named: KmsKey | undefined, op: string): DecryptionSource {
+export function decryptionSource(
+  ctx: OpContext,
+  blob: Uint8Array,
+  named: KmsKey | undefined,
+  op: string,
+): DecryptionSource {
   if (named === undefined || named.keySpec === 'SYMMETRIC_DEFAULT') return ciphertextSource(ctx, blob, named)
   const symmetricBlob = parseSymmetricHeader(blob) !== undefined
   if (named.keyUsage === 'ENCRYPT_DECRYPT') {
@@ -126,7 +143,9 @@ export function checkAsymmetricEncryption(
   if (plaintextLength !== undefined) {
     const limit = oaepPlaintextLimit(key.keySpec, algorithm)
     if (plaintextLength > limit) {
-      throw new ValidationException(`Algorithm ${algorithm} and key spec ${key.keySpec} cannot encrypt data larger than ${limit} bytes.`)
+      throw new ValidationException(
+        `Algorithm ${algorithm} and key spec ${key.keySpec} cannot encrypt data larger than ${limit} bytes.`,
+      )
     }
   }
 }
@@ -184,10 +203,16 @@ const SCHEMES: Partial<Record<SigningAlgorithmSpec, SigningScheme>> = {
  * be one the key spec supports (ECDSA's hash follows the curve), and a DIGEST message must be
  * exactly one digest long ("Digest is invalid length for algorithm X.", as recorded).
  */
-export function checkSigning(key: KmsKey, algorithm: SigningAlgorithmSpec, messageType: MessageType, message: Uint8Array): SigningScheme {
+export function checkSigning(
+  key: KmsKey,
+  algorithm: SigningAlgorithmSpec,
+  messageType: MessageType,
+  message: Uint8Array,
+): SigningScheme {
   if (!signingAlgorithmsOf(key).includes(algorithm)) throw incompatibleAlgorithm(algorithm, key.keySpec)
   const scheme = SCHEMES[algorithm]
-  if (scheme === undefined) throw new UnsupportedOperationException(`kms-bench does not implement ${algorithm} signatures.`)
+  if (scheme === undefined)
+    throw new UnsupportedOperationException(`kms-bench does not implement ${algorithm} signatures.`)
   if (messageType === 'DIGEST' && message.byteLength !== scheme.digestLength) {
     throw new ValidationException(`Digest is invalid length for algorithm ${algorithm}.`)
   }
@@ -195,11 +220,18 @@ export function checkSigning(key: KmsKey, algorithm: SigningAlgorithmSpec, messa
 }
 
 function rsaPadding(scheme: SigningScheme): { padding: number; saltLength?: number } {
-  return scheme.kind === 'pss' ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.digestLength } : { padding: constants.RSA_PKCS1_PADDING }
+  return scheme.kind === 'pss'
+    ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.digestLength }
+    : { padding: constants.RSA_PKCS1_PADDING }
 }
 
 /** Signs `message` (RAW: hashed here; DIGEST: the digest itself) with the material's private key. */
-export function signMessage(material: KeyMaterialVersion, scheme: SigningScheme, messageType: MessageType, message: Uint8Array): Buffer {
+export function signMessage(
+  material: KeyMaterialVersion,
+  scheme: SigningScheme,
+  messageType: MessageType,
+  message: Uint8Array,
+): Buffer {
   const privateKey = material.privateKey
   if (privateKey === undefined) throw new Error('signing key material has no private key')
   if (messageType === 'RAW') {
@@ -208,9 +240,13 @@ export function signMessage(material: KeyMaterialVersion, scheme: SigningScheme,
   }
   const digest = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
   if (scheme.kind === 'ecdsa') return ecdsaSignDigest(privateKey, digest)
-  if (scheme.kind === 'pkcs1') return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo(scheme.hash, digest))
+  if (scheme.kind === 'pkcs1')
+    return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo(scheme.hash, digest))
   const modBits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0
-  return privateEncrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, emsaPssEncode(scheme, digest, modBits - 1))
+  return privateEncrypt(
+    { key: privateKey, padding: constants.RSA_NO_PADDING },
+    emsaPssEncode(scheme, digest, modBits - 1),
+  )
 }
 
 /** Whether `signature` is a valid signature of `message` by the material's key. Never throws for bad bytes. */
@@ -225,7 +261,8 @@ export function verifySignature(
   if (publicKey === undefined || privateKey === undefined) return false
   try {
     if (messageType === 'RAW') {
-      if (scheme.kind === 'ecdsa') return nodeVerify(scheme.hash, message, { key: publicKey, dsaEncoding: 'der' }, signature)
+      if (scheme.kind === 'ecdsa')
+        return nodeVerify(scheme.hash, message, { key: publicKey, dsaEncoding: 'der' }, signature)
       return nodeVerify(scheme.hash, message, { key: publicKey, ...rsaPadding(scheme) }, signature)
     }
     const digest = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
@@ -233,7 +270,9 @@ export function verifySignature(
     const modBits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0
     if (signature.byteLength !== Math.ceil(modBits / 8)) return false
     if (scheme.kind === 'pkcs1') {
-      return publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature).equals(digestInfo(scheme.hash, digest))
+      return publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature).equals(
+        digestInfo(scheme.hash, digest),
+      )
     }
     const em = publicDecrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, signature)
     return emsaPssVerify(scheme, digest, em, modBits - 1)
@@ -488,7 +527,10 @@ export function deriveEcdhSecret(key: KmsKey, peerPublicKeyDer: Uint8Array): Buf
   } catch {
     throw new ValidationException('')
   }
-  if (peer.asymmetricKeyType !== 'ec' || peer.asymmetricKeyDetails?.namedCurve !== privateKey.asymmetricKeyDetails?.namedCurve) {
+  if (
+    peer.asymmetricKeyType !== 'ec' ||
+    peer.asymmetricKeyDetails?.namedCurve !== privateKey.asymmetricKeyDetails?.namedCurve
+  ) {
     throw new ValidationException('')
   }
   try {

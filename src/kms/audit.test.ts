@@ -6,7 +6,13 @@ describe('buildServiceEvent', () => {
   it('builds the CloudTrail AwsServiceEvent of an action KMS takes by itself (ct-deletekey.html shape)', () => {
     const { newKey, record } = coreHarness()
     const key = record(newKey())
-    const event = buildServiceEvent({ eventName: 'DeleteKey', key, at: Date.UTC(2025, 0, 2), invokedBy: 'kms.amazonaws.com', additionalEventData: { keyId: key.keyId } })
+    const event = buildServiceEvent({
+      eventName: 'DeleteKey',
+      key,
+      at: Date.UTC(2025, 0, 2),
+      invokedBy: 'kms.amazonaws.com',
+      additionalEventData: { keyId: key.keyId },
+    })
     expect(event).toEqual({
       eventVersion: '1.08',
       userIdentity: { accountId: TEST_ACCOUNT, invokedBy: 'kms.amazonaws.com' },

@@ -67,8 +67,19 @@ export interface AuditDraft {
 }
 
 const READ_ONLY_OPS = new Set<string>([
-  'Decrypt', 'Encrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext', 'GenerateRandom', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
+  'Decrypt',
+  'Encrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateRandom',
+  'Sign',
+  'Verify',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
 ])
 
 /** True for the calls CloudTrail marks `readOnly`. */
@@ -86,7 +97,8 @@ export class AuditLog {
 
   constructor(options: AuditOptions = {}) {
     const capacity = options.capacity ?? 10_000
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`audit capacity must be a non-negative integer, got ${capacity}`)
+    if (!Number.isInteger(capacity) || capacity < 0)
+      throw new RangeError(`audit capacity must be a non-negative integer, got ${capacity}`)
     this.#capacity = capacity
     this.#sink = options.sink
   }
@@ -144,16 +156,19 @@ export function buildAuditEvent(f: AuditFacts): AuditEvent {
     eventVersion: '1.08',
     userIdentity: {
       type: c.identityType,
-      principalId: c.identityType === 'Root' ? c.account : c.policyPrincipal.split('/').pop() ?? c.account,
+      principalId: c.identityType === 'Root' ? c.account : (c.policyPrincipal.split('/').pop() ?? c.account),
       arn: c.principal,
       accountId: c.account,
-      ...(c.viaService !== undefined ? { invokedBy: c.viaService.replace(/^([a-z0-9-]+)\..*$/, '$1.amazonaws.com') } : {}),
+      ...(c.viaService !== undefined
+        ? { invokedBy: c.viaService.replace(/^([a-z0-9-]+)\..*$/, '$1.amazonaws.com') }
+        : {}),
     },
     eventTime: new Date(f.now).toISOString(),
     eventSource: 'kms.amazonaws.com',
     eventName: f.op,
     awsRegion: c.region,
-    sourceIPAddress: c.viaService !== undefined ? c.viaService.replace(/^([a-z0-9-]+)\..*$/, '$1.amazonaws.com') : c.sourceIp,
+    sourceIPAddress:
+      c.viaService !== undefined ? c.viaService.replace(/^([a-z0-9-]+)\..*$/, '$1.amazonaws.com') : c.sourceIp,
     userAgent: c.viaService ?? c.userAgent,
     requestParameters: requestParameters(f.op, f.input),
     responseElements: f.draft?.responseElements ?? null,

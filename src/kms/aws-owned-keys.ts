@@ -33,7 +33,8 @@ const SERVICE_RE = /^[a-z0-9][a-z0-9-]*$/
  * through that service (`kms:ViaService`).
  */
 export function createAwsOwnedKey(core: KmsCore, service: string, region: string): KmsKey {
-  if (!SERVICE_RE.test(service)) throw new RangeError(`AWS owned key: service must be a lowercase service name such as 'dynamodb', got '${service}'`)
+  if (!SERVICE_RE.test(service))
+    throw new RangeError(`AWS owned key: service must be a lowercase service name such as 'dynamodb', got '${service}'`)
   const now = core.clock.now()
   const record = newKeyRecord(
     {
@@ -58,7 +59,12 @@ export function createAwsOwnedKey(core: KmsCore, service: string, region: string
  * calling through the service's endpoint (`<service>.<region>.amazonaws.com`).
  */
 export function awsOwnedKeyCaller(service: string, region: string): CallerInput {
-  return { account: AWS_OWNED_KEYS_ACCOUNT, region, principal: `arn:${partitionOf(region)}:iam::${AWS_OWNED_KEYS_ACCOUNT}:role/${service}`, viaService: `${service}.${region}.amazonaws.com` }
+  return {
+    account: AWS_OWNED_KEYS_ACCOUNT,
+    region,
+    principal: `arn:${partitionOf(region)}:iam::${AWS_OWNED_KEYS_ACCOUNT}:role/${service}`,
+    viaService: `${service}.${region}.amazonaws.com`,
+  }
 }
 
 function awsOwnedKeyPolicy(service: string, region: string): string {
@@ -66,7 +72,13 @@ function awsOwnedKeyPolicy(service: string, region: string): string {
     Version: '2012-10-17',
     Id: `aws-owned-${service}`,
     Statement: [
-      { Sid: 'Owning account', Effect: 'Allow', Principal: { AWS: `arn:${partitionOf(region)}:iam::${AWS_OWNED_KEYS_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'Owning account',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partitionOf(region)}:iam::${AWS_OWNED_KEYS_ACCOUNT}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
       {
         Sid: `Allow use through ${service}`,
         Effect: 'Allow',

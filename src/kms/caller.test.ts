@@ -7,11 +7,18 @@ import { coreHarness, failure, TEST_ACCOUNT, TEST_REGION } from './test-support.
 describe('resolveCaller', () => {
   it('fills in the default account, Region and root principal; maps an assumed-role session to its role', () => {
     expect(resolveCaller(undefined, TEST_ACCOUNT, TEST_REGION)).toMatchObject({
-      account: TEST_ACCOUNT, region: TEST_REGION, principal: `arn:aws:iam::${TEST_ACCOUNT}:root`, identityType: 'Root',
+      account: TEST_ACCOUNT,
+      region: TEST_REGION,
+      principal: `arn:aws:iam::${TEST_ACCOUNT}:root`,
+      identityType: 'Root',
     })
     const session = 'arn:aws:sts::444455556666:assumed-role/app/s1'
     expect(resolveCaller({ principal: session, region: 'cn-north-1' }, TEST_ACCOUNT, TEST_REGION)).toMatchObject({
-      account: '444455556666', region: 'cn-north-1', principal: session, policyPrincipal: 'arn:aws:iam::444455556666:role/app', identityType: 'AssumedRole',
+      account: '444455556666',
+      region: 'cn-north-1',
+      principal: session,
+      policyPrincipal: 'arn:aws:iam::444455556666:role/app',
+      identityType: 'AssumedRole',
     })
   })
 
@@ -39,14 +46,20 @@ describe('KmsCore.caller', () => {
   it('answers a caller that is not an object with a ValidationException, not a TypeError', () => {
     const { core, call } = coreHarness()
     for (const bad of ['us-east-1', 42, ['a']]) {
-      expect(failure(() => core.caller(bad as unknown as CallerInput))).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('caller must be an object') })
+      expect(failure(() => core.caller(bad as unknown as CallerInput))).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('caller must be an object'),
+      })
     }
-    expect(failure(() => call('CreateKey', {}, { region: 'mars-1' }))).toMatchObject({ name: 'ValidationException', message: expect.stringContaining("caller region 'mars-1'") })
+    expect(failure(() => call('CreateKey', {}, { region: 'mars-1' }))).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining("caller region 'mars-1'"),
+    })
   })
 
   it('refuses a default Region where KMS is not offered', () => {
-    expect(() => new KmsCore({ clock: new VirtualClock(), defaultAccount: TEST_ACCOUNT, defaultRegion: 'local' })).toThrow(
-      new RangeError("defaultRegion 'local' is not an AWS Region where KMS is available"),
-    )
+    expect(
+      () => new KmsCore({ clock: new VirtualClock(), defaultAccount: TEST_ACCOUNT, defaultRegion: 'local' }),
+    ).toThrow(new RangeError("defaultRegion 'local' is not an AWS Region where KMS is available"))
   })
 })

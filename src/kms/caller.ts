@@ -96,7 +96,8 @@ export function resolveCaller(input: CallerInput | undefined, defaultAccount: st
   }
   for (const member of TEXT_MEMBERS) {
     const v: unknown = input?.[member]
-    if (v !== undefined && typeof v !== 'string') problems.push(`caller ${member} must be a string, got ${JSON.stringify(v) ?? String(v)}`)
+    if (v !== undefined && typeof v !== 'string')
+      problems.push(`caller ${member} must be a string, got ${JSON.stringify(v) ?? String(v)}`)
   }
   if (input?.account !== undefined && !isAccountId(input.account)) {
     problems.push(`caller account '${input.account}' is not a 12-digit AWS account id`)

@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CIPHERTEXT_OVERHEAD, openSymmetric, parseSymmetricHeader, sealSymmetric, type SealingMaterial } from './ciphertext.ts'
+import {
+  CIPHERTEXT_OVERHEAD,
+  openSymmetric,
+  parseSymmetricHeader,
+  sealSymmetric,
+  type SealingMaterial,
+} from './ciphertext.ts'
 import { encodeEncryptionContext } from './encryption-context.ts'
 import { InvalidCiphertextException } from './errors.ts'
 import { newKeyMaterial } from './key-material.ts'
@@ -45,9 +51,16 @@ describe('symmetric ciphertext format', () => {
 
   it('names the right key and account when parsing alternates between keys (reused name strings)', () => {
     const other = 'mrk-00000000000000000000000000000001'
-    const blobs = [seal(Buffer.from('a')), seal(Buffer.from('b'), noContext, other, '999999999999'), seal(Buffer.from('c'), noContext, KEY_ID, '000011112223')]
+    const blobs = [
+      seal(Buffer.from('a')),
+      seal(Buffer.from('b'), noContext, other, '999999999999'),
+      seal(Buffer.from('c'), noContext, KEY_ID, '000011112223'),
+    ]
     for (const round of [0, 1]) {
-      expect(parseSymmetricHeader(blobs[0] as Buffer), `round ${round}`).toMatchObject({ keyId: KEY_ID, account: ACCOUNT })
+      expect(parseSymmetricHeader(blobs[0] as Buffer), `round ${round}`).toMatchObject({
+        keyId: KEY_ID,
+        account: ACCOUNT,
+      })
       expect(parseSymmetricHeader(blobs[1] as Buffer)).toMatchObject({ keyId: other, account: '999999999999' })
       expect(parseSymmetricHeader(blobs[2] as Buffer)).toMatchObject({ keyId: KEY_ID, account: '000011112223' })
     }
@@ -99,14 +112,19 @@ describe('symmetric ciphertext format', () => {
 
   it('property: any single changed byte is detected (header check or GCM tag)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (plaintext, at, mask) => {
-        const blob = seal(plaintext)
-        const i = at % blob.length
-        blob[i] = (blob[i] as number) ^ mask
-        const header = parseSymmetricHeader(blob)
-        // Bytes [0, 84) are the header: a change there must fail parsing or the tag.
-        if (header !== undefined) expect(openError(blob)).toBeInstanceOf(InvalidCiphertextException)
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 256 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (plaintext, at, mask) => {
+          const blob = seal(plaintext)
+          const i = at % blob.length
+          blob[i] = (blob[i] as number) ^ mask
+          const header = parseSymmetricHeader(blob)
+          // Bytes [0, 84) are the header: a change there must fail parsing or the tag.
+          if (header !== undefined) expect(openError(blob)).toBeInstanceOf(InvalidCiphertextException)
+        },
+      ),
       { numRuns: 400 },
     )
   })

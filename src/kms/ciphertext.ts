@@ -161,7 +161,15 @@ const lastNames = { words: [-1, 0, 0, 0, 0, 0, 0], account: '', keyId: '' }
  */
 function headerNames(b: Buffer): { account: string; keyId: string } {
   const w = lastNames.words
-  if (w[0] === b[2] && w[1] === word(b, 4) && w[2] === word(b, 8) && w[3] === word(b, 12) && w[4] === word(b, 16) && w[5] === word(b, 20) && w[6] === word(b, 24)) {
+  if (
+    w[0] === b[2] &&
+    w[1] === word(b, 4) &&
+    w[2] === word(b, 8) &&
+    w[3] === word(b, 12) &&
+    w[4] === word(b, 16) &&
+    w[5] === word(b, 20) &&
+    w[6] === word(b, 24)
+  ) {
     return lastNames
   }
   lastNames.account = readAccount(b, 4)
@@ -178,7 +186,8 @@ function headerNames(b: Buffer): { account: string; keyId: string } {
 export function openSymmetric(material: SealingMaterial, blob: Uint8Array, contextBytes: Buffer): Buffer {
   const secret = material.secret
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
-  if (secret === undefined || material.backingKeyId.compare(b, 32, 64, 0, 32) !== 0) throw new InvalidCiphertextException('')
+  if (secret === undefined || material.backingKeyId.compare(b, 32, 64, 0, 32) !== 0)
+    throw new InvalidCiphertextException('')
   const n = b.length - CIPHERTEXT_OVERHEAD
   const body = HEADER_LENGTH + IV_LENGTH
   try {

@@ -14,7 +14,13 @@ import { regionProblem, resolveCaller, type Caller, type CallerInput } from './c
 import { parseSymmetricHeader } from './ciphertext.ts'
 import type { AccessRequest, Authorizer, OpContext } from './context.ts'
 import { DAY_MS } from './deletion.ts'
-import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException, ValidationException } from './errors.ts'
+import {
+  KMSInternalException,
+  KmsError,
+  UnknownOperationException,
+  UnsupportedOperationException,
+  ValidationException,
+} from './errors.ts'
 import { isAccountId } from './ids.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { newKeyRecord } from './key-factory.ts'
@@ -123,12 +129,16 @@ export class KmsCore {
     if (options.accessControl !== undefined && options.accessControl !== 'enforce' && options.accessControl !== 'off') {
       throw new RangeError(`accessControl must be 'enforce' or 'off', got ${JSON.stringify(options.accessControl)}`)
     }
-    if (!isAccountId(options.defaultAccount)) throw new RangeError(`defaultAccount must be a 12-digit AWS account id, got ${JSON.stringify(options.defaultAccount)}`)
+    if (!isAccountId(options.defaultAccount))
+      throw new RangeError(
+        `defaultAccount must be a 12-digit AWS account id, got ${JSON.stringify(options.defaultAccount)}`,
+      )
     const badRegion = regionProblem(options.defaultRegion)
     if (badRegion !== undefined) throw new RangeError(`defaultRegion ${badRegion}`)
     this.authorizer = options.authorizer ?? (options.accessControl === 'off' ? allowAll : new PolicyAuthorizer())
     const delay = options.grantPropagationDelayMs ?? DEFAULT_GRANT_PROPAGATION_DELAY_MS
-    if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`grantPropagationDelayMs must be a non-negative number of ms, got ${delay}`)
+    if (!Number.isFinite(delay) || delay < 0)
+      throw new RangeError(`grantPropagationDelayMs must be a non-negative number of ms, got ${delay}`)
     this.grantPropagationDelayMs = delay
   }
 
@@ -137,9 +147,12 @@ export class KmsCore {
    * default account's root user in the default Region. Throws ValidationException when malformed.
    */
   caller(input: CallerInput | undefined | null): Caller {
-    if (input === undefined || input === null) return (this.#defaultCaller ??= resolveCaller(undefined, this.defaultAccount, this.defaultRegion))
+    if (input === undefined || input === null)
+      return (this.#defaultCaller ??= resolveCaller(undefined, this.defaultAccount, this.defaultRegion))
     if (typeof input !== 'object' || Array.isArray(input)) {
-      throw new ValidationException(`caller must be an object such as { account, region, principal }, got ${JSON.stringify(input) ?? String(input)}`)
+      throw new ValidationException(
+        `caller must be an object such as { account, region, principal }, got ${JSON.stringify(input) ?? String(input)}`,
+      )
     }
     let c = this.#callers.get(input)
     if (c === undefined) {
@@ -162,7 +175,14 @@ export class KmsCore {
     const now = this.clock.now()
     this.scheduler.runDue(now)
     const draft: AuditDraft = { resources: [] }
-    const ctx: OpContext = { op, now, caller, state: this.store.region(caller.account, caller.region), core: this, audit: draft }
+    const ctx: OpContext = {
+      op,
+      now,
+      caller,
+      state: this.store.region(caller.account, caller.region),
+      core: this,
+      audit: draft,
+    }
     try {
       if (!KNOWN_OPERATIONS.has(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
       const handler = OPERATION_TABLE[op]
@@ -236,7 +256,9 @@ export class KmsCore {
   peekCiphertextKey(blob: unknown, caller: Caller): KmsKey | undefined {
     if (!(blob instanceof Uint8Array)) return undefined
     const header = parseSymmetricHeader(blob)
-    return header === undefined ? undefined : this.store.peekRegion(header.account, caller.region)?.keys.get(header.keyId)
+    return header === undefined
+      ? undefined
+      : this.store.peekRegion(header.account, caller.region)?.keys.get(header.keyId)
   }
 
   /** Creates an AWS owned key that `service` uses in `region` (see `aws-owned-keys.ts`). */
@@ -320,10 +342,22 @@ function awsManagedKeyPolicy(account: string, region: string, service: string): 
         Sid: `Allow access through ${service} for all principals in the account that are authorized to use ${service}`,
         Effect: 'Allow',
         Principal: { AWS: '*' },
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+        Action: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncrypt*',
+          'kms:GenerateDataKey*',
+          'kms:CreateGrant',
+          'kms:DescribeKey',
+        ],
         Resource: '*',
         // EBS calls KMS through the EC2 endpoint: the aws/ebs policy names ec2.<region> (policy-conditions.html#conditions-kms-via-service).
-        Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `${service === 'ebs' ? 'ec2' : service}.${region}.amazonaws.com` } },
+        Condition: {
+          StringEquals: {
+            'kms:CallerAccount': account,
+            'kms:ViaService': `${service === 'ebs' ? 'ec2' : service}.${region}.amazonaws.com`,
+          },
+        },
       },
       {
         Sid: 'Allow direct access to key metadata to the account',

@@ -7,7 +7,9 @@ import { coreHarness, failure, type CoreHarness } from './test-support.ts'
 
 /** A multi-Region primary in us-east-1 with replicas in the given Regions (ReplicateKey belongs to another module). */
 function multiRegionKey(core: KmsCore, call: CoreHarness<Clock>['call'], replicaRegions: string[]) {
-  const primary = core.store.region('111122223333', 'us-east-1').keys.get(call('CreateKey', { MultiRegion: true }).KeyMetadata?.KeyId as string)
+  const primary = core.store
+    .region('111122223333', 'us-east-1')
+    .keys.get(call('CreateKey', { MultiRegion: true }).KeyMetadata?.KeyId as string)
   if (primary === undefined) throw new Error('no primary')
   const replicas = replicaRegions.map((region) => {
     const replica = newReplicaRecord(primary, region, core.clock.now(), undefined, undefined, undefined)
@@ -57,7 +59,9 @@ describe('key deletion', () => {
     call('ScheduleKeyDeletion', { KeyId: primary.keyId, PendingWindowInDays: 10 }, { region: 'eu-west-1' })
     call('ScheduleKeyDeletion', { KeyId: primary.keyId, PendingWindowInDays: 20 }, { region: 'ap-southeast-2' })
     clock.advance(10 * DAY_MS)
-    expect(failure(() => call('DescribeKey', { KeyId: primary.keyId }, { region: 'eu-west-1' })).name).toBe('NotFoundException')
+    expect(failure(() => call('DescribeKey', { KeyId: primary.keyId }, { region: 'eu-west-1' })).name).toBe(
+      'NotFoundException',
+    )
     expect(call('DescribeKey', { KeyId: primary.keyId }).KeyMetadata?.KeyState).toBe('PendingReplicaDeletion')
     clock.advance(10 * DAY_MS)
     // Last replica deleted at day 20: the primary's 7-day window starts then.

@@ -89,7 +89,8 @@ export function deleteKeyNow(core: KmsCore, key: KmsKey, at: number): void {
   link.regions.delete(key.region)
   if (link.primaryRegion === key.region) return
   const primary = core.store.peekRegion(link.account, link.primaryRegion)?.keys.get(link.keyId)
-  if (primary !== undefined && primary.state === 'PendingReplicaDeletion' && !hasReplicas(primary)) startDeletionWindow(core, primary, at)
+  if (primary !== undefined && primary.state === 'PendingReplicaDeletion' && !hasReplicas(primary))
+    startDeletionWindow(core, primary, at)
 }
 
 /**
@@ -99,5 +100,13 @@ export function deleteKeyNow(core: KmsCore, key: KmsKey, at: number): void {
  */
 function recordDeleteKeyEvent(core: KmsCore, key: KmsKey, at: number): void {
   if (!core.audit.enabled) return
-  core.audit.record(buildServiceEvent({ eventName: 'DeleteKey', key, at, invokedBy: 'kms.amazonaws.com', additionalEventData: { keyId: key.keyId } }))
+  core.audit.record(
+    buildServiceEvent({
+      eventName: 'DeleteKey',
+      key,
+      at,
+      invokedBy: 'kms.amazonaws.com',
+      additionalEventData: { keyId: key.keyId },
+    }),
+  )
 }

@@ -7,5 +7,6 @@ import { DryRunOperationException } from './errors.ts'
 
 /** Throws DryRunOperationException when `input.DryRun` is true. Call it after every check, before acting. */
 export function endDryRun(input: { DryRun?: boolean }): void {
-  if (input.DryRun === true) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
+  if (input.DryRun === true)
+    throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
 }

@@ -169,7 +169,8 @@ export class KeyUnavailableException extends KmsError {
 }
 
 /** AWS's exact throttling text (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html). */
-export const THROTTLING_MESSAGE = 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.'
+export const THROTTLING_MESSAGE =
+  'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.'
 
 /** True when `e` is a {@link KmsError}. */
 export function isKmsError(e: unknown): e is KmsError {

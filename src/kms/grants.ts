@@ -11,7 +11,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { InvalidGrantIdException, InvalidGrantTokenException, NotFoundException, ValidationException } from './errors.ts'
+import {
+  InvalidGrantIdException,
+  InvalidGrantTokenException,
+  NotFoundException,
+  ValidationException,
+} from './errors.ts'
 import type { KmsKey } from './key.ts'
 import type { GrantConstraints, GrantListEntry, GrantOperation } from './model.generated.ts'
 import type { CallerIdentity } from './access/principals.ts'
@@ -121,7 +126,14 @@ export interface GrantTokenRef {
  * lives, a nonce, and a SHA-256 digest that catches corrupted or made-up tokens.
  */
 export function issueGrantToken(grant: Grant): string {
-  const body = [TOKEN_MAGIC, grant.account, grant.region, grant.keyId, grant.grantId, randomBytes(24).toString('base64')].join('\n')
+  const body = [
+    TOKEN_MAGIC,
+    grant.account,
+    grant.region,
+    grant.keyId,
+    grant.grantId,
+    randomBytes(24).toString('base64'),
+  ].join('\n')
   const digest = createHash('sha256').update(body).digest('base64')
   return Buffer.from(`${body}\n${digest}`, 'utf8').toString('base64')
 }
@@ -148,7 +160,15 @@ function decodeGrantToken(token: string): GrantTokenRef {
   const text = Buffer.from(token, 'base64').toString('utf8')
   const parts = text.split('\n')
   if (parts.length !== 7 || parts[0] !== TOKEN_MAGIC) throw invalidToken()
-  const [, account, region, keyId, grantId, , digest] = parts as [string, string, string, string, string, string, string]
+  const [, account, region, keyId, grantId, , digest] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   const body = parts.slice(0, 6).join('\n')
   if (createHash('sha256').update(body).digest('base64') !== digest || !isGrantId(grantId)) throw invalidToken()
   return { account, region, keyId, grantId }
@@ -172,7 +192,16 @@ export function supportedGrantOperations(key: Pick<KmsKey, 'keySpec' | 'keyUsage
   switch (key.keyUsage) {
     case 'ENCRYPT_DECRYPT':
       if (key.keySpec === 'SYMMETRIC_DEFAULT') {
-        ops.push('Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo')
+        ops.push(
+          'Decrypt',
+          'Encrypt',
+          'GenerateDataKey',
+          'GenerateDataKeyWithoutPlaintext',
+          'GenerateDataKeyPair',
+          'GenerateDataKeyPairWithoutPlaintext',
+          'ReEncryptFrom',
+          'ReEncryptTo',
+        )
       } else {
         ops.push('Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey')
       }
@@ -204,23 +233,40 @@ export const MAX_CONSTRAINT_PAIRS = 8
 export const MAX_CONSTRAINT_VALUE_CHARS = 384
 
 /** Checks CreateGrant's Constraints; throws ValidationException naming the problem. */
-export function validateConstraints(c: GrantConstraints | undefined, key: Pick<KmsKey, 'keySpec' | 'keyUsage' | 'arn'>): void {
+export function validateConstraints(
+  c: GrantConstraints | undefined,
+  key: Pick<KmsKey, 'keySpec' | 'keyUsage' | 'arn'>,
+): void {
   if (c === undefined) return
-  for (const [name, ec] of [['EncryptionContextEquals', c.EncryptionContextEquals], ['EncryptionContextSubset', c.EncryptionContextSubset]] as const) {
+  for (const [name, ec] of [
+    ['EncryptionContextEquals', c.EncryptionContextEquals],
+    ['EncryptionContextSubset', c.EncryptionContextSubset],
+  ] as const) {
     if (ec === undefined) continue
     if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.keyUsage !== 'ENCRYPT_DECRYPT') {
-      throw new ValidationException(`Encryption context grant constraints (${name}) are supported only on symmetric encryption KMS keys; ${key.arn} is ${key.keySpec} with KeyUsage ${key.keyUsage}.`)
+      throw new ValidationException(
+        `Encryption context grant constraints (${name}) are supported only on symmetric encryption KMS keys; ${key.arn} is ${key.keySpec} with KeyUsage ${key.keyUsage}.`,
+      )
     }
     const pairs = Object.entries(ec)
-    if (pairs.length > MAX_CONSTRAINT_PAIRS) throw new ValidationException(`${name} has ${pairs.length} encryption context pairs; at most ${MAX_CONSTRAINT_PAIRS} are allowed.`)
+    if (pairs.length > MAX_CONSTRAINT_PAIRS)
+      throw new ValidationException(
+        `${name} has ${pairs.length} encryption context pairs; at most ${MAX_CONSTRAINT_PAIRS} are allowed.`,
+      )
     for (const [k, v] of pairs) {
-      if (v.length > MAX_CONSTRAINT_VALUE_CHARS) throw new ValidationException(`${name} value of '${k}' is longer than ${MAX_CONSTRAINT_VALUE_CHARS} characters.`)
+      if (v.length > MAX_CONSTRAINT_VALUE_CHARS)
+        throw new ValidationException(
+          `${name} value of '${k}' is longer than ${MAX_CONSTRAINT_VALUE_CHARS} characters.`,
+        )
     }
   }
 }
 
 /** Whether a request's encryption context satisfies a grant's constraints (grants.md, grant constraints). */
-export function constraintsSatisfied(c: GrantConstraints | undefined, ec: Readonly<Record<string, string>> | undefined): boolean {
+export function constraintsSatisfied(
+  c: GrantConstraints | undefined,
+  ec: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (c === undefined) return true
   const req = ec ?? {}
   if (c.EncryptionContextEquals !== undefined) {
@@ -239,7 +285,10 @@ export function constraintsSatisfied(c: GrantConstraints | undefined, ec: Readon
  * CreateGrant permission"): a child can add pairs to a Subset constraint, turn Subset into
  * Equals, but never loosen; under an Equals parent the child must be the same Equals.
  */
-export function constraintsAtLeastAsStrict(parent: GrantConstraints | undefined, child: GrantConstraints | undefined): boolean {
+export function constraintsAtLeastAsStrict(
+  parent: GrantConstraints | undefined,
+  child: GrantConstraints | undefined,
+): boolean {
   if (parent === undefined) return true
   if (child === undefined) return false
   const pe = parent.EncryptionContextEquals
@@ -263,7 +312,8 @@ export function constraintsAtLeastAsStrict(parent: GrantConstraints | undefined,
 export function granteeMatch(grantee: string, caller: CallerIdentity): 'direct' | 'account' | undefined {
   if (grantee === caller.principal || grantee === caller.policyPrincipal) return 'direct'
   const p = parseGrantPrincipal(grantee)
-  if (p?.kind === 'account' && p.account === caller.account) return caller.identityType === 'Root' ? 'direct' : 'account'
+  if (p?.kind === 'account' && p.account === caller.account)
+    return caller.identityType === 'Root' ? 'direct' : 'account'
   return undefined
 }
 
@@ -302,7 +352,12 @@ export function findAllowingGrant(grants: Iterable<Grant>, q: GrantQuestion): Gr
     if (g.effectiveAt > q.now && q.tokenGrantIds?.has(g.grantId) !== true) continue
     const via = granteeMatch(g.granteePrincipal, q.caller)
     if (via === undefined) continue
-    if (!CONSTRAINT_FREE_OPS.has(op) && op !== 'CreateGrant' && !constraintsSatisfied(g.constraints, q.encryptionContext)) continue
+    if (
+      !CONSTRAINT_FREE_OPS.has(op) &&
+      op !== 'CreateGrant' &&
+      !constraintsSatisfied(g.constraints, q.encryptionContext)
+    )
+      continue
     if (op === 'CreateGrant' && q.child !== undefined) {
       // A principal may only delegate what it was granted (grant-authorization.html).
       if (!q.child.operations.every((o) => g.operationSet.has(o))) continue
@@ -328,13 +383,17 @@ export function grantListEntry(g: Grant): GrantListEntry {
   if (g.retiringPrincipal !== undefined) e.RetiringPrincipal = g.retiringPrincipal
   if (g.constraints !== undefined) {
     e.Constraints = {}
-    if (g.constraints.EncryptionContextEquals !== undefined) e.Constraints.EncryptionContextEquals = { ...g.constraints.EncryptionContextEquals }
-    if (g.constraints.EncryptionContextSubset !== undefined) e.Constraints.EncryptionContextSubset = { ...g.constraints.EncryptionContextSubset }
+    if (g.constraints.EncryptionContextEquals !== undefined)
+      e.Constraints.EncryptionContextEquals = { ...g.constraints.EncryptionContextEquals }
+    if (g.constraints.EncryptionContextSubset !== undefined)
+      e.Constraints.EncryptionContextSubset = { ...g.constraints.EncryptionContextSubset }
   }
   return e
 }
 
 /** The InvalidGrantIdException of a malformed grant id, or the NotFoundException of a missing grant. */
 export function grantNotFound(grantId: string): Error {
-  return isGrantId(grantId) ? new NotFoundException(`Grant ID ${grantId} not found`) : new InvalidGrantIdException(`Invalid grant ID '${grantId}': a grant id is 64 hexadecimal characters.`)
+  return isGrantId(grantId)
+    ? new NotFoundException(`Grant ID ${grantId} not found`)
+    : new InvalidGrantIdException(`Invalid grant ID '${grantId}': a grant id is 64 hexadecimal characters.`)
 }

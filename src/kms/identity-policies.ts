@@ -31,9 +31,14 @@ export class IdentityPolicyStore {
   put(principalArn: string, name: string, documentJson: string): void {
     const parsed = parsePrincipal(principalArn)
     if (parsed === undefined) throw new ValidationException(`'${principalArn}' is not a valid IAM principal ARN`)
-    if (!POLICY_NAME_RE.test(name)) throw new ValidationException(`'${name}' is not a valid policy name ([\\w+=,.@-]{1,128})`)
-    if (parsed.identityType === 'Root') throw new ValidationException(`'${principalArn}' is the root user: IAM policies cannot be attached to it (it holds every permission of its account).`)
-    if (typeof documentJson !== 'string') throw new MalformedPolicyDocumentException('The policy document must be a JSON string.')
+    if (!POLICY_NAME_RE.test(name))
+      throw new ValidationException(`'${name}' is not a valid policy name ([\\w+=,.@-]{1,128})`)
+    if (parsed.identityType === 'Root')
+      throw new ValidationException(
+        `'${principalArn}' is the root user: IAM policies cannot be attached to it (it holds every permission of its account).`,
+      )
+    if (typeof documentJson !== 'string')
+      throw new MalformedPolicyDocumentException('The policy document must be a JSON string.')
     // Full IAM grammar (no Principal, valid actions, conditions); compiled once and cached.
     compilePolicy(documentJson, 'identity')
     const doc = parsePolicyJson(documentJson, 'identity')
@@ -62,7 +67,8 @@ export class IdentityPolicyStore {
 
   /** Every stored policy with its principal (policy-evaluation ARN), for saving state (`snapshot.ts`). */
   *entries(): IterableIterator<{ principal: string; name: string; document: string }> {
-    for (const [principal, m] of this.#byPrincipal) for (const p of m.values()) yield { principal, name: p.name, document: p.document }
+    for (const [principal, m] of this.#byPrincipal)
+      for (const p of m.values()) yield { principal, name: p.name, document: p.document }
   }
 
   /** Policies that apply to a principal (by its policy-evaluation ARN). */

@@ -56,8 +56,17 @@ export interface NewKeyParams {
 export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
   const keyId = newKeyId(p.multiRegion === true)
   const material: KeyMaterialSet = { versions: [newKeyMaterial(p.keySpec, 0, p.now, random)], current: 0 }
-  const rotation: RotationState = { enabled: false, periodDays: 365, nextRotationAt: undefined, onDemandCount: 0, history: [] }
-  const link: MultiRegionLink | undefined = p.multiRegion === true ? { keyId, account: p.account, primaryRegion: p.region, regions: new Set([p.region]) } : undefined
+  const rotation: RotationState = {
+    enabled: false,
+    periodDays: 365,
+    nextRotationAt: undefined,
+    onDemandCount: 0,
+    history: [],
+  }
+  const link: MultiRegionLink | undefined =
+    p.multiRegion === true
+      ? { keyId, account: p.account, primaryRegion: p.region, regions: new Set([p.region]) }
+      : undefined
   return {
     keyId,
     arn: keyArn(p.region, p.account, keyId),
@@ -87,7 +96,14 @@ export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
  * transient Creating state, and its description defaults to empty, not to the primary's
  * (API_ReplicateKey.html; LocalStack's AWS-recorded snapshot `test_replicate_key`).
  */
-export function newReplicaRecord(primary: KmsKey, region: string, now: number, policy: string | undefined, description: string | undefined, tags: ReadonlyMap<string, string> | undefined): KmsKey {
+export function newReplicaRecord(
+  primary: KmsKey,
+  region: string,
+  now: number,
+  policy: string | undefined,
+  description: string | undefined,
+  tags: ReadonlyMap<string, string> | undefined,
+): KmsKey {
   const link = primary.multiRegion
   if (link === undefined) throw new Error(`key ${primary.keyId} is not a multi-Region key`)
   link.regions.add(region)

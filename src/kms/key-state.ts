@@ -49,7 +49,8 @@ function invalid(key: KmsKey): KMSInvalidStateException {
 export function assertKeyState(key: KmsKey, rule: KeyStateRule): void {
   const state = key.state
   if (state === 'Enabled' || rule === 'any') {
-    if (rule === 'cancel-deletion' && state === 'Enabled') throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`)
+    if (rule === 'cancel-deletion' && state === 'Enabled')
+      throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`)
     return
   }
   switch (rule) {
@@ -75,7 +76,9 @@ export function assertKeyState(key: KmsKey, rule: KeyStateRule): void {
     case 'rotation':
       if (state === 'Disabled') throw new DisabledException(`${key.arn} is disabled.`)
       if (state === 'PendingImport' || state === 'Unavailable') {
-        throw new UnsupportedOperationException(`${key.arn} origin is ${key.origin} which is not valid for this operation.`)
+        throw new UnsupportedOperationException(
+          `${key.arn} origin is ${key.origin} which is not valid for this operation.`,
+        )
       }
       throw invalid(key)
   }

@@ -137,8 +137,12 @@ const MAC_ALGORITHMS: Partial<Record<KeySpec, MacAlgorithmSpec[]>> = {
 
 function rsaSigning(): SigningAlgorithmSpec[] {
   return [
-    'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512',
-    'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
+    'RSASSA_PSS_SHA_256',
+    'RSASSA_PSS_SHA_384',
+    'RSASSA_PSS_SHA_512',
+    'RSASSA_PKCS1_V1_5_SHA_256',
+    'RSASSA_PKCS1_V1_5_SHA_384',
+    'RSASSA_PKCS1_V1_5_SHA_512',
   ]
 }
 
@@ -163,7 +167,10 @@ export function keyAgreementAlgorithmsOf(key: Pick<KmsKey, 'keySpec' | 'keyUsage
 }
 
 /** The algorithm lists of a key that KeyMetadata and GetPublicKey show: only the non-empty ones. */
-export type AlgorithmMembers = Pick<KeyMetadata, 'EncryptionAlgorithms' | 'SigningAlgorithms' | 'MacAlgorithms' | 'KeyAgreementAlgorithms'>
+export type AlgorithmMembers = Pick<
+  KeyMetadata,
+  'EncryptionAlgorithms' | 'SigningAlgorithms' | 'MacAlgorithms' | 'KeyAgreementAlgorithms'
+>
 
 /** The non-empty algorithm lists of a key (each depends on its key usage and spec). */
 export function algorithmMembers(key: Pick<KmsKey, 'keySpec' | 'keyUsage'>): AlgorithmMembers {
@@ -206,7 +213,8 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
   if (key.deletionDate !== undefined && key.state === 'PendingDeletion') md.DeletionDate = new Date(key.deletionDate)
   // Only a multi-Region primary waiting for its replicas shows its window; every other key
   // pending deletion shows its DeletionDate (API_KeyMetadata.html, PendingDeletionWindowInDays).
-  if (key.pendingWindowDays !== undefined && key.state === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = key.pendingWindowDays
+  if (key.pendingWindowDays !== undefined && key.state === 'PendingReplicaDeletion')
+    md.PendingDeletionWindowInDays = key.pendingWindowDays
   Object.assign(md, algorithmMembers(key))
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId
   const link = key.multiRegion
@@ -215,7 +223,10 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
     md.MultiRegionConfiguration = {
       MultiRegionKeyType: link.primaryRegion === key.region ? 'PRIMARY' : 'REPLICA',
       PrimaryKey: { Arn: arnIn(link.primaryRegion), Region: link.primaryRegion },
-      ReplicaKeys: [...link.regions].filter((r) => r !== link.primaryRegion).sort().map((r) => ({ Arn: arnIn(r), Region: r })),
+      ReplicaKeys: [...link.regions]
+        .filter((r) => r !== link.primaryRegion)
+        .sort()
+        .map((r) => ({ Arn: arnIn(r), Region: r })),
     }
   }
   return md

@@ -68,10 +68,14 @@ export function regionRecords(core: KmsCore, key: KmsKey): KmsKey[] {
 export function assertRegionFor(key: KmsKey, region: string, member: 'ReplicaRegion' | 'PrimaryRegion'): void {
   if (!isKnownRegion(region)) {
     const hint = suggestRegion(region)
-    throw new ValidationException(`${member} '${region}' is not an AWS Region where KMS is available${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}.`)
+    throw new ValidationException(
+      `${member} '${region}' is not an AWS Region where KMS is available${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}.`,
+    )
   }
   if (partitionOf(region) !== partitionOf(key.region)) {
-    throw new ValidationException(`${member} '${region}' is in partition ${partitionOf(region)}, but ${key.arn} is in partition ${partitionOf(key.region)}; multi-Region keys stay in one partition.`)
+    throw new ValidationException(
+      `${member} '${region}' is in partition ${partitionOf(region)}, but ${key.arn} is in partition ${partitionOf(key.region)}; multi-Region keys stay in one partition.`,
+    )
   }
 }
 

@@ -42,7 +42,13 @@ describe('paginate', () => {
 
   it('refuses markers that are malformed or belong to another listing', () => {
     const other = encodeMarker('Other', 'a')
-    for (const bad of ['not a marker!', 'AAAA', other, Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["Test",1]').toString('base64url')]) {
+    for (const bad of [
+      'not a marker!',
+      'AAAA',
+      other,
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('["Test",1]').toString('base64url'),
+    ]) {
       const e = failure(() => paginate(letters, { Marker: bad }, spec))
       expect(e.name).toBe('InvalidMarkerException')
       expect(e.message).toMatch(/marker/)
@@ -61,20 +67,24 @@ describe('paginate (property)', () => {
   it('pages through any set of keys exactly once, in order, for any Limit', async () => {
     const fc = await import('fast-check')
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 300 }), fc.integer({ min: 1, max: 40 }), (keys, limit) => {
-        const s: PageSpec<string> = { scope: 'P', defaultLimit: 10, maxLimit: 40, sortKey: (k) => k }
-        const seen: string[] = []
-        let Marker: string | undefined
-        for (let guard = 0; guard <= keys.length + 1; guard++) {
-          const page = paginate(keys, { Limit: limit, ...(Marker !== undefined ? { Marker } : {}) }, s)
-          expect(page.items.length).toBeLessThanOrEqual(limit)
-          seen.push(...page.items)
-          Marker = page.NextMarker
-          if (!page.Truncated) break
-        }
-        expect(Marker).toBeUndefined()
-        expect(seen).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        (keys, limit) => {
+          const s: PageSpec<string> = { scope: 'P', defaultLimit: 10, maxLimit: 40, sortKey: (k) => k }
+          const seen: string[] = []
+          let Marker: string | undefined
+          for (let guard = 0; guard <= keys.length + 1; guard++) {
+            const page = paginate(keys, { Limit: limit, ...(Marker !== undefined ? { Marker } : {}) }, s)
+            expect(page.items.length).toBeLessThanOrEqual(limit)
+            seen.push(...page.items)
+            Marker = page.NextMarker
+            if (!page.Truncated) break
+          }
+          expect(Marker).toBeUndefined()
+          expect(seen).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+        },
+      ),
       { numRuns: 300 },
     )
   })

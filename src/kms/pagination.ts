@@ -44,7 +44,8 @@ export interface Page<T> {
 }
 
 /** AWS's description of InvalidMarkerException (KMS API reference, "Errors"). */
-const INVALID_MARKER = 'The request was rejected because the marker that specifies where pagination should next begin is not valid.'
+const INVALID_MARKER =
+  'The request was rejected because the marker that specifies where pagination should next begin is not valid.'
 
 /** Encodes an opaque marker: base64url of `[scope, lastKey]` (always within the model's 1-1024 printable characters for our keys). */
 export function encodeMarker(scope: string, lastKey: string): string {
@@ -67,7 +68,10 @@ export function decodeMarker(marker: string, scope: string): string {
 }
 
 /** The page size a request asks for, capped at the operation's maximum. */
-export function pageLimit(limit: number | undefined, spec: Pick<PageSpec<unknown>, 'defaultLimit' | 'maxLimit'>): number {
+export function pageLimit(
+  limit: number | undefined,
+  spec: Pick<PageSpec<unknown>, 'defaultLimit' | 'maxLimit'>,
+): number {
   return Math.min(limit ?? spec.defaultLimit, spec.maxLimit)
 }
 

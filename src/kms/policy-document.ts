@@ -19,7 +19,9 @@ export function parsePolicyDocument(text: string): Record<string, unknown> {
   try {
     doc = JSON.parse(text)
   } catch (e) {
-    throw new MalformedPolicyDocumentException(`The new key policy contains invalid JSON: ${e instanceof Error ? e.message : String(e)}`)
+    throw new MalformedPolicyDocumentException(
+      `The new key policy contains invalid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    )
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new MalformedPolicyDocumentException('The new key policy must be a JSON object.')
@@ -47,7 +49,9 @@ function isStringOrStrings(v: unknown): boolean {
 
 /** AWS's text, followed by the principal at fault so that the message names the problem. */
 function invalidPrincipal(what: unknown, statement: string): MalformedPolicyDocumentException {
-  return new MalformedPolicyDocumentException(`${INVALID_PRINCIPALS} Invalid principal: ${JSON.stringify(what)} (${statement}).`)
+  return new MalformedPolicyDocumentException(
+    `${INVALID_PRINCIPALS} Invalid principal: ${JSON.stringify(what)} (${statement}).`,
+  )
 }
 
 function checkPrincipal(p: unknown, statement: string): void {
@@ -78,7 +82,9 @@ export function parseKeyPolicy(text: string): Record<string, unknown> {
   const doc = parsePolicyDocument(text)
   const version = doc['Version']
   if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') {
-    throw new MalformedPolicyDocumentException(`The policy Version must be 2012-10-17 or 2008-10-17, not ${JSON.stringify(version)}.`)
+    throw new MalformedPolicyDocumentException(
+      `The policy Version must be 2012-10-17 or 2008-10-17, not ${JSON.stringify(version)}.`,
+    )
   }
   const raw = doc['Statement']
   const statements: unknown[] = Array.isArray(raw) ? raw : [raw]
@@ -89,19 +95,37 @@ export function parseKeyPolicy(text: string): Record<string, unknown> {
     }
     const s = st as Record<string, unknown>
     const name = typeof s['Sid'] === 'string' && s['Sid'] !== '' ? `Statement '${s['Sid']}'` : `Statement ${i + 1}`
-    if (s['Sid'] !== undefined && typeof s['Sid'] !== 'string') throw new MalformedPolicyDocumentException(`${name} has a Sid that is not a string.`)
-    if (s['Effect'] !== 'Allow' && s['Effect'] !== 'Deny') throw new MalformedPolicyDocumentException(`${name} must have an Effect of Allow or Deny.`)
+    if (s['Sid'] !== undefined && typeof s['Sid'] !== 'string')
+      throw new MalformedPolicyDocumentException(`${name} has a Sid that is not a string.`)
+    if (s['Effect'] !== 'Allow' && s['Effect'] !== 'Deny')
+      throw new MalformedPolicyDocumentException(`${name} must have an Effect of Allow or Deny.`)
     const principal = s['Principal'] ?? s['NotPrincipal']
-    if (principal === undefined) throw new MalformedPolicyDocumentException(`${name} has no Principal: each statement in a key policy must contain one or more principals.`)
-    if (s['Principal'] !== undefined && s['NotPrincipal'] !== undefined) throw new MalformedPolicyDocumentException(`${name} has both Principal and NotPrincipal.`)
+    if (principal === undefined)
+      throw new MalformedPolicyDocumentException(
+        `${name} has no Principal: each statement in a key policy must contain one or more principals.`,
+      )
+    if (s['Principal'] !== undefined && s['NotPrincipal'] !== undefined)
+      throw new MalformedPolicyDocumentException(`${name} has both Principal and NotPrincipal.`)
     checkPrincipal(principal, name)
     const action = s['Action'] ?? s['NotAction']
-    if (action === undefined || (s['Action'] !== undefined && s['NotAction'] !== undefined) || !isStringOrStrings(action)) {
-      throw new MalformedPolicyDocumentException(`${name} must have exactly one of Action and NotAction, as a string or a list of strings.`)
+    if (
+      action === undefined ||
+      (s['Action'] !== undefined && s['NotAction'] !== undefined) ||
+      !isStringOrStrings(action)
+    ) {
+      throw new MalformedPolicyDocumentException(
+        `${name} must have exactly one of Action and NotAction, as a string or a list of strings.`,
+      )
     }
     const resource = s['Resource'] ?? s['NotResource']
-    if (resource === undefined || (s['Resource'] !== undefined && s['NotResource'] !== undefined) || !isStringOrStrings(resource)) {
-      throw new MalformedPolicyDocumentException(`${name} must have exactly one of Resource and NotResource, as a string or a list of strings (in a key policy, "*").`)
+    if (
+      resource === undefined ||
+      (s['Resource'] !== undefined && s['NotResource'] !== undefined) ||
+      !isStringOrStrings(resource)
+    ) {
+      throw new MalformedPolicyDocumentException(
+        `${name} must have exactly one of Resource and NotResource, as a string or a list of strings (in a key policy, "*").`,
+      )
     }
     const condition = s['Condition']
     if (condition !== undefined && (condition === null || typeof condition !== 'object' || Array.isArray(condition))) {

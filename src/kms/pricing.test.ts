@@ -86,7 +86,12 @@ describe('estimateCost', () => {
 
   it('takes price overrides', () => {
     // 20,000 free of 100,000 in a month-long run: 80,000 × 0.05 / 10,000 = 0.40.
-    const cost = estimateCost({ symmetricRequests: 100_000, keys: [{ rotations: 0 }], periodSeconds: 730 * HOUR, prices: { symmetricPer10k: 0.05, keyMonthUsd: 2 } })
+    const cost = estimateCost({
+      symmetricRequests: 100_000,
+      keys: [{ rotations: 0 }],
+      periodSeconds: 730 * HOUR,
+      prices: { symmetricPer10k: 0.05, keyMonthUsd: 2 },
+    })
     expect(cost.requests).toBeCloseTo(0.4, 12)
     expect(cost.keys).toBeCloseTo(2, 12)
   })
@@ -118,7 +123,8 @@ describe('keyMonthlyPriceUsd and billableKeys', () => {
     kms.callSync('DescribeKey', { KeyId: 'alias/aws/s3' })
     kms.callSync('CreateKey', {}, { account: '444455556666' })
 
-    const record = (keyId: string, region = 'us-east-1') => kms.core.store.peekRegion('111122223333', region)!.keys.get(keyId)!
+    const record = (keyId: string, region = 'us-east-1') =>
+      kms.core.store.peekRegion('111122223333', region)!.keys.get(keyId)!
     expect(keyMonthlyPriceUsd(record(plain))).toBe(1)
     expect(keyMonthlyPriceUsd(record(rotated))).toBe(3)
     expect(keyMonthlyPriceUsd(record(doomed))).toBe(0)
@@ -141,7 +147,12 @@ describe('keyMonthlyPriceUsd and billableKeys', () => {
   })
 
   it('are AWS list prices', () => {
-    expect(KMS_PRICES).toMatchObject({ keyMonthUsd: 1, symmetricPer10k: 0.03, freeRequestsPerMonth: 20_000, hoursPerMonth: 730 })
+    expect(KMS_PRICES).toMatchObject({
+      keyMonthUsd: 1,
+      symmetricPer10k: 0.03,
+      freeRequestsPerMonth: 20_000,
+      hoursPerMonth: 730,
+    })
     expect(Object.isFrozen(KMS_PRICES)).toBe(true)
   })
 })

@@ -121,7 +121,8 @@ export interface CostEstimate extends CostFigures {
 /** The monthly storage price of a key in USD: 0 when free, else $1 plus $1 per billed rotation. */
 export function keyMonthlyPriceUsd(key: KmsKey | KeyCostInput, prices: Partial<KmsPrices> = {}): number {
   const p = { ...KMS_PRICES, ...prices }
-  const input: KeyCostInput = 'material' in key ? { rotations: key.rotation.history.length, keyManager: key.keyManager, state: key.state } : key
+  const input: KeyCostInput =
+    'material' in key ? { rotations: key.rotation.history.length, keyManager: key.keyManager, state: key.state } : key
   return monthlyKeyPrice(input, p)
 }
 
@@ -145,15 +146,23 @@ export interface BillableKey extends KeyCostInput {
  * price (customer managed, not pending deletion; each multi-Region record counts), optionally
  * of one account only (keys are billed to their owner; requests to the caller).
  */
-export function billableKeys(core: Pick<KmsCore, 'store'>, options: { account?: string; prices?: Partial<KmsPrices> } = {}): BillableKey[] {
+export function billableKeys(
+  core: Pick<KmsCore, 'store'>,
+  options: { account?: string; prices?: Partial<KmsPrices> } = {},
+): BillableKey[] {
   const p = { ...KMS_PRICES, ...options.prices }
   const out: BillableKey[] = []
   for (const state of core.store.regions()) {
     if (options.account !== undefined && state.account !== options.account) continue
     for (const key of state.keys.values()) {
-      const input: KeyCostInput = { rotations: key.rotation.history.length, keyManager: key.keyManager, state: key.state }
+      const input: KeyCostInput = {
+        rotations: key.rotation.history.length,
+        keyManager: key.keyManager,
+        state: key.state,
+      }
       const monthlyUsd = monthlyKeyPrice(input, p)
-      if (monthlyUsd > 0) out.push({ ...input, keyId: key.keyId, arn: key.arn, account: key.account, region: key.region, monthlyUsd })
+      if (monthlyUsd > 0)
+        out.push({ ...input, keyId: key.keyId, arn: key.arn, account: key.account, region: key.region, monthlyUsd })
     }
   }
   return out
@@ -169,7 +178,9 @@ export function estimateCost(input: CostInput): CostEstimate {
   for (const [name, value] of Object.entries(p)) checkAmount(`prices.${name}`, value)
   if (p.hoursPerMonth === 0) throw new RangeError('prices.hoursPerMonth must be greater than 0')
   if (!(typeof input.periodSeconds === 'number' && Number.isFinite(input.periodSeconds) && input.periodSeconds > 0)) {
-    throw new RangeError(`periodSeconds must be a finite number of seconds greater than 0, got ${String(input.periodSeconds)}`)
+    throw new RangeError(
+      `periodSeconds must be a finite number of seconds greater than 0, got ${String(input.periodSeconds)}`,
+    )
   }
   const symmetric = checkAmount('symmetricRequests', input.symmetricRequests)
   const asymmetric = checkAmount('asymmetricRequests', input.asymmetricRequests ?? 0)
@@ -177,13 +188,20 @@ export function estimateCost(input: CostInput): CostEstimate {
   const eccPairs = checkAmount('dataKeyPairRequests', input.dataKeyPairRequests ?? 0)
   const rsaPairs = checkAmount('rsaDataKeyPairRequests', input.rsaDataKeyPairRequests ?? 0)
   if (!Array.isArray(input.keys)) throw new RangeError('keys must be an array of { rotations }')
-  input.keys.forEach((k, i) => checkAmount(`keys[${i}].rotations`, k?.rotations))
+  input.keys.forEach((k, i) => {
+    checkAmount(`keys[${i}].rotations`, k?.rotations)
+  })
 
   const monthSeconds = p.hoursPerMonth * 3600
   const share = input.periodSeconds / monthSeconds
   const free = input.freeTier === false ? 0 : p.freeRequestsPerMonth
   // Requests excluded from the free tier, priced per request.
-  const paidRate = (asymmetric * p.asymmetricPer10k + rsa2048 * p.rsa2048Per10k + eccPairs * p.eccDataKeyPairPer10k + rsaPairs * p.rsaDataKeyPairPer10k) / 10_000
+  const paidRate =
+    (asymmetric * p.asymmetricPer10k +
+      rsa2048 * p.rsa2048Per10k +
+      eccPairs * p.eccDataKeyPairPer10k +
+      rsaPairs * p.rsaDataKeyPairPer10k) /
+    10_000
   const runRequests = (Math.max(0, symmetric - free * share) * p.symmetricPer10k) / 10_000 + paidRate
   const monthlyRequests = (Math.max(0, symmetric / share - free) * p.symmetricPer10k) / 10_000 + paidRate / share
 

@@ -71,12 +71,14 @@ function resolveAnyAccount(ctx: OpContext, keyIdParam: string, allowAlias: boole
   }
   if (!isKeyId(keyIdParam)) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
   const key = ctx.state.keys.get(keyIdParam)
-  if (key === undefined) throw new NotFoundException(`Key '${keyArn(region, ctx.caller.account, keyIdParam)}' does not exist`)
+  if (key === undefined)
+    throw new NotFoundException(`Key '${keyArn(region, ctx.caller.account, keyIdParam)}' does not exist`)
   return { key, alias: undefined, byArn: false }
 }
 
 function aliasTarget(ctx: OpContext, state: RegionState | undefined, account: string, aliasName: string): KmsKey {
-  const notFound = (): NotFoundException => new NotFoundException(`Alias ${aliasArn(ctx.caller.region, account, aliasName)} is not found.`)
+  const notFound = (): NotFoundException =>
+    new NotFoundException(`Alias ${aliasArn(ctx.caller.region, account, aliasName)} is not found.`)
   const st = state ?? (account === ctx.caller.account ? ctx.state : undefined)
   let alias = st?.aliases.get(aliasName)
   if (alias === undefined && aliasName.startsWith('alias/aws/') && account === ctx.caller.account) {

@@ -60,7 +60,9 @@ const tasks = new WeakMap<RotationState, ScheduledTask>()
 export function assertRotatableKeyType(key: KmsKey, op: string): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.keyUsage !== 'ENCRYPT_DECRYPT') {
     throw new UnsupportedOperationException(
-      op === 'RotateKeyOnDemand' ? '' : `${key.arn} key spec is ${key.keySpec}; ${op} supports symmetric encryption keys only.`,
+      op === 'RotateKeyOnDemand'
+        ? ''
+        : `${key.arn} key spec is ${key.keySpec}; ${op} supports symmetric encryption keys only.`,
     )
   }
   if (key.origin !== 'AWS_KMS' || key.customKeyStoreId !== undefined) {
@@ -99,7 +101,8 @@ export function rotateKeyMaterial(core: KmsCore, key: KmsKey, at: number, type: 
   material.current = version
   key.rotation.history.push({ materialId: fresh.id, at, type })
   if (core.audit.enabled) {
-    for (const record of regionRecords(core, key)) core.audit.record(rotateKeyEvent(record, at, type, previous?.id, fresh.id))
+    for (const record of regionRecords(core, key))
+      core.audit.record(rotateKeyEvent(record, at, type, previous?.id, fresh.id))
   }
 }
 
@@ -144,7 +147,10 @@ export function scheduleAutomaticRotation(core: KmsCore, key: KmsKey): void {
   tasks.delete(r)
   const due = r.nextRotationAt
   if (!r.enabled || due === undefined) return
-  tasks.set(r, core.scheduler.schedule(due, (at) => automaticRotationDue(core, key, at)))
+  tasks.set(
+    r,
+    core.scheduler.schedule(due, (at) => automaticRotationDue(core, key, at)),
+  )
 }
 
 /** Re-creates the schedule of every key with automatic rotation on (after a state restore). */
@@ -155,7 +161,8 @@ export function rescheduleAllRotations(core: KmsCore): void {
       if (seen.has(key.rotation)) continue
       seen.add(key.rotation)
       scheduleAutomaticRotation(core, key)
-      if (key.rotation.onDemandStartedAt !== undefined) completeOnDemandAt(core, key, key.rotation.onDemandStartedAt + core.asyncDelays.onDemandRotationMs)
+      if (key.rotation.onDemandStartedAt !== undefined)
+        completeOnDemandAt(core, key, key.rotation.onDemandStartedAt + core.asyncDelays.onDemandRotationMs)
     }
   }
 }
@@ -235,7 +242,13 @@ function completeOnDemandAt(core: KmsCore, key: KmsKey, at: number): void {
  * (https://docs.aws.amazon.com/kms/latest/developerguide/ct-rotatekey.html), with the
  * rotation's type and key material ids in `serviceEventDetails`.
  */
-function rotateKeyEvent(key: KmsKey, at: number, type: 'AUTOMATIC' | 'ON_DEMAND', previousId: string | undefined, currentId: string): AuditEvent {
+function rotateKeyEvent(
+  key: KmsKey,
+  at: number,
+  type: 'AUTOMATIC' | 'ON_DEMAND',
+  previousId: string | undefined,
+  currentId: string,
+): AuditEvent {
   return buildServiceEvent({
     eventName: 'RotateKey',
     key,

@@ -114,7 +114,8 @@ class Encoder {
     if (v === null) return null
     const obj = v as object
     if (obj instanceof KeyObject) return this.#keyObject(obj)
-    if (ArrayBuffer.isView(obj)) return { $bytes: Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64') }
+    if (ArrayBuffer.isView(obj))
+      return { $bytes: Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64') }
     if (obj instanceof Date) return { $date: obj.getTime() }
     const seen = this.#ids.get(obj)
     if (seen !== undefined) return { $ref: seen }
@@ -122,15 +123,21 @@ class Encoder {
     this.#ids.set(obj, id)
     if (Array.isArray(obj)) return { $id: id, $array: obj.map((x, i) => this.encode(x, `${path}[${i}]`)) }
     if (obj instanceof Map) {
-      return { $id: id, $map: [...obj].map(([k, x]) => [this.encode(k, `${path} key`), this.encode(x, `${path}.get(${String(k)})`)]) }
+      return {
+        $id: id,
+        $map: [...obj].map(([k, x]) => [this.encode(k, `${path} key`), this.encode(x, `${path}.get(${String(k)})`)]),
+      }
     }
     if (obj instanceof Set) return { $id: id, $set: [...obj].map((x) => this.encode(x, `${path} item`)) }
     const codec = CODECS.find((c) => c.is(obj))
-    if (codec !== undefined) return { $id: id, $class: codec.name, items: codec.items(obj).map((x, i) => this.encode(x, `${path}[${i}]`)) }
+    if (codec !== undefined)
+      return { $id: id, $class: codec.name, items: codec.items(obj).map((x, i) => this.encode(x, `${path}[${i}]`)) }
     const proto = Object.getPrototypeOf(obj) as object | null
     if (proto !== Object.prototype && proto !== null) {
       const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'unknown class'
-      throw new SnapshotError(`cannot save ${path}: a ${name} instance has no snapshot codec (add one in kms/snapshot.ts)`)
+      throw new SnapshotError(
+        `cannot save ${path}: a ${name} instance has no snapshot codec (add one in kms/snapshot.ts)`,
+      )
     }
     const out: Record<string, Encoded> = {}
     for (const [k, x] of Object.entries(obj)) out[k] = this.encode(x, `${path}.${k}`)
@@ -141,8 +148,10 @@ class Encoder {
     const cached = derCache.get(k)
     if (cached !== undefined) return cached
     let enc: Encoded
-    if (k.type === 'private') enc = { $key: 'private', der: k.export({ format: 'der', type: 'pkcs8' }).toString('base64') }
-    else if (k.type === 'public') enc = { $key: 'public', der: k.export({ format: 'der', type: 'spki' }).toString('base64') }
+    if (k.type === 'private')
+      enc = { $key: 'private', der: k.export({ format: 'der', type: 'pkcs8' }).toString('base64') }
+    else if (k.type === 'public')
+      enc = { $key: 'public', der: k.export({ format: 'der', type: 'spki' }).toString('base64') }
     else enc = { $key: 'secret', der: k.export().toString('base64') }
     derCache.set(k, enc)
     return enc
@@ -183,7 +192,8 @@ class Decoder {
     if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v
     if (!isRecord(v)) throw new SnapshotError(`bad value at ${path}: ${JSON.stringify(v)?.slice(0, 80)}`)
     if ('$ref' in v) {
-      if (typeof v['$ref'] !== 'number' || !this.#objects.has(v['$ref'])) throw new SnapshotError(`bad reference at ${path}`)
+      if (typeof v['$ref'] !== 'number' || !this.#objects.has(v['$ref']))
+        throw new SnapshotError(`bad reference at ${path}`)
       return this.#objects.get(v['$ref'])
     }
     if ('$undefined' in v) return undefined
@@ -197,7 +207,9 @@ class Decoder {
     if (Array.isArray(v['$array'])) {
       const out: unknown[] = []
       this.#objects.set(id, out)
-      v['$array'].forEach((x: unknown, i: number) => out.push(this.decode(x, `${path}[${i}]`)))
+      v['$array'].forEach((x: unknown, i: number) => {
+        out.push(this.decode(x, `${path}[${i}]`))
+      })
       return out
     }
     if (Array.isArray(v['$map'])) {
@@ -217,10 +229,14 @@ class Decoder {
     }
     if (typeof v['$class'] === 'string') {
       const codec = CODECS.find((c) => c.name === v['$class'])
-      if (codec === undefined || !Array.isArray(v['items'])) throw new SnapshotError(`unknown class ${String(v['$class'])} at ${path}`)
+      if (codec === undefined || !Array.isArray(v['items']))
+        throw new SnapshotError(`unknown class ${String(v['$class'])} at ${path}`)
       const out = codec.create()
       this.#objects.set(id, out)
-      codec.fill(out, (v['items'] as unknown[]).map((x, i) => this.decode(x, `${path}[${i}]`)))
+      codec.fill(
+        out,
+        (v['items'] as unknown[]).map((x, i) => this.decode(x, `${path}[${i}]`)),
+      )
       return out
     }
     if (isRecord(v['$object'])) {
@@ -228,7 +244,8 @@ class Decoder {
       this.#objects.set(id, out)
       for (const [k, x] of Object.entries(v['$object'])) {
         const value = this.decode(x, `${path}.${k}`)
-        if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
+        if (k === '__proto__')
+          Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
         else out[k] = value
       }
       return out
@@ -255,11 +272,15 @@ class Decoder {
  * {@link SnapshotError} the core is left unchanged.
  */
 export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
-  if (!isRecord(snapshot) || snapshot['format'] !== SNAPSHOT_FORMAT) throw new SnapshotError(`not a kms-bench state snapshot (format must be '${SNAPSHOT_FORMAT}')`)
+  if (!isRecord(snapshot) || snapshot['format'] !== SNAPSHOT_FORMAT)
+    throw new SnapshotError(`not a kms-bench state snapshot (format must be '${SNAPSHOT_FORMAT}')`)
   if (snapshot['version'] !== SNAPSHOT_VERSION) {
-    throw new SnapshotError(`unsupported snapshot version ${String(snapshot['version'])} (this kms-bench reads version ${SNAPSHOT_VERSION})`)
+    throw new SnapshotError(
+      `unsupported snapshot version ${String(snapshot['version'])} (this kms-bench reads version ${SNAPSHOT_VERSION})`,
+    )
   }
-  if (!Array.isArray(snapshot['regions']) || !Array.isArray(snapshot['identityPolicies'])) throw new SnapshotError('snapshot needs regions and identityPolicies lists')
+  if (!Array.isArray(snapshot['regions']) || !Array.isArray(snapshot['identityPolicies']))
+    throw new SnapshotError('snapshot needs regions and identityPolicies lists')
   // Decode everything first, so that a bad snapshot leaves the core untouched.
   const dec = new Decoder()
   const regions = (snapshot['regions'] as unknown[]).map((r, i) => {
@@ -269,14 +290,22 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
     // Keys restored under an account or Region no caller can name would be unreachable.
     const badRegion = regionProblem(r['region'])
     if (!isAccountId(r['account']) || badRegion !== undefined) {
-      throw new SnapshotError(`bad region entry #${i}: ${badRegion ?? `account '${r['account']}' is not a 12-digit AWS account id`}`)
+      throw new SnapshotError(
+        `bad region entry #${i}: ${badRegion ?? `account '${r['account']}' is not a 12-digit AWS account id`}`,
+      )
     }
     const fields = new Map<string, unknown>()
-    for (const [k, v] of Object.entries(r['fields'])) fields.set(k, dec.decode(v, `${r['account']}/${r['region']}.${k}`))
+    for (const [k, v] of Object.entries(r['fields']))
+      fields.set(k, dec.decode(v, `${r['account']}/${r['region']}.${k}`))
     return { account: r['account'], region: r['region'], fields }
   })
   const policies = (snapshot['identityPolicies'] as unknown[]).map((p, i) => {
-    if (!isRecord(p) || typeof p['principal'] !== 'string' || typeof p['name'] !== 'string' || typeof p['document'] !== 'string') {
+    if (
+      !isRecord(p) ||
+      typeof p['principal'] !== 'string' ||
+      typeof p['name'] !== 'string' ||
+      typeof p['document'] !== 'string'
+    ) {
       throw new SnapshotError(`bad identity policy entry #${i}`)
     }
     return { principal: p['principal'], name: p['name'], document: p['document'] }
@@ -287,7 +316,9 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
     try {
       staged.put(p.principal, p.name, p.document)
     } catch (e) {
-      throw new SnapshotError(`bad identity policy entry #${i} (${p.name} of ${p.principal}): ${e instanceof Error ? e.message : String(e)}`)
+      throw new SnapshotError(
+        `bad identity policy entry #${i} (${p.name} of ${p.principal}): ${e instanceof Error ? e.message : String(e)}`,
+      )
     }
   })
   // Check the fields fit the current region state's shape before touching the core.
@@ -295,9 +326,11 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
   for (const r of regions) {
     for (const [k, v] of r.fields) {
       const target = probe[k]
-      if (target instanceof Map && !(v instanceof Map)) throw new SnapshotError(`${r.account}/${r.region}.${k} must be a map`)
+      if (target instanceof Map && !(v instanceof Map))
+        throw new SnapshotError(`${r.account}/${r.region}.${k} must be a map`)
       const codec = target !== null && typeof target === 'object' ? CODECS.find((c) => c.is(target)) : undefined
-      if (codec !== undefined && !codec.is(v as object)) throw new SnapshotError(`${r.account}/${r.region}.${k} must be a ${codec.name}`)
+      if (codec !== undefined && !codec.is(v as object))
+        throw new SnapshotError(`${r.account}/${r.region}.${k} must be a ${codec.name}`)
     }
   }
 
@@ -329,7 +362,8 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
  */
 function finishTransientStates(core: KmsCore): void {
   for (const state of core.store.regions()) {
-    for (const key of state.keys.values()) if (key.state === 'Creating' || key.state === 'Updating') key.state = 'Enabled'
+    for (const key of state.keys.values())
+      if (key.state === 'Creating' || key.state === 'Updating') key.state = 'Enabled'
   }
 }
 

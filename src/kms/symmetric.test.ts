@@ -4,7 +4,13 @@ import type { OpContext } from './context.ts'
 import { KmsCore } from './core.ts'
 import { newKeyMaterial } from './key-material.ts'
 import type { KmsKey } from './key.ts'
-import { ciphertextSource, decryptSymmetric, encryptSymmetric, INCORRECT_KEY_MESSAGE, UNKNOWN_CIPHERTEXT_KEY_MESSAGE } from './symmetric.ts'
+import {
+  ciphertextSource,
+  decryptSymmetric,
+  encryptSymmetric,
+  INCORRECT_KEY_MESSAGE,
+  UNKNOWN_CIPHERTEXT_KEY_MESSAGE,
+} from './symmetric.ts'
 import { failure } from './test-support.ts'
 
 const ACCOUNT = '111122223333'
@@ -81,6 +87,8 @@ describe('symmetric encryption with a KMS key', () => {
 
   it('gives InvalidCiphertextException for bytes that are not a ciphertext of ours', () => {
     const { ctxFor } = setup()
-    expect(failure(() => ciphertextSource(ctxFor(), new Uint8Array(200), undefined)).name).toBe('InvalidCiphertextException')
+    expect(failure(() => ciphertextSource(ctxFor(), new Uint8Array(200), undefined)).name).toBe(
+      'InvalidCiphertextException',
+    )
   })
 })

@@ -5,7 +5,12 @@
 import { openSymmetric, parseSymmetricHeader, sealSymmetric, type CiphertextHeader } from './ciphertext.ts'
 import type { OpContext } from './context.ts'
 import { encodeEncryptionContext, type EncryptionContext } from './encryption-context.ts'
-import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, UnsupportedOperationException } from './errors.ts'
+import {
+  AccessDeniedException,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  UnsupportedOperationException,
+} from './errors.ts'
 import { currentMaterial, type KmsKey } from './key.ts'
 
 /** AWS's text when a ciphertext names a key the caller cannot reach in this Region. */
@@ -13,11 +18,24 @@ export const UNKNOWN_CIPHERTEXT_KEY_MESSAGE =
   'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.'
 
 /** AWS's text when the KeyId given to Decrypt/ReEncrypt is not the ciphertext's key. */
-export const INCORRECT_KEY_MESSAGE = 'The key ID in the request does not identify a CMK that can perform this operation.'
+export const INCORRECT_KEY_MESSAGE =
+  'The key ID in the request does not identify a CMK that can perform this operation.'
 
 /** Encrypts `plaintext` under the key's current material, binding the encryption context. */
-export function encryptSymmetric(ctx: OpContext, key: KmsKey, plaintext: Uint8Array, context: EncryptionContext | undefined): Buffer {
-  return sealSymmetric(currentMaterial(key), key.account, key.keyId, plaintext, encodeEncryptionContext(context), ctx.core.random)
+export function encryptSymmetric(
+  ctx: OpContext,
+  key: KmsKey,
+  plaintext: Uint8Array,
+  context: EncryptionContext | undefined,
+): Buffer {
+  return sealSymmetric(
+    currentMaterial(key),
+    key.account,
+    key.keyId,
+    plaintext,
+    encodeEncryptionContext(context),
+    ctx.core.random,
+  )
 }
 
 /** A symmetric ciphertext's key and parsed header (parsed once on Decrypt's hot path). */
@@ -67,6 +85,8 @@ export function decryptSymmetric(
  */
 export function assertNoRecipient(input: { Recipient?: unknown }): void {
   if (input.Recipient !== undefined) {
-    throw new UnsupportedOperationException('kms-bench does not support the Recipient parameter (Nitro Enclaves attestation).')
+    throw new UnsupportedOperationException(
+      'kms-bench does not support the Recipient parameter (Nitro Enclaves attestation).',
+    )
   }
 }

@@ -35,7 +35,11 @@ export function coreHarness(): CoreHarness<VirtualClock>
 export function coreHarness<C extends Clock>(clock: C): CoreHarness<C>
 export function coreHarness(clock: Clock = new VirtualClock()): CoreHarness<Clock> {
   const core = new KmsCore({ clock, defaultAccount: TEST_ACCOUNT, defaultRegion: TEST_REGION })
-  const call = <Op extends OperationName>(op: Op, input: OperationInputs[Op], caller?: CallerInput): OperationOutputs[Op] => core.invoke(op, input, core.caller(caller))
+  const call = <Op extends OperationName>(
+    op: Op,
+    input: OperationInputs[Op],
+    caller?: CallerInput,
+  ): OperationOutputs[Op] => core.invoke(op, input, core.caller(caller))
   return {
     clock,
     core,

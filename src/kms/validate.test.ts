@@ -19,7 +19,9 @@ describe('model-driven validation', () => {
       "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
     )
     const problems = validationProblems('CreateKey', { Tags: [{ TagKey: 'a'.repeat(129), TagValue: 'v' }] })
-    expect(problems[0]).toContain("at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128")
+    expect(problems[0]).toContain(
+      "at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128",
+    )
   })
 
   it('names members of the wrong type instead of crashing', () => {

@@ -65,7 +65,9 @@ function showValue(shape: ShapeDef, value: unknown): string {
 function javaString(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(javaString).join(', ')}]`
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${k}=${javaString(v)}`).join(', ')}}`
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${javaString(v)}`)
+      .join(', ')}}`
   }
   return String(value)
 }
@@ -112,12 +114,16 @@ function compile(shapeName: string): Check {
           return
         }
         if (values !== undefined && !values.has(value)) {
-          problems.push(violation(shape, value, path, `Member must satisfy enum value set: [${[...values].join(', ')}]`))
+          problems.push(
+            violation(shape, value, path, `Member must satisfy enum value set: [${[...values].join(', ')}]`),
+          )
           return
         }
         lengthChecks(shape, value, value.length, path, problems)
         if (re !== undefined && !re.test(value)) {
-          problems.push(violation(shape, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`))
+          problems.push(
+            violation(shape, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`),
+          )
         }
       }
     }
@@ -133,7 +139,9 @@ function compile(shapeName: string): Check {
     case 'long':
       return (value, path, problems) => {
         if (typeof value !== 'number' || !Number.isInteger(value)) {
-          problems.push(`Value '${javaString(value)}' at '${path}' failed to satisfy constraint: Member must be an integer`)
+          problems.push(
+            `Value '${javaString(value)}' at '${path}' failed to satisfy constraint: Member must be an integer`,
+          )
           return
         }
         if (shape.min !== undefined && value < shape.min) {
@@ -146,7 +154,9 @@ function compile(shapeName: string): Check {
     case 'boolean':
       return (value, path, problems) => {
         if (typeof value !== 'boolean') {
-          problems.push(`Value '${javaString(value)}' at '${path}' failed to satisfy constraint: Member must be a boolean`)
+          problems.push(
+            `Value '${javaString(value)}' at '${path}' failed to satisfy constraint: Member must be a boolean`,
+          )
         }
       }
     case 'timestamp':

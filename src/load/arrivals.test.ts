@@ -5,7 +5,11 @@ import { Random } from './random.ts'
 import { compileShape, type Schedule } from './schedule.ts'
 
 /** Counts arrivals per whole second. */
-function perSecond(schedule: Schedule, seconds: number, options: { factor?: number; phase?: number; seed?: number } = {}): { counts: number[]; times: number[] } {
+function perSecond(
+  schedule: Schedule,
+  seconds: number,
+  options: { factor?: number; phase?: number; seed?: number } = {},
+): { counts: number[]; times: number[] } {
   const stream = new ArrivalStream({
     shape: compileShape(schedule, seconds, parseDuration),
     durationMs: seconds * 1000,
@@ -45,23 +49,50 @@ describe('arrival schedules: counts per second', () => {
   })
 
   it('steps: exact counts per step, holding the last rate', () => {
-    const { counts } = perSecond({ shape: 'steps', steps: [{ rate: 10, duration: 2 }, { rate: 50, duration: '1s' }] }, 5)
+    const { counts } = perSecond(
+      {
+        shape: 'steps',
+        steps: [
+          { rate: 10, duration: 2 },
+          { rate: 50, duration: '1s' },
+        ],
+      },
+      5,
+    )
     expect(counts).toEqual([10, 10, 50, 50, 50])
-    const repeated = perSecond({ shape: 'steps', steps: [{ rate: 10, duration: 1 }, { rate: 30, duration: 1 }], repeat: true }, 4)
+    const repeated = perSecond(
+      {
+        shape: 'steps',
+        steps: [
+          { rate: 10, duration: 1 },
+          { rate: 30, duration: 1 },
+        ],
+        repeat: true,
+      },
+      4,
+    )
     expect(repeated.counts).toEqual([10, 30, 10, 30])
   })
 
   it('spike: the burst lands in the right seconds, once or recurring', () => {
-    expect(perSecond({ shape: 'spike', base: 100, peak: 1000, at: 2, duration: 2 }, 6).counts).toEqual([100, 100, 1000, 1000, 100, 100])
-    expect(perSecond({ shape: 'spike', base: 10, peak: 100, at: 1, duration: 1, every: 3 }, 7).counts).toEqual([10, 100, 10, 10, 100, 10, 10])
+    expect(perSecond({ shape: 'spike', base: 100, peak: 1000, at: 2, duration: 2 }, 6).counts).toEqual([
+      100, 100, 1000, 1000, 100, 100,
+    ])
+    expect(perSecond({ shape: 'spike', base: 10, peak: 100, at: 1, duration: 1, every: 3 }, 7).counts).toEqual([
+      10, 100, 10, 10, 100, 10, 10,
+    ])
     // A burst of half a second inside one second: 500 ms at 2000/s + 500 ms at 0/s.
-    expect(perSecond({ shape: 'spike', base: 0, peak: 2000, at: '1250ms', duration: '500ms' }, 3).counts).toEqual([0, 1000, 0])
+    expect(perSecond({ shape: 'spike', base: 0, peak: 2000, at: '1250ms', duration: '500ms' }, 3).counts).toEqual([
+      0, 1000, 0,
+    ])
   })
 
   it('sine: counts follow the integral of the curve (±1 per second) and the mean over a period', () => {
     const { counts } = perSecond({ shape: 'sine', mean: 1000, amplitude: 500, period: 20 }, 20)
     for (let s = 0; s < 20; s++) {
-      const expected = 1000 + (500 * 20) / (2 * Math.PI) * (Math.cos((2 * Math.PI * s) / 20) - Math.cos((2 * Math.PI * (s + 1)) / 20))
+      const expected =
+        1000 +
+        ((500 * 20) / (2 * Math.PI)) * (Math.cos((2 * Math.PI * s) / 20) - Math.cos((2 * Math.PI * (s + 1)) / 20))
       expect(Math.abs((counts[s] as number) - expected)).toBeLessThanOrEqual(1)
     }
     expect(Math.abs(counts.reduce((a, b) => a + b, 0) - 20_000)).toBeLessThanOrEqual(1)
@@ -81,7 +112,18 @@ describe('arrival schedules: counts per second', () => {
     expect(variance / 500).toBeGreaterThan(0.7)
     expect(variance / 500).toBeLessThan(1.3)
     // Any shape can be a Poisson process: a step from 100/s to 1000/s shows in the counts.
-    const stepped = perSecond({ shape: 'steps', steps: [{ rate: 100, duration: 50 }, { rate: 1000, duration: 50 }], process: 'poisson' }, 100, { seed: 4 })
+    const stepped = perSecond(
+      {
+        shape: 'steps',
+        steps: [
+          { rate: 100, duration: 50 },
+          { rate: 1000, duration: 50 },
+        ],
+        process: 'poisson',
+      },
+      100,
+      { seed: 4 },
+    )
     const low = stepped.counts.slice(0, 50).reduce((x, y) => x + y, 0) / 50
     const high = stepped.counts.slice(50).reduce((x, y) => x + y, 0) / 50
     expect(Math.abs(low - 100)).toBeLessThan(10)
@@ -91,9 +133,12 @@ describe('arrival schedules: counts per second', () => {
   it('shards: the union of N uniform shard streams is exactly the unsharded stream', () => {
     const schedule: Schedule = { shape: 'ramp', from: 300, to: 900, over: 4 }
     const whole = perSecond(schedule, 4).times
-    const union = [0, 1, 2].flatMap((i) => perSecond(schedule, 4, { factor: 1 / 3, phase: i / 3 }).times).sort((x, y) => x - y)
+    const union = [0, 1, 2]
+      .flatMap((i) => perSecond(schedule, 4, { factor: 1 / 3, phase: i / 3 }).times)
+      .sort((x, y) => x - y)
     expect(union.length).toBe(whole.length)
-    for (let i = 0; i < whole.length; i++) expect(Math.abs((union[i] as number) - (whole[i] as number))).toBeLessThan(1e-6)
+    for (let i = 0; i < whole.length; i++)
+      expect(Math.abs((union[i] as number) - (whole[i] as number))).toBeLessThan(1e-6)
   })
 
   it('scale multiplies the rate', () => {

@@ -82,7 +82,10 @@ export class ArrivalStream {
         this.#next = v + 1
         this.emitted++
         // Multiply before dividing: (3 × 1000) / 3 is exactly 1000, 3 × (1000 / 3) is not.
-        let t = this.#rate > 0 ? this.#s0 + ((v - this.#l0) * 1000) / this.#rate : this.#s0 + ((v - this.#l0) / (this.#l1 - this.#l0)) * (this.#s1 - this.#s0)
+        let t =
+          this.#rate > 0
+            ? this.#s0 + ((v - this.#l0) * 1000) / this.#rate
+            : this.#s0 + ((v - this.#l0) / (this.#l1 - this.#l0)) * (this.#s1 - this.#s0)
         if (t < this.#s0) t = this.#s0
         return t
       }
@@ -117,7 +120,8 @@ export class ArrivalStream {
 
   #enterSlice(s0: number): void {
     const shape = this.#shape
-    while (this.#breakIndex < this.#breaks.length && (this.#breaks[this.#breakIndex] as number) <= s0) this.#breakIndex++
+    while (this.#breakIndex < this.#breaks.length && (this.#breaks[this.#breakIndex] as number) <= s0)
+      this.#breakIndex++
     let s1 = this.#breakIndex < this.#breaks.length ? (this.#breaks[this.#breakIndex] as number) : this.#durationMs
     if (!shape.piecewiseConstant) s1 = Math.min(s1, (Math.floor(s0 / this.#gridMs) + 1) * this.#gridMs)
     if (s1 > this.#durationMs) s1 = this.#durationMs

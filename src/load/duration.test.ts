@@ -14,7 +14,8 @@ describe('parseDuration', () => {
   })
 
   it('rejects what is not a duration, naming it', () => {
-    for (const bad of ['', 'abc', '5x', '1h 2m', '-3s', 's']) expect(() => parseDuration(bad)).toThrow(DurationFormatError)
+    for (const bad of ['', 'abc', '5x', '1h 2m', '-3s', 's'])
+      expect(() => parseDuration(bad)).toThrow(DurationFormatError)
     expect(() => parseDuration(-1)).toThrow(DurationFormatError)
     expect(() => parseDuration('5x')).toThrow(/'5x' is not a duration/)
   })

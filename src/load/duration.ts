@@ -18,7 +18,8 @@ export class DurationFormatError extends Error {
  */
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new DurationFormatError(`duration must be a non-negative number of seconds, got ${value}`)
+    if (!Number.isFinite(value) || value < 0)
+      throw new DurationFormatError(`duration must be a non-negative number of seconds, got ${value}`)
     return value
   }
   const text = value.trim()
@@ -33,7 +34,10 @@ export function parseDuration(value: string | number): number {
     total += Number(m[1]) * (UNIT_SECONDS[m[2] as string] as number)
     end = PART.lastIndex
   }
-  if (end !== text.length) throw new DurationFormatError(`'${value}' is not a duration: use e.g. 30s, 5m, 1h, 1h30m, 250ms or a number of seconds`)
+  if (end !== text.length)
+    throw new DurationFormatError(
+      `'${value}' is not a duration: use e.g. 30s, 5m, 1h, 1h30m, 250ms or a number of seconds`,
+    )
   return total
 }
 

@@ -12,7 +12,12 @@
  * with zero service time) never touch the heap.
  */
 import type { CallerInput } from '../kms/caller.ts'
-import { OPERATION_NAMES, type OperationInputs, type OperationName, type OperationOutputs } from '../kms/model.generated.ts'
+import {
+  OPERATION_NAMES,
+  type OperationInputs,
+  type OperationName,
+  type OperationOutputs,
+} from '../kms/model.generated.ts'
 
 /** What mitigations may need to know about a KMS call besides its input. */
 export interface CallMeta {
@@ -120,24 +125,54 @@ export function operationIndex(operation: string): number {
 }
 
 /** Builds a {@link KmsCallSpec}. */
-export function kmsCall<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller: CallerInput, meta: CallMeta = {}): KmsCallSpec<Op> {
+export function kmsCall<Op extends OperationName>(
+  operation: Op,
+  input: OperationInputs[Op],
+  caller: CallerInput,
+  meta: CallMeta = {},
+): KmsCallSpec<Op> {
   const opIndex = OP_INDEX.get(operation)
   if (opIndex === undefined) throw new TypeError(`'${operation}' is not a KMS operation`)
   return { kind: 'kms', operation, input, caller, meta, opIndex }
 }
 
 /** A copy of `call` with another input (and optionally other metadata), e.g. a rewritten encryption context. */
-export function withInput<Op extends OperationName>(call: KmsCallSpec<Op>, input: OperationInputs[Op], meta?: CallMeta): KmsCallSpec<Op> {
-  return { kind: 'kms', operation: call.operation, input, caller: call.caller, meta: meta ?? call.meta, opIndex: call.opIndex }
+export function withInput<Op extends OperationName>(
+  call: KmsCallSpec<Op>,
+  input: OperationInputs[Op],
+  meta?: CallMeta,
+): KmsCallSpec<Op> {
+  return {
+    kind: 'kms',
+    operation: call.operation,
+    input,
+    caller: call.caller,
+    meta: meta ?? call.meta,
+    opIndex: call.opIndex,
+  }
 }
 
 /** A copy of `call` made by another caller (another account or Region: account sharding, multi-Region spreading). */
-export function withCaller<Op extends OperationName>(call: KmsCallSpec<Op>, caller: CallerInput, input?: OperationInputs[Op]): KmsCallSpec<Op> {
-  return { kind: 'kms', operation: call.operation, input: input ?? call.input, caller, meta: call.meta, opIndex: call.opIndex }
+export function withCaller<Op extends OperationName>(
+  call: KmsCallSpec<Op>,
+  caller: CallerInput,
+  input?: OperationInputs[Op],
+): KmsCallSpec<Op> {
+  return {
+    kind: 'kms',
+    operation: call.operation,
+    input: input ?? call.input,
+    caller,
+    meta: call.meta,
+    opIndex: call.opIndex,
+  }
 }
 
 /** Yields a KMS call and returns its typed outcome (for request and mitigation code). */
-export function* callKms<Op extends OperationName>(invoke: KmsInvoker, call: KmsCallSpec<Op>): EffectGenerator<KmsOutcome<Op>> {
+export function* callKms<Op extends OperationName>(
+  invoke: KmsInvoker,
+  call: KmsCallSpec<Op>,
+): EffectGenerator<KmsOutcome<Op>> {
   return (yield* invoke(call)) as KmsOutcome<Op>
 }
 

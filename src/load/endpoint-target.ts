@@ -70,13 +70,14 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
   const agents: (HttpAgent | HttpsAgent)[] = []
   const newAgent = (): HttpAgent | HttpsAgent => {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
-    const a = url !== undefined && url.startsWith('http:') ? new HttpAgent(agentOptions) : new HttpsAgent(agentOptions)
+    const a = url?.startsWith('http:') ? new HttpAgent(agentOptions) : new HttpsAgent(agentOptions)
     agents.push(a)
     return a
   }
   const makeClient = (account: string, region: string, retry: ClientRetryConfig | undefined): sdk.KMSClient => {
     const agent = newAgent()
-    const credentials = options.credentials ?? (url !== undefined ? { accessKeyId: account, secretAccessKey: 'kms-bench' } : undefined)
+    const credentials =
+      options.credentials ?? (url !== undefined ? { accessKeyId: account, secretAccessKey: 'kms-bench' } : undefined)
     return new sdk.KMSClient({
       region,
       ...(url !== undefined ? { endpoint: url } : {}),
@@ -84,7 +85,9 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
       maxAttempts: retry?.maxAttempts ?? 1,
       retryMode: retry?.mode ?? 'standard',
       requestHandler: new NodeHttpHandler({
-        ...(url?.startsWith('http:') === true ? { httpAgent: agent as HttpAgent } : { httpsAgent: agent as HttpsAgent }),
+        ...(url?.startsWith('http:') === true
+          ? { httpAgent: agent as HttpAgent }
+          : { httpsAgent: agent as HttpsAgent }),
         connectionTimeout: 5000,
         requestTimeout: options.requestTimeoutMs ?? 30_000,
         throwOnRequestTimeout: true,
@@ -113,7 +116,12 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
               return r
             } catch (e) {
               const t = clock.now()
-              rec.kms(operationIndex(op), errorOf(e).name === 'ThrottlingException' ? 1 : 2, toMicros(t - t0), Math.floor((t - o.startMs()) / 1000))
+              rec.kms(
+                operationIndex(op),
+                errorOf(e).name === 'ThrottlingException' ? 1 : 2,
+                toMicros(t - t0),
+                Math.floor((t - o.startMs()) / 1000),
+              )
               throw e
             }
           },
@@ -147,10 +155,16 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         return c
       }
       const setup: SetupKms = {
-        async call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): Promise<OperationOutputs[Op]> {
+        async call<Op extends OperationName>(
+          operation: Op,
+          input: OperationInputs[Op],
+          caller?: CallerInput,
+        ): Promise<OperationOutputs[Op]> {
           const client = setupClientFor(caller)
           try {
-            const out = (await client.send(new (commandClass(operation))(input) as never)) as unknown as OperationOutputs[Op]
+            const out = (await client.send(
+              new (commandClass(operation))(input) as never,
+            )) as unknown as OperationOutputs[Op]
             trackKeys(operation, out, createdKeys)
             return out
           } catch (e) {
@@ -193,7 +207,13 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
             for (const arn of createdKeys) {
               const region = arn.split(':')[3] ?? o.region
               const account = arn.split(':')[4] ?? o.defaultAccount
-              await setup.call('ScheduleKeyDeletion', { KeyId: arn, PendingWindowInDays: options.pendingWindowInDays ?? 7 }, { account, region }).catch(() => undefined)
+              await setup
+                .call(
+                  'ScheduleKeyDeletion',
+                  { KeyId: arn, PendingWindowInDays: options.pendingWindowInDays ?? 7 },
+                  { account, region },
+                )
+                .catch(() => undefined)
             }
           }
           for (const m of hostClients.values()) for (const c of m.values()) c.destroy()
@@ -239,7 +259,14 @@ export function diffUsage(before: QuotaUsage | undefined, after: QuotaUsage, fro
       peak = Math.max(peak, s.accepted + s.throttled)
       if (s.throttled > 0) throttledSeconds++
     }
-    pools.push({ ...p, accepted, throttled, peakPerSecond: peak, utilization: p.limit > 0 ? peak / p.limit : 0, throttledSeconds })
+    pools.push({
+      ...p,
+      accepted,
+      throttled,
+      peakPerSecond: peak,
+      utilization: p.limit > 0 ? peak / p.limit : 0,
+      throttledSeconds,
+    })
   }
   return { pools, seconds }
 }

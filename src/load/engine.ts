@@ -20,7 +20,14 @@ import type { Clock } from '../clock.ts'
 import { THROTTLED, type Emulator } from '../emulator.ts'
 import { MinHeap, type HeapEntry } from '../heap.ts'
 import type { ArrivalStream } from './arrivals.ts'
-import { directKms, isContinuation, type Effect, type KmsCallSpec, type KmsOutcome, type WaitEffect } from './effects.ts'
+import {
+  directKms,
+  isContinuation,
+  type Effect,
+  type KmsCallSpec,
+  type KmsOutcome,
+  type WaitEffect,
+} from './effects.ts'
 import { toMicros } from './histograms.ts'
 import type { LatencyModel } from './latency-model.ts'
 import type { Random } from './random.ts'
@@ -266,7 +273,10 @@ export class Engine {
 
   #startBackground(): void {
     for (const b of this.#o.background ?? []) {
-      this.#run({ at: 0, seq: 0, gen: b.gen, mode: MODE_BACKGROUND, intended: 0, sent: 0, host: b.host, value: undefined }, undefined)
+      this.#run(
+        { at: 0, seq: 0, gen: b.gen, mode: MODE_BACKGROUND, intended: 0, sent: 0, host: b.host, value: undefined },
+        undefined,
+      )
     }
   }
 
@@ -291,7 +301,11 @@ export class Engine {
           return
         }
         // Fast path: synchronous KMS calls, no generator unless a mitigation must wait.
-        const out = host.direct ? this.#exec(call) : host.kms.sync !== undefined ? host.kms.sync(call, this.#exec) : undefined
+        const out = host.direct
+          ? this.#exec(call)
+          : host.kms.sync !== undefined
+            ? host.kms.sync(call, this.#exec)
+            : undefined
         if (out !== undefined && !isContinuation(out)) {
           const code = out.ok ? 0 : out.error.name === 'ThrottlingException' ? 1 : 2
           if (this.#virtual) {
@@ -323,7 +337,11 @@ export class Engine {
   readonly #exec = (call: KmsCallSpec): KmsOutcome => {
     if (!this.#virtual) return this.#execTimed(call)
     const res = (this.#emulator as Emulator).tryCall(call.operation, call.input, call.caller)
-    this.#rec.kmsInstant(call.opIndex, res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2, Math.floor(this.#now / 1000))
+    this.#rec.kmsInstant(
+      call.opIndex,
+      res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2,
+      Math.floor(this.#now / 1000),
+    )
     return res
   }
 
@@ -333,7 +351,12 @@ export class Engine {
     const res = (this.#emulator as Emulator).tryCall(call.operation, call.input, call.caller)
     const t1 = clock.now()
     this.#now = t1 - this.#o.startMs
-    this.#rec.kms(call.opIndex, res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2, toMicros(t1 - t0), Math.floor(this.#now / 1000))
+    this.#rec.kms(
+      call.opIndex,
+      res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2,
+      toMicros(t1 - t0),
+      Math.floor(this.#now / 1000),
+    )
     return res
   }
 
@@ -380,7 +403,11 @@ export class Engine {
         if (asyncKms === undefined) throw new Error('engine has no target')
         asyncKms(eff, task.host).then(
           (out) => this.#resumeAsync(task, out),
-          (e: unknown) => this.#resumeAsync(task, { ok: false, error: { name: 'ClientError', message: e instanceof Error ? e.message : String(e) } }),
+          (e: unknown) =>
+            this.#resumeAsync(task, {
+              ok: false,
+              error: { name: 'ClientError', message: e instanceof Error ? e.message : String(e) },
+            }),
         )
         return
       }
@@ -435,7 +462,12 @@ export class Engine {
       this.#open.delete(task)
     }
     this.#inFlight--
-    this.#rec.done(code, toMicros(this.#now - task.intended), toMicros(this.#now - task.sent), Math.floor(this.#now / 1000))
+    this.#rec.done(
+      code,
+      toMicros(this.#now - task.intended),
+      toMicros(this.#now - task.sent),
+      Math.floor(this.#now / 1000),
+    )
   }
 
   /**
@@ -461,6 +493,12 @@ export class Engine {
   /** Progress figures for the live line. */
   progress(): Progress {
     const r = this.#rec
-    return { elapsedSeconds: this.#now / 1000, offered: r.offered, achieved: r.achieved, throttled: r.throttled, completed: r.succeeded + r.throttled + r.failed }
+    return {
+      elapsedSeconds: this.#now / 1000,
+      offered: r.offered,
+      achieved: r.achieved,
+      throttled: r.throttled,
+      completed: r.succeeded + r.throttled + r.failed,
+    }
   }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { decodeHistogram, encodeHistogram, initHistograms, LatencyRecorder, latencyStats, newHistogram, toMicros } from './histograms.ts'
+import {
+  decodeHistogram,
+  encodeHistogram,
+  initHistograms,
+  LatencyRecorder,
+  latencyStats,
+  newHistogram,
+  toMicros,
+} from './histograms.ts'
 
 describe('histograms', () => {
   it('batches equal values without changing what is recorded', async () => {

@@ -8,7 +8,13 @@
  * equal values (very common in virtual time, where a throttled call takes exactly 0 µs)
  * are recorded once with a count, which keeps recording off the hot path.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, initWebAssembly, type Histogram } from 'hdr-histogram-js'
+import {
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  initWebAssembly,
+  type Histogram,
+} from 'hdr-histogram-js'
 import type { LatencyStats } from './summary.ts'
 
 let wasmReady: Promise<void> | undefined
@@ -21,7 +27,13 @@ export function initHistograms(): Promise<void> {
 
 /** A new histogram: integer µs, 3 significant digits, 64-bit counts, auto-resizing, WASM. */
 export function newHistogram(): Histogram {
-  return build({ useWebAssembly: true, bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true, lowestDiscernibleValue: 1 })
+  return build({
+    useWebAssembly: true,
+    bitBucketSize: 64,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+  })
 }
 
 /**
@@ -41,7 +53,9 @@ export function newMergeHistogram(): Histogram {
 /** Encodes a histogram (WASM or JS) as compressed base64. */
 export function encodeHistogram(h: Histogram): string {
   const wasm = h as Histogram & { encodeIntoCompressedBase64?: (level?: number) => string }
-  return typeof wasm.encodeIntoCompressedBase64 === 'function' ? wasm.encodeIntoCompressedBase64() : encodeIntoCompressedBase64(h)
+  return typeof wasm.encodeIntoCompressedBase64 === 'function'
+    ? wasm.encodeIntoCompressedBase64()
+    : encodeIntoCompressedBase64(h)
 }
 
 /** Percentiles (ms) of a histogram recorded in µs; zeros when empty. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { Random } from './random.ts'
-import { AWS_LATENCY_SPEC, createLatencyModel, inverseNormal, LatencySpecError, parseLatencySpec } from './latency-model.ts'
+import {
+  AWS_LATENCY_SPEC,
+  createLatencyModel,
+  inverseNormal,
+  LatencySpecError,
+  parseLatencySpec,
+} from './latency-model.ts'
 
 /** The project's seeded PRNG, as a uniform source. */
 function seeded(seed: number): () => number {
@@ -67,7 +73,11 @@ describe('createLatencyModel', () => {
 
   it('uses per-operation distributions and adds the new-connection penalty only when asked', () => {
     const m = createLatencyModel(
-      { default: { type: 'constant', ms: 5 }, operations: { CreateKey: { type: 'constant', ms: 200 } }, newConnection: { type: 'constant', ms: 100 } },
+      {
+        default: { type: 'constant', ms: 5 },
+        operations: { CreateKey: { type: 'constant', ms: 200 } },
+        newConnection: { type: 'constant', ms: 100 },
+      },
       Math.random,
     )
     expect(m.name).toBe('custom')

@@ -112,7 +112,12 @@ const distributionSchema = z.discriminatedUnion('type', [
     .strict()
     .refine((d) => d.maxMs >= d.minMs, { message: 'uniform needs minMs <= maxMs' }),
   z
-    .object({ type: z.literal('lognormal'), p50Ms: z.number().finite().positive(), p99Ms: z.number().finite().positive(), tail: tailSchema.optional() })
+    .object({
+      type: z.literal('lognormal'),
+      p50Ms: z.number().finite().positive(),
+      p99Ms: z.number().finite().positive(),
+      tail: tailSchema.optional(),
+    })
     .strict()
     .refine((d) => d.p99Ms >= d.p50Ms, { message: 'lognormal needs p99Ms >= p50Ms' }),
 ])
@@ -123,7 +128,8 @@ const specSchema = z
       .record(z.string(), distributionSchema)
       .superRefine((ops, ctx) => {
         for (const k of Object.keys(ops)) {
-          if (!KNOWN_OPERATIONS.has(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'not a KMS operation name (PascalCase, e.g. Encrypt)' })
+          if (!KNOWN_OPERATIONS.has(k))
+            ctx.addIssue({ code: 'custom', path: [k], message: 'not a KMS operation name (PascalCase, e.g. Encrypt)' })
         }
       })
       .optional(),
@@ -151,7 +157,11 @@ export function parseLatencySpec(json: unknown): LatencySpec {
     const problems = r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
     throw new LatencySpecError(`invalid latency spec: ${problems.join('; ')}`)
   }
-  const spec: { default: LatencyDistribution; operations?: Record<string, LatencyDistribution>; newConnection?: LatencyDistribution } = {
+  const spec: {
+    default: LatencyDistribution
+    operations?: Record<string, LatencyDistribution>
+    newConnection?: LatencyDistribution
+  } = {
     default: r.data.default ?? { type: 'none' },
   }
   if (r.data.operations !== undefined) spec.operations = r.data.operations
@@ -190,7 +200,12 @@ function compile(d: LatencyDistribution): Sampler {
 }
 
 function isZero(d: LatencyDistribution | undefined): boolean {
-  return d === undefined || d.type === 'none' || (d.type === 'constant' && d.ms === 0) || (d.type === 'uniform' && d.maxMs === 0)
+  return (
+    d === undefined ||
+    d.type === 'none' ||
+    (d.type === 'constant' && d.ms === 0) ||
+    (d.type === 'uniform' && d.maxMs === 0)
+  )
 }
 
 /**
@@ -230,19 +245,33 @@ export function inverseNormal(p: number): number {
   const plow = 0.02425
   if (q0 < plow) {
     const q = Math.sqrt(-2 * Math.log(q0))
-    x = (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
+    x =
+      (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+      ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
   } else if (q0 <= 1 - plow) {
     const q = q0 - 0.5
     const r = q * q
-    x = ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1)
+    x =
+      ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) /
+      (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1)
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - q0))
-    x = -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
+    x =
+      -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+      ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
   }
   return x
 }
 
-const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239] as const
-const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1] as const
-const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783] as const
+const A = [
+  -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+  2.506628277459239,
+] as const
+const B = [
+  -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+] as const
+const C = [
+  -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+  2.938163982698783,
+] as const
 const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416] as const

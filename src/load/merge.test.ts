@@ -46,7 +46,14 @@ describe('mergeSummaries', () => {
     await initHistograms()
     const whole = await runScenario(scenario, { retryLayer, retry: { mode: 'none', maxAttempts: 1 } })
     const shards: RunSummary[] = []
-    for (let i = 0; i < 3; i++) shards.push(await runScenario(scenario, { retryLayer, retry: { mode: 'none', maxAttempts: 1 }, shard: { index: i, count: 3 } }))
+    for (let i = 0; i < 3; i++)
+      shards.push(
+        await runScenario(scenario, {
+          retryLayer,
+          retry: { mode: 'none', maxAttempts: 1 },
+          shard: { index: i, count: 3 },
+        }),
+      )
     // Each shard really ran a third.
     expect(shards[0]!.variants[0]!.offered.requests * 3).toBeCloseTo(whole.variants[0]!.offered.requests, -1)
     const merged = await mergeSummaries([shards[2]!, shards[0]!, shards[1]!])
@@ -96,8 +103,14 @@ describe('mergeSummaries', () => {
 
   it('adds histograms rather than averaging percentiles', async () => {
     await initHistograms()
-    const fast = await runScenario({ ...scenario, latency: { default: { type: 'constant', ms: 1 } } } as typeof scenario, { retryLayer, shard: { index: 0, count: 2 }, variants: ['a'], durationSeconds: 2 })
-    const slow = await runScenario({ ...scenario, latency: { default: { type: 'constant', ms: 100 } } } as typeof scenario, { retryLayer, shard: { index: 1, count: 2 }, variants: ['a'], durationSeconds: 2 })
+    const fast = await runScenario(
+      { ...scenario, latency: { default: { type: 'constant', ms: 1 } } } as typeof scenario,
+      { retryLayer, shard: { index: 0, count: 2 }, variants: ['a'], durationSeconds: 2 },
+    )
+    const slow = await runScenario(
+      { ...scenario, latency: { default: { type: 'constant', ms: 100 } } } as typeof scenario,
+      { retryLayer, shard: { index: 1, count: 2 }, variants: ['a'], durationSeconds: 2 },
+    )
     const m = await mergeSummaries([fast, slow])
     const n0 = fast.variants[0]!.latencyMs.count
     const n1 = slow.variants[0]!.latencyMs.count
@@ -107,11 +120,27 @@ describe('mergeSummaries', () => {
   })
 
   it('refuses results that do not belong together', async () => {
-    const a = await runScenario(scenario, { retryLayer, shard: { index: 0, count: 2 }, variants: ['a'], durationSeconds: 1 })
-    const b = await runScenario(scenario, { retryLayer, shard: { index: 0, count: 2 }, variants: ['a'], durationSeconds: 1 })
+    const a = await runScenario(scenario, {
+      retryLayer,
+      shard: { index: 0, count: 2 },
+      variants: ['a'],
+      durationSeconds: 1,
+    })
+    const b = await runScenario(scenario, {
+      retryLayer,
+      shard: { index: 0, count: 2 },
+      variants: ['a'],
+      durationSeconds: 1,
+    })
     await expect(mergeSummaries([a, b])).rejects.toThrow(MergeError)
     await expect(mergeSummaries([a, b])).rejects.toThrow(/appears twice/)
-    const c = await runScenario(scenario, { retryLayer, shard: { index: 1, count: 2 }, variants: ['a'], durationSeconds: 1, seed: 77 })
+    const c = await runScenario(scenario, {
+      retryLayer,
+      shard: { index: 1, count: 2 },
+      variants: ['a'],
+      durationSeconds: 1,
+      seed: 77,
+    })
     await expect(mergeSummaries([a, c])).rejects.toThrow(/seed/)
     const partial = await mergeSummaries([a])
     expect(partial.complete).toBe(false)

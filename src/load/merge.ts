@@ -8,7 +8,16 @@
  */
 import type { Histogram } from 'hdr-histogram-js'
 import { decodeHistogram, encodeHistogram, initHistograms, latencyStats, newMergeHistogram } from './histograms.ts'
-import type { Billing, Exposure, MitigationSummary, OutcomeLatency, QuotaPoolUsage, RunSummary, TimelineEntry, VariantSummary } from './summary.ts'
+import type {
+  Billing,
+  Exposure,
+  MitigationSummary,
+  OutcomeLatency,
+  QuotaPoolUsage,
+  RunSummary,
+  TimelineEntry,
+  VariantSummary,
+} from './summary.ts'
 import { costOf, emptyEntry } from './variant-summary.ts'
 
 /** Why shard results cannot be merged. */
@@ -26,12 +35,17 @@ export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunS
   const shardCount = first.shards[0]?.count ?? 1
   for (const [i, p] of parts.entries()) {
     for (const field of ['scenario', 'seed', 'durationSeconds', 'region', 'target', 'clock', 'scale'] as const) {
-      if (p[field] !== first[field]) problems.push(`result ${i + 1}: ${field} ${JSON.stringify(p[field])} differs from ${JSON.stringify(first[field])}`)
+      if (p[field] !== first[field])
+        problems.push(
+          `result ${i + 1}: ${field} ${JSON.stringify(p[field])} differs from ${JSON.stringify(first[field])}`,
+        )
     }
     const names = p.variants.map((v) => v.name).join(',')
-    if (names !== first.variants.map((v) => v.name).join(',')) problems.push(`result ${i + 1}: variants [${names}] differ from [${first.variants.map((v) => v.name).join(',')}]`)
+    if (names !== first.variants.map((v) => v.name).join(','))
+      problems.push(`result ${i + 1}: variants [${names}] differ from [${first.variants.map((v) => v.name).join(',')}]`)
     for (const s of p.shards) {
-      if (s.count !== shardCount) problems.push(`result ${i + 1}: shard ${s.index}/${s.count} is not one of ${shardCount} shards`)
+      if (s.count !== shardCount)
+        problems.push(`result ${i + 1}: shard ${s.index}/${s.count} is not one of ${shardCount} shards`)
       if (seen.has(s.index)) problems.push(`shard ${s.index}/${s.count} appears twice`)
       seen.add(s.index)
     }
@@ -40,13 +54,24 @@ export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunS
   const allShards = seen.size === shardCount
   const assumptions = new Set<string>()
   for (const p of parts) for (const a of p.assumptions) if (!/^Shard \d+ of \d+:/.test(a)) assumptions.add(a)
-  if (!allShards) assumptions.add(`Only ${seen.size} of ${shardCount} shards were merged: the result covers part of the run.`)
+  if (!allShards)
+    assumptions.add(`Only ${seen.size} of ${shardCount} shards were merged: the result covers part of the run.`)
   // Embedded shards each enforce 1/N of every quota (limits add up); shards of one endpoint
   // share its quotas and each read the whole endpoint's meter.
   const shared = first.target !== 'embedded'
-  if (shared) assumptions.add('Shards ran against one shared endpoint: quota pool figures are those of the busiest shard\'s reading of the endpoint\'s meter, not a sum.')
+  if (shared)
+    assumptions.add(
+      "Shards ran against one shared endpoint: quota pool figures are those of the busiest shard's reading of the endpoint's meter, not a sum.",
+    )
   const shardsOf = parts.map((p) => p.shards.length)
-  const variants = first.variants.map((_v, vi) => mergeVariant(parts.map((p) => p.variants[vi] as VariantSummary), shardsOf, first.durationSeconds, shared))
+  const variants = first.variants.map((_v, vi) =>
+    mergeVariant(
+      parts.map((p) => p.variants[vi] as VariantSummary),
+      shardsOf,
+      first.durationSeconds,
+      shared,
+    ),
+  )
   return {
     ...first,
     shards: parts.flatMap((p) => p.shards).sort((a, b) => a.index - b.index),
@@ -88,7 +113,12 @@ function sum(values: number[]): number {
 }
 
 /** `shardsOf[i]`: how many shards `vs[i]` covers (a part may be a merge itself). */
-function mergeVariant(vs: VariantSummary[], shardsOf: number[], durationSeconds: number, sharedQuota: boolean): VariantSummary {
+function mergeVariant(
+  vs: VariantSummary[],
+  shardsOf: number[],
+  durationSeconds: number,
+  sharedQuota: boolean,
+): VariantSummary {
   const v0 = vs[0] as VariantSummary
   const duration = durationSeconds > 0 ? durationSeconds : 1
   const offered = sum(vs.map((v) => v.offered.requests))
@@ -169,7 +199,13 @@ function mergeVariant(vs: VariantSummary[], shardsOf: number[], durationSeconds:
     serviceTimeMs,
     ...(serviceTimeHistogram !== undefined ? { serviceTimeHistogram } : {}),
     kmsCallLatency: mergeOutcome(vs.map((v) => v.kmsCallLatency)),
-    quota: sharedQuota ? busiestQuota(vs.map((v) => v.quota)) : mergeQuota(vs.map((v) => v.quota), shardsOf, timeline),
+    quota: sharedQuota
+      ? busiestQuota(vs.map((v) => v.quota))
+      : mergeQuota(
+          vs.map((v) => v.quota),
+          shardsOf,
+          timeline,
+        ),
     costUsd,
     ...(billing !== undefined ? { billing } : {}),
     exposure: mergeExposures(vs.map((v) => v.exposure)),
@@ -227,7 +263,8 @@ function mergeTimelines(lists: TimelineEntry[][]): TimelineEntry[] {
       late += x.late ?? 0
       for (const [k, v] of Object.entries(x.kmsByOperation)) e.kmsByOperation[k] = (e.kmsByOperation[k] ?? 0) + v
       for (const [k, v] of Object.entries(x.poolAccepted)) e.poolAccepted[k] = (e.poolAccepted[k] ?? 0) + v
-      for (const [k, v] of Object.entries(x.poolThrottled ?? {})) (e.poolThrottled ??= {})[k] = (e.poolThrottled[k] ?? 0) + v
+      for (const [k, v] of Object.entries(x.poolThrottled ?? {}))
+        (e.poolThrottled ??= {})[k] = (e.poolThrottled[k] ?? 0) + v
     }
     if (late > 0) e.late = late
     const hs = entries.map((x) => x.histogram).filter((h): h is string => h !== undefined)

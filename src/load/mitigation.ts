@@ -87,7 +87,11 @@ export interface MitigationContext {
  * retries throttles. Keys created here are billed and, on `--target aws`, scheduled for deletion.
  */
 export interface SetupKms {
-  call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): Promise<OperationOutputs[Op]>
+  call<Op extends OperationName>(
+    operation: Op,
+    input: OperationInputs[Op],
+    caller?: CallerInput,
+  ): Promise<OperationOutputs[Op]>
   /**
    * Attaches an IAM identity policy to a principal, where the target models IAM (embedded);
    * absent on endpoints, which authorize on their own terms.

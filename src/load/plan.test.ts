@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { loadFixture } from '../report/fixtures/load.ts'
 import { renderPlanHtml } from '../report/plan-html.ts'
 import { renderPlanMarkdown } from '../report/plan-markdown.ts'
-import { buildPlan, parseWorkload, PlanError, probeQuotas, projectPeak, variantsNeedingProbe, workloadScenario } from './plan.ts'
+import {
+  buildPlan,
+  parseWorkload,
+  PlanError,
+  probeQuotas,
+  projectPeak,
+  variantsNeedingProbe,
+  workloadScenario,
+} from './plan.ts'
 import { ScenarioError } from './scenario.ts'
 import type { RunSummary } from './summary.ts'
 
@@ -50,9 +58,16 @@ describe('buildPlan', () => {
     const needing = variantsNeedingProbe(run)
     expect(needing.map((v) => v.name)).toContain('baseline')
     const base = run.variants.find((v) => v.name === 'baseline')
-    expect(Object.values(probeQuotas(base as RunSummary['variants'][number]))).toEqual(base?.quota.filter((q) => q.throttled > 0).map(() => 1e12))
+    expect(Object.values(probeQuotas(base as RunSummary['variants'][number]))).toEqual(
+      base?.quota.filter((q) => q.throttled > 0).map(() => 1e12),
+    )
     // A probe whose busiest second saw 1,234 calls: the plan takes that as the demand.
-    const probe: RunSummary = { ...run, variants: run.variants.filter((v) => v.name === 'baseline').map((v) => ({ ...v, quota: v.quota.map((q) => ({ ...q, peakPerSecond: 1234, throttled: 0 })) })) }
+    const probe: RunSummary = {
+      ...run,
+      variants: run.variants
+        .filter((v) => v.name === 'baseline')
+        .map((v) => ({ ...v, quota: v.quota.map((q) => ({ ...q, peakPerSecond: 1234, throttled: 0 })) })),
+    }
     const p = buildPlan(run, new Map([['baseline', probe]]), { growthPerMonth: 0, months: 1 })
     const pool = p.variants.find((v) => v.name === 'baseline')?.pools.find((q) => q.demandSource === 'probe')
     expect(pool?.peakNow).toBe(1234)
@@ -79,7 +94,14 @@ describe('buildPlan', () => {
 
 describe('workloads', () => {
   it('becomes a scenario with one op request per key and operation, weighted by rate', () => {
-    const w = parseWorkload({ name: 'w', keys: [{ name: 'a', operations: { Encrypt: 300, Decrypt: 100 } }, { name: 'mac', operations: { GenerateMac: 50 } }], variants: [{ name: 'raised', quotas: { symmetric: 20000 } }] })
+    const w = parseWorkload({
+      name: 'w',
+      keys: [
+        { name: 'a', operations: { Encrypt: 300, Decrypt: 100 } },
+        { name: 'mac', operations: { GenerateMac: 50 } },
+      ],
+      variants: [{ name: 'raised', quotas: { symmetric: 20000 } }],
+    })
     const s = workloadScenario(w)
     expect(s.arrivals).toEqual({ shape: 'constant', rate: 450 })
     expect(s.requests.map((r) => (r.kind === 'op' ? [r.operation, r.key, r.weight] : r.kind))).toEqual([
@@ -95,7 +117,10 @@ describe('workloads', () => {
   it('lists every problem with its path', () => {
     let err: unknown
     try {
-      parseWorkload({ keys: [{ name: 'a', operations: { Encrypt: 5, Sign: 5, Frobnicate: 1, ListKeys: 2 } }], seconds: 0 })
+      parseWorkload({
+        keys: [{ name: 'a', operations: { Encrypt: 5, Sign: 5, Frobnicate: 1, ListKeys: 2 } }],
+        seconds: 0,
+      })
     } catch (e) {
       err = e
     }

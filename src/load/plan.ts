@@ -62,7 +62,10 @@ const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account i
  */
 export const WorkloadSchema = z.strictObject({
   /** @default 'workload' */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').default('workload'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+    .default('workload'),
   description: z.string().optional(),
   /** default Region of keys and callers. @default 'us-east-1' */
   region: z.string().default('us-east-1'),
@@ -80,17 +83,26 @@ export const WorkloadSchema = z.strictObject({
   quotas: z.record(z.string(), z.number().finite().nonnegative()).optional(),
   /** application hosts (each with its own SDK client and caches). @default 1 */
   hosts: z.number().int().positive().max(100_000).default(1),
-  retry: z.strictObject({ mode: z.enum(['none', 'standard', 'adaptive']).default('standard'), maxAttempts: z.number().int().min(1).max(100).default(3) }).optional(),
+  retry: z
+    .strictObject({
+      mode: z.enum(['none', 'standard', 'adaptive']).default('standard'),
+      maxAttempts: z.number().int().min(1).max(100).default(3),
+    })
+    .optional(),
   keys: z
     .array(
       z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores'),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores'),
         region: z.string().optional(),
         account: accountId.optional(),
         /** @default 'SYMMETRIC_DEFAULT' (or what the operations need: HMAC_256 for MACs, ECC_NIST_P256 for signatures) */
         spec: z.string().optional(),
         /** operation → peak requests per second */
-        operations: z.record(z.string(), z.number().finite().positive()).refine((o) => Object.keys(o).length > 0, { message: 'needs at least one operation' }),
+        operations: z
+          .record(z.string(), z.number().finite().positive())
+          .refine((o) => Object.keys(o).length > 0, { message: 'needs at least one operation' }),
       }),
     )
     .min(1),
@@ -112,11 +124,22 @@ export function parseWorkload(json: unknown, source = 'workload'): Workload {
     if (keyNames.has(k.name)) problems.push(`keys.${i}.name: duplicate key name '${k.name}'`)
     keyNames.add(k.name)
     for (const op of Object.keys(k.operations)) {
-      if (!(OPERATION_NAMES as readonly string[]).includes(op)) problems.push(`keys.${i}.operations.${op}: not a KMS operation`)
-      else if (OP_RECIPES[op as OperationName]?.key === undefined) problems.push(`keys.${i}.operations.${op}: not a keyed operation a workload can describe (supported: ${keyedOperations().join(', ')})`)
+      if (!(OPERATION_NAMES as readonly string[]).includes(op))
+        problems.push(`keys.${i}.operations.${op}: not a KMS operation`)
+      else if (OP_RECIPES[op as OperationName]?.key === undefined)
+        problems.push(
+          `keys.${i}.operations.${op}: not a keyed operation a workload can describe (supported: ${keyedOperations().join(', ')})`,
+        )
     }
-    const needs = new Set(Object.keys(k.operations).map((op) => OP_RECIPES[op as OperationName]?.key?.usage).filter((u) => u !== undefined))
-    if (needs.size > 1) problems.push(`keys.${i}.operations: ${[...needs].join(' and ')} operations need different keys; split them into two keys`)
+    const needs = new Set(
+      Object.keys(k.operations)
+        .map((op) => OP_RECIPES[op as OperationName]?.key?.usage)
+        .filter((u) => u !== undefined),
+    )
+    if (needs.size > 1)
+      problems.push(
+        `keys.${i}.operations: ${[...needs].join(' and ')} operations need different keys; split them into two keys`,
+      )
   }
   if (problems.length > 0) throw new ScenarioError(source, problems)
   return r.data
@@ -140,13 +163,24 @@ export function workloadScenario(w: Workload, source = 'workload'): Scenario {
   const total = w.keys.reduce((a, k) => a + Object.values(k.operations).reduce((x, y) => x + y, 0), 0)
   const input: ScenarioInput = {
     name: w.name,
-    description: w.description ?? `workload: ${w.keys.map((k) => `${k.name} (${Object.entries(k.operations).map(([op, r]) => `${op} ${r}/s`).join(', ')})`).join('; ')}`,
+    description:
+      w.description ??
+      `workload: ${w.keys
+        .map(
+          (k) =>
+            `${k.name} (${Object.entries(k.operations)
+              .map(([op, r]) => `${op} ${r}/s`)
+              .join(', ')})`,
+        )
+        .join('; ')}`,
     region: w.region,
     duration: w.seconds,
     seed: w.seed,
     accounts: accounts.map((id) => ({ id })),
     keys: w.keys.map((k) => {
-      const need = Object.keys(k.operations).map((op) => OP_RECIPES[op as OperationName]?.key).find((x) => x !== undefined)
+      const need = Object.keys(k.operations)
+        .map((op) => OP_RECIPES[op as OperationName]?.key)
+        .find((x) => x !== undefined)
       return {
         name: k.name,
         ...(k.region !== undefined ? { region: k.region } : {}),
@@ -157,12 +191,24 @@ export function workloadScenario(w: Workload, source = 'workload'): Scenario {
     }),
     fleet: { hosts: w.hosts },
     arrivals: { shape: 'constant', rate: total },
-    requests: w.keys.flatMap((k) => Object.entries(k.operations).map(([op, rate]) => ({ kind: 'op' as const, operation: op as OperationName, key: k.name, weight: rate }))),
+    requests: w.keys.flatMap((k) =>
+      Object.entries(k.operations).map(([op, rate]) => ({
+        kind: 'op' as const,
+        operation: op as OperationName,
+        key: k.name,
+        weight: rate,
+      })),
+    ),
     profile: w.profile,
     ...(w.quotas !== undefined ? { quotas: w.quotas } : {}),
     ...(w.retry !== undefined ? { retry: w.retry } : {}),
-    variants: [{ name: 'baseline', description: 'the workload as it is today' }, ...((w.variants ?? []) as NonNullable<ScenarioInput['variants']>)],
-    assumptions: [`Workload rates are peak rates; the monthly bill assumes an average of 1/${w.peakToAverage} of the peak.`],
+    variants: [
+      { name: 'baseline', description: 'the workload as it is today' },
+      ...((w.variants ?? []) as NonNullable<ScenarioInput['variants']>),
+    ],
+    assumptions: [
+      `Workload rates are peak rates; the monthly bill assumes an average of 1/${w.peakToAverage} of the peak.`,
+    ],
   }
   return defineScenario(input, source)
 }
@@ -313,7 +359,7 @@ export class PlanError extends Error {
 
 /** Projected peak in month m: peak × (1 + g)^m. */
 export function projectPeak(peak: number, growth: number, month: number): number {
-  return peak * Math.pow(1 + growth, month)
+  return peak * (1 + growth) ** month
 }
 
 /** The first month m in 0..months with peak × (1 + g)^m > limit, or null. */
@@ -349,7 +395,11 @@ function poolKey(q: { account: string; region: string; pool: string }): string {
 function pickBaseline(variants: readonly VariantSummary[]): VariantSummary {
   const first = variants[0]
   if (first === undefined) throw new PlanError('the run has no variants')
-  return variants.find((v) => v.name.toLowerCase() === 'baseline') ?? variants.find((v) => v.mitigations.length === 0 && Object.keys(v.quotaOverrides).length === 0) ?? first
+  return (
+    variants.find((v) => v.name.toLowerCase() === 'baseline') ??
+    variants.find((v) => v.mitigations.length === 0 && Object.keys(v.quotaOverrides).length === 0) ??
+    first
+  )
 }
 
 function monthlyCost(v: VariantSummary, durationSeconds: number, factor: number): number {
@@ -370,14 +420,19 @@ function monthlyCost(v: VariantSummary, durationSeconds: number, factor: number)
  * whose run throttled, their unthrottled probes (same variant, retries off, quotas lifted).
  * Pure arithmetic; see the module comment for the method.
  */
-export function buildPlan(run: RunSummary, probes: ReadonlyMap<string, RunSummary>, options: PlanOptions): CapacityPlan {
+export function buildPlan(
+  run: RunSummary,
+  probes: ReadonlyMap<string, RunSummary>,
+  options: PlanOptions,
+): CapacityPlan {
   const g = options.growthPerMonth
   const n = options.months
   if (!(g > -1) || !Number.isFinite(g)) throw new PlanError(`growth must be a rate above -100% per month, got ${g}`)
   if (!Number.isInteger(n) || n < 0 || n > 600) throw new PlanError(`months must be an integer from 0 to 600, got ${n}`)
   const costFactor = options.costFactor ?? 1
   const seconds = run.durationSeconds
-  const quotaInfo = (pool: string, region: string, desired: number): ServiceQuotaInfo => options.serviceQuota?.(pool, region, desired) ?? { name: pool, adjustable: true }
+  const quotaInfo = (pool: string, region: string, desired: number): ServiceQuotaInfo =>
+    options.serviceQuota?.(pool, region, desired) ?? { name: pool, adjustable: true }
 
   const variants: PlanVariant[] = run.variants.map((v) => {
     const probe = probes.get(v.name)?.variants.find((x) => x.name === v.name)
@@ -421,7 +476,7 @@ export function buildPlan(run: RunSummary, probes: ReadonlyMap<string, RunSummar
       // A throttled run bills only the calls the quota let through (and counts retries): the
       // probe's figures are what serving the whole demand takes.
       kmsCallsPerMonth: seconds > 0 ? ((probe ?? v).kms.calls / seconds) * SECONDS_PER_MONTH * costFactor : 0,
-      costByMonth: Array.from({ length: n + 1 }, (_, m) => monthlyCost(probe ?? v, seconds, costFactor * Math.pow(1 + g, m))),
+      costByMonth: Array.from({ length: n + 1 }, (_, m) => monthlyCost(probe ?? v, seconds, costFactor * (1 + g) ** m)),
       pools,
       throttleMonth: months.length > 0 ? Math.min(...months) : null,
       exposure: v.exposure,
@@ -443,7 +498,12 @@ export function buildPlan(run: RunSummary, probes: ReadonlyMap<string, RunSummar
       quotaOverrides: v.quotaOverrides,
       exposure: v.exposure,
     }))
-    .sort((a, b) => b.kmsCallsSavedPerMonth - a.kmsCallsSavedPerMonth || b.dollarsSavedNow - a.dollarsSavedNow || (a.variant < b.variant ? -1 : 1))
+    .sort(
+      (a, b) =>
+        b.kmsCallsSavedPerMonth - a.kmsCallsSavedPerMonth ||
+        b.dollarsSavedNow - a.dollarsSavedNow ||
+        (a.variant < b.variant ? -1 : 1),
+    )
     .map((m, i) => ({ ...m, rank: i + 1 }))
 
   const quotaRequests: QuotaRequest[] = basePlan.pools
@@ -475,7 +535,7 @@ export function buildPlan(run: RunSummary, probes: ReadonlyMap<string, RunSummar
   const pct = (x: number): string => `${Number((x * 100).toPrecision(6))}%`
   const method = [
     `Every variant ran once in virtual time over ${seconds} s of traffic at today's rate (seed ${run.seed}), so this plan is the same on any machine. The quota gate counted the calls offered to each quota pool in each one-second window, as KMS applies its quotas (fixed one-second windows, no burst: https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).`,
-    'Peak demand of a pool is its busiest second. Where a variant\'s run throttled a pool, its client retries inflate that count, so the variant ran again with retries off and that pool\'s quota lifted (an unthrottled probe); the probe\'s busiest second is the demand ("probe" in the tables), and its KMS calls and bill are the variant\'s (a throttled run bills only what the quota let through, so it would look cheaper than serving the traffic).',
+    "Peak demand of a pool is its busiest second. Where a variant's run throttled a pool, its client retries inflate that count, so the variant ran again with retries off and that pool's quota lifted (an unthrottled probe); the probe's busiest second is the demand (\"probe\" in the tables), and its KMS calls and bill are the variant's (a throttled run bills only what the quota let through, so it would look cheaper than serving the traffic).",
     `Growth is compound: the peak in month m is the peak now × (1 + ${pct(g)})^m. Throttling starts in the first month whose projected peak second exceeds the quota. KMS calls are taken to grow in proportion to requests: exact for mitigations that cost a fixed number of calls per request, an upper bound for caches (data-key caching, S3 Bucket Keys), whose calls grow more slowly than traffic, so the dates err on the safe side.`,
     `Cost of month m: the window's requests sustained for a month (730 hours)${costFactor !== 1 ? `, times ${Number(costFactor.toPrecision(6))} (the average over the peak rate)` : ''}, scaled by (1 + ${pct(g)})^m, priced with the KMS price model (free tier once per month); key storage does not grow.`,
     `Quota increase: the smallest quota that keeps month ${n}'s projected peak second unthrottled, ⌈peak now × (1 + ${pct(g)})^${n}⌉ calls per second.`,

@@ -56,7 +56,12 @@ describe('the real-time driver (embedded target, wall clock)', () => {
       requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
       variants: [{ name: 'v', mitigations: [neverSettles] }],
     })
-    const r = await runScenario(s, { retryLayer, clock: 'real', retry: { mode: 'none', maxAttempts: 1 }, realTime: { drainMs: 300 } })
+    const r = await runScenario(s, {
+      retryLayer,
+      clock: 'real',
+      retry: { mode: 'none', maxAttempts: 1 },
+      realTime: { drainMs: 300 },
+    })
     const v = r.variants[0]!
     expect(v.completed).toEqual({ succeeded: 0, throttled: 0, failed: 5, dropped: 0 })
     // Sent at 0, 0.2, ... 0.8 s, given up at least 300 ms after the last send.

@@ -34,7 +34,21 @@ interface Second {
 }
 
 function newSecond(): Second {
-  return { offered: 0, achieved: 0, succeeded: 0, throttled: 0, failed: 0, dropped: 0, late: 0, kmsCalls: 0, kmsThrottled: 0, byOp: undefined, p50Ms: 0, p99Ms: 0, histogram: undefined }
+  return {
+    offered: 0,
+    achieved: 0,
+    succeeded: 0,
+    throttled: 0,
+    failed: 0,
+    dropped: 0,
+    late: 0,
+    kmsCalls: 0,
+    kmsThrottled: 0,
+    byOp: undefined,
+    p50Ms: 0,
+    p99Ms: 0,
+    histogram: undefined,
+  }
 }
 
 /** Options of {@link VariantRecorder}. */
@@ -234,7 +248,9 @@ export class VariantRecorder {
     for (let s = 0; s < n; s++) {
       const e = this.#seconds[s] ?? newSecond()
       const byOp: Record<string, number> = {}
-      if (e.byOp !== undefined) for (let i = 0; i < N_OPS; i++) if ((e.byOp[i] as number) > 0) byOp[OPERATION_NAMES[i] as string] = e.byOp[i] as number
+      if (e.byOp !== undefined)
+        for (let i = 0; i < N_OPS; i++)
+          if ((e.byOp[i] as number) > 0) byOp[OPERATION_NAMES[i] as string] = e.byOp[i] as number
       const entry: TimelineEntry & { late?: number; histogram?: string } = {
         second: s,
         offered: e.offered,
@@ -285,4 +301,3 @@ export class VariantRecorder {
     this.#secondLatency.destroy()
   }
 }
-

@@ -23,13 +23,34 @@ describe('runScenario in virtual time', () => {
     expect(r.complete).toBe(true)
     expect(v.offered).toEqual({ requests: 200_000, ratePerSecond: 20_000 })
     expect(v.completed).toEqual({ succeeded: 100_000, throttled: 100_000, failed: 0, dropped: 0 })
-    expect(v.kms).toMatchObject({ calls: 200_000, throttled: 100_000, failed: 0, callsPerRequest: 1, byOperation: { GenerateDataKey: { calls: 200_000, throttled: 100_000, failed: 0 } } })
+    expect(v.kms).toMatchObject({
+      calls: 200_000,
+      throttled: 100_000,
+      failed: 0,
+      callsPerRequest: 1,
+      byOperation: { GenerateDataKey: { calls: 200_000, throttled: 100_000, failed: 0 } },
+    })
     expect(v.throttleRate).toBe(0.5)
     expect(v.retries).toBe(0)
     expect(v.timeline).toHaveLength(10)
-    for (const e of v.timeline) expect(e).toMatchObject({ offered: 20_000, achieved: 20_000, succeeded: 10_000, throttled: 10_000, kmsCalls: 20_000, kmsThrottled: 10_000 })
+    for (const e of v.timeline)
+      expect(e).toMatchObject({
+        offered: 20_000,
+        achieved: 20_000,
+        succeeded: 10_000,
+        throttled: 10_000,
+        kmsCalls: 20_000,
+        kmsThrottled: 10_000,
+      })
     const pool = v.quota.find((p) => p.pool === 'symmetric')!
-    expect(pool).toMatchObject({ limit: 10_000, accepted: 100_000, throttled: 100_000, peakPerSecond: 20_000, utilization: 2, throttledSeconds: 10 })
+    expect(pool).toMatchObject({
+      limit: 10_000,
+      accepted: 100_000,
+      throttled: 100_000,
+      peakPerSecond: 20_000,
+      utilization: 2,
+      throttledSeconds: 10,
+    })
     expect(v.timeline[3]!.poolAccepted['111122223333/us-east-1/symmetric']).toBe(10_000)
     // Throttled calls are free: 100,000 billed requests.
     expect(v.billing?.symmetricRequests).toBe(100_000)
@@ -98,7 +119,14 @@ describe('runScenario in virtual time', () => {
     const v = (await runScenario(s, { retryLayer })).variants[0]!
     // HDR reports a bucket's highest equivalent value: 20 ms at 3 significant digits.
     expect(v.latencyMs.count).toBe(1000)
-    for (const x of [v.latencyMs.p50, v.latencyMs.p99, v.latencyMs.max, v.kmsCallLatency.latencyMs.p50, v.serviceTimeMs.p50]) expect(x).toBeCloseTo(20, 1)
+    for (const x of [
+      v.latencyMs.p50,
+      v.latencyMs.p99,
+      v.latencyMs.max,
+      v.kmsCallLatency.latencyMs.p50,
+      v.serviceTimeMs.p50,
+    ])
+      expect(x).toBeCloseTo(20, 1)
   })
 
   it('runs mitigations written against the effect protocol: single-flight waits and background processes', async () => {
@@ -161,9 +189,18 @@ describe('runScenario in virtual time', () => {
     expect(v.mitigations[1]).toMatchObject({ name: 'test-single-flight', stats: { calls: 3000 } })
   })
 
-  it('models S3 SSE-KMS calls: made on the caller\'s behalf, object ARN context, counted on the caller\'s quota', async () => {
+  it("models S3 SSE-KMS calls: made on the caller's behalf, object ARN context, counted on the caller's quota", async () => {
     const calls: KmsCallSpec[] = []
-    const spy: Mitigation = { name: 'spy', params: {}, start: () => ({ wrap: (next) => (call) => (calls.push(call), next(call)) }) }
+    const spy: Mitigation = {
+      name: 'spy',
+      params: {},
+      start: () => ({
+        wrap: (next) => (call) => {
+          calls.push(call)
+          return next(call)
+        },
+      }),
+    }
     const s = defineScenario({
       name: 's3',
       duration: 1,
@@ -177,9 +214,19 @@ describe('runScenario in virtual time', () => {
     expect(v.completed.succeeded).toBe(10)
     const c = calls[0]!
     expect(c.operation).toBe('GenerateDataKey')
-    expect(c.caller).toMatchObject({ account: '111122223333', principal: 'arn:aws:iam::111122223333:role/uploader', viaService: 's3.us-east-1.amazonaws.com' })
-    expect((c.input as { EncryptionContext: Record<string, string> }).EncryptionContext['aws:s3:arn']).toMatch(/^arn:aws:s3:::my-bucket\/in\/[0-4]$/)
-    expect(c.meta.s3).toMatchObject({ operation: 'PUT', bucket: 'my-bucket', requester: 'arn:aws:iam::111122223333:role/uploader' })
+    expect(c.caller).toMatchObject({
+      account: '111122223333',
+      principal: 'arn:aws:iam::111122223333:role/uploader',
+      viaService: 's3.us-east-1.amazonaws.com',
+    })
+    expect((c.input as { EncryptionContext: Record<string, string> }).EncryptionContext['aws:s3:arn']).toMatch(
+      /^arn:aws:s3:::my-bucket\/in\/[0-4]$/,
+    )
+    expect(c.meta.s3).toMatchObject({
+      operation: 'PUT',
+      bucket: 'my-bucket',
+      requester: 'arn:aws:iam::111122223333:role/uploader',
+    })
     expect(v.quota.find((p) => p.pool === 'symmetric')?.account).toBe('111122223333')
   })
 
@@ -190,7 +237,14 @@ describe('runScenario in virtual time', () => {
       keys: [{ name: 'a' }, { name: 'b' }],
       arrivals: { shape: 'constant', rate: 20 },
       requests: [
-        { kind: 'sequence', name: 'wrap-unwrap', steps: [{ operation: 'GenerateDataKey', key: 'a' }, { operation: 'Decrypt', key: 'a', ciphertextFrom: 0 }] },
+        {
+          kind: 'sequence',
+          name: 'wrap-unwrap',
+          steps: [
+            { operation: 'GenerateDataKey', key: 'a' },
+            { operation: 'Decrypt', key: 'a', ciphertextFrom: 0 },
+          ],
+        },
         {
           kind: 'custom',
           name: 'describe-both',

@@ -15,7 +15,15 @@ import { directKms, type Effect } from './effects.ts'
 import { Engine, type Progress, type RealTimeOptions } from './engine.ts'
 import { initHistograms } from './histograms.ts'
 import { createLatencyModel } from './latency-model.ts'
-import type { ClientRetryConfig, Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from './mitigation.ts'
+import type {
+  ClientRetryConfig,
+  Host,
+  Mitigation,
+  MitigationContext,
+  MitigationRun,
+  ResolvedKey,
+  SetupKms,
+} from './mitigation.ts'
 import { randomFor } from './random.ts'
 import { VariantRecorder } from './recorder.ts'
 import { scenarioSeconds, type LatencySetting, type Scenario, type VariantSpec } from './scenario.ts'
@@ -24,7 +32,16 @@ import { SCHEMA_VERSION, type RunSummary, type VariantSummary } from './summary.
 import { embeddedTarget, type Target, type TargetSession } from './target.ts'
 import { parseRateTrace } from './trace-csv.ts'
 import { buildVariantSummary } from './variant-summary.ts'
-import { CallerCache, compileWorkload, payloadOf, planFixtures, scenarioPrincipals, type FixtureNeed, type FixtureStore, type HostState } from './workload.ts'
+import {
+  CallerCache,
+  compileWorkload,
+  payloadOf,
+  planFixtures,
+  scenarioPrincipals,
+  type FixtureNeed,
+  type FixtureStore,
+  type HostState,
+} from './workload.ts'
 
 /** Client retry settings as scenarios and the CLI give them. */
 export interface RetrySetting {
@@ -105,7 +122,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await initHistograms()
   const target = options.target ?? embeddedTarget()
   const clockKind = options.clock ?? (target.kind === 'embedded' ? 'virtual' : 'real')
-  if (clockKind === 'virtual' && target.kind !== 'embedded') throw new RunError(`--clock virtual needs --target embedded (a remote endpoint runs in real time)`)
+  if (clockKind === 'virtual' && target.kind !== 'embedded')
+    throw new RunError(`--clock virtual needs --target embedded (a remote endpoint runs in real time)`)
   const durationSeconds = options.durationSeconds ?? scenarioSeconds(scenario)
   if (!(durationSeconds > 0)) throw new RunError(`the duration must be positive, got ${durationSeconds}s`)
   const seed = options.seed ?? scenario.seed
@@ -113,7 +131,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const scale = options.scale ?? 1
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RunError(`--scale must be a positive number, got ${scale}`)
   const shard = options.shard ?? { index: 0, count: 1 }
-  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+  if (
+    !Number.isInteger(shard.count) ||
+    shard.count < 1 ||
+    !Number.isInteger(shard.index) ||
+    shard.index < 0 ||
+    shard.index >= shard.count
+  ) {
     throw new RunError(`shard must be I/N with 0 <= I < N, got ${shard.index}/${shard.count}`)
   }
   const variants = selectVariants(scenario.variants, options.variants)
@@ -132,15 +156,32 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         : `A scale model ran: every rate was multiplied by ${scale}; the endpoint enforces its own quotas (scale them alike, e.g. kms-bench serve --quota).`,
     )
   }
-  if (shard.count > 1) assumptions.add(`Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate${target.kind === 'embedded' ? ' against 1/' + shard.count + ' of every quota' : ''}; merge the shards for the whole run.`)
+  if (shard.count > 1)
+    assumptions.add(
+      `Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate${target.kind === 'embedded' ? ` against 1/${shard.count} of every quota` : ''}; merge the shards for the whole run.`,
+    )
   if (!localCrypto && scenario.requests.some((r) => r.kind === 'envelope-encrypt' || r.kind === 'envelope-decrypt')) {
-    assumptions.add('Virtual time: the local AES-GCM of envelope payloads is not executed (KMS calls are; local CPU time is not part of simulated latency).')
+    assumptions.add(
+      'Virtual time: the local AES-GCM of envelope payloads is not executed (KMS calls are; local CPU time is not part of simulated latency).',
+    )
   }
-  if (target.kind === 'embedded') assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
+  if (target.kind === 'embedded')
+    assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
   if (target.kind !== 'embedded') {
-    assumptions.add('Endpoint targets: calls S3 makes on the caller\'s behalf are sent by the harness with the caller\'s credentials (kms:ViaService cannot travel over the wire).')
-    const overrides = scenario.quotas !== undefined || options.quotas !== undefined || options.profile !== undefined || variants.some((v) => v.quotas !== undefined || v.profile !== undefined || v.mitigations.some((m) => m.quotas !== undefined))
-    if (overrides) assumptions.add('Quota overrides and profiles apply to the embedded target only: an endpoint enforces its own quotas (kms-bench serve --quota).')
+    assumptions.add(
+      "Endpoint targets: calls S3 makes on the caller's behalf are sent by the harness with the caller's credentials (kms:ViaService cannot travel over the wire).",
+    )
+    const overrides =
+      scenario.quotas !== undefined ||
+      options.quotas !== undefined ||
+      options.profile !== undefined ||
+      variants.some(
+        (v) => v.quotas !== undefined || v.profile !== undefined || v.mitigations.some((m) => m.quotas !== undefined),
+      )
+    if (overrides)
+      assumptions.add(
+        'Quota overrides and profiles apply to the embedded target only: an endpoint enforces its own quotas (kms-bench serve --quota).',
+      )
   }
 
   const results: VariantSummary[] = []
@@ -200,7 +241,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     shards: [{ index: shard.index, count: shard.count }],
     complete,
     startedAt,
-    environment: options.environment ?? { node: process.version, platform: process.platform, arch: process.arch, cpus: 0, packages: {} },
+    environment: options.environment ?? {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: 0,
+      packages: {},
+    },
     assumptions: [...assumptions],
     thresholds: [],
     variants: results,
@@ -210,23 +257,37 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 function selectVariants(all: VariantSpec[], wanted: string[] | undefined): VariantSpec[] {
   if (wanted === undefined || wanted.length === 0) return all
   const unknown = wanted.filter((w) => !all.some((v) => v.name === w))
-  if (unknown.length > 0) throw new RunError(`unknown variant ${unknown.map((u) => `'${u}'`).join(', ')} (the scenario has: ${all.map((v) => v.name).join(', ')})`)
+  if (unknown.length > 0)
+    throw new RunError(
+      `unknown variant ${unknown.map((u) => `'${u}'`).join(', ')} (the scenario has: ${all.map((v) => v.name).join(', ')})`,
+    )
   return all.filter((v) => wanted.includes(v.name))
 }
 
 function resolveSchedule(s: Scenario, readFile: ((file: string) => string) | undefined): Schedule {
   const a = s.arrivals
   if (a.shape !== 'trace') return a as Schedule
-  const options = { ...(a.column !== undefined ? { column: a.column } : {}), ...(a.values !== undefined ? { values: a.values } : {}) }
+  const options = {
+    ...(a.column !== undefined ? { column: a.column } : {}),
+    ...(a.values !== undefined ? { values: a.values } : {}),
+  }
   let rates = a.rates
   let source = a.source
   if (rates === undefined && a.csv !== undefined) rates = parseRateTrace(a.csv, options, source ?? 'trace')
   if (rates === undefined && a.file !== undefined) {
-    if (readFile === undefined) throw new RunError(`the trace file '${a.file}' can only be read by the CLI: pass its text as 'csv' or its rates as 'rates'`)
+    if (readFile === undefined)
+      throw new RunError(
+        `the trace file '${a.file}' can only be read by the CLI: pass its text as 'csv' or its rates as 'rates'`,
+      )
     rates = parseRateTrace(readFile(a.file), options, a.file)
     source ??= a.file
   }
-  return { shape: 'trace', rates: rates ?? [], ...(a.process !== undefined ? { process: a.process } : {}), ...(source !== undefined ? { source } : {}) }
+  return {
+    shape: 'trace',
+    rates: rates ?? [],
+    ...(a.process !== undefined ? { process: a.process } : {}),
+    ...(source !== undefined ? { source } : {}),
+  }
 }
 
 interface VariantRunArgs {
@@ -264,7 +325,9 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
   const quotas = { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
   const profile = options.profile ?? v.profile ?? s.profile
   const clientRetry: ClientRetryConfig | undefined =
-    a.retrySetting.mode === 'none' ? { mode: 'standard', maxAttempts: 1 } : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
+    a.retrySetting.mode === 'none'
+      ? { mode: 'standard', maxAttempts: 1 }
+      : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
   const session: TargetSession = await a.target.session({
     clock,
     profile,
@@ -341,12 +404,21 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       hosts[h] = host
     }
 
-    const latency = createLatencyModel(a.latencySetting, ((r) => () => r.next())(randomFor(a.seed, 'latency', shard.index)))
+    const latency = createLatencyModel(
+      a.latencySetting,
+      (
+        (r) => () =>
+          r.next()
+      )(randomFor(a.seed, 'latency', shard.index)),
+    )
     await session.beginRun?.()
     // Real time starts on a whole second, so the timeline's seconds are the quota windows
     // (parallel workers agree on the second through the barrier).
     if (a.clockKind === 'real') {
-      startMs = options.startBarrier !== undefined ? await options.startBarrier(v.name) : Math.ceil((a.wall.now() + 50) / 1000) * 1000
+      startMs =
+        options.startBarrier !== undefined
+          ? await options.startBarrier(v.name)
+          : Math.ceil((a.wall.now() + 50) / 1000) * 1000
     }
     const engine = new Engine({
       clock,
@@ -370,7 +442,10 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       latency,
       background,
     })
-    if (!latency.isZero && embedded) a.assumptions.add(`Service time of KMS calls follows the '${latency.name}' latency model (an assumption: AWS publishes no KMS latency figures).`)
+    if (!latency.isZero && embedded)
+      a.assumptions.add(
+        `Service time of KMS calls follows the '${latency.name}' latency model (an assumption: AWS publishes no KMS latency figures).`,
+      )
 
     const report = (): void =>
       options.onProgress?.({
@@ -405,22 +480,33 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     report()
     const stuck = engine.abandonInFlight()
     if (stuck > 0) {
-      a.assumptions.add(`${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed, with the time they had waited as their latency.`)
+      a.assumptions.add(
+        `${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed, with the time they had waited as their latency.`,
+      )
     }
-    if (engine.firstError !== undefined) a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
+    if (engine.firstError !== undefined)
+      a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
 
     const usage = await session.usage()
     // The limits without this variant's overrides: what a Service Quotas request starts from.
-    const baseQuotas = embedded ? resolveQuotaConfig({ profile, quotas: { ...(s.quotas ?? {}), ...(options.quotas ?? {}) }, quotaScale }) : undefined
-    for (const m of mitigations) m.run?.finish?.({ usage, defaultLimit: (region, pool) => baseQuotas?.limit(region, pool), quotaScale })
+    const baseQuotas = embedded
+      ? resolveQuotaConfig({ profile, quotas: { ...(s.quotas ?? {}), ...(options.quotas ?? {}) }, quotaScale })
+      : undefined
+    for (const m of mitigations)
+      m.run?.finish?.({ usage, defaultLimit: (region, pool) => baseQuotas?.limit(region, pool), quotaScale })
     // Keys a run bills: the target's customer managed keys, with the rotations the scenario
     // says they have had (a fresh emulator's keys have none of their own yet).
     const declared = new Map(s.keys.map((k) => [keys.get(k.name)?.arn, k.rotations]))
     const billedKeys: { rotations: number }[] = embedded
       ? billableFromEmulator(session).map((k) => ({ rotations: k.rotations + (declared.get(k.arn) ?? 0) }))
       : [...keys.values()].filter((k) => k.manager === 'CUSTOMER').map((k) => ({ rotations: declared.get(k.arn) ?? 0 }))
-    if (!embedded) for (const m of mitigations) for (let i = m.run?.billedKeys?.() ?? 0; i > 0; i--) billedKeys.push({ rotations: 0 })
-    const layerRetries = mitigations.reduce((acc, m) => acc + (m.mitigation.clientRetry !== undefined ? (m.run?.stats?.().retries ?? 0) : 0), 0)
+    if (!embedded)
+      for (const m of mitigations)
+        for (let i = m.run?.billedKeys?.() ?? 0; i > 0; i--) billedKeys.push({ rotations: 0 })
+    const layerRetries = mitigations.reduce(
+      (acc, m) => acc + (m.mitigation.clientRetry !== undefined ? (m.run?.stats?.().retries ?? 0) : 0),
+      0,
+    )
     const scaledQuotas: Record<string, number> = {}
     for (const [pool, limit] of Object.entries(quotas)) scaledQuotas[pool] = limit * quotaScale
     const summary = buildVariantSummary({
@@ -464,32 +550,64 @@ async function createKeys(s: Scenario, setup: SetupKms, region: string): Promise
       const alias = `alias/aws/${k.service}`
       const out = await setup.call('DescribeKey', { KeyId: alias }, caller)
       const md = out.KeyMetadata
-      keys.set(k.name, { name: k.name, keyId: md?.KeyId ?? '', arn: md?.Arn ?? '', account, region: keyRegion, keySpec: 'SYMMETRIC_DEFAULT', alias, manager: 'AWS' })
+      keys.set(k.name, {
+        name: k.name,
+        keyId: md?.KeyId ?? '',
+        arn: md?.Arn ?? '',
+        account,
+        region: keyRegion,
+        keySpec: 'SYMMETRIC_DEFAULT',
+        alias,
+        manager: 'AWS',
+      })
       continue
     }
-    const usage = k.usage ?? (k.spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : k.spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY')
+    const usage =
+      k.usage ??
+      (k.spec.startsWith('HMAC')
+        ? 'GENERATE_VERIFY_MAC'
+        : k.spec === 'SYMMETRIC_DEFAULT'
+          ? 'ENCRYPT_DECRYPT'
+          : 'SIGN_VERIFY')
     // With several accounts, the key policy lets every declared account use the key (its IAM
     // policies then decide), as a cross-account key policy does.
     const policy =
       s.accounts.length > 1
         ? JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Sid: 'KmsBenchAccounts', Effect: 'Allow', Principal: { AWS: s.accounts.map((x) => `arn:aws:iam::${x.id}:root`) }, Action: 'kms:*', Resource: '*' }],
+            Statement: [
+              {
+                Sid: 'KmsBenchAccounts',
+                Effect: 'Allow',
+                Principal: { AWS: s.accounts.map((x) => `arn:aws:iam::${x.id}:root`) },
+                Action: 'kms:*',
+                Resource: '*',
+              },
+            ],
           })
         : undefined
     const out = await setup.call(
       'CreateKey',
-      { KeySpec: k.spec, KeyUsage: usage, Description: `kms-bench ${s.name}: ${k.name}`, ...(k.multiRegion ? { MultiRegion: true } : {}), ...(policy !== undefined ? { Policy: policy } : {}) },
+      {
+        KeySpec: k.spec,
+        KeyUsage: usage,
+        Description: `kms-bench ${s.name}: ${k.name}`,
+        ...(k.multiRegion ? { MultiRegion: true } : {}),
+        ...(policy !== undefined ? { Policy: policy } : {}),
+      },
       caller,
     )
     const md = out.KeyMetadata
-    if (md?.KeyId === undefined || md.Arn === undefined) throw new RunError(`CreateKey for key '${k.name}' returned no key`)
+    if (md?.KeyId === undefined || md.Arn === undefined)
+      throw new RunError(`CreateKey for key '${k.name}' returned no key`)
     if (k.alias !== undefined) {
       // A long-lived endpoint may have the alias from an earlier run or variant: move it.
-      await setup.call('CreateAlias', { AliasName: k.alias, TargetKeyId: md.KeyId }, caller).catch(async (e: unknown) => {
-        if ((e as { code?: string }).code !== 'AlreadyExistsException') throw e
-        await setup.call('UpdateAlias', { AliasName: k.alias as string, TargetKeyId: md.KeyId as string }, caller)
-      })
+      await setup
+        .call('CreateAlias', { AliasName: k.alias, TargetKeyId: md.KeyId }, caller)
+        .catch(async (e: unknown) => {
+          if ((e as { code?: string }).code !== 'AlreadyExistsException') throw e
+          await setup.call('UpdateAlias', { AliasName: k.alias as string, TargetKeyId: md.KeyId as string }, caller)
+        })
     }
     keys.set(k.name, {
       name: k.name,
@@ -506,23 +624,56 @@ async function createKeys(s: Scenario, setup: SetupKms, region: string): Promise
 }
 
 /** Makes the fixtures requests consume (ciphertexts, data keys, MACs, signatures). */
-async function makeFixtures(needs: FixtureNeed[], keys: Map<string, ResolvedKey>, setup: SetupKms, max: number, assumptions: Set<string>): Promise<FixtureStore> {
+async function makeFixtures(
+  needs: FixtureNeed[],
+  keys: Map<string, ResolvedKey>,
+  setup: SetupKms,
+  max: number,
+  assumptions: Set<string>,
+): Promise<FixtureStore> {
   const made = new Map<string, Uint8Array[]>()
   for (const need of needs) {
     const key = keys.get(need.key)
     if (key === undefined) continue
     const n = Math.min(need.count, max)
-    if (n < need.count) assumptions.add(`Only ${n} of ${need.count} distinct ciphertexts were made for ${need.key}: requests beyond reuse them (indices wrap).`)
+    if (n < need.count)
+      assumptions.add(
+        `Only ${n} of ${need.count} distinct ciphertexts were made for ${need.key}: requests beyond reuse them (indices wrap).`,
+      )
     const caller: CallerInput = { account: key.account, region: key.region }
     const list: Uint8Array[] = []
     for (let i = 0; i < n; i++) {
       const ctx = need.contextOf(i)
       const ec = ctx !== undefined ? { EncryptionContext: ctx } : {}
       let blob: Uint8Array | undefined
-      if (need.kind === 'ciphertext') blob = (await setup.call('Encrypt', { KeyId: key.arn, Plaintext: payloadOf(need.payloadBytes), ...ec }, caller)).CiphertextBlob
-      else if (need.kind === 'data-key') blob = (await setup.call('GenerateDataKeyWithoutPlaintext', { KeyId: key.arn, KeySpec: 'AES_256', ...ec }, caller)).CiphertextBlob
-      else if (need.kind === 'mac') blob = (await setup.call('GenerateMac', { KeyId: key.arn, Message: payloadOf(need.payloadBytes), MacAlgorithm: 'HMAC_SHA_256' }, caller)).Mac
-      else blob = (await setup.call('Sign', { KeyId: key.arn, Message: payloadOf(need.payloadBytes), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }, caller)).Signature
+      if (need.kind === 'ciphertext')
+        blob = (await setup.call('Encrypt', { KeyId: key.arn, Plaintext: payloadOf(need.payloadBytes), ...ec }, caller))
+          .CiphertextBlob
+      else if (need.kind === 'data-key')
+        blob = (
+          await setup.call('GenerateDataKeyWithoutPlaintext', { KeyId: key.arn, KeySpec: 'AES_256', ...ec }, caller)
+        ).CiphertextBlob
+      else if (need.kind === 'mac')
+        blob = (
+          await setup.call(
+            'GenerateMac',
+            { KeyId: key.arn, Message: payloadOf(need.payloadBytes), MacAlgorithm: 'HMAC_SHA_256' },
+            caller,
+          )
+        ).Mac
+      else
+        blob = (
+          await setup.call(
+            'Sign',
+            {
+              KeyId: key.arn,
+              Message: payloadOf(need.payloadBytes),
+              MessageType: 'RAW',
+              SigningAlgorithm: 'ECDSA_SHA_256',
+            },
+            caller,
+          )
+        ).Signature
       if (blob === undefined) throw new RunError(`could not make a ${need.kind} with key '${need.key}'`)
       list.push(blob)
     }

@@ -12,7 +12,16 @@ describe('defineScenario', () => {
   it('fills in defaults', () => {
     const s = defineScenario(minimal)
     expect(isScenario(s)).toBe(true)
-    expect(s).toMatchObject({ region: 'us-east-1', duration: 60, seed: 1, accounts: [{ id: '111122223333' }], fleet: { hosts: 1 }, tenants: 1, latency: 'none', profile: 'aws-default' })
+    expect(s).toMatchObject({
+      region: 'us-east-1',
+      duration: 60,
+      seed: 1,
+      accounts: [{ id: '111122223333' }],
+      fleet: { hosts: 1 },
+      tenants: 1,
+      latency: 'none',
+      profile: 'aws-default',
+    })
     expect(s.variants).toEqual([{ name: 'baseline', mitigations: [] }])
     expect(s.requests[0]).toMatchObject({ weight: 1, payloadBytes: 256 })
     expect(scenarioSeconds(defineScenario({ ...minimal, duration: '2m' }))).toBe(120)
@@ -62,7 +71,12 @@ describe('defineScenario', () => {
     ).toThrow(ScenarioError)
     let error: unknown
     try {
-      defineScenario({ ...minimal, keys: [{ name: 'k' }, { name: 'k' }], requests: [{ kind: 'encrypt', key: 'missing', payloadBytes: 10_000 }], variants: [{ name: 'a' }, { name: 'a' }] })
+      defineScenario({
+        ...minimal,
+        keys: [{ name: 'k' }, { name: 'k' }],
+        requests: [{ kind: 'encrypt', key: 'missing', payloadBytes: 10_000 }],
+        variants: [{ name: 'a' }, { name: 'a' }],
+      })
     } catch (e) {
       error = e
     }
@@ -91,7 +105,13 @@ describe('defineScenario', () => {
         { kind: 'op', operation: 'GenerateMac', key: 'mac' },
         { kind: 'sequence', name: 'seq', steps: [{ operation: 'GenerateRandom' }] },
         // eslint-disable-next-line require-yield
-        { kind: 'custom', name: 'c', *run() { return 'succeeded' } },
+        {
+          kind: 'custom',
+          name: 'c',
+          *run() {
+            return 'succeeded'
+          },
+        },
       ],
     })
     expect(s.requests).toHaveLength(9)

@@ -31,7 +31,21 @@ export class ScenarioError extends Error {
   }
 }
 
-const KEY_SPECS = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2'] as const
+const KEY_SPECS = [
+  'SYMMETRIC_DEFAULT',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
+] as const
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const
 
 const duration = z.union([z.number(), z.string()]).superRefine((v, ctx) => {
@@ -46,19 +60,36 @@ const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account i
 const region = z.string().superRefine((r, ctx) => {
   if (!isKnownRegion(r)) {
     const hint = suggestRegion(r)
-    ctx.addIssue({ code: 'custom', message: `'${r}' is not a known AWS Region${hint !== undefined ? ` (did you mean ${hint}?)` : ''}` })
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${r}' is not a known AWS Region${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`,
+    })
   }
 })
-const principal = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:.+$/, 'must be an IAM role/user ARN or an STS assumed-role ARN')
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+const principal = z
+  .string()
+  .regex(
+    /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:.+$/,
+    'must be an IAM role/user ARN or an STS assumed-role ARN',
+  )
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
 
 /** A payload size in bytes: fixed, uniform in [min, max], or weighted choices. */
 const size = z.union([
   z.number().int().nonnegative(),
-  z.strictObject({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).refine((s) => s.max >= s.min, { message: 'max must be >= min' }),
   z
-    .strictObject({ choices: z.array(z.number().int().nonnegative()).min(1), weights: z.array(z.number().positive()).optional() })
-    .refine((s) => s.weights === undefined || s.weights.length === s.choices.length, { message: 'weights must have one entry per choice' }),
+    .strictObject({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })
+    .refine((s) => s.max >= s.min, { message: 'max must be >= min' }),
+  z
+    .strictObject({
+      choices: z.array(z.number().int().nonnegative()).min(1),
+      weights: z.array(z.number().positive()).optional(),
+    })
+    .refine((s) => s.weights === undefined || s.weights.length === s.choices.length, {
+      message: 'weights must have one entry per choice',
+    }),
 ])
 /** Payload size: bytes, uniform range, or weighted choices. */
 export type SizeSpec = z.infer<typeof size>
@@ -88,7 +119,9 @@ const s3Request = {
   payloadBytes: size.default(1_048_576),
 }
 
-const customRun = z.custom<(ctx: RequestContext) => EffectGenerator<unknown>>((v) => typeof v === 'function', { message: 'must be a generator function (ctx) => ...' })
+const customRun = z.custom<(ctx: RequestContext) => EffectGenerator<unknown>>((v) => typeof v === 'function', {
+  message: 'must be a generator function (ctx) => ...',
+})
 
 const stepSchema = z.strictObject({
   operation: z.enum(OPERATION_NAMES),
@@ -104,8 +137,18 @@ const stepSchema = z.strictObject({
 const requestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('encrypt'), ...keyed, payloadBytes: size.default(256) }),
   z.strictObject({ kind: z.literal('decrypt'), ...keyed, payloadBytes: size.default(256) }),
-  z.strictObject({ kind: z.literal('envelope-encrypt'), ...keyed, payloadBytes: size.default(65_536), dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256') }),
-  z.strictObject({ kind: z.literal('envelope-decrypt'), ...keyed, payloadBytes: size.default(65_536), dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256') }),
+  z.strictObject({
+    kind: z.literal('envelope-encrypt'),
+    ...keyed,
+    payloadBytes: size.default(65_536),
+    dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
+  }),
+  z.strictObject({
+    kind: z.literal('envelope-decrypt'),
+    ...keyed,
+    payloadBytes: size.default(65_536),
+    dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
+  }),
   z.strictObject({ kind: z.literal('s3-put'), ...s3Request }),
   z.strictObject({ kind: z.literal('s3-get'), ...s3Request }),
   z.strictObject({
@@ -128,17 +171,26 @@ const keySchema = z.strictObject({
   spec: z.enum(KEY_SPECS).default('SYMMETRIC_DEFAULT'),
   usage: z.enum(KEY_USAGES).optional(),
   /** `alias/<name>` to create for the key */
-  alias: z.string().regex(/^alias\/(?!aws\/)[a-zA-Z0-9:/_-]+$/, "must be 'alias/<name>' (alias/aws/ is reserved)").optional(),
+  alias: z
+    .string()
+    .regex(/^alias\/(?!aws\/)[a-zA-Z0-9:/_-]+$/, "must be 'alias/<name>' (alias/aws/ is reserved)")
+    .optional(),
   /** `customer` (created, billed) or `aws` (the AWS managed key `alias/aws/<service>`, free) */
   manager: z.enum(['customer', 'aws']).default('customer'),
   /** for AWS managed keys: the service (`s3`, `dynamodb`, ...). @default 's3' */
-  service: z.string().regex(/^[a-z0-9-]+$/).default('s3'),
+  service: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('s3'),
   multiRegion: z.boolean().default(false),
   /** rotations done so far (billing: the 1st and 2nd add $1/month each). @default 0 */
   rotations: z.number().int().nonnegative().default(0),
 })
 
-const retrySchema = z.strictObject({ mode: z.enum(['none', 'standard', 'adaptive']).default('standard'), maxAttempts: z.number().int().min(1).max(100).default(3) })
+const retrySchema = z.strictObject({
+  mode: z.enum(['none', 'standard', 'adaptive']).default('standard'),
+  maxAttempts: z.number().int().min(1).max(100).default(3),
+})
 const quotas = z.record(z.string(), z.number().finite().nonnegative())
 /** A threshold (gate) such as `throttleRate < 0.001` (grammar: load/thresholds.ts). */
 const threshold = z.string().superRefine((t, ctx) => {
@@ -164,7 +216,12 @@ const mitigationEntry = z
   .transform((v, ctx): Mitigation => {
     let m: Mitigation
     if (isMitigation(v)) m = v
-    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { name?: unknown }).name === 'string') {
+    else if (
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      typeof (v as { name?: unknown }).name === 'string'
+    ) {
       const { name: mitigationName, ...options } = v as MitigationSpec
       const factory = mitigationFactory(mitigationName)
       if (factory === undefined) {
@@ -179,10 +236,15 @@ const mitigationEntry = z
       }
       m = factory(options)
     } else {
-      ctx.addIssue({ code: 'custom', message: "must be a mitigation: built by a factory such as dataKeyCache({ maxAge: '5m' }), or { name: 'data-key-cache', ...options }" })
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "must be a mitigation: built by a factory such as dataKeyCache({ maxAge: '5m' }), or { name: 'data-key-cache', ...options }",
+      })
       return z.NEVER
     }
-    for (const p of m.problems ?? []) ctx.addIssue({ code: 'custom', path: [...p.path], message: `${m.name}: ${p.message}` })
+    for (const p of m.problems ?? [])
+      ctx.addIssue({ code: 'custom', path: [...p.path], message: `${m.name}: ${p.message}` })
     return m
   })
 
@@ -218,31 +280,66 @@ const traceSchema = z.strictObject({
 const scheduleSchema = z.discriminatedUnion('shape', [
   z.strictObject({ shape: z.literal('constant'), rate, process: arrivalProcess }),
   z.strictObject({ shape: z.literal('poisson'), rate, process: arrivalProcess }),
-  z.strictObject({ shape: z.literal('ramp'), from: rate, to: rate, over: duration.optional(), process: arrivalProcess }),
-  z.strictObject({ shape: z.literal('steps'), steps: z.array(z.strictObject({ rate, duration })).min(1), repeat: z.boolean().optional(), process: arrivalProcess }),
-  z.strictObject({ shape: z.literal('spike'), base: rate, peak: rate, at: duration, duration, every: duration.optional(), process: arrivalProcess }),
+  z.strictObject({
+    shape: z.literal('ramp'),
+    from: rate,
+    to: rate,
+    over: duration.optional(),
+    process: arrivalProcess,
+  }),
+  z.strictObject({
+    shape: z.literal('steps'),
+    steps: z.array(z.strictObject({ rate, duration })).min(1),
+    repeat: z.boolean().optional(),
+    process: arrivalProcess,
+  }),
+  z.strictObject({
+    shape: z.literal('spike'),
+    base: rate,
+    peak: rate,
+    at: duration,
+    duration,
+    every: duration.optional(),
+    process: arrivalProcess,
+  }),
   z
-    .strictObject({ shape: z.literal('sine'), mean: rate, amplitude: rate, period: duration, phase: z.number().finite().optional(), process: arrivalProcess })
-    .refine((s) => s.amplitude <= s.mean, { message: 'amplitude must not exceed mean (rates would go negative)', path: ['amplitude'] }),
-  traceSchema.refine((t) => [t.rates, t.file, t.csv].filter((x) => x !== undefined).length === 1, { message: 'a trace needs exactly one of rates, file or csv' }),
+    .strictObject({
+      shape: z.literal('sine'),
+      mean: rate,
+      amplitude: rate,
+      period: duration,
+      phase: z.number().finite().optional(),
+      process: arrivalProcess,
+    })
+    .refine((s) => s.amplitude <= s.mean, {
+      message: 'amplitude must not exceed mean (rates would go negative)',
+      path: ['amplitude'],
+    }),
+  traceSchema.refine((t) => [t.rates, t.file, t.csv].filter((x) => x !== undefined).length === 1, {
+    message: 'a trace needs exactly one of rates, file or csv',
+  }),
 ])
 
-const latencySchema = z.union([z.literal('none'), z.literal('aws'), z.record(z.string(), z.unknown())]).superRefine((v, ctx) => {
-  if (typeof v === 'object') {
-    try {
-      parseLatencySpec(v)
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) })
+const latencySchema = z
+  .union([z.literal('none'), z.literal('aws'), z.record(z.string(), z.unknown())])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'object') {
+      try {
+        parseLatencySpec(v)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) })
+      }
     }
-  }
-})
+  })
 
 const tenantsSchema = z.union([
   z.number().int().positive(),
   z.strictObject({
     count: z.number().int().positive(),
     /** `uniform`, or Zipf with exponent `s` (a few hot tenants). @default 'uniform' */
-    distribution: z.union([z.literal('uniform'), z.strictObject({ zipf: z.number().positive().finite() })]).default('uniform'),
+    distribution: z
+      .union([z.literal('uniform'), z.strictObject({ zipf: z.number().positive().finite() })])
+      .default('uniform'),
   }),
 ])
 
@@ -257,7 +354,10 @@ const scenarioSchema = z
     /** @default 1 */
     seed: z.number().int().default(1),
     /** accounts; the first is the default. @default [{ id: '111122223333' }] */
-    accounts: z.array(z.strictObject({ id: accountId, name: z.string().optional() })).min(1).default([{ id: '111122223333' }]),
+    accounts: z
+      .array(z.strictObject({ id: accountId, name: z.string().optional() }))
+      .min(1)
+      .default([{ id: '111122223333' }]),
     keys: z.array(keySchema).min(1),
     /** principals making the calls (host i uses principal i mod n). @default a role `app` in the first account */
     principals: z.array(principal).min(1).optional(),
@@ -279,7 +379,10 @@ const scenarioSchema = z
     /** quota overrides for every variant (pool → requests/s) */
     quotas: quotas.optional(),
     retry: retrySchema.optional(),
-    variants: z.array(variantSchema).min(1).default([{ name: 'baseline', mitigations: [] }]),
+    variants: z
+      .array(variantSchema)
+      .min(1)
+      .default([{ name: 'baseline', mitigations: [] }]),
     /** statements the scenario's results depend on */
     assumptions: z.array(z.string()).default([]),
     /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
@@ -288,37 +391,57 @@ const scenarioSchema = z
   .superRefine((s, ctx) => {
     const keyNames = new Set<string>()
     for (const [i, k] of s.keys.entries()) {
-      if (keyNames.has(k.name)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
+      if (keyNames.has(k.name))
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
       keyNames.add(k.name)
       if (k.account !== undefined && !s.accounts.some((a) => a.id === k.account)) {
-        ctx.addIssue({ code: 'custom', path: ['keys', i, 'account'], message: `account ${k.account} is not declared in accounts` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', i, 'account'],
+          message: `account ${k.account} is not declared in accounts`,
+        })
       }
-      if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT') ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
+      if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
     }
     const keyOf = (path: (string | number)[], key: string | undefined): void => {
-      if (key !== undefined && !keyNames.has(key)) ctx.addIssue({ code: 'custom', path, message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})` })
+      if (key !== undefined && !keyNames.has(key))
+        ctx.addIssue({ code: 'custom', path, message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})` })
     }
     for (const [i, r] of s.requests.entries()) {
       if (r.kind === 'sequence') {
         for (const [j, st] of r.steps.entries()) {
           keyOf(['requests', i, 'steps', j, 'key'], st.key)
           if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
-            ctx.addIssue({ code: 'custom', path: ['requests', i, 'steps', j, 'ciphertextFrom'], message: 'must name an earlier step' })
+            ctx.addIssue({
+              code: 'custom',
+              path: ['requests', i, 'steps', j, 'ciphertextFrom'],
+              message: 'must name an earlier step',
+            })
           }
         }
       } else if (r.kind !== 'custom') {
         keyOf(['requests', i, 'key'], r.key)
       }
       if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
-        ctx.addIssue({ code: 'custom', path: ['requests', i, 'payloadBytes'], message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['requests', i, 'payloadBytes'],
+          message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
+        })
       }
       if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
-        ctx.addIssue({ code: 'custom', path: ['requests', i, 'payloadBytes'], message: 'Encrypt needs at least 1 byte of plaintext' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['requests', i, 'payloadBytes'],
+          message: 'Encrypt needs at least 1 byte of plaintext',
+        })
       }
     }
     const variantNames = new Set<string>()
     for (const [i, v] of s.variants.entries()) {
-      if (variantNames.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
+      if (variantNames.has(v.name))
+        ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
       variantNames.add(v.name)
     }
     checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
@@ -326,7 +449,11 @@ const scenarioSchema = z
       for (const [i, p] of s.principals.entries()) {
         const account = /::(\d{12}):/.exec(p)?.[1]
         if (account !== undefined && !s.accounts.some((a) => a.id === account)) {
-          ctx.addIssue({ code: 'custom', path: ['principals', i], message: `principal's account ${account} is not declared in accounts` })
+          ctx.addIssue({
+            code: 'custom',
+            path: ['principals', i],
+            message: `principal's account ${account} is not declared in accounts`,
+          })
         }
       }
     }
@@ -348,12 +475,22 @@ function checkThresholdPrefixes(
   }
   for (const [i, t] of (scenarioLevel ?? []).entries()) {
     const named = prefixOf(t)
-    if (named !== undefined && !declared.has(named)) ctx.addIssue({ code: 'custom', path: ['thresholds', i], message: `names variant '${named}', which is not declared (variants: ${[...declared].join(', ')})` })
+    if (named !== undefined && !declared.has(named))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', i],
+        message: `names variant '${named}', which is not declared (variants: ${[...declared].join(', ')})`,
+      })
   }
   for (const [i, v] of variants.entries()) {
     for (const [j, t] of (v.thresholds ?? []).entries()) {
       const named = prefixOf(t)
-      if (named !== undefined && named !== v.name) ctx.addIssue({ code: 'custom', path: ['variants', i, 'thresholds', j], message: `names variant '${named}' inside variant '${v.name}': drop the prefix, or move it to the scenario's thresholds` })
+      if (named !== undefined && named !== v.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', i, 'thresholds', j],
+          message: `names variant '${named}' inside variant '${v.name}': drop the prefix, or move it to the scenario's thresholds`,
+        })
     }
   }
 }

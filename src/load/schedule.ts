@@ -82,7 +82,14 @@ export interface TraceSchedule extends ScheduleBase {
 }
 
 /** Every schedule shape. */
-export type Schedule = ConstantSchedule | RampSchedule | StepsSchedule | PoissonSchedule | SpikeSchedule | SineSchedule | TraceSchedule
+export type Schedule =
+  | ConstantSchedule
+  | RampSchedule
+  | StepsSchedule
+  | PoissonSchedule
+  | SpikeSchedule
+  | SineSchedule
+  | TraceSchedule
 
 /** A constant rate (requests/s). */
 export function constantRate(rate: number, process: ArrivalProcess = 'uniform'): ConstantSchedule {
@@ -141,17 +148,27 @@ export class ScheduleError extends Error {
  * Compiles a schedule into a {@link RateShape}. `parseSeconds` reads duration fields
  * (numbers are seconds); `runSeconds` is the run's duration (the default ramp length).
  */
-export function compileShape(schedule: Schedule, runSeconds: number, parseSeconds: (v: number | string) => number): RateShape {
+export function compileShape(
+  schedule: Schedule,
+  runSeconds: number,
+  parseSeconds: (v: number | string) => number,
+): RateShape {
   const process: ArrivalProcess = schedule.process ?? (schedule.shape === 'poisson' ? 'poisson' : 'uniform')
   const nonNegative = (name: string, v: number): number => {
-    if (!Number.isFinite(v) || v < 0) throw new ScheduleError(`${schedule.shape} schedule: ${name} must be a non-negative finite rate, got ${v}`)
+    if (!Number.isFinite(v) || v < 0)
+      throw new ScheduleError(`${schedule.shape} schedule: ${name} must be a non-negative finite rate, got ${v}`)
     return v
   }
   switch (schedule.shape) {
     case 'constant':
     case 'poisson': {
       const r = nonNegative('rate', schedule.rate)
-      return piecewise([{ startMs: 0, rate: r }], undefined, process, `${schedule.shape === 'poisson' ? 'poisson' : 'constant'} ${r}/s`)
+      return piecewise(
+        [{ startMs: 0, rate: r }],
+        undefined,
+        process,
+        `${schedule.shape === 'poisson' ? 'poisson' : 'constant'} ${r}/s`,
+      )
     }
     case 'ramp': {
       const a = nonNegative('from', schedule.from)
@@ -191,13 +208,19 @@ export function compileShape(schedule: Schedule, runSeconds: number, parseSecond
       if (schedule.every === undefined) {
         const segments: Segment[] = atMs > 0 ? [{ startMs: 0, rate: base }] : []
         segments.push({ startMs: atMs, rate: peak }, { startMs: atMs + durMs, rate: base })
-        return piecewise(segments, undefined, process, `spike ${base}/s → ${peak}/s at ${atMs / 1000}s for ${durMs / 1000}s`)
+        return piecewise(
+          segments,
+          undefined,
+          process,
+          `spike ${base}/s → ${peak}/s at ${atMs / 1000}s for ${durMs / 1000}s`,
+        )
       }
       const everyMs = parseSeconds(schedule.every) * 1000
       if (!(everyMs > durMs)) throw new ScheduleError('spike schedule: every must be longer than duration')
       // Base rate until `at`, then cycles of `every`: peak for `duration`, base for the rest.
       const perCycle = (peak * durMs + base * (everyMs - durMs)) / 1000
-      const inCycle = (v: number): number => (v < durMs ? (peak * v) / 1000 : (peak * durMs + base * (v - durMs)) / 1000)
+      const inCycle = (v: number): number =>
+        v < durMs ? (peak * v) / 1000 : (peak * durMs + base * (v - durMs)) / 1000
       return {
         process,
         piecewiseConstant: true,
@@ -222,7 +245,8 @@ export function compileShape(schedule: Schedule, runSeconds: number, parseSecond
     case 'sine': {
       const mean = nonNegative('mean', schedule.mean)
       const amp = nonNegative('amplitude', schedule.amplitude)
-      if (amp > mean) throw new ScheduleError(`sine schedule: amplitude ${amp} exceeds mean ${mean} (rates would go negative)`)
+      if (amp > mean)
+        throw new ScheduleError(`sine schedule: amplitude ${amp} exceeds mean ${mean} (rates would go negative)`)
       const periodMs = parseSeconds(schedule.period) * 1000
       if (!(periodMs > 0)) throw new ScheduleError('sine schedule: period must be positive')
       const phase = schedule.phase ?? 0
@@ -240,7 +264,12 @@ export function compileShape(schedule: Schedule, runSeconds: number, parseSecond
     case 'trace': {
       if (schedule.rates.length === 0) throw new ScheduleError('trace schedule: has no rates')
       const segments = schedule.rates.map((r, i) => ({ startMs: i * 1000, rate: nonNegative(`rates[${i}]`, r) }))
-      return piecewise(segments, schedule.rates.length * 1000, process, `trace of ${schedule.rates.length}s${schedule.source !== undefined ? ` (${schedule.source})` : ''}`)
+      return piecewise(
+        segments,
+        schedule.rates.length * 1000,
+        process,
+        `trace of ${schedule.rates.length}s${schedule.source !== undefined ? ` (${schedule.source})` : ''}`,
+      )
     }
   }
 }
@@ -254,16 +283,27 @@ interface Segment {
  * A piecewise-constant rate. Segments start at ascending times (the first at 0); the last
  * holds forever, unless `cycleMs` is set: then the pattern repeats every `cycleMs`.
  */
-function piecewise(segments: Segment[], cycleMs: number | undefined, process: ArrivalProcess, description: string): RateShape {
+function piecewise(
+  segments: Segment[],
+  cycleMs: number | undefined,
+  process: ArrivalProcess,
+  description: string,
+): RateShape {
   const starts = segments.map((s) => s.startMs)
   const rates = segments.map((s) => s.rate)
   // prefix[i] = requests before segment i starts.
   const prefix: number[] = [0]
   for (let i = 1; i < segments.length; i++) {
-    prefix.push((prefix[i - 1] as number) + ((rates[i - 1] as number) * ((starts[i] as number) - (starts[i - 1] as number))) / 1000)
+    prefix.push(
+      (prefix[i - 1] as number) +
+        ((rates[i - 1] as number) * ((starts[i] as number) - (starts[i - 1] as number))) / 1000,
+    )
   }
   const last = segments.length - 1
-  const perCycle = cycleMs === undefined ? 0 : (prefix[last] as number) + ((rates[last] as number) * (cycleMs - (starts[last] as number))) / 1000
+  const perCycle =
+    cycleMs === undefined
+      ? 0
+      : (prefix[last] as number) + ((rates[last] as number) * (cycleMs - (starts[last] as number))) / 1000
   const find = (t: number): number => {
     let lo = 0
     let hi = last
@@ -301,6 +341,10 @@ function piecewise(segments: Segment[], cycleMs: number | undefined, process: Ar
 }
 
 /** A short description of a schedule, for reports. */
-export function describeSchedule(schedule: Schedule, runSeconds: number, parseSeconds: (v: number | string) => number): string {
+export function describeSchedule(
+  schedule: Schedule,
+  runSeconds: number,
+  parseSeconds: (v: number | string) => number,
+): string {
   return compileShape(schedule, runSeconds, parseSeconds).description
 }

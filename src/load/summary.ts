@@ -159,7 +159,11 @@ export const VariantSummarySchema = z.object({
   /** HDR histogram (compressed base64, integer µs) of every completed application request */
   histogram: z.string(),
   /** kept apart per outcome */
-  outcomes: z.object({ succeeded: OutcomeLatencySchema, throttled: OutcomeLatencySchema, failed: OutcomeLatencySchema }),
+  outcomes: z.object({
+    succeeded: OutcomeLatencySchema,
+    throttled: OutcomeLatencySchema,
+    failed: OutcomeLatencySchema,
+  }),
   /** service time of application requests, from the actual send */
   serviceTimeMs: LatencyStatsSchema,
   /** HDR histogram of the service times (compressed base64, integer µs), for exact merges */
@@ -188,7 +192,11 @@ export type ThresholdResult = z.infer<typeof ThresholdResultSchema>
  * One variant in one repetition of a repeated run (`kms-bench run --runs N`): every figure of
  * the variant summary but the histograms and the timeline, which only the top-level result keeps.
  */
-export const RepetitionVariantSchema = VariantSummarySchema.omit({ histogram: true, serviceTimeHistogram: true, timeline: true })
+export const RepetitionVariantSchema = VariantSummarySchema.omit({
+  histogram: true,
+  serviceTimeHistogram: true,
+  timeline: true,
+})
 export type RepetitionVariant = z.infer<typeof RepetitionVariantSchema>
 
 /**
@@ -260,7 +268,9 @@ export function parseRunSummary(json: unknown, source = 'summary'): RunSummary {
   if (json !== null && typeof json === 'object' && 'schemaVersion' in json) {
     const v = (json as { schemaVersion: unknown }).schemaVersion
     if (v !== SCHEMA_VERSION) {
-      throw new SummaryFormatError(`${source}: schemaVersion ${JSON.stringify(v)} is not supported by this build (it reads ${SCHEMA_VERSION})`)
+      throw new SummaryFormatError(
+        `${source}: schemaVersion ${JSON.stringify(v)} is not supported by this build (it reads ${SCHEMA_VERSION})`,
+      )
     }
   }
   const r = RunSummarySchema.safeParse(json)

@@ -80,7 +80,10 @@ export class SetupError extends Error {
 }
 
 /** The identity policy of the scenario's application roles: use of every KMS key. */
-const APP_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'KmsBenchApplication', Effect: 'Allow', Action: 'kms:*', Resource: '*' }] })
+const APP_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'KmsBenchApplication', Effect: 'Allow', Action: 'kms:*', Resource: '*' }],
+})
 
 /** The in-process emulator, a fresh one per variant. */
 export function embeddedTarget(): Target {
@@ -103,7 +106,11 @@ export function embeddedTarget(): Target {
       const setup: SetupKms = {
         // Resources made before the run exist already when it starts: their calls go to
         // the core directly and do not use the run's quota.
-        call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): Promise<OperationOutputs[Op]> {
+        call<Op extends OperationName>(
+          operation: Op,
+          input: OperationInputs[Op],
+          caller?: CallerInput,
+        ): Promise<OperationOutputs[Op]> {
           try {
             const out = emulator.core.invoke(operation, input, emulator.core.caller(caller))
             trackKeys(operation, out, createdKeys)
@@ -113,7 +120,8 @@ export function embeddedTarget(): Target {
             return Promise.reject(new SetupError(operation, err.name ?? 'Error', err.message ?? String(e)))
           }
         },
-        putIdentityPolicy: (principal, policyName, documentJson) => emulator.putIdentityPolicy(principal, policyName, documentJson),
+        putIdentityPolicy: (principal, policyName, documentJson) =>
+          emulator.putIdentityPolicy(principal, policyName, documentJson),
       }
       return Promise.resolve({
         kind: 'embedded',

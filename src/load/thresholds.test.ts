@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { loadFixture } from '../report/fixtures/load.ts'
 import { defineScenario, ScenarioError } from './scenario.ts'
-import { evaluateThresholds, parseCompareRule, parseThreshold, parseThresholdNumber, resolveMetric, scenarioThresholds, ThresholdError } from './thresholds.ts'
+import {
+  evaluateThresholds,
+  parseCompareRule,
+  parseThreshold,
+  parseThresholdNumber,
+  resolveMetric,
+  scenarioThresholds,
+  ThresholdError,
+} from './thresholds.ts'
 
 const summary = loadFixture('s3-throttling.summary.json')
-const byName = (n: string): (typeof summary.variants)[number] => summary.variants.find((v) => v.name === n) as (typeof summary.variants)[number]
+const byName = (n: string): (typeof summary.variants)[number] =>
+  summary.variants.find((v) => v.name === n) as (typeof summary.variants)[number]
 const ctx = { durationSeconds: summary.durationSeconds }
 
 describe('threshold grammar', () => {
@@ -54,7 +63,10 @@ describe('threshold grammar', () => {
     expect(resolveMetric('kms.callsPerRequest').read(base, ctx)).toBe(base.kms.callsPerRequest)
     expect(resolveMetric('costUsd.monthly.total').read(base, ctx)).toBe(base.costUsd.monthly.total)
     expect(resolveMetric('completed.failed').read(base, ctx)).toBe(base.completed.failed)
-    expect(resolveMetric('throughput').read(base, ctx)).toBeCloseTo(base.completed.succeeded / summary.durationSeconds, 9)
+    expect(resolveMetric('throughput').read(base, ctx)).toBeCloseTo(
+      base.completed.succeeded / summary.durationSeconds,
+      9,
+    )
     const ops = Object.entries(base.kms.byOperation)
     const [op, c] = ops[0] as [string, { calls: number }]
     expect(resolveMetric(`kms.byOperation.${op}.calls`).read(base, ctx)).toBe(c.calls)
@@ -63,7 +75,9 @@ describe('threshold grammar', () => {
     const pool = base.quota[0]
     if (pool !== undefined) {
       expect(resolveMetric(`quota[${pool.pool}].utilization`).read(base, ctx)).toBe(pool.utilization)
-      expect(resolveMetric('quota.maxUtilization').read(base, ctx)).toBe(Math.max(...base.quota.map((q) => q.utilization)))
+      expect(resolveMetric('quota.maxUtilization').read(base, ctx)).toBe(
+        Math.max(...base.quota.map((q) => q.utilization)),
+      )
     }
     expect(resolveMetric('quota[no-such-pool].throttled').read(base, ctx)).toBe(0)
   })
@@ -71,21 +85,36 @@ describe('threshold grammar', () => {
 
 describe('evaluateThresholds', () => {
   it('gives one result per variant without a prefix, one with', () => {
-    const results = evaluateThresholds(summary, [parseThreshold('throttleRate < 0.001'), parseThreshold('esdk-cache: kms.callsPerRequest <= 0.02')])
+    const results = evaluateThresholds(summary, [
+      parseThreshold('throttleRate < 0.001'),
+      parseThreshold('esdk-cache: kms.callsPerRequest <= 0.02'),
+    ])
     expect(results).toHaveLength(summary.variants.length + 1)
     for (const v of summary.variants) {
       const r = results.find((x) => x.variant === v.name && x.expression === 'throttleRate < 0.001')
-      expect(r).toEqual({ expression: 'throttleRate < 0.001', variant: v.name, actual: v.throttleRate, passed: v.throttleRate < 0.001 })
+      expect(r).toEqual({
+        expression: 'throttleRate < 0.001',
+        variant: v.name,
+        actual: v.throttleRate,
+        passed: v.throttleRate < 0.001,
+      })
     }
     const cache = results.at(-1)
-    expect(cache).toEqual({ expression: 'kms.callsPerRequest <= 0.02', variant: 'esdk-cache', actual: byName('esdk-cache').kms.callsPerRequest, passed: byName('esdk-cache').kms.callsPerRequest <= 0.02 })
+    expect(cache).toEqual({
+      expression: 'kms.callsPerRequest <= 0.02',
+      variant: 'esdk-cache',
+      actual: byName('esdk-cache').kms.callsPerRequest,
+      passed: byName('esdk-cache').kms.callsPerRequest <= 0.02,
+    })
     // The fixture's baseline throttles: the gate must see it.
     expect(byName('baseline').throttleRate).toBeGreaterThan(0.001)
     expect(results.find((r) => r.variant === 'baseline')?.passed).toBe(false)
   })
 
   it('refuses a variant the run does not include', () => {
-    expect(() => evaluateThresholds(summary, [parseThreshold('cached: throttleRate == 0')])).toThrow(/names variant 'cached', which this run does not include/)
+    expect(() => evaluateThresholds(summary, [parseThreshold('cached: throttleRate == 0')])).toThrow(
+      /names variant 'cached', which this run does not include/,
+    )
   })
 })
 
@@ -132,10 +161,23 @@ describe('scenario thresholds', () => {
 
 describe('compare rules', () => {
   it('parses relative rises, drops, amounts and both', () => {
-    expect(parseCompareRule('latencyMs.p99 +10%')).toMatchObject({ kind: 'relative', bound: { direction: 'rise', fraction: 0.1 } })
-    expect(parseCompareRule('throughput -5%')).toMatchObject({ kind: 'relative', bound: { direction: 'drop', fraction: 0.05 } })
-    expect(parseCompareRule('latencyMs.p99 +1')).toMatchObject({ kind: 'relative', bound: { direction: 'rise', amount: 1 } })
-    expect(parseCompareRule('cached: latencyMs.p99 +10% +1')).toMatchObject({ kind: 'relative', variant: 'cached', bound: { direction: 'rise', fraction: 0.1, amount: 1 } })
+    expect(parseCompareRule('latencyMs.p99 +10%')).toMatchObject({
+      kind: 'relative',
+      bound: { direction: 'rise', fraction: 0.1 },
+    })
+    expect(parseCompareRule('throughput -5%')).toMatchObject({
+      kind: 'relative',
+      bound: { direction: 'drop', fraction: 0.05 },
+    })
+    expect(parseCompareRule('latencyMs.p99 +1')).toMatchObject({
+      kind: 'relative',
+      bound: { direction: 'rise', amount: 1 },
+    })
+    expect(parseCompareRule('cached: latencyMs.p99 +10% +1')).toMatchObject({
+      kind: 'relative',
+      variant: 'cached',
+      bound: { direction: 'rise', fraction: 0.1, amount: 1 },
+    })
     expect(parseCompareRule('kms.callsPerRequest +0%')).toMatchObject({ bound: { direction: 'rise', fraction: 0 } })
   })
 

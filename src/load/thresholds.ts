@@ -88,7 +88,8 @@ function table(): Map<string, { description: string; read: Reader }> {
   add('achieved.requests', 'application requests actually sent', (v) => v.achieved.requests)
   add('achieved.ratePerSecond', 'application requests sent per second', (v) => v.achieved.ratePerSecond)
   add('achieved.late', 'sends later than the lateness tolerance (real time)', (v) => v.achieved.late ?? 0)
-  for (const f of ['succeeded', 'failed', 'dropped', 'throttled'] as const) add(`completed.${f}`, `application requests ${f}`, (v) => v.completed[f])
+  for (const f of ['succeeded', 'failed', 'dropped', 'throttled'] as const)
+    add(`completed.${f}`, `application requests ${f}`, (v) => v.completed[f])
   add('kms.calls', 'KMS calls, all attempts', (v) => v.kms.calls)
   add('kms.throttled', 'KMS calls answered with ThrottlingException', (v) => v.kms.throttled)
   add('kms.failed', 'KMS calls that failed otherwise', (v) => v.kms.failed)
@@ -96,25 +97,47 @@ function table(): Map<string, { description: string; read: Reader }> {
   add('retries', 'KMS-call retries made by the client', (v) => v.retries)
   add('throttleRate', 'throttled application requests / offered requests (0..1)', (v) => v.throttleRate)
   add('incompleteRate', 'throttled + failed + dropped application requests / offered requests (0..1)', (v) =>
-    div(v.completed.throttled + v.completed.failed + v.completed.dropped, v.offered.requests))
-  add('throughput', 'application requests that succeeded, per second of the run', (v, ctx) => div(v.completed.succeeded, ctx.durationSeconds))
+    div(v.completed.throttled + v.completed.failed + v.completed.dropped, v.offered.requests),
+  )
+  add('throughput', 'application requests that succeeded, per second of the run', (v, ctx) =>
+    div(v.completed.succeeded, ctx.durationSeconds),
+  )
   for (const f of LATENCY_FIELDS) {
     const unit = f === 'count' ? 'samples' : 'ms'
-    add(`latencyMs.${f}`, `latency of completed requests from the intended send time, ${f} (${unit})`, (v) => v.latencyMs[f])
+    add(
+      `latencyMs.${f}`,
+      `latency of completed requests from the intended send time, ${f} (${unit})`,
+      (v) => v.latencyMs[f],
+    )
     add(`serviceTimeMs.${f}`, `service time from the actual send, ${f} (${unit})`, (v) => v.serviceTimeMs[f])
-    add(`kmsCallLatency.latencyMs.${f}`, `latency of individual KMS calls, ${f} (${unit})`, (v) => v.kmsCallLatency.latencyMs[f])
-    for (const o of OUTCOMES) add(`outcomes.${o}.latencyMs.${f}`, `latency of ${o} requests, ${f} (${unit})`, (v) => v.outcomes[o].latencyMs[f])
+    add(
+      `kmsCallLatency.latencyMs.${f}`,
+      `latency of individual KMS calls, ${f} (${unit})`,
+      (v) => v.kmsCallLatency.latencyMs[f],
+    )
+    for (const o of OUTCOMES)
+      add(`outcomes.${o}.latencyMs.${f}`, `latency of ${o} requests, ${f} (${unit})`, (v) => v.outcomes[o].latencyMs[f])
   }
   for (const f of ['requests', 'keys', 'total'] as const) {
     add(`costUsd.${f}`, `cost of the run: ${f} (USD)`, (v) => v.costUsd[f])
     add(`costUsd.monthly.${f}`, `cost extrapolated to a month: ${f} (USD)`, (v) => v.costUsd.monthly[f])
   }
   add('costUsd.billedKeys', 'keys billed', (v) => v.costUsd.billedKeys)
-  for (const f of ['maxMessagesPerDataKey', 'maxBytesPerDataKey', 'maxSecondsPerDataKey', 'plaintextKeysInMemory', 'principalsPerBucketKey'] as const) {
+  for (const f of [
+    'maxMessagesPerDataKey',
+    'maxBytesPerDataKey',
+    'maxSecondsPerDataKey',
+    'plaintextKeysInMemory',
+    'principalsPerBucketKey',
+  ] as const) {
     add(`exposure.${f}`, `security exposure: ${f}`, (v) => v.exposure[f])
   }
-  add('quota.maxUtilization', 'highest utilisation of any quota pool (peak second / limit)', (v) => Math.max(0, ...v.quota.map((q) => q.utilization)))
-  add('quota.throttledSeconds', 'seconds with a throttled call, summed over pools', (v) => v.quota.reduce((a, q) => a + q.throttledSeconds, 0))
+  add('quota.maxUtilization', 'highest utilisation of any quota pool (peak second / limit)', (v) =>
+    Math.max(0, ...v.quota.map((q) => q.utilization)),
+  )
+  add('quota.throttledSeconds', 'seconds with a throttled call, summed over pools', (v) =>
+    v.quota.reduce((a, q) => a + q.throttledSeconds, 0),
+  )
   add('quota.throttled', 'calls throttled by any quota pool', (v) => v.quota.reduce((a, q) => a + q.throttled, 0))
   return m
 }
@@ -134,16 +157,20 @@ export function resolveMetric(path: string): Metric {
     const [, name, field] = op as unknown as [string, string, string]
     if (!(OPERATION_NAMES as readonly string[]).includes(name)) {
       const hint = closestName(name, OPERATION_NAMES)
-      throw new ThresholdError(`unknown metric '${path}': '${name}' is not a KMS operation${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`)
+      throw new ThresholdError(
+        `unknown metric '${path}': '${name}' is not a KMS operation${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`,
+      )
     }
-    if (!(OP_FIELDS as readonly string[]).includes(field)) throw new ThresholdError(`unknown metric '${path}': kms.byOperation.${name} has ${OP_FIELDS.join(', ')}`)
+    if (!(OP_FIELDS as readonly string[]).includes(field))
+      throw new ThresholdError(`unknown metric '${path}': kms.byOperation.${name} has ${OP_FIELDS.join(', ')}`)
     const f = field as (typeof OP_FIELDS)[number]
     return { path, description: `${name} calls: ${f}`, read: (v) => finite(v.kms.byOperation[name]?.[f]) }
   }
   const pool = POOL_PATH.exec(path)
   if (pool !== null) {
     const [, name, field] = pool as unknown as [string, string, string]
-    if (!(POOL_FIELDS as readonly string[]).includes(field)) throw new ThresholdError(`unknown metric '${path}': a quota pool has ${POOL_FIELDS.join(', ')}`)
+    if (!(POOL_FIELDS as readonly string[]).includes(field))
+      throw new ThresholdError(`unknown metric '${path}': a quota pool has ${POOL_FIELDS.join(', ')}`)
     const f = field as PoolField
     // A pool name may cover several accounts and Regions: counts add up, rates and limits take the highest.
     const sum = f === 'accepted' || f === 'throttled' || f === 'throttledSeconds'
@@ -151,7 +178,11 @@ export function resolveMetric(path: string): Metric {
       path,
       description: `quota pool ${name}: ${f}`,
       read: (v) => {
-        const values = v.quota.filter((q) => q.pool === name || `${q.region}/${q.pool}` === name || `${q.account}/${q.region}/${q.pool}` === name).map((q) => q[f])
+        const values = v.quota
+          .filter(
+            (q) => q.pool === name || `${q.region}/${q.pool}` === name || `${q.account}/${q.region}/${q.pool}` === name,
+          )
+          .map((q) => q[f])
         return finite(sum ? values.reduce((a, b) => a + b, 0) : Math.max(0, ...values))
       },
     }
@@ -187,23 +218,35 @@ function splitVariant(text: string): { variant?: string; body: string } {
  * and what is wrong with it.
  */
 export function parseThreshold(text: string): Threshold {
-  if (typeof text !== 'string' || text.trim() === '') throw new ThresholdError('empty threshold: write METRIC OP NUMBER, e.g. throttleRate < 0.001')
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new ThresholdError('empty threshold: write METRIC OP NUMBER, e.g. throttleRate < 0.001')
   const { variant, body } = splitVariant(text)
   const m = ABSOLUTE.exec(body)
   if (m === null) {
-    if (/^[^\s<>=!]+\s*=\s*[^=]/.test(body)) throw new ThresholdError(`threshold '${text.trim()}': '=' is not an operator (did you mean '=='?)`)
-    throw new ThresholdError(`threshold '${text.trim()}' is not METRIC OP NUMBER (OP one of < <= > >= == !=), e.g. 'throttleRate < 0.001' or 'cached: latencyMs.p99 <= 50'`)
+    if (/^[^\s<>=!]+\s*=\s*[^=]/.test(body))
+      throw new ThresholdError(`threshold '${text.trim()}': '=' is not an operator (did you mean '=='?)`)
+    throw new ThresholdError(
+      `threshold '${text.trim()}' is not METRIC OP NUMBER (OP one of < <= > >= == !=), e.g. 'throttleRate < 0.001' or 'cached: latencyMs.p99 <= 50'`,
+    )
   }
   const [, path, op, num] = m as unknown as [string, string, ComparisonOperator, string]
   const value = parseThresholdNumber(num)
-  if (value === undefined) throw new ThresholdError(`threshold '${text.trim()}': '${num}' is not a number (write 0.001, 1e-3, 10_000 or 0.1%)`)
+  if (value === undefined)
+    throw new ThresholdError(`threshold '${text.trim()}': '${num}' is not a number (write 0.001, 1e-3, 10_000 or 0.1%)`)
   let metric: Metric
   try {
     metric = resolveMetric(path)
   } catch (e) {
     throw new ThresholdError(`threshold '${text.trim()}': ${e instanceof Error ? e.message : String(e)}`)
   }
-  return { expression: body, ...(variant !== undefined ? { variant } : {}), metric, operator: op, value, test: (actual) => holds(actual, op, value) }
+  return {
+    expression: body,
+    ...(variant !== undefined ? { variant } : {}),
+    metric,
+    operator: op,
+    value,
+    test: (actual) => holds(actual, op, value),
+  }
 }
 
 /** True when `actual OP value` holds. */
@@ -232,7 +275,9 @@ export function checkThresholdVariants(thresholds: readonly Threshold[], variant
   for (const t of thresholds) {
     if (t.variant !== undefined && !variants.includes(t.variant)) {
       const hint = closestName(t.variant, variants)
-      throw new ThresholdError(`threshold '${t.variant}: ${t.expression}' names variant '${t.variant}', which this run does not include (variants: ${variants.join(', ')})${hint !== undefined ? `; did you mean ${hint}?` : ''}`)
+      throw new ThresholdError(
+        `threshold '${t.variant}: ${t.expression}' names variant '${t.variant}', which this run does not include (variants: ${variants.join(', ')})${hint !== undefined ? `; did you mean ${hint}?` : ''}`,
+      )
     }
   }
 }
@@ -241,7 +286,10 @@ export function checkThresholdVariants(thresholds: readonly Threshold[], variant
  * Evaluates thresholds against a run: one result per threshold and variant it applies to (a
  * threshold without a variant applies to every variant), in the order given.
  */
-export function evaluateThresholds(summary: Pick<RunSummary, 'variants' | 'durationSeconds'>, thresholds: readonly Threshold[]): ThresholdResult[] {
+export function evaluateThresholds(
+  summary: Pick<RunSummary, 'variants' | 'durationSeconds'>,
+  thresholds: readonly Threshold[],
+): ThresholdResult[] {
   checkThresholdVariants(
     thresholds,
     summary.variants.map((v) => v.name),
@@ -273,8 +321,20 @@ export interface RelativeBound {
  * relative bound against the baseline.
  */
 export type CompareRule =
-  | { readonly kind: 'absolute'; readonly text: string; readonly variant?: string; readonly metric: Metric; readonly threshold: Threshold }
-  | { readonly kind: 'relative'; readonly text: string; readonly variant?: string; readonly metric: Metric; readonly bound: RelativeBound }
+  | {
+      readonly kind: 'absolute'
+      readonly text: string
+      readonly variant?: string
+      readonly metric: Metric
+      readonly threshold: Threshold
+    }
+  | {
+      readonly kind: 'relative'
+      readonly text: string
+      readonly variant?: string
+      readonly metric: Metric
+      readonly bound: RelativeBound
+    }
 
 const RELATIVE = /^([^\s<>=!+]+)\s*([+-][^\s]+)(?:\s+([+-][^\s]+))?$/
 
@@ -292,12 +352,19 @@ const RELATIVE = /^([^\s<>=!+]+)\s*([+-][^\s]+)(?:\s+([+-][^\s]+))?$/
  * With a baseline of 0, any rise exceeds a relative bound.
  */
 export function parseCompareRule(text: string): CompareRule {
-  if (typeof text !== 'string' || text.trim() === '') throw new ThresholdError('empty threshold: write METRIC +10% or METRIC OP NUMBER')
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new ThresholdError('empty threshold: write METRIC +10% or METRIC OP NUMBER')
   const { variant, body } = splitVariant(text)
   const rel = RELATIVE.exec(body)
   if (rel === null) {
     const t = parseThreshold(text)
-    return { kind: 'absolute', text: text.trim(), ...(variant !== undefined ? { variant } : {}), metric: t.metric, threshold: t }
+    return {
+      kind: 'absolute',
+      text: text.trim(),
+      ...(variant !== undefined ? { variant } : {}),
+      metric: t.metric,
+      threshold: t,
+    }
   }
   const [, path, first, second] = rel as unknown as [string, string, string, string | undefined]
   let metric: Metric
@@ -312,17 +379,26 @@ export function parseCompareRule(text: string): CompareRule {
   for (const part of [first, second]) {
     if (part === undefined) continue
     const d = part.startsWith('-') ? 'drop' : 'rise'
-    if (direction !== undefined && d !== direction) throw new ThresholdError(`threshold '${text.trim()}': both bounds must have the same sign (+ for a rise, - for a drop)`)
+    if (direction !== undefined && d !== direction)
+      throw new ThresholdError(
+        `threshold '${text.trim()}': both bounds must have the same sign (+ for a rise, - for a drop)`,
+      )
     direction = d
     const n = parseThresholdNumber(part.slice(1))
     if (n === undefined || n < 0 || part.slice(1).startsWith('+') || part.slice(1).startsWith('-')) {
       throw new ThresholdError(`threshold '${text.trim()}': '${part}' is not a bound (write +10%, -5% or +1)`)
     }
     if (part.endsWith('%')) {
-      if (fraction !== undefined) throw new ThresholdError(`threshold '${text.trim()}': two relative bounds; give one percentage and at most one absolute amount`)
+      if (fraction !== undefined)
+        throw new ThresholdError(
+          `threshold '${text.trim()}': two relative bounds; give one percentage and at most one absolute amount`,
+        )
       fraction = n
     } else {
-      if (amount !== undefined) throw new ThresholdError(`threshold '${text.trim()}': two absolute bounds; give one percentage and at most one absolute amount`)
+      if (amount !== undefined)
+        throw new ThresholdError(
+          `threshold '${text.trim()}': two absolute bounds; give one percentage and at most one absolute amount`,
+        )
       amount = n
     }
   }
@@ -331,7 +407,11 @@ export function parseCompareRule(text: string): CompareRule {
     text: text.trim(),
     ...(variant !== undefined ? { variant } : {}),
     metric,
-    bound: { direction: direction ?? 'rise', ...(fraction !== undefined ? { fraction } : {}), ...(amount !== undefined ? { amount } : {}) },
+    bound: {
+      direction: direction ?? 'rise',
+      ...(fraction !== undefined ? { fraction } : {}),
+      ...(amount !== undefined ? { amount } : {}),
+    },
   }
 }
 
@@ -350,8 +430,12 @@ export const DEFAULT_COMPARE_RULES: { readonly exact: readonly string[]; readonl
  * A scenario's thresholds: its own (every variant, or one named by a prefix) and each
  * variant's (bound to that variant), parsed. Scenario validation has checked them already.
  */
-export function scenarioThresholds(scenario: { readonly thresholds?: readonly string[] | undefined; readonly variants: readonly { readonly name: string; readonly thresholds?: readonly string[] | undefined }[] }): Threshold[] {
+export function scenarioThresholds(scenario: {
+  readonly thresholds?: readonly string[] | undefined
+  readonly variants: readonly { readonly name: string; readonly thresholds?: readonly string[] | undefined }[]
+}): Threshold[] {
   const out = (scenario.thresholds ?? []).map((t) => parseThreshold(t))
-  for (const v of scenario.variants) for (const t of v.thresholds ?? []) out.push({ ...parseThreshold(t), variant: v.name })
+  for (const v of scenario.variants)
+    for (const t of v.thresholds ?? []) out.push({ ...parseThreshold(t), variant: v.name })
   return out
 }

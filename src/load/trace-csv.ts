@@ -48,26 +48,39 @@ export function parseRateTrace(csv: string, options: RateTraceOptions = {}, sour
   let valueIndex: number
   if (options.column !== undefined) {
     valueIndex = header?.indexOf(options.column) ?? -1
-    if (valueIndex < 0) throw new RateTraceError(`${source}: no column named '${options.column}' (columns: ${header?.join(', ') ?? 'none'})`)
+    if (valueIndex < 0)
+      throw new RateTraceError(
+        `${source}: no column named '${options.column}' (columns: ${header?.join(', ') ?? 'none'})`,
+      )
   } else {
-    valueIndex = header !== undefined ? ['Value', 'Sum', 'SampleCount', 'Average'].map((n) => header.indexOf(n)).find((i) => i >= 0) ?? width - 1 : width - 1
+    valueIndex =
+      header !== undefined
+        ? (['Value', 'Sum', 'SampleCount', 'Average'].map((n) => header.indexOf(n)).find((i) => i >= 0) ?? width - 1)
+        : width - 1
     if (valueIndex === timeIndex) valueIndex = timeIndex === 0 ? 1 : 0
   }
 
   const points = data.map((r, i) => {
     const line = i + 1 + (hasHeader ? 1 : 0)
-    return { t: parseTime(r[timeIndex] ?? '', `${source}: row ${line}`), v: finiteRate(r[valueIndex], `${source}: row ${line}`) }
+    return {
+      t: parseTime(r[timeIndex] ?? '', `${source}: row ${line}`),
+      v: finiteRate(r[valueIndex], `${source}: row ${line}`),
+    }
   })
   points.sort((a, b) => a.t - b.t)
   const t0 = (points[0] as { t: number }).t
   let period = Infinity
   for (let i = 1; i < points.length; i++) {
     const d = (points[i] as { t: number }).t - (points[i - 1] as { t: number }).t
-    if (d === 0) throw new RateTraceError(`${source}: two rows share the timestamp ${new Date((points[i] as { t: number }).t * 1000).toISOString()}`)
+    if (d === 0)
+      throw new RateTraceError(
+        `${source}: two rows share the timestamp ${new Date((points[i] as { t: number }).t * 1000).toISOString()}`,
+      )
     period = Math.min(period, d)
   }
   if (!Number.isFinite(period)) period = 1
-  if (period < 1 || !Number.isInteger(period)) throw new RateTraceError(`${source}: timestamps must be whole seconds apart (smallest gap ${period}s)`)
+  if (period < 1 || !Number.isInteger(period))
+    throw new RateTraceError(`${source}: timestamps must be whole seconds apart (smallest gap ${period}s)`)
   const last = points[points.length - 1] as { t: number }
   const seconds = last.t - t0 + period
   const rates = new Array<number>(seconds).fill(0)
@@ -103,7 +116,8 @@ function splitCsvLine(line: string): string[] {
 
 function finiteRate(text: string | undefined, where: string): number {
   const v = Number(text)
-  if (text === undefined || text === '' || !Number.isFinite(v) || v < 0) throw new RateTraceError(`${where}: '${text ?? ''}' is not a non-negative number`)
+  if (text === undefined || text === '' || !Number.isFinite(v) || v < 0)
+    throw new RateTraceError(`${where}: '${text ?? ''}' is not a non-negative number`)
   return v
 }
 

@@ -49,7 +49,12 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
     let calls = 0
     let throttled = 0
     let failed = 0
-    const billing: Billing = { symmetricRequests: 0, asymmetricRequests: 0, dataKeyPairRequests: 0, keys: i.keys.map((k) => ({ rotations: k.rotations })) }
+    const billing: Billing = {
+      symmetricRequests: 0,
+      asymmetricRequests: 0,
+      dataKeyPairRequests: 0,
+      keys: i.keys.map((k) => ({ rotations: k.rotations })),
+    }
     for (let op = 0; op < OPERATION_NAMES.length; op++) {
       const c = rec.kmsCalls[op] as number
       if (c === 0) continue
@@ -83,7 +88,11 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
       mitigations,
       quotaOverrides: i.quotaOverrides,
       offered: { requests: offered, ratePerSecond: offered / duration },
-      achieved: { requests: rec.achieved, ratePerSecond: rec.achieved / duration, ...(rec.late > 0 ? { late: rec.late } : {}) },
+      achieved: {
+        requests: rec.achieved,
+        ratePerSecond: rec.achieved / duration,
+        ...(rec.late > 0 ? { late: rec.late } : {}),
+      },
       completed: { succeeded: rec.succeeded, failed: rec.failed, dropped: rec.dropped, throttled: rec.throttled },
       kms: { calls, throttled, failed, callsPerRequest: offered > 0 ? calls / offered : 0, byOperation },
       retries: i.layerRetries + rec.sdkRetries,
@@ -93,11 +102,17 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
       outcomes: { succeeded: outcome(0), throttled: outcome(1), failed: outcome(2) },
       serviceTimeMs: latencyStats(rec.service.histogram),
       serviceTimeHistogram: encodeHistogram(rec.service.histogram),
-      kmsCallLatency: { latencyMs: latencyStats(rec.kmsLatency.histogram), histogram: encodeHistogram(rec.kmsLatency.histogram) },
+      kmsCallLatency: {
+        latencyMs: latencyStats(rec.kmsLatency.histogram),
+        histogram: encodeHistogram(rec.kmsLatency.histogram),
+      },
       quota: quotaPools(i.usage),
       costUsd: cost,
       billing,
-      exposure: mergeExposure(i.mitigations.map((m) => m.run?.exposure?.() ?? {}), i.maxPayloadBytes),
+      exposure: mergeExposure(
+        i.mitigations.map((m) => m.run?.exposure?.() ?? {}),
+        i.maxPayloadBytes,
+      ),
       timeline,
     }
   } finally {
@@ -133,7 +148,11 @@ function quotaPools(usage: QuotaUsage | undefined): QuotaPoolUsage[] {
 }
 
 /** Joins the quota meter's per-second series into the timeline (accepted and throttled per pool). */
-function withPools(timeline: TimelineEntry[], usage: QuotaUsage | undefined, startEpochSecond: number): TimelineEntry[] {
+function withPools(
+  timeline: TimelineEntry[],
+  usage: QuotaUsage | undefined,
+  startEpochSecond: number,
+): TimelineEntry[] {
   if (usage === undefined) return timeline
   for (const s of usage.seconds) {
     const second = s.epochSecond - startEpochSecond
@@ -148,7 +167,21 @@ function withPools(timeline: TimelineEntry[], usage: QuotaUsage | undefined, sta
 
 /** A timeline entry with nothing in it. */
 export function emptyEntry(second: number): TimelineEntry {
-  return { second, offered: 0, achieved: 0, succeeded: 0, throttled: 0, failed: 0, dropped: 0, kmsCalls: 0, kmsThrottled: 0, kmsByOperation: {}, poolAccepted: {}, p50Ms: 0, p99Ms: 0 }
+  return {
+    second,
+    offered: 0,
+    achieved: 0,
+    succeeded: 0,
+    throttled: 0,
+    failed: 0,
+    dropped: 0,
+    kmsCalls: 0,
+    kmsThrottled: 0,
+    kmsByOperation: {},
+    poolAccepted: {},
+    p50Ms: 0,
+    p99Ms: 0,
+  }
 }
 
 /**
@@ -157,13 +190,23 @@ export function emptyEntry(second: number): TimelineEntry {
  * memory add up).
  */
 export function mergeExposure(parts: Partial<Exposure>[], maxPayloadBytes: number): Exposure {
-  const e: Exposure = { maxMessagesPerDataKey: 1, maxBytesPerDataKey: maxPayloadBytes, maxSecondsPerDataKey: 0, plaintextKeysInMemory: 0, principalsPerBucketKey: 0, notes: [] }
+  const e: Exposure = {
+    maxMessagesPerDataKey: 1,
+    maxBytesPerDataKey: maxPayloadBytes,
+    maxSecondsPerDataKey: 0,
+    plaintextKeysInMemory: 0,
+    principalsPerBucketKey: 0,
+    notes: [],
+  }
   for (const p of parts) {
-    if (p.maxMessagesPerDataKey !== undefined) e.maxMessagesPerDataKey = Math.max(e.maxMessagesPerDataKey, p.maxMessagesPerDataKey)
+    if (p.maxMessagesPerDataKey !== undefined)
+      e.maxMessagesPerDataKey = Math.max(e.maxMessagesPerDataKey, p.maxMessagesPerDataKey)
     if (p.maxBytesPerDataKey !== undefined) e.maxBytesPerDataKey = Math.max(e.maxBytesPerDataKey, p.maxBytesPerDataKey)
-    if (p.maxSecondsPerDataKey !== undefined) e.maxSecondsPerDataKey = Math.max(e.maxSecondsPerDataKey, p.maxSecondsPerDataKey)
+    if (p.maxSecondsPerDataKey !== undefined)
+      e.maxSecondsPerDataKey = Math.max(e.maxSecondsPerDataKey, p.maxSecondsPerDataKey)
     if (p.plaintextKeysInMemory !== undefined) e.plaintextKeysInMemory += p.plaintextKeysInMemory
-    if (p.principalsPerBucketKey !== undefined) e.principalsPerBucketKey = Math.max(e.principalsPerBucketKey, p.principalsPerBucketKey)
+    if (p.principalsPerBucketKey !== undefined)
+      e.principalsPerBucketKey = Math.max(e.principalsPerBucketKey, p.principalsPerBucketKey)
     if (p.notes !== undefined) e.notes.push(...p.notes)
   }
   return e

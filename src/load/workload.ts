@@ -64,7 +64,11 @@ export interface RequestContext {
   /** the encryption context of this tenant, from the request's `context` */
   readonly context: Record<string, string> | undefined
   /** Makes one KMS call through the host's mitigations. */
-  call<Op extends OperationName>(operation: Op, input: OperationInputs[Op], meta?: CallMeta): EffectGenerator<KmsOutcome<Op>>
+  call<Op extends OperationName>(
+    operation: Op,
+    input: OperationInputs[Op],
+    meta?: CallMeta,
+  ): EffectGenerator<KmsOutcome<Op>>
 }
 
 /** Something a request consumes that must exist before the run (ciphertexts to decrypt...). */
@@ -227,11 +231,25 @@ export function planFixtures(s: Scenario): FixtureNeed[] {
     if (r.kind === 'decrypt' || r.kind === 'envelope-decrypt') {
       const ctx = new ContextTable(r.context, tenants)
       const size = sizeSampler(r.payloadBytes)
-      needs.push({ id: `r${i}`, kind: r.kind === 'decrypt' ? 'ciphertext' : 'data-key', key: r.key, count: tenants, payloadBytes: Math.min(4096, Math.max(1, size.max)), contextOf: (t) => ctx.get(t) })
+      needs.push({
+        id: `r${i}`,
+        kind: r.kind === 'decrypt' ? 'ciphertext' : 'data-key',
+        key: r.key,
+        count: tenants,
+        payloadBytes: Math.min(4096, Math.max(1, size.max)),
+        contextOf: (t) => ctx.get(t),
+      })
     } else if (r.kind === 's3-get') {
       const bucket = r.bucket
       const prefix = r.prefix
-      needs.push({ id: `r${i}`, kind: 'data-key', key: r.key, count: r.objects, payloadBytes: 32, contextOf: (o) => ({ 'aws:s3:arn': `arn:aws:s3:::${bucket}/${prefix}${o}` }) })
+      needs.push({
+        id: `r${i}`,
+        kind: 'data-key',
+        key: r.key,
+        count: r.objects,
+        payloadBytes: 32,
+        contextOf: (o) => ({ 'aws:s3:arn': `arn:aws:s3:::${bucket}/${prefix}${o}` }),
+      })
     } else if (r.kind === 'op') {
       const recipe = OP_RECIPES[r.operation]
       if (recipe?.fixture !== undefined && r.key !== undefined) {
@@ -256,7 +274,12 @@ export function compileWorkload(s: Scenario, options: WorkloadOptions): Workload
   const tenants = tenantCount(s)
   const kinds = s.requests.map((r, i) => compileKind(r, i, s, options))
   const total = kinds.reduce((a, k) => a + k.weight, 0)
-  const cdf = kinds.map(((acc) => (k: CompiledKind) => (acc += k.weight / total))(0))
+  const cdf = kinds.map(
+    (
+      (acc) => (k: CompiledKind) =>
+        (acc += k.weight / total)
+    )(0),
+  )
   const first = kinds[0] as CompiledKind
   const pick =
     kinds.length === 1
@@ -274,7 +297,7 @@ export function compileWorkload(s: Scenario, options: WorkloadOptions): Workload
     const exponent = s.tenants.distribution.zipf
     const zcdf = new Float64Array(tenants)
     let acc = 0
-    for (let t = 0; t < tenants; t++) zcdf[t] = acc += 1 / Math.pow(t + 1, exponent)
+    for (let t = 0; t < tenants; t++) zcdf[t] = acc += 1 / (t + 1) ** exponent
     for (let t = 0; t < tenants; t++) zcdf[t] = (zcdf[t] as number) / acc
     tenant = (r) => {
       const u = r.next()
@@ -289,7 +312,8 @@ export function compileWorkload(s: Scenario, options: WorkloadOptions): Workload
     }
   }
   let maxPayloadBytes = 0
-  for (const r of s.requests) if ('payloadBytes' in r) maxPayloadBytes = Math.max(maxPayloadBytes, sizeSampler(r.payloadBytes).max)
+  for (const r of s.requests)
+    if ('payloadBytes' in r) maxPayloadBytes = Math.max(maxPayloadBytes, sizeSampler(r.payloadBytes).max)
   return { kinds, pick, tenant, tenants, maxPayloadBytes }
 }
 
@@ -325,18 +349,30 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
       const size = sizeSampler(r.payloadBytes)
       const extra = r.kind === 'op' ? r.input : undefined
       if (recipe === undefined && extra === undefined) {
-        throw new Error(`requests[${index}]: operation ${op} has no ready-made input: give its input members in 'input'`)
+        throw new Error(
+          `requests[${index}]: operation ${op} has no ready-made input: give its input members in 'input'`,
+        )
       }
       const cache = new SpecCache()
       const name = r.kind === 'encrypt' ? 'encrypt' : op
       const build = (host: HostState, tenant: number, bytes: number): KmsCallSpec => {
         const context = recipe?.context === true ? ctx.get(tenant) : undefined
-        const fixture = recipe?.fixture !== undefined ? o.fixtures.get(fixtureId, tenant % Math.max(1, o.fixtures.count(fixtureId))) : undefined
+        const fixture =
+          recipe?.fixture !== undefined
+            ? o.fixtures.get(fixtureId, tenant % Math.max(1, o.fixtures.count(fixtureId)))
+            : undefined
         const caller = o.callers.get(host.principal, key?.region ?? host.region)
         const keyId = key !== undefined ? keyIdFor(key, caller) : ''
-        const base = recipe?.build({ keyArn: keyId, payload: payloadOf(bytes), context, fixture }) ?? (key !== undefined ? { KeyId: keyId } : {})
+        const base =
+          recipe?.build({ keyArn: keyId, payload: payloadOf(bytes), context, fixture }) ??
+          (key !== undefined ? { KeyId: keyId } : {})
         const input = (extra === undefined ? base : { ...base, ...extra }) as OperationInputs[typeof op]
-        return kmsCall(op, input, caller, { bytes, tenant, ...(r.key !== undefined ? { keyName: r.key } : {}), request: name })
+        return kmsCall(op, input, caller, {
+          bytes,
+          tenant,
+          ...(r.key !== undefined ? { keyName: r.key } : {}),
+          request: name,
+        })
       }
       return {
         name,
@@ -366,8 +402,14 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
           const blob = o.fixtures.get(fixtureId, tenant % o.fixtures.count(fixtureId))
           const caller = o.callers.get(host.principal, key.region)
           const keyId = keyIdFor(key, caller)
-          const input: OperationInputs['Decrypt'] = context === undefined ? { KeyId: keyId, CiphertextBlob: blob } : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
-          return cache.set(k, kmsCall('Decrypt', input, caller, { bytes: size.max, tenant, keyName: r.key, request: 'decrypt' }))
+          const input: OperationInputs['Decrypt'] =
+            context === undefined
+              ? { KeyId: keyId, CiphertextBlob: blob }
+              : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
+          return cache.set(
+            k,
+            kmsCall('Decrypt', input, caller, { bytes: size.max, tenant, keyName: r.key, request: 'decrypt' }),
+          )
         },
       }
     }
@@ -384,11 +426,17 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
         const keyId = keyIdFor(key, caller)
         const meta: CallMeta = { bytes, tenant, keyName: r.key, request: r.kind }
         if (encrypt) {
-          const input: OperationInputs['GenerateDataKey'] = context === undefined ? { KeyId: keyId, KeySpec: r.dataKeySpec } : { KeyId: keyId, KeySpec: r.dataKeySpec, EncryptionContext: context }
+          const input: OperationInputs['GenerateDataKey'] =
+            context === undefined
+              ? { KeyId: keyId, KeySpec: r.dataKeySpec }
+              : { KeyId: keyId, KeySpec: r.dataKeySpec, EncryptionContext: context }
           return kmsCall('GenerateDataKey', input, caller, meta)
         }
         const blob = o.fixtures.get(fixtureId, tenant % o.fixtures.count(fixtureId))
-        const input: OperationInputs['Decrypt'] = context === undefined ? { KeyId: keyId, CiphertextBlob: blob } : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
+        const input: OperationInputs['Decrypt'] =
+          context === undefined
+            ? { KeyId: keyId, CiphertextBlob: blob }
+            : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
         return kmsCall('Decrypt', input, caller, meta)
       }
       const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec => {
@@ -424,8 +472,19 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
         const context = { 'aws:s3:arn': `arn:aws:s3:::${bucket}/${objectKey}` }
         const caller = o.callers.get(host.principal, key.region, via)
         const keyId = keyIdFor(key, caller)
-        const meta: CallMeta = { bytes, keyName: r.key, request: r.kind, s3: { operation: put ? 'PUT' : 'GET', bucket, object: objectKey, requester: host.principal } }
-        if (put) return kmsCall('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }, caller, meta)
+        const meta: CallMeta = {
+          bytes,
+          keyName: r.key,
+          request: r.kind,
+          s3: { operation: put ? 'PUT' : 'GET', bucket, object: objectKey, requester: host.principal },
+        }
+        if (put)
+          return kmsCall(
+            'GenerateDataKey',
+            { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context },
+            caller,
+            meta,
+          )
         const blob = o.fixtures.get(fixtureId, object % o.fixtures.count(fixtureId))
         return kmsCall('Decrypt', { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }, caller, meta)
       }
@@ -450,7 +509,18 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
         *run(host, tenant, random): EffectGenerator<OutcomeCode> {
           const outputs: Record<string, unknown>[] = []
           for (const [j, st] of steps.entries()) {
-            const call = sequenceCall(st, host, tenant, random, ctxs[j] as ContextTable, sizes[j] as ReturnType<typeof sizeSampler>, outputs, keyOf, o, r.name)
+            const call = sequenceCall(
+              st,
+              host,
+              tenant,
+              random,
+              ctxs[j] as ContextTable,
+              sizes[j] as ReturnType<typeof sizeSampler>,
+              outputs,
+              keyOf,
+              o,
+              r.name,
+            )
             const out = (host.direct ? yield call : yield* host.kms(call)) as KmsOutcome
             if (!out.ok) return outcomeCode(out)
             outputs.push(out.output as Record<string, unknown>)
@@ -479,7 +549,9 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
             callerFor: (keyName) => o.callers.get(host.principal, keyOf(keyName).region),
             *call(operation, input, meta) {
               const keyRegion = host.region
-              const out = yield* host.kms(kmsCall(operation, input, o.callers.get(host.principal, keyRegion), { tenant, request: name, ...meta }))
+              const out = yield* host.kms(
+                kmsCall(operation, input, o.callers.get(host.principal, keyRegion), { tenant, request: name, ...meta }),
+              )
               if (!out.ok) last = out
               return out as KmsOutcome<typeof operation>
             },
@@ -511,13 +583,24 @@ function sequenceCall(
   const bytes = size.sample(random)
   const recipe = OP_RECIPES[st.operation]
   const context = recipe?.context === true ? ctx.get(tenant) : undefined
-  const fromBlob = st.ciphertextFrom !== undefined ? (outputs[st.ciphertextFrom]?.CiphertextBlob as Uint8Array | undefined) : undefined
+  const fromBlob =
+    st.ciphertextFrom !== undefined ? (outputs[st.ciphertextFrom]?.CiphertextBlob as Uint8Array | undefined) : undefined
   const caller = o.callers.get(host.principal, key?.region ?? host.region)
   const keyId = key !== undefined ? keyIdFor(key, caller) : ''
-  const base = recipe !== undefined ? recipe.build({ keyArn: keyId, payload: payloadOf(bytes), context, fixture: fromBlob }) : key !== undefined ? { KeyId: keyId } : {}
+  const base =
+    recipe !== undefined
+      ? recipe.build({ keyArn: keyId, payload: payloadOf(bytes), context, fixture: fromBlob })
+      : key !== undefined
+        ? { KeyId: keyId }
+        : {}
   if (fromBlob !== undefined) base.CiphertextBlob = fromBlob
   const input = (st.input === undefined ? base : { ...base, ...st.input }) as OperationInputs[typeof st.operation]
-  return kmsCall(st.operation, input, caller, { bytes, tenant, ...(st.key !== undefined ? { keyName: st.key } : {}), request })
+  return kmsCall(st.operation, input, caller, {
+    bytes,
+    tenant,
+    ...(st.key !== undefined ? { keyName: st.key } : {}),
+    request,
+  })
 }
 
 /**

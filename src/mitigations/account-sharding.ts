@@ -46,9 +46,15 @@ const schema = z
     keys: enumOption('keys', ['per-account', 'shared']).optional(),
   })
   .superRefine((o, ctx) => {
-    if ((o.accounts === undefined) === (o.shards === undefined)) ctx.addIssue({ code: 'custom', path: ['shards'], message: 'give either accounts (the extra accounts) or shards (how many in all)' })
+    if ((o.accounts === undefined) === (o.shards === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shards'],
+        message: 'give either accounts (the extra accounts) or shards (how many in all)',
+      })
     const dup = o.accounts?.find((a, i) => o.accounts?.indexOf(a) !== i)
-    if (dup !== undefined) ctx.addIssue({ code: 'custom', path: ['accounts'], message: `account ${dup} is listed twice` })
+    if (dup !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['accounts'], message: `account ${dup} is listed twice` })
   })
 
 /** The same principal in another account (role, user or assumed-role session). */
@@ -56,7 +62,10 @@ export function principalIn(principal: string, account: string): string {
   return principal.replace(/::\d{12}:/, `::${account}:`)
 }
 
-const APP_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'KmsBenchShard', Effect: 'Allow', Action: 'kms:*', Resource: '*' }] })
+const APP_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'KmsBenchShard', Effect: 'Allow', Action: 'kms:*', Resource: '*' }],
+})
 
 /** Splits the workload over accounts. `accountSharding({ shards: 3 })`. */
 export function accountSharding(options: AccountShardingOptions): Mitigation {
@@ -67,13 +76,19 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
   const keyMode = o.keys ?? 'per-account'
   return {
     name: 'account-sharding',
-    params: { ...(o.accounts !== undefined ? { accounts: o.accounts.join(',') } : {}), shards: o.shards ?? (o.accounts?.length ?? 0) + 1, by, keys: keyMode },
+    params: {
+      ...(o.accounts !== undefined ? { accounts: o.accounts.join(',') } : {}),
+      shards: o.shards ?? (o.accounts?.length ?? 0) + 1,
+      by,
+      keys: keyMode,
+    },
     assumptions: [
       `Account sharding by ${by}: shard j's calls are made by the same principal in account j; ciphertexts made before the run stay under the original keys (decrypted cross-account).`,
     ],
     start(ctx: MitigationContext): MitigationRun {
       const home = ctx.accounts[0] ?? '111122223333'
-      const extra = o.accounts ?? Array.from({ length: (o.shards ?? 2) - 1 }, (_, i) => `9${String(i + 1).padStart(11, '0')}`)
+      const extra =
+        o.accounts ?? Array.from({ length: (o.shards ?? 2) - 1 }, (_, i) => `9${String(i + 1).padStart(11, '0')}`)
       const accounts = [home, ...extra.filter((a) => a !== home)]
       const n = accounts.length
       /** key name → its key in each shard account (index 0: the original) */
@@ -91,35 +106,74 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
           const principals = ctx.principals ?? [`arn:aws:iam::${home}:role/app`]
           for (const [j, account] of accounts.entries()) {
             if (j === 0) continue
-            if (kms.putIdentityPolicy !== undefined) for (const p of principals) kms.putIdentityPolicy(principalIn(p, account), 'kms-bench-shard', APP_POLICY)
+            if (kms.putIdentityPolicy !== undefined)
+              for (const p of principals) kms.putIdentityPolicy(principalIn(p, account), 'kms-bench-shard', APP_POLICY)
             else identity = false
           }
           for (const key of ctx.keys.values()) {
             if (key.manager !== 'CUSTOMER') continue
             const list: ResolvedKey[] = [key]
             // Let the shard accounts use the original key (old ciphertexts; `shared` mode).
-            const current = await kms.call('GetKeyPolicy', { KeyId: key.arn, PolicyName: 'default' }, { account: key.account, region: key.region })
-            const policy = JSON.parse(current.Policy ?? '{"Version":"2012-10-17","Statement":[]}') as { Statement: unknown[] }
-            policy.Statement.push({ Sid: 'KmsBenchShards', Effect: 'Allow', Principal: { AWS: accounts.slice(1).map((a) => `arn:aws:iam::${a}:root`) }, Action: 'kms:*', Resource: '*' })
-            await kms.call('PutKeyPolicy', { KeyId: key.arn, PolicyName: 'default', Policy: JSON.stringify(policy) }, { account: key.account, region: key.region })
+            const current = await kms.call(
+              'GetKeyPolicy',
+              { KeyId: key.arn, PolicyName: 'default' },
+              { account: key.account, region: key.region },
+            )
+            const policy = JSON.parse(current.Policy ?? '{"Version":"2012-10-17","Statement":[]}') as {
+              Statement: unknown[]
+            }
+            policy.Statement.push({
+              Sid: 'KmsBenchShards',
+              Effect: 'Allow',
+              Principal: { AWS: accounts.slice(1).map((a) => `arn:aws:iam::${a}:root`) },
+              Action: 'kms:*',
+              Resource: '*',
+            })
+            await kms.call(
+              'PutKeyPolicy',
+              { KeyId: key.arn, PolicyName: 'default', Policy: JSON.stringify(policy) },
+              { account: key.account, region: key.region },
+            )
             if (keyMode === 'per-account') {
               for (const [j, account] of accounts.entries()) {
                 if (j === 0) continue
                 const shardPolicy = JSON.stringify({
                   Version: '2012-10-17',
                   Statement: [
-                    { Sid: 'Enable IAM policies', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-                    { Sid: 'KmsBenchShardPrincipals', Effect: 'Allow', Principal: { AWS: principals.map((p) => principalIn(p, account)) }, Action: 'kms:*', Resource: '*' },
+                    {
+                      Sid: 'Enable IAM policies',
+                      Effect: 'Allow',
+                      Principal: { AWS: `arn:aws:iam::${account}:root` },
+                      Action: 'kms:*',
+                      Resource: '*',
+                    },
+                    {
+                      Sid: 'KmsBenchShardPrincipals',
+                      Effect: 'Allow',
+                      Principal: { AWS: principals.map((p) => principalIn(p, account)) },
+                      Action: 'kms:*',
+                      Resource: '*',
+                    },
                   ],
                 })
-                const usage = key.keySpec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : key.keySpec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY'
+                const usage = key.keySpec.startsWith('HMAC')
+                  ? 'GENERATE_VERIFY_MAC'
+                  : key.keySpec === 'SYMMETRIC_DEFAULT'
+                    ? 'ENCRYPT_DECRYPT'
+                    : 'SIGN_VERIFY'
                 const out = await kms.call(
                   'CreateKey',
-                  { KeySpec: key.keySpec as never, KeyUsage: usage, Description: `kms-bench shard ${j} copy of ${key.name}`, Policy: shardPolicy },
+                  {
+                    KeySpec: key.keySpec as never,
+                    KeyUsage: usage,
+                    Description: `kms-bench shard ${j} copy of ${key.name}`,
+                    Policy: shardPolicy,
+                  },
                   { account, region: key.region },
                 )
                 const md = out.KeyMetadata
-                if (md?.KeyId === undefined || md.Arn === undefined) throw new Error(`account-sharding: CreateKey in ${account} returned no key`)
+                if (md?.KeyId === undefined || md.Arn === undefined)
+                  throw new Error(`account-sharding: CreateKey in ${account} returned no key`)
                 created++
                 list.push({ ...key, keyId: md.KeyId, arn: md.Arn, account })
               }
@@ -137,7 +191,11 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
             calls[j] = (calls[j] ?? 0) + 1
             if (j === 0) return undefined
             const account = accounts[j] as string
-            const caller = callers.get(call.caller, j, (c): CallerInput => ({ ...c, account, principal: principalIn(c.principal ?? host.principal, account) }))
+            const caller = callers.get(
+              call.caller,
+              j,
+              (c): CallerInput => ({ ...c, account, principal: principalIn(c.principal ?? host.principal, account) }),
+            )
             let slot = j
             let keyFor: ResolvedKey | undefined
             if (keys !== undefined) {
@@ -154,7 +212,10 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
               // Same account and Region: the key id; another account: the key ARN (required cross-account).
               return { ...i, KeyId: key.account === account ? key.keyId : key.arn }
             })
-            return { call: withCaller(call, caller, input as never), tag: key !== undefined && key.account === account ? j : 0 }
+            return {
+              call: withCaller(call, caller, input as never),
+              tag: key !== undefined && key.account === account ? j : 0,
+            }
           }
           return reroutingInvoker(next, route, (shard, out) => {
             const blob = shard > 0 ? outputBlob(out) : undefined
@@ -174,7 +235,12 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
               : `the key policies trust ${n - 1} more accounts, whose IAM policies decide who in them can use the keys`,
           ],
         }),
-        assumptions: () => (identity ? [] : ['Account sharding: the target does not model IAM here; the shard principals need KMS permissions in their accounts.']),
+        assumptions: () =>
+          identity
+            ? []
+            : [
+                'Account sharding: the target does not model IAM here; the shard principals need KMS permissions in their accounts.',
+              ],
       }
     },
   }

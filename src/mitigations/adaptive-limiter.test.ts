@@ -3,7 +3,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Effect } from '../load/effects.ts'
 import { AdaptiveLimiter, SDK_ADAPTIVE_DEFAULTS } from './adaptive-limiter.ts'
 
-const FIELDS = ['enabled', 'availableTokens', 'lastMaxRate', 'measuredTxRate', 'requestCount', 'fillRate', 'lastThrottleTime', 'lastTimestamp', 'lastTxRateBucket', 'maxCapacity', 'timeWindow'] as const
+const FIELDS = [
+  'enabled',
+  'availableTokens',
+  'lastMaxRate',
+  'measuredTxRate',
+  'requestCount',
+  'fillRate',
+  'lastThrottleTime',
+  'lastTimestamp',
+  'lastTxRateBucket',
+  'maxCapacity',
+  'timeWindow',
+] as const
 
 function state(x: object): Record<string, unknown> {
   const r = x as Record<string, unknown>
@@ -14,7 +26,11 @@ function state(x: object): Record<string, unknown> {
  * A tiny discrete-event driver: runs generators of effects on a shared time, in order.
  * Returns each generator's return value.
  */
-function drive(gens: Generator<Effect, unknown, unknown>[], time: { now: number }, background: Generator<Effect, unknown, unknown>[] = []): unknown[] {
+function drive(
+  gens: Generator<Effect, unknown, unknown>[],
+  time: { now: number },
+  background: Generator<Effect, unknown, unknown>[] = [],
+): unknown[] {
   const results: unknown[] = new Array(gens.length).fill(undefined)
   let queue: { at: number; seq: number; run: () => void }[] = []
   let seq = 0
@@ -33,19 +49,25 @@ function drive(gens: Generator<Effect, unknown, unknown>[], time: { now: number 
         return
       }
       const e = r.value
-      if (e.kind === 'sleep') return schedule(time.now + e.ms, () => step(g, i, undefined))
+      if (e.kind === 'sleep') {
+        schedule(time.now + e.ms, () => step(g, i, undefined))
+        return
+      }
       if (e.kind === 'wait') {
         if (e.flight.settled) {
           value = e.flight.value
           continue
         }
-        return e.flight.onSettled((v) => schedule(time.now, () => step(g, i, v)))
+        e.flight.onSettled((v) => schedule(time.now, () => step(g, i, v)))
+        return
       }
       throw new Error('no KMS calls here')
     }
   }
-  background.forEach((g) => step(g, -1, undefined))
-  gens.forEach((g, i) => step(g, i, undefined))
+  for (const g of background) step(g, -1, undefined)
+  gens.forEach((g, i) => {
+    step(g, i, undefined)
+  })
   while (open > 0 && queue.length > 0) {
     queue.sort((a, b) => a.at - b.at || a.seq - b.seq)
     const next = queue[0] as (typeof queue)[number]
@@ -62,7 +84,13 @@ describe('AdaptiveLimiter (the SDK DefaultRateLimiter on an injected clock)', ()
   })
 
   it('uses the SDK constants', () => {
-    expect(SDK_ADAPTIVE_DEFAULTS).toEqual({ beta: 0.7, minCapacity: 1, minFillRate: 0.5, scaleConstant: 0.4, smooth: 0.8 })
+    expect(SDK_ADAPTIVE_DEFAULTS).toEqual({
+      beta: 0.7,
+      minCapacity: 1,
+      minFillRate: 0.5,
+      scaleConstant: 0.4,
+      smooth: 0.8,
+    })
   })
 
   it('updates its rates exactly as DefaultRateLimiter does, step by step', () => {

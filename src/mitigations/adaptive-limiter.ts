@@ -30,7 +30,13 @@ export interface AdaptiveLimiterOptions {
 function sdkDefaults(): Required<AdaptiveLimiterOptions> {
   const ref = new DefaultRateLimiter() as unknown as Record<string, unknown>
   const pick = (k: string, fallback: number): number => (typeof ref[k] === 'number' ? (ref[k] as number) : fallback)
-  return { beta: pick('beta', 0.7), minCapacity: pick('minCapacity', 1), minFillRate: pick('minFillRate', 0.5), scaleConstant: pick('scaleConstant', 0.4), smooth: pick('smooth', 0.8) }
+  return {
+    beta: pick('beta', 0.7),
+    minCapacity: pick('minCapacity', 1),
+    minFillRate: pick('minFillRate', 0.5),
+    scaleConstant: pick('scaleConstant', 0.4),
+    smooth: pick('smooth', 0.8),
+  }
 }
 
 /** The SDK defaults (beta 0.7, minCapacity 1, minFillRate 0.5, C 0.4, smooth 0.8 in @smithy/core 3.x). */
@@ -155,7 +161,9 @@ export class AdaptiveLimiter {
       this.enabled = true
     } else {
       this.#calculateTimeWindow()
-      calculatedRate = precise(this.scaleConstant * Math.pow(this.#seconds() - this.lastThrottleTime - this.timeWindow, 3) + this.lastMaxRate)
+      calculatedRate = precise(
+        this.scaleConstant * (this.#seconds() - this.lastThrottleTime - this.timeWindow) ** 3 + this.lastMaxRate,
+      )
     }
     const newRate = Math.min(calculatedRate, 2 * this.measuredTxRate)
     this.#refill()
@@ -176,7 +184,7 @@ export class AdaptiveLimiter {
   }
 
   #calculateTimeWindow(): void {
-    this.timeWindow = precise(Math.pow((this.lastMaxRate * (1 - this.beta)) / this.scaleConstant, 1 / 3))
+    this.timeWindow = precise(((this.lastMaxRate * (1 - this.beta)) / this.scaleConstant) ** (1 / 3))
   }
 
   #updateMeasuredRate(): void {

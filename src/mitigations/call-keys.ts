@@ -51,7 +51,12 @@ export function dataKeyRequestId(call: KmsCallSpec): string | undefined {
   let id = requestIds.get(input)
   if (id !== undefined) return id
   if (call.operation === 'GenerateDataKey') {
-    const i = call.input as { KeyId?: string; KeySpec?: string; NumberOfBytes?: number; EncryptionContext?: Record<string, string> }
+    const i = call.input as {
+      KeyId?: string
+      KeySpec?: string
+      NumberOfBytes?: number
+      EncryptionContext?: Record<string, string>
+    }
     id = `G\n${i.KeyId ?? ''}\n${i.KeySpec ?? `n${i.NumberOfBytes ?? ''}`}\n${contextId(i.EncryptionContext)}`
   } else if (call.operation === 'Decrypt') {
     const i = call.input as { CiphertextBlob?: Uint8Array; EncryptionContext?: Record<string, string> }

@@ -8,17 +8,19 @@ import { bench, DIRECT } from './test-support.ts'
 import './builtins.ts'
 
 /** One host sending envelope encryptions at `rate`/s for `duration` s, baseline and cached. */
-function envelope(options: DataKeyCacheOptions, extra: Partial<ScenarioInput> = {}, kind: 'envelope-encrypt' | 'envelope-decrypt' = 'envelope-encrypt', payloadBytes = 1000): ScenarioInput {
+function envelope(
+  options: DataKeyCacheOptions,
+  extra: Partial<ScenarioInput> = {},
+  kind: 'envelope-encrypt' | 'envelope-decrypt' = 'envelope-encrypt',
+  payloadBytes = 1000,
+): ScenarioInput {
   return {
     name: 'cache-unit',
     duration: 60,
     keys: [{ name: 'k' }],
     arrivals: { shape: 'constant', rate: 10 },
     requests: [{ kind, key: 'k', payloadBytes }],
-    variants: [
-      { name: 'baseline' },
-      { name: 'cached', mitigations: [dataKeyCache(options)] },
-    ],
+    variants: [{ name: 'baseline' }, { name: 'cached', mitigations: [dataKeyCache(options)] }],
     ...extra,
   }
 }
@@ -72,7 +74,9 @@ describe('data-key cache in virtual time (hand-computed call counts)', () => {
 
   it('decrypt entries expire by age only: 6 Decrypt calls in 60 s with maxAge 10 s', async () => {
     // Misses at 0, 10.1, 20.2, 30.3, 40.4, 50.5 s; no message limit applies to decrypt entries.
-    const { baseline, cached, stats } = await run(envelope({ maxAge: 10, maxMessagesEncrypted: 1 }, {}, 'envelope-decrypt'))
+    const { baseline, cached, stats } = await run(
+      envelope({ maxAge: 10, maxMessagesEncrypted: 1 }, {}, 'envelope-decrypt'),
+    )
     expect(baseline.kms.byOperation['Decrypt']?.calls).toBe(600)
     expect(cached.kms.byOperation['Decrypt']?.calls).toBe(6)
     expect(stats).toMatchObject({ decryptMisses: 6, decryptHits: 594, evictedAge: 5 })
@@ -82,7 +86,12 @@ describe('data-key cache in virtual time (hand-computed call counts)', () => {
   })
 
   it('each host has its own cache: 10 hosts make 10 times the calls of one', async () => {
-    const { cached } = await run(envelope({ maxAge: '5m', maxMessagesEncrypted: 10 }, { fleet: { hosts: 10 }, arrivals: { shape: 'constant', rate: 100 } }))
+    const { cached } = await run(
+      envelope(
+        { maxAge: '5m', maxMessagesEncrypted: 10 },
+        { fleet: { hosts: 10 }, arrivals: { shape: 'constant', rate: 100 } },
+      ),
+    )
     // 600 messages per host, 10 per key: 60 calls per host.
     expect(cached.kms.calls).toBe(600)
     expect(cached.exposure.plaintextKeysInMemory).toBe(10)
@@ -131,7 +140,12 @@ describe('data-key cache details', () => {
   afterEach(() => vi.restoreAllMocks())
 
   const gdk = (b: ReturnType<typeof bench>, context: Record<string, string> | undefined, bytes: number): KmsCallSpec =>
-    kmsCall('GenerateDataKey', { KeyId: b.key.keyId, KeySpec: 'AES_256', ...(context !== undefined ? { EncryptionContext: context } : {}) }, b.caller, { bytes, keyName: 'k' })
+    kmsCall(
+      'GenerateDataKey',
+      { KeyId: b.key.keyId, KeySpec: 'AES_256', ...(context !== undefined ? { EncryptionContext: context } : {}) },
+      b.caller,
+      { bytes, keyName: 'k' },
+    )
 
   it('keys entries by encryption context regardless of pair order; an empty context is a context too', () => {
     const b = bench()
@@ -150,7 +164,10 @@ describe('data-key cache details', () => {
     const b = bench()
     const zeroed: Uint8Array[] = []
     const fill = Uint8Array.prototype.fill
-    vi.spyOn(Uint8Array.prototype, 'fill').mockImplementation(function (this: Uint8Array, ...args: Parameters<Uint8Array['fill']>) {
+    vi.spyOn(Uint8Array.prototype, 'fill').mockImplementation(function (
+      this: Uint8Array,
+      ...args: Parameters<Uint8Array['fill']>
+    ) {
       if (args[0] === 0 && this.byteLength === 32) zeroed.push(this)
       return fill.apply(this, args)
     })
@@ -204,20 +221,33 @@ describe('data-key cache details', () => {
 })
 
 describe('data-key cache parameters', () => {
-  const problems = (o: unknown): string[] => (dataKeyCache(o as DataKeyCacheOptions).problems ?? []).map((p) => `${p.path.join('.')}: ${p.message}`)
+  const problems = (o: unknown): string[] =>
+    (dataKeyCache(o as DataKeyCacheOptions).problems ?? []).map((p) => `${p.path.join('.')}: ${p.message}`)
 
   it('rejects bad values with a message naming the option', () => {
-    expect(problems({ maxAge: -5 })[0]).toMatch(/^maxAge: maxAge: duration must be a non-negative number of seconds, got -5/)
+    expect(problems({ maxAge: -5 })[0]).toMatch(
+      /^maxAge: maxAge: duration must be a non-negative number of seconds, got -5/,
+    )
     expect(problems({ maxAge: 0 })[0]).toMatch(/^maxAge: maxAge must be greater than 0/)
     expect(problems({})[0]).toMatch(/^maxAge: maxAge/)
     expect(problems({ maxAge: '5 minutes' })[0]).toMatch(/^maxAge: maxAge: '5 minutes' is not a duration/)
-    expect(problems({ maxAge: 60, capacity: 0 })).toEqual(['capacity: capacity must be an integer from 1 to 100000000 (entries of each host cache), got 0'])
-    expect(problems({ maxAge: 60, maxMessagesEncrypted: 2 ** 32 + 1 })).toEqual([`maxMessagesEncrypted: maxMessagesEncrypted must be an integer from 1 to 2^32 (the Encryption SDK's range), got ${2 ** 32 + 1}`])
+    expect(problems({ maxAge: 60, capacity: 0 })).toEqual([
+      'capacity: capacity must be an integer from 1 to 100000000 (entries of each host cache), got 0',
+    ])
+    expect(problems({ maxAge: 60, maxMessagesEncrypted: 2 ** 32 + 1 })).toEqual([
+      `maxMessagesEncrypted: maxMessagesEncrypted must be an integer from 1 to 2^32 (the Encryption SDK's range), got ${2 ** 32 + 1}`,
+    ])
     expect(problems({ maxAge: 60, maxMessagesEncrypted: 2 ** 32 })).toEqual([])
     expect(problems({ maxAge: 60, maxBytesEncrypted: -1 })[0]).toMatch(/^maxBytesEncrypted: .*from 0 to 2\^53-1/)
-    expect(problems({ maxAge: 60, operations: ['encrypt', 'sign'] })[0]).toMatch(/^operations.1: operations must be one of 'encrypt', 'decrypt', got 'sign'/)
-    expect(problems({ maxAge: 60, algorithmSuite: 0x9999 })[0]).toMatch(/^algorithmSuite: algorithmSuite 39321 is not an Encryption SDK suite/)
-    expect(problems({ maxAge: 60, maxMessages: 5 })).toEqual(["maxMessages: unknown option 'maxMessages' (did you mean 'maxMessagesEncrypted'?); options: maxAge, maxMessagesEncrypted, maxBytesEncrypted, capacity, partition, operations, algorithmSuite, singleFlight"])
+    expect(problems({ maxAge: 60, operations: ['encrypt', 'sign'] })[0]).toMatch(
+      /^operations.1: operations must be one of 'encrypt', 'decrypt', got 'sign'/,
+    )
+    expect(problems({ maxAge: 60, algorithmSuite: 0x9999 })[0]).toMatch(
+      /^algorithmSuite: algorithmSuite 39321 is not an Encryption SDK suite/,
+    )
+    expect(problems({ maxAge: 60, maxMessages: 5 })).toEqual([
+      "maxMessages: unknown option 'maxMessages' (did you mean 'maxMessagesEncrypted'?); options: maxAge, maxMessagesEncrypted, maxBytesEncrypted, capacity, partition, operations, algorithmSuite, singleFlight",
+    ])
   })
 
   it('fails scenario validation with the path of every bad parameter; a started bad mitigation throws', () => {
@@ -229,7 +259,13 @@ describe('data-key cache parameters', () => {
       variants: [
         { name: 'baseline' },
         { name: 'cached', mitigations: [dataKeyCache({ maxAge: -1, capacity: 0 })] },
-        { name: 'declared', mitigations: [{ name: 'data-key-cach', maxAge: 5 }, { name: 'data-key-cache', maxAge: 5, maxMessagesEncrypted: 0 }] },
+        {
+          name: 'declared',
+          mitigations: [
+            { name: 'data-key-cach', maxAge: 5 },
+            { name: 'data-key-cache', maxAge: 5, maxMessagesEncrypted: 0 },
+          ],
+        },
       ],
     }
     let error: unknown
@@ -240,10 +276,26 @@ describe('data-key cache parameters', () => {
     }
     expect(error).toBeInstanceOf(ScenarioError)
     const lines = (error as ScenarioError).problems
-    expect(lines).toContain('variants.1.mitigations.0.maxAge: data-key-cache: maxAge: duration must be a non-negative number of seconds, got -1')
-    expect(lines).toContain('variants.1.mitigations.0.capacity: data-key-cache: capacity must be an integer from 1 to 100000000 (entries of each host cache), got 0')
-    expect(lines.some((l) => l.startsWith("variants.2.mitigations.0.name: unknown mitigation 'data-key-cach' (did you mean 'data-key-cache'?)"))).toBe(true)
-    expect(lines.some((l) => l.startsWith('variants.2.mitigations.1.maxMessagesEncrypted: data-key-cache: maxMessagesEncrypted must be an integer from 1 to 2^32'))).toBe(true)
+    expect(lines).toContain(
+      'variants.1.mitigations.0.maxAge: data-key-cache: maxAge: duration must be a non-negative number of seconds, got -1',
+    )
+    expect(lines).toContain(
+      'variants.1.mitigations.0.capacity: data-key-cache: capacity must be an integer from 1 to 100000000 (entries of each host cache), got 0',
+    )
+    expect(
+      lines.some((l) =>
+        l.startsWith(
+          "variants.2.mitigations.0.name: unknown mitigation 'data-key-cach' (did you mean 'data-key-cache'?)",
+        ),
+      ),
+    ).toBe(true)
+    expect(
+      lines.some((l) =>
+        l.startsWith(
+          'variants.2.mitigations.1.maxMessagesEncrypted: data-key-cache: maxMessagesEncrypted must be an integer from 1 to 2^32',
+        ),
+      ),
+    ).toBe(true)
     expect(() => dataKeyCache({ maxAge: -1 }).start(bench().context())).toThrow(MitigationConfigError)
   })
 
@@ -253,7 +305,9 @@ describe('data-key cache parameters', () => {
       keys: [{ name: 'k' }],
       arrivals: { shape: 'constant', rate: 1 },
       requests: [{ kind: 'envelope-encrypt', key: 'k' }],
-      variants: [{ name: 'cached', mitigations: [{ name: 'data-key-cache', maxAge: '5m', maxMessagesEncrypted: 100 }] }],
+      variants: [
+        { name: 'cached', mitigations: [{ name: 'data-key-cache', maxAge: '5m', maxMessagesEncrypted: 100 }] },
+      ],
     })
     expect(s.variants[0]!.mitigations[0]!.params).toMatchObject({ maxAgeSeconds: 300, maxMessagesEncrypted: 100 })
   })

@@ -31,7 +31,16 @@
  */
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { Flight, isContinuation, wait, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import {
+  Flight,
+  isContinuation,
+  wait,
+  type EffectGenerator,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  type SyncKms,
+} from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'
 import { dataKeyRequestId } from './call-keys.ts'
@@ -74,14 +83,33 @@ export interface DataKeyCacheOptions {
 
 const schema = z.object({
   maxAge: durationOption('maxAge', true, ' (the Encryption SDK refuses to cache without a maximum age)'),
-  maxMessagesEncrypted: intOption('maxMessagesEncrypted', 1, MAX_MESSAGES_PER_CACHED_KEY, " (the Encryption SDK's range)").optional(),
-  maxBytesEncrypted: intOption('maxBytesEncrypted', 0, MAX_BYTES_PER_CACHED_KEY, " (the Encryption SDK's range)").optional(),
+  maxMessagesEncrypted: intOption(
+    'maxMessagesEncrypted',
+    1,
+    MAX_MESSAGES_PER_CACHED_KEY,
+    " (the Encryption SDK's range)",
+  ).optional(),
+  maxBytesEncrypted: intOption(
+    'maxBytesEncrypted',
+    0,
+    MAX_BYTES_PER_CACHED_KEY,
+    " (the Encryption SDK's range)",
+  ).optional(),
   capacity: intOption('capacity', 1, 100_000_000, ' (entries of each host cache)').optional(),
-  partition: z.string({ error: 'partition must be a non-empty string' }).min(1, { error: 'partition must be a non-empty string' }).optional(),
-  operations: z.array(enumOption('operations', ['encrypt', 'decrypt'])).min(1, { error: "operations must name 'encrypt', 'decrypt' or both" }).optional(),
+  partition: z
+    .string({ error: 'partition must be a non-empty string' })
+    .min(1, { error: 'partition must be a non-empty string' })
+    .optional(),
+  operations: z
+    .array(enumOption('operations', ['encrypt', 'decrypt']))
+    .min(1, { error: "operations must name 'encrypt', 'decrypt' or both" })
+    .optional(),
   algorithmSuite: z
     .union([z.number(), z.string()])
-    .refine((v) => esdkSuite(v) !== undefined, { error: (iss) => `algorithmSuite ${JSON.stringify(iss.input)} is not an Encryption SDK suite; known: ${ESDK_SUITES.map((s) => `0x${s.id.toString(16).padStart(4, '0')}`).join(', ')}` })
+    .refine((v) => esdkSuite(v) !== undefined, {
+      error: (iss) =>
+        `algorithmSuite ${JSON.stringify(iss.input)} is not an Encryption SDK suite; known: ${ESDK_SUITES.map((s) => `0x${s.id.toString(16).padStart(4, '0')}`).join(', ')}`,
+    })
     .optional(),
   singleFlight: booleanOption('singleFlight').optional(),
 })
@@ -115,10 +143,19 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
   const operations = o.operations ?? ['encrypt', 'decrypt']
   const encryptOn = operations.includes('encrypt')
   const decryptOn = operations.includes('decrypt')
-  const suite = esdkSuite(o.algorithmSuite ?? DEFAULT_ESDK_SUITE) ?? { id: DEFAULT_ESDK_SUITE, name: '', cacheSafe: true }
+  const suite = esdkSuite(o.algorithmSuite ?? DEFAULT_ESDK_SUITE) ?? {
+    id: DEFAULT_ESDK_SUITE,
+    name: '',
+    cacheSafe: true,
+  }
   const singleFlight = o.singleFlight ?? false
-  const assumptions = ['Data-key caching: one Encryption SDK local cache (LRU) per application host; hosts share no cache.']
-  if (!suite.cacheSafe) assumptions.push(`Algorithm suite ${suite.name} has no key derivation function: the Encryption SDK caches nothing with it.`)
+  const assumptions = [
+    'Data-key caching: one Encryption SDK local cache (LRU) per application host; hosts share no cache.',
+  ]
+  if (!suite.cacheSafe)
+    assumptions.push(
+      `Algorithm suite ${suite.name} has no key derivation function: the Encryption SDK caches nothing with it.`,
+    )
 
   return {
     name: 'data-key-cache',
@@ -212,7 +249,10 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
           }
 
           /** A hit's outcome: the cached output with a copy of the data key. */
-          const hitOutcome = (e: Entry): KmsOutcome => ({ ok: true, output: { ...e.output, Plaintext: new Uint8Array(e.plaintext) } as never })
+          const hitOutcome = (e: Entry): KmsOutcome => ({
+            ok: true,
+            output: { ...e.output, Plaintext: new Uint8Array(e.plaintext) } as never,
+          })
 
           /** After a miss's KMS call: cache the data key when the SDK would. */
           const store = (key: string, encrypt: boolean, bytes: number, out: KmsOutcome): KmsOutcome => {
@@ -230,7 +270,13 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
               }
             }
             // A copy (not a view: a Buffer's slice() shares memory), zeroed when the entry leaves.
-            lru.set(key, { output, plaintext: new Uint8Array(plaintext), created: host.now(), messages: encrypt ? 1 : 0, bytes: encrypt ? bytes : 0 })
+            lru.set(key, {
+              output,
+              plaintext: new Uint8Array(plaintext),
+              created: host.now(),
+              messages: encrypt ? 1 : 0,
+              bytes: encrypt ? bytes : 0,
+            })
             if (++held > peakHeld) peakHeld = held
             return out
           }
@@ -241,7 +287,12 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
           }
 
           /** The whole logic as a generator (any clock, any target). */
-          function* serve(call: KmsCallSpec, encrypt: boolean, key: string, bytes: number): EffectGenerator<KmsOutcome> {
+          function* serve(
+            call: KmsCallSpec,
+            encrypt: boolean,
+            key: string,
+            bytes: number,
+          ): EffectGenerator<KmsOutcome> {
             for (;;) {
               const hit = lookup(key, encrypt, bytes, host.now())
               if (hit !== undefined) return hitOutcome(hit)
@@ -259,7 +310,13 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
           }
 
           /** Calls KMS for a miss (or continues a call already started) and caches the result. */
-          function* fetch(call: KmsCallSpec, encrypt: boolean, key: string, bytes: number, started: EffectGenerator<KmsOutcome> | undefined): EffectGenerator<KmsOutcome> {
+          function* fetch(
+            call: KmsCallSpec,
+            encrypt: boolean,
+            key: string,
+            bytes: number,
+            started: EffectGenerator<KmsOutcome> | undefined,
+          ): EffectGenerator<KmsOutcome> {
             let flight: Flight<KmsOutcome> | undefined
             if (pending !== undefined) {
               flight = new Flight<KmsOutcome>()

@@ -23,13 +23,23 @@ describe('prefetched data-key pool', () => {
     expect(baseline!.kms.calls).toBe(20)
     expect(pool!.kms.calls).toBe(24)
     expect(pool!.completed.succeeded).toBe(20)
-    expect(pool!.mitigations[0]!.stats).toEqual({ served: 19, fallbacks: 1, generated: 23, refillFailed: 0, refillsSkipped: 0, expired: 0, leftAtEnd: 4 })
+    expect(pool!.mitigations[0]!.stats).toEqual({
+      served: 19,
+      fallbacks: 1,
+      generated: 23,
+      refillFailed: 0,
+      refillsSkipped: 0,
+      expired: 0,
+      leftAtEnd: 4,
+    })
     expect(pool!.exposure.maxMessagesPerDataKey).toBe(1)
     expect(pool!.exposure.plaintextKeysInMemory).toBe(5)
     // First in, first out: with 5 keys ready and one used every 500 ms, a key waits 5 uses
     // less the 100 ms before its refill: made at 600 ms, used at 3000 ms, 2.4 s.
     expect(pool!.exposure.maxSecondsPerDataKey).toBe(2.4)
-    expect(pool!.exposure.notes).toContain('4 prefetched data keys were never used (generated and billed, then dropped)')
+    expect(pool!.exposure.notes).toContain(
+      '4 prefetched data keys were never used (generated and billed, then dropped)',
+    )
   })
 
   it('absorbs bursts above the quota that the baseline is throttled on', async () => {
@@ -70,8 +80,12 @@ describe('prefetched data-key pool', () => {
   })
 
   it('rejects bad parameters', () => {
-    const p = (o: unknown): string[] => (dataKeyPool(o as DataKeyPoolOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
+    const p = (o: unknown): string[] =>
+      (dataKeyPool(o as DataKeyPoolOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
     expect(p({})[0]).toMatch(/^ratePerSecond: ratePerSecond must be a positive number/)
-    expect(p({ ratePerSecond: -1, size: 0 })).toEqual(['ratePerSecond: ratePerSecond must be a positive number, got -1', 'size: size must be an integer from 1 to 1000000 (keys per kind of request on each host), got 0'])
+    expect(p({ ratePerSecond: -1, size: 0 })).toEqual([
+      'ratePerSecond: ratePerSecond must be a positive number, got -1',
+      'size: size must be an integer from 1 to 1000000 (keys per kind of request on each host), got 0',
+    ])
   })
 })

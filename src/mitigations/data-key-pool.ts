@@ -16,7 +16,14 @@
  * S3 SSE-KMS calls pass through (S3 makes them).
  */
 import { z } from 'zod'
-import { sleep, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import {
+  sleep,
+  type EffectGenerator,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  type SyncKms,
+} from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'
 import { dataKeyRequestId } from './call-keys.ts'
@@ -60,7 +67,9 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
   return {
     name: 'data-key-pool',
     params: { ratePerSecond: o.ratePerSecond, size, ...(o.maxAge !== undefined ? { maxAgeSeconds: o.maxAge } : {}) },
-    assumptions: ['Data-key pool: each host refills its pool at an equal share of the fleet rate, one GenerateDataKey at a time, and learns what to prefetch from its own requests.'],
+    assumptions: [
+      'Data-key pool: each host refills its pool at an equal share of the fleet rate, one GenerateDataKey at a time, and learns what to prefetch from its own requests.',
+    ],
     start(ctx: MitigationContext): MitigationRun {
       const stats = { served: 0, fallbacks: 0, generated: 0, refillFailed: 0, refillsSkipped: 0, expired: 0 }
       let held = 0
@@ -122,9 +131,14 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
           }
           const invoker: KmsInvoker = (call) => {
             const out = fromPool(call)
-            return out !== undefined ? (function* (): EffectGenerator<KmsOutcome> { return out })() : next(call)
+            return out !== undefined
+              ? (function* (): EffectGenerator<KmsOutcome> {
+                  return out
+                })()
+              : next(call)
           }
-          if (nextSync !== undefined) invoker.sync = (call: KmsCallSpec, exec: SyncKms) => fromPool(call) ?? nextSync(call, exec)
+          if (nextSync !== undefined)
+            invoker.sync = (call: KmsCallSpec, exec: SyncKms) => fromPool(call) ?? nextSync(call, exec)
           return invoker
         },
         background(host: Host): EffectGenerator<void> | undefined {
@@ -170,7 +184,12 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
           maxMessagesPerDataKey: 1,
           maxSecondsPerDataKey: maxAgeSeenMs / 1000,
           plaintextKeysInMemory: peakHeld,
-          notes: held > 0 ? [`${held.toLocaleString('en-US')} prefetched data keys were never used (generated and billed, then dropped)`] : [],
+          notes:
+            held > 0
+              ? [
+                  `${held.toLocaleString('en-US')} prefetched data keys were never used (generated and billed, then dropped)`,
+                ]
+              : [],
         }),
       }
     },

@@ -3,7 +3,11 @@ import { runScenario } from '../load/runner.ts'
 import { defineScenario, type ScenarioInput } from '../load/scenario.ts'
 import { multiRegion, type MultiRegionOptions } from './multi-region.ts'
 
-function scenario(kind: 'envelope-encrypt' | 'envelope-decrypt', options: MultiRegionOptions, multiRegionKey = true): ScenarioInput {
+function scenario(
+  kind: 'envelope-encrypt' | 'envelope-decrypt',
+  options: MultiRegionOptions,
+  multiRegionKey = true,
+): ScenarioInput {
   return {
     name: 'mrk-unit',
     region: 'eu-north-1',
@@ -17,7 +21,8 @@ function scenario(kind: 'envelope-encrypt' | 'envelope-decrypt', options: MultiR
   }
 }
 
-const run = async (input: ScenarioInput) => (await runScenario(defineScenario(input), { retry: { mode: 'none', maxAttempts: 1 } })).variants
+const run = async (input: ScenarioInput) =>
+  (await runScenario(defineScenario(input), { retry: { mode: 'none', maxAttempts: 1 } })).variants
 
 describe('multi-Region spreading', () => {
   it('three Regions, three quotas: 30/s against 10/s each is no longer throttled', async () => {
@@ -26,9 +31,18 @@ describe('multi-Region spreading', () => {
     expect(spread!.completed.throttled).toBe(0)
     expect(spread!.completed.succeeded).toBe(300)
     // Least-loaded routing of one host alternates: 10 calls/s in each Region.
-    expect(spread!.mitigations[0]!.stats).toEqual({ replicas: 2, 'calls:eu-north-1': 100, 'calls:eu-west-3': 100, 'calls:eu-south-1': 100 })
+    expect(spread!.mitigations[0]!.stats).toEqual({
+      replicas: 2,
+      'calls:eu-north-1': 100,
+      'calls:eu-west-3': 100,
+      'calls:eu-south-1': 100,
+    })
     for (const region of ['eu-north-1', 'eu-west-3', 'eu-south-1']) {
-      expect(spread!.quota.find((q) => q.region === region && q.pool === 'symmetric')).toMatchObject({ accepted: 100, throttled: 0, peakPerSecond: 10 })
+      expect(spread!.quota.find((q) => q.region === region && q.pool === 'symmetric')).toMatchObject({
+        accepted: 100,
+        throttled: 0,
+        peakPerSecond: 10,
+      })
     }
     // Each replica is a billed key.
     expect(baseline!.costUsd.billedKeys).toBe(1)
@@ -41,7 +55,9 @@ describe('multi-Region spreading', () => {
     // Ciphertexts made before the run are in the home Region: Decrypt stays there.
     expect(home!.completed.throttled).toBe(200)
     expect(home!.mitigations[0]!.stats['calls:eu-north-1']).toBe(300)
-    const [, anywhere] = await run(scenario('envelope-decrypt', { regions: ['eu-west-3', 'eu-south-1'], decrypt: 'spread' }))
+    const [, anywhere] = await run(
+      scenario('envelope-decrypt', { regions: ['eu-west-3', 'eu-south-1'], decrypt: 'spread' }),
+    )
     expect(anywhere!.completed.throttled).toBe(0)
     expect(anywhere!.completed.succeeded).toBe(300)
   })
@@ -49,7 +65,16 @@ describe('multi-Region spreading', () => {
   it('decrypts a ciphertext in the Region that made it', async () => {
     const input: ScenarioInput = {
       ...scenario('envelope-encrypt', { regions: ['eu-west-3'] }),
-      requests: [{ kind: 'sequence', name: 'round-trip', steps: [{ operation: 'GenerateDataKey', key: 'k', input: { KeySpec: 'AES_256' } }, { operation: 'Decrypt', key: 'k', ciphertextFrom: 0 }] }],
+      requests: [
+        {
+          kind: 'sequence',
+          name: 'round-trip',
+          steps: [
+            { operation: 'GenerateDataKey', key: 'k', input: { KeySpec: 'AES_256' } },
+            { operation: 'Decrypt', key: 'k', ciphertextFrom: 0 },
+          ],
+        },
+      ],
       quotas: { symmetric: 1000 },
     }
     const [, spread] = await run(input)
@@ -58,11 +83,18 @@ describe('multi-Region spreading', () => {
   })
 
   it('needs a multi-Region key, and checks its parameters', async () => {
-    await expect(run(scenario('envelope-encrypt', { regions: ['eu-west-3'] }, false))).rejects.toThrow(/multiRegion: true/)
-    const p = (o: unknown): string[] => (multiRegion(o as MultiRegionOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
+    await expect(run(scenario('envelope-encrypt', { regions: ['eu-west-3'] }, false))).rejects.toThrow(
+      /multiRegion: true/,
+    )
+    const p = (o: unknown): string[] =>
+      (multiRegion(o as MultiRegionOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
     expect(p({ regions: [] })).toEqual(['regions: regions must name at least one Region to add replicas in'])
-    expect(p({ regions: ['eu-wst-3'] })[0]).toMatch(/^regions.0: 'eu-wst-3' is not a known AWS Region \(did you mean eu-west-3\?\)/)
+    expect(p({ regions: ['eu-wst-3'] })[0]).toMatch(
+      /^regions.0: 'eu-wst-3' is not a known AWS Region \(did you mean eu-west-3\?\)/,
+    )
     expect(p({ regions: ['eu-west-3', 'eu-west-3'] })).toEqual(['regions: Region eu-west-3 is listed twice'])
-    expect(p({ regions: ['eu-west-3'], decrypt: 'nearest' })[0]).toMatch(/^decrypt: decrypt must be one of 'home', 'spread'/)
+    expect(p({ regions: ['eu-west-3'], decrypt: 'nearest' })[0]).toMatch(
+      /^decrypt: decrypt must be one of 'home', 'spread'/,
+    )
   })
 })

@@ -32,7 +32,9 @@ export interface MultiRegionOptions {
 }
 
 const schema = z.object({
-  regions: z.array(regionOption, { error: 'regions must be a list of AWS Region names' }).min(1, { error: 'regions must name at least one Region to add replicas in' }),
+  regions: z
+    .array(regionOption, { error: 'regions must be a list of AWS Region names' })
+    .min(1, { error: 'regions must name at least one Region to add replicas in' }),
   keys: z.array(z.string()).min(1).optional(),
   decrypt: enumOption('decrypt', ['home', 'spread']).optional(),
 })
@@ -44,13 +46,22 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
   const o = parsed.value
   const decryptMode = o.decrypt ?? 'home'
   const duplicates = o.regions.filter((r, i) => o.regions.indexOf(r) !== i)
-  if (duplicates.length > 0) return invalidMitigation('multi-region', options, [{ path: ['regions'], message: `Region ${duplicates[0]} is listed twice` }])
+  if (duplicates.length > 0)
+    return invalidMitigation('multi-region', options, [
+      { path: ['regions'], message: `Region ${duplicates[0]} is listed twice` },
+    ])
   return {
     name: 'multi-region',
-    params: { regions: o.regions.join(','), decrypt: decryptMode, ...(o.keys !== undefined ? { keys: o.keys.join(',') } : {}) },
+    params: {
+      regions: o.regions.join(','),
+      decrypt: decryptMode,
+      ...(o.keys !== undefined ? { keys: o.keys.join(',') } : {}),
+    },
     assumptions: [
       'Multi-Region spreading: each host sends each call to the Region where it made the fewest calls this second; no cross-Region network latency is added.',
-      decryptMode === 'home' ? 'Multi-Region spreading: ciphertexts are decrypted in the Region that made them (where the data is).' : 'Multi-Region spreading: Decrypt is spread like other calls (the data is read across Regions).',
+      decryptMode === 'home'
+        ? 'Multi-Region spreading: ciphertexts are decrypted in the Region that made them (where the data is).'
+        : 'Multi-Region spreading: Decrypt is spread like other calls (the data is read across Regions).',
     ],
     start(ctx: MitigationContext): MitigationRun {
       /** key name → its Regions (home first) */
@@ -71,15 +82,28 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
       return {
         async setup(kms: SetupKms): Promise<void> {
           const wanted = o.keys ?? [...ctx.keys.values()].filter((k) => k.keyId.startsWith('mrk-')).map((k) => k.name)
-          if (wanted.length === 0) throw new Error("multi-region: the scenario has no multi-Region key: declare its key with multiRegion: true")
+          if (wanted.length === 0)
+            throw new Error(
+              'multi-region: the scenario has no multi-Region key: declare its key with multiRegion: true',
+            )
           for (const name of wanted) {
             const key = ctx.keys.get(name)
-            if (key === undefined) throw new Error(`multi-region: the scenario has no key '${name}' (keys: ${[...ctx.keys.keys()].join(', ')})`)
-            if (!key.keyId.startsWith('mrk-')) throw new Error(`multi-region: key '${name}' is not a multi-Region key: declare it with multiRegion: true`)
+            if (key === undefined)
+              throw new Error(
+                `multi-region: the scenario has no key '${name}' (keys: ${[...ctx.keys.keys()].join(', ')})`,
+              )
+            if (!key.keyId.startsWith('mrk-'))
+              throw new Error(
+                `multi-region: key '${name}' is not a multi-Region key: declare it with multiRegion: true`,
+              )
             const regions = [key.region]
             for (const r of o.regions) {
               if (r === key.region) continue
-              await kms.call('ReplicateKey', { KeyId: key.arn, ReplicaRegion: r }, { account: key.account, region: key.region })
+              await kms.call(
+                'ReplicateKey',
+                { KeyId: key.arn, ReplicaRegion: r },
+                { account: key.account, region: key.region },
+              )
               replicas++
               regions.push(r)
             }
@@ -111,7 +135,8 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
           }
           /** The call as sent and the Region it goes to (even its own: where its ciphertext is made); undefined: a key not spread. */
           const route = (call: KmsCallSpec): { call: KmsCallSpec; tag: string } | undefined => {
-            const entry = call.meta.s3 === undefined && call.meta.keyName !== undefined ? spread.get(call.meta.keyName) : undefined
+            const entry =
+              call.meta.s3 === undefined && call.meta.keyName !== undefined ? spread.get(call.meta.keyName) : undefined
             if (entry === undefined) return undefined
             let region: string
             if (CIPHERTEXT_OPERATIONS.has(call.operation) && decryptMode === 'home') {
@@ -141,7 +166,12 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
           return s
         },
         exposure: (): Partial<Exposure> => ({
-          notes: replicas > 0 ? [`the keys exist in ${new Set([...spread.values()].flatMap((e) => e.regions)).size} Regions: replicas share key material, so each Region's key policy and administrators can use every ciphertext`] : [],
+          notes:
+            replicas > 0
+              ? [
+                  `the keys exist in ${new Set([...spread.values()].flatMap((e) => e.regions)).size} Regions: replicas share key material, so each Region's key policy and administrators can use every ciphertext`,
+                ]
+              : [],
         }),
       }
     },

@@ -18,21 +18,33 @@ export class MitigationConfigError extends Error {
   readonly problems: readonly MitigationProblem[]
 
   constructor(mitigation: string, problems: readonly MitigationProblem[]) {
-    super(`${mitigation}: ${problems.map((p) => (p.path.length > 0 ? `${p.path.join('.')}: ${p.message}` : p.message)).join('; ')}`)
+    super(
+      `${mitigation}: ${problems.map((p) => (p.path.length > 0 ? `${p.path.join('.')}: ${p.message}` : p.message)).join('; ')}`,
+    )
     this.problems = problems
   }
 }
 
 /** The outcome of {@link parseOptions}. */
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: MitigationProblem[] }
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problems: MitigationProblem[] }
 
 /**
  * Validates a factory's options against a strict object schema. Unknown options are problems
  * named with the closest known option.
  */
-export function parseOptions<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, input: unknown): Parsed<z.output<z.ZodObject<Shape>>> {
+export function parseOptions<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+  input: unknown,
+): Parsed<z.output<z.ZodObject<Shape>>> {
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    return { ok: false, problems: [{ path: [], message: `options must be an object, got ${Array.isArray(input) ? 'an array' : String(input)}` }] }
+    return {
+      ok: false,
+      problems: [
+        { path: [], message: `options must be an object, got ${Array.isArray(input) ? 'an array' : String(input)}` },
+      ],
+    }
   }
   const r = schema.strict().safeParse(input ?? {})
   if (r.success) return { ok: true, value: r.data }
@@ -42,8 +54,13 @@ export function parseOptions<Shape extends z.ZodRawShape>(schema: z.ZodObject<Sh
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const lower = key.toLowerCase()
-        const hint = closestName(key, known) ?? known.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()))
-        problems.push({ path: [...issue.path, key].map(pathPart), message: `unknown option '${key}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}; options: ${known.join(', ')}` })
+        const hint =
+          closestName(key, known) ??
+          known.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()))
+        problems.push({
+          path: [...issue.path, key].map(pathPart),
+          message: `unknown option '${key}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}; options: ${known.join(', ')}`,
+        })
       }
     } else {
       problems.push({ path: issue.path.map(pathPart), message: issue.message })
@@ -75,13 +92,18 @@ export function invalidMitigation(name: string, input: unknown, problems: readon
 /** A duration option (`'5m'`, `'300s'`, `90` seconds), read as seconds; `positive` refuses 0. */
 export function durationOption(option: string, positive: boolean, why = ''): z.ZodType<number, string | number> {
   return z
-    .union([z.number(), z.string()], { error: `${option} must be a duration such as '5m', '300s' or a number of seconds` })
+    .union([z.number(), z.string()], {
+      error: `${option} must be a duration such as '5m', '300s' or a number of seconds`,
+    })
     .transform((v, ctx) => {
       let seconds: number
       try {
         seconds = parseDuration(v)
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `${option}: ${e instanceof DurationFormatError ? e.message : String(e)}` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `${option}: ${e instanceof DurationFormatError ? e.message : String(e)}`,
+        })
         return z.NEVER
       }
       if (positive && !(seconds > 0)) {
@@ -119,8 +141,13 @@ export function positiveOption(option: string): z.ZodType<number, number> {
 }
 
 /** One of a few literal values. */
-export function enumOption<const T extends readonly [string, ...string[]]>(option: string, values: T): z.ZodEnum<{ [K in T[number]]: K }> {
-  return z.enum(values, { error: (iss) => `${option} must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${describe(iss.input)}` })
+export function enumOption<const T extends readonly [string, ...string[]]>(
+  option: string,
+  values: T,
+): z.ZodEnum<{ [K in T[number]]: K }> {
+  return z.enum(values, {
+    error: (iss) => `${option} must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${describe(iss.input)}`,
+  })
 }
 
 /** A boolean option. */
@@ -129,15 +156,22 @@ export function booleanOption(option: string): z.ZodBoolean {
 }
 
 /** A known AWS Region, with a "did you mean". */
-export const regionOption = z.string({ error: 'must be an AWS Region name such as eu-west-1' }).superRefine((r, ctx) => {
-  if (!isKnownRegion(r)) {
-    const hint = suggestRegion(r)
-    ctx.addIssue({ code: 'custom', message: `'${r}' is not a known AWS Region${hint !== undefined ? ` (did you mean ${hint}?)` : ''}` })
-  }
-})
+export const regionOption = z
+  .string({ error: 'must be an AWS Region name such as eu-west-1' })
+  .superRefine((r, ctx) => {
+    if (!isKnownRegion(r)) {
+      const hint = suggestRegion(r)
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${r}' is not a known AWS Region${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`,
+      })
+    }
+  })
 
 /** A 12-digit AWS account id. */
-export const accountOption = z.string({ error: 'must be a 12-digit AWS account id' }).regex(/^\d{12}$/, { error: (iss) => `must be a 12-digit AWS account id, got ${describe(iss.input)}` })
+export const accountOption = z
+  .string({ error: 'must be a 12-digit AWS account id' })
+  .regex(/^\d{12}$/, { error: (iss) => `must be a 12-digit AWS account id, got ${describe(iss.input)}` })
 
 function fmtBound(n: number): string {
   if (n === 2 ** 32) return '2^32'

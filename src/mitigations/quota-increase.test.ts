@@ -43,8 +43,12 @@ describe('quota increase', () => {
     expect(raised!.kms.throttled).toBe(0)
     expect(raised!.completed.succeeded).toBe(1500)
     const finding = qi(raised).findings![0]!
-    expect(finding).toContain('symmetric in 111122223333/eu-north-1: peak demand 150 calls/s (first attempts, retries excluded) against a quota of 100/s; a quota of at least 150/s removes the throttling; this variant ran with 200/s: no call was throttled.')
-    expect(finding).toContain("Service Quotas request: 'Cryptographic operations (symmetric) request rate' in eu-north-1 (account 111122223333), current value 100, requested 200:")
+    expect(finding).toContain(
+      'symmetric in 111122223333/eu-north-1: peak demand 150 calls/s (first attempts, retries excluded) against a quota of 100/s; a quota of at least 150/s removes the throttling; this variant ran with 200/s: no call was throttled.',
+    )
+    expect(finding).toContain(
+      "Service Quotas request: 'Cryptographic operations (symmetric) request rate' in eu-north-1 (account 111122223333), current value 100, requested 200:",
+    )
     expect(finding).toContain('aws service-quotas request-service-quota-increase --service-code kms --quota-code')
     expect(finding).toContain('--desired-value 200 --region eu-north-1')
     expect(qi(raised).params).toMatchObject({ symmetric: 200 })
@@ -54,21 +58,38 @@ describe('quota increase', () => {
   })
 
   it('names the quotas as Service Quotas does, with the documented code where there is one', () => {
-    expect(serviceQuotaOf('symmetric')).toEqual({ name: 'Cryptographic operations (symmetric) request rate', code: undefined, adjustable: true })
-    expect(serviceQuotaOf('rsa')).toEqual({ name: 'Cryptographic operations (RSA) request rate', code: 'L-2AC98190', adjustable: true })
+    expect(serviceQuotaOf('symmetric')).toEqual({
+      name: 'Cryptographic operations (symmetric) request rate',
+      code: undefined,
+      adjustable: true,
+    })
+    expect(serviceQuotaOf('rsa')).toEqual({
+      name: 'Cryptographic operations (RSA) request rate',
+      code: 'L-2AC98190',
+      adjustable: true,
+    })
     expect(serviceQuotaOf('api:DescribeKey')?.name).toBe('DescribeKey request rate')
     expect(serviceQuotaOf('key-pair:RSA_2048')?.name).toBe('GenerateDataKeyPair (RSA_2048) request rate')
     expect(serviceQuotaOf('custom-key-store:cks-1')?.adjustable).toBe(false)
-    expect(increaseCommand(serviceQuotaOf('rsa')!, 'us-east-2', 700)).toBe('aws service-quotas request-service-quota-increase --service-code kms --quota-code L-2AC98190 --desired-value 700 --region us-east-2')
-    expect(increaseCommand(serviceQuotaOf('symmetric')!, 'eu-west-1', 30000)).toContain(`list-service-quotas --service-code kms --region eu-west-1 --query "Quotas[?QuotaName=='Cryptographic operations (symmetric) request rate'].QuotaCode" --output text`)
+    expect(increaseCommand(serviceQuotaOf('rsa')!, 'us-east-2', 700)).toBe(
+      'aws service-quotas request-service-quota-increase --service-code kms --quota-code L-2AC98190 --desired-value 700 --region us-east-2',
+    )
+    expect(increaseCommand(serviceQuotaOf('symmetric')!, 'eu-west-1', 30000)).toContain(
+      `list-service-quotas --service-code kms --region eu-west-1 --query "Quotas[?QuotaName=='Cryptographic operations (symmetric) request rate'].QuotaCode" --output text`,
+    )
     expect([niceCeil(14_012), niceCeil(1_234), niceCeil(180), niceCeil(7)]).toEqual([15_000, 1_300, 180, 7])
   })
 
   it('rejects unknown pools and bad values, naming them', () => {
-    const p = (o: unknown): string[] => (quotaIncrease(o as QuotaIncreaseOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
-    expect(p({ quotas: { symetric: 5 } })).toEqual(["quotas.symetric: unknown quota pool 'symetric' (did you mean 'symmetric'?)"])
+    const p = (o: unknown): string[] =>
+      (quotaIncrease(o as QuotaIncreaseOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
+    expect(p({ quotas: { symetric: 5 } })).toEqual([
+      "quotas.symetric: unknown quota pool 'symetric' (did you mean 'symmetric'?)",
+    ])
     expect(p({ quotas: { symmetric: -5 } })).toEqual(['quotas.symmetric: a quota must not be negative'])
-    expect(p({ quotas: { 'eu-wst-1/symmetric': 5 } })[0]).toMatch(/^quotas.eu-wst-1\/symmetric: 'eu-wst-1' is not a known AWS Region/)
+    expect(p({ quotas: { 'eu-wst-1/symmetric': 5 } })[0]).toMatch(
+      /^quotas.eu-wst-1\/symmetric: 'eu-wst-1' is not a known AWS Region/,
+    )
     expect(p({ headroom: -1 })[0]).toMatch(/^headroom: headroom must be a number from 0 to 10/)
   })
 })

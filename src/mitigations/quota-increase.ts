@@ -32,13 +32,20 @@ export interface QuotaIncreaseOptions {
 
 const schema = z.object({
   quotas: z
-    .record(z.string(), z.number({ error: 'a quota must be a number of requests per second' }).finite().nonnegative({ error: 'a quota must not be negative' }))
+    .record(
+      z.string(),
+      z
+        .number({ error: 'a quota must be a number of requests per second' })
+        .finite()
+        .nonnegative({ error: 'a quota must not be negative' }),
+    )
     .superRefine((q, ctx) => {
       for (const name of Object.keys(q)) {
         const slash = name.indexOf('/')
         const region = slash >= 0 ? name.slice(0, slash) : undefined
         const pool = slash >= 0 ? name.slice(slash + 1) : name
-        if (region !== undefined && !isKnownRegion(region)) ctx.addIssue({ code: 'custom', path: [name], message: `'${region}' is not a known AWS Region` })
+        if (region !== undefined && !isKnownRegion(region))
+          ctx.addIssue({ code: 'custom', path: [name], message: `'${region}' is not a known AWS Region` })
         const problem = poolNameProblem(pool)
         if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: problem })
       }
@@ -96,11 +103,13 @@ export function quotaIncrease(options: QuotaIncreaseOptions = {}): Mitigation {
       const demand = new Map<string, Demand>()
       const findings: string[] = []
       const stats: Record<string, number> = {}
-      const keySpecOf = (name: string | undefined): string | undefined => (name !== undefined ? ctx.keys.get(name)?.keySpec : undefined)
+      const keySpecOf = (name: string | undefined): string | undefined =>
+        name !== undefined ? ctx.keys.get(name)?.keySpec : undefined
       const count = (call: KmsCallSpec, host: Host): void => {
         const pool = poolOf(call, keySpecOf)
         if (pool === undefined) return
-        const account = call.caller.account ?? /::(\d{12}):/.exec(call.caller.principal ?? '')?.[1] ?? ctx.accounts[0] ?? ''
+        const account =
+          call.caller.account ?? /::(\d{12}):/.exec(call.caller.principal ?? '')?.[1] ?? ctx.accounts[0] ?? ''
         const scope = `${account}/${call.caller.region ?? ctx.region}/${pool}`
         const second = Math.floor(host.now() / 1000)
         let d = demand.get(scope)
@@ -132,7 +141,9 @@ export function quotaIncrease(options: QuotaIncreaseOptions = {}): Mitigation {
           const full = (n: number): number => Math.round((n / scale) * 1000) / 1000
           for (const [scope, d] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
             const [account, region, pool] = scope.split('/') as [string, string, string]
-            const used = result.usage?.pools.find((p) => p.account === account && p.region === region && p.pool === pool)
+            const used = result.usage?.pools.find(
+              (p) => p.account === account && p.region === region && p.pool === pool,
+            )
             const scaledCurrent = result.defaultLimit(region, pool)
             const current = scaledCurrent !== undefined ? full(scaledCurrent) : undefined
             const inForce = used !== undefined ? full(used.limit) : current
@@ -159,7 +170,9 @@ export function quotaIncrease(options: QuotaIncreaseOptions = {}): Mitigation {
             } else if (!sq.adjustable) {
               findings.push(`${head} '${sq.name}' is not adjustable: spread the load over more custom key stores.`)
             } else {
-              findings.push(`${head} Service Quotas request: '${sq.name}' in ${region} (account ${account}), current value ${fmt(current)}, requested ${fmt(requested)}: ${increaseCommand(sq, region, requested)}`)
+              findings.push(
+                `${head} Service Quotas request: '${sq.name}' in ${region} (account ${account}), current value ${fmt(current)}, requested ${fmt(requested)}: ${increaseCommand(sq, region, requested)}`,
+              )
             }
           }
         },

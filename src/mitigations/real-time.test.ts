@@ -39,7 +39,15 @@ describe('mitigations in real time against kms-bench serve', () => {
       ],
       variants: [
         { name: 'baseline' },
-        { name: 'mitigated', mitigations: [singleFlight(), multiRegion({ regions: ['eu-west-3'], decrypt: 'spread' }), dataKeyCache({ maxAge: 60 }), s3BucketKeys()] },
+        {
+          name: 'mitigated',
+          mitigations: [
+            singleFlight(),
+            multiRegion({ regions: ['eu-west-3'], decrypt: 'spread' }),
+            dataKeyCache({ maxAge: 60 }),
+            s3BucketKeys(),
+          ],
+        },
       ],
     })
     const r = await runScenario(s, { target: endpointTarget({ url: server.url }), retryLayer: sdkRetry })
@@ -57,8 +65,14 @@ describe('mitigations in real time against kms-bench serve', () => {
     expect(mitigated!.kms.calls).toBeLessThanOrEqual(10)
     const stats = Object.fromEntries(mitigated!.mitigations.map((m) => [m.name, m.stats]))
     expect(stats['s3-bucket-keys']!['bucketKeysCreated']).toBe(1)
-    expect((stats['data-key-cache']!['encryptHits'] ?? 0) + (stats['data-key-cache']!['decryptHits'] ?? 0)).toBeGreaterThan(50)
+    expect(
+      (stats['data-key-cache']!['encryptHits'] ?? 0) + (stats['data-key-cache']!['decryptHits'] ?? 0),
+    ).toBeGreaterThan(50)
     expect(stats['multi-region']!['replicas']).toBe(1)
-    expect(Object.keys(stats['multi-region']!).filter((k) => k.startsWith('calls:')).sort()).toEqual(['calls:eu-north-1', 'calls:eu-west-3'])
+    expect(
+      Object.keys(stats['multi-region']!)
+        .filter((k) => k.startsWith('calls:'))
+        .sort(),
+    ).toEqual(['calls:eu-north-1', 'calls:eu-west-3'])
   })
 })

@@ -1,4 +1,10 @@
-import { INITIAL_RETRY_TOKENS, MAXIMUM_RETRY_DELAY, Retry, StandardRetryStrategy, type RETRY_MODES } from '@smithy/util-retry'
+import {
+  INITIAL_RETRY_TOKENS,
+  MAXIMUM_RETRY_DELAY,
+  Retry,
+  StandardRetryStrategy,
+  type RETRY_MODES,
+} from '@smithy/util-retry'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { VirtualClock } from '../clock.ts'
 import { directKms, kmsCall, type Effect, type KmsCallSpec, type KmsOutcome } from '../load/effects.ts'
@@ -11,7 +17,11 @@ import { retryErrorType, RetryQuota, sdkRetry, type RetryErrorType } from './ret
 type Script = (RetryErrorType | 'OK')[]
 
 const ERRORS: Record<RetryErrorType, { name: string; message: string; httpStatus: number }> = {
-  THROTTLING: { name: 'ThrottlingException', message: 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.', httpStatus: 400 },
+  THROTTLING: {
+    name: 'ThrottlingException',
+    message: 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.',
+    httpStatus: 400,
+  },
   TRANSIENT: { name: 'KMSInternalException', message: 'internal', httpStatus: 500 },
   SERVER_ERROR: { name: 'SomeServerFault', message: 'fault', httpStatus: 501 },
   CLIENT_ERROR: { name: 'NotFoundException', message: 'nope', httpStatus: 400 },
@@ -22,7 +32,10 @@ function outcome(step: RetryErrorType | 'OK'): KmsOutcome {
 }
 
 /** Runs scripted calls through the real StandardRetryStrategy; returns each call's attempts and delays, and the capacity after it. */
-async function realStrategy(maxAttempts: number, scripts: Script[]): Promise<{ attempts: number; delays: number[]; capacity: number }[]> {
+async function realStrategy(
+  maxAttempts: number,
+  scripts: Script[],
+): Promise<{ attempts: number; delays: number[]; capacity: number }[]> {
   vi.useFakeTimers()
   const s = new StandardRetryStrategy(maxAttempts)
   const out: { attempts: number; delays: number[]; capacity: number }[] = []
@@ -37,7 +50,10 @@ async function realStrategy(maxAttempts: number, scripts: Script[]): Promise<{ a
         s.recordSuccess(token)
         break
       }
-      const p = s.refreshRetryTokenForRetry(token, { errorType: step, error: Object.assign(new Error(ERRORS[step].message), { name: ERRORS[step].name }) } as never)
+      const p = s.refreshRetryTokenForRetry(token, {
+        errorType: step,
+        error: Object.assign(new Error(ERRORS[step].message), { name: ERRORS[step].name }),
+      } as never)
       const settled = p.then(
         (t) => ({ t }),
         () => undefined,
@@ -55,10 +71,29 @@ async function realStrategy(maxAttempts: number, scripts: Script[]): Promise<{ a
 }
 
 function context(seed: number): MitigationContext {
-  return { clock: new VirtualClock(), random: new Random(seed), target: 'embedded', variant: 'v', hosts: 1, durationSeconds: 1, region: 'us-east-1', accounts: ['111122223333'], keys: new Map() }
+  return {
+    clock: new VirtualClock(),
+    random: new Random(seed),
+    target: 'embedded',
+    variant: 'v',
+    hosts: 1,
+    durationSeconds: 1,
+    region: 'us-east-1',
+    accounts: ['111122223333'],
+    keys: new Map(),
+  }
 }
 
-const host: Host = { index: 0, id: 'host-0', caller: {}, account: '111122223333', region: 'us-east-1', principal: 'p', random: new Random(1), now: () => 0 }
+const host: Host = {
+  index: 0,
+  id: 'host-0',
+  caller: {},
+  account: '111122223333',
+  region: 'us-east-1',
+  principal: 'p',
+  random: new Random(1),
+  now: () => 0,
+}
 const call: KmsCallSpec = kmsCall('GenerateDataKey', { KeyId: 'k', KeySpec: 'AES_256' }, {})
 
 /** Runs scripted calls through the layer's generator; returns attempts and backoff per call. */
@@ -92,7 +127,13 @@ describe('SDK retry layer', () => {
 
   it('reads the SDK constants of the installed @smithy/core', () => {
     const m = sdkRetry()
-    expect(m.params).toMatchObject({ mode: 'standard', maxAttempts: 3, throttlingBaseDelayMs: Retry.throttlingDelay(), baseDelayMs: Retry.delay(), retryQuota: INITIAL_RETRY_TOKENS })
+    expect(m.params).toMatchObject({
+      mode: 'standard',
+      maxAttempts: 3,
+      throttlingBaseDelayMs: Retry.throttlingDelay(),
+      baseDelayMs: Retry.delay(),
+      retryQuota: INITIAL_RETRY_TOKENS,
+    })
     expect(INITIAL_RETRY_TOKENS).toBe(500)
     expect(MAXIMUM_RETRY_DELAY).toBe(20_000)
     const q = new RetryQuota(3)
@@ -101,9 +142,14 @@ describe('SDK retry layer', () => {
     expect(q.cost('TRANSIENT')).toBe(Retry.cost())
     expect(m.clientRetry).toEqual({ mode: 'standard', maxAttempts: 3 })
     expect(sdkRetry({ mode: 'none' }).clientRetry).toEqual({ mode: 'standard', maxAttempts: 1 })
-    expect(() => sdkRetry({ mode: 'Adaptive' as never })).toThrow("mode must be 'none', 'standard' or 'adaptive', got \"Adaptive\"")
+    expect(() => sdkRetry({ mode: 'Adaptive' as never })).toThrow(
+      "mode must be 'none', 'standard' or 'adaptive', got \"Adaptive\"",
+    )
     expect(() => sdkRetry({ maxAttempts: 0 })).toThrow('maxAttempts must be an integer >= 1, got 0')
-    expect(sdkRetry({ mode: 'adaptive', maxAttempts: 5 }).clientRetry).toEqual({ mode: 'adaptive', maxAttempts: 5 } satisfies { mode: `${RETRY_MODES}`; maxAttempts: number })
+    expect(sdkRetry({ mode: 'adaptive', maxAttempts: 5 }).clientRetry).toEqual({
+      mode: 'adaptive',
+      maxAttempts: 5,
+    } satisfies { mode: `${RETRY_MODES}`; maxAttempts: number })
   })
 
   it('classifies errors with the SDK own predicates', () => {
@@ -148,7 +194,12 @@ describe('SDK retry layer', () => {
   })
 
   it('keeps the retry quota exactly as the SDK does', async () => {
-    const seq: Script[] = [['THROTTLING', 'OK'], ['TRANSIENT', 'TRANSIENT', 'OK'], ['OK'], ['THROTTLING', 'THROTTLING', 'THROTTLING']]
+    const seq: Script[] = [
+      ['THROTTLING', 'OK'],
+      ['TRANSIENT', 'TRANSIENT', 'OK'],
+      ['OK'],
+      ['THROTTLING', 'THROTTLING', 'THROTTLING'],
+    ]
     const real = await realStrategy(3, seq)
     const q = new RetryQuota(3)
     const capacities: number[] = []

@@ -25,8 +25,22 @@
  * every host of a fleet has its own client.
  */
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry'
-import { DEFAULT_MAX_ATTEMPTS, INITIAL_RETRY_TOKENS, MAXIMUM_RETRY_DELAY, NO_RETRY_INCREMENT, Retry } from '@smithy/util-retry'
-import { directKms, isContinuation, type Effect, type KmsCallSpec, type KmsErrorLike, type KmsInvoker, type KmsOutcome } from '../load/effects.ts'
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  INITIAL_RETRY_TOKENS,
+  MAXIMUM_RETRY_DELAY,
+  NO_RETRY_INCREMENT,
+  Retry,
+} from '@smithy/util-retry'
+import {
+  directKms,
+  isContinuation,
+  type Effect,
+  type KmsCallSpec,
+  type KmsErrorLike,
+  type KmsInvoker,
+  type KmsOutcome,
+} from '../load/effects.ts'
 import type { ClientRetryConfig, Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
 import { Random } from '../load/random.ts'
 import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
@@ -60,8 +74,17 @@ export function retryErrorType(error: KmsErrorLike & { httpStatus?: number }): R
   const cacheKey = status === 400 ? error.name : `${error.name}/${status}`
   let t = typeCache.get(cacheKey)
   if (t === undefined) {
-    const sdkError = Object.assign(new Error(error.message), { name: error.name, $metadata: { httpStatusCode: status } }) as unknown as Parameters<typeof isThrottlingError>[0]
-    t = isThrottlingError(sdkError) ? 'THROTTLING' : isTransientError(sdkError) ? 'TRANSIENT' : isServerError(sdkError) ? 'SERVER_ERROR' : 'CLIENT_ERROR'
+    const sdkError = Object.assign(new Error(error.message), {
+      name: error.name,
+      $metadata: { httpStatusCode: status },
+    }) as unknown as Parameters<typeof isThrottlingError>[0]
+    t = isThrottlingError(sdkError)
+      ? 'THROTTLING'
+      : isTransientError(sdkError)
+        ? 'TRANSIENT'
+        : isServerError(sdkError)
+          ? 'SERVER_ERROR'
+          : 'CLIENT_ERROR'
     typeCache.set(cacheKey, t)
   }
   return t
@@ -145,9 +168,11 @@ interface RetryStats {
  */
 export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
   const mode = options.mode ?? 'standard'
-  if (mode !== 'none' && mode !== 'standard' && mode !== 'adaptive') throw new RangeError(`mode must be 'none', 'standard' or 'adaptive', got ${JSON.stringify(mode)}`)
+  if (mode !== 'none' && mode !== 'standard' && mode !== 'adaptive')
+    throw new RangeError(`mode must be 'none', 'standard' or 'adaptive', got ${JSON.stringify(mode)}`)
   const maxAttempts = mode === 'none' ? 1 : (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`)
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`)
   const clientRetry: ClientRetryConfig = { mode: mode === 'adaptive' ? 'adaptive' : 'standard', maxAttempts }
   const assumptions =
     mode === 'none'
@@ -157,11 +182,28 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
         ]
   return {
     name: 'sdk-retry',
-    params: { mode, maxAttempts, throttlingBaseDelayMs: Retry.throttlingDelay(), baseDelayMs: Retry.delay(), retryQuota: INITIAL_RETRY_TOKENS },
+    params: {
+      mode,
+      maxAttempts,
+      throttlingBaseDelayMs: Retry.throttlingDelay(),
+      baseDelayMs: Retry.delay(),
+      retryQuota: INITIAL_RETRY_TOKENS,
+    },
     assumptions,
     clientRetry,
     start(ctx: MitigationContext): MitigationRun {
-      const stats: RetryStats = { calls: 0, retries: 0, requestsRetried: 0, retriedThenSucceeded: 0, retriedThenFailed: 0, exhausted: 0, quotaRefusals: 0, backoffMs: 0, limiterWaitMs: 0, limiterDelayed: 0 }
+      const stats: RetryStats = {
+        calls: 0,
+        retries: 0,
+        requestsRetried: 0,
+        retriedThenSucceeded: 0,
+        retriedThenFailed: 0,
+        exhausted: 0,
+        quotaRefusals: 0,
+        backoffMs: 0,
+        limiterWaitMs: 0,
+        limiterDelayed: 0,
+      }
       const streamBase = ctx.random.uint32()
       const limiters = new Map<number, AdaptiveLimiter>()
       return {
@@ -226,7 +268,7 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
             invoker.sync = (call, exec) => {
               stats.calls++
               // An enabled adaptive limiter may make the first send wait: take the generator path.
-              if (limiter !== undefined && limiter.enabled) return loop(call, undefined)
+              if (limiter?.enabled) return loop(call, undefined)
               const r = direct ? exec(call) : nextSync(call, exec)
               if (isContinuation(r)) {
                 return (function* (): Generator<Effect, KmsOutcome, unknown> {

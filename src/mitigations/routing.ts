@@ -3,7 +3,14 @@
  * account): rewritten inputs and callers made once and reused (the emulator caches what it
  * resolves per object), and a hook on a call's outcome whether it completes at once or later.
  */
-import { isContinuation, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import {
+  isContinuation,
+  type EffectGenerator,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  type SyncKms,
+} from '../load/effects.ts'
 
 /** A key ARN with another Region (a multi-Region replica's ARN); key ids are the same in every Region. */
 export function inRegion(keyId: string, region: string): string {
@@ -25,7 +32,10 @@ export class Rewrites<T extends object> {
 }
 
 /** Calls `f` with the outcome of `r` when it is known: now, or when the continuation ends. */
-function onOutcome(r: KmsOutcome | EffectGenerator<KmsOutcome>, f: (out: KmsOutcome) => void): KmsOutcome | EffectGenerator<KmsOutcome> {
+function onOutcome(
+  r: KmsOutcome | EffectGenerator<KmsOutcome>,
+  f: (out: KmsOutcome) => void,
+): KmsOutcome | EffectGenerator<KmsOutcome> {
   if (!isContinuation(r)) {
     f(r)
     return r
@@ -43,7 +53,11 @@ function onOutcome(r: KmsOutcome | EffectGenerator<KmsOutcome>, f: (out: KmsOutc
  * rerouted call's tag and outcome (to remember where a ciphertext was made). The sync fast
  * path is kept when `next` has one.
  */
-export function reroutingInvoker<T>(next: KmsInvoker, route: (call: KmsCallSpec) => { call: KmsCallSpec; tag: T } | undefined, after: (tag: T, out: KmsOutcome) => void): KmsInvoker {
+export function reroutingInvoker<T>(
+  next: KmsInvoker,
+  route: (call: KmsCallSpec) => { call: KmsCallSpec; tag: T } | undefined,
+  after: (tag: T, out: KmsOutcome) => void,
+): KmsInvoker {
   const invoker: KmsInvoker = (call) => {
     const r = route(call)
     if (r === undefined) return next(call)

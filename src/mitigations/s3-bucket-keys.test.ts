@@ -5,7 +5,11 @@ import { defineScenario, type ScenarioInput } from '../load/scenario.ts'
 import { s3BucketKeys, type S3BucketKeysOptions } from './s3-bucket-keys.ts'
 import { bench, DIRECT } from './test-support.ts'
 
-function s3(requests: ScenarioInput['requests'], options: S3BucketKeysOptions, extra: Partial<ScenarioInput> = {}): ScenarioInput {
+function s3(
+  requests: ScenarioInput['requests'],
+  options: S3BucketKeysOptions,
+  extra: Partial<ScenarioInput> = {},
+): ScenarioInput {
   return {
     name: 's3-unit',
     duration: 60,
@@ -25,7 +29,9 @@ async function run(input: ScenarioInput) {
 
 describe('S3 Bucket Keys in virtual time', () => {
   it('PUTs: one GenerateDataKey per bucket-key lifetime and requester (3 in 60 s at 20 s)', async () => {
-    const { plain, bk, stats, findings } = await run(s3([{ kind: 's3-put', key: 'k', bucket: 'media', objects: 1000 }], { lifetime: 20 }))
+    const { plain, bk, stats, findings } = await run(
+      s3([{ kind: 's3-put', key: 'k', bucket: 'media', objects: 1000 }], { lifetime: 20 }),
+    )
     expect(plain.kms.calls).toBe(600)
     // Bucket keys made at 0, 20 and 40 s, each protecting the 200 objects written in its 20 s.
     expect(bk.kms.calls).toBe(3)
@@ -35,14 +41,18 @@ describe('S3 Bucket Keys in virtual time', () => {
     expect(bk.exposure.maxBytesPerDataKey).toBe(200 * 1_048_576)
     expect(bk.exposure.principalsPerBucketKey).toBe(1)
     expect(bk.exposure.notes.some((n) => n.includes('stop matching'))).toBe(true)
-    expect(bk.exposure.notes).toContain('CloudTrail: 3 KMS events for 600 S3 requests (one per request without a bucket key)')
+    expect(bk.exposure.notes).toContain(
+      'CloudTrail: 3 KMS events for 600 S3 requests (one per request without a bucket key)',
+    )
     expect(findings[0]).toMatch(/^S3 Bucket Keys: 3 KMS calls for 600 SSE-KMS requests \(99\.500% fewer/)
     expect(bk.mitigations[0]!.assumptions.some((a) => a.includes('AWS publishes no lifetime'))).toBe(true)
   })
 
   it('GETs of objects written before the run: one Decrypt per (requester, bucket key) per lifetime', async () => {
     // Two bucket keys protect the existing objects; each is decrypted at 0, ~20 and ~40 s.
-    const { plain, bk, stats } = await run(s3([{ kind: 's3-get', key: 'k', bucket: 'media', objects: 1000 }], { lifetime: 20, existingBucketKeys: 2 }))
+    const { plain, bk, stats } = await run(
+      s3([{ kind: 's3-get', key: 'k', bucket: 'media', objects: 1000 }], { lifetime: 20, existingBucketKeys: 2 }),
+    )
     expect(plain.kms.calls).toBe(600)
     expect(bk.kms.calls).toBe(6)
     expect(stats).toMatchObject({ s3Gets: 600, bucketKeyDecrypts: 6, legacyDecrypts: 0 })
@@ -50,7 +60,9 @@ describe('S3 Bucket Keys in virtual time', () => {
   })
 
   it('objects older than the bucket key keep a Decrypt per GET', async () => {
-    const { bk, stats } = await run(s3([{ kind: 's3-get', key: 'k', bucket: 'media', objects: 1000 }], { lifetime: 20, legacyObjectShare: 0.5 }))
+    const { bk, stats } = await run(
+      s3([{ kind: 's3-get', key: 'k', bucket: 'media', objects: 1000 }], { lifetime: 20, legacyObjectShare: 0.5 }),
+    )
     expect(stats['legacyDecrypts']).toBeGreaterThan(200)
     expect(stats['legacyDecrypts']).toBeLessThan(400)
     expect(bk.kms.calls).toBe((stats['legacyDecrypts'] ?? 0) + 3)
@@ -77,21 +89,46 @@ describe('S3 Bucket Keys in virtual time', () => {
     const b = bench()
     const inv = s3BucketKeys({ lifetime: 60 }).start(b.context()).wrap(DIRECT, b.host)
     const put = (i: number) =>
-      kmsCall('GenerateDataKey', { KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { 'aws:s3:arn': `arn:aws:s3:::media/o${i}` } }, b.caller, { bytes: 10, keyName: 'k', s3: { operation: 'PUT', bucket: 'media', object: `o${i}`, requester: b.host.principal } })
+      kmsCall(
+        'GenerateDataKey',
+        { KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { 'aws:s3:arn': `arn:aws:s3:::media/o${i}` } },
+        b.caller,
+        {
+          bytes: 10,
+          keyName: 'k',
+          s3: { operation: 'PUT', bucket: 'media', object: `o${i}`, requester: b.host.principal },
+        },
+      )
     for (let i = 0; i < 5; i++) expect(b.run(inv, put(i)).ok).toBe(true)
     expect(b.log).toHaveLength(1)
-    expect(b.log[0]!.input).toEqual({ KeyId: b.key.keyId, KeySpec: 'AES_256', EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::media' } })
+    expect(b.log[0]!.input).toEqual({
+      KeyId: b.key.keyId,
+      KeySpec: 'AES_256',
+      EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::media' },
+    })
     expect(b.log[0]!.caller).toBe(b.caller)
-    const get = kmsCall('Decrypt', { KeyId: b.key.keyId, CiphertextBlob: new Uint8Array(1), EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::media/o3' } }, b.caller, { keyName: 'k', s3: { operation: 'GET', bucket: 'media', object: 'o3', requester: b.host.principal } })
+    const get = kmsCall(
+      'Decrypt',
+      {
+        KeyId: b.key.keyId,
+        CiphertextBlob: new Uint8Array(1),
+        EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::media/o3' },
+      },
+      b.caller,
+      { keyName: 'k', s3: { operation: 'GET', bucket: 'media', object: 'o3', requester: b.host.principal } },
+    )
     // The writer holds its bucket key: reading its own object needs no call.
     expect(b.run(inv, get).ok).toBe(true)
     expect(b.log).toHaveLength(1)
   })
 
   it('rejects bad parameters', () => {
-    const p = (o: unknown): string[] => (s3BucketKeys(o as S3BucketKeysOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
+    const p = (o: unknown): string[] =>
+      (s3BucketKeys(o as S3BucketKeysOptions).problems ?? []).map((x) => `${x.path.join('.')}: ${x.message}`)
     expect(p({ lifetime: 0 })[0]).toMatch(/^lifetime: lifetime must be greater than 0/)
-    expect(p({ legacyObjectShare: 1.5 })).toEqual(['legacyObjectShare: legacyObjectShare must be a number from 0 to 1, got 1.5'])
+    expect(p({ legacyObjectShare: 1.5 })).toEqual([
+      'legacyObjectShare: legacyObjectShare must be a number from 0 to 1, got 1.5',
+    ])
     expect(p({ requesters: 0 })[0]).toMatch(/^requesters: requesters must be an integer from 1/)
   })
 })

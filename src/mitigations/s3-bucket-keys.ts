@@ -23,7 +23,17 @@
  */
 import { z } from 'zod'
 import type { OperationOutputs } from '../kms/model.generated.ts'
-import { Flight, isContinuation, wait, withInput, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import {
+  Flight,
+  isContinuation,
+  wait,
+  withInput,
+  type EffectGenerator,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  type SyncKms,
+} from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'
 import { durationOption, intOption, invalidMitigation, numberOption, parseOptions } from './params.ts'
@@ -72,7 +82,10 @@ interface BucketKey {
 }
 
 /** What S3 answers a request it served with a bucket key it holds (no KMS call). */
-const SERVED: KmsOutcome = Object.freeze({ ok: true as const, output: Object.freeze({}) as OperationOutputs['GenerateDataKey'] })
+const SERVED: KmsOutcome = Object.freeze({
+  ok: true as const,
+  output: Object.freeze({}) as OperationOutputs['GenerateDataKey'],
+})
 /** Most object → bucket key records kept (objects beyond are treated as written before the run). */
 const MAX_OBJECTS = 5_000_000
 
@@ -102,7 +115,10 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
     'S3 Bucket Keys: concurrent requests of one requester needing the same bucket key wait for one KMS call.',
     `S3 Bucket Keys: objects that existed before the run were written under ${existingCount} bucket key${existingCount === 1 ? '' : 's'}${legacyShare > 0 ? `; ${legacyShare * 100}% of them before Bucket Keys were enabled (per-object Decrypt)` : ''}.`,
   ]
-  if (o.requesters !== undefined) assumptions.push(`S3 Bucket Keys: the fleet's S3 requests come from ${o.requesters} distinct requesters (host i is requester i mod ${o.requesters}).`)
+  if (o.requesters !== undefined)
+    assumptions.push(
+      `S3 Bucket Keys: the fleet's S3 requests come from ${o.requesters} distinct requesters (host i is requester i mod ${o.requesters}).`,
+    )
 
   return {
     name: 's3-bucket-keys',
@@ -114,7 +130,15 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
     },
     assumptions,
     start(ctx: MitigationContext): MitigationRun {
-      const stats = { s3Puts: 0, s3Gets: 0, bucketKeysCreated: 0, bucketKeyDecrypts: 0, legacyDecrypts: 0, servedWithoutKms: 0, kmsFailures: 0 }
+      const stats = {
+        s3Puts: 0,
+        s3Gets: 0,
+        bucketKeysCreated: 0,
+        bucketKeyDecrypts: 0,
+        legacyDecrypts: 0,
+        servedWithoutKms: 0,
+        kmsFailures: 0,
+      }
       let nextId = 0
       const all: BucketKey[] = []
       /** bucket key blobs made before the run, by `bucket\nkeyName` */
@@ -133,7 +157,15 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
         return c
       }
       const newBucketKey = (blob: Uint8Array, now: number): BucketKey => {
-        const bk: BucketKey = { id: nextId++, blob, created: now, lastUsed: now, objects: 0, bytes: 0, principals: new Set() }
+        const bk: BucketKey = {
+          id: nextId++,
+          blob,
+          created: now,
+          lastUsed: now,
+          objects: 0,
+          bytes: 0,
+          principals: new Set(),
+        }
         all.push(bk)
         return bk
       }
@@ -157,8 +189,13 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
             if (existing.has(id) || key === undefined) continue
             const list: BucketKey[] = []
             for (let i = 0; i < existingCount; i++) {
-              const out = await kms.call('GenerateDataKeyWithoutPlaintext', { KeyId: key.arn, KeySpec: 'AES_256', EncryptionContext: bucketContext(r.bucket) }, { account: key.account, region: key.region })
-              if (out.CiphertextBlob === undefined) throw new Error(`GenerateDataKeyWithoutPlaintext returned no ciphertext for bucket ${r.bucket}`)
+              const out = await kms.call(
+                'GenerateDataKeyWithoutPlaintext',
+                { KeyId: key.arn, KeySpec: 'AES_256', EncryptionContext: bucketContext(r.bucket) },
+                { account: key.account, region: key.region },
+              )
+              if (out.CiphertextBlob === undefined)
+                throw new Error(`GenerateDataKeyWithoutPlaintext returned no ciphertext for bucket ${r.bucket}`)
               list.push(newBucketKey(out.CiphertextBlob, now))
             }
             existing.set(id, list)
@@ -166,10 +203,18 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
         },
         wrap(next: KmsInvoker, host: Host): KmsInvoker {
           const nextSync = next.sync
-          const requesterOf = (call: KmsCallSpec): string => (o.requesters !== undefined ? `requester-${host.index % o.requesters}` : (call.meta.s3?.requester ?? host.principal))
+          const requesterOf = (call: KmsCallSpec): string =>
+            o.requesters !== undefined
+              ? `requester-${host.index % o.requesters}`
+              : (call.meta.s3?.requester ?? host.principal)
 
           /** Runs a KMS call S3 makes (sync when it can), then `after` on its outcome. */
-          const kms = (call: KmsCallSpec, exec: SyncKms | undefined, flightId: string, after: (out: KmsOutcome) => KmsOutcome): KmsOutcome | EffectGenerator<KmsOutcome> => {
+          const kms = (
+            call: KmsCallSpec,
+            exec: SyncKms | undefined,
+            flightId: string,
+            after: (out: KmsOutcome) => KmsOutcome,
+          ): KmsOutcome | EffectGenerator<KmsOutcome> => {
             if (exec !== undefined && nextSync !== undefined) {
               const r = nextSync(call, exec)
               if (!isContinuation(r)) return after(r)
@@ -177,7 +222,11 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
             }
             return finishFlight(flightId, next(call), after)
           }
-          function* finishFlight(flightId: string, gen: EffectGenerator<KmsOutcome>, after: (out: KmsOutcome) => KmsOutcome): EffectGenerator<KmsOutcome> {
+          function* finishFlight(
+            flightId: string,
+            gen: EffectGenerator<KmsOutcome>,
+            after: (out: KmsOutcome) => KmsOutcome,
+          ): EffectGenerator<KmsOutcome> {
             const flight = new Flight<KmsOutcome>()
             flights.set(flightId, flight)
             const out = after(yield* gen)
@@ -235,7 +284,8 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
               }
               const list = existing.get(`${s3.bucket}\n${call.meta.keyName ?? ''}`)
               bk = list?.[Math.floor(unitHash(`${objectId}#existing`) * list.length)]
-              if (bk === undefined) return exec !== undefined && nextSync !== undefined ? nextSync(call, exec) : next(call)
+              if (bk === undefined)
+                return exec !== undefined && nextSync !== undefined ? nextSync(call, exec) : next(call)
             }
             const holdId = `H\n${requester}\n${bk.id}`
             const until = holds.get(holdId)
@@ -269,7 +319,11 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
             if (call.meta.s3 === undefined) return next(call)
             count(call)
             const r = handle(call, undefined)
-            return isContinuation(r) ? r : (function* (): EffectGenerator<KmsOutcome> { return r })()
+            return isContinuation(r)
+              ? r
+              : (function* (): EffectGenerator<KmsOutcome> {
+                  return r
+                })()
           }
           if (nextSync !== undefined) {
             invoker.sync = (call: KmsCallSpec, exec: SyncKms) => {

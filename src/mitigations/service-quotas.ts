@@ -43,9 +43,14 @@ export function serviceQuotaOf(pool: string): ServiceQuota | undefined {
   }
   if (pool.startsWith(KEY_PAIR_POOL_PREFIX)) {
     const spec = pool.slice(KEY_PAIR_POOL_PREFIX.length)
-    return { name: `GenerateDataKeyPair (${spec === 'SM2' ? 'SM2 — China Regions only' : spec}) request rate`, code: undefined, adjustable: true }
+    return {
+      name: `GenerateDataKeyPair (${spec === 'SM2' ? 'SM2 — China Regions only' : spec}) request rate`,
+      code: undefined,
+      adjustable: true,
+    }
   }
-  if (pool === CUSTOM_KEY_STORE_POOL || pool.startsWith(`${CUSTOM_KEY_STORE_POOL}:`)) return { name: 'Custom key store request quota', code: undefined, adjustable: false }
+  if (pool === CUSTOM_KEY_STORE_POOL || pool.startsWith(`${CUSTOM_KEY_STORE_POOL}:`))
+    return { name: 'Custom key store request quota', code: undefined, adjustable: false }
   if (pool === HOT_KEY_POOL) return undefined
   return undefined
 }
@@ -55,8 +60,9 @@ export function serviceQuotaOf(pool: string): ServiceQuota | undefined {
  * documented quota code, or first looking the code up by the quota's name.
  */
 export function increaseCommand(quota: ServiceQuota, region: string, desiredValue: number): string {
-  const request = (code: string): string => `aws service-quotas request-service-quota-increase --service-code kms --quota-code ${code} --desired-value ${desiredValue} --region ${region}`
+  const request = (code: string): string =>
+    `aws service-quotas request-service-quota-increase --service-code kms --quota-code ${code} --desired-value ${desiredValue} --region ${region}`
   if (quota.code !== undefined) return request(quota.code)
   const lookup = `aws service-quotas list-service-quotas --service-code kms --region ${region} --query "Quotas[?QuotaName=='${quota.name}'].QuotaCode" --output text`
-  return `${request('"$(' + lookup + ')"')}`
+  return `${request(`"$(${lookup})"`)}`
 }

@@ -14,13 +14,29 @@
  * no retries, nothing is ever concurrent.
  */
 import { z } from 'zod'
-import { Flight, isContinuation, wait, type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import {
+  Flight,
+  isContinuation,
+  wait,
+  type EffectGenerator,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  type SyncKms,
+} from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
 import { blobId, contextId } from './call-keys.ts'
 import { invalidMitigation, parseOptions } from './params.ts'
 
 /** Operations whose answer is a function of their input (safe to share). */
-export const COALESCIBLE_OPERATIONS = ['Decrypt', 'DescribeKey', 'GetPublicKey', 'GenerateMac', 'VerifyMac', 'Verify'] as const
+export const COALESCIBLE_OPERATIONS = [
+  'Decrypt',
+  'DescribeKey',
+  'GetPublicKey',
+  'GenerateMac',
+  'VerifyMac',
+  'Verify',
+] as const
 /** An operation {@link singleFlight} can coalesce. */
 export type CoalescibleOperation = (typeof COALESCIBLE_OPERATIONS)[number]
 
@@ -100,7 +116,11 @@ export function singleFlight(options: SingleFlightOptions = {}): Mitigation {
             return shared(yield* wait(flight))
           }
 
-          function* lead(id: string, call: KmsCallSpec, started: EffectGenerator<KmsOutcome> | undefined): EffectGenerator<KmsOutcome> {
+          function* lead(
+            id: string,
+            call: KmsCallSpec,
+            started: EffectGenerator<KmsOutcome> | undefined,
+          ): EffectGenerator<KmsOutcome> {
             const flight = new Flight<KmsOutcome>()
             inFlight.set(id, flight)
             stats.flights++

@@ -6,7 +6,15 @@
 import { VirtualClock } from '../clock.ts'
 import { createEmulator, type Emulator } from '../emulator.ts'
 import type { CallerInput } from '../kms/caller.ts'
-import { directKms, isContinuation, type Effect, type KmsCallSpec, type KmsInvoker, type KmsOutcome, type SyncKms } from '../load/effects.ts'
+import {
+  directKms,
+  isContinuation,
+  type Effect,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  type SyncKms,
+} from '../load/effects.ts'
 import type { Host, MitigationContext, ResolvedKey } from '../load/mitigation.ts'
 import { Random } from '../load/random.ts'
 
@@ -32,12 +40,29 @@ export interface Bench {
 /** A bench with one symmetric key `k` in 111122223333/us-east-1 and no quotas (unless given). */
 export function bench(options: { quotas?: Record<string, number> } = {}): Bench {
   const clock = new VirtualClock()
-  const emulator = createEmulator({ clock, profile: options.quotas !== undefined ? 'aws-default' : 'none', ...(options.quotas !== undefined ? { quotas: options.quotas } : {}), audit: { capacity: 0 } })
+  const emulator = createEmulator({
+    clock,
+    profile: options.quotas !== undefined ? 'aws-default' : 'none',
+    ...(options.quotas !== undefined ? { quotas: options.quotas } : {}),
+    audit: { capacity: 0 },
+  })
   const principal = 'arn:aws:iam::111122223333:role/app'
-  emulator.putIdentityPolicy(principal, 'app', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }))
+  emulator.putIdentityPolicy(
+    principal,
+    'app',
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }),
+  )
   const caller: CallerInput = { account: '111122223333', region: 'us-east-1', principal }
   const md = emulator.callSync('CreateKey', {}, { account: '111122223333', region: 'us-east-1' }).KeyMetadata!
-  const key: ResolvedKey = { name: 'k', keyId: md.KeyId, arn: md.Arn!, account: '111122223333', region: 'us-east-1', keySpec: 'SYMMETRIC_DEFAULT', manager: 'CUSTOMER' }
+  const key: ResolvedKey = {
+    name: 'k',
+    keyId: md.KeyId,
+    arn: md.Arn!,
+    account: '111122223333',
+    region: 'us-east-1',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    manager: 'CUSTOMER',
+  }
   const calls = new Map<string, number>()
   const log: KmsCallSpec[] = []
   const exec: SyncKms = (call) => {
@@ -45,7 +70,16 @@ export function bench(options: { quotas?: Record<string, number> } = {}): Bench 
     calls.set(call.operation, (calls.get(call.operation) ?? 0) + 1)
     return emulator.tryCall(call.operation, call.input, call.caller)
   }
-  const host: Host = { index: 0, id: 'host-0', caller, account: '111122223333', region: 'us-east-1', principal, random: new Random(1), now: () => clock.now() }
+  const host: Host = {
+    index: 0,
+    id: 'host-0',
+    caller,
+    account: '111122223333',
+    region: 'us-east-1',
+    principal,
+    random: new Random(1),
+    now: () => clock.now(),
+  }
   const drive = (gen: Generator<Effect, KmsOutcome, unknown>): KmsOutcome => {
     let value: unknown
     for (;;) {

@@ -22,7 +22,8 @@ describe('aws-default profile (requests-per-second.html, kms-facts.md §1.1-1.2)
   it('has the symmetric quota per Region: 10,000 / 20,000 in six Regions / 100,000 in three', () => {
     expect(config.limit('ap-south-1', 'symmetric')).toBe(10_000)
     expect(config.limit('sa-east-1', 'symmetric')).toBe(10_000)
-    for (const r of ['us-east-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'eu-west-2']) expect(config.limit(r, 'symmetric')).toBe(20_000)
+    for (const r of ['us-east-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'eu-west-2'])
+      expect(config.limit(r, 'symmetric')).toBe(20_000)
     for (const r of ['us-east-1', 'us-west-2', 'eu-west-1']) expect(config.limit(r, 'symmetric')).toBe(100_000)
   })
 
@@ -54,15 +55,25 @@ describe('aws-default profile (requests-per-second.html, kms-facts.md §1.1-1.2)
 describe('older profiles', () => {
   it('aws-2020: 5,500 / 10,000 / 30,000, RSA 500, ECC 300, DescribeKey 1,000', () => {
     const c = resolveQuotaConfig({ profile: 'aws-2020' })!
-    expect([c.limit('ap-south-1', 'symmetric'), c.limit('eu-west-2', 'symmetric'), c.limit('us-east-1', 'symmetric')]).toEqual([5500, 10_000, 30_000])
-    expect([c.limit('us-east-1', 'rsa'), c.limit('us-east-1', 'ecc'), c.limit('us-east-1', 'api:DescribeKey')]).toEqual([500, 300, 1000])
+    expect([
+      c.limit('ap-south-1', 'symmetric'),
+      c.limit('eu-west-2', 'symmetric'),
+      c.limit('us-east-1', 'symmetric'),
+    ]).toEqual([5500, 10_000, 30_000])
+    expect([c.limit('us-east-1', 'rsa'), c.limit('us-east-1', 'ecc'), c.limit('us-east-1', 'api:DescribeKey')]).toEqual(
+      [500, 300, 1000],
+    )
     expect(c.limit('us-east-1', 'key-pair:RSA_3072')).toBe(0.5)
     expect(c.limit('us-east-1', 'api:GetParametersForImport')).toBe(0.25)
   })
 
   it("aws-2018-08: 10,000 in us-east-1, us-west-2, eu-west-1 and 5,500 elsewhere (What's New 2018-08-21)", () => {
     const c = resolveQuotaConfig({ profile: 'aws-2018-08' })!
-    expect([c.limit('us-west-2', 'symmetric'), c.limit('eu-west-2', 'symmetric'), c.limit('us-east-1', 'api:DescribeKey')]).toEqual([10_000, 5500, 100])
+    expect([
+      c.limit('us-west-2', 'symmetric'),
+      c.limit('eu-west-2', 'symmetric'),
+      c.limit('us-east-1', 'api:DescribeKey'),
+    ]).toEqual([10_000, 5500, 100])
   })
 
   it('aws-pre-2018-08: 1,200 everywhere', () => {
@@ -81,7 +92,9 @@ describe('older profiles', () => {
 
 describe('overrides, scale and none', () => {
   it('an override replaces the profile value in every Region; a Region-prefixed one in that Region only', () => {
-    const c = resolveQuotaConfig({ quotas: { symmetric: 50_000, 'api:CreateKey': 10, 'eu-west-1/symmetric': 150_000 } })!
+    const c = resolveQuotaConfig({
+      quotas: { symmetric: 50_000, 'api:CreateKey': 10, 'eu-west-1/symmetric': 150_000 },
+    })!
     expect(c.limit('us-east-1', 'symmetric')).toBe(50_000)
     expect(c.limit('eu-west-1', 'symmetric')).toBe(150_000)
     expect(c.limit('us-east-1', 'api:CreateKey')).toBe(10)
@@ -89,7 +102,9 @@ describe('overrides, scale and none', () => {
   })
 
   it('custom-key-store overrides every store; custom-key-store:<id> one store', () => {
-    const c = resolveQuotaConfig({ quotas: { 'custom-key-store': 900, 'custom-key-store:cks-aaaaaaaaaaaaaaaaa': 100 } })!
+    const c = resolveQuotaConfig({
+      quotas: { 'custom-key-store': 900, 'custom-key-store:cks-aaaaaaaaaaaaaaaaa': 100 },
+    })!
     expect(c.limit('us-east-1', 'custom-key-store:cks-bbbbbbbbbbbbbbbbb')).toBe(900)
     expect(c.limit('us-east-1', 'custom-key-store:cks-aaaaaaaaaaaaaaaaa')).toBe(100)
   })
@@ -109,7 +124,14 @@ describe('overrides, scale and none', () => {
   })
 
   it('a profile object may extend a built-in profile; pools it does not name have no quota otherwise', () => {
-    const extended = resolveQuotaConfig({ profile: { name: 'mine', extends: 'aws-default', defaults: { symmetric: 30_000 }, regions: { 'us-east-1': { rsa: 2000 } } } })!
+    const extended = resolveQuotaConfig({
+      profile: {
+        name: 'mine',
+        extends: 'aws-default',
+        defaults: { symmetric: 30_000 },
+        regions: { 'us-east-1': { rsa: 2000 } },
+      },
+    })!
     expect(extended.profile.name).toBe('mine')
     expect(extended.limit('ap-south-1', 'symmetric')).toBe(30_000)
     expect(extended.limit('us-east-1', 'symmetric')).toBe(100_000) // the base profile's Region value still applies
@@ -128,7 +150,16 @@ describe('overrides, scale and none', () => {
 
 describe('bad configurations are rejected with one error naming every problem', () => {
   it('names every bad override', () => {
-    const problems = problemsOf({ quotas: { symetric: 5, rsa: -1, ecc: Number.POSITIVE_INFINITY, 'api:CreatKey': 1, 'us-esat-1/symmetric': 5, 'api:Encrypt': 3 } })
+    const problems = problemsOf({
+      quotas: {
+        symetric: 5,
+        rsa: -1,
+        ecc: Number.POSITIVE_INFINITY,
+        'api:CreatKey': 1,
+        'us-esat-1/symmetric': 5,
+        'api:Encrypt': 3,
+      },
+    })
     expect(problems).toEqual(
       expect.arrayContaining([
         "quota 'symetric': unknown quota pool 'symetric' (did you mean 'symmetric'?)",
@@ -144,12 +175,18 @@ describe('bad configurations are rejected with one error naming every problem', 
 
   it('names an unknown profile with a hint and the known names', () => {
     const [p] = problemsOf({ profile: 'aws-defualt' })
-    expect(p).toBe("unknown quota profile 'aws-defualt' (did you mean 'aws-default'?); known profiles: aws-default, aws-2020, aws-2018-08, aws-pre-2018-08, none")
+    expect(p).toBe(
+      "unknown quota profile 'aws-defualt' (did you mean 'aws-default'?); known profiles: aws-default, aws-2020, aws-2018-08, aws-pre-2018-08, none",
+    )
   })
 
   it('names every problem of a profile object, and of the other options, together', () => {
     const problems = problemsOf({
-      profile: { extends: 'aws-2019', defaults: { symmetric: Number.NaN, 'key-pair:RSA_1024': 1 }, regions: { 'eu-wset-1': { symmetric: 1 } } },
+      profile: {
+        extends: 'aws-2019',
+        defaults: { symmetric: Number.NaN, 'key-pair:RSA_1024': 1 },
+        regions: { 'eu-wset-1': { symmetric: 1 } },
+      },
       quotaScale: 0,
       quotaMode: 'leaky' as 'fixed-window',
     })
@@ -173,6 +210,8 @@ describe('bad configurations are rejected with one error naming every problem', 
   })
 
   it('the error message lists the problems', () => {
-    expect(() => resolveQuotaConfig({ quotas: { nope: 1 } })).toThrow("invalid quota configuration: quota 'nope': unknown quota pool 'nope'")
+    expect(() => resolveQuotaConfig({ quotas: { nope: 1 } })).toThrow(
+      "invalid quota configuration: quota 'nope': unknown quota pool 'nope'",
+    )
   })
 })

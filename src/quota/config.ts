@@ -9,7 +9,13 @@ import type { QuotaMode } from './limiter.ts'
 import { DEFAULT_RETENTION_SECONDS } from './meter.ts'
 import { closestName } from '../suggest.ts'
 import { CUSTOM_KEY_STORE_POOL, poolNameProblem } from './pools.ts'
-import { BUILT_IN_PROFILES, NO_QUOTA_PROFILE, profileNames, type QuotaProfile, type QuotaProfileInput } from './profiles.ts'
+import {
+  BUILT_IN_PROFILES,
+  NO_QUOTA_PROFILE,
+  profileNames,
+  type QuotaProfile,
+  type QuotaProfileInput,
+} from './profiles.ts'
 
 /** The quota settings of `createEmulator`. */
 export interface QuotaOptions {
@@ -144,9 +150,11 @@ export function resolveQuotaConfig(options: QuotaOptions): ResolvedQuotaConfig |
   }
 
   const mode = options.quotaMode ?? 'fixed-window'
-  if (mode !== 'fixed-window' && mode !== 'token-bucket') problems.push(`quotaMode must be 'fixed-window' or 'token-bucket', got ${JSON.stringify(mode)}`)
+  if (mode !== 'fixed-window' && mode !== 'token-bucket')
+    problems.push(`quotaMode must be 'fixed-window' or 'token-bucket', got ${JSON.stringify(mode)}`)
   const scale = options.quotaScale ?? 1
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) problems.push(`quotaScale must be a finite number > 0, got ${String(scale)}`)
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)
+    problems.push(`quotaScale must be a finite number > 0, got ${String(scale)}`)
   const retentionSeconds = options.usageRetentionSeconds ?? DEFAULT_RETENTION_SECONDS
   if (typeof retentionSeconds !== 'number' || !Number.isInteger(retentionSeconds) || retentionSeconds < 1) {
     problems.push(`usageRetentionSeconds must be a whole number >= 1, got ${String(retentionSeconds)}`)
@@ -162,7 +170,9 @@ export function resolveQuotaConfig(options: QuotaOptions): ResolvedQuotaConfig |
     scale,
     retentionSeconds,
     limit(region: string, pool: string): number | undefined {
-      const raw = lookup(region, pool) ?? (pool.startsWith(`${CUSTOM_KEY_STORE_POOL}:`) ? lookup(region, CUSTOM_KEY_STORE_POOL) : undefined)
+      const raw =
+        lookup(region, pool) ??
+        (pool.startsWith(`${CUSTOM_KEY_STORE_POOL}:`) ? lookup(region, CUSTOM_KEY_STORE_POOL) : undefined)
       return raw === undefined ? undefined : raw * scale
     },
   }

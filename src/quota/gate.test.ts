@@ -5,7 +5,11 @@ import { resolveQuotaConfig } from './config.ts'
 import { QuotaGate } from './gate.ts'
 
 describe('QuotaGate', () => {
-  function setup(quotas: Record<string, number> = {}): { gate: QuotaGate; clock: VirtualClock; kms: ReturnType<typeof createEmulator> } {
+  function setup(quotas: Record<string, number> = {}): {
+    gate: QuotaGate
+    clock: VirtualClock
+    kms: ReturnType<typeof createEmulator>
+  } {
     const clock = new VirtualClock()
     // the emulator only supplies the real key lookups (its own gate is off)
     const kms = createEmulator({ clock, profile: 'none', audit: { capacity: 0 } })
@@ -45,8 +49,20 @@ describe('QuotaGate', () => {
   it('charges GenerateRandom with a CustomKeyStoreId to that store as well', () => {
     const { gate, kms } = setup({ 'custom-key-store': 2 })
     const caller = kms.core.caller(undefined)
-    const random = (store?: string): boolean => gate.admit('GenerateRandom', { NumberOfBytes: 8, ...(store !== undefined ? { CustomKeyStoreId: store } : {}) }, caller, kms.core)
-    expect([random('cks-1'), random('cks-1'), random('cks-1'), random('cks-2'), random()]).toEqual([true, true, false, true, true])
+    const random = (store?: string): boolean =>
+      gate.admit(
+        'GenerateRandom',
+        { NumberOfBytes: 8, ...(store !== undefined ? { CustomKeyStoreId: store } : {}) },
+        caller,
+        kms.core,
+      )
+    expect([random('cks-1'), random('cks-1'), random('cks-1'), random('cks-2'), random()]).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+    ])
     expect(gate.usage().pools.map((p) => [p.pool, p.accepted, p.throttled])).toEqual([
       ['custom-key-store:cks-1', 2, 1],
       ['custom-key-store:cks-2', 1, 0],

@@ -95,7 +95,12 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
 class RegionQuotas {
   readonly account: string
   readonly region: string
-  readonly shared: Record<SharedPool, CounterRef | undefined> = { symmetric: undefined, rsa: undefined, ecc: undefined, 'ml-dsa': undefined }
+  readonly shared: Record<SharedPool, CounterRef | undefined> = {
+    symmetric: undefined,
+    rsa: undefined,
+    ecc: undefined,
+    'ml-dsa': undefined,
+  }
   readonly named = new Map<string, CounterRef>()
   readonly hotKeys = new Map<string, Counter>()
   hotKeyMeter: MeterEntry | null | undefined
@@ -146,11 +151,23 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
         // KeyId and operation millions of times. Valid while the core's state does not change.
         const keyId = inp.KeyId
         const version = keys.stateVersion
-        if (keyId === this.#memoKeyId && caller === this.#memoCaller && charge === this.#memoCharge && version !== undefined && version === this.#memoVersion) {
+        if (
+          keyId === this.#memoKeyId &&
+          caller === this.#memoCaller &&
+          charge === this.#memoCharge &&
+          version !== undefined &&
+          version === this.#memoVersion
+        ) {
           return this.#single(this.#memoCounter, 1)
         }
         const key = keys.peekKey(keyId, caller)
-        if (key !== undefined && key.awsOwned !== true && (!charge.customKeyStore || key.customKeyStoreId === undefined) && typeof keyId === 'string' && version !== undefined) {
+        if (
+          key !== undefined &&
+          key.awsOwned !== true &&
+          (!charge.customKeyStore || key.customKeyStoreId === undefined) &&
+          typeof keyId === 'string' &&
+          version !== undefined
+        ) {
           const rs = this.#region(caller.account, caller.region)
           const pool = poolOfKeySpec(key.keySpec) ?? charge.defaultPool
           this.#memoCounter = rs.shared[pool] ?? this.#shared(rs, pool)
@@ -163,7 +180,8 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
         return this.#crypto(caller, key, charge.defaultPool, charge.customKeyStore)
       }
       case 'decrypt': {
-        const key = inp.KeyId !== undefined ? keys.peekKey(inp.KeyId, caller) : keys.peekCiphertextKey(inp.CiphertextBlob, caller)
+        const key =
+          inp.KeyId !== undefined ? keys.peekKey(inp.KeyId, caller) : keys.peekCiphertextKey(inp.CiphertextBlob, caller)
         return this.#crypto(caller, key, 'symmetric', true)
       }
       case 'reencrypt':
@@ -173,7 +191,8 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
         this.#n = 0
         this.#add(this.#shared(rs, 'symmetric'), 1)
         const store = inp.CustomKeyStoreId
-        if (typeof store === 'string' && store.length > 0) this.#add(this.#store(store, caller.account, caller.region), 1)
+        if (typeof store === 'string' && store.length > 0)
+          this.#add(this.#store(store, caller.account, caller.region), 1)
         return this.#commit()
       }
       case 'key-pair': {
@@ -202,7 +221,8 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
         this.#add(this.#named(this.#region(caller.account, caller.region), `${API_POOL_PREFIX}ReplicateKey`), 1)
         const replica = inp.ReplicaRegion
         // One real CreateKey and one dry run in the replica Region (per-API table).
-        if (typeof replica === 'string' && isKnownRegion(replica)) this.#add(this.#named(this.#region(caller.account, replica), `${API_POOL_PREFIX}CreateKey`), 2)
+        if (typeof replica === 'string' && isKnownRegion(replica))
+          this.#add(this.#named(this.#region(caller.account, replica), `${API_POOL_PREFIX}CreateKey`), 2)
         return this.#commit()
       }
       case 'update-primary-region': {
@@ -213,7 +233,8 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
         this.#n = 0
         this.#add(this.#named(rs, `${API_POOL_PREFIX}UpdatePrimaryRegion`), 1)
         const target = inp.PrimaryRegion
-        if (typeof target === 'string' && isKnownRegion(target)) this.#add(this.#named(this.#region(caller.account, target), `${API_POOL_PREFIX}UpdatePrimaryRegion`), 1)
+        if (typeof target === 'string' && isKnownRegion(target))
+          this.#add(this.#named(this.#region(caller.account, target), `${API_POOL_PREFIX}UpdatePrimaryRegion`), 1)
         if (typeof keyId === 'string') this.#add(this.#hotKey(rs, key?.arn ?? keyId), 1)
         return this.#commit()
       }
@@ -271,7 +292,10 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
   }
 
   #reEncrypt(caller: C, inp: Readonly<Record<string, unknown>>, keys: KeyLookup<C>): boolean {
-    const source = inp.SourceKeyId !== undefined ? keys.peekKey(inp.SourceKeyId, caller) : keys.peekCiphertextKey(inp.CiphertextBlob, caller)
+    const source =
+      inp.SourceKeyId !== undefined
+        ? keys.peekKey(inp.SourceKeyId, caller)
+        : keys.peekCiphertextKey(inp.CiphertextBlob, caller)
     const destination = keys.peekKey(inp.DestinationKeyId, caller)
     const rs = this.#region(caller.account, caller.region)
     this.#n = 0
@@ -307,7 +331,8 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
   /** A custom key store's pool, shared by every account that uses keys in it; metered under the store's account and Region. */
   #store(storeId: string, account: string, region: string): CounterRef {
     let c = this.#stores.get(storeId)
-    if (c === undefined) this.#stores.set(storeId, (c = this.#newCounter(account, region, `${CUSTOM_KEY_STORE_POOL}:${storeId}`)))
+    if (c === undefined)
+      this.#stores.set(storeId, (c = this.#newCounter(account, region, `${CUSTOM_KEY_STORE_POOL}:${storeId}`)))
     return c
   }
 
@@ -318,7 +343,14 @@ export class QuotaGate<C extends QuotaCaller = QuotaCaller> {
       if (limit === undefined) rs.hotKeyMeter = null
       else {
         rs.hotKeyLimit = limit
-        rs.hotKeyMeter = new MeterEntry(rs.account, rs.region, HOT_KEY_POOL, limit, new LimiterSlot(limit, this.config.mode).plan.seconds, this.config.retentionSeconds)
+        rs.hotKeyMeter = new MeterEntry(
+          rs.account,
+          rs.region,
+          HOT_KEY_POOL,
+          limit,
+          new LimiterSlot(limit, this.config.mode).plan.seconds,
+          this.config.retentionSeconds,
+        )
         this.#meters.push(rs.hotKeyMeter)
       }
     }

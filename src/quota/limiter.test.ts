@@ -71,7 +71,13 @@ describe('LimiterSlot, fixed windows', () => {
   it('enforces 0.5/s as one call in each 2-second interval aligned to even seconds', () => {
     const slot = new LimiterSlot(0.5, 'fixed-window')
     // windows [T0, T0+2s), [T0+2s, T0+4s): one call each, wherever it falls in the window
-    expect([1500, 1900, 2100, 3999, 4000].map((ms) => slot.tryTake(T0 + ms, 1))).toEqual([true, false, true, false, true])
+    expect([1500, 1900, 2100, 3999, 4000].map((ms) => slot.tryTake(T0 + ms, 1))).toEqual([
+      true,
+      false,
+      true,
+      false,
+      true,
+    ])
   })
 
   it('keeps the throttle fraction of a scale model: 5/s × 0.1 offered 4/s × 0.1 is never throttled', () => {

@@ -37,7 +37,8 @@ export interface WindowPlan {
 
 /** The window plan of a limit in requests/s (see the module comment). */
 export function windowPlan(limit: number): WindowPlan {
-  if (!(limit >= 0) || !Number.isFinite(limit)) throw new RangeError(`a quota limit must be a finite number >= 0, got ${limit}`)
+  if (!(limit >= 0) || !Number.isFinite(limit))
+    throw new RangeError(`a quota limit must be a finite number >= 0, got ${limit}`)
   const seconds = limit === 0 || limit >= 1 ? 1 : Math.ceil(1 / limit - 1e-9)
   let perWindow = limit * seconds
   const rounded = Math.round(perWindow)
@@ -88,9 +89,9 @@ export class LimiterSlot {
         this.#used = 0
       }
     } else {
-      if (this.#last === this.#last) {
+      if (!Number.isNaN(this.#last)) {
         const t = this.#tokens + (now - this.#last) * this.#ratePerMs
-        this.#tokens = t < this.#capacity ? t : this.#capacity
+        this.#tokens = Math.min(t, this.#capacity)
       }
       this.#last = now
     }
@@ -123,6 +124,6 @@ export class LimiterSlot {
   /** True when, at `now`, this limiter holds no state worth keeping (a fresh one would behave the same). */
   idleAt(now: number): boolean {
     if (this.mode === 'fixed-window') return now >= this.#windowEnd
-    return this.#last !== this.#last || this.#tokens + (now - this.#last) * this.#ratePerMs >= this.#capacity
+    return Number.isNaN(this.#last) || this.#tokens + (now - this.#last) * this.#ratePerMs >= this.#capacity
   }
 }

@@ -36,7 +36,9 @@ describe('MeterEntry', () => {
     m.accept(T0 + 100, 1)
     m.reject(T0 + 1900, 1)
     expect(m.usage()).toMatchObject({ peakPerSecond: 1, utilization: 2, throttledSeconds: 2 })
-    expect(m.series()).toEqual([{ epochSecond: S0, key: '111122223333/us-east-1/key-pair:RSA_3072', accepted: 1, throttled: 1 }])
+    expect(m.series()).toEqual([
+      { epochSecond: S0, key: '111122223333/us-east-1/key-pair:RSA_3072', accepted: 1, throttled: 1 },
+    ])
   })
 
   it('keeps a bounded series however long the run, and whole-run totals', () => {

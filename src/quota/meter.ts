@@ -47,7 +47,14 @@ export class MeterEntry {
   #head = 0
   #size = 0
 
-  constructor(account: string, region: string, pool: string, limit: number, windowSeconds: number, retentionSeconds: number = DEFAULT_RETENTION_SECONDS) {
+  constructor(
+    account: string,
+    region: string,
+    pool: string,
+    limit: number,
+    windowSeconds: number,
+    retentionSeconds: number = DEFAULT_RETENTION_SECONDS,
+  ) {
     this.account = account
     this.region = region
     this.pool = pool
@@ -99,10 +106,20 @@ export class MeterEntry {
     const cap = this.#seconds.length
     for (let i = 0; i < this.#size; i++) {
       const j = (this.#head - this.#size + i + cap) % cap
-      out.push({ epochSecond: this.#seconds[j] as number, key: this.key, accepted: this.#acc[j] as number, throttled: this.#thr[j] as number })
+      out.push({
+        epochSecond: this.#seconds[j] as number,
+        key: this.key,
+        accepted: this.#acc[j] as number,
+        throttled: this.#thr[j] as number,
+      })
     }
     if (this.#wAccepted + this.#wThrottled > 0) {
-      out.push({ epochSecond: this.#windowStartSecond, key: this.key, accepted: this.#wAccepted, throttled: this.#wThrottled })
+      out.push({
+        epochSecond: this.#windowStartSecond,
+        key: this.key,
+        accepted: this.#wAccepted,
+        throttled: this.#wThrottled,
+      })
     }
     return out
   }

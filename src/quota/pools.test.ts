@@ -20,16 +20,19 @@ describe('pools', () => {
   })
 
   it('maps key specs to the shared pools (HMAC is symmetric, SM2 shares ECC)', () => {
-    expect(['SYMMETRIC_DEFAULT', 'HMAC_256', 'RSA_3072', 'ECC_NIST_P384', 'ECC_SECG_P256K1', 'SM2', 'ML_DSA_65'].map(sharedPoolOfKeySpec)).toEqual([
-      'symmetric', 'symmetric', 'rsa', 'ecc', 'ecc', 'ecc', 'ml-dsa',
-    ])
+    expect(
+      ['SYMMETRIC_DEFAULT', 'HMAC_256', 'RSA_3072', 'ECC_NIST_P384', 'ECC_SECG_P256K1', 'SM2', 'ML_DSA_65'].map(
+        sharedPoolOfKeySpec,
+      ),
+    ).toEqual(['symmetric', 'symmetric', 'rsa', 'ecc', 'ecc', 'ecc', 'ml-dsa'])
     expect(sharedPoolOfKeySpec('FOO')).toBeUndefined()
   })
 
   it('every pool of every built-in profile is a valid pool name', () => {
     for (const p of BUILT_IN_PROFILES.values()) {
       for (const pool of Object.keys(p.defaults)) expect(isPoolName(pool), `${p.name} ${pool}`).toBe(true)
-      for (const table of Object.values(p.regions)) for (const pool of Object.keys(table)) expect(isPoolName(pool), `${p.name} ${pool}`).toBe(true)
+      for (const table of Object.values(p.regions))
+        for (const pool of Object.keys(table)) expect(isPoolName(pool), `${p.name} ${pool}`).toBe(true)
     }
   })
 

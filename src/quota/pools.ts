@@ -46,19 +46,60 @@ export const DEFAULT_HOT_KEY_PER_SECOND = 5
  * AWS's current table but not yet in the Smithy model this project was generated from.)
  */
 export const API_QUOTA_OPERATIONS = [
-  'CancelKeyDeletion', 'ConnectCustomKeyStore', 'CreateAlias', 'CreateCustomKeyStore', 'CreateGrant', 'CreateKey',
-  'DeleteAlias', 'DeleteCustomKeyStore', 'DeleteImportedKeyMaterial', 'DescribeCustomKeyStores', 'DescribeKey',
-  'DisableKey', 'DisableKeyRotation', 'DisconnectCustomKeyStore', 'EnableKey', 'EnableKeyRotation', 'GetKeyLastUsage',
-  'GetKeyPolicy', 'GetKeyRotationStatus', 'GetParametersForImport', 'GetPublicKey', 'ImportKeyMaterial', 'ListAliases',
-  'ListGrants', 'ListKeyPolicies', 'ListKeyRotations', 'ListKeys', 'ListResourceTags', 'ListRetirableGrants',
-  'PutKeyPolicy', 'ReplicateKey', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'ScheduleKeyDeletion',
-  'TagResource', 'UntagResource', 'UpdateAlias', 'UpdateCustomKeyStore', 'UpdateKeyDescription', 'UpdatePrimaryRegion',
+  'CancelKeyDeletion',
+  'ConnectCustomKeyStore',
+  'CreateAlias',
+  'CreateCustomKeyStore',
+  'CreateGrant',
+  'CreateKey',
+  'DeleteAlias',
+  'DeleteCustomKeyStore',
+  'DeleteImportedKeyMaterial',
+  'DescribeCustomKeyStores',
+  'DescribeKey',
+  'DisableKey',
+  'DisableKeyRotation',
+  'DisconnectCustomKeyStore',
+  'EnableKey',
+  'EnableKeyRotation',
+  'GetKeyLastUsage',
+  'GetKeyPolicy',
+  'GetKeyRotationStatus',
+  'GetParametersForImport',
+  'GetPublicKey',
+  'ImportKeyMaterial',
+  'ListAliases',
+  'ListGrants',
+  'ListKeyPolicies',
+  'ListKeyRotations',
+  'ListKeys',
+  'ListResourceTags',
+  'ListRetirableGrants',
+  'PutKeyPolicy',
+  'ReplicateKey',
+  'RetireGrant',
+  'RevokeGrant',
+  'RotateKeyOnDemand',
+  'ScheduleKeyDeletion',
+  'TagResource',
+  'UntagResource',
+  'UpdateAlias',
+  'UpdateCustomKeyStore',
+  'UpdateKeyDescription',
+  'UpdatePrimaryRegion',
 ] as const
 
 /** Key pair specs with their own GenerateDataKeyPair quota (ECC_NIST_EDWARDS25519 is in AWS's current table). */
 export const KEY_PAIR_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'ECC_NIST_EDWARDS25519', 'SM2',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'ECC_NIST_EDWARDS25519',
+  'SM2',
 ] as const
 
 /**
@@ -67,9 +108,20 @@ export const KEY_PAIR_SPECS = [
  * same way).
  */
 export const HOT_KEY_OPERATIONS: ReadonlySet<string> = new Set([
-  'CancelKeyDeletion', 'DeleteImportedKeyMaterial', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation',
-  'ImportKeyMaterial', 'PutKeyPolicy', 'RotateKeyOnDemand', 'ScheduleKeyDeletion', 'TagResource', 'UntagResource',
-  'UpdateKeyDescription', 'UpdatePrimaryRegion',
+  'CancelKeyDeletion',
+  'DeleteImportedKeyMaterial',
+  'DisableKey',
+  'DisableKeyRotation',
+  'EnableKey',
+  'EnableKeyRotation',
+  'ImportKeyMaterial',
+  'PutKeyPolicy',
+  'RotateKeyOnDemand',
+  'ScheduleKeyDeletion',
+  'TagResource',
+  'UntagResource',
+  'UpdateKeyDescription',
+  'UpdatePrimaryRegion',
 ])
 
 /** The shared pool of a key spec (HMAC keys are symmetric; SM2 shares the ECC pool). */
@@ -101,16 +153,42 @@ export type OperationCharge =
   | { readonly kind: 'update-primary-region' }
 
 const KEY_ID_API_OPERATIONS = new Set([
-  'CancelKeyDeletion', 'CreateGrant', 'DeleteImportedKeyMaterial', 'DescribeKey', 'DisableKey', 'DisableKeyRotation',
-  'EnableKey', 'EnableKeyRotation', 'GetKeyLastUsage', 'GetKeyPolicy', 'GetKeyRotationStatus', 'GetParametersForImport',
-  'GetPublicKey', 'ImportKeyMaterial', 'ListAliases', 'ListGrants', 'ListKeyPolicies', 'ListKeyRotations',
-  'ListResourceTags', 'PutKeyPolicy', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'ScheduleKeyDeletion',
-  'TagResource', 'UntagResource', 'UpdateKeyDescription',
+  'CancelKeyDeletion',
+  'CreateGrant',
+  'DeleteImportedKeyMaterial',
+  'DescribeKey',
+  'DisableKey',
+  'DisableKeyRotation',
+  'EnableKey',
+  'EnableKeyRotation',
+  'GetKeyLastUsage',
+  'GetKeyPolicy',
+  'GetKeyRotationStatus',
+  'GetParametersForImport',
+  'GetPublicKey',
+  'ImportKeyMaterial',
+  'ListAliases',
+  'ListGrants',
+  'ListKeyPolicies',
+  'ListKeyRotations',
+  'ListResourceTags',
+  'PutKeyPolicy',
+  'RetireGrant',
+  'RevokeGrant',
+  'RotateKeyOnDemand',
+  'ScheduleKeyDeletion',
+  'TagResource',
+  'UntagResource',
+  'UpdateKeyDescription',
 ])
 
 function buildCharges(): ReadonlyMap<string, OperationCharge> {
   const m = new Map<string, OperationCharge>()
-  const crypto = (defaultPool: SharedPool, customKeyStore: boolean): OperationCharge => ({ kind: 'crypto', defaultPool, customKeyStore })
+  const crypto = (defaultPool: SharedPool, customKeyStore: boolean): OperationCharge => ({
+    kind: 'crypto',
+    defaultPool,
+    customKeyStore,
+  })
   // Custom key store ops per the current table: Decrypt, DeriveSharedSecret, Encrypt,
   // GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom, ReEncrypt.
   m.set('Encrypt', crypto('symmetric', true))
@@ -129,7 +207,11 @@ function buildCharges(): ReadonlyMap<string, OperationCharge> {
   m.set('GenerateDataKeyPair', { kind: 'key-pair' })
   m.set('GenerateDataKeyPairWithoutPlaintext', { kind: 'key-pair' })
   for (const op of API_QUOTA_OPERATIONS) {
-    const keyParam = KEY_ID_API_OPERATIONS.has(op) ? 'KeyId' : op === 'CreateAlias' || op === 'UpdateAlias' ? 'TargetKeyId' : undefined
+    const keyParam = KEY_ID_API_OPERATIONS.has(op)
+      ? 'KeyId'
+      : op === 'CreateAlias' || op === 'UpdateAlias'
+        ? 'TargetKeyId'
+        : undefined
     m.set(op, { kind: 'api', keyParam, hotKey: HOT_KEY_OPERATIONS.has(op) })
   }
   m.set('ReplicateKey', { kind: 'replicate-key' })
@@ -155,7 +237,10 @@ const FIXED_POOL_NAMES: ReadonlySet<string> = new Set(fixedPoolNames())
 
 /** True when `name` names a pool (a fixed pool or `custom-key-store:<id>`). */
 export function isPoolName(name: string): boolean {
-  return FIXED_POOL_NAMES.has(name) || (name.startsWith(`${CUSTOM_KEY_STORE_POOL}:`) && name.length > CUSTOM_KEY_STORE_POOL.length + 1)
+  return (
+    FIXED_POOL_NAMES.has(name) ||
+    (name.startsWith(`${CUSTOM_KEY_STORE_POOL}:`) && name.length > CUSTOM_KEY_STORE_POOL.length + 1)
+  )
 }
 
 /** Why `name` is not a pool, with a "did you mean" hint; `undefined` when it is one. */
@@ -164,11 +249,15 @@ export function poolNameProblem(name: string): string | undefined {
   if (name.startsWith(API_POOL_PREFIX)) {
     const op = name.slice(API_POOL_PREFIX.length)
     const charge = OPERATION_CHARGES.get(op)
-    if (charge !== undefined && charge.kind !== 'api' && charge.kind !== 'replicate-key' && charge.kind !== 'update-primary-region') {
+    if (
+      charge !== undefined &&
+      charge.kind !== 'api' &&
+      charge.kind !== 'replicate-key' &&
+      charge.kind !== 'update-primary-region'
+    ) {
       return `unknown quota pool '${name}': ${op} has no per-API quota, it is charged to ${charge.kind === 'key-pair' ? "'key-pair:<KeyPairSpec>'" : 'the shared pool of its key type (symmetric, rsa, ecc, ml-dsa)'}`
     }
   }
   const hint = closestName(name, [...FIXED_POOL_NAMES])
   return `unknown quota pool '${name}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`
 }
-

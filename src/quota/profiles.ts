@@ -3,7 +3,13 @@
  * Region. The built-in profiles copy AWS's published tables, past and present
  * (kms-facts.md §1.1, §1.2, §1.6); `aws-default` is today's table.
  */
-import { API_POOL_PREFIX, CUSTOM_KEY_STORE_POOL, DEFAULT_HOT_KEY_PER_SECOND, HOT_KEY_POOL, KEY_PAIR_POOL_PREFIX } from './pools.ts'
+import {
+  API_POOL_PREFIX,
+  CUSTOM_KEY_STORE_POOL,
+  DEFAULT_HOT_KEY_PER_SECOND,
+  HOT_KEY_POOL,
+  KEY_PAIR_POOL_PREFIX,
+} from './pools.ts'
 
 /** A complete quota profile: limits in requests/s by pool name, by default and per Region. */
 export interface QuotaProfile {
@@ -41,14 +47,47 @@ const REQUESTS_PER_SECOND_URL = 'https://docs.aws.amazon.com/kms/latest/develope
 
 /** Today's per-API table (kms-facts.md §1.2). */
 const API_CURRENT: Record<string, number> = {
-  CancelKeyDeletion: 5, ConnectCustomKeyStore: 5, CreateAlias: 5, CreateCustomKeyStore: 5, CreateGrant: 50, CreateKey: 5,
-  DeleteAlias: 15, DeleteCustomKeyStore: 5, DeleteImportedKeyMaterial: 15, DescribeCustomKeyStores: 5, DescribeKey: 2000,
-  DisableKey: 5, DisableKeyRotation: 5, DisconnectCustomKeyStore: 5, EnableKey: 5, EnableKeyRotation: 15,
-  GetKeyLastUsage: 5, GetKeyPolicy: 1000, GetKeyRotationStatus: 1000, GetParametersForImport: 1, GetPublicKey: 2000,
-  ImportKeyMaterial: 15, ListAliases: 500, ListGrants: 100, ListKeyPolicies: 100, ListKeyRotations: 100, ListKeys: 500,
-  ListResourceTags: 2000, ListRetirableGrants: 100, PutKeyPolicy: 15, ReplicateKey: 5, RetireGrant: 50, RevokeGrant: 50,
-  RotateKeyOnDemand: 5, ScheduleKeyDeletion: 15, TagResource: 10, UntagResource: 5, UpdateAlias: 5,
-  UpdateCustomKeyStore: 5, UpdateKeyDescription: 5, UpdatePrimaryRegion: 5,
+  CancelKeyDeletion: 5,
+  ConnectCustomKeyStore: 5,
+  CreateAlias: 5,
+  CreateCustomKeyStore: 5,
+  CreateGrant: 50,
+  CreateKey: 5,
+  DeleteAlias: 15,
+  DeleteCustomKeyStore: 5,
+  DeleteImportedKeyMaterial: 15,
+  DescribeCustomKeyStores: 5,
+  DescribeKey: 2000,
+  DisableKey: 5,
+  DisableKeyRotation: 5,
+  DisconnectCustomKeyStore: 5,
+  EnableKey: 5,
+  EnableKeyRotation: 15,
+  GetKeyLastUsage: 5,
+  GetKeyPolicy: 1000,
+  GetKeyRotationStatus: 1000,
+  GetParametersForImport: 1,
+  GetPublicKey: 2000,
+  ImportKeyMaterial: 15,
+  ListAliases: 500,
+  ListGrants: 100,
+  ListKeyPolicies: 100,
+  ListKeyRotations: 100,
+  ListKeys: 500,
+  ListResourceTags: 2000,
+  ListRetirableGrants: 100,
+  PutKeyPolicy: 15,
+  ReplicateKey: 5,
+  RetireGrant: 50,
+  RevokeGrant: 50,
+  RotateKeyOnDemand: 5,
+  ScheduleKeyDeletion: 15,
+  TagResource: 10,
+  UntagResource: 5,
+  UpdateAlias: 5,
+  UpdateCustomKeyStore: 5,
+  UpdateKeyDescription: 5,
+  UpdatePrimaryRegion: 5,
 }
 
 /**
@@ -58,22 +97,47 @@ const API_CURRENT: Record<string, number> = {
  */
 const API_2020: Record<string, number> = {
   ...API_CURRENT,
-  DeleteAlias: 5, DeleteImportedKeyMaterial: 5, DescribeKey: 1000, EnableKeyRotation: 5, GetParametersForImport: 0.25,
-  GetPublicKey: 5, ImportKeyMaterial: 5, ListAliases: 100, ListKeys: 100, ListResourceTags: 100, ListRetirableGrants: 5,
-  PutKeyPolicy: 5, RetireGrant: 15, RevokeGrant: 15, ScheduleKeyDeletion: 5, TagResource: 5,
+  DeleteAlias: 5,
+  DeleteImportedKeyMaterial: 5,
+  DescribeKey: 1000,
+  EnableKeyRotation: 5,
+  GetParametersForImport: 0.25,
+  GetPublicKey: 5,
+  ImportKeyMaterial: 5,
+  ListAliases: 100,
+  ListKeys: 100,
+  ListResourceTags: 100,
+  ListRetirableGrants: 5,
+  PutKeyPolicy: 5,
+  RetireGrant: 15,
+  RevokeGrant: 15,
+  ScheduleKeyDeletion: 5,
+  TagResource: 5,
 }
 
 /** The oldest per-API table recorded (same file at commit 059d59f): DescribeKey 100, GetKeyPolicy 30. */
 const API_2018: Record<string, number> = { ...API_2020, DescribeKey: 100, GetKeyPolicy: 30, GetKeyRotationStatus: 30 }
 
 const KEY_PAIRS_CURRENT: Record<string, number> = {
-  ECC_NIST_P256: 100, ECC_NIST_P384: 100, ECC_NIST_P521: 100, ECC_SECG_P256K1: 100, ECC_NIST_EDWARDS25519: 100,
-  RSA_2048: 20, RSA_3072: 4, RSA_4096: 1,
+  ECC_NIST_P256: 100,
+  ECC_NIST_P384: 100,
+  ECC_NIST_P521: 100,
+  ECC_SECG_P256K1: 100,
+  ECC_NIST_EDWARDS25519: 100,
+  RSA_2048: 20,
+  RSA_3072: 4,
+  RSA_4096: 1,
 }
 
 /** "1 in each 2-second interval" (0.5) and "1 in each 10-second interval" (0.1), as AWS wrote them. */
 const KEY_PAIRS_2020: Record<string, number> = {
-  ECC_NIST_P256: 25, ECC_NIST_P384: 10, ECC_NIST_P521: 5, ECC_SECG_P256K1: 25, RSA_2048: 1, RSA_3072: 0.5, RSA_4096: 0.1,
+  ECC_NIST_P256: 25,
+  ECC_NIST_P384: 10,
+  ECC_NIST_P521: 5,
+  ECC_SECG_P256K1: 25,
+  RSA_2048: 1,
+  RSA_3072: 0.5,
+  RSA_4096: 0.1,
 }
 
 /** China Regions' key pair quotas (RSA 1 / 0.5 / 0.1, SM2 25). */
@@ -83,7 +147,13 @@ function prefixed(prefix: string, table: Record<string, number>): Record<string,
   return Object.fromEntries(Object.entries(table).map(([k, v]) => [prefix + k, v]))
 }
 
-function pools(symmetric: number, rsa: number, ecc: number, api: Record<string, number>, keyPairs: Record<string, number>): Record<string, number> {
+function pools(
+  symmetric: number,
+  rsa: number,
+  ecc: number,
+  api: Record<string, number>,
+  keyPairs: Record<string, number>,
+): Record<string, number> {
   return {
     symmetric,
     rsa,
@@ -97,12 +167,23 @@ function pools(symmetric: number, rsa: number, ecc: number, api: Record<string, 
   }
 }
 
-function symmetricByRegion(regions: readonly string[], symmetric: number, extra: Record<string, number> = {}): Record<string, Record<string, number>> {
+function symmetricByRegion(
+  regions: readonly string[],
+  symmetric: number,
+  extra: Record<string, number> = {},
+): Record<string, Record<string, number>> {
   return Object.fromEntries(regions.map((r) => [r, { symmetric, ...extra }]))
 }
 
 /** The six Regions with twice the default symmetric quota today. */
-const TIER2_REGIONS = ['us-east-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'eu-west-2'] as const
+const TIER2_REGIONS = [
+  'us-east-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'eu-central-1',
+  'eu-west-2',
+] as const
 /** The three Regions with the highest symmetric quota since August 2018. */
 const TIER3_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'] as const
 const CHINA_REGIONS = ['cn-north-1', 'cn-northwest-1'] as const
@@ -113,7 +194,8 @@ export const BUILT_IN_PROFILES: ReadonlyMap<string, QuotaProfile> = new Map<stri
     'aws-default',
     {
       name: 'aws-default',
-      description: "AWS's current quotas: symmetric 10,000/s (20,000 in six Regions, 100,000 in us-east-1, us-west-2, eu-west-1); RSA, ECC/SM2 and ML-DSA 1,000/s; today's per-API table",
+      description:
+        "AWS's current quotas: symmetric 10,000/s (20,000 in six Regions, 100,000 in us-east-1, us-west-2, eu-west-1); RSA, ECC/SM2 and ML-DSA 1,000/s; today's per-API table",
       source: `${REQUESTS_PER_SECOND_URL} (kms-facts.md §1.1-1.2)`,
       defaults: pools(10_000, 1000, 1000, API_CURRENT, KEY_PAIRS_CURRENT),
       regions: {
@@ -139,9 +221,10 @@ export const BUILT_IN_PROFILES: ReadonlyMap<string, QuotaProfile> = new Map<stri
     'aws-2018-08',
     {
       name: 'aws-2018-08',
-      description: 'August 2018 to about 2019: symmetric 10,000/s in us-east-1, us-west-2, eu-west-1 and 5,500/s elsewhere; the oldest per-API table (DescribeKey 100)',
+      description:
+        'August 2018 to about 2019: symmetric 10,000/s in us-east-1, us-west-2, eu-west-1 and 5,500/s elsewhere; the oldest per-API table (DescribeKey 100)',
       source:
-        'AWS What\'s New 2018-08-21 (https://aws.amazon.com/about-aws/whats-new/2018/08/aws-key-management-service-increases-api-requests-per-second-limits/); per-API table from awsdocs/aws-kms-developer-guide requests-per-second.md at commit 059d59f; RSA 500 / ECC 300 as first published (asymmetric keys came in late 2019)',
+        "AWS What's New 2018-08-21 (https://aws.amazon.com/about-aws/whats-new/2018/08/aws-key-management-service-increases-api-requests-per-second-limits/); per-API table from awsdocs/aws-kms-developer-guide requests-per-second.md at commit 059d59f; RSA 500 / ECC 300 as first published (asymmetric keys came in late 2019)",
       defaults: pools(5500, 500, 300, API_2018, KEY_PAIRS_2020),
       regions: symmetricByRegion(TIER3_REGIONS, 10_000),
     },

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { RunSummary } from '../load/summary.ts'
-import { costChart, downsamplePeaks, latencySpectrumChart, MAX_TIME_POINTS, operationsChart, reportCharts, throughputChart, utilizationChart, variantStyle } from './charts.ts'
+import {
+  costChart,
+  downsamplePeaks,
+  latencySpectrumChart,
+  MAX_TIME_POINTS,
+  operationsChart,
+  reportCharts,
+  throughputChart,
+  utilizationChart,
+  variantStyle,
+} from './charts.ts'
 import { loadFixture } from './fixtures/load.ts'
 
 const s3 = loadFixture('s3-throttling.summary.json')
@@ -57,7 +67,10 @@ describe('report charts', () => {
 
 describe('downsamplePeaks', () => {
   it('keeps short series as they are and thins long ones without losing the peaks', () => {
-    const short = [{ x: 0, y: 1 }, { x: 1, y: 2 }]
+    const short = [
+      { x: 0, y: 1 },
+      { x: 1, y: 2 },
+    ]
     expect(downsamplePeaks(short)).toEqual(short)
     const long = Array.from({ length: 3600 }, (_, i) => ({ x: i, y: i === 1234 ? 99_999 : i % 7 }))
     const thin = downsamplePeaks(long)

@@ -40,12 +40,20 @@ function linePanel(spec: Omit<LineChartSpec, 'width'>, heading?: string): ChartP
   return {
     ...(heading !== undefined ? { heading } : {}),
     svg: lineChart({ ...spec, width: WIDE }),
-    svgNarrow: lineChart({ ...spec, id: `${spec.id}-n`, width: NARROW, height: Math.round((spec.height ?? 340) * 0.95) }),
+    svgNarrow: lineChart({
+      ...spec,
+      id: `${spec.id}-n`,
+      width: NARROW,
+      height: Math.round((spec.height ?? 340) * 0.95),
+    }),
   }
 }
 
 function barPanel(spec: Omit<BarChartSpec, 'width'>): ChartPanel {
-  return { svg: barChart({ ...spec, width: WIDE }), svgNarrow: barChart({ ...spec, id: `${spec.id}-n`, width: NARROW }) }
+  return {
+    svg: barChart({ ...spec, width: WIDE }),
+    svgNarrow: barChart({ ...spec, id: `${spec.id}-n`, width: NARROW }),
+  }
 }
 
 /** A chart of the report, ready to place. */
@@ -65,7 +73,20 @@ export interface ReportChart {
  * Colour-blind-safe palette (Okabe & Ito, then Paul Tol's muted scheme); beyond it colours
  * repeat with a dash pattern so 20 variants stay distinguishable.
  */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#882255', '#44AA99', '#999933', '#332288', '#AA4499'] as const
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#882255',
+  '#44AA99',
+  '#999933',
+  '#332288',
+  '#AA4499',
+] as const
 const DASHES = ['', '7 4', '2 4', '10 4 2 4'] as const
 
 /** Colour and dash of the i-th variant. */
@@ -109,13 +130,28 @@ export function latencySpectrumChart(summary: RunSummary): ReportChart {
   }))
   const legend = summary.variants.map((v, i): LegendEntry => {
     const d = decoded[i]
-    const note = d?.error !== undefined ? '(histogram unreadable)' : (d?.histogram.totalCount ?? 0) === 0 ? '(no samples)' : undefined
+    const note =
+      d?.error !== undefined
+        ? '(histogram unreadable)'
+        : (d?.histogram.totalCount ?? 0) === 0
+          ? '(no samples)'
+          : undefined
     return { name: v.name, ...variantStyle(i), ...(note !== undefined ? { note } : {}) }
   })
   const rows = summary.variants.map((v, i) => {
     const h = decoded[i]?.histogram
-    const at = (p: number): string => (h !== undefined && h.totalCount > 0 ? fmtMs(h.getValueAtPercentile(p) / US_PER_MS) : '–')
-    return [v.name, fmtInt(h?.totalCount ?? 0), at(50), at(90), at(99), at(99.9), at(99.99), h !== undefined && h.totalCount > 0 ? fmtMs(h.maxValue / US_PER_MS) : '–']
+    const at = (p: number): string =>
+      h !== undefined && h.totalCount > 0 ? fmtMs(h.getValueAtPercentile(p) / US_PER_MS) : '–'
+    return [
+      v.name,
+      fmtInt(h?.totalCount ?? 0),
+      at(50),
+      at(90),
+      at(99),
+      at(99.9),
+      at(99.99),
+      h !== undefined && h.totalCount > 0 ? fmtMs(h.maxValue / US_PER_MS) : '–',
+    ]
   })
   const withData = summary.variants.filter((_, i) => (spectra[i]?.length ?? 0) > 0)
   const description =
@@ -127,17 +163,24 @@ export function latencySpectrumChart(summary: RunSummary): ReportChart {
     title: 'Latency by percentile',
     description,
     x: { label: 'Percentile', scale: 'log', min: 1, max: xMax, ticks: PERCENTILE_TICKS.filter((t) => t.value <= xMax) },
-    y: logY ? { label: 'Latency, ms (log)', scale: 'log', format: msTick } : { label: 'Latency (ms)', min: 0, format: msTick },
+    y: logY
+      ? { label: 'Latency, ms (log)', scale: 'log', format: msTick }
+      : { label: 'Latency (ms)', min: 0, format: msTick },
     series,
     emptyText: 'No completed requests',
   })
   return {
     id: 'latency',
     title: 'Latency by percentile',
-    caption: 'Every completed application request, from its intended send time. The x axis is HdrHistogram\'s 1/(1−p) scale: each step right is ten times rarer. Lines end where the sample count runs out, at the maximum.',
+    caption:
+      "Every completed application request, from its intended send time. The x axis is HdrHistogram's 1/(1−p) scale: each step right is ten times rarer. Lines end where the sample count runs out, at the maximum.",
     panels: [panel],
     legend,
-    table: { header: ['Variant', 'Samples', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'], rows, numeric: [false, true, true, true, true, true, true, true] },
+    table: {
+      header: ['Variant', 'Samples', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'],
+      rows,
+      numeric: [false, true, true, true, true, true, true, true],
+    },
   }
 }
 
@@ -156,40 +199,78 @@ export function throughputChart(summary: RunSummary): ReportChart {
     const q = busiestPool(v)
     if (q !== undefined) yMax = Math.max(yMax, q.limit)
   }
-  const duration = Math.max(1, summary.durationSeconds, ...summary.variants.flatMap((v) => v.timeline.map((e) => e.second + 1)))
+  const duration = Math.max(
+    1,
+    summary.durationSeconds,
+    ...summary.variants.flatMap((v) => v.timeline.map((e) => e.second + 1)),
+  )
   const panels = summary.variants.map((v, i) => {
     const entries = v.timeline.slice().sort((a, b) => a.second - b.second)
     const pick = (key: (typeof THROUGHPUT_SERIES)[number]['key'], e: (typeof entries)[number]): number =>
       key === 'offered' ? e.offered : key === 'achieved' ? e.achieved : key === 'kms' ? e.kmsCalls : e.kmsThrottled
-    const series: LineSeries[] = THROUGHPUT_SERIES.map((s) => ({ name: s.name, color: s.color, dash: s.dash, width: 2, points: downsamplePeaks(entries.map((e) => ({ x: e.second, y: pick(s.key, e) }))) }))
+    const series: LineSeries[] = THROUGHPUT_SERIES.map((s) => ({
+      name: s.name,
+      color: s.color,
+      dash: s.dash,
+      width: 2,
+      points: downsamplePeaks(entries.map((e) => ({ x: e.second, y: pick(s.key, e) }))),
+    }))
     const q = busiestPool(v)
     const throttledSeconds = entries.filter((e) => e.kmsThrottled > 0).length
-    return linePanel({
-      id: `chart-throughput-${i}`,
-      title: `${v.name}: requests and KMS calls per second`,
-      description: entries.length === 0
-        ? `${v.name}: no per-second data.`
-        : `${v.name}: offered up to ${fmtRate(Math.max(...entries.map((e) => e.offered)))}, KMS calls up to ${fmtRate(Math.max(...entries.map((e) => e.kmsCalls)))}${q !== undefined ? ` against a ${q.pool} quota of ${fmtRate(q.limit)}` : ''}; KMS calls throttled in ${throttledSeconds} of ${entries.length} seconds.`,
-      x: { label: 'Time (s)', min: 0, max: duration },
-      y: { label: 'Per second', min: 0, max: niceMax(yMax) },
-      series,
-      refLines: q !== undefined ? [{ y: q.limit, label: `${q.pool} quota ${fmtRate(q.limit)}` }] : [],
-      emptyText: 'No per-second data',
-      height: 300,
-    }, v.name)
+    return linePanel(
+      {
+        id: `chart-throughput-${i}`,
+        title: `${v.name}: requests and KMS calls per second`,
+        description:
+          entries.length === 0
+            ? `${v.name}: no per-second data.`
+            : `${v.name}: offered up to ${fmtRate(Math.max(...entries.map((e) => e.offered)))}, KMS calls up to ${fmtRate(Math.max(...entries.map((e) => e.kmsCalls)))}${q !== undefined ? ` against a ${q.pool} quota of ${fmtRate(q.limit)}` : ''}; KMS calls throttled in ${throttledSeconds} of ${entries.length} seconds.`,
+        x: { label: 'Time (s)', min: 0, max: duration },
+        y: { label: 'Per second', min: 0, max: niceMax(yMax) },
+        series,
+        refLines: q !== undefined ? [{ y: q.limit, label: `${q.pool} quota ${fmtRate(q.limit)}` }] : [],
+        emptyText: 'No per-second data',
+        height: 300,
+      },
+      v.name,
+    )
   })
   const rows = summary.variants.map((v) => {
-    const peak = (f: (e: VariantSummary['timeline'][number]) => number): string => fmtRate(v.timeline.length > 0 ? Math.max(...v.timeline.map(f)) : 0)
+    const peak = (f: (e: VariantSummary['timeline'][number]) => number): string =>
+      fmtRate(v.timeline.length > 0 ? Math.max(...v.timeline.map(f)) : 0)
     const q = busiestPool(v)
-    return [v.name, peak((e) => e.offered), peak((e) => e.achieved), peak((e) => e.kmsCalls), peak((e) => e.kmsThrottled), q !== undefined ? fmtRate(q.limit) : '–', fmtInt(v.timeline.filter((e) => e.kmsThrottled > 0).length)]
+    return [
+      v.name,
+      peak((e) => e.offered),
+      peak((e) => e.achieved),
+      peak((e) => e.kmsCalls),
+      peak((e) => e.kmsThrottled),
+      q !== undefined ? fmtRate(q.limit) : '–',
+      fmtInt(v.timeline.filter((e) => e.kmsThrottled > 0).length),
+    ]
   })
   return {
     id: 'throughput',
     title: 'Requests and KMS calls per second against the quota',
     caption: `Application requests offered and actually sent, the KMS calls they cost and how many of those were throttled, each second; the dashed red line is the limit of the variant's busiest quota pool. All panels share one y scale; runs longer than ${MAX_TIME_POINTS} s plot the peak of each group of seconds.`,
     panels,
-    legend: [...THROUGHPUT_SERIES.map((s) => ({ name: s.name, color: s.color, dash: s.dash })), { name: 'Quota limit (calls/s)', color: '#b00020', dash: '8 4' }],
-    table: { header: ['Variant', 'Peak offered', 'Peak achieved', 'Peak KMS calls', 'Peak throttled', 'Quota limit', 'Seconds throttled'], rows, numeric: [false, true, true, true, true, true, true] },
+    legend: [
+      ...THROUGHPUT_SERIES.map((s) => ({ name: s.name, color: s.color, dash: s.dash })),
+      { name: 'Quota limit (calls/s)', color: '#b00020', dash: '8 4' },
+    ],
+    table: {
+      header: [
+        'Variant',
+        'Peak offered',
+        'Peak achieved',
+        'Peak KMS calls',
+        'Peak throttled',
+        'Quota limit',
+        'Seconds throttled',
+      ],
+      rows,
+      numeric: [false, true, true, true, true, true, true],
+    },
   }
 }
 
@@ -208,7 +289,10 @@ export const MAX_TIME_POINTS = 600
  * keeping each bucket's peak (throttling happens at peaks, so a mean would hide it). The
  * point sits at the bucket's first second.
  */
-export function downsamplePeaks(points: readonly { x: number; y: number }[], max = MAX_TIME_POINTS): { x: number; y: number }[] {
+export function downsamplePeaks(
+  points: readonly { x: number; y: number }[],
+  max = MAX_TIME_POINTS,
+): { x: number; y: number }[] {
   if (points.length <= max) return [...points]
   const size = Math.ceil(points.length / max)
   const out: { x: number; y: number }[] = []
@@ -219,14 +303,30 @@ export function downsamplePeaks(points: readonly { x: number; y: number }[], max
   return out
 }
 
-const OP_PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#999933', '#882255', '#332288', '#44AA99'] as const
+const OP_PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#999933',
+  '#882255',
+  '#332288',
+  '#44AA99',
+] as const
 
 /** KMS calls by operation per variant (stacked bars). */
 export function operationsChart(summary: RunSummary): ReportChart {
   const totals = new Map<string, number>()
-  for (const v of summary.variants) for (const [op, c] of Object.entries(v.kms.byOperation)) totals.set(op, (totals.get(op) ?? 0) + c.calls)
+  for (const v of summary.variants)
+    for (const [op, c] of Object.entries(v.kms.byOperation)) totals.set(op, (totals.get(op) ?? 0) + c.calls)
   const ops = [...totals.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([op]) => op)
-  const segments = ops.map((op, i) => ({ name: op, color: OP_PALETTE[i % OP_PALETTE.length] ?? '#000000', values: summary.variants.map((v) => v.kms.byOperation[op]?.calls ?? 0) }))
+  const segments = ops.map((op, i) => ({
+    name: op,
+    color: OP_PALETTE[i % OP_PALETTE.length] ?? '#000000',
+    values: summary.variants.map((v) => v.kms.byOperation[op]?.calls ?? 0),
+  }))
   const panel = barPanel({
     id: 'chart-operations',
     title: 'KMS calls by operation',
@@ -236,14 +336,23 @@ export function operationsChart(summary: RunSummary): ReportChart {
     xLabel: 'KMS calls (all attempts)',
     formatTotal: (t) => `${fmtInt(t)} calls`,
   })
-  const rows = summary.variants.map((v) => [v.name, ...ops.map((op) => fmtInt(v.kms.byOperation[op]?.calls ?? 0)), fmtInt(v.kms.calls), fmtInt(v.kms.throttled)])
+  const rows = summary.variants.map((v) => [
+    v.name,
+    ...ops.map((op) => fmtInt(v.kms.byOperation[op]?.calls ?? 0)),
+    fmtInt(v.kms.calls),
+    fmtInt(v.kms.throttled),
+  ])
   return {
     id: 'operations',
     title: 'KMS calls by operation',
     caption: 'What each variant costs in KMS calls (retries included). A mitigation works by shrinking these bars.',
     panels: [panel],
     legend: segments.map((s) => ({ name: s.name, color: s.color })),
-    table: { header: ['Variant', ...ops, 'Total', 'Throttled'], rows, numeric: [false, ...ops.map(() => true), true, true] },
+    table: {
+      header: ['Variant', ...ops, 'Total', 'Throttled'],
+      rows,
+      numeric: [false, ...ops.map(() => true), true, true],
+    },
   }
 }
 
@@ -268,14 +377,19 @@ export function utilizationChart(summary: RunSummary): ReportChart {
     return { name: v.name, ...variantStyle(i), points }
   })
   const yMax = Math.max(120, ...series.flatMap((s) => s.points.map((p) => p.y)))
-  const duration = Math.max(1, summary.durationSeconds, ...summary.variants.flatMap((v) => v.timeline.map((e) => e.second + 1)))
+  const duration = Math.max(
+    1,
+    summary.durationSeconds,
+    ...summary.variants.flatMap((v) => v.timeline.map((e) => e.second + 1)),
+  )
   const used = summary.variants.filter((v) => busiestPool(v) !== undefined)
   const panel = linePanel({
     id: 'chart-utilization',
     title: 'Quota utilisation over time',
-    description: used.length === 0
-      ? 'No call counted against a quota pool.'
-      : `Calls offered to the busiest quota pool each second, as a share of its limit. Peak: ${used.map((v) => `${v.name} ${fmtPct(busiestPool(v)?.utilization ?? 0, 0)}`).join(', ')}.`,
+    description:
+      used.length === 0
+        ? 'No call counted against a quota pool.'
+        : `Calls offered to the busiest quota pool each second, as a share of its limit. Peak: ${used.map((v) => `${v.name} ${fmtPct(busiestPool(v)?.utilization ?? 0, 0)}`).join(', ')}.`,
     x: { label: 'Time (s)', min: 0, max: duration },
     y: { label: 'Utilisation (% of limit)', min: 0, max: niceMax(yMax), format: (v) => `${Math.round(v)}%` },
     series,
@@ -288,15 +402,22 @@ export function utilizationChart(summary: RunSummary): ReportChart {
   })
   const rows = summary.variants.map((v) => {
     const q = busiestPool(v)
-    return q === undefined ? [v.name, '–', '–', '–', '–'] : [v.name, q.pool, fmtRate(q.limit), fmtPct(q.utilization, 0), fmtInt(q.throttledSeconds)]
+    return q === undefined
+      ? [v.name, '–', '–', '–', '–']
+      : [v.name, q.pool, fmtRate(q.limit), fmtPct(q.utilization, 0), fmtInt(q.throttledSeconds)]
   })
   return {
     id: 'utilization',
     title: 'Quota utilisation over time',
-    caption: 'Calls offered each second to the variant\'s busiest quota pool (accepted + throttled), as a percentage of the pool\'s limit. Above 100% KMS throttles; below it is headroom.',
+    caption:
+      "Calls offered each second to the variant's busiest quota pool (accepted + throttled), as a percentage of the pool's limit. Above 100% KMS throttles; below it is headroom.",
     panels: [panel],
     legend,
-    table: { header: ['Variant', 'Pool', 'Limit', 'Peak utilisation', 'Throttled seconds'], rows, numeric: [false, false, true, true, true] },
+    table: {
+      header: ['Variant', 'Pool', 'Limit', 'Peak utilisation', 'Throttled seconds'],
+      rows,
+      numeric: [false, false, true, true, true],
+    },
   }
 }
 
@@ -314,20 +435,39 @@ export function costChart(summary: RunSummary): ReportChart {
     segments,
     xLabel: 'US dollars per month',
     formatTotal: (t) => `${fmtUsd(t)}/month`,
-    tickFormat: (t) => `$${new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 }).format(t)}`,
+    tickFormat: (t) =>
+      `$${new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 }).format(t)}`,
   })
-  const rows = summary.variants.map((v) => [v.name, fmtUsd(v.costUsd.monthly.requests), fmtUsd(v.costUsd.monthly.keys), fmtUsd(v.costUsd.monthly.total), fmtUsd(v.costUsd.total), fmtInt(v.costUsd.billedKeys)])
+  const rows = summary.variants.map((v) => [
+    v.name,
+    fmtUsd(v.costUsd.monthly.requests),
+    fmtUsd(v.costUsd.monthly.keys),
+    fmtUsd(v.costUsd.monthly.total),
+    fmtUsd(v.costUsd.total),
+    fmtInt(v.costUsd.billedKeys),
+  ])
   return {
     id: 'cost',
     title: 'Cost per month',
-    caption: 'KMS request and key charges, extrapolated from this run\'s rate to a 30-day month (AWS KMS pricing: https://aws.amazon.com/kms/pricing/).',
+    caption:
+      "KMS request and key charges, extrapolated from this run's rate to a 30-day month (AWS KMS pricing: https://aws.amazon.com/kms/pricing/).",
     panels: [panel],
     legend: segments.map((s) => ({ name: s.name, color: s.color })),
-    table: { header: ['Variant', 'Requests / month', 'Keys / month', 'Total / month', 'This run', 'Billed keys'], rows, numeric: [false, true, true, true, true, true] },
+    table: {
+      header: ['Variant', 'Requests / month', 'Keys / month', 'Total / month', 'This run', 'Billed keys'],
+      rows,
+      numeric: [false, true, true, true, true, true],
+    },
   }
 }
 
 /** Every chart of the report, in reading order. */
 export function reportCharts(summary: RunSummary): ReportChart[] {
-  return [latencySpectrumChart(summary), throughputChart(summary), operationsChart(summary), utilizationChart(summary), costChart(summary)]
+  return [
+    latencySpectrumChart(summary),
+    throughputChart(summary),
+    operationsChart(summary),
+    utilizationChart(summary),
+    costChart(summary),
+  ]
 }

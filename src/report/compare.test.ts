@@ -29,7 +29,10 @@ describe('compareSummaries, virtual time (exact)', () => {
   })
 
   it('fails any rise in KMS calls per request, naming the variant, the rule and the values', () => {
-    const worse = withVariant(base, 'esdk-cache', (v) => ({ ...v, kms: { ...v.kms, callsPerRequest: v.kms.callsPerRequest * 1.001 } }))
+    const worse = withVariant(base, 'esdk-cache', (v) => ({
+      ...v,
+      kms: { ...v.kms, callsPerRequest: v.kms.callsPerRequest * 1.001 },
+    }))
     const c = compareSummaries(base, worse, { defaults: exactDefaults })
     expect(c.passed).toBe(false)
     const failed = c.variants.flatMap((v) => v.outcomes).filter((o) => !o.passed)
@@ -40,10 +43,19 @@ describe('compareSummaries, virtual time (exact)', () => {
   })
 
   it('lets a user rule replace the default on its metric, and a variant prefix narrow it', () => {
-    const slower = withVariant(base, 'baseline', (v) => ({ ...v, latencyMs: { ...v.latencyMs, p99: v.latencyMs.p99 * 1.15 } }))
+    const slower = withVariant(base, 'baseline', (v) => ({
+      ...v,
+      latencyMs: { ...v.latencyMs, p99: v.latencyMs.p99 * 1.15 },
+    }))
     expect(compareSummaries(base, slower, { defaults: exactDefaults }).passed).toBe(false)
-    expect(compareSummaries(base, slower, { defaults: exactDefaults, rules: [parseCompareRule('latencyMs.p99 +20%')] }).passed).toBe(true)
-    const narrowed = compareSummaries(base, slower, { defaults: exactDefaults, rules: [parseCompareRule('bucket-keys: latencyMs.p99 +20%')] })
+    expect(
+      compareSummaries(base, slower, { defaults: exactDefaults, rules: [parseCompareRule('latencyMs.p99 +20%')] })
+        .passed,
+    ).toBe(true)
+    const narrowed = compareSummaries(base, slower, {
+      defaults: exactDefaults,
+      rules: [parseCompareRule('bucket-keys: latencyMs.p99 +20%')],
+    })
     expect(narrowed.passed).toBe(false) // the default still covers the baseline variant
   })
 
@@ -65,8 +77,12 @@ describe('compareSummaries, virtual time (exact)', () => {
 
   it('refuses results of different clocks and rules naming unknown variants', () => {
     expect(() => compareSummaries(base, { ...base, clock: 'real' })).toThrow(ComparisonError)
-    expect(() => compareSummaries(base, { ...base, clock: 'real' })).toThrow(/cannot compare a virtual-time baseline with a real-time result/)
-    expect(() => compareSummaries(base, base, { rules: [parseCompareRule('nope: throttleRate +1%')] })).toThrow(/names variant 'nope', which neither result has/)
+    expect(() => compareSummaries(base, { ...base, clock: 'real' })).toThrow(
+      /cannot compare a virtual-time baseline with a real-time result/,
+    )
+    expect(() => compareSummaries(base, base, { rules: [parseCompareRule('nope: throttleRate +1%')] })).toThrow(
+      /names variant 'nope', which neither result has/,
+    )
   })
 
   it('notes a different seed', () => {
@@ -75,10 +91,22 @@ describe('compareSummaries, virtual time (exact)', () => {
   })
 
   it('reads a variant from the result itself when its runs do not hold it (no crash on a hand-edited file)', () => {
-    const firstRun = { index: 1, startedAt: base.startedAt, durationSeconds: base.durationSeconds, complete: true, variants: base.variants.filter((v) => v.name !== 'bucket-keys') }
-    const worse = withVariant({ ...base, runs: [firstRun] }, 'bucket-keys', (v) => ({ ...v, kms: { ...v.kms, callsPerRequest: v.kms.callsPerRequest + 1 } }))
+    const firstRun = {
+      index: 1,
+      startedAt: base.startedAt,
+      durationSeconds: base.durationSeconds,
+      complete: true,
+      variants: base.variants.filter((v) => v.name !== 'bucket-keys'),
+    }
+    const worse = withVariant({ ...base, runs: [firstRun] }, 'bucket-keys', (v) => ({
+      ...v,
+      kms: { ...v.kms, callsPerRequest: v.kms.callsPerRequest + 1 },
+    }))
     const c = compareSummaries(base, worse, { defaults: exactDefaults })
-    expect(c.variants.find((v) => v.name === 'bucket-keys')?.outcomes.find((o) => o.rule === 'kms.callsPerRequest +0%')?.passed).toBe(false)
+    expect(
+      c.variants.find((v) => v.name === 'bucket-keys')?.outcomes.find((o) => o.rule === 'kms.callsPerRequest +0%')
+        ?.passed,
+    ).toBe(false)
     expect(c.variants.find((v) => v.name === 'baseline')?.outcomes.every((o) => o.passed)).toBe(true)
   })
 })
@@ -93,12 +121,20 @@ describe('compareSummaries, real time (statistical)', () => {
     return {
       ...one,
       clock: 'real',
-      runs: p99s.map((p99, i) => ({ index: i + 1, startedAt: one.startedAt, durationSeconds: one.durationSeconds, complete: true, variants: [{ ...light, latencyMs: { ...light.latencyMs, p99 } }] })),
+      runs: p99s.map((p99, i) => ({
+        index: i + 1,
+        startedAt: one.startedAt,
+        durationSeconds: one.durationSeconds,
+        complete: true,
+        variants: [{ ...light, latencyMs: { ...light.latencyMs, p99 } }],
+      })),
     }
   }
 
   it('passes two sets of noisy runs of one workload', () => {
-    const c = compareSummaries(realRuns([20, 24, 19, 31, 22]), realRuns([23, 18, 27, 21, 20]), { defaults: realDefaults })
+    const c = compareSummaries(realRuns([20, 24, 19, 31, 22]), realRuns([23, 18, 27, 21, 20]), {
+      defaults: realDefaults,
+    })
     expect(c.mode).toBe('statistical')
     expect(c.passed).toBe(true)
     const p99 = c.variants[0]?.outcomes.find((o) => o.rule.startsWith('latencyMs.p99'))
@@ -107,7 +143,9 @@ describe('compareSummaries, real time (statistical)', () => {
   })
 
   it('fails a consistent slowdown beyond the minimum effect', () => {
-    const c = compareSummaries(realRuns([20, 21, 19, 22, 20]), realRuns([40, 41, 39, 44, 42]), { defaults: realDefaults })
+    const c = compareSummaries(realRuns([20, 21, 19, 22, 20]), realRuns([40, 41, 39, 44, 42]), {
+      defaults: realDefaults,
+    })
     expect(c.passed).toBe(false)
     const failed = c.variants.flatMap((v) => v.outcomes).filter((o) => !o.passed)
     expect(failed.map((o) => o.rule)).toEqual(['latencyMs.p99 +10% +1'])
@@ -116,7 +154,10 @@ describe('compareSummaries, real time (statistical)', () => {
 
   it('never fails on single runs: inconclusive, with a note on how many runs are needed', () => {
     const single = { ...one, clock: 'real' as const }
-    const slower = withVariant(single, name, (v) => ({ ...v, latencyMs: { ...v.latencyMs, p99: v.latencyMs.p99 * 5 + 10 } }))
+    const slower = withVariant(single, name, (v) => ({
+      ...v,
+      latencyMs: { ...v.latencyMs, p99: v.latencyMs.p99 * 5 + 10 },
+    }))
     const c = compareSummaries(single, slower, { defaults: realDefaults })
     expect(c.passed).toBe(true)
     expect(c.variants[0]?.outcomes.some((o) => o.inconclusive)).toBe(true)

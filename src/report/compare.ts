@@ -108,14 +108,31 @@ function samplesOf(s: RunSummary, name: string): Sample[] {
   return v === undefined ? [] : [{ v, ctx: { durationSeconds: s.durationSeconds } }]
 }
 
-const ROWS: readonly { label: string; path: string; read: (v: MetricSource, ctx: MetricContext) => number; fmt: (x: number) => string; realOnly?: boolean }[] = [
-  { label: 'KMS calls per request', path: 'kms.callsPerRequest', read: (v) => v.kms.callsPerRequest, fmt: (x) => fmtNum(x, 4) },
+const ROWS: readonly {
+  label: string
+  path: string
+  read: (v: MetricSource, ctx: MetricContext) => number
+  fmt: (x: number) => string
+  realOnly?: boolean
+}[] = [
+  {
+    label: 'KMS calls per request',
+    path: 'kms.callsPerRequest',
+    read: (v) => v.kms.callsPerRequest,
+    fmt: (x) => fmtNum(x, 4),
+  },
   { label: 'KMS calls', path: 'kms.calls', read: (v) => v.kms.calls, fmt: fmtInt },
   { label: 'Throttled KMS calls', path: 'kms.throttled', read: (v) => v.kms.throttled, fmt: fmtInt },
   { label: 'Throttle rate', path: 'throttleRate', read: (v) => v.throttleRate, fmt: (x) => fmtPct(x, 3) },
   { label: 'p50', path: 'latencyMs.p50', read: (v) => v.latencyMs.p50, fmt: fmtMs },
   { label: 'p99', path: 'latencyMs.p99', read: (v) => v.latencyMs.p99, fmt: fmtMs },
-  { label: 'Throughput (succeeded/s)', path: 'throughput', read: (v, ctx) => (ctx.durationSeconds > 0 ? v.completed.succeeded / ctx.durationSeconds : 0), fmt: (x) => fmtNum(x, 1), realOnly: true },
+  {
+    label: 'Throughput (succeeded/s)',
+    path: 'throughput',
+    read: (v, ctx) => (ctx.durationSeconds > 0 ? v.completed.succeeded / ctx.durationSeconds : 0),
+    fmt: (x) => fmtNum(x, 1),
+    realOnly: true,
+  },
   { label: 'Cost per month', path: 'costUsd.monthly.total', read: (v) => v.costUsd.monthly.total, fmt: fmtUsd },
 ]
 
@@ -126,12 +143,18 @@ function deltaText(b: number, c: number, fmt: (x: number) => string): string {
 }
 
 /** The rules that apply to a variant: user rules naming it or every variant, then defaults on metrics no user rule covers. */
-function rulesFor(variant: string, user: readonly CompareRule[], defaults: readonly CompareRule[]): { rule: CompareRule; isDefault: boolean }[] {
+function rulesFor(
+  variant: string,
+  user: readonly CompareRule[],
+  defaults: readonly CompareRule[],
+): { rule: CompareRule; isDefault: boolean }[] {
   const mine = user.filter((r) => r.variant === undefined || r.variant === variant)
   const covered = new Set(mine.map((r) => r.metric.path))
   return [
     ...mine.map((rule) => ({ rule, isDefault: false })),
-    ...defaults.filter((r) => (r.variant === undefined || r.variant === variant) && !covered.has(r.metric.path)).map((rule) => ({ rule, isDefault: true })),
+    ...defaults
+      .filter((r) => (r.variant === undefined || r.variant === variant) && !covered.has(r.metric.path))
+      .map((rule) => ({ rule, isDefault: true })),
   ]
 }
 
@@ -140,7 +163,9 @@ function rulesFor(variant: string, user: readonly CompareRule[], defaults: reado
  */
 export function compareSummaries(baseline: RunSummary, current: RunSummary, options: CompareOptions = {}): Comparison {
   if (baseline.clock !== current.clock) {
-    throw new ComparisonError(`cannot compare a ${baseline.clock}-time baseline with a ${current.clock}-time result: virtual time is exact and real time is measured; compare results of the same clock`)
+    throw new ComparisonError(
+      `cannot compare a ${baseline.clock}-time baseline with a ${current.clock}-time result: virtual time is exact and real time is measured; compare results of the same clock`,
+    )
   }
   const mode: Comparison['mode'] = baseline.clock === 'virtual' ? 'exact' : 'statistical'
   const alpha = options.alpha ?? 0.01
@@ -151,23 +176,32 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
   const curNames = current.variants.map((v) => v.name)
   for (const r of user) {
     if (r.variant !== undefined && !baseNames.includes(r.variant) && !curNames.includes(r.variant)) {
-      throw new ComparisonError(`threshold '${r.text}' names variant '${r.variant}', which neither result has (variants: ${[...new Set([...baseNames, ...curNames])].join(', ')})`)
+      throw new ComparisonError(
+        `threshold '${r.text}' names variant '${r.variant}', which neither result has (variants: ${[...new Set([...baseNames, ...curNames])].join(', ')})`,
+      )
     }
   }
 
   const notes: string[] = []
-  if (baseline.scenario !== current.scenario) notes.push(`The results come from different scenarios (${baseline.scenario} and ${current.scenario}); variants are matched by name.`)
+  if (baseline.scenario !== current.scenario)
+    notes.push(
+      `The results come from different scenarios (${baseline.scenario} and ${current.scenario}); variants are matched by name.`,
+    )
   const same = (k: 'seed' | 'durationSeconds' | 'scale' | 'target' | 'region'): boolean => baseline[k] === current[k]
   const differing = (['seed', 'durationSeconds', 'scale', 'target', 'region'] as const).filter((k) => !same(k))
   if (differing.length > 0) {
-    notes.push(`The runs differ in ${differing.map((k) => `${k} (${String(baseline[k])} → ${String(current[k])})`).join(', ')}: ${mode === 'exact' ? 'virtual-time results are only identical for the same scenario, seed, duration and scale, so differences are expected' : 'the comparison may measure that difference rather than a change of code'}.`)
+    notes.push(
+      `The runs differ in ${differing.map((k) => `${k} (${String(baseline[k])} → ${String(current[k])})`).join(', ')}: ${mode === 'exact' ? 'virtual-time results are only identical for the same scenario, seed, duration and scale, so differences are expected' : 'the comparison may measure that difference rather than a change of code'}.`,
+    )
   }
   if (!baseline.complete) notes.push('The baseline result is incomplete (interrupted or failed part-way).')
   if (!current.complete) notes.push('The current result is incomplete (interrupted or failed part-way).')
   const nRuns = (s: RunSummary): number => (s.runs !== undefined && s.runs.length > 0 ? s.runs.length : 1)
   const samples = { baseline: nRuns(baseline), current: nRuns(current) }
   if (mode === 'statistical' && (samples.baseline < 5 || samples.current < 5)) {
-    notes.push(`Real-time results with ${samples.baseline} and ${samples.current} run(s): the test needs 5 or more runs on each side to detect a regression at α = ${alpha} (use \`kms-bench run --runs 5\`); until then it never fails, and says so.`)
+    notes.push(
+      `Real-time results with ${samples.baseline} and ${samples.current} run(s): the test needs 5 or more runs on each side to detect a regression at α = ${alpha} (use \`kms-bench run --runs 5\`); until then it never fails, and says so.`,
+    )
   }
 
   const variants: VariantComparison[] = []
@@ -177,13 +211,23 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
         name,
         status: 'missing',
         rows: [],
-        outcomes: [{ rule: 'variant present', variant: name, passed: false, inconclusive: false, isDefault: true, reason: `variant '${name}' is in the baseline but not in the current result, so it cannot be checked` }],
+        outcomes: [
+          {
+            rule: 'variant present',
+            variant: name,
+            passed: false,
+            inconclusive: false,
+            isDefault: true,
+            reason: `variant '${name}' is in the baseline but not in the current result, so it cannot be checked`,
+          },
+        ],
       })
       continue
     }
     const bs = samplesOf(baseline, name)
     const cs = samplesOf(current, name)
-    const value = (ss: Sample[], read: (v: MetricSource, ctx: MetricContext) => number): number => median(ss.map((s) => read(s.v, s.ctx)))
+    const value = (ss: Sample[], read: (v: MetricSource, ctx: MetricContext) => number): number =>
+      median(ss.map((s) => read(s.v, s.ctx)))
     const rows: DiffRow[] = ROWS.filter((r) => mode === 'statistical' || r.realOnly !== true).map((r) => {
       const b = value(bs, r.read)
       const c = value(cs, r.read)
@@ -196,11 +240,28 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
         const actual = median(cs.map(read))
         const passed = rule.threshold.test(actual)
         const where = mode === 'statistical' && cs.length > 1 ? `median of ${cs.length} runs ` : ''
-        outcomes.push({ rule: rule.text, variant: name, passed, inconclusive: false, isDefault, reason: `${where}${fmtNum(actual, 6)} ${passed ? 'meets' : 'breaks'} ${rule.threshold.expression}` })
+        outcomes.push({
+          rule: rule.text,
+          variant: name,
+          passed,
+          inconclusive: false,
+          isDefault,
+          reason: `${where}${fmtNum(actual, 6)} ${passed ? 'meets' : 'breaks'} ${rule.threshold.expression}`,
+        })
         continue
       }
-      const g = mode === 'exact' ? exactGate(read(bs[0] as Sample), read(cs[0] as Sample), rule.bound) : statisticalGate(bs.map(read), cs.map(read), rule.bound, alpha)
-      outcomes.push({ rule: rule.text, variant: name, passed: g.passed, inconclusive: g.inconclusive, isDefault, reason: g.reason })
+      const g =
+        mode === 'exact'
+          ? exactGate(read(bs[0] as Sample), read(cs[0] as Sample), rule.bound)
+          : statisticalGate(bs.map(read), cs.map(read), rule.bound, alpha)
+      outcomes.push({
+        rule: rule.text,
+        variant: name,
+        passed: g.passed,
+        inconclusive: g.inconclusive,
+        isDefault,
+        reason: g.reason,
+      })
     }
     variants.push({ name, status: 'matched', rows, outcomes })
   }
@@ -212,7 +273,16 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
     mode === 'exact'
       ? 'Exact comparison: both results ran in virtual time, which is deterministic (the same scenario and seed give the same figures on any machine), so every change is real and is held against the thresholds directly.'
       : `Statistical comparison: both results ran in real time, which is noisy. Each relative threshold fails only when a one-sided Mann-Whitney U test on the per-run values finds the current runs worse (p ≤ α = ${alpha}) and the median moved beyond the threshold (the minimum effect size); absolute thresholds apply to the median of the current runs. Runs: ${samples.baseline} baseline, ${samples.current} current.`
-  return { mode, passed, method, samples, alpha, notes, variants, scenario: { baseline: baseline.scenario, current: current.scenario } }
+  return {
+    mode,
+    passed,
+    method,
+    samples,
+    alpha,
+    notes,
+    variants,
+    scenario: { baseline: baseline.scenario, current: current.scenario },
+  }
 }
 
 /** Labels of the two files in the Markdown output. */
@@ -232,7 +302,8 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
 /** Renders a comparison as GitHub-flavoured Markdown (a PR comment or step summary). */
 export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): string {
   const out: string[] = []
-  const title = c.scenario.baseline === c.scenario.current ? c.scenario.current : `${c.scenario.baseline} → ${c.scenario.current}`
+  const title =
+    c.scenario.baseline === c.scenario.current ? c.scenario.current : `${c.scenario.baseline} → ${c.scenario.current}`
   out.push(`# kms-bench compare: ${md(title)}`)
   const all = c.variants.flatMap((v) => v.outcomes)
   const failed = all.filter((o) => !o.passed)
@@ -256,12 +327,22 @@ export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): 
       continue
     }
     const valueHead = c.mode === 'statistical' && (c.samples.baseline > 1 || c.samples.current > 1) ? ' (median)' : ''
-    out.push(mdTable(['Metric', `Baseline${valueHead}`, `Current${valueHead}`, 'Change'], v.rows.map((r) => [r.label, r.baseline, r.current, r.change]), [false, true, true, true]))
+    out.push(
+      mdTable(
+        ['Metric', `Baseline${valueHead}`, `Current${valueHead}`, 'Change'],
+        v.rows.map((r) => [r.label, r.baseline, r.current, r.change]),
+        [false, true, true, true],
+      ),
+    )
     if (v.outcomes.length > 0) {
       out.push(
         mdTable(
           ['Result', 'Threshold', 'Why'],
-          v.outcomes.map((o) => [o.passed ? (o.inconclusive ? 'pass (inconclusive)' : 'pass') : 'FAIL', `${o.rule}${o.isDefault ? ' (default)' : ''}`, o.reason]),
+          v.outcomes.map((o) => [
+            o.passed ? (o.inconclusive ? 'pass (inconclusive)' : 'pass') : 'FAIL',
+            `${o.rule}${o.isDefault ? ' (default)' : ''}`,
+            o.reason,
+          ]),
           [false, false, false],
         ),
       )
@@ -276,5 +357,11 @@ export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): 
 
 /** The thresholds a comparison used, for a one-line summary. */
 export function describeRules(rules: readonly CompareRule[]): string {
-  return rules.map((r) => (r.kind === 'relative' ? `${r.variant !== undefined ? `${r.variant}: ` : ''}${r.metric.path} ${boundText(r.bound)}` : r.text)).join(', ')
+  return rules
+    .map((r) =>
+      r.kind === 'relative'
+        ? `${r.variant !== undefined ? `${r.variant}: ` : ''}${r.metric.path} ${boundText(r.bound)}`
+        : r.text,
+    )
+    .join(', ')
 }

@@ -8,7 +8,10 @@ describe('Bencher Metric Format', () => {
 
   it('matches the BMF schema: benchmark → measure → { value, lower_value?, upper_value? } with numbers', () => {
     for (const name of FIXTURE_NAMES) {
-      const bmf = JSON.parse(renderBencherJson(loadFixture(name))) as Record<string, Record<string, Record<string, unknown>>>
+      const bmf = JSON.parse(renderBencherJson(loadFixture(name))) as Record<
+        string,
+        Record<string, Record<string, unknown>>
+      >
       expect(Object.keys(bmf).length).toBeGreaterThan(0)
       for (const [benchmark, measures] of Object.entries(bmf)) {
         expect(benchmark.length).toBeLessThanOrEqual(1024)
@@ -22,7 +25,7 @@ describe('Bencher Metric Format', () => {
     }
   })
 
-  it('names benchmarks scenario/variant and carries the run\'s numbers', () => {
+  it("names benchmarks scenario/variant and carries the run's numbers", () => {
     const bmf = bencherMetrics(s3)
     const base = bmf['s3-sse-kms-uploads/baseline']
     expect(base?.['kms-throttled-calls']?.value).toBe(s3.variants[0]?.kms.throttled)
@@ -56,7 +59,17 @@ describe('github-action-benchmark customSmallerIsBetter', () => {
 
   it('exports only metrics where smaller is better', () => {
     const entries = customSmallerIsBetter(loadFixture('s3-throttling.summary.json'))
-    expect(entries.map((e) => e.name.replace(/^s3-sse-kms-uploads\/baseline /, '')).slice(0, 6)).toEqual(['p50 latency', 'p99 latency', 'KMS calls per request', 'throttled KMS calls', 'throttled requests', 'monthly cost'])
-    expect(entries.find((e) => e.name === 's3-sse-kms-uploads/bucket-keys monthly cost')).toMatchObject({ unit: 'USD/month', value: 1.98 })
+    expect(entries.map((e) => e.name.replace(/^s3-sse-kms-uploads\/baseline /, '')).slice(0, 6)).toEqual([
+      'p50 latency',
+      'p99 latency',
+      'KMS calls per request',
+      'throttled KMS calls',
+      'throttled requests',
+      'monthly cost',
+    ])
+    expect(entries.find((e) => e.name === 's3-sse-kms-uploads/bucket-keys monthly cost')).toMatchObject({
+      unit: 'USD/month',
+      value: 1.98,
+    })
   })
 })

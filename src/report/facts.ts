@@ -11,7 +11,12 @@ import { incompleteRequests, type Ranking } from './rank.ts'
 export function busiestPool(v: VariantSummary): QuotaPoolUsage | undefined {
   let best: QuotaPoolUsage | undefined
   for (const q of v.quota) {
-    if (best === undefined || q.utilization > best.utilization || (q.utilization === best.utilization && q.throttled > best.throttled)) best = q
+    if (
+      best === undefined ||
+      q.utilization > best.utilization ||
+      (q.utilization === best.utilization && q.throttled > best.throttled)
+    )
+      best = q
   }
   return best
 }
@@ -37,9 +42,10 @@ export function poolKey(q: QuotaPoolUsage): string {
 export function throttleSentence(v: VariantSummary): string {
   const pool = busiestPool(v)
   const incomplete = incompleteRequests(v)
-  const poolText = pool === undefined
-    ? 'it made no call that counts against a quota'
-    : `peak ${fmtRate(pool.peakPerSecond)} on the ${pool.pool} pool against a limit of ${fmtRate(pool.limit)} (${fmtPct(pool.utilization, 0)} utilisation${pool.throttledSeconds > 0 ? `, throttled in ${fmtInt(pool.throttledSeconds)} s` : ''})`
+  const poolText =
+    pool === undefined
+      ? 'it made no call that counts against a quota'
+      : `peak ${fmtRate(pool.peakPerSecond)} on the ${pool.pool} pool against a limit of ${fmtRate(pool.limit)} (${fmtPct(pool.utilization, 0)} utilisation${pool.throttledSeconds > 0 ? `, throttled in ${fmtInt(pool.throttledSeconds)} s` : ''})`
   if (v.offered.requests === 0) return `${v.name}: no application requests were offered.`
   if (v.completed.throttled > 0) {
     return `${v.name}: ${fmtPct(v.throttleRate)} of requests throttled (${fmtInt(v.completed.throttled)} of ${fmtInt(v.offered.requests)}); ${poolText}.`
@@ -47,7 +53,8 @@ export function throttleSentence(v: VariantSummary): string {
   if (v.kms.throttled > 0) {
     return `${v.name}: no request lost, but ${fmtInt(v.kms.throttled)} KMS calls throttled and retried (${fmtInt(v.retries)} retries); ${poolText}.`
   }
-  if (incomplete > 0) return `${v.name}: no throttling, but ${fmtInt(incomplete)} requests failed or were dropped; ${poolText}.`
+  if (incomplete > 0)
+    return `${v.name}: no throttling, but ${fmtInt(incomplete)} requests failed or were dropped; ${poolText}.`
   return `${v.name}: no throttling; ${poolText}.`
 }
 
@@ -64,7 +71,11 @@ export function verdict(summary: RunSummary, ranking: Ranking): string[] {
   }
   const failed = summary.thresholds.filter((t) => !t.passed)
   if (summary.thresholds.length > 0) {
-    lines.push(failed.length === 0 ? `All ${summary.thresholds.length} thresholds passed.` : `${failed.length} of ${summary.thresholds.length} thresholds failed.`)
+    lines.push(
+      failed.length === 0
+        ? `All ${summary.thresholds.length} thresholds passed.`
+        : `${failed.length} of ${summary.thresholds.length} thresholds failed.`,
+    )
   }
   return lines
 }
@@ -73,7 +84,9 @@ export function verdict(summary: RunSummary, ranking: Ranking): string[] {
 export function notices(summary: RunSummary): string[] {
   const out: string[] = []
   if (!summary.complete) {
-    out.push('This run did not complete (it was interrupted or failed part-way): the numbers cover only the part that ran.')
+    out.push(
+      'This run did not complete (it was interrupted or failed part-way): the numbers cover only the part that ran.',
+    )
   }
   if (summary.scale !== 1) {
     out.push(
@@ -114,7 +127,8 @@ export interface Finding {
 export function findings(summary: RunSummary): Finding[] {
   const out: Finding[] = []
   for (const v of summary.variants) {
-    for (const m of v.mitigations) for (const text of m.findings ?? []) out.push({ source: `${v.name} / ${m.name}`, text })
+    for (const m of v.mitigations)
+      for (const text of m.findings ?? []) out.push({ source: `${v.name} / ${m.name}`, text })
   }
   return out
 }

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, escapeMarkdown, fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtSeconds, fmtUsd, MISSING, safeDiv } from './format.ts'
+import {
+  escapeHtml,
+  escapeMarkdown,
+  fmtBytes,
+  fmtInt,
+  fmtMs,
+  fmtNum,
+  fmtPct,
+  fmtRate,
+  fmtSeconds,
+  fmtUsd,
+  MISSING,
+  safeDiv,
+} from './format.ts'
 
 describe('formatters', () => {
   it('print a dash, never NaN, undefined or Infinity, for values that are not finite', () => {
     for (const f of [fmtInt, fmtNum, fmtRate, fmtPct, fmtMs, fmtUsd, fmtSeconds, fmtBytes]) {
-      for (const x of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, undefined]) expect(f(x)).toBe(MISSING)
+      for (const x of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, undefined])
+        expect(f(x)).toBe(MISSING)
     }
   })
 

@@ -54,7 +54,10 @@ describe('bounds and exact gates', () => {
   })
 
   it('passes equal figures and fails a rise beyond the bound, saying why', () => {
-    expect(exactGate(1.15, 1.15, { direction: 'rise', fraction: 0 })).toMatchObject({ passed: true, reason: 'unchanged (1.15)' })
+    expect(exactGate(1.15, 1.15, { direction: 'rise', fraction: 0 })).toMatchObject({
+      passed: true,
+      reason: 'unchanged (1.15)',
+    })
     const worse = exactGate(1.0, 1.2, { direction: 'rise', fraction: 0 })
     expect(worse.passed).toBe(false)
     expect(worse.reason).toMatch(/1 → 1\.2 \(\+20%\): beyond \+0%/)
@@ -68,7 +71,8 @@ describe('statisticalGate', () => {
   it('passes noise: runs drawn from one distribution do not fail (seeded, 300 comparisons)', () => {
     const rnd = new Random(42)
     // Skewed per-run p99s around 20 ms with a heavy tail, as on a shared machine.
-    const draw = (): number => 20 * Math.exp(0.35 * (rnd.next() + rnd.next() + rnd.next() - 1.5)) + (rnd.next() < 0.1 ? 30 * rnd.next() : 0)
+    const draw = (): number =>
+      20 * Math.exp(0.35 * (rnd.next() + rnd.next() + rnd.next() - 1.5)) + (rnd.next() < 0.1 ? 30 * rnd.next() : 0)
     let failed = 0
     for (let i = 0; i < 300; i++) {
       const a = Array.from({ length: 5 }, draw)
@@ -82,7 +86,9 @@ describe('statisticalGate', () => {
   it('fails a real regression: every current run slower by far more than 10 %', () => {
     const g = statisticalGate([20, 21, 19, 22, 20.5], [30, 31, 29, 33, 30.5], p99, 0.01)
     expect(g.passed).toBe(false)
-    expect(g.reason).toMatch(/^regression: median 20\.5 → 30\.5 .*Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397/)
+    expect(g.reason).toMatch(
+      /^regression: median 20\.5 → 30\.5 .*Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397/,
+    )
   })
 
   it('passes a significant but small shift, and says so', () => {
@@ -98,8 +104,17 @@ describe('statisticalGate', () => {
   })
 
   it('treats identical runs as unchanged, and tests drops for higher-is-better metrics', () => {
-    expect(statisticalGate([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], { direction: 'rise', fraction: 0 }, 0.01)).toMatchObject({ passed: true, inconclusive: false, reason: 'identical in all 10 runs (1)' })
-    const drop = statisticalGate([1000, 1010, 990, 1005, 995], [700, 710, 690, 705, 695], { direction: 'drop', fraction: 0.1 }, 0.01)
+    expect(statisticalGate([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], { direction: 'rise', fraction: 0 }, 0.01)).toMatchObject({
+      passed: true,
+      inconclusive: false,
+      reason: 'identical in all 10 runs (1)',
+    })
+    const drop = statisticalGate(
+      [1000, 1010, 990, 1005, 995],
+      [700, 710, 690, 705, 695],
+      { direction: 'drop', fraction: 0.1 },
+      0.01,
+    )
     expect(drop.passed).toBe(false)
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 2, 3])).toBe(2.5)

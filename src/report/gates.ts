@@ -60,7 +60,8 @@ function doubledMidRanks(values: readonly number[]): number[] {
 function upperTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2
   const t = 1 / (1 + 0.3275911 * x)
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
+  const erfc =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
   return z >= 0 ? erfc / 2 : 1 - erfc / 2
 }
 
@@ -71,7 +72,11 @@ export const EXACT_LIMIT = 60
  * One-sided Mann-Whitney U test. `alternative: 'greater'` asks whether `current` tends to be
  * larger than `baseline`; `'less'` whether it tends to be smaller.
  */
-export function mannWhitneyU(baseline: readonly number[], current: readonly number[], alternative: 'greater' | 'less'): MannWhitneyResult {
+export function mannWhitneyU(
+  baseline: readonly number[],
+  current: readonly number[],
+  alternative: 'greater' | 'less',
+): MannWhitneyResult {
   const n1 = baseline.length
   const n2 = current.length
   if (n1 === 0 || n2 === 0) return { u: 0, pValue: 1, minPValue: 1, method: 'exact', n1, n2 }
@@ -185,7 +190,11 @@ export function exactGate(baseline: number, current: number, bound: RelativeBoun
     inconclusive: false,
     baseline,
     current,
-    reason: failed ? `${move}: beyond ${boundText(bound)}` : baseline === current ? `unchanged (${num(current)})` : `${move}: within ${boundText(bound)}`,
+    reason: failed
+      ? `${move}: beyond ${boundText(bound)}`
+      : baseline === current
+        ? `unchanged (${num(current)})`
+        : `${move}: within ${boundText(bound)}`,
   }
 }
 
@@ -193,7 +202,12 @@ export function exactGate(baseline: number, current: number, bound: RelativeBoun
  * Statistical gate on repeated runs: fails only when the current runs are significantly worse
  * (one-sided Mann-Whitney U, p ≤ alpha) *and* the median moved beyond the bound.
  */
-export function statisticalGate(baseline: readonly number[], current: readonly number[], bound: RelativeBound, alpha: number): GateOutcome {
+export function statisticalGate(
+  baseline: readonly number[],
+  current: readonly number[],
+  bound: RelativeBound,
+  alpha: number,
+): GateOutcome {
   const b = median(baseline)
   const c = median(current)
   const test = mannWhitneyU(baseline, current, bound.direction === 'rise' ? 'greater' : 'less')
@@ -204,7 +218,12 @@ export function statisticalGate(baseline: readonly number[], current: readonly n
   const base = { baseline: b, current: c, pValue: test.pValue }
   const first = baseline[0]
   if (first !== undefined && [...baseline, ...current].every((x) => x === first)) {
-    return { ...base, passed: true, inconclusive: false, reason: `identical in all ${baseline.length + current.length} runs (${num(first)})` }
+    return {
+      ...base,
+      passed: true,
+      inconclusive: false,
+      reason: `identical in all ${baseline.length + current.length} runs (${num(first)})`,
+    }
   }
   if (test.minPValue > alpha) {
     return {
@@ -215,10 +234,25 @@ export function statisticalGate(baseline: readonly number[], current: readonly n
     }
   }
   if (!(test.pValue <= alpha)) {
-    return { ...base, passed: true, inconclusive: false, reason: `not significant: ${label} p = ${trim(test.pValue, 3)} > α = ${alpha}, so the difference is within noise; ${move}` }
+    return {
+      ...base,
+      passed: true,
+      inconclusive: false,
+      reason: `not significant: ${label} p = ${trim(test.pValue, 3)} > α = ${alpha}, so the difference is within noise; ${move}`,
+    }
   }
   if (!big) {
-    return { ...base, passed: true, inconclusive: false, reason: `significantly ${worse} (${label} p = ${trim(test.pValue, 3)} ≤ α = ${alpha}) but the ${move} is within ${boundText(bound)}` }
+    return {
+      ...base,
+      passed: true,
+      inconclusive: false,
+      reason: `significantly ${worse} (${label} p = ${trim(test.pValue, 3)} ≤ α = ${alpha}) but the ${move} is within ${boundText(bound)}`,
+    }
   }
-  return { ...base, passed: false, inconclusive: false, reason: `regression: ${move}, beyond ${boundText(bound)}, and significant (${label} p = ${trim(test.pValue, 3)} ≤ α = ${alpha})` }
+  return {
+    ...base,
+    passed: false,
+    inconclusive: false,
+    reason: `regression: ${move}, beyond ${boundText(bound)}, and significant (${label} p = ${trim(test.pValue, 3)} ≤ α = ${alpha})`,
+  }
 }

@@ -18,7 +18,7 @@ describe('renderHgrm', () => {
   const s3 = loadFixture('s3-throttling.summary.json')
   const baseline = s3.variants[0]!
 
-  it('prints HdrHistogram\'s percentile distribution in milliseconds', () => {
+  it("prints HdrHistogram's percentile distribution in milliseconds", () => {
     const text = renderVariantHgrm(baseline)
     expect(text.split('\n')[0]).toBe('       Value     Percentile TotalCount 1/(1-Percentile)')
     expect(text).toMatch(/#\[Mean {4}=\s+[\d.]+, StdDeviation {3}=\s+[\d.]+\]/)
@@ -50,14 +50,16 @@ describe('renderHgrm', () => {
 
 describe('variantFileNames', () => {
   it('makes names file-safe, unique (also case-insensitively) and keeps them off the reserved outputs', () => {
-    expect(variantFileNames([{ name: 'baseline' }, { name: 'cache 5s/60%' }, { name: '../etc/passwd' }, { name: '' }, { name: 'Baseline' }, { name: 'report' }, { name: 'ünïcode ✓' }])).toEqual([
-      'baseline',
-      'cache-5s-60',
-      'etc-passwd',
-      'variant',
-      'Baseline-2',
-      'variant-report',
-      'unicode',
-    ])
+    expect(
+      variantFileNames([
+        { name: 'baseline' },
+        { name: 'cache 5s/60%' },
+        { name: '../etc/passwd' },
+        { name: '' },
+        { name: 'Baseline' },
+        { name: 'report' },
+        { name: 'ünïcode ✓' },
+      ]),
+    ).toEqual(['baseline', 'cache-5s-60', 'etc-passwd', 'variant', 'Baseline-2', 'variant-report', 'unicode'])
   })
 })

@@ -31,7 +31,10 @@ export function decodeHistogram(encoded: string): DecodedHistogram {
     // 64-bit counts: a long run at a high rate can exceed 2^31 samples in one bucket.
     return { histogram: hdr.decodeFromCompressedBase64(encoded.trim(), 64, false) }
   } catch (e) {
-    return { histogram: emptyHistogram(), error: `not a readable HDR histogram (${e instanceof Error ? e.message : String(e)})` }
+    return {
+      histogram: emptyHistogram(),
+      error: `not a readable HDR histogram (${e instanceof Error ? e.message : String(e)})`,
+    }
   }
 }
 
@@ -85,6 +88,7 @@ export function percentileSpectrum(histogram: Histogram, options: SpectrumOption
   // The maximum, drawn at the right edge of what the sample count resolves.
   const tail = points[points.length - 1]
   const maxMs = histogram.maxValue / US_PER_MS
-  if (tail !== undefined && maxMs > tail.valueMs) points.push({ percentile: tail.percentile, x: tail.x, valueMs: maxMs })
+  if (tail !== undefined && maxMs > tail.valueMs)
+    points.push({ percentile: tail.percentile, x: tail.x, valueMs: maxMs })
   return points
 }

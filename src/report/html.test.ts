@@ -20,7 +20,8 @@ describe('renderHtml', () => {
   })
 
   it('draws the five charts, each with a title, a description, a legend and a data table', () => {
-    for (const id of ['latency', 'throughput', 'operations', 'utilization', 'cost']) expect(html).toContain(`<figure id="fig-${id}"`)
+    for (const id of ['latency', 'throughput', 'operations', 'utilization', 'cost'])
+      expect(html).toContain(`<figure id="fig-${id}"`)
     const svgs = html.match(/<svg class="chart"[^>]*>/g) ?? []
     // latency, utilisation, operations, cost once each, throughput once per variant; wide + narrow
     expect(svgs).toHaveLength(2 * (4 + s3.variants.length))
@@ -38,7 +39,9 @@ describe('renderHtml', () => {
   it('states the verdict, the ranking with reasons, and the tables', () => {
     expect(html).toContain('<section class="verdict"')
     expect(html).toContain('baseline: 18.9% of requests throttled')
-    expect(html).toMatch(/<ol class="ranking">\s*<li><span class="tier tier-clean">no throttling<\/span><strong>bucket-keys<\/strong>: removes all throttling/)
+    expect(html).toMatch(
+      /<ol class="ranking">\s*<li><span class="tier tier-clean">no throttling<\/span><strong>bucket-keys<\/strong>: removes all throttling/,
+    )
     expect(html).toContain('<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>')
     expect(html).toContain('<table class="compare">')
     expect(html).toContain('<section id="quota"><h2>Quota pools</h2>')
@@ -48,7 +51,15 @@ describe('renderHtml', () => {
 
   it('labels the percentile axis as HdrHistogram does and the other axes with units', () => {
     for (const label of ['50%', '90%', '99%', '99.9%', '99.99%']) expect(html).toContain(`>${label}</text>`)
-    for (const label of ['Percentile', 'Latency, ms (log)', 'Time (s)', 'Per second', 'Utilisation (% of limit)', 'KMS calls (all attempts)', 'US dollars per month']) {
+    for (const label of [
+      'Percentile',
+      'Latency, ms (log)',
+      'Time (s)',
+      'Per second',
+      'Utilisation (% of limit)',
+      'KMS calls (all attempts)',
+      'US dollars per month',
+    ]) {
       expect(html).toContain(`>${label}</text>`)
     }
   })
@@ -78,7 +89,9 @@ describe('renderHtml', () => {
     const many = renderHtml(loadFixture('many-variants.summary.json'))
     const latency = /<svg class="chart" data-chart="line" id="chart-latency"[\s\S]*?<\/svg>/.exec(many)?.[0] ?? ''
     const styles = new Map<string, string>()
-    for (const m of latency.matchAll(/<path class="series" data-series="([^"]+)"[^>]*? stroke="([^"]+)"[^>]*?(?: stroke-dasharray="([^"]+)")?><title>/g)) {
+    for (const m of latency.matchAll(
+      /<path class="series" data-series="([^"]+)"[^>]*? stroke="([^"]+)"[^>]*?(?: stroke-dasharray="([^"]+)")?><title>/g,
+    )) {
       styles.set(m[1] ?? '', `${m[2]}|${m[3] ?? ''}`)
     }
     expect(styles.size).toBe(20)

@@ -102,7 +102,9 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 `
 
 function htmlTable(t: TextTable, caption?: string, rowClass?: (row: readonly string[]) => string): string {
-  const head = t.header.map((h, i) => `<th scope="col"${t.numeric[i] === true ? ' class="num"' : ''}>${esc(h)}</th>`).join('')
+  const head = t.header
+    .map((h, i) => `<th scope="col"${t.numeric[i] === true ? ' class="num"' : ''}>${esc(h)}</th>`)
+    .join('')
   const body = t.rows
     .map((r) => {
       const cls = rowClass?.(r) ?? ''
@@ -119,7 +121,8 @@ function swatch(e: LegendEntry): string {
 
 function chartFigure(c: ReportChart): string {
   const legend = `<ul class="legend" aria-label="Legend">${c.legend.map((e) => `<li>${swatch(e)}<span>${esc(e.name)}</span>${e.note !== undefined ? `<span class="note">${esc(e.note)}</span>` : ''}</li>`).join('')}</ul>`
-  const both = (p: ChartPanel): string => `<div class="wide-only">${p.svg}</div><div class="narrow-only">${p.svgNarrow}</div>`
+  const both = (p: ChartPanel): string =>
+    `<div class="wide-only">${p.svg}</div><div class="narrow-only">${p.svgNarrow}</div>`
   const panels =
     c.panels.length === 1 && c.panels[0] !== undefined
       ? `<div class="single">${both(c.panels[0])}</div>`
@@ -133,7 +136,11 @@ function chartFigure(c: ReportChart): string {
   )
 }
 
-const TIER_LABEL: Record<RankTier, string> = { clean: 'no throttling', absorbed: 'retries absorb throttling', throttles: 'still throttles' }
+const TIER_LABEL: Record<RankTier, string> = {
+  clean: 'no throttling',
+  absorbed: 'retries absorb throttling',
+  throttles: 'still throttles',
+}
 
 /** Renders `report.html` from a run summary. */
 export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): string {
@@ -148,18 +155,25 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
     `<title>${esc(title)}</title><style>${CSS}</style></head><body><main>`,
   )
   out.push(`<header><h1>${esc(title)}</h1>`)
-  if (summary.description !== undefined && summary.description.trim() !== '') out.push(`<p>${esc(summary.description)}</p>`)
+  if (summary.description !== undefined && summary.description.trim() !== '')
+    out.push(`<p>${esc(summary.description)}</p>`)
   out.push(
     `<p class="meta">Target <code>${esc(summary.target)}</code> · ${esc(summary.clock)} clock · seed ${esc(String(summary.seed))} · ${esc(durationText(summary))}${summary.schedule !== undefined ? ` · schedule ${esc(summary.schedule)}` : ''} · Region ${esc(summary.region)} · started ${esc(summary.startedAt)} · ${esc(summary.tool.name)} ${esc(summary.tool.version)}</p></header>`,
   )
   for (const n of notices(summary)) out.push(`<p class="notice" role="note"><strong>Note:</strong> ${esc(n)}</p>`)
-  out.push(`<section class="verdict" aria-label="Verdict">${verdict(summary, ranking).map((l) => `<p>${esc(l)}</p>`).join('')}</section>`)
+  out.push(
+    `<section class="verdict" aria-label="Verdict">${verdict(summary, ranking)
+      .map((l) => `<p>${esc(l)}</p>`)
+      .join('')}</section>`,
+  )
 
   out.push('<section id="ranking"><h2>Mitigations, ranked</h2>')
   if (ranking.ranked.length === 0) {
     out.push(`<p>Only one variant (${esc(ranking.baseline.name)}) ran: nothing to rank.</p>`)
   } else {
-    out.push(`<p>Compared with <strong>${esc(ranking.baseline.name)}</strong>. ${esc(RANKING_SUMMARY)}</p><details><summary>How the ranking works</summary><p>${esc(ranking.method)}</p></details><ol class="ranking">`)
+    out.push(
+      `<p>Compared with <strong>${esc(ranking.baseline.name)}</strong>. ${esc(RANKING_SUMMARY)}</p><details><summary>How the ranking works</summary><p>${esc(ranking.method)}</p></details><ol class="ranking">`,
+    )
     for (const r of ranking.ranked) {
       out.push(
         `<li><span class="tier tier-${r.tier}">${esc(TIER_LABEL[r.tier])}</span><strong>${esc(r.variant.name)}</strong>: ${esc(r.reason)}.` +
@@ -178,14 +192,26 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   const rows = comparisonRows(summary.variants)
   out.push(
     `<div class="table-wrap"><table class="compare"><caption>Latency from the intended send time (open loop); monthly cost extrapolates this run's rate to 30 days.</caption><thead><tr><th scope="col">Metric</th>${summary.variants.map((v) => `<th scope="col" class="num">${esc(v.name)}</th>`).join('')}</tr></thead><tbody>` +
-      rows.map((r) => `<tr><th scope="row" title="${esc(r.help)}">${esc(r.label)}</th>${r.values.map((c) => `<td class="${r.text === true ? 'text' : 'num'}">${esc(c)}</td>`).join('')}</tr>`).join('') +
+      rows
+        .map(
+          (r) =>
+            `<tr><th scope="row" title="${esc(r.help)}">${esc(r.label)}</th>${r.values.map((c) => `<td class="${r.text === true ? 'text' : 'num'}">${esc(c)}</td>`).join('')}</tr>`,
+        )
+        .join('') +
       '</tbody></table></div>',
   )
   out.push('</section>')
 
   out.push('<section id="quota"><h2>Quota pools</h2>')
   const quota = quotaTable(summary)
-  out.push(quota.rows.length > 0 ? htmlTable(quota, 'Utilisation: peak calls offered to the pool in one second (accepted + throttled) ÷ limit. KMS applies each quota per account and Region in one-second windows.') : '<p>No call counted against a quota pool.</p>')
+  out.push(
+    quota.rows.length > 0
+      ? htmlTable(
+          quota,
+          'Utilisation: peak calls offered to the pool in one second (accepted + throttled) ÷ limit. KMS applies each quota per account and Region in one-second windows.',
+        )
+      : '<p>No call counted against a quota pool.</p>',
+  )
   out.push('</section>')
 
   out.push('<section id="operations"><h2>KMS calls by operation</h2>')
@@ -202,7 +228,9 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   const fs = findings(summary)
   if (fs.length > 0) {
     out.push('<section id="findings"><h2>Findings</h2>')
-    out.push(`<ul class="assumptions">${fs.map((f) => `<li><strong>${esc(f.source)}</strong>: ${esc(f.text)}</li>`).join('')}</ul>`)
+    out.push(
+      `<ul class="assumptions">${fs.map((f) => `<li><strong>${esc(f.source)}</strong>: ${esc(f.text)}</li>`).join('')}</ul>`,
+    )
     out.push('</section>')
   }
 
@@ -217,7 +245,10 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
 
   const env = summary.environment
   const pkgs = Object.entries(env.packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  const files = options.linkHgrm ?? true ? variantFileNames(summary.variants).map((f) => `<a href="${esc(encodeURIComponent(f))}.hgrm">${esc(f)}.hgrm</a>`) : []
+  const files =
+    (options.linkHgrm ?? true)
+      ? variantFileNames(summary.variants).map((f) => `<a href="${esc(encodeURIComponent(f))}.hgrm">${esc(f)}.hgrm</a>`)
+      : []
   out.push(
     `<footer><p>Node ${esc(env.node)} on ${esc(env.platform)}/${esc(env.arch)}, ${esc(fmtInt(env.cpus))} CPUs.` +
       `${pkgs.length > 0 ? ` Packages: ${pkgs.map(([k, v]) => `${esc(k)} ${esc(v)}`).join(', ')}.` : ''}</p>` +

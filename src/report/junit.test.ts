@@ -8,12 +8,24 @@ describe('renderJunitXml', () => {
 
   it('has one test case per threshold and a failure for each that failed', () => {
     const xml = renderJunitXml(s3)
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kms-bench" tests="3" failures="1" errors="0" time="60.000">')).toBe(true)
-    expect(xml).toContain('<testsuite name="kms-bench s3-sse-kms-uploads" tests="3" failures="1" errors="0" skipped="0" time="60.000" timestamp="2025-01-01T00:00:00"')
+    expect(
+      xml.startsWith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kms-bench" tests="3" failures="1" errors="0" time="60.000">',
+      ),
+    ).toBe(true)
+    expect(xml).toContain(
+      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="3" failures="1" errors="0" skipped="0" time="60.000" timestamp="2025-01-01T00:00:00"',
+    )
     expect(xml.match(/<testcase /g)).toHaveLength(3)
-    expect(xml).toContain('<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="throttleRate == 0" time="0"/>')
-    expect(xml).toContain('<testcase classname="kms-bench s3-sse-kms-uploads.baseline" name="throttleRate &lt; 0.01" time="0">')
-    expect(xml).toMatch(/<failure message="throttleRate &lt; 0\.01 failed for variant baseline: actual 0\.18915\d*" type="threshold">/)
+    expect(xml).toContain(
+      '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="throttleRate == 0" time="0"/>',
+    )
+    expect(xml).toContain(
+      '<testcase classname="kms-bench s3-sse-kms-uploads.baseline" name="throttleRate &lt; 0.01" time="0">',
+    )
+    expect(xml).toMatch(
+      /<failure message="throttleRate &lt; 0\.01 failed for variant baseline: actual 0\.18915\d*" type="threshold">/,
+    )
     expect(xml).toContain('<property name="seed" value="42"/>')
     expect(xml.trim().endsWith('</testsuites>')).toBe(true)
   })

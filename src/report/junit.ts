@@ -11,7 +11,9 @@ import { fmtNum } from './format.ts'
 export function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'))
+    .replace(/[&<>"']/g, (c) =>
+      c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
+    )
 }
 
 /** ISO timestamp without zone or fraction, as the Ant schema's `timestamp` pattern wants. */
@@ -52,7 +54,11 @@ export function renderJunitXml(summary: RunSummary): string {
       lines.push(`${open}/>`)
     } else {
       const message = `${t.expression} failed for variant ${t.variant}: actual ${fmtNum(t.actual, 6)}`
-      lines.push(`${open}>`, `      <failure message="${escapeXml(message)}" type="threshold">${escapeXml(message)}</failure>`, '    </testcase>')
+      lines.push(
+        `${open}>`,
+        `      <failure message="${escapeXml(message)}" type="threshold">${escapeXml(message)}</failure>`,
+        '    </testcase>',
+      )
     }
   }
   lines.push('  </testsuite>', '</testsuites>')

@@ -13,7 +13,9 @@ describe('renderMarkdown', () => {
     const lines = md.split('\n')
     expect(lines[0]).toBe('# kms-bench: s3-sse-kms-uploads')
     const verdict = lines.find((l) => l.startsWith('**baseline:'))
-    expect(verdict).toMatch(/^\*\*baseline: 18\.9% of requests throttled \(139,501 of 737,500\); peak 16,500\/s on the symmetric pool against a limit of 10,000\/s \(165% utilisation, throttled in 51 s\)\.\*\*/)
+    expect(verdict).toMatch(
+      /^\*\*baseline: 18\.9% of requests throttled \(139,501 of 737,500\); peak 16,500\/s on the symmetric pool against a limit of 10,000\/s \(165% utilisation, throttled in 51 s\)\.\*\*/,
+    )
     expect(md).toMatch(/\*\*Best: bucket-keys: removes all throttling, at the lowest monthly cost/)
     expect(md).toContain('**1 of 3 thresholds failed.**')
   })
@@ -21,7 +23,22 @@ describe('renderMarkdown', () => {
   it('has a side-by-side table with every metric the brief names, one column per variant', () => {
     const header = md.split('\n').find((l) => l.startsWith('|  | baseline'))
     expect(header).toBe('|  | baseline | bucket-keys | esdk-cache | quota-increase | retry-adaptive |')
-    for (const row of ['Offered', 'Achieved', 'KMS calls', 'KMS calls per request', 'Throttled requests', 'Throttled KMS calls', 'Retries', 'p50', 'p90', 'p99', 'p99.9', 'max', 'Cost per month', 'Security exposure']) {
+    for (const row of [
+      'Offered',
+      'Achieved',
+      'KMS calls',
+      'KMS calls per request',
+      'Throttled requests',
+      'Throttled KMS calls',
+      'Retries',
+      'p50',
+      'p90',
+      'p99',
+      'p99.9',
+      'max',
+      'Cost per month',
+      'Security exposure',
+    ]) {
       expect(md, row).toMatch(new RegExp(`^\\| ${row.replace(/[.]/g, '\\.')} \\|`, 'm'))
     }
     expect(md).toContain('| Throttled requests | 139,501 (18.9%) | 0 | 0 | 0 | 4,597 (0.62%) |')
@@ -36,11 +53,15 @@ describe('renderMarkdown', () => {
   })
 
   it('lists quota pools, operations, thresholds and assumptions', () => {
-    expect(md).toContain('| Variant | Pool | Limit | Peak | Utilisation | Throttled seconds | Accepted calls | Throttled calls |')
+    expect(md).toContain(
+      '| Variant | Pool | Limit | Peak | Utilisation | Throttled seconds | Accepted calls | Throttled calls |',
+    )
     expect(md).toContain('| baseline | symmetric | 10,000/s | 16,500/s | 165% | 51 |')
     expect(md).toContain('| bucket-keys | GenerateDataKey | 4 | 0 | 0 |')
     expect(md).toContain('| FAIL | baseline | throttleRate \\< 0.01 |')
-    expect(md).toContain('- S3 Bucket Key lifetime modelled as 300 s per (bucket, KMS key, requester); AWS documents it only as "short-lived". (bucket-keys / s3-bucket-keys)')
+    expect(md).toContain(
+      '- S3 Bucket Key lifetime modelled as 300 s per (bucket, KMS key, requester); AWS documents it only as "short-lived". (bucket-keys / s3-bucket-keys)',
+    )
   })
 
   it('says when a scale model ran and when the run was incomplete', () => {
@@ -54,7 +75,7 @@ describe('renderMarkdown', () => {
 
   it('splits many variants into tables of five, and every table row has the same number of cells', () => {
     const many = renderMarkdown(loadFixture('many-variants.summary.json'))
-    expect(many.match(/^\|  \| /gm)).toHaveLength(4)
+    expect(many.match(/^\| {2}\| /gm)).toHaveLength(4)
     for (const block of many.split('\n\n').filter((b) => b.startsWith('|'))) {
       const cells = block.split('\n').map((l) => l.replace(/\\\|/g, '').split('|').length)
       expect(new Set(cells).size, block.slice(0, 80)).toBe(1)
@@ -86,6 +107,8 @@ describe('renderMarkdown', () => {
     mitigation.findings = ['a quota of at least 16,500/s removes the throttling']
     const out = renderMarkdown(withFindings)
     expect(out).toContain('## Findings')
-    expect(out).toContain(`- **${variant.name} / ${mitigation.name}**: a quota of at least 16,500/s removes the throttling`)
+    expect(out).toContain(
+      `- **${variant.name} / ${mitigation.name}**: a quota of at least 16,500/s removes the throttling`,
+    )
   })
 })

@@ -45,7 +45,11 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   out.push(h(0, `kms-bench: ${md(summary.scenario)}`))
   if (summary.description !== undefined && summary.description.trim() !== '') out.push(md(summary.description))
   for (const n of notices(summary)) out.push(`> **Note:** ${md(n)}`)
-  out.push(verdict(summary, ranking).map((l) => `**${md(l)}**`).join('  \n'))
+  out.push(
+    verdict(summary, ranking)
+      .map((l) => `**${md(l)}**`)
+      .join('  \n'),
+  )
   out.push(
     [
       `Target \`${summary.target.replace(/`/g, "'")}\``,
@@ -72,7 +76,9 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
       }),
     )
   }
-  out.push('Latency is measured from each request\'s intended send time (open loop, free of coordinated omission). Costs use the KMS price model; monthly figures extrapolate this run\'s rate to 30 days.')
+  out.push(
+    "Latency is measured from each request's intended send time (open loop, free of coordinated omission). Costs use the KMS price model; monthly figures extrapolate this run's rate to 30 days.",
+  )
 
   out.push(h(1, 'Mitigations, ranked'))
   if (ranking.ranked.length === 0) {
@@ -81,7 +87,10 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
     out.push(`Compared with **${md(ranking.baseline.name)}**. ${md(ranking.method)}`)
     out.push(
       ranking.ranked
-        .map((r) => `${r.rank}. **${md(r.variant.name)}**: ${md(r.reason)}.${r.exposure !== '' ? `  \n   Exposure: ${md(r.exposure)}.` : ''}`)
+        .map(
+          (r) =>
+            `${r.rank}. **${md(r.variant.name)}**: ${md(r.reason)}.${r.exposure !== '' ? `  \n   Exposure: ${md(r.exposure)}.` : ''}`,
+        )
         .join('\n'),
     )
   }
@@ -89,7 +98,9 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   out.push(h(1, 'Quota pools'))
   const quota = quotaTable(summary)
   out.push(quota.rows.length > 0 ? table(quota) : 'No call counted against a quota pool.')
-  out.push('Utilisation is the peak number of calls offered to the pool in one second (accepted + throttled) divided by its limit; over 100% means throttling. KMS applies each quota per account and Region in one-second windows (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).')
+  out.push(
+    'Utilisation is the peak number of calls offered to the pool in one second (accepted + throttled) divided by its limit; over 100% means throttling. KMS applies each quota per account and Region in one-second windows (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).',
+  )
 
   out.push(h(1, 'KMS calls by operation'))
   const ops = operationsTable(summary)
@@ -108,7 +119,11 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
 
   out.push(h(1, 'Assumptions'))
   const as = assumptions(summary)
-  out.push(as.length > 0 ? as.map((a) => `- ${md(a.text)}${a.source === 'run' ? '' : ` (${md(a.source)})`}`).join('\n') : '- None recorded.')
+  out.push(
+    as.length > 0
+      ? as.map((a) => `- ${md(a.text)}${a.source === 'run' ? '' : ` (${md(a.source)})`}`).join('\n')
+      : '- None recorded.',
+  )
 
   const env = summary.environment
   const pkgs = Object.entries(env.packages)

@@ -6,7 +6,14 @@
 import type { CapacityPlan, PlanVariant } from '../load/plan.ts'
 import { variantStyle } from './charts.ts'
 import { escapeHtml as esc, fmtRate } from './format.ts'
-import { planMeta, planMitigationLines, planTables, planVerdict, quotaRequestLines, type PlanTable } from './plan-tables.ts'
+import {
+  planMeta,
+  planMitigationLines,
+  planTables,
+  planVerdict,
+  quotaRequestLines,
+  type PlanTable,
+} from './plan-tables.ts'
 import { lineChart } from './svg.ts'
 
 const CSS = `
@@ -35,9 +42,14 @@ ol li{margin:.5em 0}
 `
 
 function htmlTable(t: PlanTable): string {
-  const head = t.header.map((h, i) => `<th scope="col"${t.numeric[i] === true ? ' class="num"' : ''}>${esc(h)}</th>`).join('')
+  const head = t.header
+    .map((h, i) => `<th scope="col"${t.numeric[i] === true ? ' class="num"' : ''}>${esc(h)}</th>`)
+    .join('')
   const body = t.rows
-    .map((r) => `<tr>${r.map((c, i) => `<td class="${[t.numeric[i] === true ? 'num' : '', c.includes('THROTTLED') || c === 'now' ? 'bad' : ''].join(' ').trim()}">${esc(c)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td class="${[t.numeric[i] === true ? 'num' : '', c.includes('THROTTLED') || c === 'now' ? 'bad' : ''].join(' ').trim()}">${esc(c)}</td>`).join('')}</tr>`,
+    )
     .join('')
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`
 }
@@ -45,7 +57,8 @@ function htmlTable(t: PlanTable): string {
 /** Projected peak of every variant in the baseline's busiest pool, against that pool's quota. */
 function projectionChart(plan: CapacityPlan): string {
   const base = (plan.variants.find((v) => v.name === plan.baseline) ?? plan.variants[0]) as PlanVariant | undefined
-  const busiest = base === undefined ? undefined : [...base.pools].sort((a, b) => b.utilizationNow - a.utilizationNow)[0]
+  const busiest =
+    base === undefined ? undefined : [...base.pools].sort((a, b) => b.utilizationNow - a.utilizationNow)[0]
   if (busiest === undefined) return ''
   const key = (p: { account: string; region: string; pool: string }): string => `${p.account}/${p.region}/${p.pool}`
   const series = plan.variants.flatMap((v, i) => {
@@ -53,12 +66,20 @@ function projectionChart(plan: CapacityPlan): string {
     if (p === undefined) return []
     // Variants often share a demand curve (a quota increase changes the limit, not the calls): dash them apart.
     const dash = (['', '7 4', '2 4', '10 4 2 4'] as const)[i % 4] ?? ''
-    return [{ name: v.name, color: variantStyle(i).color, ...(dash !== '' ? { dash } : {}), points: p.peakByMonth.map((y, m) => ({ x: m, y })) }]
+    return [
+      {
+        name: v.name,
+        color: variantStyle(i).color,
+        ...(dash !== '' ? { dash } : {}),
+        points: p.peakByMonth.map((y, m) => ({ x: m, y })),
+      },
+    ]
   })
   const limits = new Map<number, string>()
   for (const v of plan.variants) {
     const p = v.pools.find((x) => key(x) === key(busiest))
-    if (p !== undefined && !limits.has(p.limit)) limits.set(p.limit, `quota ${fmtRate(p.limit)}${v.name !== plan.baseline ? ` (${v.name})` : ''}`)
+    if (p !== undefined && !limits.has(p.limit))
+      limits.set(p.limit, `quota ${fmtRate(p.limit)}${v.name !== plan.baseline ? ` (${v.name})` : ''}`)
   }
   const svg = lineChart({
     id: 'plan-projection',
@@ -69,7 +90,9 @@ function projectionChart(plan: CapacityPlan): string {
     series,
     refLines: [...limits.entries()].map(([y, label]) => ({ y, label })),
   })
-  const legend = series.map((s) => `<span style="color:${esc(s.color)};font-weight:600">■ ${esc(s.name)}</span>`).join(' &nbsp; ')
+  const legend = series
+    .map((s) => `<span style="color:${esc(s.color)};font-weight:600">■ ${esc(s.name)}</span>`)
+    .join(' &nbsp; ')
   return `<figure><p>${legend}</p>${svg}</figure>`
 }
 
@@ -79,11 +102,17 @@ export function renderPlanHtml(plan: CapacityPlan): string {
   const out: string[] = []
   out.push(`<h1>kms-bench capacity plan: ${esc(plan.scenario)}</h1>`)
   if (plan.description !== undefined && plan.description.trim() !== '') out.push(`<p>${esc(plan.description)}</p>`)
-  out.push(`<div class="verdict">${planVerdict(plan).map((l) => `<p>${esc(l)}</p>`).join('')}</div>`)
+  out.push(
+    `<div class="verdict">${planVerdict(plan)
+      .map((l) => `<p>${esc(l)}</p>`)
+      .join('')}</div>`,
+  )
   out.push(`<p class="meta">${planMeta(plan).map(esc).join(' · ')}</p>`)
   out.push('<h2>Projection</h2>', projectionChart(plan))
   out.push('<h2>Quota pools today</h2>', htmlTable(t.pools))
-  out.push('<p class="meta">Peak: calls offered to the pool in its busiest second ("probe": re-measured with retries off and the quota lifted). Utilisation: peak / quota. Headroom: quota − peak.</p>')
+  out.push(
+    '<p class="meta">Peak: calls offered to the pool in its busiest second ("probe": re-measured with retries off and the quota lifted). Utilisation: peak / quota. Headroom: quota − peak.</p>',
+  )
   out.push(`<h2>${esc(plan.baseline)}, month by month</h2>`, htmlTable(t.projection))
   out.push('<h2>Cost per month</h2>', htmlTable(t.cost))
   out.push('<h2>Mitigations, ranked</h2>')
@@ -101,6 +130,9 @@ export function renderPlanHtml(plan: CapacityPlan): string {
       : `<p>None: ${esc(plan.baseline)} stays under every quota through month ${plan.months}.</p>`,
   )
   out.push('<h2>How this plan was computed</h2>', plan.method.map((p) => `<p>${esc(p)}</p>`).join(''))
-  out.push('<h2>Assumptions</h2>', `<ul>${plan.assumptions.map((a) => `<li>${esc(a)}</li>`).join('') || '<li>None recorded.</li>'}</ul>`)
+  out.push(
+    '<h2>Assumptions</h2>',
+    `<ul>${plan.assumptions.map((a) => `<li>${esc(a)}</li>`).join('') || '<li>None recorded.</li>'}</ul>`,
+  )
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>kms-bench plan: ${esc(plan.scenario)}</title><style>${CSS}</style></head><body><main>${out.join('\n')}</main></body></html>\n`
 }

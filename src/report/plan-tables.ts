@@ -41,7 +41,9 @@ export function planVerdict(plan: CapacityPlan): string[] {
   const base = baselineOf(plan)
   const g = growthText(plan.growthPerMonth)
   const lines: string[] = []
-  const throttling = base.pools.filter((p) => p.throttleMonth !== null).sort((a, b) => (a.throttleMonth as number) - (b.throttleMonth as number))
+  const throttling = base.pools
+    .filter((p) => p.throttleMonth !== null)
+    .sort((a, b) => (a.throttleMonth as number) - (b.throttleMonth as number))
   const first = throttling[0]
   if (first !== undefined) {
     const where = `${poolName(first, plan)} in ${first.region}`
@@ -50,7 +52,9 @@ export function planVerdict(plan: CapacityPlan): string[] {
         ? `${base.name} is throttled today: ${where} peaks at ${fmtRate(first.peakNow)} against a quota of ${fmtRate(first.limit)} (${fmtPct(first.utilizationNow, 0)}).`
         : `${where} runs out in month ${first.throttleMonth} at ${g}: ${fmtRate(first.peakNow)} at peak now (${fmtPct(first.utilizationNow, 0)} of ${fmtRate(first.limit)}), ${fmtRate(first.peakByMonth[first.throttleMonth as number])} by then.`,
     )
-    const req = plan.quotaRequests.find((r) => r.pool === first.pool && r.region === first.region && r.account === first.account)
+    const req = plan.quotaRequests.find(
+      (r) => r.pool === first.pool && r.region === first.region && r.account === first.account,
+    )
     if (req !== undefined) {
       lines.push(
         req.adjustable
@@ -58,7 +62,10 @@ export function planVerdict(plan: CapacityPlan): string[] {
           : `This quota cannot be raised: ${req.avoidedBy.length > 0 ? `adopt ${req.avoidedBy.join(' or ')}, which stay${req.avoidedBy.length === 1 ? 's' : ''} under it,` : 'spread the load (another key store, account or Region)'} before month ${req.throttleMonth}.`,
       )
     }
-    if (throttling.length > 1) lines.push(`${throttling.length - 1} more pool${throttling.length > 2 ? 's' : ''} run${throttling.length > 2 ? '' : 's'} out within ${plan.months} months (see the quota increases).`)
+    if (throttling.length > 1)
+      lines.push(
+        `${throttling.length - 1} more pool${throttling.length > 2 ? 's' : ''} run${throttling.length > 2 ? '' : 's'} out within ${plan.months} months (see the quota increases).`,
+      )
   } else {
     const busiest = [...base.pools].sort((a, b) => b.utilizationNow - a.utilizationNow)[0]
     if (busiest === undefined) lines.push(`${base.name} makes no call that counts against a quota.`)
@@ -69,7 +76,9 @@ export function planVerdict(plan: CapacityPlan): string[] {
       )
     }
   }
-  lines.push(`${base.name} costs ${fmtUsd(base.costByMonth[0])}/month now and ${fmtUsd(base.costByMonth[plan.months])}/month in month ${plan.months}.`)
+  lines.push(
+    `${base.name} costs ${fmtUsd(base.costByMonth[0])}/month now and ${fmtUsd(base.costByMonth[plan.months])}/month in month ${plan.months}.`,
+  )
   return lines
 }
 
@@ -107,7 +116,19 @@ export function planTables(plan: CapacityPlan): { pools: PlanTable; projection: 
     }
   }
   const pools: PlanTable = {
-    header: ['Variant', 'Account', 'Region', 'Quota', 'Quota now', 'Peak now', 'Utilisation', 'Headroom', 'Throttles from', `Peak in month ${n}`, `Quota for month ${n}`],
+    header: [
+      'Variant',
+      'Account',
+      'Region',
+      'Quota',
+      'Quota now',
+      'Peak now',
+      'Utilisation',
+      'Headroom',
+      'Throttles from',
+      `Peak in month ${n}`,
+      `Quota for month ${n}`,
+    ],
     rows: poolRows,
     numeric: [false, false, false, false, true, true, true, true, false, true, true],
   }
@@ -147,15 +168,23 @@ export function planMitigationLines(plan: CapacityPlan): MitigationLine[] {
   return plan.mitigations.map((m) => {
     const saved = m.kmsCallsSavedPerMonth
     const share = base.kmsCallsPerMonth > 0 ? saved / base.kmsCallsPerMonth : 0
-    const calls = saved >= 0 ? `saves ${fmtInt(saved)} KMS calls/month (${fmtPct(share, 1)})` : `costs ${fmtInt(-saved)} more KMS calls/month`
+    const calls =
+      saved >= 0
+        ? `saves ${fmtInt(saved)} KMS calls/month (${fmtPct(share, 1)})`
+        : `costs ${fmtInt(-saved)} more KMS calls/month`
     const dollars = (x: number): string => (x >= 0 ? `saves ${fmtUsd(x)}/month` : `costs ${fmtUsd(-x)}/month more`)
     const parts = [
       `${m.mitigations.length > 0 ? `${m.mitigations.join(' + ')}: ` : ''}${calls}`,
       `${dollars(m.dollarsSavedNow)} now, ${dollars(m.dollarsSavedAtHorizon).replace(/^saves |^costs /, '')} in month ${plan.months}`,
-      m.throttleMonth === null ? `stays under its quotas through month ${plan.months}` : m.throttleMonth === 0 ? 'is throttled today' : `throttles from month ${m.throttleMonth}`,
+      m.throttleMonth === null
+        ? `stays under its quotas through month ${plan.months}`
+        : m.throttleMonth === 0
+          ? 'is throttled today'
+          : `throttles from month ${m.throttleMonth}`,
     ]
     const overrides = Object.entries(m.quotaOverrides)
-    if (overrides.length > 0) parts.push(`needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l)}/s`).join(', ')})`)
+    if (overrides.length > 0)
+      parts.push(`needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l)}/s`).join(', ')})`)
     return { variant: m.variant, text: parts.join('; '), exposure: describeExposure({ exposure: m.exposure }) }
   })
 }
@@ -173,7 +202,10 @@ export function quotaRequestLines(plan: CapacityPlan): QuotaRequestLine[] {
     const ask = r.adjustable
       ? `request ${fmtInt(r.request)}/s (an increase of ${fmtInt(r.increase)}/s) to last through month ${plan.months}`
       : 'this quota is not adjustable: reduce or spread the calls instead'
-    const or = r.avoidedBy.length > 0 ? `; or adopt ${r.avoidedBy.join(' or ')}, which stay${r.avoidedBy.length === 1 ? 's' : ''} under the current quota` : ''
+    const or =
+      r.avoidedBy.length > 0
+        ? `; or adopt ${r.avoidedBy.join(' or ')}, which stay${r.avoidedBy.length === 1 ? 's' : ''} under the current quota`
+        : ''
     return { text: `${head}; ${ask}${or}.`, ...(r.adjustable && r.command !== undefined ? { command: r.command } : {}) }
   })
 }

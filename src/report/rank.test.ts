@@ -22,7 +22,12 @@ describe('rankVariants', () => {
 
   it('compares against the baseline and ranks: no throttling first, then by monthly cost', () => {
     expect(ranking.baseline.name).toBe('baseline')
-    expect(ranking.ranked.map((r) => r.variant.name)).toEqual(['bucket-keys', 'esdk-cache', 'quota-increase', 'retry-adaptive'])
+    expect(ranking.ranked.map((r) => r.variant.name)).toEqual([
+      'bucket-keys',
+      'esdk-cache',
+      'quota-increase',
+      'retry-adaptive',
+    ])
     expect(ranking.ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4])
     expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'throttles'])
     expect(ranking.method).toBe(RANKING_METHOD)
@@ -30,12 +35,15 @@ describe('rankVariants', () => {
 
   it('gives the reason for each rank', () => {
     const [first, second, third, fourth] = ranking.ranked
-    expect(first?.reason).toMatch(/^removes all throttling, at the lowest monthly cost among the 3 variants that do; \$1\.98\/month \(−99\.99\d*% vs baseline\)/)
+    expect(first?.reason).toMatch(
+      /^removes all throttling, at the lowest monthly cost among the 3 variants that do; \$1\.98\/month \(−99\.99\d*% vs baseline\)/,
+    )
     expect(second?.reason).toMatch(/^removes all throttling, but costs \$36\.28\/month more than bucket-keys/)
     expect(third?.reason).toContain('needs a quota increase (symmetric 20,000/s) through Service Quotas')
     expect(third?.reason).toMatch(/\+\d+(\.\d)?% vs baseline/)
     expect(fourth?.reason).toMatch(/^still loses 20\.1% of requests \([\d,]+ throttled, 143,325 dropped\)/)
-    for (const r of ranking.ranked) expect(r.reason).toMatch(/KMS calls per request \(baseline: 1\.16\); p99 .+ \(baseline: 1,273 ms\)/)
+    for (const r of ranking.ranked)
+      expect(r.reason).toMatch(/KMS calls per request \(baseline: 1\.16\); p99 .+ \(baseline: 1,273 ms\)/)
   })
 
   it('states the exposure trade-off of caching and bucket keys', () => {
@@ -52,7 +60,11 @@ describe('rankVariants', () => {
       v.costUsd.monthly.total = 0.5 // cheaper than anything: cost must not outrank throttling
     })
     const r = rankVariants([variant('baseline'), absorbed, variant('retry-adaptive'), variant('esdk-cache')])
-    expect(r.ranked.map((x) => [x.variant.name, x.tier])).toEqual([['esdk-cache', 'clean'], ['retries-absorb', 'absorbed'], ['retry-adaptive', 'throttles']])
+    expect(r.ranked.map((x) => [x.variant.name, x.tier])).toEqual([
+      ['esdk-cache', 'clean'],
+      ['retries-absorb', 'absorbed'],
+      ['retry-adaptive', 'throttles'],
+    ])
     expect(r.ranked[1]?.reason).toMatch(/^every request completed, but 500 KMS calls were throttled and retried/)
     expect(r.ranked[0]?.reason).toMatch(/the only variant that does/)
   })
@@ -61,7 +73,9 @@ describe('rankVariants', () => {
     const worse = patched(variant('retry-adaptive'), 'worse', (v) => {
       v.completed.dropped += 50_000
     })
-    expect(rankVariants([variant('baseline'), worse, variant('retry-adaptive')]).ranked.map((x) => x.variant.name)).toEqual(['retry-adaptive', 'worse'])
+    expect(
+      rankVariants([variant('baseline'), worse, variant('retry-adaptive')]).ranked.map((x) => x.variant.name),
+    ).toEqual(['retry-adaptive', 'worse'])
     const a = patched(variant('esdk-cache'), 'a', (v) => {
       v.costUsd.monthly.total = 10
       v.latencyMs.p99 = 5
@@ -79,7 +93,11 @@ describe('rankVariants', () => {
   })
 
   it('words it differently when the baseline does not throttle either', () => {
-    const calm = rankVariants([variant('quota-increase'), variant('esdk-cache')].map((v, i) => patched(v, i === 0 ? 'baseline' : 'cache', () => undefined)))
+    const calm = rankVariants(
+      [variant('quota-increase'), variant('esdk-cache')].map((v, i) =>
+        patched(v, i === 0 ? 'baseline' : 'cache', () => undefined),
+      ),
+    )
     expect(calm.ranked[0]?.reason).toMatch(/^does not throttle \(nor does baseline\)/)
   })
 

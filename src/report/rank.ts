@@ -48,7 +48,8 @@ export interface Ranking {
 }
 
 /** The ranking method in one line. */
-export const RANKING_SUMMARY = 'Ranked by throttling first (a throttled request is an outage for that request), then monthly cost, p99 latency and security exposure.'
+export const RANKING_SUMMARY =
+  'Ranked by throttling first (a throttled request is an outage for that request), then monthly cost, p99 latency and security exposure.'
 
 /** The ranking method, as printed in the reports. */
 export const RANKING_METHOD =
@@ -106,10 +107,16 @@ export function describeExposure(v: Pick<VariantSummary, 'exposure'>): string {
   const e = v.exposure
   const parts: string[] = []
   if (e.maxMessagesPerDataKey > 1) {
-    parts.push(`one data key protects up to ${fmtInt(e.maxMessagesPerDataKey)} messages${e.maxSecondsPerDataKey > 0 ? ` for up to ${fmtSeconds(e.maxSecondsPerDataKey)}` : ''}`)
+    parts.push(
+      `one data key protects up to ${fmtInt(e.maxMessagesPerDataKey)} messages${e.maxSecondsPerDataKey > 0 ? ` for up to ${fmtSeconds(e.maxSecondsPerDataKey)}` : ''}`,
+    )
   }
-  if (e.plaintextKeysInMemory > 0) parts.push(`${fmtInt(e.plaintextKeysInMemory)} plaintext data keys held in memory at peak`)
-  if (e.principalsPerBucketKey > 1) parts.push(`a bucket key is shared by ${fmtInt(e.principalsPerBucketKey)} principal${e.principalsPerBucketKey === 1 ? '' : 's'}`)
+  if (e.plaintextKeysInMemory > 0)
+    parts.push(`${fmtInt(e.plaintextKeysInMemory)} plaintext data keys held in memory at peak`)
+  if (e.principalsPerBucketKey > 1)
+    parts.push(
+      `a bucket key is shared by ${fmtInt(e.principalsPerBucketKey)} principal${e.principalsPerBucketKey === 1 ? '' : 's'}`,
+    )
   parts.push(...e.notes)
   return parts.join('; ')
 }
@@ -127,18 +134,29 @@ function costPhrase(v: VariantSummary, base: VariantSummary): string {
   return `${fmtUsd(m)}/month`
 }
 
-function reasonFor(v: VariantSummary, tier: RankTier, position: number, tierPeers: number, base: VariantSummary, best: VariantSummary | undefined, scale: number): string {
+function reasonFor(
+  v: VariantSummary,
+  tier: RankTier,
+  position: number,
+  tierPeers: number,
+  base: VariantSummary,
+  best: VariantSummary | undefined,
+  scale: number,
+): string {
   const incomplete = incompleteRequests(v)
   let head: string
   if (tier === 'clean') {
     const baseThrottles = base.kms.throttled > 0 || incompleteRequests(base) > 0
     const removes = baseThrottles ? 'removes all throttling' : 'does not throttle'
     const peers = baseThrottles ? 'variants that do' : 'variants that do not throttle'
-    if (tierPeers === 1) head = baseThrottles ? `${removes} (the only variant that does)` : `${removes} (nor does ${base.name})`
+    if (tierPeers === 1)
+      head = baseThrottles ? `${removes} (the only variant that does)` : `${removes} (nor does ${base.name})`
     else if (position === 0) head = `${removes}, at the lowest monthly cost among the ${tierPeers} ${peers}`
-    else head = best !== undefined && v.costUsd.monthly.total > best.costUsd.monthly.total
-      ? `${removes}, but costs ${fmtUsd(v.costUsd.monthly.total - best.costUsd.monthly.total)}/month more than ${best.name}`
-      : `${removes}; ties on cost, ranked by latency and exposure`
+    else
+      head =
+        best !== undefined && v.costUsd.monthly.total > best.costUsd.monthly.total
+          ? `${removes}, but costs ${fmtUsd(v.costUsd.monthly.total - best.costUsd.monthly.total)}/month more than ${best.name}`
+          : `${removes}; ties on cost, ranked by latency and exposure`
   } else if (tier === 'absorbed') {
     head = `every request completed, but ${fmtInt(v.kms.throttled)} KMS calls were throttled and retried (${fmtInt(v.retries)} retries): the quota is still exceeded`
   } else {
@@ -156,7 +174,10 @@ function reasonFor(v: VariantSummary, tier: RankTier, position: number, tierPeer
   const overrides = Object.entries(v.quotaOverrides)
   // Overrides are recorded after --scale; the increase to request is the full-size value.
   const fullSize = scale !== 1 ? ' at full size' : ''
-  if (overrides.length > 0) facts.push(`needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l / scale)}/s`).join(', ')}${fullSize}) through Service Quotas`)
+  if (overrides.length > 0)
+    facts.push(
+      `needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l / scale)}/s`).join(', ')}${fullSize}) through Service Quotas`,
+    )
   return `${head}; ${facts.join('; ')}`
 }
 
@@ -167,7 +188,10 @@ function reasonFor(v: VariantSummary, tier: RankTier, position: number, tierPeer
 export function rankVariants(variants: readonly VariantSummary[], options: { scale?: number } = {}): Ranking {
   const scale = options.scale !== undefined && options.scale > 0 ? options.scale : 1
   const baseline = pickBaseline(variants)
-  const others = variants.filter((v) => v !== baseline).slice().sort(compareVariants)
+  const others = variants
+    .filter((v) => v !== baseline)
+    .slice()
+    .sort(compareVariants)
   const byTier = new Map<RankTier, VariantSummary[]>()
   for (const v of others) {
     const t = tierOf(v)

@@ -34,8 +34,24 @@ describe('lineChart', () => {
     const svg = lineChart({
       ...base,
       series: [
-        { name: 'a', color: '#000', points: [{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 2 }] },
-        { name: 'b', color: '#111', dash: '4 2', points: [{ x: 0, y: 0 }, { x: 2, y: 5 }] },
+        {
+          name: 'a',
+          color: '#000',
+          points: [
+            { x: 0, y: 1 },
+            { x: 1, y: 3 },
+            { x: 2, y: 2 },
+          ],
+        },
+        {
+          name: 'b',
+          color: '#111',
+          dash: '4 2',
+          points: [
+            { x: 0, y: 0 },
+            { x: 2, y: 5 },
+          ],
+        },
       ],
       refLines: [{ y: 4, label: 'limit' }],
     })
@@ -57,7 +73,18 @@ describe('lineChart', () => {
       ...base,
       x: { label: 'x', min: 0, max: 10 },
       y: { label: 'y', scale: 'log' },
-      series: [{ name: 'a', color: '#000', points: [{ x: -5, y: 0 }, { x: Number.NaN, y: Number.POSITIVE_INFINITY }, { x: 50, y: 1e9 }, { x: 5, y: 1 }] }],
+      series: [
+        {
+          name: 'a',
+          color: '#000',
+          points: [
+            { x: -5, y: 0 },
+            { x: Number.NaN, y: Number.POSITIVE_INFINITY },
+            { x: 50, y: 1e9 },
+            { x: 5, y: 1 },
+          ],
+        },
+      ],
     })
     expect(svg).not.toMatch(NON_FINITE)
     const d = /<path class="series"[^>]* d="([^"]+)"/.exec(svg)?.[1] ?? ''
@@ -83,11 +110,16 @@ describe('lineChart', () => {
     const ticks = [1, 2, 10, 100, 1000, 10_000, 100_000].map((v) => ({ value: v, label: `${v}.000%` }))
     for (const width of [640, 400, 200]) {
       const svg = lineChart({ ...base, width, x: { label: 'p', scale: 'log', min: 1, max: 1e5, ticks }, series: [] })
-      const xs = [...svg.matchAll(/class="tick tick-x" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]*)</g)].map((m) => {
-        const w = (m[3] ?? '').length * 9
-        const x = Number(m[1])
-        return (m[2] === 'end' ? [x - w, x] : m[2] === 'start' ? [x, x + w] : [x - w / 2, x + w / 2]) as [number, number]
-      })
+      const xs = [...svg.matchAll(/class="tick tick-x" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]*)</g)].map(
+        (m) => {
+          const w = (m[3] ?? '').length * 9
+          const x = Number(m[1])
+          return (m[2] === 'end' ? [x - w, x] : m[2] === 'start' ? [x, x + w] : [x - w / 2, x + w / 2]) as [
+            number,
+            number,
+          ]
+        },
+      )
       expect(xs.length).toBeGreaterThan(0)
       for (let i = 1; i < xs.length; i++) expect(xs[i]![0]).toBeGreaterThan(xs[i - 1]![1])
       for (const [l, r] of xs) {
@@ -123,7 +155,15 @@ describe('barChart', () => {
   })
 
   it('renders an empty chart without NaN', () => {
-    const svg = barChart({ id: 'e', title: 'Cost', description: 'none', categories: ['a'], segments: [{ name: 's', color: '#000', values: [0] }], xLabel: 'USD', formatTotal: String })
+    const svg = barChart({
+      id: 'e',
+      title: 'Cost',
+      description: 'none',
+      categories: ['a'],
+      segments: [{ name: 's', color: '#000', values: [0] }],
+      xLabel: 'USD',
+      formatTotal: String,
+    })
     expect(svg).not.toMatch(NON_FINITE)
   })
 })

@@ -136,7 +136,8 @@ export function coord(x: number): string {
 export function compact(v: number): string {
   if (!isFiniteNumber(v)) return ''
   const abs = Math.abs(v)
-  const fmt = (x: number, suffix: string): string => `${new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }).format(x)}${suffix}`
+  const fmt = (x: number, suffix: string): string =>
+    `${new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }).format(x)}${suffix}`
   if (abs >= 1e9) return fmt(v / 1e9, 'G')
   if (abs >= 1e6) return fmt(v / 1e6, 'M')
   if (abs >= 1e3) return fmt(v / 1e3, 'k')
@@ -207,14 +208,15 @@ function makeScale(axis: AxisSpec, values: readonly number[], range: readonly [n
   const lo = axis.min ?? Math.min(0, dataMin)
   const hiRaw = axis.max ?? dataMax
   const nice = axis.ticks === undefined ? niceTicks(lo, hiRaw > lo ? hiRaw : lo + 1) : []
-  const d0 = axis.min ?? (nice[0] ?? lo)
-  let d1 = axis.max ?? (nice[nice.length - 1] ?? hiRaw)
+  const d0 = axis.min ?? nice[0] ?? lo
+  let d1 = axis.max ?? nice[nice.length - 1] ?? hiRaw
   if (!(d1 > d0)) d1 = d0 + 1
   const f = (v: number): number => {
     const c = Math.min(Math.max(isFiniteNumber(v) ? v : d0, d0), d1)
     return range[0] + ((c - d0) / (d1 - d0)) * (range[1] - range[0])
   }
-  const ticks = axis.ticks ?? nice.filter((t) => t >= d0 - 1e-9 && t <= d1 + 1e-9).map((v) => ({ value: v, label: fmt(v) }))
+  const ticks =
+    axis.ticks ?? nice.filter((t) => t >= d0 - 1e-9 && t <= d1 + 1e-9).map((v) => ({ value: v, label: fmt(v) }))
   return Object.assign(f, { domain: [d0, d1] as const, ticks })
 }
 
@@ -278,25 +280,50 @@ export function lineChart(spec: LineChartSpec): string {
     )
     if (s.points.length === 1) {
       const p = s.points[0] as Point
-      parts.push(`<circle class="series-point" cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="4" fill="${esc(s.color)}"><title>${esc(s.name)}</title></circle>`)
+      parts.push(
+        `<circle class="series-point" cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="4" fill="${esc(s.color)}"><title>${esc(s.name)}</title></circle>`,
+      )
     }
   }
   parts.push('</g>')
   if (drawn.length === 0) {
-    parts.push(`<text class="empty" x="${coord((plot.x0 + plot.x1) / 2)}" y="${coord((plot.y0 + plot.y1) / 2)}" text-anchor="middle">${esc(spec.emptyText ?? 'No data')}</text>`)
+    parts.push(
+      `<text class="empty" x="${coord((plot.x0 + plot.x1) / 2)}" y="${coord((plot.y0 + plot.y1) / 2)}" text-anchor="middle">${esc(spec.emptyText ?? 'No data')}</text>`,
+    )
   }
   parts.push('</svg>')
   return parts.join('')
 }
 
-function axes(plot: { x0: number; x1: number; y0: number; y1: number }, sx: Scale, sy: Scale, xLabel: string, yLabel: string, width: number, height: number): string {
+function axes(
+  plot: { x0: number; x1: number; y0: number; y1: number },
+  sx: Scale,
+  sy: Scale,
+  xLabel: string,
+  yLabel: string,
+  width: number,
+  height: number,
+): string {
   const out: string[] = ['<g class="axis">']
   out.push(`<line class="axis-line" x1="${plot.x0}" x2="${plot.x1}" y1="${plot.y0}" y2="${plot.y0}"/>`)
   out.push(`<line class="axis-line" x1="${plot.x0}" x2="${plot.x0}" y1="${plot.y0}" y2="${plot.y1}"/>`)
-  out.push(xTickLabels(sx.ticks.map((t) => ({ x: sx(t.value), label: t.label })), plot.y0 + 8, width))
-  for (const t of sy.ticks) out.push(`<text class="tick tick-y" x="${coord(plot.x0 - 8)}" y="${coord(sy(t.value))}" text-anchor="end" dominant-baseline="middle">${esc(t.label)}</text>`)
-  out.push(`<text class="axis-label axis-label-x" x="${coord((plot.x0 + plot.x1) / 2)}" y="${coord(height - 8)}" text-anchor="middle">${esc(xLabel)}</text>`)
-  out.push(`<text class="axis-label axis-label-y" transform="translate(4 ${coord((plot.y0 + plot.y1) / 2)}) rotate(-90)" text-anchor="middle" dominant-baseline="hanging">${esc(yLabel)}</text>`)
+  out.push(
+    xTickLabels(
+      sx.ticks.map((t) => ({ x: sx(t.value), label: t.label })),
+      plot.y0 + 8,
+      width,
+    ),
+  )
+  for (const t of sy.ticks)
+    out.push(
+      `<text class="tick tick-y" x="${coord(plot.x0 - 8)}" y="${coord(sy(t.value))}" text-anchor="end" dominant-baseline="middle">${esc(t.label)}</text>`,
+    )
+  out.push(
+    `<text class="axis-label axis-label-x" x="${coord((plot.x0 + plot.x1) / 2)}" y="${coord(height - 8)}" text-anchor="middle">${esc(xLabel)}</text>`,
+  )
+  out.push(
+    `<text class="axis-label axis-label-y" transform="translate(4 ${coord((plot.y0 + plot.y1) / 2)}) rotate(-90)" text-anchor="middle" dominant-baseline="hanging">${esc(yLabel)}</text>`,
+  )
   out.push('</g>')
   return out.join('')
 }
@@ -325,7 +352,9 @@ function xTickLabels(ticks: readonly { x: number; label: string }[], y: number, 
     }
     if (left < lastRight + 6) continue
     lastRight = left + w
-    out.push(`<text class="tick tick-x" x="${coord(ax)}" y="${coord(y)}" text-anchor="${anchor}" dominant-baseline="hanging">${esc(t.label)}</text>`)
+    out.push(
+      `<text class="tick tick-x" x="${coord(ax)}" y="${coord(y)}" text-anchor="${anchor}" dominant-baseline="hanging">${esc(t.label)}</text>`,
+    )
   }
   return out.join('')
 }
@@ -340,18 +369,27 @@ export function barChart(spec: BarChartSpec): string {
   const axisHeight = 64
   const n = spec.categories.length
   const height = top + Math.max(1, n) * rowHeight + axisHeight
-  const totals = spec.categories.map((_, i) => spec.segments.reduce((sum, s) => sum + Math.max(0, finite(s.values[i])), 0))
+  const totals = spec.categories.map((_, i) =>
+    spec.segments.reduce((sum, s) => sum + Math.max(0, finite(s.values[i])), 0),
+  )
   const plotBottom = top + Math.max(1, n) * rowHeight
-  const sx = makeScale({ label: spec.xLabel, min: 0, ...(spec.tickFormat !== undefined ? { format: spec.tickFormat } : {}) }, [0, ...totals], [left, width - right])
+  const sx = makeScale(
+    { label: spec.xLabel, min: 0, ...(spec.tickFormat !== undefined ? { format: spec.tickFormat } : {}) },
+    [0, ...totals],
+    [left, width - right],
+  )
   const parts: string[] = [svgOpen(spec.id, width, height, spec.title, spec.description, 'bar')]
   parts.push('<g class="grid" aria-hidden="true">')
-  for (const t of sx.ticks) parts.push(`<line x1="${coord(sx(t.value))}" x2="${coord(sx(t.value))}" y1="${top}" y2="${plotBottom}"/>`)
+  for (const t of sx.ticks)
+    parts.push(`<line x1="${coord(sx(t.value))}" x2="${coord(sx(t.value))}" y1="${top}" y2="${plotBottom}"/>`)
   parts.push('</g>')
   spec.categories.forEach((cat, i) => {
     const y = top + i * rowHeight
     const total = totals[i] ?? 0
     parts.push(`<g class="bar" data-category="${esc(cat)}" data-total="${coord(total)}">`)
-    parts.push(`<text class="bar-label" x="${left}" y="${coord(y + 16)}">${esc(cat)}: ${esc(spec.formatTotal(total))}</text>`)
+    parts.push(
+      `<text class="bar-label" x="${left}" y="${coord(y + 16)}">${esc(cat)}: ${esc(spec.formatTotal(total))}</text>`,
+    )
     let acc = 0
     for (const s of spec.segments) {
       const v = Math.max(0, finite(s.values[i]))
@@ -360,15 +398,30 @@ export function barChart(spec: BarChartSpec): string {
       const x1 = sx(acc + v)
       acc += v
       // At least one unit wide, so a tiny but non-zero value stays visible.
-      parts.push(`<rect class="bar-segment" data-segment="${esc(s.name)}" data-value="${coord(v)}" x="${coord(x0)}" y="${coord(y + 24)}" width="${coord(Math.max(1, x1 - x0))}" height="18" fill="${esc(s.color)}"><title>${esc(`${cat}, ${s.name}: ${spec.formatTotal(v)}`)}</title></rect>`)
+      parts.push(
+        `<rect class="bar-segment" data-segment="${esc(s.name)}" data-value="${coord(v)}" x="${coord(x0)}" y="${coord(y + 24)}" width="${coord(Math.max(1, x1 - x0))}" height="18" fill="${esc(s.color)}"><title>${esc(`${cat}, ${s.name}: ${spec.formatTotal(v)}`)}</title></rect>`,
+      )
     }
     parts.push('</g>')
   })
-  if (n === 0) parts.push(`<text class="empty" x="${coord(width / 2)}" y="${coord(top + rowHeight / 2)}" text-anchor="middle">No data</text>`)
+  if (n === 0)
+    parts.push(
+      `<text class="empty" x="${coord(width / 2)}" y="${coord(top + rowHeight / 2)}" text-anchor="middle">No data</text>`,
+    )
   parts.push('<g class="axis">')
-  parts.push(`<line class="axis-line" x1="${left}" x2="${coord(width - right)}" y1="${plotBottom}" y2="${plotBottom}"/>`)
-  parts.push(xTickLabels(sx.ticks.map((t) => ({ x: sx(t.value), label: t.label })), plotBottom + 8, width))
-  parts.push(`<text class="axis-label axis-label-x" x="${coord((left + width - right) / 2)}" y="${coord(height - 8)}" text-anchor="middle">${esc(spec.xLabel)}</text>`)
+  parts.push(
+    `<line class="axis-line" x1="${left}" x2="${coord(width - right)}" y1="${plotBottom}" y2="${plotBottom}"/>`,
+  )
+  parts.push(
+    xTickLabels(
+      sx.ticks.map((t) => ({ x: sx(t.value), label: t.label })),
+      plotBottom + 8,
+      width,
+    ),
+  )
+  parts.push(
+    `<text class="axis-label axis-label-x" x="${coord((left + width - right) / 2)}" y="${coord(height - 8)}" text-anchor="middle">${esc(spec.xLabel)}</text>`,
+  )
   parts.push('</g></svg>')
   return parts.join('')
 }

@@ -31,18 +31,39 @@ function countAndPct(count: number, of: number): string {
 
 /** The side-by-side comparison of variants: one row per metric, one column per variant. */
 export function comparisonRows(variants: readonly VariantSummary[]): ComparisonRow[] {
-  const row = (label: string, help: string, f: (v: VariantSummary) => string, text = false): ComparisonRow => ({ label, help, values: variants.map(f), ...(text ? { text } : {}) })
+  const row = (label: string, help: string, f: (v: VariantSummary) => string, text = false): ComparisonRow => ({
+    label,
+    help,
+    values: variants.map(f),
+    ...(text ? { text } : {}),
+  })
   return [
     row('Mitigations', 'what this variant changes', (v) => mitigationLabel(v), true),
-    row('Offered', 'application requests scheduled (rate)', (v) => `${fmtInt(v.offered.requests)} (${fmtRate(v.offered.ratePerSecond)})`),
-    row('Achieved', 'application requests actually sent (rate); late: sent after the lateness tolerance (real-time runs)', (v) =>
-      `${fmtInt(v.achieved.requests)} (${fmtRate(v.achieved.ratePerSecond)})${v.achieved.late !== undefined && v.achieved.late > 0 ? `, ${fmtInt(v.achieved.late)} late` : ''}`),
+    row(
+      'Offered',
+      'application requests scheduled (rate)',
+      (v) => `${fmtInt(v.offered.requests)} (${fmtRate(v.offered.ratePerSecond)})`,
+    ),
+    row(
+      'Achieved',
+      'application requests actually sent (rate); late: sent after the lateness tolerance (real-time runs)',
+      (v) =>
+        `${fmtInt(v.achieved.requests)} (${fmtRate(v.achieved.ratePerSecond)})${v.achieved.late !== undefined && v.achieved.late > 0 ? `, ${fmtInt(v.achieved.late)} late` : ''}`,
+    ),
     row('Succeeded', 'application requests that completed successfully', (v) => fmtInt(v.completed.succeeded)),
-    row('Throttled requests', 'application requests that ended in ThrottlingException (share of offered)', (v) => countAndPct(v.completed.throttled, v.offered.requests)),
-    row('Failed / dropped', 'requests that failed otherwise / could not be sent on time', (v) => `${fmtInt(v.completed.failed)} / ${fmtInt(v.completed.dropped)}`),
+    row('Throttled requests', 'application requests that ended in ThrottlingException (share of offered)', (v) =>
+      countAndPct(v.completed.throttled, v.offered.requests),
+    ),
+    row(
+      'Failed / dropped',
+      'requests that failed otherwise / could not be sent on time',
+      (v) => `${fmtInt(v.completed.failed)} / ${fmtInt(v.completed.dropped)}`,
+    ),
     row('KMS calls', 'KMS API calls made, all attempts', (v) => fmtInt(v.kms.calls)),
     row('KMS calls per request', 'KMS calls per offered application request', (v) => fmtNum(v.kms.callsPerRequest)),
-    row('Throttled KMS calls', 'KMS calls answered with ThrottlingException (share of calls)', (v) => countAndPct(v.kms.throttled, v.kms.calls)),
+    row('Throttled KMS calls', 'KMS calls answered with ThrottlingException (share of calls)', (v) =>
+      countAndPct(v.kms.throttled, v.kms.calls),
+    ),
     row('Retries', 'KMS-call retries made by the client retry strategy', (v) => fmtInt(v.retries)),
     row('p50', 'latency from the intended send time, 50th percentile', (v) => fmtMs(v.latencyMs.p50)),
     row('p90', '90th percentile', (v) => fmtMs(v.latencyMs.p90)),
@@ -53,12 +74,25 @@ export function comparisonRows(variants: readonly VariantSummary[]): ComparisonR
       const q = busiestPool(v)
       return q === undefined ? 'none used' : `${q.pool}: ${fmtPct(q.utilization, 0)} of ${fmtRate(q.limit)}`
     }),
-    row('Cost per month', 'KMS requests + keys, extrapolated to a 30-day month at this run\'s rate', (v) => fmtUsd(v.costUsd.monthly.total)),
+    row('Cost per month', "KMS requests + keys, extrapolated to a 30-day month at this run's rate", (v) =>
+      fmtUsd(v.costUsd.monthly.total),
+    ),
     row('Cost of this run', 'KMS requests + keys for the run itself', (v) => fmtUsd(v.costUsd.total)),
-    row('Messages per data key', 'most messages one data key protected (1 without caching)', (v) => fmtInt(v.exposure.maxMessagesPerDataKey)),
-    row('Bytes per data key', 'most bytes one data key protected', (v) => (v.exposure.maxBytesPerDataKey > 0 ? fmtBytes(v.exposure.maxBytesPerDataKey) : MISSING)),
-    row('Data key lifetime', 'longest time one data key was in use', (v) => (v.exposure.maxSecondsPerDataKey > 0 ? fmtSeconds(v.exposure.maxSecondsPerDataKey) : MISSING)),
-    row('Security exposure', 'what the mitigation widens, in words', (v) => describeExposure(v) || 'one data key per message', true),
+    row('Messages per data key', 'most messages one data key protected (1 without caching)', (v) =>
+      fmtInt(v.exposure.maxMessagesPerDataKey),
+    ),
+    row('Bytes per data key', 'most bytes one data key protected', (v) =>
+      v.exposure.maxBytesPerDataKey > 0 ? fmtBytes(v.exposure.maxBytesPerDataKey) : MISSING,
+    ),
+    row('Data key lifetime', 'longest time one data key was in use', (v) =>
+      v.exposure.maxSecondsPerDataKey > 0 ? fmtSeconds(v.exposure.maxSecondsPerDataKey) : MISSING,
+    ),
+    row(
+      'Security exposure',
+      'what the mitigation widens, in words',
+      (v) => describeExposure(v) || 'one data key per message',
+      true,
+    ),
   ]
 }
 
@@ -68,11 +102,29 @@ export function quotaTable(summary: RunSummary): TextTable {
   const rows: string[][] = []
   for (const v of summary.variants) {
     for (const q of v.quota) {
-      rows.push([v.name, poolLabel(q, scoped), fmtRate(q.limit), fmtRate(q.peakPerSecond), fmtPct(q.utilization, 0), fmtInt(q.throttledSeconds), fmtInt(q.accepted), fmtInt(q.throttled)])
+      rows.push([
+        v.name,
+        poolLabel(q, scoped),
+        fmtRate(q.limit),
+        fmtRate(q.peakPerSecond),
+        fmtPct(q.utilization, 0),
+        fmtInt(q.throttledSeconds),
+        fmtInt(q.accepted),
+        fmtInt(q.throttled),
+      ])
     }
   }
   return {
-    header: ['Variant', 'Pool', 'Limit', 'Peak', 'Utilisation', 'Throttled seconds', 'Accepted calls', 'Throttled calls'],
+    header: [
+      'Variant',
+      'Pool',
+      'Limit',
+      'Peak',
+      'Utilisation',
+      'Throttled seconds',
+      'Accepted calls',
+      'Throttled calls',
+    ],
     rows,
     numeric: [false, false, true, true, true, true, true, true],
   }
@@ -85,7 +137,11 @@ export function operationsTable(summary: RunSummary): TextTable {
     const ops = Object.entries(v.kms.byOperation).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     for (const [op, c] of ops) rows.push([v.name, op, fmtInt(c.calls), fmtInt(c.throttled), fmtInt(c.failed)])
   }
-  return { header: ['Variant', 'Operation', 'Calls', 'Throttled', 'Failed'], rows, numeric: [false, false, true, true, true] }
+  return {
+    header: ['Variant', 'Operation', 'Calls', 'Throttled', 'Failed'],
+    rows,
+    numeric: [false, false, true, true, true],
+  }
 }
 
 /** The thresholds (gates) and their results. */

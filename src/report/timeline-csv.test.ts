@@ -13,15 +13,42 @@ function parseCsv(text: string): string[][] {
   while (i < text.length) {
     const c = text[i] as string
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue }
-      if (c === '"') { quoted = false; i++; continue }
-      field += c; i++; continue
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i += 2
+        continue
+      }
+      if (c === '"') {
+        quoted = false
+        i++
+        continue
+      }
+      field += c
+      i++
+      continue
     }
-    if (c === '"' && field === '') { quoted = true; i++; continue }
-    if (c === ',') { row.push(field); field = ''; i++; continue }
-    if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i += 2; continue }
+    if (c === '"' && field === '') {
+      quoted = true
+      i++
+      continue
+    }
+    if (c === ',') {
+      row.push(field)
+      field = ''
+      i++
+      continue
+    }
+    if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ''
+      i += 2
+      continue
+    }
     if (c === '\n' || c === '\r' || c === '"') throw new Error(`bare ${JSON.stringify(c)} at ${i}`)
-    field += c; i++
+    field += c
+    i++
   }
   if (field !== '' || row.length > 0) throw new Error('last record not terminated by CRLF')
   return rows
@@ -33,7 +60,21 @@ describe('renderTimelineCsv', () => {
   it('has a header row and one row per variant × second, all the same width', () => {
     const rows = parseCsv(renderTimelineCsv(s3))
     const header = rows[0]!
-    expect(header.slice(0, 13)).toEqual(['variant', 'second', 'offered', 'achieved', 'late', 'succeeded', 'throttled', 'failed', 'dropped', 'kms_calls', 'kms_throttled', 'p50_ms', 'p99_ms'])
+    expect(header.slice(0, 13)).toEqual([
+      'variant',
+      'second',
+      'offered',
+      'achieved',
+      'late',
+      'succeeded',
+      'throttled',
+      'failed',
+      'dropped',
+      'kms_calls',
+      'kms_throttled',
+      'p50_ms',
+      'p99_ms',
+    ])
     expect(header).toContain('kms_calls:GenerateDataKey')
     expect(header).toContain('kms_calls:Decrypt')
     expect(header).toContain('pool_accepted:111122223333/eu-north-1/symmetric')

@@ -37,8 +37,19 @@ export function renderTimelineCsv(summary: RunSummary): string {
   const poolCols = [...pools].sort()
   const throttledCols = [...throttledPools].sort()
   const header = [
-    'variant', 'second', 'offered', 'achieved', 'late', 'succeeded', 'throttled', 'failed', 'dropped',
-    'kms_calls', 'kms_throttled', 'p50_ms', 'p99_ms',
+    'variant',
+    'second',
+    'offered',
+    'achieved',
+    'late',
+    'succeeded',
+    'throttled',
+    'failed',
+    'dropped',
+    'kms_calls',
+    'kms_throttled',
+    'p50_ms',
+    'p99_ms',
     ...opCols.map((o) => `kms_calls:${o}`),
     ...poolCols.map((p) => `pool_accepted:${p}`),
     ...throttledCols.map((p) => `pool_throttled:${p}`),
@@ -49,8 +60,19 @@ export function renderTimelineCsv(summary: RunSummary): string {
     for (const e of entries) {
       lines.push(
         csvRecord([
-          v.name, e.second, e.offered, e.achieved, e.late ?? 0, e.succeeded, e.throttled, e.failed, e.dropped,
-          e.kmsCalls, e.kmsThrottled, e.p50Ms, e.p99Ms,
+          v.name,
+          e.second,
+          e.offered,
+          e.achieved,
+          e.late ?? 0,
+          e.succeeded,
+          e.throttled,
+          e.failed,
+          e.dropped,
+          e.kmsCalls,
+          e.kmsThrottled,
+          e.p50Ms,
+          e.p99Ms,
           ...opCols.map((o) => e.kmsByOperation[o] ?? 0),
           ...poolCols.map((p) => e.poolAccepted[p] ?? 0),
           ...throttledCols.map((p) => e.poolThrottled?.[p] ?? 0),

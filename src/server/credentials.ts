@@ -39,7 +39,8 @@ const entrySchema = z
     accessKeyId: z.string().regex(/^\w{1,128}$/, 'must be 1–128 letters, digits or underscores'),
     secretAccessKey: z.string().min(1, 'must not be empty'),
     principal: z.string().refine((p) => parsePrincipal(p) !== undefined, {
-      message: 'must be an IAM principal ARN (arn:aws:iam::<12 digits>:root|user/...|role/..., or arn:aws:sts::<12 digits>:assumed-role/...)',
+      message:
+        'must be an IAM principal ARN (arn:aws:iam::<12 digits>:root|user/...|role/..., or arn:aws:sts::<12 digits>:assumed-role/...)',
     }),
   })
   .strict()
@@ -50,7 +51,12 @@ const fileSchema = z
   .superRefine((f, ctx) => {
     const seen = new Set<string>()
     f.credentials.forEach((c, i) => {
-      if (seen.has(c.accessKeyId)) ctx.addIssue({ code: 'custom', path: ['credentials', i, 'accessKeyId'], message: `duplicate access key id '${c.accessKeyId}'` })
+      if (seen.has(c.accessKeyId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['credentials', i, 'accessKeyId'],
+          message: `duplicate access key id '${c.accessKeyId}'`,
+        })
       seen.add(c.accessKeyId)
     })
   })

@@ -16,7 +16,12 @@ describe('toWireError', () => {
   it('sends 400 for client errors, even those the model marks 404/409/412', () => {
     // DryRunOperationException: 400 in AWS's recorded responses (localstack-kms-aws-snapshot.json), 412 in the model.
     const dryRun = new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
-    for (const e of [new NotFoundException('Key x does not exist'), new DisabledException('x is disabled.'), new ThrottlingException(THROTTLING_MESSAGE), dryRun]) {
+    for (const e of [
+      new NotFoundException('Key x does not exist'),
+      new DisabledException('x is disabled.'),
+      new ThrottlingException(THROTTLING_MESSAGE),
+      dryRun,
+    ]) {
       const w = toWireError(e)
       expect(w.status).toBe(400)
       expect(JSON.parse(w.body)).toEqual({ __type: e.name, message: e.message })

@@ -28,7 +28,11 @@ export interface WireError {
 export const DECLARED_ERROR_STATUSES: ReadonlySet<number> = new Set([400, 404, 408, 413, 500, 503])
 
 /** The error types that may come with a 5xx status. */
-export const SERVER_FAULT_TYPES: ReadonlySet<string> = new Set(['KMSInternalException', 'DependencyTimeoutException', 'KeyUnavailableException'])
+export const SERVER_FAULT_TYPES: ReadonlySet<string> = new Set([
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'KeyUnavailableException',
+])
 
 /** An HTTP-level error of the endpoint itself (not a KMS API error): body too large, unknown route. */
 export class HttpError extends Error {
@@ -45,13 +49,16 @@ export class HttpError extends Error {
 
 /** Maps anything thrown while serving a request to its wire form. Never throws. */
 export function toWireError(e: unknown): WireError {
-  if (e instanceof HttpError) return { status: e.status, type: e.type, body: JSON.stringify({ __type: e.type, message: e.message }) }
+  if (e instanceof HttpError)
+    return { status: e.status, type: e.type, body: JSON.stringify({ __type: e.type, message: e.message }) }
   if (e instanceof KmsError) {
     // Every client error is a 400, whatever status the model gives its class.
     const status = e.fault === 'client' ? 400 : e.httpStatus
     return { status, type: e.name, body: JSON.stringify({ __type: e.name, [e.messageField]: e.message }) }
   }
-  const internal = new KMSInternalException('The request was rejected because an internal exception occurred. The request can be retried.')
+  const internal = new KMSInternalException(
+    'The request was rejected because an internal exception occurred. The request can be retried.',
+  )
   return {
     status: 500,
     type: internal.name,

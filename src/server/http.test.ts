@@ -14,10 +14,19 @@ interface Answer {
   requestId: string | null
 }
 
-async function post(server: KmsServer, target: string | undefined, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(
+  server: KmsServer,
+  target: string | undefined,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const res = await fetch(`${server.url}/`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', ...(target !== undefined ? { 'x-amz-target': target } : {}), ...headers },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      ...(target !== undefined ? { 'x-amz-target': target } : {}),
+      ...headers,
+    },
     body,
     signal: AbortSignal.timeout(10_000),
   })
@@ -71,7 +80,11 @@ describe('KMS endpoint (in-process)', () => {
   })
 
   it('serves an operation and answers the AWS JSON shape with a request id', async () => {
-    const a = await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: Buffer.from('hi').toString('base64') }))
+    const a = await post(
+      server,
+      'TrentService.Encrypt',
+      JSON.stringify({ KeyId: keyId, Plaintext: Buffer.from('hi').toString('base64') }),
+    )
     expect(a.status).toBe(200)
     const out = JSON.parse(a.body) as { CiphertextBlob: string; KeyId: string }
     expect(out.KeyId).toContain(keyId)
@@ -80,21 +93,43 @@ describe('KMS endpoint (in-process)', () => {
   })
 
   it('answers protocol errors as AWS does', async () => {
-    expect(await post(server, 'TrentService.Nope', '{}')).toMatchObject({ status: 400, type: 'UnknownOperationException' })
+    expect(await post(server, 'TrentService.Nope', '{}')).toMatchObject({
+      status: 400,
+      type: 'UnknownOperationException',
+    })
     expect(await post(server, 'Other.Encrypt', '{}')).toMatchObject({ status: 400, type: 'UnknownOperationException' })
     expect(await post(server, undefined, '{}')).toMatchObject({ status: 400, type: 'UnknownOperationException' })
-    expect(await post(server, 'TrentService.Encrypt', '{"KeyId":')).toMatchObject({ status: 400, type: 'SerializationException' })
-    expect(await post(server, 'TrentService.Encrypt', '{"KeyId":5}')).toMatchObject({ status: 400, type: 'SerializationException' })
-    expect(await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: '%%%' }))).toMatchObject({ status: 400, type: 'SerializationException' })
-    expect(await post(server, 'TrentService.DescribeKey', '{}')).toMatchObject({ status: 400, type: 'ValidationException' })
-    expect(await post(server, 'TrentService.DescribeKey', '{"KeyId":"alias/missing"}')).toMatchObject({ status: 400, type: 'NotFoundException' })
+    expect(await post(server, 'TrentService.Encrypt', '{"KeyId":')).toMatchObject({
+      status: 400,
+      type: 'SerializationException',
+    })
+    expect(await post(server, 'TrentService.Encrypt', '{"KeyId":5}')).toMatchObject({
+      status: 400,
+      type: 'SerializationException',
+    })
+    expect(
+      await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: '%%%' })),
+    ).toMatchObject({ status: 400, type: 'SerializationException' })
+    expect(await post(server, 'TrentService.DescribeKey', '{}')).toMatchObject({
+      status: 400,
+      type: 'ValidationException',
+    })
+    expect(await post(server, 'TrentService.DescribeKey', '{"KeyId":"alias/missing"}')).toMatchObject({
+      status: 400,
+      type: 'NotFoundException',
+    })
     // 400 as recorded against real AWS (localstack-kms-aws-snapshot.json), not the model's 412.
-    expect(await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: 'aGk=', DryRun: true }))).toMatchObject({ status: 400, type: 'DryRunOperationException' })
+    expect(
+      await post(server, 'TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: 'aGk=', DryRun: true })),
+    ).toMatchObject({ status: 400, type: 'DryRunOperationException' })
   })
 
   it('answers 413 to a body over 1 MiB without reading it, declared or chunked', async () => {
     const big = new Uint8Array(1024 * 1024 + 10).fill(0x20)
-    expect(await post(server, 'TrentService.Encrypt', big)).toMatchObject({ status: 413, type: 'RequestEntityTooLargeException' })
+    expect(await post(server, 'TrentService.Encrypt', big)).toMatchObject({
+      status: 413,
+      type: 'RequestEntityTooLargeException',
+    })
     // Chunked (no content-length): the limit applies while reading.
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -102,7 +137,13 @@ describe('KMS endpoint (in-process)', () => {
         controller.close()
       },
     })
-    const res = await fetch(`${server.url}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.Encrypt' }, body: stream, duplex: 'half', signal: AbortSignal.timeout(10_000) } as RequestInit).catch((e: unknown) => e)
+    const res = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'TrentService.Encrypt' },
+      body: stream,
+      duplex: 'half',
+      signal: AbortSignal.timeout(10_000),
+    } as RequestInit).catch((e: unknown) => e)
     if (res instanceof Response) expect(res.status).toBe(413)
     // Either way the server is still fine.
     expect((await fetch(`${server.url}/kms-bench/health`)).status).toBe(200)
@@ -115,7 +156,10 @@ describe('KMS endpoint (in-process)', () => {
     try {
       const chunk = '{'.padEnd(800, ' ')
       // Two 800-byte chunks and no terminating chunk: only the limit can end this request.
-      const answer = await rawExchange(small.port, `POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.Encrypt\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n${chunk}\r\n320\r\n${chunk}\r\n`)
+      const answer = await rawExchange(
+        small.port,
+        `POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.Encrypt\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n${chunk}\r\n320\r\n${chunk}\r\n`,
+      )
       expect(answer).toMatch(/^HTTP\/1\.1 413/)
       expect(answer).toContain('"__type":"RequestEntityTooLargeException"')
       expect(answer).toContain('Request body is larger than 1000 bytes')
@@ -126,7 +170,10 @@ describe('KMS endpoint (in-process)', () => {
   })
 
   it('serves the usage meter, moto-style reset and health', async () => {
-    const usage = (await (await fetch(`${server.url}/kms-bench/usage`)).json()) as { pools: unknown[]; seconds: unknown[] }
+    const usage = (await (await fetch(`${server.url}/kms-bench/usage`)).json()) as {
+      pools: unknown[]
+      seconds: unknown[]
+    }
     expect(Array.isArray(usage.pools)).toBe(true)
     const tmp = createEmulator({ profile: 'none', audit: { capacity: 0 } })
     const s2 = await startKmsServer({ emulator: tmp, port: 0 })
@@ -145,11 +192,17 @@ describe('KMS endpoint (in-process)', () => {
   })
 
   it('takes the Region from the credential scope and the account from a 12-digit access key id', async () => {
-    const auth = 'AWS4-HMAC-SHA256 Credential=210987654321/20250101/eu-central-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64)
+    const auth =
+      'AWS4-HMAC-SHA256 Credential=210987654321/20250101/eu-central-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=' +
+      '0'.repeat(64)
     const a = await post(server, 'TrentService.CreateKey', '{}', { authorization: auth })
     expect(a.status).toBe(200)
-    expect((JSON.parse(a.body) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn).toMatch(/^arn:aws:kms:eu-central-1:210987654321:key\//)
-    const bad = await post(server, 'TrentService.ListKeys', '{}', { authorization: auth.replace('eu-central-1', 'eu-centrl-1') })
+    expect((JSON.parse(a.body) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn).toMatch(
+      /^arn:aws:kms:eu-central-1:210987654321:key\//,
+    )
+    const bad = await post(server, 'TrentService.ListKeys', '{}', {
+      authorization: auth.replace('eu-central-1', 'eu-centrl-1'),
+    })
     expect(bad).toMatchObject({ status: 400, type: 'InvalidSignatureException' })
     expect(bad.body).toContain("not 'eu-centrl-1'")
   })
@@ -161,16 +214,40 @@ describe('KMS endpoint (in-process)', () => {
       fc.string({ maxLength: 200 }),
       jsonValue.map((v) => JSON.stringify(v)),
       // Valid requests with one member replaced by a random JSON value.
-      fc.record({ member: fc.constantFrom('KeyId', 'Plaintext', 'EncryptionContext', 'GrantTokens', 'DryRun', 'NumberOfBytes', 'KeySpec', 'Tags'), value: jsonValue }).map(({ member, value }) =>
-        JSON.stringify({ ...valid, [member]: value }),
-      ),
+      fc
+        .record({
+          member: fc.constantFrom(
+            'KeyId',
+            'Plaintext',
+            'EncryptionContext',
+            'GrantTokens',
+            'DryRun',
+            'NumberOfBytes',
+            'KeySpec',
+            'Tags',
+          ),
+          value: jsonValue,
+        })
+        .map(({ member, value }) => JSON.stringify({ ...valid, [member]: value })),
       fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
     )
-    const target = fc.oneof(fc.constantFrom(...OPERATION_NAMES).map((op) => `TrentService.${op}`), fc.string({ maxLength: 40 }).filter((s) => /^[\x20-\x7e]*$/.test(s)))
+    const target = fc.oneof(
+      fc.constantFrom(...OPERATION_NAMES).map((op) => `TrentService.${op}`),
+      fc.string({ maxLength: 40 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+    )
     const printable = fc.stringMatching(/^[\x20-\x7e]{0,60}$/)
     const authorization = fc
-      .tuple(fc.stringMatching(/^[A-Za-z0-9]{0,14}$/), fc.constantFrom('20250101', '2025', ''), fc.constantFrom('us-east-1', 'eu-west-1', 'xx-nowhere-1', ''), fc.constantFrom('kms', 's3', ''), printable)
-      .map(([ak, d, r, svc, rest]) => `AWS4-HMAC-SHA256 Credential=${ak}/${d}/${r}/${svc}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${rest}`)
+      .tuple(
+        fc.stringMatching(/^[A-Za-z0-9]{0,14}$/),
+        fc.constantFrom('20250101', '2025', ''),
+        fc.constantFrom('us-east-1', 'eu-west-1', 'xx-nowhere-1', ''),
+        fc.constantFrom('kms', 's3', ''),
+        printable,
+      )
+      .map(
+        ([ak, d, r, svc, rest]) =>
+          `AWS4-HMAC-SHA256 Credential=${ak}/${d}/${r}/${svc}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${rest}`,
+      )
     const header = fc.oneof(
       fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), printable),
       fc.tuple(fc.constant('authorization'), fc.oneof(authorization, printable)),
@@ -178,7 +255,22 @@ describe('KMS endpoint (in-process)', () => {
     )
     await fc.assert(
       fc.asyncProperty(target, body, fc.array(header, { maxLength: 4 }), async (t, b, hs) => {
-        const headers = Object.fromEntries(hs.filter(([k]) => !['content-length', 'host', 'transfer-encoding', 'connection', 'expect', 'upgrade', 'keep-alive', 'te', 'trailer'].includes(k)))
+        const headers = Object.fromEntries(
+          hs.filter(
+            ([k]) =>
+              ![
+                'content-length',
+                'host',
+                'transfer-encoding',
+                'connection',
+                'expect',
+                'upgrade',
+                'keep-alive',
+                'te',
+                'trailer',
+              ].includes(k),
+          ),
+        )
         const a = await post(server, t, b, headers)
         expectDeclared(a)
         // A 500 here would be a bug in a handler (KMSInternalException): none expected.
@@ -189,7 +281,12 @@ describe('KMS endpoint (in-process)', () => {
   })
 
   it('survives raw garbage on the socket', async () => {
-    for (const raw of ['GARBAGE\r\n\r\n', 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n{', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', '\x00\x01\x02']) {
+    for (const raw of [
+      'GARBAGE\r\n\r\n',
+      'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n{',
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+      '\x00\x01\x02',
+    ]) {
       await rawExchange(server.port, raw, { end: true })
     }
     expect((await fetch(`${server.url}/kms-bench/health`)).status).toBe(200)
@@ -199,7 +296,11 @@ describe('KMS endpoint (in-process)', () => {
 describe('KMS endpoint latency and shutdown', () => {
   it('adds the modelled service time before answering', async () => {
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
-    const server = await startKmsServer({ emulator, port: 0, latency: createLatencyModel({ default: { type: 'constant', ms: 150 } }, Math.random) })
+    const server = await startKmsServer({
+      emulator,
+      port: 0,
+      latency: createLatencyModel({ default: { type: 'constant', ms: 150 } }, Math.random),
+    })
     try {
       const t0 = performance.now()
       const a = await post(server, 'TrentService.ListKeys', '{}')
@@ -212,7 +313,11 @@ describe('KMS endpoint latency and shutdown', () => {
 
   it('drains in-flight requests on close, then refuses new connections', async () => {
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
-    const server = await startKmsServer({ emulator, port: 0, latency: createLatencyModel({ default: { type: 'constant', ms: 300 } }, Math.random) })
+    const server = await startKmsServer({
+      emulator,
+      port: 0,
+      latency: createLatencyModel({ default: { type: 'constant', ms: 300 } }, Math.random),
+    })
     const pending = post(server, 'TrentService.CreateKey', '{}')
     await new Promise((r) => setTimeout(r, 50))
     expect(server.inFlight).toBe(1)
@@ -227,7 +332,10 @@ describe('KMS endpoint latency and shutdown', () => {
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
     const server = await startKmsServer({ emulator, port: 0, requestTimeoutMs: 400 })
     try {
-      const answer = await rawExchange(server.port, 'POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 10\r\n\r\n{}')
+      const answer = await rawExchange(
+        server.port,
+        'POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 10\r\n\r\n{}',
+      )
       expect(answer).toMatch(/^HTTP\/1\.1 408/)
       expect(answer).toContain('RequestTimeoutException')
       await new Promise((r) => setTimeout(r, 50))
@@ -240,7 +348,12 @@ describe('KMS endpoint latency and shutdown', () => {
   it('logs an unexpected error and answers KMSInternalException', async () => {
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
     const lines: string[] = []
-    const broken = { ...emulator, tryCall: () => { throw new TypeError('boom') } } as unknown as typeof emulator
+    const broken = {
+      ...emulator,
+      tryCall: () => {
+        throw new TypeError('boom')
+      },
+    } as unknown as typeof emulator
     const server = await startKmsServer({ emulator: broken, port: 0, log: (l) => lines.push(l) })
     try {
       const a = await post(server, 'TrentService.ListKeys', '{}')

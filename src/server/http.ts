@@ -99,7 +99,9 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
   const authenticator = new RequestAuthenticator({
     auth,
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-    ...(auth === 'sigv4' && options.credentials !== undefined ? { verifier: new SigV4Verifier({ credentials: options.credentials, clock }) } : {}),
+    ...(auth === 'sigv4' && options.credentials !== undefined
+      ? { verifier: new SigV4Verifier({ credentials: options.credentials, clock }) }
+      : {}),
     defaultAccount: core.defaultAccount,
     defaultRegion: core.defaultRegion,
   })
@@ -128,7 +130,9 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
     const w = toWireError(e)
     if (w.unexpected !== undefined) {
       const err = w.unexpected
-      log(`kms-bench serve: internal error (request ${requestId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+      log(
+        `kms-bench serve: internal error (request ${requestId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      )
     }
     if (w.status === 413) {
       // The rest of the body is never read: close the connection once the answer is out.
@@ -148,7 +152,13 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
     const key = `${identity.account}\n${identity.region}\n${identity.principal ?? ''}\n${ip}\n${ua}`
     let c = callers.get(key)
     if (c === undefined) {
-      c = { account: identity.account, region: identity.region, sourceIp: ip, userAgent: ua, ...(identity.principal !== undefined ? { principal: identity.principal } : {}) }
+      c = {
+        account: identity.account,
+        region: identity.region,
+        sourceIp: ip,
+        userAgent: ua,
+        ...(identity.principal !== undefined ? { principal: identity.principal } : {}),
+      }
       callers.set(key, c)
     }
     lastCaller.set(socket, { identity, ua, caller: c })
@@ -159,9 +169,18 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
    * Serves one KMS API call. Synchronous (returns undefined) unless something has to be
    * waited for: a signature to verify, a commit to disk, a modelled service time.
    */
-  function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, firstOnSocket: boolean): Promise<void> | undefined {
+  function serveApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    requestId: string,
+    firstOnSocket: boolean,
+  ): Promise<void> | undefined {
     const target = req.headers['x-amz-target']
-    if (typeof target !== 'string' || target === '') throw new UnknownOperationException('Missing X-Amz-Target header: it names the operation, e.g. TrentService.Encrypt')
+    if (typeof target !== 'string' || target === '')
+      throw new UnknownOperationException(
+        'Missing X-Amz-Target header: it names the operation, e.g. TrentService.Encrypt',
+      )
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
     if (!core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${target}`)
     if (authenticator.mode === 'sigv4') {
@@ -169,10 +188,26 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
         .identify({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body })
         .then((identity) => callAndAnswer(op, identity, req, res, body, requestId, firstOnSocket))
     }
-    return callAndAnswer(op, authenticator.identifyUnverified(req.headers['authorization']), req, res, body, requestId, firstOnSocket)
+    return callAndAnswer(
+      op,
+      authenticator.identifyUnverified(req.headers['authorization']),
+      req,
+      res,
+      body,
+      requestId,
+      firstOnSocket,
+    )
   }
 
-  function callAndAnswer(op: OperationName, identity: RequestIdentity, req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, firstOnSocket: boolean): Promise<void> | undefined {
+  function callAndAnswer(
+    op: OperationName,
+    identity: RequestIdentity,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    requestId: string,
+    firstOnSocket: boolean,
+  ): Promise<void> | undefined {
     const input = decodeRequest(op, body)
     const caller = callerInput(identity, req)
     const before = core.stateVersion
@@ -199,7 +234,13 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
 
   // Not a closure per request: under tsx (esbuild keepNames) every named closure costs a
   // defineProperty call each time it is created.
-  function answer(res: ServerResponse, op: OperationName, result: CallResult<OperationName> | undefined, failure: unknown, requestId: string): void {
+  function answer(
+    res: ServerResponse,
+    op: OperationName,
+    result: CallResult<OperationName> | undefined,
+    failure: unknown,
+    requestId: string,
+  ): void {
     if (result === undefined) sendError(res, failure, requestId)
     else if (result.ok) send(res, 200, encodeResponse(op, result.output as never), requestId)
     else sendError(res, result.error, requestId)
@@ -211,16 +252,29 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
     send(res, 200, JSON.stringify({ status: 'ok' }), requestId, 'application/json')
   }
 
-  function route(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, firstOnSocket: boolean): Promise<void> | undefined {
+  function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    requestId: string,
+    firstOnSocket: boolean,
+  ): Promise<void> | undefined {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const path = q < 0 ? url : url.slice(0, q)
     const method = req.method ?? 'GET'
     if (method === 'POST' && path === '/') return serveApi(req, res, body, requestId, firstOnSocket)
     if (method === 'POST' && (path === '/moto-api/reset' || path === '/kms-bench/reset')) return reset(res, requestId)
-    if (method === 'GET' && path === '/kms-bench/usage') send(res, 200, JSON.stringify(emulator.usage()), requestId, 'application/json')
-    else if (method === 'GET' && path === '/kms-bench/health') send(res, 200, JSON.stringify({ status: 'ok' }), requestId, 'application/json')
-    else throw new HttpError(404, 'UnknownOperationException', `No route for ${method} ${path}: the KMS API is POST / with an X-Amz-Target header`)
+    if (method === 'GET' && path === '/kms-bench/usage')
+      send(res, 200, JSON.stringify(emulator.usage()), requestId, 'application/json')
+    else if (method === 'GET' && path === '/kms-bench/health')
+      send(res, 200, JSON.stringify({ status: 'ok' }), requestId, 'application/json')
+    else
+      throw new HttpError(
+        404,
+        'UnknownOperationException',
+        `No route for ${method} ${path}: the KMS API is POST / with an X-Amz-Target header`,
+      )
     return undefined
   }
 
@@ -229,7 +283,14 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
     if (inFlight === 0 && drained !== undefined) drained()
   }
 
-  function onBody(req: IncomingMessage, res: ServerResponse, requestId: string, firstOnSocket: boolean, error: unknown, body: Buffer | undefined): void {
+  function onBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    firstOnSocket: boolean,
+    error: unknown,
+    body: Buffer | undefined,
+  ): void {
     let pending: Promise<void> | undefined
     try {
       if (body === undefined) throw error
@@ -275,9 +336,13 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
     // A request too slow to arrive (requestTimeout/headersTimeout) is a 408, which the SDKs retry.
     const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT'
     const body = JSON.stringify(
-      timeout ? { __type: 'RequestTimeoutException', message: 'The request was not received in time.' } : { __type: 'SerializationException', message: `Malformed HTTP request: ${err.message}` },
+      timeout
+        ? { __type: 'RequestTimeoutException', message: 'The request was not received in time.' }
+        : { __type: 'SerializationException', message: `Malformed HTTP request: ${err.message}` },
     )
-    socket.end(`HTTP/1.1 ${timeout ? '408 Request Timeout' : '400 Bad Request'}\r\nContent-Type: ${JSON_11}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    socket.end(
+      `HTTP/1.1 ${timeout ? '408 Request Timeout' : '400 Bad Request'}\r\nContent-Type: ${JSON_11}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
   })
 
   const host = options.host ?? '127.0.0.1'
@@ -383,7 +448,11 @@ function onBodyError(this: BodyRequest, e: Error): void {
 }
 
 function onBodyClose(this: BodyRequest): void {
-  settle(this, new HttpError(400, 'SerializationException', 'The client closed the connection before sending the whole body'), undefined)
+  settle(
+    this,
+    new HttpError(400, 'SerializationException', 'The client closed the connection before sending the whole body'),
+    undefined,
+  )
 }
 
 function tooLarge(max: number): HttpError {

@@ -46,12 +46,18 @@ export class RequestAuthenticator {
 
   constructor(options: RequestAuthenticatorOptions) {
     this.#auth = options.auth ?? 'none'
-    if (this.#auth === 'sigv4' && options.verifier === undefined) throw new Error("auth 'sigv4' needs a SigV4Verifier (and credentials)")
+    if (this.#auth === 'sigv4' && options.verifier === undefined)
+      throw new Error("auth 'sigv4' needs a SigV4Verifier (and credentials)")
     this.#credentials = options.credentials
     this.#verifier = options.verifier
     this.#defaultAccount = options.defaultAccount
     this.#defaultRegion = options.defaultRegion
-    this.#defaultIdentity = { account: this.#defaultAccount, region: this.#defaultRegion, principal: undefined, accessKeyId: undefined }
+    this.#defaultIdentity = {
+      account: this.#defaultAccount,
+      region: this.#defaultRegion,
+      principal: undefined,
+      accessKeyId: undefined,
+    }
   }
 
   /** The authentication mode. */
@@ -64,7 +70,12 @@ export class RequestAuthenticator {
     if (this.#auth === 'sigv4') {
       const credential = await (this.#verifier as SigV4Verifier).verify(request)
       const region = parseAuthorization(String(request.headers['authorization'])).region
-      return { account: credential.account, region, principal: credential.principal, accessKeyId: credential.accessKeyId }
+      return {
+        account: credential.account,
+        region,
+        principal: credential.principal,
+        accessKeyId: credential.accessKeyId,
+      }
     }
     return this.identifyUnverified(request.headers['authorization'])
   }
@@ -95,7 +106,12 @@ export class RequestAuthenticator {
     checkScope({ ...auth, service: 'kms' })
     const known = this.#credentials?.get(auth.accessKeyId)
     const account = known?.account ?? (isAccountId(auth.accessKeyId) ? auth.accessKeyId : this.#defaultAccount)
-    const identity: RequestIdentity = { account, region: auth.region, principal: known?.principal, accessKeyId: auth.accessKeyId }
+    const identity: RequestIdentity = {
+      account,
+      region: auth.region,
+      principal: known?.principal,
+      accessKeyId: auth.accessKeyId,
+    }
     if (this.#byScope.size >= 1000) this.#byScope.clear()
     this.#byScope.set(scope, identity)
     return identity

@@ -38,7 +38,10 @@ describe('StatePersistence', () => {
     expect(Buffer.from(b.callSync('Decrypt', { CiphertextBlob: ct }).Plaintext!).toString()).toBe('secret')
     // Only the state file is left: no temporary files.
     expect(await readdir(dir)).toEqual([STATE_FILE])
-    expect(JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'))).toMatchObject({ format: 'kms-bench-state', version: 1 })
+    expect(JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'))).toMatchObject({
+      format: 'kms-bench-state',
+      version: 1,
+    })
   })
 
   it('groups concurrent commits: every one is covered, with far fewer writes', async () => {
@@ -55,7 +58,12 @@ describe('StatePersistence', () => {
     expect(persistence.writes).toBeLessThanOrEqual(2)
     const b = emulator()
     await StatePersistence.open(dir, b.core)
-    expect(b.callSync('ListKeys', { Limit: 1000 }).Keys!.map((k) => k.KeyId).sort()).toEqual(ids.sort())
+    expect(
+      b
+        .callSync('ListKeys', { Limit: 1000 })
+        .Keys!.map((k) => k.KeyId)
+        .sort(),
+    ).toEqual(ids.sort())
   })
 
   it('a commit requested during a write waits for the next write, which holds its change', async () => {
@@ -78,7 +86,9 @@ describe('StatePersistence', () => {
     const dir = await tempDir()
     await writeFile(join(dir, STATE_FILE), '{"format":')
     await expect(StatePersistence.open(dir, emulator().core)).rejects.toThrow(StateDirError)
-    await expect(StatePersistence.open(dir, emulator().core)).rejects.toThrow(`${join(dir, STATE_FILE)} is not valid JSON`)
+    await expect(StatePersistence.open(dir, emulator().core)).rejects.toThrow(
+      `${join(dir, STATE_FILE)} is not valid JSON`,
+    )
     await writeFile(join(dir, STATE_FILE), '{"format":"something-else"}')
     await expect(StatePersistence.open(dir, emulator().core)).rejects.toThrow('not a kms-bench state snapshot')
   })

@@ -60,14 +60,17 @@ export class StatePersistence {
     try {
       text = await readFile(path, 'utf8')
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateDirError(`cannot read ${path}: ${(e as Error).message}`)
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new StateDirError(`cannot read ${path}: ${(e as Error).message}`)
     }
     if (text !== undefined) {
       let json: unknown
       try {
         json = JSON.parse(text)
       } catch (e) {
-        throw new StateDirError(`${path} is not valid JSON (${(e as Error).message}); move it away to start from an empty state`)
+        throw new StateDirError(
+          `${path} is not valid JSON (${(e as Error).message}); move it away to start from an empty state`,
+        )
       }
       try {
         restoreSnapshot(core, json)

@@ -45,16 +45,29 @@ const KEY_USAGES = SHAPES['KeyUsageType']?.enum ?? []
 const region = z.string().superRefine((r, ctx) => {
   if (isKnownRegion(r)) return
   const hint = suggestRegion(r)
-  ctx.addIssue({ code: 'custom', message: `unknown Region '${r}'${hint !== undefined ? ` (did you mean ${hint}?)` : ''}` })
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown Region '${r}'${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`,
+  })
 })
-const policyText = z.union([z.string().min(1), z.record(z.string(), z.unknown())]).transform((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
+const policyText = z
+  .union([z.string().min(1), z.record(z.string(), z.unknown())])
+  .transform((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
 
 const keySchema = z
   .object({
-    aliases: z.array(z.string().regex(/^alias\/[a-zA-Z0-9:/_-]+$/, 'aliases start with alias/ and use [a-zA-Z0-9:/_-]')).optional(),
+    aliases: z
+      .array(z.string().regex(/^alias\/[a-zA-Z0-9:/_-]+$/, 'aliases start with alias/ and use [a-zA-Z0-9:/_-]'))
+      .optional(),
     description: z.string().optional(),
-    keySpec: z.string().refine((s) => KEY_SPECS.includes(s), { message: `must be one of ${KEY_SPECS.join(', ')}` }).optional(),
-    keyUsage: z.string().refine((s) => KEY_USAGES.includes(s), { message: `must be one of ${KEY_USAGES.join(', ')}` }).optional(),
+    keySpec: z
+      .string()
+      .refine((s) => KEY_SPECS.includes(s), { message: `must be one of ${KEY_SPECS.join(', ')}` })
+      .optional(),
+    keyUsage: z
+      .string()
+      .refine((s) => KEY_USAGES.includes(s), { message: `must be one of ${KEY_USAGES.join(', ')}` })
+      .optional(),
     account: z.string().refine(isAccountId, { message: 'must be a 12-digit account id' }).optional(),
     region: region.optional(),
     policy: policyText.optional(),
@@ -64,12 +77,16 @@ const keySchema = z
     replicaRegions: z.array(region).optional(),
   })
   .strict()
-  .refine((k) => k.replicaRegions === undefined || k.multiRegion === true, { message: 'replicaRegions needs multiRegion: true' })
+  .refine((k) => k.replicaRegions === undefined || k.multiRegion === true, {
+    message: 'replicaRegions needs multiRegion: true',
+  })
 
 const seedSchema = z
   .object({
     keys: z.array(keySchema).optional(),
-    identityPolicies: z.array(z.object({ principal: z.string(), name: z.string(), document: policyText }).strict()).optional(),
+    identityPolicies: z
+      .array(z.object({ principal: z.string(), name: z.string(), document: policyText }).strict())
+      .optional(),
   })
   .strict()
 
@@ -105,7 +122,9 @@ export function applySeed(emulator: Emulator, seed: Seed, options: { fresh: bool
     try {
       core.identityPolicies.put(p.principal, p.name, p.document)
     } catch (e) {
-      throw new SeedError(`seed identityPolicies.${i} (${p.principal} ${p.name}): ${e instanceof Error ? e.message : String(e)}`)
+      throw new SeedError(
+        `seed identityPolicies.${i} (${p.principal} ${p.name}): ${e instanceof Error ? e.message : String(e)}`,
+      )
     }
   }
   for (const [i, k] of (seed.keys ?? []).entries()) {
@@ -117,7 +136,10 @@ export function applySeed(emulator: Emulator, seed: Seed, options: { fresh: bool
       skipped++
       continue
     }
-    if (existing.length > 0) throw new SeedError(`seed keys.${i}: ${existing.join(', ')} exist(s) already but ${aliases.filter((a) => !state.aliases.has(a)).join(', ')} do(es) not; refusing to guess which key is meant`)
+    if (existing.length > 0)
+      throw new SeedError(
+        `seed keys.${i}: ${existing.join(', ')} exist(s) already but ${aliases.filter((a) => !state.aliases.has(a)).join(', ')} do(es) not; refusing to guess which key is meant`,
+      )
     if (aliases.length === 0 && !options.fresh) {
       skipped++
       continue
@@ -126,7 +148,9 @@ export function applySeed(emulator: Emulator, seed: Seed, options: { fresh: bool
       try {
         return core.invoke(op, input, c)
       } catch (e) {
-        throw new SeedError(`seed keys.${i}: ${op} failed: ${e instanceof KmsError ? `${e.name}: ${e.message}` : String(e)}`)
+        throw new SeedError(
+          `seed keys.${i}: ${op} failed: ${e instanceof KmsError ? `${e.name}: ${e.message}` : String(e)}`,
+        )
       }
     }
     const createInput: OperationInputs['CreateKey'] = {}
@@ -134,11 +158,16 @@ export function applySeed(emulator: Emulator, seed: Seed, options: { fresh: bool
     if (k.keySpec !== undefined) createInput.KeySpec = k.keySpec as KeySpec
     if (k.keyUsage !== undefined) createInput.KeyUsage = k.keyUsage as KeyUsageType
     if (k.policy !== undefined) createInput.Policy = k.policy
-    if (k.tags !== undefined) createInput.Tags = Object.entries(k.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue }))
+    if (k.tags !== undefined)
+      createInput.Tags = Object.entries(k.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue }))
     if (k.multiRegion === true) createInput.MultiRegion = true
     const keyId = call('CreateKey', createInput).KeyMetadata?.KeyId as string
     for (const a of aliases) call('CreateAlias', { AliasName: a, TargetKeyId: keyId })
-    if (k.rotation?.enabled === true) call('EnableKeyRotation', { KeyId: keyId, ...(k.rotation.periodDays !== undefined ? { RotationPeriodInDays: k.rotation.periodDays } : {}) })
+    if (k.rotation?.enabled === true)
+      call('EnableKeyRotation', {
+        KeyId: keyId,
+        ...(k.rotation.periodDays !== undefined ? { RotationPeriodInDays: k.rotation.periodDays } : {}),
+      })
     for (const r of k.replicaRegions ?? []) call('ReplicateKey', { KeyId: keyId, ReplicaRegion: r })
     created++
   }

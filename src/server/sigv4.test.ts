@@ -7,14 +7,32 @@ import { NodeSha256, parseAmzDate, parseAuthorization, SigV4Verifier, type Recei
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
 const store = parseCredentialsFile({
-  credentials: [{ accessKeyId: 'AKIAKMSBENCHTEST0001', secretAccessKey: 'secret/one', principal: 'arn:aws:iam::111122223333:role/app' }],
+  credentials: [
+    {
+      accessKeyId: 'AKIAKMSBENCHTEST0001',
+      secretAccessKey: 'secret/one',
+      principal: 'arn:aws:iam::111122223333:role/app',
+    },
+  ],
 })
 
 /** Signs a KMS request the way the SDK does (SignatureV4 over the headers it sends). */
-async function signed(options: { secret?: string; accessKeyId?: string; at?: number; region?: string; service?: string; body?: string } = {}): Promise<ReceivedRequest> {
+async function signed(
+  options: {
+    secret?: string
+    accessKeyId?: string
+    at?: number
+    region?: string
+    service?: string
+    body?: string
+  } = {},
+): Promise<ReceivedRequest> {
   const body = options.body ?? '{"KeyId":"alias/app"}'
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId ?? 'AKIAKMSBENCHTEST0001', secretAccessKey: options.secret ?? 'secret/one' },
+    credentials: {
+      accessKeyId: options.accessKeyId ?? 'AKIAKMSBENCHTEST0001',
+      secretAccessKey: options.secret ?? 'secret/one',
+    },
     region: options.region ?? 'eu-west-1',
     service: options.service ?? 'kms',
     sha256: NodeSha256,
@@ -60,10 +78,14 @@ describe('NodeSha256', () => {
   it('computes SHA-256 and HMAC-SHA256 (RFC 4231 test case 2)', async () => {
     const h = new NodeSha256()
     h.update(new TextEncoder().encode('abc'))
-    expect(Buffer.from(await h.digest()).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(Buffer.from(await h.digest()).toString('hex')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    )
     const m = new NodeSha256('Jefe')
     m.update(new TextEncoder().encode('what do ya want for nothing?'))
-    expect(Buffer.from(await m.digest()).toString('hex')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843')
+    expect(Buffer.from(await m.digest()).toString('hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    )
   })
 })
 
@@ -72,7 +94,13 @@ describe('parseAuthorization', () => {
     const a = parseAuthorization(
       'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
     )
-    expect(a).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', scopeDate: '20150830', region: 'us-east-1', service: 'kms', signedHeaders: ['host', 'x-amz-date'] })
+    expect(a).toMatchObject({
+      accessKeyId: 'AKIDEXAMPLE',
+      scopeDate: '20150830',
+      region: 'us-east-1',
+      service: 'kms',
+      signedHeaders: ['host', 'x-amz-date'],
+    })
   })
 
   it("answers IncompleteSignatureException with AWS's wording", () => {
@@ -85,12 +113,26 @@ describe('parseAuthorization', () => {
       }
       throw new Error('parsed')
     }
-    expect(bad('Bearer abc')).toContain("Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter.")
-    expect(bad('AWS4-HMAC-SHA256 Credential AKID/20150830/us-east-1/kms/aws4_request')).toContain('not a valid key=value pair (missing equal-sign)')
-    expect(bad('AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/kms/aws4_request, SignedHeaders=host')).toContain("requires 'Signature' parameter")
+    expect(bad('Bearer abc')).toContain(
+      "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter.",
+    )
+    expect(bad('AWS4-HMAC-SHA256 Credential AKID/20150830/us-east-1/kms/aws4_request')).toContain(
+      'not a valid key=value pair (missing equal-sign)',
+    )
+    expect(bad('AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/kms/aws4_request, SignedHeaders=host')).toContain(
+      "requires 'Signature' parameter",
+    )
     expect(bad('AWS4-HMAC-SHA512 Credential=x')).toContain("Unsupported AWS 'algorithm'")
-    expect(bad(`AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/kms/wrong, SignedHeaders=host, Signature=${'a'.repeat(64)}`)).toContain("terminator: 'aws4_request'")
-    expect(bad(`AWS4-HMAC-SHA256 Credential=AKID/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)}`)).toContain('Credential should be of the form')
+    expect(
+      bad(
+        `AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/kms/wrong, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
+      ),
+    ).toContain("terminator: 'aws4_request'")
+    expect(
+      bad(
+        `AWS4-HMAC-SHA256 Credential=AKID/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
+      ),
+    ).toContain('Credential should be of the form')
   })
 })
 
@@ -105,7 +147,15 @@ describe('parseAmzDate', () => {
 describe('SigV4Verifier', () => {
   it('accepts the AWS SigV4 test suite request get-vanilla', async () => {
     const v = new SigV4Verifier({
-      credentials: parseCredentialsFile({ credentials: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', principal: 'arn:aws:iam::111122223333:user/test' }] }),
+      credentials: parseCredentialsFile({
+        credentials: [
+          {
+            accessKeyId: 'AKIDEXAMPLE',
+            secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+            principal: 'arn:aws:iam::111122223333:user/test',
+          },
+        ],
+      }),
       clock: new VirtualClock(Date.UTC(2015, 7, 30, 12, 36, 0)),
       service: 'service',
     })
@@ -129,24 +179,44 @@ describe('SigV4Verifier', () => {
   })
 
   it('rejects a wrong secret, a tampered body or header, as InvalidSignatureException', async () => {
-    expect(await failure(verifier().verify(await signed({ secret: 'other' })))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('does not match the signature you provided') })
+    expect(await failure(verifier().verify(await signed({ secret: 'other' })))).toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining('does not match the signature you provided'),
+    })
     const tampered = await signed()
-    expect(await failure(verifier().verify({ ...tampered, body: Buffer.from('{"KeyId":"alias/other"}') }))).toMatchObject({ name: 'InvalidSignatureException' })
-    expect(await failure(verifier().verify({ ...tampered, headers: { ...tampered.headers, 'x-amz-target': 'TrentService.ScheduleKeyDeletion' } }))).toMatchObject({ name: 'InvalidSignatureException' })
+    expect(
+      await failure(verifier().verify({ ...tampered, body: Buffer.from('{"KeyId":"alias/other"}') })),
+    ).toMatchObject({ name: 'InvalidSignatureException' })
+    expect(
+      await failure(
+        verifier().verify({
+          ...tampered,
+          headers: { ...tampered.headers, 'x-amz-target': 'TrentService.ScheduleKeyDeletion' },
+        }),
+      ),
+    ).toMatchObject({ name: 'InvalidSignatureException' })
     const { host: _host, ...noHost } = tampered.headers
-    expect(await failure(verifier().verify({ ...tampered, headers: noHost }))).toMatchObject({ name: 'InvalidSignatureException' })
+    expect(await failure(verifier().verify({ ...tampered, headers: noHost }))).toMatchObject({
+      name: 'InvalidSignatureException',
+    })
   })
 
   it('rejects unknown access keys as UnrecognizedClientException', async () => {
     expect(await failure(verifier().verify(await signed({ accessKeyId: 'AKIAUNKNOWN000000000' })))).toEqual(
-      expect.objectContaining({ name: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' }),
+      expect.objectContaining({
+        name: 'UnrecognizedClientException',
+        message: 'The security token included in the request is invalid.',
+      }),
     )
   })
 
   it('rejects a missing Authorization header as MissingAuthenticationTokenException', async () => {
     const req = await signed()
     const { authorization: _a, ...headers } = req.headers
-    expect(await failure(verifier().verify({ ...req, headers }))).toMatchObject({ name: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' })
+    expect(await failure(verifier().verify({ ...req, headers }))).toMatchObject({
+      name: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token',
+    })
   })
 
   it('rejects stale and future dates beyond 15 minutes, accepts them within', async () => {
@@ -154,18 +224,31 @@ describe('SigV4Verifier', () => {
       name: 'InvalidSignatureException',
       message: 'Signature expired: 20250115T114400Z is now earlier than 20250115T114500Z (20250115T120000Z - 15 min.)',
     })
-    expect(await failure(verifier().verify(await signed({ at: NOW + 16 * 60_000 })))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('Signature not yet current') })
+    expect(await failure(verifier().verify(await signed({ at: NOW + 16 * 60_000 })))).toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining('Signature not yet current'),
+    })
     await expect(verifier().verify(await signed({ at: NOW - 14 * 60_000 }))).resolves.toBeDefined()
   })
 
   it('rejects a scope for another service or an unknown Region', async () => {
-    expect(await failure(verifier().verify(await signed({ service: 's3' })))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining("correct service: 'kms'") })
-    expect(await failure(verifier().verify(await signed({ region: 'mars-north-1' })))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining("valid region, not 'mars-north-1'") })
+    expect(await failure(verifier().verify(await signed({ service: 's3' })))).toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining("correct service: 'kms'"),
+    })
+    expect(await failure(verifier().verify(await signed({ region: 'mars-north-1' })))).toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining("valid region, not 'mars-north-1'"),
+    })
   })
 
   it('rejects an x-amz-content-sha256 that does not match the body', async () => {
     const req = await signed()
-    expect(await failure(verifier().verify({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': 'ab'.repeat(32) } }))).toMatchObject({ name: 'InvalidSignatureException' })
+    expect(
+      await failure(
+        verifier().verify({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': 'ab'.repeat(32) } }),
+      ),
+    ).toMatchObject({ name: 'InvalidSignatureException' })
   })
 })
 
@@ -179,7 +262,9 @@ describe('parseCredentialsFile', () => {
           { accessKeyId: 'AKIA1', secretAccessKey: 's', principal: 'arn:aws:iam::111122223333:root' },
         ],
       }),
-    ).toThrow(/credentials\.0\.accessKeyId: .*credentials\.0\.secretAccessKey: must not be empty.*credentials\.0\.principal: must be an IAM principal ARN.*duplicate access key id 'AKIA1'/)
+    ).toThrow(
+      /credentials\.0\.accessKeyId: .*credentials\.0\.secretAccessKey: must not be empty.*credentials\.0\.principal: must be an IAM principal ARN.*duplicate access key id 'AKIA1'/,
+    )
     expect(() => parseCredentialsFile({ credentials: [] })).toThrow('needs at least one credential')
     expect(() => parseCredentialsFile({ keys: [] })).toThrow(/credentials: .*|Unrecognized key/)
   })

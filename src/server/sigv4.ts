@@ -67,7 +67,8 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space)
   const rest = space < 0 ? '' : trimmed.slice(space + 1)
   if (algorithm !== ALGORITHM) {
-    if (algorithm.startsWith('AWS4-')) throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'`)
+    if (algorithm.startsWith('AWS4-'))
+      throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'`)
   }
   const params = new Map<string, string>()
   if (algorithm === ALGORITHM) {
@@ -75,7 +76,10 @@ export function parseAuthorization(header: string): ParsedAuthorization {
       const part = raw.trim()
       if (part === '') continue
       const eq = part.indexOf('=')
-      if (eq < 0) throw new IncompleteSignatureException(`'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`)
+      if (eq < 0)
+        throw new IncompleteSignatureException(
+          `'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`,
+        )
       params.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
     }
   }
@@ -87,15 +91,29 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   const credential = params.get('Credential') as string
   const scope = credential.split('/')
   if (scope.length !== 5 || scope.some((s) => s === '')) {
-    throw new IncompleteSignatureException(`Credential should be of the form <access key id>/<YYYYMMDD>/<region>/<service>/aws4_request, not '${credential}'.`)
+    throw new IncompleteSignatureException(
+      `Credential should be of the form <access key id>/<YYYYMMDD>/<region>/<service>/aws4_request, not '${credential}'.`,
+    )
   }
   const [accessKeyId, scopeDate, region, service, terminator] = scope as [string, string, string, string, string]
-  if (terminator !== 'aws4_request') throw new IncompleteSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`)
-  if (!/^\d{8}$/.test(scopeDate)) throw new IncompleteSignatureException(`Credential should have a scope date of the form YYYYMMDD, not '${scopeDate}'.`)
+  if (terminator !== 'aws4_request')
+    throw new IncompleteSignatureException(
+      `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`,
+    )
+  if (!/^\d{8}$/.test(scopeDate))
+    throw new IncompleteSignatureException(
+      `Credential should have a scope date of the form YYYYMMDD, not '${scopeDate}'.`,
+    )
   const signature = (params.get('Signature') as string).toLowerCase()
-  if (!/^[0-9a-f]{64}$/.test(signature)) throw new IncompleteSignatureException(`Signature must be 64 hexadecimal characters in Authorization header: '${header}'.`)
+  if (!/^[0-9a-f]{64}$/.test(signature))
+    throw new IncompleteSignatureException(
+      `Signature must be 64 hexadecimal characters in Authorization header: '${header}'.`,
+    )
   const signedHeaders = (params.get('SignedHeaders') as string).split(';').map((h) => h.trim().toLowerCase())
-  if (signedHeaders.some((h) => h === '')) throw new IncompleteSignatureException(`SignedHeaders must be a ';'-separated list of header names in Authorization header: '${header}'.`)
+  if (signedHeaders.some((h) => h === ''))
+    throw new IncompleteSignatureException(
+      `SignedHeaders must be a ';'-separated list of header names in Authorization header: '${header}'.`,
+    )
   return { algorithm, accessKeyId, scopeDate, region, service, signedHeaders, signature }
 }
 
@@ -107,12 +125,23 @@ export function parseAmzDate(s: string): number | undefined {
   const t = Date.UTC(y, mo - 1, d, h, mi, se)
   const back = new Date(t)
   // Reject impossible dates (Date.UTC rolls 20250231 over into March).
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    se > 59
+  )
+    return undefined
   return t
 }
 
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 }
 
 /**
@@ -166,8 +195,10 @@ function parseQuery(search: string): Record<string, string | string[]> {
 
 /** Checks the credential scope: the service (`kms`), a known Region. Throws InvalidSignatureException. */
 export function checkScope(auth: ParsedAuthorization, service = 'kms'): void {
-  if (auth.service !== service) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${service}'. `)
-  if (!isKnownRegion(auth.region)) throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${auth.region}'. `)
+  if (auth.service !== service)
+    throw new InvalidSignatureException(`Credential should be scoped to correct service: '${service}'. `)
+  if (!isKnownRegion(auth.region))
+    throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${auth.region}'. `)
 }
 
 /** Options of {@link SigV4Verifier}. */
@@ -200,34 +231,57 @@ export class SigV4Verifier {
   /** Verifies `request`; resolves to the caller's credential or rejects with AWS's error. */
   async verify(request: ReceivedRequest): Promise<Credential> {
     const header = headerValue(request.headers['authorization'])
-    if (header === undefined || header.trim() === '') throw new MissingAuthenticationTokenException('Missing Authentication Token')
+    if (header === undefined || header.trim() === '')
+      throw new MissingAuthenticationTokenException('Missing Authentication Token')
     const auth = parseAuthorization(header)
-    if (auth.algorithm !== ALGORITHM) throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${auth.algorithm}'`)
+    if (auth.algorithm !== ALGORITHM)
+      throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${auth.algorithm}'`)
     const dateHeader = headerValue(request.headers['x-amz-date'])
     if (dateHeader === undefined) {
-      throw new IncompleteSignatureException(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header}`)
+      throw new IncompleteSignatureException(
+        `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header}`,
+      )
     }
     const signedAt = parseAmzDate(dateHeader)
-    if (signedAt === undefined) throw new IncompleteSignatureException(`X-Amz-Date must be in the ISO8601 basic format YYYYMMDD'T'HHMMSS'Z', not '${dateHeader}'.`)
-    if (!auth.signedHeaders.includes('host')) throw new IncompleteSignatureException(`'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`)
+    if (signedAt === undefined)
+      throw new IncompleteSignatureException(
+        `X-Amz-Date must be in the ISO8601 basic format YYYYMMDD'T'HHMMSS'Z', not '${dateHeader}'.`,
+      )
+    if (!auth.signedHeaders.includes('host'))
+      throw new IncompleteSignatureException(
+        `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`,
+      )
     const now = this.#clock.now()
     if (signedAt < now - this.#maxSkewMs) {
-      throw new InvalidSignatureException(`Signature expired: ${dateHeader} is now earlier than ${amzDate(now - this.#maxSkewMs)} (${amzDate(now)} - ${this.#maxSkewMs / 60_000} min.)`)
+      throw new InvalidSignatureException(
+        `Signature expired: ${dateHeader} is now earlier than ${amzDate(now - this.#maxSkewMs)} (${amzDate(now)} - ${this.#maxSkewMs / 60_000} min.)`,
+      )
     }
     if (signedAt > now + this.#maxSkewMs) {
-      throw new InvalidSignatureException(`Signature not yet current: ${dateHeader} is still later than ${amzDate(now + this.#maxSkewMs)} (${amzDate(now)} + ${this.#maxSkewMs / 60_000} min.)`)
+      throw new InvalidSignatureException(
+        `Signature not yet current: ${dateHeader} is still later than ${amzDate(now + this.#maxSkewMs)} (${amzDate(now)} + ${this.#maxSkewMs / 60_000} min.)`,
+      )
     }
     if (auth.scopeDate !== dateHeader.slice(0, 8)) {
-      throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`)
+      throw new InvalidSignatureException(
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`,
+      )
     }
     checkScope(auth, this.#service)
     const credential = this.#credentials.get(auth.accessKeyId)
-    if (credential === undefined) throw new UnrecognizedClientException('The security token included in the request is invalid.')
+    if (credential === undefined)
+      throw new UnrecognizedClientException('The security token included in the request is invalid.')
 
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
     const claimedHash = headerValue(request.headers['x-amz-content-sha256'])
-    if (claimedHash !== undefined && claimedHash !== 'UNSIGNED-PAYLOAD' && claimedHash !== createHash('sha256').update(body).digest('hex')) {
-      throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.")
+    if (
+      claimedHash !== undefined &&
+      claimedHash !== 'UNSIGNED-PAYLOAD' &&
+      claimedHash !== createHash('sha256').update(body).digest('hex')
+    ) {
+      throw new InvalidSignatureException(
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      )
     }
     const headers: Record<string, string> = {}
     for (const name of auth.signedHeaders) {

@@ -16,7 +16,12 @@ describe('decodeRequest', () => {
   it('turns base64 blobs into bytes and keeps strings, maps and lists', () => {
     const input = decodeRequest(
       'Encrypt',
-      JSON.stringify({ KeyId: 'alias/app', Plaintext: Buffer.from('hello').toString('base64'), EncryptionContext: { tenant: 'a' }, GrantTokens: ['t1'] }),
+      JSON.stringify({
+        KeyId: 'alias/app',
+        Plaintext: Buffer.from('hello').toString('base64'),
+        EncryptionContext: { tenant: 'a' },
+        GrantTokens: ['t1'],
+      }),
     )
     expect(input.KeyId).toBe('alias/app')
     expect(input.Plaintext).toBeInstanceOf(Uint8Array)
@@ -34,26 +39,43 @@ describe('decodeRequest', () => {
   })
 
   it('converts timestamps from epoch seconds, fractions included', () => {
-    const input = decodeInput('ImportKeyMaterial', { KeyId: 'k', ImportToken: 'AA==', EncryptedKeyMaterial: 'AA==', ValidTo: 1700000000.5 })
+    const input = decodeInput('ImportKeyMaterial', {
+      KeyId: 'k',
+      ImportToken: 'AA==',
+      EncryptedKeyMaterial: 'AA==',
+      ValidTo: 1700000000.5,
+    })
     expect(input.ValidTo).toEqual(new Date(1700000000500))
   })
 
   it('decodes nested structures in lists (Tags)', () => {
     const input = decodeInput('CreateKey', { Tags: [{ TagKey: 'a', TagValue: 'b' }] })
     expect(input.Tags).toEqual([{ TagKey: 'a', TagValue: 'b' }])
-    expect(serializationError(() => decodeInput('CreateKey', { Tags: [{ TagKey: 1 }] }))).toContain("Tags[0].TagKey")
+    expect(serializationError(() => decodeInput('CreateKey', { Tags: [{ TagKey: 1 }] }))).toContain('Tags[0].TagKey')
   })
 
   it('answers SerializationException naming the problem', () => {
     expect(serializationError(() => decodeRequest('Encrypt', '{"KeyId":'))).toContain('not valid JSON')
     expect(serializationError(() => decodeRequest('Encrypt', '[1,2]'))).toContain('must be a JSON object, not an array')
     expect(serializationError(() => decodeRequest('Encrypt', 'null'))).toContain('not null')
-    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 5 }))).toBe("Expected a string at 'KeyId' but found a number")
-    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', Plaintext: 'not base64!' }))).toBe("Value at 'Plaintext' is not valid base64")
-    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', Plaintext: 12 }))).toContain('base64-encoded string')
-    expect(serializationError(() => decodeInput('GenerateRandom', { NumberOfBytes: '32' }))).toContain("a number at 'NumberOfBytes'")
-    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', EncryptionContext: ['a'] }))).toContain("a map (JSON object) at 'EncryptionContext'")
-    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', EncryptionContext: { a: 1 } }))).toContain("'EncryptionContext.a'")
+    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 5 }))).toBe(
+      "Expected a string at 'KeyId' but found a number",
+    )
+    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', Plaintext: 'not base64!' }))).toBe(
+      "Value at 'Plaintext' is not valid base64",
+    )
+    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', Plaintext: 12 }))).toContain(
+      'base64-encoded string',
+    )
+    expect(serializationError(() => decodeInput('GenerateRandom', { NumberOfBytes: '32' }))).toContain(
+      "a number at 'NumberOfBytes'",
+    )
+    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', EncryptionContext: ['a'] }))).toContain(
+      "a map (JSON object) at 'EncryptionContext'",
+    )
+    expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', EncryptionContext: { a: 1 } }))).toContain(
+      "'EncryptionContext.a'",
+    )
     expect(serializationError(() => decodeInput('Encrypt', { KeyId: 'k', DryRun: 'yes' }))).toContain('a boolean')
     expect(serializationError(() => decodeInput('CreateKey', { Tags: {} }))).toContain('a list')
   })
@@ -81,19 +103,31 @@ describe('encodeOutput', () => {
       Truncated: false,
     }) as { Aliases: Record<string, unknown>[] }
     expect(json.Aliases[0]).toEqual({ AliasName: 'alias/a', CreationDate: 1646160362.664, TargetKeyId: 'k' })
-    const enc = JSON.parse(encodeResponse('Encrypt', { CiphertextBlob: new Uint8Array([1, 2, 3]), KeyId: 'arn', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })) as Record<string, unknown>
+    const enc = JSON.parse(
+      encodeResponse('Encrypt', {
+        CiphertextBlob: new Uint8Array([1, 2, 3]),
+        KeyId: 'arn',
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      }),
+    ) as Record<string, unknown>
     expect(enc).toEqual({ CiphertextBlob: 'AQID', KeyId: 'arn', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
   })
 
   it('drops undefined members and members the model does not have', () => {
-    const json = encodeOutput('DescribeKey', { KeyMetadata: { KeyId: 'k', Description: undefined, Secret: 'x' } } as never)
+    const json = encodeOutput('DescribeKey', {
+      KeyMetadata: { KeyId: 'k', Description: undefined, Secret: 'x' },
+    } as never)
     expect(json).toEqual({ KeyMetadata: { KeyId: 'k' } })
   })
 
   it('encodes a Buffer slice of a larger pool exactly', () => {
     const pool = Buffer.from('xxhelloxx')
     const slice = pool.subarray(2, 7)
-    expect(encodeOutput('GenerateRandom', { Plaintext: slice })).toEqual({ Plaintext: Buffer.from('hello').toString('base64') })
-    expect(encodeOutput('GenerateRandom', { Plaintext: new Uint8Array(slice) })).toEqual({ Plaintext: Buffer.from('hello').toString('base64') })
+    expect(encodeOutput('GenerateRandom', { Plaintext: slice })).toEqual({
+      Plaintext: Buffer.from('hello').toString('base64'),
+    })
+    expect(encodeOutput('GenerateRandom', { Plaintext: new Uint8Array(slice) })).toEqual({
+      Plaintext: Buffer.from('hello').toString('base64'),
+    })
   })
 })

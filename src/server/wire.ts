@@ -11,7 +11,13 @@
  * SerializationException, as AWS's JSON front end answers.
  */
 import { SerializationException } from '../kms/errors.ts'
-import { OPERATIONS, SHAPES, type OperationInputs, type OperationName, type OperationOutputs } from '../kms/model.generated.ts'
+import {
+  OPERATIONS,
+  SHAPES,
+  type OperationInputs,
+  type OperationName,
+  type OperationOutputs,
+} from '../kms/model.generated.ts'
 
 type Decoder = (value: unknown, path: string) => unknown
 type Encoder = (value: unknown) => unknown
@@ -28,13 +34,19 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
  * {@link SerializationException} naming the problem.
  */
 export function decodeRequest<Op extends OperationName>(operation: Op, body: Uint8Array | string): OperationInputs[Op] {
-  const text = typeof body === 'string' ? body : (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8')
+  const text =
+    typeof body === 'string'
+      ? body
+      : (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8')
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (e) {
     // Blank is `{}`; checked only here, off the common path.
-    if (text.trim() !== '') throw new SerializationException(`The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
+    if (text.trim() !== '')
+      throw new SerializationException(
+        `The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      )
     json = {}
   }
   return decodeInput(operation, json)
@@ -74,7 +86,9 @@ function jsonType(v: unknown): string {
 }
 
 function mismatch(path: string, expected: string, v: unknown): SerializationException {
-  return new SerializationException(`Expected ${expected} at '${path === '' ? '(body)' : path}' but found ${jsonType(v)}`)
+  return new SerializationException(
+    `Expected ${expected} at '${path === '' ? '(body)' : path}' but found ${jsonType(v)}`,
+  )
 }
 
 function join(path: string, member: string): string {
@@ -97,9 +111,12 @@ function compileDecoder(shapeName: string): Decoder {
   if (shape === undefined) return (v) => v
   switch (shape.type) {
     case 'structure': {
-      const members = new Map(Object.entries(shape.members ?? {}).map(([name, m]) => [name, decoderFor(m.target)] as const))
+      const members = new Map(
+        Object.entries(shape.members ?? {}).map(([name, m]) => [name, decoderFor(m.target)] as const),
+      )
       return (value, path) => {
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'a structure (JSON object)', value)
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+          throw mismatch(path, 'a structure (JSON object)', value)
         const out: Record<string, unknown> = {}
         for (const [name, v] of Object.entries(value)) {
           // Members the model does not know are ignored, and JSON null means "not set" (awsJson1_1).
@@ -135,7 +152,8 @@ function compileDecoder(shapeName: string): Decoder {
       }
     case 'timestamp':
       return (value, path) => {
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch(path, 'a timestamp (epoch seconds)', value)
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          throw mismatch(path, 'a timestamp (epoch seconds)', value)
         return new Date(value * 1000)
       }
     case 'list': {
@@ -149,12 +167,14 @@ function compileDecoder(shapeName: string): Decoder {
     case 'map': {
       const val = decoderFor(shape.value ?? '')
       return (value, path) => {
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'a map (JSON object)', value)
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+          throw mismatch(path, 'a map (JSON object)', value)
         const out: Record<string, unknown> = {}
         for (const [k, v] of Object.entries(value)) {
           const decoded = v === null ? null : val(v, join(path, k))
           // A map key may be any string, "__proto__" included: define it, never assign it.
-          if (k === '__proto__') Object.defineProperty(out, k, { value: decoded, enumerable: true, writable: true, configurable: true })
+          if (k === '__proto__')
+            Object.defineProperty(out, k, { value: decoded, enumerable: true, writable: true, configurable: true })
           else out[k] = decoded
         }
         return out
@@ -211,7 +231,8 @@ function compileEncoder(shapeName: string): Encoder {
         if (value === null || typeof value !== 'object') return value
         const out: Record<string, unknown> = {}
         for (const [k, v] of Object.entries(value)) {
-          if (k === '__proto__') Object.defineProperty(out, k, { value: val(v), enumerable: true, writable: true, configurable: true })
+          if (k === '__proto__')
+            Object.defineProperty(out, k, { value: val(v), enumerable: true, writable: true, configurable: true })
           else out[k] = val(v)
         }
         return out

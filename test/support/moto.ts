@@ -25,7 +25,8 @@ export function motoUnavailableReason(): string | undefined {
   if (availability !== null) return availability
   const r = spawnSync('python3', ['-c', 'import moto.server, boto3, flask'], { encoding: 'utf8', timeout: 60_000 })
   if (r.error !== undefined) availability = `python3 is not available (${r.error.message}): moto comparison skipped`
-  else if (r.status !== 0) availability = `python3 cannot import moto's server (pip install 'moto[server]' boto3): ${r.stderr.trim().split('\n').pop() ?? ''}`
+  else if (r.status !== 0)
+    availability = `python3 cannot import moto's server (pip install 'moto[server]' boto3): ${r.stderr.trim().split('\n').pop() ?? ''}`
   else availability = undefined
   return availability
 }
@@ -58,17 +59,24 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort()
   const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1' },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    },
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
   })
   let exited = false
-  const exit = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true
-    resolve()
-  }))
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true
+      resolve()
+    }),
+  )
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + timeoutMs
   for (;;) {

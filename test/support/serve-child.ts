@@ -19,12 +19,20 @@ export interface ServeChild {
 }
 
 /** Starts `kms-bench serve --port 0 ...args` and waits until it listens (rejects if it exits first). */
-export function startServeChild(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ServeChild> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+export function startServeChild(
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ServeChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   let err = ''
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)))
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  )
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -54,7 +62,12 @@ export function startServeChild(args: readonly string[], options: { cwd?: string
 }
 
 /** One awsJson1_1 call with fetch, without the SDK (for tests that must see the raw answer). */
-export async function kmsCall(url: string, target: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function kmsCall(
+  url: string,
+  target: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${url}/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}`, ...headers },

@@ -16,7 +16,14 @@ import type { IdentityPolicyStore } from '../identity-policies.ts'
 import { aliasArn, keyArn } from '../ids.ts'
 import type { KmsKey } from '../key.ts'
 import type { GrantConstraints } from '../model.generated.ts'
-import { evaluateAccess, type AccessDecision, type AccessQuery, type GrantFacts, type GrantFactsSource, type NamedPolicy } from './evaluate.ts'
+import {
+  evaluateAccess,
+  type AccessDecision,
+  type AccessQuery,
+  type GrantFacts,
+  type GrantFactsSource,
+  type NamedPolicy,
+} from './evaluate.ts'
 import { accessDeniedMessage, LOCKOUT_MESSAGE } from './messages.ts'
 import { compilePolicy, type CompiledPolicy } from './policy-compile.ts'
 import { RequestConditions } from './request-context.ts'
@@ -49,11 +56,15 @@ export class PolicyAuthorizer implements Authorizer {
     const caller = ctx.caller
     const key = request.key
     // Every token must be well-formed, whatever it is for (InvalidGrantTokenException).
-    const tokenGrantIds = request.grantTokens !== undefined && request.grantTokens.length > 0 ? grantIdsOfTokens(request.grantTokens) : undefined
+    const tokenGrantIds =
+      request.grantTokens !== undefined && request.grantTokens.length > 0
+        ? grantIdsOfTokens(request.grantTokens)
+        : undefined
     const resource = key?.arn ?? resourceOfKeyless(request)
-    const extra = request.requestAlias !== undefined && ALIAS_ACTIONS.has(request.action)
-      ? [aliasArn(key?.region ?? caller.region, key?.account ?? caller.account, request.requestAlias)]
-      : undefined
+    const extra =
+      request.requestAlias !== undefined && ALIAS_ACTIONS.has(request.action)
+        ? [aliasArn(key?.region ?? caller.region, key?.account ?? caller.account, request.requestAlias)]
+        : undefined
     const query: { -readonly [K in keyof AccessQuery]: AccessQuery[K] } = {
       action: request.action,
       resource,
@@ -63,7 +74,12 @@ export class PolicyAuthorizer implements Authorizer {
     }
     if (extra !== undefined) query.extraIdentityResources = extra
     if (key !== undefined) {
-      query.key = { account: key.account, keyManager: key.keyManager, awsOwned: key.awsOwned === true, policy: this.keyPolicy(key) }
+      query.key = {
+        account: key.account,
+        keyManager: key.keyManager,
+        awsOwned: key.awsOwned === true,
+        policy: this.keyPolicy(key),
+      }
       query.grants = new LazyGrantFacts(ctx, request, key, tokenGrantIds)
     }
     const decision = evaluateAccess(query)
@@ -72,7 +88,12 @@ export class PolicyAuthorizer implements Authorizer {
       // Name the resource that was refused: for CreateAlias & co., the alias ARN when the key
       // alone would have been allowed (as AWS's message does, alias-access.html).
       let refused = resource
-      if (extra !== undefined && decision.reason === 'no-identity-allow' && evaluateAccess({ ...query, extraIdentityResources: [] }).allowed) refused = extra[0] ?? resource
+      if (
+        extra !== undefined &&
+        decision.reason === 'no-identity-allow' &&
+        evaluateAccess({ ...query, extraIdentityResources: [] }).allowed
+      )
+        refused = extra[0] ?? resource
       throw new AccessDeniedException(accessDeniedMessage(caller.principal, request.action, refused, decision.reason))
     }
   }
@@ -87,7 +108,11 @@ export class PolicyAuthorizer implements Authorizer {
     const account = key?.account ?? ctx.caller.account
     // A key that does not exist yet has no id to name; identity policies naming key/* still match.
     const resource = key?.arn ?? keyArn(ctx.caller.region, account, '00000000-0000-0000-0000-000000000000')
-    const request: AccessRequest = { action: 'kms:PutKeyPolicy', ...(key !== undefined ? { key } : {}), conditions: { 'kms:BypassPolicyLockoutSafetyCheck': false } }
+    const request: AccessRequest = {
+      action: 'kms:PutKeyPolicy',
+      ...(key !== undefined ? { key } : {}),
+      conditions: { 'kms:BypassPolicyLockoutSafetyCheck': false },
+    }
     const decision = evaluateAccess({
       action: 'kms:PutKeyPolicy',
       resource,
@@ -125,7 +150,9 @@ export class PolicyAuthorizer implements Authorizer {
     }
     let list = cache.byPrincipal.get(caller.policyPrincipal)
     if (list === undefined) {
-      list = store.policiesOf(caller.policyPrincipal).map((p) => ({ name: p.name, policy: compilePolicy(p.document, 'identity') }))
+      list = store
+        .policiesOf(caller.policyPrincipal)
+        .map((p) => ({ name: p.name, policy: compilePolicy(p.document, 'identity') }))
       cache.byPrincipal.set(caller.policyPrincipal, list)
     }
     return list
@@ -177,7 +204,10 @@ function childGrantOf(request: AccessRequest): ChildGrant {
   const ec = request.encryptionContext
   let constraints: GrantConstraints | undefined
   if (ec !== undefined && typeof type === 'string') {
-    constraints = type === 'EncryptionContextEquals' ? { EncryptionContextEquals: { ...ec } } : { EncryptionContextSubset: { ...ec } }
+    constraints =
+      type === 'EncryptionContextEquals'
+        ? { EncryptionContextEquals: { ...ec } }
+        : { EncryptionContextSubset: { ...ec } }
   }
   return { operations: Array.isArray(ops) ? ops : typeof ops === 'string' ? [ops] : [], constraints }
 }

@@ -20,8 +20,18 @@ describe('condition operators (IAM semantics)', () => {
     expect(holds(ne, { 'kms:CallerAccount': '111122223333' })).toBe(false)
     expect(holds(ne, { 'kms:CallerAccount': '2' })).toBe(true)
     expect(holds(ne, {})).toBe(true) // missing key: negated operators hold
-    expect(holds({ StringEquals: { 'kms:ViaService': 'S3.us-east-1.amazonaws.com' } }, { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe(false)
-    expect(holds({ StringEqualsIgnoreCase: { 'kms:ViaService': 'S3.us-east-1.amazonaws.com' } }, { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })).toBe(true)
+    expect(
+      holds(
+        { StringEquals: { 'kms:ViaService': 'S3.us-east-1.amazonaws.com' } },
+        { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+      ),
+    ).toBe(false)
+    expect(
+      holds(
+        { StringEqualsIgnoreCase: { 'kms:ViaService': 'S3.us-east-1.amazonaws.com' } },
+        { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+      ),
+    ).toBe(true)
   })
 
   it('StringLike / StringNotLike with * and ?', () => {
@@ -29,8 +39,15 @@ describe('condition operators (IAM semantics)', () => {
     expect(holds(like, { 'kms:RequestAlias': 'alias/app-prod' })).toBe(true)
     expect(holds(like, { 'kms:RequestAlias': 'alias/test' })).toBe(true)
     expect(holds(like, { 'kms:RequestAlias': 'alias/toast' })).toBe(false)
-    expect(holds({ StringNotLike: { 'kms:RequestAlias': 'alias/app-*' } }, { 'kms:RequestAlias': 'alias/app-1' })).toBe(false)
-    expect(holds({ StringLike: { 'kms:EncryptionContext:path': 'a.b+(c)*' } }, { 'kms:EncryptionContext:path': 'a.b+(c)/x' })).toBe(true)
+    expect(holds({ StringNotLike: { 'kms:RequestAlias': 'alias/app-*' } }, { 'kms:RequestAlias': 'alias/app-1' })).toBe(
+      false,
+    )
+    expect(
+      holds(
+        { StringLike: { 'kms:EncryptionContext:path': 'a.b+(c)*' } },
+        { 'kms:EncryptionContext:path': 'a.b+(c)/x' },
+      ),
+    ).toBe(true)
   })
 
   it('...IfExists holds when the key is missing, and tests it when present', () => {
@@ -61,27 +78,64 @@ describe('condition operators (IAM semantics)', () => {
     expect(holds(all, { 'kms:GrantOperations': ['Encrypt'] })).toBe(true)
     expect(holds(all, { 'kms:GrantOperations': ['Encrypt', 'Decrypt'] })).toBe(false)
     expect(holds(all, {})).toBe(true) // ForAllValues holds on an empty set
-    expect(holds({ 'ForAllValues:StringNotEquals': { 'kms:GrantOperations': 'Decrypt' } }, { 'kms:GrantOperations': ['Encrypt', 'Sign'] })).toBe(true)
-    expect(holds({ 'ForAnyValue:StringNotLike': { 'kms:ResourceAliases': 'alias/prod-*' } }, { 'kms:ResourceAliases': ['alias/prod-a', 'alias/dev'] })).toBe(true)
+    expect(
+      holds(
+        { 'ForAllValues:StringNotEquals': { 'kms:GrantOperations': 'Decrypt' } },
+        { 'kms:GrantOperations': ['Encrypt', 'Sign'] },
+      ),
+    ).toBe(true)
+    expect(
+      holds(
+        { 'ForAnyValue:StringNotLike': { 'kms:ResourceAliases': 'alias/prod-*' } },
+        { 'kms:ResourceAliases': ['alias/prod-a', 'alias/dev'] },
+      ),
+    ).toBe(true)
   })
 
   it('several keys and several operators are ANDed', () => {
-    const block = { StringEquals: { 'kms:CallerAccount': 'A', 'kms:ViaService': 'S' }, Bool: { 'aws:ViaAWSService': 'true' } }
+    const block = {
+      StringEquals: { 'kms:CallerAccount': 'A', 'kms:ViaService': 'S' },
+      Bool: { 'aws:ViaAWSService': 'true' },
+    }
     expect(holds(block, { 'kms:CallerAccount': 'A', 'kms:ViaService': 'S', 'aws:ViaAWSService': true })).toBe(true)
     expect(holds(block, { 'kms:CallerAccount': 'A', 'kms:ViaService': 'S', 'aws:ViaAWSService': false })).toBe(false)
     expect(holds(block, { 'kms:CallerAccount': 'A', 'aws:ViaAWSService': true })).toBe(false)
   })
 
   it('Numeric, Date, IpAddress and Arn operators', () => {
-    expect(holds({ NumericLessThanEquals: { 'kms:RotationPeriodInDays': '365' } }, { 'kms:RotationPeriodInDays': 90 })).toBe(true)
-    expect(holds({ NumericGreaterThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 20 } }, { 'kms:ScheduleKeyDeletionPendingWindowInDays': '7' })).toBe(false)
-    expect(holds({ DateLessThan: { 'aws:CurrentTime': '2025-06-01T00:00:00Z' } }, { 'aws:CurrentTime': '2025-01-01T00:00:00.000Z' })).toBe(true)
+    expect(
+      holds({ NumericLessThanEquals: { 'kms:RotationPeriodInDays': '365' } }, { 'kms:RotationPeriodInDays': 90 }),
+    ).toBe(true)
+    expect(
+      holds(
+        { NumericGreaterThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 20 } },
+        { 'kms:ScheduleKeyDeletionPendingWindowInDays': '7' },
+      ),
+    ).toBe(false)
+    expect(
+      holds(
+        { DateLessThan: { 'aws:CurrentTime': '2025-06-01T00:00:00Z' } },
+        { 'aws:CurrentTime': '2025-01-01T00:00:00.000Z' },
+      ),
+    ).toBe(true)
     expect(holds({ DateGreaterThan: { 'aws:EpochTime': '1735689600' } }, { 'aws:EpochTime': '1735689599' })).toBe(false)
-    expect(holds({ IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '2001:db8::/32'] } }, { 'aws:SourceIp': '10.1.2.3' })).toBe(true)
+    expect(
+      holds({ IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '2001:db8::/32'] } }, { 'aws:SourceIp': '10.1.2.3' }),
+    ).toBe(true)
     expect(holds({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '127.0.0.1' })).toBe(false)
     expect(holds({ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '127.0.0.1' })).toBe(true)
-    expect(holds({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/app-*' } }, { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app-1' })).toBe(true)
-    expect(holds({ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/x' } }, { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/x' })).toBe(false)
+    expect(
+      holds(
+        { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/app-*' } },
+        { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app-1' },
+      ),
+    ).toBe(true)
+    expect(
+      holds(
+        { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/x' } },
+        { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/x' },
+      ),
+    ).toBe(false)
   })
 
   it('a condition on a key kms-bench cannot supply never matches, whatever the operator', () => {
@@ -110,7 +164,15 @@ describe('condition operators (IAM semantics)', () => {
     bad({ NullIfExists: { 'kms:ViaService': 'true' } }, /unknown condition operator/)
     bad([], /must be an object/)
     // KMS refuses ForAllValues with the single-valued kms:EncryptionContext:* in key policies.
-    bad({ 'ForAllValues:StringEquals': { 'kms:EncryptionContext:Dept': 'IT' } }, /^OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator/)
-    expect(compileConditions({ 'ForAllValues:StringEquals': { 'kms:EncryptionContext:Dept': 'IT' } }, { where: 'x', keyPolicy: false })).toHaveLength(1)
+    bad(
+      { 'ForAllValues:StringEquals': { 'kms:EncryptionContext:Dept': 'IT' } },
+      /^OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator/,
+    )
+    expect(
+      compileConditions(
+        { 'ForAllValues:StringEquals': { 'kms:EncryptionContext:Dept': 'IT' } },
+        { where: 'x', keyPolicy: false },
+      ),
+    ).toHaveLength(1)
   })
 })

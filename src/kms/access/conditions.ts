@@ -47,16 +47,50 @@ const KNOWN_PREFIXES = ['kms:encryptioncontext:', 'aws:resourcetag/']
  */
 const KNOWN_KEYS = new Set(
   [
-    'kms:BypassPolicyLockoutSafetyCheck', 'kms:CallerAccount', 'kms:CustomerMasterKeySpec', 'kms:CustomerMasterKeyUsage',
-    'kms:DataKeyPairSpec', 'kms:EncryptionAlgorithm', 'kms:EncryptionContextKeys', 'kms:ExpirationModel',
-    'kms:GrantConstraintType', 'kms:GrantIsForAWSResource', 'kms:GrantOperations', 'kms:GranteePrincipal',
-    'kms:KeyAgreementAlgorithm', 'kms:KeyOrigin', 'kms:KeySpec', 'kms:KeyUsage', 'kms:MacAlgorithm', 'kms:MessageType',
-    'kms:MultiRegion', 'kms:MultiRegionKeyType', 'kms:PrimaryRegion', 'kms:ReEncryptOnSameKey', 'kms:RequestAlias',
-    'kms:ResourceAliases', 'kms:ReplicaRegion', 'kms:RetiringPrincipal', 'kms:RotationPeriodInDays',
-    'kms:ScheduleKeyDeletionPendingWindowInDays', 'kms:SigningAlgorithm', 'kms:ValidTo', 'kms:ViaService',
-    'kms:WrappingAlgorithm', 'kms:WrappingKeySpec',
-    'aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalType', 'aws:PrincipalIsAWSService', 'aws:username',
-    'aws:SourceIp', 'aws:CurrentTime', 'aws:EpochTime', 'aws:RequestedRegion', 'aws:ViaAWSService', 'aws:ResourceAccount',
+    'kms:BypassPolicyLockoutSafetyCheck',
+    'kms:CallerAccount',
+    'kms:CustomerMasterKeySpec',
+    'kms:CustomerMasterKeyUsage',
+    'kms:DataKeyPairSpec',
+    'kms:EncryptionAlgorithm',
+    'kms:EncryptionContextKeys',
+    'kms:ExpirationModel',
+    'kms:GrantConstraintType',
+    'kms:GrantIsForAWSResource',
+    'kms:GrantOperations',
+    'kms:GranteePrincipal',
+    'kms:KeyAgreementAlgorithm',
+    'kms:KeyOrigin',
+    'kms:KeySpec',
+    'kms:KeyUsage',
+    'kms:MacAlgorithm',
+    'kms:MessageType',
+    'kms:MultiRegion',
+    'kms:MultiRegionKeyType',
+    'kms:PrimaryRegion',
+    'kms:ReEncryptOnSameKey',
+    'kms:RequestAlias',
+    'kms:ResourceAliases',
+    'kms:ReplicaRegion',
+    'kms:RetiringPrincipal',
+    'kms:RotationPeriodInDays',
+    'kms:ScheduleKeyDeletionPendingWindowInDays',
+    'kms:SigningAlgorithm',
+    'kms:ValidTo',
+    'kms:ViaService',
+    'kms:WrappingAlgorithm',
+    'kms:WrappingKeySpec',
+    'aws:PrincipalArn',
+    'aws:PrincipalAccount',
+    'aws:PrincipalType',
+    'aws:PrincipalIsAWSService',
+    'aws:username',
+    'aws:SourceIp',
+    'aws:CurrentTime',
+    'aws:EpochTime',
+    'aws:RequestedRegion',
+    'aws:ViaAWSService',
+    'aws:ResourceAccount',
   ].map((k) => k.toLowerCase()),
 )
 
@@ -122,16 +156,20 @@ export interface ConditionSite {
 
 /** Compiles a statement's `Condition` object; throws MalformedPolicyDocumentException naming the problem. */
 export function compileConditions(block: unknown, site: ConditionSite): CompiledCondition[] {
-  const bad = (what: string): MalformedPolicyDocumentException => new MalformedPolicyDocumentException(`${site.where}: ${what}`)
-  if (block === null || typeof block !== 'object' || Array.isArray(block)) throw bad('Condition must be an object of condition operators')
+  const bad = (what: string): MalformedPolicyDocumentException =>
+    new MalformedPolicyDocumentException(`${site.where}: ${what}`)
+  if (block === null || typeof block !== 'object' || Array.isArray(block))
+    throw bad('Condition must be an object of condition operators')
   const out: CompiledCondition[] = []
   for (const [operator, keys] of Object.entries(block as Record<string, unknown>)) {
     const parsed = parseOperator(operator)
     if (parsed === undefined) throw bad(`unknown condition operator '${operator}'`)
-    if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) throw bad(`condition operator '${operator}' must map condition keys to values`)
+    if (keys === null || typeof keys !== 'object' || Array.isArray(keys))
+      throw bad(`condition operator '${operator}' must map condition keys to values`)
     for (const [key, raw] of Object.entries(keys as Record<string, unknown>)) {
       const values = policyValues(raw)
-      if (values === undefined) throw bad(`condition '${operator}' on '${key}' must have a string, number, boolean or a list of them`)
+      if (values === undefined)
+        throw bad(`condition '${operator}' on '${key}' must have a string, number, boolean or a list of them`)
       const keyLower = key.toLowerCase()
       if (site.keyPolicy && parsed.qualifier === 'all' && keyLower.startsWith('kms:encryptioncontext:')) {
         throw new MalformedPolicyDocumentException(OVERLY_PERMISSIVE_EC_MESSAGE)
@@ -170,7 +208,8 @@ function parseOperator(operator: string): ParsedOperator | undefined {
 }
 
 function policyValues(raw: unknown): string[] | undefined {
-  const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined)
+  const one = (v: unknown): string | undefined =>
+    typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined
   if (Array.isArray(raw)) {
     const out: string[] = []
     for (const v of raw) {
@@ -227,9 +266,13 @@ function compileOne(
 
   if (base.family === 'null') {
     const wants = values.map((v) => v.toLowerCase())
-    for (const w of wants) if (w !== 'true' && w !== 'false') throw bad(`Null condition on '${key}' must be true or false, got '${w}'`)
+    for (const w of wants)
+      if (w !== 'true' && w !== 'false') throw bad(`Null condition on '${key}' must be true or false, got '${w}'`)
     return {
-      operator, key, keyLower, known,
+      operator,
+      key,
+      keyLower,
+      known,
       test: (ctx) => {
         const present = requestValues(ctx.value(keyLower)) !== undefined
         for (const w of wants) if ((w === 'true') !== present) return true
@@ -243,7 +286,10 @@ function compileOne(
   // One request value against the policy values: ORed; negated operators match when none do.
   const one = (v: string): boolean => (negated ? !match(v) : match(v))
   return {
-    operator, key, keyLower, known,
+    operator,
+    key,
+    keyLower,
+    known,
     test: (ctx) => {
       const vs = requestValues(ctx.value(keyLower))
       if (vs === undefined) {
@@ -261,7 +307,12 @@ function compileOne(
 }
 
 /** Returns a function telling whether one request value matches any of the policy values (positive sense). */
-function valueMatcher(base: BaseOperator, values: string[], key: string, bad: (what: string) => MalformedPolicyDocumentException): (v: string) => boolean {
+function valueMatcher(
+  base: BaseOperator,
+  values: string[],
+  key: string,
+  bad: (what: string) => MalformedPolicyDocumentException,
+): (v: string) => boolean {
   switch (base.family) {
     case 'string':
     case 'arn': {
@@ -290,7 +341,8 @@ function valueMatcher(base: BaseOperator, values: string[], key: string, bad: (w
     case 'numeric': {
       const ns = values.map((p) => {
         const n = Number(p)
-        if (p.trim() === '' || Number.isNaN(n)) throw bad(`numeric condition on '${key}' has a non-numeric value '${p}'`)
+        if (p.trim() === '' || Number.isNaN(n))
+          throw bad(`numeric condition on '${key}' has a non-numeric value '${p}'`)
         return n
       })
       return (v) => {
@@ -313,10 +365,13 @@ function valueMatcher(base: BaseOperator, values: string[], key: string, bad: (w
       const list = new BlockList()
       for (const p of values) {
         const [addr, bits] = p.split('/')
-        const type = addr !== undefined && isIPv4(addr) ? 'ipv4' : addr !== undefined && isIPv6(addr) ? 'ipv6' : undefined
-        if (type === undefined || addr === undefined) throw bad(`IP address condition on '${key}' has an invalid address '${p}'`)
+        const type =
+          addr !== undefined && isIPv4(addr) ? 'ipv4' : addr !== undefined && isIPv6(addr) ? 'ipv6' : undefined
+        if (type === undefined || addr === undefined)
+          throw bad(`IP address condition on '${key}' has an invalid address '${p}'`)
         const prefix = bits === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bits)
-        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128)) throw bad(`IP address condition on '${key}' has an invalid prefix '${p}'`)
+        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128))
+          throw bad(`IP address condition on '${key}' has an invalid prefix '${p}'`)
         list.addSubnet(addr, prefix, type)
       }
       return (v) => (isIPv4(v) ? list.check(v, 'ipv4') : isIPv6(v) ? list.check(v, 'ipv6') : false)

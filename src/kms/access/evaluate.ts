@@ -23,7 +23,12 @@
  */
 import type { CallerIdentity } from './principals.ts'
 import type { ConditionContext } from './conditions.ts'
-import { statementPrincipalMatch, statementResourceMatch, type CompiledPolicy, type CompiledStatement } from './policy-compile.ts'
+import {
+  statementPrincipalMatch,
+  statementResourceMatch,
+  type CompiledPolicy,
+  type CompiledStatement,
+} from './policy-compile.ts'
 import { findAllowingGrant, granteeMatch, type ChildGrant, type Grant } from '../grants.ts'
 
 /**
@@ -32,10 +37,26 @@ import { findAllowingGrant, granteeMatch, type ChildGrant, type Grant } from '..
  * ListGrants, RetireGrant, RevokeGrant. Permissions for anything else have no effect.
  */
 export const CROSS_ACCOUNT_ACTIONS: ReadonlySet<string> = new Set([
-  'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:Sign', 'kms:Verify', 'kms:GenerateMac', 'kms:VerifyMac',
-  'kms:DeriveSharedSecret', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetPublicKey', 'kms:ListGrants',
-  'kms:RetireGrant', 'kms:RevokeGrant',
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:Sign',
+  'kms:Verify',
+  'kms:GenerateMac',
+  'kms:VerifyMac',
+  'kms:DeriveSharedSecret',
+  'kms:CreateGrant',
+  'kms:DescribeKey',
+  'kms:GetKeyRotationStatus',
+  'kms:GetPublicKey',
+  'kms:ListGrants',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
 ])
 
 /** Why a request was allowed or denied. */
@@ -148,7 +169,8 @@ class Evaluation {
     }
     for (const { name, policy } of q.identityPolicies) {
       for (const st of policy.forAction(q.action).deny) {
-        if (this.applies(st, q.resource) || this.appliesToAny(st, q.extraIdentityResources)) return this.decide(false, 'deny-identity', `identity:${name}:${st.label}`)
+        if (this.applies(st, q.resource) || this.appliesToAny(st, q.extraIdentityResources))
+          return this.decide(false, 'deny-identity', `identity:${name}:${st.label}`)
       }
     }
 
@@ -166,7 +188,8 @@ class Evaluation {
     if (target !== undefined) return this.retire(target)
 
     // 5. Operations that cannot be used across accounts, and AWS managed keys, deny at once.
-    const crossAccountAllowed = !crossAccount || (CROSS_ACCOUNT_ACTIONS.has(q.action) && (q.key.keyManager !== 'AWS' || q.key.awsOwned === true))
+    const crossAccountAllowed =
+      !crossAccount || (CROSS_ACCOUNT_ACTIONS.has(q.action) && (q.key.keyManager !== 'AWS' || q.key.awsOwned === true))
     if (!crossAccountAllowed) return this.decide(false, 'no-resource-allow')
 
     // 2./3. The key policy.
@@ -193,7 +216,12 @@ class Evaluation {
     const enabling = direct ?? viaAccount
     if (enabling !== undefined) {
       const by = this.iamAllows()
-      if (by !== undefined) return this.decide(true, 'key-policy+iam', by === 'root' ? `key-policy:${enabling.label}` : `key-policy:${enabling.label} + ${by}`)
+      if (by !== undefined)
+        return this.decide(
+          true,
+          'key-policy+iam',
+          by === 'root' ? `key-policy:${enabling.label}` : `key-policy:${enabling.label} + ${by}`,
+        )
     }
 
     // 4. Grants.
@@ -207,7 +235,8 @@ class Evaluation {
         encryptionContext: facts.encryptionContext,
         ...(facts.child !== undefined ? { child: facts.child } : {}),
       })
-      if (found !== undefined && (found.via === 'direct' || this.iamAllows() !== undefined)) return this.decide(true, 'grant', undefined, found.grant.grantId)
+      if (found !== undefined && (found.via === 'direct' || this.iamAllows() !== undefined))
+        return this.decide(true, 'grant', undefined, found.grant.grantId)
     }
     return this.decide(false, enabling !== undefined ? 'no-identity-allow' : 'no-resource-allow')
   }
@@ -215,7 +244,8 @@ class Evaluation {
   retire(g: Grant): AccessDecision {
     const retirer = g.retiringPrincipal !== undefined ? granteeMatch(g.retiringPrincipal, this.caller) : undefined
     const grantee = g.operationSet.has('RetireGrant') ? granteeMatch(g.granteePrincipal, this.caller) : undefined
-    if (retirer === 'direct' || grantee === 'direct') return this.decide(true, 'retiring-principal', undefined, g.grantId)
+    if (retirer === 'direct' || grantee === 'direct')
+      return this.decide(true, 'retiring-principal', undefined, g.grantId)
     // The account that created the grant may retire it, and may delegate that with kms:RetireGrant
     // in IAM; kms:RetireGrant alone, in any other account or in a key policy, does not suffice.
     if (g.issuingAccount.split(':')[4] === this.caller.account) {
@@ -227,14 +257,18 @@ class Evaluation {
 
   /** Whether the caller's identity policies allow the action (the root user: always, in its own account). */
   iamAllows(): string | undefined {
-    if (this.identityAllow === null) this.identityAllow = this.isRoot ? 'root' : this.identityAllowStatement(this.q.resource, this.q.extraIdentityResources)
+    if (this.identityAllow === null)
+      this.identityAllow = this.isRoot
+        ? 'root'
+        : this.identityAllowStatement(this.q.resource, this.q.extraIdentityResources)
     return this.identityAllow
   }
 
   grantFacts(): GrantFacts | undefined {
     if (this.grantFactsCache === null) {
       const g = this.q.grants
-      this.grantFactsCache = g === undefined ? undefined : 'facts' in g && typeof g.facts === 'function' ? g.facts() : (g as GrantFacts)
+      this.grantFactsCache =
+        g === undefined ? undefined : 'facts' in g && typeof g.facts === 'function' ? g.facts() : (g as GrantFacts)
     }
     return this.grantFactsCache
   }
@@ -276,7 +310,11 @@ class Evaluation {
   }
 
   decide(allowed: boolean, reason: DecisionReason, statement?: string, grantId?: string): AccessDecision {
-    const d: { -readonly [K in keyof AccessDecision]: AccessDecision[K] } = { allowed, reason, unknownConditionKeys: this.unknown ?? NONE }
+    const d: { -readonly [K in keyof AccessDecision]: AccessDecision[K] } = {
+      allowed,
+      reason,
+      unknownConditionKeys: this.unknown ?? NONE,
+    }
     if (statement !== undefined) d.statement = statement
     if (grantId !== undefined) d.grantId = grantId
     return d

@@ -7,7 +7,12 @@
 import type { DecisionReason } from './evaluate.ts'
 
 /** The message of a denial. `principal` is the caller's ARN as it called (a session ARN stays one). */
-export function accessDeniedMessage(principal: string, action: string, resource: string, reason: DecisionReason): string {
+export function accessDeniedMessage(
+  principal: string,
+  action: string,
+  resource: string,
+  reason: DecisionReason,
+): string {
   const head = `User: ${principal} is not authorized to perform: ${action} on resource: ${resource}`
   switch (reason) {
     case 'deny-resource':

@@ -14,7 +14,14 @@
 import { LRUCache } from 'lru-cache'
 import { MalformedPolicyDocumentException } from '../errors.ts'
 import { compileConditions, type CompiledCondition } from './conditions.ts'
-import { parseAwsPrincipal, parseServicePrincipal, principalMatches, type CallerIdentity, type PolicyPrincipal, type PrincipalMatch } from './principals.ts'
+import {
+  parseAwsPrincipal,
+  parseServicePrincipal,
+  principalMatches,
+  type CallerIdentity,
+  type PolicyPrincipal,
+  type PrincipalMatch,
+} from './principals.ts'
 import { compileWildcard, type Wildcard } from './wildcard.ts'
 
 /** Maximum key policy size in bytes (resource-limits.html; not adjustable). */
@@ -89,21 +96,36 @@ export function parsePolicyJson(text: string, kind: PolicyKind): Record<string, 
   try {
     doc = JSON.parse(text)
   } catch (e) {
-    throw new MalformedPolicyDocumentException(`The ${what} contains invalid JSON: ${e instanceof Error ? e.message : String(e)}`)
+    throw new MalformedPolicyDocumentException(
+      `The ${what} contains invalid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    )
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new MalformedPolicyDocumentException(`The ${what} must be a JSON object.`)
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new MalformedPolicyDocumentException(`The ${what} must be a JSON object.`)
   return doc as Record<string, unknown>
 }
 
 const TOP_LEVEL = new Set(['Version', 'Id', 'Statement'])
-const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'])
+const STATEMENT_ELEMENTS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+])
 const VERSIONS = new Set(['2012-10-17', '2008-10-17'])
 const ACTION_RE = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/
 
 function compileUncached(text: string, kind: PolicyKind): CompiledPolicy {
   const doc = parsePolicyJson(text, kind)
   const malformed = (msg: string): MalformedPolicyDocumentException => new MalformedPolicyDocumentException(msg)
-  for (const k of Object.keys(doc)) if (!TOP_LEVEL.has(k)) throw malformed(`The policy has an unknown element '${k}' (allowed: Version, Id, Statement).`)
+  for (const k of Object.keys(doc))
+    if (!TOP_LEVEL.has(k))
+      throw malformed(`The policy has an unknown element '${k}' (allowed: Version, Id, Statement).`)
   const version = doc['Version']
   if (version !== undefined && (typeof version !== 'string' || !VERSIONS.has(version))) {
     throw malformed(`The policy Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(version)}.`)
@@ -118,7 +140,8 @@ function compileUncached(text: string, kind: PolicyKind): CompiledPolicy {
   list.forEach((s, i) => {
     const st = compileStatement(s, i, kind)
     if (st.sid !== undefined) {
-      if (sids.has(st.sid)) throw malformed(`Statement IDs (SID) in a single policy must be unique: '${st.sid}' appears twice.`)
+      if (sids.has(st.sid))
+        throw malformed(`Statement IDs (SID) in a single policy must be unique: '${st.sid}' appears twice.`)
       sids.add(st.sid)
     }
     statements.push(st)
@@ -133,21 +156,25 @@ interface StatementActions {
 
 function compileStatement(raw: unknown, index: number, kind: PolicyKind): CompiledStatement {
   let where = `Statement ${index + 1}`
-  const malformed = (msg: string): MalformedPolicyDocumentException => new MalformedPolicyDocumentException(`${where}: ${msg}`)
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw malformed('each statement must be a JSON object')
+  const malformed = (msg: string): MalformedPolicyDocumentException =>
+    new MalformedPolicyDocumentException(`${where}: ${msg}`)
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw malformed('each statement must be a JSON object')
   const s = raw as Record<string, unknown>
   const sid = s['Sid']
   if (sid !== undefined && typeof sid !== 'string') throw malformed('Sid must be a string')
   if (sid !== undefined) where += ` (Sid "${sid}")`
   for (const k of Object.keys(s)) if (!STATEMENT_ELEMENTS.has(k)) throw malformed(`unknown element '${k}'`)
   const effect = s['Effect']
-  if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Effect must be "Allow" or "Deny", got ${JSON.stringify(effect)}`)
+  if (effect !== 'Allow' && effect !== 'Deny')
+    throw malformed(`Effect must be "Allow" or "Deny", got ${JSON.stringify(effect)}`)
 
   const hasP = s['Principal'] !== undefined
   const hasNP = s['NotPrincipal'] !== undefined
   let principals: PolicyPrincipal[] = []
   if (kind === 'identity') {
-    if (hasP || hasNP) throw new MalformedPolicyDocumentException(`Policy document should not specify a principal (${where}).`)
+    if (hasP || hasNP)
+      throw new MalformedPolicyDocumentException(`Policy document should not specify a principal (${where}).`)
   } else {
     if (hasP && hasNP) throw malformed('a statement cannot have both Principal and NotPrincipal')
     if (!hasP && !hasNP) throw malformed('a key policy statement must have a Principal')
@@ -159,9 +186,14 @@ function compileStatement(raw: unknown, index: number, kind: PolicyKind): Compil
   const hasNR = s['NotResource'] !== undefined
   if (hasR && hasNR) throw malformed('a statement cannot have both Resource and NotResource')
   if (!hasR && !hasNR) throw malformed('a statement must have a Resource or NotResource')
-  const resources = stringList(hasR ? s['Resource'] : s['NotResource'], hasR ? 'Resource' : 'NotResource', malformed).map((r) => compileWildcard(r))
+  const resources = stringList(
+    hasR ? s['Resource'] : s['NotResource'],
+    hasR ? 'Resource' : 'NotResource',
+    malformed,
+  ).map((r) => compileWildcard(r))
 
-  const conditions = s['Condition'] === undefined ? [] : compileConditions(s['Condition'], { where, keyPolicy: kind === 'key' })
+  const conditions =
+    s['Condition'] === undefined ? [] : compileConditions(s['Condition'], { where, keyPolicy: kind === 'key' })
   const unknown = conditions.filter((c) => !c.known).map((c) => c.key)
   const st: CompiledStatement & { actions: StatementActions } = {
     index,
@@ -179,27 +211,40 @@ function compileStatement(raw: unknown, index: number, kind: PolicyKind): Compil
   return st
 }
 
-function stringList(v: unknown, element: string, malformed: (msg: string) => MalformedPolicyDocumentException): string[] {
+function stringList(
+  v: unknown,
+  element: string,
+  malformed: (msg: string) => MalformedPolicyDocumentException,
+): string[] {
   const list = Array.isArray(v) ? v : [v]
   if (list.length === 0) throw malformed(`${element} must not be empty`)
-  for (const x of list) if (typeof x !== 'string' || x.length === 0) throw malformed(`${element} must be a non-empty string or a list of them, got ${JSON.stringify(x)}`)
+  for (const x of list)
+    if (typeof x !== 'string' || x.length === 0)
+      throw malformed(`${element} must be a non-empty string or a list of them, got ${JSON.stringify(x)}`)
   return list as string[]
 }
 
-function compileActions(s: Record<string, unknown>, malformed: (msg: string) => MalformedPolicyDocumentException): StatementActions {
+function compileActions(
+  s: Record<string, unknown>,
+  malformed: (msg: string) => MalformedPolicyDocumentException,
+): StatementActions {
   const hasA = s['Action'] !== undefined
   const hasNA = s['NotAction'] !== undefined
   if (hasA && hasNA) throw malformed('a statement cannot have both Action and NotAction')
   if (!hasA && !hasNA) throw malformed('a statement must have an Action or NotAction')
   const element = hasA ? 'Action' : 'NotAction'
   const list = stringList(hasA ? s['Action'] : s['NotAction'], element, malformed)
-  for (const a of list) if (!ACTION_RE.test(a)) throw malformed(`${element} '${a}' is not a valid action (expected "service:Action", wildcards allowed)`)
+  for (const a of list)
+    if (!ACTION_RE.test(a))
+      throw malformed(`${element} '${a}' is not a valid action (expected "service:Action", wildcards allowed)`)
   return { patterns: list.map((a) => compileWildcard(a, true)), not: hasNA }
 }
 
 function compilePrincipals(v: unknown, where: string): PolicyPrincipal[] {
   const invalid = (value: unknown): MalformedPolicyDocumentException =>
-    new MalformedPolicyDocumentException(`${INVALID_PRINCIPALS_MESSAGE} Invalid principal: ${JSON.stringify(value)} (${where}).`)
+    new MalformedPolicyDocumentException(
+      `${INVALID_PRINCIPALS_MESSAGE} Invalid principal: ${JSON.stringify(value)} (${where}).`,
+    )
   if (v === '*') return [{ kind: 'any' }]
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid(v)
   const out: PolicyPrincipal[] = []
@@ -214,8 +259,12 @@ function compilePrincipals(v: unknown, where: string): PolicyPrincipal[] {
       if (type === 'AWS') p = parseAwsPrincipal(value)
       else if (type === 'Service') p = parseServicePrincipal(value)
       // Federated and canonical-user principals are valid but never name a kms-bench caller.
-      else if (type === 'Federated' || type === 'CanonicalUser') p = value.length > 0 ? { kind: 'other', value } : undefined
-      else throw new MalformedPolicyDocumentException(`${where}: unknown principal type '${type}' (allowed: AWS, Service, Federated, CanonicalUser).`)
+      else if (type === 'Federated' || type === 'CanonicalUser')
+        p = value.length > 0 ? { kind: 'other', value } : undefined
+      else
+        throw new MalformedPolicyDocumentException(
+          `${where}: unknown principal type '${type}' (allowed: AWS, Service, Federated, CanonicalUser).`,
+        )
       if (p === undefined) throw invalid(value)
       out.push(p)
     }
@@ -223,7 +272,12 @@ function compilePrincipals(v: unknown, where: string): PolicyPrincipal[] {
   return out
 }
 
-function makePolicy(kind: PolicyKind, text: string, id: string | undefined, statements: CompiledStatement[]): CompiledPolicy {
+function makePolicy(
+  kind: PolicyKind,
+  text: string,
+  id: string | undefined,
+  statements: CompiledStatement[],
+): CompiledPolicy {
   const memo = new Map<string, ActionStatements>()
   return {
     kind,

@@ -19,8 +19,10 @@ export type PolicyPrincipal =
 
 const ACCOUNT_RE = /^\d{12}$/
 // IAM names: [\w+=,.@-], paths: /.../ (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
-const IAM_ARN_RE = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):(root|(user|role)(\/[\w+=,.@-]+)*\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+)$/
-const STS_ARN_RE = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sts::(\d{12}):(assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+)$/
+const IAM_ARN_RE =
+  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):(root|(user|role)(\/[\w+=,.@-]+)*\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+)$/
+const STS_ARN_RE =
+  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sts::(\d{12}):(assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+)$/
 // The unique id IAM substitutes in a policy for a deleted user or role (AIDA..., AROA...).
 const UNIQUE_ID_RE = /^A[A-Z0-9]{15,127}$/
 const SERVICE_RE = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/

@@ -57,7 +57,9 @@ export class RequestConditions implements ConditionContext {
       case 'aws:principalisawsservice':
         return false
       case 'aws:username':
-        return caller.identityType === 'IAMUser' ? caller.policyPrincipal.slice(caller.policyPrincipal.lastIndexOf('/') + 1) : undefined
+        return caller.identityType === 'IAMUser'
+          ? caller.policyPrincipal.slice(caller.policyPrincipal.lastIndexOf('/') + 1)
+          : undefined
       case 'aws:sourceip':
         // Calls an AWS service makes on the caller's behalf carry no source IP of the caller.
         return caller.viaService === undefined ? caller.sourceIp : undefined
@@ -86,7 +88,11 @@ export class RequestConditions implements ConditionContext {
       case 'kms:multiregion':
         return key === undefined ? undefined : key.multiRegion !== undefined
       case 'kms:multiregionkeytype':
-        return key?.multiRegion === undefined ? undefined : key.multiRegion.primaryRegion === key.region ? 'PRIMARY' : 'REPLICA'
+        return key?.multiRegion === undefined
+          ? undefined
+          : key.multiRegion.primaryRegion === key.region
+            ? 'PRIMARY'
+            : 'REPLICA'
       case 'kms:resourcealiases': {
         if (key === undefined) return undefined
         const state = this.#ctx.core.store.peekRegion(key.account, key.region)

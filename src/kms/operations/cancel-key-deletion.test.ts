@@ -9,7 +9,9 @@ describe('CancelKeyDeletion', () => {
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     clock.advance(3 * DAY)
-    expect(call('CancelKeyDeletion', { KeyId: keyId })).toEqual({ KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
+    expect(call('CancelKeyDeletion', { KeyId: keyId })).toEqual({
+      KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+    })
     const md = call('DescribeKey', { KeyId: keyId }).KeyMetadata
     expect(md).toMatchObject({ KeyState: 'Disabled', Enabled: false })
     expect(md?.DeletionDate).toBeUndefined()
@@ -19,11 +21,14 @@ describe('CancelKeyDeletion', () => {
     expect(call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) }).KeyId).toContain(keyId)
   })
 
-  it('refuses keys that are not pending deletion with AWS\'s message', () => {
+  it("refuses keys that are not pending deletion with AWS's message", () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`
-    expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId }))).toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is not pending deletion.` })
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId }))).toMatchObject({
+      name: 'KMSInvalidStateException',
+      message: `${arn} is not pending deletion.`,
+    })
     call('DisableKey', { KeyId: keyId })
     expect(failure(() => call('CancelKeyDeletion', { KeyId: keyId })).message).toBe(`${arn} is not pending deletion.`)
   })
@@ -38,7 +43,9 @@ describe('CancelKeyDeletion', () => {
 
   it('reports bad input', () => {
     const { call } = coreHarness()
-    expect(failure(() => call('CancelKeyDeletion', { KeyId: 'x'.repeat(2049) })).message).toContain("at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048")
+    expect(failure(() => call('CancelKeyDeletion', { KeyId: 'x'.repeat(2049) })).message).toContain(
+      "at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048",
+    )
     expect(failure(() => call('CancelKeyDeletion', { KeyId: 'alias/aws/s3' })).name).toBe('AccessDeniedException')
   })
 })

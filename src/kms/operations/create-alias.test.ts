@@ -23,9 +23,19 @@ describe('CreateAlias', () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/a', TargetKeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: 'alias/a' }))).toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'alias/a'" })
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: 'arn:aws:kms:us-east-1:111122223333:alias/a' })).name).toBe('NotFoundException')
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: '11111111-2222-3333-4444-555555555555' })).name).toBe('NotFoundException')
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: 'alias/a' }))).toMatchObject({
+      name: 'NotFoundException',
+      message: "Invalid keyId 'alias/a'",
+    })
+    expect(
+      failure(() =>
+        call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: 'arn:aws:kms:us-east-1:111122223333:alias/a' }),
+      ).name,
+    ).toBe('NotFoundException')
+    expect(
+      failure(() => call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: '11111111-2222-3333-4444-555555555555' }))
+        .name,
+    ).toBe('NotFoundException')
   })
 
   it('requires the alias/ prefix (AWS message, LocalStack snapshot) and valid characters', () => {
@@ -33,21 +43,32 @@ describe('CreateAlias', () => {
     const keyId = newKey()
     expect(failure(() => call('CreateAlias', { AliasName: 'my-alias', TargetKeyId: keyId }))).toMatchObject({
       name: 'ValidationException',
-      message: 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+      message:
+        'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     })
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/', TargetKeyId: keyId })).name).toBe('ValidationException')
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/a:b', TargetKeyId: keyId })).name).toBe('ValidationException')
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/', TargetKeyId: keyId })).name).toBe(
+      'ValidationException',
+    )
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/a:b', TargetKeyId: keyId })).name).toBe(
+      'ValidationException',
+    )
     expect(failure(() => call('CreateAlias', { AliasName: 'alias/with space', TargetKeyId: keyId })).message).toBe(
       "1 validation error detected: Value 'alias/with space' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
     )
-    expect(failure(() => call('CreateAlias', { AliasName: `alias/${'a'.repeat(251)}`, TargetKeyId: keyId })).message).toContain('Member must have length less than or equal to 256')
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/x' } as never)).message).toContain("Value null at 'targetKeyId'")
+    expect(
+      failure(() => call('CreateAlias', { AliasName: `alias/${'a'.repeat(251)}`, TargetKeyId: keyId })).message,
+    ).toContain('Member must have length less than or equal to 256')
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/x' } as never)).message).toContain(
+      "Value null at 'targetKeyId'",
+    )
   })
 
   it('alias/aws/ is reserved for AWS managed keys', () => {
     const { call, newKey } = coreHarness()
     for (const AliasName of ['alias/aws/s3', 'alias/aws/my-own']) {
-      expect(failure(() => call('CreateAlias', { AliasName, TargetKeyId: newKey() })).name, AliasName).toBe('NotAuthorizedException')
+      expect(failure(() => call('CreateAlias', { AliasName, TargetKeyId: newKey() })).name, AliasName).toBe(
+        'NotAuthorizedException',
+      )
     }
   })
 
@@ -71,14 +92,22 @@ describe('CreateAlias', () => {
     expect(call('DescribeKey', { KeyId: 'alias/same' }, { region: 'eu-west-1' }).KeyMetadata?.KeyId).toBe(west)
     expect(call('DescribeKey', { KeyId: 'alias/same' }).KeyMetadata?.KeyId).toBe(east)
     // A key of another Region or account cannot be the target.
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/x', TargetKeyId: west })).name).toBe('NotFoundException')
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/x', TargetKeyId: `arn:aws:kms:us-east-1:444455556666:key/${other}` })).name).toBe('AccessDeniedException')
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/x', TargetKeyId: west })).name).toBe(
+      'NotFoundException',
+    )
+    expect(
+      failure(() =>
+        call('CreateAlias', { AliasName: 'alias/x', TargetKeyId: `arn:aws:kms:us-east-1:444455556666:key/${other}` }),
+      ).name,
+    ).toBe('AccessDeniedException')
   })
 
   it('refuses AWS managed keys and keys pending deletion as targets; disabled keys are fine', () => {
     const { call, newKey } = coreHarness()
     const aws = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.KeyId as string
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/mine', TargetKeyId: aws })).name).toBe('AccessDeniedException')
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/mine', TargetKeyId: aws })).name).toBe(
+      'AccessDeniedException',
+    )
     const doomed = newKey()
     call('ScheduleKeyDeletion', { KeyId: doomed })
     expect(failure(() => call('CreateAlias', { AliasName: 'alias/mine', TargetKeyId: doomed }))).toMatchObject({
@@ -94,7 +123,9 @@ describe('CreateAlias', () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     for (let i = 0; i < 50; i++) call('CreateAlias', { AliasName: `alias/a${i}`, TargetKeyId: keyId })
-    expect(failure(() => call('CreateAlias', { AliasName: 'alias/a50', TargetKeyId: keyId })).name).toBe('LimitExceededException')
+    expect(failure(() => call('CreateAlias', { AliasName: 'alias/a50', TargetKeyId: keyId })).name).toBe(
+      'LimitExceededException',
+    )
     call('CreateAlias', { AliasName: 'alias/a50', TargetKeyId: newKey() })
   })
 })

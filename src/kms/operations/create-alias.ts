@@ -11,7 +11,13 @@
  * - at most 50 aliases per key (resource-limits.html, LimitExceededException).
  */
 import type { Handler, OpContext } from '../context.ts'
-import { AlreadyExistsException, LimitExceededException, NotAuthorizedException, NotFoundException, ValidationException } from '../errors.ts'
+import {
+  AlreadyExistsException,
+  LimitExceededException,
+  NotAuthorizedException,
+  NotFoundException,
+  ValidationException,
+} from '../errors.ts'
 import { aliasArn, isReservedAliasName } from '../ids.ts'
 import { assertKeyState } from '../key-state.ts'
 import { assertCustomerManaged, type KmsKey } from '../key.ts'
@@ -22,7 +28,8 @@ import type { AliasRecord } from '../store.ts'
 export const MAX_ALIASES_PER_KEY = 50
 
 /** AWS's message for an alias name without the prefix (LocalStack snapshot, `test_create_alias`). */
-export const ALIAS_PREFIX_MESSAGE = 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html'
+export const ALIAS_PREFIX_MESSAGE =
+  'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html'
 
 /**
  * Checks an AliasName given to CreateAlias, UpdateAlias or DeleteAlias (the model has
@@ -30,22 +37,27 @@ export const ALIAS_PREFIX_MESSAGE = 'Alias must start with the prefix "alias/". 
  */
 export function assertCustomerAliasName(name: string): void {
   if (!name.startsWith('alias/')) throw new ValidationException(ALIAS_PREFIX_MESSAGE)
-  if (name.length === 'alias/'.length) throw new ValidationException(`Alias name ${name} is empty after the prefix "alias/".`)
+  if (name.length === 'alias/'.length)
+    throw new ValidationException(`Alias name ${name} is empty after the prefix "alias/".`)
   if (name.includes(':')) throw new ValidationException(`${name} contains invalid characters for an alias`)
-  if (isReservedAliasName(name)) throw new NotAuthorizedException(`${name} is reserved: the alias/aws/ prefix is reserved for AWS managed keys`)
+  if (isReservedAliasName(name))
+    throw new NotAuthorizedException(`${name} is reserved: the alias/aws/ prefix is reserved for AWS managed keys`)
 }
 
 /** The stored alias `name` of the caller's account and Region, or AWS's NotFoundException. */
 export function existingAlias(ctx: OpContext, name: string): AliasRecord {
   const alias = ctx.state.aliases.get(name)
-  if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn(ctx.caller.region, ctx.caller.account, name)} is not found.`)
+  if (alias === undefined)
+    throw new NotFoundException(`Alias ${aliasArn(ctx.caller.region, ctx.caller.account, name)} is not found.`)
   return alias
 }
 
 /** Throws LimitExceededException when `key` already has the maximum number of aliases. */
 export function assertAliasQuota(ctx: OpContext, key: KmsKey): void {
   if (ctx.state.aliasesOf(key.keyId).length >= MAX_ALIASES_PER_KEY) {
-    throw new LimitExceededException(`${key.arn} already has ${MAX_ALIASES_PER_KEY} aliases, the maximum for a KMS key.`)
+    throw new LimitExceededException(
+      `${key.arn} already has ${MAX_ALIASES_PER_KEY} aliases, the maximum for a KMS key.`,
+    )
   }
 }
 
@@ -54,7 +66,9 @@ export const createAlias: Handler<'CreateAlias'> = (ctx, input) => {
   assertCustomerAliasName(name)
   if (ctx.state.aliases.has(name)) {
     // AWS names the alias by ARN here (LocalStack, validated against AWS).
-    throw new AlreadyExistsException(`An alias with the name ${aliasArn(ctx.caller.region, ctx.caller.account, name)} already exists`)
+    throw new AlreadyExistsException(
+      `An alias with the name ${aliasArn(ctx.caller.region, ctx.caller.account, name)} already exists`,
+    )
   }
   const { key } = resolveKeyId(ctx, input.TargetKeyId, { allowAlias: false, crossAccount: false })
   ctx.audit.resources.push(key)

@@ -14,7 +14,14 @@ import { parseGrantPrincipal } from '../access/principals.ts'
 import type { Handler } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
 import { InvalidArnException, LimitExceededException, ValidationException } from '../errors.ts'
-import { issueGrantToken, MAX_GRANTS_PER_KEY, newGrantId, supportedGrantOperations, validateConstraints, type Grant } from '../grants.ts'
+import {
+  issueGrantToken,
+  MAX_GRANTS_PER_KEY,
+  newGrantId,
+  supportedGrantOperations,
+  validateConstraints,
+  type Grant,
+} from '../grants.ts'
 import { assertKeyState } from '../key-state.ts'
 import type { GrantConstraints, GrantOperation } from '../model.generated.ts'
 import { resolveKeyId } from '../resolve.ts'
@@ -23,9 +30,14 @@ import { resolveKeyId } from '../resolve.ts'
 export const createGrant: Handler<'CreateGrant'> = (ctx, input) => {
   const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false })
   ctx.audit.resources.push(key)
-  for (const [member, value] of [['GranteePrincipal', input.GranteePrincipal], ['RetiringPrincipal', input.RetiringPrincipal]] as const) {
+  for (const [member, value] of [
+    ['GranteePrincipal', input.GranteePrincipal],
+    ['RetiringPrincipal', input.RetiringPrincipal],
+  ] as const) {
     if (value !== undefined && parseGrantPrincipal(value) === undefined) {
-      throw new InvalidArnException(`${member} '${value}' is not a valid principal: use the ARN of an AWS account, IAM user, IAM role, federated user or assumed-role user.`)
+      throw new InvalidArnException(
+        `${member} '${value}' is not a valid principal: use the ARN of an AWS account, IAM user, IAM role, federated user or assumed-role user.`,
+      )
     }
   }
   const operations = [...new Set(input.Operations)] as GrantOperation[]
@@ -33,11 +45,18 @@ export const createGrant: Handler<'CreateGrant'> = (ctx, input) => {
   const supported = supportedGrantOperations(key)
   const unsupported = operations.filter((o) => !supported.has(o))
   if (unsupported.length > 0) {
-    throw new ValidationException(`Grant operations ${unsupported.join(', ')} are not supported for ${key.arn} (KeySpec ${key.keySpec}, KeyUsage ${key.keyUsage}).`)
+    throw new ValidationException(
+      `Grant operations ${unsupported.join(', ')} are not supported for ${key.arn} (KeySpec ${key.keySpec}, KeyUsage ${key.keyUsage}).`,
+    )
   }
   const constraints = normalizeConstraints(input.Constraints)
   validateConstraints(constraints, key)
-  const constraintType = constraints?.EncryptionContextEquals !== undefined ? 'EncryptionContextEquals' : constraints?.EncryptionContextSubset !== undefined ? 'EncryptionContextSubset' : undefined
+  const constraintType =
+    constraints?.EncryptionContextEquals !== undefined
+      ? 'EncryptionContextEquals'
+      : constraints?.EncryptionContextSubset !== undefined
+        ? 'EncryptionContextSubset'
+        : undefined
   const constraintContext = constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset
   ctx.core.authorize(ctx, {
     action: 'kms:CreateGrant',
@@ -57,7 +76,10 @@ export const createGrant: Handler<'CreateGrant'> = (ctx, input) => {
   const grants = ctx.core.store.region(key.account, key.region).grants
   if (input.Name !== undefined) {
     for (const g of grants.forKey(key.keyId)) {
-      if (g.name === input.Name && sameGrant(g, input.GranteePrincipal, input.RetiringPrincipal, operations, constraints)) {
+      if (
+        g.name === input.Name &&
+        sameGrant(g, input.GranteePrincipal, input.RetiringPrincipal, operations, constraints)
+      ) {
         return { GrantToken: issueGrantToken(g), GrantId: g.grantId }
       }
     }
@@ -94,14 +116,23 @@ function normalizeConstraints(c: GrantConstraints | undefined): GrantConstraints
   return out.EncryptionContextEquals === undefined && out.EncryptionContextSubset === undefined ? undefined : out
 }
 
-function sameMap(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+function sameMap(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (a === undefined || b === undefined) return a === b
   const ka = Object.keys(a)
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k])
 }
 
 /** Whether a stored grant has the parameters of a retried CreateGrant (the idempotency of Name). */
-function sameGrant(g: Grant, grantee: string, retiring: string | undefined, ops: readonly string[], c: GrantConstraints | undefined): boolean {
+function sameGrant(
+  g: Grant,
+  grantee: string,
+  retiring: string | undefined,
+  ops: readonly string[],
+  c: GrantConstraints | undefined,
+): boolean {
   return (
     g.granteePrincipal === grantee &&
     g.retiringPrincipal === retiring &&

@@ -37,7 +37,11 @@ describe('CreateKey', () => {
     const { call } = coreHarness()
     const cases: [KeySpec, KeyUsageType, Record<string, unknown>][] = [
       ['RSA_2048', 'ENCRYPT_DECRYPT', { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }],
-      ['RSA_2048', 'SIGN_VERIFY', { SigningAlgorithms: expect.arrayContaining(['RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_512']) }],
+      [
+        'RSA_2048',
+        'SIGN_VERIFY',
+        { SigningAlgorithms: expect.arrayContaining(['RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_512']) },
+      ],
       ['RSA_3072', 'SIGN_VERIFY', {}],
       ['RSA_4096', 'ENCRYPT_DECRYPT', {}],
       ['ECC_NIST_P256', 'SIGN_VERIFY', { SigningAlgorithms: ['ECDSA_SHA_256'] }],
@@ -52,10 +56,18 @@ describe('CreateKey', () => {
     ]
     for (const [KeySpec, KeyUsage, extra] of cases) {
       const md = call('CreateKey', { KeySpec, KeyUsage }).KeyMetadata
-      expect(md, KeySpec).toMatchObject({ KeySpec, CustomerMasterKeySpec: KeySpec, KeyUsage, KeyState: 'Enabled', ...extra })
+      expect(md, KeySpec).toMatchObject({
+        KeySpec,
+        CustomerMasterKeySpec: KeySpec,
+        KeyUsage,
+        KeyState: 'Enabled',
+        ...extra,
+      })
     }
     // The deprecated CustomerMasterKeySpec still works.
-    expect(call('CreateKey', { CustomerMasterKeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }).KeyMetadata?.KeySpec).toBe('HMAC_256')
+    expect(
+      call('CreateKey', { CustomerMasterKeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }).KeyMetadata?.KeySpec,
+    ).toBe('HMAC_256')
   })
 
   it('SM2 only in China Regions', () => {
@@ -78,18 +90,38 @@ describe('CreateKey', () => {
       name: 'ValidationException',
       message: 'KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048',
     })
-    for (const [KeySpec, KeyUsage] of [['SYMMETRIC_DEFAULT', 'SIGN_VERIFY'], ['ECC_SECG_P256K1', 'KEY_AGREEMENT'], ['HMAC_512', 'ENCRYPT_DECRYPT'], ['ECC_NIST_P384', 'ENCRYPT_DECRYPT']] as const) {
-      expect(failure(() => call('CreateKey', { KeySpec, KeyUsage })).name, `${KeySpec}/${KeyUsage}`).toBe('ValidationException')
+    for (const [KeySpec, KeyUsage] of [
+      ['SYMMETRIC_DEFAULT', 'SIGN_VERIFY'],
+      ['ECC_SECG_P256K1', 'KEY_AGREEMENT'],
+      ['HMAC_512', 'ENCRYPT_DECRYPT'],
+      ['ECC_NIST_P384', 'ENCRYPT_DECRYPT'],
+    ] as const) {
+      expect(failure(() => call('CreateKey', { KeySpec, KeyUsage })).name, `${KeySpec}/${KeyUsage}`).toBe(
+        'ValidationException',
+      )
     }
-    expect(failure(() => call('CreateKey', { KeySpec: 'HMAC_256', CustomerMasterKeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).name).toBe('ValidationException')
+    expect(
+      failure(() =>
+        call('CreateKey', { KeySpec: 'HMAC_256', CustomerMasterKeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }),
+      ).name,
+    ).toBe('ValidationException')
   })
 
   it('reports bad input as ValidationException naming the member, never a TypeError', () => {
     const { call } = coreHarness()
-    expect(failure(() => call('CreateKey', { KeySpec: 'HMAC_random', KeyUsage: 'GENERATE_VERIFY_MAC' } as never)).message).toBe(
+    expect(
+      failure(() => call('CreateKey', { KeySpec: 'HMAC_random', KeyUsage: 'GENERATE_VERIFY_MAC' } as never)).message,
+    ).toBe(
       "1 validation error detected: Value 'HMAC_random' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SYMMETRIC_DEFAULT, HMAC_224, HMAC_256, HMAC_384, HMAC_512, SM2]",
     )
-    for (const bad of [{ Description: 42 }, { Tags: 'x' }, { Tags: [{ TagKey: 'a' }] }, { MultiRegion: 'yes' }, { Description: 'd'.repeat(8193) }, { Policy: '' }]) {
+    for (const bad of [
+      { Description: 42 },
+      { Tags: 'x' },
+      { Tags: [{ TagKey: 'a' }] },
+      { MultiRegion: 'yes' },
+      { Description: 'd'.repeat(8193) },
+      { Policy: '' },
+    ]) {
       const e = failure(() => call('CreateKey', bad as never))
       expect(e.name, JSON.stringify(bad).slice(0, 40)).toBe('ValidationException')
       expect(e.message).toMatch(/at '(description|tags|tags\.1\.member\.tagValue|multiRegion|policy)'/)
@@ -99,12 +131,29 @@ describe('CreateKey', () => {
   it('applies the tag rules (LocalStack snapshot messages)', () => {
     const { call } = coreHarness()
     const tags = Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }))
-    expect(failure(() => call('CreateKey', { Tags: tags }))).toMatchObject({ name: 'TagException', message: 'Too many tags' })
+    expect(failure(() => call('CreateKey', { Tags: tags }))).toMatchObject({
+      name: 'TagException',
+      message: 'Too many tags',
+    })
     for (const TagKey of ['aws:x', 'AWS:x', 'Aws:other']) {
-      expect(failure(() => call('CreateKey', { Tags: [{ TagKey, TagValue: 'v' }] }))).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' })
+      expect(failure(() => call('CreateKey', { Tags: [{ TagKey, TagValue: 'v' }] }))).toMatchObject({
+        name: 'TagException',
+        message: 'Tags beginning with aws: are reserved',
+      })
     }
-    expect(failure(() => call('CreateKey', { Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] }))).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' })
-    expect(failure(() => call('CreateKey', { Tags: [{ TagKey: 'a'.repeat(129), TagValue: 'v' }] })).message).toContain("at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128")
+    expect(
+      failure(() =>
+        call('CreateKey', {
+          Tags: [
+            { TagKey: 'a', TagValue: '1' },
+            { TagKey: 'a', TagValue: '2' },
+          ],
+        }),
+      ),
+    ).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' })
+    expect(failure(() => call('CreateKey', { Tags: [{ TagKey: 'a'.repeat(129), TagValue: 'v' }] })).message).toContain(
+      "at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128",
+    )
     const keyId = call('CreateKey', { Tags: tags.slice(0, 50) }).KeyMetadata?.KeyId as string
     expect(call('ListResourceTags', { KeyId: keyId }).Tags).toHaveLength(50)
   })
@@ -116,7 +165,9 @@ describe('CreateKey', () => {
     expect(call('GetKeyPolicy', { KeyId: a }).Policy).toBe(custom)
     const b = call('CreateKey', {}).KeyMetadata?.KeyId as string
     const doc = JSON.parse(call('GetKeyPolicy', { KeyId: b }).Policy as string)
-    expect(doc.Statement).toEqual([{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' }])
+    expect(doc.Statement).toEqual([
+      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+    ])
   })
 
   it('refuses malformed key policies with MalformedPolicyDocumentException naming the problem', () => {
@@ -127,7 +178,10 @@ describe('CreateKey', () => {
       ['{"Version":"2012-10-17"}', /no Statement/],
       [policy([]), /no Statement/],
       [policy([{ ...allowRoot, Principal: undefined }]), /Statement 'root' has no Principal/],
-      [policy([{ ...allowRoot, Principal: { AWS: 'not-an-arn' } }]), /^Policy contains a statement with one or more invalid principals\. Invalid principal: \"not-an-arn\" \(Statement 'root'\)\.$/],
+      [
+        policy([{ ...allowRoot, Principal: { AWS: 'not-an-arn' } }]),
+        /^Policy contains a statement with one or more invalid principals\. Invalid principal: "not-an-arn" \(Statement 'root'\)\.$/,
+      ],
       [policy([{ ...allowRoot, Principal: { Bogus: 'x' } }]), /invalid principals/],
       [policy([{ ...allowRoot, Effect: 'Maybe' }]), /Effect of Allow or Deny/],
       [policy([{ ...allowRoot, Action: undefined }]), /Action and NotAction/],
@@ -142,12 +196,26 @@ describe('CreateKey', () => {
       expect(e.message, doc).toMatch(message)
     }
     const big = policy([{ ...allowRoot, Sid: 'x'.repeat(33_000) }])
-    expect(failure(() => call('CreateKey', { Policy: big }))).toMatchObject({ name: 'MalformedPolicyDocumentException', message: expect.stringMatching(/32768 bytes/) })
+    expect(failure(() => call('CreateKey', { Policy: big }))).toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+      message: expect.stringMatching(/32768 bytes/),
+    })
     // Valid principal forms.
     const ok = policy([
       { ...allowRoot, Principal: '*' },
-      { ...allowRoot, Sid: 'b', Principal: { AWS: ['111122223333', 'arn:aws:iam::111122223333:role/app', 'arn:aws:sts::111122223333:assumed-role/app/s'] } },
-      { ...allowRoot, Sid: 'c', Principal: { Service: 's3.amazonaws.com' }, Condition: { StringEquals: { 'kms:CallerAccount': '111122223333' } } },
+      {
+        ...allowRoot,
+        Sid: 'b',
+        Principal: {
+          AWS: ['111122223333', 'arn:aws:iam::111122223333:role/app', 'arn:aws:sts::111122223333:assumed-role/app/s'],
+        },
+      },
+      {
+        ...allowRoot,
+        Sid: 'c',
+        Principal: { Service: 's3.amazonaws.com' },
+        Condition: { StringEquals: { 'kms:CallerAccount': '111122223333' } },
+      },
       { Effect: 'Deny', NotPrincipal: { AWS: ROOT }, NotAction: ['kms:Decrypt'], NotResource: '*' },
     ])
     expect(call('CreateKey', { Policy: ok }).KeyMetadata?.KeyState).toBe('Enabled')
@@ -166,7 +234,13 @@ describe('CreateKey', () => {
       },
     }
     const p = policy([allowRoot])
-    call('CreateKey', { Policy: p, Tags: [{ TagKey: 'team', TagValue: 'a' }], KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', MultiRegion: true })
+    call('CreateKey', {
+      Policy: p,
+      Tags: [{ TagKey: 'team', TagValue: 'a' }],
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+      MultiRegion: true,
+    })
     expect(checked).toEqual([[p, undefined]])
     expect(requests.map((r) => r.action)).toEqual(['kms:CreateKey', 'kms:TagResource'])
     expect(requests[0]?.conditions).toMatchObject({
@@ -207,7 +281,11 @@ describe('CreateKey', () => {
     expect(core.store.region('444455556666', 'eu-west-1').keys.has(keyId)).toBe(true)
     expect(core.store.peekRegion('111122223333', 'us-east-1')?.keys.has(keyId) ?? false).toBe(false)
     const event = core.audit.events().at(-1)
-    expect(event).toMatchObject({ eventName: 'CreateKey', awsRegion: 'eu-west-1', resources: [{ ARN: `arn:aws:kms:eu-west-1:444455556666:key/${keyId}` }] })
+    expect(event).toMatchObject({
+      eventName: 'CreateKey',
+      awsRegion: 'eu-west-1',
+      resources: [{ ARN: `arn:aws:kms:eu-west-1:444455556666:key/${keyId}` }],
+    })
   })
 
   it('supports only the AWS_KMS origin, with an explicit error for the others', () => {

@@ -31,34 +31,49 @@ export function assertKeyQuota(state: RegionState): void {
   if (state.keys.size < MAX_KEYS_PER_REGION) return
   let customerKeys = 0
   for (const k of state.keys.values()) if (k.keyManager === 'CUSTOMER') customerKeys++
-  if (customerKeys >= MAX_KEYS_PER_REGION) throw new LimitExceededException(`The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`)
+  if (customerKeys >= MAX_KEYS_PER_REGION)
+    throw new LimitExceededException(
+      `The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`,
+    )
 }
 
 export const createKey: Handler<'CreateKey'> = (ctx, input) => {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
-    throw new ValidationException('You cannot specify both KeySpec and CustomerMasterKeySpec. CustomerMasterKeySpec is deprecated; use KeySpec.')
+    throw new ValidationException(
+      'You cannot specify both KeySpec and CustomerMasterKeySpec. CustomerMasterKeySpec is deprecated; use KeySpec.',
+    )
   }
   const keySpec: KeySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT'
   if (input.KeyUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.')
+    throw new ValidationException(
+      'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+    )
   }
   const keyUsage: KeyUsageType = input.KeyUsage ?? 'ENCRYPT_DECRYPT'
-  if (!isUsageAllowed(keySpec, keyUsage)) throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`)
+  if (!isUsageAllowed(keySpec, keyUsage))
+    throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`)
   if (keySpec === 'SM2' && !ctx.caller.region.startsWith('cn-')) {
     throw new ValidationException('KeySpec SM2 is only supported in China Regions.')
   }
-  if (!isSupportedKeySpec(keySpec)) throw new UnsupportedOperationException(`kms-bench does not support KeySpec ${keySpec}`)
+  if (!isSupportedKeySpec(keySpec))
+    throw new UnsupportedOperationException(`kms-bench does not support KeySpec ${keySpec}`)
   const origin = input.Origin ?? 'AWS_KMS'
-  if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`kms-bench supports Origin AWS_KMS only, not ${origin}`)
-  if (input.CustomKeyStoreId !== undefined) throw new UnsupportedOperationException('kms-bench does not model custom key stores through CreateKey')
+  if (origin !== 'AWS_KMS')
+    throw new UnsupportedOperationException(`kms-bench supports Origin AWS_KMS only, not ${origin}`)
+  if (input.CustomKeyStoreId !== undefined)
+    throw new UnsupportedOperationException('kms-bench does not model custom key stores through CreateKey')
   if (input.Policy !== undefined) parseKeyPolicy(input.Policy)
   const tags = tagsFromInput(input.Tags)
   const bypass = input.BypassPolicyLockoutSafetyCheck === true
   ctx.core.authorize(ctx, {
     action: 'kms:CreateKey',
     conditions: {
-      'kms:KeySpec': keySpec, 'kms:KeyUsage': keyUsage, 'kms:KeyOrigin': origin, 'kms:MultiRegion': input.MultiRegion === true,
-      'kms:BypassPolicyLockoutSafetyCheck': bypass, ...(tags.size > 0 ? requestTagConditions(tags) : {}),
+      'kms:KeySpec': keySpec,
+      'kms:KeyUsage': keyUsage,
+      'kms:KeyOrigin': origin,
+      'kms:MultiRegion': input.MultiRegion === true,
+      'kms:BypassPolicyLockoutSafetyCheck': bypass,
+      ...(tags.size > 0 ? requestTagConditions(tags) : {}),
     },
   })
   // "To use this parameter [Tags], you must have kms:TagResource permission in an IAM policy" (API_CreateKey.html).

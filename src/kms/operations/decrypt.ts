@@ -31,7 +31,11 @@ export const decrypt: Handler<'Decrypt'> = (ctx, input) => {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
     checkAsymmetricEncryption(key, algorithm, input.EncryptionContext)
     endDryRun(input)
-    return { KeyId: key.arn, Plaintext: asymmetricDecrypt(key, algorithm, input.CiphertextBlob), EncryptionAlgorithm: algorithm }
+    return {
+      KeyId: key.arn,
+      Plaintext: asymmetricDecrypt(key, algorithm, input.CiphertextBlob),
+      EncryptionAlgorithm: algorithm,
+    }
   }
   if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
   endDryRun(input)

@@ -29,7 +29,8 @@ export const deriveSharedSecret: Handler<'DeriveSharedSecret'> = (ctx, input) =>
   requireKeyUsage(key, 'KEY_AGREEMENT', 'DeriveSharedSecret')
   if (input.KeyAgreementAlgorithm !== 'ECDH') throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key.keySpec)
   // SM2 key agreement is not ECDH over the SM2 curve; kms-bench does not implement it.
-  if (key.keySpec === 'SM2') throw new UnsupportedOperationException('kms-bench does not implement key agreement with SM2 keys.')
+  if (key.keySpec === 'SM2')
+    throw new UnsupportedOperationException('kms-bench does not implement key agreement with SM2 keys.')
   const secret = deriveEcdhSecret(key, input.PublicKey)
   endDryRun(input)
   return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: 'ECDH', KeyOrigin: key.origin }

@@ -17,7 +17,10 @@ describe('DescribeKey', () => {
     const id = '11111111-2222-3333-4444-555555555555'
     const cases: [string, string][] = [
       [id, `Key 'arn:aws:kms:us-east-1:111122223333:key/${id}' does not exist`],
-      [`arn:aws:kms:us-east-1:111122223333:key/${id}`, `Key 'arn:aws:kms:us-east-1:111122223333:key/${id}' does not exist`],
+      [
+        `arn:aws:kms:us-east-1:111122223333:key/${id}`,
+        `Key 'arn:aws:kms:us-east-1:111122223333:key/${id}' does not exist`,
+      ],
       [`mrk-${'a'.repeat(32)}`, `Key 'arn:aws:kms:us-east-1:111122223333:key/mrk-${'a'.repeat(32)}' does not exist`],
       ['fake-key-id', "Invalid keyId 'fake-key-id'"],
       ['134f2428cec14b25a1ae9048164dba47', "Invalid keyId '134f2428cec14b25a1ae9048164dba47'"],
@@ -25,22 +28,40 @@ describe('DescribeKey', () => {
       [`arn:aws:kms:eu-west-1:111122223333:key/${id}`, 'Invalid arn eu-west-1'],
       ['alias/nope', 'Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found.'],
     ]
-    for (const [KeyId, message] of cases) expect(failure(() => call('DescribeKey', { KeyId })), KeyId).toMatchObject({ name: 'NotFoundException', message })
+    for (const [KeyId, message] of cases)
+      expect(
+        failure(() => call('DescribeKey', { KeyId })),
+        KeyId,
+      ).toMatchObject({ name: 'NotFoundException', message })
   })
 
   it('a key of another Region is not found by id (LocalStack snapshot, test_get_key_in_different_region)', () => {
     const { call } = coreHarness()
     const keyId = call('CreateKey', {}, { region: 'eu-west-1' }).KeyMetadata?.KeyId as string
-    expect(failure(() => call('DescribeKey', { KeyId: keyId })).message).toBe(`Key 'arn:aws:kms:us-east-1:111122223333:key/${keyId}' does not exist`)
+    expect(failure(() => call('DescribeKey', { KeyId: keyId })).message).toBe(
+      `Key 'arn:aws:kms:us-east-1:111122223333:key/${keyId}' does not exist`,
+    )
   })
 
-  it('describes another account\'s key by ARN when its key policy allows it (cross-account use: yes)', () => {
+  it("describes another account's key by ARN when its key policy allows it (cross-account use: yes)", () => {
     const { call } = coreHarness()
     const Policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'owner', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'kms:*', Resource: '*' },
-        { Sid: 'partner', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:DescribeKey', Resource: '*' },
+        {
+          Sid: 'owner',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        {
+          Sid: 'partner',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+          Action: 'kms:DescribeKey',
+          Resource: '*',
+        },
       ],
     })
     const shared = call('CreateKey', { Policy }, { account: '444455556666' }).KeyMetadata?.Arn as string
@@ -52,7 +73,12 @@ describe('DescribeKey', () => {
   it('creates the AWS managed key of alias/aws/<service> on first use, once', () => {
     const { call } = coreHarness()
     const a = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata
-    expect(a).toMatchObject({ KeyManager: 'AWS', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', Description: 'Default key that protects my s3 resources when no other key is defined' })
+    expect(a).toMatchObject({
+      KeyManager: 'AWS',
+      KeyState: 'Enabled',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      Description: 'Default key that protects my s3 resources when no other key is defined',
+    })
     expect(call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.KeyId).toBe(a?.KeyId)
   })
 
@@ -71,9 +97,15 @@ describe('DescribeKey', () => {
 
   it('reports bad input as ValidationException', () => {
     const { call } = coreHarness()
-    expect(failure(() => call('DescribeKey', {} as never)).message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
-    expect(failure(() => call('DescribeKey', { KeyId: '' })).message).toContain("at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1")
+    expect(failure(() => call('DescribeKey', {} as never)).message).toBe(
+      "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+    )
+    expect(failure(() => call('DescribeKey', { KeyId: '' })).message).toContain(
+      "at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    )
     expect(failure(() => call('DescribeKey', { KeyId: 7 } as never)).name).toBe('ValidationException')
-    expect(failure(() => call('DescribeKey', { KeyId: 'alias/x', GrantTokens: Array(11).fill('t') })).name).toBe('ValidationException')
+    expect(failure(() => call('DescribeKey', { KeyId: 'alias/x', GrantTokens: Array(11).fill('t') })).name).toBe(
+      'ValidationException',
+    )
   })
 })

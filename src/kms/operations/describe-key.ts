@@ -11,6 +11,11 @@ import { resolveKeyId } from '../resolve.ts'
 export const describeKey: Handler<'DescribeKey'> = (ctx, input) => {
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
-  ctx.core.authorize(ctx, { action: 'kms:DescribeKey', key, ...(alias !== undefined ? { requestAlias: alias } : {}), ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}) })
+  ctx.core.authorize(ctx, {
+    action: 'kms:DescribeKey',
+    key,
+    ...(alias !== undefined ? { requestAlias: alias } : {}),
+    ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
+  })
   return { KeyMetadata: keyMetadata(key) }
 }

@@ -23,15 +23,25 @@ describe('DisableKeyRotation', () => {
 
   it('fails as AWS does for bad keys and states', () => {
     const kms = createEmulator({ clock: new VirtualClock(), profile: 'none' })
-    expect(() => kms.callSync('DisableKeyRotation', { KeyId: 'nope' })).toThrow(expect.objectContaining({ name: 'NotFoundException', message: "Invalid keyId 'nope'" }))
+    expect(() => kms.callSync('DisableKeyRotation', { KeyId: 'nope' })).toThrow(
+      expect.objectContaining({ name: 'NotFoundException', message: "Invalid keyId 'nope'" }),
+    )
     // @ts-expect-error KeyId is required
     expect(() => kms.callSync('DisableKeyRotation', {})).toThrow(
-      expect.objectContaining({ name: 'ValidationException', message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null" }),
+      expect.objectContaining({
+        name: 'ValidationException',
+        message:
+          "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+      }),
     )
     const keyId = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
     kms.callSync('DisableKey', { KeyId: keyId })
-    expect(() => kms.callSync('DisableKeyRotation', { KeyId: keyId })).toThrow(expect.objectContaining({ name: 'DisabledException' }))
+    expect(() => kms.callSync('DisableKeyRotation', { KeyId: keyId })).toThrow(
+      expect.objectContaining({ name: 'DisabledException' }),
+    )
     const ecc = kms.callSync('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }).KeyMetadata!.KeyId
-    expect(() => kms.callSync('DisableKeyRotation', { KeyId: ecc })).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException' }))
+    expect(() => kms.callSync('DisableKeyRotation', { KeyId: ecc })).toThrow(
+      expect.objectContaining({ name: 'UnsupportedOperationException' }),
+    )
   })
 })

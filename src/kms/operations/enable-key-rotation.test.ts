@@ -9,7 +9,8 @@ function setup(): { kms: Emulator; clock: VirtualClock } {
   return { clock, kms: createEmulator({ clock, profile: 'none' }) }
 }
 
-const arnOf = (keyId: string, region = 'us-east-1', account = '111122223333'): string => `arn:aws:kms:${region}:${account}:key/${keyId}`
+const arnOf = (keyId: string, region = 'us-east-1', account = '111122223333'): string =>
+  `arn:aws:kms:${region}:${account}:key/${keyId}`
 
 describe('EnableKeyRotation', () => {
   it('enables yearly rotation by default, or every RotationPeriodInDays', () => {
@@ -18,8 +19,15 @@ describe('EnableKeyRotation', () => {
     const b = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
     expect(kms.callSync('EnableKeyRotation', { KeyId: a })).toEqual({})
     kms.callSync('EnableKeyRotation', { KeyId: arnOf(b), RotationPeriodInDays: 2560 })
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: a })).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 365, NextRotationDate: new Date(clock.now() + 365 * DAY) })
-    expect(kms.callSync('GetKeyRotationStatus', { KeyId: b })).toMatchObject({ RotationPeriodInDays: 2560, NextRotationDate: new Date(clock.now() + 2560 * DAY) })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: a })).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 365,
+      NextRotationDate: new Date(clock.now() + 365 * DAY),
+    })
+    expect(kms.callSync('GetKeyRotationStatus', { KeyId: b })).toMatchObject({
+      RotationPeriodInDays: 2560,
+      NextRotationDate: new Date(clock.now() + 2560 * DAY),
+    })
   })
 
   it('checks RotationPeriodInDays against the model (90-2560) with AWS message format', () => {
@@ -28,10 +36,13 @@ describe('EnableKeyRotation', () => {
     expect(() => kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 89 })).toThrow(
       expect.objectContaining({
         name: 'ValidationException',
-        message: "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90",
+        message:
+          "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90",
       }),
     )
-    expect(() => kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 2561 })).toThrow(expect.objectContaining({ name: 'ValidationException' }))
+    expect(() => kms.callSync('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 2561 })).toThrow(
+      expect.objectContaining({ name: 'ValidationException' }),
+    )
     expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId }).KeyRotationEnabled).toBe(false)
   })
 
@@ -41,10 +52,14 @@ describe('EnableKeyRotation', () => {
     expect(() => kms.callSync('EnableKeyRotation', { KeyId: missing })).toThrow(
       expect.objectContaining({ name: 'NotFoundException', message: `Key '${arnOf(missing)}' does not exist` }),
     )
-    expect(() => kms.callSync('EnableKeyRotation', { KeyId: 'alias/anything' })).toThrow(expect.objectContaining({ name: 'NotFoundException' }))
+    expect(() => kms.callSync('EnableKeyRotation', { KeyId: 'alias/anything' })).toThrow(
+      expect.objectContaining({ name: 'NotFoundException' }),
+    )
     const other = kms.callSync('CreateKey', {}, { account: '444455556666' }).KeyMetadata!
     // Cross-account use: No.
-    expect(() => kms.callSync('EnableKeyRotation', { KeyId: other.Arn! })).toThrow(expect.objectContaining({ name: 'AccessDeniedException' }))
+    expect(() => kms.callSync('EnableKeyRotation', { KeyId: other.Arn! })).toThrow(
+      expect.objectContaining({ name: 'AccessDeniedException' }),
+    )
   })
 
   it('follows the key-state table: DisabledException, KMSInvalidStateException', () => {
@@ -63,17 +78,25 @@ describe('EnableKeyRotation', () => {
 
   it('refuses asymmetric, HMAC, AWS managed keys and multi-Region replicas', () => {
     const { kms } = setup()
-    const asymmetric = kms.callSync('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' }).KeyMetadata!.KeyId
+    const asymmetric = kms.callSync('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' }).KeyMetadata!
+      .KeyId
     const hmac = kms.callSync('CreateKey', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }).KeyMetadata!.KeyId
     for (const keyId of [asymmetric, hmac]) {
-      expect(() => kms.callSync('EnableKeyRotation', { KeyId: keyId })).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException' }))
+      expect(() => kms.callSync('EnableKeyRotation', { KeyId: keyId })).toThrow(
+        expect.objectContaining({ name: 'UnsupportedOperationException' }),
+      )
     }
     const managed = kms.callSync('DescribeKey', { KeyId: 'alias/aws/ebs' }).KeyMetadata!.KeyId
-    expect(() => kms.callSync('EnableKeyRotation', { KeyId: managed })).toThrow(expect.objectContaining({ name: 'AccessDeniedException' }))
+    expect(() => kms.callSync('EnableKeyRotation', { KeyId: managed })).toThrow(
+      expect.objectContaining({ name: 'AccessDeniedException' }),
+    )
     const mrk = kms.callSync('CreateKey', { MultiRegion: true }).KeyMetadata!.KeyId
     kms.callSync('ReplicateKey', { KeyId: mrk, ReplicaRegion: 'us-west-2' })
     expect(() => kms.callSync('EnableKeyRotation', { KeyId: mrk }, { region: 'us-west-2' })).toThrow(
-      expect.objectContaining({ name: 'UnsupportedOperationException', message: `${arnOf(mrk, 'us-west-2')} is not a multi-region primary key.` }),
+      expect.objectContaining({
+        name: 'UnsupportedOperationException',
+        message: `${arnOf(mrk, 'us-west-2')} is not a multi-region primary key.`,
+      }),
     )
     kms.callSync('EnableKeyRotation', { KeyId: mrk })
   })

@@ -9,14 +9,23 @@ import type { Handler } from '../context.ts'
 import { assertKeyState } from '../key-state.ts'
 import { assertCustomerManaged } from '../key.ts'
 import { resolveKeyId } from '../resolve.ts'
-import { assertRotatableKeyType, assertRotationOnPrimary, DEFAULT_ROTATION_PERIOD_DAYS, enableAutomaticRotation } from '../rotation.ts'
+import {
+  assertRotatableKeyType,
+  assertRotationOnPrimary,
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  enableAutomaticRotation,
+} from '../rotation.ts'
 
 /** Handler of EnableKeyRotation. */
 export const enableKeyRotation: Handler<'EnableKeyRotation'> = (ctx, input) => {
   const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
   ctx.audit.resources.push(key)
   const periodDays = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS
-  ctx.core.authorize(ctx, { action: 'kms:EnableKeyRotation', key, conditions: { 'kms:RotationPeriodInDays': String(periodDays) } })
+  ctx.core.authorize(ctx, {
+    action: 'kms:EnableKeyRotation',
+    key,
+    conditions: { 'kms:RotationPeriodInDays': String(periodDays) },
+  })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:EnableKeyRotation')
   assertKeyState(key, 'rotation')
   assertRotatableKeyType(key, 'EnableKeyRotation')

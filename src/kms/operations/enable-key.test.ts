@@ -19,10 +19,13 @@ describe('EnableKey', () => {
     call('CreateAlias', { AliasName: 'alias/k', TargetKeyId: keyId })
     call('EnableKey', { KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
     call('EnableKey', { KeyId: 'alias/k' })
-    expect(core.audit.events().at(-1)).toMatchObject({ eventName: 'EnableKey', resources: [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` }] })
+    expect(core.audit.events().at(-1)).toMatchObject({
+      eventName: 'EnableKey',
+      resources: [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` }],
+    })
   })
 
-  it('refuses keys pending deletion with AWS\'s KMSInvalidStateException', () => {
+  it("refuses keys pending deletion with AWS's KMSInvalidStateException", () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
@@ -32,7 +35,7 @@ describe('EnableKey', () => {
     })
   })
 
-  it('refuses AWS managed keys and other accounts\' keys with AccessDeniedException', () => {
+  it("refuses AWS managed keys and other accounts' keys with AccessDeniedException", () => {
     const { call, newKey } = coreHarness()
     const aws = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.Arn as string
     expect(failure(() => call('EnableKey', { KeyId: aws }))).toMatchObject({
@@ -45,8 +48,13 @@ describe('EnableKey', () => {
 
   it('reports unknown keys and bad input', () => {
     const { call } = coreHarness()
-    expect(failure(() => call('EnableKey', { KeyId: 'nope' }))).toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'nope'" })
-    expect(failure(() => call('EnableKey', {} as never)).message).toBe("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
+    expect(failure(() => call('EnableKey', { KeyId: 'nope' }))).toMatchObject({
+      name: 'NotFoundException',
+      message: "Invalid keyId 'nope'",
+    })
+    expect(failure(() => call('EnableKey', {} as never)).message).toBe(
+      "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+    )
     expect(failure(() => call('EnableKey', null as never)).name).toBe('ValidationException')
   })
 })

@@ -16,7 +16,9 @@ const ACCOUNT = '111122223333'
 const REGION = 'us-east-1'
 
 const bytes = (s: string) => Buffer.from(s, 'utf8')
-const contextArb = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 12 }), { maxKeys: 5 })
+const contextArb = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 12 }), {
+  maxKeys: 5,
+})
 
 describe('Encrypt (symmetric)', () => {
   it('returns the key ARN, SYMMETRIC_DEFAULT and a ciphertext of plaintext + 112 bytes', () => {
@@ -30,7 +32,9 @@ describe('Encrypt (symmetric)', () => {
   it('accepts every form of KeyId: id, ARN, alias name, alias ARN', () => {
     const { core, call, createKey } = coreHarness()
     const key = createKey()
-    core.store.region(ACCOUNT, REGION).aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
+    core.store
+      .region(ACCOUNT, REGION)
+      .aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
     for (const KeyId of [key.KeyId, key.Arn, 'alias/app', `arn:aws:kms:${REGION}:${ACCOUNT}:alias/app`]) {
       expect(call('Encrypt', { KeyId, Plaintext: bytes('x') }).KeyId).toBe(key.Arn)
     }
@@ -39,18 +43,27 @@ describe('Encrypt (symmetric)', () => {
   it('takes exactly 1..4096 bytes, with AWS model messages', () => {
     const { call, createKey } = coreHarness()
     const key = createKey()
-    expect(call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(4096) }).CiphertextBlob?.byteLength).toBe(4096 + 112)
+    expect(call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(4096) }).CiphertextBlob?.byteLength).toBe(
+      4096 + 112,
+    )
     expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(4097) }))).toMatchObject({
       name: 'ValidationException',
-      message: "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+      message:
+        "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
     })
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(0) })).name).toBe('ValidationException')
+    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array(0) })).name).toBe(
+      'ValidationException',
+    )
   })
 
   it('refuses an algorithm the key spec does not support', () => {
     const { call, createKey } = coreHarness()
     const key = createKey()
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).toMatchObject({
+    expect(
+      failure(() =>
+        call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      ),
+    ).toMatchObject({
       name: 'InvalidKeyUsageException',
       message: 'Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SYMMETRIC_DEFAULT.',
     })
@@ -73,7 +86,10 @@ describe('Encrypt (symmetric)', () => {
     const { call, createKey, record } = coreHarness()
     const key = createKey()
     record(key.KeyId).state = 'Disabled'
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') }))).toMatchObject({ name: 'DisabledException', message: `${key.Arn} is disabled.` })
+    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') }))).toMatchObject({
+      name: 'DisabledException',
+      message: `${key.Arn} is disabled.`,
+    })
     record(key.KeyId).state = 'PendingDeletion'
     expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') }))).toMatchObject({
       name: 'KMSInvalidStateException',
@@ -89,13 +105,17 @@ describe('Encrypt (symmetric)', () => {
       message: 'The request would have succeeded, but the DryRun option is set.',
     })
     record(key.KeyId).state = 'Disabled'
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), DryRun: true })).name).toBe('DisabledException')
+    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), DryRun: true })).name).toBe(
+      'DisabledException',
+    )
   })
 
   it('asks for kms:Encrypt with the context, alias, grant tokens and algorithm, and audits the key', () => {
     const { core, call, createKey } = coreHarness()
     const key = createKey()
-    core.store.region(ACCOUNT, REGION).aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
+    core.store
+      .region(ACCOUNT, REGION)
+      .aliases.set('alias/app', { aliasName: 'alias/app', targetKeyId: key.KeyId, createdAt: 0, updatedAt: 0 })
     const asked: AccessRequest[] = []
     core.authorizer = { authorize: (_ctx, req) => void asked.push(req) }
     call('Encrypt', { KeyId: 'alias/app', Plaintext: bytes('x'), EncryptionContext: { t: '1' }, GrantTokens: ['tok'] })
@@ -108,9 +128,20 @@ describe('Encrypt (symmetric)', () => {
       conditions: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' },
     })
     expect(asked[0]?.key?.arn).toBe(key.Arn)
-    expect(core.audit.events().at(-1)?.resources?.map((r) => r.ARN)).toEqual([key.Arn])
-    core.authorizer = { authorize: () => { throw new AccessDeniedException('denied') } }
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })).name).toBe('AccessDeniedException')
+    expect(
+      core.audit
+        .events()
+        .at(-1)
+        ?.resources?.map((r) => r.ARN),
+    ).toEqual([key.Arn])
+    core.authorizer = {
+      authorize: () => {
+        throw new AccessDeniedException('denied')
+      },
+    }
+    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x') })).name).toBe(
+      'AccessDeniedException',
+    )
   })
 })
 
@@ -119,13 +150,19 @@ describe('Encrypt (RSA)', () => {
   const key = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
 
   it('returns bare RSAES-OAEP ciphertext (modulus length) that the private key opens', () => {
-    for (const [algorithm, oaepHash] of [['RSAES_OAEP_SHA_1', 'sha1'], ['RSAES_OAEP_SHA_256', 'sha256']] as const) {
+    for (const [algorithm, oaepHash] of [
+      ['RSAES_OAEP_SHA_1', 'sha1'],
+      ['RSAES_OAEP_SHA_256', 'sha256'],
+    ] as const) {
       const out = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('rsa secret'), EncryptionAlgorithm: algorithm })
       expect(out).toMatchObject({ KeyId: key.Arn, EncryptionAlgorithm: algorithm })
       expect(out.CiphertextBlob?.byteLength).toBe(256)
       const privateKey = record(key.KeyId).material.versions[0]?.privateKey
       if (privateKey === undefined) throw new Error('no private key')
-      const plain = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, out.CiphertextBlob as Uint8Array)
+      const plain = privateDecrypt(
+        { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
+        out.CiphertextBlob as Uint8Array,
+      )
       expect(plain.toString()).toBe('rsa secret')
     }
   })
@@ -135,16 +172,31 @@ describe('Encrypt (RSA)', () => {
       name: 'InvalidKeyUsageException',
       message: 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.',
     })
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'SM2PKE' })).message).toBe(
-      'Algorithm SM2PKE is incompatible with key spec RSA_2048.',
-    )
+    expect(
+      failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'SM2PKE' }))
+        .message,
+    ).toBe('Algorithm SM2PKE is incompatible with key spec RSA_2048.')
   })
 
   it('refuses an encryption context', () => {
-    const e = failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1', EncryptionContext: { a: 'b' } }))
+    const e = failure(() =>
+      call('Encrypt', {
+        KeyId: key.KeyId,
+        Plaintext: bytes('x'),
+        EncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+        EncryptionContext: { a: 'b' },
+      }),
+    )
     expect(e.name).toBe('ValidationException')
     // An empty context is no context.
-    expect(call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1', EncryptionContext: {} }).CiphertextBlob?.byteLength).toBe(256)
+    expect(
+      call('Encrypt', {
+        KeyId: key.KeyId,
+        Plaintext: bytes('x'),
+        EncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+        EncryptionContext: {},
+      }).CiphertextBlob?.byteLength,
+    ).toBe(256)
   })
 
   it('enforces the OAEP plaintext limits of every RSA key spec with the messages recorded against AWS', () => {
@@ -152,11 +204,19 @@ describe('Encrypt (RSA)', () => {
     for (const spec of ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const) {
       const k = spec === 'RSA_2048' ? key : createKey(spec, 'ENCRYPT_DECRYPT')
       const [sha1, sha256] = limits[spec]
-      for (const [algorithm, limit] of [['RSAES_OAEP_SHA_1', sha1], ['RSAES_OAEP_SHA_256', sha256]] as const) {
-        expect(call('Encrypt', { KeyId: k.KeyId, Plaintext: new Uint8Array(limit), EncryptionAlgorithm: algorithm }).CiphertextBlob?.byteLength).toBe(
-          (Number(spec.slice(4)) / 8),
-        )
-        expect(failure(() => call('Encrypt', { KeyId: k.KeyId, Plaintext: new Uint8Array(limit + 1), EncryptionAlgorithm: algorithm }))).toMatchObject({
+      for (const [algorithm, limit] of [
+        ['RSAES_OAEP_SHA_1', sha1],
+        ['RSAES_OAEP_SHA_256', sha256],
+      ] as const) {
+        expect(
+          call('Encrypt', { KeyId: k.KeyId, Plaintext: new Uint8Array(limit), EncryptionAlgorithm: algorithm })
+            .CiphertextBlob?.byteLength,
+        ).toBe(Number(spec.slice(4)) / 8)
+        expect(
+          failure(() =>
+            call('Encrypt', { KeyId: k.KeyId, Plaintext: new Uint8Array(limit + 1), EncryptionAlgorithm: algorithm }),
+          ),
+        ).toMatchObject({
           name: 'ValidationException',
           message: `Algorithm ${algorithm} and key spec ${spec} cannot encrypt data larger than ${limit} bytes.`,
         })
@@ -165,9 +225,16 @@ describe('Encrypt (RSA)', () => {
   })
 
   it('DryRun on an RSA key', () => {
-    expect(failure(() => call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DryRun: true })).name).toBe(
-      'DryRunOperationException',
-    )
+    expect(
+      failure(() =>
+        call('Encrypt', {
+          KeyId: key.KeyId,
+          Plaintext: bytes('x'),
+          EncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+          DryRun: true,
+        }),
+      ).name,
+    ).toBe('DryRunOperationException')
   })
 
   it('ciphertext made by openssl with the GetPublicKey DER decrypts in KMS', () => {
@@ -177,8 +244,21 @@ describe('Encrypt (RSA)', () => {
       writeFileSync(join(dir, 'pub.der'), der)
       writeFileSync(join(dir, 'msg'), 'made by openssl')
       const ct = execFileSync('openssl', [
-        'pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', join(dir, 'pub.der'), '-in', join(dir, 'msg'),
-        '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256',
+        'pkeyutl',
+        '-encrypt',
+        '-pubin',
+        '-keyform',
+        'DER',
+        '-inkey',
+        join(dir, 'pub.der'),
+        '-in',
+        join(dir, 'msg'),
+        '-pkeyopt',
+        'rsa_padding_mode:oaep',
+        '-pkeyopt',
+        'rsa_oaep_md:sha256',
+        '-pkeyopt',
+        'rsa_mgf1_md:sha256',
       ])
       const out = call('Decrypt', { KeyId: key.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
       expect(Buffer.from(out.Plaintext as Uint8Array).toString()).toBe('made by openssl')
@@ -206,28 +286,53 @@ describe.each([
 
   it('round-trips any plaintext of 1..4096 bytes under any encryption context', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 4096 }), contextArb, fc.nat(5_000), (plaintext, context, step) => {
-        const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context })
-        tick(step)
-        const out = call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: context })
-        expect(Buffer.from(out.Plaintext as Uint8Array).equals(Buffer.from(plaintext))).toBe(true)
-        expect(out.KeyId).toBe(key.Arn)
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 4096 }),
+        contextArb,
+        fc.nat(5_000),
+        (plaintext, context, step) => {
+          const { CiphertextBlob } = call('Encrypt', {
+            KeyId: key.KeyId,
+            Plaintext: plaintext,
+            EncryptionContext: context,
+          })
+          tick(step)
+          const out = call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: context })
+          expect(Buffer.from(out.Plaintext as Uint8Array).equals(Buffer.from(plaintext))).toBe(true)
+          expect(out.KeyId).toBe(key.Arn)
+        },
+      ),
       { numRuns: 150 },
     )
   })
 
   it('rejects any single flipped byte with InvalidCiphertextException', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 512 }), contextArb, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (plaintext, context, at, mask, withKeyId) => {
-        const blob = Buffer.from(call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context }).CiphertextBlob as Uint8Array)
-        const i = at % blob.length
-        blob[i] = (blob[i] as number) ^ mask
-        tick(1)
-        const e = failure(() => call('Decrypt', { CiphertextBlob: blob, EncryptionContext: context, ...(withKeyId ? { KeyId: key.KeyId } : {}) }))
-        expect(e.name).toBe('InvalidCiphertextException')
-        expect(e.message).toBe('')
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 512 }),
+        contextArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        (plaintext, context, at, mask, withKeyId) => {
+          const blob = Buffer.from(
+            call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context })
+              .CiphertextBlob as Uint8Array,
+          )
+          const i = at % blob.length
+          blob[i] = (blob[i] as number) ^ mask
+          tick(1)
+          const e = failure(() =>
+            call('Decrypt', {
+              CiphertextBlob: blob,
+              EncryptionContext: context,
+              ...(withKeyId ? { KeyId: key.KeyId } : {}),
+            }),
+          )
+          expect(e.name).toBe('InvalidCiphertextException')
+          expect(e.message).toBe('')
+        },
+      ),
       { numRuns: 300 },
     )
   })
@@ -239,19 +344,27 @@ describe.each([
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), differs, (plaintext, [used, given]) => {
         const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: used })
-        expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: given })).name).toBe('InvalidCiphertextException')
+        expect(
+          failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: given }))
+            .name,
+        ).toBe('InvalidCiphertextException')
       }),
       { numRuns: 200 },
     )
     // Same characters, split differently between key and value, or across pairs.
     const resplits: Array<[Record<string, string>, Record<string, string>]> = [
       [{ ab: 'c' }, { a: 'bc' }],
-      [{ a: 'b', c: 'd' }, { a: 'bc', '': 'd' }],
+      [
+        { a: 'b', c: 'd' },
+        { a: 'bc', '': 'd' },
+      ],
       [{ 'k=v': '' }, { k: '=v' }],
     ]
     for (const [used, given] of resplits) {
       const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: bytes('x'), EncryptionContext: used })
-      expect(failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: given })).name).toBe('InvalidCiphertextException')
+      expect(
+        failure(() => call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: given })).name,
+      ).toBe('InvalidCiphertextException')
     }
   })
 
@@ -259,7 +372,11 @@ describe.each([
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), contextArb, (plaintext, context) => {
         const reversed = Object.fromEntries(Object.entries(context).reverse())
-        const { CiphertextBlob } = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context })
+        const { CiphertextBlob } = call('Encrypt', {
+          KeyId: key.KeyId,
+          Plaintext: plaintext,
+          EncryptionContext: context,
+        })
         const out = call('Decrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, EncryptionContext: reversed })
         expect(Buffer.from(out.Plaintext as Uint8Array).equals(Buffer.from(plaintext))).toBe(true)
       }),
@@ -271,12 +388,14 @@ describe.each([
     const record = core.store.region(ACCOUNT, REGION).keys.get(key.KeyId) as KmsKey
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 256 }), contextArb, (plaintext, context) => {
-        const old = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context }).CiphertextBlob as Uint8Array
+        const old = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context })
+          .CiphertextBlob as Uint8Array
         const version = record.material.versions.length
         record.material.versions.push(newKeyMaterial('SYMMETRIC_DEFAULT', version, clock.now(), core.random))
         record.material.current = version
         tick(86_400_000)
-        const fresh = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context }).CiphertextBlob as Uint8Array
+        const fresh = call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, EncryptionContext: context })
+          .CiphertextBlob as Uint8Array
         for (const blob of [old, fresh]) {
           const out = call('Decrypt', { CiphertextBlob: blob, EncryptionContext: context })
           expect(Buffer.from(out.Plaintext as Uint8Array).equals(Buffer.from(plaintext))).toBe(true)

@@ -31,10 +31,21 @@ export const encrypt: Handler<'Encrypt'> = (ctx, input) => {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
     checkAsymmetricEncryption(key, algorithm, input.EncryptionContext, input.Plaintext.byteLength)
     endDryRun(input)
-    return { CiphertextBlob: asymmetricEncrypt(key, algorithm, input.Plaintext), KeyId: key.arn, EncryptionAlgorithm: algorithm }
+    return {
+      CiphertextBlob: asymmetricEncrypt(key, algorithm, input.Plaintext),
+      KeyId: key.arn,
+      EncryptionAlgorithm: algorithm,
+    }
   }
   if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
-  if (input.Plaintext.byteLength > 4096) throw new ValidationException("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
+  if (input.Plaintext.byteLength > 4096)
+    throw new ValidationException(
+      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+    )
   endDryRun(input)
-  return { CiphertextBlob: encryptSymmetric(ctx, key, input.Plaintext, input.EncryptionContext), KeyId: key.arn, EncryptionAlgorithm: algorithm }
+  return {
+    CiphertextBlob: encryptSymmetric(ctx, key, input.Plaintext, input.EncryptionContext),
+    KeyId: key.arn,
+    EncryptionAlgorithm: algorithm,
+  }
 }

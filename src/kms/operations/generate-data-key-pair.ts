@@ -33,7 +33,11 @@ export interface DataKeyPair {
  * the key checks of {@link authorizeDataKeyUse} (with `kms:DataKeyPairSpec`),
  * SM2 only in China Regions, DryRun, then generate and seal.
  */
-export function generateDataKeyPairFor(ctx: OpContext, input: DataKeyPairRequest, op: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext'): DataKeyPair {
+export function generateDataKeyPairFor(
+  ctx: OpContext,
+  input: DataKeyPairRequest,
+  op: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext',
+): DataKeyPair {
   const key = authorizeDataKeyUse(ctx, input, op, { 'kms:DataKeyPairSpec': input.KeyPairSpec })
   // SM2 exists only in the China Regions (https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html#key-spec-sm).
   if (input.KeyPairSpec === 'SM2' && !ctx.caller.region.startsWith('cn-')) {

@@ -50,7 +50,12 @@ export interface DataKey {
  * `kms:<op>` (with the encryption context, `kms:RequestAlias`, grant tokens and any
  * operation-specific `conditions`), key state, and a symmetric encryption key. Returns the key.
  */
-export function authorizeDataKeyUse(ctx: OpContext, input: DataKeyUse, op: string, conditions?: ConditionValues): KmsKey {
+export function authorizeDataKeyUse(
+  ctx: OpContext,
+  input: DataKeyUse,
+  op: string,
+  conditions?: ConditionValues,
+): KmsKey {
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, {
@@ -70,7 +75,11 @@ export function authorizeDataKeyUse(ctx: OpContext, input: DataKeyUse, op: strin
  * The steps GenerateDataKey and GenerateDataKeyWithoutPlaintext share (`op`): the data key
  * length, the key checks of {@link authorizeDataKeyUse}, DryRun, then generate and seal.
  */
-export function generateDataKeyFor(ctx: OpContext, input: DataKeyRequest, op: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext'): DataKey {
+export function generateDataKeyFor(
+  ctx: OpContext,
+  input: DataKeyRequest,
+  op: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
+): DataKey {
   const length = dataKeyLength(input.KeySpec, input.NumberOfBytes)
   const key = authorizeDataKeyUse(ctx, input, op)
   endDryRun(input)

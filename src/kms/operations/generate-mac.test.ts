@@ -20,18 +20,28 @@ describe('GenerateMac', () => {
     expect(secret.length).toBe(length)
     expect(Buffer.from(out.Mac as Uint8Array).equals(createHmac(hash, secret).update(message).digest())).toBe(true)
     // Deterministic: the same message gives the same MAC.
-    expect(Buffer.from(call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: algorithm }).Mac as Uint8Array).equals(Buffer.from(out.Mac as Uint8Array))).toBe(true)
+    expect(
+      Buffer.from(
+        call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: algorithm }).Mac as Uint8Array,
+      ).equals(Buffer.from(out.Mac as Uint8Array)),
+    ).toBe(true)
   })
 
   it('the algorithm must match the key spec (message recorded against AWS); unknown ones fail validation', () => {
     const { call, createKey } = coreHarness()
     const key = createKey('HMAC_224', 'GENERATE_VERIFY_MAC')
-    expect(failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }))).toMatchObject({
+    expect(
+      failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })),
+    ).toMatchObject({
       name: 'InvalidKeyUsageException',
       message: 'Algorithm HMAC_SHA_256 is incompatible with key spec HMAC_224.',
     })
     // The enum order in the text is validate.ts's business; AWS lists the set in hash order.
-    expect(failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'INVALID' as 'HMAC_SHA_256' })).message).toMatch(
+    expect(
+      failure(() =>
+        call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'INVALID' as 'HMAC_SHA_256' }),
+      ).message,
+    ).toMatch(
       /^1 validation error detected: Value 'INVALID' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: \[/,
     )
   })
@@ -39,11 +49,15 @@ describe('GenerateMac', () => {
   it('needs a GENERATE_VERIFY_MAC key (message recorded against AWS) and an existing key', () => {
     const { call, createKey } = coreHarness()
     const enc = createKey()
-    expect(failure(() => call('GenerateMac', { KeyId: enc.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_224' }))).toMatchObject({
+    expect(
+      failure(() => call('GenerateMac', { KeyId: enc.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_224' })),
+    ).toMatchObject({
       name: 'InvalidKeyUsageException',
       message: `${enc.Arn} key usage is ENCRYPT_DECRYPT which is not valid for GenerateMac.`,
     })
-    expect(failure(() => call('GenerateMac', { KeyId: 'key_id', Message: message, MacAlgorithm: 'HMAC_SHA_224' }))).toMatchObject({
+    expect(
+      failure(() => call('GenerateMac', { KeyId: 'key_id', Message: message, MacAlgorithm: 'HMAC_SHA_224' })),
+    ).toMatchObject({
       name: 'NotFoundException',
       message: "Invalid keyId 'key_id'",
     })
@@ -52,13 +66,24 @@ describe('GenerateMac', () => {
   it('DryRun, key state, authorization and audit', () => {
     const { core, call, createKey, record } = coreHarness()
     const key = createKey('HMAC_256', 'GENERATE_VERIFY_MAC')
-    expect(failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256', DryRun: true })).name).toBe('DryRunOperationException')
+    expect(
+      failure(() =>
+        call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256', DryRun: true }),
+      ).name,
+    ).toBe('DryRunOperationException')
     const asked: AccessRequest[] = []
     core.authorizer = { authorize: (_ctx, req) => void asked.push(req) }
     call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })
     expect(asked[0]).toMatchObject({ action: 'kms:GenerateMac', conditions: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } })
-    expect(core.audit.events().at(-1)?.resources?.map((r) => r.ARN)).toEqual([key.Arn])
+    expect(
+      core.audit
+        .events()
+        .at(-1)
+        ?.resources?.map((r) => r.ARN),
+    ).toEqual([key.Arn])
     record(key.KeyId).state = 'Disabled'
-    expect(failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })).name).toBe('DisabledException')
+    expect(
+      failure(() => call('GenerateMac', { KeyId: key.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })).name,
+    ).toBe('DisabledException')
   })
 })

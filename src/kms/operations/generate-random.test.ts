@@ -5,7 +5,8 @@ import { coreHarness, failure } from '../test-support.ts'
 describe('GenerateRandom', () => {
   it('returns NumberOfBytes random bytes, different each time (lengths of the AWS-recorded test)', () => {
     const { call } = coreHarness()
-    for (const n of [12, 44, 91, 1, 1024]) expect(call('GenerateRandom', { NumberOfBytes: n }).Plaintext?.byteLength).toBe(n)
+    for (const n of [12, 44, 91, 1, 1024])
+      expect(call('GenerateRandom', { NumberOfBytes: n }).Plaintext?.byteLength).toBe(n)
     const a = Buffer.from(call('GenerateRandom', { NumberOfBytes: 32 }).Plaintext as Uint8Array)
     const b = Buffer.from(call('GenerateRandom', { NumberOfBytes: 32 }).Plaintext as Uint8Array)
     expect(a.equals(b)).toBe(false)
@@ -13,7 +14,10 @@ describe('GenerateRandom', () => {
 
   it('needs NumberOfBytes in 1..1024, with the messages recorded against AWS', () => {
     const { call } = coreHarness()
-    expect(failure(() => call('GenerateRandom', {}))).toMatchObject({ name: 'ValidationException', message: 'NumberOfBytes is required.' })
+    expect(failure(() => call('GenerateRandom', {}))).toMatchObject({
+      name: 'ValidationException',
+      message: 'NumberOfBytes is required.',
+    })
     expect(failure(() => call('GenerateRandom', { NumberOfBytes: 0 })).message).toBe(
       "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
     )
@@ -24,8 +28,13 @@ describe('GenerateRandom', () => {
 
   it('does not take a custom key store or a Recipient', () => {
     const { call } = coreHarness()
-    expect(failure(() => call('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: 'cks-1234567890abcdef0' })).name).toBe('UnsupportedOperationException')
-    expect(failure(() => call('GenerateRandom', { NumberOfBytes: 8, Recipient: { AttestationDocument: new Uint8Array(4) } })).name).toBe('UnsupportedOperationException')
+    expect(
+      failure(() => call('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: 'cks-1234567890abcdef0' })).name,
+    ).toBe('UnsupportedOperationException')
+    expect(
+      failure(() => call('GenerateRandom', { NumberOfBytes: 8, Recipient: { AttestationDocument: new Uint8Array(4) } }))
+        .name,
+    ).toBe('UnsupportedOperationException')
   })
 
   it('is authorized by kms:GenerateRandom with no key, and audits no key', () => {

@@ -13,7 +13,9 @@ export const generateRandom: Handler<'GenerateRandom'> = (ctx, input) => {
   if (input.NumberOfBytes === undefined) throw new ValidationException('NumberOfBytes is required.')
   // Random bytes from a CloudHSM key store's cluster: kms-bench models no custom key stores.
   if (input.CustomKeyStoreId !== undefined) {
-    throw new UnsupportedOperationException('kms-bench does not model custom key stores: GenerateRandom with CustomKeyStoreId is not supported.')
+    throw new UnsupportedOperationException(
+      'kms-bench does not model custom key stores: GenerateRandom with CustomKeyStoreId is not supported.',
+    )
   }
   assertNoRecipient(input)
   ctx.core.authorize(ctx, { action: 'kms:GenerateRandom' })

@@ -21,7 +21,9 @@ export const getKeyRotationStatus: Handler<'GetKeyRotationStatus'> = (ctx, input
   ctx.core.authorize(ctx, { action: 'kms:GetKeyRotationStatus', key })
   assertKeyState(key, 'any')
   if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.customKeyStoreId !== undefined) {
-    throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec}; automatic rotation applies to symmetric encryption keys outside custom key stores only.`)
+    throw new UnsupportedOperationException(
+      `${key.arn} key spec is ${key.keySpec}; automatic rotation applies to symmetric encryption keys outside custom key stores only.`,
+    )
   }
   const r = key.rotation
   const active = isAutomaticRotationActive(key)

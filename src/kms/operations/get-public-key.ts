@@ -22,7 +22,10 @@ export const getPublicKey: Handler<'GetPublicKey'> = (ctx, input) => {
   })
   assertKeyState(key, 'crypto')
   const der = currentMaterial(key).publicKeyDer
-  if (der === undefined) throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`)
+  if (der === undefined)
+    throw new UnsupportedOperationException(
+      `${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`,
+    )
   // Only keys with a public key get here, so the MAC list (HMAC keys) is never among them.
   return {
     KeyId: key.arn,

@@ -8,7 +8,12 @@ describe('ListAliases', () => {
     const { call } = coreHarness()
     const out = call('ListAliases', {})
     expect(out.Truncated).toBe(false)
-    expect(out.Aliases).toEqual(PREDEFINED_AWS_ALIASES.map((AliasName) => ({ AliasName, AliasArn: `arn:aws:kms:us-east-1:111122223333:${AliasName}` })))
+    expect(out.Aliases).toEqual(
+      PREDEFINED_AWS_ALIASES.map((AliasName) => ({
+        AliasName,
+        AliasArn: `arn:aws:kms:us-east-1:111122223333:${AliasName}`,
+      })),
+    )
   })
 
   it('lists customer and AWS managed aliases ordered by name; an AWS managed alias shows its key once it exists', () => {
@@ -25,7 +30,7 @@ describe('ListAliases', () => {
     expect(s3Entry?.TargetKeyId).toBe(s3)
   })
 
-  it('lists only one key\'s aliases with KeyId (key id, ARN or alias), without predefined aliases', () => {
+  it("lists only one key's aliases with KeyId (key id, ARN or alias), without predefined aliases", () => {
     const { call, newKey } = coreHarness()
     const a = newKey()
     const b = newKey()
@@ -36,14 +41,18 @@ describe('ListAliases', () => {
       expect((call('ListAliases', { KeyId }).Aliases ?? []).map((x) => x.AliasName)).toEqual(['alias/a1', 'alias/a2'])
     }
     expect(call('ListAliases', { KeyId: newKey() })).toEqual({ Aliases: [], Truncated: false })
-    expect(failure(() => call('ListAliases', { KeyId: '11111111-2222-3333-4444-555555555555' })).name).toBe('NotFoundException')
+    expect(failure(() => call('ListAliases', { KeyId: '11111111-2222-3333-4444-555555555555' })).name).toBe(
+      'NotFoundException',
+    )
   })
 
   it('pages with Limit (default 50, at most 100) and Marker', () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
-    for (let i = 0; i < 50; i++) call('CreateAlias', { AliasName: `alias/k${String(i).padStart(2, '0')}`, TargetKeyId: keyId })
-    for (let i = 0; i < 50; i++) call('CreateAlias', { AliasName: `alias/m${String(i).padStart(2, '0')}`, TargetKeyId: newKey() })
+    for (let i = 0; i < 50; i++)
+      call('CreateAlias', { AliasName: `alias/k${String(i).padStart(2, '0')}`, TargetKeyId: keyId })
+    for (let i = 0; i < 50; i++)
+      call('CreateAlias', { AliasName: `alias/m${String(i).padStart(2, '0')}`, TargetKeyId: newKey() })
     const total = 100 + PREDEFINED_AWS_ALIASES.length
     const first = call('ListAliases', {})
     expect(first.Aliases).toHaveLength(50)
@@ -60,16 +69,23 @@ describe('ListAliases', () => {
     expect(all).toHaveLength(total)
     expect(new Set(all).size).toBe(total)
     // A marker of the full list is not valid for one key's list.
-    expect(failure(() => call('ListAliases', { KeyId: keyId, Marker: first.NextMarker as string })).name).toBe('InvalidMarkerException')
+    expect(failure(() => call('ListAliases', { KeyId: keyId, Marker: first.NextMarker as string })).name).toBe(
+      'InvalidMarkerException',
+    )
     expect(failure(() => call('ListAliases', { Limit: 0 })).name).toBe('ValidationException')
   })
 
-  it('lists only the caller\'s account and Region', () => {
+  it("lists only the caller's account and Region", () => {
     const { call, newKey } = coreHarness()
-    call('CreateAlias', { AliasName: 'alias/west', TargetKeyId: newKey({}, { region: 'eu-west-1' }) }, { region: 'eu-west-1' })
-    expect((call('ListAliases', {}).Aliases ?? []).map((a) => a.AliasName)).not.toContain('alias/west')
-    expect((call('ListAliases', {}, { region: 'eu-west-1' }).Aliases ?? []).find((a) => a.AliasName === 'alias/west')?.AliasArn).toBe(
-      'arn:aws:kms:eu-west-1:111122223333:alias/west',
+    call(
+      'CreateAlias',
+      { AliasName: 'alias/west', TargetKeyId: newKey({}, { region: 'eu-west-1' }) },
+      { region: 'eu-west-1' },
     )
+    expect((call('ListAliases', {}).Aliases ?? []).map((a) => a.AliasName)).not.toContain('alias/west')
+    expect(
+      (call('ListAliases', {}, { region: 'eu-west-1' }).Aliases ?? []).find((a) => a.AliasName === 'alias/west')
+        ?.AliasArn,
+    ).toBe('arn:aws:kms:eu-west-1:111122223333:alias/west')
   })
 })

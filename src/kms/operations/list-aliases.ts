@@ -20,9 +20,20 @@ import { resolveKeyId } from '../resolve.ts'
  * same set moto serves).
  */
 export const PREDEFINED_AWS_ALIASES: readonly string[] = [
-  'alias/aws/acm', 'alias/aws/dynamodb', 'alias/aws/ebs', 'alias/aws/elasticfilesystem', 'alias/aws/es', 'alias/aws/glue',
-  'alias/aws/kinesisvideo', 'alias/aws/lambda', 'alias/aws/rds', 'alias/aws/redshift', 'alias/aws/s3',
-  'alias/aws/secretsmanager', 'alias/aws/ssm', 'alias/aws/xray',
+  'alias/aws/acm',
+  'alias/aws/dynamodb',
+  'alias/aws/ebs',
+  'alias/aws/elasticfilesystem',
+  'alias/aws/es',
+  'alias/aws/glue',
+  'alias/aws/kinesisvideo',
+  'alias/aws/lambda',
+  'alias/aws/rds',
+  'alias/aws/redshift',
+  'alias/aws/s3',
+  'alias/aws/secretsmanager',
+  'alias/aws/ssm',
+  'alias/aws/xray',
 ]
 
 export const listAliases: Handler<'ListAliases'> = (ctx, input) => {

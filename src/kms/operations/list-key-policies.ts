@@ -13,6 +13,11 @@ export const listKeyPolicies: Handler<'ListKeyPolicies'> = (ctx, input) => {
   const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:ListKeyPolicies', key })
-  const page = paginate([DEFAULT_POLICY_NAME], input, { scope: `ListKeyPolicies:${key.arn}`, defaultLimit: 100, maxLimit: 1000, sortKey: (name) => name })
+  const page = paginate([DEFAULT_POLICY_NAME], input, {
+    scope: `ListKeyPolicies:${key.arn}`,
+    defaultLimit: 100,
+    maxLimit: 1000,
+    sortKey: (name) => name,
+  })
   return { PolicyNames: page.items, ...pageMembers(page) }
 }

@@ -23,7 +23,11 @@ describe('ListKeyRotations', () => {
     let marker: string | undefined
     let pages = 0
     do {
-      const page = kms.callSync('ListKeyRotations', { KeyId: keyId, Limit: 2, ...(marker !== undefined ? { Marker: marker } : {}) })
+      const page = kms.callSync('ListKeyRotations', {
+        KeyId: keyId,
+        Limit: 2,
+        ...(marker !== undefined ? { Marker: marker } : {}),
+      })
       pages++
       seen.push(...(page.Rotations ?? []).map((r) => r.RotationDate!.getTime()))
       expect(page.Truncated).toBe(page.NextMarker !== undefined)
@@ -40,12 +44,23 @@ describe('ListKeyRotations', () => {
     const b = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
     for (let i = 0; i < 3; i++) kms.callSync('RotateKeyOnDemand', { KeyId: a })
     const marker = kms.callSync('ListKeyRotations', { KeyId: a, Limit: 1 }).NextMarker!
-    expect(() => kms.callSync('ListKeyRotations', { KeyId: b, Marker: marker })).toThrow(expect.objectContaining({ name: 'InvalidMarkerException' }))
-    expect(() => kms.callSync('ListKeyRotations', { KeyId: a, Marker: 'garbage!' })).toThrow(expect.objectContaining({ name: 'InvalidMarkerException' }))
-    expect(() => kms.callSync('ListKeyRotations', { KeyId: a, Limit: 0 })).toThrow(expect.objectContaining({ name: 'ValidationException' }))
-    const asymmetric = kms.callSync('CreateKey', { KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' }).KeyMetadata!.KeyId
-    expect(() => kms.callSync('ListKeyRotations', { KeyId: asymmetric })).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException' }))
+    expect(() => kms.callSync('ListKeyRotations', { KeyId: b, Marker: marker })).toThrow(
+      expect.objectContaining({ name: 'InvalidMarkerException' }),
+    )
+    expect(() => kms.callSync('ListKeyRotations', { KeyId: a, Marker: 'garbage!' })).toThrow(
+      expect.objectContaining({ name: 'InvalidMarkerException' }),
+    )
+    expect(() => kms.callSync('ListKeyRotations', { KeyId: a, Limit: 0 })).toThrow(
+      expect.objectContaining({ name: 'ValidationException' }),
+    )
+    const asymmetric = kms.callSync('CreateKey', { KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' }).KeyMetadata!
+      .KeyId
+    expect(() => kms.callSync('ListKeyRotations', { KeyId: asymmetric })).toThrow(
+      expect.objectContaining({ name: 'UnsupportedOperationException' }),
+    )
     const other = kms.callSync('CreateKey', {}, { account: '444455556666' }).KeyMetadata!
-    expect(() => kms.callSync('ListKeyRotations', { KeyId: other.Arn! })).toThrow(expect.objectContaining({ name: 'AccessDeniedException' }))
+    expect(() => kms.callSync('ListKeyRotations', { KeyId: other.Arn! })).toThrow(
+      expect.objectContaining({ name: 'AccessDeniedException' }),
+    )
   })
 })

@@ -19,13 +19,24 @@ export const listKeyRotations: Handler<'ListKeyRotations'> = (ctx, input) => {
   ctx.core.authorize(ctx, { action: 'kms:ListKeyRotations', key })
   assertKeyState(key, 'any')
   if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.customKeyStoreId !== undefined) {
-    throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec}; key rotation applies to symmetric encryption keys outside custom key stores only.`)
+    throw new UnsupportedOperationException(
+      `${key.arn} key spec is ${key.keySpec}; key rotation applies to symmetric encryption keys outside custom key stores only.`,
+    )
   }
   // History is append-only, so the position (zero-padded to sort as text) is a stable sort key.
   const entries = key.rotation.history.map((record, i) => ({ record, position: String(i).padStart(8, '0') }))
-  const page = paginate(entries, input, { scope: `ListKeyRotations:${key.keyId}`, defaultLimit: 100, maxLimit: 1000, sortKey: (e) => e.position })
+  const page = paginate(entries, input, {
+    scope: `ListKeyRotations:${key.keyId}`,
+    defaultLimit: 100,
+    maxLimit: 1000,
+    sortKey: (e) => e.position,
+  })
   const out: ListKeyRotationsResponse = {
-    Rotations: page.items.map(({ record }) => ({ KeyId: key.keyId, RotationDate: new Date(record.at), RotationType: record.type })),
+    Rotations: page.items.map(({ record }) => ({
+      KeyId: key.keyId,
+      RotationDate: new Date(record.at),
+      RotationType: record.type,
+    })),
     ...pageMembers(page),
   }
   return out

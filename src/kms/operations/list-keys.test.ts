@@ -68,7 +68,9 @@ describe('ListKeys', () => {
     expect(failure(() => call('ListKeys', { Marker: 'garbage' })).name).toBe('InvalidMarkerException')
     const aliasMarker = call('ListAliases', { Limit: 1 }).NextMarker as string
     expect(failure(() => call('ListKeys', { Marker: aliasMarker })).name).toBe('InvalidMarkerException')
-    expect(failure(() => call('ListKeys', { Limit: 0 })).message).toBe("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+    expect(failure(() => call('ListKeys', { Limit: 0 })).message).toBe(
+      "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    )
     expect(failure(() => call('ListKeys', { Limit: 1001 })).name).toBe('ValidationException')
     expect(failure(() => call('ListKeys', { Limit: 1.5 } as never)).name).toBe('ValidationException')
   })

@@ -5,8 +5,19 @@ describe('ListResourceTags', () => {
   it('lists the tags ordered by tag key; none is an empty list', () => {
     const { call, newKey } = coreHarness()
     expect(call('ListResourceTags', { KeyId: newKey() })).toEqual({ Tags: [], Truncated: false })
-    const keyId = newKey({ Tags: [{ TagKey: 'b', TagValue: '2' }, { TagKey: 'a', TagValue: '1' }] })
-    expect(call('ListResourceTags', { KeyId: keyId })).toEqual({ Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'b', TagValue: '2' }], Truncated: false })
+    const keyId = newKey({
+      Tags: [
+        { TagKey: 'b', TagValue: '2' },
+        { TagKey: 'a', TagValue: '1' },
+      ],
+    })
+    expect(call('ListResourceTags', { KeyId: keyId })).toEqual({
+      Tags: [
+        { TagKey: 'a', TagValue: '1' },
+        { TagKey: 'b', TagValue: '2' },
+      ],
+      Truncated: false,
+    })
   })
 
   it('pages with Limit (at most 50) and Marker', () => {
@@ -20,7 +31,9 @@ describe('ListResourceTags', () => {
     expect(p2).toEqual({ Tags: tags.slice(20), Truncated: false })
     expect(call('ListResourceTags', { KeyId: keyId, Limit: 1000 }).Tags).toHaveLength(50)
     // A marker belongs to its key.
-    expect(failure(() => call('ListResourceTags', { KeyId: newKey({ Tags: tags }), Marker: p1.NextMarker as string })).name).toBe('InvalidMarkerException')
+    expect(
+      failure(() => call('ListResourceTags', { KeyId: newKey({ Tags: tags }), Marker: p1.NextMarker as string })).name,
+    ).toBe('InvalidMarkerException')
   })
 
   it('works in every key state and for AWS managed keys', () => {

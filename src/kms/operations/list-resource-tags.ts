@@ -14,6 +14,11 @@ export const listResourceTags: Handler<'ListResourceTags'> = (ctx, input) => {
   ctx.core.authorize(ctx, { action: 'kms:ListResourceTags', key })
   const tags: Tag[] = []
   for (const [TagKey, TagValue] of key.tags) tags.push({ TagKey, TagValue })
-  const page = paginate(tags, input, { scope: `ListResourceTags:${key.arn}`, defaultLimit: 50, maxLimit: 50, sortKey: (t) => t.TagKey })
+  const page = paginate(tags, input, {
+    scope: `ListResourceTags:${key.arn}`,
+    defaultLimit: 50,
+    maxLimit: 50,
+    sortKey: (t) => t.TagKey,
+  })
   return { Tags: page.items, ...pageMembers(page) }
 }

@@ -16,7 +16,8 @@ import { grantSortKey } from './list-grants.ts'
 export const listRetirableGrants: Handler<'ListRetirableGrants'> = (ctx, input) => {
   const retiring = input.RetiringPrincipal
   const parsed = parseGrantPrincipal(retiring)
-  if (parsed === undefined) throw new InvalidArnException(`RetiringPrincipal '${retiring}' is not a valid principal ARN.`)
+  if (parsed === undefined)
+    throw new InvalidArnException(`RetiringPrincipal '${retiring}' is not a valid principal ARN.`)
   ctx.core.authorize(ctx, { action: 'kms:ListRetirableGrants', conditions: { 'kms:RetiringPrincipal': retiring } })
   if ((parsed.kind === 'account' || parsed.kind === 'arn') && parsed.account !== ctx.caller.account) {
     // "You must specify a principal in your AWS account" (API reference).

@@ -16,7 +16,11 @@ export const putKeyPolicy: Handler<'PutKeyPolicy'> = (ctx, input) => {
   const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
   const bypass = input.BypassPolicyLockoutSafetyCheck === true
-  ctx.core.authorize(ctx, { action: 'kms:PutKeyPolicy', key, conditions: { 'kms:BypassPolicyLockoutSafetyCheck': bypass } })
+  ctx.core.authorize(ctx, {
+    action: 'kms:PutKeyPolicy',
+    key,
+    conditions: { 'kms:BypassPolicyLockoutSafetyCheck': bypass },
+  })
   assertDefaultPolicyName(input.PolicyName)
   assertCustomerManaged(key, ctx.caller.principal, 'kms:PutKeyPolicy')
   parseKeyPolicy(input.Policy)

@@ -14,18 +14,36 @@ describe('ReEncrypt', () => {
     const { call, createKey } = coreHarness()
     const src = createKey()
     const dst = createKey()
-    const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message, EncryptionContext: { from: 'a' } })
+    const { CiphertextBlob } = call('Encrypt', {
+      KeyId: src.KeyId,
+      Plaintext: message,
+      EncryptionContext: { from: 'a' },
+    })
     const out = call('ReEncrypt', {
       CiphertextBlob: CiphertextBlob as Uint8Array,
       SourceEncryptionContext: { from: 'a' },
       DestinationKeyId: dst.KeyId,
       DestinationEncryptionContext: { to: 'b' },
     })
-    expect(out).toMatchObject({ SourceKeyId: src.Arn, KeyId: dst.Arn, SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
-    expect(text(call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, EncryptionContext: { to: 'b' } }).Plaintext)).toBe(message.toString())
-    expect(call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, EncryptionContext: { to: 'b' } }).KeyId).toBe(dst.Arn)
+    expect(out).toMatchObject({
+      SourceKeyId: src.Arn,
+      KeyId: dst.Arn,
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    })
+    expect(
+      text(
+        call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, EncryptionContext: { to: 'b' } }).Plaintext,
+      ),
+    ).toBe(message.toString())
+    expect(
+      call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, EncryptionContext: { to: 'b' } }).KeyId,
+    ).toBe(dst.Arn)
     // The source context is still required on the source side.
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId })).name).toBe('InvalidCiphertextException')
+    expect(
+      failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId }))
+        .name,
+    ).toBe('InvalidCiphertextException')
   })
 
   it('re-encrypts under the same key with the current material (what rotation tooling does)', () => {
@@ -37,7 +55,9 @@ describe('ReEncrypt', () => {
     rec.material.current = 1
     const out = call('ReEncrypt', { CiphertextBlob: old, DestinationKeyId: key.Arn })
     expect(Buffer.from(out.CiphertextBlob as Uint8Array).readUInt32BE(28)).toBe(1)
-    expect(text(call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array }).Plaintext)).toBe(message.toString())
+    expect(text(call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array }).Plaintext)).toBe(
+      message.toString(),
+    )
   })
 
   it('RSA to RSA and symmetric to RSA and back (as recorded for RSA_2048/OAEP_SHA_256)', () => {
@@ -45,7 +65,8 @@ describe('ReEncrypt', () => {
     const rsa1 = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
     const rsa2 = createKey('RSA_2048', 'ENCRYPT_DECRYPT')
     const sym = createKey()
-    const c1 = call('Encrypt', { KeyId: rsa1.KeyId, Plaintext: message, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }).CiphertextBlob as Uint8Array
+    const c1 = call('Encrypt', { KeyId: rsa1.KeyId, Plaintext: message, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
+      .CiphertextBlob as Uint8Array
     const r = call('ReEncrypt', {
       CiphertextBlob: c1,
       SourceKeyId: rsa1.KeyId,
@@ -53,25 +74,66 @@ describe('ReEncrypt', () => {
       SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
       DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
     })
-    expect(r).toMatchObject({ SourceKeyId: rsa1.Arn, KeyId: rsa2.Arn, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
+    expect(r).toMatchObject({
+      SourceKeyId: rsa1.Arn,
+      KeyId: rsa2.Arn,
+      SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+      DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+    })
     expect(r.CiphertextBlob?.byteLength).toBe(256)
-    expect(text(call('Decrypt', { KeyId: rsa2.KeyId, CiphertextBlob: r.CiphertextBlob as Uint8Array, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }).Plaintext)).toBe(message.toString())
-    const toSym = call('ReEncrypt', { CiphertextBlob: r.CiphertextBlob as Uint8Array, SourceKeyId: rsa2.Arn, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: sym.KeyId })
-    expect(text(call('Decrypt', { CiphertextBlob: toSym.CiphertextBlob as Uint8Array }).Plaintext)).toBe(message.toString())
-    // RSA ciphertext names no key: SourceKeyId is required.
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: c1, DestinationKeyId: sym.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).name).toBe(
-      'InvalidCiphertextException',
+    expect(
+      text(
+        call('Decrypt', {
+          KeyId: rsa2.KeyId,
+          CiphertextBlob: r.CiphertextBlob as Uint8Array,
+          EncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+        }).Plaintext,
+      ),
+    ).toBe(message.toString())
+    const toSym = call('ReEncrypt', {
+      CiphertextBlob: r.CiphertextBlob as Uint8Array,
+      SourceKeyId: rsa2.Arn,
+      SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+      DestinationKeyId: sym.KeyId,
+    })
+    expect(text(call('Decrypt', { CiphertextBlob: toSym.CiphertextBlob as Uint8Array }).Plaintext)).toBe(
+      message.toString(),
     )
+    // RSA ciphertext names no key: SourceKeyId is required.
+    expect(
+      failure(() =>
+        call('ReEncrypt', {
+          CiphertextBlob: c1,
+          DestinationKeyId: sym.KeyId,
+          SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+        }),
+      ).name,
+    ).toBe('InvalidCiphertextException')
     // Plaintext too long for the destination's OAEP limit.
     const big = call('Encrypt', { KeyId: sym.KeyId, Plaintext: new Uint8Array(300) }).CiphertextBlob as Uint8Array
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: big, DestinationKeyId: rsa1.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }))).toMatchObject({
+    expect(
+      failure(() =>
+        call('ReEncrypt', {
+          CiphertextBlob: big,
+          DestinationKeyId: rsa1.KeyId,
+          DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+        }),
+      ),
+    ).toMatchObject({
       name: 'ValidationException',
       message: 'Algorithm RSAES_OAEP_SHA_1 and key spec RSA_2048 cannot encrypt data larger than 214 bytes.',
     })
     // No encryption context on an RSA side.
     expect(
       failure(() =>
-        call('ReEncrypt', { CiphertextBlob: c1, SourceKeyId: rsa1.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: rsa2.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DestinationEncryptionContext: { a: 'b' } }),
+        call('ReEncrypt', {
+          CiphertextBlob: c1,
+          SourceKeyId: rsa1.KeyId,
+          SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+          DestinationKeyId: rsa2.KeyId,
+          DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+          DestinationEncryptionContext: { a: 'b' },
+        }),
       ).name,
     ).toBe('ValidationException')
   })
@@ -83,7 +145,13 @@ describe('ReEncrypt', () => {
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message })
     expect(
       failure(() =>
-        call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, SourceKeyId: hmac.KeyId, DestinationKeyId: hmac.KeyId, SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+        call('ReEncrypt', {
+          CiphertextBlob: CiphertextBlob as Uint8Array,
+          SourceKeyId: hmac.KeyId,
+          DestinationKeyId: hmac.KeyId,
+          SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+          DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        }),
       ),
     ).toMatchObject({ name: 'IncorrectKeyException', message: INCORRECT_KEY_MESSAGE })
   })
@@ -93,16 +161,32 @@ describe('ReEncrypt', () => {
     const src = createKey()
     const signing = createKey('ECC_NIST_P256', 'SIGN_VERIFY')
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message })
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: signing.KeyId }))).toMatchObject({
+    expect(
+      failure(() =>
+        call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: signing.KeyId }),
+      ),
+    ).toMatchObject({
       name: 'InvalidKeyUsageException',
       message: `${signing.Arn} key usage is SIGN_VERIFY which is not valid for ReEncrypt.`,
     })
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: src.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).message).toBe(
-      'Algorithm RSAES_OAEP_SHA_1 is incompatible with key spec SYMMETRIC_DEFAULT.',
-    )
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: src.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).name).toBe(
-      'InvalidKeyUsageException',
-    )
+    expect(
+      failure(() =>
+        call('ReEncrypt', {
+          CiphertextBlob: CiphertextBlob as Uint8Array,
+          DestinationKeyId: src.KeyId,
+          DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+        }),
+      ).message,
+    ).toBe('Algorithm RSAES_OAEP_SHA_1 is incompatible with key spec SYMMETRIC_DEFAULT.')
+    expect(
+      failure(() =>
+        call('ReEncrypt', {
+          CiphertextBlob: CiphertextBlob as Uint8Array,
+          DestinationKeyId: src.KeyId,
+          SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+        }),
+      ).name,
+    ).toBe('InvalidKeyUsageException')
   })
 
   it('needs kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination, each with its own context; audits both keys', () => {
@@ -112,21 +196,46 @@ describe('ReEncrypt', () => {
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message, EncryptionContext: { s: '1' } })
     const asked: AccessRequest[] = []
     core.authorizer = { authorize: (_ctx, req) => void asked.push(req) }
-    call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, SourceEncryptionContext: { s: '1' }, DestinationKeyId: dst.KeyId, DestinationEncryptionContext: { d: '2' }, GrantTokens: ['g'] })
-    expect(asked.map((r) => [r.action, r.key?.arn, r.encryptionContext, r.grantTokens, r.conditions?.['kms:ReEncryptOnSameKey']])).toEqual([
+    call('ReEncrypt', {
+      CiphertextBlob: CiphertextBlob as Uint8Array,
+      SourceEncryptionContext: { s: '1' },
+      DestinationKeyId: dst.KeyId,
+      DestinationEncryptionContext: { d: '2' },
+      GrantTokens: ['g'],
+    })
+    expect(
+      asked.map((r) => [
+        r.action,
+        r.key?.arn,
+        r.encryptionContext,
+        r.grantTokens,
+        r.conditions?.['kms:ReEncryptOnSameKey'],
+      ]),
+    ).toEqual([
       ['kms:ReEncryptFrom', src.Arn, { s: '1' }, ['g'], false],
       ['kms:ReEncryptTo', dst.Arn, { d: '2' }, ['g'], false],
     ])
-    expect(core.audit.events().at(-1)?.resources?.map((r) => r.ARN)).toEqual([src.Arn, dst.Arn])
+    expect(
+      core.audit
+        .events()
+        .at(-1)
+        ?.resources?.map((r) => r.ARN),
+    ).toEqual([src.Arn, dst.Arn])
     // Denied on the destination: nothing is produced.
     core.authorizer = {
       authorize: (_ctx, req) => {
         if (req.action === 'kms:ReEncryptTo') throw new AccessDeniedException(`not allowed: ${req.action}`)
       },
     }
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, SourceEncryptionContext: { s: '1' }, DestinationKeyId: dst.KeyId })).name).toBe(
-      'AccessDeniedException',
-    )
+    expect(
+      failure(() =>
+        call('ReEncrypt', {
+          CiphertextBlob: CiphertextBlob as Uint8Array,
+          SourceEncryptionContext: { s: '1' },
+          DestinationKeyId: dst.KeyId,
+        }),
+      ).name,
+    ).toBe('AccessDeniedException')
   })
 
   it('DryRun and key state on either side', () => {
@@ -134,12 +243,22 @@ describe('ReEncrypt', () => {
     const src = createKey()
     const dst = createKey()
     const { CiphertextBlob } = call('Encrypt', { KeyId: src.KeyId, Plaintext: message })
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId, DryRun: true })).name).toBe('DryRunOperationException')
+    expect(
+      failure(() =>
+        call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId, DryRun: true }),
+      ).name,
+    ).toBe('DryRunOperationException')
     record(dst.KeyId).state = 'Disabled'
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId })).message).toBe(`${dst.Arn} is disabled.`)
+    expect(
+      failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId }))
+        .message,
+    ).toBe(`${dst.Arn} is disabled.`)
     record(dst.KeyId).state = 'Enabled'
     record(src.KeyId).state = 'PendingDeletion'
-    expect(failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId })).message).toBe(`${src.Arn} is pending deletion.`)
+    expect(
+      failure(() => call('ReEncrypt', { CiphertextBlob: CiphertextBlob as Uint8Array, DestinationKeyId: dst.KeyId }))
+        .message,
+    ).toBe(`${src.Arn} is pending deletion.`)
   })
 
   it('property: any plaintext and contexts survive ReEncrypt; a flipped byte is InvalidCiphertextException', () => {
@@ -149,12 +268,24 @@ describe('ReEncrypt', () => {
     const ctx = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 })
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 4096 }), ctx, ctx, fc.nat(), (plaintext, from, to, at) => {
-        const blob = Buffer.from(call('Encrypt', { KeyId: src.KeyId, Plaintext: plaintext, EncryptionContext: from }).CiphertextBlob as Uint8Array)
-        const out = call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: from, DestinationKeyId: dst.KeyId, DestinationEncryptionContext: to })
+        const blob = Buffer.from(
+          call('Encrypt', { KeyId: src.KeyId, Plaintext: plaintext, EncryptionContext: from })
+            .CiphertextBlob as Uint8Array,
+        )
+        const out = call('ReEncrypt', {
+          CiphertextBlob: blob,
+          SourceEncryptionContext: from,
+          DestinationKeyId: dst.KeyId,
+          DestinationEncryptionContext: to,
+        })
         const back = call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, EncryptionContext: to })
         expect(Buffer.from(back.Plaintext as Uint8Array).equals(Buffer.from(plaintext))).toBe(true)
         blob[at % blob.length] = (blob[at % blob.length] as number) ^ 0x80
-        expect(failure(() => call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: from, DestinationKeyId: dst.KeyId })).name).toBe('InvalidCiphertextException')
+        expect(
+          failure(() =>
+            call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: from, DestinationKeyId: dst.KeyId }),
+          ).name,
+        ).toBe('InvalidCiphertextException')
       }),
       { numRuns: 100 },
     )

@@ -37,7 +37,9 @@ export const reEncrypt: Handler<'ReEncrypt'> = (ctx, input) => {
   ctx.core.authorize(ctx, {
     action: 'kms:ReEncryptTo',
     key: dest,
-    ...(input.DestinationEncryptionContext !== undefined ? { encryptionContext: input.DestinationEncryptionContext } : {}),
+    ...(input.DestinationEncryptionContext !== undefined
+      ? { encryptionContext: input.DestinationEncryptionContext }
+      : {}),
     ...(destination.alias !== undefined ? { requestAlias: destination.alias } : {}),
     ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
     conditions: { 'kms:EncryptionAlgorithm': destinationAlgorithm, 'kms:ReEncryptOnSameKey': sameKey },

@@ -18,7 +18,13 @@ import { AlreadyExistsException, ValidationException } from '../errors.ts'
 import { newReplicaRecord } from '../key-factory.ts'
 import { keyMetadata } from '../key.ts'
 import type { ReplicateKeyResponse } from '../model.generated.ts'
-import { assertMultiRegionManageable, assertRegionFor, completeLater, endTransientState, notPrimaryError } from '../multi-region.ts'
+import {
+  assertMultiRegionManageable,
+  assertRegionFor,
+  completeLater,
+  endTransientState,
+  notPrimaryError,
+} from '../multi-region.ts'
 import { parseKeyPolicy } from '../policy-document.ts'
 import { resolveKeyId } from '../resolve.ts'
 import { requestTagConditions, tagsFromInput } from '../tags.ts'
@@ -35,7 +41,9 @@ export const replicateKey: Handler<'ReplicateKey'> = (ctx, input) => {
   assertMultiRegionManageable(primary)
   assertRegionFor(primary, region, 'ReplicaRegion')
   if (region === primary.region) {
-    throw new ValidationException(`ReplicaRegion '${region}' is the Region of the primary key ${primary.arn}; a replica must be in another Region.`)
+    throw new ValidationException(
+      `ReplicaRegion '${region}' is the Region of the primary key ${primary.arn}; a replica must be in another Region.`,
+    )
   }
   const replicaState = ctx.core.store.region(primary.account, region)
   const existing = replicaState.keys.get(primary.keyId)
@@ -52,24 +60,49 @@ export const replicateKey: Handler<'ReplicateKey'> = (ctx, input) => {
   ctx.core.authorize(replicaCtx, {
     action: 'kms:CreateKey',
     conditions: {
-      'kms:KeySpec': primary.keySpec, 'kms:KeyUsage': primary.keyUsage, 'kms:KeyOrigin': primary.origin, 'kms:MultiRegion': true,
-      'kms:MultiRegionKeyType': 'REPLICA', 'kms:BypassPolicyLockoutSafetyCheck': bypass, ...(tags.size > 0 ? requestTagConditions(tags) : {}),
+      'kms:KeySpec': primary.keySpec,
+      'kms:KeyUsage': primary.keyUsage,
+      'kms:KeyOrigin': primary.origin,
+      'kms:MultiRegion': true,
+      'kms:MultiRegionKeyType': 'REPLICA',
+      'kms:BypassPolicyLockoutSafetyCheck': bypass,
+      ...(tags.size > 0 ? requestTagConditions(tags) : {}),
     },
   })
-  if (tags.size > 0) ctx.core.authorize(replicaCtx, { action: 'kms:TagResource', conditions: requestTagConditions(tags) })
-  if (input.Policy !== undefined && !bypass) ctx.core.authorizer.assertPolicyKeepsAccess?.(replicaCtx, input.Policy, undefined)
+  if (tags.size > 0)
+    ctx.core.authorize(replicaCtx, { action: 'kms:TagResource', conditions: requestTagConditions(tags) })
+  if (input.Policy !== undefined && !bypass)
+    ctx.core.authorizer.assertPolicyKeepsAccess?.(replicaCtx, input.Policy, undefined)
   assertKeyQuota(replicaState)
   const replica = newReplicaRecord(primary, region, ctx.now, input.Policy, input.Description ?? '', tags)
   replicaState.keys.set(replica.keyId, replica)
   const out: ReplicateKeyResponse = { ReplicaKeyMetadata: keyMetadata(replica), ReplicaPolicy: replica.policy }
-  if (input.Tags !== undefined && input.Tags.length > 0) out.ReplicaTags = input.Tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }))
+  if (input.Tags !== undefined && input.Tags.length > 0)
+    out.ReplicaTags = input.Tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }))
   // "This key state changes to Enabled (or PendingImport) after a few seconds": a replica of a
   // key with imported material is created without material (API_ReplicateKey.html).
   const settled = primary.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled'
-  completeLater(ctx.core, ctx.now, ctx.core.asyncDelays.replicaCreationMs, () => endTransientState(replica, 'Creating', settled))
+  completeLater(ctx.core, ctx.now, ctx.core.asyncDelays.replicaCreationMs, () =>
+    endTransientState(replica, 'Creating', settled),
+  )
   if (ctx.core.audit.enabled) {
-    const createInput = { Description: replica.description, KeyUsage: replica.keyUsage, KeySpec: replica.keySpec, Origin: replica.origin, MultiRegion: true, ...(input.Tags !== undefined ? { Tags: input.Tags } : {}) }
-    ctx.core.audit.record(buildAuditEvent({ op: 'CreateKey', input: createInput, caller: replicaCaller, now: ctx.now, draft: { resources: [replica] } }))
+    const createInput = {
+      Description: replica.description,
+      KeyUsage: replica.keyUsage,
+      KeySpec: replica.keySpec,
+      Origin: replica.origin,
+      MultiRegion: true,
+      ...(input.Tags !== undefined ? { Tags: input.Tags } : {}),
+    }
+    ctx.core.audit.record(
+      buildAuditEvent({
+        op: 'CreateKey',
+        input: createInput,
+        caller: replicaCaller,
+        now: ctx.now,
+        draft: { resources: [replica] },
+      }),
+    )
   }
   return out
 }

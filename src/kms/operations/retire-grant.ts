@@ -26,10 +26,13 @@ export const retireGrant: Handler<'RetireGrant'> = (ctx, input) => {
     if (input.KeyId !== undefined && resolveKeyId(ctx, input.KeyId, { allowAlias: false }).key !== key) {
       throw new ValidationException('The KeyId does not identify the key of the grant that GrantToken names.')
     }
-    if (input.GrantId !== undefined && input.GrantId !== grantId) throw new ValidationException('The GrantId does not identify the grant that GrantToken names.')
+    if (input.GrantId !== undefined && input.GrantId !== grantId)
+      throw new ValidationException('The GrantId does not identify the grant that GrantToken names.')
   } else {
     if (input.KeyId === undefined || input.GrantId === undefined) {
-      throw new ValidationException('Specify a GrantToken, or both a KeyId and a GrantId, to identify the grant to retire.')
+      throw new ValidationException(
+        'Specify a GrantToken, or both a KeyId and a GrantId, to identify the grant to retire.',
+      )
     }
     key = resolveKeyId(ctx, input.KeyId, { allowAlias: false }).key
     grantId = input.GrantId

@@ -20,14 +20,24 @@ describe('RotateKeyOnDemand', () => {
     const fresh = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([8]) }).CiphertextBlob!
     expect(parseSymmetricHeader(fresh)?.materialVersion).toBe(1)
     expect([...kms.callSync('Decrypt', { CiphertextBlob: old }).Plaintext!]).toEqual([7])
-    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations).toEqual([{ KeyId: keyId, RotationDate: new Date(clock.now()), RotationType: 'ON_DEMAND' }])
+    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations).toEqual([
+      { KeyId: keyId, RotationDate: new Date(clock.now()), RotationType: 'ON_DEMAND' },
+    ])
     // Automatic rotation stays off.
     expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toEqual({ KeyId: keyId, KeyRotationEnabled: false })
     const events = kms.auditEvents()
     const i = events.findIndex((e) => e.eventName === 'RotateKeyOnDemand')
-    expect(events[i]).toMatchObject({ eventType: 'AwsApiCall', requestParameters: { keyId }, responseElements: { keyId } })
+    expect(events[i]).toMatchObject({
+      eventType: 'AwsApiCall',
+      requestParameters: { keyId },
+      responseElements: { keyId },
+    })
     // The rotation itself is a RotateKey service event, as for automatic rotations.
-    expect(events[i - 1]).toMatchObject({ eventName: 'RotateKey', eventType: 'AwsServiceEvent', serviceEventDetails: { rotationType: 'ON_DEMAND', keyId } })
+    expect(events[i - 1]).toMatchObject({
+      eventName: 'RotateKey',
+      eventType: 'AwsServiceEvent',
+      serviceEventDetails: { rotationType: 'ON_DEMAND', keyId },
+    })
   })
 
   it('allows 10 per key, then LimitExceededException with AWS message', () => {
@@ -54,12 +64,17 @@ describe('RotateKeyOnDemand', () => {
     expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toThrow(
       expect.objectContaining({
         name: 'ConflictException',
-        message: 'The request was rejected because an automatic rotation of this key is currently in progress or scheduled to begin within the next 20 minutes.',
+        message:
+          'The request was rejected because an automatic rotation of this key is currently in progress or scheduled to begin within the next 20 minutes.',
       }),
     )
     clock.advanceTo(due + 1)
     kms.callSync('RotateKeyOnDemand', { KeyId: keyId })
-    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations?.map((r) => r.RotationType)).toEqual(['ON_DEMAND', 'AUTOMATIC', 'ON_DEMAND'])
+    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations?.map((r) => r.RotationType)).toEqual([
+      'ON_DEMAND',
+      'AUTOMATIC',
+      'ON_DEMAND',
+    ])
   })
 
   it('conflicts while an earlier on-demand rotation is still in progress', () => {
@@ -67,7 +82,9 @@ describe('RotateKeyOnDemand', () => {
     kms.core.asyncDelays.onDemandRotationMs = 10_000
     const keyId = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
     kms.callSync('RotateKeyOnDemand', { KeyId: keyId })
-    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toThrow(expect.objectContaining({ name: 'ConflictException' }))
+    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toThrow(
+      expect.objectContaining({ name: 'ConflictException' }),
+    )
     clock.advance(10_000)
     kms.callSync('RotateKeyOnDemand', { KeyId: keyId })
   })
@@ -76,19 +93,29 @@ describe('RotateKeyOnDemand', () => {
     const { kms } = setup()
     const missing = '11111111-2222-4333-8444-555555555555'
     expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: missing })).toThrow(
-      expect.objectContaining({ name: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:111122223333:key/${missing}' does not exist` }),
+      expect.objectContaining({
+        name: 'NotFoundException',
+        message: `Key 'arn:aws:kms:us-east-1:111122223333:key/${missing}' does not exist`,
+      }),
     )
     const disabled = kms.callSync('CreateKey', {}).KeyMetadata!
     kms.callSync('DisableKey', { KeyId: disabled.KeyId })
-    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: disabled.KeyId })).toThrow(expect.objectContaining({ name: 'DisabledException', message: `${disabled.Arn} is disabled.` }))
-    const asymmetric = kms.callSync('CreateKey', { KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }).KeyMetadata!.KeyId
+    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: disabled.KeyId })).toThrow(
+      expect.objectContaining({ name: 'DisabledException', message: `${disabled.Arn} is disabled.` }),
+    )
+    const asymmetric = kms.callSync('CreateKey', { KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }).KeyMetadata!
+      .KeyId
     const hmac = kms.callSync('CreateKey', { KeySpec: 'HMAC_224', KeyUsage: 'GENERATE_VERIFY_MAC' }).KeyMetadata!.KeyId
     for (const keyId of [asymmetric, hmac]) {
       // AWS answers with an empty message here (LocalStack's AWS-recorded snapshot).
-      expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toThrow(expect.objectContaining({ name: 'UnsupportedOperationException', message: '' }))
+      expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toThrow(
+        expect.objectContaining({ name: 'UnsupportedOperationException', message: '' }),
+      )
     }
     const pending = kms.callSync('CreateKey', {}).KeyMetadata!
     kms.callSync('ScheduleKeyDeletion', { KeyId: pending.KeyId })
-    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: pending.KeyId })).toThrow(expect.objectContaining({ name: 'KMSInvalidStateException', message: `${pending.Arn} is pending deletion.` }))
+    expect(() => kms.callSync('RotateKeyOnDemand', { KeyId: pending.KeyId })).toThrow(
+      expect.objectContaining({ name: 'KMSInvalidStateException', message: `${pending.Arn} is pending deletion.` }),
+    )
   })
 })

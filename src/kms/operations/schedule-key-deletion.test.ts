@@ -48,7 +48,9 @@ describe('ScheduleKeyDeletion', () => {
     expect(failure(() => call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: 0 })).message).toBe(
       "1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1",
     )
-    expect(failure(() => call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: '7' } as never)).name).toBe('ValidationException')
+    expect(
+      failure(() => call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: '7' } as never)).name,
+    ).toBe('ValidationException')
     expect(call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: 7 }).PendingWindowInDays).toBe(7)
     expect(call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: 30 }).PendingWindowInDays).toBe(30)
   })
@@ -58,8 +60,14 @@ describe('ScheduleKeyDeletion', () => {
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`
-    expect(failure(() => call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) }))).toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is pending deletion.` })
-    expect(failure(() => call('ScheduleKeyDeletion', { KeyId: keyId }))).toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is pending deletion.` })
+    expect(failure(() => call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) }))).toMatchObject({
+      name: 'KMSInvalidStateException',
+      message: `${arn} is pending deletion.`,
+    })
+    expect(failure(() => call('ScheduleKeyDeletion', { KeyId: keyId }))).toMatchObject({
+      name: 'KMSInvalidStateException',
+      message: `${arn} is pending deletion.`,
+    })
   })
 
   it('schedules disabled keys too, by ARN or alias', () => {
@@ -70,7 +78,7 @@ describe('ScheduleKeyDeletion', () => {
     expect(call('ScheduleKeyDeletion', { KeyId: 'alias/old' }).KeyState).toBe('PendingDeletion')
   })
 
-  it('refuses AWS managed keys, other accounts\' keys and unknown keys', () => {
+  it("refuses AWS managed keys, other accounts' keys and unknown keys", () => {
     const { core, call, newKey } = coreHarness()
     expect(failure(() => call('ScheduleKeyDeletion', { KeyId: 'alias/aws/s3' })).name).toBe('AccessDeniedException')
     const other = `arn:aws:kms:us-east-1:444455556666:key/${newKey({}, { account: '444455556666' })}`
@@ -82,7 +90,9 @@ describe('ScheduleKeyDeletion', () => {
   it('passes the window to the authorizer (kms:ScheduleKeyDeletionPendingWindowInDays)', () => {
     const { core, call, newKey } = coreHarness()
     const seen: unknown[] = []
-    core.authorizer = { authorize: (_ctx, r) => void seen.push(r.conditions?.['kms:ScheduleKeyDeletionPendingWindowInDays']) }
+    core.authorizer = {
+      authorize: (_ctx, r) => void seen.push(r.conditions?.['kms:ScheduleKeyDeletionPendingWindowInDays']),
+    }
     call('ScheduleKeyDeletion', { KeyId: newKey(), PendingWindowInDays: 9 })
     expect(seen.at(-1)).toBe('9')
   })
@@ -95,9 +105,19 @@ describe('ScheduleKeyDeletion of multi-Region keys', () => {
     call('ReplicateKey', { KeyId: keyId, ReplicaRegion: 'eu-west-1' })
     clock.advance(1000) // let the replica leave its transient Creating state
     const out = call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
-    expect(out).toEqual({ KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, KeyState: 'PendingReplicaDeletion', PendingWindowInDays: 7 })
-    expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata).toMatchObject({ KeyState: 'PendingReplicaDeletion', PendingDeletionWindowInDays: 7, Enabled: false })
-    expect(failure(() => call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) })).name).toBe('KMSInvalidStateException')
+    expect(out).toEqual({
+      KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+      KeyState: 'PendingReplicaDeletion',
+      PendingWindowInDays: 7,
+    })
+    expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata).toMatchObject({
+      KeyState: 'PendingReplicaDeletion',
+      PendingDeletionWindowInDays: 7,
+      Enabled: false,
+    })
+    expect(failure(() => call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) })).name).toBe(
+      'KMSInvalidStateException',
+    )
     clock.advance(60 * DAY)
     expect(call('DescribeKey', { KeyId: keyId }).KeyMetadata?.KeyState).toBe('PendingReplicaDeletion')
     call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 30 }, { region: 'eu-west-1' })

@@ -7,7 +7,12 @@
  * replica is deleted. The response's KeyId is the key ARN.
  */
 import type { Handler } from '../context.ts'
-import { DEFAULT_PENDING_WINDOW_DAYS, MAX_PENDING_WINDOW_DAYS, MIN_PENDING_WINDOW_DAYS, scheduleDeletion } from '../deletion.ts'
+import {
+  DEFAULT_PENDING_WINDOW_DAYS,
+  MAX_PENDING_WINDOW_DAYS,
+  MIN_PENDING_WINDOW_DAYS,
+  scheduleDeletion,
+} from '../deletion.ts'
 import { ValidationException } from '../errors.ts'
 import { assertKeyState } from '../key-state.ts'
 import { assertCustomerManaged } from '../key.ts'
@@ -18,15 +23,25 @@ export const scheduleKeyDeletion: Handler<'ScheduleKeyDeletion'> = (ctx, input) 
   const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS
   if (days < MIN_PENDING_WINDOW_DAYS || days > MAX_PENDING_WINDOW_DAYS) {
     // Real KMS's text (observed: Skyscanner/kms-issuer#8).
-    throw new ValidationException(`PendingWindowInDays must be between ${MIN_PENDING_WINDOW_DAYS} and ${MAX_PENDING_WINDOW_DAYS}`)
+    throw new ValidationException(
+      `PendingWindowInDays must be between ${MIN_PENDING_WINDOW_DAYS} and ${MAX_PENDING_WINDOW_DAYS}`,
+    )
   }
   const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
-  ctx.core.authorize(ctx, { action: 'kms:ScheduleKeyDeletion', key, conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(days) } })
+  ctx.core.authorize(ctx, {
+    action: 'kms:ScheduleKeyDeletion',
+    key,
+    conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(days) },
+  })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:ScheduleKeyDeletion')
   assertKeyState(key, 'schedule-deletion')
   scheduleDeletion(ctx.core, key, days, ctx.now)
-  const out: OperationOutputs['ScheduleKeyDeletion'] = { KeyId: key.arn, KeyState: key.state, PendingWindowInDays: days }
+  const out: OperationOutputs['ScheduleKeyDeletion'] = {
+    KeyId: key.arn,
+    KeyState: key.state,
+    PendingWindowInDays: days,
+  }
   if (key.deletionDate !== undefined) out.DeletionDate = new Date(key.deletionDate)
   return out
 }

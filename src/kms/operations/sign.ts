@@ -56,5 +56,9 @@ export function prepareSigning(ctx: OpContext, input: SigningRequest, op: 'Sign'
 /** Handler of Sign. */
 export const sign: Handler<'Sign'> = (ctx, input) => {
   const { key, scheme, messageType } = prepareSigning(ctx, input, 'Sign')
-  return { KeyId: key.arn, Signature: signMessage(currentMaterial(key), scheme, messageType, input.Message), SigningAlgorithm: input.SigningAlgorithm }
+  return {
+    KeyId: key.arn,
+    Signature: signMessage(currentMaterial(key), scheme, messageType, input.Message),
+    SigningAlgorithm: input.SigningAlgorithm,
+  }
 }

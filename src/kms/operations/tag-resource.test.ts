@@ -4,8 +4,23 @@ import { coreHarness, failure } from '../test-support.ts'
 describe('TagResource', () => {
   it('adds tags and replaces the value of existing tag keys (LocalStack snapshot, test_update_and_add_tags_on_tagged_key)', () => {
     const { call, newKey } = coreHarness()
-    const keyId = newKey({ Tags: [{ TagKey: 'tag1', TagValue: 'value1' }, { TagKey: 'tag2', TagValue: 'value2' }, { TagKey: 'tag3', TagValue: 'value3' }] })
-    expect(call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'tag2', TagValue: 'updated_value2' }, { TagKey: 'tag4', TagValue: 'value4' }, { TagKey: 'tag5', TagValue: 'value5' }] })).toEqual({})
+    const keyId = newKey({
+      Tags: [
+        { TagKey: 'tag1', TagValue: 'value1' },
+        { TagKey: 'tag2', TagValue: 'value2' },
+        { TagKey: 'tag3', TagValue: 'value3' },
+      ],
+    })
+    expect(
+      call('TagResource', {
+        KeyId: keyId,
+        Tags: [
+          { TagKey: 'tag2', TagValue: 'updated_value2' },
+          { TagKey: 'tag4', TagValue: 'value4' },
+          { TagKey: 'tag5', TagValue: 'value5' },
+        ],
+      }),
+    ).toEqual({})
     expect(call('ListResourceTags', { KeyId: keyId }).Tags).toEqual([
       { TagKey: 'tag1', TagValue: 'value1' },
       { TagKey: 'tag2', TagValue: 'updated_value2' },
@@ -20,10 +35,34 @@ describe('TagResource', () => {
   it('refuses reserved and duplicate tag keys with AWS messages, changing nothing', () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
-    expect(failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'ok', TagValue: 'v' }, { TagKey: 'aws:x', TagValue: 'v' }] }))).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' })
-    expect(failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] }))).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' })
+    expect(
+      failure(() =>
+        call('TagResource', {
+          KeyId: keyId,
+          Tags: [
+            { TagKey: 'ok', TagValue: 'v' },
+            { TagKey: 'aws:x', TagValue: 'v' },
+          ],
+        }),
+      ),
+    ).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' })
+    expect(
+      failure(() =>
+        call('TagResource', {
+          KeyId: keyId,
+          Tags: [
+            { TagKey: 'a', TagValue: '1' },
+            { TagKey: 'a', TagValue: '2' },
+          ],
+        }),
+      ),
+    ).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' })
     expect(call('ListResourceTags', { KeyId: keyId }).Tags).toEqual([])
-    expect(failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k', TagValue: 'v'.repeat(257) }] })).message).toContain("at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
+    expect(
+      failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k', TagValue: 'v'.repeat(257) }] })).message,
+    ).toContain(
+      "at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256",
+    )
     expect(failure(() => call('TagResource', { KeyId: keyId } as never)).message).toContain("Value null at 'tags'")
   })
 
@@ -32,13 +71,36 @@ describe('TagResource', () => {
     const keyId = newKey({ Tags: Array.from({ length: 49 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })) })
     call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k50', TagValue: 'v' }] })
     // Replacing values of existing keys at the limit is fine.
-    call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k0', TagValue: 'w' }, { TagKey: 'k50', TagValue: 'w' }] })
-    expect(failure(() => call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k0', TagValue: 'x' }, { TagKey: 'one-more', TagValue: 'v' }] })).name).toBe('LimitExceededException')
+    call('TagResource', {
+      KeyId: keyId,
+      Tags: [
+        { TagKey: 'k0', TagValue: 'w' },
+        { TagKey: 'k50', TagValue: 'w' },
+      ],
+    })
+    expect(
+      failure(() =>
+        call('TagResource', {
+          KeyId: keyId,
+          Tags: [
+            { TagKey: 'k0', TagValue: 'x' },
+            { TagKey: 'one-more', TagValue: 'v' },
+          ],
+        }),
+      ).name,
+    ).toBe('LimitExceededException')
     expect(call('ListResourceTags', { KeyId: keyId }).Tags?.find((t) => t.TagKey === 'k0')?.TagValue).toBe('w')
-    expect(failure(() => call('TagResource', { KeyId: newKey(), Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })) }))).toMatchObject({ name: 'TagException', message: 'Too many tags' })
+    expect(
+      failure(() =>
+        call('TagResource', {
+          KeyId: newKey(),
+          Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })),
+        }),
+      ),
+    ).toMatchObject({ name: 'TagException', message: 'Too many tags' })
   })
 
-  it('refuses keys pending deletion, AWS managed keys and other accounts\' keys', () => {
+  it("refuses keys pending deletion, AWS managed keys and other accounts' keys", () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
@@ -55,6 +117,11 @@ describe('TagResource', () => {
     const seen: unknown[] = []
     core.authorizer = { authorize: (_ctx, r) => void seen.push(r) }
     call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'team', TagValue: 'blue' }] })
-    expect(seen).toEqual([expect.objectContaining({ action: 'kms:TagResource', conditions: { 'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'blue' } })])
+    expect(seen).toEqual([
+      expect.objectContaining({
+        action: 'kms:TagResource',
+        conditions: { 'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'blue' },
+      }),
+    ])
   })
 })

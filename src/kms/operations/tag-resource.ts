@@ -22,7 +22,9 @@ export const tagResource: Handler<'TagResource'> = (ctx, input) => {
   let added = 0
   for (const k of tags.keys()) if (!key.tags.has(k)) added++
   if (key.tags.size + added > MAX_TAGS_PER_KEY) {
-    throw new LimitExceededException(`The request would give ${key.arn} ${key.tags.size + added} tags; a KMS key can have at most ${MAX_TAGS_PER_KEY}.`)
+    throw new LimitExceededException(
+      `The request would give ${key.arn} ${key.tags.size + added} tags; a KMS key can have at most ${MAX_TAGS_PER_KEY}.`,
+    )
   }
   for (const [k, v] of tags) key.tags.set(k, v)
   return {}

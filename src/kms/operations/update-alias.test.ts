@@ -24,13 +24,19 @@ describe('UpdateAlias', () => {
     const sym = newKey()
     call('CreateAlias', { AliasName: 'alias/sym', TargetKeyId: sym })
     const hmac = newKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/sym', TargetKeyId: hmac })).name).toBe('ValidationException')
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/sym', TargetKeyId: hmac })).name).toBe(
+      'ValidationException',
+    )
     const eccSign = newKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })
     const eccAgree = newKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' })
     const rsaSign = newKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })
     call('CreateAlias', { AliasName: 'alias/signer', TargetKeyId: eccSign })
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/signer', TargetKeyId: eccAgree })).message).toMatch(/key usage SIGN_VERIFY/)
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/signer', TargetKeyId: sym })).name).toBe('ValidationException')
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/signer', TargetKeyId: eccAgree })).message).toMatch(
+      /key usage SIGN_VERIFY/,
+    )
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/signer', TargetKeyId: sym })).name).toBe(
+      'ValidationException',
+    )
     // Both asymmetric with the same usage: allowed, even across families.
     call('UpdateAlias', { AliasName: 'alias/signer', TargetKeyId: rsaSign })
     expect(call('DescribeKey', { KeyId: 'alias/signer' }).KeyMetadata?.KeySpec).toBe('RSA_2048')
@@ -43,7 +49,9 @@ describe('UpdateAlias', () => {
     const b = newKey()
     call('CreateAlias', { AliasName: 'alias/move', TargetKeyId: a })
     call('ScheduleKeyDeletion', { KeyId: b })
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/move', TargetKeyId: b })).name).toBe('KMSInvalidStateException')
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/move', TargetKeyId: b })).name).toBe(
+      'KMSInvalidStateException',
+    )
     call('ScheduleKeyDeletion', { KeyId: a })
     call('UpdateAlias', { AliasName: 'alias/move', TargetKeyId: newKey() })
   })
@@ -55,12 +63,20 @@ describe('UpdateAlias', () => {
       name: 'NotFoundException',
       message: 'Alias arn:aws:kms:us-east-1:111122223333:alias/none is not found.',
     })
-    expect(failure(() => call('UpdateAlias', { AliasName: 'none', TargetKeyId: keyId })).name).toBe('ValidationException')
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/aws/s3', TargetKeyId: keyId })).name).toBe('NotAuthorizedException')
+    expect(failure(() => call('UpdateAlias', { AliasName: 'none', TargetKeyId: keyId })).name).toBe(
+      'ValidationException',
+    )
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/aws/s3', TargetKeyId: keyId })).name).toBe(
+      'NotAuthorizedException',
+    )
     call('CreateAlias', { AliasName: 'alias/x', TargetKeyId: keyId })
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/x', TargetKeyId: 'alias/x' })).name).toBe('NotFoundException')
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/x', TargetKeyId: 'alias/x' })).name).toBe(
+      'NotFoundException',
+    )
     const aws = call('DescribeKey', { KeyId: 'alias/aws/s3' }).KeyMetadata?.KeyId as string
-    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/x', TargetKeyId: aws })).name).toBe('AccessDeniedException')
+    expect(failure(() => call('UpdateAlias', { AliasName: 'alias/x', TargetKeyId: aws })).name).toBe(
+      'AccessDeniedException',
+    )
   })
 
   it('authorizes kms:UpdateAlias on both the current and the new key', () => {
@@ -71,6 +87,9 @@ describe('UpdateAlias', () => {
     const seen: AccessRequest[] = []
     core.authorizer = { authorize: (_ctx, r) => void seen.push(r) }
     call('UpdateAlias', { AliasName: 'alias/both', TargetKeyId: b })
-    expect(seen.map((r) => [r.action, r.key?.keyId])).toEqual([['kms:UpdateAlias', a], ['kms:UpdateAlias', b]])
+    expect(seen.map((r) => [r.action, r.key?.keyId])).toEqual([
+      ['kms:UpdateAlias', a],
+      ['kms:UpdateAlias', b],
+    ])
   })
 })

@@ -15,8 +15,12 @@ describe('UpdateKeyDescription', () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
-    expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'x' })).name).toBe('KMSInvalidStateException')
-    expect(failure(() => call('UpdateKeyDescription', { KeyId: 'alias/aws/rds', Description: 'x' })).name).toBe('AccessDeniedException')
+    expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'x' })).name).toBe(
+      'KMSInvalidStateException',
+    )
+    expect(failure(() => call('UpdateKeyDescription', { KeyId: 'alias/aws/rds', Description: 'x' })).name).toBe(
+      'AccessDeniedException',
+    )
   })
 
   it('validates Description (required, at most 8192 characters)', () => {
@@ -25,9 +29,9 @@ describe('UpdateKeyDescription', () => {
     expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId } as never)).message).toBe(
       "1 validation error detected: Value null at 'description' failed to satisfy constraint: Member must not be null",
     )
-    expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'd'.repeat(8193) })).message).toContain(
-      "at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192",
-    )
+    expect(
+      failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'd'.repeat(8193) })).message,
+    ).toContain("at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")
     call('UpdateKeyDescription', { KeyId: keyId, Description: 'd'.repeat(8192) })
   })
 })

@@ -11,7 +11,13 @@ import type { Caller } from '../caller.ts'
 import type { Handler, OpContext } from '../context.ts'
 import { NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.ts'
 import { keyArn } from '../ids.ts'
-import { assertMultiRegionManageable, assertRegionFor, completeLater, endTransientState, notPrimaryError } from '../multi-region.ts'
+import {
+  assertMultiRegionManageable,
+  assertRegionFor,
+  completeLater,
+  endTransientState,
+  notPrimaryError,
+} from '../multi-region.ts'
 import { resolveKeyId } from '../resolve.ts'
 
 /** Handler of UpdatePrimaryRegion. */
@@ -19,13 +25,18 @@ export const updatePrimaryRegion: Handler<'UpdatePrimaryRegion'> = (ctx, input) 
   const { key: primary } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
   ctx.audit.resources.push(primary)
   const region = input.PrimaryRegion
-  ctx.core.authorize(ctx, { action: 'kms:UpdatePrimaryRegion', key: primary, conditions: { 'kms:PrimaryRegion': region } })
+  ctx.core.authorize(ctx, {
+    action: 'kms:UpdatePrimaryRegion',
+    key: primary,
+    conditions: { 'kms:PrimaryRegion': region },
+  })
   const link = primary.multiRegion
   if (link === undefined) throw new UnsupportedOperationException(`${primary.arn} is not a multi-region key.`)
   if (link.primaryRegion !== primary.region) throw notPrimaryError(primary)
   assertMultiRegionManageable(primary)
   assertRegionFor(primary, region, 'PrimaryRegion')
-  if (region === primary.region) throw new ValidationException(`PrimaryRegion '${region}' is already the primary Region of ${primary.arn}.`)
+  if (region === primary.region)
+    throw new ValidationException(`PrimaryRegion '${region}' is already the primary Region of ${primary.arn}.`)
   const replicaCaller: Caller = { ...ctx.caller, region }
   const replicaState = ctx.core.store.peekRegion(primary.account, region)
   const replica = replicaState?.keys.get(primary.keyId)
@@ -35,7 +46,11 @@ export const updatePrimaryRegion: Handler<'UpdatePrimaryRegion'> = (ctx, input) 
   ctx.audit.resources.push(replica)
   // "kms:UpdatePrimaryRegion on the current replica key (in the replica key's Region)".
   const replicaCtx: OpContext = { ...ctx, caller: replicaCaller, state: replicaState }
-  ctx.core.authorize(replicaCtx, { action: 'kms:UpdatePrimaryRegion', key: replica, conditions: { 'kms:PrimaryRegion': region } })
+  ctx.core.authorize(replicaCtx, {
+    action: 'kms:UpdatePrimaryRegion',
+    key: replica,
+    conditions: { 'kms:PrimaryRegion': region },
+  })
   assertMultiRegionManageable(replica)
   link.primaryRegion = region
   const formerPrimaryState = primary.state

@@ -13,6 +13,7 @@ import { prepareSigning } from './sign.ts'
 /** Handler of Verify. */
 export const verify: Handler<'Verify'> = (ctx, input) => {
   const { key, scheme, messageType } = prepareSigning(ctx, input, 'Verify')
-  if (!verifySignature(currentMaterial(key), scheme, messageType, input.Message, input.Signature)) throw new KMSInvalidSignatureException('')
+  if (!verifySignature(currentMaterial(key), scheme, messageType, input.Message, input.Signature))
+    throw new KMSInvalidSignatureException('')
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm }
 }
