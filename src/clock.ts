@@ -24,10 +24,20 @@ export interface Clock {
 }
 
 /**
+ * A clock a real-time run can drive: a {@link Clock} that can also yield one event-loop turn.
+ * {@link SystemClock} is the one real runs use; tests pass a simulated one (a clock that stalls)
+ * to check the real-time engine deterministically.
+ */
+export interface RealTimeClock extends Clock {
+  /** Resolves after one macrotask turn, so that pending I/O and promise continuations run. */
+  yieldToEventLoop(): Promise<void>
+}
+
+/**
  * Wall-clock time with sub-millisecond resolution (`performance.timeOrigin + performance.now()`),
  * monotonic within a process.
  */
-export class SystemClock implements Clock {
+export class SystemClock implements RealTimeClock {
   readonly kind = 'system' as const
   readonly #origin = performance.timeOrigin
 

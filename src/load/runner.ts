@@ -5,7 +5,7 @@
  * same arrivals: arrival times and request choices come from streams derived from the seed
  * and the shard only, so variants are compared on identical traffic.
  */
-import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock } from '../clock.ts'
+import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
 import type { CallerInput } from '../kms/caller.ts'
 import { billableKeys } from '../kms/pricing.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
@@ -110,6 +110,12 @@ export interface RunOptions {
    * at. Parallel workers use it to start each variant together. @default the next whole second
    */
   startBarrier?: (variant: string) => Promise<number>
+  /**
+   * The wall clock: what a real-time run reads and sleeps on, and what paces progress reports.
+   * Tests inject a simulated one (e.g. one that stalls mid-run) to check the real-time engine
+   * deterministically. @default new SystemClock()
+   */
+  wallClock?: RealTimeClock
 }
 
 /** A run that could not start: bad options or a scenario the target cannot serve. */
@@ -143,7 +149,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const variants = selectVariants(scenario.variants, options.variants)
   const schedule = resolveSchedule(scenario, options.readTraceFile)
   const shape = compileShape(schedule, durationSeconds, parseDuration)
-  const wall = new SystemClock()
+  const wall = options.wallClock ?? new SystemClock()
   const latencySetting = options.latency ?? (scenario.latency as LatencySetting)
   const localCrypto = options.localCrypto ?? clockKind === 'real'
   const maxFixtures = options.maxFixtures ?? (target.kind === 'embedded' ? 100_000 : 1000)
@@ -297,7 +303,7 @@ interface VariantRunArgs {
   variantCount: number
   target: Target
   clockKind: 'virtual' | 'real'
-  wall: SystemClock
+  wall: RealTimeClock
   durationSeconds: number
   seed: number
   region: string
