@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { RunSummary, VariantSummary } from '../load/summary.ts'
 import { DEFAULT_COMPARE_RULES, parseCompareRule } from '../load/thresholds.ts'
 import { compareSummaries, ComparisonError, renderComparisonMarkdown } from './compare.ts'
+import { Random } from '../load/random.ts'
 import { loadFixture } from './fixtures/load.ts'
 
 const exactDefaults = DEFAULT_COMPARE_RULES.exact.map(parseCompareRule)
@@ -162,5 +163,150 @@ describe('compareSummaries, real time (statistical)', () => {
     expect(c.passed).toBe(true)
     expect(c.variants[0]?.outcomes.some((o) => o.inconclusive)).toBe(true)
     expect(c.notes.join(' ')).toMatch(/needs 5 or more runs on each side/)
+  })
+})
+
+/**
+ * The statistical gate end to end on synthetic repeated runs (what `run --runs 5` writes): the
+ * same decisions the CLI makes, without running anything in real time, so they are exact and
+ * fast. The noise model: per-run p99 skewed with a heavy tail (a stray slow run now and then),
+ * as on a shared machine; an unthrottled workload calls KMS once per request in every run.
+ */
+describe('compareSummaries on synthetic repeated runs', () => {
+  const one = loadFixture('single-variant.summary.json')
+  const { histogram: _h, serviceTimeHistogram: _s, timeline: _t, ...light } = one.variants[0] as VariantSummary
+  const name = light.name
+  const rate = 200
+  const seconds = 1
+
+  interface RunFigures {
+    readonly p99: number
+    /** KMS calls per request (retries of throttled calls raise it). @default 1 */
+    readonly callsPerRequest?: number
+    /** throttled requests / offered. @default 0 */
+    readonly throttleRate?: number
+  }
+
+  /** A real-time result of `--runs N`: one entry per run, every request offered and answered. */
+  function runsOf(figures: readonly RunFigures[]): RunSummary {
+    const variant = (f: RunFigures) => {
+      const throttled = Math.round((f.throttleRate ?? 0) * rate * seconds)
+      const cpr = f.callsPerRequest ?? 1
+      return {
+        ...light,
+        offered: { requests: rate * seconds, ratePerSecond: rate },
+        completed: { succeeded: rate * seconds - throttled, throttled, failed: 0, dropped: 0 },
+        kms: { ...light.kms, calls: cpr * rate * seconds, callsPerRequest: cpr },
+        throttleRate: f.throttleRate ?? 0,
+        latencyMs: { ...light.latencyMs, p99: f.p99 },
+      }
+    }
+    return {
+      ...one,
+      clock: 'real',
+      durationSeconds: seconds,
+      variants: [variant(figures[0] as RunFigures) as VariantSummary],
+      runs: figures.map((f, i) => ({
+        index: i + 1,
+        startedAt: one.startedAt,
+        durationSeconds: seconds,
+        complete: true,
+        variants: [variant(f)],
+      })),
+    }
+  }
+
+  const rnd = new Random(7)
+  /** One run's p99 (ms) around `median`, log-normal-ish with a 10 % chance of a slow outlier. */
+  const p99Around = (median: number): number =>
+    median * Math.exp(0.3 * (rnd.next() + rnd.next() + rnd.next() - 1.5)) + (rnd.next() < 0.1 ? 25 * rnd.next() : 0)
+  const set = (n: number, f: () => RunFigures): RunFigures[] => Array.from({ length: n }, f)
+
+  it('two sets of runs of one workload compare as equal (200 seeded pairs; α bounds the false alarms)', () => {
+    let failed = 0
+    let significant = 0
+    for (let i = 0; i < 200; i++) {
+      const c = compareSummaries(
+        runsOf(set(5, () => ({ p99: p99Around(8) }))),
+        runsOf(set(5, () => ({ p99: p99Around(8) }))),
+        { defaults: realDefaults },
+      )
+      expect(c.mode).toBe('statistical')
+      expect(c.samples).toEqual({ baseline: 5, current: 5 })
+      const outcomes = c.variants[0]?.outcomes ?? []
+      expect(outcomes.map((o) => o.rule)).toEqual(DEFAULT_COMPARE_RULES.statistical)
+      // Deterministic figures (calls per request, throttle rate, throughput) are identical in every run.
+      for (const o of outcomes.filter((x) => !x.rule.startsWith('latencyMs'))) expect(o.reason).toMatch(/^identical/)
+      if (!c.passed) failed++
+      if (outcomes.some((o) => /^(significantly|regression)/.test(o.reason))) significant++
+    }
+    // 5 vs 5 runs: P(p ≤ 0.01) under the null is 2/252 per rule; the minimum effect (+10 % and
+    // +1 ms on the median) removes most of those chance separations (these 200 pairs: 1 significant, 1 failed).
+    expect(significant).toBeLessThanOrEqual(6)
+    expect(failed).toBeLessThanOrEqual(2)
+  })
+
+  it('a throttled set fails on KMS calls per request: every run retries (the exact test, 5 vs 5)', () => {
+    const base = runsOf(set(5, () => ({ p99: p99Around(8) })))
+    const worse = runsOf(
+      set(5, () => ({ p99: p99Around(9), callsPerRequest: 1.2 + 0.1 * rnd.next(), throttleRate: 0.01 * rnd.next() })),
+    )
+    const c = compareSummaries(base, worse, { defaults: realDefaults })
+    expect(c.passed).toBe(false)
+    const cpr = c.variants[0]?.outcomes.find((o) => o.rule === 'kms.callsPerRequest +0%')
+    expect(cpr).toMatchObject({ passed: false, variant: name })
+    expect(cpr?.reason).toMatch(
+      /^regression: median 1 → 1\.\d+ .*significant \(Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397 ≤ α = 0\.01\)/,
+    )
+    const md = renderComparisonMarkdown(c, labels)
+    expect(md).toContain('Runs: 5 baseline, 5 current.')
+    expect(md).toMatch(/\*\*FAIL: \d of 4 checks regressed beyond their thresholds\.\*\*/)
+    // The improvement (the reverse direction) passes.
+    expect(compareSummaries(worse, base, { defaults: realDefaults }).passed).toBe(true)
+  })
+
+  it('catches a doubled p99 despite the noise (power: 100 seeded pairs)', () => {
+    let caught = 0
+    for (let i = 0; i < 100; i++) {
+      const c = compareSummaries(
+        runsOf(set(5, () => ({ p99: p99Around(8) }))),
+        runsOf(set(5, () => ({ p99: p99Around(16) }))),
+        { defaults: realDefaults },
+      )
+      if (!c.passed) caught++
+    }
+    // 5 vs 5 runs at α = 0.01 need an almost complete separation: with this noise (a slow outlier
+    // in one run of ten) about three quarters of the doubled sets are caught (76 of these 100).
+    expect(caught).toBeGreaterThanOrEqual(70)
+  })
+
+  it('one slow outlier run does not fail the gate; a small consistent shift is significant but within the bound', () => {
+    const base = runsOf([8, 8.2, 7.9, 8.1, 8.05].map((p99) => ({ p99 })))
+    const outlier = runsOf([8.1, 7.95, 8.15, 60, 8].map((p99) => ({ p99 })))
+    const c = compareSummaries(base, outlier, { defaults: realDefaults })
+    expect(c.passed).toBe(true)
+    expect(c.variants[0]?.outcomes.find((o) => o.rule.startsWith('latencyMs.p99'))?.reason).toMatch(/^not significant/)
+    const shifted = runsOf([8.5, 8.6, 8.55, 8.65, 8.7].map((p99) => ({ p99 })))
+    const s = compareSummaries(base, shifted, { defaults: realDefaults })
+    expect(s.passed).toBe(true)
+    expect(s.variants[0]?.outcomes.find((o) => o.rule.startsWith('latencyMs.p99'))?.reason).toMatch(
+      /^significantly higher .* within \+10% and \+1/,
+    )
+  })
+
+  it('4 vs 4 runs cannot reach α = 0.01 (inconclusive, passes) but can reach α = 0.05', () => {
+    const base = runsOf(set(4, () => ({ p99: p99Around(8) })))
+    const worse = runsOf(set(4, () => ({ p99: 8, callsPerRequest: 1.25 })))
+    const strict = compareSummaries(base, worse, { defaults: realDefaults })
+    expect(strict.passed).toBe(true)
+    expect(strict.variants[0]?.outcomes.find((o) => o.rule === 'kms.callsPerRequest +0%')).toMatchObject({
+      passed: true,
+      inconclusive: true,
+    })
+    const loose = compareSummaries(base, worse, { defaults: realDefaults, alpha: 0.05 })
+    expect(loose.passed).toBe(false)
+    expect(loose.variants[0]?.outcomes.find((o) => o.rule === 'kms.callsPerRequest +0%')?.reason).toMatch(
+      /p = 0\.0143 ≤ α = 0\.05/,
+    )
   })
 })
