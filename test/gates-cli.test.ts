@@ -37,7 +37,8 @@ describe('run --threshold', () => {
       { expression: 'latencyMs.p99 <= 5000', variant: 'baseline', actual: s.variants[0]?.latencyMs.p99, passed: true },
     ])
     const junit = await readFile(join(ws.dir, 'pass', 'junit.xml'), 'utf8')
-    expect(junit).toContain('tests="2" failures="0"')
+    // Two thresholds, and the one variant's "served every request" case (it lost throttled requests).
+    expect(junit).toContain('tests="3" failures="1"')
   })
 
   it('exits 1 when one fails and prints which, with the actual value', async () => {

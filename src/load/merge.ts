@@ -179,6 +179,8 @@ function mergeVariant(
       failed: sum(vs.map((v) => v.completed.failed)),
       dropped: sum(vs.map((v) => v.completed.dropped)),
       throttled,
+      timedOut: sum(vs.map((v) => v.completed.timedOut)),
+      errors: mergeRecords(vs.map((v) => v.completed.errors)),
     },
     kms: {
       calls: kmsCalls,

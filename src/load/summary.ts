@@ -141,7 +141,21 @@ export const VariantSummarySchema = z.object({
   quotaOverrides: z.record(z.string(), num),
   offered: z.object({ requests: count, ratePerSecond: num }),
   achieved: z.object({ requests: count, ratePerSecond: num, late: count.optional() }),
-  completed: z.object({ succeeded: count, failed: count, dropped: count, throttled: count }),
+  /**
+   * How every offered application request ended. `throttled`: a KMS call was still throttled
+   * after the client's retries; `failed`: another error (its AWS code in `errors`); `timedOut`:
+   * the request's deadline passed first (its retries and waits stopped there); `dropped`: it
+   * could not be sent (in-flight limit, too far behind schedule). `errors` counts every
+   * non-success by AWS error code or cause (`ThrottlingException`, `TimedOut`, `Dropped`, ...).
+   */
+  completed: z.object({
+    succeeded: count,
+    failed: count,
+    dropped: count,
+    throttled: count,
+    timedOut: count.default(0),
+    errors: z.record(z.string(), count).default({}),
+  }),
   kms: z.object({
     calls: count,
     throttled: count,
@@ -163,7 +177,33 @@ export const VariantSummarySchema = z.object({
     succeeded: OutcomeLatencySchema,
     throttled: OutcomeLatencySchema,
     failed: OutcomeLatencySchema,
+    /** requests stopped at their deadline: latency = the deadline */
+    timedOut: OutcomeLatencySchema.optional(),
   }),
+  /**
+   * Seconds of the schedule this variant ran (an interrupted run stops early); rates are over
+   * this time. Absent when it ran the whole duration.
+   */
+  ranSeconds: num.optional(),
+  /**
+   * A scale model's figures as they ran (`--scale` < 1 on the embedded target): the top-level
+   * counts, rates and `costUsd` are then at full size (divided by the scale).
+   */
+  asRun: z
+    .object({
+      scale: num,
+      offered: z.object({ requests: count, ratePerSecond: num }),
+      completed: z.object({ succeeded: count, throttled: count, failed: count, timedOut: count, dropped: count }),
+      kms: z.object({ calls: count, throttled: count }),
+      retries: count,
+      costUsd: z.object({
+        requests: num,
+        keys: num,
+        total: num,
+        monthly: z.object({ requests: num, keys: num, total: num }),
+      }),
+    })
+    .optional(),
   /** service time of application requests, from the actual send */
   serviceTimeMs: LatencyStatsSchema,
   /** HDR histogram of the service times (compressed base64, integer µs), for exact merges */
@@ -245,6 +285,15 @@ export const RunSummarySchema = z.object({
   }),
   /** statements the results depend on that AWS does not publish */
   assumptions: z.array(z.string()),
+  /** the service-time model of KMS calls (`aws`, `none`, or a file's name); absent in older results */
+  latencyModel: z.string().optional(),
+  /** request deadlines: the default and per request kind (ms), and where the default comes from */
+  deadline: z.object({ ms: num, byRequest: z.record(z.string(), num).optional(), source: z.string() }).optional(),
+  /**
+   * Against an endpoint, the quotas are the endpoint's own; `quotaOverrides` of a variant are
+   * then only those actually applied (through `kms-bench serve`'s admin route).
+   */
+  quotasApplied: z.enum(['embedded', 'endpoint-admin', 'endpoint-own']).optional(),
   thresholds: z.array(ThresholdResultSchema),
   /**
    * Repeated real-time runs (`run --runs N`): the figures of every repetition. The top-level

@@ -88,16 +88,29 @@ function table(): Map<string, { description: string; read: Reader }> {
   add('achieved.requests', 'application requests actually sent', (v) => v.achieved.requests)
   add('achieved.ratePerSecond', 'application requests sent per second', (v) => v.achieved.ratePerSecond)
   add('achieved.late', 'sends later than the lateness tolerance (real time)', (v) => v.achieved.late ?? 0)
-  for (const f of ['succeeded', 'failed', 'dropped', 'throttled'] as const)
-    add(`completed.${f}`, `application requests ${f}`, (v) => v.completed[f])
+  for (const f of ['succeeded', 'failed', 'dropped', 'throttled', 'timedOut'] as const)
+    add(`completed.${f}`, `application requests ${f}`, (v) => v.completed[f] ?? 0)
   add('kms.calls', 'KMS calls, all attempts', (v) => v.kms.calls)
   add('kms.throttled', 'KMS calls answered with ThrottlingException', (v) => v.kms.throttled)
   add('kms.failed', 'KMS calls that failed otherwise', (v) => v.kms.failed)
   add('kms.callsPerRequest', 'KMS calls per offered application request', (v) => v.kms.callsPerRequest)
   add('retries', 'KMS-call retries made by the client', (v) => v.retries)
   add('throttleRate', 'throttled application requests / offered requests (0..1)', (v) => v.throttleRate)
-  add('incompleteRate', 'throttled + failed + dropped application requests / offered requests (0..1)', (v) =>
-    div(v.completed.throttled + v.completed.failed + v.completed.dropped, v.offered.requests),
+  const lost = (v: MetricSource): number =>
+    v.completed.throttled + v.completed.failed + (v.completed.timedOut ?? 0) + v.completed.dropped
+  add('incompleteRate', 'lost (throttled + failed + timed out + dropped) requests / offered requests (0..1)', (v) =>
+    div(lost(v), v.offered.requests),
+  )
+  add('lostRate', 'requests not served (throttled + failed + timed out + dropped) / offered requests (0..1)', (v) =>
+    div(lost(v), v.offered.requests),
+  )
+  add(
+    'costAtFullService',
+    'monthly cost with every offered request priced at the cost per succeeded request (USD)',
+    (v) =>
+      v.completed.succeeded > 0
+        ? v.costUsd.monthly.keys + (v.costUsd.monthly.requests * v.offered.requests) / v.completed.succeeded
+        : v.costUsd.monthly.total,
   )
   add('throughput', 'application requests that succeeded, per second of the run', (v, ctx) =>
     div(v.completed.succeeded, ctx.durationSeconds),
@@ -106,7 +119,7 @@ function table(): Map<string, { description: string; read: Reader }> {
     const unit = f === 'count' ? 'samples' : 'ms'
     add(
       `latencyMs.${f}`,
-      `latency of completed requests from the intended send time, ${f} (${unit})`,
+      `latency of succeeded requests from the intended send time, ${f} (${unit})`,
       (v) => v.latencyMs[f],
     )
     add(`serviceTimeMs.${f}`, `service time from the actual send, ${f} (${unit})`, (v) => v.serviceTimeMs[f])
@@ -417,13 +430,20 @@ export function parseCompareRule(text: string): CompareRule {
 
 /**
  * The default rules of `kms-bench compare`: a rise of any size in KMS calls per request, a rise in the
- * throttle rate beyond 1 %, a p99 rise beyond 10 %. Real-time results add a throughput drop
+ * throttle rate or in the lost-request rate (throttled, failed, timed out, dropped: every
+ * non-success is lost service) beyond 1 %, a p99 rise (succeeded requests) beyond 10 %. Real-time results add a throughput drop
  * beyond 10 % and give the p99 rule a 1 ms floor (a 10 % move of a sub-millisecond p99 is
  * scheduler noise, not a regression).
  */
 export const DEFAULT_COMPARE_RULES: { readonly exact: readonly string[]; readonly statistical: readonly string[] } = {
-  exact: ['kms.callsPerRequest +0%', 'throttleRate +1%', 'latencyMs.p99 +10%'],
-  statistical: ['kms.callsPerRequest +0%', 'throttleRate +1%', 'latencyMs.p99 +10% +1', 'throughput -10%'],
+  exact: ['kms.callsPerRequest +0%', 'throttleRate +1%', 'lostRate +1%', 'latencyMs.p99 +10%'],
+  statistical: [
+    'kms.callsPerRequest +0%',
+    'throttleRate +1%',
+    'lostRate +1%',
+    'latencyMs.p99 +10% +1',
+    'throughput -10%',
+  ],
 }
 
 /**

@@ -450,7 +450,7 @@ export function costChart(summary: RunSummary): ReportChart {
     id: 'cost',
     title: 'Cost per month',
     caption:
-      "KMS request and key charges, extrapolated from this run's rate to a 30-day month (AWS KMS pricing: https://aws.amazon.com/kms/pricing/).",
+      "KMS request and key charges, extrapolated from this run's rate to a 730-hour month (AWS KMS pricing: https://aws.amazon.com/kms/pricing/).",
     panels: [panel],
     legend: segments.map((s) => ({ name: s.name, color: s.color })),
     table: {

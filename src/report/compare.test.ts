@@ -26,7 +26,9 @@ describe('compareSummaries, virtual time (exact)', () => {
     expect(md).toContain('**PASS: no regression beyond the thresholds')
     expect(md).toContain('Exact comparison: both results ran in virtual time')
     expect(md).toContain('| KMS calls per request |')
-    expect(md).toContain('| Cost per month |')
+    expect(md).toContain('| Cost per month (billed) |')
+    expect(md).toContain('| Cost per month at full service |')
+    expect(md).toContain('| Lost requests (throttled, failed, timed out, dropped) |')
   })
 
   it('fails any rise in KMS calls per request, naming the variant, the rule and the values', () => {

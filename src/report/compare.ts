@@ -17,6 +17,7 @@ import type { RunSummary } from '../load/summary.ts'
 import type { CompareRule, MetricContext, MetricSource } from '../load/thresholds.ts'
 import { escapeMarkdown as md, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts'
 import { boundText, changeText, exactGate, median, statisticalGate } from './gates.ts'
+import { costAtFullService, lossCauses, lostShare, servedLatency } from './service.ts'
 
 /** Results that cannot be compared (a virtual-time result against a real-time one, a rule naming an unknown variant). */
 export class ComparisonError extends Error {
@@ -72,6 +73,8 @@ export interface VariantComparison {
   readonly status: 'matched' | 'missing' | 'new'
   readonly rows: readonly DiffRow[]
   readonly outcomes: readonly RuleOutcome[]
+  /** the biggest causes of lost requests on each side, in words (empty when none were lost) */
+  readonly causes?: { readonly baseline: string; readonly current: string }
 }
 
 /** The whole comparison. */
@@ -124,8 +127,17 @@ const ROWS: readonly {
   { label: 'KMS calls', path: 'kms.calls', read: (v) => v.kms.calls, fmt: fmtInt },
   { label: 'Throttled KMS calls', path: 'kms.throttled', read: (v) => v.kms.throttled, fmt: fmtInt },
   { label: 'Throttle rate', path: 'throttleRate', read: (v) => v.throttleRate, fmt: (x) => fmtPct(x, 3) },
-  { label: 'p50', path: 'latencyMs.p50', read: (v) => v.latencyMs.p50, fmt: fmtMs },
-  { label: 'p99', path: 'latencyMs.p99', read: (v) => v.latencyMs.p99, fmt: fmtMs },
+  {
+    label: 'Lost requests (throttled, failed, timed out, dropped)',
+    path: 'lostRate',
+    read: (v) => lostShare(v),
+    fmt: (x) => fmtPct(x, 3),
+  },
+  { label: 'Timed out', path: 'completed.timedOut', read: (v) => v.completed.timedOut ?? 0, fmt: fmtInt },
+  { label: 'Failed', path: 'completed.failed', read: (v) => v.completed.failed, fmt: fmtInt },
+  { label: 'Dropped', path: 'completed.dropped', read: (v) => v.completed.dropped, fmt: fmtInt },
+  { label: 'p50 (succeeded)', path: 'outcomes.succeeded.latencyMs.p50', read: (v) => servedLatency(v).p50, fmt: fmtMs },
+  { label: 'p99 (succeeded)', path: 'outcomes.succeeded.latencyMs.p99', read: (v) => servedLatency(v).p99, fmt: fmtMs },
   {
     label: 'Throughput (succeeded/s)',
     path: 'throughput',
@@ -133,11 +145,23 @@ const ROWS: readonly {
     fmt: (x) => fmtNum(x, 1),
     realOnly: true,
   },
-  { label: 'Cost per month', path: 'costUsd.monthly.total', read: (v) => v.costUsd.monthly.total, fmt: fmtUsd },
+  {
+    label: 'Cost per month (billed)',
+    path: 'costUsd.monthly.total',
+    read: (v) => v.costUsd.monthly.total,
+    fmt: fmtUsd,
+  },
+  {
+    label: 'Cost per month at full service',
+    path: 'costAtFullService',
+    read: (v) => costAtFullService(v) ?? Number.NaN,
+    fmt: fmtUsd,
+  },
 ]
 
 function deltaText(b: number, c: number, fmt: (x: number) => string): string {
   if (b === c) return '±0'
+  if (!Number.isFinite(b) || !Number.isFinite(c)) return '–'
   const d = c - b
   return `${d > 0 ? '+' : '−'}${fmt(Math.abs(d))} (${changeText(b, c)})`
 }
@@ -263,7 +287,18 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
         reason: g.reason,
       })
     }
-    variants.push({ name, status: 'matched', rows, outcomes })
+    const causeOf = (ss: Sample[]): string => {
+      const last = ss[ss.length - 1]
+      return last === undefined ? '' : lossCauses(last.v).join(', ')
+    }
+    const causes = { baseline: causeOf(bs), current: causeOf(cs) }
+    variants.push({
+      name,
+      status: 'matched',
+      rows,
+      outcomes,
+      ...(causes.baseline !== '' || causes.current !== '' ? { causes } : {}),
+    })
   }
   for (const name of curNames) {
     if (!baseNames.includes(name)) variants.push({ name, status: 'new', rows: [], outcomes: [] })
@@ -334,6 +369,10 @@ export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): 
         [false, true, true, true],
       ),
     )
+    if (v.causes !== undefined)
+      out.push(
+        `Lost service (every non-success counts): baseline ${md(v.causes.baseline || 'none')}; current ${md(v.causes.current || 'none')}.`,
+      )
     if (v.outcomes.length > 0) {
       out.push(
         mdTable(

@@ -65,7 +65,7 @@ describe('github-action-benchmark customSmallerIsBetter', () => {
       'KMS calls per request',
       'throttled KMS calls',
       'throttled requests',
-      'monthly cost',
+      'lost requests',
     ])
     expect(entries.find((e) => e.name === 's3-sse-kms-uploads/bucket-keys monthly cost')).toMatchObject({
       unit: 'USD/month',

@@ -14,6 +14,7 @@
 import type { RunSummary, VariantSummary } from '../load/summary.ts'
 import { fmtInt, fmtNum, fmtPct, fmtRate, safeDiv } from './format.ts'
 import { incompleteRequests } from './rank.ts'
+import { lossCauses, lostShare } from './service.ts'
 
 /** One Bencher metric. */
 export interface BencherMetric {
@@ -59,6 +60,8 @@ export function bencherMetrics(summary: RunSummary): BencherMetricFormat {
       'kms-throttled-calls': { value: num(v.kms.throttled) },
       'throttled-requests-percent': { value: num(v.throttleRate * 100) },
       'incomplete-requests': { value: incompleteRequests(v) },
+      'lost-requests-percent': { value: num(lostShare(v) * 100) },
+      'timed-out-requests': { value: num(v.completed.timedOut) },
       retries: { value: num(v.retries) },
       'achieved-requests-per-second': { value: num(v.achieved.ratePerSecond) },
       'cost-usd-per-month': { value: num(v.costUsd.monthly.total) },
@@ -77,7 +80,8 @@ export function customSmallerIsBetter(summary: RunSummary): CustomBenchmarkEntry
   const out: CustomBenchmarkEntry[] = []
   for (const v of summary.variants) {
     const base = benchmarkName(summary, v)
-    const extra = `offered ${fmtInt(v.offered.requests)} requests at ${fmtRate(v.offered.ratePerSecond)}; ${fmtPct(safeDiv(v.completed.throttled, v.offered.requests))} throttled; ${fmtNum(v.kms.callsPerRequest)} KMS calls per request; ${summary.clock} clock, seed ${summary.seed}`
+    const lost = lossCauses(v).join(', ')
+    const extra = `offered ${fmtInt(v.offered.requests)} requests at ${fmtRate(v.offered.ratePerSecond)}; ${fmtPct(lostShare(v))} lost${lost !== '' ? ` (${lost})` : ''}; ${fmtPct(safeDiv(v.completed.throttled, v.offered.requests))} throttled; ${fmtNum(v.kms.callsPerRequest)} KMS calls per request; ${summary.clock} clock, seed ${summary.seed}`
     out.push(
       { name: `${base} p50 latency`, unit: 'ms', value: num(v.latencyMs.p50), extra },
       // No `range`: the tool means it as the variance of repeated measurements, which one run lacks.
@@ -85,6 +89,7 @@ export function customSmallerIsBetter(summary: RunSummary): CustomBenchmarkEntry
       { name: `${base} KMS calls per request`, unit: 'calls/request', value: num(v.kms.callsPerRequest), extra },
       { name: `${base} throttled KMS calls`, unit: 'calls', value: num(v.kms.throttled), extra },
       { name: `${base} throttled requests`, unit: '%', value: num(v.throttleRate * 100), extra },
+      { name: `${base} lost requests`, unit: '%', value: num(lostShare(v) * 100), extra },
       { name: `${base} monthly cost`, unit: 'USD/month', value: num(v.costUsd.monthly.total), extra },
     )
   }

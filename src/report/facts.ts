@@ -6,6 +6,7 @@
 import type { QuotaPoolUsage, RunSummary, VariantSummary } from '../load/summary.ts'
 import { fmtInt, fmtNum, fmtPct, fmtRate, fmtSeconds, safeDiv } from './format.ts'
 import { incompleteRequests, type Ranking } from './rank.ts'
+import { lossSentence, lostRequests, throttles } from './service.ts'
 
 /** The pool a variant came closest to (or furthest over) its limit in, if it used any. */
 export function busiestPool(v: VariantSummary): QuotaPoolUsage | undefined {
@@ -38,37 +39,48 @@ export function poolKey(q: QuotaPoolUsage): string {
   return `${q.account}/${q.region}/${q.pool}`
 }
 
-/** One sentence on how a variant fared against its quota. */
+/** One sentence on how a variant fared: what it lost and why, and how close it came to its quota. */
 export function throttleSentence(v: VariantSummary): string {
   const pool = busiestPool(v)
-  const incomplete = incompleteRequests(v)
   const poolText =
     pool === undefined
       ? 'it made no call that counts against a quota'
       : `peak ${fmtRate(pool.peakPerSecond)} on the ${pool.pool} pool against a limit of ${fmtRate(pool.limit)} (${fmtPct(pool.utilization, 0)} utilisation${pool.throttledSeconds > 0 ? `, throttled in ${fmtInt(pool.throttledSeconds)} s` : ''})`
   if (v.offered.requests === 0) return `${v.name}: no application requests were offered.`
-  if (v.completed.throttled > 0) {
-    return `${v.name}: ${fmtPct(v.throttleRate)} of requests throttled (${fmtInt(v.completed.throttled)} of ${fmtInt(v.offered.requests)}); ${poolText}.`
+  if (lostRequests(v) > 0) {
+    const retried =
+      v.kms.throttled > 0 ? `; ${fmtInt(v.kms.throttled)} KMS calls throttled (${fmtInt(v.retries)} retries)` : ''
+    return `${v.name}: ${lossSentence(v)}${retried}; ${poolText}.`
   }
   if (v.kms.throttled > 0) {
     return `${v.name}: no request lost, but ${fmtInt(v.kms.throttled)} KMS calls throttled and retried (${fmtInt(v.retries)} retries); ${poolText}.`
   }
-  if (incomplete > 0)
-    return `${v.name}: no throttling, but ${fmtInt(incomplete)} requests failed or were dropped; ${poolText}.`
-  return `${v.name}: no throttling; ${poolText}.`
+  return `${v.name}: no throttling, every request succeeded; ${poolText}.`
 }
 
 /** The headline: how the baseline fared and which mitigation to pick. */
 export function verdict(summary: RunSummary, ranking: Ranking): string[] {
   const lines = [throttleSentence(ranking.baseline)]
   const first = ranking.ranked[0]
+  const anyThrottling = summary.variants.some((v) => throttles(v))
   if (first === undefined) {
-    lines.push('Only one variant ran, so there is nothing to compare it with.')
+    lines.push(
+      ranking.unranked.length > 0
+        ? `No variant can be ranked against ${ranking.baseline.name}: ${ranking.unranked.map((u) => `${u.variant.name} ${u.reason}`).join('; ')}.`
+        : 'Only one variant ran, so there is nothing to compare it with.',
+    )
   } else if (first.tier === 'clean') {
     lines.push(`Best: ${first.variant.name}: ${first.reason}.`)
-  } else {
+  } else if (first.tier === 'absorbed') {
+    lines.push(`No variant stays under the quota. Closest: ${first.variant.name}: ${first.reason}.`)
+  } else if (anyThrottling) {
     lines.push(`No variant removed the throttling. Least bad: ${first.variant.name}: ${first.reason}.`)
+  } else {
+    lines.push(
+      `No variant served every request, and none was throttled: the requests were lost to other causes. Least bad: ${first.variant.name}: ${first.reason}.`,
+    )
   }
+  for (const u of ranking.unranked) if (first !== undefined) lines.push(`${u.variant.name}: ${u.reason}.`)
   const failed = summary.thresholds.filter((t) => !t.passed)
   if (summary.thresholds.length > 0) {
     lines.push(
@@ -80,18 +92,31 @@ export function verdict(summary: RunSummary, ranking: Ranking): string[] {
   return lines
 }
 
-/** Notices that change how the numbers must be read (scale model, incomplete run, merged shards). */
+/** Notices that change how the numbers must be read (scale model, incomplete run, merged shards, latency model). */
 export function notices(summary: RunSummary): string[] {
   const out: string[] = []
   if (!summary.complete) {
+    const ran = Math.max(0, ...summary.variants.map((v) => v.ranSeconds ?? summary.durationSeconds))
     out.push(
-      'This run did not complete (it was interrupted or failed part-way): the numbers cover only the part that ran.',
+      `This run did not complete (it was interrupted or failed part-way): the numbers cover only the part that ran${ran < summary.durationSeconds ? ` (at most ${fmtSeconds(ran)} of ${fmtSeconds(summary.durationSeconds)}; rates are over the time each variant ran)` : ''}.`,
     )
   }
   if (summary.scale !== 1) {
     out.push(
-      `Scale model: this run ran at ${fmtNum(summary.scale)}× full size (request rates and quota limits multiplied by ${fmtNum(summary.scale)}). ` +
-        'Ratios (throttled %, utilisation, KMS calls per request) carry over to full size; absolute counts and rates are those of the scaled run.',
+      summary.target === 'embedded'
+        ? `Scale model: this run ran at ${fmtNum(summary.scale)}× full size (request rates and quota limits multiplied by ${fmtNum(summary.scale)}). ` +
+            'Counts, rates and costs are shown at full size (what ran, divided by the scale; the figures as run are in summary.json `asRun`); ratios (lost %, utilisation, KMS calls per request) carry over, latency is as measured.'
+        : `Offered rates were multiplied by ${fmtNum(summary.scale)} (--scale); the endpoint's quotas are its own (kms-bench does not scale them: start \`kms-bench serve\` with scaled --quota values for a scale model). Counts, rates and costs are those of the run as it ran.`,
+    )
+  }
+  if (summary.clock === 'virtual' && summary.latencyModel === 'none')
+    out.push(
+      "Latency model 'none' (chosen with --latency none or the scenario): KMS calls take 0 ms of simulated time, so latency shows only retry backoff and waits, not what users would see. The default is the 'aws' model.",
+    )
+  if (summary.deadline !== undefined) {
+    const by = Object.entries(summary.deadline.byRequest ?? {})
+    out.push(
+      `Request deadline ${fmtSeconds(summary.deadline.ms / 1000)}${by.length > 0 ? ` (${by.map(([k, ms]) => `${k}: ${fmtSeconds(ms / 1000)}`).join(', ')})` : ''}: a request not done by then stops (retries and waits end) and counts as timed out, a failure. ${summary.deadline.source}`,
     )
   }
   if (summary.shards.length > 1) out.push(`Merged from ${summary.shards.length} shards.`)

@@ -38,9 +38,11 @@ describe('renderHtml', () => {
 
   it('states the verdict, the ranking with reasons, and the tables', () => {
     expect(html).toContain('<section class="verdict"')
-    expect(html).toContain('baseline: 18.9% of requests throttled')
+    expect(html).toContain(
+      'baseline: lost 139,501 of 737,500 requests (18.9%): 139,501 throttled (ThrottlingException)',
+    )
     expect(html).toMatch(
-      /<ol class="ranking">\s*<li><span class="tier tier-clean">no throttling<\/span><strong>bucket-keys<\/strong>: removes all throttling/,
+      /<ol class="ranking">\s*<li><span class="tier tier-clean">serves every request<\/span><strong>bucket-keys<\/strong>: removes all throttling/,
     )
     expect(html).toContain('<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>')
     expect(html).toContain('<table class="compare">')

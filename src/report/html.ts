@@ -39,7 +39,7 @@ p{margin:.5em 0}
 .ranking{padding-left:1.4em}
 .ranking li{margin:.5em 0}
 .tier{display:inline-block;font-size:.78rem;font-weight:600;border-radius:3px;padding:0 6px;margin-right:6px;vertical-align:1px;border:1px solid currentColor}
-.tier-clean{color:var(--good)}.tier-absorbed{color:var(--warn)}.tier-throttles{color:var(--bad)}
+.tier-clean{color:var(--good)}.tier-absorbed{color:var(--warn)}.tier-throttles,.tier-fails{color:var(--bad)}
 .exposure{color:var(--muted);font-size:.92rem}
 .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0;max-width:100%}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.92rem}
@@ -137,14 +137,15 @@ function chartFigure(c: ReportChart): string {
 }
 
 const TIER_LABEL: Record<RankTier, string> = {
-  clean: 'no throttling',
+  clean: 'serves every request',
   absorbed: 'retries absorb throttling',
   throttles: 'still throttles',
+  fails: 'loses requests',
 }
 
 /** Renders `report.html` from a run summary. */
 export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): string {
-  const ranking = rankVariants(summary.variants, { scale: summary.scale })
+  const ranking = rankVariants(summary.variants, { scale: summary.scale, durationSeconds: summary.durationSeconds })
   const title = `kms-bench: ${summary.scenario}`
   const out: string[] = []
   out.push(
@@ -168,7 +169,7 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   )
 
   out.push('<section id="ranking"><h2>Mitigations, ranked</h2>')
-  if (ranking.ranked.length === 0) {
+  if (ranking.ranked.length === 0 && ranking.unranked.length === 0) {
     out.push(`<p>Only one variant (${esc(ranking.baseline.name)}) ran: nothing to rank.</p>`)
   } else {
     out.push(
@@ -181,6 +182,10 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
       )
     }
     out.push('</ol>')
+    if (ranking.unranked.length > 0)
+      out.push(
+        `<ul>${ranking.unranked.map((u) => `<li><span class="tier">not ranked</span><strong>${esc(u.variant.name)}</strong>: ${esc(u.reason)}.</li>`).join('')}</ul>`,
+      )
   }
   out.push('</section>')
 
@@ -191,7 +196,7 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   out.push('<section id="comparison"><h2>Variants side by side</h2>')
   const rows = comparisonRows(summary.variants)
   out.push(
-    `<div class="table-wrap"><table class="compare"><caption>Latency from the intended send time (open loop); monthly cost extrapolates this run's rate to 30 days.</caption><thead><tr><th scope="col">Metric</th>${summary.variants.map((v) => `<th scope="col" class="num">${esc(v.name)}</th>`).join('')}</tr></thead><tbody>` +
+    `<div class="table-wrap"><table class="compare"><caption>Latency of succeeded requests from the intended send time (open loop); lost requests get their own time to failure. Monthly cost extrapolates this run's rate to a 730-hour month; cost at full service prices every offered request at the variant's cost per succeeded request.</caption><thead><tr><th scope="col">Metric</th>${summary.variants.map((v) => `<th scope="col" class="num">${esc(v.name)}</th>`).join('')}</tr></thead><tbody>` +
       rows
         .map(
           (r) =>

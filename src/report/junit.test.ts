@@ -6,17 +6,24 @@ import { escapeXml, renderJunitXml } from './junit.ts'
 describe('renderJunitXml', () => {
   const s3 = loadFixture('s3-throttling.summary.json')
 
-  it('has one test case per threshold and a failure for each that failed', () => {
+  it('has one test case per threshold and per variant, and a failure for each threshold that failed or variant that lost requests', () => {
     const xml = renderJunitXml(s3)
+    // 3 thresholds (1 failed) + 5 variants (baseline and retry-adaptive lost requests).
     expect(
       xml.startsWith(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kms-bench" tests="3" failures="1" errors="0" time="60.000">',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kms-bench" tests="8" failures="3" errors="0" time="60.000">',
       ),
     ).toBe(true)
     expect(xml).toContain(
-      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="3" failures="1" errors="0" skipped="0" time="60.000" timestamp="2025-01-01T00:00:00"',
+      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="8" failures="3" errors="0" skipped="0" time="60.000" timestamp="2025-01-01T00:00:00"',
     )
-    expect(xml.match(/<testcase /g)).toHaveLength(3)
+    expect(xml.match(/<testcase /g)).toHaveLength(8)
+    expect(xml).toContain(
+      '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="served every request" time="0"/>',
+    )
+    expect(xml).toContain(
+      '<failure message="retry-adaptive: lost 147,922 of 737,500 requests (20.1%): 143,325 dropped (not sent), 4,597 throttled (ThrottlingException)" type="lost-service">',
+    )
     expect(xml).toContain(
       '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="throttleRate == 0" time="0"/>',
     )
@@ -30,11 +37,25 @@ describe('renderJunitXml', () => {
     expect(xml.trim().endsWith('</testsuites>')).toBe(true)
   })
 
-  it('is an empty suite when the run had no thresholds', () => {
+  it('has only the service cases when the run had no thresholds', () => {
     const none: RunSummary = { ...s3, thresholds: [] }
     const xml = renderJunitXml(none)
-    expect(xml).toContain('tests="0" failures="0"')
-    expect(xml).not.toContain('<testcase')
+    expect(xml).toContain('tests="5" failures="2" errors="0"')
+    expect(xml).not.toContain('type="threshold"')
+  })
+
+  it('reports an interrupted run as an error, never as an empty pass', () => {
+    const cut: RunSummary = {
+      ...structuredClone(s3),
+      complete: false,
+      thresholds: [],
+      variants: [{ ...structuredClone(s3.variants[1]!), ranSeconds: 7 }],
+    }
+    const xml = renderJunitXml(cut)
+    expect(xml).toContain('tests="2" failures="0" errors="1"')
+    expect(xml).toMatch(
+      /<error message="the run did not complete \(interrupted or failed part-way\): it covers at most 7 s of 60 s/,
+    )
   })
 
   it('escapes markup and drops characters XML forbids', () => {

@@ -6,6 +6,7 @@
  */
 import type { RunSummary } from '../load/summary.ts'
 import { fmtNum } from './format.ts'
+import { lossSentence, lostRequests } from './service.ts'
 
 /** Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
@@ -22,20 +23,68 @@ function antTimestamp(iso: string): string | undefined {
   return m?.[1]
 }
 
+/** One test case: its name, class, and an optional failure or error (type, message). */
+interface Case {
+  readonly classname: string
+  readonly name: string
+  readonly failure?: { readonly type: string; readonly message: string }
+  readonly error?: { readonly type: string; readonly message: string }
+}
+
+/** The cases of a run: its thresholds, one "served every request" case per variant, and an error when it did not complete. */
+function casesOf(summary: RunSummary, suite: string): Case[] {
+  const cases: Case[] = summary.thresholds.map((t) => ({
+    classname: `${suite}.${t.variant}`,
+    name: t.expression,
+    ...(t.passed
+      ? {}
+      : {
+          failure: {
+            type: 'threshold',
+            message: `${t.expression} failed for variant ${t.variant}: actual ${fmtNum(t.actual, 6)}`,
+          },
+        }),
+  }))
+  // Every non-success is lost service: a variant that lost requests is a failed case naming why.
+  for (const v of summary.variants) {
+    const lost = lostRequests(v)
+    cases.push({
+      classname: `${suite}.${v.name}`,
+      name: 'served every request',
+      ...(lost > 0 ? { failure: { type: 'lost-service', message: `${v.name}: ${lossSentence(v)}` } } : {}),
+    })
+  }
+  if (!summary.complete) {
+    const ran = Math.max(0, ...summary.variants.map((v) => v.ranSeconds ?? summary.durationSeconds))
+    cases.push({
+      classname: suite,
+      name: 'run completed',
+      error: {
+        type: 'incomplete',
+        message: `the run did not complete (interrupted or failed part-way): it covers at most ${fmtNum(ran, 4)} s of ${fmtNum(summary.durationSeconds, 4)} s and ${summary.variants.length} variant(s); its figures are partial`,
+      },
+    })
+  }
+  return cases
+}
+
 /**
- * Renders `junit.xml`: one test suite per run, one test case per threshold, a `failure` for each
- * threshold that failed. A run without thresholds gives an empty suite (`tests="0"`), so CI
- * configurations can always point at the file.
+ * Renders `junit.xml`: one test suite per run; one test case per threshold (a `failure` when it
+ * failed); one case per variant, "served every request", failed with the causes when the
+ * variant lost requests (throttled, failed, timed out, dropped); and an `error` case when the
+ * run did not complete, so CI never reads a partial run as a clean one.
  */
 export function renderJunitXml(summary: RunSummary): string {
-  const tests = summary.thresholds.length
-  const failures = summary.thresholds.filter((t) => !t.passed).length
   const suite = `kms-bench ${summary.scenario}`
+  const cases = casesOf(summary, suite)
+  const tests = cases.length
+  const failures = cases.filter((c) => c.failure !== undefined).length
+  const errors = cases.filter((c) => c.error !== undefined).length
   const ts = antTimestamp(summary.startedAt)
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="kms-bench" tests="${tests}" failures="${failures}" errors="0" time="${fmtTime(summary.durationSeconds)}">`,
-    `  <testsuite name="${escapeXml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${fmtTime(summary.durationSeconds)}"${ts !== undefined ? ` timestamp="${ts}"` : ''} hostname="${escapeXml(summary.target)}">`,
+    `<testsuites name="kms-bench" tests="${tests}" failures="${failures}" errors="${errors}" time="${fmtTime(summary.durationSeconds)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${fmtTime(summary.durationSeconds)}"${ts !== undefined ? ` timestamp="${ts}"` : ''} hostname="${escapeXml(summary.target)}">`,
     '    <properties>',
     ...[
       ['scenario', summary.scenario],
@@ -48,18 +97,19 @@ export function renderJunitXml(summary: RunSummary): string {
     ].map(([k, v]) => `      <property name="${escapeXml(k ?? '')}" value="${escapeXml(v ?? '')}"/>`),
     '    </properties>',
   ]
-  for (const t of summary.thresholds) {
-    const open = `    <testcase classname="${escapeXml(`${suite}.${t.variant}`)}" name="${escapeXml(t.expression)}" time="0"`
-    if (t.passed) {
+  for (const c of cases) {
+    const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="0"`
+    const problem = c.failure ?? c.error
+    if (problem === undefined) {
       lines.push(`${open}/>`)
-    } else {
-      const message = `${t.expression} failed for variant ${t.variant}: actual ${fmtNum(t.actual, 6)}`
-      lines.push(
-        `${open}>`,
-        `      <failure message="${escapeXml(message)}" type="threshold">${escapeXml(message)}</failure>`,
-        '    </testcase>',
-      )
+      continue
     }
+    const tag = c.failure !== undefined ? 'failure' : 'error'
+    lines.push(
+      `${open}>`,
+      `      <${tag} message="${escapeXml(problem.message)}" type="${escapeXml(problem.type)}">${escapeXml(problem.message)}</${tag}>`,
+      '    </testcase>',
+    )
   }
   lines.push('  </testsuite>', '</testsuites>')
   return `${lines.join('\n')}\n`

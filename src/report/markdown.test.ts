@@ -14,9 +14,11 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe('# kms-bench: s3-sse-kms-uploads')
     const verdict = lines.find((l) => l.startsWith('**baseline:'))
     expect(verdict).toMatch(
-      /^\*\*baseline: 18\.9% of requests throttled \(139,501 of 737,500\); peak 16,500\/s on the symmetric pool against a limit of 10,000\/s \(165% utilisation, throttled in 51 s\)\.\*\*/,
+      /^\*\*baseline: lost 139,501 of 737,500 requests \(18\.9%\): 139,501 throttled \(ThrottlingException\); 258,857 KMS calls throttled \(119,356 retries\); peak 16,500\/s on the symmetric pool against a limit of 10,000\/s \(165% utilisation, throttled in 51 s\)\.\*\*/,
     )
-    expect(md).toMatch(/\*\*Best: bucket-keys: removes all throttling, at the lowest monthly cost/)
+    expect(md).toMatch(
+      /\*\*Best: bucket-keys: removes all throttling and serves every request, at the lowest monthly cost/,
+    )
     expect(md).toContain('**1 of 3 thresholds failed.**')
   })
 
@@ -29,25 +31,37 @@ describe('renderMarkdown', () => {
       'KMS calls',
       'KMS calls per request',
       'Throttled requests',
+      'Lost requests',
+      'Timed out',
+      'Causes',
       'Throttled KMS calls',
       'Retries',
-      'p50',
-      'p90',
-      'p99',
-      'p99.9',
-      'max',
+      'p50 (succeeded)',
+      'p90 (succeeded)',
+      'p99 (succeeded)',
+      'p99.9 (succeeded)',
+      'max (succeeded)',
+      'Time to failure',
       'Cost per month',
+      'Cost per month at full service',
       'Security exposure',
     ]) {
-      expect(md, row).toMatch(new RegExp(`^\\| ${row.replace(/[.]/g, '\\.')} \\|`, 'm'))
+      expect(md, row).toMatch(new RegExp(`^\\| ${row.replace(/[.()]/g, '\\$&')} \\|`, 'm'))
     }
     expect(md).toContain('| Throttled requests | 139,501 (18.9%) | 0 | 0 | 0 | 4,597 (0.62%) |')
     expect(md).toContain('| Cost per month | $77,502 | $1.98 | $38.26 | $95,581 | $76,410 |')
+    // Billed cost favours the lossy variants; at full service the quota increase costs what the baseline would.
+    expect(md).toContain('| Cost per month at full service | $95,581 | $1.98 | $38.26 | $95,581 | $95,581 |')
+    expect(md).toContain(
+      '| Causes | 139,501 throttled (ThrottlingException) | none | none | none | 143,325 dropped (not sent); 4,597 throttled (ThrottlingException) |',
+    )
+    expect(md).toContain('730-hour month')
+    expect(md).not.toContain('30 days')
   })
 
   it('ranks the mitigations with reasons and says how it ranks', () => {
     expect(md).toContain('## Mitigations, ranked')
-    expect(md).toContain('Ranked by (1) throttling')
+    expect(md).toContain('Ranked by (1) lost service')
     expect(md).toMatch(/^1\. \*\*bucket-keys\*\*: removes all throttling/m)
     expect(md).toMatch(/^4\. \*\*retry-adaptive\*\*: still loses 20\.1% of requests/m)
   })

@@ -8,6 +8,7 @@ import type { RunSummary } from '../load/summary.ts'
 import { assumptions, durationText, findings, notices, verdict } from './facts.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import { rankVariants } from './rank.ts'
+import { COST_AT_FULL_SERVICE_METHOD } from './service.ts'
 import { comparisonRows, operationsTable, quotaTable, thresholdsTable, type TextTable } from './tables.ts'
 
 /** Options of {@link renderMarkdown}. */
@@ -39,7 +40,7 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   const level = Math.min(Math.max(options.headingLevel ?? 1, 1), 4)
   const h = (n: number, text: string): string => `${'#'.repeat(level + n)} ${text}`
   const perTable = Math.max(1, options.variantsPerTable ?? 5)
-  const ranking = rankVariants(summary.variants, { scale: summary.scale })
+  const ranking = rankVariants(summary.variants, { scale: summary.scale, durationSeconds: summary.durationSeconds })
   const out: string[] = []
 
   out.push(h(0, `kms-bench: ${md(summary.scenario)}`))
@@ -77,11 +78,11 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
     )
   }
   out.push(
-    "Latency is measured from each request's intended send time (open loop, free of coordinated omission). Costs use the KMS price model; monthly figures extrapolate this run's rate to 30 days.",
+    `Latency is measured from each request's intended send time (open loop, free of coordinated omission); the percentiles are those of succeeded requests, and lost requests get their own time to failure. Costs use the KMS price model; monthly figures extrapolate this run's rate to a 730-hour month (the AWS Pricing Calculator's). ${COST_AT_FULL_SERVICE_METHOD}`,
   )
 
   out.push(h(1, 'Mitigations, ranked'))
-  if (ranking.ranked.length === 0) {
+  if (ranking.ranked.length === 0 && ranking.unranked.length === 0) {
     out.push(`Only one variant (${md(ranking.baseline.name)}) ran: nothing to rank.`)
   } else {
     out.push(`Compared with **${md(ranking.baseline.name)}**. ${md(ranking.method)}`)
@@ -93,6 +94,7 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
         )
         .join('\n'),
     )
+    for (const u of ranking.unranked) out.push(`- **${md(u.variant.name)}**: ${md(u.reason)}.`)
   }
 
   out.push(h(1, 'Quota pools'))

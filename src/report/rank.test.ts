@@ -36,14 +36,22 @@ describe('rankVariants', () => {
   it('gives the reason for each rank', () => {
     const [first, second, third, fourth] = ranking.ranked
     expect(first?.reason).toMatch(
-      /^removes all throttling, at the lowest monthly cost among the 3 variants that do; \$1\.98\/month \(−99\.99\d*% vs baseline\)/,
+      /^removes all throttling and serves every request, at the lowest monthly cost among the 3 variants that do; \$1\.98\/month at full service \(−99\.99\d*% vs baseline\)/,
     )
-    expect(second?.reason).toMatch(/^removes all throttling, but costs \$36\.28\/month more than bucket-keys/)
+    expect(second?.reason).toMatch(
+      /^removes all throttling and serves every request, but costs \$36\.28\/month more than bucket-keys/,
+    )
     expect(third?.reason).toContain('needs a quota increase (symmetric 20,000/s) through Service Quotas')
-    expect(third?.reason).toMatch(/\+\d+(\.\d)?% vs baseline/)
-    expect(fourth?.reason).toMatch(/^still loses 20\.1% of requests \([\d,]+ throttled, 143,325 dropped\)/)
+    // At equal service a quota increase costs what the baseline would if it served everyone.
+    expect(third?.reason).toContain('$95,581/month at full service (+<0.01% vs baseline)')
+    expect(fourth?.reason).toMatch(
+      /^still loses 20\.1% of requests \(143,325 dropped \(not sent\), 4,597 throttled \(ThrottlingException\)\)/,
+    )
+    expect(fourth?.reason).toContain('billed $76,410/month')
     for (const r of ranking.ranked)
-      expect(r.reason).toMatch(/KMS calls per request \(baseline: 1\.16\); p99 .+ \(baseline: 1,273 ms\)/)
+      expect(r.reason).toMatch(
+        /KMS calls per request \(baseline: 1\.16\); p99 of succeeded requests .+ \(baseline: 474 ms\)/,
+      )
   })
 
   it('states the exposure trade-off of caching and bucket keys', () => {
@@ -77,16 +85,16 @@ describe('rankVariants', () => {
       rankVariants([variant('baseline'), worse, variant('retry-adaptive')]).ranked.map((x) => x.variant.name),
     ).toEqual(['retry-adaptive', 'worse'])
     const a = patched(variant('esdk-cache'), 'a', (v) => {
-      v.costUsd.monthly.total = 10
-      v.latencyMs.p99 = 5
+      v.costUsd.monthly = { requests: 10, keys: 0, total: 10 }
+      v.outcomes.succeeded.latencyMs.p99 = 5
     })
     const b = patched(variant('esdk-cache'), 'b', (v) => {
-      v.costUsd.monthly.total = 10
-      v.latencyMs.p99 = 1
+      v.costUsd.monthly = { requests: 10, keys: 0, total: 10 }
+      v.outcomes.succeeded.latencyMs.p99 = 1
     })
     const c = patched(variant('esdk-cache'), 'c', (v) => {
-      v.costUsd.monthly.total = 10
-      v.latencyMs.p99 = 1
+      v.costUsd.monthly = { requests: 10, keys: 0, total: 10 }
+      v.outcomes.succeeded.latencyMs.p99 = 1
       v.exposure.maxMessagesPerDataKey = 10
     })
     expect(rankVariants([variant('baseline'), a, b, c]).ranked.map((x) => x.variant.name)).toEqual(['c', 'b', 'a'])

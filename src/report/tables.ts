@@ -7,6 +7,7 @@ import type { RunSummary, VariantSummary } from '../load/summary.ts'
 import { busiestPool, mitigationLabel, multiScope, poolLabel } from './facts.ts'
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtSeconds, fmtUsd, MISSING, safeDiv } from './format.ts'
 import { describeExposure } from './rank.ts'
+import { costAtFullService, lossCauses, lostRequests, servedLatency, timeToFailure } from './service.ts'
 
 /** A table: header cells and rows of text cells; `numeric[i]` right-aligns column i. */
 export interface TextTable {
@@ -23,6 +24,10 @@ export interface ComparisonRow {
   readonly values: readonly string[]
   /** prose rather than a number: left-aligned and wrapped */
   readonly text?: boolean
+}
+
+function served(v: VariantSummary, f: 'p50' | 'p90' | 'p99' | 'p999' | 'max'): string {
+  return v.completed.succeeded > 0 ? fmtMs(servedLatency(v)[f]) : MISSING
 }
 
 function countAndPct(count: number, of: number): string {
@@ -50,14 +55,28 @@ export function comparisonRows(variants: readonly VariantSummary[]): ComparisonR
       (v) =>
         `${fmtInt(v.achieved.requests)} (${fmtRate(v.achieved.ratePerSecond)})${v.achieved.late !== undefined && v.achieved.late > 0 ? `, ${fmtInt(v.achieved.late)} late` : ''}`,
     ),
-    row('Succeeded', 'application requests that completed successfully', (v) => fmtInt(v.completed.succeeded)),
+    row('Succeeded', 'application requests that completed successfully', (v) =>
+      countAndPct(v.completed.succeeded, v.offered.requests),
+    ),
+    row('Lost requests', 'requests not served: throttled + failed + timed out + dropped (share of offered)', (v) =>
+      countAndPct(lostRequests(v), v.offered.requests),
+    ),
     row('Throttled requests', 'application requests that ended in ThrottlingException (share of offered)', (v) =>
       countAndPct(v.completed.throttled, v.offered.requests),
+    ),
+    row('Timed out', 'requests stopped at their deadline (their retries and waits ended there)', (v) =>
+      countAndPct(v.completed.timedOut, v.offered.requests),
     ),
     row(
       'Failed / dropped',
       'requests that failed otherwise / could not be sent on time',
       (v) => `${fmtInt(v.completed.failed)} / ${fmtInt(v.completed.dropped)}`,
+    ),
+    row(
+      'Causes',
+      'why requests were lost, biggest first, by AWS error code',
+      (v) => lossCauses(v).join('; ') || 'none',
+      true,
     ),
     row('KMS calls', 'KMS API calls made, all attempts', (v) => fmtInt(v.kms.calls)),
     row('KMS calls per request', 'KMS calls per offered application request', (v) => fmtNum(v.kms.callsPerRequest)),
@@ -65,19 +84,34 @@ export function comparisonRows(variants: readonly VariantSummary[]): ComparisonR
       countAndPct(v.kms.throttled, v.kms.calls),
     ),
     row('Retries', 'KMS-call retries made by the client retry strategy', (v) => fmtInt(v.retries)),
-    row('p50', 'latency from the intended send time, 50th percentile', (v) => fmtMs(v.latencyMs.p50)),
-    row('p90', '90th percentile', (v) => fmtMs(v.latencyMs.p90)),
-    row('p99', '99th percentile', (v) => fmtMs(v.latencyMs.p99)),
-    row('p99.9', '99.9th percentile', (v) => fmtMs(v.latencyMs.p999)),
-    row('max', 'slowest request', (v) => fmtMs(v.latencyMs.max)),
+    row('p50 (succeeded)', 'latency of succeeded requests from the intended send time, 50th percentile', (v) =>
+      served(v, 'p50'),
+    ),
+    row('p90 (succeeded)', '90th percentile of succeeded requests', (v) => served(v, 'p90')),
+    row('p99 (succeeded)', '99th percentile of succeeded requests', (v) => served(v, 'p99')),
+    row('p99.9 (succeeded)', '99.9th percentile of succeeded requests', (v) => served(v, 'p999')),
+    row('max (succeeded)', 'slowest succeeded request', (v) => served(v, 'max')),
+    row(
+      'Time to failure',
+      'how long lost requests took to fail, from the intended send time, per outcome',
+      (v) => timeToFailure(v) || MISSING,
+      true,
+    ),
     row('Busiest quota pool', 'peak calls/s against the limit of the pool closest to (or over) its limit', (v) => {
       const q = busiestPool(v)
       return q === undefined ? 'none used' : `${q.pool}: ${fmtPct(q.utilization, 0)} of ${fmtRate(q.limit)}`
     }),
-    row('Cost per month', "KMS requests + keys, extrapolated to a 30-day month at this run's rate", (v) =>
+    row('Cost per month', "KMS requests + keys billed, extrapolated to a 730-hour month at this run's rate", (v) =>
       fmtUsd(v.costUsd.monthly.total),
     ),
-    row('Cost of this run', 'KMS requests + keys for the run itself', (v) => fmtUsd(v.costUsd.total)),
+    row(
+      'Cost per month at full service',
+      'every offered request priced at this variant’s cost per succeeded request, plus keys (730-hour month)',
+      (v) => fmtUsd(costAtFullService(v)),
+    ),
+    row('Cost of this run', 'KMS requests + keys for the run itself (a scale model: as it ran)', (v) =>
+      fmtUsd(v.asRun?.costUsd.total ?? v.costUsd.total),
+    ),
     row('Messages per data key', 'most messages one data key protected (1 without caching)', (v) =>
       fmtInt(v.exposure.maxMessagesPerDataKey),
     ),
