@@ -197,7 +197,7 @@ describe('compareSummaries on synthetic repeated runs', () => {
       return {
         ...light,
         offered: { requests: rate * seconds, ratePerSecond: rate },
-        completed: { succeeded: rate * seconds - throttled, throttled, failed: 0, dropped: 0 },
+        completed: { succeeded: rate * seconds - throttled, throttled, failed: 0, dropped: 0, timedOut: 0, errors: {} },
         kms: { ...light.kms, calls: cpr * rate * seconds, callsPerRequest: cpr },
         throttleRate: f.throttleRate ?? 0,
         latencyMs: { ...light.latencyMs, p99: f.p99 },
@@ -262,7 +262,7 @@ describe('compareSummaries on synthetic repeated runs', () => {
     )
     const md = renderComparisonMarkdown(c, labels)
     expect(md).toContain('Runs: 5 baseline, 5 current.')
-    expect(md).toMatch(/\*\*FAIL: \d of 4 checks regressed beyond their thresholds\.\*\*/)
+    expect(md).toMatch(/\*\*FAIL: \d of 5 checks regressed beyond their thresholds\.\*\*/)
     // The improvement (the reverse direction) passes.
     expect(compareSummaries(worse, base, { defaults: realDefaults }).passed).toBe(true)
   })
