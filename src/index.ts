@@ -147,6 +147,8 @@ export { increaseCommand, serviceQuotaOf } from './mitigations/service-quotas.ts
 export type { ServiceQuota } from './mitigations/service-quotas.ts'
 export { COALESCIBLE_OPERATIONS, singleFlight } from './mitigations/single-flight.ts'
 export type { CoalescibleOperation, SingleFlightOptions } from './mitigations/single-flight.ts'
+export { STORM_TRACKING_DEFAULTS, stormTrackingCache } from './mitigations/storm-tracking-cache.ts'
+export type { StormTrackingCacheOptions } from './mitigations/storm-tracking-cache.ts'
 export {
   BUILT_IN_PROFILES,
   DEFAULT_HOT_KEY_PER_SECOND,

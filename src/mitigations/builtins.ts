@@ -11,6 +11,7 @@ import { multiRegion } from './multi-region.ts'
 import { quotaIncrease } from './quota-increase.ts'
 import { s3BucketKeys } from './s3-bucket-keys.ts'
 import { singleFlight } from './single-flight.ts'
+import { stormTrackingCache } from './storm-tracking-cache.ts'
 
 // Options are validated by each factory (bad ones become problems with their paths).
 const BUILT_INS: Record<string, MitigationFactory> = {
@@ -21,6 +22,7 @@ const BUILT_INS: Record<string, MitigationFactory> = {
   'quota-increase': (o) => quotaIncrease(o as never),
   's3-bucket-keys': (o) => s3BucketKeys(o as never),
   'single-flight': (o) => singleFlight(o as never),
+  'storm-tracking-cache': (o) => stormTrackingCache(o as never),
 }
 
 for (const [name, factory] of Object.entries(BUILT_INS)) registerMitigation(name, factory)
