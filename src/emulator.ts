@@ -8,17 +8,22 @@
  * ThrottlingException and AWS's message (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html).
  */
 import { SystemClock, type Clock } from './clock.ts'
-import type { AuditEvent, AuditOptions } from './kms/audit.ts'
-import type { Caller, CallerInput } from './kms/caller.ts'
-import { KmsCore } from './kms/core.ts'
 import {
+  type AuditEvent,
+  type AuditOptions,
+  type Caller,
+  type CallerInput,
+  KmsCore,
+  OPERATION_TABLE,
   isKmsError,
   type KmsError,
   ThrottlingException,
   THROTTLING_MESSAGE,
   UnknownOperationException,
-} from './kms/errors.ts'
-import type { OperationInputs, OperationName, OperationOutputs } from './kms/model.generated.ts'
+  type OperationInputs,
+  type OperationName,
+  type OperationOutputs,
+} from './kms/index.ts'
 import {
   QuotaGate,
   resolveQuotaConfig,
@@ -123,6 +128,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const quotaConfig = resolveQuotaConfig(options)
   const core = new KmsCore({
     clock,
+    operations: OPERATION_TABLE,
     defaultAccount: options.defaultAccount ?? '111122223333',
     defaultRegion: options.defaultRegion ?? 'us-east-1',
     ...(options.audit !== undefined ? { audit: options.audit } : {}),

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../src/clock.ts'
 import { createEmulator } from '../src/emulator.ts'
 import { DEFAULT_GRANT_PROPAGATION_DELAY_MS, KmsCore } from '../src/kms/core.ts'
+import { OPERATION_TABLE } from '../src/kms/operations/index.ts'
 
 const A = '111122223333'
 const B = '444455556666'
@@ -45,7 +46,13 @@ describe('grant eventual consistency', () => {
   it('takes grantPropagationDelayMs from the core options (0: immediate; 300000: the documented worst case)', () => {
     for (const delay of [0, 300_000]) {
       const clock = new VirtualClock()
-      const core = new KmsCore({ clock, defaultAccount: A, defaultRegion: 'us-east-1', grantPropagationDelayMs: delay })
+      const core = new KmsCore({
+        operations: OPERATION_TABLE,
+        clock,
+        defaultAccount: A,
+        defaultRegion: 'us-east-1',
+        grantPropagationDelayMs: delay,
+      })
       const keyId = core.invoke('CreateKey', {}, core.caller(undefined)).KeyMetadata!.KeyId!
       core.invoke(
         'CreateGrant',

@@ -8,6 +8,7 @@ import { VirtualClock } from '../src/clock.ts'
 import { createEmulator, type Emulator } from '../src/emulator.ts'
 import { LOCKOUT_MESSAGE } from '../src/kms/access/messages.ts'
 import { KmsCore } from '../src/kms/core.ts'
+import { OPERATION_TABLE } from '../src/kms/operations/index.ts'
 
 const A = '111122223333'
 const B = '444455556666'
@@ -444,6 +445,7 @@ describe('audit and the what-if switch', () => {
 
   it("accessControl 'off' allows every request (what-if studies only)", () => {
     const core = new KmsCore({
+      operations: OPERATION_TABLE,
       clock: new VirtualClock(),
       defaultAccount: A,
       defaultRegion: 'us-east-1',
@@ -467,6 +469,7 @@ describe('audit and the what-if switch', () => {
     expect(
       () =>
         new KmsCore({
+          operations: OPERATION_TABLE,
           clock: new VirtualClock(),
           defaultAccount: A,
           defaultRegion: 'us-east-1',

@@ -103,3 +103,38 @@ describe('architecture', () => {
     expect(bad).toEqual([])
   })
 })
+
+describe('kms core layout (issue 11)', () => {
+  const kmsFiles = files(join(src, 'kms'))
+
+  it('has no import cycles, type-only ones included', () => {
+    const graph = new Map(kmsFiles.map((f) => [f, imports(f).map((i) => i.to)]))
+    const cycles: string[] = []
+    const state = new Map<string, 'open' | 'done'>()
+    const visit = (f: string, path: string[]): void => {
+      if (state.get(f) === 'done') return
+      if (state.get(f) === 'open') {
+        cycles.push([...path.slice(path.indexOf(f)), f].map((p) => relative(src, p)).join(' → '))
+        return
+      }
+      state.set(f, 'open')
+      for (const to of graph.get(f) ?? []) if (graph.has(to)) visit(to, [...path, f])
+      state.set(f, 'done')
+    }
+    for (const f of kmsFiles) visit(f, [])
+    expect(cycles).toEqual([])
+  })
+
+  it('the core does not import its handlers; handlers see CoreServices, not KmsCore', () => {
+    const core = join(src, 'kms', 'core.ts')
+    expect(imports(core).some((i) => i.to.includes('/operations/'))).toBe(false)
+    const bad = kmsFiles.filter(
+      (f) =>
+        f !== core &&
+        !f.endsWith('/index.ts') &&
+        !f.endsWith('/test-support.ts') &&
+        imports(f).some((i) => i.to === core),
+    )
+    expect(bad.map((f) => relative(src, f))).toEqual([])
+  })
+})

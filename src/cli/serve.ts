@@ -8,8 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createEmulator } from '../emulator.ts'
-import type { AuditEvent } from '../kms/audit.ts'
-import { isAccountId } from '../kms/ids.ts'
+import { type AuditEvent, isAccountId } from '../kms/index.ts'
 import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/latency-model.ts'
 import {
   applySeed,

@@ -13,7 +13,7 @@
  * {@link awsOwnedKeyCaller}.
  */
 import type { CallerInput } from './caller.ts'
-import type { KmsCore } from './core.ts'
+import type { CoreServices } from './context.ts'
 import { newKeyRecord } from './key-factory.ts'
 import type { KmsKey } from './key.ts'
 import { partitionOf } from '../regions.ts'
@@ -32,7 +32,7 @@ const SERVICE_RE = /^[a-z0-9][a-z0-9-]*$/
  * Its policy gives the owning account full access and lets any principal use it only
  * through that service (`kms:ViaService`).
  */
-export function createAwsOwnedKey(core: KmsCore, service: string, region: string): KmsKey {
+export function createAwsOwnedKey(core: CoreServices, service: string, region: string): KmsKey {
   if (!SERVICE_RE.test(service))
     throw new RangeError(`AWS owned key: service must be a lowercase service name such as 'dynamodb', got '${service}'`)
   const now = core.clock.now()

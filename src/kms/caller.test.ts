@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../clock.ts'
 import { resolveCaller, type CallerInput } from './caller.ts'
 import { KmsCore } from './core.ts'
+import { OPERATION_TABLE } from './operations/index.ts'
 import { coreHarness, failure, TEST_ACCOUNT, TEST_REGION } from './test-support.ts'
 
 describe('resolveCaller', () => {
@@ -59,7 +60,13 @@ describe('KmsCore.caller', () => {
 
   it('refuses a default Region where KMS is not offered', () => {
     expect(
-      () => new KmsCore({ clock: new VirtualClock(), defaultAccount: TEST_ACCOUNT, defaultRegion: 'local' }),
+      () =>
+        new KmsCore({
+          operations: OPERATION_TABLE,
+          clock: new VirtualClock(),
+          defaultAccount: TEST_ACCOUNT,
+          defaultRegion: 'local',
+        }),
     ).toThrow(new RangeError("defaultRegion 'local' is not an AWS Region where KMS is available"))
   })
 })

@@ -12,7 +12,7 @@ import { AuditLog, buildAuditEvent, isReadOnlyOperation, type AuditDraft, type A
 import { createAwsOwnedKey } from './aws-owned-keys.ts'
 import { regionProblem, resolveCaller, type Caller, type CallerInput } from './caller.ts'
 import { parseSymmetricHeader } from './ciphertext.ts'
-import type { AccessRequest, Authorizer, OpContext } from './context.ts'
+import type { AccessRequest, Authorizer, AsyncDelays, CoreServices, OpContext, OperationTable } from './context.ts'
 import { DAY_MS } from './deletion.ts'
 import {
   KMSInternalException,
@@ -26,7 +26,6 @@ import { IdentityPolicyStore } from './identity-policies.ts'
 import { newKeyRecord } from './key-factory.ts'
 import type { KmsKey } from './key.ts'
 import { OPERATIONS, type OperationInputs, type OperationName, type OperationOutputs } from './model.generated.ts'
-import { OPERATION_TABLE } from './operations/index.ts'
 import { RandomPool } from './random-pool.ts'
 import { AWS_MANAGED_ROTATION_PERIOD_DAYS, resumeOverdueRotations, scheduleAutomaticRotation } from './rotation.ts'
 import { KmsScheduler, type ScheduledTask } from './scheduler.ts'
@@ -36,6 +35,11 @@ import { validateInput } from './validate.ts'
 /** Options of {@link KmsCore}. */
 export interface KmsCoreOptions {
   clock: Clock
+  /**
+   * The operation handlers (the emulator passes `OPERATION_TABLE` of `operations/index.ts`);
+   * operations of the model missing here answer UnsupportedOperationException.
+   */
+  operations: OperationTable
   /** Account of callers that name none. */
   defaultAccount: string
   /** Region of callers that name none. */
@@ -65,20 +69,6 @@ export interface KmsCoreOptions {
   grantPropagationDelayMs?: number
 }
 
-/**
- * How long KMS's asynchronous processes take, in ms of the clock's time. AWS documents them
- * as lasting "a few seconds" without a figure; at 0 each completes right after the call that
- * starts it (the call's own response still shows the transient state).
- */
-export interface AsyncDelays {
-  /** A new replica stays Creating this long (ReplicateKey). @default 0 */
-  replicaCreationMs: number
-  /** Old and new primary stay Updating this long (UpdatePrimaryRegion). @default 0 */
-  primaryRegionUpdateMs: number
-  /** An on-demand rotation shows OnDemandRotationStartDate this long before completing. @default 0 */
-  onDemandRotationMs: number
-}
-
 /** Default of {@link KmsCoreOptions.grantPropagationDelayMs}: "less than a few seconds" (using-grant-token.html). */
 export const DEFAULT_GRANT_PROPAGATION_DELAY_MS = 3000
 
@@ -88,7 +78,7 @@ export const allowAll: Authorizer = { authorize: () => {} }
 const KNOWN_OPERATIONS = new Set<string>(Object.keys(OPERATIONS))
 
 /** The KMS emulator core. */
-export class KmsCore {
+export class KmsCore implements CoreServices {
   readonly clock: Clock
   readonly store = new KmsStore()
   readonly scheduler = new CountingScheduler()
@@ -105,6 +95,7 @@ export class KmsCore {
   authorizer: Authorizer
   /** See {@link KmsCoreOptions.grantPropagationDelayMs}. */
   readonly grantPropagationDelayMs: number
+  readonly #operations: OperationTable
   readonly #callers = new WeakMap<CallerInput, Caller>()
   /** The caller of calls that name none (resolved once: it depends only on the defaults). */
   #defaultCaller: Caller | undefined
@@ -123,6 +114,7 @@ export class KmsCore {
 
   constructor(options: KmsCoreOptions) {
     this.clock = options.clock
+    this.#operations = options.operations
     this.defaultAccount = options.defaultAccount
     this.defaultRegion = options.defaultRegion
     this.audit = new AuditLog(options.audit)
@@ -185,7 +177,7 @@ export class KmsCore {
     }
     try {
       if (!KNOWN_OPERATIONS.has(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
-      const handler = OPERATION_TABLE[op]
+      const handler = this.#operations[op]
       if (handler === undefined) throw new UnsupportedOperationException(`kms-bench does not implement ${op}`)
       validateInput(op, input)
       const out = handler(ctx, input)
@@ -213,6 +205,11 @@ export class KmsCore {
   /** Asks the authorizer; throws AccessDeniedException to deny. */
   authorize(ctx: OpContext, request: AccessRequest): void {
     this.authorizer.authorize(ctx, request)
+  }
+
+  /** The authorizer's policy lockout safety check, when it has one (none with access control off). */
+  assertPolicyKeepsAccess(ctx: OpContext, policy: string, key: KmsKey | undefined): void {
+    this.authorizer.assertPolicyKeepsAccess?.(ctx, policy, key)
   }
 
   /**

@@ -15,7 +15,7 @@
  * UpdatePrimaryRegion) can use {@link hasReplicas} and {@link startDeletionWindow}.
  */
 import { buildServiceEvent } from './audit.ts'
-import type { KmsCore } from './core.ts'
+import type { CoreServices } from './context.ts'
 import type { KmsKey } from './key.ts'
 
 /** One day in ms. */
@@ -38,7 +38,7 @@ export function hasReplicas(key: KmsKey): boolean {
  * with replicas goes to PendingReplicaDeletion instead, without a deletion date, and its
  * window starts when its last replica is deleted. Does not check key state or access.
  */
-export function scheduleDeletion(core: KmsCore, key: KmsKey, windowDays: number, now: number): void {
+export function scheduleDeletion(core: CoreServices, key: KmsKey, windowDays: number, now: number): void {
   key.pendingWindowDays = windowDays
   if (hasReplicas(key)) {
     key.state = 'PendingReplicaDeletion'
@@ -52,7 +52,7 @@ export function scheduleDeletion(core: KmsCore, key: KmsKey, windowDays: number,
  * Starts the waiting period of a key scheduled for deletion at `from`: the key is
  * PendingDeletion and is deleted at `from + pendingWindowDays` days.
  */
-export function startDeletionWindow(core: KmsCore, key: KmsKey, from: number): void {
+export function startDeletionWindow(core: CoreServices, key: KmsKey, from: number): void {
   const at = from + (key.pendingWindowDays ?? DEFAULT_PENDING_WINDOW_DAYS) * DAY_MS
   key.state = 'PendingDeletion'
   key.deletionDate = at
@@ -75,7 +75,7 @@ export function cancelDeletion(key: KmsKey): void {
  * that is PendingReplicaDeletion, the primary's waiting period starts at `at`. A key that is
  * no longer stored is left alone.
  */
-export function deleteKeyNow(core: KmsCore, key: KmsKey, at: number): void {
+export function deleteKeyNow(core: CoreServices, key: KmsKey, at: number): void {
   const state = core.store.peekRegion(key.account, key.region)
   if (state === undefined || state.keys.get(key.keyId) !== key) return
   state.keys.delete(key.keyId)
@@ -98,7 +98,7 @@ export function deleteKeyNow(core: KmsCore, key: KmsKey, at: number): void {
  * (https://docs.aws.amazon.com/kms/latest/developerguide/ct-deletekey.html): an
  * `AwsServiceEvent` invoked by KMS itself.
  */
-function recordDeleteKeyEvent(core: KmsCore, key: KmsKey, at: number): void {
+function recordDeleteKeyEvent(core: CoreServices, key: KmsKey, at: number): void {
   if (!core.audit.enabled) return
   core.audit.record(
     buildServiceEvent({

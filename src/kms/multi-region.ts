@@ -14,7 +14,7 @@
  * they last "a few seconds". Their length is `core.asyncDelays` (0 by default: the state is
  * shown in the operation's own response, then the process completes before the next call).
  */
-import type { KmsCore } from './core.ts'
+import type { CoreServices } from './context.ts'
 import { KMSInvalidStateException, UnsupportedOperationException, ValidationException } from './errors.ts'
 import type { KmsKey } from './key.ts'
 import { assertKeyState } from './key-state.ts'
@@ -32,7 +32,7 @@ export function notPrimaryError(key: KmsKey): UnsupportedOperationException {
 }
 
 /** The stored record of `key` in its own Region, or undefined once it has been deleted. */
-export function liveRecord(core: KmsCore, key: KmsKey): KmsKey | undefined {
+export function liveRecord(core: CoreServices, key: KmsKey): KmsKey | undefined {
   const stored = core.store.peekRegion(key.account, key.region)?.keys.get(key.keyId)
   return stored === key ? stored : undefined
 }
@@ -41,14 +41,14 @@ export function liveRecord(core: KmsCore, key: KmsKey): KmsKey | undefined {
  * The record that governs shared properties (rotation): the primary's for a multi-Region key
  * (wherever the primary is now), the key itself otherwise. Undefined when it has been deleted.
  */
-export function primaryRecord(core: KmsCore, key: KmsKey): KmsKey | undefined {
+export function primaryRecord(core: CoreServices, key: KmsKey): KmsKey | undefined {
   const link = key.multiRegion
   if (link === undefined) return liveRecord(core, key)
   return core.store.peekRegion(link.account, link.primaryRegion)?.keys.get(link.keyId)
 }
 
 /** Every stored record of `key`: all its Regions for a multi-Region key, else just itself. */
-export function regionRecords(core: KmsCore, key: KmsKey): KmsKey[] {
+export function regionRecords(core: CoreServices, key: KmsKey): KmsKey[] {
   const link = key.multiRegion
   if (link === undefined) return liveRecord(core, key) !== undefined ? [key] : []
   const out: KmsKey[] = []
@@ -96,7 +96,7 @@ export function assertMultiRegionManageable(key: KmsKey): void {
  * Runs `complete` after `delayMs` of the clock's time through the core's scheduler, or at
  * once when `delayMs` is 0: the end of a transient multi-Region state.
  */
-export function completeLater(core: KmsCore, now: number, delayMs: number, complete: () => void): void {
+export function completeLater(core: CoreServices, now: number, delayMs: number, complete: () => void): void {
   if (delayMs > 0) core.scheduler.schedule(now + delayMs, complete)
   else complete()
 }

@@ -30,7 +30,7 @@
  * Keys: monthly = the sum of each key's monthly price; the run = that sum for the run's
  * length in whole hours, rounded up ("prorated hourly").
  */
-import type { KmsCore } from './core.ts'
+import type { KmsStore } from './store.ts'
 import type { KmsKey } from './key.ts'
 import type { KeyManagerType, KeyState } from './model.generated.ts'
 
@@ -147,7 +147,7 @@ export interface BillableKey extends KeyCostInput {
  * of one account only (keys are billed to their owner; requests to the caller).
  */
 export function billableKeys(
-  core: Pick<KmsCore, 'store'>,
+  core: { readonly store: KmsStore },
   options: { account?: string; prices?: Partial<KmsPrices> } = {},
 ): BillableKey[] {
   const p = { ...KMS_PRICES, ...options.prices }

@@ -21,7 +21,7 @@
  * that holds the key (https://docs.aws.amazon.com/kms/latest/developerguide/ct-rotatekey.html).
  */
 import { buildServiceEvent, type AuditEvent } from './audit.ts'
-import type { KmsCore } from './core.ts'
+import type { CoreServices } from './context.ts'
 import { DAY_MS } from './deletion.ts'
 import { ConflictException, LimitExceededException, UnsupportedOperationException } from './errors.ts'
 import type { KmsKey, RotationState } from './key.ts'
@@ -92,7 +92,7 @@ export function isAutomaticRotationActive(key: KmsKey): boolean {
  * Adds a new material version to `key` (and so to all its multi-Region records) at epoch ms
  * `at`, makes it current, records the rotation for ListKeyRotations and audits it.
  */
-export function rotateKeyMaterial(core: KmsCore, key: KmsKey, at: number, type: 'AUTOMATIC' | 'ON_DEMAND'): void {
+export function rotateKeyMaterial(core: CoreServices, key: KmsKey, at: number, type: 'AUTOMATIC' | 'ON_DEMAND'): void {
   const material = key.material
   const previous = material.versions[material.current]
   const version = material.versions.length
@@ -113,7 +113,7 @@ export function rotateKeyMaterial(core: KmsCore, key: KmsKey, at: number, type: 
  * rotates at once. (The API reference says the period can be modified but not how the next
  * date moves: this is our reading.)
  */
-export function enableAutomaticRotation(core: KmsCore, key: KmsKey, periodDays: number, now: number): void {
+export function enableAutomaticRotation(core: CoreServices, key: KmsKey, periodDays: number, now: number): void {
   const r = key.rotation
   if (r.enabled && r.nextRotationAt !== undefined) {
     const cycleStart = r.nextRotationAt - r.periodDays * DAY_MS
@@ -127,7 +127,7 @@ export function enableAutomaticRotation(core: KmsCore, key: KmsKey, periodDays: 
 }
 
 /** Turns automatic rotation off; the period is kept for the record, the schedule is dropped. */
-export function disableAutomaticRotation(core: KmsCore, key: KmsKey): void {
+export function disableAutomaticRotation(core: CoreServices, key: KmsKey): void {
   const r = key.rotation
   r.enabled = false
   r.nextRotationAt = undefined
@@ -141,7 +141,7 @@ export function disableAutomaticRotation(core: KmsCore, key: KmsKey): void {
  * any pending task. Call it after changing the rotation state by hand, and for every key after
  * restoring saved state (see {@link rescheduleAllRotations}).
  */
-export function scheduleAutomaticRotation(core: KmsCore, key: KmsKey): void {
+export function scheduleAutomaticRotation(core: CoreServices, key: KmsKey): void {
   const r = key.rotation
   tasks.get(r)?.cancel()
   tasks.delete(r)
@@ -154,7 +154,7 @@ export function scheduleAutomaticRotation(core: KmsCore, key: KmsKey): void {
 }
 
 /** Re-creates the schedule of every key with automatic rotation on (after a state restore). */
-export function rescheduleAllRotations(core: KmsCore): void {
+export function rescheduleAllRotations(core: CoreServices): void {
   const seen = new Set<RotationState>()
   for (const state of core.store.regions()) {
     for (const key of state.keys.values()) {
@@ -167,7 +167,7 @@ export function rescheduleAllRotations(core: KmsCore): void {
   }
 }
 
-function automaticRotationDue(core: KmsCore, key: KmsKey, at: number): void {
+function automaticRotationDue(core: CoreServices, key: KmsKey, at: number): void {
   const r = key.rotation
   tasks.delete(r)
   if (!r.enabled || r.nextRotationAt !== at) return
@@ -189,7 +189,7 @@ function automaticRotationDue(core: KmsCore, key: KmsKey, at: number): void {
  * year thereafter", API_GetKeyRotationStatus.html). The core calls it after each successful
  * call while the watch set is not empty.
  */
-export function resumeOverdueRotations(core: KmsCore, now: number): void {
+export function resumeOverdueRotations(core: CoreServices, now: number): void {
   for (const watched of core.rotationWatch) {
     const r = watched.rotation
     const primary = primaryRecord(core, watched)
@@ -212,7 +212,7 @@ export function resumeOverdueRotations(core: KmsCore, now: number): void {
  * `core.asyncDelays.onDemandRotationMs` = 0 (the default) it completes at once; otherwise
  * GetKeyRotationStatus shows OnDemandRotationStartDate until it completes.
  */
-export function startOnDemandRotation(core: KmsCore, key: KmsKey, now: number): void {
+export function startOnDemandRotation(core: CoreServices, key: KmsKey, now: number): void {
   const r = key.rotation
   if (r.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) throw new LimitExceededException(onDemandLimitMessage(key))
   if (r.onDemandStartedAt !== undefined) throw new ConflictException(ROTATION_CONFLICT_MESSAGE)
@@ -229,7 +229,7 @@ export function startOnDemandRotation(core: KmsCore, key: KmsKey, now: number): 
   completeOnDemandAt(core, key, now + delay)
 }
 
-function completeOnDemandAt(core: KmsCore, key: KmsKey, at: number): void {
+function completeOnDemandAt(core: CoreServices, key: KmsKey, at: number): void {
   core.scheduler.schedule(at, (when) => {
     key.rotation.onDemandStartedAt = undefined
     const primary = primaryRecord(core, key)

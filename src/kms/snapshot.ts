@@ -25,7 +25,7 @@
  */
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto'
 import { regionProblem } from './caller.ts'
-import type { KmsCore } from './core.ts'
+import type { CoreServices } from './context.ts'
 import { DAY_MS, DEFAULT_PENDING_WINDOW_DAYS, startDeletionWindow } from './deletion.ts'
 import { GrantStore } from './grants.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
@@ -159,7 +159,7 @@ class Encoder {
 }
 
 /** Takes a snapshot of everything `core` holds (see the module comment). Throws {@link SnapshotError}. */
-export function takeSnapshot(core: KmsCore): KmsSnapshot {
+export function takeSnapshot(core: CoreServices): KmsSnapshot {
   const enc = new Encoder()
   const regions: RegionSnapshot[] = []
   for (const state of core.store.regions()) {
@@ -271,7 +271,7 @@ class Decoder {
  * work it implies (deletions, rotations). Validates the snapshot first: on
  * {@link SnapshotError} the core is left unchanged.
  */
-export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
+export function restoreSnapshot(core: CoreServices & { reset(): void }, snapshot: unknown): void {
   if (!isRecord(snapshot) || snapshot['format'] !== SNAPSHOT_FORMAT)
     throw new SnapshotError(`not a kms-bench state snapshot (format must be '${SNAPSHOT_FORMAT}')`)
   if (snapshot['version'] !== SNAPSHOT_VERSION) {
@@ -360,7 +360,7 @@ export function restoreSnapshot(core: KmsCore, snapshot: unknown): void {
  * `core.asyncDelays`) completes while the server is down, as it would in AWS: the key is
  * Enabled again. (The state the key had before an update is not saved; Enabled is assumed.)
  */
-function finishTransientStates(core: KmsCore): void {
+function finishTransientStates(core: CoreServices): void {
   for (const state of core.store.regions()) {
     for (const key of state.keys.values())
       if (key.state === 'Creating' || key.state === 'Updating') key.state = 'Enabled'
@@ -368,7 +368,7 @@ function finishTransientStates(core: KmsCore): void {
 }
 
 /** Re-queues the deletion of every key pending deletion at its saved deletion date. */
-function rescheduleDeletions(core: KmsCore): void {
+function rescheduleDeletions(core: CoreServices): void {
   for (const state of core.store.regions()) {
     for (const key of state.keys.values()) {
       if (key.state !== 'PendingDeletion' || key.deletionDate === undefined) continue

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../clock.ts'
 import type { OpContext } from './context.ts'
 import { KmsCore } from './core.ts'
+import { OPERATION_TABLE } from './operations/index.ts'
 import { newKeyMaterial } from './key-material.ts'
 import type { KmsKey } from './key.ts'
 import {
@@ -16,7 +17,12 @@ import { failure } from './test-support.ts'
 const ACCOUNT = '111122223333'
 
 function setup() {
-  const core = new KmsCore({ clock: new VirtualClock(), defaultAccount: ACCOUNT, defaultRegion: 'us-east-1' })
+  const core = new KmsCore({
+    operations: OPERATION_TABLE,
+    clock: new VirtualClock(),
+    defaultAccount: ACCOUNT,
+    defaultRegion: 'us-east-1',
+  })
   const newKey = (region = 'us-east-1', account = ACCOUNT): KmsKey => {
     const caller = core.caller({ account, region })
     const keyId = core.invoke('CreateKey', {}, caller).KeyMetadata?.KeyId as string

@@ -7,6 +7,7 @@
 import { VirtualClock, type Clock } from '../clock.ts'
 import type { CallerInput } from './caller.ts'
 import { KmsCore } from './core.ts'
+import { OPERATION_TABLE } from './operations/index.ts'
 import type { KmsKey } from './key.ts'
 import type { KeySpec, KeyUsageType, OperationInputs, OperationName, OperationOutputs } from './model.generated.ts'
 
@@ -34,7 +35,12 @@ export function coreHarness(): CoreHarness<VirtualClock>
 /** The same on a given clock. */
 export function coreHarness<C extends Clock>(clock: C): CoreHarness<C>
 export function coreHarness(clock: Clock = new VirtualClock()): CoreHarness<Clock> {
-  const core = new KmsCore({ clock, defaultAccount: TEST_ACCOUNT, defaultRegion: TEST_REGION })
+  const core = new KmsCore({
+    operations: OPERATION_TABLE,
+    clock,
+    defaultAccount: TEST_ACCOUNT,
+    defaultRegion: TEST_REGION,
+  })
   const call = <Op extends OperationName>(
     op: Op,
     input: OperationInputs[Op],

@@ -11,13 +11,13 @@
  * (asynchronous: SDK calls over HTTP, `clock.sleep`). Effects resolved at once (a KMS call
  * with zero service time) never touch the heap.
  */
-import type { CallerInput } from '../kms/caller.ts'
 import {
+  type CallerInput,
   OPERATION_NAMES,
   type OperationInputs,
   type OperationName,
   type OperationOutputs,
-} from '../kms/model.generated.ts'
+} from '../kms/index.ts'
 
 /** What mitigations may need to know about a KMS call besides its input. */
 export interface CallMeta {

@@ -8,7 +8,7 @@
  * assumption calibrated on the user reports collected there, documented on the constant.
  */
 import { z } from 'zod'
-import { OPERATION_NAMES } from '../kms/model.generated.ts'
+import { OPERATION_NAMES } from '../kms/index.ts'
 
 /** A distribution of service times, in milliseconds. */
 export type LatencyDistribution =

@@ -12,8 +12,7 @@
  * in virtual and in real time.
  */
 import type { Clock } from '../clock.ts'
-import type { CallerInput } from '../kms/caller.ts'
-import type { OperationInputs, OperationName, OperationOutputs } from '../kms/model.generated.ts'
+import type { CallerInput, OperationInputs, OperationName, OperationOutputs } from '../kms/index.ts'
 import type { EffectGenerator, KmsInvoker } from './effects.ts'
 import type { QuotaUsage } from '../quota/usage.ts'
 import type { Random } from './random.ts'

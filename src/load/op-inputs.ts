@@ -4,7 +4,7 @@
  * operation needs, and the fixture (a ciphertext, MAC or signature made before the run) that
  * operations consuming earlier output need.
  */
-import type { KeySpec, KeyUsageType, OperationName } from '../kms/model.generated.ts'
+import type { KeySpec, KeyUsageType, OperationName } from '../kms/index.ts'
 
 /** The key an operation needs. */
 export interface KeyNeed {

@@ -29,8 +29,7 @@
  * with constant, evenly spaced arrivals.
  */
 import { z } from 'zod'
-import { KMS_PRICES, estimateCost } from '../kms/pricing.ts'
-import { OPERATION_NAMES, type OperationName } from '../kms/model.generated.ts'
+import { KMS_PRICES, estimateCost, OPERATION_NAMES, type OperationName } from '../kms/index.ts'
 import { OP_RECIPES } from './op-inputs.ts'
 import { defineScenario, formatIssues, ScenarioError, type Scenario, type ScenarioInput } from './scenario.ts'
 import type { Exposure, RunSummary, VariantSummary } from './summary.ts'

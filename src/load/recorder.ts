@@ -10,7 +10,7 @@
  * percentiles in the second the request completed, KMS calls in the second they were made.
  */
 import type { Histogram } from 'hdr-histogram-js'
-import { OPERATION_NAMES } from '../kms/model.generated.ts'
+import { OPERATION_NAMES } from '../kms/index.ts'
 import { encodeHistogram, LatencyRecorder } from './histograms.ts'
 import type { TimelineEntry } from './summary.ts'
 

@@ -6,8 +6,7 @@
  * and the shard only, so variants are compared on identical traffic.
  */
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
-import type { CallerInput } from '../kms/caller.ts'
-import { billableKeys } from '../kms/pricing.ts'
+import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { ArrivalStream } from './arrivals.ts'
 import { parseDuration } from './duration.ts'

@@ -10,7 +10,7 @@
  * Validation uses zod and reports every problem at once, each with its path.
  */
 import { z } from 'zod'
-import { OPERATION_NAMES, type OperationName } from '../kms/model.generated.ts'
+import { OPERATION_NAMES, type OperationName } from '../kms/index.ts'
 import { isKnownRegion, suggestRegion } from '../regions.ts'
 import { DurationFormatError, parseDuration } from './duration.ts'
 import { parseLatencySpec, type LatencySpec } from './latency-model.ts'

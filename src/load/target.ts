@@ -6,8 +6,7 @@
  */
 import type { Clock } from '../clock.ts'
 import { createEmulator, type Emulator } from '../emulator.ts'
-import type { CallerInput } from '../kms/caller.ts'
-import type { OperationInputs, OperationName, OperationOutputs } from '../kms/model.generated.ts'
+import type { CallerInput, OperationInputs, OperationName, OperationOutputs } from '../kms/index.ts'
 import type { QuotaProfileInput } from '../quota/index.ts'
 import type { QuotaUsage } from '../quota/usage.ts'
 import type { AsyncKms } from './engine.ts'

@@ -20,7 +20,7 @@
  *
  * Pure: no I/O. Lives in `load/` because scenario files are validated with it.
  */
-import { OPERATION_NAMES } from '../kms/model.generated.ts'
+import { OPERATION_NAMES } from '../kms/index.ts'
 import { closestName } from '../suggest.ts'
 import type { RunSummary, ThresholdResult, VariantSummary } from './summary.ts'
 

@@ -3,8 +3,7 @@
  * histograms (compressed base64), the per-second timeline joined with the quota meter, the
  * mitigations' reports, and the cost from the KMS price model.
  */
-import { estimateCost } from '../kms/pricing.ts'
-import { OPERATION_NAMES } from '../kms/model.generated.ts'
+import { estimateCost, OPERATION_NAMES } from '../kms/index.ts'
 import type { QuotaUsage } from '../quota/usage.ts'
 import { encodeHistogram, latencyStats, newHistogram } from './histograms.ts'
 import type { Mitigation, MitigationRun } from './mitigation.ts'

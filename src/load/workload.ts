@@ -19,8 +19,7 @@
  * - `custom`: a generator function of the scenario file.
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
-import type { CallerInput } from '../kms/caller.ts'
-import type { OperationInputs, OperationName } from '../kms/model.generated.ts'
+import type { CallerInput, OperationInputs, OperationName } from '../kms/index.ts'
 import {
   FAILED,
   kmsCall,

@@ -19,7 +19,7 @@
  * bucket stays in its account), nor are AWS managed keys (they cannot be shared).
  */
 import { z } from 'zod'
-import type { CallerInput } from '../kms/caller.ts'
+import type { CallerInput } from '../kms/index.ts'
 import { withCaller, type KmsCallSpec, type KmsInvoker } from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'

@@ -14,7 +14,7 @@
  * add. S3 SSE-KMS calls stay where the bucket is.
  */
 import { z } from 'zod'
-import type { CallerInput } from '../kms/caller.ts'
+import type { CallerInput } from '../kms/index.ts'
 import { withCaller, type KmsCallSpec, type KmsInvoker } from '../load/effects.ts'
 import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
 import type { Exposure } from '../load/summary.ts'

@@ -22,7 +22,7 @@
  * need the same bucket key wait for S3's one KMS call (an assumption too).
  */
 import { z } from 'zod'
-import type { OperationOutputs } from '../kms/model.generated.ts'
+import type { OperationOutputs } from '../kms/index.ts'
 import {
   Flight,
   isContinuation,

@@ -5,7 +5,7 @@
  */
 import { VirtualClock } from '../clock.ts'
 import { createEmulator, type Emulator } from '../emulator.ts'
-import type { CallerInput } from '../kms/caller.ts'
+import type { CallerInput } from '../kms/index.ts'
 import {
   directKms,
   isContinuation,

@@ -15,7 +15,7 @@
  * `principal` is an IAM user, role, root, or an STS assumed-role session ARN.
  */
 import { z } from 'zod'
-import { parsePrincipal } from '../kms/caller.ts'
+import { parsePrincipal } from '../kms/index.ts'
 
 /** One known credential. */
 export interface Credential {

@@ -11,7 +11,7 @@
  * The body member the text goes in comes from `KmsError.messageField` (AWS uses `Message` for
  * AccessDeniedException).
  */
-import { KMSInternalException, KmsError } from '../kms/errors.ts'
+import { KMSInternalException, KmsError } from '../kms/index.ts'
 
 /** An error ready to be written on the wire. */
 export interface WireError {

@@ -6,7 +6,7 @@
  * principal from configured credentials. With `auth: 'sigv4'` the signature is verified first
  * and the credential decides account and principal.
  */
-import { isAccountId } from '../kms/ids.ts'
+import { isAccountId } from '../kms/index.ts'
 import type { CredentialStore } from './credentials.ts'
 import { checkScope, parseAuthorization, type ReceivedRequest, type SigV4Verifier } from './sigv4.ts'
 

@@ -11,8 +11,7 @@
  */
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { KmsCore } from '../kms/core.ts'
-import { restoreSnapshot, SnapshotError, takeSnapshot } from '../kms/snapshot.ts'
+import { type KmsCore, restoreSnapshot, SnapshotError, takeSnapshot } from '../kms/index.ts'
 
 /** The state file's name inside the state directory. */
 export const STATE_FILE = 'state.json'

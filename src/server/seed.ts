@@ -28,10 +28,16 @@
  */
 import { z } from 'zod'
 import type { Emulator } from '../emulator.ts'
-import { KmsError } from '../kms/errors.ts'
-import { isAccountId } from '../kms/ids.ts'
-import type { KeySpec, KeyUsageType, OperationInputs, OperationName, OperationOutputs } from '../kms/model.generated.ts'
-import { SHAPES } from '../kms/model.generated.ts'
+import {
+  KmsError,
+  isAccountId,
+  type KeySpec,
+  type KeyUsageType,
+  type OperationInputs,
+  type OperationName,
+  type OperationOutputs,
+  SHAPES,
+} from '../kms/index.ts'
 import { isKnownRegion, suggestRegion } from '../regions.ts'
 
 /** Bad seed file or a seed entry KMS refused: the message names the entry and the problem. */

@@ -22,7 +22,7 @@ import {
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
-} from '../kms/errors.ts'
+} from '../kms/index.ts'
 import { isKnownRegion } from '../regions.ts'
 import type { Credential, CredentialStore } from './credentials.ts'
 

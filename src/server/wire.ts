@@ -10,14 +10,14 @@
  * wrong type (a number where a string is expected, a blob that is not base64, ...) is a
  * SerializationException, as AWS's JSON front end answers.
  */
-import { SerializationException } from '../kms/errors.ts'
 import {
+  SerializationException,
   OPERATIONS,
   SHAPES,
   type OperationInputs,
   type OperationName,
   type OperationOutputs,
-} from '../kms/model.generated.ts'
+} from '../kms/index.ts'
 
 type Decoder = (value: unknown, path: string) => unknown
 type Encoder = (value: unknown) => unknown

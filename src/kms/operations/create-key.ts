@@ -78,7 +78,7 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
   })
   // "To use this parameter [Tags], you must have kms:TagResource permission in an IAM policy" (API_CreateKey.html).
   if (tags.size > 0) ctx.core.authorize(ctx, { action: 'kms:TagResource', conditions: requestTagConditions(tags) })
-  if (input.Policy !== undefined && !bypass) ctx.core.authorizer.assertPolicyKeepsAccess?.(ctx, input.Policy, undefined)
+  if (input.Policy !== undefined && !bypass) ctx.core.assertPolicyKeepsAccess(ctx, input.Policy, undefined)
   assertKeyQuota(ctx.state)
   const key = newKeyRecord(
     {

@@ -7,7 +7,6 @@
 import { asymmetricEncrypt, checkAsymmetricEncryption } from '../asymmetric.ts'
 import type { Handler } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
-import { ValidationException } from '../errors.ts'
 import { assertKeyState } from '../key-state.ts'
 import { incompatibleAlgorithm, requireKeyUsage } from '../key-usage.ts'
 import { resolveKeyId } from '../resolve.ts'
@@ -38,10 +37,7 @@ export const encrypt: Handler<'Encrypt'> = (ctx, input) => {
     }
   }
   if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
-  if (input.Plaintext.byteLength > 4096)
-    throw new ValidationException(
-      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
-    )
+  // The 4096-byte limit of symmetric Plaintext is the model's length constraint, checked by validateInput.
   endDryRun(input)
   return {
     CiphertextBlob: encryptSymmetric(ctx, key, input.Plaintext, input.EncryptionContext),

@@ -24,7 +24,7 @@ export const putKeyPolicy: Handler<'PutKeyPolicy'> = (ctx, input) => {
   assertDefaultPolicyName(input.PolicyName)
   assertCustomerManaged(key, ctx.caller.principal, 'kms:PutKeyPolicy')
   parseKeyPolicy(input.Policy)
-  if (!bypass) ctx.core.authorizer.assertPolicyKeepsAccess?.(ctx, input.Policy, key)
+  if (!bypass) ctx.core.assertPolicyKeepsAccess(ctx, input.Policy, key)
   key.policy = input.Policy
   return {}
 }
