@@ -11,9 +11,11 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import * as hdr from 'hdr-histogram-js'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeRunOutputs } from '../src/cli/output.ts'
+import type { RunSummary, VariantSummary } from '../src/load/summary.ts'
 import { FIXTURE_NAMES, loadFixture } from '../src/report/fixtures/load.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -30,6 +32,67 @@ const ARGS = [
 const NON_FINITE = /\bNaN\b|\bundefined\b|Infinity/
 const SCREENSHOT = fileURLToPath(new URL('../docs/report-screenshot.png', import.meta.url))
 
+/** A histogram of `count` requests that all took 0 µs (a cache hit in virtual time). */
+function zeroHistogram(count: number): string {
+  const h = hdr.build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3 })
+  h.recordValueWithCount(0, count)
+  return hdr.encodeIntoCompressedBase64(h)
+}
+
+function scaled(v: VariantSummary, f: number, name: string): VariantSummary {
+  return {
+    ...v,
+    name,
+    timeline: v.timeline.map((e) => ({
+      ...e,
+      offered: e.offered * f,
+      achieved: e.achieved * f,
+      kmsCalls: e.kmsCalls * f,
+      kmsThrottled: e.kmsThrottled * f,
+      poolAccepted: Object.fromEntries(Object.entries(e.poolAccepted).map(([k, n]) => [k, n * f])),
+      ...(e.poolThrottled !== undefined
+        ? { poolThrottled: Object.fromEntries(Object.entries(e.poolThrottled).map(([k, n]) => [k, n * f])) }
+        : {}),
+    })),
+  }
+}
+
+/**
+ * Summaries derived from the fixtures to exercise what misled readers before: a variant whose
+ * requests all took 0 ms beside slow ones (retry-storm's no-retries), two identical variants
+ * (the shootout's quota-increase / multi-region), a pool with no limit, a variant far under a
+ * high quota (esdk-caching-example at 0.5% of 100,000/s), and a very long variant name.
+ */
+const EDGE_CASES: Record<string, () => RunSummary> = {
+  'chart-edges.summary.json': () => {
+    const s = loadFixture('s3-throttling.summary.json')
+    const [base, second] = s.variants as [VariantSummary, VariantSummary]
+    return {
+      ...s,
+      variants: [
+        ...s.variants,
+        { ...base, name: 'zero-ms', histogram: zeroHistogram(base.offered.requests) },
+        { ...second, name: 'same-as-bucket-keys' },
+        {
+          ...scaled(base, 0.004, 'tiny-traffic-under-an-unbounded-pool-with-a-very-long-variant-name-that-must-wrap'),
+          quota: base.quota.map((q) => ({ ...q, limit: Number.MAX_SAFE_INTEGER })),
+        },
+      ],
+    }
+  },
+  'low-traffic.summary.json': () => {
+    const s = loadFixture('s3-throttling.summary.json')
+    return {
+      ...s,
+      variants: s.variants.slice(0, 2).map((v, i) => ({
+        ...scaled(v, 0.04, i === 0 ? 'no-cache' : 'cached'),
+        histogram: zeroHistogram(v.offered.requests),
+        quota: v.quota.map((q) => ({ ...q, limit: 100_000 })),
+      })),
+    }
+  },
+}
+
 let work: string
 let context: BrowserContext
 const outDirs = new Map<string, string>()
@@ -43,9 +106,12 @@ beforeAll(async () => {
     )
   }
   work = await mkdtemp(join(tmpdir(), 'kms-bench-browser-'))
-  for (const name of FIXTURE_NAMES) {
+  for (const [name, summary] of [
+    ...FIXTURE_NAMES.map((n) => [n, loadFixture(n)] as const),
+    ...Object.entries(EDGE_CASES).map(([n, make]) => [n, make()] as const),
+  ]) {
     const dir = join(work, name.replace('.summary.json', ''))
-    await writeRunOutputs(loadFixture(name), dir)
+    await writeRunOutputs(summary, dir)
     outDirs.set(name, dir)
   }
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
@@ -119,6 +185,41 @@ const VISIBLE_CHARTS = `(() => {
       axisLabels: texts('.axis-label').map((t) => t.textContent || ''),
       tickLabels: ticks.map((t) => t.textContent || ''),
       minTickFontPx: Math.min(...ticks.map((t) => t.getBoundingClientRect().height)),
+    }
+  })
+})()`
+
+interface ChartGeometry {
+  id: string
+  axisY: number
+  topY: number
+  figureText: string
+  paths: { name: string; d: string; sameAs: string; yMax: string; top: number; bottom: number }[]
+}
+
+/** Geometry of every visible line chart, in the SVG's own units. */
+const CHART_GEOMETRY = `(() => {
+  const shown = (el) => el.getBoundingClientRect().width > 0
+  return [...document.querySelectorAll('svg.chart[data-chart="line"]')].filter(shown).map((svg) => {
+    const axes = svg.querySelectorAll('.axis-line')
+    const paths = [...svg.querySelectorAll('path.series, circle.series-point')].map((p) => {
+      const b = p.getBBox()
+      return {
+        name: p.getAttribute('data-series') || (p.querySelector('title') || {}).textContent || '',
+        d: p.getAttribute('d') || ('circle ' + p.getAttribute('cx') + ' ' + p.getAttribute('cy')),
+        sameAs: p.getAttribute('data-same-as') || '',
+        yMax: p.getAttribute('data-y-max') || '',
+        top: b.y,
+        bottom: b.y + b.height,
+      }
+    })
+    const fig = svg.closest('figure')
+    return {
+      id: svg.id,
+      axisY: Number(axes[0].getAttribute('y1')),
+      topY: Number(axes[1].getAttribute('y2')),
+      figureText: fig ? fig.textContent : '',
+      paths,
     }
   })
 })()`
@@ -274,5 +375,55 @@ describe('report.html in headless Chromium', () => {
     })()`)
     expect(result).toEqual({ error: null, cases: 3, failures: 1 })
     await page.close()
+  })
+  it('charts never mislead: zeros on the floor, data filling the plot, coincident series marked, long names wrapped', async () => {
+    for (const fixture of ['s3-throttling.summary.json', 'chart-edges.summary.json', 'low-traffic.summary.json']) {
+      const page = await open(fixture, { width: 1280, height: 900 })
+      const charts = await page.evaluate<ChartGeometry[]>(CHART_GEOMETRY)
+      expect(charts.length, fixture).toBeGreaterThanOrEqual(4)
+      for (const c of charts) {
+        const where = `${fixture} ${c.id}`
+        const plotHeight = c.axisY - c.topY
+        for (const p of c.paths) {
+          // every point inside the plot area
+          expect(p.top, `${where} ${p.name}`).toBeGreaterThanOrEqual(c.topY - 1)
+          expect(p.bottom, `${where} ${p.name}`).toBeLessThanOrEqual(c.axisY + 1)
+          // a series of zeros lies on the axis floor, never above it
+          if (p.yMax === '0' || (c.id === 'chart-latency' && p.name === 'zero-ms'))
+            expect(c.axisY - p.top, `${where}: zero series ${p.name} drawn above the floor`).toBeLessThanOrEqual(1)
+        }
+        // the data occupy at least 5% of the plot height (not squashed against a far-away quota)
+        const drawn = c.paths.filter((p) => p.yMax !== '0')
+        if (drawn.length > 0) {
+          const highest = Math.max(...drawn.map((p) => c.axisY - p.top))
+          expect(highest / plotHeight, `${where}: data fill under 5% of the height`).toBeGreaterThanOrEqual(0.05)
+        }
+        // two series drawn on the same path: the later one says so
+        const seen = new Set<string>()
+        for (const p of c.paths) {
+          if (seen.has(p.d)) expect(p.sameAs, `${where}: ${p.name} hides behind another series unmarked`).not.toBe('')
+          seen.add(p.d)
+        }
+        if (c.paths.some((p) => p.sameAs !== '')) expect(c.figureText, where).toMatch(/same as/)
+      }
+      const text = await renderedText(page)
+      expect(text).not.toMatch(/9,007,199,254,740,991|9007199254740991/)
+      expect(text).not.toMatch(/started 2025-01-01/)
+      // no table cell wider than about a third of the page: long names wrap
+      const widest = await page.evaluate<number>(
+        "Math.max(...[...document.querySelectorAll('th, td')].map((c) => c.getBoundingClientRect().width))",
+      )
+      expect(widest, fixture).toBeLessThanOrEqual(420)
+      await page.close()
+    }
+    const edges = await open('chart-edges.summary.json', { width: 1280, height: 900 })
+    expect(await edges.textContent('#fig-latency .legend')).toContain('same-as-bucket-keys(same as bucket-keys)')
+    expect(await edges.textContent('#fig-latency')).toMatch(/\u2264/)
+    expect(await edges.textContent('#quota')).toContain('none')
+    await edges.close()
+    const low = await open('low-traffic.summary.json', { width: 1280, height: 900 })
+    expect(await low.textContent('#fig-latency')).toContain('Every request took 0 ms')
+    expect(await low.textContent('#fig-throughput')).toContain('above the chart')
+    await low.close()
   })
 })

@@ -20,6 +20,7 @@ import { defineScenario, scenarioSeconds, type LatencySetting, type Scenario } f
 import type { RunSummary } from '../load/summary.ts'
 import { embeddedTarget, SetupError, type Target } from '../load/target.ts'
 import { sdkRetry } from '../mitigations/retry.ts'
+import { progressFigures, variantConsoleLine } from '../report/console.ts'
 // Registers the built-in mitigations, so scenarios may name them declaratively ({ name, ...options }).
 import '../mitigations/builtins.ts'
 import { evaluateThresholds } from '../load/thresholds.ts'
@@ -216,9 +217,8 @@ function progressPrinter(sink: TextSink, enabled: boolean): { update(p: RunProgr
   return {
     update(p) {
       if (!enabled) return
-      const throttledPct = p.completed > 0 ? ((100 * p.throttled) / p.completed).toFixed(1) : '0.0'
       const variant = p.variants > 1 ? `[${p.variantIndex + 1}/${p.variants} ${p.variant}] ` : `[${p.variant}] `
-      const line = `${variant}${p.elapsedSeconds.toFixed(1)}s/${p.totalSeconds}s  offered ${fmt(p.offered)}  achieved ${fmt(p.achieved)}  throttled ${throttledPct}%  p99 ${p.p99Ms.toFixed(1)} ms`
+      const line = `${variant}${p.elapsedSeconds.toFixed(1)}s/${p.totalSeconds}s  offered ${fmt(p.offered)}  achieved ${fmt(p.achieved)}  ${progressFigures(p)}`
       sink.write(`\r\u001b[2K${line}`)
       shown = true
     },
@@ -734,10 +734,7 @@ export const runCommand: Command = {
     const interrupted = io.signal.aborted || !summary.complete
     if (v.quiet !== true) {
       for (const variant of summary.variants) {
-        io.stdout.write(
-          `${variant.name}: ${variant.offered.requests.toLocaleString('en-US')} requests, ${(variant.throttleRate * 100).toFixed(2)}% throttled, ` +
-            `${variant.kms.calls.toLocaleString('en-US')} KMS calls (${variant.kms.throttled.toLocaleString('en-US')} throttled), p99 ${variant.latencyMs.p99} ms, $${variant.costUsd.total.toFixed(4)}\n`,
-        )
+        io.stdout.write(`${variantConsoleLine(variant)}\n`)
       }
       io.stdout.write(
         `${interrupted ? 'interrupted: partial results' : 'reports'} in ${resolve(io.cwd, outDir)} (${written.length} files)\n`,

@@ -5,9 +5,17 @@
  */
 import type { RunSummary, VariantSummary } from '../load/summary.ts'
 import { busiestPool, poolKey } from './facts.ts'
-import { fmtInt, fmtMs, fmtPct, fmtRate, fmtUsd } from './format.ts'
+import { fmtInt, fmtLimit, isFiniteNumber, fmtMs, fmtPct, fmtRate, fmtUsd, isUnbounded, plural } from './format.ts'
 import { decodeHistogram, percentileSpectrum, US_PER_MS } from './histogram.ts'
-import { barChart, lineChart, type BarChartSpec, type LineChartSpec, type LineSeries, type Tick } from './svg.ts'
+import {
+  barChart,
+  coincidentSeries,
+  lineChart,
+  type BarChartSpec,
+  type LineChartSpec,
+  type LineSeries,
+  type Tick,
+} from './svg.ts'
 import type { TextTable } from './tables.ts'
 
 /** A legend entry. */
@@ -26,6 +34,8 @@ export interface LegendEntry {
  */
 export interface ChartPanel {
   readonly heading?: string
+  /** a line under the heading, e.g. which series coincide */
+  readonly note?: string
   /** `<svg>` with a 640-unit-wide viewBox */
   readonly svg: string
   /** `<svg>` with a 400-unit-wide viewBox */
@@ -36,9 +46,10 @@ export interface ChartPanel {
 export const WIDE = 640
 export const NARROW = 400
 
-function linePanel(spec: Omit<LineChartSpec, 'width'>, heading?: string): ChartPanel {
+function linePanel(spec: Omit<LineChartSpec, 'width'>, heading?: string, note?: string): ChartPanel {
   return {
     ...(heading !== undefined ? { heading } : {}),
+    ...(note !== undefined && note !== '' ? { note } : {}),
     svg: lineChart({ ...spec, width: WIDE }),
     svgNarrow: lineChart({
       ...spec,
@@ -110,24 +121,55 @@ function msTick(v: number): string {
   return new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }).format(v)
 }
 
+/** "same as X" legend notes of the series of a line chart that coincide with an earlier one. */
+function sameAsNotes(spec: LineChartSpec): Map<string, string> {
+  return new Map(
+    [...coincidentSeries({ ...spec, width: WIDE })].map(([name, earlier]) => [name, `(same as ${earlier})`]),
+  )
+}
+
 /** Latency by percentile of every variant on HdrHistogram's `1/(1-p)` axis. */
 export function latencySpectrumChart(summary: RunSummary): ReportChart {
   const decoded = summary.variants.map((v) => decodeHistogram(v.histogram))
   const spectra = decoded.map((d) => percentileSpectrum(d.histogram, { maxX: 1e5 }))
-  const allY = spectra.flatMap((s) => s.map((p) => p.valueMs)).filter((y) => y > 0)
+  const values = spectra.flatMap((s) => s.map((p) => p.valueMs))
+  const allY = values.filter((y) => y > 0)
   const minY = allY.length > 0 ? Math.min(...allY) : 1
   const maxY = allY.length > 0 ? Math.max(...allY) : 1
+  const hasZero = values.some((y) => y <= 0)
   // A log y axis when variants differ by orders of magnitude (a cache hit vs a throttled retry),
   // which a linear axis would flatten to zero; linear otherwise, as HdrHistogram's plotter draws.
+  // On a log axis 0 ms has no place: those points lie on the axis floor, whose tick reads `≤floor`.
   const logY = maxY / minY > 100
   // Up to 99.999% (1/(1-p) = 1e5): enough for any run here, and six labels fit a phone.
   const maxX = Math.max(1e4, ...spectra.map((s) => s[s.length - 1]?.x ?? 1))
   const xMax = 10 ** Math.min(5, Math.ceil(Math.log10(maxX) - 1e-9))
+  // Every request took 0 ms (no latency model): an empty plot says so instead of flat lines on the axis.
+  const allZero = allY.length === 0 && values.length > 0
   const series: LineSeries[] = summary.variants.map((v, i) => ({
     name: v.name,
     ...variantStyle(i),
-    points: (spectra[i] ?? []).map((p) => ({ x: p.x, y: logY ? Math.max(p.valueMs, minY) : p.valueMs })),
+    points: allZero ? [] : (spectra[i] ?? []).map((p) => ({ x: p.x, y: p.valueMs })),
   }))
+  const withData = summary.variants.filter((_, i) => (spectra[i]?.length ?? 0) > 0)
+  const description =
+    withData.length === 0
+      ? 'No variant completed any request, so there is no latency to plot.'
+      : allZero
+        ? 'Every completed request took 0 ms (the run modelled no KMS latency), so there is no latency to plot.'
+        : `Latency (ms, ${logY ? 'log' : 'linear'} scale) against percentile for ${plural(withData.length, 'variant')}. p99: ${withData.map((v) => `${v.name} ${fmtMs(v.latencyMs.p99)}`).join(', ')}.`
+  const spec: Omit<LineChartSpec, 'width'> = {
+    id: 'chart-latency',
+    title: 'Latency by percentile',
+    description,
+    x: { label: 'Percentile', scale: 'log', min: 1, max: xMax, ticks: PERCENTILE_TICKS.filter((t) => t.value <= xMax) },
+    y: logY
+      ? { label: 'Latency, ms (log)', scale: 'log', format: msTick }
+      : { label: 'Latency (ms)', min: 0, format: msTick },
+    series,
+    emptyText: allZero ? 'Every request took 0 ms: no latency to plot' : 'No completed requests',
+  }
+  const same = sameAsNotes(spec)
   const legend = summary.variants.map((v, i): LegendEntry => {
     const d = decoded[i]
     const note =
@@ -135,7 +177,7 @@ export function latencySpectrumChart(summary: RunSummary): ReportChart {
         ? '(histogram unreadable)'
         : (d?.histogram.totalCount ?? 0) === 0
           ? '(no samples)'
-          : undefined
+          : same.get(v.name)
     return { name: v.name, ...variantStyle(i), ...(note !== undefined ? { note } : {}) }
   })
   const rows = summary.variants.map((v, i) => {
@@ -153,28 +195,11 @@ export function latencySpectrumChart(summary: RunSummary): ReportChart {
       h !== undefined && h.totalCount > 0 ? fmtMs(h.maxValue / US_PER_MS) : '–',
     ]
   })
-  const withData = summary.variants.filter((_, i) => (spectra[i]?.length ?? 0) > 0)
-  const description =
-    withData.length === 0
-      ? 'No variant completed any request, so there is no latency to plot.'
-      : `Latency (ms, ${logY ? 'log' : 'linear'} scale) against percentile for ${withData.length} variant${withData.length === 1 ? '' : 's'}. p99: ${withData.map((v) => `${v.name} ${fmtMs(v.latencyMs.p99)}`).join(', ')}.`
-  const panel = linePanel({
-    id: 'chart-latency',
-    title: 'Latency by percentile',
-    description,
-    x: { label: 'Percentile', scale: 'log', min: 1, max: xMax, ticks: PERCENTILE_TICKS.filter((t) => t.value <= xMax) },
-    y: logY
-      ? { label: 'Latency, ms (log)', scale: 'log', format: msTick }
-      : { label: 'Latency (ms)', min: 0, format: msTick },
-    series,
-    emptyText: 'No completed requests',
-  })
   return {
     id: 'latency',
     title: 'Latency by percentile',
-    caption:
-      "Every completed application request, from its intended send time. The x axis is HdrHistogram's 1/(1−p) scale: each step right is ten times rarer. Lines end where the sample count runs out, at the maximum.",
-    panels: [panel],
+    caption: `Every completed application request, from its intended send time. The x axis is HdrHistogram's 1/(1−p) scale: each step right is ten times rarer. Lines end where the sample count runs out, at the maximum.${logY && hasZero ? ' A log axis has no zero: requests that took 0 ms (a cache hit, or virtual time without a latency model) lie on the bottom line, marked ≤.' : ''}`,
+    panels: [linePanel(spec)],
     legend,
     table: {
       header: ['Variant', 'Samples', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'],
@@ -191,14 +216,40 @@ const THROUGHPUT_SERIES = [
   { key: 'throttled', name: 'Throttled KMS calls/s', color: '#D55E00', dash: '' },
 ] as const
 
-/** Offered vs achieved vs throttled per second, with the quota line: one small chart per variant on a shared y scale. */
+/**
+ * The y-axis top of a chart of `dataMax` with a reference line at `ref`: the reference line is
+ * kept on the chart only while the data still fill a fifth of the height under it; otherwise the
+ * axis follows the data and the line is labelled as above the chart.
+ */
+export function axisTop(dataMax: number, ref: number | undefined): number {
+  if (ref !== undefined && isFiniteNumber(ref) && ref > 0 && !isUnbounded(ref) && ref <= 5 * dataMax)
+    return niceMax(Math.max(dataMax, ref) * 1.05)
+  return niceMax(dataMax)
+}
+
+/** The busiest pool of a variant when it has a real (bounded) limit. */
+function boundedPool(v: VariantSummary): ReturnType<typeof busiestPool> {
+  const q = busiestPool(v)
+  return q !== undefined && q.limit > 0 && !isUnbounded(q.limit) ? q : undefined
+}
+
+/** Panel note naming the series drawn on top of another. */
+function coincidenceNote(spec: Omit<LineChartSpec, 'width'>): string {
+  return [...coincidentSeries({ ...spec, width: WIDE })]
+    .map(([name, earlier]) => `${name}: same as ${earlier}`)
+    .join('; ')
+}
+
+/**
+ * Offered vs achieved vs throttled per second, with the quota line: one small chart per variant.
+ * Panels share one y scale unless a panel's data would fill under a tenth of it (it then gets
+ * its own, and its note says so).
+ */
 export function throughputChart(summary: RunSummary): ReportChart {
-  let yMax = 0
-  for (const v of summary.variants) {
-    for (const e of v.timeline) yMax = Math.max(yMax, e.offered, e.achieved, e.kmsCalls, e.kmsThrottled)
-    const q = busiestPool(v)
-    if (q !== undefined) yMax = Math.max(yMax, q.limit)
-  }
+  const dataMax = (v: VariantSummary): number =>
+    Math.max(0, ...v.timeline.map((e) => Math.max(e.offered, e.achieved, e.kmsCalls, e.kmsThrottled)))
+  const quotaOf = (v: VariantSummary): number | undefined => boundedPool(v)?.limit
+  const sharedTop = Math.max(1, ...summary.variants.map((v) => axisTop(dataMax(v), quotaOf(v))))
   const duration = Math.max(
     1,
     summary.durationSeconds,
@@ -215,25 +266,26 @@ export function throughputChart(summary: RunSummary): ReportChart {
       width: 2,
       points: downsamplePeaks(entries.map((e) => ({ x: e.second, y: pick(s.key, e) }))),
     }))
-    const q = busiestPool(v)
+    const q = boundedPool(v)
+    const own = axisTop(dataMax(v), q?.limit)
+    const ownScale = dataMax(v) > 0 && dataMax(v) < sharedTop / 10
     const throttledSeconds = entries.filter((e) => e.kmsThrottled > 0).length
-    return linePanel(
-      {
-        id: `chart-throughput-${i}`,
-        title: `${v.name}: requests and KMS calls per second`,
-        description:
-          entries.length === 0
-            ? `${v.name}: no per-second data.`
-            : `${v.name}: offered up to ${fmtRate(Math.max(...entries.map((e) => e.offered)))}, KMS calls up to ${fmtRate(Math.max(...entries.map((e) => e.kmsCalls)))}${q !== undefined ? ` against a ${q.pool} quota of ${fmtRate(q.limit)}` : ''}; KMS calls throttled in ${throttledSeconds} of ${entries.length} seconds.`,
-        x: { label: 'Time (s)', min: 0, max: duration },
-        y: { label: 'Per second', min: 0, max: niceMax(yMax) },
-        series,
-        refLines: q !== undefined ? [{ y: q.limit, label: `${q.pool} quota ${fmtRate(q.limit)}` }] : [],
-        emptyText: 'No per-second data',
-        height: 300,
-      },
-      v.name,
-    )
+    const spec: Omit<LineChartSpec, 'width'> = {
+      id: `chart-throughput-${i}`,
+      title: `${v.name}: requests and KMS calls per second`,
+      description:
+        entries.length === 0
+          ? `${v.name}: no per-second data.`
+          : `${v.name}: offered up to ${fmtRate(Math.max(...entries.map((e) => e.offered)))}, KMS calls up to ${fmtRate(Math.max(...entries.map((e) => e.kmsCalls)))}${q !== undefined ? ` against a ${q.pool} quota of ${fmtRate(q.limit)}` : ''}; KMS calls throttled in ${throttledSeconds} of ${plural(entries.length, 'second')}.`,
+      x: { label: 'Time (s)', min: 0, max: duration },
+      y: { label: 'Per second', min: 0, max: ownScale ? own : sharedTop },
+      series,
+      refLines: q !== undefined ? [{ y: q.limit, label: `${q.pool} quota ${fmtRate(q.limit)}` }] : [],
+      emptyText: 'No per-second data',
+      height: 300,
+    }
+    const note = [ownScale ? 'own y scale' : '', coincidenceNote(spec)].filter((t) => t !== '').join('; ')
+    return linePanel(spec, v.name, note)
   })
   const rows = summary.variants.map((v) => {
     const peak = (f: (e: VariantSummary['timeline'][number]) => number): string =>
@@ -245,14 +297,14 @@ export function throughputChart(summary: RunSummary): ReportChart {
       peak((e) => e.achieved),
       peak((e) => e.kmsCalls),
       peak((e) => e.kmsThrottled),
-      q !== undefined ? fmtRate(q.limit) : '–',
+      q !== undefined ? fmtLimit(q.limit, '/s') : '–',
       fmtInt(v.timeline.filter((e) => e.kmsThrottled > 0).length),
     ]
   })
   return {
     id: 'throughput',
     title: 'Requests and KMS calls per second against the quota',
-    caption: `Application requests offered and actually sent, the KMS calls they cost and how many of those were throttled, each second; the dashed red line is the limit of the variant's busiest quota pool. All panels share one y scale; runs longer than ${MAX_TIME_POINTS} s plot the peak of each group of seconds.`,
+    caption: `Application requests offered and actually sent, the KMS calls they cost and how many of those were throttled, each second; the dashed red line is the limit of the variant's busiest quota pool (labelled at the top when it lies far above the data). Panels share one y scale unless noted; runs longer than ${MAX_TIME_POINTS} s plot the peak of each group of seconds.`,
     panels,
     legend: [
       ...THROUGHPUT_SERIES.map((s) => ({ name: s.name, color: s.color, dash: s.dash })),
@@ -272,6 +324,13 @@ export function throughputChart(summary: RunSummary): ReportChart {
       numeric: [false, true, true, true, true, true, true],
     },
   }
+}
+
+/** A utilisation tick: whole percent, or up to two significant digits below 10%. */
+function fmtPctTick(v: number): string {
+  return v >= 10 || v === 0
+    ? String(Math.round(v))
+    : new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 }).format(v)
 }
 
 function niceMax(v: number): number {
@@ -334,7 +393,7 @@ export function operationsChart(summary: RunSummary): ReportChart {
     categories: summary.variants.map((v) => v.name),
     segments,
     xLabel: 'KMS calls (all attempts)',
-    formatTotal: (t) => `${fmtInt(t)} calls`,
+    formatTotal: (t) => plural(t, 'call'),
   })
   const rows = summary.variants.map((v) => [
     v.name,
@@ -359,8 +418,8 @@ export function operationsChart(summary: RunSummary): ReportChart {
 /** Utilisation of each variant's busiest quota pool, second by second (100% = the limit). */
 export function utilizationChart(summary: RunSummary): ReportChart {
   const series: LineSeries[] = summary.variants.map((v, i) => {
-    const q = busiestPool(v)
-    if (q === undefined || !(q.limit > 0)) return { name: v.name, ...variantStyle(i), points: [] }
+    const q = boundedPool(v)
+    if (q === undefined) return { name: v.name, ...variantStyle(i), points: [] }
     const key = poolKey(q)
     // Demand = accepted + throttled. Summaries without per-pool throttle counts
     // (`poolThrottled`) attribute the variant's throttled calls to the pool only when it used
@@ -376,14 +435,17 @@ export function utilizationChart(summary: RunSummary): ReportChart {
     )
     return { name: v.name, ...variantStyle(i), points }
   })
-  const yMax = Math.max(120, ...series.flatMap((s) => s.points.map((p) => p.y)))
+  // Scaled to the data: a workload at 0.5% of its quota is drawn as a shape, with the 100% line
+  // labelled above the chart, not as a flat line on the floor of a 0-120% axis.
+  const dataMax = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y)))
+  const yTop = dataMax >= 20 ? niceMax(Math.max(120, dataMax)) : axisTop(dataMax, 100)
   const duration = Math.max(
     1,
     summary.durationSeconds,
     ...summary.variants.flatMap((v) => v.timeline.map((e) => e.second + 1)),
   )
   const used = summary.variants.filter((v) => busiestPool(v) !== undefined)
-  const panel = linePanel({
+  const spec: Omit<LineChartSpec, 'width'> = {
     id: 'chart-utilization',
     title: 'Quota utilisation over time',
     description:
@@ -391,20 +453,24 @@ export function utilizationChart(summary: RunSummary): ReportChart {
         ? 'No call counted against a quota pool.'
         : `Calls offered to the busiest quota pool each second, as a share of its limit. Peak: ${used.map((v) => `${v.name} ${fmtPct(busiestPool(v)?.utilization ?? 0, 0)}`).join(', ')}.`,
     x: { label: 'Time (s)', min: 0, max: duration },
-    y: { label: 'Utilisation (% of limit)', min: 0, max: niceMax(yMax), format: (v) => `${Math.round(v)}%` },
+    y: { label: 'Utilisation (% of limit)', min: 0, max: yTop, format: (v) => `${fmtPctTick(v)}%` },
     series,
     refLines: [{ y: 100, label: '100% = quota limit' }],
     emptyText: 'No quota usage recorded',
-  })
+  }
+  const panel = linePanel(spec)
+  const same = sameAsNotes(spec)
   const legend = summary.variants.map((v, i): LegendEntry => {
     const q = busiestPool(v)
-    return { name: v.name, ...variantStyle(i), note: q === undefined ? '(no quota pool used)' : `(${q.pool})` }
+    const note = q === undefined ? '(no quota pool used)' : `(${q.pool})`
+    const sameAs = same.get(v.name)
+    return { name: v.name, ...variantStyle(i), note: sameAs !== undefined ? `${note} ${sameAs}` : note }
   })
   const rows = summary.variants.map((v) => {
     const q = busiestPool(v)
     return q === undefined
       ? [v.name, '–', '–', '–', '–']
-      : [v.name, q.pool, fmtRate(q.limit), fmtPct(q.utilization, 0), fmtInt(q.throttledSeconds)]
+      : [v.name, q.pool, fmtLimit(q.limit, '/s'), fmtPct(q.utilization, 0), fmtInt(q.throttledSeconds)]
   })
   return {
     id: 'utilization',

@@ -4,7 +4,7 @@
  * completeness notices. Kept in one place so both reports say the same thing.
  */
 import type { QuotaPoolUsage, RunSummary, VariantSummary } from '../load/summary.ts'
-import { fmtInt, fmtNum, fmtPct, fmtRate, fmtSeconds, safeDiv } from './format.ts'
+import { fmtInt, fmtLimit, fmtNum, fmtPct, fmtRate, fmtSeconds, isUnbounded, plural, safeDiv } from './format.ts'
 import { incompleteRequests, type Ranking } from './rank.ts'
 import { lossSentence, lostRequests, throttles } from './service.ts'
 
@@ -45,7 +45,7 @@ export function throttleSentence(v: VariantSummary): string {
   const poolText =
     pool === undefined
       ? 'it made no call that counts against a quota'
-      : `peak ${fmtRate(pool.peakPerSecond)} on the ${pool.pool} pool against a limit of ${fmtRate(pool.limit)} (${fmtPct(pool.utilization, 0)} utilisation${pool.throttledSeconds > 0 ? `, throttled in ${fmtInt(pool.throttledSeconds)} s` : ''})`
+      : `peak ${fmtRate(pool.peakPerSecond)} on the ${pool.pool} pool against a limit of ${fmtLimit(pool.limit, '/s')} (${fmtPct(pool.utilization, 0)} utilisation${pool.throttledSeconds > 0 ? `, throttled in ${fmtInt(pool.throttledSeconds)} s` : ''})`
   if (v.offered.requests === 0) return `${v.name}: no application requests were offered.`
   if (lostRequests(v) > 0) {
     const retried =
@@ -53,7 +53,7 @@ export function throttleSentence(v: VariantSummary): string {
     return `${v.name}: ${lossSentence(v)}${retried}; ${poolText}.`
   }
   if (v.kms.throttled > 0) {
-    return `${v.name}: no request lost, but ${fmtInt(v.kms.throttled)} KMS calls throttled and retried (${fmtInt(v.retries)} retries); ${poolText}.`
+    return `${v.name}: no request lost, but ${plural(v.kms.throttled, 'KMS call')} throttled and retried (${plural(v.retries, 'retry', 'retries')}); ${poolText}.`
   }
   return `${v.name}: no throttling, every request succeeded; ${poolText}.`
 }
@@ -85,8 +85,10 @@ export function verdict(summary: RunSummary, ranking: Ranking): string[] {
   if (summary.thresholds.length > 0) {
     lines.push(
       failed.length === 0
-        ? `All ${summary.thresholds.length} thresholds passed.`
-        : `${failed.length} of ${summary.thresholds.length} thresholds failed.`,
+        ? summary.thresholds.length === 1
+          ? 'The threshold passed.'
+          : `All ${summary.thresholds.length} thresholds passed.`
+        : `${failed.length} of ${plural(summary.thresholds.length, 'threshold')} failed.`,
     )
   }
   return lines
@@ -165,10 +167,21 @@ export function mitigationLabel(v: VariantSummary): string {
     .map((m) => {
       const params = Object.entries(m.params)
         .filter(([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value))
-        .map(([k, value]) => `${k} ${typeof value === 'number' ? fmtNum(value, 6) : String(value)}`)
+        .map(
+          ([k, value]) =>
+            `${k} ${typeof value === 'number' ? (isUnbounded(value) ? 'none' : fmtNum(value, 6)) : String(value)}`,
+        )
       return params.length > 0 ? `${m.name} (${params.join(', ')})` : m.name
     })
     .join(' + ')
+}
+
+/**
+ * When the run started, in words. A virtual-clock run has no wall-clock start (its clock begins
+ * at a fixed epoch so results repeat), so its date is not shown as if it were real.
+ */
+export function startedText(summary: RunSummary): string {
+  return summary.clock === 'virtual' ? 'virtual time (no wall-clock date)' : `started ${summary.startedAt}`
 }
 
 /** Run duration in words. */

@@ -58,3 +58,15 @@ describe('formatters', () => {
     expect(escapeMarkdown('a|b *c* _d_ <e>\nf')).toBe('a\\|b \\*c\\* \\_d\\_ \\<e\\> f')
   })
 })
+
+describe('limits and plurals', () => {
+  it('shows an unbounded limit as none and counts with the right noun', async () => {
+    const { fmtLimit, plural } = await import('./format.ts')
+    expect(fmtLimit(Number.MAX_SAFE_INTEGER)).toBe('none')
+    expect(fmtLimit(Number.POSITIVE_INFINITY, '/s')).toBe('none')
+    expect(fmtLimit(10_000, '/s')).toBe('10,000/s')
+    expect(plural(1, 'KMS call')).toBe('1 KMS call')
+    expect(plural(2, 'retry', 'retries')).toBe('2 retries')
+    expect(plural(0, 'second')).toBe('0 seconds')
+  })
+})

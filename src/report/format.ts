@@ -111,3 +111,26 @@ export function escapeHtml(text: string): string {
 export function escapeMarkdown(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/([\\`*_{}[\]<>|#])/g, '\\$1')
 }
+
+/**
+ * True for a limit that means "no limit": not finite, or at least `Number.MAX_SAFE_INTEGER`
+ * (the value unbounded options such as the data-key cache's byte limit use).
+ */
+export function isUnbounded(x: number | undefined): boolean {
+  return typeof x === 'number' && (x === Number.POSITIVE_INFINITY || x >= Number.MAX_SAFE_INTEGER)
+}
+
+/** A limit: `none` when unbounded, else the number with an optional unit suffix (`10,000/s`). */
+export function fmtLimit(x: number | undefined, suffix = ''): string {
+  if (isUnbounded(x)) return 'none'
+  return isFiniteNumber(x) ? `${fmtNum(x)}${suffix}` : MISSING
+}
+
+/**
+ * A count and its noun, singular for exactly one: `1 KMS call`, `2 KMS calls`, `0 seconds`.
+ * `pluralWord` is for irregular plurals.
+ * @default pluralWord `${word}s`
+ */
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${fmtInt(n)} ${Math.round(n) === 1 ? word : pluralWord}`
+}

@@ -7,7 +7,7 @@
  */
 import type { RunSummary } from '../load/summary.ts'
 import { reportCharts, type ChartPanel, type LegendEntry, type ReportChart } from './charts.ts'
-import { assumptions, durationText, findings, notices, verdict } from './facts.ts'
+import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeHtml as esc, fmtInt } from './format.ts'
 import { variantFileNames } from './hgrm.ts'
 import { RANKING_SUMMARY, rankVariants, type RankTier } from './rank.ts'
@@ -45,10 +45,11 @@ p{margin:.5em 0}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.92rem}
 caption{text-align:left;color:var(--muted);font-size:.88rem;padding:4px 0}
 th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-thead th{border-bottom:2px solid #999;white-space:nowrap}
+thead th{border-bottom:2px solid #999;min-width:5em;max-width:16em;overflow-wrap:anywhere}
 th.num,td.num{text-align:right}
-td.num{white-space:nowrap}
-tbody th{font-weight:600;white-space:nowrap}
+td.num{white-space:nowrap;overflow-wrap:normal}
+tbody th{font-weight:600;max-width:16em;overflow-wrap:anywhere}
+td{overflow-wrap:anywhere;max-width:22em}
 .compare td{min-width:7em;white-space:normal}
 .compare td.text{min-width:12em;max-width:24em;white-space:normal;font-size:.88rem}
 tr.fail td:first-child{color:var(--bad);font-weight:700}
@@ -58,6 +59,7 @@ tr.fail td:first-child{color:var(--bad);font-weight:700}
 figcaption{color:var(--muted);font-size:.92rem}
 .panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,460px),1fr));gap:10px 18px}
 .panel h4{margin:.4em 0 0;font-size:.95rem;overflow-wrap:anywhere}
+.panel-note{margin:0;color:var(--muted);font-size:.85rem}
 svg.chart{display:block;width:100%;height:auto;max-width:100%}
 svg.chart text{font-size:15px;fill:#222}
 svg.chart .tick{fill:#444}
@@ -126,7 +128,7 @@ function chartFigure(c: ReportChart): string {
   const panels =
     c.panels.length === 1 && c.panels[0] !== undefined
       ? `<div class="single">${both(c.panels[0])}</div>`
-      : `<div class="panels">${c.panels.map((p) => `<div class="panel">${p.heading !== undefined ? `<h4>${esc(p.heading)}</h4>` : ''}${both(p)}</div>`).join('')}</div>`
+      : `<div class="panels">${c.panels.map((p) => `<div class="panel">${p.heading !== undefined ? `<h4>${esc(p.heading)}</h4>` : ''}${p.note !== undefined ? `<p class="panel-note">${esc(p.note)}</p>` : ''}${both(p)}</div>`).join('')}</div>`
   return (
     `<figure id="fig-${esc(c.id)}" class="chart-figure" aria-labelledby="fig-${esc(c.id)}-h">` +
     `<h3 id="fig-${esc(c.id)}-h">${esc(c.title)}</h3>${legend}${panels}` +
@@ -159,7 +161,7 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   if (summary.description !== undefined && summary.description.trim() !== '')
     out.push(`<p>${esc(summary.description)}</p>`)
   out.push(
-    `<p class="meta">Target <code>${esc(summary.target)}</code> · ${esc(summary.clock)} clock · seed ${esc(String(summary.seed))} · ${esc(durationText(summary))}${summary.schedule !== undefined ? ` · schedule ${esc(summary.schedule)}` : ''} · Region ${esc(summary.region)} · started ${esc(summary.startedAt)} · ${esc(summary.tool.name)} ${esc(summary.tool.version)}</p></header>`,
+    `<p class="meta">Target <code>${esc(summary.target)}</code> · ${esc(summary.clock)} clock · seed ${esc(String(summary.seed))} · ${esc(durationText(summary))}${summary.schedule !== undefined ? ` · schedule ${esc(summary.schedule)}` : ''} · Region ${esc(summary.region)} · ${esc(startedText(summary))} · ${esc(summary.tool.name)} ${esc(summary.tool.version)}</p></header>`,
   )
   for (const n of notices(summary)) out.push(`<p class="notice" role="note"><strong>Note:</strong> ${esc(n)}</p>`)
   out.push(

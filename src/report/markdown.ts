@@ -5,7 +5,7 @@
  * Pure: summary in, text out.
  */
 import type { RunSummary } from '../load/summary.ts'
-import { assumptions, durationText, findings, notices, verdict } from './facts.ts'
+import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import { rankVariants } from './rank.ts'
 import { COST_AT_FULL_SERVICE_METHOD } from './service.ts'
@@ -59,7 +59,7 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
       `${durationText(summary)}`,
       ...(summary.schedule !== undefined ? [`schedule ${md(summary.schedule)}`] : []),
       `Region ${md(summary.region)}`,
-      `started ${md(summary.startedAt)}`,
+      md(startedText(summary)),
       `${md(summary.tool.name)} ${md(summary.tool.version)}`,
     ].join(' · '),
   )

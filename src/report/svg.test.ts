@@ -167,3 +167,55 @@ describe('barChart', () => {
     expect(svg).not.toMatch(NON_FINITE)
   })
 })
+
+describe('honest axes', () => {
+  const base = { id: 'c', title: 'T', description: 'D', x: { label: 'x' } }
+  it('draws zeros on a log axis on its floor, labelled ≤floor, below every real value', () => {
+    const svg = lineChart({
+      ...base,
+      y: { label: 'ms', scale: 'log' },
+      series: [
+        {
+          name: 'zero',
+          color: '#000',
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 0 },
+          ],
+        },
+        {
+          name: 'slow',
+          color: '#111',
+          points: [
+            { x: 0, y: 100 },
+            { x: 1, y: 2000 },
+          ],
+        },
+      ],
+    })
+    expect(svg).toContain('>≤10</text>')
+    const zero = /data-series="zero"[^>]* d="M[\d.]+ ([\d.]+)/.exec(svg)
+    const slow = /data-series="slow"[^>]* d="M[\d.]+ ([\d.]+)/.exec(svg)
+    expect(Number(zero?.[1])).toBeGreaterThan(Number(slow?.[1]))
+    expect(Number(zero?.[1])).toBe(340 - 64)
+  })
+
+  it('marks a series drawn exactly over an earlier one, and labels a reference line above the axis', () => {
+    const pts = [
+      { x: 0, y: 1 },
+      { x: 1, y: 2 },
+    ]
+    const svg = lineChart({
+      ...base,
+      y: { label: 'y', min: 0, max: 3 },
+      series: [
+        { name: 'a', color: '#000', points: pts },
+        { name: 'b', color: '#111', points: pts },
+      ],
+      refLines: [{ y: 100, label: 'quota' }],
+    })
+    expect(svg).toContain('data-same-as="a"')
+    expect(svg).toContain('<title>b (same as a)</title>')
+    expect(svg).toContain('quota (above the chart)')
+  })
+})

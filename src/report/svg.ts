@@ -181,28 +181,51 @@ interface Scale {
   (v: number): number
   readonly domain: readonly [number, number]
   readonly ticks: readonly Tick[]
+  /** log axes: true when some values (0 included) lie below the domain and are drawn on its floor */
+  readonly floored?: boolean
+}
+
+/**
+ * The floor of a log axis: the power of ten at or below the smallest positive value, one decade
+ * lower when values at or below zero exist and the smallest positive value sits exactly on it
+ * (so a zero is never drawn at the height of a real value).
+ */
+export function logFloor(values: readonly number[]): number {
+  const positive = values.filter((v) => isFiniteNumber(v) && v > 0)
+  const min = positive.length > 0 ? Math.min(...positive) : 1
+  const floor = 10 ** Math.floor(Math.log10(min) + 1e-9)
+  const hasNonPositive = values.some((v) => isFiniteNumber(v) && v <= 0)
+  return hasNonPositive && min <= floor * (1 + 1e-9) ? floor / 10 : floor
+}
+
+function makeLogScale(axis: AxisSpec, finite: readonly number[], range: readonly [number, number]): Scale {
+  const fmt = axis.format ?? compact
+  const positive = finite.filter((v) => v > 0)
+  const dataMax = positive.length > 0 ? Math.max(...positive) : 10
+  let d0 = axis.min !== undefined && axis.min > 0 ? axis.min : logFloor(finite)
+  let d1 = axis.max !== undefined && axis.max > 0 ? axis.max : 10 ** Math.ceil(Math.log10(dataMax) - 1e-9)
+  if (!(d1 > d0)) d1 = d0 * 10
+  d0 = Math.max(d0, Number.MIN_VALUE)
+  const l0 = Math.log10(d0)
+  const l1 = Math.log10(d1)
+  const f = (v: number): number => {
+    const c = Math.min(Math.max(v > 0 ? v : d0, d0), d1)
+    return range[0] + ((Math.log10(c) - l0) / (l1 - l0)) * (range[1] - range[0])
+  }
+  // A log axis has no 0: values at or below zero (a cache hit in 0 ms) are drawn on the floor,
+  // and the floor's tick says so (`≤0.1`) instead of pretending they measured the floor value.
+  const floored = finite.some((v) => v < d0 * (1 - 1e-9))
+  const derived = logTicks(d0, d1)
+  if (floored && (derived[0] ?? 0) > d0 * (1 + 1e-9)) derived.unshift(d0)
+  const ticks =
+    axis.ticks ?? derived.map((v, i) => ({ value: v, label: floored && i === 0 ? `\u2264${fmt(v)}` : fmt(v) }))
+  return Object.assign(f, { domain: [d0, d1] as const, ticks, floored })
 }
 
 function makeScale(axis: AxisSpec, values: readonly number[], range: readonly [number, number]): Scale {
   const fmt = axis.format ?? compact
   const finite = values.filter(isFiniteNumber)
-  if (axis.scale === 'log') {
-    const positive = finite.filter((v) => v > 0)
-    const dataMin = positive.length > 0 ? Math.min(...positive) : 1
-    const dataMax = positive.length > 0 ? Math.max(...positive) : 10
-    let d0 = axis.min !== undefined && axis.min > 0 ? axis.min : 10 ** Math.floor(Math.log10(dataMin))
-    let d1 = axis.max !== undefined && axis.max > 0 ? axis.max : 10 ** Math.ceil(Math.log10(dataMax))
-    if (!(d1 > d0)) d1 = d0 * 10
-    d0 = Math.max(d0, Number.MIN_VALUE)
-    const l0 = Math.log10(d0)
-    const l1 = Math.log10(d1)
-    const f = (v: number): number => {
-      const c = Math.min(Math.max(v > 0 ? v : d0, d0), d1)
-      return range[0] + ((Math.log10(c) - l0) / (l1 - l0)) * (range[1] - range[0])
-    }
-    const ticks = axis.ticks ?? logTicks(d0, d1).map((v) => ({ value: v, label: fmt(v) }))
-    return Object.assign(f, { domain: [d0, d1] as const, ticks })
-  }
+  if (axis.scale === 'log') return makeLogScale(axis, finite, range)
   const dataMin = finite.length > 0 ? Math.min(...finite) : 0
   const dataMax = finite.length > 0 ? Math.max(...finite) : 1
   const lo = axis.min ?? Math.min(0, dataMin)
@@ -235,15 +258,55 @@ function svgOpen(id: string, width: number, height: number, title: string, descr
   )
 }
 
-/** Renders a line chart as an `<svg>` element. */
-export function lineChart(spec: LineChartSpec): string {
+interface Geometry {
+  readonly width: number
+  readonly height: number
+  readonly plot: { x0: number; x1: number; y0: number; y1: number }
+  readonly sx: Scale
+  readonly sy: Scale
+}
+
+function geometry(spec: LineChartSpec): Geometry {
   const width = spec.width ?? 640
   const height = spec.height ?? 340
   const plot = { x0: MARGIN.left, x1: width - MARGIN.right, y0: height - MARGIN.bottom, y1: MARGIN.top }
   const xs = spec.series.flatMap((s) => s.points.map((p) => p.x))
   const ys = [...spec.series.flatMap((s) => s.points.map((p) => p.y)), ...(spec.refLines ?? []).map((r) => r.y)]
-  const sx = makeScale(spec.x, xs, [plot.x0, plot.x1])
-  const sy = makeScale(spec.y, ys, [plot.y0, plot.y1])
+  return {
+    width,
+    height,
+    plot,
+    sx: makeScale(spec.x, xs, [plot.x0, plot.x1]),
+    sy: makeScale(spec.y, ys, [plot.y0, plot.y1]),
+  }
+}
+
+function pathData(s: LineSeries, g: Geometry): string {
+  return s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${coord(g.sx(p.x))} ${coord(g.sy(p.y))}`).join('')
+}
+
+/**
+ * Series drawn exactly on top of an earlier one (the same path once on screen): name → the
+ * earlier series' name. A reader would otherwise count fewer lines than the legend lists.
+ */
+export function coincidentSeries(spec: LineChartSpec): Map<string, string> {
+  const g = geometry(spec)
+  const first = new Map<string, string>()
+  const same = new Map<string, string>()
+  for (const s of spec.series) {
+    if (s.points.length === 0) continue
+    const d = pathData(s, g)
+    const earlier = first.get(d)
+    if (earlier === undefined) first.set(d, s.name)
+    else same.set(s.name, earlier)
+  }
+  return same
+}
+
+/** Renders a line chart as an `<svg>` element. */
+export function lineChart(spec: LineChartSpec): string {
+  const g = geometry(spec)
+  const { width, height, plot, sx, sy } = g
   const parts: string[] = [svgOpen(spec.id, width, height, spec.title, spec.description, 'line')]
 
   // Grid and ticks.
@@ -258,33 +321,30 @@ export function lineChart(spec: LineChartSpec): string {
   }
   parts.push('</g>')
   parts.push(axes(plot, sx, sy, spec.x.label, spec.y.label, width, height))
-
-  // Reference lines (drawn under the data, labelled at the right end).
-  for (const r of spec.refLines ?? []) {
-    if (!isFiniteNumber(r.y)) continue
-    const y = sy(r.y)
-    const color = r.color ?? '#b00020'
-    parts.push(
-      `<g class="ref-line" data-value="${coord(r.y)}"><line x1="${plot.x0}" x2="${plot.x1}" y1="${coord(y)}" y2="${coord(y)}" stroke="${esc(color)}" stroke-width="2" stroke-dasharray="8 4"/>` +
-        `<text class="ref-label" x="${coord(plot.x1 - 4)}" y="${coord(y - 6)}" text-anchor="end" fill="${esc(color)}">${esc(r.label)}</text></g>`,
-    )
-  }
+  parts.push(refLines(spec.refLines ?? [], g))
 
   const drawn = spec.series.filter((s) => s.points.length > 0)
+  const same = coincidentSeries(spec)
   parts.push('<g class="series-group">')
-  for (const s of drawn) {
-    const d = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${coord(sx(p.x))} ${coord(sy(p.y))}`).join('')
-    const dash = s.dash !== undefined && s.dash !== '' ? ` stroke-dasharray="${esc(s.dash)}"` : ''
+  drawn.forEach((s) => {
+    const d = pathData(s, g)
+    const sameAs = same.get(s.name)
+    // A series hidden under another is drawn dashed on top of it, so both colours show.
+    const dashValue = sameAs !== undefined ? '5 7' : s.dash
+    const dash = dashValue !== undefined && dashValue !== '' ? ` stroke-dasharray="${esc(dashValue)}"` : ''
+    const ysOf = s.points.map((p) => p.y).filter(isFiniteNumber)
+    const yMax = ysOf.length > 0 ? Math.max(...ysOf) : 0
+    const label = sameAs !== undefined ? `${s.name} (same as ${sameAs})` : s.name
     parts.push(
-      `<path class="series" data-series="${esc(s.name)}" data-points="${s.points.length}" d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${coord(s.width ?? 2.5)}" stroke-linejoin="round" stroke-linecap="round"${dash}><title>${esc(s.name)}</title></path>`,
+      `<path class="series" data-series="${esc(s.name)}" data-points="${s.points.length}" data-y-max="${coord(yMax)}"${sameAs !== undefined ? ` data-same-as="${esc(sameAs)}"` : ''} d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${coord(s.width ?? 2.5)}" stroke-linejoin="round" stroke-linecap="round"${dash}><title>${esc(label)}</title></path>`,
     )
     if (s.points.length === 1) {
       const p = s.points[0] as Point
       parts.push(
-        `<circle class="series-point" cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="4" fill="${esc(s.color)}"><title>${esc(s.name)}</title></circle>`,
+        `<circle class="series-point" cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="4" fill="${esc(s.color)}"><title>${esc(label)}</title></circle>`,
       )
     }
-  }
+  })
   parts.push('</g>')
   if (drawn.length === 0) {
     parts.push(
@@ -293,6 +353,32 @@ export function lineChart(spec: LineChartSpec): string {
   }
   parts.push('</svg>')
   return parts.join('')
+}
+
+/**
+ * Reference lines, drawn under the data and labelled at the right end. A line above the axis
+ * (the y axis is scaled to the data, not to a far-away quota) becomes a label at the top edge
+ * saying where it is, instead of squashing the data against the bottom.
+ */
+function refLines(lines: readonly RefLine[], g: Geometry): string {
+  const out: string[] = []
+  const { plot, sy } = g
+  for (const r of lines) {
+    if (!isFiniteNumber(r.y)) continue
+    const color = r.color ?? '#b00020'
+    if (r.y > sy.domain[1] * (1 + 1e-9)) {
+      out.push(
+        `<g class="ref-line ref-above" data-value="${coord(r.y)}"><text class="ref-label" x="${coord(plot.x1 - 4)}" y="${coord(plot.y1 + 14)}" text-anchor="end" fill="${esc(color)}">\u2191 ${esc(r.label)} (above the chart)</text></g>`,
+      )
+      continue
+    }
+    const y = sy(r.y)
+    out.push(
+      `<g class="ref-line" data-value="${coord(r.y)}"><line x1="${plot.x0}" x2="${plot.x1}" y1="${coord(y)}" y2="${coord(y)}" stroke="${esc(color)}" stroke-width="2" stroke-dasharray="8 4"/>` +
+        `<text class="ref-label" x="${coord(plot.x1 - 4)}" y="${coord(y - 6)}" text-anchor="end" fill="${esc(color)}">${esc(r.label)}</text></g>`,
+    )
+  }
+  return out.join('')
 }
 
 function axes(

@@ -5,7 +5,20 @@
  */
 import type { RunSummary, VariantSummary } from '../load/summary.ts'
 import { busiestPool, mitigationLabel, multiScope, poolLabel } from './facts.ts'
-import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtSeconds, fmtUsd, MISSING, safeDiv } from './format.ts'
+import {
+  fmtBytes,
+  fmtInt,
+  fmtLimit,
+  fmtMs,
+  fmtNum,
+  fmtPct,
+  fmtRate,
+  fmtSeconds,
+  fmtUsd,
+  isUnbounded,
+  MISSING,
+  safeDiv,
+} from './format.ts'
 import { describeExposure } from './rank.ts'
 import { costAtFullService, lossCauses, lostRequests, servedLatency, timeToFailure } from './service.ts'
 
@@ -99,7 +112,11 @@ export function comparisonRows(variants: readonly VariantSummary[]): ComparisonR
     ),
     row('Busiest quota pool', 'peak calls/s against the limit of the pool closest to (or over) its limit', (v) => {
       const q = busiestPool(v)
-      return q === undefined ? 'none used' : `${q.pool}: ${fmtPct(q.utilization, 0)} of ${fmtRate(q.limit)}`
+      return q === undefined
+        ? 'none used'
+        : isUnbounded(q.limit)
+          ? `${q.pool}: no limit`
+          : `${q.pool}: ${fmtPct(q.utilization, 0)} of ${fmtRate(q.limit)}`
     }),
     row('Cost per month', "KMS requests + keys billed, extrapolated to a 730-hour month at this run's rate", (v) =>
       fmtUsd(v.costUsd.monthly.total),
@@ -139,7 +156,7 @@ export function quotaTable(summary: RunSummary): TextTable {
       rows.push([
         v.name,
         poolLabel(q, scoped),
-        fmtRate(q.limit),
+        fmtLimit(q.limit, '/s'),
         fmtRate(q.peakPerSecond),
         fmtPct(q.utilization, 0),
         fmtInt(q.throttledSeconds),

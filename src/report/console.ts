@@ -1,0 +1,21 @@
+/**
+ * One-line summaries for the terminal (`run` prints one per variant). They use the same number
+ * formats as report.md and report.html, so the console, the Markdown and the HTML never show
+ * the same figure two ways (`p99 2,103 ms`, `$3.61` everywhere).
+ */
+import type { VariantSummary } from '../load/summary.ts'
+import { fmtInt, fmtMs, fmtPct, fmtUsd, plural } from './format.ts'
+
+/** `baseline: 808,000 requests, 31.5% throttled, 1,020,511 KMS calls (12 throttled), p99 1,509 ms, $3.61` */
+export function variantConsoleLine(v: VariantSummary): string {
+  return (
+    `${v.name}: ${plural(v.offered.requests, 'request')}, ${fmtPct(v.throttleRate)} throttled, ` +
+    `${plural(v.kms.calls, 'KMS call')} (${fmtInt(v.kms.throttled)} throttled), ` +
+    `p99 ${fmtMs(v.latencyMs.p99)}, ${fmtUsd(v.costUsd.total)}`
+  )
+}
+
+/** The live progress figures: throttled share and p99 in the report's formats. */
+export function progressFigures(p: { completed: number; throttled: number; p99Ms: number }): string {
+  return `throttled ${fmtPct(p.completed > 0 ? p.throttled / p.completed : 0)}  p99 ${fmtMs(p.p99Ms)}`
+}
