@@ -125,17 +125,17 @@ describe('kms-bench compare, virtual time', () => {
     const r = await cli(['compare', 'v-a/summary.json', 'v-b'])
     expect(r.code).toBe(0)
     expect(r.out).toContain('# kms-bench compare: adhoc-GenerateDataKey')
-    expect(r.out).toContain('**PASS: no regression beyond the thresholds (3 checks).**')
+    expect(r.out).toContain('**PASS: no regression beyond the thresholds (4 checks).**')
     expect(r.out).toMatch(/\| KMS calls per request \| 1\.\d+ \| 1\.\d+ \| ±0 \|/)
     expect(r.out).toMatch(
-      /compare: PASS \(3 checks; exact comparison; thresholds: kms\.callsPerRequest \+0%, throttleRate \+1%, latencyMs\.p99 \+10%\)/,
+      /compare: PASS \(4 checks; exact comparison; thresholds: kms\.callsPerRequest \+0%, throttleRate \+1%, lostRate \+1%, latencyMs\.p99 \+10%\)/,
     )
   })
 
   it('a worse result fails (exit 1), saying which rule and why', async () => {
     const r = await cli(['compare', 'v-a', 'v-worse'])
     expect(r.code).toBe(1)
-    expect(r.out).toMatch(/\*\*FAIL: \d of 3 checks regressed beyond their thresholds\.\*\*/)
+    expect(r.out).toMatch(/\*\*FAIL: \d of 4 checks regressed beyond their thresholds\.\*\*/)
     expect(r.out).toMatch(/- \*\*baseline\*\*: `throttleRate \+1%`: 0\.\d+ → 0\.\d+ \(\+\d+(\.\d+)?%\): beyond \+1%/)
     // The reverse direction is an improvement: it passes.
     expect((await cli(['compare', 'v-worse', 'v-a', '--quiet'])).code).toBe(0)
@@ -152,6 +152,24 @@ describe('kms-bench compare, virtual time', () => {
     expect(bad.code).toBe(2)
     expect(bad.err).toMatch(/^kms-bench: cannot write .*a-file: it exists and is not a directory\nhint: /)
     expect(bad.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('a threshold on the command line replaces the default of its metric in the summary line too', async () => {
+    const r = await cli(['compare', 'v-a', 'v-b', '--threshold', 'throttleRate +5%', '--quiet'])
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(
+      /thresholds: throttleRate \+5%, kms\.callsPerRequest \+0%, lostRate \+1%, latencyMs\.p99 \+10%\)/,
+    )
+    expect(r.out).not.toContain('throttleRate +1%')
+  })
+
+  it('refuses different scenarios or variant sets unless --allow-different', async () => {
+    const r = await cli(['compare', 'v-a', 'gated', '--quiet'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/different scenarios \(adhoc-GenerateDataKey and gated\).*--allow-different/)
+    const allowed = await cli(['compare', 'v-a', 'gated', '--quiet', '--allow-different'])
+    expect(allowed.code).not.toBe(2)
+    expect(allowed.out).toMatch(/^compare: (PASS|FAIL) /m)
   })
 
   it('takes relative and absolute thresholds, and --no-defaults', async () => {
@@ -222,5 +240,19 @@ describe('kms-bench compare, real time (repeated runs)', () => {
       /`kms\.callsPerRequest \+0%`: regression: median 1 → \d\.\d+ .*significant \(Mann-Whitney U \(one-sided, exact, 5 vs 5 runs\) p = 0\.00397 ≤ α = 0\.01\)/,
     )
     expect((await cli(['compare', 'rt-worse', 'rt-a', ...gate, '--quiet'])).code).toBe(0)
+
+    // 5 runs against 1: the test cannot decide. --quiet still says so; CI mode fails it unless accepted.
+    expect((await cli([...rt.slice(0, -2), '--quiet', '--quota', 'symmetric=100', '--out', 'rt-one'])).code).toBe(0)
+    const ci = await cli(['compare', 'rt-a', 'rt-one', '--quiet'])
+    expect(ci.code).toBe(1)
+    expect(ci.out).toMatch(
+      /^compare: FAIL \(\d+ checks; \d+ of \d+ inconclusive \(the statistical test cannot decide: baseline: .*fails in CI mode \(pass --accept-inconclusive to accept\)/m,
+    )
+    const accepted = await cli(['compare', 'rt-a', 'rt-one', '--quiet', '--accept-inconclusive'])
+    expect(accepted.code).toBe(0)
+    expect(accepted.out).toMatch(/^compare: PASS \(\d+ checks; \d+ of \d+ inconclusive/m)
+    const local = await cli(['compare', 'rt-a', 'rt-one', '--quiet'], { env: { CI: undefined } })
+    expect(local.code).toBe(0)
+    expect(local.out).toMatch(/inconclusive/)
   })
 })

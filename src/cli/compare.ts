@@ -6,8 +6,14 @@
  * threshold or results of different clocks: one clear message, exit 2.
  */
 import { basename, dirname, resolve } from 'node:path'
-import { DEFAULT_COMPARE_RULES } from '../load/thresholds.ts'
-import { compareSummaries, ComparisonError, describeRules, renderComparisonMarkdown } from '../report/compare.ts'
+import { type CompareRule, DEFAULT_COMPARE_RULES } from '../load/thresholds.ts'
+import {
+  compareSummaries,
+  ComparisonError,
+  describeRules,
+  renderComparisonMarkdown,
+  type RuleOutcome,
+} from '../report/compare.ts'
 import { numberArg, parseCommandArgs } from './args.ts'
 import { EXIT_GATE_FAILED, usageError } from './cli-error.ts'
 import type { CliIo, Command } from './io.ts'
@@ -40,11 +46,17 @@ Options:
   --threshold EXPR    a threshold (see above)
   --no-defaults       apply only the --threshold rules
   --alpha A           significance level of the statistical test (default 0.01)
+  --allow-different   compare results of different scenarios or variant sets (refused
+                      otherwise); variants are matched by name
+  --accept-inconclusive
+                      in CI mode (CI set), pass checks the statistical test cannot decide
+                      (too few runs or tied values); without it they fail the gate there
   --out FILE          also write the Markdown to FILE (atomically)
-  --quiet             print only the verdict line
+  --quiet             print only the verdict line (it still counts inconclusive checks)
   -h, --help          show this help
 
-With $GITHUB_STEP_SUMMARY set, the Markdown is appended to it.
+With $GITHUB_STEP_SUMMARY set, the Markdown is appended to it. On a terminal the diff is
+printed without Markdown escapes; --out and the step summary get real Markdown.
 `
 
 const OPTIONS = {
@@ -53,7 +65,15 @@ const OPTIONS = {
   alpha: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
+  'allow-different': { type: 'boolean' },
+  'accept-inconclusive': { type: 'boolean' },
 } as const
+
+/** True when the environment says this is a CI job (`CI` set to anything but `false`/`0`/empty). */
+export function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  const ci = env['CI']
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
+}
 
 /** The `compare` command. */
 export const compareCommand: Command = {
@@ -81,12 +101,18 @@ export const compareCommand: Command = {
       throw usageError('--no-defaults leaves no threshold: add --threshold rules')
     let comparison
     try {
-      comparison = compareSummaries(baseline, current, { rules, defaults, ...(alpha !== undefined ? { alpha } : {}) })
+      comparison = compareSummaries(baseline, current, {
+        rules,
+        defaults,
+        allowDifferent: v['allow-different'] === true,
+        ...(alpha !== undefined ? { alpha } : {}),
+      })
     } catch (e) {
       if (e instanceof ComparisonError) throw usageError(e.message)
       throw e
     }
-    const markdown = renderComparisonMarkdown(comparison, { baseline: baseArg, current: curArg })
+    const labels = { baseline: baseArg, current: curArg }
+    const markdown = renderComparisonMarkdown(comparison, labels)
     if (v.out !== undefined) {
       const out = resolve(io.cwd, v.out)
       await writeOutputFiles(dirname(out), [{ name: basename(out), content: markdown }])
@@ -94,13 +120,41 @@ export const compareCommand: Command = {
     await appendToStepSummary(markdown, { env: io.env, cwd: io.cwd })
     const outcomes = comparison.variants.flatMap((x) => x.outcomes)
     const failed = outcomes.filter((o) => !o.passed)
-    if (v.quiet !== true) io.stdout.write(markdown)
-    const used = describeRules([...rules, ...defaults])
+    const inconclusive = outcomes.filter((o) => o.passed && o.inconclusive)
+    // In CI a check nobody could decide is not a pass: the gate would wave through anything.
+    const inconclusiveFails = inconclusive.length > 0 && isCi(io.env) && v['accept-inconclusive'] !== true
+    if (v.quiet !== true)
+      io.stdout.write(
+        io.stdout.isTTY === true ? renderComparisonMarkdown(comparison, labels, { plain: true }) : markdown,
+      )
     io.stdout.write(
-      failed.length > 0
-        ? `compare: FAIL (${failed.length} of ${outcomes.length} checks regressed; ${comparison.mode} comparison; thresholds: ${used})\n`
-        : `compare: PASS (${outcomes.length} checks; ${comparison.mode} comparison; thresholds: ${used})\n`,
+      `${verdictLine(comparison.mode, outcomes.length, failed.length, inconclusive, inconclusiveFails, describeRules(effectiveRules(rules, defaults)))}\n`,
     )
-    return failed.length > 0 ? EXIT_GATE_FAILED : 0
+    return failed.length > 0 || inconclusiveFails ? EXIT_GATE_FAILED : 0
   },
+}
+
+/** The defaults a user rule on the same metric (for every variant) does not replace, after the user's rules. */
+function effectiveRules(rules: readonly CompareRule[], defaults: readonly CompareRule[]): CompareRule[] {
+  const replaced = new Set(rules.filter((r) => r.variant === undefined).map((r) => r.metric.path))
+  return [...rules, ...defaults.filter((d) => !replaced.has(d.metric.path))]
+}
+
+/** The last line of `compare`: PASS/FAIL, how many checks, which were inconclusive, the thresholds used. */
+function verdictLine(
+  mode: string,
+  checks: number,
+  failed: number,
+  inconclusive: readonly RuleOutcome[],
+  inconclusiveFails: boolean,
+  used: string,
+): string {
+  const names = [...new Set(inconclusive.map((o) => `${o.variant}: ${o.rule}`))].join(', ')
+  const undecided =
+    inconclusive.length === 0
+      ? ''
+      : `; ${inconclusive.length} of ${checks} inconclusive (the statistical test cannot decide: ${names})${inconclusiveFails ? ', which fails in CI mode (pass --accept-inconclusive to accept)' : ''}`
+  const verdict = failed > 0 || inconclusiveFails ? 'FAIL' : 'PASS'
+  const what = failed > 0 ? `${failed} of ${checks} checks regressed` : `${checks} checks`
+  return `compare: ${verdict} (${what}${undecided}; ${mode} comparison; thresholds: ${used})`
 }

@@ -47,8 +47,14 @@ describe('buildPlan', () => {
     expect(plan.quotaRequests.length).toBeGreaterThan(0)
   })
 
-  it('ranks mitigations by KMS calls saved, then dollars', () => {
-    const saved = plan.mitigations.map((m) => m.kmsCallsSavedPerMonth)
+  it('ranks mitigations that remove throttling first, then by KMS calls saved, then dollars', () => {
+    const clean = plan.mitigations.filter((m) => m.throttleMonth === null)
+    const throttling = plan.mitigations.filter((m) => m.throttleMonth !== null)
+    expect(plan.mitigations).toEqual([
+      ...clean,
+      ...throttling.sort((a, b) => (b.throttleMonth as number) - (a.throttleMonth as number)),
+    ])
+    const saved = clean.map((m) => m.kmsCallsSavedPerMonth)
     expect(saved).toEqual([...saved].sort((a, b) => b - a))
     expect(plan.mitigations.map((m) => m.rank)).toEqual(plan.mitigations.map((_, i) => i + 1))
     expect(plan.mitigations.map((m) => m.variant)).not.toContain(plan.baseline)

@@ -294,6 +294,11 @@ export interface PlanVariant {
   readonly exposure: Exposure
 }
 
+/** Sort key of a throttle month: never (null) first, then later months before earlier ones. */
+function throttleOrder(month: number | null): number {
+  return month === null ? Number.NEGATIVE_INFINITY : -month
+}
+
 /** A mitigation (non-baseline variant) against the baseline. */
 export interface PlanMitigation {
   readonly rank: number
@@ -497,8 +502,12 @@ export function buildPlan(
       quotaOverrides: v.quotaOverrides,
       exposure: v.exposure,
     }))
+    // A variant that removes throttling beats one that still throttles within the horizon, however
+    // many calls the latter saves (a cheap plan that throttles is no plan); later throttling beats
+    // earlier; then calls, then dollars saved.
     .sort(
       (a, b) =>
+        throttleOrder(a.throttleMonth) - throttleOrder(b.throttleMonth) ||
         b.kmsCallsSavedPerMonth - a.kmsCallsSavedPerMonth ||
         b.dollarsSavedNow - a.dollarsSavedNow ||
         (a.variant < b.variant ? -1 : 1),
@@ -538,7 +547,7 @@ export function buildPlan(
     `Growth is compound: the peak in month m is the peak now × (1 + ${pct(g)})^m. Throttling starts in the first month whose projected peak second exceeds the quota. KMS calls are taken to grow in proportion to requests: exact for mitigations that cost a fixed number of calls per request, an upper bound for caches (data-key caching, S3 Bucket Keys), whose calls grow more slowly than traffic, so the dates err on the safe side.`,
     `Cost of month m: the window's requests sustained for a month (730 hours)${costFactor !== 1 ? `, times ${Number(costFactor.toPrecision(6))} (the average over the peak rate)` : ''}, scaled by (1 + ${pct(g)})^m, priced with the KMS price model (free tier once per month); key storage does not grow.`,
     `Quota increase: the smallest quota that keeps month ${n}'s projected peak second unthrottled, ⌈peak now × (1 + ${pct(g)})^${n}⌉ calls per second.`,
-    'Mitigations are ranked by KMS calls saved per month against the baseline, then by dollars saved; each shows the month its pools would throttle and its security exposure.',
+    'Mitigations that keep every pool unthrottled over the horizon rank above those that still throttle (later throttling above earlier); then by KMS calls saved per month against the baseline, then by dollars saved; each shows the month its pools would throttle and its security exposure.',
   ]
   return {
     kind: 'kms-bench-plan',

@@ -16,6 +16,18 @@ function withVariant(s: RunSummary, name: string, change: (v: VariantSummary) =>
 describe('compareSummaries, virtual time (exact)', () => {
   const base = loadFixture('s3-throttling.summary.json')
 
+  it('prints no Markdown escapes for a terminal (plain), and keeps them in Markdown', () => {
+    const named = withVariant(base, 'baseline', (v) => ({ ...v, name: 'app_<main>' }))
+    const worse = withVariant(named, 'app_<main>', (v) => ({ ...v, throttleRate: v.throttleRate * 2 }))
+    const c = compareSummaries(named, worse, { defaults: exactDefaults })
+    const md = renderComparisonMarkdown(c, labels)
+    expect(md).toContain('app\\_\\<main\\>')
+    const plain = renderComparisonMarkdown(c, labels, { plain: true })
+    expect(plain).not.toMatch(/\\[>`_*<]/)
+    expect(plain).toContain('| Throttle rate |')
+    expect(plain).toContain('## app_<main>')
+  })
+
   it('passes equal results and shows every variant', () => {
     const c = compareSummaries(base, structuredClone(base), { defaults: exactDefaults })
     expect(c.mode).toBe('exact')
@@ -70,10 +82,16 @@ describe('compareSummaries, virtual time (exact)', () => {
 
   it('fails a variant missing from the current result and lists new ones ungated', () => {
     const fewer = { ...base, variants: base.variants.filter((v) => v.name !== 'bucket-keys') }
-    const c = compareSummaries(base, fewer, { defaults: exactDefaults })
+    expect(() => compareSummaries(base, fewer, { defaults: exactDefaults })).toThrow(
+      /different variants \(bucket-keys only in the baseline\).*--allow-different/,
+    )
+    expect(() => compareSummaries(base, { ...base, scenario: 'other' })).toThrow(
+      /different scenarios.*--allow-different/,
+    )
+    const c = compareSummaries(base, fewer, { defaults: exactDefaults, allowDifferent: true })
     expect(c.passed).toBe(false)
     expect(c.variants.find((v) => v.name === 'bucket-keys')?.status).toBe('missing')
-    const more = compareSummaries(fewer, base, { defaults: exactDefaults })
+    const more = compareSummaries(fewer, base, { defaults: exactDefaults, allowDifferent: true })
     expect(more.passed).toBe(true)
     expect(more.variants.find((v) => v.name === 'bucket-keys')?.status).toBe('new')
   })

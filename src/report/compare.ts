@@ -15,8 +15,8 @@
  */
 import type { RunSummary } from '../load/summary.ts'
 import type { CompareRule, MetricContext, MetricSource } from '../load/thresholds.ts'
-import { escapeMarkdown as md, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts'
-import { boundText, changeText, exactGate, median, statisticalGate } from './gates.ts'
+import { escapeMarkdown, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts'
+import { boundText, changeText, exactGate, median, runsNeeded, statisticalGate } from './gates.ts'
 import { costAtFullService, lossCauses, lostShare, servedLatency } from './service.ts'
 
 /** Results that cannot be compared (a virtual-time result against a real-time one, a rule naming an unknown variant). */
@@ -43,6 +43,13 @@ export interface CompareOptions {
    * @default 0.01
    */
   readonly alpha?: number
+  /**
+   * Compare results of different scenarios or variant sets (variants are then matched by
+   * name; one missing from the current result fails). Refused otherwise: such a diff compares
+   * different workloads, not a change of code.
+   * @default false
+   */
+  readonly allowDifferent?: boolean
 }
 
 /** How one rule came out for one variant. */
@@ -182,6 +189,22 @@ function rulesFor(
   ]
 }
 
+/** Throws when the two results ran different scenarios or different sets of variants. */
+function refuseDifferent(baseline: RunSummary, current: RunSummary): void {
+  if (baseline.scenario !== current.scenario)
+    throw new ComparisonError(
+      `the results come from different scenarios (${baseline.scenario} and ${current.scenario}): comparing them measures the workload, not a change; pass --allow-different to compare them anyway (variants matched by name)`,
+    )
+  const b = baseline.variants.map((v) => v.name)
+  const c = current.variants.map((v) => v.name)
+  const onlyB = b.filter((n) => !c.includes(n))
+  const onlyC = c.filter((n) => !b.includes(n))
+  if (onlyB.length > 0 || onlyC.length > 0)
+    throw new ComparisonError(
+      `the results ran different variants (${[...onlyB.map((n) => `${n} only in the baseline`), ...onlyC.map((n) => `${n} only in the current result`)].join('; ')}): run the same variants on both sides, or pass --allow-different to compare those they share (a variant missing from the current result then fails)`,
+    )
+}
+
 /**
  * Compares two results. Throws {@link ComparisonError} when they cannot be compared.
  */
@@ -206,6 +229,7 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
     }
   }
 
+  if (options.allowDifferent !== true) refuseDifferent(baseline, current)
   const notes: string[] = []
   if (baseline.scenario !== current.scenario)
     notes.push(
@@ -222,9 +246,10 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
   if (!current.complete) notes.push('The current result is incomplete (interrupted or failed part-way).')
   const nRuns = (s: RunSummary): number => (s.runs !== undefined && s.runs.length > 0 ? s.runs.length : 1)
   const samples = { baseline: nRuns(baseline), current: nRuns(current) }
-  if (mode === 'statistical' && (samples.baseline < 5 || samples.current < 5)) {
+  const need = runsNeeded(alpha)
+  if (mode === 'statistical' && (samples.baseline < need || samples.current < need)) {
     notes.push(
-      `Real-time results with ${samples.baseline} and ${samples.current} run(s): the test needs 5 or more runs on each side to detect a regression at α = ${alpha} (use \`kms-bench run --runs 5\`); until then it never fails, and says so.`,
+      `Real-time results with ${samples.baseline} and ${samples.current} run(s): the test needs ${need} or more runs on each side to detect a regression at α = ${alpha} (use \`kms-bench run --runs ${need}\`); until then its checks are inconclusive, and say so.`,
     )
   }
 
@@ -326,16 +351,42 @@ export interface CompareLabels {
   readonly current: string
 }
 
-function mdTable(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
+/** Options of {@link renderComparisonMarkdown}. */
+export interface CompareRenderOptions {
+  /**
+   * For a terminal: the same Markdown layout without backslash escapes (`\>`, `` \` ``), which
+   * only a Markdown renderer hides; a `|` inside a table cell prints as `¦`.
+   * @default false
+   */
+  readonly plain?: boolean
+}
+
+type Escape = (text: string) => string
+
+/** Plain-text "escaping" for a terminal: one line per cell, no backslashes. */
+const plainText: Escape = (text) => text.replace(/\r?\n/g, ' ')
+
+function mdTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly boolean[],
+  md: Escape,
+): string {
+  const cell = (t: string): string => (md === plainText ? plainText(t).replace(/\|/g, '¦') : md(t))
   return [
-    `| ${header.map(md).join(' | ')} |`,
+    `| ${header.map(cell).join(' | ')} |`,
     `|${header.map((_, i) => (numeric[i] === true ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...rows.map((r) => `| ${r.map(md).join(' | ')} |`),
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ].join('\n')
 }
 
-/** Renders a comparison as GitHub-flavoured Markdown (a PR comment or step summary). */
-export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): string {
+/** Renders a comparison as GitHub-flavoured Markdown (a PR comment or step summary), or as plain text for a terminal. */
+export function renderComparisonMarkdown(
+  c: Comparison,
+  labels: CompareLabels,
+  options: CompareRenderOptions = {},
+): string {
+  const md: Escape = options.plain === true ? plainText : escapeMarkdown
   const out: string[] = []
   const title =
     c.scenario.baseline === c.scenario.current ? c.scenario.current : `${c.scenario.baseline} → ${c.scenario.current}`
@@ -367,6 +418,7 @@ export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): 
         ['Metric', `Baseline${valueHead}`, `Current${valueHead}`, 'Change'],
         v.rows.map((r) => [r.label, r.baseline, r.current, r.change]),
         [false, true, true, true],
+        md,
       ),
     )
     if (v.causes !== undefined)
@@ -383,6 +435,7 @@ export function renderComparisonMarkdown(c: Comparison, labels: CompareLabels): 
             o.reason,
           ]),
           [false, false, false],
+          md,
         ),
       )
     }

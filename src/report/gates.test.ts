@@ -120,3 +120,21 @@ describe('statisticalGate', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5)
   })
 })
+
+describe('inconclusive advice', () => {
+  it('asks for more runs only when a side has fewer than the test needs', async () => {
+    const { runsNeeded } = await import('./gates.ts')
+    expect(runsNeeded(0.01)).toBe(5)
+    expect(runsNeeded(0.05)).toBe(3)
+    const few = statisticalGate([1, 2, 3, 4, 5], [9], { direction: 'rise' }, 0.01)
+    expect(few.inconclusive).toBe(true)
+    expect(few.reason).toContain('repeat each side with run --runs 5 or more')
+    // 5 vs 5 with every current value tied to a baseline value: more runs are not the answer
+    const tied = statisticalGate([1, 1, 1, 1, 2], [1, 1, 1, 1, 1], { direction: 'rise' }, 0.01)
+    if (tied.inconclusive) expect(tied.reason).not.toContain('--runs 5')
+    const tiedAll = statisticalGate([1, 1, 1, 2, 2], [2, 2, 2, 2, 2], { direction: 'rise' }, 0.01)
+    expect(tiedAll.inconclusive).toBe(true)
+    expect(tiedAll.reason).not.toContain('--runs')
+    expect(tiedAll.reason).toContain('tie')
+  })
+})

@@ -199,6 +199,27 @@ export function exactGate(baseline: number, current: number, bound: RelativeBoun
 }
 
 /**
+ * Runs per side from which an exact one-sided Mann-Whitney test of n vs n untied values can
+ * reach `alpha`: its smallest p-value is 1 / C(2n, n) (1/252 at n = 5, so 5 runs for α = 0.01).
+ */
+export function runsNeeded(alpha: number): number {
+  let n = 1
+  let c = 2 // C(2n, n)
+  while (1 / c > alpha && n < 30) {
+    n++
+    c = (c * (2 * n) * (2 * n - 1)) / (n * n)
+  }
+  return n
+}
+
+/** What to do about an inconclusive test: more runs when a side has too few, else the ties are to blame. */
+function inconclusiveAdvice(n1: number, n2: number, alpha: number): string {
+  const need = runsNeeded(alpha)
+  if (n1 < need || n2 < need) return `repeat each side with run --runs ${need} or more`
+  return `more runs cannot help while the values tie this much (many runs give the same value); gate this metric on an absolute threshold, or compare virtual-time results, which are exact`
+}
+
+/**
  * Statistical gate on repeated runs: fails only when the current runs are significantly worse
  * (one-sided Mann-Whitney U, p ≤ alpha) *and* the median moved beyond the bound.
  */
@@ -230,7 +251,7 @@ export function statisticalGate(
       ...base,
       passed: true,
       inconclusive: true,
-      reason: `inconclusive: with ${test.n1} vs ${test.n2} runs${test.minPValue === 1 ? ' and these ties' : ''} no outcome can reach p ≤ ${alpha} (smallest possible p = ${trim(test.minPValue, 3)}); repeat each side with run --runs 5 or more; ${move}`,
+      reason: `inconclusive: with ${test.n1} vs ${test.n2} runs${test.minPValue === 1 ? ' and these ties' : ''} no outcome can reach p ≤ ${alpha} (smallest possible p = ${trim(test.minPValue, 3)}); ${inconclusiveAdvice(test.n1, test.n2, alpha)}; ${move}`,
     }
   }
   if (!(test.pValue <= alpha)) {

@@ -14,7 +14,7 @@ import {
   quotaRequestLines,
   type PlanTable,
 } from './plan-tables.ts'
-import { lineChart } from './svg.ts'
+import { coincidentSeries, lineChart } from './svg.ts'
 
 const CSS = `
 body{margin:0;color:#1b1b1b;background:#fff;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
@@ -90,8 +90,21 @@ function projectionChart(plan: CapacityPlan): string {
     series,
     refLines: [...limits.entries()].map(([y, label]) => ({ y, label })),
   })
+  // Variants with the same demand curve draw one line: the legend names the hidden ones.
+  const same = coincidentSeries({
+    id: 'plan-projection',
+    title: '',
+    description: '',
+    x: { label: '', min: 0, max: Math.max(1, plan.months) },
+    y: { label: '', min: 0 },
+    series,
+    refLines: [...limits.keys()].map((y) => ({ y, label: '' })),
+  })
   const legend = series
-    .map((s) => `<span style="color:${esc(s.color)};font-weight:600">■ ${esc(s.name)}</span>`)
+    .map((s) => {
+      const sameAs = same.get(s.name)
+      return `<span style="color:${esc(s.color)};font-weight:600">■ ${esc(s.name)}</span>${sameAs !== undefined ? ` <span class="note">(same line as ${esc(sameAs)})</span>` : ''}`
+    })
     .join(' &nbsp; ')
   return `<figure><p>${legend}</p>${svg}</figure>`
 }
