@@ -148,6 +148,8 @@ export type { ServiceQuota } from './mitigations/service-quotas.ts'
 export { COALESCIBLE_OPERATIONS, singleFlight } from './mitigations/single-flight.ts'
 export type { CoalescibleOperation, SingleFlightOptions } from './mitigations/single-flight.ts'
 export { STORM_TRACKING_DEFAULTS, stormTrackingCache } from './mitigations/storm-tracking-cache.ts'
+export { DYNAMODB_PRICES, hierarchicalKeyring } from './mitigations/hierarchical-keyring.ts'
+export type { HierarchicalKeyringOptions } from './mitigations/hierarchical-keyring.ts'
 export type { StormTrackingCacheOptions } from './mitigations/storm-tracking-cache.ts'
 export {
   BUILT_IN_PROFILES,

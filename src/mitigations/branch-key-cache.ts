@@ -111,20 +111,40 @@ export class HierarchicalKeyringModel {
     this.#prefix = `${o.logicalKeyStoreName ?? 'kms-bench'}\u0000${o.partitionId ?? `random-${++partitions}`}\u0000`
   }
 
-  /** OnEncrypt: the ACTIVE branch key of `branchKeyId`. */
-  onEncrypt(branchKeyId: string, now: number): KeyStoreCalls {
-    return this.#lookup(`${this.#prefix}${branchKeyId}`, now)
+  /** The cache entry identifier of OnEncrypt: the ACTIVE branch key of `branchKeyId`. */
+  encryptEntry(branchKeyId: string): string {
+    return `${this.#prefix}${branchKeyId}`
   }
 
-  /** OnDecrypt: the branch key version the message names. */
+  /** The cache entry identifier of OnDecrypt: the branch key version the message names. */
+  decryptEntry(branchKeyId: string, version: string): string {
+    return `${this.#prefix}${branchKeyId}\u0000${version}`
+  }
+
+  /** Whether entry `id` may serve at `now` (cached and `age <= ttl`). */
+  fresh(id: string, now: number): boolean {
+    const created = this.cache.created(id)
+    return created !== undefined && now - created <= this.ttlMs
+  }
+
+  /** The key store answered: the entry is (re)created at `now`. */
+  put(id: string, now: number): void {
+    this.cache.put(id, now)
+  }
+
+  /** OnEncrypt in one step (the fetch completing at once): the key-store calls it makes. */
+  onEncrypt(branchKeyId: string, now: number): KeyStoreCalls {
+    return this.#lookup(this.encryptEntry(branchKeyId), now)
+  }
+
+  /** OnDecrypt in one step. */
   onDecrypt(branchKeyId: string, version: string, now: number): KeyStoreCalls {
-    return this.#lookup(`${this.#prefix}${branchKeyId}\u0000${version}`, now)
+    return this.#lookup(this.decryptEntry(branchKeyId, version), now)
   }
 
   #lookup(id: string, now: number): KeyStoreCalls {
-    const created = this.cache.created(id)
-    if (created !== undefined && now - created <= this.ttlMs) return HIT
-    this.cache.put(id, now)
+    if (this.fresh(id, now)) return HIT
+    this.put(id, now)
     return MISS
   }
 }

@@ -7,6 +7,7 @@ import { registerMitigation, type MitigationFactory } from '../load/mitigation.t
 import { accountSharding } from './account-sharding.ts'
 import { dataKeyCache } from './data-key-cache.ts'
 import { dataKeyPool } from './data-key-pool.ts'
+import { hierarchicalKeyring } from './hierarchical-keyring.ts'
 import { multiRegion } from './multi-region.ts'
 import { quotaIncrease } from './quota-increase.ts'
 import { s3BucketKeys } from './s3-bucket-keys.ts'
@@ -18,6 +19,7 @@ const BUILT_INS: Record<string, MitigationFactory> = {
   'account-sharding': (o) => accountSharding(o as never),
   'data-key-cache': (o) => dataKeyCache(o as never),
   'data-key-pool': (o) => dataKeyPool(o as never),
+  'hierarchical-keyring': (o) => hierarchicalKeyring(o as never),
   'multi-region': (o) => multiRegion(o as never),
   'quota-increase': (o) => quotaIncrease(o as never),
   's3-bucket-keys': (o) => s3BucketKeys(o as never),

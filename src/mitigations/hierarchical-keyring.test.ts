@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { runScenario } from '../load/runner.ts'
+import { defineScenario, type ScenarioInput } from '../load/scenario.ts'
+import { dataKeyCache } from './data-key-cache.ts'
+import { type HierarchicalKeyringOptions, hierarchicalKeyring } from './hierarchical-keyring.ts'
+
+const scenario = (kind: 'envelope-encrypt' | 'envelope-decrypt'): ScenarioInput => ({
+  name: 'hierarchical-unit',
+  duration: 60,
+  keys: [{ name: 'k' }],
+  tenants: 10,
+  arrivals: { shape: 'constant', rate: 100 },
+  requests: [{ kind, key: 'k', payloadBytes: 1024, context: { tenant: '{tenant}' } }],
+  variants: [
+    { name: 'none' },
+    { name: 'caching-cmm', mitigations: [dataKeyCache({ maxAge: 15 })] },
+    { name: 'hierarchical', mitigations: [hierarchicalKeyring({ ttl: 15, branchKeys: 10 })] },
+  ],
+})
+const stats = (v: { mitigations: { name: string; stats?: Record<string, number> }[] } | undefined) =>
+  v!.mitigations.find((m) => m.name === 'hierarchical-keyring')!.stats as Record<string, number>
+
+describe('hierarchical keyring', () => {
+  it('encrypts: a GetItem + Decrypt per tenant per 15-s TTL instead of a GenerateDataKey per message', async () => {
+    const r = await runScenario(defineScenario(scenario('envelope-encrypt')), {
+      retry: { mode: 'none', maxAttempts: 1 },
+    })
+    const [none, cmm, hk] = r.variants
+    expect(none!.kms.calls).toBe(6000)
+    // 10 tenants × 4 refreshes in 60 s (at the first request and after each 15 s)
+    expect(hk!.kms.calls).toBe(40)
+    expect(hk!.kms.byOperation['Decrypt']?.calls).toBe(40)
+    expect(hk!.completed.succeeded).toBe(6000)
+    const s = stats(hk)
+    expect(s['encryptMisses']).toBe(40)
+    expect(s['dynamodbGetItem']).toBe(40)
+    expect(s['encryptHits']).toBe(5960)
+    // setup: 10 branch keys × (2 GenerateDataKeyWithoutPlaintext + 1 ReEncrypt), 10 TransactWriteItems
+    expect(s['setupKmsCalls']).toBe(30)
+    expect(s['dynamodbTransactWriteItems']).toBe(10)
+    // The caching CMM caches per encryption context too: 1 GenerateDataKey per tenant per 15 s.
+    expect(cmm!.kms.calls).toBe(40)
+    expect(hk!.exposure.maxMessagesPerDataKey).toBe(1)
+    expect(cmm!.exposure.maxMessagesPerDataKey).toBeGreaterThan(100)
+  })
+
+  it('decrypts stored messages: one miss per tenant per TTL on the branch key version', async () => {
+    const r = await runScenario(defineScenario(scenario('envelope-decrypt')), {
+      retry: { mode: 'none', maxAttempts: 1 },
+    })
+    const [none, , hk] = r.variants
+    expect(none!.kms.calls).toBe(6000)
+    expect(hk!.kms.calls).toBe(40)
+    expect(stats(hk)['decryptMisses']).toBe(40)
+    expect(hk!.completed.succeeded).toBe(6000)
+  })
+
+  it('validates options', () => {
+    const p = (o: unknown) =>
+      (hierarchicalKeyring(o as HierarchicalKeyringOptions).problems ?? []).map(
+        (x) => `${x.path.join('.')}: ${x.message}`,
+      )
+    expect(p({ ttl: '15m' })).toEqual([])
+    expect(p({})[0]).toMatch(/^ttl: /)
+    expect(p({ ttl: 60, branchKeys: 0 })[0]).toMatch(/^branchKeys: /)
+  })
+})

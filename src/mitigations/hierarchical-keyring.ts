@@ -1,0 +1,357 @@
+/**
+ * The AWS KMS Hierarchical keyring as a mitigation: envelope encryption whose data keys are
+ * wrapped locally under a *branch key* instead of being made by KMS per message
+ * (https://docs.aws.amazon.com/database-encryption-sdk/latest/devguide/use-hierarchical-keyring.html;
+ * awslabs/aws-encryption-sdk-specification `framework/aws-kms/aws-kms-hierarchical-keyring.md`,
+ * `framework/branch-key-store.md`; ESDK-JS `KmsHierarchicalKeyRingNode`). The call counts are
+ * those of `branch-key-cache.ts`, checked against the real keyring in
+ * `test/hierarchical-keyring.test.ts`.
+ *
+ * - Setup (before the run, not counted in it; reported in stats): each branch key is created
+ *   as the branch key store does: 2 × GenerateDataKeyWithoutPlaintext (the version record and the
+ *   beacon key) + 1 × ReEncrypt (the ACTIVE record) and one DynamoDB TransactWriteItems.
+ * - An application GenerateDataKey (an encrypt) takes the ACTIVE branch key of its tenant's
+ *   branch key from the host's cache; a miss costs one DynamoDB GetItem and one KMS Decrypt. The
+ *   data key is generated locally and wrapped with AES-256-GCM under a key derived with HKDF
+ *   from the branch key and a per-message salt (our own format; the keyring's is KDF-CTR).
+ * - An application Decrypt takes the branch key *version* the message names (its own cache
+ *   entry); a miss costs one GetItem and one Decrypt. Stored messages the scenario made before
+ *   the run with KMS data keys are taken as written by this keyring (branch key version 1 of
+ *   their tenant): they are re-wrapped once, at first sight, as the writer did before the run.
+ * - One cache per host (`cacheCapacity` entries, an entry lives `ttl`); concurrent misses each
+ *   fetch, as in the JS keyring. The DynamoDB calls are counted in stats and priced on demand.
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, kmsCall } from '../load/effects.ts'
+import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
+import type { Exposure } from '../load/summary.ts'
+import {
+  BRANCH_KEY_CREATE_CALLS,
+  DEFAULT_BRANCH_KEY_CACHE_CAPACITY,
+  HierarchicalKeyringModel,
+} from './branch-key-cache.ts'
+import { blobId } from './call-keys.ts'
+import { durationOption, intOption, invalidMitigation, parseOptions } from './params.ts'
+
+/**
+ * DynamoDB on-demand prices of us-east-1 (aws.amazon.com/dynamodb/pricing/on-demand/, since
+ * 2024-11-01): $0.125 per million read request units, $0.625 per million write request units.
+ * A strongly consistent GetItem of an item up to 4 KB is 1 read unit (the branch key store reads
+ * consistently); a transactional write of an item up to 1 KB is 2 write units, 3 items per
+ * CreateKey.
+ */
+export const DYNAMODB_PRICES = Object.freeze({ readUnitUsd: 0.125e-6, writeUnitUsd: 0.625e-6 })
+const WRITE_UNITS_PER_CREATE = 3 * 2
+
+/** Options of {@link hierarchicalKeyring}. */
+export interface HierarchicalKeyringOptions {
+  /** The cache limit TTL: how long branch key materials serve from the cache (`'15m'`, seconds). Required. */
+  ttl: string | number
+  /** Entries of each host's cache. @default 1000 */
+  cacheCapacity?: number
+  /** Keyrings share cache entries only within one partition. @default a random one per host */
+  partitionId?: string
+  /** Branch keys to create (one per tenant for multi-tenant workloads). @default 1 */
+  branchKeys?: number
+  /** The branch key of a request: tenant number → branch key index. @default tenant mod branchKeys */
+  branchKeyIdSupplier?: (tenant: number) => number
+  /** The scenario's key that wraps the branch keys. @default the first key */
+  kmsKey?: string
+}
+
+const schema = z.object({
+  ttl: durationOption('ttl', false, ' (the keyring requires a cache limit TTL)'),
+  cacheCapacity: intOption('cacheCapacity', 1, 100_000_000).optional(),
+  partitionId: z.string().min(1, { error: 'partitionId must be a non-empty string' }).optional(),
+  branchKeys: intOption('branchKeys', 1, 1_000_000).optional(),
+  branchKeyIdSupplier: z
+    .custom<(t: number) => number>((v) => typeof v === 'function', {
+      error: 'branchKeyIdSupplier must be a function (tenant) => branch key index',
+    })
+    .optional(),
+  kmsKey: z.string().min(1).optional(),
+})
+
+const MAGIC = Buffer.from('HK1')
+
+/** A branch key as the store holds it: the wrapped ACTIVE and version records. */
+interface BranchKey {
+  readonly id: string
+  readonly version: string
+  readonly active: Uint8Array
+  readonly versionRecord: Uint8Array
+  readonly activeContext: Record<string, string>
+  readonly versionContext: Record<string, string>
+}
+
+function wrap(material: Uint8Array, dataKey: Uint8Array, index: number): Uint8Array {
+  const salt = randomBytes(16)
+  const iv = randomBytes(12)
+  const k = Buffer.from(hkdfSync('sha256', material, salt, 'kms-bench hierarchical wrap', 32))
+  const c = createCipheriv('aes-256-gcm', k, iv)
+  const head = Buffer.alloc(7)
+  MAGIC.copy(head)
+  head.writeUInt32BE(index, 3)
+  c.setAAD(head)
+  const body = Buffer.concat([c.update(dataKey), c.final()])
+  return Buffer.concat([head, salt, iv, body, c.getAuthTag()])
+}
+
+function unwrap(material: Uint8Array, edk: Uint8Array): Uint8Array {
+  const b = Buffer.from(edk.buffer, edk.byteOffset, edk.byteLength)
+  const head = b.subarray(0, 7)
+  const salt = b.subarray(7, 23)
+  const iv = b.subarray(23, 35)
+  const body = b.subarray(35, b.length - 16)
+  const k = Buffer.from(hkdfSync('sha256', material, salt, 'kms-bench hierarchical wrap', 32))
+  const d = createDecipheriv('aes-256-gcm', k, iv)
+  d.setAAD(head)
+  d.setAuthTag(b.subarray(b.length - 16))
+  return new Uint8Array(Buffer.concat([d.update(body), d.final()]))
+}
+
+const indexOf = (edk: Uint8Array): number | undefined =>
+  edk.length > 51 && Buffer.from(edk.buffer, edk.byteOffset, 3).equals(MAGIC)
+    ? Buffer.from(edk.buffer, edk.byteOffset + 3, 4).readUInt32BE(0)
+    : undefined
+
+/**
+ * The Hierarchical keyring in every host: `hierarchicalKeyring({ ttl: '15m', branchKeys: 50 })`.
+ */
+export function hierarchicalKeyring(options: HierarchicalKeyringOptions): Mitigation {
+  const parsed = parseOptions(schema, options)
+  if (!parsed.ok) return invalidMitigation('hierarchical-keyring', options, parsed.problems)
+  const o = parsed.value
+  const branchKeys = o.branchKeys ?? 1
+  const capacity = o.cacheCapacity ?? DEFAULT_BRANCH_KEY_CACHE_CAPACITY
+  return {
+    name: 'hierarchical-keyring',
+    params: {
+      ttlSeconds: o.ttl,
+      cacheCapacity: capacity,
+      branchKeys,
+      ...(o.partitionId !== undefined ? { partitionId: o.partitionId } : {}),
+    },
+    assumptions: [
+      'Hierarchical keyring: one keyring and cache per host; the branch key store reads with one consistent GetItem (1 read unit) per miss.',
+      `DynamoDB on demand, us-east-1 prices: $${DYNAMODB_PRICES.readUnitUsd * 1e6} per million read units, $${DYNAMODB_PRICES.writeUnitUsd * 1e6} per million write units (aws.amazon.com/dynamodb/pricing/on-demand).`,
+    ],
+    start: (ctx) => startKeyring(ctx, o, branchKeys, capacity),
+  }
+}
+
+interface KeyringStats {
+  branchKeysCreated: number
+  setupKmsCalls: number
+  encryptHits: number
+  encryptMisses: number
+  decryptHits: number
+  decryptMisses: number
+  dynamodbGetItem: number
+  dynamodbTransactWriteItems: number
+  passedThrough: number
+}
+
+function startKeyring(
+  ctx: MitigationContext,
+  o: {
+    ttl: number
+    partitionId?: string | undefined
+    kmsKey?: string | undefined
+    branchKeyIdSupplier?: ((t: number) => number) | undefined
+  },
+  count: number,
+  capacity: number,
+): MitigationRun {
+  const key: ResolvedKey | undefined = o.kmsKey !== undefined ? ctx.keys.get(o.kmsKey) : [...ctx.keys.values()][0]
+  if (key === undefined) throw new Error(`hierarchical-keyring: no scenario key ${JSON.stringify(o.kmsKey ?? '(any)')}`)
+  const supplier = o.branchKeyIdSupplier ?? ((t: number) => t % count)
+  const stats: KeyringStats = {
+    branchKeysCreated: 0,
+    setupKmsCalls: 0,
+    encryptHits: 0,
+    encryptMisses: 0,
+    decryptHits: 0,
+    decryptMisses: 0,
+    dynamodbGetItem: 0,
+    dynamodbTransactWriteItems: 0,
+    passedThrough: 0,
+  }
+  const keys: BranchKey[] = []
+  /** the writer's branch key materials, for messages stored before the run */
+  const writer: Uint8Array[] = []
+  /** stored messages' KMS data keys → the same message as the keyring wrote it */
+  const rewrapped = new Map<string, Uint8Array>()
+  const exposure = { peakMaterials: 0, held: 0, maxAgeMs: 0, maxMessages: 0 }
+  const caller = {
+    account: key.account,
+    region: key.region,
+    ...(ctx.principals?.[0] ? { principal: ctx.principals[0] } : {}),
+  }
+  return {
+    async setup(kms: SetupKms) {
+      for (let i = 0; i < count; i++) keys.push(await createBranchKey(kms, key, i, caller, writer))
+      stats.branchKeysCreated = count
+      stats.setupKmsCalls =
+        count * (BRANCH_KEY_CREATE_CALLS.GenerateDataKeyWithoutPlaintext + BRANCH_KEY_CREATE_CALLS.ReEncrypt)
+      stats.dynamodbTransactWriteItems = count * BRANCH_KEY_CREATE_CALLS.TransactWriteItems
+    },
+    wrap(next: KmsInvoker, host: Host): KmsInvoker {
+      const model = new HierarchicalKeyringModel({
+        ttlSeconds: o.ttl,
+        cacheCapacity: capacity,
+        ...(o.partitionId !== undefined ? { partitionId: o.partitionId } : {}),
+      })
+      const materials = new Map<string, { material: Uint8Array; created: number; messages: number }>()
+      /** Branch key materials for entry `id`: from the cache, or the store (GetItem + KMS Decrypt). */
+      function* material(
+        id: string,
+        bk: BranchKey,
+        active: boolean,
+        call: KmsCallSpec,
+      ): EffectGenerator<Uint8Array | KmsOutcome> {
+        const now = host.now()
+        const cached = materials.get(id)
+        if (model.fresh(id, now) && cached !== undefined) {
+          if (active) stats.encryptHits++
+          else stats.decryptHits++
+          cached.messages++
+          exposure.maxMessages = Math.max(exposure.maxMessages, cached.messages)
+          exposure.maxAgeMs = Math.max(exposure.maxAgeMs, now - cached.created)
+          return cached.material
+        }
+        if (active) stats.encryptMisses++
+        else stats.decryptMisses++
+        stats.dynamodbGetItem++
+        const input = active
+          ? { KeyId: key!.arn, CiphertextBlob: bk.active, EncryptionContext: bk.activeContext }
+          : { KeyId: key!.arn, CiphertextBlob: bk.versionRecord, EncryptionContext: bk.versionContext }
+        const out = yield* next(kmsCall('Decrypt', input, call.caller, call.meta))
+        if (!out.ok) return out
+        const m = (out.output as { Plaintext?: Uint8Array }).Plaintext as Uint8Array
+        const t = host.now()
+        model.put(id, t)
+        if (!materials.has(id) && ++exposure.held > exposure.peakMaterials) exposure.peakMaterials = exposure.held
+        materials.set(id, { material: new Uint8Array(m), created: t, messages: 1 })
+        exposure.maxMessages = Math.max(exposure.maxMessages, 1)
+        return materials.get(id)!.material
+      }
+      function* encrypt(call: KmsCallSpec): EffectGenerator<KmsOutcome> {
+        const index = supplier(call.meta.tenant ?? 0)
+        const bk = keys[index]
+        if (bk === undefined) return branchKeyError(index)
+        const m = yield* material(model.encryptEntry(bk.id), bk, true, call)
+        if (!(m instanceof Uint8Array)) return m
+        const spec = (call.input as { KeySpec?: string; NumberOfBytes?: number }).KeySpec
+        const dataKey = new Uint8Array(
+          randomBytes(spec === 'AES_128' ? 16 : ((call.input as { NumberOfBytes?: number }).NumberOfBytes ?? 32)),
+        )
+        return {
+          ok: true,
+          output: { KeyId: key!.arn, Plaintext: dataKey, CiphertextBlob: wrap(m, dataKey, index) },
+        } as KmsOutcome
+      }
+      function* decrypt(call: KmsCallSpec, edk: Uint8Array, index: number): EffectGenerator<KmsOutcome> {
+        const bk = keys[index]
+        if (bk === undefined) return branchKeyError(index)
+        const m = yield* material(model.decryptEntry(bk.id, bk.version), bk, false, call)
+        if (!(m instanceof Uint8Array)) return m
+        return {
+          ok: true,
+          output: { KeyId: key!.arn, Plaintext: unwrap(m, edk), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
+        } as KmsOutcome
+      }
+      return (call) => {
+        if (call.meta.s3 !== undefined) return next(call)
+        if (call.operation === 'GenerateDataKey') return encrypt(call)
+        if (call.operation !== 'Decrypt') {
+          stats.passedThrough++
+          return next(call)
+        }
+        let edk = (call.input as { CiphertextBlob: Uint8Array }).CiphertextBlob
+        let index = indexOf(edk)
+        if (index === undefined) {
+          // A message stored before the run: written by this keyring (version 1 of its tenant's branch key).
+          index = supplier(call.meta.tenant ?? 0)
+          const id = blobId(edk)
+          let r = rewrapped.get(id)
+          const w = writer[index]
+          if (r === undefined && w !== undefined) rewrapped.set(id, (r = wrap(w, randomBytes(32), index)))
+          if (r === undefined) return next(call)
+          edk = r
+        }
+        return decrypt(call, edk, index)
+      }
+    },
+    stats: () => ({ ...stats }),
+    exposure: (): Partial<Exposure> => ({
+      maxMessagesPerDataKey: 1,
+      notes: [
+        `${exposure.peakMaterials.toLocaleString('en-US')} branch key materials held in memory at peak (all hosts); they stay in each host's memory up to the ${o.ttl} s TTL (longest seen ${(exposure.maxAgeMs / 1000).toFixed(1)} s) and protect up to ${exposure.maxMessages.toLocaleString('en-US')} messages each`,
+      ],
+    }),
+    findings: () => {
+      const reads = stats.dynamodbGetItem
+      const writes = stats.dynamodbTransactWriteItems * WRITE_UNITS_PER_CREATE
+      const usd = reads * DYNAMODB_PRICES.readUnitUsd + writes * DYNAMODB_PRICES.writeUnitUsd
+      return [
+        `DynamoDB (branch key store): ${reads.toLocaleString('en-US')} GetItem in the run, ${stats.dynamodbTransactWriteItems.toLocaleString('en-US')} TransactWriteItems at setup: $${usd.toFixed(6)} on demand.`,
+      ]
+    },
+  }
+}
+
+function branchKeyError(index: number): KmsOutcome {
+  return { ok: false, error: { name: 'BranchKeyNotFound', message: `branch key index ${index} does not exist` } }
+}
+
+/** CreateKey of the branch key store: the version record, the ACTIVE record (ReEncrypt), the beacon key. */
+async function createBranchKey(
+  kms: SetupKms,
+  key: ResolvedKey,
+  i: number,
+  caller: { account: string; region: string; principal?: string },
+  writer: Uint8Array[],
+): Promise<BranchKey> {
+  const id = `branch-key-${i}`
+  const version = `v1-${i}`
+  const base = { 'branch-key-id': id, tablename: 'kms-bench-branch-keys', 'kms-arn': key.arn, 'hierarchy-version': '1' }
+  const versionContext = { ...base, type: `branch:version:${version}` }
+  const activeContext = { ...base, type: 'branch:ACTIVE', version: `branch:version:${version}` }
+  const v = await kms.call(
+    'GenerateDataKeyWithoutPlaintext',
+    { KeyId: key.arn, NumberOfBytes: 32, EncryptionContext: versionContext },
+    caller,
+  )
+  const a = await kms.call(
+    'ReEncrypt',
+    {
+      CiphertextBlob: v.CiphertextBlob as Uint8Array,
+      SourceEncryptionContext: versionContext,
+      DestinationKeyId: key.arn,
+      DestinationEncryptionContext: activeContext,
+    },
+    caller,
+  )
+  await kms.call(
+    'GenerateDataKeyWithoutPlaintext',
+    { KeyId: key.arn, NumberOfBytes: 32, EncryptionContext: { ...base, type: 'beacon:ACTIVE' } },
+    caller,
+  )
+  // The writer of the messages stored before the run held this branch key's materials.
+  const w = await kms.call(
+    'Decrypt',
+    { CiphertextBlob: v.CiphertextBlob as Uint8Array, EncryptionContext: versionContext },
+    caller,
+  )
+  writer[i] = new Uint8Array(w.Plaintext as Uint8Array)
+  return {
+    id,
+    version,
+    active: a.CiphertextBlob as Uint8Array,
+    versionRecord: v.CiphertextBlob as Uint8Array,
+    activeContext,
+    versionContext,
+  }
+}
