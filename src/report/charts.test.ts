@@ -32,22 +32,25 @@ describe('report charts', () => {
 
   it('draws latency on a log axis when variants differ by orders of magnitude, linear otherwise', () => {
     expect(latencySpectrumChart(s3).panels[0]?.svg).toContain('>Latency, ms (log)</text>')
-    const similar: RunSummary = { ...s3, variants: [s3.variants[3]!] }
+    // A cache with a 1 s max age: misses and hits within two orders of magnitude.
+    const many = loadFixture('many-variants.summary.json')
+    const similar: RunSummary = { ...many, variants: [many.variants[1]!] }
     expect(latencySpectrumChart(similar).panels[0]?.svg).toContain('>Latency (ms)</text>')
   })
 
   it('draws one throughput panel per variant with the quota line of its busiest pool', () => {
     const t = throughputChart(s3)
     expect(t.panels.map((p) => p.heading)).toEqual(s3.variants.map((v) => v.name))
-    expect(t.panels[0]?.svg).toContain('symmetric quota 10,000/s')
-    expect(t.panels[3]?.svg).toContain('symmetric quota 20,000/s')
+    // The 0.1 scale model's quotas (10,000/s and 20,000/s at full size).
+    expect(t.panels[0]?.svg).toContain('symmetric quota 1,000/s')
+    expect(t.panels[3]?.svg).toContain('symmetric quota 2,000/s')
   })
 
   it('computes utilisation from accepted + throttled calls per pool', () => {
     const u = utilizationChart(s3)
     const baseline = /data-series="baseline" data-points="(\d+)"/.exec(u.panels[0]?.svg ?? '')
     expect(Number(baseline?.[1])).toBe(s3.variants[0]!.timeline.length)
-    expect(u.table.rows[0]).toEqual(['baseline', 'symmetric', '10,000/s', '165%', '51'])
+    expect(u.table.rows[0]).toEqual(['baseline', 'symmetric', '1,000/s', '184%', '26'])
     // Without per-pool throttle counts, a single-pool variant's throttles are attributed to its pool.
     const old: RunSummary = structuredClone(s3)
     for (const v of old.variants) for (const e of v.timeline) delete e.poolThrottled
@@ -56,8 +59,8 @@ describe('report charts', () => {
 
   it('stacks KMS calls by operation and cost by kind', () => {
     expect(operationsChart(s3).legend.map((l) => l.name)).toEqual(['GenerateDataKey', 'Decrypt'])
-    expect(operationsChart(s3).panels[0]?.svg).toContain('bucket-keys: 8 calls')
-    expect(costChart(s3).panels[0]?.svg).toContain('quota-increase: $95,581/month')
+    expect(operationsChart(s3).panels[0]?.svg).toContain('bucket-keys: 18,573 calls')
+    expect(costChart(s3).panels[0]?.svg).toContain('quota-increase: $9,725/month')
   })
 
   it('gives 20 variants 20 different styles', () => {

@@ -30,7 +30,7 @@ describe('Bencher Metric Format', () => {
     const base = bmf['s3-sse-kms-uploads/baseline']
     expect(base?.['kms-throttled-calls']?.value).toBe(s3.variants[0]?.kms.throttled)
     expect(base?.['latency-p99-ms']).toEqual({ value: s3.variants[0]?.latencyMs.p99 })
-    expect(bmf['s3-sse-kms-uploads/bucket-keys']?.['cost-usd-per-month']?.value).toBe(1.98)
+    expect(bmf['s3-sse-kms-uploads/bucket-keys']?.['cost-usd-per-month']?.value).toBe(4881.9244)
   })
 
   it('writes zero, never null, for a value that is not finite', () => {
@@ -69,7 +69,7 @@ describe('github-action-benchmark customSmallerIsBetter', () => {
     ])
     expect(entries.find((e) => e.name === 's3-sse-kms-uploads/bucket-keys monthly cost')).toMatchObject({
       unit: 'USD/month',
-      value: 1.98,
+      value: 4881.9244,
     })
   })
 })

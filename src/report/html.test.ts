@@ -38,17 +38,22 @@ describe('renderHtml', () => {
 
   it('states the verdict, the ranking with reasons, and the tables', () => {
     expect(html).toContain('<section class="verdict"')
-    expect(html).toContain(
-      'baseline: lost 139,501 of 737,500 requests (18.9%): 139,501 throttled (ThrottlingException)',
-    )
+    expect(html).toContain('baseline: lost 6,905 of 37,000 requests (18.7%): 6,905 throttled (ThrottlingException)')
     expect(html).toMatch(
-      /<ol class="ranking">\s*<li><span class="tier tier-clean">serves every request<\/span><strong>bucket-keys<\/strong>: removes all throttling/,
+      /<ol class="ranking">\s*<li><span class="tier tier-clean">serves every request<\/span><strong>esdk-cache<\/strong>: removes all throttling/,
     )
-    expect(html).toContain('<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>')
+    expect(html).toContain(
+      '<span class="tier tier-absorbed">retries absorb throttling</span><strong>retry-adaptive</strong>',
+    )
+    const lossy = structuredClone(s3)
+    lossy.variants[4]!.completed.dropped = 10
+    expect(renderHtml(lossy)).toContain(
+      '<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>',
+    )
     expect(html).toContain('<table class="compare">')
     expect(html).toContain('<section id="quota"><h2>Quota pools</h2>')
     expect(html).toContain('<tr class="fail"><td>FAIL</td><td>baseline</td>')
-    expect(html).toContain('schedule ramp 9,000/s → 14,000/s over 40 s, then constant')
+    expect(html).toContain('schedule ramp 9000/s → 14000/s over 20s')
   })
 
   it('labels the percentile axis as HdrHistogram does and the other axes with units', () => {
@@ -68,6 +73,9 @@ describe('renderHtml', () => {
 
   it('never shows NaN, undefined or Infinity, for every fixture', () => {
     for (const name of FIXTURE_NAMES) expect(renderHtml(loadFixture(name)), name).not.toMatch(NON_FINITE)
+    // A run of no time at all (the engine never makes one; a hand-edited or truncated file might).
+    const instant = { ...loadFixture('zero-requests.summary.json'), durationSeconds: 0 }
+    expect(renderHtml(instant)).not.toMatch(NON_FINITE)
   })
 
   it('renders an empty run: no lines, and says why', () => {

@@ -14,10 +14,10 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe('# kms-bench: s3-sse-kms-uploads')
     const verdict = lines.find((l) => l.startsWith('**baseline:'))
     expect(verdict).toMatch(
-      /^\*\*baseline: lost 139,501 of 737,500 requests \(18\.9%\): 139,501 throttled \(ThrottlingException\); 258,857 KMS calls throttled \(119,356 retries\); peak 16,500\/s on the symmetric pool against a limit of 10,000\/s \(165% utilisation, throttled in 51 s\)\.\*\*/,
+      /^\*\*baseline: lost 6,905 of 37,000 requests \(18\.7%\): 6,905 throttled \(ThrottlingException\); 16,198 KMS calls throttled \(9,293 retries\); peak 1,836\/s on the symmetric pool against a limit of 1,000\/s \(184% utilisation, throttled in 26 s\)\.\*\*/,
     )
     expect(md).toMatch(
-      /\*\*Best: bucket-keys: removes all throttling and serves every request, at the lowest monthly cost/,
+      /\*\*Best: esdk-cache: removes all throttling and serves every request, at the lowest monthly cost/,
     )
     expect(md).toContain('**1 of 3 thresholds failed.**')
   })
@@ -48,13 +48,12 @@ describe('renderMarkdown', () => {
     ]) {
       expect(md, row).toMatch(new RegExp(`^\\| ${row.replace(/[.()]/g, '\\$&')} \\|`, 'm'))
     }
-    expect(md).toContain('| Throttled requests | 139,501 (18.9%) | 0 | 0 | 0 | 4,597 (0.62%) |')
-    expect(md).toContain('| Cost per month | $77,502 | $1.98 | $38.26 | $95,581 | $76,410 |')
-    // Billed cost favours the lossy variants; at full service the quota increase costs what the baseline would.
-    expect(md).toContain('| Cost per month at full service | $95,581 | $1.98 | $38.26 | $95,581 | $95,581 |')
-    expect(md).toContain(
-      '| Causes | 139,501 throttled (ThrottlingException) | none | none | none | 143,325 dropped (not sent); 4,597 throttled (ThrottlingException) |',
-    )
+    expect(md).toContain('| Throttled requests | 6,905 (18.7%) | 0 | 0 | 0 | 0 |')
+    expect(md).toContain('| Throttled KMS calls | 16,198 (35%) | 0 | 0 | 0 | 400 (1.07%) |')
+    expect(md).toContain('| Cost per month | $7,910 | $4,882 | $4,881 | $9,725 | $9,725 |')
+    // Billed cost favours the lossy baseline; at full service it costs what the quota increase does.
+    expect(md).toContain('| Cost per month at full service | $9,725 | $4,882 | $4,881 | $9,725 | $9,725 |')
+    expect(md).toContain('| Causes | 6,905 throttled (ThrottlingException) | none | none | none | none |')
     expect(md).toContain('730-hour month')
     expect(md).not.toContain('30 days')
   })
@@ -62,19 +61,20 @@ describe('renderMarkdown', () => {
   it('ranks the mitigations with reasons and says how it ranks', () => {
     expect(md).toContain('## Mitigations, ranked')
     expect(md).toContain('Ranked by (1) lost service')
-    expect(md).toMatch(/^1\. \*\*bucket-keys\*\*: removes all throttling/m)
-    expect(md).toMatch(/^4\. \*\*retry-adaptive\*\*: still loses 20\.1% of requests/m)
+    expect(md).toMatch(/^1\. \*\*esdk-cache\*\*: removes all throttling/m)
+    expect(md).toMatch(/^3\. \*\*quota-increase\*\*: .*needs a quota increase \(symmetric 20,000\/s at full size\)/m)
+    expect(md).toMatch(/^4\. \*\*retry-adaptive\*\*: every request completed, but 400 KMS calls were throttled/m)
   })
 
   it('lists quota pools, operations, thresholds and assumptions', () => {
     expect(md).toContain(
       '| Variant | Pool | Limit | Peak | Utilisation | Throttled seconds | Accepted calls | Throttled calls |',
     )
-    expect(md).toContain('| baseline | symmetric | 10,000/s | 16,500/s | 165% | 51 |')
-    expect(md).toContain('| bucket-keys | GenerateDataKey | 4 | 0 | 0 |')
+    expect(md).toContain('| baseline | symmetric | 1,000/s | 1,836/s | 184% | 26 | 30,095 | 16,198 |')
+    expect(md).toContain('| bucket-keys | GenerateDataKey | 14,780 | 0 | 0 |')
     expect(md).toContain('| FAIL | baseline | throttleRate \\< 0.01 |')
     expect(md).toContain(
-      '- S3 Bucket Key lifetime modelled as 300 s per (bucket, KMS key, requester); AWS documents it only as "short-lived". (bucket-keys / s3-bucket-keys)',
+      '- S3 Bucket Keys: a bucket-level key is used for 300 s per (bucket, KMS key, requester) (the default: AWS publishes no lifetime, only "short-lived"); a requester\'s decrypted copy of a bucket key lasts as long. (bucket-keys / s3-bucket-keys)',
     )
   })
 
@@ -83,8 +83,9 @@ describe('renderMarkdown', () => {
     expect(single).toMatch(/> \*\*Note:\*\* This run did not complete/)
     expect(single).toMatch(/> \*\*Note:\*\* Scale model: this run ran at 0\.01× full size/)
     expect(single).toContain('Only one variant (baseline) ran: nothing to rank.')
-    expect(md).not.toContain('Scale model')
+    expect(md).toMatch(/> \*\*Note:\*\* Scale model: this run ran at 0\.1× full size/)
     expect(md).not.toContain('This run did not complete')
+    expect(renderMarkdown({ ...s3, scale: 1 })).not.toContain('Scale model')
   })
 
   it('splits many variants into tables of five, and every table row has the same number of cells', () => {
@@ -98,6 +99,9 @@ describe('renderMarkdown', () => {
 
   it('never prints NaN, undefined or Infinity, for every fixture', () => {
     for (const name of FIXTURE_NAMES) expect(renderMarkdown(loadFixture(name)), name).not.toMatch(NON_FINITE)
+    // A run of no time at all (the engine never makes one; a hand-edited or truncated file might).
+    const instant = { ...loadFixture('zero-requests.summary.json'), durationSeconds: 0 }
+    expect(renderMarkdown(instant)).not.toMatch(NON_FINITE)
   })
 
   it('fits a GitHub step summary (1 MiB), also with 20 variants', () => {
@@ -113,16 +117,22 @@ describe('renderMarkdown', () => {
   })
 
   it('lists the findings mitigations report (e.g. the Service Quotas request), and omits the section when there are none', () => {
-    expect(md).not.toContain('## Findings')
-    const withFindings = structuredClone(s3)
-    const variant = withFindings.variants.find((v) => v.mitigations.length > 0)
-    const mitigation = variant?.mitigations[0]
-    if (variant === undefined || mitigation === undefined) throw new Error('fixture has no variant with a mitigation')
-    mitigation.findings = ['a quota of at least 16,500/s removes the throttling']
-    const out = renderMarkdown(withFindings)
-    expect(out).toContain('## Findings')
-    expect(out).toContain(
-      `- **${variant.name} / ${mitigation.name}**: a quota of at least 16,500/s removes the throttling`,
+    expect(md).toContain('## Findings')
+    expect(md).toContain(
+      '- **quota-increase / quota-increase**: symmetric in 111122223333/eu-north-1: peak demand 14,000 calls/s (first attempts, retries excluded) against a quota of 10,000/s (full-size figures of a run scaled by 0.1)',
     )
+    expect(md).toMatch(
+      /^- \*\*bucket-keys \/ s3-bucket-keys\*\*: S3 Bucket Keys: 2 KMS calls for 18,429 SSE-KMS requests/m,
+    )
+    const none = structuredClone(s3)
+    for (const v of none.variants) for (const m of v.mitigations) delete m.findings
+    expect(renderMarkdown(none)).not.toContain('## Findings')
+    const variant = none.variants.find((v) => v.name === 'esdk-cache')
+    const mitigation = variant?.mitigations.find((m) => m.name === 'data-key-cache')
+    if (variant === undefined || mitigation === undefined) throw new Error('fixture has no esdk-cache variant')
+    mitigation.findings = ['a quota of at least 16,500/s removes the throttling']
+    const out = renderMarkdown(none)
+    expect(out).toContain('## Findings')
+    expect(out).toContain('- **esdk-cache / data-key-cache**: a quota of at least 16,500/s removes the throttling')
   })
 })

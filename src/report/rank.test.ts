@@ -23,41 +23,49 @@ describe('rankVariants', () => {
   it('compares against the baseline and ranks: no throttling first, then by monthly cost', () => {
     expect(ranking.baseline.name).toBe('baseline')
     expect(ranking.ranked.map((r) => r.variant.name)).toEqual([
-      'bucket-keys',
       'esdk-cache',
+      'bucket-keys',
       'quota-increase',
       'retry-adaptive',
     ])
     expect(ranking.ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4])
-    expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'throttles'])
+    expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'absorbed'])
     expect(ranking.method).toBe(RANKING_METHOD)
   })
 
   it('gives the reason for each rank', () => {
     const [first, second, third, fourth] = ranking.ranked
     expect(first?.reason).toMatch(
-      /^removes all throttling and serves every request, at the lowest monthly cost among the 3 variants that do; \$1\.98\/month at full service \(−99\.99\d*% vs baseline\)/,
+      /^removes all throttling and serves every request, at the lowest monthly cost among the 3 variants that do; \$4,881\/month at full service \(−49\.8% vs baseline\)/,
     )
     expect(second?.reason).toMatch(
-      /^removes all throttling and serves every request, but costs \$36\.28\/month more than bucket-keys/,
+      /^removes all throttling and serves every request, but costs \$1\.31\/month more than esdk-cache/,
     )
-    expect(third?.reason).toContain('needs a quota increase (symmetric 20,000/s) through Service Quotas')
+    // Without the run's scale the figures are the scaled run's (the 0.1 scale model's 2,000/s).
+    expect(third?.reason).toContain('needs a quota increase (symmetric 2,000/s) through Service Quotas')
     // At equal service a quota increase costs what the baseline would if it served everyone.
-    expect(third?.reason).toContain('$95,581/month at full service (+<0.01% vs baseline)')
+    expect(third?.reason).toContain('$9,725/month at full service (+<0.01% vs baseline)')
     expect(fourth?.reason).toMatch(
-      /^still loses 20\.1% of requests \(143,325 dropped \(not sent\), 4,597 throttled \(ThrottlingException\)\)/,
+      /^every request completed, but 400 KMS calls were throttled and retried \(400 retries\): the quota is still exceeded/,
     )
-    expect(fourth?.reason).toContain('billed $76,410/month')
     for (const r of ranking.ranked)
       expect(r.reason).toMatch(
-        /KMS calls per request \(baseline: 1\.16\); p99 of succeeded requests .+ \(baseline: 474 ms\)/,
+        /KMS calls per request \(baseline: 1\.25\); p99 of succeeded requests .+ \(baseline: 2,150 ms\)/,
       )
+    const lossy = patched(variant('baseline'), 'lossy', (v) => {
+      v.completed.dropped = 50
+      v.completed.errors = { ...v.completed.errors, Dropped: 50 }
+    })
+    const lossyReason = rankVariants([variant('baseline'), lossy]).ranked[0]?.reason
+    expect(lossyReason).toMatch(
+      /^still loses 18\.8% of requests \(6,905 throttled \(ThrottlingException\), 50 dropped \(not sent\)\); \$9,725\/month at full service \(billed \$7,910\/month\)/,
+    )
   })
 
   it('states the exposure trade-off of caching and bucket keys', () => {
-    expect(ranking.ranked[0]?.exposure).toContain('one data key protects up to 147,000 messages for up to 60 s')
-    expect(ranking.ranked[0]?.exposure).toContain('stop matching')
-    expect(ranking.ranked[1]?.exposure).toContain('24 plaintext data keys held in memory at peak')
+    expect(ranking.ranked[1]?.exposure).toContain('one data key protects up to 14,738 messages for up to 30 s')
+    expect(ranking.ranked[1]?.exposure).toContain('stop matching')
+    expect(ranking.ranked[0]?.exposure).toContain('16 plaintext data keys held in memory at peak')
     expect(describeExposure(variant('baseline'))).toBe('')
   })
 
@@ -67,23 +75,26 @@ describe('rankVariants', () => {
       v.retries = 500
       v.costUsd.monthly.total = 0.5 // cheaper than anything: cost must not outrank throttling
     })
-    const r = rankVariants([variant('baseline'), absorbed, variant('retry-adaptive'), variant('esdk-cache')])
+    const lossy = patched(variant('baseline'), 'lossy', () => undefined)
+    const r = rankVariants([variant('baseline'), absorbed, lossy, variant('esdk-cache')])
     expect(r.ranked.map((x) => [x.variant.name, x.tier])).toEqual([
       ['esdk-cache', 'clean'],
       ['retries-absorb', 'absorbed'],
-      ['retry-adaptive', 'throttles'],
+      ['lossy', 'throttles'],
     ])
     expect(r.ranked[1]?.reason).toMatch(/^every request completed, but 500 KMS calls were throttled and retried/)
     expect(r.ranked[0]?.reason).toMatch(/the only variant that does/)
   })
 
   it('orders throttling variants by the share of requests lost, then breaks cost ties by p99 and exposure', () => {
-    const worse = patched(variant('retry-adaptive'), 'worse', (v) => {
-      v.completed.dropped += 50_000
+    const lossy = patched(variant('baseline'), 'lossy', () => undefined)
+    const worse = patched(variant('baseline'), 'worse', (v) => {
+      v.completed.dropped += 5_000
     })
-    expect(
-      rankVariants([variant('baseline'), worse, variant('retry-adaptive')]).ranked.map((x) => x.variant.name),
-    ).toEqual(['retry-adaptive', 'worse'])
+    expect(rankVariants([variant('baseline'), worse, lossy]).ranked.map((x) => x.variant.name)).toEqual([
+      'lossy',
+      'worse',
+    ])
     const a = patched(variant('esdk-cache'), 'a', (v) => {
       v.costUsd.monthly = { requests: 10, keys: 0, total: 10 }
       v.outcomes.succeeded.latencyMs.p99 = 5
@@ -129,12 +140,12 @@ describe('pickBaseline and tierOf', () => {
   it('classifies by throttled calls and lost requests', () => {
     expect(tierOf(variant('baseline'))).toBe('throttles')
     expect(tierOf(variant('bucket-keys'))).toBe('clean')
-    expect(tierOf(variant('retry-adaptive'))).toBe('throttles')
+    expect(tierOf(variant('retry-adaptive'))).toBe('absorbed')
   })
 
   it('states the quota increase to request at full size when a scale model ran', () => {
     const r = rankVariants(s3.variants, { scale: 0.1 })
     const q = r.ranked.find((x) => x.variant.name === 'quota-increase')
-    expect(q?.reason).toContain('needs a quota increase (symmetric 200,000/s at full size) through Service Quotas')
+    expect(q?.reason).toContain('needs a quota increase (symmetric 20,000/s at full size) through Service Quotas')
   })
 })

@@ -86,11 +86,10 @@ export function windowOf(v: VariantSummary, durationSeconds: number): number {
 export function pickBaseline(variants: readonly VariantSummary[]): VariantSummary {
   const first = variants[0]
   if (first === undefined) throw new RangeError('a run summary has at least one variant')
-  return (
-    variants.find((v) => v.name.toLowerCase() === 'baseline') ??
-    variants.find((v) => v.mitigations.length === 0 && Object.keys(v.quotaOverrides).length === 0) ??
-    first
-  )
+  // The SDK's retry layer (`sdk-retry`, in every run's mitigations) is the client's default, not a mitigation.
+  const plain = (v: VariantSummary): boolean =>
+    v.mitigations.every((m) => m.name === 'sdk-retry') && Object.keys(v.quotaOverrides).length === 0
+  return variants.find((v) => v.name.toLowerCase() === 'baseline') ?? variants.find(plain) ?? first
 }
 
 function compareVariants(a: VariantSummary, b: VariantSummary): number {

@@ -125,6 +125,11 @@ export interface BarChartSpec {
   readonly width?: number
 }
 
+/** A data value for an attribute: 6 significant digits, so a small non-zero value never reads as 0 (unlike {@link coord}). */
+function dataValue(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : '0'
+}
+
 /** A finite coordinate rounded to 0.1 user unit (0 for anything non-finite). */
 export function coord(x: number): string {
   if (!Number.isFinite(x)) return '0'
@@ -336,7 +341,7 @@ export function lineChart(spec: LineChartSpec): string {
     const yMax = ysOf.length > 0 ? Math.max(...ysOf) : 0
     const label = sameAs !== undefined ? `${s.name} (same as ${sameAs})` : s.name
     parts.push(
-      `<path class="series" data-series="${esc(s.name)}" data-points="${s.points.length}" data-y-max="${coord(yMax)}"${sameAs !== undefined ? ` data-same-as="${esc(sameAs)}"` : ''} d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${coord(s.width ?? 2.5)}" stroke-linejoin="round" stroke-linecap="round"${dash}><title>${esc(label)}</title></path>`,
+      `<path class="series" data-series="${esc(s.name)}" data-points="${s.points.length}" data-y-max="${dataValue(yMax)}"${sameAs !== undefined ? ` data-same-as="${esc(sameAs)}"` : ''} d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${coord(s.width ?? 2.5)}" stroke-linejoin="round" stroke-linecap="round"${dash}><title>${esc(label)}</title></path>`,
     )
     if (s.points.length === 1) {
       const p = s.points[0] as Point
