@@ -28,6 +28,7 @@ const RANK: Record<string, number> = {
   heap: -2,
   suggest: -2,
   regions: -1,
+  'make-directory': -2,
   clock: 0,
   kms: 1,
   quota: 1,

@@ -5,8 +5,9 @@
  * to disk, then renamed over the destination.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, unlink } from 'node:fs/promises'
+import { open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { makeDirectory } from '../make-directory.ts'
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -34,7 +35,7 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path)
-  await mkdir(dir, { recursive: true })
+  await makeDirectory(dir)
   // Hidden, unique per call (random, not time-based: src/ takes no clock readings here), and
   // in the destination directory so the rename never crosses filesystems.
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)

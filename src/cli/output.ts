@@ -6,8 +6,9 @@
  * atomically, so a reader never sees a half-written report. With a GitHub step summary
  * configured (`$GITHUB_STEP_SUMMARY`), `report.md` is appended to it as well.
  */
-import { access, appendFile, constants, mkdir, stat } from 'node:fs/promises'
+import { access, appendFile, constants, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
+import { DirectoryError, makeDirectory, pseudoFilesystemProblem } from '../make-directory.ts'
 import { SystemClock } from '../clock.ts'
 import type { RunSummary } from '../load/summary.ts'
 import { renderBencherJson, renderCustomSmallerIsBetterJson } from '../report/exports.ts'
@@ -117,6 +118,8 @@ export function defaultOutDir(scenario: string, prefix = ''): string {
  */
 export async function checkOutDir(dir: string, cwd: string, flag = '--out'): Promise<void> {
   let path = resolve(cwd, dir)
+  const pseudo = pseudoFilesystemProblem(path)
+  if (pseudo !== undefined) throw usageError(`${flag} ${pseudo}`)
   for (;;) {
     let isDir: boolean
     try {
@@ -149,13 +152,14 @@ export async function writeOutputFiles(dir: string, files: readonly RenderedOutp
   const written: string[] = []
   let path = dir
   try {
-    await mkdir(dir, { recursive: true })
+    await makeDirectory(dir)
     for (const f of files) {
       path = join(dir, f.name)
       await writeFileAtomic(path, f.content)
       written.push(path)
     }
   } catch (e) {
+    if (e instanceof DirectoryError) throw usageError(e.message, 'choose another output directory with --out')
     if (isFsError(e))
       throw usageError(`cannot write ${path}: ${fsReason(e)}`, 'choose another output directory with --out')
     throw e
@@ -219,6 +223,6 @@ export async function appendStepSummary(path: string, markdown: string): Promise
     cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))
     text = `${cut}${note}`
   }
-  await mkdir(dirname(path), { recursive: true })
+  await makeDirectory(dirname(path))
   await appendFile(path, `${text}\n`)
 }

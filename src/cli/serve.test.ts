@@ -163,6 +163,70 @@ describe('kms-bench serve (in-process)', () => {
   })
 })
 
+describe('serve: state directory lock, audit failures, pseudo-filesystems (issue 18)', () => {
+  it('a second server on the same --state exits 2 naming the holder; a stale lock is taken over (18.7)', async () => {
+    const state = join(dir, 'locked-state')
+    const first = capture(dir)
+    const done = main(['serve', '--port', '0', '--state', state], first.io)
+    await waitFor(() => first.out().includes('listening on'))
+    expect((await readFile(join(state, 'lock'), 'utf8')).trim()).toBe(String(process.pid))
+    const second = capture(dir)
+    expect(await main(['serve', '--port', '0', '--state', state], second.io)).toBe(2)
+    expect(second.err()).toContain(`state directory ${state} is in use by process ${process.pid}`)
+    expect(second.out()).toBe('')
+    first.abort()
+    expect(await done).toBe(0)
+    // Released on a clean stop.
+    await expect(readFile(join(state, 'lock'), 'utf8')).rejects.toThrow(/ENOENT/)
+    // A lock left by a process that is gone (kill -9): pid 2^22 + 1 is above Linux's pid_max.
+    await writeFile(join(state, 'lock'), '4194305\n')
+    const third = capture(dir)
+    const again = main(['serve', '--port', '0', '--state', state], third.io)
+    await waitFor(() => third.out().includes('listening on'))
+    third.abort()
+    expect(await again).toBe(0)
+  })
+
+  it('audit write failures (ENOSPC on /dev/full) never fail KMS calls and show on stderr and in health (18.10)', async () => {
+    const c = capture(dir)
+    const done = main(['serve', '--port', '0', '--audit', '/dev/full'], c.io)
+    await waitFor(() => c.out().includes('listening on'))
+    const url = /listening on (http:\/\/\S+)/.exec(c.out())?.[1] as string
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${url}/`, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'TrentService.CreateKey' },
+        body: '{}',
+      })
+      expect(res.status).toBe(200)
+      await res.arrayBuffer()
+    }
+    await waitFor(() => c.err().includes('audit: cannot write /dev/full'))
+    const health = (await (await fetch(`${url}/kms-bench/health`)).json()) as Record<string, unknown>
+    expect(health).toMatchObject({ status: 'degraded', audit: { file: '/dev/full', written: 0 } })
+    expect((health['audit'] as { dropped: number }).dropped).toBeGreaterThanOrEqual(1)
+    expect(String(health['problems'])).toContain('ENOSPC')
+    // Reported once per distinct error, not once per event.
+    expect(c.err().split('audit: cannot write').length - 1).toBe(1)
+    c.abort()
+    expect(await done).toBe(0)
+  })
+
+  it('--state and run --out under /proc exit 2 quickly, naming the path (18.12)', async () => {
+    const c = capture(dir)
+    expect(await main(['serve', '--port', '0', '--state', '/proc/kms-bench-state'], c.io)).toBe(2)
+    expect(c.err()).toContain('/proc/kms-bench-state')
+    expect(c.err()).toContain('pseudo-filesystem')
+    const r = capture(dir)
+    const code = await main(
+      ['run', '--op', 'Encrypt', '--rate', '10', '--duration', '1s', '--out', '/proc/kms-bench-out', '--quiet'],
+      r.io,
+    )
+    expect(code).toBe(2)
+    expect(r.err()).toContain('/proc/kms-bench-out')
+  })
+})
+
 describe('isLoopbackHost', () => {
   it('knows loopback from the rest', () => {
     for (const h of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(isLoopbackHost(h)).toBe(true)

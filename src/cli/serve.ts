@@ -7,10 +7,11 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { createEmulator } from '../emulator.ts'
+import { createEmulator, type Emulator } from '../emulator.ts'
 import { type AuditEvent, isAccountId } from '../kms/index.ts'
 import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/latency-model.ts'
 import {
+  AuditFile,
   applySeed,
   CredentialsFileError,
   DEFAULT_PORT,
@@ -22,6 +23,9 @@ import {
   StatePersistence,
   type AuthMode,
   type CredentialStore,
+  type HealthReport,
+  isLoopbackHost,
+  type KmsServer,
   type Seed,
 } from '../server/index.ts'
 import { parseCommandArgs, regionArg } from './args.ts'
@@ -58,9 +62,14 @@ ${QUOTA_ARGS_USAGE}
   --latency none|aws|FILE service time added before answering (default none); 'aws' is a
                           lognormal p50 15 ms / p99 60 ms with a rare 1-5 s tail; FILE is JSON
   --state DIR             persist all state in DIR; restart from it (ciphertext stays decryptable)
-  --auth none|sigv4       'none' accepts any signature (default); 'sigv4' verifies it
-  --credentials FILE      access keys -> secrets -> principals (JSON); needed by --auth sigv4
-  --audit FILE            append CloudTrail-shaped events as JSON lines
+  --auth none|sigv4       'none' accepts any signature (default); 'sigv4' verifies it, and
+                          the reset routes then need a credential with "admin": true
+  --credentials FILE      access keys -> secrets -> principals (JSON, see README); needed by
+                          --auth sigv4
+  --allow-host NAME       answer this Host name too (repeatable); bound to loopback, only
+                          localhost, 127.0.0.0/8 and [::1] are answered (DNS rebinding)
+  --audit FILE            append CloudTrail-shaped events as JSON lines; write failures are
+                          reported on stderr and in /kms-bench/health, never fail KMS calls
   --seed FILE             keys, aliases and identity policies to create at start (JSON)
   -h, --help              show this help
 `
@@ -78,6 +87,7 @@ export interface ServeConfig {
   seed: Seed | undefined
   stateDir: string | undefined
   auditFile: string | undefined
+  allowedHosts: string[]
 }
 
 const OPTIONS = {
@@ -92,6 +102,7 @@ const OPTIONS = {
   credentials: { type: 'string' },
   audit: { type: 'string' },
   seed: { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
 } as const
 
 function readJson(flag: string, path: string): Promise<unknown> {
@@ -170,12 +181,115 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
     seed,
     stateDir: v.state !== undefined ? resolve(io.cwd, v.state) : undefined,
     auditFile: v.audit !== undefined ? resolve(io.cwd, v.audit) : undefined,
+    allowedHosts: allowedHostsArg(v['allow-host'] ?? []),
   }
 }
 
-/** True for names and addresses that only this machine can reach (127.0.0.0/8, ::1, localhost). */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+function allowedHostsArg(values: readonly string[]): string[] {
+  for (const h of values) {
+    if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(h))
+      throw usageError(`--allow-host takes a host name without port or scheme, got '${h}'`)
+  }
+  return [...values]
+}
+
+export { isLoopbackHost }
+
+/** Opens the audit file (exit 2 when it cannot be opened). */
+async function openAudit(path: string | undefined, io: CliIo): Promise<AuditFile | undefined> {
+  if (path === undefined) return undefined
+  let fh: FileHandle
+  try {
+    fh = await open(path, 'a')
+  } catch (e) {
+    throw usageError(`--audit: cannot open ${path}: ${fsReason(e)}`)
+  }
+  return new AuditFile(fh, path, { log: (line) => io.stderr.write(`${line}\n`) })
+}
+
+function buildEmulator(config: ServeConfig, audit: AuditFile | undefined): Emulator {
+  try {
+    return createEmulator({
+      ...config.quota,
+      defaultAccount: config.account,
+      defaultRegion: config.region,
+      // Events go to the audit file (if any); none are kept in memory by a long-running server.
+      audit: {
+        capacity: 0,
+        ...(audit !== undefined ? { sink: (e: AuditEvent) => audit.write(JSON.stringify(e)) } : {}),
+      },
+    })
+  } catch (e) {
+    throw quotaConfigCliError(e) ?? e
+  }
+}
+
+/** Opens and locks the state directory, restores it, applies the seed. */
+async function openState(config: ServeConfig, emulator: Emulator, io: CliIo): Promise<StatePersistence | undefined> {
+  let persistence: StatePersistence | undefined
+  let restored = false
+  if (config.stateDir !== undefined) {
+    try {
+      ;({ persistence, restored } = await StatePersistence.open(config.stateDir, emulator.core))
+    } catch (e) {
+      if (e instanceof StateDirError) throw usageError(`--state: ${e.message}`)
+      throw e
+    }
+    if (restored) io.stderr.write(`kms-bench: restored state from ${config.stateDir}\n`)
+  }
+  if (config.seed !== undefined) {
+    try {
+      const r = applySeed(emulator, config.seed, { fresh: !restored })
+      io.stderr.write(`kms-bench: seed: ${r.created} key(s) created, ${r.skipped} already there\n`)
+    } catch (e) {
+      await persistence?.close()
+      if (e instanceof SeedError) throw usageError(`--seed: ${e.message}`)
+      throw e
+    }
+    if (persistence?.dirty === true) await persistence.commit()
+  }
+  return persistence
+}
+
+async function listen(
+  config: ServeConfig,
+  emulator: Emulator,
+  persistence: StatePersistence | undefined,
+  audit: AuditFile | undefined,
+  io: CliIo,
+): Promise<KmsServer> {
+  try {
+    return await startKmsServer({
+      emulator,
+      host: config.host,
+      port: config.port,
+      auth: config.auth,
+      ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
+      latency: config.latency,
+      ...(persistence !== undefined ? { persistence } : {}),
+      allowedHosts: config.allowedHosts,
+      log: (line) => io.stderr.write(`${line}\n`),
+      ...(audit !== undefined ? { health: () => auditHealth(audit) } : {}),
+    })
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE')
+      throw usageError(
+        `--port ${config.port}: address ${config.host}:${config.port} is already in use`,
+        'pick another --port, or --port 0 for a free one',
+      )
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES')
+      throw usageError(`--host ${config.host} / --port ${config.port}: cannot listen (${code})`)
+    throw e
+  }
+}
+
+function auditHealth(audit: AuditFile): HealthReport {
+  const status = audit.status()
+  return {
+    problems: status.failing !== undefined ? [`audit: cannot write ${status.file}: ${status.failing}`] : [],
+    audit: status,
+  }
 }
 
 /** The `serve` command. */
@@ -191,77 +305,12 @@ export const serveCommand: Command = {
         `kms-bench: warning: --host ${config.host} makes this KMS emulator reachable from other machines${config.auth === 'none' ? ' without authentication (--auth none)' : ''}; it is a test tool, not a key store\n`,
       )
     }
-    let audit: FileHandle | undefined
-    if (config.auditFile !== undefined) {
-      try {
-        audit = await open(config.auditFile, 'a')
-      } catch (e) {
-        throw usageError(`--audit: cannot open ${config.auditFile}: ${fsReason(e)}`)
-      }
-    }
-    const auditStream = audit?.createWriteStream({ encoding: 'utf8' })
+    const audit = await openAudit(config.auditFile, io)
+    let persistence: StatePersistence | undefined
     try {
-      let emulator
-      try {
-        emulator = createEmulator({
-          ...config.quota,
-          defaultAccount: config.account,
-          defaultRegion: config.region,
-          // Events go to the audit file (if any); none are kept in memory by a long-running server.
-          audit: {
-            capacity: 0,
-            ...(auditStream !== undefined
-              ? { sink: (e: AuditEvent) => void auditStream.write(`${JSON.stringify(e)}\n`) }
-              : {}),
-          },
-        })
-      } catch (e) {
-        throw quotaConfigCliError(e) ?? e
-      }
-      let persistence: StatePersistence | undefined
-      let restored = false
-      if (config.stateDir !== undefined) {
-        try {
-          ;({ persistence, restored } = await StatePersistence.open(config.stateDir, emulator.core))
-        } catch (e) {
-          if (e instanceof StateDirError) throw usageError(`--state: ${e.message}`)
-          throw e
-        }
-        if (restored) io.stderr.write(`kms-bench: restored state from ${config.stateDir}\n`)
-      }
-      if (config.seed !== undefined) {
-        try {
-          const r = applySeed(emulator, config.seed, { fresh: !restored })
-          io.stderr.write(`kms-bench: seed: ${r.created} key(s) created, ${r.skipped} already there\n`)
-        } catch (e) {
-          if (e instanceof SeedError) throw usageError(`--seed: ${e.message}`)
-          throw e
-        }
-        if (persistence?.dirty === true) await persistence.commit()
-      }
-      let server
-      try {
-        server = await startKmsServer({
-          emulator,
-          host: config.host,
-          port: config.port,
-          auth: config.auth,
-          ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
-          latency: config.latency,
-          ...(persistence !== undefined ? { persistence } : {}),
-          log: (line) => io.stderr.write(`${line}\n`),
-        })
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code
-        if (code === 'EADDRINUSE')
-          throw usageError(
-            `--port ${config.port}: address ${config.host}:${config.port} is already in use`,
-            'pick another --port, or --port 0 for a free one',
-          )
-        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES')
-          throw usageError(`--host ${config.host} / --port ${config.port}: cannot listen (${code})`)
-        throw e
-      }
+      const emulator = buildEmulator(config, audit)
+      persistence = await openState(config, emulator, io)
+      const server = await listen(config, emulator, persistence, audit, io)
       io.stdout.write(`listening on ${server.url}\n`)
       await new Promise<void>((resolveStop) => {
         if (io.signal.aborted) resolveStop()
@@ -270,8 +319,8 @@ export const serveCommand: Command = {
       await server.close()
       return 0
     } finally {
-      if (auditStream !== undefined) await new Promise<void>((r) => auditStream.end(() => r()))
-      await audit?.close().catch(() => {})
+      await persistence?.close()
+      await audit?.close()
     }
   },
 }

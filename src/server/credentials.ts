@@ -9,10 +9,20 @@
  * { "credentials": [
  *     { "accessKeyId": "AKIAIOSFODNN7EXAMPLE",
  *       "secretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
- *       "principal": "arn:aws:iam::111122223333:role/app" } ] }
+ *       "principal": "arn:aws:iam::111122223333:role/app" },
+ *     { "accessKeyId": "ASIAIOSFODNN7EXAMPLE",
+ *       "secretAccessKey": "...", "sessionToken": "IQoJb3JpZ2luX2VjE...",
+ *       "principal": "arn:aws:sts::111122223333:assumed-role/app/session" },
+ *     { "accessKeyId": "AKIAADMINEXAMPLE0001", "secretAccessKey": "...",
+ *       "principal": "arn:aws:iam::111122223333:user/ops", "admin": true } ] }
  * ```
  *
  * `principal` is an IAM user, role, root, or an STS assumed-role session ARN.
+ * `sessionToken` (temporary credentials): requests signed with this access key must carry
+ * exactly this `X-Amz-Security-Token`; a credential without one accepts no token at all
+ * (AWS answers UnrecognizedClientException for a token it did not issue).
+ * `admin: true` lets the credential call the endpoint's own routes that change all state
+ * (`POST /kms-bench/reset`, `POST /moto-api/reset`) under `--auth sigv4`. @default false
  */
 import { z } from 'zod'
 import { parsePrincipal } from '../kms/index.ts'
@@ -25,6 +35,10 @@ export interface Credential {
   readonly principal: string
   /** The principal's 12-digit account. */
   readonly account: string
+  /** The session token of temporary credentials: requests must carry exactly it. @default none */
+  readonly sessionToken?: string | undefined
+  /** May call the endpoint's reset routes under `--auth sigv4`. @default false */
+  readonly admin?: boolean | undefined
 }
 
 /** Bad credentials file: the message names every problem. */
@@ -42,6 +56,8 @@ const entrySchema = z
       message:
         'must be an IAM principal ARN (arn:aws:iam::<12 digits>:root|user/...|role/..., or arn:aws:sts::<12 digits>:assumed-role/...)',
     }),
+    sessionToken: z.string().min(1, 'must not be empty').optional(),
+    admin: z.boolean().optional(),
   })
   .strict()
 

@@ -25,7 +25,7 @@ export interface WireError {
 }
 
 /** Statuses the endpoint may send for an error; any other status is a bug. */
-export const DECLARED_ERROR_STATUSES: ReadonlySet<number> = new Set([400, 404, 408, 413, 500, 503])
+export const DECLARED_ERROR_STATUSES: ReadonlySet<number> = new Set([400, 403, 404, 408, 413, 500, 503])
 
 /** The error types that may come with a 5xx status. */
 export const SERVER_FAULT_TYPES: ReadonlySet<string> = new Set([

@@ -20,7 +20,12 @@ export interface RequestIdentity {
   /** IAM principal ARN, when credentials say who the access key belongs to. */
   readonly principal: string | undefined
   readonly accessKeyId: string | undefined
+  /** A verified credential flagged `admin` in the credentials file (may reset all state). */
+  readonly admin?: boolean
 }
+
+/** What the cache holds per credential scope: the caller, or the error its header gives. */
+type ScopeEntry = RequestIdentity | { readonly error: Error }
 
 /** Options of {@link RequestAuthenticator}. */
 export interface RequestAuthenticatorOptions {
@@ -42,7 +47,7 @@ export class RequestAuthenticator {
   readonly #defaultAccount: string
   readonly #defaultRegion: string
   readonly #defaultIdentity: RequestIdentity
-  readonly #byScope = new Map<string, RequestIdentity>()
+  readonly #byScope = new Map<string, ScopeEntry>()
 
   constructor(options: RequestAuthenticatorOptions) {
     this.#auth = options.auth ?? 'none'
@@ -75,6 +80,7 @@ export class RequestAuthenticator {
         region,
         principal: credential.principal,
         accessKeyId: credential.accessKeyId,
+        admin: credential.admin === true,
       }
     }
     return this.identifyUnverified(request.headers['authorization'])
@@ -91,29 +97,38 @@ export class RequestAuthenticator {
     const start = header.indexOf('Credential=')
     const end = start < 0 ? -1 : header.indexOf(',', start)
     const scope = start < 0 ? header : header.slice(start, end < 0 ? undefined : end)
-    const cached = this.#byScope.get(scope)
-    if (cached !== undefined) return cached
+    // Failed parses are cached like good ones (a client repeats the same header), under the
+    // whole header: another header with the same scope may well parse.
+    let entry = this.#byScope.get(scope) ?? this.#byScope.get(header)
+    if (entry === undefined) {
+      const resolved = this.#resolveScope(header)
+      entry = resolved.entry
+      if (this.#byScope.size >= 1000) this.#byScope.clear()
+      this.#byScope.set(resolved.parsed ? scope : header, entry)
+    }
+    if ('error' in entry) throw entry.error
+    return entry
+  }
+
+  #resolveScope(header: string): { entry: ScopeEntry; parsed: boolean } {
     let auth
     try {
       auth = parseAuthorization(header)
     } catch {
       // `none` accepts any signature, even a malformed one: the caller is then the default.
-      return this.#defaultIdentity
+      return { entry: this.#defaultIdentity, parsed: false }
     }
     // The Region decides which state the call sees: a scope for an unknown Region is an
     // error naming it (as AWS rejects a scope that does not match the endpoint), never a
     // silent fallback.
-    checkScope({ ...auth, service: 'kms' })
+    try {
+      checkScope({ ...auth, service: 'kms' })
+    } catch (e) {
+      return { entry: { error: e as Error }, parsed: true }
+    }
     const known = this.#credentials?.get(auth.accessKeyId)
     const account = known?.account ?? (isAccountId(auth.accessKeyId) ? auth.accessKeyId : this.#defaultAccount)
-    const identity: RequestIdentity = {
-      account,
-      region: auth.region,
-      principal: known?.principal,
-      accessKeyId: auth.accessKeyId,
-    }
-    if (this.#byScope.size >= 1000) this.#byScope.clear()
-    this.#byScope.set(scope, identity)
-    return identity
+    const identity = { account, region: auth.region, principal: known?.principal, accessKeyId: auth.accessKeyId }
+    return { entry: identity, parsed: true }
   }
 }

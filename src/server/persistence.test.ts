@@ -31,12 +31,14 @@ describe('StatePersistence', () => {
     await persistence.commit()
     expect(persistence.dirty).toBe(false)
 
+    await persistence.close()
     const b = emulator()
     const reopened = await StatePersistence.open(dir, b.core)
     expect(reopened.restored).toBe(true)
     expect(b.callSync('DescribeKey', { KeyId: key.KeyId }).KeyMetadata!.Description).toBe('kept')
     expect(Buffer.from(b.callSync('Decrypt', { CiphertextBlob: ct }).Plaintext!).toString()).toBe('secret')
     // Only the state file is left: no temporary files.
+    await reopened.persistence.close()
     expect(await readdir(dir)).toEqual([STATE_FILE])
     expect(JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'))).toMatchObject({
       format: 'kms-bench-state',
@@ -56,6 +58,7 @@ describe('StatePersistence', () => {
     }
     await Promise.all(commits)
     expect(persistence.writes).toBeLessThanOrEqual(2)
+    await persistence.close()
     const b = emulator()
     await StatePersistence.open(dir, b.core)
     expect(
@@ -77,6 +80,7 @@ describe('StatePersistence', () => {
     const second = persistence.commit()
     await Promise.all([first, second])
     expect(persistence.writes).toBe(2)
+    await persistence.close()
     const b = emulator()
     await StatePersistence.open(dir, b.core)
     expect(b.callSync('DescribeKey', { KeyId: late }).KeyMetadata!.KeyId).toBe(late)

@@ -9,9 +9,11 @@
  * while one write is on its way to the disk, every commit requested meanwhile waits for the
  * next single write, which captures all of their changes.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type KmsCore, restoreSnapshot, SnapshotError, takeSnapshot } from '../kms/index.ts'
+import { makeDirectory } from '../make-directory.ts'
+import { lockStateDir, type StateDirLock } from './state-dir.ts'
 
 /** The state file's name inside the state directory. */
 export const STATE_FILE = 'state.json'
@@ -35,9 +37,11 @@ export class StatePersistence {
   #running = false
   #writes = 0
   #savedVersion: number
+  readonly #lock: StateDirLock
 
-  private constructor(dir: string, core: KmsCore) {
+  private constructor(dir: string, core: KmsCore, lock: StateDirLock) {
     this.dir = dir
+    this.#lock = lock
     this.#core = core
     this.#path = join(dir, STATE_FILE)
     this.#savedVersion = core.stateVersion
@@ -50,10 +54,29 @@ export class StatePersistence {
    */
   static async open(dir: string, core: KmsCore): Promise<{ persistence: StatePersistence; restored: boolean }> {
     try {
-      await mkdir(dir, { recursive: true })
+      await makeDirectory(dir)
     } catch (e) {
       throw new StateDirError(`cannot create state directory ${dir}: ${(e as Error).message}`)
     }
+    let lock: StateDirLock
+    try {
+      lock = await lockStateDir(dir)
+    } catch (e) {
+      throw new StateDirError((e as Error).message)
+    }
+    try {
+      return await StatePersistence.#restore(dir, core, lock)
+    } catch (e) {
+      await lock.release()
+      throw e
+    }
+  }
+
+  static async #restore(
+    dir: string,
+    core: KmsCore,
+    lock: StateDirLock,
+  ): Promise<{ persistence: StatePersistence; restored: boolean }> {
     const path = join(dir, STATE_FILE)
     let text: string | undefined
     try {
@@ -78,7 +101,13 @@ export class StatePersistence {
         throw e
       }
     }
-    return { persistence: new StatePersistence(dir, core), restored: text !== undefined }
+    return { persistence: new StatePersistence(dir, core, lock), restored: text !== undefined }
+  }
+
+  /** Waits for writes under way, then releases the state directory's lock. */
+  async close(): Promise<void> {
+    while (this.#running || this.#waiters.length > 0) await this.commit().catch(() => {})
+    await this.#lock.release()
   }
 
   /** Number of snapshots written so far. */

@@ -219,16 +219,148 @@ describe('SigV4Verifier', () => {
     })
   })
 
-  it('rejects stale and future dates beyond 15 minutes, accepts them within', async () => {
-    expect(await failure(verifier().verify(await signed({ at: NOW - 16 * 60_000 })))).toMatchObject({
+  it("rejects dates more than 5 minutes away with AWS's message, accepts them within (issue 18.3)", async () => {
+    expect(await failure(verifier().verify(await signed({ at: NOW - 6 * 60_000 })))).toMatchObject({
       name: 'InvalidSignatureException',
-      message: 'Signature expired: 20250115T114400Z is now earlier than 20250115T114500Z (20250115T120000Z - 15 min.)',
+      message: 'Signature expired: 20250115T115400Z is now earlier than 20250115T115500Z (20250115T120000Z - 5 min.)',
     })
-    expect(await failure(verifier().verify(await signed({ at: NOW + 16 * 60_000 })))).toMatchObject({
+    expect(await failure(verifier().verify(await signed({ at: NOW + 6 * 60_000 })))).toMatchObject({
       name: 'InvalidSignatureException',
-      message: expect.stringContaining('Signature not yet current'),
+      message:
+        'Signature not yet current: 20250115T120600Z is still later than 20250115T120500Z (20250115T120000Z + 5 min.)',
     })
-    await expect(verifier().verify(await signed({ at: NOW - 14 * 60_000 }))).resolves.toBeDefined()
+    await expect(verifier().verify(await signed({ at: NOW - 4 * 60_000 }))).resolves.toBeDefined()
+    await expect(verifier().verify(await signed({ at: NOW + 4 * 60_000 }))).resolves.toBeDefined()
+  })
+
+  it('never takes UNSIGNED-PAYLOAD: a signed request with its body swapped is refused (issue 18.2)', async () => {
+    // Signed for one key, with the payload hash claimed as UNSIGNED-PAYLOAD and signed as such.
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: 'AKIAKMSBENCHTEST0001', secretAccessKey: 'secret/one' },
+      region: 'eu-west-1',
+      service: 'kms',
+      sha256: NodeSha256,
+    })
+    const body = '{"KeyId":"alias/app"}'
+    const req = await signer.sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        path: '/',
+        headers: {
+          host: '127.0.0.1:4599',
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'TrentService.DescribeKey',
+          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        },
+        body,
+      }),
+      { signingDate: new Date(NOW) },
+    )
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v
+    const swapped = Buffer.from('{"KeyId":"alias/other"}')
+    expect(await failure(verifier().verify({ method: 'POST', url: '/', headers, body: swapped }))).toMatchObject({
+      name: 'InvalidSignatureException',
+    })
+    // Even the original body is refused: the hash signed must be the body's SHA-256.
+    expect(
+      await failure(verifier().verify({ method: 'POST', url: '/', headers, body: Buffer.from(body) })),
+    ).toMatchObject({ name: 'InvalidSignatureException' })
+    // And an honest request with a swapped body fails the signature.
+    const honest = await signed()
+    expect(await failure(verifier().verify({ ...honest, body: swapped }))).toMatchObject({
+      name: 'InvalidSignatureException',
+    })
+  })
+
+  it('refuses a session token that was not issued, accepts the listed one (issue 18.4)', async () => {
+    const sts = parseCredentialsFile({
+      credentials: [
+        {
+          accessKeyId: 'AKIAKMSBENCHTEST0001',
+          secretAccessKey: 'secret/one',
+          principal: 'arn:aws:iam::111122223333:root',
+        },
+        {
+          accessKeyId: 'ASIAKMSBENCHTEST0002',
+          secretAccessKey: 'secret/two',
+          sessionToken: 'issued-token',
+          principal: 'arn:aws:sts::111122223333:assumed-role/app/s1',
+        },
+      ],
+    })
+    const v = new SigV4Verifier({ credentials: sts, clock: new VirtualClock(NOW) })
+    const invalid = {
+      name: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    }
+    const withToken = async (accessKeyId: string, secret: string, token: string | undefined) => {
+      const signer = new SignatureV4({
+        credentials: { accessKeyId, secretAccessKey: secret, ...(token !== undefined ? { sessionToken: token } : {}) },
+        region: 'eu-west-1',
+        service: 'kms',
+        sha256: NodeSha256,
+      })
+      const r = await signer.sign(
+        new HttpRequest({
+          method: 'POST',
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          path: '/',
+          headers: { host: '127.0.0.1:4599', 'x-amz-target': 'TrentService.ListKeys' },
+          body: '{}',
+        }),
+        { signingDate: new Date(NOW) },
+      )
+      const headers: Record<string, string> = {}
+      for (const [k, val] of Object.entries(r.headers)) headers[k.toLowerCase()] = val
+      return { method: 'POST', url: '/', headers, body: Buffer.from('{}') }
+    }
+    // A made-up token on a long-term key, a wrong token, a missing token on temporary credentials.
+    expect(await failure(v.verify(await withToken('AKIAKMSBENCHTEST0001', 'secret/one', 'made-up')))).toMatchObject(
+      invalid,
+    )
+    expect(await failure(v.verify(await withToken('ASIAKMSBENCHTEST0002', 'secret/two', 'other')))).toMatchObject(
+      invalid,
+    )
+    expect(await failure(v.verify(await withToken('ASIAKMSBENCHTEST0002', 'secret/two', undefined)))).toMatchObject(
+      invalid,
+    )
+    await expect(
+      v.verify(await withToken('ASIAKMSBENCHTEST0002', 'secret/two', 'issued-token')),
+    ).resolves.toMatchObject({
+      principal: 'arn:aws:sts::111122223333:assumed-role/app/s1',
+    })
+    await expect(v.verify(await withToken('AKIAKMSBENCHTEST0001', 'secret/one', undefined))).resolves.toBeDefined()
+  })
+
+  it('keeps refusing presigned (query-string) SigV4 (issue 18.6)', async () => {
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: 'AKIAKMSBENCHTEST0001', secretAccessKey: 'secret/one' },
+      region: 'eu-west-1',
+      service: 'kms',
+      sha256: NodeSha256,
+    })
+    const pre = await signer.presign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        path: '/',
+        headers: { host: '127.0.0.1:4599', 'x-amz-target': 'TrentService.ListKeys' },
+        body: '{}',
+      }),
+      { signingDate: new Date(NOW), expiresIn: 300 },
+    )
+    const query = new URLSearchParams(pre.query as Record<string, string>).toString()
+    expect(query).toContain('X-Amz-Signature=')
+    const headers: Record<string, string> = {}
+    for (const [k, val] of Object.entries(pre.headers)) headers[k.toLowerCase()] = val
+    expect(
+      await failure(verifier().verify({ method: 'POST', url: `/?${query}`, headers, body: Buffer.from('{}') })),
+    ).toMatchObject({ name: 'MissingAuthenticationTokenException' })
   })
 
   it('rejects a scope for another service or an unknown Region', async () => {

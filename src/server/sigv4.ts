@@ -9,8 +9,16 @@
  * Failures answer what AWS answers (messages as AWS JSON services send them, all HTTP 400):
  * MissingAuthenticationTokenException (no Authorization header), IncompleteSignatureException
  * (a malformed header), UnrecognizedClientException (unknown access key),
- * InvalidSignatureException (wrong signature or secret, a date more than 15 minutes away, a
+ * InvalidSignatureException (wrong signature or secret, a date more than 5 minutes away, a
  * scope for another service or an unknown Region).
+ *
+ * What is deliberately refused:
+ * - `x-amz-content-sha256: UNSIGNED-PAYLOAD` (an S3 option): for KMS the canonical request
+ *   always holds the SHA-256 of the body received, so a signed request's body cannot be swapped.
+ * - An `X-Amz-Security-Token` the credentials file did not list for the access key
+ *   (UnrecognizedClientException, "The security token included in the request is invalid.").
+ * - Presigned (query-string) SigV4: without an Authorization header a request is
+ *   MissingAuthenticationTokenException, whatever X-Amz-Signature its query carries.
  */
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto'
 import { HttpRequest } from '@smithy/protocol-http'
@@ -50,10 +58,15 @@ export interface ReceivedRequest {
   readonly body: Uint8Array
 }
 
-/** How far the request date may be from the server's clock (AWS: 15 minutes). */
-export const MAX_CLOCK_SKEW_MS = 15 * 60_000
+/**
+ * How far the request date may be from the server's clock: 5 minutes for KMS ("Signature
+ * expired: ... is now earlier than ... (... - 5 min.)", aws-sdk-js#2340 and aws-sdk-js-v3#6400;
+ * IAM's SigV4 guide: "within five minutes").
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 const ALGORITHM = 'AWS4-HMAC-SHA256'
+const INVALID_TOKEN = 'The security token included in the request is invalid.'
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
 
@@ -201,12 +214,25 @@ export function checkScope(auth: ParsedAuthorization, service = 'kms'): void {
     throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${auth.region}'. `)
 }
 
+/**
+ * Temporary credentials carry a session token, and only the one issued with them is valid; a
+ * long-term access key takes no token. Compared in constant time.
+ */
+function checkSessionToken(credential: Credential, token: string | undefined): void {
+  const expected = credential.sessionToken
+  if (token === undefined && expected === undefined) return
+  if (token === undefined || expected === undefined) throw new UnrecognizedClientException(INVALID_TOKEN)
+  const a = Buffer.from(token, 'utf8')
+  const b = Buffer.from(expected, 'utf8')
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new UnrecognizedClientException(INVALID_TOKEN)
+}
+
 /** Options of {@link SigV4Verifier}. */
 export interface SigV4VerifierOptions {
   readonly credentials: CredentialStore
   /** The server's clock, for the request-date window. */
   readonly clock: Clock
-  /** Allowed distance between the request date and the clock. @default MAX_CLOCK_SKEW_MS (15 minutes) */
+  /** Allowed distance between the request date and the clock. @default MAX_CLOCK_SKEW_MS (5 minutes) */
   readonly maxSkewMs?: number
   /** Signing name of the service, checked in the credential scope. @default 'kms' */
   readonly service?: string
@@ -269,16 +295,14 @@ export class SigV4Verifier {
     }
     checkScope(auth, this.#service)
     const credential = this.#credentials.get(auth.accessKeyId)
-    if (credential === undefined)
-      throw new UnrecognizedClientException('The security token included in the request is invalid.')
+    if (credential === undefined) throw new UnrecognizedClientException(INVALID_TOKEN)
+    checkSessionToken(credential, headerValue(request.headers['x-amz-security-token']))
 
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
+    // The payload hash is always the SHA-256 of the body received, never what the client claims.
+    const bodyHash = createHash('sha256').update(body).digest('hex')
     const claimedHash = headerValue(request.headers['x-amz-content-sha256'])
-    if (
-      claimedHash !== undefined &&
-      claimedHash !== 'UNSIGNED-PAYLOAD' &&
-      claimedHash !== createHash('sha256').update(body).digest('hex')
-    ) {
+    if (claimedHash !== undefined && claimedHash !== bodyHash) {
       throw new InvalidSignatureException(
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
       )

@@ -1,0 +1,93 @@
+/**
+ * The endpoint's own routes beside the KMS API:
+ * - `POST /moto-api/reset` (answers `{"status":"ok"}`, as moto's server does) and
+ *   `POST /kms-bench/reset`: forget all state, so boto3 suites written for moto's server mode
+ *   run against this endpoint. Refused cross-site in every mode (`guards.ts`); under
+ *   `--auth sigv4` they need a SigV4 signature by a credential flagged `admin`.
+ * - `GET /kms-bench/usage`: the quota meter (`emulator.usage()`); under `--auth sigv4` it
+ *   needs a valid signature (any known credential: it shows request counts, no key data).
+ * - `GET /kms-bench/health`: `{"status":"ok"}`, or `"degraded"` with the problems (audit
+ *   delivery failing); unauthenticated, it shows no state.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Emulator } from '../emulator.ts'
+import { AccessDeniedException } from '../kms/index.ts'
+import type { StateSink } from './api.ts'
+import { refuseCrossSite } from './guards.ts'
+import type { RequestAuthenticator, RequestIdentity } from './identity.ts'
+import { type ResponderState, send } from './respond.ts'
+
+/** Extra health facts (for example audit delivery); `problems` non-empty makes the status `degraded`. */
+export interface HealthReport {
+  readonly problems: readonly string[]
+  readonly [k: string]: unknown
+}
+
+/** What the admin routes work with. */
+export interface AdminDeps {
+  readonly emulator: Emulator
+  readonly authenticator: RequestAuthenticator
+  readonly persistence: (StateSink & { reset?(): Promise<void> }) | undefined
+  readonly responder: ResponderState
+  readonly health: (() => HealthReport) | undefined
+}
+
+const RESET_PATHS = new Set(['/moto-api/reset', '/kms-bench/reset'])
+
+/** True when `method path` is one of the admin routes. */
+export function isAdminRoute(method: string, path: string): boolean {
+  return (
+    (method === 'POST' && RESET_PATHS.has(path)) ||
+    (method === 'GET' && (path === '/kms-bench/usage' || path === '/kms-bench/health'))
+  )
+}
+
+/** Serves an admin route (see {@link isAdminRoute}). */
+export async function serveAdmin(
+  deps: AdminDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  body: Buffer,
+  requestId: string,
+): Promise<void> {
+  if (path === '/kms-bench/health') {
+    const extra = deps.health?.()
+    const status = extra !== undefined && extra.problems.length > 0 ? 'degraded' : 'ok'
+    send(deps.responder, res, 200, JSON.stringify({ status, ...extra }), requestId, 'application/json')
+    return
+  }
+  if (path === '/kms-bench/usage') {
+    await authenticate(deps, req, body, path, false)
+    send(deps.responder, res, 200, JSON.stringify(deps.emulator.usage()), requestId, 'application/json')
+    return
+  }
+  refuseCrossSite(req, `POST ${path}`)
+  await authenticate(deps, req, body, path, true)
+  deps.emulator.reset()
+  const p = deps.persistence
+  if (p !== undefined) await (p.reset !== undefined ? p.reset() : p.commit())
+  send(deps.responder, res, 200, JSON.stringify({ status: 'ok' }), requestId, 'application/json')
+}
+
+/** Under `--auth sigv4`: a valid signature, and for `admin` routes a credential flagged admin. */
+async function authenticate(
+  deps: AdminDeps,
+  req: IncomingMessage,
+  body: Buffer,
+  path: string,
+  admin: boolean,
+): Promise<RequestIdentity | undefined> {
+  if (deps.authenticator.mode !== 'sigv4') return undefined
+  const identity = await deps.authenticator.identify({
+    method: req.method ?? 'POST',
+    url: req.url ?? path,
+    headers: req.headers,
+    body,
+  })
+  if (admin && identity.admin !== true)
+    throw new AccessDeniedException(
+      `${identity.principal ?? identity.accessKeyId ?? 'caller'} is not authorized to perform ${req.method ?? 'POST'} ${path}: it needs a credential with "admin": true in the credentials file`,
+    )
+  return identity
+}

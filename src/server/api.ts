@@ -1,0 +1,159 @@
+/**
+ * One KMS API call over HTTP (`POST /` with `X-Amz-Target: TrentService.<Op>`): find the
+ * caller (`identity.ts`), decode the input (`wire.ts`), call `emulator.tryCall`, make the
+ * change durable when the call changed the state, wait the modelled service time, answer.
+ * Synchronous unless something has to be waited for, so the common path allocates no Promise.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { LRUCache } from 'lru-cache'
+import type { Clock } from '../clock.ts'
+import type { CallResult, Emulator } from '../emulator.ts'
+import { type CallerInput, type OperationName, UnknownOperationException } from '../kms/index.ts'
+import type { LatencyModel } from '../load/latency-model.ts'
+import type { RequestAuthenticator, RequestIdentity } from './identity.ts'
+import { type ResponderState, send, sendError } from './respond.ts'
+import { encodeResponse, decodeRequest } from './wire.ts'
+
+const TARGET_PREFIX = 'TrentService.'
+
+/** Where state changes are made durable before they are answered (`persistence.ts`). */
+export interface StateSink {
+  /** Called before each API call: lets the sink note what the call is about to change. */
+  beforeCall?(op: OperationName): void
+  /** Resolves once every change made so far is durable; rejects when it could not be. */
+  commit(): Promise<void>
+}
+
+/** What {@link ApiHandler} works with. */
+export interface ApiDeps {
+  readonly emulator: Emulator
+  readonly authenticator: RequestAuthenticator
+  readonly latency: LatencyModel
+  readonly clock: Clock
+  readonly persistence: StateSink | undefined
+  readonly responder: ResponderState
+}
+
+/** Serves KMS API calls. */
+export class ApiHandler {
+  readonly #deps: ApiDeps
+  /** One CallerInput object per distinct caller: the core caches its resolution per object. */
+  readonly #callers = new LRUCache<string, CallerInput>({ max: 1000 })
+  /** The last caller of each connection: a client rarely changes identity on one connection. */
+  readonly #lastCaller = new WeakMap<Socket, { identity: RequestIdentity; ua: string; caller: CallerInput }>()
+
+  constructor(deps: ApiDeps) {
+    this.#deps = deps
+  }
+
+  /**
+   * Serves one call. Returns undefined when answered synchronously, else a Promise that
+   * settles once answered (a signature to verify, a commit to disk, a modelled service time).
+   */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    requestId: string,
+    firstOnSocket: boolean,
+  ): Promise<void> | undefined {
+    const target = req.headers['x-amz-target']
+    if (typeof target !== 'string' || target === '')
+      throw new UnknownOperationException(
+        'Missing X-Amz-Target header: it names the operation, e.g. TrentService.Encrypt',
+      )
+    const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
+    if (!this.#deps.emulator.core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${target}`)
+    const authenticator = this.#deps.authenticator
+    if (authenticator.mode === 'sigv4') {
+      return authenticator
+        .identify({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body })
+        .then((identity) => this.#callAndAnswer(op, identity, req, res, body, requestId, firstOnSocket))
+    }
+    const identity = authenticator.identifyUnverified(req.headers['authorization'])
+    return this.#callAndAnswer(op, identity, req, res, body, requestId, firstOnSocket)
+  }
+
+  #callAndAnswer(
+    op: OperationName,
+    identity: RequestIdentity,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    requestId: string,
+    firstOnSocket: boolean,
+  ): Promise<void> | undefined {
+    const { emulator, persistence, latency } = this.#deps
+    const input = decodeRequest(op, body)
+    const caller = this.#callerInput(identity, req)
+    const core = emulator.core
+    const before = core.stateVersion
+    let result: CallResult<OperationName> | undefined
+    let failure: unknown
+    persistence?.beforeCall?.(op)
+    try {
+      result = emulator.tryCall(op, input as never, caller)
+    } catch (e) {
+      failure = e
+    }
+    // Persist before answering whatever the outcome: a call can fail after scheduled work ran.
+    const mustCommit = persistence !== undefined && core.stateVersion !== before
+    const ms = latency.isZero ? 0 : latency.sample(op, { newConnection: firstOnSocket })
+    if (!mustCommit && ms <= 0) {
+      this.#answer(res, op, result, failure, requestId)
+      return undefined
+    }
+    return this.#answerLater(res, op, result, failure, requestId, mustCommit, ms)
+  }
+
+  async #answerLater(
+    res: ServerResponse,
+    op: OperationName,
+    result: CallResult<OperationName> | undefined,
+    failure: unknown,
+    requestId: string,
+    mustCommit: boolean,
+    ms: number,
+  ): Promise<void> {
+    // A failed commit rejects: the request is answered as an internal error, never as done.
+    if (mustCommit) await (this.#deps.persistence as StateSink).commit()
+    if (ms > 0) await this.#deps.clock.sleep(ms)
+    this.#answer(res, op, result, failure, requestId)
+  }
+
+  #answer(
+    res: ServerResponse,
+    op: OperationName,
+    result: CallResult<OperationName> | undefined,
+    failure: unknown,
+    requestId: string,
+  ): void {
+    const state = this.#deps.responder
+    if (result === undefined) sendError(state, res, failure, requestId)
+    else if (result.ok) send(state, res, 200, encodeResponse(op, result.output as never), requestId)
+    else sendError(state, res, result.error, requestId)
+  }
+
+  #callerInput(identity: RequestIdentity, req: IncomingMessage): CallerInput {
+    const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : 'unknown'
+    const socket = req.socket
+    const last = this.#lastCaller.get(socket)
+    if (last !== undefined && last.identity === identity && last.ua === ua) return last.caller
+    const ip = socket.remoteAddress ?? '127.0.0.1'
+    const key = `${identity.account}\n${identity.region}\n${identity.principal ?? ''}\n${ip}\n${ua}`
+    let c = this.#callers.get(key)
+    if (c === undefined) {
+      c = {
+        account: identity.account,
+        region: identity.region,
+        sourceIp: ip,
+        userAgent: ua,
+        ...(identity.principal !== undefined ? { principal: identity.principal } : {}),
+      }
+      this.#callers.set(key, c)
+    }
+    this.#lastCaller.set(socket, { identity, ua, caller: c })
+    return c
+  }
+}
