@@ -1,5 +1,5 @@
 /**
- * Enforces DESIGN.md's import direction: cli → server, report, mitigations → load →
+ * Enforces DESIGN.md's import direction: cli → server, report, mitigations, traffic → load →
  * emulator → kms, quota → clock. `kms` and `quota` never import each other's runtime code;
  * nothing outside `src/clock.ts` reads the time or sets timers.
  */
@@ -37,6 +37,7 @@ const RANK: Record<string, number> = {
   server: 4,
   report: 4,
   mitigations: 4,
+  traffic: 4,
   cli: 5,
   index: 5,
 }

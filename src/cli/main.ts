@@ -5,6 +5,7 @@
 import { CliError, EXIT_USAGE } from './cli-error.ts'
 import { compareCommand } from './compare.ts'
 import type { CliIo, Command } from './io.ts'
+import { importCloudTrailCommand } from './import-cloudtrail.ts'
 import { mergeCommand } from './merge.ts'
 import { planCommand } from './plan.ts'
 import { reportCommand } from './report.ts'
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   planCommand,
   reportCommand,
   mergeCommand,
+  importCloudTrailCommand,
 ]
 
 /** Top-level usage text. */
@@ -31,7 +33,7 @@ export function mainUsage(): string {
     '',
     'Commands:',
   ]
-  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(9)} ${c.summary}`)
+  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(17)} ${c.summary}`)
   lines.push(
     '',
     "Run `kms-bench <command> --help` (or `kms-bench help <command>`) for a command's options.",

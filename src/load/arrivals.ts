@@ -36,6 +36,7 @@ export class ArrivalStream {
   readonly #random: Random
   readonly #gridMs: number
   readonly #poisson: boolean
+  readonly #jitter: boolean
   readonly #breaks: number[]
   #breakIndex = 0
   // The current slice [s0, s1) and the scaled cumulative rate at its ends.
@@ -61,6 +62,7 @@ export class ArrivalStream {
     this.#random = options.random
     this.#gridMs = options.gridMs ?? 10
     this.#poisson = options.shape.process === 'poisson'
+    this.#jitter = options.shape.spread === 'seeded' && options.shape.piecewiseConstant
     this.#breaks = options.shape.breakpoints(options.durationMs).filter((b) => b > 0 && b < options.durationMs)
     this.#next = this.#phase
     if (!(this.#durationMs > 0) || !(this.#factor > 0)) this.#done = true
@@ -87,6 +89,8 @@ export class ArrivalStream {
             ? this.#s0 + ((v - this.#l0) * 1000) / this.#rate
             : this.#s0 + ((v - this.#l0) / (this.#l1 - this.#l0)) * (this.#s1 - this.#s0)
         if (t < this.#s0) t = this.#s0
+        // Seeded spread: a uniform point of this arrival's own lattice slot (never past the slice).
+        if (this.#jitter && this.#rate > 0) t = Math.min(t + (this.#random.next() * 1000) / this.#rate, this.#s1 - 1e-6)
         return t
       }
       if (!this.#advance()) return Infinity

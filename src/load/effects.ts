@@ -31,6 +31,8 @@ export interface CallMeta {
   readonly s3?: S3CallMeta
   /** name of the application request kind that made the call (e.g. `s3-put`) */
   readonly request?: string
+  /** who attribution charges the call to (a principal ARN or an AWS service), when it is not the caller's principal */
+  readonly caller?: string
 }
 
 /** An S3 request made with SSE-KMS on a requester's behalf. */

@@ -289,7 +289,7 @@ export class Engine {
     let gen: Generator<Effect, unknown, unknown>
     let mode: number
     if (kind.single !== undefined) {
-      const call = kind.single(host, tenant, o.random)
+      const call = kind.single(host, tenant, o.random, intended)
       if (this.#emulator !== undefined && this.#latency === undefined) {
         if (this.#virtual && host.direct) {
           // Fastest path (virtual time, no mitigation): one synchronous call, no generator, no heap.
@@ -322,7 +322,7 @@ export class Engine {
       } else gen = host.direct ? directKms(call) : host.kms(call)
       mode = MODE_CALL
     } else {
-      gen = (kind.run as NonNullable<CompiledKind['run']>)(host, tenant, o.random)
+      gen = (kind.run as NonNullable<CompiledKind['run']>)(host, tenant, o.random, intended)
       mode = MODE_APP
     }
     rec.offer(Math.floor(intended / 1000))

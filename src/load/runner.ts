@@ -24,6 +24,7 @@ import type {
   SetupKms,
 } from './mitigation.ts'
 import { randomFor } from './random.ts'
+import { parseReplayTable, ReplayTableError, type ReplayRow } from './replay.ts'
 import { VariantRecorder } from './recorder.ts'
 import { scenarioSeconds, type LatencySetting, type Scenario, type VariantSpec } from './scenario.ts'
 import { compileShape, type Schedule } from './schedule.ts'
@@ -147,6 +148,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   const variants = selectVariants(scenario.variants, options.variants)
   const schedule = resolveSchedule(scenario, options.readTraceFile)
+  const replay = resolveReplayTables(scenario, options.readTraceFile)
   const shape = compileShape(schedule, durationSeconds, parseDuration)
   const wall = options.wallClock ?? new SystemClock()
   const latencySetting = options.latency ?? (scenario.latency as LatencySetting)
@@ -222,6 +224,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       maxFixtures,
       options,
       assumptions,
+      replay,
     })
     results.push(r.summary)
     if (r.stopped) {
@@ -269,6 +272,30 @@ function selectVariants(all: VariantSpec[], wanted: string[] | undefined): Varia
   return all.filter((v) => wanted.includes(v.name))
 }
 
+/** Reads the calls tables of a scenario's `replay` requests (files through the CLI's reader). */
+function resolveReplayTables(
+  s: Scenario,
+  readFile: ((file: string) => string) | undefined,
+): Map<number, readonly ReplayRow[]> {
+  const out = new Map<number, readonly ReplayRow[]>()
+  for (const [i, r] of s.requests.entries()) {
+    if (r.kind !== 'replay') continue
+    let text = r.csv
+    if (text === undefined) {
+      if (readFile === undefined)
+        throw new RunError(`the calls table '${r.file}' can only be read by the CLI: pass its text as 'csv'`)
+      text = readFile(r.file as string)
+    }
+    try {
+      out.set(i, parseReplayTable(text, r.file ?? `requests[${i}].csv`))
+    } catch (e) {
+      if (e instanceof ReplayTableError) throw new RunError(e.message)
+      throw e
+    }
+  }
+  return out
+}
+
 function resolveSchedule(s: Scenario, readFile: ((file: string) => string) | undefined): Schedule {
   const a = s.arrivals
   if (a.shape !== 'trace') return a as Schedule
@@ -292,6 +319,7 @@ function resolveSchedule(s: Scenario, readFile: ((file: string) => string) | und
     rates: rates ?? [],
     ...(a.process !== undefined ? { process: a.process } : {}),
     ...(source !== undefined ? { source } : {}),
+    ...(a.spread !== undefined ? { spread: a.spread } : {}),
   }
 }
 
@@ -316,6 +344,8 @@ interface VariantRunArgs {
   maxFixtures: number
   options: RunOptions
   assumptions: Set<string>
+  /** calls tables of replay requests, by request index */
+  replay: ReadonlyMap<number, readonly ReplayRow[]>
 }
 
 async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary; stopped: boolean }> {
@@ -371,9 +401,16 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       mitigations.push({ mitigation: m, run })
     }
     for (const m of mitigations) await m.run?.setup?.(session.setup)
-    const fixtures = await makeFixtures(planFixtures(s), keys, session.setup, a.maxFixtures, a.assumptions)
+    const fixtures = await makeFixtures(planFixtures(s, a.replay), keys, session.setup, a.maxFixtures, a.assumptions)
     const callers = new CallerCache()
-    const workload = compileWorkload(s, { keys, fixtures, callers, localCrypto: a.localCrypto })
+    const workload = compileWorkload(s, {
+      keys,
+      fixtures,
+      callers,
+      localCrypto: a.localCrypto,
+      replay: a.replay,
+      seed: a.seed,
+    })
 
     // Hosts this shard reaches: global arrival j = i·N + I goes to host j mod H.
     const fleet = s.fleet.hosts

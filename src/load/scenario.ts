@@ -162,6 +162,19 @@ const requestSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('sequence'), ...common, name, steps: z.array(stepSchema).min(1) }),
   z.strictObject({ kind: z.literal('custom'), ...common, name, run: customRun, context: context.optional() }),
+  /** recorded calls (a calls table from `kms-bench import-cloudtrail`), one per arrival: see load/replay.ts */
+  z
+    .strictObject({
+      kind: z.literal('replay'),
+      ...common,
+      /** the calls table file, relative to the scenario file */
+      file: z.string().min(1).optional(),
+      /** the calls table's CSV text */
+      csv: z.string().min(1).optional(),
+    })
+    .refine((r) => (r.file === undefined) !== (r.csv === undefined), {
+      message: 'a replay needs exactly one of file or csv',
+    }),
 ])
 
 const keySchema = z.strictObject({
@@ -271,6 +284,12 @@ const traceSchema = z.strictObject({
   file: z.string().optional(),
   /** CSV text (CloudWatch export shape: timestamp and value columns) */
   csv: z.string().optional(),
+  /**
+   * where arrivals fall inside each second: `even` (evenly spaced) or `seeded` (each of the n
+   * arrivals of a second at a seeded uniform point of its own 1/n slot: exact counts per second,
+   * the order kept, no lattice). @default 'even'
+   */
+  spread: z.enum(['even', 'seeded']).optional(),
   column: z.string().optional(),
   /** what the CSV values are: `sum` per period (CloudWatch Sum) or `rate` per second. @default 'sum' */
   values: z.enum(['sum', 'rate']).optional(),
@@ -420,7 +439,7 @@ const scenarioSchema = z
             })
           }
         }
-      } else if (r.kind !== 'custom') {
+      } else if (r.kind !== 'custom' && r.kind !== 'replay') {
         keyOf(['requests', i, 'key'], r.key)
       }
       if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {

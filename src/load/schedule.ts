@@ -79,6 +79,11 @@ export interface TraceSchedule extends ScheduleBase {
   rates: number[]
   /** where the rates came from (file name), for reports */
   source?: string
+  /**
+   * `even`: a second's n arrivals evenly spaced; `seeded`: each at a seeded uniform point of
+   * its own 1/n slot (exact counts per second, order kept). Uniform process only. @default 'even'
+   */
+  spread?: 'even' | 'seeded'
 }
 
 /** Every schedule shape. */
@@ -137,6 +142,8 @@ export interface RateShape {
   readonly process: ArrivalProcess
   /** one line for reports, e.g. `constant 2000/s` */
   readonly description: string
+  /** uniform arrivals: `seeded` jitters each inside its own slot of the lattice. @default 'even' */
+  readonly spread?: 'even' | 'seeded'
 }
 
 /** Why a schedule is unusable (a negative rate, a zero period, ...). */
@@ -264,12 +271,13 @@ export function compileShape(
     case 'trace': {
       if (schedule.rates.length === 0) throw new ScheduleError('trace schedule: has no rates')
       const segments = schedule.rates.map((r, i) => ({ startMs: i * 1000, rate: nonNegative(`rates[${i}]`, r) }))
-      return piecewise(
+      const shape = piecewise(
         segments,
         schedule.rates.length * 1000,
         process,
-        `trace of ${schedule.rates.length}s${schedule.source !== undefined ? ` (${schedule.source})` : ''}`,
+        `trace of ${schedule.rates.length}s${schedule.source !== undefined ? ` (${schedule.source})` : ''}${schedule.spread === 'seeded' ? ', seeded spread within each second' : ''}`,
       )
+      return schedule.spread === 'seeded' ? { ...shape, spread: 'seeded' } : shape
     }
   }
 }

@@ -35,6 +35,7 @@ import {
 import type { Host, ResolvedKey } from './mitigation.ts'
 import { OP_RECIPES, type FixtureKind } from './op-inputs.ts'
 import type { Random } from './random.ts'
+import { ReplayCalls, replayFixtureNeeds, type ReplayRow } from './replay.ts'
 import type { ContextSpec, RequestSpec, Scenario, SizeSpec, StepSpec } from './scenario.ts'
 
 /** A host as the engine runs it: the {@link Host} plus its invoker chain. */
@@ -93,10 +94,10 @@ export interface FixtureStore {
 export interface CompiledKind {
   readonly name: string
   readonly weight: number
-  /** set when the request is exactly one KMS call */
-  readonly single?: (host: HostState, tenant: number, random: Random) => KmsCallSpec
+  /** set when the request is exactly one KMS call (`intendedMs`: the arrival's intended time from the start) */
+  readonly single?: (host: HostState, tenant: number, random: Random, intendedMs: number) => KmsCallSpec
   /** set otherwise: the request's logic, returning its outcome class */
-  readonly run?: (host: HostState, tenant: number, random: Random) => EffectGenerator<OutcomeCode>
+  readonly run?: (host: HostState, tenant: number, random: Random, intendedMs: number) => EffectGenerator<OutcomeCode>
 }
 
 /** Options of {@link compileWorkload}. */
@@ -106,6 +107,10 @@ export interface WorkloadOptions {
   callers: CallerCache
   /** actually run the local AES-GCM of envelope requests (real-time runs). */
   localCrypto: boolean
+  /** calls tables of `replay` requests, by request index (the runner reads them) */
+  replay?: ReadonlyMap<number, readonly ReplayRow[]>
+  /** the run's seed (the replay's shuffle within each second). @default 1 */
+  seed?: number
 }
 
 /** The compiled workload: request kinds, the mix and the tenant distribution. */
@@ -223,11 +228,13 @@ export function sizeSampler(spec: SizeSpec): { fixed: number | undefined; max: n
 }
 
 /** The fixtures a scenario's requests need, so the runner can make them before the run. */
-export function planFixtures(s: Scenario): FixtureNeed[] {
+export function planFixtures(s: Scenario, replay?: ReadonlyMap<number, readonly ReplayRow[]>): FixtureNeed[] {
   const tenants = tenantCount(s)
   const needs: FixtureNeed[] = []
   for (const [i, r] of s.requests.entries()) {
-    if (r.kind === 'decrypt' || r.kind === 'envelope-decrypt') {
+    if (r.kind === 'replay') {
+      for (const n of replayFixtureNeeds(replay?.get(i) ?? [], `r${i}`)) needs.push({ ...n, payloadBytes: 32 })
+    } else if (r.kind === 'decrypt' || r.kind === 'envelope-decrypt') {
       const ctx = new ContextTable(r.context, tenants)
       const size = sizeSampler(r.payloadBytes)
       needs.push({
@@ -339,6 +346,27 @@ function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOpti
   const fixtureId = `r${index}`
 
   switch (r.kind) {
+    case 'replay': {
+      const rows = o.replay?.get(index)
+      if (rows === undefined) throw new Error(`requests[${index}]: the replay's calls table was not read`)
+      const seconds = rows.reduce((m, x) => Math.max(m, x.second + 1), 0)
+      const calls = new ReplayCalls(
+        rows,
+        {
+          keys: o.keys,
+          fixture: (id, i) => o.fixtures.get(id, i % Math.max(1, o.fixtures.count(id))),
+          payload: payloadOf,
+          seed: o.seed ?? 1,
+          seconds,
+        },
+        fixtureId,
+      )
+      return {
+        name: 'replay',
+        weight: r.weight,
+        single: (_host, _tenant, _random, intendedMs) => calls.next(Math.floor(intendedMs / 1000)),
+      }
+    }
     case 'encrypt':
     case 'op': {
       const op: OperationName = r.kind === 'encrypt' ? 'Encrypt' : r.operation
