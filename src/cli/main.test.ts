@@ -55,7 +55,7 @@ describe('main', () => {
   it('lists every command in its help, and prints the version', async () => {
     const c = capture()
     expect(await main(['--help'], c.io)).toBe(0)
-    for (const command of COMMANDS) expect(c.out()).toContain(`  ${command.name.padEnd(9)} ${command.summary}\n`)
+    for (const command of COMMANDS) expect(c.out()).toContain(`  ${command.name.padEnd(17)} ${command.summary}\n`)
     const v = capture()
     expect(await main(['--version'], v.io)).toBe(0)
     expect(v.out()).toMatch(/^\d+\.\d+\.\d+/)
@@ -104,6 +104,7 @@ describe('main', () => {
       plan: [],
       report: ['out'],
       merge: ['out'],
+      'import-cloudtrail': ['out'],
     }
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(Object.keys(contract).sort())
     for (const command of COMMANDS)
@@ -122,7 +123,7 @@ describe('main', () => {
       const cases: [string[], RegExp][] = [
         [
           ['--frobnicate'],
-          /^kms-bench: Unknown option '--frobnicate'.*\nhint: run `kms-bench \w+ --help` for the options\n$/s,
+          /^kms-bench: Unknown option '--frobnicate'.*\nhint: run `kms-bench [\w-]+ --help` for the options\n$/s,
         ],
       ]
       if (stringFlag !== undefined)
