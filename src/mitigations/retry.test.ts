@@ -143,7 +143,7 @@ describe('SDK retry layer', () => {
     expect(m.clientRetry).toEqual({ mode: 'standard', maxAttempts: 3 })
     expect(sdkRetry({ mode: 'none' }).clientRetry).toEqual({ mode: 'standard', maxAttempts: 1 })
     expect(() => sdkRetry({ mode: 'Adaptive' as never })).toThrow(
-      "mode must be 'none', 'standard' or 'adaptive', got \"Adaptive\"",
+      "mode must be 'none', 'legacy', 'standard' or 'adaptive', got \"Adaptive\"",
     )
     expect(() => sdkRetry({ maxAttempts: 0 })).toThrow('maxAttempts must be an integer >= 1, got 0')
     expect(sdkRetry({ mode: 'adaptive', maxAttempts: 5 }).clientRetry).toEqual({

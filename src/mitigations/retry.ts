@@ -25,13 +25,7 @@
  * every host of a fleet has its own client.
  */
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry'
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  INITIAL_RETRY_TOKENS,
-  MAXIMUM_RETRY_DELAY,
-  NO_RETRY_INCREMENT,
-  Retry,
-} from '@smithy/util-retry'
+import { INITIAL_RETRY_TOKENS, MAXIMUM_RETRY_DELAY, NO_RETRY_INCREMENT, Retry } from '@smithy/util-retry'
 import {
   directKms,
   isContinuation,
@@ -43,19 +37,25 @@ import {
 } from '../load/effects.ts'
 import type { ClientRetryConfig, Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
 import { Random } from '../load/random.ts'
+import {
+  RetryBudget,
+  type RetryClass,
+  type SdkName,
+  type SdkRetryMode,
+  type SdkRetryModel,
+  sdkRetryModel,
+} from '../load/client/sdk-models.ts'
 import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
 
-/** `none` disables retries (one attempt). */
-export type RetryMode = 'none' | 'standard' | 'adaptive'
+/** `none` disables retries (one attempt); `legacy` exists for boto3 and Java v2. */
+export type RetryMode = SdkRetryMode
 
 /** Options of {@link sdkRetry}. */
-export interface SdkRetryOptions {
-  /** @default 'standard' (the SDK's default) */
-  mode?: RetryMode
-  /** attempts including the first. @default 3 (the SDK's DEFAULT_MAX_ATTEMPTS) */
-  maxAttempts?: number
+export interface SdkRetryOptions extends ClientSetting {
   /** adaptive limiter constants. @default the SDK's */
   limiter?: AdaptiveLimiterOptions
+  /** host ranges with another client (a mixed fleet). @default none */
+  groups?: readonly HostGroupClient[]
 }
 
 /** The SDK's error classes, as its retry middleware computes them. */
@@ -161,36 +161,78 @@ interface RetryStats {
   limiterDelayed: number
 }
 
+/** One SDK client setting: which SDK, its retry mode and attempts. */
+export interface ClientSetting {
+  /** @default 'js-v3' */
+  sdk?: SdkName
+  /** @default the SDK's default mode (`standard` for JS v3 and Go v2, `legacy` for boto3 and Java v2) */
+  mode?: SdkRetryMode
+  /** attempts including the first. @default the mode's */
+  maxAttempts?: number
+}
+
+/** A group of hosts (`count` hosts from host index `first`) running another client. */
+export interface HostGroupClient extends ClientSetting {
+  readonly name: string
+  readonly first: number
+  readonly count: number
+}
+
+function modelOf(c: ClientSetting, fallbackMode?: RetryMode): SdkRetryModel {
+  const sdk = c.sdk ?? 'js-v3'
+  const mode = c.mode ?? (sdk === 'js-v3' ? (fallbackMode ?? 'standard') : undefined)
+  return sdkRetryModel(sdk, {
+    ...(mode !== undefined ? { mode } : {}),
+    ...(c.maxAttempts !== undefined ? { maxAttempts: c.maxAttempts } : {}),
+  })
+}
+
 /**
- * The SDK retry layer. `sdkRetry()` is the SDK's default (standard, 3 attempts);
+ * The SDK retry layer. `sdkRetry()` is the JavaScript SDK's default (standard, 3 attempts);
  * `sdkRetry({ mode: 'adaptive' })` adds the client-side limiter; `sdkRetry({ mode: 'none' })`
- * makes one attempt.
+ * makes one attempt; `sdkRetry({ sdk: 'boto3' })` is boto3's default client (legacy mode,
+ * 5 attempts, no retry quota; `sdk-models.ts`). `groups` give host ranges another client (a
+ * mixed fleet).
  */
 export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
-  const mode = options.mode ?? 'standard'
-  if (mode !== 'none' && mode !== 'standard' && mode !== 'adaptive')
-    throw new RangeError(`mode must be 'none', 'standard' or 'adaptive', got ${JSON.stringify(mode)}`)
-  const maxAttempts = mode === 'none' ? 1 : (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+  const mode = options.mode
+  if (mode !== undefined && !['none', 'legacy', 'standard', 'adaptive'].includes(mode))
+    throw new RangeError(`mode must be 'none', 'legacy', 'standard' or 'adaptive', got ${JSON.stringify(mode)}`)
+  if (options.maxAttempts !== undefined && (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1))
     throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`)
-  const clientRetry: ClientRetryConfig = { mode: mode === 'adaptive' ? 'adaptive' : 'standard', maxAttempts }
-  const assumptions =
-    mode === 'none'
-      ? []
-      : [
-          `SDK retries (${mode}, ${maxAttempts} attempts) follow @smithy/core's retry strategy; in-process runs draw the backoff jitter from a seeded stream instead of Math.random.`,
-        ]
+  const base = modelOf(options)
+  const groups = (options.groups ?? []).map((g) => ({ ...g, model: modelOf({ ...options, ...g }) }))
+  const models = [base, ...groups.map((g) => g.model)]
+  const maxAttempts = base.maxAttempts
+  const jsOnly = models.every((m) => m.sdk === 'js-v3')
+  // On endpoint targets a fleet of JS clients is the real SDK; other SDKs are modelled in-process
+  // over a one-attempt client.
+  const clientRetry: ClientRetryConfig | undefined =
+    jsOnly && groups.length === 0
+      ? {
+          mode: base.mode === 'adaptive' ? 'adaptive' : 'standard',
+          maxAttempts: base.mode === 'none' ? 1 : maxAttempts,
+        }
+      : undefined
+  const describe = (m: SdkRetryModel) => `${m.sdk} ${m.mode}, ${m.maxAttempts} attempts (${m.source})`
+  const assumptions = models.some((m) => m.mode !== 'none')
+    ? [
+        `SDK retries: ${[...new Set(models.map(describe))].join('; ')}; in-process runs draw the backoff jitter from a seeded stream.`,
+      ]
+    : []
   return {
     name: 'sdk-retry',
     params: {
-      mode,
+      ...(base.sdk !== 'js-v3' || groups.length > 0 ? { sdk: base.sdk } : {}),
+      mode: base.mode,
       maxAttempts,
-      throttlingBaseDelayMs: Retry.throttlingDelay(),
-      baseDelayMs: Retry.delay(),
-      retryQuota: INITIAL_RETRY_TOKENS,
+      ...base.constants,
+      ...(groups.length > 0
+        ? { groups: groups.map((g) => `${g.name}: ${g.model.sdk} ${g.model.mode} ×${g.model.maxAttempts}`).join('; ') }
+        : {}),
     },
     assumptions,
-    clientRetry,
+    ...(clientRetry !== undefined ? { clientRetry } : {}),
     start(ctx: MitigationContext): MitigationRun {
       const stats: RetryStats = {
         calls: 0,
@@ -206,88 +248,17 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
       }
       const streamBase = ctx.random.uint32()
       const limiters = new Map<number, AdaptiveLimiter>()
+      const modelFor = (index: number): SdkRetryModel =>
+        groups.find((g) => index >= g.first && index < g.first + g.count)?.model ?? base
       return {
         wrap(next: KmsInvoker, host: Host): KmsInvoker {
-          if (mode === 'none') return next
-          const quota = new RetryQuota(maxAttempts)
+          const model = modelFor(host.index)
+          if (model.mode === 'none') return next
+          const budget = new RetryBudget(model)
           const random = new Random(streamBase, host.index)
-          const limiter = mode === 'adaptive' ? new AdaptiveLimiter(() => host.now(), options.limiter) : undefined
+          const limiter = model.limiter ? new AdaptiveLimiter(() => host.now(), options.limiter) : undefined
           if (limiter !== undefined) limiters.set(host.index, limiter)
-          const direct = next === directKms
-          const refused = (retries: number, type: RetryErrorType): void => {
-            if (type === 'THROTTLING' || type === 'TRANSIENT') {
-              if (retries + 1 >= maxAttempts) stats.exhausted++
-              else stats.quotaRefusals++
-            }
-          }
-          // The SDK's retry loop: `first` is the outcome of an attempt already made (fast path).
-          function* loop(call: KmsCallSpec, first: KmsOutcome | undefined): Generator<Effect, KmsOutcome, unknown> {
-            let retries = 0
-            let lastCost: number | undefined
-            let out = first
-            for (;;) {
-              if (out === undefined) {
-                if (limiter !== undefined) {
-                  const waited = yield* limiter.sendToken()
-                  if (waited > 0) {
-                    stats.limiterWaitMs += waited
-                    stats.limiterDelayed++
-                  }
-                }
-                out = (direct ? yield call : yield* next(call)) as KmsOutcome
-              }
-              if (out.ok) {
-                limiter?.update(false)
-                quota.recordSuccess(lastCost)
-                if (retries > 0) stats.retriedThenSucceeded++
-                return out
-              }
-              const type = retryErrorType(out.error)
-              limiter?.update(type === 'THROTTLING')
-              if (!quota.shouldRetry(retries, type)) {
-                refused(retries, type)
-                if (retries > 0) stats.retriedThenFailed++
-                return out
-              }
-              const delay = quota.delay(retries, type, random.next())
-              lastCost = quota.take(type)
-              if (retries === 0) stats.requestsRetried++
-              retries++
-              stats.retries++
-              stats.backoffMs += delay
-              if (delay > 0) yield { kind: 'sleep', ms: delay }
-              out = undefined
-            }
-          }
-          const invoker: KmsInvoker = (call) => {
-            stats.calls++
-            return loop(call, undefined)
-          }
-          const nextSync = next.sync
-          if (nextSync !== undefined) {
-            invoker.sync = (call, exec) => {
-              stats.calls++
-              // An enabled adaptive limiter may make the first send wait: take the generator path.
-              if (limiter?.enabled) return loop(call, undefined)
-              const r = direct ? exec(call) : nextSync(call, exec)
-              if (isContinuation(r)) {
-                return (function* (): Generator<Effect, KmsOutcome, unknown> {
-                  return yield* loop(call, yield* r)
-                })()
-              }
-              if (r.ok) {
-                limiter?.update(false)
-                quota.recordSuccess(undefined)
-                return r
-              }
-              const type = retryErrorType(r.error)
-              if (quota.shouldRetry(0, type)) return loop(call, r)
-              limiter?.update(type === 'THROTTLING')
-              refused(0, type)
-              return r
-            }
-          }
-          return invoker
+          return retryInvoker(next, model, budget, random, limiter, stats)
         },
         // Adaptive mode: each client's limiter hands out send tokens from a background process.
         background: (host: Host) => limiters.get(host.index)?.dispatch(),
@@ -295,6 +266,93 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
       }
     },
   }
+}
+
+/** The SDK's retry loop around one host's invoker. */
+function retryInvoker(
+  next: KmsInvoker,
+  model: SdkRetryModel,
+  budget: RetryBudget,
+  random: Random,
+  limiter: AdaptiveLimiter | undefined,
+  stats: RetryStats,
+): KmsInvoker {
+  const direct = next === directKms
+  const refused = (attempt: number, cls: RetryClass): void => {
+    const why = budget.refusal(attempt, cls)
+    if (why === 'max-attempts') stats.exhausted++
+    else if (why === 'quota') stats.quotaRefusals++
+  }
+  const classify = (out: KmsOutcome & { ok: false }): RetryClass =>
+    model.classify(out.error as KmsErrorLike & { httpStatus?: number })
+  // The retry loop: `first` is the outcome of an attempt already made (fast path).
+  function* loop(call: KmsCallSpec, first: KmsOutcome | undefined): Generator<Effect, KmsOutcome, unknown> {
+    let retries = 0
+    let lastCost = 0
+    let out = first
+    for (;;) {
+      if (out === undefined) {
+        if (limiter !== undefined) {
+          const waited = yield* limiter.sendToken()
+          if (waited > 0) {
+            stats.limiterWaitMs += waited
+            stats.limiterDelayed++
+          }
+        }
+        out = (direct ? yield call : yield* next(call)) as KmsOutcome
+      }
+      if (out.ok) {
+        limiter?.update(false)
+        budget.success(retries > 0, lastCost)
+        if (retries > 0) stats.retriedThenSucceeded++
+        return out
+      }
+      const cls = classify(out)
+      limiter?.update(cls === 'THROTTLING')
+      if (budget.refusal(retries + 1, cls) !== undefined) {
+        refused(retries + 1, cls)
+        if (retries > 0) stats.retriedThenFailed++
+        return out
+      }
+      const delay = Math.floor(model.backoffMs(retries + 1, cls, random.next()))
+      lastCost = budget.take(cls)
+      if (retries === 0) stats.requestsRetried++
+      retries++
+      stats.retries++
+      stats.backoffMs += delay
+      if (delay > 0) yield { kind: 'sleep', ms: delay }
+      out = undefined
+    }
+  }
+  const invoker: KmsInvoker = (call) => {
+    stats.calls++
+    return loop(call, undefined)
+  }
+  const nextSync = next.sync
+  if (nextSync !== undefined) {
+    invoker.sync = (call, exec) => {
+      stats.calls++
+      // An enabled adaptive limiter may make the first send wait: take the generator path.
+      if (limiter?.enabled) return loop(call, undefined)
+      const r = direct ? exec(call) : nextSync(call, exec)
+      if (isContinuation(r)) {
+        return (function* (): Generator<Effect, KmsOutcome, unknown> {
+          return yield* loop(call, yield* r)
+        })()
+      }
+      if (r.ok) {
+        limiter?.update(false)
+        budget.success(false, 0)
+        return r
+      }
+      const cls = classify(r)
+      if (budget.refusal(1, cls) === undefined) return loop(call, r)
+      limiter?.update(cls === 'THROTTLING')
+      refused(1, cls)
+      return r
+    }
+  }
+  return invoker
 }
 
 /** Reads a retry layer's settings from a mitigation list: the one named `sdk-retry`, if any. */
