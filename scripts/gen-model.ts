@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs'
 import { resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SUPPLEMENT_OPERATIONS, SUPPLEMENT_SHAPES } from './model-supplement.ts'
 
 interface SmithyShape {
   type: string
@@ -35,6 +36,21 @@ const local = (id: string): string => (id.startsWith(NS) ? id.slice(NS.length) :
 
 const service = shapes[`${NS}TrentService`]
 if (!service?.operations) throw new Error('TrentService not found in model')
+// The newer API surface of the installed SDK (model-supplement.ts): new shapes are added,
+// existing structures and enums gain members, operations get the supplement's input/output/errors.
+for (const [id, extra] of Object.entries(SUPPLEMENT_SHAPES)) {
+  const base = shapes[id]
+  if (base === undefined) shapes[id] = structuredClone(extra) as SmithyShape
+  else {
+    if (base.type !== extra.type) throw new Error(`supplement ${id} is ${extra.type}, model says ${base.type}`)
+    if (extra.members) base.members = { ...base.members, ...extra.members }
+    if (extra.input) base.input = extra.input
+    if (extra.output) base.output = extra.output
+    if (extra.errors) base.errors = extra.errors
+  }
+}
+for (const op of SUPPLEMENT_OPERATIONS)
+  if (!service.operations.some((o) => o.target === NS + op)) service.operations.push({ target: NS + op })
 const opNames = service.operations.map((o) => local(o.target)).sort()
 
 // Shapes reachable from operation inputs/outputs.
@@ -221,6 +237,39 @@ lines.push('}')
 lines.push('/** Output shape of each operation. */')
 lines.push('export interface OperationOutputs {')
 for (const op of opNames) lines.push(`  ${op}: ${local(shapes[NS + op]!.output!.target)}`)
+lines.push('}')
+lines.push('')
+
+// Which key-identifying members accept alias names and alias ARNs, read from each member's
+// documentation: "To specify a KMS key, use its key ID, key ARN, alias name, or alias ARN"
+// (alias) versus "Specify the key ID or key ARN of the KMS key" (key); 'unstated' where the
+// text says neither (kms/alias-rules.ts decides those from the developer guide).
+const KEY_MEMBERS = ['KeyId', 'TargetKeyId', 'SourceKeyId', 'DestinationKeyId']
+const rules: Record<string, Record<string, 'alias' | 'key' | 'unstated'>> = {}
+for (const op of opNames) {
+  const input = shapes[shapes[NS + op]!.input!.target]!
+  for (const [member, m] of Object.entries(input.members ?? {})) {
+    if (!KEY_MEMBERS.includes(member)) continue
+    const text = String(m.traits?.['smithy.api#documentation'] ?? '')
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+    const rule =
+      /alias name|alias ARN/i.test(text) && !/Alias names are not supported/i.test(text)
+        ? 'alias'
+        : /key ID or key ARN/i.test(text)
+          ? 'key'
+          : 'unstated'
+    rules[op] = { ...rules[op], [member]: rule }
+  }
+}
+lines.push('/**')
+lines.push(' * Whether each key-identifying input member accepts alias names and alias ARNs, as its')
+lines.push(" * documentation in the model says ('unstated': the text says neither).")
+lines.push(' */')
+lines.push(
+  "export const KEY_ID_ALIAS_RULES: Readonly<Record<string, Readonly<Record<string, 'alias' | 'key' | 'unstated'>>>> = {",
+)
+for (const [op, r] of Object.entries(rules)) lines.push(`  ${op}: ${JSON.stringify(r)},`)
 lines.push('}')
 lines.push('')
 

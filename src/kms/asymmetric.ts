@@ -139,7 +139,10 @@ export function checkAsymmetricEncryption(
 ): void {
   if (!encryptionAlgorithmsOf(key).includes(algorithm)) throw incompatibleAlgorithm(algorithm, key.keySpec)
   if (hasContext(context)) throw new ValidationException(ASYMMETRIC_CONTEXT_MESSAGE)
-  if (algorithm === 'SM2PKE') throw new UnsupportedOperationException('kms-bench does not implement SM2PKE encryption.')
+  if (algorithm === 'SM2PKE')
+    throw new UnsupportedOperationException(
+      'kms-bench cannot run SM2PKE encryption: node:crypto (Node 20) has the SM2 curve but no SM2 public-key encryption (GB/T 32918.4).',
+    )
   if (plaintextLength !== undefined) {
     const limit = oaepPlaintextLimit(key.keySpec, algorithm)
     if (plaintextLength > limit) {
@@ -212,7 +215,9 @@ export function checkSigning(
   if (!signingAlgorithmsOf(key).includes(algorithm)) throw incompatibleAlgorithm(algorithm, key.keySpec)
   const scheme = SCHEMES[algorithm]
   if (scheme === undefined)
-    throw new UnsupportedOperationException(`kms-bench does not implement ${algorithm} signatures.`)
+    throw new UnsupportedOperationException(
+      `kms-bench cannot make ${algorithm} signatures: node:crypto (Node 20) has no SM2DSA with the SM3 Z-value (GB/T 32918.2).`,
+    )
   if (messageType === 'DIGEST' && message.byteLength !== scheme.digestLength) {
     throw new ValidationException(`Digest is invalid length for algorithm ${algorithm}.`)
   }

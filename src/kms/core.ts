@@ -179,7 +179,7 @@ export class KmsCore implements CoreServices {
       if (!KNOWN_OPERATIONS.has(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
       const handler = this.#operations[op]
       if (handler === undefined) throw new UnsupportedOperationException(`kms-bench does not implement ${op}`)
-      validateInput(op, input)
+      validateInput(op, input, caller.region)
       const out = handler(ctx, input)
       if (!isReadOnlyOperation(op)) this.#changes++
       if (this.audit.enabled) this.audit.record(buildAuditEvent({ op, input, caller, now, draft }))

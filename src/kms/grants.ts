@@ -391,7 +391,12 @@ export function grantListEntry(g: Grant): GrantListEntry {
   return e
 }
 
-/** The InvalidGrantIdException of a malformed grant id, or the NotFoundException of a missing grant. */
+/**
+ * The InvalidGrantIdException of a malformed grant id, or the NotFoundException of a missing grant.
+ * Decided for RevokeGrant/RetireGrant with a short or non-hex id (the model allows 1..128 of
+ * any character): InvalidGrantIdException, the error the API reference documents for "the
+ * specified GrantId is not valid"; NotFoundException only for a well-formed id that names no grant.
+ */
 export function grantNotFound(grantId: string): Error {
   return isGrantId(grantId)
     ? new NotFoundException(`Grant ID ${grantId} not found`)

@@ -55,7 +55,12 @@ export interface NewKeyParams {
 /** A new key record with fresh material (not yet stored). */
 export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
   const keyId = newKeyId(p.multiRegion === true)
-  const material: KeyMaterialSet = { versions: [newKeyMaterial(p.keySpec, 0, p.now, random)], current: 0 }
+  // A key for imported material starts without any (PendingImport, API_CreateKey.html, Origin).
+  const external = p.origin === 'EXTERNAL'
+  const material: KeyMaterialSet = {
+    versions: external ? [] : [newKeyMaterial(p.keySpec, 0, p.now, random)],
+    current: 0,
+  }
   const rotation: RotationState = {
     enabled: false,
     periodDays: 365,
@@ -78,7 +83,7 @@ export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
     keySpec: p.keySpec,
     origin: p.origin ?? 'AWS_KMS',
     keyManager: p.keyManager ?? 'CUSTOMER',
-    state: p.state ?? 'Enabled',
+    state: p.state ?? (external ? 'PendingImport' : 'Enabled'),
     deletionDate: undefined,
     pendingWindowDays: undefined,
     policy: p.policy ?? defaultKeyPolicy(p.account, p.region),
@@ -87,6 +92,7 @@ export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
     rotation,
     multiRegion: link,
     customKeyStoreId: p.customKeyStoreId,
+    ...(external ? { imported: { parameters: [], materials: new Map(), pendingRotation: undefined } } : {}),
   }
 }
 

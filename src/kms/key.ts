@@ -6,7 +6,9 @@
 import type { KeyObject } from 'node:crypto'
 import { AccessDeniedException } from './errors.ts'
 import type {
+  AlgorithmSpec,
   EncryptionAlgorithmSpec,
+  ExpirationModelType,
   KeyAgreementAlgorithmSpec,
   KeyManagerType,
   KeyMetadata,
@@ -16,6 +18,7 @@ import type {
   MacAlgorithmSpec,
   OriginType,
   SigningAlgorithmSpec,
+  WrappingKeySpec,
 } from './model.generated.ts'
 
 /** One version of a key's cryptographic material. Old versions are kept so old ciphertext decrypts. */
@@ -68,6 +71,38 @@ export interface RotationState {
   readonly history: RotationRecord[]
 }
 
+/** One GetParametersForImport answer: the wrapping key pair's private half and its import token's facts. */
+export interface ImportParameters {
+  /** Random id carried in the import token (hex). */
+  readonly tokenId: string
+  readonly privateKey: KeyObject
+  readonly algorithm: AlgorithmSpec
+  readonly wrappingKeySpec: WrappingKeySpec
+  /** Epoch ms after which the token and public key are expired (24 h after issue). */
+  readonly validTo: number
+}
+
+/** What KMS keeps about one imported key material (by key material id). */
+export interface ImportedMaterial {
+  readonly id: string
+  expirationModel: ExpirationModelType
+  /** Epoch ms when the material expires (KEY_MATERIAL_EXPIRES only). */
+  validTo: number | undefined
+  description: string | undefined
+  /** False once deleted (DeleteImportedKeyMaterial) or expired: only the same material can be re-imported. */
+  present: boolean
+}
+
+/** Imported key material state of a key with Origin EXTERNAL (`import-material.ts`). */
+export interface ImportState {
+  /** Outstanding wrapping keys and tokens, newest last (expired ones are dropped on the next request). */
+  readonly parameters: ImportParameters[]
+  /** Every material ever imported into the key, by id. */
+  readonly materials: Map<string, ImportedMaterial>
+  /** A NEW_KEY_MATERIAL import not yet made current: RotateKeyOnDemand makes it current. */
+  pendingRotation: KeyMaterialVersion | undefined
+}
+
 /** Links the primary and the replicas of one multi-Region key (the same object in every Region). */
 export interface MultiRegionLink {
   readonly keyId: string
@@ -102,6 +137,8 @@ export interface KmsKey {
   readonly multiRegion: MultiRegionLink | undefined
   /** Custom key store id, for keys modelled in a custom key store (quota accounting). */
   readonly customKeyStoreId: string | undefined
+  /** Imported key material (Origin EXTERNAL only). @default undefined */
+  readonly imported?: ImportState
   /**
    * An AWS owned key (`aws-owned-keys.ts`): used by AWS services on callers' behalf and
    * counted against no request quota. @default undefined (not AWS owned)
@@ -216,6 +253,17 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
   if (key.pendingWindowDays !== undefined && key.state === 'PendingReplicaDeletion')
     md.PendingDeletionWindowInDays = key.pendingWindowDays
   Object.assign(md, algorithmMembers(key))
+  const current = key.material.versions[key.material.current]
+  // Symmetric keys name their current material, also after it was deleted (LocalStack's
+  // AWS-recorded snapshot, describe-key-after-deleted-import); asymmetric and HMAC keys do not.
+  if (key.keySpec === 'SYMMETRIC_DEFAULT' && current !== undefined) md.CurrentKeyMaterialId = current.id
+  if (key.imported !== undefined && current !== undefined) {
+    const info = key.imported.materials.get(current.id)
+    if (info?.present === true) {
+      md.ExpirationModel = info.expirationModel
+      if (info.validTo !== undefined) md.ValidTo = new Date(info.validTo)
+    }
+  }
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId
   const link = key.multiRegion
   if (link !== undefined) {

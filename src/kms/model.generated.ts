@@ -4,7 +4,7 @@
 /* eslint-disable */
 
 /** Every KMS API operation, as named in the model (and in `X-Amz-Target: TrentService.<Op>`). */
-export const OPERATION_NAMES = ["CancelKeyDeletion","ConnectCustomKeyStore","CreateAlias","CreateCustomKeyStore","CreateGrant","CreateKey","Decrypt","DeleteAlias","DeleteCustomKeyStore","DeleteImportedKeyMaterial","DeriveSharedSecret","DescribeCustomKeyStores","DescribeKey","DisableKey","DisableKeyRotation","DisconnectCustomKeyStore","EnableKey","EnableKeyRotation","Encrypt","GenerateDataKey","GenerateDataKeyPair","GenerateDataKeyPairWithoutPlaintext","GenerateDataKeyWithoutPlaintext","GenerateMac","GenerateRandom","GetKeyPolicy","GetKeyRotationStatus","GetParametersForImport","GetPublicKey","ImportKeyMaterial","ListAliases","ListGrants","ListKeyPolicies","ListKeyRotations","ListKeys","ListResourceTags","ListRetirableGrants","PutKeyPolicy","ReEncrypt","ReplicateKey","RetireGrant","RevokeGrant","RotateKeyOnDemand","ScheduleKeyDeletion","Sign","TagResource","UntagResource","UpdateAlias","UpdateCustomKeyStore","UpdateKeyDescription","UpdatePrimaryRegion","Verify","VerifyMac"] as const
+export const OPERATION_NAMES = ["CancelKeyDeletion","ConnectCustomKeyStore","CreateAlias","CreateCustomKeyStore","CreateGrant","CreateKey","Decapsulate","Decrypt","DeleteAlias","DeleteCustomKeyStore","DeleteImportedKeyMaterial","DeriveSharedSecret","DescribeCustomKeyStores","DescribeKey","DisableKey","DisableKeyRotation","DisconnectCustomKeyStore","EnableKey","EnableKeyRotation","Encapsulate","Encrypt","GenerateDataKey","GenerateDataKeyPair","GenerateDataKeyPairWithoutPlaintext","GenerateDataKeyWithoutPlaintext","GenerateMac","GenerateRandom","GetKeyLastUsage","GetKeyPolicy","GetKeyRotationStatus","GetParametersForImport","GetPublicKey","ImportKeyMaterial","ListAliases","ListGrants","ListKeyPolicies","ListKeyRotations","ListKeys","ListResourceTags","ListRetirableGrants","PutKeyPolicy","ReEncrypt","ReplicateKey","RetireGrant","RevokeGrant","RotateKeyOnDemand","ScheduleKeyDeletion","Sign","TagResource","UntagResource","UpdateAlias","UpdateCustomKeyStore","UpdateKeyDescription","UpdatePrimaryRegion","Verify","VerifyMac"] as const
 /** A KMS API operation name. */
 export type OperationName = (typeof OPERATION_NAMES)[number]
 
@@ -34,6 +34,7 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "AliasNameType": {"type":"string","min":1,"max":256,"pattern":"^[a-zA-Z0-9:/_-]+$"},
   "ArnType": {"type":"string","min":20,"max":2048},
   "AttestationDocumentType": {"type":"blob","min":1,"max":262144},
+  "BackingKeyIdType": {"type":"string","min":64,"max":64,"pattern":"^[a-f0-9]+$"},
   "BooleanType": {"type":"boolean"},
   "CancelKeyDeletionRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true}}},
   "CancelKeyDeletionResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"}}},
@@ -59,12 +60,15 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "DataKeyPairSpec": {"type":"enum","enum":["RSA_2048","RSA_3072","RSA_4096","ECC_NIST_P256","ECC_NIST_P384","ECC_NIST_P521","ECC_SECG_P256K1","SM2"]},
   "DataKeySpec": {"type":"enum","enum":["AES_256","AES_128"]},
   "DateType": {"type":"timestamp"},
+  "DecapsulateRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"SharedSecretCiphertextBlob":{"target":"CiphertextType","required":true},"EncapsulationAlgorithm":{"target":"EncapsulationAlgorithmSpec","required":true},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
+  "DecapsulateResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"SharedSecret":{"target":"PlaintextType"},"EncapsulationAlgorithm":{"target":"EncapsulationAlgorithmSpec"}}},
   "DecryptRequest": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType","required":true},"EncryptionContext":{"target":"EncryptionContextType"},"GrantTokens":{"target":"GrantTokenList"},"KeyId":{"target":"KeyIdType"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"Recipient":{"target":"RecipientInfo"},"DryRun":{"target":"NullableBooleanType"}}},
   "DecryptResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"Plaintext":{"target":"PlaintextType"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"CiphertextForRecipient":{"target":"CiphertextType"}}},
   "DeleteAliasRequest": {"type":"structure","members":{"AliasName":{"target":"AliasNameType","required":true}}},
   "DeleteCustomKeyStoreRequest": {"type":"structure","members":{"CustomKeyStoreId":{"target":"CustomKeyStoreIdType","required":true}}},
   "DeleteCustomKeyStoreResponse": {"type":"structure","members":{}},
-  "DeleteImportedKeyMaterialRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true}}},
+  "DeleteImportedKeyMaterialRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
+  "DeleteImportedKeyMaterialResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
   "DeriveSharedSecretRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"KeyAgreementAlgorithm":{"target":"KeyAgreementAlgorithmSpec","required":true},"PublicKey":{"target":"PublicKeyType","required":true},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"},"Recipient":{"target":"RecipientInfo"}}},
   "DeriveSharedSecretResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"SharedSecret":{"target":"PlaintextType"},"CiphertextForRecipient":{"target":"CiphertextType"},"KeyAgreementAlgorithm":{"target":"KeyAgreementAlgorithmSpec"},"KeyOrigin":{"target":"OriginType"}}},
   "DescribeCustomKeyStoresRequest": {"type":"structure","members":{"CustomKeyStoreId":{"target":"CustomKeyStoreIdType"},"CustomKeyStoreName":{"target":"CustomKeyStoreNameType"},"Limit":{"target":"LimitType"},"Marker":{"target":"MarkerType"}}},
@@ -78,6 +82,9 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "DisconnectCustomKeyStoreResponse": {"type":"structure","members":{}},
   "EnableKeyRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true}}},
   "EnableKeyRotationRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"RotationPeriodInDays":{"target":"RotationPeriodInDaysType"}}},
+  "EncapsulateRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"EncapsulationAlgorithm":{"target":"EncapsulationAlgorithmSpec","required":true},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
+  "EncapsulateResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"SharedSecret":{"target":"PlaintextType"},"SharedSecretCiphertextBlob":{"target":"CiphertextType"},"EncapsulationAlgorithm":{"target":"EncapsulationAlgorithmSpec"}}},
+  "EncapsulationAlgorithmSpec": {"type":"enum","enum":["ML_KEM"]},
   "EncryptRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"Plaintext":{"target":"PlaintextType","required":true},"EncryptionContext":{"target":"EncryptionContextType"},"GrantTokens":{"target":"GrantTokenList"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"DryRun":{"target":"NullableBooleanType"}}},
   "EncryptResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"KeyId":{"target":"KeyIdType"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"}}},
   "EncryptionAlgorithmSpec": {"type":"enum","enum":["SYMMETRIC_DEFAULT","RSAES_OAEP_SHA_1","RSAES_OAEP_SHA_256","SM2PKE"]},
@@ -98,6 +105,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "GenerateMacResponse": {"type":"structure","members":{"Mac":{"target":"CiphertextType"},"MacAlgorithm":{"target":"MacAlgorithmSpec"},"KeyId":{"target":"KeyIdType"}}},
   "GenerateRandomRequest": {"type":"structure","members":{"NumberOfBytes":{"target":"NumberOfBytesType"},"CustomKeyStoreId":{"target":"CustomKeyStoreIdType"},"Recipient":{"target":"RecipientInfo"}}},
   "GenerateRandomResponse": {"type":"structure","members":{"Plaintext":{"target":"PlaintextType"},"CiphertextForRecipient":{"target":"CiphertextType"}}},
+  "GetKeyLastUsageRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true}}},
+  "GetKeyLastUsageResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"KeyLastUsage":{"target":"KeyLastUsageData"},"TrackingStartDate":{"target":"DateType"}}},
   "GetKeyPolicyRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"PolicyName":{"target":"PolicyNameType"}}},
   "GetKeyPolicyResponse": {"type":"structure","members":{"Policy":{"target":"PolicyType"},"PolicyName":{"target":"PolicyNameType"}}},
   "GetKeyRotationStatusRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true}}},
@@ -115,16 +124,23 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "GrantOperationList": {"type":"list","member":"GrantOperation"},
   "GrantTokenList": {"type":"list","min":0,"max":10,"member":"GrantTokenType"},
   "GrantTokenType": {"type":"string","min":1,"max":8192},
-  "ImportKeyMaterialRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"ImportToken":{"target":"CiphertextType","required":true},"EncryptedKeyMaterial":{"target":"CiphertextType","required":true},"ValidTo":{"target":"DateType"},"ExpirationModel":{"target":"ExpirationModelType"}}},
-  "ImportKeyMaterialResponse": {"type":"structure","members":{}},
+  "ImportKeyMaterialRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"ImportToken":{"target":"CiphertextType","required":true},"EncryptedKeyMaterial":{"target":"CiphertextType","required":true},"ValidTo":{"target":"DateType"},"ExpirationModel":{"target":"ExpirationModelType"},"ImportType":{"target":"ImportType"},"KeyMaterialDescription":{"target":"KeyMaterialDescriptionType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
+  "ImportKeyMaterialResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
+  "ImportState": {"type":"enum","enum":["IMPORTED","PENDING_IMPORT"]},
+  "ImportType": {"type":"enum","enum":["NEW_KEY_MATERIAL","EXISTING_KEY_MATERIAL"]},
+  "IncludeKeyMaterial": {"type":"enum","enum":["ALL_KEY_MATERIAL","ROTATIONS_ONLY"]},
   "KeyAgreementAlgorithmSpec": {"type":"enum","enum":["ECDH"]},
   "KeyAgreementAlgorithmSpecList": {"type":"list","member":"KeyAgreementAlgorithmSpec"},
   "KeyEncryptionMechanism": {"type":"enum","enum":["RSAES_OAEP_SHA_256"]},
   "KeyIdType": {"type":"string","min":1,"max":2048},
+  "KeyLastUsageData": {"type":"structure","members":{"Operation":{"target":"KeyLastUsageTrackingOperation"},"Timestamp":{"target":"DateType"},"CloudTrailEventId":{"target":"KeyIdType"},"KmsRequestId":{"target":"KeyIdType"}}},
+  "KeyLastUsageTrackingOperation": {"type":"enum","enum":["Decapsulate","Decrypt","DeriveSharedSecret","Encapsulate","Encrypt","GenerateDataKey","GenerateDataKeyPair","GenerateDataKeyPairWithoutPlaintext","GenerateDataKeyWithoutPlaintext","GenerateMac","ReEncrypt","Sign","Verify","VerifyMac"]},
   "KeyList": {"type":"list","member":"KeyListEntry"},
   "KeyListEntry": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"KeyArn":{"target":"ArnType"}}},
   "KeyManagerType": {"type":"enum","enum":["AWS","CUSTOMER"]},
-  "KeyMetadata": {"type":"structure","members":{"AWSAccountId":{"target":"AWSAccountIdType"},"KeyId":{"target":"KeyIdType","required":true},"Arn":{"target":"ArnType"},"CreationDate":{"target":"DateType"},"Enabled":{"target":"BooleanType"},"Description":{"target":"DescriptionType"},"KeyUsage":{"target":"KeyUsageType"},"KeyState":{"target":"KeyState"},"DeletionDate":{"target":"DateType"},"ValidTo":{"target":"DateType"},"Origin":{"target":"OriginType"},"CustomKeyStoreId":{"target":"CustomKeyStoreIdType"},"CloudHsmClusterId":{"target":"CloudHsmClusterIdType"},"ExpirationModel":{"target":"ExpirationModelType"},"KeyManager":{"target":"KeyManagerType"},"CustomerMasterKeySpec":{"target":"CustomerMasterKeySpec"},"KeySpec":{"target":"KeySpec"},"EncryptionAlgorithms":{"target":"EncryptionAlgorithmSpecList"},"SigningAlgorithms":{"target":"SigningAlgorithmSpecList"},"KeyAgreementAlgorithms":{"target":"KeyAgreementAlgorithmSpecList"},"MultiRegion":{"target":"NullableBooleanType"},"MultiRegionConfiguration":{"target":"MultiRegionConfiguration"},"PendingDeletionWindowInDays":{"target":"PendingWindowInDaysType"},"MacAlgorithms":{"target":"MacAlgorithmSpecList"},"XksKeyConfiguration":{"target":"XksKeyConfigurationType"}}},
+  "KeyMaterialDescriptionType": {"type":"string","min":0,"max":256},
+  "KeyMaterialState": {"type":"enum","enum":["NON_CURRENT","CURRENT","PENDING_ROTATION","PENDING_MULTI_REGION_IMPORT_AND_ROTATION"]},
+  "KeyMetadata": {"type":"structure","members":{"AWSAccountId":{"target":"AWSAccountIdType"},"KeyId":{"target":"KeyIdType","required":true},"Arn":{"target":"ArnType"},"CreationDate":{"target":"DateType"},"Enabled":{"target":"BooleanType"},"Description":{"target":"DescriptionType"},"KeyUsage":{"target":"KeyUsageType"},"KeyState":{"target":"KeyState"},"DeletionDate":{"target":"DateType"},"ValidTo":{"target":"DateType"},"Origin":{"target":"OriginType"},"CustomKeyStoreId":{"target":"CustomKeyStoreIdType"},"CloudHsmClusterId":{"target":"CloudHsmClusterIdType"},"ExpirationModel":{"target":"ExpirationModelType"},"KeyManager":{"target":"KeyManagerType"},"CustomerMasterKeySpec":{"target":"CustomerMasterKeySpec"},"KeySpec":{"target":"KeySpec"},"EncryptionAlgorithms":{"target":"EncryptionAlgorithmSpecList"},"SigningAlgorithms":{"target":"SigningAlgorithmSpecList"},"KeyAgreementAlgorithms":{"target":"KeyAgreementAlgorithmSpecList"},"MultiRegion":{"target":"NullableBooleanType"},"MultiRegionConfiguration":{"target":"MultiRegionConfiguration"},"PendingDeletionWindowInDays":{"target":"PendingWindowInDaysType"},"MacAlgorithms":{"target":"MacAlgorithmSpecList"},"XksKeyConfiguration":{"target":"XksKeyConfigurationType"},"CurrentKeyMaterialId":{"target":"BackingKeyIdType"}}},
   "KeySpec": {"type":"enum","enum":["RSA_2048","RSA_3072","RSA_4096","ECC_NIST_P256","ECC_NIST_P384","ECC_NIST_P521","ECC_SECG_P256K1","SYMMETRIC_DEFAULT","HMAC_224","HMAC_256","HMAC_384","HMAC_512","SM2"]},
   "KeyState": {"type":"enum","enum":["Creating","Enabled","Disabled","PendingDeletion","PendingImport","PendingReplicaDeletion","Unavailable","Updating"]},
   "KeyStorePasswordType": {"type":"string","min":7,"max":32,"sensitive":true},
@@ -136,7 +152,7 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "ListGrantsResponse": {"type":"structure","members":{"Grants":{"target":"GrantList"},"NextMarker":{"target":"MarkerType"},"Truncated":{"target":"BooleanType"}}},
   "ListKeyPoliciesRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"Limit":{"target":"LimitType"},"Marker":{"target":"MarkerType"}}},
   "ListKeyPoliciesResponse": {"type":"structure","members":{"PolicyNames":{"target":"PolicyNameList"},"NextMarker":{"target":"MarkerType"},"Truncated":{"target":"BooleanType"}}},
-  "ListKeyRotationsRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"Limit":{"target":"LimitType"},"Marker":{"target":"MarkerType"}}},
+  "ListKeyRotationsRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"Limit":{"target":"LimitType"},"Marker":{"target":"MarkerType"},"IncludeKeyMaterial":{"target":"IncludeKeyMaterial"}}},
   "ListKeyRotationsResponse": {"type":"structure","members":{"Rotations":{"target":"RotationsList"},"NextMarker":{"target":"MarkerType"},"Truncated":{"target":"BooleanType"}}},
   "ListKeysRequest": {"type":"structure","members":{"Limit":{"target":"LimitType"},"Marker":{"target":"MarkerType"}}},
   "ListKeysResponse": {"type":"structure","members":{"Keys":{"target":"KeyList"},"NextMarker":{"target":"MarkerType"},"Truncated":{"target":"BooleanType"}}},
@@ -175,7 +191,7 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "RotationPeriodInDaysType": {"type":"integer","min":90,"max":2560},
   "RotationType": {"type":"enum","enum":["AUTOMATIC","ON_DEMAND"]},
   "RotationsList": {"type":"list","member":"RotationsListEntry"},
-  "RotationsListEntry": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"RotationDate":{"target":"DateType"},"RotationType":{"target":"RotationType"}}},
+  "RotationsListEntry": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"RotationDate":{"target":"DateType"},"RotationType":{"target":"RotationType"},"KeyMaterialId":{"target":"BackingKeyIdType"},"KeyMaterialDescription":{"target":"KeyMaterialDescriptionType"},"ImportState":{"target":"ImportState"},"KeyMaterialState":{"target":"KeyMaterialState"},"ExpirationModel":{"target":"ExpirationModelType"},"ValidTo":{"target":"DateType"}}},
   "ScheduleKeyDeletionRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"PendingWindowInDays":{"target":"PendingWindowInDaysType"}}},
   "ScheduleKeyDeletionResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"DeletionDate":{"target":"DateType"},"KeyState":{"target":"KeyState"},"PendingWindowInDays":{"target":"PendingWindowInDaysType"}}},
   "SignRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"Message":{"target":"PlaintextType","required":true},"MessageType":{"target":"MessageType"},"GrantTokens":{"target":"GrantTokenList"},"SigningAlgorithm":{"target":"SigningAlgorithmSpec","required":true},"DryRun":{"target":"NullableBooleanType"}}},
@@ -221,10 +237,11 @@ export const OPERATIONS: Readonly<Record<OperationName, { input: string; output:
   CreateCustomKeyStore: { input: "CreateCustomKeyStoreRequest", output: "CreateCustomKeyStoreResponse", errors: ["CloudHsmClusterInUseException","CloudHsmClusterInvalidConfigurationException","CloudHsmClusterNotActiveException","CloudHsmClusterNotFoundException","CustomKeyStoreNameInUseException","IncorrectTrustAnchorException","KMSInternalException","LimitExceededException","XksProxyIncorrectAuthenticationCredentialException","XksProxyInvalidConfigurationException","XksProxyInvalidResponseException","XksProxyUriEndpointInUseException","XksProxyUriInUseException","XksProxyUriUnreachableException","XksProxyVpcEndpointServiceInUseException","XksProxyVpcEndpointServiceInvalidConfigurationException","XksProxyVpcEndpointServiceNotFoundException"] },
   CreateGrant: { input: "CreateGrantRequest", output: "CreateGrantResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","InvalidArnException","InvalidGrantTokenException","KMSInternalException","KMSInvalidStateException","LimitExceededException","NotFoundException"] },
   CreateKey: { input: "CreateKeyRequest", output: "CreateKeyResponse", errors: ["CloudHsmClusterInvalidConfigurationException","CustomKeyStoreInvalidStateException","CustomKeyStoreNotFoundException","DependencyTimeoutException","InvalidArnException","KMSInternalException","LimitExceededException","MalformedPolicyDocumentException","TagException","UnsupportedOperationException","XksKeyAlreadyInUseException","XksKeyInvalidConfigurationException","XksKeyNotFoundException"] },
+  Decapsulate: { input: "DecapsulateRequest", output: "DecapsulateResponse", errors: ["DisabledException","DryRunOperationException","IncorrectKeyException","InvalidCiphertextException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   Decrypt: { input: "DecryptRequest", output: "DecryptResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","IncorrectKeyException","InvalidCiphertextException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   DeleteAlias: { input: "DeleteAliasRequest", output: "Unit", errors: ["DependencyTimeoutException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   DeleteCustomKeyStore: { input: "DeleteCustomKeyStoreRequest", output: "DeleteCustomKeyStoreResponse", errors: ["CustomKeyStoreHasCMKsException","CustomKeyStoreInvalidStateException","CustomKeyStoreNotFoundException","KMSInternalException"] },
-  DeleteImportedKeyMaterial: { input: "DeleteImportedKeyMaterialRequest", output: "Unit", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException","UnsupportedOperationException"] },
+  DeleteImportedKeyMaterial: { input: "DeleteImportedKeyMaterialRequest", output: "DeleteImportedKeyMaterialResponse", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException","UnsupportedOperationException"] },
   DeriveSharedSecret: { input: "DeriveSharedSecretRequest", output: "DeriveSharedSecretResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   DescribeCustomKeyStores: { input: "DescribeCustomKeyStoresRequest", output: "DescribeCustomKeyStoresResponse", errors: ["CustomKeyStoreNotFoundException","InvalidMarkerException","KMSInternalException"] },
   DescribeKey: { input: "DescribeKeyRequest", output: "DescribeKeyResponse", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","NotFoundException"] },
@@ -233,6 +250,7 @@ export const OPERATIONS: Readonly<Record<OperationName, { input: string; output:
   DisconnectCustomKeyStore: { input: "DisconnectCustomKeyStoreRequest", output: "DisconnectCustomKeyStoreResponse", errors: ["CustomKeyStoreInvalidStateException","CustomKeyStoreNotFoundException","KMSInternalException"] },
   EnableKey: { input: "EnableKeyRequest", output: "Unit", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","KMSInvalidStateException","LimitExceededException","NotFoundException"] },
   EnableKeyRotation: { input: "EnableKeyRotationRequest", output: "Unit", errors: ["DependencyTimeoutException","DisabledException","InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException","UnsupportedOperationException"] },
+  Encapsulate: { input: "EncapsulateRequest", output: "EncapsulateResponse", errors: ["DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   Encrypt: { input: "EncryptRequest", output: "EncryptResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   GenerateDataKey: { input: "GenerateDataKeyRequest", output: "GenerateDataKeyResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   GenerateDataKeyPair: { input: "GenerateDataKeyPairRequest", output: "GenerateDataKeyPairResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException","UnsupportedOperationException"] },
@@ -240,6 +258,7 @@ export const OPERATIONS: Readonly<Record<OperationName, { input: string; output:
   GenerateDataKeyWithoutPlaintext: { input: "GenerateDataKeyWithoutPlaintextRequest", output: "GenerateDataKeyWithoutPlaintextResponse", errors: ["DependencyTimeoutException","DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   GenerateMac: { input: "GenerateMacRequest", output: "GenerateMacResponse", errors: ["DisabledException","DryRunOperationException","InvalidGrantTokenException","InvalidKeyUsageException","KeyUnavailableException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   GenerateRandom: { input: "GenerateRandomRequest", output: "GenerateRandomResponse", errors: ["CustomKeyStoreInvalidStateException","CustomKeyStoreNotFoundException","DependencyTimeoutException","KMSInternalException","UnsupportedOperationException"] },
+  GetKeyLastUsage: { input: "GetKeyLastUsageRequest", output: "GetKeyLastUsageResponse", errors: ["InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   GetKeyPolicy: { input: "GetKeyPolicyRequest", output: "GetKeyPolicyResponse", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException"] },
   GetKeyRotationStatus: { input: "GetKeyRotationStatusRequest", output: "GetKeyRotationStatusResponse", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException","UnsupportedOperationException"] },
   GetParametersForImport: { input: "GetParametersForImportRequest", output: "GetParametersForImportResponse", errors: ["DependencyTimeoutException","InvalidArnException","KMSInternalException","KMSInvalidStateException","NotFoundException","UnsupportedOperationException"] },
@@ -406,6 +425,18 @@ export interface CustomKeyStoresListEntry {
 export type CustomerMasterKeySpec = "RSA_2048" | "RSA_3072" | "RSA_4096" | "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" | "ECC_SECG_P256K1" | "SYMMETRIC_DEFAULT" | "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" | "SM2"
 export type DataKeyPairSpec = "RSA_2048" | "RSA_3072" | "RSA_4096" | "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" | "ECC_SECG_P256K1" | "SM2"
 export type DataKeySpec = "AES_256" | "AES_128"
+export interface DecapsulateRequest {
+  KeyId: string
+  SharedSecretCiphertextBlob: Uint8Array
+  EncapsulationAlgorithm: EncapsulationAlgorithmSpec
+  GrantTokens?: string[]
+  DryRun?: boolean
+}
+export interface DecapsulateResponse {
+  KeyId?: string
+  SharedSecret?: Uint8Array
+  EncapsulationAlgorithm?: EncapsulationAlgorithmSpec
+}
 export interface DecryptRequest {
   CiphertextBlob: Uint8Array
   EncryptionContext?: Record<string, string>
@@ -430,6 +461,11 @@ export interface DeleteCustomKeyStoreRequest {
 export type DeleteCustomKeyStoreResponse = Record<string, never>
 export interface DeleteImportedKeyMaterialRequest {
   KeyId: string
+  KeyMaterialId?: string
+}
+export interface DeleteImportedKeyMaterialResponse {
+  KeyId?: string
+  KeyMaterialId?: string
 }
 export interface DeriveSharedSecretRequest {
   KeyId: string
@@ -481,6 +517,19 @@ export interface EnableKeyRotationRequest {
   KeyId: string
   RotationPeriodInDays?: number
 }
+export interface EncapsulateRequest {
+  KeyId: string
+  EncapsulationAlgorithm: EncapsulationAlgorithmSpec
+  GrantTokens?: string[]
+  DryRun?: boolean
+}
+export interface EncapsulateResponse {
+  KeyId?: string
+  SharedSecret?: Uint8Array
+  SharedSecretCiphertextBlob?: Uint8Array
+  EncapsulationAlgorithm?: EncapsulationAlgorithmSpec
+}
+export type EncapsulationAlgorithmSpec = "ML_KEM"
 export interface EncryptRequest {
   KeyId: string
   Plaintext: Uint8Array
@@ -573,6 +622,14 @@ export interface GenerateRandomResponse {
   Plaintext?: Uint8Array
   CiphertextForRecipient?: Uint8Array
 }
+export interface GetKeyLastUsageRequest {
+  KeyId: string
+}
+export interface GetKeyLastUsageResponse {
+  KeyId?: string
+  KeyLastUsage?: KeyLastUsageData
+  TrackingStartDate?: Date
+}
 export interface GetKeyPolicyRequest {
   KeyId: string
   PolicyName?: string
@@ -638,15 +695,32 @@ export interface ImportKeyMaterialRequest {
   EncryptedKeyMaterial: Uint8Array
   ValidTo?: Date
   ExpirationModel?: ExpirationModelType
+  ImportType?: ImportType
+  KeyMaterialDescription?: string
+  KeyMaterialId?: string
 }
-export type ImportKeyMaterialResponse = Record<string, never>
+export interface ImportKeyMaterialResponse {
+  KeyId?: string
+  KeyMaterialId?: string
+}
+export type ImportState = "IMPORTED" | "PENDING_IMPORT"
+export type ImportType = "NEW_KEY_MATERIAL" | "EXISTING_KEY_MATERIAL"
+export type IncludeKeyMaterial = "ALL_KEY_MATERIAL" | "ROTATIONS_ONLY"
 export type KeyAgreementAlgorithmSpec = "ECDH"
 export type KeyEncryptionMechanism = "RSAES_OAEP_SHA_256"
+export interface KeyLastUsageData {
+  Operation?: KeyLastUsageTrackingOperation
+  Timestamp?: Date
+  CloudTrailEventId?: string
+  KmsRequestId?: string
+}
+export type KeyLastUsageTrackingOperation = "Decapsulate" | "Decrypt" | "DeriveSharedSecret" | "Encapsulate" | "Encrypt" | "GenerateDataKey" | "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" | "GenerateDataKeyWithoutPlaintext" | "GenerateMac" | "ReEncrypt" | "Sign" | "Verify" | "VerifyMac"
 export interface KeyListEntry {
   KeyId?: string
   KeyArn?: string
 }
 export type KeyManagerType = "AWS" | "CUSTOMER"
+export type KeyMaterialState = "NON_CURRENT" | "CURRENT" | "PENDING_ROTATION" | "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
 export interface KeyMetadata {
   AWSAccountId?: string
   KeyId: string
@@ -673,6 +747,7 @@ export interface KeyMetadata {
   PendingDeletionWindowInDays?: number
   MacAlgorithms?: MacAlgorithmSpec[]
   XksKeyConfiguration?: XksKeyConfigurationType
+  CurrentKeyMaterialId?: string
 }
 export type KeySpec = "RSA_2048" | "RSA_3072" | "RSA_4096" | "ECC_NIST_P256" | "ECC_NIST_P384" | "ECC_NIST_P521" | "ECC_SECG_P256K1" | "SYMMETRIC_DEFAULT" | "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" | "SM2"
 export type KeyState = "Creating" | "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport" | "PendingReplicaDeletion" | "Unavailable" | "Updating"
@@ -713,6 +788,7 @@ export interface ListKeyRotationsRequest {
   KeyId: string
   Limit?: number
   Marker?: string
+  IncludeKeyMaterial?: IncludeKeyMaterial
 }
 export interface ListKeyRotationsResponse {
   Rotations?: RotationsListEntry[]
@@ -819,6 +895,12 @@ export interface RotationsListEntry {
   KeyId?: string
   RotationDate?: Date
   RotationType?: RotationType
+  KeyMaterialId?: string
+  KeyMaterialDescription?: string
+  ImportState?: ImportState
+  KeyMaterialState?: KeyMaterialState
+  ExpirationModel?: ExpirationModelType
+  ValidTo?: Date
 }
 export interface ScheduleKeyDeletionRequest {
   KeyId: string
@@ -933,6 +1015,7 @@ export interface OperationInputs {
   CreateCustomKeyStore: CreateCustomKeyStoreRequest
   CreateGrant: CreateGrantRequest
   CreateKey: CreateKeyRequest
+  Decapsulate: DecapsulateRequest
   Decrypt: DecryptRequest
   DeleteAlias: DeleteAliasRequest
   DeleteCustomKeyStore: DeleteCustomKeyStoreRequest
@@ -945,6 +1028,7 @@ export interface OperationInputs {
   DisconnectCustomKeyStore: DisconnectCustomKeyStoreRequest
   EnableKey: EnableKeyRequest
   EnableKeyRotation: EnableKeyRotationRequest
+  Encapsulate: EncapsulateRequest
   Encrypt: EncryptRequest
   GenerateDataKey: GenerateDataKeyRequest
   GenerateDataKeyPair: GenerateDataKeyPairRequest
@@ -952,6 +1036,7 @@ export interface OperationInputs {
   GenerateDataKeyWithoutPlaintext: GenerateDataKeyWithoutPlaintextRequest
   GenerateMac: GenerateMacRequest
   GenerateRandom: GenerateRandomRequest
+  GetKeyLastUsage: GetKeyLastUsageRequest
   GetKeyPolicy: GetKeyPolicyRequest
   GetKeyRotationStatus: GetKeyRotationStatusRequest
   GetParametersForImport: GetParametersForImportRequest
@@ -989,10 +1074,11 @@ export interface OperationOutputs {
   CreateCustomKeyStore: CreateCustomKeyStoreResponse
   CreateGrant: CreateGrantResponse
   CreateKey: CreateKeyResponse
+  Decapsulate: DecapsulateResponse
   Decrypt: DecryptResponse
   DeleteAlias: Unit
   DeleteCustomKeyStore: DeleteCustomKeyStoreResponse
-  DeleteImportedKeyMaterial: Unit
+  DeleteImportedKeyMaterial: DeleteImportedKeyMaterialResponse
   DeriveSharedSecret: DeriveSharedSecretResponse
   DescribeCustomKeyStores: DescribeCustomKeyStoresResponse
   DescribeKey: DescribeKeyResponse
@@ -1001,6 +1087,7 @@ export interface OperationOutputs {
   DisconnectCustomKeyStore: DisconnectCustomKeyStoreResponse
   EnableKey: Unit
   EnableKeyRotation: Unit
+  Encapsulate: EncapsulateResponse
   Encrypt: EncryptResponse
   GenerateDataKey: GenerateDataKeyResponse
   GenerateDataKeyPair: GenerateDataKeyPairResponse
@@ -1008,6 +1095,7 @@ export interface OperationOutputs {
   GenerateDataKeyWithoutPlaintext: GenerateDataKeyWithoutPlaintextResponse
   GenerateMac: GenerateMacResponse
   GenerateRandom: GenerateRandomResponse
+  GetKeyLastUsage: GetKeyLastUsageResponse
   GetKeyPolicy: GetKeyPolicyResponse
   GetKeyRotationStatus: GetKeyRotationStatusResponse
   GetParametersForImport: GetParametersForImportResponse
@@ -1036,4 +1124,56 @@ export interface OperationOutputs {
   UpdatePrimaryRegion: Unit
   Verify: VerifyResponse
   VerifyMac: VerifyMacResponse
+}
+
+/**
+ * Whether each key-identifying input member accepts alias names and alias ARNs, as its
+ * documentation in the model says ('unstated': the text says neither).
+ */
+export const KEY_ID_ALIAS_RULES: Readonly<Record<string, Readonly<Record<string, 'alias' | 'key' | 'unstated'>>>> = {
+  CancelKeyDeletion: {"KeyId":"key"},
+  CreateAlias: {"TargetKeyId":"key"},
+  CreateGrant: {"KeyId":"key"},
+  Decapsulate: {"KeyId":"alias"},
+  Decrypt: {"KeyId":"alias"},
+  DeleteImportedKeyMaterial: {"KeyId":"key"},
+  DeriveSharedSecret: {"KeyId":"alias"},
+  DescribeKey: {"KeyId":"alias"},
+  DisableKey: {"KeyId":"key"},
+  DisableKeyRotation: {"KeyId":"key"},
+  EnableKey: {"KeyId":"key"},
+  EnableKeyRotation: {"KeyId":"key"},
+  Encapsulate: {"KeyId":"alias"},
+  Encrypt: {"KeyId":"alias"},
+  GenerateDataKey: {"KeyId":"alias"},
+  GenerateDataKeyPair: {"KeyId":"alias"},
+  GenerateDataKeyPairWithoutPlaintext: {"KeyId":"alias"},
+  GenerateDataKeyWithoutPlaintext: {"KeyId":"alias"},
+  GenerateMac: {"KeyId":"unstated"},
+  GetKeyLastUsage: {"KeyId":"key"},
+  GetKeyPolicy: {"KeyId":"key"},
+  GetKeyRotationStatus: {"KeyId":"key"},
+  GetParametersForImport: {"KeyId":"key"},
+  GetPublicKey: {"KeyId":"alias"},
+  ImportKeyMaterial: {"KeyId":"key"},
+  ListAliases: {"KeyId":"key"},
+  ListGrants: {"KeyId":"key"},
+  ListKeyPolicies: {"KeyId":"key"},
+  ListKeyRotations: {"KeyId":"key"},
+  ListResourceTags: {"KeyId":"key"},
+  PutKeyPolicy: {"KeyId":"key"},
+  ReEncrypt: {"SourceKeyId":"alias","DestinationKeyId":"alias"},
+  ReplicateKey: {"KeyId":"key"},
+  RetireGrant: {"KeyId":"unstated"},
+  RevokeGrant: {"KeyId":"key"},
+  RotateKeyOnDemand: {"KeyId":"key"},
+  ScheduleKeyDeletion: {"KeyId":"key"},
+  Sign: {"KeyId":"alias"},
+  TagResource: {"KeyId":"key"},
+  UntagResource: {"KeyId":"key"},
+  UpdateAlias: {"TargetKeyId":"key"},
+  UpdateKeyDescription: {"KeyId":"key"},
+  UpdatePrimaryRegion: {"KeyId":"key"},
+  Verify: {"KeyId":"alias"},
+  VerifyMac: {"KeyId":"unstated"},
 }

@@ -1,9 +1,12 @@
 /**
- * Resolving a `KeyId` parameter. Everywhere KMS takes a KeyId it accepts a key id, a key
- * ARN, an alias name or an alias ARN (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id);
- * another account's key can only be named by key ARN or alias ARN. Messages are AWS's
- * (LocalStack's AWS-recorded snapshot, kms-facts.md §6.5).
+ * Resolving a `KeyId` parameter: a key id or key ARN everywhere; an alias name or alias ARN
+ * only where the operation's documentation says so (`alias-rules.ts`: DescribeKey, Encrypt,
+ * GetPublicKey, Sign, ... yes; PutKeyPolicy, EnableKey, TagResource, ... no;
+ * https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id). Another
+ * account's key can only be named by key ARN or alias ARN. Messages are AWS's (LocalStack's
+ * AWS-recorded snapshot, kms-facts.md §6.5).
  */
+import { acceptsAlias } from './alias-rules.ts'
 import type { OpContext } from './context.ts'
 import { NotFoundException } from './errors.ts'
 import { aliasArn, isKeyId, keyArn, parseKmsArn } from './ids.ts'
@@ -22,10 +25,11 @@ export interface ResolvedKey {
 /** Options for {@link resolveKeyId}. */
 export interface ResolveOptions {
   /**
-   * Whether alias names and alias ARNs are accepted.
-   * @default true
+   * The input member that holds the KeyId; whether it accepts aliases is the operation's
+   * documented rule ({@link acceptsAlias}).
+   * @default 'KeyId'
    */
-  allowAlias?: boolean
+  member?: 'KeyId' | 'TargetKeyId' | 'SourceKeyId' | 'DestinationKeyId'
   /**
    * Whether a key of another account may be named (by key ARN or alias ARN). Operations
    * whose API reference says "Cross-account use: No" pass false: naming another account's
@@ -41,7 +45,7 @@ export interface ResolveOptions {
  * AWS's message when there is none. Does not check key state or access.
  */
 export function resolveKeyId(ctx: OpContext, keyIdParam: string, options: ResolveOptions = {}): ResolvedKey {
-  const resolved = resolveAnyAccount(ctx, keyIdParam, options.allowAlias ?? true)
+  const resolved = resolveAnyAccount(ctx, keyIdParam, acceptsAlias(ctx.op, options.member ?? 'KeyId'))
   if (options.crossAccount === false && resolved.key.account !== ctx.caller.account) {
     throw noResourcePolicyAllows(ctx.caller.principal, `kms:${ctx.op}`, resolved.key.arn)
   }

@@ -70,3 +70,8 @@ export function failure(fn: () => unknown): Error {
   }
   throw new Error('expected an error')
 }
+
+/** The key id an alias (or any KeyId) names, through DescribeKey: for operations that take no alias. */
+export function keyIdOf(call: CoreHarness<Clock>['call'], ref: string): string {
+  return call('DescribeKey', { KeyId: ref }).KeyMetadata?.KeyId as string
+}

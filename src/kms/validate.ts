@@ -16,14 +16,14 @@ type Check = (value: unknown, path: string, problems: string[]) => void
 const compiled = new Map<string, Check>()
 
 /** Returns every constraint violation of `input` against the operation's input shape (empty when valid). */
-export function validationProblems(op: OperationName, input: unknown): string[] {
+export function validationProblems(op: OperationName, input: unknown, region = ''): string[] {
   const problems: string[] = []
   const shape = OPERATIONS[op].input
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     problems.push(`Input of ${op} must be an object`)
     return problems
   }
-  checkerFor(shape)(input, '', problems)
+  checkerFor(shape, isChinaRegion(region))(input, '', problems)
   return problems
 }
 
@@ -31,8 +31,8 @@ export function validationProblems(op: OperationName, input: unknown): string[] 
  * Throws {@link ValidationException} listing every constraint violation of `input` against
  * the operation's input shape. Members not in the model are ignored, as AWS does.
  */
-export function validateInput(op: OperationName, input: unknown): void {
-  const problems = validationProblems(op, input)
+export function validateInput(op: OperationName, input: unknown, region = ''): void {
+  const problems = validationProblems(op, input, region)
   if (problems.length > 0) throw new ValidationException(formatProblems(problems))
 }
 
@@ -42,13 +42,56 @@ export function formatProblems(problems: readonly string[]): string {
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${problems.join('; ')}`
 }
 
-function checkerFor(shapeName: string): Check {
-  let c = compiled.get(shapeName)
+/**
+ * Enum values that exist only in the China Regions (SM2 key spec, SM2DSA signing, SM2PKE
+ * encryption and wrapping): AWS's commercial-Region enum lists do not name them (the KeySpec
+ * list recorded in LocalStack's AWS snapshot, `create-hmac-key-invalid-spec`, has no SM2), so
+ * elsewhere they fail validation like any unknown value.
+ */
+const CHINA_ONLY_VALUES: ReadonlySet<string> = new Set(['SM2', 'SM2DSA', 'SM2PKE'])
+
+/**
+ * AWS lists enum values in its own (hash-set) order, not the model's. The lists recorded
+ * against real AWS (LocalStack snapshot) are used when the value set is the same.
+ */
+const RECORDED_ORDERS: readonly (readonly string[])[] = [
+  [
+    'RSA_2048',
+    'ECC_NIST_P384',
+    'ECC_NIST_P256',
+    'ECC_NIST_P521',
+    'HMAC_384',
+    'RSA_3072',
+    'ECC_SECG_P256K1',
+    'RSA_4096',
+    'SYMMETRIC_DEFAULT',
+    'HMAC_256',
+    'HMAC_224',
+    'HMAC_512',
+  ],
+  ['HMAC_SHA_384', 'HMAC_SHA_256', 'HMAC_SHA_224', 'HMAC_SHA_512'],
+]
+
+/** The enum values accepted (and listed in messages) in a China or a commercial Region. */
+export function enumValues(values: readonly string[], china: boolean): string[] {
+  const own = china ? [...values] : values.filter((v) => !CHINA_ONLY_VALUES.has(v))
+  const recorded = RECORDED_ORDERS.find((o) => o.length === own.length && o.every((v) => own.includes(v)))
+  return recorded !== undefined ? [...recorded] : own
+}
+
+/** True for the China Regions (aws-cn partition), where SM2 exists. */
+export function isChinaRegion(region: string): boolean {
+  return region.startsWith('cn-')
+}
+
+function checkerFor(shapeName: string, china: boolean): Check {
+  const id = china ? `cn:${shapeName}` : shapeName
+  let c = compiled.get(id)
   if (c === undefined) {
     // Placeholder first, so recursive shapes terminate.
-    compiled.set(shapeName, (v, p, probs) => compiled.get(shapeName)?.(v, p, probs))
-    c = compile(shapeName)
-    compiled.set(shapeName, c)
+    compiled.set(id, (v, p, probs) => compiled.get(id)?.(v, p, probs))
+    c = compile(shapeName, china)
+    compiled.set(id, c)
   }
   return c
 }
@@ -76,7 +119,7 @@ function violation(shape: ShapeDef, value: unknown, path: string, rule: string):
   return `${showValue(shape, value)} at '${path}' failed to satisfy constraint: ${rule}`
 }
 
-function compile(shapeName: string): Check {
+function compile(shapeName: string, china: boolean): Check {
   const shape = SHAPES[shapeName]
   if (shape === undefined) return () => {}
   switch (shape.type) {
@@ -85,7 +128,7 @@ function compile(shapeName: string): Check {
         name,
         wire: lowerFirst(name),
         required: m.required === true,
-        check: checkerFor(m.target),
+        check: checkerFor(m.target, china),
       }))
       return (value, path, problems) => {
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -107,7 +150,7 @@ function compile(shapeName: string): Check {
     case 'string':
     case 'enum': {
       const re = shape.pattern !== undefined ? new RegExp(shape.pattern, 'u') : undefined
-      const values = shape.enum !== undefined ? new Set(shape.enum) : undefined
+      const values = shape.enum !== undefined ? new Set(enumValues(shape.enum, china)) : undefined
       return (value, path, problems) => {
         if (typeof value !== 'string') {
           problems.push(`Value at '${path}' failed to satisfy constraint: Member must be a string`)
@@ -166,7 +209,7 @@ function compile(shapeName: string): Check {
         }
       }
     case 'list': {
-      const item = checkerFor(shape.member ?? '')
+      const item = checkerFor(shape.member ?? '', china)
       return (value, path, problems) => {
         if (!Array.isArray(value)) {
           problems.push(`Value at '${path}' failed to satisfy constraint: Member must be a list`)
@@ -185,8 +228,8 @@ function compile(shapeName: string): Check {
       }
     }
     case 'map': {
-      const key = checkerFor(shape.key ?? '')
-      const val = checkerFor(shape.value ?? '')
+      const key = checkerFor(shape.key ?? '', china)
+      const val = checkerFor(shape.value ?? '', china)
       return (value, path, problems) => {
         if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
           problems.push(`Value at '${path}' failed to satisfy constraint: Member must be a map of strings`)

@@ -55,7 +55,10 @@ export class PolicyAuthorizer implements Authorizer {
   authorize(ctx: OpContext, request: AccessRequest): void {
     const caller = ctx.caller
     const key = request.key
-    // Every token must be well-formed, whatever it is for (InvalidGrantTokenException).
+    // Every token must be well-formed, whatever it is for (InvalidGrantTokenException). Decided
+    // for a malformed token on a call the key policy alone allows: still InvalidGrantTokenException,
+    // the documented error for "the specified grant token is not valid" (API_Encrypt.html and
+    // every operation taking GrantTokens); KMS reads the tokens before it evaluates access.
     const tokenGrantIds =
       request.grantTokens !== undefined && request.grantTokens.length > 0
         ? grantIdsOfTokens(request.grantTokens)

@@ -5,8 +5,11 @@
  * - the name starts with `alias/` (ValidationException with AWS's text, recorded in the
  *   LocalStack snapshot) and then has at least one of `[a-zA-Z0-9/_-]` (the alias docs; the
  *   model's pattern also lets `:` through, for ARNs);
- * - `alias/aws/` is reserved for AWS managed keys (kms-alias.html). Real KMS refuses it with
- *   `NotAuthorizedException`, an error outside the Smithy model (as moto reproduces it);
+ * - `alias/aws/` is reserved for AWS managed keys (kms-alias.html). Decided: real KMS refuses it
+ *   with `NotAuthorizedException`, an error outside the Smithy model (moto reproduces it from
+ *   AWS's answer; the API reference lists only InvalidAliasNameException, for names that break
+ *   the pattern, which `alias/aws/x` does not). Checked before the target key, as name checks
+ *   need no resource;
  * - TargetKeyId is a key id or key ARN of the caller's account, never an alias;
  * - at most 50 aliases per key (resource-limits.html, LimitExceededException).
  */
@@ -64,15 +67,21 @@ export function assertAliasQuota(ctx: OpContext, key: KmsKey): void {
 export const createAlias: Handler<'CreateAlias'> = (ctx, input) => {
   const name = input.AliasName
   assertCustomerAliasName(name)
+  // Decided (the evidence at hand records neither order): the target key is resolved and the
+  // call authorized before the alias namespace is looked at, so an alias name that exists and
+  // a TargetKeyId that is an alias answer NotFoundException (TargetKeyId takes "the key ID or
+  // key ARN", API_CreateAlias.html), and a caller without kms:CreateAlias cannot probe which
+  // aliases exist: KMS authorizes before it reveals resources (AccessDeniedException first,
+  // https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
+  const { key } = resolveKeyId(ctx, input.TargetKeyId, { member: 'TargetKeyId', crossAccount: false })
+  ctx.audit.resources.push(key)
+  ctx.core.authorize(ctx, { action: 'kms:CreateAlias', key, requestAlias: name })
   if (ctx.state.aliases.has(name)) {
     // AWS names the alias by ARN here (LocalStack, validated against AWS).
     throw new AlreadyExistsException(
       `An alias with the name ${aliasArn(ctx.caller.region, ctx.caller.account, name)} already exists`,
     )
   }
-  const { key } = resolveKeyId(ctx, input.TargetKeyId, { allowAlias: false, crossAccount: false })
-  ctx.audit.resources.push(key)
-  ctx.core.authorize(ctx, { action: 'kms:CreateAlias', key, requestAlias: name })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:CreateAlias')
   assertKeyState(key, 'manage')
   assertAliasQuota(ctx, key)

@@ -28,7 +28,7 @@ import { resolveKeyId } from '../resolve.ts'
 
 /** The CreateGrant handler. */
 export const createGrant: Handler<'CreateGrant'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false })
+  const { key } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   for (const [member, value] of [
     ['GranteePrincipal', input.GranteePrincipal],

@@ -4,7 +4,8 @@
  * KeyUsage the spec allows (`key-usage.ts`), an optional description, tags (`tags.ts`,
  * which also need kms:TagResource), key policy (`parseKeyPolicy`, then the lockout safety
  * check unless BypassPolicyLockoutSafetyCheck; the default policy enables IAM), and
- * multi-Region primary keys (`mrk-` ids). Origin AWS_KMS only. Symmetric keys cost two
+ * multi-Region primary keys (`mrk-` ids). Origin AWS_KMS, or EXTERNAL: a key without
+ * material in PendingImport (`operations/import-key-material.ts`). Symmetric keys cost two
  * random draws and a hash, so creating many stays cheap.
  */
 import type { Handler } from '../context.ts'
@@ -58,7 +59,8 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
   if (!isSupportedKeySpec(keySpec))
     throw new UnsupportedOperationException(`kms-bench does not support KeySpec ${keySpec}`)
   const origin = input.Origin ?? 'AWS_KMS'
-  if (origin !== 'AWS_KMS')
+  // EXTERNAL: a key without material, PendingImport until ImportKeyMaterial (importing-keys.html).
+  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
     throw new UnsupportedOperationException(`kms-bench supports Origin AWS_KMS only, not ${origin}`)
   if (input.CustomKeyStoreId !== undefined)
     throw new UnsupportedOperationException('kms-bench does not model custom key stores through CreateKey')

@@ -30,7 +30,9 @@ export const deriveSharedSecret: Handler<'DeriveSharedSecret'> = (ctx, input) =>
   if (input.KeyAgreementAlgorithm !== 'ECDH') throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key.keySpec)
   // SM2 key agreement is not ECDH over the SM2 curve; kms-bench does not implement it.
   if (key.keySpec === 'SM2')
-    throw new UnsupportedOperationException('kms-bench does not implement key agreement with SM2 keys.')
+    throw new UnsupportedOperationException(
+      'kms-bench cannot derive a shared secret with SM2 keys: node:crypto (Node 20) has no SM2 key exchange (GB/T 32918.3).',
+    )
   const secret = deriveEcdhSecret(key, input.PublicKey)
   endDryRun(input)
   return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: 'ECDH', KeyOrigin: key.origin }

@@ -11,7 +11,7 @@ import { assertRotatableKeyType, assertRotationOnPrimary, disableAutomaticRotati
 
 /** Handler of DisableKeyRotation. */
 export const disableKeyRotation: Handler<'DisableKeyRotation'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
+  const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:DisableKeyRotation', key })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:DisableKeyRotation')

@@ -18,7 +18,7 @@ import {
 
 /** Handler of EnableKeyRotation. */
 export const enableKeyRotation: Handler<'EnableKeyRotation'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
+  const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
   const periodDays = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS
   ctx.core.authorize(ctx, {

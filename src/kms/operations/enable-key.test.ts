@@ -13,12 +13,13 @@ describe('EnableKey', () => {
     call('EnableKey', { KeyId: keyId })
   })
 
-  it('accepts the key ARN and aliases, and audits the key', () => {
+  it('accepts the key ARN but no alias ("Specify the key ID or key ARN", API_EnableKey.html), and audits the key', () => {
     const { core, call, newKey } = coreHarness()
     const keyId = newKey()
     call('CreateAlias', { AliasName: 'alias/k', TargetKeyId: keyId })
     call('EnableKey', { KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` })
-    call('EnableKey', { KeyId: 'alias/k' })
+    expect(failure(() => call('EnableKey', { KeyId: 'alias/k' })).message).toBe("Invalid keyId 'alias/k'")
+    call('EnableKey', { KeyId: keyId })
     expect(core.audit.events().at(-1)).toMatchObject({
       eventName: 'EnableKey',
       resources: [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coreHarness, failure } from '../test-support.ts'
+import { coreHarness, failure, keyIdOf } from '../test-support.ts'
 
 describe('GetKeyPolicy', () => {
   it('returns the key policy, named default (also without PolicyName)', () => {
@@ -32,7 +32,7 @@ describe('GetKeyPolicy', () => {
     const keyId = newKey()
     call('ScheduleKeyDeletion', { KeyId: keyId })
     expect(call('GetKeyPolicy', { KeyId: keyId }).Policy).toContain('kms:*')
-    const aws = JSON.parse(call('GetKeyPolicy', { KeyId: 'alias/aws/dynamodb' }).Policy as string)
+    const aws = JSON.parse(call('GetKeyPolicy', { KeyId: keyIdOf(call, 'alias/aws/dynamodb') }).Policy as string)
     expect(JSON.stringify(aws)).toContain('kms:ViaService')
   })
 

@@ -16,7 +16,7 @@ import { isAutomaticRotationActive } from '../rotation.ts'
 
 /** Handler of GetKeyRotationStatus. */
 export const getKeyRotationStatus: Handler<'GetKeyRotationStatus'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false })
+  const { key } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:GetKeyRotationStatus', key })
   assertKeyState(key, 'any')

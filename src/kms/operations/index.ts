@@ -8,6 +8,7 @@ import { cancelKeyDeletion } from './cancel-key-deletion.ts'
 import { createAlias } from './create-alias.ts'
 import { createGrant } from './create-grant.ts'
 import { createKey } from './create-key.ts'
+import { decapsulate } from './decapsulate.ts'
 import { decrypt } from './decrypt.ts'
 import { deleteAlias } from './delete-alias.ts'
 import { deriveSharedSecret } from './derive-shared-secret.ts'
@@ -16,6 +17,7 @@ import { disableKeyRotation } from './disable-key-rotation.ts'
 import { disableKey } from './disable-key.ts'
 import { enableKeyRotation } from './enable-key-rotation.ts'
 import { enableKey } from './enable-key.ts'
+import { encapsulate } from './encapsulate.ts'
 import { encrypt } from './encrypt.ts'
 import { generateDataKeyPairWithoutPlaintext } from './generate-data-key-pair-without-plaintext.ts'
 import { generateDataKeyPair } from './generate-data-key-pair.ts'
@@ -54,6 +56,7 @@ export const OPERATION_TABLE: OperationTable = {
   CreateAlias: createAlias,
   CreateGrant: createGrant,
   CreateKey: createKey,
+  Decapsulate: decapsulate,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
   DeriveSharedSecret: deriveSharedSecret,
@@ -62,6 +65,7 @@ export const OPERATION_TABLE: OperationTable = {
   DisableKeyRotation: disableKeyRotation,
   EnableKey: enableKey,
   EnableKeyRotation: enableKeyRotation,
+  Encapsulate: encapsulate,
   Encrypt: encrypt,
   GenerateDataKey: generateDataKey,
   GenerateDataKeyPair: generateDataKeyPair,

@@ -30,14 +30,15 @@ describe('ListAliases', () => {
     expect(s3Entry?.TargetKeyId).toBe(s3)
   })
 
-  it("lists only one key's aliases with KeyId (key id, ARN or alias), without predefined aliases", () => {
+  it("lists only one key's aliases with KeyId (key id or ARN; no alias, as documented), without predefined aliases", () => {
     const { call, newKey } = coreHarness()
     const a = newKey()
     const b = newKey()
     call('CreateAlias', { AliasName: 'alias/b1', TargetKeyId: b })
     call('CreateAlias', { AliasName: 'alias/a2', TargetKeyId: a })
     call('CreateAlias', { AliasName: 'alias/a1', TargetKeyId: a })
-    for (const KeyId of [a, `arn:aws:kms:us-east-1:111122223333:key/${a}`, 'alias/a2']) {
+    expect(failure(() => call('ListAliases', { KeyId: 'alias/a2' })).message).toBe("Invalid keyId 'alias/a2'")
+    for (const KeyId of [a, `arn:aws:kms:us-east-1:111122223333:key/${a}`]) {
       expect((call('ListAliases', { KeyId }).Aliases ?? []).map((x) => x.AliasName)).toEqual(['alias/a1', 'alias/a2'])
     }
     expect(call('ListAliases', { KeyId: newKey() })).toEqual({ Aliases: [], Truncated: false })

@@ -17,7 +17,7 @@ export function grantSortKey(g: Grant): string {
 
 /** The ListGrants handler. */
 export const listGrants: Handler<'ListGrants'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false })
+  const { key } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:ListGrants', key })
   assertKeyState(key, 'any')

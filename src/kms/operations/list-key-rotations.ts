@@ -14,7 +14,7 @@ import { resolveKeyId } from '../resolve.ts'
 
 /** Handler of ListKeyRotations. */
 export const listKeyRotations: Handler<'ListKeyRotations'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
+  const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:ListKeyRotations', key })
   assertKeyState(key, 'any')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { KmsKey } from '../key.ts'
-import { coreHarness, failure } from '../test-support.ts'
+import { coreHarness, failure, keyIdOf } from '../test-support.ts'
 
 const policy = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -63,11 +63,11 @@ describe('PutKeyPolicy', () => {
 
   it('the policy of an AWS managed key cannot be changed', () => {
     const { call } = coreHarness()
-    const before = call('GetKeyPolicy', { KeyId: 'alias/aws/s3' }).Policy
-    expect(failure(() => call('PutKeyPolicy', { KeyId: 'alias/aws/s3', Policy: policy() })).name).toBe(
+    const before = call('GetKeyPolicy', { KeyId: keyIdOf(call, 'alias/aws/s3') }).Policy
+    expect(failure(() => call('PutKeyPolicy', { KeyId: keyIdOf(call, 'alias/aws/s3'), Policy: policy() })).name).toBe(
       'AccessDeniedException',
     )
-    expect(call('GetKeyPolicy', { KeyId: 'alias/aws/s3' }).Policy).toBe(before)
+    expect(call('GetKeyPolicy', { KeyId: keyIdOf(call, 'alias/aws/s3') }).Policy).toBe(before)
   })
 
   it('runs the lockout safety check with the key unless BypassPolicyLockoutSafetyCheck is true', () => {

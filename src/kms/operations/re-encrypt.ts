@@ -17,8 +17,9 @@ import { decryptSymmetric, encryptSymmetric } from '../symmetric.ts'
 
 /** Handler of ReEncrypt. */
 export const reEncrypt: Handler<'ReEncrypt'> = (ctx, input) => {
-  const namedSource = input.SourceKeyId !== undefined ? resolveKeyId(ctx, input.SourceKeyId) : undefined
-  const destination = resolveKeyId(ctx, input.DestinationKeyId)
+  const namedSource =
+    input.SourceKeyId !== undefined ? resolveKeyId(ctx, input.SourceKeyId, { member: 'SourceKeyId' }) : undefined
+  const destination = resolveKeyId(ctx, input.DestinationKeyId, { member: 'DestinationKeyId' })
   const sourceAlgorithm = input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT'
   const destinationAlgorithm = input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT'
   const { key: source, header } = decryptionSource(ctx, input.CiphertextBlob, namedSource?.key, 'ReEncrypt')

@@ -32,7 +32,7 @@ import { assertKeyQuota } from './create-key.ts'
 
 /** Handler of ReplicateKey. */
 export const replicateKey: Handler<'ReplicateKey'> = (ctx, input) => {
-  const { key: primary } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
+  const { key: primary } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(primary)
   const region = input.ReplicaRegion
   ctx.core.authorize(ctx, { action: 'kms:ReplicateKey', key: primary, conditions: { 'kms:ReplicaRegion': region } })

@@ -22,8 +22,8 @@ export const retireGrant: Handler<'RetireGrant'> = (ctx, input) => {
   if (input.GrantToken !== undefined) {
     const ref = parseGrantToken(input.GrantToken)
     grantId = ref.grantId
-    key = resolveKeyId(ctx, keyArn(ref.region, ref.account, ref.keyId), { allowAlias: false }).key
-    if (input.KeyId !== undefined && resolveKeyId(ctx, input.KeyId, { allowAlias: false }).key !== key) {
+    key = resolveKeyId(ctx, keyArn(ref.region, ref.account, ref.keyId)).key
+    if (input.KeyId !== undefined && resolveKeyId(ctx, input.KeyId).key !== key) {
       throw new ValidationException('The KeyId does not identify the key of the grant that GrantToken names.')
     }
     if (input.GrantId !== undefined && input.GrantId !== grantId)
@@ -34,7 +34,7 @@ export const retireGrant: Handler<'RetireGrant'> = (ctx, input) => {
         'Specify a GrantToken, or both a KeyId and a GrantId, to identify the grant to retire.',
       )
     }
-    key = resolveKeyId(ctx, input.KeyId, { allowAlias: false }).key
+    key = resolveKeyId(ctx, input.KeyId).key
     grantId = input.GrantId
   }
   ctx.audit.resources.push(key)

@@ -12,7 +12,7 @@ import { resolveKeyId } from '../resolve.ts'
 
 /** The RevokeGrant handler. */
 export const revokeGrant: Handler<'RevokeGrant'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false })
+  const { key } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:RevokeGrant', key })
   assertKeyState(key, 'any')

@@ -16,7 +16,9 @@ describe('RotateKeyOnDemand', () => {
     const { kms, clock } = setup()
     const keyId = kms.callSync('CreateKey', {}).KeyMetadata!.KeyId
     const old = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([7]) }).CiphertextBlob!
-    expect(kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toEqual({ KeyId: keyId })
+    expect(kms.callSync('RotateKeyOnDemand', { KeyId: keyId })).toEqual({
+      KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+    })
     const fresh = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([8]) }).CiphertextBlob!
     expect(parseSymmetricHeader(fresh)?.materialVersion).toBe(1)
     expect([...kms.callSync('Decrypt', { CiphertextBlob: old }).Plaintext!]).toEqual([7])

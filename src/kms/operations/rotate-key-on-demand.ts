@@ -19,7 +19,7 @@ import { assertRotatableKeyType, assertRotationOnPrimary, startOnDemandRotation 
 
 /** Handler of RotateKeyOnDemand. */
 export const rotateKeyOnDemand: Handler<'RotateKeyOnDemand'> = (ctx, input) => {
-  const { key } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
+  const { key } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, { action: 'kms:RotateKeyOnDemand', key })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:RotateKeyOnDemand')
@@ -29,5 +29,6 @@ export const rotateKeyOnDemand: Handler<'RotateKeyOnDemand'> = (ctx, input) => {
   assertRotationOnPrimary(key)
   startOnDemandRotation(ctx.core, key, ctx.now)
   ctx.audit.responseElements = { keyId: key.keyId }
-  return { KeyId: key.keyId }
+  // The key ARN, as AWS answers (LocalStack's AWS-validated test_rotate_on_demand_returns_arn_for_key_id).
+  return { KeyId: key.arn }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coreHarness, failure } from '../test-support.ts'
+import { coreHarness, failure, keyIdOf } from '../test-support.ts'
 
 const DAY = 86_400_000
 
@@ -70,17 +70,21 @@ describe('ScheduleKeyDeletion', () => {
     })
   })
 
-  it('schedules disabled keys too, by ARN or alias', () => {
+  it('schedules disabled keys too, by ARN; an alias is refused (key ID or key ARN only)', () => {
     const { call, newKey } = coreHarness()
     const keyId = newKey()
     call('DisableKey', { KeyId: keyId })
     call('CreateAlias', { AliasName: 'alias/old', TargetKeyId: keyId })
-    expect(call('ScheduleKeyDeletion', { KeyId: 'alias/old' }).KeyState).toBe('PendingDeletion')
+    expect(failure(() => call('ScheduleKeyDeletion', { KeyId: 'alias/old' })).name).toBe('NotFoundException')
+    const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`
+    expect(call('ScheduleKeyDeletion', { KeyId: arn })).toMatchObject({ KeyId: arn, KeyState: 'PendingDeletion' })
   })
 
   it("refuses AWS managed keys, other accounts' keys and unknown keys", () => {
     const { core, call, newKey } = coreHarness()
-    expect(failure(() => call('ScheduleKeyDeletion', { KeyId: 'alias/aws/s3' })).name).toBe('AccessDeniedException')
+    expect(failure(() => call('ScheduleKeyDeletion', { KeyId: keyIdOf(call, 'alias/aws/s3') })).name).toBe(
+      'AccessDeniedException',
+    )
     const other = `arn:aws:kms:us-east-1:444455556666:key/${newKey({}, { account: '444455556666' })}`
     expect(failure(() => call('ScheduleKeyDeletion', { KeyId: other })).name).toBe('AccessDeniedException')
     expect(core.store.region('444455556666', 'us-east-1').keys.values().next().value?.state).toBe('Enabled')

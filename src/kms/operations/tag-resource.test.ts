@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coreHarness, failure } from '../test-support.ts'
+import { coreHarness, failure, keyIdOf } from '../test-support.ts'
 
 describe('TagResource', () => {
   it('adds tags and replaces the value of existing tag keys (LocalStack snapshot, test_update_and_add_tags_on_tagged_key)', () => {
@@ -106,7 +106,9 @@ describe('TagResource', () => {
     call('ScheduleKeyDeletion', { KeyId: keyId })
     const tags = [{ TagKey: 'a', TagValue: 'b' }]
     expect(failure(() => call('TagResource', { KeyId: keyId, Tags: tags })).name).toBe('KMSInvalidStateException')
-    expect(failure(() => call('TagResource', { KeyId: 'alias/aws/s3', Tags: tags })).name).toBe('AccessDeniedException')
+    expect(failure(() => call('TagResource', { KeyId: keyIdOf(call, 'alias/aws/s3'), Tags: tags })).name).toBe(
+      'AccessDeniedException',
+    )
     const other = `arn:aws:kms:us-east-1:444455556666:key/${newKey({}, { account: '444455556666' })}`
     expect(failure(() => call('TagResource', { KeyId: other, Tags: tags })).name).toBe('AccessDeniedException')
   })

@@ -25,7 +25,7 @@ export const updateAlias: Handler<'UpdateAlias'> = (ctx, input) => {
   const alias = existingAlias(ctx, name)
   const current = ctx.state.keys.get(alias.targetKeyId)
   if (current === undefined) throw new NotFoundException(`Key '${alias.targetKeyId}' does not exist`)
-  const { key: target } = resolveKeyId(ctx, input.TargetKeyId, { allowAlias: false, crossAccount: false })
+  const { key: target } = resolveKeyId(ctx, input.TargetKeyId, { member: 'TargetKeyId', crossAccount: false })
   ctx.audit.resources.push(current)
   if (target !== current) ctx.audit.resources.push(target)
   ctx.core.authorize(ctx, { action: 'kms:UpdateAlias', key: current, requestAlias: name })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coreHarness, failure } from '../test-support.ts'
+import { coreHarness, failure, keyIdOf } from '../test-support.ts'
 
 describe('UpdateKeyDescription', () => {
   it('replaces the description; an empty string clears it', () => {
@@ -18,9 +18,9 @@ describe('UpdateKeyDescription', () => {
     expect(failure(() => call('UpdateKeyDescription', { KeyId: keyId, Description: 'x' })).name).toBe(
       'KMSInvalidStateException',
     )
-    expect(failure(() => call('UpdateKeyDescription', { KeyId: 'alias/aws/rds', Description: 'x' })).name).toBe(
-      'AccessDeniedException',
-    )
+    expect(
+      failure(() => call('UpdateKeyDescription', { KeyId: keyIdOf(call, 'alias/aws/rds'), Description: 'x' })).name,
+    ).toBe('AccessDeniedException')
   })
 
   it('validates Description (required, at most 8192 characters)', () => {

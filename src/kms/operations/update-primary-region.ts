@@ -22,7 +22,7 @@ import { resolveKeyId } from '../resolve.ts'
 
 /** Handler of UpdatePrimaryRegion. */
 export const updatePrimaryRegion: Handler<'UpdatePrimaryRegion'> = (ctx, input) => {
-  const { key: primary } = resolveKeyId(ctx, input.KeyId, { allowAlias: false, crossAccount: false })
+  const { key: primary } = resolveKeyId(ctx, input.KeyId, { crossAccount: false })
   ctx.audit.resources.push(primary)
   const region = input.PrimaryRegion
   ctx.core.authorize(ctx, {
