@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { PlanError } from '../load/plan.ts'
 import { RunError } from '../load/runner.ts'
@@ -24,22 +24,34 @@ const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 /** Versions of the packages results depend on: the KMS client, every @smithy/* package, hdr-histogram-js, zod. */
 export function packageVersions(root: string = PACKAGE_ROOT): Record<string, string> {
   const out: Record<string, string> = {}
+  // Where Node looks for this package's dependencies: its own node_modules, then every parent's
+  // (an installed kms-bench has its dependencies hoisted into the project's node_modules).
+  const dirs: string[] = []
+  for (let d = root; ; d = dirname(d)) {
+    if (!d.endsWith(`${sep}node_modules`)) dirs.push(join(d, 'node_modules'))
+    if (dirname(d) === d) break
+  }
   const read = (name: string): void => {
-    try {
-      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
-        version?: string
+    for (const dir of dirs) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as { version?: string }
+        if (typeof pkg.version === 'string') out[name] = pkg.version
+        return
+      } catch {
+        // not here: the next directory up
       }
-      if (typeof pkg.version === 'string') out[name] = pkg.version
-    } catch {
-      // not installed: left out
     }
   }
   for (const name of ['@aws-sdk/client-kms', 'hdr-histogram-js', 'zod']) read(name)
-  try {
-    for (const d of readdirSync(join(root, 'node_modules', '@smithy')).sort()) read(`@smithy/${d}`)
-  } catch {
-    // no @smithy packages
+  const smithy = new Set<string>()
+  for (const dir of dirs) {
+    try {
+      for (const d of readdirSync(join(dir, '@smithy'))) smithy.add(d)
+    } catch {
+      // no @smithy packages here
+    }
   }
+  for (const d of [...smithy].sort()) read(`@smithy/${d}`)
   return out
 }
 
@@ -87,9 +99,7 @@ export async function loadScenario(file: string, cwd: string): Promise<{ scenari
     // By name too: a file loaded through tsImport has its own copy of the scenario module.
     if (e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError'))
       throw new CliError(e.message.replace(/^scenario /, `${file} `), EXIT_USAGE)
-    throw usageError(
-      `cannot load scenario file '${file}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
-    )
+    throw loadError(e, file, path)
   }
   const value = mod.default
   if (value === undefined)
@@ -101,6 +111,39 @@ export async function loadScenario(file: string, cwd: string): Promise<{ scenari
     if (e instanceof ScenarioError) throw new CliError(e.message, EXIT_USAGE)
     throw e
   }
+}
+
+/**
+ * The usage error for a scenario file that does not load: a syntax error as
+ * `file:line:column: message` with the offending line and a caret under the column (tsx's
+ * esbuild transform reports it on the second line of its message, after "Transform failed");
+ * a missing `kms-bench` package with the install command.
+ */
+function loadError(e: unknown, file: string, path: string): CliError {
+  const message = e instanceof Error ? e.message : String(e)
+  const syntax = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message)
+  if (syntax !== null) {
+    const [, where = path, line = '1', column = '0', text = ''] = syntax
+    const shown = where === path ? file : where
+    const n = Number(line)
+    let source = ''
+    try {
+      source = readFileSync(where, 'utf8').split(/\r?\n/)[n - 1] ?? ''
+    } catch {
+      // the file went away: the position alone
+    }
+    const gutter = `${n} | `
+    const excerpt =
+      source === '' ? '' : `\n  ${gutter}${source}\n  ${' '.repeat(gutter.length - 2)}| ${' '.repeat(Number(column))}^`
+    return usageError(`${shown}:${n}:${Number(column) + 1}: syntax error: ${text}${excerpt}`)
+  }
+  const missing = /Cannot find (?:package|module) '(kms-bench)(?:\/[^']*)?'/.exec(message)
+  if (missing !== null)
+    return usageError(
+      `cannot load scenario file '${file}': it imports 'kms-bench', which is not installed where the file is`,
+      `install it in the scenario's project: npm install --save-dev kms-bench (then run it with npx kms-bench run ${file})`,
+    )
+  return usageError(`cannot load scenario file '${file}': ${message.split('\n')[0]}`)
 }
 
 /**
