@@ -25,10 +25,7 @@ import { resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SystemClock, VirtualClock } from '../src/clock.ts'
 import { createEmulator } from '../src/emulator.ts'
-import { endpointTarget } from '../src/load/endpoint-target.ts'
-import { runScenario } from '../src/load/runner.ts'
-import { defineScenario, type Scenario } from '../src/load/scenario.ts'
-import { sdkRetry } from '../src/mitigations/retry.ts'
+import { endpointTarget, runScenario, defineScenario, type Scenario, sdkRetry } from '../src/load/index.ts'
 
 const wall = new SystemClock()
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): ReturnType<typeof sdkRetry> => sdkRetry(s)

@@ -40,14 +40,18 @@ import { Bench } from 'tinybench'
 import { loadScenario, packageVersions } from '../src/cli/run.ts'
 import { writeRunOutputs } from '../src/cli/output.ts'
 import { createEmulator } from '../src/emulator.ts'
-import { initHistograms, newHistogram } from '../src/load/histograms.ts'
-import { parseDuration } from '../src/load/duration.ts'
-import { runScenario } from '../src/load/runner.ts'
-import type { Scenario } from '../src/load/scenario.ts'
-import { compileShape, type Schedule } from '../src/load/schedule.ts'
-import type { RunSummary } from '../src/load/summary.ts'
+import {
+  initHistograms,
+  newHistogram,
+  parseDuration,
+  runScenario,
+  type Scenario,
+  compileShape,
+  type Schedule,
+  type RunSummary,
+  sdkRetry,
+} from '../src/load/index.ts'
 import '../src/mitigations/builtins.ts'
-import { sdkRetry } from '../src/mitigations/retry.ts'
 import { escapeHtml as esc } from '../src/report/format.ts'
 import { measureAccess } from './access.bench.ts'
 import { realTimeInProcess, virtualThroughput } from './load-engine.bench.ts'

@@ -24,7 +24,7 @@ import {
   type KmsCallSpec,
   type KmsInvoker,
   type KmsOutcome,
-} from '../src/load/effects.ts'
+} from '../src/load/index.ts'
 import { dataKeyCache } from '../src/mitigations/data-key-cache.ts'
 import { s3BucketKeys } from '../src/mitigations/s3-bucket-keys.ts'
 import { bench } from '../src/mitigations/test-support.ts'

@@ -19,9 +19,9 @@ export { billableKeys, estimateCost, keyMonthlyPriceUsd, KMS_PRICES } from './km
 export type { BillableKey, CostEstimate, CostFigures, CostInput, KeyCostInput, KmsPrices } from './kms/index.ts'
 export { restoreSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, takeSnapshot } from './kms/index.ts'
 export type { KmsSnapshot } from './kms/index.ts'
-export { ArrivalStream } from './load/arrivals.ts'
-export { parseDuration } from './load/duration.ts'
-export { callKms, directKms, Flight, isThrottled, kmsCall, sleep, wait, withCaller, withInput } from './load/effects.ts'
+export { ArrivalStream } from './load/index.ts'
+export { parseDuration } from './load/index.ts'
+export { callKms, directKms, Flight, isThrottled, kmsCall, sleep, wait, withCaller, withInput } from './load/index.ts'
 export type {
   CallMeta,
   Effect,
@@ -34,16 +34,16 @@ export type {
   SleepEffect,
   SyncKms,
   WaitEffect,
-} from './load/effects.ts'
-export { endpointTarget } from './load/endpoint-target.ts'
-export type { EndpointTargetOptions } from './load/endpoint-target.ts'
+} from './load/index.ts'
+export { endpointTarget } from './load/index.ts'
+export type { EndpointTargetOptions } from './load/index.ts'
 export {
   AWS_LATENCY_SPEC,
   createLatencyModel,
   LatencySpecError,
   NO_LATENCY_SPEC,
   parseLatencySpec,
-} from './load/latency-model.ts'
+} from './load/index.ts'
 export type {
   LatencyDistribution,
   LatencyModel,
@@ -51,9 +51,9 @@ export type {
   LatencyTail,
   SampleOptions,
   UniformRandom,
-} from './load/latency-model.ts'
-export { mergeSummaries } from './load/merge.ts'
-export { mitigationNames, registerMitigation } from './load/mitigation.ts'
+} from './load/index.ts'
+export { mergeSummaries } from './load/index.ts'
+export { mitigationNames, registerMitigation } from './load/index.ts'
 export type {
   ClientRetryConfig,
   Host,
@@ -66,7 +66,7 @@ export type {
   ResolvedKey,
   SetupKms,
   TargetKind,
-} from './load/mitigation.ts'
+} from './load/index.ts'
 export {
   buildPlan,
   parseWorkload,
@@ -76,29 +76,20 @@ export {
   throttleMonthWithin,
   workloadScenario,
   WorkloadSchema,
-} from './load/plan.ts'
-export type {
-  CapacityPlan,
-  PlanMitigation,
-  PlanOptions,
-  PlanPool,
-  PlanVariant,
-  QuotaRequest,
-  ServiceQuotaInfo,
-  Workload,
-  WorkloadInput,
-} from './load/plan.ts'
-export { deriveSeed, Random } from './load/random.ts'
-export { runScenario } from './load/runner.ts'
-export type { RetrySetting, RunOptions, RunProgress } from './load/runner.ts'
-export { defineScenario, ScenarioError } from './load/scenario.ts'
-export type { MitigationSpec, Scenario, ScenarioInput } from './load/scenario.ts'
-export { constantRate, poissonArrivals, rampRate, sineRate, spikeRate, stepRates, traceRates } from './load/schedule.ts'
-export type { Schedule } from './load/schedule.ts'
-export { parseRunSummary, SCHEMA_VERSION } from './load/summary.ts'
-export type { Repetition, RepetitionVariant, RunSummary, ThresholdResult, VariantSummary } from './load/summary.ts'
-export { embeddedTarget } from './load/target.ts'
-export type { Target, TargetSession } from './load/target.ts'
+} from './plan/index.ts'
+export type { CapacityPlan, PlanMitigation, PlanPool, PlanVariant, QuotaRequest } from './load/index.ts'
+export type { PlanOptions, ServiceQuotaInfo, Workload, WorkloadInput } from './plan/index.ts'
+export { deriveSeed, Random } from './random.ts'
+export { runScenario } from './load/index.ts'
+export type { RetrySetting, RunOptions, RunProgress } from './load/index.ts'
+export { defineScenario, ScenarioError } from './load/index.ts'
+export type { MitigationSpec, Scenario, ScenarioInput } from './load/index.ts'
+export { constantRate, poissonArrivals, rampRate, sineRate, spikeRate, stepRates, traceRates } from './load/index.ts'
+export type { Schedule } from './load/index.ts'
+export { parseRunSummary, SCHEMA_VERSION } from './load/index.ts'
+export type { Repetition, RepetitionVariant, RunSummary, ThresholdResult, VariantSummary } from './load/index.ts'
+export { embeddedTarget } from './load/index.ts'
+export type { Target, TargetSession } from './load/index.ts'
 export {
   DEFAULT_COMPARE_RULES,
   evaluateThresholds,
@@ -108,7 +99,7 @@ export {
   resolveMetric,
   scenarioThresholds,
   ThresholdError,
-} from './load/thresholds.ts'
+} from './load/index.ts'
 export type {
   CompareRule,
   ComparisonOperator,
@@ -116,12 +107,12 @@ export type {
   MetricContext,
   RelativeBound,
   Threshold,
-} from './load/thresholds.ts'
-export { parseRateTrace } from './load/trace-csv.ts'
-export type { RequestContext } from './load/workload.ts'
+} from './load/index.ts'
+export { parseRateTrace } from './load/index.ts'
+export type { RequestContext } from './load/index.ts'
 export { accountSharding } from './mitigations/account-sharding.ts'
 export type { AccountShardingOptions } from './mitigations/account-sharding.ts'
-export { AdaptiveLimiter } from './mitigations/adaptive-limiter.ts'
+export { AdaptiveLimiter } from './load/index.ts'
 export { BUILT_IN_MITIGATIONS } from './mitigations/builtins.ts'
 export {
   dataKeyCache,
@@ -139,8 +130,8 @@ export type { MultiRegionOptions } from './mitigations/multi-region.ts'
 export { MitigationConfigError } from './mitigations/params.ts'
 export { quotaIncrease } from './mitigations/quota-increase.ts'
 export type { QuotaIncreaseOptions } from './mitigations/quota-increase.ts'
-export { sdkRetry } from './mitigations/retry.ts'
-export type { RetryMode, SdkRetryOptions } from './mitigations/retry.ts'
+export { sdkRetry } from './load/index.ts'
+export type { RetryMode, SdkRetryOptions } from './load/index.ts'
 export { DEFAULT_BUCKET_KEY_LIFETIME_SECONDS, s3BucketKeys } from './mitigations/s3-bucket-keys.ts'
 export type { S3BucketKeysOptions } from './mitigations/s3-bucket-keys.ts'
 export { increaseCommand, serviceQuotaOf } from './mitigations/service-quotas.ts'

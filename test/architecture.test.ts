@@ -26,6 +26,7 @@ function moduleOf(file: string): string {
 
 const RANK: Record<string, number> = {
   heap: -2,
+  random: -2,
   suggest: -2,
   regions: -1,
   'make-directory': -2,
@@ -37,6 +38,7 @@ const RANK: Record<string, number> = {
   server: 4,
   report: 4,
   mitigations: 4,
+  plan: 4,
   traffic: 4,
   cli: 5,
   index: 5,

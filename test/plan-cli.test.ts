@@ -7,8 +7,8 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { CapacityPlan } from '../src/load/plan.ts'
-import { throttleMonthEver, throttleMonthWithin } from '../src/load/plan.ts'
+import type { CapacityPlan } from '../src/load/results/index.ts'
+import { throttleMonthEver, throttleMonthWithin } from '../src/plan/index.ts'
 import { cliWorkspace } from './support/cli.ts'
 
 const ws = cliWorkspace('plan')

@@ -15,7 +15,7 @@ import * as hdr from 'hdr-histogram-js'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeRunOutputs } from '../src/cli/output.ts'
-import type { RunSummary, VariantSummary } from '../src/load/summary.ts'
+import type { RunSummary, VariantSummary } from '../src/load/results/index.ts'
 import { FIXTURE_NAMES, loadFixture } from '../src/report/fixtures/load.ts'
 
 const CHROMIUM = '/usr/bin/chromium'

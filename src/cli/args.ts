@@ -55,7 +55,7 @@ export function integerArg(flag: string, text: string | undefined, min: number, 
 
 /**
  * `--seed N`: a 32-bit signed integer. The load engine mixes seeds as 32-bit integers
- * (load/random.ts), so a wider value would silently repeat another seed's run, and one past
+ * (src/random.ts), so a wider value would silently repeat another seed's run, and one past
  * 2^53 could not even be saved in summary.json.
  */
 export function seedArg(text: string | undefined): number | undefined {

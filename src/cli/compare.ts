@@ -6,7 +6,7 @@
  * threshold or results of different clocks: one clear message, exit 2.
  */
 import { basename, dirname, resolve } from 'node:path'
-import { type CompareRule, DEFAULT_COMPARE_RULES } from '../load/thresholds.ts'
+import { type CompareRule, DEFAULT_COMPARE_RULES } from '../load/index.ts'
 import {
   compareSummaries,
   ComparisonError,

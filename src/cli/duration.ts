@@ -2,7 +2,7 @@
  * Duration flags (`--duration 30s`, `5m`, `1h`, or seconds) for the CLI: the load engine's
  * parser, with its errors turned into usage errors (exit 2) that name the flag.
  */
-import { DurationFormatError, parseDuration } from '../load/duration.ts'
+import { DurationFormatError, parseDuration } from '../load/index.ts'
 import { usageError } from './cli-error.ts'
 
 /** Parses a duration flag into seconds (> 0 unless `allowZero`); throws a usage error naming the flag. */

@@ -5,7 +5,7 @@
  * read, are not summaries, or do not belong to one run are bad input (exit 2).
  */
 import { resolve } from 'node:path'
-import { MergeError, mergeSummaries } from '../load/merge.ts'
+import { MergeError, mergeSummaries } from '../load/index.ts'
 import { parseCommandArgs } from './args.ts'
 import { usageError } from './cli-error.ts'
 import type { CliIo, Command } from './io.ts'

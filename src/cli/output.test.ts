@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseRunSummary, type RunSummary } from '../load/summary.ts'
+import { parseRunSummary, type RunSummary } from '../load/results/index.ts'
 import { loadFixture } from '../report/fixtures/load.ts'
 import {
   appendStepSummary,

@@ -1,26 +1,24 @@
 /**
  * `kms-bench plan SCENARIO|WORKLOAD [--growth RATE] [--months N] [--out DIR]`: a capacity
- * plan (load/plan.ts): quota utilisation and headroom per account, Region and pool, the month
+ * plan (plan/plan.ts): quota utilisation and headroom per account, Region and pool, the month
  * throttling starts under compound growth, cost per month, mitigations ranked by KMS calls
  * and dollars saved with their security exposure, and the exact quota increase to request.
  * Writes plan.md, plan.json and plan.html. Runs in virtual time: a year of growth plans in
  * seconds. A WORKLOAD is a JSON file of peak operations per second per key (WorkloadSchema).
  */
 import { dirname, extname, resolve } from 'node:path'
+import { buildPlan, parseWorkload, probeQuotas, variantsNeedingProbe, workloadScenario } from '../plan/index.ts'
 import {
-  buildPlan,
-  parseWorkload,
-  probeQuotas,
-  variantsNeedingProbe,
-  workloadScenario,
   type CapacityPlan,
-} from '../load/plan.ts'
-import { runScenario, type RunOptions } from '../load/runner.ts'
-import { ScenarioError, type Scenario } from '../load/scenario.ts'
-import type { RunSummary } from '../load/summary.ts'
+  runScenario,
+  type RunOptions,
+  ScenarioError,
+  type Scenario,
+  type RunSummary,
+  sdkRetry,
+} from '../load/index.ts'
 // Registers the built-in mitigations, so scenarios and workloads may name them declaratively.
 import '../mitigations/builtins.ts'
-import { sdkRetry } from '../mitigations/retry.ts'
 import { increaseCommand, serviceQuotaOf } from '../mitigations/service-quotas.ts'
 import { renderPlanHtml } from '../report/plan-html.ts'
 import { renderPlanMarkdown } from '../report/plan-markdown.ts'

@@ -11,19 +11,32 @@ import { dirname, resolve } from 'node:path'
 import { parentPort, Worker } from 'node:worker_threads'
 import { SystemClock } from '../clock.ts'
 import { OPERATION_NAMES, type OperationName, estimateCost } from '../kms/index.ts'
-import { endpointTarget, type EndpointCredentials } from '../load/endpoint-target.ts'
-import { mergeSummaries } from '../load/merge.ts'
-import { LatencySpecError, parseLatencySpec } from '../load/latency-model.ts'
-import { OP_RECIPES, supportedAdHocOperations } from '../load/op-inputs.ts'
-import { runScenario, type RetrySetting, type RunOptions, type RunProgress } from '../load/runner.ts'
-import { defineScenario, scenarioSeconds, type LatencySetting, type Scenario } from '../load/scenario.ts'
-import type { RunSummary } from '../load/summary.ts'
-import { embeddedTarget, SetupError, type Target } from '../load/target.ts'
-import { sdkRetry } from '../mitigations/retry.ts'
+import {
+  endpointTarget,
+  type EndpointCredentials,
+  mergeSummaries,
+  LatencySpecError,
+  parseLatencySpec,
+  OP_RECIPES,
+  supportedAdHocOperations,
+  runScenario,
+  type RetrySetting,
+  type RunOptions,
+  type RunProgress,
+  defineScenario,
+  scenarioSeconds,
+  type LatencySetting,
+  type Scenario,
+  type RunSummary,
+  embeddedTarget,
+  SetupError,
+  type Target,
+  sdkRetry,
+  evaluateThresholds,
+} from '../load/index.ts'
 import { progressFigures, variantConsoleLine } from '../report/console.ts'
 // Registers the built-in mitigations, so scenarios may name them declaratively ({ name, ...options }).
 import '../mitigations/builtins.ts'
-import { evaluateThresholds } from '../load/thresholds.ts'
 import { integerArg, numberArg, parseCommandArgs, regionArg, seedArg } from './args.ts'
 import { type CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'

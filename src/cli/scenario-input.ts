@@ -8,12 +8,17 @@ import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { PlanError } from '../load/plan.ts'
-import { RunError } from '../load/runner.ts'
-import { defineScenario, isScenario, ScenarioError, type Scenario } from '../load/scenario.ts'
-import { ScheduleError } from '../load/schedule.ts'
-import type { RunSummary } from '../load/summary.ts'
-import { RateTraceError } from '../load/trace-csv.ts'
+import { PlanError } from '../plan/index.ts'
+import {
+  RunError,
+  defineScenario,
+  isScenario,
+  ScenarioError,
+  type Scenario,
+  ScheduleError,
+  type RunSummary,
+  RateTraceError,
+} from '../load/index.ts'
 import { QuotaConfigError } from '../quota/index.ts'
 import { CliError, EXIT_USAGE, usageError } from './cli-error.ts'
 import { fsReason, readTextFileSync } from './files.ts'

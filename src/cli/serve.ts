@@ -9,7 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createEmulator, type Emulator } from '../emulator.ts'
 import { type AuditEvent, isAccountId } from '../kms/index.ts'
-import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/latency-model.ts'
+import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/index.ts'
 import {
   AuditFile,
   applySeed,

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parseRunSummary, SCHEMA_VERSION, SummaryFormatError, type RunSummary } from '../load/summary.ts'
+import { parseRunSummary, SCHEMA_VERSION, SummaryFormatError, type RunSummary } from '../load/index.ts'
 import { CliError, EXIT_USAGE } from './cli-error.ts'
 import { readJsonFile } from './files.ts'
 import { OUTPUT_FILES } from './output.ts'

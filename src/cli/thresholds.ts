@@ -12,8 +12,11 @@ import {
   ThresholdError,
   type CompareRule,
   type Threshold,
-} from '../load/thresholds.ts'
-import type { RepetitionVariant, RunSummary, ThresholdResult, VariantSummary } from '../load/summary.ts'
+  type RepetitionVariant,
+  type RunSummary,
+  type ThresholdResult,
+  type VariantSummary,
+} from '../load/index.ts'
 import { usageError } from './cli-error.ts'
 
 /** Parses repeated `--threshold` values; each bad one is a usage error naming it. */

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest'
 import { VIRTUAL_EPOCH_MS, VirtualClock, type RealTimeClock } from '../clock.ts'
 import { runScenario } from './runner.ts'
-import { defineScenario } from './scenario.ts'
+import { defineScenario } from './scenario/index.ts'
 
 /** An event-loop turn of the simulated process, in ms. */
 const TURN_MS = 0.25

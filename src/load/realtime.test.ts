@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { sdkRetry } from '../mitigations/retry.ts'
-import type { Mitigation } from './mitigation.ts'
+import { sdkRetry } from './client/index.ts'
+import { type Mitigation, defineScenario } from './scenario/index.ts'
 import { runScenario } from './runner.ts'
-import { defineScenario } from './scenario.ts'
 import { neverSettles } from './test-support.ts'
 
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): Mitigation => sdkRetry(s)

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { sdkRetry } from '../mitigations/retry.ts'
-import { callKms, Flight, kmsCall, sleep, wait, type KmsCallSpec, type KmsOutcome } from './effects.ts'
-import type { Mitigation } from './mitigation.ts'
+import { sdkRetry } from './client/index.ts'
+import { callKms, Flight, kmsCall, sleep, wait } from './engine/index.ts'
+import { type KmsCallSpec, type KmsOutcome, type Mitigation, defineScenario } from './scenario/index.ts'
 import { runScenario } from './runner.ts'
-import { defineScenario } from './scenario.ts'
 import { neverSettles } from './test-support.ts'
 
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): Mitigation => sdkRetry(s)

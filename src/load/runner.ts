@@ -8,31 +8,18 @@
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
 import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
-import { ArrivalStream } from './arrivals.ts'
-import { parseDuration } from './duration.ts'
-import { directKms, type Effect } from './effects.ts'
-import { Engine, type Progress, type RealTimeOptions } from './engine.ts'
-import { initHistograms } from './histograms.ts'
-import { createLatencyModel } from './latency-model.ts'
-import type {
-  ClientRetryConfig,
-  Host,
-  Mitigation,
-  MitigationContext,
-  MitigationRun,
-  ResolvedKey,
-  SetupKms,
-} from './mitigation.ts'
-import { randomFor } from './random.ts'
-import { parseReplayTable, ReplayTableError, type ReplayRow } from './replay.ts'
-import { VariantRecorder } from './recorder.ts'
-import { scenarioSeconds, type LatencySetting, type Scenario, type VariantSpec } from './scenario.ts'
-import { compileShape, type Schedule } from './schedule.ts'
-import { SCHEMA_VERSION, type RunSummary, type VariantSummary } from './summary.ts'
-import { embeddedTarget, type Target, type TargetSession } from './target.ts'
-import { parseRateTrace } from './trace-csv.ts'
-import { buildVariantSummary } from './variant-summary.ts'
 import {
+  ArrivalStream,
+  directKms,
+  Engine,
+  type Progress,
+  type RealTimeOptions,
+  parseReplayTable,
+  ReplayTableError,
+  type ReplayRow,
+  compileShape,
+  type Schedule,
+  parseRateTrace,
   CallerCache,
   compileWorkload,
   payloadOf,
@@ -41,7 +28,33 @@ import {
   type FixtureNeed,
   type FixtureStore,
   type HostState,
-} from './workload.ts'
+} from './engine/index.ts'
+import {
+  parseDuration,
+  type Effect,
+  createLatencyModel,
+  type ClientRetryConfig,
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type ResolvedKey,
+  type SetupKms,
+  scenarioSeconds,
+  type LatencySetting,
+  type Scenario,
+  type VariantSpec,
+} from './scenario/index.ts'
+import {
+  initHistograms,
+  VariantRecorder,
+  SCHEMA_VERSION,
+  type RunSummary,
+  type VariantSummary,
+  buildVariantSummary,
+} from './results/index.ts'
+import { randomFor } from '../random.ts'
+import { embeddedTarget, type Target, type TargetSession } from './targets/index.ts'
 
 /** Client retry settings as scenarios and the CLI give them. */
 export interface RetrySetting {

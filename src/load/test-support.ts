@@ -1,8 +1,8 @@
 /**
  * Helpers shared by the load engine's tests (not exported from the package).
  */
-import { Flight, sleep, wait, type KmsOutcome } from './effects.ts'
-import type { Mitigation } from './mitigation.ts'
+import { Flight, sleep, wait } from './engine/index.ts'
+import type { KmsOutcome, Mitigation } from './scenario/index.ts'
 
 /**
  * A mitigation whose requests wait for a flight nobody settles, beside a background loop

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { runScenario } from '../load/runner.ts'
-import { defineScenario, type ScenarioInput } from '../load/scenario.ts'
+import { runScenario } from '../load/index.ts'
+import { defineScenario, type ScenarioInput } from '../load/scenario/index.ts'
 import { accountSharding, principalIn, type AccountShardingOptions } from './account-sharding.ts'
 
 function scenario(

@@ -20,9 +20,18 @@
  */
 import { z } from 'zod'
 import type { CallerInput } from '../kms/index.ts'
-import { withCaller, type KmsCallSpec, type KmsInvoker } from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
-import type { Exposure } from '../load/summary.ts'
+import {
+  withCaller,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type ResolvedKey,
+  type SetupKms,
+  type Exposure,
+} from '../load/index.ts'
 import { accountOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
 import { CIPHERTEXT_OPERATIONS, outputBlob, reroutingInvoker, Rewrites } from './routing.ts'
 

@@ -3,7 +3,7 @@
  * (`{ name: 'data-key-cache', maxAge: '5m' }`) instead of calling its factory. Loaded by the
  * package entry point. The client retry layer is not here: variants set it with `retry`.
  */
-import { registerMitigation, type MitigationFactory } from '../load/mitigation.ts'
+import { registerMitigation, type MitigationFactory } from '../load/index.ts'
 import { accountSharding } from './account-sharding.ts'
 import { dataKeyCache } from './data-key-cache.ts'
 import { dataKeyPool } from './data-key-pool.ts'

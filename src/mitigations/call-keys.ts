@@ -8,7 +8,7 @@
  * computed once per object and kept in a WeakMap: the hit path of a cache is a WeakMap
  * lookup and a Map lookup, no hashing and no string building.
  */
-import type { KmsCallSpec } from '../load/effects.ts'
+import type { KmsCallSpec } from '../load/index.ts'
 
 const contextIds = new WeakMap<object, string>()
 const blobIds = new WeakMap<Uint8Array, string>()

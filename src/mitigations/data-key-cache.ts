@@ -40,9 +40,12 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
-import type { Exposure } from '../load/summary.ts'
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type Exposure,
+} from '../load/index.ts'
 import { dataKeyRequestId } from './call-keys.ts'
 import { DEFAULT_ESDK_SUITE, ESDK_SUITES, esdkSuite } from './esdk-suites.ts'
 import { booleanOption, durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'

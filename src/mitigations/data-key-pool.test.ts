@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { runScenario } from '../load/runner.ts'
-import { defineScenario } from '../load/scenario.ts'
+import { runScenario } from '../load/index.ts'
+import { defineScenario } from '../load/scenario/index.ts'
 import { dataKeyPool, type DataKeyPoolOptions } from './data-key-pool.ts'
-import { sdkRetry } from './retry.ts'
+import { sdkRetry } from '../load/client/index.ts'
 
 describe('prefetched data-key pool', () => {
   it('refills in the background and serves requests from the pool (hand-computed)', async () => {

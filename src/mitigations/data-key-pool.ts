@@ -23,9 +23,12 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
-import type { Exposure } from '../load/summary.ts'
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type Exposure,
+} from '../load/index.ts'
 import { dataKeyRequestId } from './call-keys.ts'
 import { durationOption, intOption, invalidMitigation, parseOptions, positiveOption } from './params.ts'
 

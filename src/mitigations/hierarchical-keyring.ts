@@ -23,9 +23,20 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { type EffectGenerator, type KmsCallSpec, type KmsInvoker, type KmsOutcome, kmsCall } from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
-import type { Exposure } from '../load/summary.ts'
+import {
+  type EffectGenerator,
+  type KmsCallSpec,
+  type KmsInvoker,
+  type KmsOutcome,
+  kmsCall,
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type ResolvedKey,
+  type SetupKms,
+  type Exposure,
+} from '../load/index.ts'
 import {
   BRANCH_KEY_CREATE_CALLS,
   DEFAULT_BRANCH_KEY_CACHE_CAPACITY,

@@ -7,8 +7,7 @@
  * "did you mean" hint for misspelt option names.
  */
 import { z } from 'zod'
-import { DurationFormatError, parseDuration } from '../load/duration.ts'
-import type { Mitigation, MitigationProblem } from '../load/mitigation.ts'
+import { DurationFormatError, parseDuration, type Mitigation, type MitigationProblem } from '../load/index.ts'
 import { isKnownRegion, suggestRegion } from '../regions.ts'
 import { closestName } from '../suggest.ts'
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { VariantSummary } from '../load/summary.ts'
-import { runScenario } from '../load/runner.ts'
-import { defineScenario } from '../load/scenario.ts'
+import type { VariantSummary } from '../load/results/index.ts'
+import { runScenario } from '../load/index.ts'
+import { defineScenario } from '../load/scenario/index.ts'
 import { niceCeil, quotaIncrease, type QuotaIncreaseOptions } from './quota-increase.ts'
-import { sdkRetry } from './retry.ts'
+import { sdkRetry } from '../load/client/index.ts'
 import { increaseCommand, serviceQuotaOf } from './service-quotas.ts'
 
 const SCOPE = '111122223333/eu-north-1/symmetric'

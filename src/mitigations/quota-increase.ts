@@ -12,8 +12,16 @@
  * retries, which would not exist once the quota is high enough.
  */
 import { z } from 'zod'
-import type { KmsCallSpec, KmsInvoker, SyncKms } from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationResult, MitigationRun } from '../load/mitigation.ts'
+import type {
+  KmsCallSpec,
+  KmsInvoker,
+  SyncKms,
+  Host,
+  Mitigation,
+  MitigationContext,
+  MitigationResult,
+  MitigationRun,
+} from '../load/index.ts'
 import { OPERATION_CHARGES, poolNameProblem, sharedPoolOfKeySpec } from '../quota/pools.ts'
 import { isKnownRegion } from '../regions.ts'
 import { numberOption, invalidMitigation, parseOptions } from './params.ts'

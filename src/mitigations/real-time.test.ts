@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmulator } from '../emulator.ts'
-import { endpointTarget } from '../load/endpoint-target.ts'
-import { runScenario } from '../load/runner.ts'
-import { defineScenario } from '../load/scenario.ts'
+import { endpointTarget } from '../load/targets/index.ts'
+import { runScenario } from '../load/index.ts'
+import { defineScenario } from '../load/scenario/index.ts'
 import { startKmsServer, type KmsServer } from '../server/index.ts'
 import { dataKeyCache } from './data-key-cache.ts'
 import { multiRegion } from './multi-region.ts'
-import { sdkRetry } from './retry.ts'
+import { sdkRetry } from '../load/client/index.ts'
 import { s3BucketKeys } from './s3-bucket-keys.ts'
 import { singleFlight } from './single-flight.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { kmsCall } from '../load/effects.ts'
-import { sdkRetry, type SdkRetryOptions } from './retry.ts'
+import { kmsCall } from '../load/engine/index.ts'
+import { sdkRetry, type SdkRetryOptions } from '../load/client/index.ts'
 import { bench, DIRECT } from './test-support.ts'
 
 /**

@@ -10,7 +10,7 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
+} from '../load/index.ts'
 
 /** A key ARN with another Region (a multi-Region replica's ARN); key ids are the same in every Region. */
 export function inRegion(keyId: string, region: string): string {

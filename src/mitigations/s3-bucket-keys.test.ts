@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { kmsCall } from '../load/effects.ts'
-import { runScenario } from '../load/runner.ts'
-import { defineScenario, type ScenarioInput } from '../load/scenario.ts'
+import { kmsCall } from '../load/engine/index.ts'
+import { runScenario } from '../load/index.ts'
+import { defineScenario, type ScenarioInput } from '../load/scenario/index.ts'
 import { s3BucketKeys, type S3BucketKeysOptions } from './s3-bucket-keys.ts'
 import { bench, DIRECT } from './test-support.ts'
 

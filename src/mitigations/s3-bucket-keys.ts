@@ -33,9 +33,14 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun, ResolvedKey, SetupKms } from '../load/mitigation.ts'
-import type { Exposure } from '../load/summary.ts'
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type ResolvedKey,
+  type SetupKms,
+  type Exposure,
+} from '../load/index.ts'
 import { durationOption, intOption, invalidMitigation, numberOption, parseOptions } from './params.ts'
 
 /** The default bucket-key lifetime, in seconds: an assumption (see {@link S3BucketKeysOptions.lifetime}). */

@@ -23,8 +23,11 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+} from '../load/index.ts'
 import { blobId, contextId } from './call-keys.ts'
 import { invalidMitigation, parseOptions } from './params.ts'
 

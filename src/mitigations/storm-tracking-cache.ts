@@ -26,9 +26,12 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
-import type { Host, Mitigation, MitigationContext, MitigationRun } from '../load/mitigation.ts'
-import type { Exposure } from '../load/summary.ts'
+  type Host,
+  type Mitigation,
+  type MitigationContext,
+  type MitigationRun,
+  type Exposure,
+} from '../load/index.ts'
 import { dataKeyRequestId } from './call-keys.ts'
 import { durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
 import { type StormDecision, StormTracker } from './storm-tracker.ts'

@@ -14,9 +14,11 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   type SyncKms,
-} from '../load/effects.ts'
-import type { Host, MitigationContext, ResolvedKey } from '../load/mitigation.ts'
-import { Random } from '../load/random.ts'
+  type Host,
+  type MitigationContext,
+  type ResolvedKey,
+} from '../load/index.ts'
+import { Random } from '../random.ts'
 
 /** A virtual-time host with a real emulator behind it. */
 export interface Bench {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RunSummary } from '../load/summary.ts'
+import type { RunSummary } from '../load/results/index.ts'
 import {
   costChart,
   downsamplePeaks,

@@ -3,7 +3,7 @@
  * throughput against the quota, KMS calls by operation, quota utilisation over time, and cost.
  * Each chart comes with its legend and a data table (its text alternative).
  */
-import type { RunSummary, VariantSummary } from '../load/summary.ts'
+import type { RunSummary, VariantSummary } from '../load/index.ts'
 import { busiestPool, poolKey } from './facts.ts'
 import { fmtInt, fmtLimit, isFiniteNumber, fmtMs, fmtPct, fmtRate, fmtUsd, isUnbounded, plural } from './format.ts'
 import { decodeHistogram, percentileSpectrum, US_PER_MS } from './histogram.ts'

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { RunSummary, VariantSummary } from '../load/summary.ts'
-import { DEFAULT_COMPARE_RULES, parseCompareRule } from '../load/thresholds.ts'
+import { type RunSummary, type VariantSummary, DEFAULT_COMPARE_RULES, parseCompareRule } from '../load/results/index.ts'
 import { compareSummaries, ComparisonError, renderComparisonMarkdown } from './compare.ts'
-import { Random } from '../load/random.ts'
+import { Random } from '../random.ts'
 import { loadFixture } from './fixtures/load.ts'
 
 const exactDefaults = DEFAULT_COMPARE_RULES.exact.map(parseCompareRule)

@@ -11,10 +11,9 @@
  * failed. Mixing a virtual-time and a real-time result is refused: they measure different things.
  *
  * Pure: summaries and parsed rules in, a comparison out. Rules carry their own metric readers
- * (load/thresholds.ts parses them), so this module imports only types from `load/`.
+ * (load/results/thresholds.ts parses them), so this module imports only types from `load/`.
  */
-import type { RunSummary } from '../load/summary.ts'
-import type { CompareRule, MetricContext, MetricSource } from '../load/thresholds.ts'
+import type { RunSummary, CompareRule, MetricContext, MetricSource } from '../load/index.ts'
 import { escapeMarkdown, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts'
 import { boundText, changeText, exactGate, median, runsNeeded, statisticalGate } from './gates.ts'
 import { costAtFullService, lossCauses, lostShare, servedLatency } from './service.ts'

@@ -3,7 +3,7 @@
  * formats as report.md and report.html, so the console, the Markdown and the HTML never show
  * the same figure two ways (`p99 2,103 ms`, `$3.61` everywhere).
  */
-import type { VariantSummary } from '../load/summary.ts'
+import type { VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtMs, fmtPct, fmtUsd, plural } from './format.ts'
 
 /** `baseline: 808,000 requests, 31.5% throttled, 1,020,511 KMS calls (12 throttled), p99 1,509 ms, $3.61` */

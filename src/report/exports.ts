@@ -11,7 +11,7 @@
  *   `{ name, unit, value, range?, extra? }`; every metric exported there is one where smaller
  *   is better.
  */
-import type { RunSummary, VariantSummary } from '../load/summary.ts'
+import type { RunSummary, VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtNum, fmtPct, fmtRate, safeDiv } from './format.ts'
 import { incompleteRequests } from './rank.ts'
 import { lossCauses, lostShare } from './service.ts'

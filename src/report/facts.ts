@@ -3,7 +3,7 @@
  * quota pool, the assumptions gathered from the run and its mitigations, and the scale and
  * completeness notices. Kept in one place so both reports say the same thing.
  */
-import type { QuotaPoolUsage, RunSummary, VariantSummary } from '../load/summary.ts'
+import type { QuotaPoolUsage, RunSummary, VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtLimit, fmtNum, fmtPct, fmtRate, fmtSeconds, isUnbounded, plural, safeDiv } from './format.ts'
 import { incompleteRequests, type Ranking } from './rank.ts'
 import { lossSentence, lostRequests, throttles } from './service.ts'

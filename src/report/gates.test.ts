@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Random } from '../load/random.ts'
+import { Random } from '../random.ts'
 import { exactGate, exceedsBound, mannWhitneyU, median, statisticalGate } from './gates.ts'
 
 describe('mannWhitneyU', () => {

@@ -18,7 +18,7 @@
  *
  * Pure: numbers in, decisions out.
  */
-import type { RelativeBound } from '../load/thresholds.ts'
+import type { RelativeBound } from '../load/index.ts'
 
 /** Result of a one-sided Mann-Whitney U test. */
 export interface MannWhitneyResult {

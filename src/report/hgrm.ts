@@ -4,7 +4,7 @@
  * its plotter (https://hdrhistogram.github.io/HdrHistogram/plotFiles.html) reads, so several
  * variants' files can be dropped on the plotter and compared.
  */
-import type { VariantSummary } from '../load/summary.ts'
+import type { VariantSummary } from '../load/index.ts'
 import { decodeHistogram, US_PER_MS } from './histogram.ts'
 
 /** Options of {@link renderHgrm}. */

@@ -5,7 +5,7 @@
  * printable (`@media print`), and accessible: every chart is an `<svg role="img">` with a title
  * and description, a legend in HTML, and its data as a table. Pure: summary in, text out.
  */
-import type { RunSummary } from '../load/summary.ts'
+import type { RunSummary } from '../load/index.ts'
 import { reportCharts, type ChartPanel, type LegendEntry, type ReportChart } from './charts.ts'
 import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeHtml as esc, fmtInt } from './format.ts'

@@ -4,7 +4,7 @@
  * most of them read: `testsuites` > `testsuite` (tests, failures, errors, skipped, time,
  * timestamp) > `testcase` (classname, name, time) > optional `failure` (message, type, text).
  */
-import type { RunSummary } from '../load/summary.ts'
+import type { RunSummary } from '../load/index.ts'
 import { fmtNum } from './format.ts'
 import { lossSentence, lostRequests } from './service.ts'
 

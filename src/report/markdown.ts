@@ -4,7 +4,7 @@
  * https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#adding-a-job-summary).
  * Pure: summary in, text out.
  */
-import type { RunSummary } from '../load/summary.ts'
+import type { RunSummary } from '../load/index.ts'
 import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import { rankVariants } from './rank.ts'

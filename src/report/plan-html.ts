@@ -3,7 +3,7 @@
  * script): the verdict, a chart of each variant's projected peak against the quota, and the
  * tables of plan.md. Pure: plan in, text out.
  */
-import type { CapacityPlan, PlanVariant } from '../load/plan.ts'
+import type { CapacityPlan, PlanVariant } from '../load/index.ts'
 import { variantStyle } from './charts.ts'
 import { escapeHtml as esc, fmtRate } from './format.ts'
 import {

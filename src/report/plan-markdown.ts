@@ -1,11 +1,11 @@
 /**
- * `plan.md`: a capacity plan (load/plan.ts) as GitHub-flavoured Markdown: the verdict, quota
+ * `plan.md`: a capacity plan (plan/plan.ts) as GitHub-flavoured Markdown: the verdict, quota
  * pools today with utilisation and headroom, the month each pool starts throttling, the
  * projection month by month, cost per month, mitigations ranked by KMS calls and dollars
  * saved with their security exposure, the quota increases to request, and how it was
  * computed. Pure: plan in, text out. The tables are shared with `plan.html` (plan-tables.ts).
  */
-import type { CapacityPlan } from '../load/plan.ts'
+import type { CapacityPlan } from '../load/index.ts'
 import { escapeMarkdown as md } from './format.ts'
 import {
   planMeta,

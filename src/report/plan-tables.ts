@@ -3,7 +3,7 @@
  * verdict, the meta line, the tables (quota pools, projection, cost), the ranked mitigations
  * and the quota requests. Each renderer escapes it for its format.
  */
-import type { CapacityPlan, PlanPool, PlanVariant } from '../load/plan.ts'
+import type { CapacityPlan, PlanPool, PlanVariant } from '../load/index.ts'
 import { fmtInt, fmtNum, fmtPct, fmtRate, fmtSeconds, fmtUsd } from './format.ts'
 import { describeExposure } from './rank.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { VariantSummary } from '../load/summary.ts'
+import type { VariantSummary } from '../load/results/index.ts'
 import { loadFixture } from './fixtures/load.ts'
 import { describeExposure, pickBaseline, rankVariants, RANKING_METHOD, tierOf } from './rank.ts'
 

@@ -21,7 +21,7 @@
  * Variants are only ranked over the same window: a variant of an interrupted run that ran a
  * shorter part of the schedule than the baseline is listed as unranked, with the reason.
  */
-import type { VariantSummary } from '../load/summary.ts'
+import type { VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtMs, fmtNum, fmtPct, fmtSeconds, fmtUsd } from './format.ts'
 import { costAtFullService, lossCauses, lostRequests, lostShare, servedLatency, throttles } from './service.ts'
 

@@ -12,7 +12,7 @@
  * which is what the variant would cost if it served the whole demand the way it served the
  * part it did.
  */
-import type { LatencyStats, VariantSummary } from '../load/summary.ts'
+import type { LatencyStats, VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtMs, fmtPct, safeDiv } from './format.ts'
 
 /** The outcome classes a request can be lost to, in the order reports name them. */

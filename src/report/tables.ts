@@ -3,7 +3,7 @@
  * format): the side-by-side variant comparison, the quota pools, KMS calls by operation, and
  * the thresholds.
  */
-import type { RunSummary, VariantSummary } from '../load/summary.ts'
+import type { RunSummary, VariantSummary } from '../load/index.ts'
 import { busiestPool, mitigationLabel, multiScope, poolLabel } from './facts.ts'
 import {
   fmtBytes,

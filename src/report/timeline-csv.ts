@@ -3,7 +3,7 @@
  * (https://www.rfc-editor.org/rfc/rfc4180: CRLF line ends; a field holding a comma, a double
  * quote or a line break is enclosed in double quotes, and its quotes are doubled).
  */
-import type { RunSummary } from '../load/summary.ts'
+import type { RunSummary } from '../load/index.ts'
 
 /** Quotes one CSV field when RFC 4180 requires it. */
 export function csvField(value: string | number): string {

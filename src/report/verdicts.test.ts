@@ -4,7 +4,7 @@
  * not; costs compare at equal service; partial runs are not ranked over different windows.
  */
 import { describe, expect, it } from 'vitest'
-import type { RunSummary, VariantSummary } from '../load/summary.ts'
+import type { RunSummary, VariantSummary } from '../load/results/index.ts'
 import { verdict, notices } from './facts.ts'
 import { loadFixture } from './fixtures/load.ts'
 import { renderHtml } from './html.ts'

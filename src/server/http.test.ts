@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '../emulator.ts'
 import { OPERATION_NAMES } from '../kms/model.generated.ts'
-import { createLatencyModel } from '../load/latency-model.ts'
+import { createLatencyModel } from '../load/scenario/index.ts'
 import { SERVER_FAULT_TYPES } from './errors.ts'
 import { startKmsServer, type KmsServer } from './http.ts'
 

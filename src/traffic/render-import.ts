@@ -5,7 +5,7 @@
  * `kms-bench run DIR/scenario.ts`), `import.json` (what was read, for tools) and
  * `import-report.md` (the same for people).
  */
-import { renderReplayTable } from '../load/replay.ts'
+import { renderReplayTable } from '../load/index.ts'
 import type { CallCount, TrailImport } from './trail-import.ts'
 
 /** File name → contents. */

@@ -5,7 +5,7 @@
  * ThrottlingException`) are demand like the others: the replay offers them again, so it shows
  * what the applications asked for, not what AWS let through.
  */
-import { isReplayable, replayKeyNeed, type ReplayRow } from '../load/replay.ts'
+import { isReplayable, replayKeyNeed, type ReplayRow } from '../load/index.ts'
 import { callerOf, type KmsTrailEvent } from './cloudtrail-event.ts'
 import type { TrailFileContents } from './read-log.ts'
 

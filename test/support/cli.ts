@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import type { CliIo } from '../../src/cli/io.ts'
 import { main } from '../../src/cli/main.ts'
-import { parseRunSummary, type RunSummary } from '../../src/load/summary.ts'
+import { parseRunSummary, type RunSummary } from '../../src/load/results/index.ts'
 
 /** What one CLI invocation returned and printed. */
 export interface CliResult {

@@ -1,0 +1,30 @@
+/**
+ * The simulated SDK client: the retry strategies of the AWS SDKs and the adaptive client-side
+ * rate limiter, applied in-process to every host's calls.
+ */
+export { AdaptiveLimiter, SDK_ADAPTIVE_DEFAULTS } from './adaptive-limiter.ts'
+export type { AdaptiveLimiterOptions } from './adaptive-limiter.ts'
+export { clientRetryOf, retryErrorType, RetryQuota, sdkRetry } from './retry.ts'
+export type { ClientSetting, HostGroupClient, RetryErrorType, RetryMode, SdkRetryOptions } from './retry.ts'
+export {
+  BOTO3_LEGACY_STATUS,
+  BOTO3_LEGACY_THROTTLING_CODES,
+  BOTO3_THROTTLING_CODES,
+  DEFAULT_MODE,
+  isSdkName,
+  replayRequests,
+  RetryBudget,
+  SDK_NAMES,
+  sdkModes,
+  sdkRetryModel,
+} from './sdk-models.ts'
+export type {
+  ReplayedRequest,
+  RetryClass,
+  RetryQuotaModel,
+  RetryRefusal,
+  SdkName,
+  SdkRetryMode,
+  SdkRetryModel,
+  SdkRetryModelOptions,
+} from './sdk-models.ts'

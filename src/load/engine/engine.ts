@@ -1,0 +1,496 @@
+/**
+ * The load engine: runs the arrivals of one variant against a target, stepping each
+ * application request's effect generator.
+ *
+ * **Virtual time** (embedded target): a synchronous discrete-event loop. Arrivals come
+ * lazily from the {@link ArrivalStream} (no event per future arrival); suspended requests
+ * (a KMS call with service time, a retry backoff, a single-flight wait) wait in a
+ * {@link MinHeap} ordered by (time, insertion), so the run is deterministic. Before each
+ * event the shared {@link VirtualClock} is advanced, so the emulator's quota windows see
+ * simulated time. A request whose KMS calls take zero service time never touches the heap,
+ * and a request that is a single KMS call with no mitigation never creates a generator.
+ *
+ * **Real time**: open loop with a bounded in-flight limit. Each request is sent at its
+ * intended time or as soon after as the process can; latency is measured from the intended
+ * time (no coordinated omission), service time from the actual send. A request due while
+ * the in-flight limit is reached, or more than `maxLagMs` behind schedule, is dropped and
+ * counted, never sent late silently; sends later than `lateMs` are counted as late.
+ */
+import type { Clock } from '../../clock.ts'
+import { THROTTLED, type Emulator } from '../../emulator.ts'
+import { MinHeap, type HeapEntry } from '../../heap.ts'
+import type { ArrivalStream } from './arrivals.ts'
+import { directKms, isContinuation } from './effects.ts'
+import type { Effect, KmsCallSpec, KmsOutcome, WaitEffect, LatencyModel } from '../scenario/index.ts'
+import { toMicros, type VariantRecorder } from '../results/index.ts'
+import type { Random } from '../../random.ts'
+import type { CompiledKind, HostState, Workload } from './workload.ts'
+
+/** Sends KMS calls asynchronously (endpoint targets: one SDK client per host). */
+export type AsyncKms = (call: KmsCallSpec, host: HostState) => Promise<KmsOutcome>
+
+const MODE_APP = 0
+const MODE_CALL = 1
+const MODE_BACKGROUND = 2
+
+interface Task extends HeapEntry {
+  gen: Generator<Effect, unknown, unknown>
+  mode: number
+  intended: number
+  sent: number
+  host: HostState
+  value: unknown
+}
+
+/** Options of {@link Engine}. */
+export interface EngineOptions {
+  clock: Clock
+  /** epoch ms of the run's second 0 (virtual: the clock's time; real: set when the run starts) */
+  startMs: number
+  arrivals: ArrivalStream
+  workload: Workload
+  /** hosts by global index (a sparse array when sharded) */
+  hosts: HostState[]
+  fleetSize: number
+  recorder: VariantRecorder
+  /** random stream of request choices (kind, tenant, object, size) */
+  random: Random
+  /** arrival i of this stream is global arrival `i * stride + offset` (shards, workers) */
+  stride: number
+  offset: number
+  /** the embedded emulator (synchronous calls) */
+  emulator?: Emulator
+  /** an async target (endpoints) */
+  asyncKms?: AsyncKms
+  /** service time of embedded calls. @default none */
+  latency?: LatencyModel
+  /** background processes to start at second 0 */
+  background?: { host: HostState; gen: Generator<Effect, void, unknown> }[]
+  /**
+   * Virtual time: how long (simulated ms) requests may take to finish after the last
+   * arrival. A background process (a refill loop) never ends, so a request waiting for a
+   * flight that never settles would otherwise keep the run going forever.
+   * @default 3600000 (one simulated hour)
+   */
+  virtualDrainMs?: number
+}
+
+/** Options of a real-time run. */
+export interface RealTimeOptions {
+  /** requests in flight at most; more are dropped. @default 4096 */
+  maxInFlight?: number
+  /** a send later than this is counted as late. @default 10 */
+  lateMs?: number
+  /** a send later than this is dropped. @default 1000 */
+  maxLagMs?: number
+  /** how long to wait for in-flight requests after the last arrival. @default 60000 */
+  drainMs?: number
+  /** yields to the event loop between batches (setImmediate): `SystemClock.yieldToEventLoop` */
+  yieldToEventLoop: () => Promise<void>
+}
+
+/** Progress of a running variant (for the live line). */
+export interface Progress {
+  /** seconds of the run covered so far */
+  elapsedSeconds: number
+  offered: number
+  achieved: number
+  throttled: number
+  completed: number
+}
+
+/** One variant's engine. */
+export class Engine {
+  readonly #o: EngineOptions
+  readonly #rec: VariantRecorder
+  readonly #heap = new MinHeap<Task>()
+  readonly #emulator: Emulator | undefined
+  readonly #latency: LatencyModel | undefined
+  #now = 0
+  #inFlight = 0
+  #stopped = false
+  #virtual = true
+  readonly #realTimers = new Set<{ cancel(): void }>()
+  /**
+   * Requests that may outlive the run: in real time every request in flight, in virtual time
+   * those waiting for a flight (the others are in the heap, which the loop drains).
+   */
+  readonly #open = new Set<Task>()
+  #hostCursor = -1
+  readonly #strideMod: number
+  #finished = false
+  /** the first error thrown by request code (counted as a failed request) */
+  firstError: string | undefined
+
+  constructor(options: EngineOptions) {
+    this.#o = options
+    this.#rec = options.recorder
+    this.#emulator = options.emulator
+    this.#latency = options.latency !== undefined && !options.latency.isZero ? options.latency : undefined
+    this.#strideMod = options.stride % options.fleetSize
+  }
+
+  /** Whether the run was told to stop (SIGINT) before the arrivals ran out. */
+  get stopped(): boolean {
+    return this.#stopped
+  }
+
+  // ---- virtual time ------------------------------------------------------------------
+
+  /**
+   * Runs the whole variant in virtual time. Every `2^16` events it awaits `pause` (the CLI
+   * yields to the event loop there, so SIGINT and the progress line get a turn).
+   */
+  async runVirtual(pause?: () => Promise<void>, shouldStop?: () => boolean): Promise<void> {
+    const clock = this.#o.clock as Clock & { advanceTo(t: number): void }
+    const start = this.#o.startMs
+    const arrivals = this.#o.arrivals
+    const heap = this.#heap
+    this.#virtual = true
+    this.#startBackground()
+    let next = arrivals.next()
+    let n = 0
+    let drainUntil = Infinity
+    for (;;) {
+      // While nothing is suspended, arrivals follow each other without heap checks.
+      while (heap.size === 0 && next !== Infinity && (n & 0xffff) !== 0xffff) {
+        this.#now = next
+        clock.advanceTo(start + next)
+        this.#dispatch(next, next)
+        next = arrivals.next()
+        n++
+      }
+      const top = heap.peek()
+      if (top !== undefined && top.at <= next) {
+        if (next === Infinity) {
+          if (this.#inFlight === 0) break
+          if (drainUntil === Infinity) drainUntil = this.#now + (this.#o.virtualDrainMs ?? 3_600_000)
+          if (top.at > drainUntil) {
+            // Past the drain: the requests left are abandoned (see abandonInFlight).
+            this.#now = drainUntil
+            for (let t = heap.pop(); t !== undefined; t = heap.pop()) if (t.mode !== MODE_BACKGROUND) this.#open.add(t)
+            break
+          }
+        }
+        heap.pop()
+        this.#now = top.at
+        clock.advanceTo(start + top.at)
+        this.#run(top, top.value)
+      } else if (next !== Infinity) {
+        this.#now = next
+        clock.advanceTo(start + next)
+        this.#dispatch(next, next)
+        next = arrivals.next()
+      } else break
+      if ((++n & 0xffff) === 0) {
+        if (shouldStop?.() === true && next !== Infinity) {
+          this.#stopped = true
+          next = Infinity
+        }
+        if (pause !== undefined) await pause()
+      }
+    }
+  }
+
+  // ---- real time ---------------------------------------------------------------------
+
+  /** Runs the variant in real time on the (system) clock. */
+  async runRealTime(options: RealTimeOptions, shouldStop: () => boolean): Promise<void> {
+    const clock = this.#o.clock
+    const arrivals = this.#o.arrivals
+    const rec = this.#rec
+    const maxInFlight = options.maxInFlight ?? 4096
+    const lateMs = options.lateMs ?? 10
+    const maxLagMs = options.maxLagMs ?? 1000
+    this.#virtual = false
+    const start = this.#o.startMs
+    this.#startBackground()
+    let next = arrivals.next()
+    let batch = 0
+    while (next !== Infinity) {
+      if (shouldStop()) {
+        this.#stopped = true
+        break
+      }
+      let now = clock.now() - start
+      if (next <= now) {
+        batch = 0
+        // Send everything due; re-read the clock per send (send times are measured).
+        while (next <= now && batch < 2048) {
+          const lag = now - next
+          const second = Math.floor(next / 1000)
+          if (this.#inFlight >= maxInFlight || lag > maxLagMs) {
+            rec.offer(second)
+            rec.drop(Math.floor(now / 1000))
+            this.#nextHost()
+          } else {
+            this.#now = now
+            this.#dispatch(next, now, lag > lateMs)
+          }
+          next = arrivals.next()
+          batch++
+          now = clock.now() - start
+        }
+        await options.yieldToEventLoop()
+        continue
+      }
+      const wait = next - now
+      if (wait >= 2) await clock.sleep(wait - 1)
+      else await options.yieldToEventLoop()
+    }
+    // Drain in-flight requests (bounded).
+    const drainUntil = clock.now() + (options.drainMs ?? 60_000)
+    while (this.#inFlight > 0 && clock.now() < drainUntil) await clock.sleep(5)
+    this.#finished = true
+    // Nothing may resume after the run: pending backoffs and service times are cancelled,
+    // late answers are ignored (requests still in flight are counted as failed by the runner).
+    for (const t of this.#realTimers) t.cancel()
+    this.#realTimers.clear()
+  }
+
+  // ---- stepping ----------------------------------------------------------------------
+
+  /** The host of the next arrival: global arrival j = i·stride + offset goes to host j mod fleet (kept incrementally, no division per request). */
+  #nextHost(): number {
+    const o = this.#o
+    let h = this.#hostCursor
+    if (h < 0) h = o.offset % o.fleetSize
+    else {
+      h += this.#strideMod
+      if (h >= o.fleetSize) h -= o.fleetSize
+    }
+    this.#hostCursor = h
+    return h
+  }
+
+  #startBackground(): void {
+    for (const b of this.#o.background ?? []) {
+      this.#run(
+        { at: 0, seq: 0, gen: b.gen, mode: MODE_BACKGROUND, intended: 0, sent: 0, host: b.host, value: undefined },
+        undefined,
+      )
+    }
+  }
+
+  #dispatch(intended: number, sent: number, late = false): void {
+    const o = this.#o
+    const rec = this.#rec
+    const host = o.hosts[this.#nextHost()] as HostState
+    const kind: CompiledKind = o.workload.pick(o.random)
+    const tenant = o.workload.tenant(o.random)
+    let gen: Generator<Effect, unknown, unknown>
+    let mode: number
+    if (kind.single !== undefined) {
+      const call = kind.single(host, tenant, o.random, intended)
+      if (this.#emulator !== undefined && this.#latency === undefined) {
+        if (this.#virtual && host.direct) {
+          // Fastest path (virtual time, no mitigation): one synchronous call, no generator, no heap.
+          const res = this.#emulator.tryCall(call.operation, call.input, call.caller)
+          const code = res.ok ? 0 : res.error === THROTTLED || res.error.name === 'ThrottlingException' ? 1 : 2
+          const second = Math.floor(intended / 1000)
+          rec.kmsInstant(call.opIndex, code, second)
+          rec.instantDone(code, second)
+          return
+        }
+        // Fast path: synchronous KMS calls, no generator unless a mitigation must wait.
+        const out = host.direct
+          ? this.#exec(call)
+          : host.kms.sync !== undefined
+            ? host.kms.sync(call, this.#exec)
+            : undefined
+        if (out !== undefined && !isContinuation(out)) {
+          const code = out.ok ? 0 : out.error.name === 'ThrottlingException' ? 1 : 2
+          if (this.#virtual) {
+            rec.instantDone(code, Math.floor(intended / 1000))
+            return
+          }
+          this.#now = this.#o.clock.now() - this.#o.startMs
+          rec.offer(Math.floor(intended / 1000))
+          rec.send(Math.floor(sent / 1000), late)
+          rec.done(code, toMicros(this.#now - intended), toMicros(this.#now - sent), Math.floor(this.#now / 1000))
+          return
+        }
+        gen = out ?? host.kms(call)
+      } else gen = host.direct ? directKms(call) : host.kms(call)
+      mode = MODE_CALL
+    } else {
+      gen = (kind.run as NonNullable<CompiledKind['run']>)(host, tenant, o.random, intended)
+      mode = MODE_APP
+    }
+    rec.offer(Math.floor(intended / 1000))
+    rec.send(Math.floor(sent / 1000), late)
+    this.#inFlight++
+    const task: Task = { at: 0, seq: 0, gen, mode, intended, sent, host, value: undefined }
+    if (!this.#virtual) this.#open.add(task)
+    this.#run(task, undefined)
+  }
+
+  /** Makes one embedded KMS call now, with zero service time, and records it (in real time, with its measured duration). */
+  readonly #exec = (call: KmsCallSpec): KmsOutcome => {
+    if (!this.#virtual) return this.#execTimed(call)
+    const res = (this.#emulator as Emulator).tryCall(call.operation, call.input, call.caller)
+    this.#rec.kmsInstant(
+      call.opIndex,
+      res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2,
+      Math.floor(this.#now / 1000),
+    )
+    return res
+  }
+
+  #execTimed(call: KmsCallSpec): KmsOutcome {
+    const clock = this.#o.clock
+    const t0 = clock.now()
+    const res = (this.#emulator as Emulator).tryCall(call.operation, call.input, call.caller)
+    const t1 = clock.now()
+    this.#now = t1 - this.#o.startMs
+    this.#rec.kms(
+      call.opIndex,
+      res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2,
+      toMicros(t1 - t0),
+      Math.floor(this.#now / 1000),
+    )
+    return res
+  }
+
+  /** Steps a task until it suspends or completes. */
+  #run(task: Task, value: unknown): void {
+    const gen = task.gen
+    for (;;) {
+      let r: IteratorResult<Effect, unknown>
+      try {
+        r = gen.next(value)
+      } catch (e) {
+        // Request code that throws is a failed request (and a bug in the scenario, reported once).
+        this.#complete(task, 2)
+        this.firstError ??= e instanceof Error ? e.message : String(e)
+        return
+      }
+      if (r.done === true) {
+        if (task.mode === MODE_APP) this.#complete(task, r.value as number)
+        else if (task.mode === MODE_CALL) {
+          const out = r.value as KmsOutcome
+          this.#complete(task, out.ok ? 0 : out.error.name === 'ThrottlingException' ? 1 : 2)
+        }
+        return
+      }
+      const eff = r.value
+      if (eff.kind === 'kms') {
+        if (this.#emulator !== undefined) {
+          if (this.#latency === undefined) {
+            value = this.#exec(eff)
+            continue
+          }
+          const res = this.#emulator.tryCall(eff.operation, eff.input, eff.caller)
+          const code = res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2
+          const svc = this.#latency.sample(eff.operation)
+          this.#rec.kms(eff.opIndex, code, toMicros(svc), Math.floor(this.#now / 1000))
+          if (svc > 0) {
+            this.#suspend(task, svc, res)
+            return
+          }
+          value = res
+          continue
+        }
+        const asyncKms = this.#o.asyncKms
+        if (asyncKms === undefined) throw new Error('engine has no target')
+        asyncKms(eff, task.host).then(
+          (out) => this.#resumeAsync(task, out),
+          (e: unknown) =>
+            this.#resumeAsync(task, {
+              ok: false,
+              error: { name: 'ClientError', message: e instanceof Error ? e.message : String(e) },
+            }),
+        )
+        return
+      }
+      if (eff.kind === 'sleep') {
+        if (eff.ms > 0) {
+          this.#suspend(task, eff.ms, undefined)
+          return
+        }
+        value = undefined
+        continue
+      }
+      const flight = (eff as WaitEffect).flight
+      if (flight.settled) {
+        value = flight.value
+        continue
+      }
+      if (this.#virtual) {
+        if (task.mode !== MODE_BACKGROUND) this.#open.add(task)
+        flight.onSettled((v) => {
+          this.#open.delete(task)
+          this.#suspend(task, 0, v)
+        })
+      } else flight.onSettled((v) => queueMicrotask(() => this.#resumeAsync(task, v)))
+      return
+    }
+  }
+
+  #suspend(task: Task, ms: number, value: unknown): void {
+    if (this.#virtual) {
+      task.at = this.#now + ms
+      task.value = value
+      this.#heap.push(task)
+      return
+    }
+    const handle = this.#o.clock.setTimer(ms, () => {
+      this.#realTimers.delete(handle)
+      this.#resumeAsync(task, value)
+    })
+    this.#realTimers.add(handle)
+  }
+
+  #resumeAsync(task: Task, value: unknown): void {
+    if (this.#finished) return
+    this.#now = this.#o.clock.now() - this.#o.startMs
+    this.#run(task, value)
+  }
+
+  #complete(task: Task, code: number): void {
+    if (task.mode === MODE_BACKGROUND) return
+    if (!this.#virtual) {
+      this.#now = this.#o.clock.now() - this.#o.startMs
+      this.#open.delete(task)
+    }
+    this.#inFlight--
+    this.#rec.done(
+      code,
+      toMicros(this.#now - task.intended),
+      toMicros(this.#now - task.sent),
+      Math.floor(this.#now / 1000),
+    )
+  }
+
+  /**
+   * Ends the requests still in flight once the run is over (a real-time drain that timed
+   * out, a flight that never settled) as failed requests. Their latency is the time they had
+   * waited by then, a lower bound of what they would have taken: never recorded as instant.
+   * Returns how many there were.
+   */
+  abandonInFlight(): number {
+    const n = this.#inFlight
+    if (n === 0) return 0
+    if (!this.#virtual) this.#now = this.#o.clock.now() - this.#o.startMs
+    const now = this.#now
+    const second = Math.floor(now / 1000)
+    for (const task of this.#open) this.#rec.done(2, toMicros(now - task.intended), toMicros(now - task.sent), second)
+    // Every in-flight request is tracked; should one not be, it still counts as failed.
+    for (let i = this.#open.size; i < n; i++) this.#rec.done(2, 0, 0, second)
+    this.#open.clear()
+    this.#inFlight = 0
+    return n
+  }
+
+  /** Progress figures for the live line. */
+  progress(): Progress {
+    const r = this.#rec
+    return {
+      elapsedSeconds: this.#now / 1000,
+      offered: r.offered,
+      achieved: r.achieved,
+      throttled: r.throttled,
+      completed: r.succeeded + r.throttled + r.failed,
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The load engine: the effect helpers, arrival schedules and streams, the workload compilers
+ * (one per request kind) and the discrete-event engine that runs them in virtual or real time.
+ */
+export { ArrivalStream } from './arrivals.ts'
+export type { ArrivalStreamOptions } from './arrivals.ts'
+export {
+  callKms,
+  directKms,
+  FAILED,
+  Flight,
+  isContinuation,
+  isThrottled,
+  kmsCall,
+  operationIndex,
+  outcomeCode,
+  sleep,
+  SUCCEEDED,
+  THROTTLED_OUTCOME,
+  wait,
+  withCaller,
+  withInput,
+} from './effects.ts'
+export type { OutcomeCode } from './effects.ts'
+export { Engine } from './engine.ts'
+export type { AsyncKms, EngineOptions, Progress, RealTimeOptions } from './engine.ts'
+export { OP_RECIPES, supportedAdHocOperations } from './op-inputs.ts'
+export type { FixtureKind, KeyNeed, OpRecipe } from './op-inputs.ts'
+export {
+  isReplayable,
+  parseReplayTable,
+  renderReplayTable,
+  REPLAY_FIXTURE_CONTEXTS,
+  ReplayCalls,
+  replayContext,
+  replayFixtureNeeds,
+  replayKeyNeed,
+  ReplayTableError,
+} from './replay.ts'
+export type { ReplayEnv, ReplayFixtureNeed, ReplayRow } from './replay.ts'
+export {
+  compileShape,
+  constantRate,
+  describeSchedule,
+  poissonArrivals,
+  rampRate,
+  ScheduleError,
+  sineRate,
+  spikeRate,
+  stepRates,
+  traceRates,
+} from './schedule.ts'
+export type {
+  ArrivalProcess,
+  ConstantSchedule,
+  PoissonSchedule,
+  RampSchedule,
+  RateShape,
+  Schedule,
+  SineSchedule,
+  SpikeSchedule,
+  StepsSchedule,
+  TraceSchedule,
+} from './schedule.ts'
+export { parseRateTrace, RateTraceError } from './trace-csv.ts'
+export type { RateTraceOptions } from './trace-csv.ts'
+export {
+  accountOf,
+  CallerCache,
+  compileWorkload,
+  ContextTable,
+  keyIdFor,
+  localAesGcm,
+  payloadOf,
+  planFixtures,
+  scenarioPrincipals,
+  sizeSampler,
+  tenantCount,
+} from './workload.ts'
+export type { CompiledKind, FixtureNeed, FixtureStore, HostState, Workload, WorkloadOptions } from './workload.ts'

@@ -1,0 +1,238 @@
+/**
+ * Builds one variant's part of `summary.json` from what the run recorded: counters, HDR
+ * histograms (compressed base64), the per-second timeline joined with the quota meter, the
+ * mitigations' reports, and the cost from the KMS price model.
+ */
+import { OPERATION_NAMES, estimateCost } from '../../kms/index.ts'
+import type { QuotaUsage } from '../../quota/index.ts'
+import { encodeHistogram, latencyStats, newHistogram } from './histograms.ts'
+import type { VariantRecorder } from './recorder.ts'
+import type { Billing, Exposure, MitigationSummary, QuotaPoolUsage, TimelineEntry, VariantSummary } from './summary.ts'
+
+/** Operations billed at the asymmetric price (when their key is asymmetric, which these always are). */
+const ASYMMETRIC_OPS = new Set(['Sign', 'Verify', 'GetPublicKey', 'DeriveSharedSecret'])
+const KEY_PAIR_OPS = new Set(['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'])
+
+/**
+ * What a variant's summary reads of a mitigation and its run (a `Mitigation` and its
+ * `MitigationRun` of scenario/types.ts have this shape).
+ */
+export interface MitigationReport {
+  readonly mitigation: {
+    readonly name: string
+    readonly params: Readonly<Record<string, unknown>>
+    readonly assumptions?: readonly string[]
+  }
+  readonly run:
+    | {
+        stats?(): Record<string, number>
+        exposure?(): Partial<Exposure>
+        assumptions?(): string[]
+        findings?(): string[]
+      }
+    | undefined
+}
+
+/** What {@link buildVariantSummary} needs. */
+export interface VariantSummaryInput {
+  name: string
+  description?: string
+  recorder: VariantRecorder
+  durationSeconds: number
+  mitigations: readonly MitigationReport[]
+  quotaOverrides: Record<string, number>
+  usage: QuotaUsage | undefined
+  /** epoch second of the run's second 0 (to place the meter's seconds) */
+  startEpochSecond: number
+  /** monthly-billed keys: one entry per key with its rotations */
+  keys: { rotations: number }[]
+  /** retries made by the retry layer (in-process) */
+  layerRetries: number
+  /** largest payload of the workload, bytes */
+  maxPayloadBytes: number
+}
+
+/** Computes a variant summary. */
+export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
+  const rec = i.recorder
+  rec.flush()
+  const outcome = (k: 0 | 1 | 2): VariantSummary['outcomes']['succeeded'] => {
+    const h = rec.outcomes[k].histogram
+    return { latencyMs: latencyStats(h), histogram: encodeHistogram(h) }
+  }
+  const all = newHistogram()
+  try {
+    rec.allLatencies(all)
+    const byOperation: VariantSummary['kms']['byOperation'] = {}
+    let calls = 0
+    let throttled = 0
+    let failed = 0
+    const billing: Billing = {
+      symmetricRequests: 0,
+      asymmetricRequests: 0,
+      dataKeyPairRequests: 0,
+      keys: i.keys.map((k) => ({ rotations: k.rotations })),
+    }
+    for (let op = 0; op < OPERATION_NAMES.length; op++) {
+      const c = rec.kmsCalls[op] as number
+      if (c === 0) continue
+      const name = OPERATION_NAMES[op] as string
+      const t = rec.kmsThrottled[op] as number
+      const f = rec.kmsFailed[op] as number
+      byOperation[name] = { calls: c, throttled: t, failed: f }
+      calls += c
+      throttled += t
+      failed += f
+      // Throttled calls are free; every call KMS served is billed.
+      const served = c - t
+      if (KEY_PAIR_OPS.has(name)) billing.dataKeyPairRequests += served
+      else if (ASYMMETRIC_OPS.has(name)) billing.asymmetricRequests += served
+      else billing.symmetricRequests += served
+    }
+    const cost = costOf(billing, i.durationSeconds)
+    const offered = rec.offered
+    const duration = i.durationSeconds > 0 ? i.durationSeconds : 1
+    const mitigations: MitigationSummary[] = i.mitigations.map(({ mitigation, run }) => ({
+      name: mitigation.name,
+      params: { ...mitigation.params },
+      assumptions: [...(mitigation.assumptions ?? []), ...(run?.assumptions?.() ?? [])],
+      stats: run?.stats?.() ?? {},
+      ...(run?.findings !== undefined ? { findings: run.findings() } : {}),
+    }))
+    const timeline = withPools(rec.timeline(Math.ceil(i.durationSeconds)), i.usage, i.startEpochSecond)
+    return {
+      name: i.name,
+      ...(i.description !== undefined ? { description: i.description } : {}),
+      mitigations,
+      quotaOverrides: i.quotaOverrides,
+      offered: { requests: offered, ratePerSecond: offered / duration },
+      achieved: {
+        requests: rec.achieved,
+        ratePerSecond: rec.achieved / duration,
+        ...(rec.late > 0 ? { late: rec.late } : {}),
+      },
+      completed: {
+        succeeded: rec.succeeded,
+        failed: rec.failed,
+        dropped: rec.dropped,
+        throttled: rec.throttled,
+        timedOut: 0,
+        errors: {},
+      },
+      kms: { calls, throttled, failed, callsPerRequest: offered > 0 ? calls / offered : 0, byOperation },
+      retries: i.layerRetries + rec.sdkRetries,
+      throttleRate: offered > 0 ? rec.throttled / offered : 0,
+      latencyMs: latencyStats(all),
+      histogram: encodeHistogram(all),
+      outcomes: { succeeded: outcome(0), throttled: outcome(1), failed: outcome(2) },
+      serviceTimeMs: latencyStats(rec.service.histogram),
+      serviceTimeHistogram: encodeHistogram(rec.service.histogram),
+      kmsCallLatency: {
+        latencyMs: latencyStats(rec.kmsLatency.histogram),
+        histogram: encodeHistogram(rec.kmsLatency.histogram),
+      },
+      quota: quotaPools(i.usage),
+      costUsd: cost,
+      billing,
+      exposure: mergeExposure(
+        i.mitigations.map((m) => m.run?.exposure?.() ?? {}),
+        i.maxPayloadBytes,
+      ),
+      timeline,
+    }
+  } finally {
+    all.destroy()
+  }
+}
+
+/** The cost of a run from its billing inputs. */
+export function costOf(billing: Billing, durationSeconds: number): VariantSummary['costUsd'] {
+  const e = estimateCost({
+    symmetricRequests: billing.symmetricRequests,
+    asymmetricRequests: billing.asymmetricRequests,
+    dataKeyPairRequests: billing.dataKeyPairRequests,
+    keys: billing.keys,
+    periodSeconds: durationSeconds > 0 ? durationSeconds : 1,
+  })
+  return { requests: e.requests, keys: e.keys, total: e.total, monthly: e.monthly, billedKeys: e.billedKeys }
+}
+
+function quotaPools(usage: QuotaUsage | undefined): QuotaPoolUsage[] {
+  if (usage === undefined) return []
+  return usage.pools.map((p) => ({
+    pool: p.pool,
+    account: p.account,
+    region: p.region,
+    limit: p.limit,
+    accepted: p.accepted,
+    throttled: p.throttled,
+    peakPerSecond: p.peakPerSecond,
+    utilization: p.utilization,
+    throttledSeconds: p.throttledSeconds,
+  }))
+}
+
+/** Joins the quota meter's per-second series into the timeline (accepted and throttled per pool). */
+function withPools(
+  timeline: TimelineEntry[],
+  usage: QuotaUsage | undefined,
+  startEpochSecond: number,
+): TimelineEntry[] {
+  if (usage === undefined) return timeline
+  for (const s of usage.seconds) {
+    const second = s.epochSecond - startEpochSecond
+    if (second < 0) continue
+    while (timeline.length <= second) timeline.push(emptyEntry(timeline.length))
+    const e = timeline[second] as TimelineEntry
+    if (s.accepted > 0) e.poolAccepted[s.key] = (e.poolAccepted[s.key] ?? 0) + s.accepted
+    if (s.throttled > 0) (e.poolThrottled ??= {})[s.key] = (e.poolThrottled[s.key] ?? 0) + s.throttled
+  }
+  return timeline
+}
+
+/** A timeline entry with nothing in it. */
+export function emptyEntry(second: number): TimelineEntry {
+  return {
+    second,
+    offered: 0,
+    achieved: 0,
+    succeeded: 0,
+    throttled: 0,
+    failed: 0,
+    dropped: 0,
+    kmsCalls: 0,
+    kmsThrottled: 0,
+    kmsByOperation: {},
+    poolAccepted: {},
+    p50Ms: 0,
+    p99Ms: 0,
+  }
+}
+
+/**
+ * The variant's exposure: without caching every data key protects one message of at most
+ * the largest payload, for no time; mitigations raise the maxima (and their keys held in
+ * memory add up).
+ */
+export function mergeExposure(parts: Partial<Exposure>[], maxPayloadBytes: number): Exposure {
+  const e: Exposure = {
+    maxMessagesPerDataKey: 1,
+    maxBytesPerDataKey: maxPayloadBytes,
+    maxSecondsPerDataKey: 0,
+    plaintextKeysInMemory: 0,
+    principalsPerBucketKey: 0,
+    notes: [],
+  }
+  for (const p of parts) {
+    if (p.maxMessagesPerDataKey !== undefined)
+      e.maxMessagesPerDataKey = Math.max(e.maxMessagesPerDataKey, p.maxMessagesPerDataKey)
+    if (p.maxBytesPerDataKey !== undefined) e.maxBytesPerDataKey = Math.max(e.maxBytesPerDataKey, p.maxBytesPerDataKey)
+    if (p.maxSecondsPerDataKey !== undefined)
+      e.maxSecondsPerDataKey = Math.max(e.maxSecondsPerDataKey, p.maxSecondsPerDataKey)
+    if (p.plaintextKeysInMemory !== undefined) e.plaintextKeysInMemory += p.plaintextKeysInMemory
+    if (p.principalsPerBucketKey !== undefined)
+      e.principalsPerBucketKey = Math.max(e.principalsPerBucketKey, p.principalsPerBucketKey)
+    if (p.notes !== undefined) e.notes.push(...p.notes)
+  }
+  return e
+}

@@ -1,0 +1,53 @@
+/**
+ * `defineScenario`: validates a scenario file's object against the schema (schema.ts), fills in
+ * its defaults and marks it validated.
+ */
+import type { z } from 'zod'
+import { OPERATION_NAMES, type OperationName } from '../../kms/index.ts'
+import { parseDuration } from './duration.ts'
+import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.ts'
+
+/** A scenario that failed validation; `problems` lists every one, each with its path. */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError'
+  readonly problems: readonly string[]
+
+  constructor(source: string, problems: readonly string[]) {
+    super(`${source} is not a valid scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.problems = problems
+  }
+}
+
+const VALIDATED = Symbol.for('kms-bench.scenario')
+
+/** Every problem of a zod error, as `path: message` lines. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+}
+
+/**
+ * Validates a scenario and fills in its defaults. Throws {@link ScenarioError} listing every
+ * problem with its path. Scenario files `export default defineScenario({...})`.
+ */
+export function defineScenario(input: ScenarioInput, source = 'scenario'): Scenario {
+  if (isScenario(input)) return input
+  const r = scenarioSchema.safeParse(input)
+  if (!r.success) throw new ScenarioError(source, formatIssues(r.error.issues))
+  Object.defineProperty(r.data, VALIDATED, { value: true, enumerable: false })
+  return r.data as Scenario
+}
+
+/** True when `value` was returned by {@link defineScenario}. */
+export function isScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[VALIDATED] === true
+}
+
+/** The scenario's duration in seconds. */
+export function scenarioSeconds(s: Scenario): number {
+  return parseDuration(s.duration)
+}
+
+/** Names of KMS operations (for error messages). */
+export function isOperationName(op: string): op is OperationName {
+  return (OPERATION_NAMES as readonly string[]).includes(op)
+}

@@ -1,0 +1,63 @@
+/**
+ * The scenario DSL: the zod schema of scenario files, `defineScenario`, and the leaf contract
+ * types (the effect protocol, the mitigation interface, hosts and keys) that mitigations, the
+ * engine and the targets are written against.
+ */
+export { defineScenario, formatIssues, isOperationName, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
+export { DurationFormatError, formatDuration, parseDuration } from './duration.ts'
+export {
+  AWS_LATENCY_SPEC,
+  createLatencyModel,
+  inverseNormal,
+  LatencySpecError,
+  NO_LATENCY_SPEC,
+  parseLatencySpec,
+} from './latency-model.ts'
+export type {
+  LatencyDistribution,
+  LatencyModel,
+  LatencySpec,
+  LatencyTail,
+  SampleOptions,
+  UniformRandom,
+} from './latency-model.ts'
+export { isMitigation, mitigationFactory, mitigationNames, registerMitigation } from './mitigation-table.ts'
+export { scenarioSchema } from './schema.ts'
+export type {
+  ContextSpec,
+  KeySpecDecl,
+  LatencySetting,
+  MitigationSpec,
+  RequestSpec,
+  Scenario,
+  ScenarioInput,
+  SizeSpec,
+  StepSpec,
+  VariantSpec,
+} from './schema.ts'
+export type {
+  CallMeta,
+  ClientRetryConfig,
+  Effect,
+  EffectGenerator,
+  Host,
+  KmsCallSpec,
+  KmsErrorLike,
+  KmsInvoker,
+  KmsOutcome,
+  Mitigation,
+  MitigationContext,
+  MitigationFactory,
+  MitigationProblem,
+  MitigationResult,
+  MitigationRun,
+  RequestContext,
+  ResolvedKey,
+  S3CallMeta,
+  Settling,
+  SetupKms,
+  SleepEffect,
+  SyncKms,
+  TargetKind,
+  WaitEffect,
+} from './types.ts'

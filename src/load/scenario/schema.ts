@@ -1,0 +1,529 @@
+/**
+ * Scenarios: one workload each, in a TypeScript file that `export default defineScenario({...})`.
+ * A scenario declares the Regions, accounts and keys to create, the application requests it
+ * models (direct Encrypt/Decrypt, envelope encryption, S3 SSE-KMS PUT/GET made on the
+ * caller's behalf, custom sequences of KMS calls), the operation mix, payload sizes, tenants
+ * (encryption-context cardinality), principals, the fleet of application hosts, the arrival
+ * schedule, and named variants (a baseline and mitigated ones, each with its own mitigations
+ * and quota overrides) that run the same arrivals and are compared side by side.
+ *
+ * Validation uses zod and reports every problem at once, each with its path
+ * (`defineScenario` in define.ts runs it).
+ */
+import { z } from 'zod'
+import { OPERATION_NAMES } from '../../kms/index.ts'
+import { isKnownRegion, suggestRegion } from '../../regions.ts'
+import { closestName } from '../../suggest.ts'
+import { parseThreshold, ThresholdError } from '../results/index.ts'
+import { DurationFormatError, parseDuration } from './duration.ts'
+import { parseLatencySpec, type LatencySpec } from './latency-model.ts'
+import { isMitigation, mitigationFactory, mitigationNames } from './mitigation-table.ts'
+import type { EffectGenerator, Mitigation, RequestContext } from './types.ts'
+
+const KEY_SPECS = [
+  'SYMMETRIC_DEFAULT',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
+] as const
+const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const
+
+const duration = z.union([z.number(), z.string()]).superRefine((v, ctx) => {
+  try {
+    parseDuration(v)
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof DurationFormatError ? e.message : String(e) })
+  }
+})
+const rate = z.number().finite().nonnegative()
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+const region = z.string().superRefine((r, ctx) => {
+  if (!isKnownRegion(r)) {
+    const hint = suggestRegion(r)
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${r}' is not a known AWS Region${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`,
+    })
+  }
+})
+const principal = z
+  .string()
+  .regex(
+    /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::\d{12}:.+$/,
+    'must be an IAM role/user ARN or an STS assumed-role ARN',
+  )
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+
+/** A payload size in bytes: fixed, uniform in [min, max], or weighted choices. */
+const size = z.union([
+  z.number().int().nonnegative(),
+  z
+    .strictObject({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })
+    .refine((s) => s.max >= s.min, { message: 'max must be >= min' }),
+  z
+    .strictObject({
+      choices: z.array(z.number().int().nonnegative()).min(1),
+      weights: z.array(z.number().positive()).optional(),
+    })
+    .refine((s) => s.weights === undefined || s.weights.length === s.choices.length, {
+      message: 'weights must have one entry per choice',
+    }),
+])
+/** Payload size: bytes, uniform range, or weighted choices. */
+export type SizeSpec = z.infer<typeof size>
+
+/**
+ * Encryption context of a request: `none`, `tenant` (`{ tenant: "tenant-<n>" }`), or a map
+ * whose values may contain `{tenant}` (replaced with the request's tenant number).
+ */
+const context = z.union([z.literal('none'), z.literal('tenant'), z.record(z.string(), z.string())])
+/** An encryption-context declaration. */
+export type ContextSpec = z.infer<typeof context>
+
+const common = {
+  /** relative share of this request kind in the mix. @default 1 */
+  weight: z.number().positive().finite().default(1),
+}
+const keyed = { ...common, key: z.string().min(1), context: context.optional() }
+
+/** An S3 request with SSE-KMS (PUT or GET): the KMS key, the bucket and its objects. */
+const s3Request = {
+  ...common,
+  key: z.string().min(1),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  /** object keys written or read (object i is `<prefix><i>`). @default 1000 */
+  objects: z.number().int().positive().default(1000),
+  prefix: z.string().default('objects/'),
+  payloadBytes: size.default(1_048_576),
+}
+
+const customRun = z.custom<(ctx: RequestContext) => EffectGenerator<unknown>>((v) => typeof v === 'function', {
+  message: 'must be a generator function (ctx) => ...',
+})
+
+const stepSchema = z.strictObject({
+  operation: z.enum(OPERATION_NAMES),
+  key: z.string().min(1).optional(),
+  /** extra input members (PascalCase, the API's own shapes) */
+  input: z.record(z.string(), z.unknown()).optional(),
+  /** take `CiphertextBlob` from the output of an earlier step (0-based) */
+  ciphertextFrom: z.number().int().nonnegative().optional(),
+  payloadBytes: size.optional(),
+  context: context.optional(),
+})
+
+const requestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('encrypt'), ...keyed, payloadBytes: size.default(256) }),
+  z.strictObject({ kind: z.literal('decrypt'), ...keyed, payloadBytes: size.default(256) }),
+  z.strictObject({
+    kind: z.literal('envelope-encrypt'),
+    ...keyed,
+    payloadBytes: size.default(65_536),
+    dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
+  }),
+  z.strictObject({
+    kind: z.literal('envelope-decrypt'),
+    ...keyed,
+    payloadBytes: size.default(65_536),
+    dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
+  }),
+  z.strictObject({ kind: z.literal('s3-put'), ...s3Request }),
+  z.strictObject({ kind: z.literal('s3-get'), ...s3Request }),
+  z.strictObject({
+    kind: z.literal('op'),
+    ...common,
+    operation: z.enum(OPERATION_NAMES),
+    key: z.string().min(1).optional(),
+    context: context.optional(),
+    input: z.record(z.string(), z.unknown()).optional(),
+    payloadBytes: size.default(32),
+  }),
+  z.strictObject({ kind: z.literal('sequence'), ...common, name, steps: z.array(stepSchema).min(1) }),
+  z.strictObject({ kind: z.literal('custom'), ...common, name, run: customRun, context: context.optional() }),
+  /** recorded calls (a calls table from `kms-bench import-cloudtrail`), one per arrival: see load/replay.ts */
+  z
+    .strictObject({
+      kind: z.literal('replay'),
+      ...common,
+      /** the calls table file, relative to the scenario file */
+      file: z.string().min(1).optional(),
+      /** the calls table's CSV text */
+      csv: z.string().min(1).optional(),
+    })
+    .refine((r) => (r.file === undefined) !== (r.csv === undefined), {
+      message: 'a replay needs exactly one of file or csv',
+    }),
+])
+
+const keySchema = z.strictObject({
+  name,
+  account: accountId.optional(),
+  region: region.optional(),
+  spec: z.enum(KEY_SPECS).default('SYMMETRIC_DEFAULT'),
+  usage: z.enum(KEY_USAGES).optional(),
+  /** `alias/<name>` to create for the key */
+  alias: z
+    .string()
+    .regex(/^alias\/(?!aws\/)[a-zA-Z0-9:/_-]+$/, "must be 'alias/<name>' (alias/aws/ is reserved)")
+    .optional(),
+  /** `customer` (created, billed) or `aws` (the AWS managed key `alias/aws/<service>`, free) */
+  manager: z.enum(['customer', 'aws']).default('customer'),
+  /** for AWS managed keys: the service (`s3`, `dynamodb`, ...). @default 's3' */
+  service: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('s3'),
+  multiRegion: z.boolean().default(false),
+  /** rotations done so far (billing: the 1st and 2nd add $1/month each). @default 0 */
+  rotations: z.number().int().nonnegative().default(0),
+})
+
+const retrySchema = z.strictObject({
+  mode: z.enum(['none', 'standard', 'adaptive']).default('standard'),
+  maxAttempts: z.number().int().min(1).max(100).default(3),
+})
+const quotas = z.record(z.string(), z.number().finite().nonnegative())
+/** A threshold (gate) such as `throttleRate < 0.001` (grammar: load/results/thresholds.ts). */
+const threshold = z.string().superRefine((t, ctx) => {
+  try {
+    parseThreshold(t)
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof ThresholdError ? e.message : String(e) })
+  }
+})
+
+/** A mitigation named declaratively: `{ name: 'data-key-cache', maxAge: '5m' }` (a registered factory's options). */
+export interface MitigationSpec {
+  readonly name: string
+  readonly [option: string]: unknown
+}
+
+/**
+ * A variant's mitigation: built by a factory (`dataKeyCache({...})`), or named declaratively.
+ * Bad parameters the factory found are reported here, each with its path.
+ */
+const mitigationEntry = z
+  .custom<Mitigation | MitigationSpec>(() => true)
+  .transform((v, ctx): Mitigation => {
+    let m: Mitigation
+    if (isMitigation(v)) m = v
+    else if (
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      typeof (v as { name?: unknown }).name === 'string'
+    ) {
+      const { name: mitigationName, ...options } = v as MitigationSpec
+      const factory = mitigationFactory(mitigationName)
+      if (factory === undefined) {
+        const known = mitigationNames()
+        const hint = closestName(mitigationName, known)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['name'],
+          message: `unknown mitigation '${mitigationName}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`,
+        })
+        return z.NEVER
+      }
+      m = factory(options)
+    } else {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "must be a mitigation: built by a factory such as dataKeyCache({ maxAge: '5m' }), or { name: 'data-key-cache', ...options }",
+      })
+      return z.NEVER
+    }
+    for (const p of m.problems ?? [])
+      ctx.addIssue({ code: 'custom', path: [...p.path], message: `${m.name}: ${p.message}` })
+    return m
+  })
+
+const variantSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  mitigations: z.array(mitigationEntry).default([]),
+  /** quota overrides for this variant (pool → requests/s), e.g. a quota increase */
+  quotas: quotas.optional(),
+  profile: z.string().optional(),
+  retry: retrySchema.optional(),
+  /** thresholds (gates) on this variant's figures, e.g. `throttleRate == 0`; a failed one makes `run` exit 1 */
+  thresholds: z.array(threshold).optional(),
+})
+
+/** `uniform` (evenly spaced) or `poisson` arrivals under the rate curve. */
+const arrivalProcess = z.enum(['uniform', 'poisson']).optional()
+
+const traceSchema = z.strictObject({
+  shape: z.literal('trace'),
+  process: arrivalProcess,
+  rates: z.array(rate).min(1).optional(),
+  /** a CSV file (relative to the scenario file), read by the CLI */
+  file: z.string().optional(),
+  /** CSV text (CloudWatch export shape: timestamp and value columns) */
+  csv: z.string().optional(),
+  /**
+   * where arrivals fall inside each second: `even` (evenly spaced) or `seeded` (each of the n
+   * arrivals of a second at a seeded uniform point of its own 1/n slot: exact counts per second,
+   * the order kept, no lattice). @default 'even'
+   */
+  spread: z.enum(['even', 'seeded']).optional(),
+  column: z.string().optional(),
+  /** what the CSV values are: `sum` per period (CloudWatch Sum) or `rate` per second. @default 'sum' */
+  values: z.enum(['sum', 'rate']).optional(),
+  source: z.string().optional(),
+})
+
+const scheduleSchema = z.discriminatedUnion('shape', [
+  z.strictObject({ shape: z.literal('constant'), rate, process: arrivalProcess }),
+  z.strictObject({ shape: z.literal('poisson'), rate, process: arrivalProcess }),
+  z.strictObject({
+    shape: z.literal('ramp'),
+    from: rate,
+    to: rate,
+    over: duration.optional(),
+    process: arrivalProcess,
+  }),
+  z.strictObject({
+    shape: z.literal('steps'),
+    steps: z.array(z.strictObject({ rate, duration })).min(1),
+    repeat: z.boolean().optional(),
+    process: arrivalProcess,
+  }),
+  z.strictObject({
+    shape: z.literal('spike'),
+    base: rate,
+    peak: rate,
+    at: duration,
+    duration,
+    every: duration.optional(),
+    process: arrivalProcess,
+  }),
+  z
+    .strictObject({
+      shape: z.literal('sine'),
+      mean: rate,
+      amplitude: rate,
+      period: duration,
+      phase: z.number().finite().optional(),
+      process: arrivalProcess,
+    })
+    .refine((s) => s.amplitude <= s.mean, {
+      message: 'amplitude must not exceed mean (rates would go negative)',
+      path: ['amplitude'],
+    }),
+  traceSchema.refine((t) => [t.rates, t.file, t.csv].filter((x) => x !== undefined).length === 1, {
+    message: 'a trace needs exactly one of rates, file or csv',
+  }),
+])
+
+const latencySchema = z
+  .union([z.literal('none'), z.literal('aws'), z.record(z.string(), z.unknown())])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'object') {
+      try {
+        parseLatencySpec(v)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) })
+      }
+    }
+  })
+
+const tenantsSchema = z.union([
+  z.number().int().positive(),
+  z.strictObject({
+    count: z.number().int().positive(),
+    /** `uniform`, or Zipf with exponent `s` (a few hot tenants). @default 'uniform' */
+    distribution: z
+      .union([z.literal('uniform'), z.strictObject({ zipf: z.number().positive().finite() })])
+      .default('uniform'),
+  }),
+])
+
+/** The scenario schema (run by {@link defineScenario} of define.ts). */
+export const scenarioSchema = z
+  .strictObject({
+    name,
+    description: z.string().optional(),
+    /** the default Region of keys, hosts and callers. @default 'us-east-1' */
+    region: region.default('us-east-1'),
+    /** @default 60 (seconds) */
+    duration: duration.default(60),
+    /** @default 1 */
+    seed: z.number().int().default(1),
+    /** accounts; the first is the default. @default [{ id: '111122223333' }] */
+    accounts: z
+      .array(z.strictObject({ id: accountId, name: z.string().optional() }))
+      .min(1)
+      .default([{ id: '111122223333' }]),
+    keys: z.array(keySchema).min(1),
+    /** principals making the calls (host i uses principal i mod n). @default a role `app` in the first account */
+    principals: z.array(principal).min(1).optional(),
+    fleet: z
+      .strictObject({
+        /** application hosts, each with its own SDK client and caches. @default 1 */
+        hosts: z.number().int().positive().max(100_000).default(1),
+        /** Regions hosts live in (host i in Region i mod n). @default [scenario Region] */
+        regions: z.array(region).min(1).optional(),
+      })
+      .default({ hosts: 1 }),
+    tenants: tenantsSchema.default(1),
+    arrivals: scheduleSchema,
+    requests: z.array(requestSchema).min(1),
+    /** service-time model: `none` (0 ms), `aws` (the documented assumption), or a spec. @default 'none' */
+    latency: latencySchema.default('none'),
+    /** quota profile name. @default 'aws-default' */
+    profile: z.string().default('aws-default'),
+    /** quota overrides for every variant (pool → requests/s) */
+    quotas: quotas.optional(),
+    retry: retrySchema.optional(),
+    variants: z
+      .array(variantSchema)
+      .min(1)
+      .default([{ name: 'baseline', mitigations: [] }]),
+    /** statements the scenario's results depend on */
+    assumptions: z.array(z.string()).default([]),
+    /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
+    thresholds: z.array(threshold).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const keyNames = new Set<string>()
+    for (const [i, k] of s.keys.entries()) {
+      if (keyNames.has(k.name))
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
+      keyNames.add(k.name)
+      if (k.account !== undefined && !s.accounts.some((a) => a.id === k.account)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', i, 'account'],
+          message: `account ${k.account} is not declared in accounts`,
+        })
+      }
+      if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
+    }
+    const keyOf = (path: (string | number)[], key: string | undefined): void => {
+      if (key !== undefined && !keyNames.has(key))
+        ctx.addIssue({ code: 'custom', path, message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})` })
+    }
+    for (const [i, r] of s.requests.entries()) {
+      if (r.kind === 'sequence') {
+        for (const [j, st] of r.steps.entries()) {
+          keyOf(['requests', i, 'steps', j, 'key'], st.key)
+          if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['requests', i, 'steps', j, 'ciphertextFrom'],
+              message: 'must name an earlier step',
+            })
+          }
+        }
+      } else if (r.kind !== 'custom' && r.kind !== 'replay') {
+        keyOf(['requests', i, 'key'], r.key)
+      }
+      if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['requests', i, 'payloadBytes'],
+          message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
+        })
+      }
+      if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['requests', i, 'payloadBytes'],
+          message: 'Encrypt needs at least 1 byte of plaintext',
+        })
+      }
+    }
+    const variantNames = new Set<string>()
+    for (const [i, v] of s.variants.entries()) {
+      if (variantNames.has(v.name))
+        ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
+      variantNames.add(v.name)
+    }
+    checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
+    if (s.principals !== undefined) {
+      for (const [i, p] of s.principals.entries()) {
+        const account = /::(\d{12}):/.exec(p)?.[1]
+        if (account !== undefined && !s.accounts.some((a) => a.id === account)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['principals', i],
+            message: `principal's account ${account} is not declared in accounts`,
+          })
+        }
+      }
+    }
+  })
+
+/** Scenario thresholds may name a declared variant; a variant's own may name only itself. */
+function checkThresholdPrefixes(
+  scenarioLevel: readonly string[] | undefined,
+  variants: readonly { name: string; thresholds?: readonly string[] | undefined }[],
+  declared: ReadonlySet<string>,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const prefixOf = (t: string): string | undefined => {
+    try {
+      return parseThreshold(t).variant
+    } catch {
+      return undefined // reported by the field's own check
+    }
+  }
+  for (const [i, t] of (scenarioLevel ?? []).entries()) {
+    const named = prefixOf(t)
+    if (named !== undefined && !declared.has(named))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', i],
+        message: `names variant '${named}', which is not declared (variants: ${[...declared].join(', ')})`,
+      })
+  }
+  for (const [i, v] of variants.entries()) {
+    for (const [j, t] of (v.thresholds ?? []).entries()) {
+      const named = prefixOf(t)
+      if (named !== undefined && named !== v.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', i, 'thresholds', j],
+          message: `names variant '${named}' inside variant '${v.name}': drop the prefix, or move it to the scenario's thresholds`,
+        })
+    }
+  }
+}
+
+/** What a scenario file writes (defaults may be left out). */
+export type ScenarioInput = z.input<typeof scenarioSchema>
+/** A validated scenario, defaults filled in. */
+export type Scenario = z.output<typeof scenarioSchema> & { readonly [validated]: true }
+/** One request kind of a validated scenario. */
+export type RequestSpec = z.output<typeof requestSchema>
+/** One variant of a validated scenario. */
+export type VariantSpec = z.output<typeof variantSchema>
+/** One key of a validated scenario. */
+export type KeySpecDecl = z.output<typeof keySchema>
+/** A validated latency setting. */
+export type LatencySetting = 'none' | 'aws' | LatencySpec
+/** A custom sequence step. */
+export type StepSpec = z.output<typeof stepSchema>
+
+declare const validated: unique symbol
+
+function maxSize(s: SizeSpec): number {
+  return typeof s === 'number' ? s : 'max' in s ? s.max : Math.max(...s.choices)
+}
+function minSize(s: SizeSpec): number {
+  return typeof s === 'number' ? s : 'min' in s ? s.min : Math.min(...s.choices)
+}

@@ -1,0 +1,270 @@
+/**
+ * Endpoint targets: a KMS endpoint (kms-bench serve, moto's server, LocalStack) by URL,
+ * or real AWS, through the real `@aws-sdk/client-kms`. Every application host gets its own
+ * `KMSClient` (its own keep-alive connection pool and its own retry quota, as a real fleet
+ * has), per account and Region it calls. The SDK does the retrying (`retryMode`,
+ * `maxAttempts`); a middleware below the retry middleware records every attempt (operation,
+ * outcome, latency), and `$metadata.attempts` gives the retries.
+ *
+ * Accounts: kms-bench serve takes the account from a 12-digit access key id, so without
+ * credentials in the environment each account's clients sign with its id as access key.
+ * Principals and `kms:ViaService` cannot travel over the wire; calls S3 would make are sent
+ * by the harness itself.
+ */
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import * as sdk from '@aws-sdk/client-kms'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { Clock } from '../../clock.ts'
+import type { CallerInput, OperationInputs, OperationName, OperationOutputs } from '../../kms/index.ts'
+import type { PoolUsage, QuotaUsage, UsageSecond } from '../../quota/index.ts'
+import { operationIndex, type HostState } from '../engine/index.ts'
+import { toMicros } from '../results/index.ts'
+import type { ClientRetryConfig, KmsCallSpec, KmsOutcome, SetupKms } from '../scenario/index.ts'
+import { SetupError, trackKeys, type SessionOptions, type Target, type TargetSession } from './target.ts'
+
+/** Static credentials. */
+export interface EndpointCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+}
+
+/** Options of {@link endpointTarget}. */
+export interface EndpointTargetOptions {
+  /** `http(s)://host:port`; omit for real AWS (`kind: 'aws'`) */
+  url?: string
+  /** credentials for every client. @default endpoints: the account id as access key; aws: the SDK's default chain */
+  credentials?: EndpointCredentials
+  /** sockets per host client. @default 64 */
+  maxSockets?: number
+  /** per-attempt timeout, ms. @default 30000 */
+  requestTimeoutMs?: number
+  /** ScheduleKeyDeletion waiting period for keys created on `aws`. @default 7 */
+  pendingWindowInDays?: number
+}
+
+type Command = { readonly input: unknown }
+type CommandClass = new (input: unknown) => Command
+type SendResult = { $metadata?: { attempts?: number } }
+
+function commandClass(op: string): CommandClass {
+  const c = (sdk as unknown as Record<string, unknown>)[`${op}Command`]
+  if (typeof c !== 'function') throw new Error(`@aws-sdk/client-kms has no ${op}Command`)
+  return c as CommandClass
+}
+
+/** The error name and message of an SDK error (network errors keep their code). */
+function errorOf(e: unknown): { name: string; message: string } {
+  const err = e as { name?: string; message?: string; code?: string }
+  const name = err.name !== undefined && err.name !== 'Error' ? err.name : (err.code ?? 'Error')
+  return { name, message: err.message ?? String(e) }
+}
+
+/** An endpoint (URL) or real AWS through the AWS SDK. */
+export function endpointTarget(options: EndpointTargetOptions = {}): Target {
+  const url = options.url
+  const kind = url === undefined ? 'aws' : 'endpoint'
+  const agents: (HttpAgent | HttpsAgent)[] = []
+  const newAgent = (): HttpAgent | HttpsAgent => {
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
+    const a = url?.startsWith('http:') ? new HttpAgent(agentOptions) : new HttpsAgent(agentOptions)
+    agents.push(a)
+    return a
+  }
+  const makeClient = (account: string, region: string, retry: ClientRetryConfig | undefined): sdk.KMSClient => {
+    const agent = newAgent()
+    const credentials =
+      options.credentials ?? (url !== undefined ? { accessKeyId: account, secretAccessKey: 'kms-bench' } : undefined)
+    return new sdk.KMSClient({
+      region,
+      ...(url !== undefined ? { endpoint: url } : {}),
+      ...(credentials !== undefined ? { credentials } : {}),
+      maxAttempts: retry?.maxAttempts ?? 1,
+      retryMode: retry?.mode ?? 'standard',
+      requestHandler: new NodeHttpHandler({
+        ...(url?.startsWith('http:') === true
+          ? { httpAgent: agent as HttpAgent }
+          : { httpsAgent: agent as HttpsAgent }),
+        connectionTimeout: 5000,
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+        throwOnRequestTimeout: true,
+      }),
+    })
+  }
+  const clients: sdk.KMSClient[] = []
+
+  return {
+    kind,
+    name: url ?? 'aws',
+    async session(o: SessionOptions): Promise<TargetSession> {
+      const createdKeys: string[] = []
+      const rec = o.recorder
+      const clock: Clock = o.clock
+      const observe = (client: sdk.KMSClient): sdk.KMSClient => {
+        // Below the retry middleware: sees every attempt.
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            const op = String(context.commandName ?? '').replace(/Command$/, '')
+            const t0 = clock.now()
+            try {
+              const r = await next(args)
+              const t = clock.now()
+              rec.kms(operationIndex(op), 0, toMicros(t - t0), Math.floor((t - o.startMs()) / 1000))
+              return r
+            } catch (e) {
+              const t = clock.now()
+              rec.kms(
+                operationIndex(op),
+                errorOf(e).name === 'ThrottlingException' ? 1 : 2,
+                toMicros(t - t0),
+                Math.floor((t - o.startMs()) / 1000),
+              )
+              throw e
+            }
+          },
+          { step: 'deserialize', name: 'kmsBenchAttemptObserver', priority: 'high' },
+        )
+        clients.push(client)
+        return client
+      }
+      const hostClients = new Map<number, Map<string, sdk.KMSClient>>()
+      const clientFor = (host: HostState, caller: CallerInput): sdk.KMSClient => {
+        let m = hostClients.get(host.index)
+        if (m === undefined) hostClients.set(host.index, (m = new Map()))
+        const account = caller.account ?? o.defaultAccount
+        const region = caller.region ?? o.region
+        const k = `${account}/${region}`
+        let c = m.get(k)
+        if (c === undefined) m.set(k, (c = observe(makeClient(account, region, o.clientRetry))))
+        return c
+      }
+      const setupClients = new Map<string, sdk.KMSClient>()
+      const setupClientFor = (caller: CallerInput | undefined): sdk.KMSClient => {
+        const account = caller?.account ?? o.defaultAccount
+        const region = caller?.region ?? o.region
+        const k = `${account}/${region}`
+        let c = setupClients.get(k)
+        if (c === undefined) {
+          c = makeClient(account, region, { mode: 'standard', maxAttempts: 5 })
+          clients.push(c)
+          setupClients.set(k, c)
+        }
+        return c
+      }
+      const setup: SetupKms = {
+        async call<Op extends OperationName>(
+          operation: Op,
+          input: OperationInputs[Op],
+          caller?: CallerInput,
+        ): Promise<OperationOutputs[Op]> {
+          const client = setupClientFor(caller)
+          try {
+            const out = (await client.send(
+              new (commandClass(operation))(input) as never,
+            )) as unknown as OperationOutputs[Op]
+            trackKeys(operation, out, createdKeys)
+            return out
+          } catch (e) {
+            const err = errorOf(e)
+            throw new SetupError(operation, err.name, err.message)
+          }
+        },
+      }
+      const asyncKms = async (call: KmsCallSpec, host: HostState): Promise<KmsOutcome> => {
+        const client = clientFor(host, call.caller)
+        try {
+          const out = (await client.send(new (commandClass(call.operation))(call.input) as never)) as SendResult
+          const attempts = out.$metadata?.attempts ?? 1
+          if (attempts > 1) rec.sdkRetries += attempts - 1
+          return { ok: true, output: out as never }
+        } catch (e) {
+          const attempts = (e as SendResult).$metadata?.attempts ?? 1
+          if (attempts > 1) rec.sdkRetries += attempts - 1
+          return { ok: false, error: errorOf(e) }
+        }
+      }
+      let before: QuotaUsage | undefined
+      return {
+        kind,
+        setup,
+        asyncKms,
+        createdKeys,
+        async beginRun(): Promise<void> {
+          if (url !== undefined) before = await fetchUsage(url)
+        },
+        async usage(): Promise<QuotaUsage | undefined> {
+          if (url === undefined) return undefined
+          const after = await fetchUsage(url)
+          if (after === undefined) return undefined
+          return diffUsage(before, after, Math.floor(o.startMs() / 1000))
+        },
+        async close(): Promise<void> {
+          if (kind === 'aws') {
+            // Never leave billed keys behind: schedule deletion of every key this run created.
+            for (const arn of createdKeys) {
+              const region = arn.split(':')[3] ?? o.region
+              const account = arn.split(':')[4] ?? o.defaultAccount
+              await setup
+                .call(
+                  'ScheduleKeyDeletion',
+                  { KeyId: arn, PendingWindowInDays: options.pendingWindowInDays ?? 7 },
+                  { account, region },
+                )
+                .catch(() => undefined)
+            }
+          }
+          for (const m of hostClients.values()) for (const c of m.values()) c.destroy()
+          hostClients.clear()
+        },
+      }
+    },
+    close(): Promise<void> {
+      for (const c of clients) c.destroy()
+      for (const a of agents) a.destroy()
+      return Promise.resolve()
+    },
+  }
+}
+
+/** The quota meter of a kms-bench endpoint (`GET /kms-bench/usage`); `undefined` for other servers. */
+export async function fetchUsage(url: string): Promise<QuotaUsage | undefined> {
+  try {
+    const res = await fetch(new URL('/kms-bench/usage', url))
+    if (!res.ok) return undefined
+    const body = (await res.json()) as QuotaUsage
+    return Array.isArray(body.pools) && Array.isArray(body.seconds) ? body : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Usage between two readings of a cumulative meter, restricted to seconds from `fromEpochSecond`. */
+export function diffUsage(before: QuotaUsage | undefined, after: QuotaUsage, fromEpochSecond: number): QuotaUsage {
+  const prev = new Map<string, PoolUsage>((before?.pools ?? []).map((p) => [`${p.account}/${p.region}/${p.pool}`, p]))
+  const seconds: UsageSecond[] = after.seconds.filter((s) => s.epochSecond >= fromEpochSecond)
+  const pools: PoolUsage[] = []
+  for (const p of after.pools) {
+    const key = `${p.account}/${p.region}/${p.pool}`
+    const b = prev.get(key)
+    const accepted = p.accepted - (b?.accepted ?? 0)
+    const throttled = p.throttled - (b?.throttled ?? 0)
+    if (accepted === 0 && throttled === 0) continue
+    let peak = 0
+    let throttledSeconds = 0
+    for (const s of seconds) {
+      if (s.key !== key) continue
+      peak = Math.max(peak, s.accepted + s.throttled)
+      if (s.throttled > 0) throttledSeconds++
+    }
+    pools.push({
+      ...p,
+      accepted,
+      throttled,
+      peakPerSecond: peak,
+      utilization: p.limit > 0 ? peak / p.limit : 0,
+      throttledSeconds,
+    })
+  }
+  return { pools, seconds }
+}
