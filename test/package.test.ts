@@ -112,6 +112,8 @@ describe('the packed package in an empty project', () => {
     expect(packedFiles).toContain('dist/cli/bin.js')
     expect(packedFiles).toContain('bin/kms-bench.mjs')
     expect(packedFiles).toContain('package.json')
+    expect(packedFiles).toContain('schema/scenario.schema.json')
+    expect(packedFiles).toContain('docs/scenarios.md')
     expect(packedFiles.some((f) => f.endsWith('worker-entry.mjs'))).toBe(true)
     const bad = packedFiles.filter(
       (f) =>

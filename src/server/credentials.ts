@@ -61,7 +61,8 @@ const entrySchema = z
   })
   .strict()
 
-const fileSchema = z
+/** The credentials file's zod schema (`serve --credentials FILE`): the source of its reference in docs/scenarios.md. */
+export const fileSchema = z
   .object({ credentials: z.array(entrySchema).min(1, 'needs at least one credential') })
   .strict()
   .superRefine((f, ctx) => {

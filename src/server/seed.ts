@@ -87,7 +87,8 @@ const keySchema = z
     message: 'replicaRegions needs multiRegion: true',
   })
 
-const seedSchema = z
+/** The seed file's zod schema (`serve --seed FILE`): the source of its reference in docs/scenarios.md. */
+export const seedSchema = z
   .object({
     keys: z.array(keySchema).optional(),
     identityPolicies: z

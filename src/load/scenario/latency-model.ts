@@ -121,7 +121,8 @@ const distributionSchema = z.discriminatedUnion('type', [
     .strict()
     .refine((d) => d.p99Ms >= d.p50Ms, { message: 'lognormal needs p99Ms >= p50Ms' }),
 ])
-const specSchema = z
+/** The latency spec's zod schema (`--latency FILE`, a scenario's `latency`): the source of its reference in docs/scenarios.md. */
+export const specSchema = z
   .object({
     default: distributionSchema.optional(),
     operations: z
