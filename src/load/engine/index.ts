@@ -4,6 +4,7 @@
  */
 export { ArrivalStream } from './arrivals.ts'
 export type { ArrivalStreamOptions } from './arrivals.ts'
+export { compileWorkload } from './compile.ts'
 export {
   callKms,
   directKms,
@@ -24,6 +25,13 @@ export {
 export type { OutcomeCode } from './effects.ts'
 export { Engine } from './engine.ts'
 export type { AsyncKms, EngineOptions, Progress, RealTimeOptions } from './engine.ts'
+export { compileCustom } from './kind-custom.ts'
+export { compileDecrypt } from './kind-decrypt.ts'
+export { compileEnvelope } from './kind-envelope.ts'
+export { compileOp } from './kind-op.ts'
+export { compileReplay } from './kind-replay.ts'
+export { compileS3 } from './kind-s3.ts'
+export { compileSequence } from './kind-sequence.ts'
 export { OP_RECIPES, supportedAdHocOperations } from './op-inputs.ts'
 export type { FixtureKind, KeyNeed, OpRecipe } from './op-inputs.ts'
 export {
@@ -67,14 +75,23 @@ export type { RateTraceOptions } from './trace-csv.ts'
 export {
   accountOf,
   CallerCache,
-  compileWorkload,
   ContextTable,
+  decryptInput,
   keyIdFor,
   localAesGcm,
   payloadOf,
   planFixtures,
   scenarioPrincipals,
   sizeSampler,
+  SpecCache,
   tenantCount,
 } from './workload.ts'
-export type { CompiledKind, FixtureNeed, FixtureStore, HostState, Workload, WorkloadOptions } from './workload.ts'
+export type {
+  CompiledKind,
+  FixtureNeed,
+  FixtureStore,
+  HostState,
+  KindContext,
+  Workload,
+  WorkloadOptions,
+} from './workload.ts'

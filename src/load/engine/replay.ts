@@ -15,8 +15,7 @@
  * `account` (the account charged), `region`, `context` (index of the context per key, empty
  * for none), `count`, `throttled` (how many of `count` the recording shows throttled).
  */
-import type { CallerInput } from '../../kms/caller.ts'
-import type { OperationInputs, OperationName } from '../../kms/model.generated.ts'
+import type { CallerInput, OperationInputs, OperationName } from '../../kms/index.ts'
 import { kmsCall } from './effects.ts'
 import type { KmsCallSpec, ResolvedKey } from '../scenario/index.ts'
 import { OP_RECIPES } from './op-inputs.ts'

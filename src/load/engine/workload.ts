@@ -1,5 +1,6 @@
 /**
- * The workload: a scenario's application requests compiled into runnable logic. Each request
+ * The workload: a scenario's application requests compiled into runnable logic (compile.ts,
+ * with one compiler per request kind in kind-*.ts; this file has what they share). Each request
  * kind becomes either a *single call* (the request is exactly one KMS call and its outcome,
  * e.g. an S3 PUT with SSE-KMS is one GenerateDataKey made by S3) or a generator of effects
  * (envelope encryption with local AES-GCM, custom sequences). Single calls let the engine
@@ -19,26 +20,21 @@
  * - `custom`: a generator function of the scenario file.
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
-import type { CallerInput, OperationInputs, OperationName } from '../../kms/index.ts'
-import { FAILED, kmsCall, outcomeCode, SUCCEEDED, type OutcomeCode } from './effects.ts'
+import type { CallerInput, OperationInputs } from '../../kms/index.ts'
+import type { Random } from '../../random.ts'
 import type {
-  CallMeta,
+  ContextSpec,
   EffectGenerator,
+  Host,
   KmsCallSpec,
   KmsInvoker,
-  KmsOutcome,
-  Host,
   ResolvedKey,
-  ContextSpec,
-  RequestContext,
-  RequestSpec,
   Scenario,
   SizeSpec,
-  StepSpec,
 } from '../scenario/index.ts'
-import { OP_RECIPES, type FixtureKind } from './op-inputs.ts'
-import type { Random } from '../../random.ts'
-import { ReplayCalls, replayFixtureNeeds, type ReplayRow } from './replay.ts'
+import type { OutcomeCode } from './effects.ts'
+import { type FixtureKind, OP_RECIPES } from './op-inputs.ts'
+import { type ReplayRow, replayFixtureNeeds } from './replay.ts'
 
 /** A host as the engine runs it: the {@link Host} plus its invoker chain. */
 export interface HostState extends Host {
@@ -254,56 +250,8 @@ export function planFixtures(s: Scenario, replay?: ReadonlyMap<number, readonly 
   return needs
 }
 
-/** Compiles a scenario's requests. */
-export function compileWorkload(s: Scenario, options: WorkloadOptions): Workload {
-  const tenants = tenantCount(s)
-  const kinds = s.requests.map((r, i) => compileKind(r, i, s, options))
-  const total = kinds.reduce((a, k) => a + k.weight, 0)
-  const cdf = kinds.map(
-    (
-      (acc) => (k: CompiledKind) =>
-        (acc += k.weight / total)
-    )(0),
-  )
-  const first = kinds[0] as CompiledKind
-  const pick =
-    kinds.length === 1
-      ? (): CompiledKind => first
-      : (r: Random): CompiledKind => {
-          const u = r.next()
-          for (let i = 0; i < cdf.length; i++) if (u < (cdf[i] as number)) return kinds[i] as CompiledKind
-          return kinds[kinds.length - 1] as CompiledKind
-        }
-  let tenant: (r: Random) => number
-  if (tenants === 1) tenant = () => 0
-  else if (typeof s.tenants === 'number' || s.tenants.distribution === 'uniform') tenant = (r) => r.int(tenants)
-  else {
-    // Zipf: P(t) ∝ 1/(t+1)^s, sampled by binary search of the CDF.
-    const exponent = s.tenants.distribution.zipf
-    const zcdf = new Float64Array(tenants)
-    let acc = 0
-    for (let t = 0; t < tenants; t++) zcdf[t] = acc += 1 / (t + 1) ** exponent
-    for (let t = 0; t < tenants; t++) zcdf[t] = (zcdf[t] as number) / acc
-    tenant = (r) => {
-      const u = r.next()
-      let lo = 0
-      let hi = tenants - 1
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if ((zcdf[mid] as number) > u) hi = mid
-        else lo = mid + 1
-      }
-      return lo
-    }
-  }
-  let maxPayloadBytes = 0
-  for (const r of s.requests)
-    if ('payloadBytes' in r) maxPayloadBytes = Math.max(maxPayloadBytes, sizeSampler(r.payloadBytes).max)
-  return { kinds, pick, tenant, tenants, maxPayloadBytes }
-}
-
 /** Memoizes call specs per (caller, tenant or object) for read-only reuse (bounded). */
-class SpecCache {
+export class SpecCache {
   readonly #items: (KmsCallSpec | undefined)[] = []
   get(k: number): KmsCallSpec | undefined {
     return k < 1_000_000 ? this.#items[k] : undefined
@@ -312,301 +260,36 @@ class SpecCache {
     if (k < 1_000_000) this.#items[k] = spec
     return spec
   }
-}
-
-function compileKind(r: RequestSpec, index: number, s: Scenario, o: WorkloadOptions): CompiledKind {
-  const tenants = tenantCount(s)
-  const keyOf = (name: string): ResolvedKey => {
-    const k = o.keys.get(name)
-    if (k === undefined) throw new Error(`key '${name}' was not created`)
-    return k
-  }
-  const callerIdOf = (host: HostState): number => host.principalIndex
-  const fixtureId = `r${index}`
-
-  switch (r.kind) {
-    case 'replay': {
-      const rows = o.replay?.get(index)
-      if (rows === undefined) throw new Error(`requests[${index}]: the replay's calls table was not read`)
-      const seconds = rows.reduce((m, x) => Math.max(m, x.second + 1), 0)
-      const calls = new ReplayCalls(
-        rows,
-        {
-          keys: o.keys,
-          fixture: (id, i) => o.fixtures.get(id, i % Math.max(1, o.fixtures.count(id))),
-          payload: payloadOf,
-          seed: o.seed ?? 1,
-          seconds,
-        },
-        fixtureId,
-      )
-      return {
-        name: 'replay',
-        weight: r.weight,
-        single: (_host, _tenant, _random, intendedMs) => calls.next(Math.floor(intendedMs / 1000)),
-      }
-    }
-    case 'encrypt':
-    case 'op': {
-      const op: OperationName = r.kind === 'encrypt' ? 'Encrypt' : r.operation
-      const recipe = OP_RECIPES[op]
-      const key = r.key !== undefined ? keyOf(r.key) : undefined
-      const ctx = new ContextTable(r.context, tenants)
-      const size = sizeSampler(r.payloadBytes)
-      const extra = r.kind === 'op' ? r.input : undefined
-      if (recipe === undefined && extra === undefined) {
-        throw new Error(
-          `requests[${index}]: operation ${op} has no ready-made input: give its input members in 'input'`,
-        )
-      }
-      const cache = new SpecCache()
-      const name = r.kind === 'encrypt' ? 'encrypt' : op
-      const build = (host: HostState, tenant: number, bytes: number): KmsCallSpec => {
-        const context = recipe?.context === true ? ctx.get(tenant) : undefined
-        const fixture =
-          recipe?.fixture !== undefined
-            ? o.fixtures.get(fixtureId, tenant % Math.max(1, o.fixtures.count(fixtureId)))
-            : undefined
-        const caller = o.callers.get(host.principal, key?.region ?? host.region)
-        const keyId = key !== undefined ? keyIdFor(key, caller) : ''
-        const base =
-          recipe?.build({ keyArn: keyId, payload: payloadOf(bytes), context, fixture }) ??
-          (key !== undefined ? { KeyId: keyId } : {})
-        const input = (extra === undefined ? base : { ...base, ...extra }) as OperationInputs[typeof op]
-        return kmsCall(op, input, caller, {
-          bytes,
-          tenant,
-          ...(r.key !== undefined ? { keyName: r.key } : {}),
-          request: name,
-        })
-      }
-      return {
-        name,
-        weight: r.weight,
-        single:
-          size.fixed !== undefined
-            ? (host, tenant) => {
-                const k = callerIdOf(host) * tenants + tenant
-                return cache.get(k) ?? cache.set(k, build(host, tenant, size.fixed as number))
-              }
-            : (host, tenant, random) => build(host, tenant, size.sample(random)),
-      }
-    }
-    case 'decrypt': {
-      const key = keyOf(r.key)
-      const ctx = new ContextTable(r.context, tenants)
-      const cache = new SpecCache()
-      const size = sizeSampler(r.payloadBytes)
-      return {
-        name: 'decrypt',
-        weight: r.weight,
-        single: (host, tenant) => {
-          const k = callerIdOf(host) * tenants + tenant
-          const hit = cache.get(k)
-          if (hit !== undefined) return hit
-          const context = ctx.get(tenant)
-          const blob = o.fixtures.get(fixtureId, tenant % o.fixtures.count(fixtureId))
-          const caller = o.callers.get(host.principal, key.region)
-          const keyId = keyIdFor(key, caller)
-          const input: OperationInputs['Decrypt'] =
-            context === undefined
-              ? { KeyId: keyId, CiphertextBlob: blob }
-              : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
-          return cache.set(
-            k,
-            kmsCall('Decrypt', input, caller, { bytes: size.max, tenant, keyName: r.key, request: 'decrypt' }),
-          )
-        },
-      }
-    }
-    case 'envelope-encrypt':
-    case 'envelope-decrypt': {
-      const key = keyOf(r.key)
-      const ctx = new ContextTable(r.context, tenants)
-      const size = sizeSampler(r.payloadBytes)
-      const cache = new SpecCache()
-      const encrypt = r.kind === 'envelope-encrypt'
-      const spec = (host: HostState, tenant: number, bytes: number): KmsCallSpec => {
-        const context = ctx.get(tenant)
-        const caller = o.callers.get(host.principal, key.region)
-        const keyId = keyIdFor(key, caller)
-        const meta: CallMeta = { bytes, tenant, keyName: r.key, request: r.kind }
-        if (encrypt) {
-          const input: OperationInputs['GenerateDataKey'] =
-            context === undefined
-              ? { KeyId: keyId, KeySpec: r.dataKeySpec }
-              : { KeyId: keyId, KeySpec: r.dataKeySpec, EncryptionContext: context }
-          return kmsCall('GenerateDataKey', input, caller, meta)
-        }
-        const blob = o.fixtures.get(fixtureId, tenant % o.fixtures.count(fixtureId))
-        const input: OperationInputs['Decrypt'] =
-          context === undefined
-            ? { KeyId: keyId, CiphertextBlob: blob }
-            : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
-        return kmsCall('Decrypt', input, caller, meta)
-      }
-      const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec => {
-        if (size.fixed === undefined) return spec(host, tenant, size.sample(random))
-        const k = callerIdOf(host) * tenants + tenant
-        return cache.get(k) ?? cache.set(k, spec(host, tenant, size.fixed))
-      }
-      if (!o.localCrypto) return { name: r.kind, weight: r.weight, single: specFor }
-      return {
-        name: r.kind,
-        weight: r.weight,
-        *run(host, tenant, random): EffectGenerator<OutcomeCode> {
-          const call = specFor(host, tenant, random)
-          const out = (host.direct ? yield call : yield* host.kms(call)) as KmsOutcome<'GenerateDataKey' | 'Decrypt'>
-          if (!out.ok) return outcomeCode(out)
-          const dataKey = out.output.Plaintext
-          if (dataKey === undefined) return FAILED
-          localAesGcm(dataKey, payloadOf(call.meta.bytes ?? 0), encrypt)
-          return SUCCEEDED
-        },
-      }
-    }
-    case 's3-put':
-    case 's3-get': {
-      const key = keyOf(r.key)
-      const via = `s3.${key.region}.amazonaws.com`
-      const cache = new SpecCache()
-      const size = sizeSampler(r.payloadBytes)
-      const { bucket, prefix, objects } = r
-      const put = r.kind === 's3-put'
-      const build = (host: HostState, object: number, bytes: number): KmsCallSpec => {
-        const objectKey = `${prefix}${object}`
-        const context = { 'aws:s3:arn': `arn:aws:s3:::${bucket}/${objectKey}` }
-        const caller = o.callers.get(host.principal, key.region, via)
-        const keyId = keyIdFor(key, caller)
-        const meta: CallMeta = {
-          bytes,
-          keyName: r.key,
-          request: r.kind,
-          s3: { operation: put ? 'PUT' : 'GET', bucket, object: objectKey, requester: host.principal },
-        }
-        if (put)
-          return kmsCall(
-            'GenerateDataKey',
-            { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context },
-            caller,
-            meta,
-          )
-        const blob = o.fixtures.get(fixtureId, object % o.fixtures.count(fixtureId))
-        return kmsCall('Decrypt', { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }, caller, meta)
-      }
-      return {
-        name: r.kind,
-        weight: r.weight,
-        single: (host, _tenant, random) => {
-          const object = objects === 1 ? 0 : random.int(objects)
-          if (size.fixed === undefined) return build(host, object, size.sample(random))
-          const k = callerIdOf(host) * objects + object
-          return cache.get(k) ?? cache.set(k, build(host, object, size.fixed))
-        },
-      }
-    }
-    case 'sequence': {
-      const steps = r.steps
-      const ctxs = steps.map((st) => new ContextTable(st.context, tenants))
-      const sizes = steps.map((st) => sizeSampler(st.payloadBytes ?? 32))
-      return {
-        name: r.name,
-        weight: r.weight,
-        *run(host, tenant, random): EffectGenerator<OutcomeCode> {
-          const outputs: Record<string, unknown>[] = []
-          for (const [j, st] of steps.entries()) {
-            const call = sequenceCall(
-              st,
-              host,
-              tenant,
-              random,
-              ctxs[j] as ContextTable,
-              sizes[j] as ReturnType<typeof sizeSampler>,
-              outputs,
-              keyOf,
-              o,
-              r.name,
-            )
-            const out = (host.direct ? yield call : yield* host.kms(call)) as KmsOutcome
-            if (!out.ok) return outcomeCode(out)
-            outputs.push(out.output as Record<string, unknown>)
-          }
-          return SUCCEEDED
-        },
-      }
-    }
-    case 'custom': {
-      const ctxTable = new ContextTable(r.context, tenants)
-      const run = r.run
-      const name = r.name
-      return {
-        name,
-        weight: r.weight,
-        *run(host, tenant, random): EffectGenerator<OutcomeCode> {
-          let last: KmsOutcome | undefined
-          const ctx: RequestContext = {
-            host,
-            kms: host.kms,
-            tenant,
-            payloadBytes: 0,
-            random,
-            keys: o.keys,
-            context: ctxTable.get(tenant),
-            callerFor: (keyName) => o.callers.get(host.principal, keyOf(keyName).region),
-            *call(operation, input, meta) {
-              const keyRegion = host.region
-              const out = yield* host.kms(
-                kmsCall(operation, input, o.callers.get(host.principal, keyRegion), { tenant, request: name, ...meta }),
-              )
-              if (!out.ok) last = out
-              return out as KmsOutcome<typeof operation>
-            },
-          }
-          const result = yield* run(ctx)
-          if (result === 'succeeded' || result === 0) return SUCCEEDED
-          if (result === 'throttled' || result === 1) return 1
-          if (result === 'failed' || result === 2) return FAILED
-          return last === undefined ? SUCCEEDED : outcomeCode(last)
-        },
-      }
-    }
+  /** The spec of `host` for item `n` of `width` (a tenant or an object), built once per principal. */
+  memo(host: HostState, n: number, width: number, build: () => KmsCallSpec): KmsCallSpec {
+    const k = host.principalIndex * width + n
+    return this.get(k) ?? this.set(k, build())
   }
 }
 
-function sequenceCall(
-  st: StepSpec,
-  host: HostState,
-  tenant: number,
-  random: Random,
-  ctx: ContextTable,
-  size: ReturnType<typeof sizeSampler>,
-  outputs: Record<string, unknown>[],
-  keyOf: (name: string) => ResolvedKey,
-  o: WorkloadOptions,
-  request: string,
-): KmsCallSpec {
-  const key = st.key !== undefined ? keyOf(st.key) : undefined
-  const bytes = size.sample(random)
-  const recipe = OP_RECIPES[st.operation]
-  const context = recipe?.context === true ? ctx.get(tenant) : undefined
-  const fromBlob =
-    st.ciphertextFrom !== undefined ? (outputs[st.ciphertextFrom]?.CiphertextBlob as Uint8Array | undefined) : undefined
-  const caller = o.callers.get(host.principal, key?.region ?? host.region)
-  const keyId = key !== undefined ? keyIdFor(key, caller) : ''
-  const base =
-    recipe !== undefined
-      ? recipe.build({ keyArn: keyId, payload: payloadOf(bytes), context, fixture: fromBlob })
-      : key !== undefined
-        ? { KeyId: keyId }
-        : {}
-  if (fromBlob !== undefined) base.CiphertextBlob = fromBlob
-  const input = (st.input === undefined ? base : { ...base, ...st.input }) as OperationInputs[typeof st.operation]
-  return kmsCall(st.operation, input, caller, {
-    bytes,
-    tenant,
-    ...(st.key !== undefined ? { keyName: st.key } : {}),
-    request,
-  })
+/** What the compiler of one request kind gets (see compile.ts, one compiler per kind). */
+export interface KindContext {
+  /** the request's position in the scenario's `requests` */
+  readonly index: number
+  readonly tenants: number
+  readonly options: WorkloadOptions
+  /** `r<index>`: the id of the request's fixtures */
+  readonly fixtureId: string
+  /** the created key the scenario calls `name` */
+  keyOf(name: string): ResolvedKey
+  /** fixture `n` of this request (indices wrap over the fixtures made) */
+  fixture(n: number): Uint8Array
+}
+
+/** A Decrypt input, with the encryption context when there is one. */
+export function decryptInput(
+  keyId: string,
+  blob: Uint8Array,
+  context: Record<string, string> | undefined,
+): OperationInputs['Decrypt'] {
+  return context === undefined
+    ? { KeyId: keyId, CiphertextBlob: blob }
+    : { KeyId: keyId, CiphertextBlob: blob, EncryptionContext: context }
 }
 
 /**

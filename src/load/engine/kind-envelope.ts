@@ -1,0 +1,67 @@
+/**
+ * Compiler of `envelope-encrypt` (GenerateDataKey, then AES-GCM of the payload locally) and
+ * `envelope-decrypt` (Decrypt of the encrypted data key, then local decryption) requests. The
+ * local AES-GCM runs only with `localCrypto` (real-time runs); otherwise the request is its
+ * one KMS call.
+ */
+import type { OperationInputs } from '../../kms/index.ts'
+import type { CallMeta, EffectGenerator, KmsCallSpec, KmsOutcome, RequestSpec } from '../scenario/index.ts'
+import type { Random } from '../../random.ts'
+import { FAILED, kmsCall, type OutcomeCode, outcomeCode, SUCCEEDED } from './effects.ts'
+import {
+  type CompiledKind,
+  ContextTable,
+  decryptInput,
+  type HostState,
+  type KindContext,
+  keyIdFor,
+  localAesGcm,
+  payloadOf,
+  SpecCache,
+  sizeSampler,
+} from './workload.ts'
+
+/** Compiles an `envelope-encrypt` or `envelope-decrypt` request. */
+export function compileEnvelope(
+  r: Extract<RequestSpec, { kind: 'envelope-encrypt' | 'envelope-decrypt' }>,
+  c: KindContext,
+): CompiledKind {
+  const key = c.keyOf(r.key)
+  const ctx = new ContextTable(r.context, c.tenants)
+  const size = sizeSampler(r.payloadBytes)
+  const cache = new SpecCache()
+  const encrypt = r.kind === 'envelope-encrypt'
+  const spec = (host: HostState, tenant: number, bytes: number): KmsCallSpec => {
+    const context = ctx.get(tenant)
+    const caller = c.options.callers.get(host.principal, key.region)
+    const keyId = keyIdFor(key, caller)
+    const meta: CallMeta = { bytes, tenant, keyName: r.key, request: r.kind }
+    if (encrypt) {
+      const input: OperationInputs['GenerateDataKey'] =
+        context === undefined
+          ? { KeyId: keyId, KeySpec: r.dataKeySpec }
+          : { KeyId: keyId, KeySpec: r.dataKeySpec, EncryptionContext: context }
+      return kmsCall('GenerateDataKey', input, caller, meta)
+    }
+    return kmsCall('Decrypt', decryptInput(keyId, c.fixture(tenant), context), caller, meta)
+  }
+  const fixed = size.fixed
+  const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec =>
+    fixed === undefined
+      ? spec(host, tenant, size.sample(random))
+      : cache.memo(host, tenant, c.tenants, () => spec(host, tenant, fixed))
+  if (!c.options.localCrypto) return { name: r.kind, weight: r.weight, single: specFor }
+  return {
+    name: r.kind,
+    weight: r.weight,
+    *run(host, tenant, random): EffectGenerator<OutcomeCode> {
+      const call = specFor(host, tenant, random)
+      const out = (host.direct ? yield call : yield* host.kms(call)) as KmsOutcome<'GenerateDataKey' | 'Decrypt'>
+      if (!out.ok) return outcomeCode(out)
+      const dataKey = out.output.Plaintext
+      if (dataKey === undefined) return FAILED
+      localAesGcm(dataKey, payloadOf(call.meta.bytes ?? 0), encrypt)
+      return SUCCEEDED
+    },
+  }
+}
