@@ -8,11 +8,15 @@
  * ThrottlingException and AWS's message (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html).
  */
 import { SystemClock, type Clock } from './clock.ts'
+import { CALL_FAULTS, checkFault, FaultInjector, type FaultSpec } from './faults/index.ts'
 import {
   type AuditEvent,
   type AuditOptions,
   type Caller,
   type CallerInput,
+  DependencyTimeoutException,
+  KeyUnavailableException,
+  KMSInternalException,
   KmsCore,
   OPERATION_TABLE,
   isKmsError,
@@ -58,12 +62,23 @@ export interface EmulatorOptions extends QuotaOptions {
    * @default 3000 (see DEFAULT_GRANT_PROPAGATION_DELAY_MS in kms/core.ts)
    */
   grantPropagationDelayMs?: number
+  /**
+   * Faults to inject on the call path (`faults/`): server errors and ThrottlingException beyond
+   * the quota are audited with their errorCode, as CloudTrail records them; added latency is
+   * returned as `delayMs` for the caller (the endpoint, the load engine) to wait.
+   * @default none
+   */
+  faults?: readonly FaultSpec[]
+  /** Seed of the fault draws. @default 1 */
+  faultSeed?: number
+  /** Epoch ms fault windows count from (a function: read at each call). @default the clock's time at creation */
+  faultEpochMs?: number | (() => number)
 }
 
 /** Outcome of {@link Emulator.tryCall}: never throws for a KMS error. */
 export type CallResult<Op extends OperationName> =
-  | { readonly ok: true; readonly output: OperationOutputs[Op] }
-  | { readonly ok: false; readonly error: KmsError }
+  | { readonly ok: true; readonly output: OperationOutputs[Op]; readonly delayMs?: number }
+  | { readonly ok: false; readonly error: KmsError; readonly delayMs?: number }
 
 /** An embedded KMS: the core plus quotas. */
 export interface Emulator {
@@ -72,6 +87,8 @@ export interface Emulator {
   readonly core: KmsCore
   /** The validated quota configuration; `undefined` with profile `'none'` (no gate at all). */
   readonly quotaConfig: ResolvedQuotaConfig | undefined
+  /** The fault injector, when faults were given (the HTTP layer asks it for resets and hangs). */
+  readonly faults: FaultInjector | undefined
   /**
    * Calls a KMS operation with the API's own shapes. Rejects with an error whose `name` is
    * the AWS error code and whose `message` is AWS's text.
@@ -138,6 +155,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       : {}),
   })
   const gate = quotaConfig !== undefined ? new QuotaGate<Caller>(quotaConfig, clock) : undefined
+  const faults =
+    options.faults !== undefined && options.faults.length > 0
+      ? new FaultInjector(
+          options.faults.map((f, i) => checkFault(f, `faults[${i}]`)),
+          { seed: options.faultSeed ?? 1, epochMs: options.faultEpochMs ?? clock.now() },
+        )
+      : undefined
 
   function tryCall<Op extends OperationName>(
     op: Op,
@@ -147,11 +171,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     try {
       const caller = core.caller(callerInput)
       if (!core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
-      if (gate !== undefined && !gate.admit(op, input, caller, core)) {
+      const hit = faults?.pick(op, clock.now(), CALL_FAULTS)
+      // An injected throttle is a front-door brown-out: it comes before, and uses none of, the quota.
+      if (hit?.kind === 'ThrottlingException' || (gate !== undefined && !gate.admit(op, input, caller, core))) {
         if (core.audit.enabled) core.auditRejected(op, input, caller, THROTTLED)
         return THROTTLED_RESULT
       }
-      return { ok: true, output: core.invoke(op, input, caller) }
+      if (hit !== undefined && hit.kind !== 'latency') {
+        // Admitted, then failed inside KMS: the call counted against the quota, as a 5xx from AWS does.
+        const error = serverFault(hit.kind)
+        core.auditRejected(op, input, caller, error)
+        return { ok: false, error }
+      }
+      const output = core.invoke(op, input, caller)
+      return hit === undefined ? { ok: true, output } : { ok: true, output, delayMs: hit.delayMs }
     } catch (e) {
       if (isKmsError(e)) return { ok: false, error: e }
       throw e
@@ -173,6 +206,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     clock,
     core,
     quotaConfig,
+    faults,
     call: (op, input, caller) => {
       try {
         return Promise.resolve(callSync(op, input, caller))
@@ -194,4 +228,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       gate?.reset()
     },
   }
+}
+
+/** The error of an injected server fault, with AWS's text (https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html and the operations' Errors sections). */
+function serverFault(kind: string): KmsError {
+  if (kind === 'DependencyTimeoutException')
+    return new DependencyTimeoutException(
+      'The system timed out while trying to fulfill the request. You can retry the request.',
+    )
+  if (kind === 'KeyUnavailableException')
+    return new KeyUnavailableException(
+      'The request was rejected because the specified KMS key was not available. You can retry the request.',
+    )
+  return new KMSInternalException(
+    'The request was rejected because an internal exception occurred. The request can be retried.',
+  )
 }

@@ -33,6 +33,7 @@ const RANK: Record<string, number> = {
   clock: 0,
   kms: 1,
   quota: 1,
+  faults: 1,
   emulator: 2,
   load: 3,
   server: 4,

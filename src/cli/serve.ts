@@ -8,6 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createEmulator, type Emulator } from '../emulator.ts'
+import { describeFault, type FaultSpec, FaultSpecError, parseFaultSpec } from '../faults/index.ts'
 import { type AuditEvent, isAccountId } from '../kms/index.ts'
 import { createLatencyModel, LatencySpecError, parseLatencySpec, type LatencyModel } from '../load/index.ts'
 import {
@@ -28,7 +29,7 @@ import {
   type KmsServer,
   type Seed,
 } from '../server/index.ts'
-import { parseCommandArgs, regionArg } from './args.ts'
+import { parseCommandArgs, regionArg, seedArg } from './args.ts'
 import { usageError } from './cli-error.ts'
 import { fsReason, readJsonFile } from './files.ts'
 import type { CliIo, Command } from './io.ts'
@@ -71,6 +72,13 @@ ${QUOTA_ARGS_USAGE}
   --audit FILE            append CloudTrail-shaped events as JSON lines; write failures are
                           reported on stderr and in /kms-bench/health, never fail KMS calls
   --seed FILE             keys, aliases and identity policies to create at start (JSON)
+  --fault SPEC            inject a fault (repeatable), seeded: KIND[,op=OP+OP][,percent=P]
+                          [,start=D][,duration=D][,ms=N|A-B|exp:MEAN]; KIND is
+                          KMSInternalException, DependencyTimeoutException,
+                          KeyUnavailableException, ThrottlingException (beyond the quota),
+                          latency, reset or hang; windows count from the server's start;
+                          errors are in the audit log with their errorCode
+  --fault-seed N          seed of the fault draws (default 1)
   -h, --help              show this help
 `
 
@@ -88,6 +96,8 @@ export interface ServeConfig {
   stateDir: string | undefined
   auditFile: string | undefined
   allowedHosts: string[]
+  faults: FaultSpec[]
+  faultSeed: number
 }
 
 const OPTIONS = {
@@ -103,6 +113,8 @@ const OPTIONS = {
   audit: { type: 'string' },
   seed: { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
+  fault: { type: 'string', multiple: true },
+  'fault-seed': { type: 'string' },
 } as const
 
 function readJson(flag: string, path: string): Promise<unknown> {
@@ -182,6 +194,15 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
     stateDir: v.state !== undefined ? resolve(io.cwd, v.state) : undefined,
     auditFile: v.audit !== undefined ? resolve(io.cwd, v.audit) : undefined,
     allowedHosts: allowedHostsArg(v['allow-host'] ?? []),
+    faults: (v.fault ?? []).map((f) => {
+      try {
+        return parseFaultSpec(f)
+      } catch (e) {
+        if (e instanceof FaultSpecError) throw usageError(e.message)
+        throw e
+      }
+    }),
+    faultSeed: seedArg(v['fault-seed']) ?? 1,
   }
 }
 
@@ -213,6 +234,8 @@ function buildEmulator(config: ServeConfig, audit: AuditFile | undefined): Emula
       ...config.quota,
       defaultAccount: config.account,
       defaultRegion: config.region,
+      faults: config.faults,
+      faultSeed: config.faultSeed,
       // Events go to the audit file (if any); none are kept in memory by a long-running server.
       audit: {
         capacity: 0,
@@ -309,6 +332,7 @@ export const serveCommand: Command = {
     let persistence: StatePersistence | undefined
     try {
       const emulator = buildEmulator(config, audit)
+      for (const f of config.faults) io.stderr.write(`kms-bench: ${describeFault(f)}\n`)
       persistence = await openState(config, emulator, io)
       const server = await listen(config, emulator, persistence, audit, io)
       io.stdout.write(`listening on ${server.url}\n`)

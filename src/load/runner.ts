@@ -53,7 +53,8 @@ import {
   type VariantSummary,
   buildVariantSummary,
 } from './results/index.ts'
-import { randomFor } from '../random.ts'
+import { describeFault } from '../faults/index.ts'
+import { deriveSeed, randomFor } from '../random.ts'
 import { embeddedTarget, type Target, type TargetSession } from './targets/index.ts'
 
 /** Client retry settings as scenarios and the CLI give them. */
@@ -376,6 +377,13 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     a.retrySetting.mode === 'none'
       ? { mode: 'standard', maxAttempts: 1 }
       : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
+  const faults = v.faults ?? s.faults ?? []
+  for (const f of faults)
+    a.assumptions.add(
+      embedded
+        ? `${v.name}: ${describeFault(f)}`
+        : `${v.name}: the fault (${f.kind}) was not injected: scenario faults apply to the embedded target; use kms-bench serve --fault for an endpoint.`,
+    )
   const session: TargetSession = await a.target.session({
     clock,
     profile,
@@ -387,6 +395,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     recorder,
     clientRetry,
     startMs: () => startMs,
+    ...(faults.length > 0 ? { faults, faultSeed: deriveSeed(a.seed, 'faults', v.name, shard.index) } : {}),
   })
   try {
     session.grantPrincipals?.(scenarioPrincipals(s))

@@ -10,9 +10,11 @@ import { LRUCache } from 'lru-cache'
 import type { Clock } from '../clock.ts'
 import type { CallResult, Emulator } from '../emulator.ts'
 import { type CallerInput, type OperationName, UnknownOperationException } from '../kms/index.ts'
+import { TRANSPORT_FAULTS } from '../faults/index.ts'
 import type { LatencyModel } from '../load/index.ts'
 import type { RequestAuthenticator, RequestIdentity } from './identity.ts'
 import { type ResponderState, send, sendError } from './respond.ts'
+import { injectTransportFault } from './transport-faults.ts'
 import { encodeResponse, decodeRequest } from './wire.ts'
 
 const TARGET_PREFIX = 'TrentService.'
@@ -87,6 +89,8 @@ export class ApiHandler {
     const { emulator, persistence, latency } = this.#deps
     const input = decodeRequest(op, body)
     const caller = this.#callerInput(identity, req)
+    const transport = emulator.faults?.pick(op, this.#deps.clock.now(), TRANSPORT_FAULTS)
+    if (transport !== undefined) return injectTransportFault(transport.kind, req, res)
     const core = emulator.core
     const before = core.stateVersion
     let result: CallResult<OperationName> | undefined
@@ -99,7 +103,7 @@ export class ApiHandler {
     }
     // Persist before answering whatever the outcome: a call can fail after scheduled work ran.
     const mustCommit = persistence !== undefined && core.stateVersion !== before
-    const ms = latency.isZero ? 0 : latency.sample(op, { newConnection: firstOnSocket })
+    const ms = (latency.isZero ? 0 : latency.sample(op, { newConnection: firstOnSocket })) + (result?.delayMs ?? 0)
     if (!mustCommit && ms <= 0) {
       this.#answer(res, op, result, failure, requestId)
       return undefined

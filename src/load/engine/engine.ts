@@ -106,6 +106,8 @@ export class Engine {
   readonly #heap = new MinHeap<Task>()
   readonly #emulator: Emulator | undefined
   readonly #latency: LatencyModel | undefined
+  /** calls take service time (a latency model, or injected latency faults) */
+  readonly #timed: boolean
   #now = 0
   #inFlight = 0
   #stopped = false
@@ -127,6 +129,7 @@ export class Engine {
     this.#rec = options.recorder
     this.#emulator = options.emulator
     this.#latency = options.latency !== undefined && !options.latency.isZero ? options.latency : undefined
+    this.#timed = this.#latency !== undefined || options.emulator?.faults?.addsLatency === true
     this.#strideMod = options.stride % options.fleetSize
   }
 
@@ -282,7 +285,7 @@ export class Engine {
     let mode: number
     if (kind.single !== undefined) {
       const call = kind.single(host, tenant, o.random, intended)
-      if (this.#emulator !== undefined && this.#latency === undefined) {
+      if (this.#emulator !== undefined && !this.#timed) {
         if (this.#virtual && host.direct) {
           // Fastest path (virtual time, no mitigation): one synchronous call, no generator, no heap.
           const res = this.#emulator.tryCall(call.operation, call.input, call.caller)
@@ -376,13 +379,14 @@ export class Engine {
       const eff = r.value
       if (eff.kind === 'kms') {
         if (this.#emulator !== undefined) {
-          if (this.#latency === undefined) {
+          if (!this.#timed) {
             value = this.#exec(eff)
             continue
           }
           const res = this.#emulator.tryCall(eff.operation, eff.input, eff.caller)
           const code = res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2
-          const svc = this.#latency.sample(eff.operation)
+          // Injected latency (a fault) adds to the modelled service time.
+          const svc = (this.#latency?.sample(eff.operation) ?? 0) + (res.delayMs ?? 0)
           this.#rec.kms(eff.opIndex, code, toMicros(svc), Math.floor(this.#now / 1000))
           if (svc > 0) {
             this.#suspend(task, svc, res)

@@ -15,6 +15,7 @@ import { OPERATION_NAMES } from '../../kms/index.ts'
 import { isKnownRegion, suggestRegion } from '../../regions.ts'
 import { closestName } from '../../suggest.ts'
 import { parseThreshold, ThresholdError } from '../results/index.ts'
+import { checkFault, FAULT_KINDS, type FaultSpec } from '../../faults/index.ts'
 import { DurationFormatError, parseDuration } from './duration.ts'
 import { parseLatencySpec, type LatencySpec } from './latency-model.ts'
 import { isMitigation, mitigationFactory, mitigationNames } from './mitigation-table.ts'
@@ -250,6 +251,36 @@ const mitigationEntry = z
     return m
   })
 
+/** An injected fault (faults/fault-spec.ts): kind, operations, percent, start/duration (seconds), latency. */
+const faultSchema = z
+  .strictObject({
+    kind: z.enum(FAULT_KINDS),
+    operations: z.array(z.string().min(1)).min(1).optional(),
+    percent: z.number().min(0).max(100).optional(),
+    start: duration.optional(),
+    duration: duration.optional(),
+    latency: z
+      .union([
+        z.strictObject({ ms: z.number().nonnegative() }),
+        z.strictObject({ min: z.number().nonnegative(), max: z.number().nonnegative() }),
+        z.strictObject({ mean: z.number().nonnegative() }),
+      ])
+      .optional(),
+  })
+  .transform((f, ctx): FaultSpec => {
+    const spec: FaultSpec = {
+      ...f,
+      ...(f.start !== undefined ? { start: parseDuration(f.start) } : {}),
+      ...(f.duration !== undefined ? { duration: parseDuration(f.duration) } : {}),
+    } as FaultSpec
+    try {
+      return checkFault(spec, 'fault')
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) })
+      return z.NEVER
+    }
+  })
+
 const variantSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -260,6 +291,8 @@ const variantSchema = z.strictObject({
   retry: retrySchema.optional(),
   /** thresholds (gates) on this variant's figures, e.g. `throttleRate == 0`; a failed one makes `run` exit 1 */
   thresholds: z.array(threshold).optional(),
+  /** faults injected in this variant (replace the scenario's) */
+  faults: z.array(faultSchema).optional(),
 })
 
 /** `uniform` (evenly spaced) or `poisson` arrivals under the rate curve. */
@@ -394,6 +427,8 @@ export const scenarioSchema = z
       .default([{ name: 'baseline', mitigations: [] }]),
     /** statements the scenario's results depend on */
     assumptions: z.array(z.string()).default([]),
+    /** faults injected on the call path of the embedded target, seeded (a variant's own replace them) */
+    faults: z.array(faultSchema).optional(),
     /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
     thresholds: z.array(threshold).optional(),
   })

@@ -26,6 +26,9 @@ export function embeddedTarget(): Target {
         quotaScale: o.quotaScale,
         defaultAccount: o.defaultAccount,
         defaultRegion: o.region,
+        ...(o.faults !== undefined && o.faults.length > 0
+          ? { faults: o.faults, faultSeed: o.faultSeed ?? 1, faultEpochMs: o.startMs }
+          : {}),
         audit: { capacity: 0 },
         // Keep per-second usage for the whole run (and the drain after it).
         usageRetentionSeconds: Math.max(3600, Math.ceil(o.durationSeconds) + 600),

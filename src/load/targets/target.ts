@@ -11,6 +11,7 @@ import type { QuotaProfileInput, QuotaUsage } from '../../quota/index.ts'
 import type { AsyncKms } from '../engine/index.ts'
 import type { VariantRecorder } from '../results/index.ts'
 import type { ClientRetryConfig, SetupKms, TargetKind } from '../scenario/index.ts'
+import type { FaultSpec } from '../../faults/index.ts'
 
 /** What a variant's session needs to know. */
 export interface SessionOptions {
@@ -30,6 +31,10 @@ export interface SessionOptions {
   clientRetry: ClientRetryConfig | undefined
   /** the run's second 0, in epoch ms (read lazily: it is set when the run starts) */
   startMs(): number
+  /** faults to inject (embedded: on the emulator's call path; windows from the run's start) */
+  faults?: readonly FaultSpec[]
+  /** seed of the fault draws */
+  faultSeed?: number
 }
 
 /** One variant's connection to the target. */
