@@ -28,6 +28,7 @@ import type { KmsKey } from './key.ts'
 import { OPERATIONS, type OperationInputs, type OperationName, type OperationOutputs } from './model.generated.ts'
 import { RandomPool } from './random-pool.ts'
 import { AWS_MANAGED_ROTATION_PERIOD_DAYS, resumeOverdueRotations, scheduleAutomaticRotation } from './rotation.ts'
+import { ChangeTracker } from './changes.ts'
 import { KmsScheduler, type ScheduledTask } from './scheduler.ts'
 import { KmsStore, type RegionState } from './store.ts'
 import { validateInput } from './validate.ts'
@@ -80,7 +81,7 @@ const KNOWN_OPERATIONS = new Set<string>(Object.keys(OPERATIONS))
 /** The KMS emulator core. */
 export class KmsCore implements CoreServices {
   readonly clock: Clock
-  readonly store = new KmsStore()
+  readonly store = new KmsStore(new ChangeTracker())
   readonly scheduler = new CountingScheduler()
   readonly random = new RandomPool()
   readonly audit: AuditLog
@@ -175,6 +176,10 @@ export class KmsCore implements CoreServices {
       core: this,
       audit: draft,
     }
+    // While a state-changing call runs, every record it looks up counts as changed (changes.ts).
+    const changes = this.store.changes
+    const recording = changes.enabled && !isReadOnlyOperation(op)
+    if (recording) changes.recording = true
     try {
       if (!KNOWN_OPERATIONS.has(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
       const handler = this.#operations[op]
@@ -194,6 +199,8 @@ export class KmsCore implements CoreServices {
       const err = asKmsError(e)
       if (this.audit.enabled) this.audit.record(buildAuditEvent({ op, input, caller, now, draft, error: err }))
       throw err
+    } finally {
+      if (recording) changes.recording = false
     }
   }
 

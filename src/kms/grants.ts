@@ -17,6 +17,7 @@ import {
   NotFoundException,
   ValidationException,
 } from './errors.ts'
+import { type ChangeTracker, NO_TRACKING } from './changes.ts'
 import type { KmsKey } from './key.ts'
 import type { GrantConstraints, GrantListEntry, GrantOperation } from './model.generated.ts'
 import type { CallerIdentity } from './access/principals.ts'
@@ -51,9 +52,18 @@ export interface Grant {
 /** The grants of one account × Region, per key, in creation order. */
 export class GrantStore {
   readonly #byKey = new Map<string, Map<string, Grant>>()
+  readonly #tracker: ChangeTracker
+  readonly #regionId: string
+
+  /** `tracker` learns whose grants change (`changes.ts`). */
+  constructor(tracker: ChangeTracker = NO_TRACKING, regionId = '') {
+    this.#tracker = tracker
+    this.#regionId = regionId
+  }
 
   /** Grants of a key, oldest first. */
   forKey(keyId: string): Iterable<Grant> {
+    if (this.#tracker.recording) this.#tracker.touch(this.#regionId, 'grants', keyId)
     return this.#byKey.get(keyId)?.values() ?? []
   }
 
@@ -64,11 +74,13 @@ export class GrantStore {
 
   /** One grant of a key. */
   get(keyId: string, grantId: string): Grant | undefined {
+    if (this.#tracker.recording) this.#tracker.touch(this.#regionId, 'grants', keyId)
     return this.#byKey.get(keyId)?.get(grantId)
   }
 
   /** Stores a grant (the caller enforces the per-key limit). */
   add(grant: Grant): void {
+    if (this.#tracker.enabled) this.#tracker.touch(this.#regionId, 'grants', grant.keyId)
     let m = this.#byKey.get(grant.keyId)
     if (m === undefined) {
       m = new Map()
@@ -79,6 +91,7 @@ export class GrantStore {
 
   /** Removes a grant; returns whether it existed. */
   delete(keyId: string, grantId: string): boolean {
+    if (this.#tracker.enabled) this.#tracker.touch(this.#regionId, 'grants', keyId)
     const m = this.#byKey.get(keyId)
     if (m === undefined || !m.delete(grantId)) return false
     if (m.size === 0) this.#byKey.delete(keyId)
@@ -87,11 +100,13 @@ export class GrantStore {
 
   /** Drops every grant of a key (the key was deleted). */
   deleteKey(keyId: string): void {
+    if (this.#tracker.enabled) this.#tracker.touch(this.#regionId, 'grants', keyId)
     this.#byKey.delete(keyId)
   }
 
   /** Every grant, key by key. */
   *all(): IterableIterator<Grant> {
+    if (this.#tracker.recording) this.#tracker.touchAll(this.#regionId, 'grants')
     for (const m of this.#byKey.values()) yield* m.values()
   }
 }

@@ -47,3 +47,6 @@ export {
   takeSnapshot,
   type KmsSnapshot,
 } from './snapshot.ts'
+export { ChangeTracker, RECORD_SEP, TrackedMap } from './changes.ts'
+export { restoreRecords, StateRecords } from './state-records.ts'
+export type { Encoded } from './snapshot.ts'

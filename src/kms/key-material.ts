@@ -8,7 +8,13 @@ import type { KeyMaterialVersion } from './key.ts'
 import type { KeySpec } from './model.generated.ts'
 import type { RandomPool } from './random-pool.ts'
 
-const HMAC_KEY_BYTES: Partial<Record<KeySpec, number>> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 }
+/** Key lengths of the HMAC key specs, in bytes. */
+export const HMAC_KEY_BYTES: Partial<Record<KeySpec, number>> = {
+  HMAC_224: 28,
+  HMAC_256: 32,
+  HMAC_384: 48,
+  HMAC_512: 64,
+}
 /** Modulus lengths of the RSA key specs. */
 export const RSA_BITS: Partial<Record<KeySpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 }
 /** OpenSSL curve names of the ECC key specs. */

@@ -32,6 +32,8 @@ import { IdentityPolicyStore } from './identity-policies.ts'
 import { isAccountId } from './ids.ts'
 import { rescheduleAllRotations } from './rotation.ts'
 import { RegionState } from './store.ts'
+import { checkKeyRecord } from './key-record-check.ts'
+import { SnapshotError } from './snapshot-error.ts'
 
 /** The `format` tag of a snapshot. */
 export const SNAPSHOT_FORMAT = 'kms-bench-state'
@@ -59,10 +61,7 @@ export interface KmsSnapshot {
   readonly identityPolicies: readonly { readonly principal: string; readonly name: string; readonly document: string }[]
 }
 
-/** A snapshot that cannot be taken or restored; the message names the problem and where. */
-export class SnapshotError extends Error {
-  override readonly name = 'SnapshotError'
-}
+export { SnapshotError } from './snapshot-error.ts'
 
 /**
  * Codecs of class instances the state may hold. Each saves the instance as a list of values
@@ -93,7 +92,8 @@ const CODECS: readonly ClassCodec<object>[] = [GRANT_STORE as unknown as ClassCo
 /** DER exports are costly (RSA) and key objects never change: export each one once. */
 const derCache = new WeakMap<KeyObject, Encoded>()
 
-class Encoder {
+/** The tagged graph encoding of one value (objects shared within it are written once). */
+export class Encoder {
   readonly #ids = new Map<object, number>()
 
   encode(v: unknown, path: string): Encoded {
@@ -185,7 +185,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
 
-class Decoder {
+/** Decodes what {@link Encoder} wrote (one Decoder per encoded graph). */
+export class Decoder {
   readonly #objects = new Map<number, unknown>()
 
   decode(v: unknown, path: string): unknown {
@@ -321,6 +322,10 @@ export function restoreSnapshot(core: CoreServices & { reset(): void }, snapshot
       )
     }
   })
+  for (const r of regions) {
+    const keys = r.fields.get('keys')
+    if (keys instanceof Map) for (const [id, key] of keys) checkKeyRecord(key, id, `${r.account}/${r.region}`)
+  }
   // Check the fields fit the current region state's shape before touching the core.
   const probe = new RegionState('000000000000', 'us-east-1') as unknown as Record<string, unknown>
   for (const r of regions) {
@@ -350,6 +355,11 @@ export function restoreSnapshot(core: CoreServices & { reset(): void }, snapshot
     }
   }
   for (const p of policies) core.identityPolicies.put(p.principal, p.name, p.document)
+  finishRestore(core)
+}
+
+/** After a restore: completes transient states and re-creates the scheduled work the keys imply. */
+export function finishRestore(core: CoreServices): void {
   finishTransientStates(core)
   rescheduleDeletions(core)
   rescheduleAllRotations(core)

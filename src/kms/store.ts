@@ -3,6 +3,7 @@
  * a single-Region key exists only in its Region's state, a multi-Region key has one record
  * per Region that holds it.
  */
+import { type ChangeTracker, NO_TRACKING, TrackedMap } from './changes.ts'
 import { GrantStore } from './grants.ts'
 import type { KmsKey } from './key.ts'
 
@@ -18,18 +19,23 @@ export interface AliasRecord {
 /** Everything KMS holds for one account in one Region. */
 export class RegionState {
   /** Keys by key id. */
-  readonly keys = new Map<string, KmsKey>()
+  readonly keys: Map<string, KmsKey>
   /** Aliases by alias name (`alias/...`). */
-  readonly aliases = new Map<string, AliasRecord>()
+  readonly aliases: Map<string, AliasRecord>
   /** Grants on this state's keys (grants.ts). */
-  readonly grants = new GrantStore()
+  readonly grants: GrantStore
 
   readonly account: string
   readonly region: string
 
-  constructor(account: string, region: string) {
+  /** `tracker` learns which entries change (`changes.ts`); a new field that is a map should be a TrackedMap too. */
+  constructor(account: string, region: string, tracker: ChangeTracker = NO_TRACKING) {
     this.account = account
     this.region = region
+    const id = `${account}/${region}`
+    this.keys = new TrackedMap(tracker, id, 'keys')
+    this.aliases = new TrackedMap(tracker, id, 'aliases')
+    this.grants = new GrantStore(tracker, id)
   }
 
   /** Aliases that point at `keyId`, sorted by name. */
@@ -43,13 +49,19 @@ export class RegionState {
 /** All accounts and Regions. */
 export class KmsStore {
   readonly #states = new Map<string, RegionState>()
+  /** Which records change (for incremental persistence, `changes.ts`). */
+  readonly changes: ChangeTracker
+
+  constructor(changes: ChangeTracker) {
+    this.changes = changes
+  }
 
   /** The state of `account` in `region`, created empty on first use. */
   region(account: string, region: string): RegionState {
     const id = `${account}/${region}`
     let s = this.#states.get(id)
     if (s === undefined) {
-      s = new RegionState(account, region)
+      s = new RegionState(account, region, this.changes)
       this.#states.set(id, s)
     }
     return s
@@ -67,6 +79,7 @@ export class KmsStore {
 
   /** Forgets everything. */
   clear(): void {
+    this.changes.clearAll()
     this.#states.clear()
   }
 }

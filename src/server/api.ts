@@ -21,8 +21,6 @@ const TARGET_PREFIX = 'TrentService.'
 
 /** Where state changes are made durable before they are answered (`persistence.ts`). */
 export interface StateSink {
-  /** Called before each API call: lets the sink note what the call is about to change. */
-  beforeCall?(op: OperationName): void
   /** Resolves once every change made so far is durable; rejects when it could not be. */
   commit(): Promise<void>
 }
@@ -95,7 +93,6 @@ export class ApiHandler {
     const before = core.stateVersion
     let result: CallResult<OperationName> | undefined
     let failure: unknown
-    persistence?.beforeCall?.(op)
     try {
       result = emulator.tryCall(op, input as never, caller)
     } catch (e) {

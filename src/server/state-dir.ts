@@ -8,10 +8,14 @@
  */
 import { open, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DirectoryError } from '../make-directory.ts'
 
 /** The lock file's name inside a state directory. */
 export const LOCK_FILE = 'lock'
+
+/** A state directory that cannot be used (unreadable, corrupt, locked, or of another format). */
+export class StateDirError extends Error {
+  override readonly name = 'StateDirError'
+}
 
 /** A held lock; {@link StateDirLock.release} removes the file. */
 export interface StateDirLock {
@@ -38,7 +42,7 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Takes the lock of state directory `dir` for this process. Throws {@link DirectoryError}
+ * Takes the lock of state directory `dir` for this process. Throws {@link StateDirError}
  * naming the holder's pid when another live process holds it.
  */
 export async function lockStateDir(dir: string): Promise<StateDirLock> {
@@ -66,17 +70,17 @@ export async function lockStateDir(dir: string): Promise<StateDirLock> {
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw new DirectoryError(`cannot create lock file ${path}: ${(e as Error).message}`)
+        throw new StateDirError(`cannot create lock file ${path}: ${(e as Error).message}`)
     }
     const text = await readFile(path, 'utf8').catch(() => '')
     const pid = Number.parseInt(text.trim(), 10)
     const ours = pid === process.pid
     if (Number.isInteger(pid) && pid > 0 && (ours ? held.has(path) : alive(pid)))
-      throw new DirectoryError(
+      throw new StateDirError(
         `state directory ${dir} is in use by process ${pid} (lock file ${path}); stop that server first, or use another --state directory`,
       )
     // Stale (its process is gone) or unreadable: remove it and try again.
     await unlink(path).catch(() => {})
   }
-  throw new DirectoryError(`cannot lock state directory ${dir}: another process keeps re-creating ${path}`)
+  throw new StateDirError(`cannot lock state directory ${dir}: another process keeps re-creating ${path}`)
 }
