@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { buildServiceEvent } from './audit.ts'
+import { VirtualClock } from '../clock.ts'
+import { buildServiceEvent, type AuditOptions } from './audit.ts'
+import { KmsCore } from './core.ts'
+import type { OperationInputs, OperationName } from './model.generated.ts'
+import { OPERATION_TABLE } from './operations/index.ts'
 import { coreHarness, TEST_ACCOUNT } from './test-support.ts'
 
 describe('buildServiceEvent', () => {
@@ -35,5 +39,48 @@ describe('buildServiceEvent', () => {
     })
     expect(event).not.toHaveProperty('requestID')
     expect(event).not.toHaveProperty('serviceEventDetails')
+  })
+})
+
+function ringCore(audit: AuditOptions) {
+  const core = new KmsCore({
+    operations: OPERATION_TABLE,
+    clock: new VirtualClock(),
+    defaultAccount: TEST_ACCOUNT,
+    defaultRegion: 'us-east-1',
+    audit,
+  })
+  const caller = core.caller({})
+  return {
+    core,
+    call: <Op extends OperationName>(op: Op, input: OperationInputs[Op]) => core.invoke(op, input, caller),
+  }
+}
+
+describe('AuditLog: compact call records shaped when read', () => {
+  it('shapes each kept call once: IDs stable across reads, parameters as they were at call time, ring order kept', () => {
+    const { core, call } = ringCore({ capacity: 3 })
+    const keyId = call('CreateKey', { Description: 'a' }).KeyMetadata?.KeyId ?? ''
+    const input = { KeyId: keyId, Plaintext: new Uint8Array([1, 2, 3]) }
+    call('Encrypt', input)
+    input.KeyId = 'changed-after-the-call'
+    call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([4]) })
+    call('DescribeKey', { KeyId: keyId })
+    const first = core.audit.events()
+    expect(first.map((e) => e.eventName)).toEqual(['Encrypt', 'Encrypt', 'DescribeKey'])
+    expect(first[0]?.requestParameters).toEqual({ keyId })
+    expect(JSON.stringify(first)).not.toContain('"plaintext"')
+    const second = core.audit.events()
+    expect(second.map((e) => e.eventID)).toEqual(first.map((e) => e.eventID))
+    expect(new Set(first.map((e) => e.requestID)).size).toBe(3)
+    expect(core.audit.count).toBe(4)
+  })
+
+  it('shapes at once for a sink, which sees the same event the ring keeps', () => {
+    const seen: string[] = []
+    const { core, call } = ringCore({ capacity: 10, sink: (e) => seen.push(e.eventID) })
+    call('CreateKey', {})
+    expect(seen).toHaveLength(1)
+    expect(core.audit.events().map((e) => e.eventID)).toEqual(seen)
   })
 })

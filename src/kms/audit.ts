@@ -87,11 +87,25 @@ export function isReadOnlyOperation(op: string): boolean {
   return READ_ONLY_OPS.has(op) || op.startsWith('Describe') || op.startsWith('List') || op.startsWith('Get')
 }
 
-/** A bounded, append-only log of audit events. */
+/**
+ * A bounded, append-only log of audit events.
+ *
+ * Calls are kept as compact records (the operation, the caller, the time, the request
+ * parameters, the operation's draft and the error) in preallocated parallel arrays, and shaped
+ * as CloudTrail JSON only when read: building the full record (two UUIDs, an ISO timestamp,
+ * a dozen fields) on every call was half the cost of an in-process Decrypt, and most events
+ * of a load run are dropped from the ring unread. A read shapes each kept call once and keeps
+ * the result, so its `eventID` and `requestID` are stable across reads. With a `sink`, every
+ * event is shaped at once (the sink streams it). Request parameters are copied when the call
+ * is recorded, never read later from the caller's input (which holds plaintext).
+ */
 export class AuditLog {
   readonly #capacity: number
   readonly #sink: ((event: AuditEvent) => void) | undefined
-  #events: AuditEvent[] = []
+  /** A slot's shaped event, or undefined while it holds a compact call. */
+  #built: (AuditEvent | undefined)[] = []
+  #calls: (CompactCall | undefined)[] = []
+  #length = 0
   #start = 0
   #count = 0
 
@@ -117,26 +131,79 @@ export class AuditLog {
   record(event: AuditEvent): void {
     this.#count++
     this.#sink?.(event)
+    if (this.#capacity > 0) this.#put(event, undefined)
+  }
+
+  /** Appends the event of one API call, shaped only when read (or at once for a sink). */
+  recordCall(f: AuditFacts): void {
+    if (this.#sink !== undefined) {
+      this.record(buildAuditEvent(f))
+      return
+    }
+    this.#count++
     if (this.#capacity === 0) return
-    if (this.#events.length < this.#capacity) {
-      this.#events.push(event)
+    const call: CompactCall = {
+      op: f.op,
+      caller: f.caller,
+      now: f.now,
+      params: requestParameters(f.op, f.input),
+      draft: f.draft,
+      error: f.error,
+    }
+    this.#put(undefined, call)
+  }
+
+  #put(event: AuditEvent | undefined, call: CompactCall | undefined): void {
+    let i: number
+    if (this.#length < this.#capacity) {
+      i = this.#length++
     } else {
-      this.#events[this.#start] = event
+      i = this.#start
       this.#start = (this.#start + 1) % this.#capacity
     }
+    this.#built[i] = event
+    this.#calls[i] = call
   }
 
   /** Kept events, oldest first. */
   events(): AuditEvent[] {
-    return [...this.#events.slice(this.#start), ...this.#events.slice(0, this.#start)]
+    const out: AuditEvent[] = []
+    for (let n = 0; n < this.#length; n++) {
+      const i = (this.#start + n) % this.#length
+      out.push(this.#shape(i))
+    }
+    return out
+  }
+
+  #shape(i: number): AuditEvent {
+    const built = this.#built[i]
+    if (built !== undefined) return built
+    const c = this.#calls[i]
+    if (c === undefined) throw new Error(`audit slot ${i} is empty`)
+    const event = shapeCall(c)
+    this.#built[i] = event
+    this.#calls[i] = undefined
+    return event
   }
 
   /** Drops every kept event. */
   clear(): void {
-    this.#events = []
+    this.#built = []
+    this.#calls = []
+    this.#length = 0
     this.#start = 0
     this.#count = 0
   }
+}
+
+/** One API call as the ring keeps it until read. */
+interface CompactCall {
+  readonly op: string
+  readonly caller: Caller
+  readonly now: number
+  readonly params: Record<string, unknown> | null
+  readonly draft: AuditDraft | undefined
+  readonly error: { name: string; message: string } | undefined
 }
 
 /** Everything needed to build one event. */
@@ -151,6 +218,17 @@ export interface AuditFacts {
 
 /** Builds the CloudTrail record of one call. */
 export function buildAuditEvent(f: AuditFacts): AuditEvent {
+  return shapeCall({
+    op: f.op,
+    caller: f.caller,
+    now: f.now,
+    params: requestParameters(f.op, f.input),
+    draft: f.draft,
+    error: f.error,
+  })
+}
+
+function shapeCall(f: CompactCall): AuditEvent {
   const c = f.caller
   const event: AuditEvent = {
     eventVersion: '1.08',
@@ -170,7 +248,7 @@ export function buildAuditEvent(f: AuditFacts): AuditEvent {
     sourceIPAddress:
       c.viaService !== undefined ? c.viaService.replace(/^([a-z0-9-]+)\..*$/, '$1.amazonaws.com') : c.sourceIp,
     userAgent: c.viaService ?? c.userAgent,
-    requestParameters: requestParameters(f.op, f.input),
+    requestParameters: f.params,
     responseElements: f.draft?.responseElements ?? null,
     requestID: randomUUID(),
     eventID: randomUUID(),
@@ -237,19 +315,38 @@ export function buildServiceEvent(f: ServiceEventFacts): AuditEvent {
   return event
 }
 
-/** CloudTrail-style request parameters: camelCase members, without blobs or sensitive values. */
-export function requestParameters(op: string, input: unknown): Record<string, unknown> | null {
+/** The members of an operation's input that CloudTrail shows: camelCase name, no blobs, nothing sensitive. */
+type ParamMembers = readonly (readonly [member: string, camel: string])[]
+
+// Compiled once per operation from the model: Decrypt's path no longer walks the shape table.
+const paramMembers = new Map<string, ParamMembers | null>()
+
+function membersOf(op: string): ParamMembers | null {
+  const known = paramMembers.get(op)
+  if (known !== undefined) return known
   const shapeName = (OPERATIONS as Record<string, { input: string } | undefined>)[op]?.input
   const shape = shapeName !== undefined ? SHAPES[shapeName] : undefined
-  if (shape?.members === undefined || input === null || typeof input !== 'object') return null
-  const out: Record<string, unknown> = {}
+  const members =
+    shape?.members === undefined
+      ? null
+      : Object.entries(shape.members)
+          .filter(([, m]) => SHAPES[m.target]?.type !== 'blob' && SHAPES[m.target]?.sensitive !== true)
+          .map(([name]) => [name, name.charAt(0).toLowerCase() + name.slice(1)] as const)
+  paramMembers.set(op, members)
+  return members
+}
+
+/** CloudTrail-style request parameters: camelCase members, without blobs or sensitive values. */
+export function requestParameters(op: string, input: unknown): Record<string, unknown> | null {
+  const members = membersOf(op)
+  if (members === null || input === null || typeof input !== 'object') return null
+  let out: Record<string, unknown> | null = null
   const obj = input as Record<string, unknown>
-  for (const [name, m] of Object.entries(shape.members)) {
+  for (const [name, camel] of members) {
     const v = obj[name]
-    if (v === undefined) continue
-    const target = SHAPES[m.target]
-    if (target?.type === 'blob' || target?.sensitive === true || v instanceof Uint8Array) continue
-    out[name.charAt(0).toLowerCase() + name.slice(1)] = v
+    if (v === undefined || v instanceof Uint8Array) continue
+    out ??= {}
+    out[camel] = v
   }
-  return Object.keys(out).length > 0 ? out : null
+  return out
 }

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.ts'
 import { PolicyAuthorizer } from './access/authorizer.ts'
-import { AuditLog, buildAuditEvent, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
+import { AuditLog, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
 import { createAwsOwnedKey } from './aws-owned-keys.ts'
 import { regionProblem, resolveCaller, type Caller, type CallerInput } from './caller.ts'
 import { parseSymmetricHeader } from './ciphertext.ts'
@@ -187,7 +187,7 @@ export class KmsCore implements CoreServices {
       validateInput(op, input, caller.region)
       const out = handler(ctx, input)
       if (!isReadOnlyOperation(op)) this.#changes++
-      if (this.audit.enabled) this.audit.record(buildAuditEvent({ op, input, caller, now, draft }))
+      if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now, draft })
       // A key re-enabled past its rotation date rotates immediately (rotation.ts).
       if (this.rotationWatch.size > 0) {
         const watched = this.rotationWatch.size
@@ -197,7 +197,7 @@ export class KmsCore implements CoreServices {
       return out
     } catch (e) {
       const err = asKmsError(e)
-      if (this.audit.enabled) this.audit.record(buildAuditEvent({ op, input, caller, now, draft, error: err }))
+      if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now, draft, error: err })
       throw err
     } finally {
       if (recording) changes.recording = false
@@ -206,7 +206,7 @@ export class KmsCore implements CoreServices {
 
   /** Records the audit event of a call rejected before it reached the core (e.g. throttled). */
   auditRejected(op: string, input: unknown, caller: Caller, error: { name: string; message: string }): void {
-    if (this.audit.enabled) this.audit.record(buildAuditEvent({ op, input, caller, now: this.clock.now(), error }))
+    if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now: this.clock.now(), error })
   }
 
   /** Asks the authorizer; throws AccessDeniedException to deny. */
