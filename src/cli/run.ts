@@ -33,6 +33,12 @@ import {
   type Target,
   sdkRetry,
   evaluateThresholds,
+  isSdkName,
+  SDK_NAMES,
+  type SdkRetryMode,
+  sdkModes,
+  type ClientSpec,
+  clientSetting,
 } from '../load/index.ts'
 import { progressFigures, variantConsoleLine } from '../report/console.ts'
 // Registers the built-in mitigations, so scenarios may name them declaratively ({ name, ...options }).
@@ -70,7 +76,10 @@ Options:
   --seed N              random seed, a 32-bit integer (overrides the scenario's)
   --region R            default Region (overrides the scenario's)
   --retry MODE          SDK retries for every variant: none, standard or adaptive
+                        (legacy too with --sdk boto3 or java-v2)
                         (default: each variant's own setting, else standard)
+  --sdk NAME            the SDK client of every host: js-v3, boto3, java-v2 or go-v2, in its
+                        default mode (boto3 and java-v2: legacy) unless --retry names one
   --max-attempts N      SDK maxAttempts, first attempt included (default 3); without --retry,
                         each variant keeps its own retry mode (and retries off stay off)
   --scale F             multiply every rate and quota by F (a scale model)
@@ -106,6 +115,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   region: { type: 'string' },
   retry: { type: 'string' },
+  sdk: { type: 'string' },
   'max-attempts': { type: 'string' },
   scale: { type: 'string' },
   shard: { type: 'string' },
@@ -176,7 +186,11 @@ function adHocScenario(
  * retries off stay off.
  */
 function withMaxAttempts(scenario: Scenario, maxAttempts: number): Scenario {
-  const set = <T extends { retry?: RetrySetting | undefined }>(x: T, fallback?: RetrySetting): T => {
+  const set = <T extends { retry?: RetrySetting | undefined; client?: ClientSpec | undefined }>(
+    x: T,
+    fallback?: RetrySetting,
+  ): T => {
+    if (x.client !== undefined) return x.client.mode === 'none' ? x : { ...x, client: { ...x.client, maxAttempts } }
     const retry = x.retry ?? fallback
     return retry === undefined || retry.mode === 'none' ? x : { ...x, retry: { ...retry, maxAttempts } }
   }
@@ -599,8 +613,14 @@ export const runCommand: Command = {
     if (clock === 'virtual' && target.kind !== 'embedded')
       throw usageError('--clock virtual needs --target embedded: endpoints run in real time')
     const retryMode = v.retry
-    if (retryMode !== undefined && retryMode !== 'none' && retryMode !== 'standard' && retryMode !== 'adaptive')
-      throw usageError(`--retry must be none, standard or adaptive, got '${retryMode}'`)
+    const sdk = v.sdk
+    if (sdk !== undefined && !isSdkName(sdk))
+      throw usageError(`--sdk must be one of ${SDK_NAMES.join(', ')}, got '${sdk}'`)
+    const modes: readonly string[] = sdk !== undefined ? sdkModes(sdk) : ['none', 'standard', 'adaptive']
+    if (retryMode !== undefined && !modes.includes(retryMode))
+      throw usageError(
+        `--retry must be ${modes.join(', ')}${sdk !== undefined ? ` for --sdk ${sdk}` : ''}, got '${retryMode}'`,
+      )
     const maxAttempts = integerArg('--max-attempts', v['max-attempts'], 1, 100)
     const seed = seedArg(v.seed)
     const region = regionArg('--region', v.region)
@@ -645,9 +665,18 @@ export const runCommand: Command = {
       scenarioPath = loaded.path
     }
     // --retry replaces every variant's retry setting; --max-attempts alone changes only the attempts.
+    // --sdk replaces every host's client (groups included), in its default mode unless --retry names one.
     const retry: RetrySetting | undefined =
-      retryMode !== undefined ? { mode: retryMode, maxAttempts: maxAttempts ?? 3 } : undefined
-    const attemptsOnly = retryMode === undefined ? maxAttempts : undefined
+      sdk !== undefined
+        ? clientSetting({
+            sdk,
+            ...(retryMode !== undefined ? { mode: retryMode as SdkRetryMode } : {}),
+            ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+          })
+        : retryMode !== undefined
+          ? { mode: retryMode as SdkRetryMode, maxAttempts: maxAttempts ?? 3 }
+          : undefined
+    const attemptsOnly = retryMode === undefined && sdk === undefined ? maxAttempts : undefined
     if (attemptsOnly !== undefined) scenario = withMaxAttempts(scenario, attemptsOnly)
     const seconds = duration ?? scenarioSeconds(scenario)
     const thresholds = runThresholds(scenario, cliThresholds, v.variant ?? scenario.variants.map((x) => x.name))

@@ -84,8 +84,26 @@ export {
   withInput,
 } from './engine/index.ts'
 export type { ReplayRow, Schedule } from './engine/index.ts'
-export { AdaptiveLimiter, sdkRetry } from './client/index.ts'
-export type { RetryMode, SdkRetryOptions } from './client/index.ts'
+export {
+  AdaptiveLimiter,
+  clientSetting,
+  DEFAULT_MODE,
+  isSdkName,
+  SDK_NAMES,
+  sdkModes,
+  sdkRetry,
+  sdkRetryModel,
+} from './client/index.ts'
+export type {
+  ClientRetrySetting,
+  ClientSpec,
+  HostGroupClient,
+  RetryMode,
+  SdkName,
+  SdkRetryMode,
+  SdkRetryModel,
+  SdkRetryOptions,
+} from './client/index.ts'
 export { embeddedTarget, endpointTarget, SetupError } from './targets/index.ts'
 export type { EndpointCredentials, EndpointTargetOptions, Target, TargetSession } from './targets/index.ts'
 export {

@@ -8,6 +8,7 @@
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
 import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
+import { allJavaScript, type ClientRetrySetting, resolveClient } from './client/index.ts'
 import {
   ArrivalStream,
   directKms,
@@ -57,11 +58,19 @@ import { describeFault } from '../faults/index.ts'
 import { deriveSeed, randomFor } from '../random.ts'
 import { embeddedTarget, type Target, type TargetSession } from './targets/index.ts'
 
-/** Client retry settings as scenarios and the CLI give them. */
-export interface RetrySetting {
-  mode: 'none' | 'standard' | 'adaptive'
-  maxAttempts: number
+/** Host index → the principal of its fleet group, if the group names one. */
+function hostGroups(s: Scenario): (h: number) => string | undefined {
+  const ranges: [number, number, string | undefined][] = []
+  let first = 0
+  for (const g of s.fleet.groups ?? []) {
+    ranges.push([first, first + g.hosts, g.principal])
+    first += g.hosts
+  }
+  return (h) => ranges.find(([a, b]) => h >= a && h < b)?.[2]
 }
+
+/** Client retry settings as scenarios and the CLI give them (per SDK; host groups for a mixed fleet). */
+export type RetrySetting = ClientRetrySetting
 
 /** Live figures of the running variant. */
 export interface RunProgress extends Progress {
@@ -212,7 +221,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       complete = false
       break
     }
-    const retrySetting = options.retry ?? variant.retry ?? scenario.retry ?? { mode: 'standard', maxAttempts: 3 }
+    const retrySetting = resolveClient({ override: options.retry, variant, scenario, groups: scenario.fleet.groups })
     const retryMitigation = options.retryLayer?.(retrySetting)
     if (retryMitigation === undefined && retrySetting.mode !== 'none') {
       assumptions.add('No client retry layer was given: calls were not retried.')
@@ -373,8 +382,9 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
   const mitigationQuotas = Object.assign({}, ...v.mitigations.map((m) => m.quotas ?? {})) as Record<string, number>
   const quotas = { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
   const profile = options.profile ?? v.profile ?? s.profile
+  // The real JS client retries on endpoints; other SDKs are modelled in-process over one attempt.
   const clientRetry: ClientRetryConfig | undefined =
-    a.retrySetting.mode === 'none'
+    a.retrySetting.mode === 'none' || a.retrySetting.mode === 'legacy' || !allJavaScript(a.retrySetting)
       ? { mode: 'standard', maxAttempts: 1 }
       : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
   const faults = v.faults ?? s.faults ?? []
@@ -441,8 +451,10 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     const step = gcd(fleet, shard.count)
     const hosts: HostState[] = []
     const background: { host: HostState; gen: Generator<Effect, void, unknown> }[] = []
+    const groupOf = hostGroups(s)
     for (let h = shard.index % step; h < fleet; h += step) {
-      const principalIndex = h % principals.length
+      const groupPrincipal = groupOf(h)
+      const principalIndex = groupPrincipal !== undefined ? principals.indexOf(groupPrincipal) : h % principals.length
       const principal = principals[principalIndex] as string
       const hostRegion = hostRegions[h % hostRegions.length] as string
       const caller: CallerInput = callers.get(principal, hostRegion)

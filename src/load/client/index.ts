@@ -5,7 +5,17 @@
 export { AdaptiveLimiter, SDK_ADAPTIVE_DEFAULTS } from './adaptive-limiter.ts'
 export type { AdaptiveLimiterOptions } from './adaptive-limiter.ts'
 export { clientRetryOf, retryErrorType, RetryQuota, sdkRetry } from './retry.ts'
-export type { ClientSetting, HostGroupClient, RetryErrorType, RetryMode, SdkRetryOptions } from './retry.ts'
+export type { ClientSetting, RetryErrorType, RetryMode, SdkRetryOptions } from './retry.ts'
+export {
+  allJavaScript,
+  clientSchema,
+  clientSetting,
+  DEFAULT_CLIENT,
+  groupProblems,
+  hostGroupSchema,
+  resolveClient,
+} from './settings.ts'
+export type { ClientRetrySetting, ClientSpec, HostGroupClient, HostGroupSpec } from './settings.ts'
 export {
   BOTO3_LEGACY_STATUS,
   BOTO3_LEGACY_THROTTLING_CODES,

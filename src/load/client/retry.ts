@@ -48,6 +48,7 @@ import {
   type SdkRetryModel,
   sdkRetryModel,
 } from './sdk-models.ts'
+import type { HostGroupClient } from './settings.ts'
 import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
 
 /** `none` disables retries (one attempt); `legacy` exists for boto3 and Java v2. */
@@ -172,13 +173,6 @@ export interface ClientSetting {
   mode?: SdkRetryMode
   /** attempts including the first. @default the mode's */
   maxAttempts?: number
-}
-
-/** A group of hosts (`count` hosts from host index `first`) running another client. */
-export interface HostGroupClient extends ClientSetting {
-  readonly name: string
-  readonly first: number
-  readonly count: number
 }
 
 function modelOf(c: ClientSetting, fallbackMode?: RetryMode): SdkRetryModel {

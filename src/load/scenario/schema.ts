@@ -17,6 +17,7 @@ import { closestName } from '../../suggest.ts'
 import { parseThreshold, ThresholdError } from '../results/index.ts'
 import { checkFault, FAULT_KINDS, type FaultSpec } from '../../faults/index.ts'
 import { DurationFormatError, parseDuration } from './duration.ts'
+import { clientSchema, groupProblems, hostGroupSchema } from './client/settings.ts'
 import { parseLatencySpec, type LatencySpec } from './latency-model.ts'
 import { isMitigation, mitigationFactory, mitigationNames } from './mitigation-table.ts'
 import type { EffectGenerator, Mitigation, RequestContext } from './types.ts'
@@ -289,6 +290,10 @@ const variantSchema = z.strictObject({
   quotas: quotas.optional(),
   profile: z.string().optional(),
   retry: retrySchema.optional(),
+  /** the SDK client of every host in this variant (replaces `retry`) */
+  client: clientSchema.optional(),
+  /** clients of fleet groups by name, in this variant */
+  groupClients: z.record(z.string(), clientSchema).optional(),
   /** thresholds (gates) on this variant's figures, e.g. `throttleRate == 0`; a failed one makes `run` exit 1 */
   thresholds: z.array(threshold).optional(),
   /** faults injected in this variant (replace the scenario's) */
@@ -409,6 +414,8 @@ export const scenarioSchema = z
         hosts: z.number().int().positive().max(100_000).default(1),
         /** Regions hosts live in (host i in Region i mod n). @default [scenario Region] */
         regions: z.array(region).min(1).optional(),
+        /** groups of hosts (in order) with their own client and principal: a mixed fleet */
+        groups: z.array(hostGroupSchema).min(1).optional(),
       })
       .default({ hosts: 1 }),
     tenants: tenantsSchema.default(1),
@@ -421,6 +428,8 @@ export const scenarioSchema = z
     /** quota overrides for every variant (pool → requests/s) */
     quotas: quotas.optional(),
     retry: retrySchema.optional(),
+    /** the SDK client of every host (`{ sdk, mode, maxAttempts }`; replaces `retry`). @default JS v3, standard, 3 attempts */
+    client: clientSchema.optional(),
     variants: z
       .array(variantSchema)
       .min(1)
@@ -433,6 +442,14 @@ export const scenarioSchema = z
     thresholds: z.array(threshold).optional(),
   })
   .superRefine((s, ctx) => {
+    for (const p of groupProblems(s.fleet, s.principals, s.variants)) ctx.addIssue({ code: 'custom', ...p })
+    for (const [i, x] of [s, ...s.variants].entries())
+      if (x.retry !== undefined && x.client !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: i === 0 ? ['client'] : ['variants', i - 1, 'client'],
+          message: 'give either retry or client, not both',
+        })
     const keyNames = new Set<string>()
     for (const [i, k] of s.keys.entries()) {
       if (keyNames.has(k.name))
