@@ -619,7 +619,7 @@ export const runCommand: Command = {
     const modes: readonly string[] = sdk !== undefined ? sdkModes(sdk) : ['none', 'standard', 'adaptive']
     if (retryMode !== undefined && !modes.includes(retryMode))
       throw usageError(
-        `--retry must be ${modes.join(', ')}${sdk !== undefined ? ` for --sdk ${sdk}` : ''}, got '${retryMode}'`,
+        `--retry must be ${modes.slice(0, -1).join(', ')} or ${modes.at(-1)}${sdk !== undefined ? ` for --sdk ${sdk}` : ''}, got '${retryMode}'`,
       )
     const maxAttempts = integerArg('--max-attempts', v['max-attempts'], 1, 100)
     const seed = seedArg(v.seed)

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { runScenario, sdkRetry } from 'kms-bench'
+import scenario from './mixed-sdk-fleet.ts'
+
+describe('mixed-sdk-fleet (virtual time)', () => {
+  it('boto3 legacy retries make the most calls and the worst tail; standard bounds them; adaptive throttles least', async () => {
+    // A tenth-scale model (rates and quotas × 0.1), one burst.
+    const r = await runScenario(scenario, { retryLayer: sdkRetry, durationSeconds: 40, scale: 0.1 })
+    const [deployed, standard, adaptive, none] = r.variants
+    const retry = deployed!.mitigations.find((m) => m.name === 'sdk-retry')!
+    expect(retry.params['groups']).toBe('python-workers: boto3 legacy ×5; node-api: js-v3 standard ×3')
+    expect(deployed!.kms.calls).toBeGreaterThan(standard!.kms.calls)
+    expect(deployed!.kms.throttled).toBeGreaterThan(standard!.kms.throttled)
+    expect(deployed!.latencyMs.p99).toBeGreaterThan(standard!.latencyMs.p99)
+    // legacy's 5 attempts (no retry quota) save more requests than standard's 3
+    expect(deployed!.completed.throttled).toBeLessThan(standard!.completed.throttled)
+    expect(adaptive!.completed.throttled).toBeLessThan(deployed!.completed.throttled)
+    expect(none!.kms.calls).toBe(none!.offered.requests)
+  })
+})
