@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { runScenario } from '../runner.ts'
-import { defineScenario, type ScenarioError, type ScenarioInput } from '../scenario.ts'
-import { sdkRetry } from '../../mitigations/retry.ts'
+import { defineScenario, type ScenarioError, type ScenarioInput } from '../scenario/index.ts'
+import { sdkRetry } from './retry.ts'
 import { resolveClient } from './settings.ts'
 
 const base: ScenarioInput = {
