@@ -86,7 +86,8 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   fleet: 'the application hosts: each has its own SDK client, retry state and caches',
   'fleet.hosts': 'how many application hosts share the load',
   'fleet.regions': 'Regions the hosts run in (host i in Region i mod n)',
-  'fleet.groups': 'groups of hosts (in order; their hosts add up to the fleet) each with its own SDK client and principal: a mixed fleet',
+  'fleet.groups':
+    'groups of hosts (in order; their hosts add up to the fleet) each with its own SDK client and principal: a mixed fleet',
   'fleet.groups[].name': 'the group name (a variant’s `groupClients` refer to it)',
   'fleet.groups[].hosts': 'hosts in the group',
   'fleet.groups[].client': 'the SDK client of the group’s hosts',
@@ -152,9 +153,11 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   profile: 'the quota profile: a built-in name (`aws-default`, `none`, older AWS tables) giving the limits per pool',
   quotas: 'quota overrides for every variant: pool → requests/s (`{ symmetric: 20000 }`, a quota increase)',
   retry: 'the SDK retry strategy every variant starts from',
-  client: 'the SDK client of every host: `{ sdk, mode, maxAttempts }` (instead of `retry`; default JS v3, standard, 3 attempts)',
+  client:
+    'the SDK client of every host: `{ sdk, mode, maxAttempts }` (instead of `retry`; default JS v3, standard, 3 attempts)',
   '*.sdk': '`js-v3`, `boto3`, `java-v2` or `go-v2`: whose retry model the hosts run',
-  '*.mode': '`none`, `standard` or `adaptive` as the AWS SDKs name them; `legacy` for boto3 and Java v2 (their default)',
+  '*.mode':
+    '`none`, `standard` or `adaptive` as the AWS SDKs name them; `legacy` for boto3 and Java v2 (their default)',
   '*.maxAttempts': 'attempts per KMS call, the first included',
   variants: 'named variants run on the same arrivals and compared side by side; the first is the baseline',
   'variants[].name': 'the variant name (reports, `run --variant`, thresholds)',
