@@ -51,7 +51,7 @@ Serves the KMS emulator, with AWS's request quotas, over the real KMS wire proto
 
 The Region comes from each request's SigV4 credential scope, the account from a 12-digit
 access key id (else --account). POST /moto-api/reset (or /kms-bench/reset) clears all state;
-GET /kms-bench/usage returns the quota meter.
+GET /kms-bench/usage returns the quota meter; GET /metrics the Prometheus metrics.
 
 Options:
   --host HOST             interface to bind (default 127.0.0.1; a non-loopback one warns)

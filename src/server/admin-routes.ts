@@ -6,6 +6,7 @@
  *   `--auth sigv4` they need a SigV4 signature by a credential flagged `admin`.
  * - `GET /kms-bench/usage`: the quota meter (`emulator.usage()`); under `--auth sigv4` it
  *   needs a valid signature (any known credential: it shows request counts, no key data).
+ * - `GET /metrics`: Prometheus text format (`metrics.ts`); authenticated like the usage meter.
  * - `GET /kms-bench/health`: `{"status":"ok"}`, or `"degraded"` with the problems (audit
  *   delivery failing); unauthenticated, it shows no state.
  */
@@ -14,6 +15,7 @@ import type { Emulator } from '../emulator.ts'
 import { AccessDeniedException } from '../kms/index.ts'
 import type { StateSink } from './api.ts'
 import { refuseCrossSite } from './guards.ts'
+import type { ServerMetrics } from './metrics.ts'
 import type { RequestAuthenticator, RequestIdentity } from './identity.ts'
 import { type ResponderState, send } from './respond.ts'
 
@@ -30,6 +32,7 @@ export interface AdminDeps {
   readonly persistence: (StateSink & { reset?(): Promise<void> }) | undefined
   readonly responder: ResponderState
   readonly health: (() => HealthReport) | undefined
+  readonly metrics: ServerMetrics
 }
 
 const RESET_PATHS = new Set(['/moto-api/reset', '/kms-bench/reset'])
@@ -38,7 +41,7 @@ const RESET_PATHS = new Set(['/moto-api/reset', '/kms-bench/reset'])
 export function isAdminRoute(method: string, path: string): boolean {
   return (
     (method === 'POST' && RESET_PATHS.has(path)) ||
-    (method === 'GET' && (path === '/kms-bench/usage' || path === '/kms-bench/health'))
+    (method === 'GET' && (path === '/kms-bench/usage' || path === '/kms-bench/health' || path === '/metrics'))
   )
 }
 
@@ -55,6 +58,13 @@ export async function serveAdmin(
     const extra = deps.health?.()
     const status = extra !== undefined && extra.problems.length > 0 ? 'degraded' : 'ok'
     send(deps.responder, res, 200, JSON.stringify({ status, ...extra }), requestId, 'application/json')
+    return
+  }
+  if (path === '/metrics') {
+    // Like the usage meter: request counts, no key data; under --auth sigv4 a valid signature.
+    await authenticate(deps, req, body, path, false)
+    const { text, contentType } = await deps.metrics.render()
+    send(deps.responder, res, 200, text, requestId, contentType)
     return
   }
   if (path === '/kms-bench/usage') {

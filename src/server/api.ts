@@ -14,6 +14,7 @@ import { TRANSPORT_FAULTS } from '../faults/index.ts'
 import type { LatencyModel } from '../load/index.ts'
 import type { RequestAuthenticator, RequestIdentity } from './identity.ts'
 import { type ResponderState, send, sendError } from './respond.ts'
+import type { ServerMetrics } from './metrics.ts'
 import { injectTransportFault } from './transport-faults.ts'
 import { encodeResponse, decodeRequest } from './wire.ts'
 
@@ -33,6 +34,8 @@ export interface ApiDeps {
   readonly clock: Clock
   readonly persistence: StateSink | undefined
   readonly responder: ResponderState
+  /** counts every answered call for `GET /metrics` */
+  readonly metrics?: ServerMetrics
 }
 
 /** Serves KMS API calls. */
@@ -85,6 +88,7 @@ export class ApiHandler {
     firstOnSocket: boolean,
   ): Promise<void> | undefined {
     const { emulator, persistence, latency } = this.#deps
+    const startMs = this.#deps.clock.now()
     const input = decodeRequest(op, body)
     const caller = this.#callerInput(identity, req)
     const transport = emulator.faults?.pick(op, this.#deps.clock.now(), TRANSPORT_FAULTS)
@@ -102,10 +106,10 @@ export class ApiHandler {
     const mustCommit = persistence !== undefined && core.stateVersion !== before
     const ms = (latency.isZero ? 0 : latency.sample(op, { newConnection: firstOnSocket })) + (result?.delayMs ?? 0)
     if (!mustCommit && ms <= 0) {
-      this.#answer(res, op, result, failure, requestId)
+      this.#answer(res, op, result, failure, requestId, startMs)
       return undefined
     }
-    return this.#answerLater(res, op, result, failure, requestId, mustCommit, ms)
+    return this.#answerLater(res, op, result, failure, requestId, mustCommit, ms, startMs)
   }
 
   async #answerLater(
@@ -116,11 +120,12 @@ export class ApiHandler {
     requestId: string,
     mustCommit: boolean,
     ms: number,
+    startMs: number,
   ): Promise<void> {
     // A failed commit rejects: the request is answered as an internal error, never as done.
     if (mustCommit) await (this.#deps.persistence as StateSink).commit()
     if (ms > 0) await this.#deps.clock.sleep(ms)
-    this.#answer(res, op, result, failure, requestId)
+    this.#answer(res, op, result, failure, requestId, startMs)
   }
 
   #answer(
@@ -129,8 +134,16 @@ export class ApiHandler {
     result: CallResult<OperationName> | undefined,
     failure: unknown,
     requestId: string,
+    startMs: number,
   ): void {
     const state = this.#deps.responder
+    const outcome =
+      result === undefined
+        ? ((failure as { name?: string })?.name ?? 'InternalError')
+        : result.ok
+          ? 'ok'
+          : result.error.name
+    this.#deps.metrics?.observe(op, outcome, Math.max(0, this.#deps.clock.now() - startMs) / 1000)
     if (result === undefined) sendError(state, res, failure, requestId)
     else if (result.ok) send(state, res, 200, encodeResponse(op, result.output as never), requestId)
     else sendError(state, res, result.error, requestId)

@@ -7,7 +7,7 @@
  * Routes:
  * - `POST /` with `X-Amz-Target: TrentService.<Operation>`: the KMS API.
  * - `POST /moto-api/reset`, `POST /kms-bench/reset`, `GET /kms-bench/usage`,
- *   `GET /kms-bench/health`: see `admin-routes.ts`.
+ *   `GET /kms-bench/health`, `GET /metrics` (Prometheus): see `admin-routes.ts`.
  *
  * Every request first passes the Host check (`guards.ts`) when the server is bound to loopback.
  *
@@ -29,6 +29,7 @@ import { readBody } from './body.ts'
 import type { CredentialStore } from './credentials.ts'
 import { HttpError } from './errors.ts'
 import { HostGuard } from './guards.ts'
+import { ServerMetrics } from './metrics.ts'
 import { type AuthMode, RequestAuthenticator } from './identity.ts'
 import { JSON_11, type ResponderState, sendError } from './respond.ts'
 import { SigV4Verifier } from './sigv4.ts'
@@ -128,7 +129,9 @@ function buildHandlers(options: KmsServerOptions, host: string): Handlers {
   }
   const authenticator = buildAuthenticator(options, clock)
   const persistence = options.persistence
+  const metrics = new ServerMetrics(emulator)
   const api = new ApiHandler({
+    metrics,
     emulator,
     authenticator,
     latency: options.latency ?? createLatencyModel('none', Math.random),
@@ -136,7 +139,7 @@ function buildHandlers(options: KmsServerOptions, host: string): Handlers {
     persistence,
     responder: state,
   })
-  const admin: AdminDeps = { emulator, authenticator, persistence, responder: state, health: options.health }
+  const admin: AdminDeps = { emulator, authenticator, persistence, responder: state, health: options.health, metrics }
   const hosts = new HostGuard(host, options.allowedHosts ?? [])
   return { state, api, admin, hosts, maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }
 }
