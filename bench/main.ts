@@ -51,7 +51,7 @@ import {
   type RunSummary,
   sdkRetry,
 } from '../src/load/index.ts'
-import '../src/mitigations/builtins.ts'
+import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
 import { escapeHtml as esc } from '../src/report/format.ts'
 import { measureAccess } from './access.bench.ts'
 import { realTimeInProcess, virtualThroughput } from './load-engine.bench.ts'
@@ -287,7 +287,7 @@ async function scenarioStage(
     const t0 = wallNow()
     const rel = relative(ROOT, file)
     try {
-      const { scenario } = await loadScenario(file, ROOT)
+      const { scenario } = await loadScenario(file, ROOT, BUILT_IN_MITIGATIONS)
       const full = parseDuration(scenario.duration)
       const size = benchSize(scenario, full)
       const summary = await runScenario(scenario, {

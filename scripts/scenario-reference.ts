@@ -14,7 +14,7 @@
 import { z } from 'zod'
 import { specSchema as latencySchema } from '../src/load/scenario/latency-model.ts'
 import { scenarioSchema } from '../src/load/scenario/schema.ts'
-import { BUILT_IN_MITIGATIONS } from '../src/mitigations/builtins.ts'
+import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
 import { fileSchema as credentialsSchema } from '../src/server/credentials.ts'
 import { seedSchema } from '../src/server/seed.ts'
 
@@ -490,7 +490,7 @@ function scenarioSections(root: Node): string[] {
     "Each built-in mitigation is a factory exported by `kms-bench`, or can be named declaratively: `{ name: 'data-key-cache', maxAge: '5m' }`. Their options are typed (`DataKeyCacheOptions`, ...) in the package's declarations, each with its default. The SDK retry strategy is not a mitigation: set `retry` on the variant.",
     '| Name | Models | Example |',
     '| --- | --- | --- |',
-    ...BUILT_IN_MITIGATIONS.map((name) => {
+    ...Object.keys(BUILT_IN_MITIGATIONS).map((name) => {
       const d = MITIGATION_DOCS[name]
       return `| \`${name}\` | ${d?.what ?? ''} | \`${d?.example ?? ''}\` |`
     }),

@@ -1,6 +1,14 @@
 /**
  * kms-bench's public library API. Explicit named exports only.
  */
+import {
+  type DefineScenarioOptions,
+  defineScenario as defineScenarioWith,
+  type Scenario,
+  type ScenarioInput,
+} from './load/index.ts'
+import { BUILT_IN_MITIGATIONS } from './mitigations/index.ts'
+
 export { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS } from './clock.ts'
 export type { Clock, TimerHandle } from './clock.ts'
 export { createEmulator, THROTTLED } from './emulator.ts'
@@ -53,13 +61,14 @@ export type {
   UniformRandom,
 } from './load/index.ts'
 export { mergeSummaries } from './load/index.ts'
-export { mitigationNames, registerMitigation } from './load/index.ts'
+export { mitigationTable, NO_MITIGATIONS } from './load/index.ts'
 export type {
   ClientRetryConfig,
   Host,
   Mitigation,
   MitigationContext,
   MitigationFactory,
+  MitigationTable,
   MitigationProblem,
   MitigationResult,
   MitigationRun,
@@ -82,7 +91,8 @@ export type { PlanOptions, ServiceQuotaInfo, Workload, WorkloadInput } from './p
 export { deriveSeed, Random } from './random.ts'
 export { runScenario } from './load/index.ts'
 export type { RetrySetting, RunOptions, RunProgress } from './load/index.ts'
-export { defineScenario, ScenarioError } from './load/index.ts'
+export { ScenarioError } from './load/index.ts'
+export type { DefineScenarioOptions } from './load/index.ts'
 export type { MitigationSpec, Scenario, ScenarioInput } from './load/index.ts'
 export { constantRate, poissonArrivals, rampRate, sineRate, spikeRate, stepRates, traceRates } from './load/index.ts'
 export type { Schedule } from './load/index.ts'
@@ -113,7 +123,7 @@ export type { RequestContext } from './load/index.ts'
 export { accountSharding } from './mitigations/account-sharding.ts'
 export type { AccountShardingOptions } from './mitigations/account-sharding.ts'
 export { AdaptiveLimiter } from './load/index.ts'
-export { BUILT_IN_MITIGATIONS } from './mitigations/builtins.ts'
+export { BUILT_IN_MITIGATIONS } from './mitigations/index.ts'
 export {
   dataKeyCache,
   DEFAULT_CACHE_CAPACITY,
@@ -198,3 +208,12 @@ export {
   StatePersistence,
 } from './server/index.ts'
 export type { AuthMode, KmsServer, KmsServerOptions, Seed } from './server/index.ts'
+
+/**
+ * Validates a scenario (see the scenario reference) with kms-bench's built-in mitigations as the
+ * table a variant may name declaratively (`{ name: 'data-key-cache', maxAge: '5m' }`). Pass
+ * `{ mitigations: { ...BUILT_IN_MITIGATIONS, 'my-cache': myCache } }` to name your own as well.
+ */
+export function defineScenario(input: ScenarioInput, options: DefineScenarioOptions = {}): Scenario {
+  return defineScenarioWith(input, { mitigations: BUILT_IN_MITIGATIONS, ...options })
+}

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { parseLatencySpec } from '../src/load/scenario/latency-model.ts'
 import { scenarioSchema } from '../src/load/scenario/schema.ts'
-import { BUILT_IN_MITIGATIONS } from '../src/mitigations/builtins.ts'
+import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
 import { parseCredentialsFile } from '../src/server/credentials.ts'
 import { parseSeed } from '../src/server/seed.ts'
 import {
@@ -48,7 +48,7 @@ describe('scenario reference', () => {
   })
 
   it('documents every built-in mitigation with an example', () => {
-    expect(BUILT_IN_MITIGATIONS.filter((m) => MITIGATION_DOCS[m] === undefined)).toEqual([])
+    expect(Object.keys(BUILT_IN_MITIGATIONS).filter((m) => MITIGATION_DOCS[m] === undefined)).toEqual([])
   })
 
   it('its file-format examples parse with the real parsers', () => {

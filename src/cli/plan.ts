@@ -17,9 +17,7 @@ import {
   type RunSummary,
   sdkRetry,
 } from '../load/index.ts'
-// Registers the built-in mitigations, so scenarios and workloads may name them declaratively.
-import '../mitigations/builtins.ts'
-import { increaseCommand, serviceQuotaOf } from '../mitigations/service-quotas.ts'
+import { BUILT_IN_MITIGATIONS, increaseCommand, serviceQuotaOf } from '../mitigations/index.ts'
 import { renderPlanHtml } from '../report/plan-html.ts'
 import { renderPlanMarkdown } from '../report/plan-markdown.ts'
 import { planVerdict } from '../report/plan-tables.ts'
@@ -86,14 +84,14 @@ async function loadPlanInput(
 ): Promise<{ scenario: Scenario; source: 'scenario' | 'workload'; costFactor: number; baseDir: string }> {
   const path = resolve(cwd, file)
   if (extname(path).toLowerCase() !== '.json') {
-    const loaded = await loadScenario(file, cwd)
+    const loaded = await loadScenario(file, cwd, BUILT_IN_MITIGATIONS)
     return { scenario: loaded.scenario, source: 'scenario', costFactor: 1, baseDir: dirname(loaded.path) }
   }
   const json = await readJsonFile(path, { what: `workload file '${file}'` })
   try {
     const w = parseWorkload(json, file)
     return {
-      scenario: workloadScenario(w, file),
+      scenario: workloadScenario(w, BUILT_IN_MITIGATIONS, file),
       source: 'workload',
       costFactor: 1 / w.peakToAverage,
       baseDir: dirname(path),

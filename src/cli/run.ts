@@ -41,8 +41,7 @@ import {
   clientSetting,
 } from '../load/index.ts'
 import { progressFigures, variantConsoleLine } from '../report/console.ts'
-// Registers the built-in mitigations, so scenarios may name them declaratively ({ name, ...options }).
-import '../mitigations/builtins.ts'
+import { BUILT_IN_MITIGATIONS } from '../mitigations/index.ts'
 import { integerArg, numberArg, parseCommandArgs, regionArg, seedArg } from './args.ts'
 import { type CliError, EXIT_GATE_FAILED, EXIT_INTERRUPTED, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'
@@ -171,7 +170,7 @@ function adHocScenario(
           },
         ],
       },
-      `the ad-hoc run (--op ${op})`,
+      { source: `the ad-hoc run (--op ${op})` },
     )
   try {
     return scenario()
@@ -380,7 +379,7 @@ async function planScenario(plan: RunPlan, cwd: string): Promise<Scenario> {
   const scenario =
     a !== undefined
       ? adHocScenario(a.op, a.rate, a.durationSeconds, a.region, a.payloadBytes, a.hosts)
-      : (await loadScenario(plan.scenarioPath as string, cwd)).scenario
+      : (await loadScenario(plan.scenarioPath as string, cwd, BUILT_IN_MITIGATIONS)).scenario
   return plan.maxAttempts !== undefined ? withMaxAttempts(scenario, plan.maxAttempts) : scenario
 }
 
@@ -660,7 +659,7 @@ export const runCommand: Command = {
       adHocPlan = { op: v.op as string, rate, durationSeconds: duration, region, payloadBytes: payload, hosts }
       scenario = adHocScenario(adHocPlan.op, rate, duration, region, payload, hosts)
     } else {
-      const loaded = await loadScenario(positionals[0] as string, io.cwd)
+      const loaded = await loadScenario(positionals[0] as string, io.cwd, BUILT_IN_MITIGATIONS)
       scenario = loaded.scenario
       scenarioPath = loaded.path
     }

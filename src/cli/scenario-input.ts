@@ -14,6 +14,7 @@ import {
   defineScenario,
   isScenario,
   ScenarioError,
+  type MitigationTable,
   type Scenario,
   ScheduleError,
   type RunSummary,
@@ -81,7 +82,11 @@ export function runEnvironment(): RunSummary['environment'] {
 }
 
 /** Loads a scenario file: its default export, validated. Every problem is a CliError (exit 2). */
-export async function loadScenario(file: string, cwd: string): Promise<{ scenario: Scenario; path: string }> {
+export async function loadScenario(
+  file: string,
+  cwd: string,
+  mitigations: MitigationTable,
+): Promise<{ scenario: Scenario; path: string }> {
   const path = isAbsolute(file) ? file : resolve(cwd, file)
   let isDir: boolean
   try {
@@ -111,7 +116,10 @@ export async function loadScenario(file: string, cwd: string): Promise<{ scenari
     throw usageError(`scenario file '${file}' has no default export`, 'write `export default defineScenario({...})`')
   if (isScenario(value)) return { scenario: value, path }
   try {
-    return { scenario: defineScenario(value as Parameters<typeof defineScenario>[0], file), path }
+    return {
+      scenario: defineScenario(value as Parameters<typeof defineScenario>[0], { source: file, mitigations }),
+      path,
+    }
   } catch (e) {
     if (e instanceof ScenarioError) throw new CliError(e.message, EXIT_USAGE)
     throw e

@@ -5,7 +5,7 @@ import { runScenario } from '../load/index.ts'
 import { dataKeyCache, type DataKeyCacheOptions } from './data-key-cache.ts'
 import { MitigationConfigError } from './params.ts'
 import { bench, DIRECT } from './test-support.ts'
-import './builtins.ts'
+import { BUILT_IN_MITIGATIONS } from './table.ts'
 
 /** One host sending envelope encryptions at `rate`/s for `duration` s, baseline and cached. */
 function envelope(
@@ -270,7 +270,7 @@ describe('data-key cache parameters', () => {
     }
     let error: unknown
     try {
-      defineScenario(input)
+      defineScenario(input, { mitigations: BUILT_IN_MITIGATIONS })
     } catch (e) {
       error = e
     }
@@ -300,15 +300,18 @@ describe('data-key cache parameters', () => {
   })
 
   it('accepts the declarative form', () => {
-    const s = defineScenario({
-      name: 'declared',
-      keys: [{ name: 'k' }],
-      arrivals: { shape: 'constant', rate: 1 },
-      requests: [{ kind: 'envelope-encrypt', key: 'k' }],
-      variants: [
-        { name: 'cached', mitigations: [{ name: 'data-key-cache', maxAge: '5m', maxMessagesEncrypted: 100 }] },
-      ],
-    })
+    const s = defineScenario(
+      {
+        name: 'declared',
+        keys: [{ name: 'k' }],
+        arrivals: { shape: 'constant', rate: 1 },
+        requests: [{ kind: 'envelope-encrypt', key: 'k' }],
+        variants: [
+          { name: 'cached', mitigations: [{ name: 'data-key-cache', maxAge: '5m', maxMessagesEncrypted: 100 }] },
+        ],
+      },
+      { mitigations: BUILT_IN_MITIGATIONS },
+    )
     expect(s.variants[0]!.mitigations[0]!.params).toMatchObject({ maxAgeSeconds: 300, maxMessagesEncrypted: 100 })
   })
 })

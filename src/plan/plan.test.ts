@@ -11,7 +11,7 @@ import {
   variantsNeedingProbe,
   workloadScenario,
 } from './plan.ts'
-import { ScenarioError } from '../load/scenario/index.ts'
+import { NO_MITIGATIONS, ScenarioError } from '../load/scenario/index.ts'
 import type { RunSummary } from '../load/results/index.ts'
 
 const run = loadFixture('s3-throttling.summary.json')
@@ -108,7 +108,7 @@ describe('workloads', () => {
       ],
       variants: [{ name: 'raised', quotas: { symmetric: 20000 } }],
     })
-    const s = workloadScenario(w)
+    const s = workloadScenario(w, NO_MITIGATIONS)
     expect(s.arrivals).toEqual({ shape: 'constant', rate: 450 })
     expect(s.requests.map((r) => (r.kind === 'op' ? [r.operation, r.key, r.weight] : r.kind))).toEqual([
       ['Encrypt', 'a', 300],

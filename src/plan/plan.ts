@@ -35,6 +35,7 @@ import {
   defineScenario,
   formatIssues,
   ScenarioError,
+  type MitigationTable,
   type Scenario,
   type ScenarioInput,
   type CapacityPlan,
@@ -169,7 +170,7 @@ function keyedOperations(): string[] {
  * every operation in one pool each second holds exactly the peak), a `baseline` variant and
  * the workload's own.
  */
-export function workloadScenario(w: Workload, source = 'workload'): Scenario {
+export function workloadScenario(w: Workload, mitigations: MitigationTable, source = 'workload'): Scenario {
   const accounts = [...new Set([w.account, ...w.keys.map((k) => k.account ?? w.account)])]
   const total = w.keys.reduce((a, k) => a + Object.values(k.operations).reduce((x, y) => x + y, 0), 0)
   const input: ScenarioInput = {
@@ -221,7 +222,7 @@ export function workloadScenario(w: Workload, source = 'workload'): Scenario {
       `Workload rates are peak rates; the monthly bill assumes an average of 1/${w.peakToAverage} of the peak.`,
     ],
   }
-  return defineScenario(input, source)
+  return defineScenario(input, { source, mitigations })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { defineScenario, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
+import { mitigationTable } from './mitigation-table.ts'
+import type { Mitigation } from './types.ts'
 
 const minimal = {
   name: 'minimal',
@@ -115,5 +117,32 @@ describe('defineScenario', () => {
       ],
     })
     expect(s.requests).toHaveLength(9)
+  })
+
+  describe('mitigation tables', () => {
+    /** A user's own mitigation: a factory with its own options type. */
+    const own = (options: { level: number }): Mitigation => ({
+      name: 'own',
+      params: { level: options.level },
+      start: () => ({ wrap: (next) => next }),
+    })
+    const declared = { ...minimal, variants: [{ name: 'v', mitigations: [{ name: 'own', level: 3 }] }] }
+
+    it('resolves a declaratively named mitigation in the table passed in', () => {
+      const s = defineScenario(declared, { mitigations: mitigationTable({ own }) })
+      expect(s.variants[0]?.mitigations[0]?.params).toEqual({ level: 3 })
+    })
+
+    it('knows no names without a table, and says which names the table has', () => {
+      expect(() => defineScenario(declared)).toThrow(/variants\.0\.mitigations\.0\.name: unknown mitigation 'own'$/m)
+      expect(() => defineScenario(declared, { mitigations: mitigationTable({ owned: own }) })).toThrow(
+        /unknown mitigation 'own' \(did you mean 'owned'\?\); known: owned/,
+      )
+    })
+
+    it('tables are read-only', () => {
+      const t = mitigationTable({ own })
+      expect(Object.isFrozen(t)).toBe(true)
+    })
   })
 })

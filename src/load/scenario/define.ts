@@ -5,7 +5,9 @@
 import type { z } from 'zod'
 import { OPERATION_NAMES, type OperationName } from '../../kms/index.ts'
 import { parseDuration } from './duration.ts'
-import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.ts'
+import { NO_MITIGATIONS } from './mitigation-table.ts'
+import { scenarioSchemaFor, type Scenario, type ScenarioInput } from './schema.ts'
+import type { MitigationTable } from './types.ts'
 
 /** A scenario that failed validation; `problems` lists every one, each with its path. */
 export class ScenarioError extends Error {
@@ -25,13 +27,22 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
 }
 
+/** Options of {@link defineScenario}. */
+export interface DefineScenarioOptions {
+  /** what the scenario is called in error messages. @default 'scenario' */
+  source?: string
+  /** the mitigations a variant may name declaratively (`{ name, ...options }`). @default none */
+  mitigations?: MitigationTable
+}
+
 /**
  * Validates a scenario and fills in its defaults. Throws {@link ScenarioError} listing every
  * problem with its path. Scenario files `export default defineScenario({...})`.
  */
-export function defineScenario(input: ScenarioInput, source = 'scenario'): Scenario {
+export function defineScenario(input: ScenarioInput, options: DefineScenarioOptions = {}): Scenario {
   if (isScenario(input)) return input
-  const r = scenarioSchema.safeParse(input)
+  const source = options.source ?? 'scenario'
+  const r = scenarioSchemaFor(options.mitigations ?? NO_MITIGATIONS).safeParse(input)
   if (!r.success) throw new ScenarioError(source, formatIssues(r.error.issues))
   Object.defineProperty(r.data, VALIDATED, { value: true, enumerable: false })
   return r.data as Scenario

@@ -4,6 +4,7 @@
  * engine and the targets are written against.
  */
 export { defineScenario, formatIssues, isOperationName, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
+export type { DefineScenarioOptions } from './define.ts'
 export { DurationFormatError, formatDuration, parseDuration } from './duration.ts'
 export {
   AWS_LATENCY_SPEC,
@@ -12,6 +13,7 @@ export {
   LatencySpecError,
   NO_LATENCY_SPEC,
   parseLatencySpec,
+  specSchema,
 } from './latency-model.ts'
 export type {
   LatencyDistribution,
@@ -21,8 +23,14 @@ export type {
   SampleOptions,
   UniformRandom,
 } from './latency-model.ts'
-export { isMitigation, mitigationFactory, mitigationNames, registerMitigation } from './mitigation-table.ts'
-export { scenarioSchema } from './schema.ts'
+export {
+  isMitigation,
+  mitigationFactory,
+  mitigationNames,
+  mitigationTable,
+  NO_MITIGATIONS,
+} from './mitigation-table.ts'
+export { scenarioSchema, scenarioSchemaFor } from './schema.ts'
 export type {
   ContextSpec,
   KeySpecDecl,
@@ -51,6 +59,7 @@ export type {
   MitigationProblem,
   MitigationResult,
   MitigationRun,
+  MitigationTable,
   RequestContext,
   ResolvedKey,
   S3CallMeta,

@@ -1,28 +1,26 @@
 /**
- * Mitigation factories by name, so a scenario can name a mitigation declaratively
- * (`{ name: 'data-key-cache', maxAge: '5m' }`) instead of calling its factory.
+ * Mitigation tables: the factories a scenario may name declaratively
+ * (`{ name: 'data-key-cache', maxAge: '5m' }`), passed in explicitly (no registry: nothing
+ * registers itself on import).
  */
-import type { Mitigation, MitigationFactory } from './types.ts'
+import type { Mitigation, MitigationFactory, MitigationTable } from './types.ts'
 
-const registry = new Map<string, MitigationFactory>()
+/** The empty table: a scenario built with it must construct its mitigations with factories. */
+export const NO_MITIGATIONS: MitigationTable = Object.freeze({})
 
-/**
- * Registers a mitigation factory under its name, so scenarios may name the mitigation
- * declaratively (`{ name, ...options }`) instead of calling the factory. The built-in
- * mitigations register themselves when the package entry point is loaded.
- */
-export function registerMitigation(name: string, factory: MitigationFactory): void {
-  registry.set(name, factory)
+/** A read-only table of the given factories (later tables win on a shared name). */
+export function mitigationTable(...tables: Readonly<Record<string, MitigationFactory>>[]): MitigationTable {
+  return Object.freeze(Object.assign({}, ...tables) as Record<string, MitigationFactory>)
 }
 
-/** The factory registered under `name`, if any. */
-export function mitigationFactory(name: string): MitigationFactory | undefined {
-  return registry.get(name)
+/** The factory of `name` in `table`, if any (own entries only). */
+export function mitigationFactory(table: MitigationTable, name: string): MitigationFactory | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined
 }
 
-/** Names of the registered mitigations, sorted. */
-export function mitigationNames(): string[] {
-  return [...registry.keys()].sort()
+/** Names in a table, sorted. */
+export function mitigationNames(table: MitigationTable): string[] {
+  return Object.keys(table).sort()
 }
 
 /** Type guard for scenario validation: something shaped like a {@link Mitigation}. */

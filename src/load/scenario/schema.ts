@@ -19,8 +19,8 @@ import { checkFault, FAULT_KINDS, type FaultSpec } from '../../faults/index.ts'
 import { DurationFormatError, parseDuration } from './duration.ts'
 import { clientSchema, groupProblems, hostGroupSchema } from '../client/settings.ts'
 import { parseLatencySpec, type LatencySpec } from './latency-model.ts'
-import { isMitigation, mitigationFactory, mitigationNames } from './mitigation-table.ts'
-import type { EffectGenerator, Mitigation, RequestContext } from './types.ts'
+import { isMitigation, mitigationFactory, mitigationNames, NO_MITIGATIONS } from './mitigation-table.ts'
+import type { EffectGenerator, Mitigation, MitigationTable, RequestContext } from './types.ts'
 
 const KEY_SPECS = [
   'SYMMETRIC_DEFAULT',
@@ -205,52 +205,53 @@ const threshold = z.string().superRefine((t, ctx) => {
   }
 })
 
-/** A mitigation named declaratively: `{ name: 'data-key-cache', maxAge: '5m' }` (a registered factory's options). */
+/** A mitigation named declaratively: `{ name: 'data-key-cache', maxAge: '5m' }` (a table's factory and its options). */
 export interface MitigationSpec {
   readonly name: string
   readonly [option: string]: unknown
 }
 
 /**
- * A variant's mitigation: built by a factory (`dataKeyCache({...})`), or named declaratively.
- * Bad parameters the factory found are reported here, each with its path.
+ * A variant's mitigation: built by a factory (`dataKeyCache({...})`), or named declaratively
+ * (resolved in `table`). Bad parameters the factory found are reported here, each with its path.
  */
-const mitigationEntry = z
-  .custom<Mitigation | MitigationSpec>(() => true)
-  .transform((v, ctx): Mitigation => {
-    let m: Mitigation
-    if (isMitigation(v)) m = v
-    else if (
-      typeof v === 'object' &&
-      v !== null &&
-      !Array.isArray(v) &&
-      typeof (v as { name?: unknown }).name === 'string'
-    ) {
-      const { name: mitigationName, ...options } = v as MitigationSpec
-      const factory = mitigationFactory(mitigationName)
-      if (factory === undefined) {
-        const known = mitigationNames()
-        const hint = closestName(mitigationName, known)
+const mitigationEntry = (table: MitigationTable) =>
+  z
+    .custom<Mitigation | MitigationSpec>(() => true)
+    .transform((v, ctx): Mitigation => {
+      let m: Mitigation
+      if (isMitigation(v)) m = v
+      else if (
+        typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v) &&
+        typeof (v as { name?: unknown }).name === 'string'
+      ) {
+        const { name: mitigationName, ...options } = v as MitigationSpec
+        const factory = mitigationFactory(table, mitigationName)
+        if (factory === undefined) {
+          const known = mitigationNames(table)
+          const hint = closestName(mitigationName, known)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['name'],
+            message: `unknown mitigation '${mitigationName}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`,
+          })
+          return z.NEVER
+        }
+        m = factory(options)
+      } else {
         ctx.addIssue({
           code: 'custom',
-          path: ['name'],
-          message: `unknown mitigation '${mitigationName}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`,
+          message:
+            "must be a mitigation: built by a factory such as dataKeyCache({ maxAge: '5m' }), or { name: 'data-key-cache', ...options }",
         })
         return z.NEVER
       }
-      m = factory(options)
-    } else {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          "must be a mitigation: built by a factory such as dataKeyCache({ maxAge: '5m' }), or { name: 'data-key-cache', ...options }",
-      })
-      return z.NEVER
-    }
-    for (const p of m.problems ?? [])
-      ctx.addIssue({ code: 'custom', path: [...p.path], message: `${m.name}: ${p.message}` })
-    return m
-  })
+      for (const p of m.problems ?? [])
+        ctx.addIssue({ code: 'custom', path: [...p.path], message: `${m.name}: ${p.message}` })
+      return m
+    })
 
 /** An injected fault (faults/fault-spec.ts): kind, operations, percent, start/duration (seconds), latency. */
 const faultSchema = z
@@ -282,23 +283,24 @@ const faultSchema = z
     }
   })
 
-const variantSchema = z.strictObject({
-  name,
-  description: z.string().optional(),
-  mitigations: z.array(mitigationEntry).default([]),
-  /** quota overrides for this variant (pool → requests/s), e.g. a quota increase */
-  quotas: quotas.optional(),
-  profile: z.string().optional(),
-  retry: retrySchema.optional(),
-  /** the SDK client of every host in this variant (replaces `retry`) */
-  client: clientSchema.optional(),
-  /** clients of fleet groups by name, in this variant */
-  groupClients: z.record(z.string(), clientSchema).optional(),
-  /** thresholds (gates) on this variant's figures, e.g. `throttleRate == 0`; a failed one makes `run` exit 1 */
-  thresholds: z.array(threshold).optional(),
-  /** faults injected in this variant (replace the scenario's) */
-  faults: z.array(faultSchema).optional(),
-})
+const variantSchema = (table: MitigationTable) =>
+  z.strictObject({
+    name,
+    description: z.string().optional(),
+    mitigations: z.array(mitigationEntry(table)).default([]),
+    /** quota overrides for this variant (pool → requests/s), e.g. a quota increase */
+    quotas: quotas.optional(),
+    profile: z.string().optional(),
+    retry: retrySchema.optional(),
+    /** the SDK client of every host in this variant (replaces `retry`) */
+    client: clientSchema.optional(),
+    /** clients of fleet groups by name, in this variant */
+    groupClients: z.record(z.string(), clientSchema).optional(),
+    /** thresholds (gates) on this variant's figures, e.g. `throttleRate == 0`; a failed one makes `run` exit 1 */
+    thresholds: z.array(threshold).optional(),
+    /** faults injected in this variant (replace the scenario's) */
+    faults: z.array(faultSchema).optional(),
+  })
 
 /** `uniform` (evenly spaced) or `poisson` arrivals under the rate curve. */
 const arrivalProcess = z.enum(['uniform', 'poisson']).optional()
@@ -389,136 +391,156 @@ const tenantsSchema = z.union([
   }),
 ])
 
-/** The scenario schema (run by {@link defineScenario} of define.ts). */
-export const scenarioSchema = z
-  .strictObject({
-    name,
-    description: z.string().optional(),
-    /** the default Region of keys, hosts and callers. @default 'us-east-1' */
-    region: region.default('us-east-1'),
-    /** @default 60 (seconds) */
-    duration: duration.default(60),
-    /** @default 1 */
-    seed: z.number().int().default(1),
-    /** accounts; the first is the default. @default [{ id: '111122223333' }] */
-    accounts: z
-      .array(z.strictObject({ id: accountId, name: z.string().optional() }))
-      .min(1)
-      .default([{ id: '111122223333' }]),
-    keys: z.array(keySchema).min(1),
-    /** principals making the calls (host i uses principal i mod n). @default a role `app` in the first account */
-    principals: z.array(principal).min(1).optional(),
-    fleet: z
-      .strictObject({
-        /** application hosts, each with its own SDK client and caches. @default 1 */
-        hosts: z.number().int().positive().max(100_000).default(1),
-        /** Regions hosts live in (host i in Region i mod n). @default [scenario Region] */
-        regions: z.array(region).min(1).optional(),
-        /** groups of hosts (in order) with their own client and principal: a mixed fleet */
-        groups: z.array(hostGroupSchema).min(1).optional(),
-      })
-      .default({ hosts: 1 }),
-    tenants: tenantsSchema.default(1),
-    arrivals: scheduleSchema,
-    requests: z.array(requestSchema).min(1),
-    /** service-time model: `none` (0 ms), `aws` (the documented assumption), or a spec. @default 'none' */
-    latency: latencySchema.default('none'),
-    /** quota profile name. @default 'aws-default' */
-    profile: z.string().default('aws-default'),
-    /** quota overrides for every variant (pool → requests/s) */
-    quotas: quotas.optional(),
-    retry: retrySchema.optional(),
-    /** the SDK client of every host (`{ sdk, mode, maxAttempts }`; replaces `retry`). @default JS v3, standard, 3 attempts */
-    client: clientSchema.optional(),
-    variants: z
-      .array(variantSchema)
-      .min(1)
-      .default([{ name: 'baseline', mitigations: [] }]),
-    /** statements the scenario's results depend on */
-    assumptions: z.array(z.string()).default([]),
-    /** faults injected on the call path of the embedded target, seeded (a variant's own replace them) */
-    faults: z.array(faultSchema).optional(),
-    /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
-    thresholds: z.array(threshold).optional(),
-  })
-  .superRefine((s, ctx) => {
-    for (const p of groupProblems(s.fleet, s.principals, s.variants)) ctx.addIssue({ code: 'custom', ...p })
-    for (const [i, x] of [s, ...s.variants].entries())
-      if (x.retry !== undefined && x.client !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: i === 0 ? ['client'] : ['variants', i - 1, 'client'],
-          message: 'give either retry or client, not both',
+/** The scenario schema whose declarative mitigations are resolved in `table`. */
+const buildScenarioSchema = (table: MitigationTable) =>
+  z
+    .strictObject({
+      name,
+      description: z.string().optional(),
+      /** the default Region of keys, hosts and callers. @default 'us-east-1' */
+      region: region.default('us-east-1'),
+      /** @default 60 (seconds) */
+      duration: duration.default(60),
+      /** @default 1 */
+      seed: z.number().int().default(1),
+      /** accounts; the first is the default. @default [{ id: '111122223333' }] */
+      accounts: z
+        .array(z.strictObject({ id: accountId, name: z.string().optional() }))
+        .min(1)
+        .default([{ id: '111122223333' }]),
+      keys: z.array(keySchema).min(1),
+      /** principals making the calls (host i uses principal i mod n). @default a role `app` in the first account */
+      principals: z.array(principal).min(1).optional(),
+      fleet: z
+        .strictObject({
+          /** application hosts, each with its own SDK client and caches. @default 1 */
+          hosts: z.number().int().positive().max(100_000).default(1),
+          /** Regions hosts live in (host i in Region i mod n). @default [scenario Region] */
+          regions: z.array(region).min(1).optional(),
+          /** groups of hosts (in order) with their own client and principal: a mixed fleet */
+          groups: z.array(hostGroupSchema).min(1).optional(),
         })
-    const keyNames = new Set<string>()
-    for (const [i, k] of s.keys.entries()) {
-      if (keyNames.has(k.name))
-        ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
-      keyNames.add(k.name)
-      if (k.account !== undefined && !s.accounts.some((a) => a.id === k.account)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['keys', i, 'account'],
-          message: `account ${k.account} is not declared in accounts`,
-        })
-      }
-      if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
-        ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
-    }
-    const keyOf = (path: (string | number)[], key: string | undefined): void => {
-      if (key !== undefined && !keyNames.has(key))
-        ctx.addIssue({ code: 'custom', path, message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})` })
-    }
-    for (const [i, r] of s.requests.entries()) {
-      if (r.kind === 'sequence') {
-        for (const [j, st] of r.steps.entries()) {
-          keyOf(['requests', i, 'steps', j, 'key'], st.key)
-          if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['requests', i, 'steps', j, 'ciphertextFrom'],
-              message: 'must name an earlier step',
-            })
-          }
-        }
-      } else if (r.kind !== 'custom' && r.kind !== 'replay') {
-        keyOf(['requests', i, 'key'], r.key)
-      }
-      if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['requests', i, 'payloadBytes'],
-          message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
-        })
-      }
-      if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['requests', i, 'payloadBytes'],
-          message: 'Encrypt needs at least 1 byte of plaintext',
-        })
-      }
-    }
-    const variantNames = new Set<string>()
-    for (const [i, v] of s.variants.entries()) {
-      if (variantNames.has(v.name))
-        ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
-      variantNames.add(v.name)
-    }
-    checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
-    if (s.principals !== undefined) {
-      for (const [i, p] of s.principals.entries()) {
-        const account = /::(\d{12}):/.exec(p)?.[1]
-        if (account !== undefined && !s.accounts.some((a) => a.id === account)) {
+        .default({ hosts: 1 }),
+      tenants: tenantsSchema.default(1),
+      arrivals: scheduleSchema,
+      requests: z.array(requestSchema).min(1),
+      /** service-time model: `none` (0 ms), `aws` (the documented assumption), or a spec. @default 'none' */
+      latency: latencySchema.default('none'),
+      /** quota profile name. @default 'aws-default' */
+      profile: z.string().default('aws-default'),
+      /** quota overrides for every variant (pool → requests/s) */
+      quotas: quotas.optional(),
+      retry: retrySchema.optional(),
+      /** the SDK client of every host (`{ sdk, mode, maxAttempts }`; replaces `retry`). @default JS v3, standard, 3 attempts */
+      client: clientSchema.optional(),
+      variants: z
+        .array(variantSchema(table))
+        .min(1)
+        .default([{ name: 'baseline', mitigations: [] }]),
+      /** statements the scenario's results depend on */
+      assumptions: z.array(z.string()).default([]),
+      /** faults injected on the call path of the embedded target, seeded (a variant's own replace them) */
+      faults: z.array(faultSchema).optional(),
+      /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
+      thresholds: z.array(threshold).optional(),
+    })
+    .superRefine((s, ctx) => {
+      for (const p of groupProblems(s.fleet, s.principals, s.variants)) ctx.addIssue({ code: 'custom', ...p })
+      for (const [i, x] of [s, ...s.variants].entries())
+        if (x.retry !== undefined && x.client !== undefined)
           ctx.addIssue({
             code: 'custom',
-            path: ['principals', i],
-            message: `principal's account ${account} is not declared in accounts`,
+            path: i === 0 ? ['client'] : ['variants', i - 1, 'client'],
+            message: 'give either retry or client, not both',
+          })
+      const keyNames = new Set<string>()
+      for (const [i, k] of s.keys.entries()) {
+        if (keyNames.has(k.name))
+          ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
+        keyNames.add(k.name)
+        if (k.account !== undefined && !s.accounts.some((a) => a.id === k.account)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['keys', i, 'account'],
+            message: `account ${k.account} is not declared in accounts`,
+          })
+        }
+        if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
+          ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
+      }
+      const keyOf = (path: (string | number)[], key: string | undefined): void => {
+        if (key !== undefined && !keyNames.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})`,
+          })
+      }
+      for (const [i, r] of s.requests.entries()) {
+        if (r.kind === 'sequence') {
+          for (const [j, st] of r.steps.entries()) {
+            keyOf(['requests', i, 'steps', j, 'key'], st.key)
+            if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['requests', i, 'steps', j, 'ciphertextFrom'],
+                message: 'must name an earlier step',
+              })
+            }
+          }
+        } else if (r.kind !== 'custom' && r.kind !== 'replay') {
+          keyOf(['requests', i, 'key'], r.key)
+        }
+        if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['requests', i, 'payloadBytes'],
+            message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
+          })
+        }
+        if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['requests', i, 'payloadBytes'],
+            message: 'Encrypt needs at least 1 byte of plaintext',
           })
         }
       }
-    }
-  })
+      const variantNames = new Set<string>()
+      for (const [i, v] of s.variants.entries()) {
+        if (variantNames.has(v.name))
+          ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
+        variantNames.add(v.name)
+      }
+      checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
+      if (s.principals !== undefined) {
+        for (const [i, p] of s.principals.entries()) {
+          const account = /::(\d{12}):/.exec(p)?.[1]
+          if (account !== undefined && !s.accounts.some((a) => a.id === account)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['principals', i],
+              message: `principal's account ${account} is not declared in accounts`,
+            })
+          }
+        }
+      }
+    })
+
+const schemas = new WeakMap<MitigationTable, ReturnType<typeof buildScenarioSchema>>()
+
+/** The scenario schema for a mitigation table (built once per table; run by `defineScenario`). */
+export function scenarioSchemaFor(table: MitigationTable): ReturnType<typeof buildScenarioSchema> {
+  let schema = schemas.get(table)
+  if (schema === undefined) {
+    schema = buildScenarioSchema(table)
+    schemas.set(table, schema)
+  }
+  return schema
+}
+
+/** The scenario schema without declarative mitigations (its shape is every table's: docs, JSON Schema). */
+export const scenarioSchema = scenarioSchemaFor(NO_MITIGATIONS)
 
 /** Scenario thresholds may name a declared variant; a variant's own may name only itself. */
 function checkThresholdPrefixes(
@@ -563,7 +585,7 @@ export type Scenario = z.output<typeof scenarioSchema> & { readonly [validated]:
 /** One request kind of a validated scenario. */
 export type RequestSpec = z.output<typeof requestSchema>
 /** One variant of a validated scenario. */
-export type VariantSpec = z.output<typeof variantSchema>
+export type VariantSpec = z.output<ReturnType<typeof variantSchema>>
 /** One key of a validated scenario. */
 export type KeySpecDecl = z.output<typeof keySchema>
 /** A validated latency setting. */

@@ -185,8 +185,24 @@ export interface Mitigation {
   start(ctx: MitigationContext): MitigationRun
 }
 
-/** Builds a mitigation from declarative options (`{ name: 'data-key-cache', maxAge: '5m' }` in a scenario). */
-export type MitigationFactory = (options: Record<string, unknown>) => Mitigation
+/**
+ * Builds a mitigation from declarative options (`{ name: 'data-key-cache', maxAge: '5m' }` in a
+ * scenario). A factory validates its options itself (bad ones become {@link Mitigation.problems}),
+ * so a factory typed with its own options (`dataKeyCache(options: DataKeyCacheOptions)`) is a
+ * MitigationFactory as it is: the parameter is declared in method form, which TypeScript checks
+ * bivariantly.
+ */
+export type MitigationFactory = {
+  factory(options: object): Mitigation
+}['factory']
+
+/**
+ * The mitigations a scenario may name declaratively, by name: a read-only table that the
+ * caller builds once and passes in (`defineScenario(input, { mitigations })`); nothing
+ * registers itself. kms-bench's built-in table is `BUILT_IN_MITIGATIONS`; add your own with
+ * `{ ...BUILT_IN_MITIGATIONS, 'my-cache': myCache }`.
+ */
+export type MitigationTable = Readonly<Record<string, MitigationFactory>>
 
 // ---------------------------------------------------------------------------------------------
 // The effect protocol (its helpers, kmsCall, sleep, wait, Flight..., are in engine/effects.ts).
