@@ -58,6 +58,7 @@ import { realTimeInProcess, virtualThroughput } from './load-engine.bench.ts'
 import { measureMitigations } from './mitigations.bench.ts'
 import { memory as quotaGateMemory, speed as quotaGateSpeed } from './quota-gate.bench.ts'
 import { measureServe } from './serve.bench.ts'
+import { measureStateJournal } from './state-journal.bench.ts'
 
 /** The bench.json format version. */
 export const BENCH_SCHEMA_VERSION = 1
@@ -153,7 +154,7 @@ const MIN_WINDOW_SECONDS = 30
 const SCALE_LADDER = [1, 0.5, 0.25, 0.2, 0.1, 0.05, 0.025, 0.02, 0.01, 0.005, 0.002, 0.001]
 
 /** Stage names, in order. */
-export const STAGES = ['scenarios', 'micro', 'mitigations', 'quota-gate', 'access', 'engine', 'serve'] as const
+export const STAGES = ['scenarios', 'micro', 'mitigations', 'quota-gate', 'access', 'engine', 'state', 'serve'] as const
 type StageName = (typeof STAGES)[number]
 
 /** Options of {@link runSuite}. */
@@ -452,6 +453,32 @@ function toMicroFigures(results: readonly { name: string; description: string; h
   return { figures, note: `Encrypt at ${enc ?? '?'}× bare AES-GCM; ${results.length} tasks` }
 }
 
+async function stateJournalStage(): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
+  const f = await measureStateJournal()
+  return {
+    figures: {
+      'state.write10kOver1k': {
+        value: round(f.writeMs10k / f.writeMs1k),
+        kind: 'ratio',
+        better: 'lower',
+        tolerance: 3,
+        description:
+          'serve --state: median TagResource + durable commit at 10,000 keys / the same at 1,000 keys (~1: a write costs the change)',
+        goal: '≤ 2',
+      },
+      'state.fullRewriteOverJournalWrite10k': {
+        value: round(f.fullRewriteMs10k / f.writeMs10k),
+        kind: 'ratio',
+        better: 'higher',
+        tolerance: 0.8,
+        description:
+          'rewriting the whole state at 10,000 keys (the former write path) / one journal write at 10,000 keys',
+      },
+    },
+    note: `write ${f.writeMs1k.toFixed(1)} ms at 1 k keys, ${f.writeMs10k.toFixed(1)} ms at 10 k (fsync included); full rewrite at 10 k ${f.fullRewriteMs10k.toFixed(0)} ms`,
+  }
+}
+
 function mitigationsStage(): { figures: Record<string, BenchFigure>; note: string } {
   const m = measureMitigations(100)
   if (m.kmsCalls !== 0) throw new Error(`the hit paths made ${m.kmsCalls} KMS calls: not hits`)
@@ -699,6 +726,7 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchResult>
   await stage('quota-gate', 'quota gate', quotaGateStage)
   await stage('access', 'access control', accessStage)
   await stage('engine', 'load engine', engineStage)
+  await stage('state', 'serve --state write cost (bench/state-journal.bench.ts)', stateJournalStage)
   await stage('serve', 'endpoint saturation (autocannon)', () =>
     serveStage(options.moto ?? process.env['BENCH_MOTO'] === '1'),
   )
