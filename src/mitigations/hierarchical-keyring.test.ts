@@ -65,3 +65,19 @@ describe('hierarchical keyring', () => {
     expect(p({ ttl: 60, branchKeys: 0 })[0]).toMatch(/^branchKeys: /)
   })
 })
+
+describe('hierarchical keyring cost', () => {
+  it('prices the branch key store reads per month and adds them to the cost at full service', async () => {
+    const { costAtFullService } = await import('../report/service.ts')
+    const r = await runScenario(defineScenario(scenario('envelope-encrypt')), {
+      retry: { mode: 'none', maxAttempts: 1 },
+    })
+    const hk = r.variants[2]!
+    const s = hk.mitigations.find((m) => m.name === 'hierarchical-keyring')!.stats
+    // 40 GetItem in 60 s at $0.125 per million read units: 40 × 1.25e-7 × (730 × 3600 / 60) = $0.219 a month
+    expect(s['dynamodbReadUnits']).toBe(40)
+    expect(s['dynamodbUsdPerMonth']).toBeCloseTo(40 * 0.125e-6 * ((730 * 3600) / 60), 9)
+    const kmsOnly = hk.costUsd.monthly.keys + hk.costUsd.monthly.requests
+    expect(costAtFullService(hk)).toBeCloseTo(kmsOnly + (s['dynamodbUsdPerMonth'] as number), 9)
+  })
+})

@@ -195,6 +195,7 @@ function startKeyring(
   /** stored messages' KMS data keys → the same message as the keyring wrote it */
   const rewrapped = new Map<string, Uint8Array>()
   const exposure = { peakMaterials: 0, held: 0, maxAgeMs: 0, maxMessages: 0 }
+  let scale = 1
   const caller = {
     account: key.account,
     region: key.region,
@@ -295,7 +296,22 @@ function startKeyring(
         return decrypt(call, edk, index)
       }
     },
-    stats: () => ({ ...stats }),
+    finish: (result) => {
+      scale = result.quotaScale ?? 1
+    },
+    stats: () => {
+      // The reads of the run at full size (a scale model divides by its scale), per 730-hour month.
+      const readsUsd = (stats.dynamodbGetItem * DYNAMODB_PRICES.readUnitUsd) / scale
+      const month = (730 * 3600) / Math.max(ctx.durationSeconds, 1)
+      return {
+        ...stats,
+        dynamodbReadUnits: stats.dynamodbGetItem,
+        dynamodbWriteUnits: stats.dynamodbTransactWriteItems * WRITE_UNITS_PER_CREATE,
+        dynamodbUsd:
+          readsUsd + stats.dynamodbTransactWriteItems * WRITE_UNITS_PER_CREATE * DYNAMODB_PRICES.writeUnitUsd,
+        dynamodbUsdPerMonth: readsUsd * month,
+      }
+    },
     exposure: (): Partial<Exposure> => ({
       maxMessagesPerDataKey: 1,
       notes: [
@@ -306,8 +322,10 @@ function startKeyring(
       const reads = stats.dynamodbGetItem
       const writes = stats.dynamodbTransactWriteItems * WRITE_UNITS_PER_CREATE
       const usd = reads * DYNAMODB_PRICES.readUnitUsd + writes * DYNAMODB_PRICES.writeUnitUsd
+      const monthly =
+        ((reads * DYNAMODB_PRICES.readUnitUsd) / scale) * ((730 * 3600) / Math.max(ctx.durationSeconds, 1))
       return [
-        `DynamoDB (branch key store): ${reads.toLocaleString('en-US')} GetItem in the run, ${stats.dynamodbTransactWriteItems.toLocaleString('en-US')} TransactWriteItems at setup: $${usd.toFixed(6)} on demand.`,
+        `DynamoDB (branch key store): ${reads.toLocaleString('en-US')} GetItem in the run, ${stats.dynamodbTransactWriteItems.toLocaleString('en-US')} TransactWriteItems at setup: $${usd.toFixed(6)} on demand; the reads at this rate cost $${monthly.toFixed(2)} a month at full size (counted in the cost at full service).`,
       ]
     },
   }

@@ -125,12 +125,25 @@ export function timeToFailure(v: Pick<VariantSummary, 'outcomes'>): string {
  * request: `monthly.keys + monthly.requests × offered / succeeded`. `undefined` when no
  * request succeeded (nothing to price service by).
  */
-export function costAtFullService(v: Pick<VariantSummary, 'completed' | 'offered' | 'costUsd'>): number | undefined {
+export function costAtFullService(
+  v: Pick<VariantSummary, 'completed' | 'offered' | 'costUsd'> & Partial<Pick<VariantSummary, 'mitigations'>>,
+): number | undefined {
   const succeeded = v.completed.succeeded
-  if (succeeded <= 0) return v.offered.requests === 0 ? v.costUsd.monthly.total : undefined
-  return v.costUsd.monthly.keys + v.costUsd.monthly.requests * (v.offered.requests / succeeded)
+  const other = otherMonthlyCost(v)
+  if (succeeded <= 0) return v.offered.requests === 0 ? v.costUsd.monthly.total + other : undefined
+  return v.costUsd.monthly.keys + (v.costUsd.monthly.requests + other) * (v.offered.requests / succeeded)
+}
+
+/**
+ * Monthly cost outside KMS that mitigations report (stat `dynamodbUsdPerMonth`: the hierarchical
+ * keyring's branch key store reads), at full size.
+ */
+export function otherMonthlyCost(v: Partial<Pick<VariantSummary, 'mitigations'>>): number {
+  let usd = 0
+  for (const m of v.mitigations ?? []) usd += m.stats['dynamodbUsdPerMonth'] ?? 0
+  return usd
 }
 
 /** How {@link costAtFullService} is computed, as the reports say it. */
 export const COST_AT_FULL_SERVICE_METHOD =
-  'Cost at full service = monthly key cost + monthly request cost × offered ÷ succeeded requests: every offered request priced at the variant’s own cost per succeeded request, so a variant is not made to look cheap by the requests it failed to serve (throttled calls are not billed).'
+  'Cost at full service = monthly key cost + monthly request cost × offered ÷ succeeded requests: every offered request priced at the variant’s own cost per succeeded request, so a variant is not made to look cheap by the requests it failed to serve (throttled calls are not billed). DynamoDB reads a mitigation makes (the hierarchical keyring\u2019s branch key store) are added to the request cost.'
