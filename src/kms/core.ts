@@ -78,6 +78,9 @@ export const allowAll: Authorizer = { authorize: () => {} }
 
 const KNOWN_OPERATIONS = new Set<string>(Object.keys(OPERATIONS))
 
+/** Calls CloudTrail marks read-only that still change kms-bench's state (a wrapping key is kept). */
+const CHANGES_STATE_THOUGH_READ_ONLY: ReadonlySet<string> = new Set(['GetParametersForImport'])
+
 /** The KMS emulator core. */
 export class KmsCore implements CoreServices {
   readonly clock: Clock
@@ -178,7 +181,7 @@ export class KmsCore implements CoreServices {
     }
     // While a state-changing call runs, every record it looks up counts as changed (changes.ts).
     const changes = this.store.changes
-    const recording = changes.enabled && !isReadOnlyOperation(op)
+    const recording = changes.enabled && (!isReadOnlyOperation(op) || CHANGES_STATE_THOUGH_READ_ONLY.has(op))
     if (recording) changes.recording = true
     try {
       if (!KNOWN_OPERATIONS.has(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
@@ -186,8 +189,9 @@ export class KmsCore implements CoreServices {
       if (handler === undefined) throw new UnsupportedOperationException(`kms-bench does not implement ${op}`)
       validateInput(op, input, caller.region)
       const out = handler(ctx, input)
-      if (!isReadOnlyOperation(op)) this.#changes++
+      if (!isReadOnlyOperation(op) || CHANGES_STATE_THOUGH_READ_ONLY.has(op)) this.#changes++
       if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now, draft })
+      if (LAST_USAGE_TRACKED.has(op)) recordLastUsage(draft, op, now)
       // A key re-enabled past its rotation date rotates immediately (rotation.ts).
       if (this.rotationWatch.size > 0) {
         const watched = this.rotationWatch.size
@@ -372,6 +376,37 @@ function awsManagedKeyPolicy(account: string, region: string, service: string): 
       },
     ],
   })
+}
+
+/**
+ * The operations GetKeyLastUsage reports (KeyLastUsageTrackingOperation in the installed SDK
+ * 3.1164.0): successful cryptographic calls, on every key the call used (ReEncrypt: both).
+ */
+const LAST_USAGE_TRACKED: ReadonlySet<string> = new Set([
+  'Decrypt',
+  'DeriveSharedSecret',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateMac',
+  'ReEncrypt',
+  'Sign',
+  'Verify',
+  'VerifyMac',
+])
+
+/** Notes the use on every key the call used; no allocation after a key's first use (hot path). */
+function recordLastUsage(draft: AuditDraft, op: string, at: number): void {
+  for (const key of draft.resources) {
+    const use = key.lastUsage
+    if (use === undefined) key.lastUsage = { operation: op, at }
+    else {
+      use.operation = op
+      use.at = at
+    }
+  }
 }
 
 function asKmsError(e: unknown): KmsError {

@@ -4,6 +4,7 @@
  * the documentation says only "Identifies ...", against AWS's recordings (LocalStack snapshot:
  * GenerateMac/VerifyMac/Sign/Verify answer the ARN; test_rotate_on_demand_returns_arn_for_key_id).
  */
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { SHAPES, OPERATIONS, type OperationName } from './model.generated.ts'
 import { coreHarness } from './test-support.ts'
@@ -97,5 +98,30 @@ describe('KeyId form of every response', () => {
     expect(call('ListGrants', { KeyId: sym }).Grants?.[0]?.KeyId).toMatch(ARN)
     expect(call('DescribeKey', { KeyId: sym }).KeyMetadata?.KeyId).toMatch(ID)
     expect(call('ListKeys', {}).Keys?.[0]?.KeyId).toMatch(ID)
+  })
+
+  it('answers the key ARN from the import operations and the key id from GetKeyLastUsage', () => {
+    const { call } = coreHarness()
+    const KeyId = call('CreateKey', { Origin: 'EXTERNAL' }).KeyMetadata?.KeyId as string
+    const p = call('GetParametersForImport', {
+      KeyId,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    })
+    const key = createPublicKey({ key: Buffer.from(p.PublicKey as Uint8Array), format: 'der', type: 'spki' })
+    const wrapped = publicEncrypt(
+      { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      randomBytes(32),
+    )
+    const imported = call('ImportKeyMaterial', {
+      KeyId,
+      ImportToken: p.ImportToken as Uint8Array,
+      EncryptedKeyMaterial: wrapped,
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    })
+    expect(p.KeyId).toMatch(ARN)
+    expect(imported.KeyId).toMatch(ARN)
+    expect(call('GetKeyLastUsage', { KeyId }).KeyId).toMatch(ID)
+    expect(call('DeleteImportedKeyMaterial', { KeyId }).KeyId).toMatch(ARN)
   })
 })

@@ -19,6 +19,8 @@ import type { KeyState } from './model.generated.ts'
  * - `manage`: CreateAlias, UpdateAlias (target), TagResource, UntagResource,
  *   UpdateKeyDescription, ReplicateKey, UpdatePrimaryRegion: all but pending deletion
  * - `rotation`: EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand
+ * - `import`: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial: Enabled,
+ *   Disabled and PendingImport (the PendingImport row of key-state.html)
  */
 export type KeyStateRule =
   | 'crypto'
@@ -29,6 +31,7 @@ export type KeyStateRule =
   | 'cancel-deletion'
   | 'manage'
   | 'rotation'
+  | 'import'
 
 const STATE_TEXT: Record<KeyState, string> = {
   Enabled: 'enabled',
@@ -70,6 +73,9 @@ export function assertKeyState(key: KmsKey, rule: KeyStateRule): void {
       // Table detail [4] of key-state.html: `KMSInvalidStateException: <key ARN> is not pending deletion.`
       if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') return
       throw new KMSInvalidStateException(`${key.arn} is not pending deletion.`)
+    case 'import':
+      if (state === 'Disabled' || state === 'PendingImport') return
+      throw invalid(key)
     case 'manage':
       if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') throw invalid(key)
       return

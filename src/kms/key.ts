@@ -103,6 +103,13 @@ export interface ImportState {
   pendingRotation: KeyMaterialVersion | undefined
 }
 
+/** The last successful cryptographic use of a key (GetKeyLastUsage). */
+export interface KeyLastUse {
+  operation: string
+  /** Epoch ms of the call. */
+  at: number
+}
+
 /** Links the primary and the replicas of one multi-Region key (the same object in every Region). */
 export interface MultiRegionLink {
   readonly keyId: string
@@ -139,6 +146,8 @@ export interface KmsKey {
   readonly customKeyStoreId: string | undefined
   /** Imported key material (Origin EXTERNAL only). @default undefined */
   readonly imported?: ImportState
+  /** The last successful cryptographic call on the key (GetKeyLastUsage). @default undefined */
+  lastUsage?: KeyLastUse
   /**
    * An AWS owned key (`aws-owned-keys.ts`): used by AWS services on callers' behalf and
    * counted against no request quota. @default undefined (not AWS owned)

@@ -242,7 +242,7 @@ function completeOnDemandAt(core: CoreServices, key: KmsKey, at: number): void {
  * (https://docs.aws.amazon.com/kms/latest/developerguide/ct-rotatekey.html), with the
  * rotation's type and key material ids in `serviceEventDetails`.
  */
-function rotateKeyEvent(
+export function rotateKeyEvent(
   key: KmsKey,
   at: number,
   type: 'AUTOMATIC' | 'ON_DEMAND',

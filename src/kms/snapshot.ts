@@ -30,6 +30,7 @@ import { DAY_MS, DEFAULT_PENDING_WINDOW_DAYS, startDeletionWindow } from './dele
 import { GrantStore } from './grants.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { isAccountId } from './ids.ts'
+import { rescheduleExpiries } from './import-material.ts'
 import { rescheduleAllRotations } from './rotation.ts'
 import { RegionState } from './store.ts'
 import { checkKeyRecord } from './key-record-check.ts'
@@ -362,6 +363,7 @@ export function restoreSnapshot(core: CoreServices & { reset(): void }, snapshot
 export function finishRestore(core: CoreServices): void {
   finishTransientStates(core)
   rescheduleDeletions(core)
+  rescheduleExpiries(core)
   rescheduleAllRotations(core)
 }
 

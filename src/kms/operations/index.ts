@@ -11,6 +11,7 @@ import { createKey } from './create-key.ts'
 import { decapsulate } from './decapsulate.ts'
 import { decrypt } from './decrypt.ts'
 import { deleteAlias } from './delete-alias.ts'
+import { deleteImportedKeyMaterial } from './delete-imported-key-material.ts'
 import { deriveSharedSecret } from './derive-shared-secret.ts'
 import { describeKey } from './describe-key.ts'
 import { disableKeyRotation } from './disable-key-rotation.ts'
@@ -25,9 +26,12 @@ import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-pla
 import { generateDataKey } from './generate-data-key.ts'
 import { generateMac } from './generate-mac.ts'
 import { generateRandom } from './generate-random.ts'
+import { getKeyLastUsage } from './get-key-last-usage.ts'
 import { getKeyPolicy } from './get-key-policy.ts'
 import { getKeyRotationStatus } from './get-key-rotation-status.ts'
+import { getParametersForImport } from './get-parameters-for-import.ts'
 import { getPublicKey } from './get-public-key.ts'
+import { importKeyMaterial } from './import-key-material.ts'
 import { listAliases } from './list-aliases.ts'
 import { listGrants } from './list-grants.ts'
 import { listKeyPolicies } from './list-key-policies.ts'
@@ -59,6 +63,7 @@ export const OPERATION_TABLE: OperationTable = {
   Decapsulate: decapsulate,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DeriveSharedSecret: deriveSharedSecret,
   DescribeKey: describeKey,
   DisableKey: disableKey,
@@ -73,9 +78,12 @@ export const OPERATION_TABLE: OperationTable = {
   GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
   GenerateMac: generateMac,
   GenerateRandom: generateRandom,
+  GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
+  GetParametersForImport: getParametersForImport,
   GetPublicKey: getPublicKey,
+  ImportKeyMaterial: importKeyMaterial,
   ListAliases: listAliases,
   ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,

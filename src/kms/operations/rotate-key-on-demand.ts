@@ -10,12 +10,40 @@
  * with KMSInvalidStateException before any key-type check; an asymmetric or HMAC key gets an
  * UnsupportedOperationException with an empty message.
  */
-import type { Handler } from '../context.ts'
-import { KMSInvalidStateException } from '../errors.ts'
+import type { Handler, OpContext } from '../context.ts'
+import { KMSInvalidStateException, LimitExceededException } from '../errors.ts'
 import { assertKeyState } from '../key-state.ts'
-import { assertCustomerManaged } from '../key.ts'
+import { assertCustomerManaged, type ImportState, type KmsKey } from '../key.ts'
 import { resolveKeyId } from '../resolve.ts'
-import { assertRotatableKeyType, assertRotationOnPrimary, startOnDemandRotation } from '../rotation.ts'
+import {
+  assertRotatableKeyType,
+  assertRotationOnPrimary,
+  MAX_ON_DEMAND_ROTATIONS,
+  onDemandLimitMessage,
+  rotateKeyEvent,
+  startOnDemandRotation,
+} from '../rotation.ts'
+
+/**
+ * On-demand rotation of a symmetric key with imported material (installed SDK 3.1164.0; AWS
+ * since 2025): the material imported with ImportType NEW_KEY_MATERIAL becomes current; with
+ * none pending, AWS's KMSInvalidStateException (LocalStack's AWS snapshot,
+ * test_rotate_key_on_demand_raises_for_no_pending_key_material).
+ */
+function rotateToImportedMaterial(ctx: OpContext, key: KmsKey): void {
+  const pending = key.imported?.pendingRotation
+  if (pending === undefined)
+    throw new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`)
+  const r = key.rotation
+  if (r.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) throw new LimitExceededException(onDemandLimitMessage(key))
+  r.onDemandCount++
+  const previous = key.material.versions[key.material.current]
+  key.material.current = pending.version
+  ;(key.imported as ImportState).pendingRotation = undefined
+  r.history.push({ materialId: pending.id, at: ctx.now, type: 'ON_DEMAND' })
+  if (ctx.core.audit.enabled) ctx.core.audit.record(rotateKeyEvent(key, ctx.now, 'ON_DEMAND', previous?.id, pending.id))
+  ctx.audit.responseElements = { keyId: key.keyId }
+}
 
 /** Handler of RotateKeyOnDemand. */
 export const rotateKeyOnDemand: Handler<'RotateKeyOnDemand'> = (ctx, input) => {
@@ -24,6 +52,11 @@ export const rotateKeyOnDemand: Handler<'RotateKeyOnDemand'> = (ctx, input) => {
   ctx.core.authorize(ctx, { action: 'kms:RotateKeyOnDemand', key })
   assertCustomerManaged(key, ctx.caller.principal, 'kms:RotateKeyOnDemand')
   if (key.state === 'PendingImport') throw new KMSInvalidStateException(`${key.arn} is pending import.`)
+  if (key.origin === 'EXTERNAL' && key.keySpec === 'SYMMETRIC_DEFAULT') {
+    assertKeyState(key, 'crypto')
+    rotateToImportedMaterial(ctx, key)
+    return { KeyId: key.arn }
+  }
   assertKeyState(key, 'rotation')
   assertRotatableKeyType(key, 'RotateKeyOnDemand')
   assertRotationOnPrimary(key)
