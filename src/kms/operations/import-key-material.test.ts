@@ -15,7 +15,7 @@ const HOUR = 3600_000
 const DAY = 24 * HOUR
 
 /** Wraps `material` exactly as the AWS docs tell a client to (importing-keys-encrypt-key-material.html). */
-export function wrap(publicKeyDer: Uint8Array, algorithm: AlgorithmSpec, material: Buffer): Buffer {
+function wrap(publicKeyDer: Uint8Array, algorithm: AlgorithmSpec, material: Buffer): Buffer {
   const key = createPublicKey({ key: Buffer.from(publicKeyDer), format: 'der', type: 'spki' })
   const oaepHash = algorithm.endsWith('SHA_1') ? 'sha1' : 'sha256'
   const rsa = (data: Buffer) => publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, data)
