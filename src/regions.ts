@@ -62,11 +62,6 @@ export function isKnownRegion(region: string): boolean {
   return regionToPartition.has(region)
 }
 
-/** Every known Region, sorted. */
-export function knownRegions(): string[] {
-  return [...regionToPartition.keys()].sort()
-}
-
 /** The partition a Region belongs to (`aws` for unknown Regions, as most tools assume). */
 export function partitionOf(region: string): Partition {
   return regionToPartition.get(region) ?? 'aws'

@@ -58,9 +58,12 @@ describe('mitigations in real time against kms-bench serve', () => {
     expect(baseline!.kms.calls).toBe(100)
     expect(mitigated!.completed).toMatchObject({ succeeded: 100, failed: 0, dropped: 0 })
     // Per host: one GenerateDataKey and one Decrypt cached; S3: one bucket key for the requester
-    // (2 × 2 + 1 calls). In real time on a loaded machine, S3 PUTs that arrive while the first
-    // bucket-key fetch is still in flight fetch their own (the model does not coalesce them), so allow
-    // a few more: still a tenth of the baseline's 100.
+    // (2 × 2 + 1 calls). S3 PUTs that come while the bucket-key fetch is in flight wait for it
+    // (bucketKeysCreated is 1, below), and concurrent Decrypt misses share a call (single-flight).
+    // But envelope encryptions on one host that miss the data-key cache together, while its first
+    // GenerateDataKey is in flight, each make their own: the cache runs without its singleFlight
+    // option, and the single-flight layer never shares a GenerateDataKey. In real time on a loaded
+    // machine that can happen, so allow a few more: still a tenth of the baseline's 100.
     expect(mitigated!.kms.calls).toBeGreaterThanOrEqual(2 * 2 + 1)
     expect(mitigated!.kms.calls).toBeLessThanOrEqual(10)
     const stats = Object.fromEntries(mitigated!.mitigations.map((m) => [m.name, m.stats]))

@@ -85,8 +85,9 @@ interface Counter {
 type CounterRef = Counter | null
 
 const HOT_KEY_SWEEP_AT = 1024
-// Module-local copies of imports used per call: under a CommonJS transform (tsx, vitest) an
-// imported binding is read through a getter on every access.
+// Module-local copies of imports used per call: under vitest's module transform (Vite's SSR
+// transform, not native ESM) an imported binding becomes a property read through a getter on
+// every access. Native ESM (node, tsx: this package is "type": "module") reads it directly.
 const CHARGES = OPERATION_CHARGES
 const poolOfKeySpec = sharedPoolOfKeySpec
 const KEY_PAIR_SPEC_SET: ReadonlySet<string> = new Set(KEY_PAIR_SPECS)

@@ -4,8 +4,8 @@
  * completeness notices. Kept in one place so both reports say the same thing.
  */
 import type { QuotaPoolUsage, RunSummary, VariantSummary } from '../load/index.ts'
-import { fmtInt, fmtLimit, fmtNum, fmtPct, fmtRate, fmtSeconds, isUnbounded, plural, safeDiv } from './format.ts'
-import { incompleteRequests, type Ranking } from './rank.ts'
+import { fmtInt, fmtLimit, fmtNum, fmtPct, fmtRate, fmtSeconds, isUnbounded, plural } from './format.ts'
+import type { Ranking } from './rank.ts'
 import { lossSentence, lostRequests, throttles } from './service.ts'
 
 /** The pool a variant came closest to (or furthest over) its limit in, if it used any. */
@@ -187,9 +187,4 @@ export function startedText(summary: RunSummary): string {
 /** Run duration in words. */
 export function durationText(summary: RunSummary): string {
   return fmtSeconds(summary.durationSeconds)
-}
-
-/** Share of offered requests that were throttled, failed or dropped. */
-export function incompleteShare(v: VariantSummary): number {
-  return safeDiv(incompleteRequests(v), v.offered.requests)
 }

@@ -12,11 +12,6 @@ export function isFiniteNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x)
 }
 
-/** `x` when finite, else `fallback`. */
-export function finiteOr(x: number | undefined, fallback: number): number {
-  return isFiniteNumber(x) ? x : fallback
-}
-
 /** `a / b`, or `fallback` when the quotient is not finite (b = 0). */
 export function safeDiv(a: number, b: number, fallback = 0): number {
   const q = a / b

@@ -351,8 +351,3 @@ function retryInvoker(
   }
   return invoker
 }
-
-/** Reads a retry layer's settings from a mitigation list: the one named `sdk-retry`, if any. */
-export function clientRetryOf(mitigations: readonly Mitigation[]): ClientRetryConfig | undefined {
-  return mitigations.find((m) => m.clientRetry !== undefined)?.clientRetry
-}

@@ -49,7 +49,6 @@ export type { ReplayEnv, ReplayFixtureNeed, ReplayRow } from './replay.ts'
 export {
   compileShape,
   constantRate,
-  describeSchedule,
   poissonArrivals,
   rampRate,
   ScheduleError,

@@ -347,12 +347,3 @@ function piecewise(
     },
   }
 }
-
-/** A short description of a schedule, for reports. */
-export function describeSchedule(
-  schedule: Schedule,
-  runSeconds: number,
-  parseSeconds: (v: number | string) => number,
-): string {
-  return compileShape(schedule, runSeconds, parseSeconds).description
-}

@@ -3,7 +3,6 @@
  * its defaults and marks it validated.
  */
 import type { z } from 'zod'
-import { OPERATION_NAMES, type OperationName } from '../../kms/index.ts'
 import { parseDuration } from './duration.ts'
 import { NO_MITIGATIONS } from './mitigation-table.ts'
 import { scenarioSchemaFor, type Scenario, type ScenarioInput } from './schema.ts'
@@ -56,9 +55,4 @@ export function isScenario(value: unknown): value is Scenario {
 /** The scenario's duration in seconds. */
 export function scenarioSeconds(s: Scenario): number {
   return parseDuration(s.duration)
-}
-
-/** Names of KMS operations (for error messages). */
-export function isOperationName(op: string): op is OperationName {
-  return (OPERATION_NAMES as readonly string[]).includes(op)
 }

@@ -3,7 +3,7 @@
  * types (the effect protocol, the mitigation interface, hosts and keys) that mitigations, the
  * engine and the targets are written against.
  */
-export { defineScenario, formatIssues, isOperationName, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
+export { defineScenario, formatIssues, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
 export type { DefineScenarioOptions } from './define.ts'
 export { DurationFormatError, formatDuration, parseDuration } from './duration.ts'
 export {
