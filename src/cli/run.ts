@@ -94,8 +94,8 @@ Options:
   --runs N              real time: repeat the run N times; summary.json keeps every run's figures
                         (runs) for the statistical test of \`kms-bench compare\` (default 1)
   --out DIR             output directory (default reports/<scenario>/<timestamp>/)
-  --quiet               print nothing but failed thresholds (stderr); the progress line is
-                        also off when CI=true or stderr is not a terminal
+  --quiet               print nothing but failed thresholds (stderr); without a terminal
+                        (or with CI=true) the progress line is one line per variant start
   --yes-real-aws        allow --target aws (real requests, real cost)
 Ad-hoc form:
   --op OP               operation: ${supportedAdHocOperations().join(', ')}
@@ -236,14 +236,26 @@ async function parseLatency(text: string | undefined, cwd: string): Promise<Late
   }
 }
 
-/** The live progress line (a TTY only; silent with --quiet or CI=true). */
-function progressPrinter(sink: TextSink, enabled: boolean): { update(p: RunProgress): void; clear(): void } {
+/**
+ * Progress on stderr. `line`: the live line, redrawn (a terminal). `start`: one plain line when
+ * each variant starts running (logs, CI=true), so a log shows the run is under way. `off`: --quiet.
+ */
+function progressPrinter(
+  sink: TextSink,
+  mode: 'line' | 'start' | 'off',
+): { update(p: RunProgress): void; clear(): void } {
   let shown = false
+  let started = -1
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
   return {
     update(p) {
-      if (!enabled) return
+      if (mode === 'off') return
       const variant = p.variants > 1 ? `[${p.variantIndex + 1}/${p.variants} ${p.variant}] ` : `[${p.variant}] `
+      if (mode === 'start') {
+        if (p.variantIndex !== started) sink.write(`${variant}running (${p.totalSeconds}s)\n`)
+        started = p.variantIndex
+        return
+      }
       const line = `${variant}${p.elapsedSeconds.toFixed(1)}s/${p.totalSeconds}s  offered ${fmt(p.offered)}  achieved ${fmt(p.achieved)}  ${progressFigures(p)}`
       sink.write(`\r\u001b[2K${line}`)
       shown = true
@@ -730,7 +742,7 @@ export const runCommand: Command = {
     }
 
     const quiet = v.quiet === true || env['CI'] === 'true' || io.stderr.isTTY !== true
-    const progress = progressPrinter(io.stderr, !quiet)
+    const progress = progressPrinter(io.stderr, !quiet ? 'line' : v.quiet === true ? 'off' : 'start')
     const runOnce = async (): Promise<RunSummary> => {
       if (workers > 1) {
         try {
