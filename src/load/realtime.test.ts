@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SystemClock } from '../clock.ts'
 import { sdkRetry } from './client/index.ts'
 import { type Mitigation, defineScenario } from './scenario/index.ts'
 import { runScenario } from './runner.ts'
@@ -44,6 +45,35 @@ describe('the real-time driver (embedded target, wall clock)', () => {
     expect(v.timeline.reduce((a, e) => a + e.dropped, 0)).toBe(v.completed.dropped)
     // (Node timers may fire a fraction of a millisecond early against performance.now.)
     expect(v.latencyMs.p50).toBeGreaterThan(495)
+  })
+
+  it('a stop signal cuts the drain short: a run against a target that never answers still ends (issue 18.11)', async () => {
+    const s = defineScenario({
+      name: 'rt-stuck-stop',
+      duration: 1,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 5 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+      variants: [{ name: 'v', mitigations: [neverSettles] }],
+    })
+    const controller = new AbortController()
+    const wall = new SystemClock()
+    const t0 = wall.now()
+    const timer = wall.setTimer(1500, () => controller.abort(new Error('SIGINT')))
+    const r = await runScenario(s, {
+      retryLayer,
+      clock: 'real',
+      retry: { mode: 'none', maxAttempts: 1 },
+      realTime: { drainMs: 60_000 },
+      signal: controller.signal,
+    })
+    timer.cancel()
+    // Stopped half a second into the 60 s drain, not at its end.
+    expect(wall.now() - t0).toBeLessThan(4000)
+    const v = r.variants[0]!
+    // Every request sent is accounted for, none left hanging.
+    expect(v.offered.requests).toBeGreaterThan(0)
+    expect(v.completed.failed + (v.completed.timedOut ?? 0) + v.completed.dropped).toBe(v.offered.requests)
   })
 
   it('counts requests still in flight when the drain times out as failed, with the time they waited', async () => {

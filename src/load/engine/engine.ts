@@ -241,9 +241,10 @@ export class Engine {
       if (wait >= 2) await clock.sleep(wait - 1)
       else await options.yieldToEventLoop()
     }
-    // Drain in-flight requests (bounded).
+    // Drain in-flight requests: bounded by drainMs, and cut short by the stop signal (SIGINT,
+    // SIGTERM) so that a run against a target that stopped answering still ends at once.
     const drainUntil = clock.now() + (options.drainMs ?? 60_000)
-    while (this.#inFlight > 0 && clock.now() < drainUntil) await clock.sleep(5)
+    while (this.#inFlight > 0 && clock.now() < drainUntil && !shouldStop()) await clock.sleep(5)
     this.#finished = true
     // Nothing may resume after the run: pending backoffs and service times are cancelled,
     // late answers are ignored (requests still in flight are counted as failed by the runner).
