@@ -29,6 +29,7 @@ import {
   type KmsInvoker,
   type KmsOutcome,
   kmsCall,
+  sleep,
   type Host,
   type Mitigation,
   type MitigationContext,
@@ -43,7 +44,9 @@ import {
   HierarchicalKeyringModel,
 } from './branch-key-cache.ts'
 import { blobId } from './call-keys.ts'
-import { durationOption, intOption, invalidMitigation, parseOptions } from './params.ts'
+import { STORM_TRACKING_DEFAULTS } from './storm-tracking-cache.ts'
+import { StormTracker } from './storm-tracker.ts'
+import { durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
 
 /**
  * DynamoDB on-demand prices of us-east-1 (aws.amazon.com/dynamodb/pricing/on-demand/, since
@@ -69,20 +72,37 @@ export interface HierarchicalKeyringOptions {
   branchKeyIdSupplier?: (tenant: number) => number
   /** The scenario's key that wraps the branch keys. @default the first key */
   kmsKey?: string
+  /**
+   * The keyring's cache: `default` (the JS keyring's: concurrent misses each fetch) or
+   * `storm-tracking` (the MPL's StormTrackingCache with the spec's defaults; storm-tracking-cache.ts).
+   * @default 'default'
+   */
+  cache?: 'default' | 'storm-tracking'
 }
 
-const schema = z.object({
-  ttl: durationOption('ttl', false, ' (the keyring requires a cache limit TTL)'),
-  cacheCapacity: intOption('cacheCapacity', 1, 100_000_000).optional(),
-  partitionId: z.string().min(1, { error: 'partitionId must be a non-empty string' }).optional(),
-  branchKeys: intOption('branchKeys', 1, 1_000_000).optional(),
-  branchKeyIdSupplier: z
-    .custom<(t: number) => number>((v) => typeof v === 'function', {
-      error: 'branchKeyIdSupplier must be a function (tenant) => branch key index',
-    })
-    .optional(),
-  kmsKey: z.string().min(1).optional(),
-})
+const schema = z
+  .object({
+    ttl: durationOption('ttl', false, ' (the keyring requires a cache limit TTL)'),
+    cacheCapacity: intOption('cacheCapacity', 1, 100_000_000).optional(),
+    partitionId: z.string().min(1, { error: 'partitionId must be a non-empty string' }).optional(),
+    branchKeys: intOption('branchKeys', 1, 1_000_000).optional(),
+    branchKeyIdSupplier: z
+      .custom<(t: number) => number>((v) => typeof v === 'function', {
+        error: 'branchKeyIdSupplier must be a function (tenant) => branch key index',
+      })
+      .optional(),
+    kmsKey: z.string().min(1).optional(),
+    cache: enumOption('cache', ['default', 'storm-tracking']).optional(),
+  })
+  .superRefine((o, ctx) => {
+    // aws-kms-hierarchical-keyring.md: a storm tracking cache's grace period must be less than the TTL.
+    if (o.cache === 'storm-tracking' && o.ttl <= STORM_TRACKING_DEFAULTS.gracePeriod)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ttl'],
+        message: `ttl must exceed the storm tracking grace period (${STORM_TRACKING_DEFAULTS.gracePeriod} s)`,
+      })
+  })
 
 const MAGIC = Buffer.from('HK1')
 
@@ -143,6 +163,7 @@ export function hierarchicalKeyring(options: HierarchicalKeyringOptions): Mitiga
       cacheCapacity: capacity,
       branchKeys,
       ...(o.partitionId !== undefined ? { partitionId: o.partitionId } : {}),
+      ...(o.cache !== undefined ? { cache: o.cache } : {}),
     },
     assumptions: [
       'Hierarchical keyring: one keyring and cache per host; the branch key store reads with one consistent GetItem (1 read unit) per miss.',
@@ -162,6 +183,8 @@ interface KeyringStats {
   dynamodbGetItem: number
   dynamodbTransactWriteItems: number
   passedThrough: number
+  /** polls of requests waiting for a branch key another request is fetching (storm tracking) */
+  stormBlocked: number
 }
 
 function startKeyring(
@@ -171,6 +194,7 @@ function startKeyring(
     partitionId?: string | undefined
     kmsKey?: string | undefined
     branchKeyIdSupplier?: ((t: number) => number) | undefined
+    cache?: 'default' | 'storm-tracking' | undefined
   },
   count: number,
   capacity: number,
@@ -188,6 +212,7 @@ function startKeyring(
     dynamodbGetItem: 0,
     dynamodbTransactWriteItems: 0,
     passedThrough: 0,
+    stormBlocked: 0,
   }
   const keys: BranchKey[] = []
   /** the writer's branch key materials, for messages stored before the run */
@@ -196,6 +221,7 @@ function startKeyring(
   const rewrapped = new Map<string, Uint8Array>()
   const exposure = { peakMaterials: 0, held: 0, maxAgeMs: 0, maxMessages: 0 }
   let scale = 1
+  const ttlMs = o.ttl * 1000
   const caller = {
     account: key.account,
     region: key.region,
@@ -210,6 +236,7 @@ function startKeyring(
       stats.dynamodbTransactWriteItems = count * BRANCH_KEY_CREATE_CALLS.TransactWriteItems
     },
     wrap(next: KmsInvoker, host: Host): KmsInvoker {
+      const storm = o.cache === 'storm-tracking' ? new StormTracker(STORM_SETTINGS) : undefined
       const model = new HierarchicalKeyringModel({
         ttlSeconds: o.ttl,
         cacheCapacity: capacity,
@@ -223,9 +250,31 @@ function startKeyring(
         active: boolean,
         call: KmsCallSpec,
       ): EffectGenerator<Uint8Array | KmsOutcome> {
-        const now = host.now()
-        const cached = materials.get(id)
-        if (model.fresh(id, now) && cached !== undefined) {
+        let now = host.now()
+        let cached = materials.get(id)
+        if (storm !== undefined) {
+          // StormTrackingCache: one fetch per key per grace interval, refresh-ahead, others wait.
+          const started = now
+          for (;;) {
+            const fresh = model.fresh(id, now) && cached !== undefined
+            const d = storm.decide(
+              id,
+              fresh ? (cached as { created: number }).created + ttlMs : undefined,
+              now,
+              now - started,
+            )
+            if (d === 'fail') return IN_FLIGHT_TTL_EXCEEDED
+            if (d !== 'block') {
+              if (d === 'fetch') cached = undefined
+              break
+            }
+            stats.stormBlocked++
+            yield* sleep(STORM_TRACKING_DEFAULTS.sleepMilli)
+            now = host.now()
+            cached = materials.get(id)
+          }
+        }
+        if (cached !== undefined && model.fresh(id, now)) {
           if (active) stats.encryptHits++
           else stats.decryptHits++
           cached.messages++
@@ -244,6 +293,7 @@ function startKeyring(
         const m = (out.output as { Plaintext?: Uint8Array }).Plaintext as Uint8Array
         const t = host.now()
         model.put(id, t)
+        storm?.put(id)
         if (!materials.has(id) && ++exposure.held > exposure.peakMaterials) exposure.peakMaterials = exposure.held
         materials.set(id, { material: new Uint8Array(m), created: t, messages: 1 })
         exposure.maxMessages = Math.max(exposure.maxMessages, 1)
@@ -329,6 +379,17 @@ function startKeyring(
       ]
     },
   }
+}
+
+const STORM_SETTINGS = {
+  gracePeriodMs: STORM_TRACKING_DEFAULTS.gracePeriod * 1000,
+  graceIntervalMs: STORM_TRACKING_DEFAULTS.graceInterval * 1000,
+  fanOut: STORM_TRACKING_DEFAULTS.fanOut,
+  inFlightTtlMs: STORM_TRACKING_DEFAULTS.inFlightTTL * 1000,
+}
+const IN_FLIGHT_TTL_EXCEEDED: KmsOutcome = {
+  ok: false,
+  error: { name: 'InFlightTTLExceeded', message: 'Storm tracking cache: InFlightTTL exceeded' },
 }
 
 function branchKeyError(index: number): KmsOutcome {
