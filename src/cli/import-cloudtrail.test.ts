@@ -128,6 +128,25 @@ describe('kms-bench import-cloudtrail', () => {
     // The same quota throttles the replay: 0.5/s above it in account 111122223333 for 20 s.
     expect(v.kms.throttled).toBe(10)
     expect(s.assumptions.join('\n')).toContain('they are replayed as demand')
+    // Attribution: S3 for Alice, the Lambda role session, the cross-account consumer.
+    expect(v.kms.byCaller['s3.amazonaws.com'].calls).toBe(50)
+    expect(v.kms.byCaller['arn:aws:sts::111122223333:assumed-role/fn-role/thumbnailer'].calls).toBe(60)
+    expect(v.kms.byCaller['arn:aws:sts::444455556666:assumed-role/consumer/session']).toEqual({
+      calls: 20,
+      throttled: 0,
+    })
+    expect(v.kms.byAccount).toEqual({
+      '111122223333': { calls: 110, throttled: 10 },
+      '444455556666': { calls: 20, throttled: 0 },
+    })
+    // CloudWatch: 110 calls in the minute = 1.8/s on average, far below 80 % of 5/s: silent while 10 calls throttle.
+    const cw = v.cloudwatch.series.find((x: { account: string }) => x.account === '111122223333')
+    expect(cw.resource).toBe('CryptographicOperationsSymmetric')
+    expect(cw.firedAtSecond).toBeNull()
+    expect(cw.silentThrottledCalls).toBe(10)
+    const runReport = await readFile(join(dir, 'run', 'report.md'), 'utf8')
+    expect(runReport).toContain('## Who uses the quota')
+    expect(runReport).toContain('throttled 10 calls in 10 seconds while the alarm was silent (it never fired)')
   })
 
   it('exits 2 naming the file and record of a malformed log', async () => {

@@ -47,6 +47,8 @@ import {
   type VariantSpec,
 } from './scenario/index.ts'
 import {
+  cloudWatchView,
+  DEFAULT_USAGE_ALARM,
   initHistograms,
   VariantRecorder,
   SCHEMA_VERSION,
@@ -598,7 +600,10 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       layerRetries,
       maxPayloadBytes: workload.maxPayloadBytes,
     })
-    return { summary, stopped: engine.stopped }
+    return {
+      summary: { ...summary, cloudwatch: cloudWatchView(summary, s.alarm ?? DEFAULT_USAGE_ALARM) },
+      stopped: engine.stopped,
+    }
   } finally {
     recorder.destroy()
     await session.close()

@@ -5,6 +5,7 @@
  * Pure: summary in, text out.
  */
 import type { RunSummary } from '../load/index.ts'
+import { attributionSection, cloudWatchSection } from './attribution.ts'
 import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import { rankVariants } from './rank.ts'
@@ -107,6 +108,11 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   out.push(h(1, 'KMS calls by operation'))
   const ops = operationsTable(summary)
   out.push(ops.rows.length > 0 ? table(ops) : 'No KMS calls were made.')
+
+  const who = attributionSection(summary, (t) => h(1, t))
+  if (who.length > 0) out.push(who.join('\n'))
+  const cw = cloudWatchSection(summary, (t) => h(1, t))
+  if (cw.length > 0) out.push(cw.join('\n'))
 
   if (summary.thresholds.length > 0) {
     out.push(h(1, 'Thresholds'))

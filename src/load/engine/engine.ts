@@ -293,6 +293,7 @@ export class Engine {
           const code = res.ok ? 0 : res.error === THROTTLED || res.error.name === 'ThrottlingException' ? 1 : 2
           const second = Math.floor(intended / 1000)
           rec.kmsInstant(call.opIndex, code, second)
+          rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
           rec.instantDone(code, second)
           return
         }
@@ -333,11 +334,9 @@ export class Engine {
   readonly #exec = (call: KmsCallSpec): KmsOutcome => {
     if (!this.#virtual) return this.#execTimed(call)
     const res = (this.#emulator as Emulator).tryCall(call.operation, call.input, call.caller)
-    this.#rec.kmsInstant(
-      call.opIndex,
-      res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2,
-      Math.floor(this.#now / 1000),
-    )
+    const code = res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2
+    this.#rec.kmsInstant(call.opIndex, code, Math.floor(this.#now / 1000))
+    this.#rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
     return res
   }
 
@@ -347,12 +346,9 @@ export class Engine {
     const res = (this.#emulator as Emulator).tryCall(call.operation, call.input, call.caller)
     const t1 = clock.now()
     this.#now = t1 - this.#o.startMs
-    this.#rec.kms(
-      call.opIndex,
-      res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2,
-      toMicros(t1 - t0),
-      Math.floor(this.#now / 1000),
-    )
+    const code = res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2
+    this.#rec.kms(call.opIndex, code, toMicros(t1 - t0), Math.floor(this.#now / 1000))
+    this.#rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
     return res
   }
 
@@ -389,6 +385,7 @@ export class Engine {
           // Injected latency (a fault) adds to the modelled service time.
           const svc = (this.#latency?.sample(eff.operation) ?? 0) + (res.delayMs ?? 0)
           this.#rec.kms(eff.opIndex, code, toMicros(svc), Math.floor(this.#now / 1000))
+          this.#rec.attribution.count(eff.caller, eff.meta.caller, eff.meta.keyName, code)
           if (svc > 0) {
             this.#suspend(task, svc, res)
             return

@@ -13,6 +13,15 @@ export {
   newMergeHistogram,
   toMicros,
 } from './histograms.ts'
+export { attributedRecord, Attribution, type Attributed, callerName } from './attribution.ts'
+export {
+  type CloudWatchView,
+  cloudWatchView,
+  DEFAULT_USAGE_ALARM,
+  type UsageAlarm,
+  type UsageSeries,
+  usageResource,
+} from './cloudwatch.ts'
 export { MergeError, mergeSummaries } from './merge.ts'
 export { VariantRecorder } from './recorder.ts'
 export type { RecorderOptions } from './recorder.ts'

@@ -188,6 +188,7 @@ function mergeVariant(
       failed: sum(vs.map((v) => v.kms.failed)),
       callsPerRequest: offered > 0 ? kmsCalls / offered : 0,
       byOperation,
+      ...mergeAttribution(vs),
     },
     retries: sum(vs.map((v) => v.retries)),
     throttleRate: offered > 0 ? throttled / offered : 0,
@@ -335,4 +336,22 @@ function mergeQuota(lists: QuotaPoolUsage[][], shardsOf: number[], timeline: Tim
     p.utilization = p.limit > 0 ? p.peakPerSecond / p.limit : 0
   }
   return [...pools.values()]
+}
+
+/** Sums `kms.byCaller`, `byAccount` and `byKey` of shards (absent when no shard has them). */
+function mergeAttribution(vs: readonly VariantSummary[]): Partial<VariantSummary['kms']> {
+  const out: Partial<Record<'byCaller' | 'byAccount' | 'byKey', Record<string, { calls: number; throttled: number }>>> =
+    {}
+  for (const field of ['byCaller', 'byAccount', 'byKey'] as const) {
+    if (!vs.some((v) => v.kms[field] !== undefined)) continue
+    const m: Record<string, { calls: number; throttled: number }> = {}
+    for (const v of vs)
+      for (const [k, c] of Object.entries(v.kms[field] ?? {})) {
+        const t = (m[k] ??= { calls: 0, throttled: 0 })
+        t.calls += c.calls
+        t.throttled += c.throttled
+      }
+    out[field] = m
+  }
+  return out
 }

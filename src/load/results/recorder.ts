@@ -11,6 +11,7 @@
  */
 import type { Histogram } from 'hdr-histogram-js'
 import { OPERATION_NAMES } from '../../kms/index.ts'
+import { Attribution } from './attribution.ts'
 import { encodeHistogram, LatencyRecorder } from './histograms.ts'
 import type { TimelineEntry } from './summary.ts'
 
@@ -72,6 +73,8 @@ export class VariantRecorder {
   readonly kmsCalls = new Float64Array(N_OPS)
   readonly kmsThrottled = new Float64Array(N_OPS)
   readonly kmsFailed = new Float64Array(N_OPS)
+  /** KMS calls per caller, account and key (`kms.byCaller`) */
+  readonly attribution = new Attribution()
   /** per outcome: succeeded, throttled, failed (µs from the intended send time) */
   readonly outcomes: readonly [LatencyRecorder, LatencyRecorder, LatencyRecorder]
   /** service time of application requests (µs from the actual send) */

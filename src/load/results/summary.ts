@@ -163,6 +163,12 @@ export const VariantSummarySchema = z.object({
     /** KMS calls per offered application request */
     callsPerRequest: num,
     byOperation: z.record(z.string(), z.object({ calls: count, throttled: count, failed: count })),
+    /** calls per principal ARN, or per AWS service acting for one (`s3.amazonaws.com`) */
+    byCaller: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
+    /** calls per account charged (the caller's account, also for cross-account calls) */
+    byAccount: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
+    /** calls per scenario key */
+    byKey: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
   }),
   /** KMS-call retries made by the client retry strategy */
   retries: count,
@@ -216,6 +222,29 @@ export const VariantSummarySchema = z.object({
   costUsd: CostSchema,
   exposure: ExposureSchema,
   timeline: z.array(TimelineEntrySchema),
+  /** the CloudWatch view: AWS/Usage CallCount per minute per quota resource, and a usage alarm evaluated in run time (results/cloudwatch.ts) */
+  cloudwatch: z
+    .object({
+      periodSeconds: z.literal(60),
+      alarm: z.object({ percent: num, minutes: count }),
+      series: z.array(
+        z.object({
+          account: z.string(),
+          region: z.string(),
+          pool: z.string(),
+          resource: z.string(),
+          limit: num,
+          callCount: z.array(count),
+          throttled: z.array(count),
+          peakPerSecond: z.array(count),
+          alarmMinutes: z.array(count),
+          firedAtSecond: count.nullable(),
+          silentThrottledSeconds: count,
+          silentThrottledCalls: count,
+        }),
+      ),
+    })
+    .optional(),
 })
 export type VariantSummary = z.infer<typeof VariantSummarySchema>
 

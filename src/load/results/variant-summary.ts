@@ -3,6 +3,7 @@
  * histograms (compressed base64), the per-second timeline joined with the quota meter, the
  * mitigations' reports, and the cost from the KMS price model.
  */
+import { attributedRecord } from './attribution.ts'
 import { OPERATION_NAMES, estimateCost } from '../../kms/index.ts'
 import type { QuotaUsage } from '../../quota/index.ts'
 import { encodeHistogram, latencyStats, newHistogram } from './histograms.ts'
@@ -119,7 +120,20 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
         timedOut: 0,
         errors: {},
       },
-      kms: { calls, throttled, failed, callsPerRequest: offered > 0 ? calls / offered : 0, byOperation },
+      kms: {
+        calls,
+        throttled,
+        failed,
+        callsPerRequest: offered > 0 ? calls / offered : 0,
+        byOperation,
+        ...(rec.attribution.byCaller.size > 0
+          ? {
+              byCaller: attributedRecord(rec.attribution.byCaller),
+              byAccount: attributedRecord(rec.attribution.byAccount),
+              byKey: attributedRecord(rec.attribution.byKey),
+            }
+          : {}),
+      },
       retries: i.layerRetries + rec.sdkRetries,
       throttleRate: offered > 0 ? rec.throttled / offered : 0,
       latencyMs: latencyStats(all),

@@ -439,6 +439,13 @@ const buildScenarioSchema = (table: MitigationTable) =>
         .default([{ name: 'baseline', mitigations: [] }]),
       /** statements the scenario's results depend on */
       assumptions: z.array(z.string()).default([]),
+      /**
+       * the Service-Quotas-style CloudWatch alarm the report evaluates: usage above `percent` of
+       * the quota for `minutes` consecutive one-minute periods. @default { percent: 80, minutes: 1 }
+       */
+      alarm: z
+        .strictObject({ percent: z.number().positive().max(1000), minutes: z.number().int().positive().max(1440) })
+        .optional(),
       /** faults injected on the call path of the embedded target, seeded (a variant's own replace them) */
       faults: z.array(faultSchema).optional(),
       /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */

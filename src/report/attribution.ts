@@ -1,0 +1,90 @@
+/**
+ * The report sections of attribution and of the CloudWatch view: "Who uses the quota" (per
+ * principal, per AWS service acting for you, per source account, per key, from `kms.byCaller`,
+ * `byAccount` and `byKey`) and the per-minute `AWS/Usage` view with the usage alarm's verdict.
+ * Pure: summary in, Markdown lines out.
+ */
+import type { RunSummary, VariantSummary } from '../load/index.ts'
+import { escapeMarkdown as md, fmtInt } from './format.ts'
+
+type Counts = Record<string, { calls: number; throttled: number }>
+
+function rows(title: string, m: Counts, total: number): string[] {
+  const entries = Object.entries(m).sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1))
+  if (entries.length === 0) return []
+  return [
+    `| ${md(title)} | calls | share | throttled |`,
+    '| --- | ---: | ---: | ---: |',
+    ...entries
+      .slice(0, 20)
+      .map(
+        ([k, c]) =>
+          `| ${md(k)} | ${fmtInt(c.calls)} | ${total > 0 ? ((100 * c.calls) / total).toFixed(1) : '0.0'} % | ${fmtInt(c.throttled)} |`,
+      ),
+    ...(entries.length > 20 ? [`| … ${entries.length - 20} more | | | |`] : []),
+    '',
+  ]
+}
+
+/** "Who uses the quota" for every variant with attribution. */
+export function attributionSection(summary: RunSummary, heading: (text: string) => string): string[] {
+  const withCallers = summary.variants.filter((v) => v.kms.byCaller !== undefined)
+  if (withCallers.length === 0) return []
+  const out = [heading('Who uses the quota')]
+  out.push(
+    "Calls are charged to the caller's account (cross-account calls count against the caller) and, for calls an AWS service makes for you, to your account under the service's name (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).",
+    '',
+  )
+  for (const v of withCallers) out.push(...variantAttribution(v))
+  return out
+}
+
+function variantAttribution(v: VariantSummary): string[] {
+  const byCaller = v.kms.byCaller ?? {}
+  const principals: Counts = {}
+  const services: Counts = {}
+  for (const [k, c] of Object.entries(byCaller)) (k.startsWith('arn:') ? principals : services)[k] = c
+  return [
+    `**${md(v.name)}**: ${fmtInt(v.kms.calls)} KMS calls, ${fmtInt(v.kms.throttled)} throttled.`,
+    '',
+    ...rows('principal', principals, v.kms.calls),
+    ...rows('AWS service acting for you', services, v.kms.calls),
+    ...rows('source account', v.kms.byAccount ?? {}, v.kms.calls),
+    ...rows('key', v.kms.byKey ?? {}, v.kms.calls),
+  ]
+}
+
+function minuteText(second: number): string {
+  return `${Math.floor(second / 60)}:${String(second % 60).padStart(2, '0')}`
+}
+
+/** The CloudWatch view: per-minute CallCount per quota resource and the alarm's verdict. */
+export function cloudWatchSection(summary: RunSummary, heading: (text: string) => string): string[] {
+  const vs = summary.variants.filter((v) => v.cloudwatch !== undefined && v.cloudwatch.series.length > 0)
+  if (vs.length === 0) return []
+  const alarm = (vs[0] as VariantSummary).cloudwatch?.alarm
+  const out = [heading('The CloudWatch view')]
+  out.push(
+    `KMS publishes AWS/Usage CallCount per minute; the quota is per second. The alarm evaluated here is Service Quotas' kind: usage above ${alarm?.percent ?? 80} % of the quota for ${alarm?.minutes ?? 1} consecutive minute(s) (CallCount / 60 against the per-second quota; CallCount counts accepted and throttled calls). A one-minute sum hides the bursts that throttle.`,
+    '',
+    '| variant | resource | account / Region | quota /s | peak minute avg /s | peak second | alarm fires at | throttled while silent |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | ---: |',
+  )
+  for (const v of vs) {
+    for (const s of v.cloudwatch?.series ?? []) {
+      const peakMinute = Math.max(0, ...s.callCount) / 60
+      const peakSecond = Math.max(0, ...s.peakPerSecond)
+      out.push(
+        `| ${md(v.name)} | ${md(s.resource)} | ${s.account} / ${s.region} | ${fmtInt(s.limit)} | ${peakMinute.toFixed(1)} | ${fmtInt(peakSecond)} | ${s.firedAtSecond === null ? 'never' : `${minuteText(s.firedAtSecond)} (m:ss)`} | ${fmtInt(s.silentThrottledCalls)} calls in ${fmtInt(s.silentThrottledSeconds)} s |`,
+      )
+    }
+  }
+  out.push('')
+  for (const v of vs)
+    for (const s of v.cloudwatch?.series ?? [])
+      if (s.silentThrottledCalls > 0)
+        out.push(
+          `- **${md(v.name)}**: ${md(s.resource)} throttled ${fmtInt(s.silentThrottledCalls)} calls in ${fmtInt(s.silentThrottledSeconds)} seconds while the alarm was silent${s.firedAtSecond === null ? ' (it never fired)' : ''}.`,
+        )
+  return out
+}
