@@ -3,20 +3,21 @@
  * mitigations, flags): the candidate closest in edit distance, when it is close enough.
  * A leaf module, shared by every layer that validates names.
  */
+import { at } from './util/index.ts'
 
 /** Levenshtein distance between two strings. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number
+    let prev = at(row, 0)
     row[0] = i
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      const tmp = at(row, j)
+      row[j] = Math.min(at(row, j) + 1, at(row, j - 1) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
       prev = tmp
     }
   }
-  return row[b.length] as number
+  return at(row, b.length)
 }
 
 /**

@@ -25,6 +25,7 @@ function moduleOf(file: string): string {
 }
 
 const RANK: Record<string, number> = {
+  util: -3,
   heap: -2,
   random: -2,
   suggest: -2,

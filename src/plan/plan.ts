@@ -28,6 +28,7 @@
  * {@link WorkloadSchema}): operations per second per key and Region, turned into a scenario
  * with constant, evenly spaced arrivals.
  */
+import { at } from '../util/index.ts'
 import { z } from 'zod'
 import { KMS_PRICES, estimateCost, OPERATION_NAMES, type OperationName } from '../kms/index.ts'
 import {
@@ -353,7 +354,7 @@ export function buildPlan(
         const peakByMonth = Array.from({ length: n + 1 }, (_, m) => projectPeak(peakNow, g, m))
         const throttleMonth = throttleMonthWithin(peakNow, q.limit, g, n)
         const ever = throttleMonth === null ? throttleMonthEver(peakNow, q.limit, g) : null
-        const requiredQuota = Math.ceil(peakByMonth[n] as number)
+        const requiredQuota = Math.ceil(at(peakByMonth, n))
         const info = quotaInfo(q.pool, q.region, Math.max(requiredQuota, q.limit))
         return {
           account: q.account,
@@ -401,8 +402,8 @@ export function buildPlan(
       variant: v.name,
       mitigations: v.mitigations,
       kmsCallsSavedPerMonth: basePlan.kmsCallsPerMonth - v.kmsCallsPerMonth,
-      dollarsSavedNow: (basePlan.costByMonth[0] as number) - (v.costByMonth[0] as number),
-      dollarsSavedAtHorizon: (basePlan.costByMonth[n] as number) - (v.costByMonth[n] as number),
+      dollarsSavedNow: at(basePlan.costByMonth, 0) - at(v.costByMonth, 0),
+      dollarsSavedAtHorizon: at(basePlan.costByMonth, n) - at(v.costByMonth, n),
       throttleMonth: v.throttleMonth,
       quotaOverrides: v.quotaOverrides,
       exposure: v.exposure,

@@ -17,6 +17,7 @@ import type { RunSummary, CompareRule, MetricContext, MetricSource } from '../lo
 import { escapeMarkdown, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts'
 import { boundText, changeText, exactGate, median, runsNeeded, statisticalGate } from './gates.ts'
 import { costAtFullService, lossCauses, lostShare, servedLatency } from './service.ts'
+import { at } from '../util/index.ts'
 
 /** Results that cannot be compared (a virtual-time result against a real-time one, a rule naming an unknown variant). */
 export class ComparisonError extends Error {
@@ -300,7 +301,7 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
       }
       const g =
         mode === 'exact'
-          ? exactGate(read(bs[0] as Sample), read(cs[0] as Sample), rule.bound)
+          ? exactGate(read(at(bs, 0)), read(at(cs, 0)), rule.bound)
           : statisticalGate(bs.map(read), cs.map(read), rule.bound, alpha)
       outcomes.push({
         rule: rule.text,

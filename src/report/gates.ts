@@ -19,6 +19,7 @@
  * Pure: numbers in, decisions out.
  */
 import type { RelativeBound } from '../load/index.ts'
+import { at } from '../util/index.ts'
 
 /** Result of a one-sided Mann-Whitney U test. */
 export interface MannWhitneyResult {
@@ -38,7 +39,7 @@ export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+  return s.length % 2 === 1 ? at(s, m) : (at(s, m - 1) + at(s, m)) / 2
 }
 
 /** Mid-ranks (1-based, ties averaged), doubled so they are integers. */
@@ -89,22 +90,22 @@ export function mannWhitneyU(
     // count[k][s]: subsets of k of the values whose doubled ranks sum to s.
     const maxSum = ranks.reduce((a, b) => a + b, 0)
     const count: Float64Array[] = Array.from({ length: n2 + 1 }, () => new Float64Array(maxSum + 1))
-    ;(count[0] as Float64Array)[0] = 1
+    at(count, 0)[0] = 1
     for (const r of ranks) {
       // 0/1 knapsack in place: k descending, so count[k] still holds the subsets without r.
       for (let k = n2 - 1; k >= 0; k--) {
-        const from = count[k] as Float64Array
-        const to = count[k + 1] as Float64Array
-        for (let s = maxSum - r; s >= 0; s--) if (from[s] !== 0) to[s + r] = (to[s + r] as number) + (from[s] as number)
+        const from = at(count, k)
+        const to = at(count, k + 1)
+        for (let s = maxSum - r; s >= 0; s--) if (from[s] !== 0) to[s + r] = at(to, s + r) + at(from, s)
       }
     }
-    const dist = count[n2] as Float64Array
+    const dist = at(count, n2)
     let total = 0
     let tail = 0
     let lo = -1
     let hi = -1
     for (let s = 0; s <= maxSum; s++) {
-      const c = dist[s] as number
+      const c = at(dist, s)
       if (c === 0) continue
       total += c
       if (lo < 0) lo = s

@@ -6,6 +6,7 @@
 import type { CapacityPlan, PlanPool, PlanVariant } from '../load/index.ts'
 import { fmtInt, fmtNum, fmtPct, fmtRate, fmtSeconds, fmtUsd } from './format.ts'
 import { describeExposure } from './rank.ts'
+import { at } from '../util/index.ts'
 
 /** A table of text cells; `numeric[i]` right-aligns column i. */
 export interface PlanTable {
@@ -70,7 +71,7 @@ export function planVerdict(plan: CapacityPlan): string[] {
     const busiest = [...base.pools].sort((a, b) => b.utilizationNow - a.utilizationNow)[0]
     if (busiest === undefined) lines.push(`${base.name} makes no call that counts against a quota.`)
     else {
-      const last = busiest.peakByMonth[plan.months] as number
+      const last = at(busiest.peakByMonth, plan.months)
       lines.push(
         `No quota runs out within ${plan.months} months at ${g}: the busiest, ${poolName(busiest, plan)} in ${busiest.region}, is at ${fmtPct(busiest.utilizationNow, 0)} of ${fmtRate(busiest.limit)} now and ${fmtPct(busiest.limit > 0 ? last / busiest.limit : 0, 0)} in month ${plan.months}${busiest.throttleMonthBeyond !== null ? `; it would run out in month ${busiest.throttleMonthBeyond}` : ''}.`,
       )
@@ -140,7 +141,7 @@ export function planTables(plan: CapacityPlan): { pools: PlanTable; projection: 
     rows: monthsShown.map((m) => [
       String(m),
       ...base.pools.map((p) => {
-        const peak = p.peakByMonth[m] as number
+        const peak = at(p.peakByMonth, m)
         return `${fmtRate(peak)} (${fmtPct(p.limit > 0 ? peak / p.limit : 0, 0)})${peak > p.limit ? ' THROTTLED' : ''}`
       }),
       fmtUsd(base.costByMonth[m]),

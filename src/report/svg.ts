@@ -6,6 +6,7 @@
  * can never contain `NaN` or `Infinity`, whatever the data.
  */
 import { escapeHtml as esc, isFiniteNumber } from './format.ts'
+import { at } from '../util/index.ts'
 
 /** A point in data units. */
 export interface Point {
@@ -160,7 +161,7 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const ticks: number[] = []
   // Until a tick reaches max, so the axis always covers the data; toPrecision drops binary
   // noise (0.6000000000000001).
-  for (let i = first; ticks.length < 2 || (ticks[ticks.length - 1] as number) < max - step * 1e-9; i++) {
+  for (let i = first; ticks.length < 2 || at(ticks, ticks.length - 1) < max - step * 1e-9; i++) {
     ticks.push(Number((i * step).toPrecision(12)))
     if (ticks.length > 50) break
   }
@@ -344,7 +345,7 @@ export function lineChart(spec: LineChartSpec): string {
       `<path class="series" data-series="${esc(s.name)}" data-points="${s.points.length}" data-y-max="${dataValue(yMax)}"${sameAs !== undefined ? ` data-same-as="${esc(sameAs)}"` : ''} d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${coord(s.width ?? 2.5)}" stroke-linejoin="round" stroke-linecap="round"${dash}><title>${esc(label)}</title></path>`,
     )
     if (s.points.length === 1) {
-      const p = s.points[0] as Point
+      const p = at(s.points, 0)
       parts.push(
         `<circle class="series-point" cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="4" fill="${esc(s.color)}"><title>${esc(label)}</title></circle>`,
       )

@@ -1,0 +1,2 @@
+/** Small helpers every layer may use (the lowest layer: it imports nothing of the project). */
+export { at, IndexRangeError } from './at.ts'
