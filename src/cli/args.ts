@@ -4,6 +4,7 @@
  * usage errors (exit 2) that name the flag, and the numeric checks the commands share.
  * `--help` never reaches a command: `main` answers it first.
  */
+import { closestName } from '../suggest.ts'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isKnownRegion, suggestRegion } from '../regions.ts'
 import { usageError } from './cli-error.ts'
@@ -26,10 +27,47 @@ export function parseCommandArgs<const O extends FlagOptions>(
   options: O,
 ): ParsedFlags<O> {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true })
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true })
   } catch (e) {
-    throw usageError(e instanceof Error ? e.message : String(e), `run \`kms-bench ${command} --help\` for the options`)
+    const message = e instanceof Error ? e.message : String(e)
+    const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1]
+    const hint =
+      unknown !== undefined
+        ? closestName(
+            unknown.replace(/^-+/, ''),
+            Object.keys(options).filter((k) => k.length > 1),
+          )
+        : undefined
+    if (unknown !== undefined)
+      throw usageError(
+        `unknown option '${unknown}'${hint !== undefined ? ` (did you mean --${hint}?)` : ''}`,
+        `run \`kms-bench ${command} --help\` for the options`,
+      )
+    throw usageError(message, `run \`kms-bench ${command} --help\` for the options`)
   }
+}
+
+/**
+ * `--seed -1` as `--seed=-1`: node's parseArgs takes a value that starts with a dash for an
+ * option of its own and fails with "argument is ambiguous"; a negative number after a flag that
+ * takes a value is that flag's value.
+ */
+function joinNegativeValues(argv: readonly string[], options: FlagOptions): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    const next = argv[i + 1]
+    if (a === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : undefined
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
 }
 
 /**

@@ -123,7 +123,7 @@ describe('main', () => {
       const cases: [string[], RegExp][] = [
         [
           ['--frobnicate'],
-          /^kms-bench: Unknown option '--frobnicate'.*\nhint: run `kms-bench [\w-]+ --help` for the options\n$/s,
+          /^kms-bench: unknown option '--frobnicate'.*\nhint: run `kms-bench [\w-]+ --help` for the options\n$/s,
         ],
       ]
       if (stringFlag !== undefined)

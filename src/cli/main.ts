@@ -2,6 +2,7 @@
  * `kms-bench`: the command-line entry point. The only layer that touches argv, env, files
  * and exit codes (DESIGN.md).
  */
+import { closestName } from '../suggest.ts'
 import { CliError, EXIT_USAGE } from './cli-error.ts'
 import { compareCommand } from './compare.ts'
 import type { CliIo, Command } from './io.ts'
@@ -64,7 +65,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const command = COMMANDS.find((c) => c.name === name)
   try {
     if (command === undefined)
-      throw new CliError(`unknown command '${name}'`, EXIT_USAGE, 'run `kms-bench --help` for the list of commands')
+      throw new CliError(
+        `unknown command '${name}'${didYouMean(name)}`,
+        EXIT_USAGE,
+        'run `kms-bench --help` for the list of commands',
+      )
     // Help is answered here, for every command alike, before its flags are parsed (so
     // `run --op --help` shows the help instead of complaining about --op's value). Arguments
     // after `--` are positionals, never a help request.
@@ -82,4 +87,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw e
   }
+}
+
+/** ` (did you mean 'run'?)` for a misspelt command, else empty. */
+function didYouMean(name: string): string {
+  const hint = closestName(
+    name,
+    COMMANDS.map((c) => c.name),
+  )
+  return hint !== undefined ? ` (did you mean '${hint}'?)` : ''
 }
