@@ -130,6 +130,19 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   'arrivals<trace>.source': 'where the trace came from (reported)',
   requests: 'the application requests, mixed by `weight`; each costs 0..n KMS calls depending on the variant',
   '*.kind': 'the request kind (tag of the union)',
+  faults:
+    'faults injected on the call path of the embedded target (seeded): `{ kind, operations?, percent?, start?, duration?, latency? }`',
+  'variants[].faults': "faults for this variant only (replace the scenario's)",
+  'faults[].kind': 'the error injected (`KMSInternalException`, `DependencyTimeoutException`, ...) or a latency fault',
+  'faults[].operations': 'operations affected (default: every operation)',
+  'faults[].percent': 'share of the affected calls that get the fault, 0..100',
+  'faults[].start': `when the fault starts; ${DURATION}`,
+  'faults[].duration': `how long the fault lasts; ${DURATION}`,
+  'faults[].latency': 'added latency: `{ ms }`, `{ min, max }` (uniform) or `{ mean }` (exponential)',
+  'faults[].latency.ms': 'a fixed added latency, ms',
+  'faults[].latency.min': 'the lower bound of the added latency, ms',
+  'faults[].latency.max': 'the upper bound of the added latency, ms',
+  'faults[].latency.mean': 'the mean of the added latency, ms',
   '*.weight': 'the relative share of this request kind in the mix',
   '*.key': 'the scenario key (its `name`) the request uses',
   '*.context':
@@ -390,8 +403,9 @@ function defaultText(n: Node): string {
 /** The meaning of a path: its own entry, the path without union tags, or `*.<last segment>`. */
 export function meaningOf(path: string, table: Readonly<Record<string, string>>): string | undefined {
   const untagged = path.replace(/<[^>]+>/g, '')
+  const unscoped = untagged.replace(/^variants\[\]\.faults/, 'faults')
   const last = path.split('.').pop() ?? path
-  return table[path] ?? table[untagged] ?? table[`*.${last}`]
+  return table[path] ?? table[untagged] ?? table[unscoped] ?? table[`*.${last}`]
 }
 
 /** Every documented field path of a schema (nested objects and array items; union members by tag). */

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod'
 import { OPERATION_NAMES } from '../../kms/index.ts'
+import { poolNameProblem, profileNames } from '../../quota/index.ts'
 import { isKnownRegion, suggestRegion } from '../../regions.ts'
 import { closestName } from '../../suggest.ts'
 import { parseThreshold, ThresholdError } from '../results/index.ts'
@@ -21,6 +22,64 @@ import { clientSchema, groupProblems, hostGroupSchema } from '../client/settings
 import { parseLatencySpec, type LatencySpec } from './latency-model.ts'
 import { isMitigation, mitigationFactory, mitigationNames, NO_MITIGATIONS } from './mitigation-table.ts'
 import type { EffectGenerator, Mitigation, MitigationTable, RequestContext } from './types.ts'
+
+/**
+ * `z.strictObject` whose "Unrecognized keys" problem also lists the keys the object takes, so a
+ * misspelt or misplaced field (`p99` in `arrivals`) shows what was meant.
+ */
+function strict<Shape extends z.ZodRawShape>(shape: Shape): z.ZodObject<Shape, z.core.$strict> {
+  const valid = Object.keys(shape)
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `Unrecognized key${issue.keys.length === 1 ? '' : 's'}: ${issue.keys.map((k) => `"${k}"`).join(', ')} (valid keys: ${valid.join(', ')})`
+        : undefined,
+  })
+}
+
+/** A quota override map (pool → requests/s, or `region/pool`), each pool name checked where it is written. */
+const quotas = z.record(z.string(), z.number().finite().nonnegative()).superRefine((q, ctx) => {
+  for (const name of Object.keys(q)) {
+    const slash = name.indexOf('/')
+    const region = slash >= 0 ? name.slice(0, slash) : undefined
+    if (region !== undefined && !isKnownRegion(region)) {
+      const hint = suggestRegion(region)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `'${region}' is not a known AWS Region${hint !== undefined ? ` (did you mean ${hint}?)` : ''}`,
+      })
+    }
+    const problem = poolNameProblem(slash >= 0 ? name.slice(slash + 1) : name)
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: problem })
+  }
+})
+
+/**
+ * A cross-field check that also runs on a scenario with other problems: parts that failed their
+ * own checks may be malformed, so a check that trips over one stops quietly (that part's own
+ * problem is already reported).
+ */
+function despiteOtherProblems<T>(check: (s: T, ctx: z.core.$RefinementCtx<T>) => void) {
+  return (s: T, ctx: z.core.$RefinementCtx<T>): void => {
+    try {
+      check(s, ctx)
+    } catch {
+      // reported by the malformed part's own check
+    }
+  }
+}
+
+/** A built-in quota profile name. */
+const profileName = z.string().superRefine((name, ctx) => {
+  const known = profileNames()
+  if (known.includes(name)) return
+  const hint = closestName(name, known)
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown quota profile '${name}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}; built-in: ${known.join(', ')}`,
+  })
+})
 
 const KEY_SPECS = [
   'SYMMETRIC_DEFAULT',
@@ -114,7 +173,7 @@ const customRun = z.custom<(ctx: RequestContext) => EffectGenerator<unknown>>((v
   message: 'must be a generator function (ctx) => ...',
 })
 
-const stepSchema = z.strictObject({
+const stepSchema = strict({
   operation: z.enum(OPERATION_NAMES),
   key: z.string().min(1).optional(),
   /** extra input members (PascalCase, the API's own shapes) */
@@ -126,23 +185,23 @@ const stepSchema = z.strictObject({
 })
 
 const requestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('encrypt'), ...keyed, payloadBytes: size.default(256) }),
-  z.strictObject({ kind: z.literal('decrypt'), ...keyed, payloadBytes: size.default(256) }),
-  z.strictObject({
+  strict({ kind: z.literal('encrypt'), ...keyed, payloadBytes: size.default(256) }),
+  strict({ kind: z.literal('decrypt'), ...keyed, payloadBytes: size.default(256) }),
+  strict({
     kind: z.literal('envelope-encrypt'),
     ...keyed,
     payloadBytes: size.default(65_536),
     dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
   }),
-  z.strictObject({
+  strict({
     kind: z.literal('envelope-decrypt'),
     ...keyed,
     payloadBytes: size.default(65_536),
     dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
   }),
-  z.strictObject({ kind: z.literal('s3-put'), ...s3Request }),
-  z.strictObject({ kind: z.literal('s3-get'), ...s3Request }),
-  z.strictObject({
+  strict({ kind: z.literal('s3-put'), ...s3Request }),
+  strict({ kind: z.literal('s3-get'), ...s3Request }),
+  strict({
     kind: z.literal('op'),
     ...common,
     operation: z.enum(OPERATION_NAMES),
@@ -151,8 +210,8 @@ const requestSchema = z.discriminatedUnion('kind', [
     input: z.record(z.string(), z.unknown()).optional(),
     payloadBytes: size.default(32),
   }),
-  z.strictObject({ kind: z.literal('sequence'), ...common, name, steps: z.array(stepSchema).min(1) }),
-  z.strictObject({ kind: z.literal('custom'), ...common, name, run: customRun, context: context.optional() }),
+  strict({ kind: z.literal('sequence'), ...common, name, steps: z.array(stepSchema).min(1) }),
+  strict({ kind: z.literal('custom'), ...common, name, run: customRun, context: context.optional() }),
   /** recorded calls (a calls table from `kms-bench import-cloudtrail`), one per arrival: see load/replay.ts */
   z
     .strictObject({
@@ -168,7 +227,7 @@ const requestSchema = z.discriminatedUnion('kind', [
     }),
 ])
 
-const keySchema = z.strictObject({
+const keySchema = strict({
   name,
   account: accountId.optional(),
   region: region.optional(),
@@ -191,11 +250,10 @@ const keySchema = z.strictObject({
   rotations: z.number().int().nonnegative().default(0),
 })
 
-const retrySchema = z.strictObject({
+const retrySchema = strict({
   mode: z.enum(['none', 'standard', 'adaptive']).default('standard'),
   maxAttempts: z.number().int().min(1).max(100).default(3),
 })
-const quotas = z.record(z.string(), z.number().finite().nonnegative())
 /** A threshold (gate) such as `throttleRate < 0.001` (grammar: load/results/thresholds.ts). */
 const threshold = z.string().superRefine((t, ctx) => {
   try {
@@ -263,9 +321,9 @@ const faultSchema = z
     duration: duration.optional(),
     latency: z
       .union([
-        z.strictObject({ ms: z.number().nonnegative() }),
-        z.strictObject({ min: z.number().nonnegative(), max: z.number().nonnegative() }),
-        z.strictObject({ mean: z.number().nonnegative() }),
+        strict({ ms: z.number().nonnegative() }),
+        strict({ min: z.number().nonnegative(), max: z.number().nonnegative() }),
+        strict({ mean: z.number().nonnegative() }),
       ])
       .optional(),
   })
@@ -284,13 +342,13 @@ const faultSchema = z
   })
 
 const variantSchema = (table: MitigationTable) =>
-  z.strictObject({
+  strict({
     name,
     description: z.string().optional(),
     mitigations: z.array(mitigationEntry(table)).default([]),
     /** quota overrides for this variant (pool → requests/s), e.g. a quota increase */
     quotas: quotas.optional(),
-    profile: z.string().optional(),
+    profile: profileName.optional(),
     retry: retrySchema.optional(),
     /** the SDK client of every host in this variant (replaces `retry`) */
     client: clientSchema.optional(),
@@ -305,7 +363,7 @@ const variantSchema = (table: MitigationTable) =>
 /** `uniform` (evenly spaced) or `poisson` arrivals under the rate curve. */
 const arrivalProcess = z.enum(['uniform', 'poisson']).optional()
 
-const traceSchema = z.strictObject({
+const traceSchema = strict({
   shape: z.literal('trace'),
   process: arrivalProcess,
   rates: z.array(rate).min(1).optional(),
@@ -326,22 +384,22 @@ const traceSchema = z.strictObject({
 })
 
 const scheduleSchema = z.discriminatedUnion('shape', [
-  z.strictObject({ shape: z.literal('constant'), rate, process: arrivalProcess }),
-  z.strictObject({ shape: z.literal('poisson'), rate, process: arrivalProcess }),
-  z.strictObject({
+  strict({ shape: z.literal('constant'), rate, process: arrivalProcess }),
+  strict({ shape: z.literal('poisson'), rate, process: arrivalProcess }),
+  strict({
     shape: z.literal('ramp'),
     from: rate,
     to: rate,
     over: duration.optional(),
     process: arrivalProcess,
   }),
-  z.strictObject({
+  strict({
     shape: z.literal('steps'),
-    steps: z.array(z.strictObject({ rate, duration })).min(1),
+    steps: z.array(strict({ rate, duration })).min(1),
     repeat: z.boolean().optional(),
     process: arrivalProcess,
   }),
-  z.strictObject({
+  strict({
     shape: z.literal('spike'),
     base: rate,
     peak: rate,
@@ -382,12 +440,10 @@ const latencySchema = z
 
 const tenantsSchema = z.union([
   z.number().int().positive(),
-  z.strictObject({
+  strict({
     count: z.number().int().positive(),
     /** `uniform`, or Zipf with exponent `s` (a few hot tenants). @default 'uniform' */
-    distribution: z
-      .union([z.literal('uniform'), z.strictObject({ zipf: z.number().positive().finite() })])
-      .default('uniform'),
+    distribution: z.union([z.literal('uniform'), strict({ zipf: z.number().positive().finite() })]).default('uniform'),
   }),
 ])
 
@@ -405,7 +461,7 @@ const buildScenarioSchema = (table: MitigationTable) =>
       seed: z.number().int().default(1),
       /** accounts; the first is the default. @default [{ id: '111122223333' }] */
       accounts: z
-        .array(z.strictObject({ id: accountId, name: z.string().optional() }))
+        .array(strict({ id: accountId, name: z.string().optional() }))
         .min(1)
         .default([{ id: '111122223333' }]),
       keys: z.array(keySchema).min(1),
@@ -427,7 +483,7 @@ const buildScenarioSchema = (table: MitigationTable) =>
       /** service-time model: `none` (0 ms), `aws` (the documented assumption), or a spec. @default 'none' */
       latency: latencySchema.default('none'),
       /** quota profile name. @default 'aws-default' */
-      profile: z.string().default('aws-default'),
+      profile: profileName.default('aws-default'),
       /** quota overrides for every variant (pool → requests/s) */
       quotas: quotas.optional(),
       retry: retrySchema.optional(),
@@ -451,88 +507,96 @@ const buildScenarioSchema = (table: MitigationTable) =>
       /** thresholds (gates) on every variant, or on one with a `variant:` prefix; a failed one makes `run` exit 1 */
       thresholds: z.array(threshold).optional(),
     })
-    .superRefine((s, ctx) => {
-      for (const p of groupProblems(s.fleet, s.principals, s.variants)) ctx.addIssue({ code: 'custom', ...p })
-      for (const [i, x] of [s, ...s.variants].entries())
-        if (x.retry !== undefined && x.client !== undefined)
-          ctx.addIssue({
-            code: 'custom',
-            path: i === 0 ? ['client'] : ['variants', i - 1, 'client'],
-            message: 'give either retry or client, not both',
-          })
-      const keyNames = new Set<string>()
-      for (const [i, k] of s.keys.entries()) {
-        if (keyNames.has(k.name))
-          ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
-        keyNames.add(k.name)
-        if (k.account !== undefined && !s.accounts.some((a) => a.id === k.account)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['keys', i, 'account'],
-            message: `account ${k.account} is not declared in accounts`,
-          })
-        }
-        if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
-          ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
-      }
-      const keyOf = (path: (string | number)[], key: string | undefined): void => {
-        if (key !== undefined && !keyNames.has(key))
-          ctx.addIssue({
-            code: 'custom',
-            path,
-            message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})`,
-          })
-      }
-      for (const [i, r] of s.requests.entries()) {
-        if (r.kind === 'sequence') {
-          for (const [j, st] of r.steps.entries()) {
-            keyOf(['requests', i, 'steps', j, 'key'], st.key)
-            if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
-              ctx.addIssue({
-                code: 'custom',
-                path: ['requests', i, 'steps', j, 'ciphertextFrom'],
-                message: 'must name an earlier step',
-              })
-            }
-          }
-        } else if (r.kind !== 'custom' && r.kind !== 'replay') {
-          keyOf(['requests', i, 'key'], r.key)
-        }
-        if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['requests', i, 'payloadBytes'],
-            message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
-          })
-        }
-        if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['requests', i, 'payloadBytes'],
-            message: 'Encrypt needs at least 1 byte of plaintext',
-          })
-        }
-      }
-      const variantNames = new Set<string>()
-      for (const [i, v] of s.variants.entries()) {
-        if (variantNames.has(v.name))
-          ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${v.name}'` })
-        variantNames.add(v.name)
-      }
-      checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
-      if (s.principals !== undefined) {
-        for (const [i, p] of s.principals.entries()) {
-          const account = /::(\d{12}):/.exec(p)?.[1]
-          if (account !== undefined && !s.accounts.some((a) => a.id === account)) {
+    .superRefine(
+      despiteOtherProblems((s, ctx) => {
+        for (const p of groupProblems(s.fleet, s.principals, s.variants)) ctx.addIssue({ code: 'custom', ...p })
+        for (const [i, x] of [s, ...s.variants].entries())
+          if (x.retry !== undefined && x.client !== undefined)
             ctx.addIssue({
               code: 'custom',
-              path: ['principals', i],
-              message: `principal's account ${account} is not declared in accounts`,
+              path: i === 0 ? ['client'] : ['variants', i - 1, 'client'],
+              message: 'give either retry or client, not both',
+            })
+        const keyNames = new Set<string>()
+        for (const [i, k] of s.keys.entries()) {
+          if (keyNames.has(k.name))
+            ctx.addIssue({ code: 'custom', path: ['keys', i, 'name'], message: `duplicate key name '${k.name}'` })
+          keyNames.add(k.name)
+          if (k.account !== undefined && !s.accounts.some((a) => a.id === k.account)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['keys', i, 'account'],
+              message: `account ${k.account} is not declared in accounts`,
+            })
+          }
+          if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
+            ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
+        }
+        const keyOf = (path: (string | number)[], key: string | undefined): void => {
+          if (key !== undefined && !keyNames.has(key))
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})`,
+            })
+        }
+        for (const [i, r] of s.requests.entries()) {
+          if (r.kind === 'sequence') {
+            for (const [j, st] of r.steps.entries()) {
+              keyOf(['requests', i, 'steps', j, 'key'], st.key)
+              if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: ['requests', i, 'steps', j, 'ciphertextFrom'],
+                  message: 'must name an earlier step',
+                })
+              }
+            }
+          } else if (r.kind !== 'custom' && r.kind !== 'replay') {
+            keyOf(['requests', i, 'key'], r.key)
+          }
+          if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['requests', i, 'payloadBytes'],
+              message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
+            })
+          }
+          if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['requests', i, 'payloadBytes'],
+              message: 'Encrypt needs at least 1 byte of plaintext',
             })
           }
         }
-      }
-    })
+        const variantNames = new Set<string>()
+        for (const [i, v] of s.variants.entries()) {
+          if (variantNames.has(v.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['variants', i, 'name'],
+              message: `duplicate variant name '${v.name}'`,
+            })
+          variantNames.add(v.name)
+        }
+        checkThresholdPrefixes(s.thresholds, s.variants, variantNames, ctx)
+        if (s.principals !== undefined) {
+          for (const [i, p] of s.principals.entries()) {
+            const account = /::(\d{12}):/.exec(p)?.[1]
+            if (account !== undefined && !s.accounts.some((a) => a.id === account)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['principals', i],
+                message: `principal's account ${account} is not declared in accounts`,
+              })
+            }
+          }
+        }
+      }),
+      // Cross-field checks run even when some field failed, so one pass reports every problem.
+      { when: (p) => typeof p.value === 'object' && p.value !== null && !Array.isArray(p.value) },
+    )
 
 const schemas = new WeakMap<MitigationTable, ReturnType<typeof buildScenarioSchema>>()
 
