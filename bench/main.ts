@@ -632,6 +632,7 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
   const f = (await measureServe({ seconds: 2, rounds: 2, connections: 16, moto, verbose: false })) as {
     autocannon?: { ratioToBareNodeHttp: number; medianRps: { ours: number; bareNodeHttp: number } }
     moto?: { ratioToMoto?: number; skipped?: string }
+    wrk?: { ratioToBareNodeHttp?: number; skipped?: string }
   }
   const a = f.autocannon
   if (a === undefined) throw new Error('no autocannon figures')
@@ -650,6 +651,16 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
       description: 'Encrypt requests/s of kms-bench serve under autocannon',
     },
   }
+  if (f.wrk?.ratioToBareNodeHttp !== undefined)
+    figures['serve.wrk32VsBareNodeHttp'] = {
+      value: f.wrk.ratioToBareNodeHttp,
+      kind: 'ratio',
+      better: 'higher',
+      optional: true,
+      description:
+        'Encrypt requests/s of kms-bench serve / a bare node:http server parsing the same JSON (wrk, 32 connections, median of 2 alternating rounds)',
+      goal: '>= 0.7',
+    }
   if (f.moto?.ratioToMoto !== undefined)
     figures['serve.vsMoto'] = {
       value: f.moto.ratioToMoto,

@@ -17,10 +17,11 @@
  * SERVE_BENCH_CONNECTIONS (default 16).
  * Writes reports/bench/serve.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { connect, type Socket } from 'node:net'
-import { resolve as resolvePath } from 'node:path'
+import { join, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { motoUnavailableReason, startMoto } from '../test/support/moto.ts'
@@ -112,6 +113,46 @@ async function cannon(
 ): Promise<{ rps: number; errors: number; non2xx: number; p99: number }> {
   const r = await autocannon({ url: `${url}/`, method: 'POST', headers: HEADERS, body, connections, duration: seconds })
   return { rps: r.requests.average, errors: r.errors, non2xx: r.non2xx, p99: r.latency.p99 }
+}
+
+/** True when the `wrk` load generator is installed. */
+function hasWrk(): boolean {
+  return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined
+}
+
+/**
+ * Requests/s of `wrk` (2 threads, `connections` connections) POSTing Encrypt with `body`:
+ * the load the issue's figures name (wrk, 32 connections). wrk reconnects when a server
+ * closes the connection (moto), so one client serves every server.
+ */
+async function wrkRps(
+  url: string,
+  body: string,
+  seconds: number,
+  connections: number,
+): Promise<{ rps: number; errors: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kms-bench-wrk-'))
+  const script = join(dir, 'post.lua')
+  const headerLines = Object.entries(HEADERS)
+    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join('\n')
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${headerLines}\n`)
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-s', script, `${url}/`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let text = ''
+      child.stdout?.on('data', (d: Buffer) => (text += d.toString()))
+      child.once('error', reject)
+      child.once('exit', () => resolve(text))
+    })
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN)
+    const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
+    return { rps, errors: non2xx }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 function median(xs: number[]): number {
@@ -284,6 +325,29 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
     console.log(
       `ratio kms-bench / bare node:http = ${ratio.toFixed(3)} (medians ${Math.round(oursRps)} / ${Math.round(bareRps)} req/s; goal >= 0.5)${non2xx > 0 ? `; ${non2xx} non-2xx answers` : ''}`,
     )
+
+    if (hasWrk()) {
+      // The issue 17 figure: wrk with 32 connections, ours / bare node:http, alternating rounds.
+      await wrkRps(ours.url, body, 1, 32)
+      await wrkRps(bare.url, body, 1, 32)
+      const wo: number[] = []
+      const wb: number[] = []
+      for (let i = 0; i < ROUNDS; i++) {
+        wo.push((await wrkRps(ours.url, body, SECONDS, 32)).rps)
+        wb.push((await wrkRps(bare.url, body, SECONDS, 32)).rps)
+      }
+      const wratio = median(wo) / median(wb)
+      figures['wrk'] = {
+        ours: wo,
+        bareNodeHttp: wb,
+        ratioToBareNodeHttp: Number(wratio.toFixed(3)),
+        connections: 32,
+        goal: 0.7,
+      }
+      console.log(
+        `Encrypt via wrk (32 connections): ratio kms-bench / bare node:http = ${wratio.toFixed(3)} (medians ${Math.round(median(wo))} / ${Math.round(median(wb))} req/s; goal >= 0.7)`,
+      )
+    } else figures['wrk'] = { skipped: 'wrk is not installed' }
 
     const reason = options.moto === false ? 'not requested' : motoUnavailableReason()
     if (reason !== undefined) {
