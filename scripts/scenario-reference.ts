@@ -130,6 +130,9 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   'arrivals<trace>.source': 'where the trace came from (reported)',
   requests: 'the application requests, mixed by `weight`; each costs 0..n KMS calls depending on the variant',
   '*.kind': 'the request kind (tag of the union)',
+  alarm: 'the Service-Quotas-style CloudWatch alarm the report evaluates (default `{ percent: 80, minutes: 1 }`)',
+  'alarm.percent': 'usage above this percentage of the quota counts as a breach',
+  'alarm.minutes': 'consecutive one-minute periods in breach before the alarm fires',
   faults:
     'faults injected on the call path of the embedded target (seeded): `{ kind, operations?, percent?, start?, duration?, latency? }`',
   'variants[].faults': "faults for this variant only (replace the scenario's)",
