@@ -18,6 +18,7 @@
  * the base is left over from a compaction interrupted between the two renames, and its
  * changes are already in the base. A failed write leaves no temporary file behind.
  */
+import { at } from '../util/index.ts'
 import { createHash } from 'node:crypto'
 import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -126,7 +127,7 @@ export class RecordJournal {
       if (lines.at(-1) === '') lines.pop()
       generation = header(basePath, lines[0], 'kms-bench-state')
       for (let i = 1; i < lines.length; i++) {
-        const line = lines[i] as string
+        const line = at(lines, i)
         if (checked(line) === undefined)
           throw new StateDirError(`${basePath} line ${i + 1} is damaged (checksum mismatch)${idsIn(line)}`)
         records.set(RecordJournal.parseRecordLine(line)[0], line)
@@ -160,7 +161,7 @@ export class RecordJournal {
     let bytes = Buffer.byteLength(first ?? '') + 1
     let applied = 0
     for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string
+      const line = at(lines, i)
       const payload = checked(line)
       const last = i === lines.length - 1
       if (payload === undefined) {

@@ -14,6 +14,7 @@
  * Region and five-minute interval, gzipped, under
  * `AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<account>_CloudTrail_<region>_<yyyymmddThhmmZ>_<id>.json.gz`.
  */
+import { at } from '../util/index.ts'
 import { gzipSync } from 'node:zlib'
 
 /** Who makes calls, how often, with which key. */
@@ -78,7 +79,7 @@ export function generateKmsTrail(o: TrailGeneratorOptions): Record<string, unkno
     const used = new Map<string, number>()
     const second: Record<string, unknown>[] = []
     for (const [i, a] of o.actors.entries()) {
-      const want = a.rate(s) + (carry[i] as number)
+      const want = a.rate(s) + at(carry, i)
       const n = Math.floor(want) // whole calls; the fraction carries to the next second
       carry[i] = want - n
       for (let c = 0; c < n; c++) second.push(record(a, t0 + s, pick(a.operations, r()), r))
@@ -86,7 +87,7 @@ export function generateKmsTrail(o: TrailGeneratorOptions): Record<string, unkno
     // Shuffle the second (calls of different actors interleave), then apply the quota in order.
     for (let i = second.length - 1; i > 0; i--) {
       const k = Math.floor(r() * (i + 1))
-      ;[second[i], second[k]] = [second[k] as Record<string, unknown>, second[i] as Record<string, unknown>]
+      ;[second[i], second[k]] = [at(second, k), at(second, i)]
     }
     for (const rec of second) {
       const id = rec.userIdentity as { accountId: string }

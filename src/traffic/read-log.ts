@@ -11,6 +11,7 @@
  *   `{type=IAMUser, arn=..., accountid=..., invokedby=...}`) or as flattened columns
  *   (`userIdentity.arn`, `useridentity_accountid`, ...); `resources` as JSON or struct text.
  */
+import { at } from '../util/index.ts'
 import { gunzipSync } from 'node:zlib'
 import { CloudTrailFormatError, readTrailRecord, type KmsTrailEvent } from './cloudtrail-event.ts'
 
@@ -87,7 +88,7 @@ function csvRecords(text: string, name: string): RawRecord[] {
     )
   const out: RawRecord[] = []
   for (let i = 1; i < rows.length; i++) {
-    const row = rows[i] as string[]
+    const row = at(rows, i)
     if (row.length === 1 && row[0] === '') continue
     const where = `${name}: row ${i + 1}`
     if (row.length !== header.length)
@@ -217,7 +218,7 @@ class StructParser {
 
   #scalar(): string {
     const start = this.#i
-    while (this.#i < this.text.length && !',}]'.includes(this.text[this.#i] as string)) this.#i++
+    while (this.#i < this.text.length && !',}]'.includes(at(this.text, this.#i))) this.#i++
     return this.text.slice(start, this.#i).trim()
   }
 
@@ -235,7 +236,7 @@ export function parseCsv(text: string, name: string): string[][] {
   let line = 1
   let quoteLine = 0
   for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string
+    const c = at(text, i)
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         cur += '"'

@@ -10,6 +10,7 @@
  *
  * Gaps between timestamps count as zero traffic.
  */
+import { at } from '../../util/index.ts'
 
 /** Options of {@link parseRateTrace}. */
 export interface RateTraceOptions {
@@ -32,12 +33,12 @@ export function parseRateTrace(csv: string, options: RateTraceOptions = {}, sour
     .filter((l) => l !== '' && !l.startsWith('#'))
   if (lines.length === 0) throw new RateTraceError(`${source}: is empty`)
   const rows = lines.map(splitCsvLine)
-  const first = rows[0] as string[]
+  const first = at(rows, 0)
   const hasHeader = first.some((c) => c !== '' && !Number.isFinite(Number(c)) && Number.isNaN(Date.parse(c)))
   const header = hasHeader ? first.map((c) => c.trim()) : undefined
   const data = hasHeader ? rows.slice(1) : rows
   if (data.length === 0) throw new RateTraceError(`${source}: has a header but no rows`)
-  const width = (data[0] as string[]).length
+  const width = at(data, 0).length
 
   if (width === 1) {
     return data.map((r, i) => finiteRate(r[0], `${source}: row ${i + 1 + (hasHeader ? 1 : 0)}`))
@@ -97,7 +98,7 @@ function splitCsvLine(line: string): string[] {
   let cur = ''
   let quoted = false
   for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string
+    const c = at(line, i)
     if (quoted) {
       if (c === '"' && line[i + 1] === '"') {
         cur += '"'
