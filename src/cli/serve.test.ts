@@ -119,7 +119,7 @@ describe('kms-bench serve (in-process)', () => {
     [['--credentials', 'nope.json'], '--credentials: cannot read'],
     [['--quota', 'symmetric'], "--quota 'symmetric' must be POOL=RPS"],
     [['--profile', 'aws-defualt'], 'aws-defualt'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], "unknown option '--bogus'"],
     [['extra'], "unexpected argument 'extra'"],
   ])('exits 2 naming the flag: %j', async (args, message) => {
     const c = capture(dir)
