@@ -23,7 +23,10 @@ describe('kms-bench run: bad input exits 2 with one clear message', () => {
     [['run', '--op', 'Encrypt', '--rate', '5'], /--op needs --duration/],
     [['run', '--op', 'Encrypt', '--rate=-5', '--duration', '1s'], /--rate must be/],
     [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '5x'], /--duration: '5x' is not a duration/],
-    [['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--shard', '3/3'], /--shard must be I\/N/],
+    [
+      ['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--shard', '0/3'],
+      /--shard must be I\/N with 1 <= I <= N/,
+    ],
     [
       ['run', '--op', 'Encrypt', '--rate', '5', '--duration', '1s', '--retry', 'sometimes'],
       /--retry must be none, standard or adaptive/,
@@ -288,6 +291,22 @@ describe('kms-bench run on the embedded target', () => {
     expect(quiet.err).toBe('')
   })
 
+  it('--shard auto reads a Kubernetes Indexed Job; shards are numbered from 1', async () => {
+    const adhoc = ['run', '--op', 'Encrypt', '--rate', '30', '--duration', '1s', '--quiet']
+    const unset = await cli([...adhoc, '--shard', 'auto', '--out', 'auto-unset'], {
+      env: { JOB_COMPLETION_INDEX: undefined },
+    })
+    expect(unset.code).toBe(2)
+    expect(unset.err).toMatch(/--shard auto needs JOB_COMPLETION_INDEX/)
+    const env = { JOB_COMPLETION_INDEX: '2', JOB_COMPLETION_COUNT: '3' }
+    expect((await cli([...adhoc, '--shard', 'auto', '--out', 'auto-2'], { env })).code).toBe(0)
+    expect((await cli([...adhoc, '--shard', '3/3', '--out', 'manual-3'])).code).toBe(0)
+    const a = await summaryIn('auto-2')
+    const m = await summaryIn('manual-3')
+    expect(a.variants[0]?.offered.requests).toBe(m.variants[0]?.offered.requests)
+    expect(a.shards).toEqual(m.shards)
+  })
+
   it('shards merged with `kms-bench merge` equal the unsharded run', async () => {
     const base = [
       'run',
@@ -305,7 +324,8 @@ describe('kms-bench run on the embedded target', () => {
       '3',
     ]
     expect((await cli([...base, '--out', 'whole'])).code).toBe(0)
-    for (const i of [0, 1, 2]) expect((await cli([...base, '--shard', `${i}/3`, '--out', `shard-${i}`])).code).toBe(0)
+    for (const i of [0, 1, 2])
+      expect((await cli([...base, '--shard', `${i + 1}/3`, '--out', `shard-${i}`])).code).toBe(0)
     const m = await cli([
       'merge',
       'shard-0/summary.json',

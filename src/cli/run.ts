@@ -82,8 +82,9 @@ Options:
   --max-attempts N      SDK maxAttempts, first attempt included (default 3); without --retry,
                         each variant keeps its own retry mode (and retries off stay off)
   --scale F             multiply every rate and quota by F (a scale model)
-  --shard I/N           run shard I of N (1/N of every rate, own seed stream); merge with
-                        \`kms-bench merge\`
+  --shard I/N|auto      run shard I of N, numbered 1..N (1/N of every rate, own seed stream);
+                        auto: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX/COUNT; merge
+                        with \`kms-bench merge\`
   --latency none|aws|FILE  service-time model of the embedded target (default: the scenario's, else none)
   --max-in-flight N     real time: requests in flight at most; later ones are dropped (default 4096)
   --workers N           real time: send from N worker threads (each 1/N of every rate, merged
@@ -197,13 +198,44 @@ function withMaxAttempts(scenario: Scenario, maxAttempts: number): Scenario {
 }
 
 /** Parses `I/N`. */
-function parseShard(text: string): { index: number; count: number } {
+/**
+ * `--shard I/N`: shard I of N, numbered from 1 (`1/4` … `4/4`, as the README runs them on four
+ * machines); `auto` reads a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` (0-based) and
+ * `JOB_COMPLETION_COUNT` (https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode).
+ * Returns the 0-based index the engine uses.
+ */
+export function parseShard(
+  text: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { index: number; count: number } {
+  if (text.trim() === 'auto') {
+    const i = env['JOB_COMPLETION_INDEX']
+    const n = env['JOB_COMPLETION_COUNT']
+    const index = Number(i)
+    const count = Number(n)
+    if (
+      i === undefined ||
+      n === undefined ||
+      !Number.isInteger(index) ||
+      !Number.isInteger(count) ||
+      count < 1 ||
+      index < 0 ||
+      index >= count
+    )
+      throw usageError(
+        `--shard auto needs JOB_COMPLETION_INDEX (0..N-1) and JOB_COMPLETION_COUNT (N) from a Kubernetes Indexed Job, got JOB_COMPLETION_INDEX=${i ?? '(unset)'} JOB_COMPLETION_COUNT=${n ?? '(unset)'}`,
+        'set completionMode: Indexed and env JOB_COMPLETION_COUNT (see docs/kubernetes-shards.yaml)',
+      )
+    return { index, count }
+  }
   const m = /^(\d+)\/(\d+)$/.exec(text.trim())
   const index = Number(m?.[1])
   const count = Number(m?.[2])
-  if (m === null || count < 1 || index >= count)
-    throw usageError(`--shard must be I/N with 0 <= I < N (e.g. 0/4), got '${text}'`)
-  return { index, count }
+  if (m === null || count < 1 || index < 1 || index > count)
+    throw usageError(
+      `--shard must be I/N with 1 <= I <= N (shards are numbered from 1: --shard 1/4 ... --shard 4/4), or auto, got '${text}'`,
+    )
+  return { index: index - 1, count }
 }
 
 function parseTarget(text: string | undefined): { kind: 'embedded' | 'aws' | 'url'; url?: string } {
@@ -636,7 +668,7 @@ export const runCommand: Command = {
     const seed = seedArg(v.seed)
     const region = regionArg('--region', v.region)
     const scale = numberArg('--scale', v.scale, (n) => n > 0, 'a number greater than 0')
-    const shard = v.shard !== undefined ? parseShard(v.shard) : undefined
+    const shard = v.shard !== undefined ? parseShard(v.shard, io.env) : undefined
     const maxInFlight = numberArg(
       '--max-in-flight',
       v['max-in-flight'],
