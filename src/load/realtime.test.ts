@@ -92,10 +92,17 @@ describe('the real-time driver (embedded target, wall clock)', () => {
       realTime: { drainMs: 300 },
     })
     const v = r.variants[0]!
-    expect(v.completed).toEqual({ succeeded: 0, throttled: 0, failed: 5, dropped: 0 })
+    expect(v.completed).toEqual({
+      succeeded: 0,
+      throttled: 0,
+      failed: 5,
+      timedOut: 0,
+      dropped: 0,
+      errors: { RunEnded: 5 },
+    })
     // Sent at 0, 0.2, ... 0.8 s, given up at least 300 ms after the last send.
     expect(v.outcomes.failed.latencyMs.count).toBe(5)
-    expect(v.latencyMs.max).toBeGreaterThan(1090)
+    expect(v.outcomes.failed.latencyMs.max).toBeGreaterThan(1090)
     expect(v.serviceTimeMs.p50).toBeGreaterThan(490)
     expect(r.assumptions.some((x) => x.includes('5 requests were still in flight'))).toBe(true)
   })

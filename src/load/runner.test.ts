@@ -17,11 +17,18 @@ describe('runScenario in virtual time', () => {
       requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
       quotas: { symmetric: 10_000 },
     })
-    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 } })
+    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 }, latency: 'none' })
     const v = r.variants[0]!
     expect(r.complete).toBe(true)
     expect(v.offered).toEqual({ requests: 200_000, ratePerSecond: 20_000 })
-    expect(v.completed).toEqual({ succeeded: 100_000, throttled: 100_000, failed: 0, dropped: 0 })
+    expect(v.completed).toEqual({
+      succeeded: 100_000,
+      throttled: 100_000,
+      failed: 0,
+      timedOut: 0,
+      dropped: 0,
+      errors: { ThrottlingException: 100_000 },
+    })
     expect(v.kms).toMatchObject({
       calls: 200_000,
       throttled: 100_000,
@@ -262,9 +269,8 @@ describe('runScenario in virtual time', () => {
     expect(v.kms.byOperation['Decrypt']!.calls).toBe(v.kms.byOperation['GenerateDataKey']!.calls)
   })
 
-  it('ends requests that can never finish as failed, with the time they waited, and ends the run', async () => {
-    // A flight nobody settles, and a background loop that never ends: without a drain bound
-    // the virtual run would go on forever.
+  it('stops requests that wait past their deadline: timed out at exactly the deadline', async () => {
+    // A flight nobody settles: every request waits for it until its deadline (29 s by default).
     const s = defineScenario({
       name: 'stuck',
       duration: 2,
@@ -273,13 +279,72 @@ describe('runScenario in virtual time', () => {
       requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
       variants: [{ name: 'v', mitigations: [neverSettles] }],
     })
-    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 } })
+    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 }, latency: 'none' })
     const v = r.variants[0]!
-    expect(v.completed).toEqual({ succeeded: 0, throttled: 0, failed: 10, dropped: 0 })
+    expect(v.completed).toEqual({
+      succeeded: 0,
+      throttled: 0,
+      failed: 0,
+      timedOut: 10,
+      dropped: 0,
+      errors: { TimedOut: 10 },
+    })
+    // Every one at exactly 29 s (the histogram keeps 3 significant digits).
+    const within = (ms: number | undefined, exact: number): boolean =>
+      ms !== undefined && ms >= exact && ms <= exact * 1.001
+    const t = v.outcomes.timedOut?.latencyMs
+    expect(t?.count).toBe(10)
+    expect(within(t?.p50, 29_000) && within(t?.max, 29_000)).toBe(true)
+    expect(r.deadline).toMatchObject({ ms: 29_000 })
+    // Each stopped at its own deadline: arrivals at 0, 0.2, ... 1.8 s end at 29, 29.2, ... 30.8 s.
+    expect(v.timeline.findLast((e) => (e.timedOut ?? 0) > 0)?.second).toBe(30)
+    // Per request kind: a 500 ms deadline on the kind wins over the scenario's 10 s.
+    const own = await runScenario(
+      defineScenario({ ...s, timeout: '10s', requests: [{ ...s.requests[0]!, timeout: '500ms' }] }),
+      { retryLayer, retry: { mode: 'none', maxAttempts: 1 }, latency: 'none' },
+    )
+    expect(own.variants[0]!.outcomes.timedOut?.latencyMs.count).toBe(10)
+    expect(within(own.variants[0]!.outcomes.timedOut?.latencyMs.max, 500)).toBe(true)
+    // --timeout replaces both.
+    const cli = await runScenario(s, {
+      retryLayer,
+      retry: { mode: 'none', maxAttempts: 1 },
+      latency: 'none',
+      timeoutMs: 1234,
+    })
+    expect(within(cli.variants[0]!.outcomes.timedOut?.latencyMs.max, 1234)).toBe(true)
+    expect(within(cli.variants[0]!.outcomes.timedOut?.latencyMs.p50, 1234)).toBe(true)
+  })
+
+  it('ends requests that can never finish as failed, with the time they waited, and ends the run', async () => {
+    // With a deadline longer than the drain bound (one simulated hour), the drain ends them.
+    const s = defineScenario({
+      name: 'stuck',
+      duration: 2,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 5 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+      variants: [{ name: 'v', mitigations: [neverSettles] }],
+    })
+    const r = await runScenario(s, {
+      retryLayer,
+      retry: { mode: 'none', maxAttempts: 1 },
+      latency: 'none',
+      timeoutMs: 10 * 3_600_000,
+    })
+    const v = r.variants[0]!
+    expect(v.completed).toEqual({
+      succeeded: 0,
+      throttled: 0,
+      failed: 10,
+      timedOut: 0,
+      dropped: 0,
+      errors: { RunEnded: 10 },
+    })
     expect(v.outcomes.failed.latencyMs.count).toBe(10)
     // Arrivals at 0, 0.2, ... 1.8 s; the run gave them one simulated hour after the last one.
-    expect(v.latencyMs.p50).toBeGreaterThan(3_600_000)
-    expect(v.latencyMs.max).toBeCloseTo(3_601_800, -4)
+    expect(v.outcomes.failed.latencyMs.p50).toBeGreaterThan(3_600_000)
+    expect(v.outcomes.failed.latencyMs.max).toBeCloseTo(3_601_800, -4)
     expect(r.assumptions.some((x) => x.includes('10 requests were still in flight'))).toBe(true)
   })
 

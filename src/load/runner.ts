@@ -71,6 +71,20 @@ function hostGroups(s: Scenario): (h: number) => string | undefined {
   return (h) => ranges.find(([a, b]) => h >= a && h < b)?.[2]
 }
 
+/**
+ * The request deadline when neither the scenario nor the CLI gives one: 29 s, the default
+ * (and, until 2024, the maximum) integration timeout of Amazon API Gateway REST APIs
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html): a request served
+ * behind API Gateway gets a 504 then, whatever the code behind it still waits for. The SDKs
+ * themselves set no deadline for a whole call (JS v3 `requestTimeout` 0, botocore's 60 s
+ * `read_timeout` is per attempt), which is why a run without one let requests wait forever.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 29_000
+
+/** Where {@link DEFAULT_REQUEST_TIMEOUT_MS} comes from, as the reports say it. */
+export const DEFAULT_TIMEOUT_SOURCE =
+  'The default, 29 s, is the default integration timeout of Amazon API Gateway REST APIs (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html); set timeout in the scenario, or run --timeout D.'
+
 /** Client retry settings as scenarios and the CLI give them (per SDK; host groups for a mixed fleet). */
 export type RetrySetting = ClientRetrySetting
 
@@ -108,8 +122,10 @@ export interface RunOptions {
   shard?: { index: number; count: number }
   /** only these variants (in the scenario's order) */
   variants?: string[]
-  /** overrides the scenario's latency model */
+  /** overrides the scenario's latency model. @default the scenario's, else 'aws' in virtual time and 'none' in real time */
   latency?: LatencySetting
+  /** every request's deadline in ms (`run --timeout`), instead of the scenario's and its request kinds'. @default DEFAULT_REQUEST_TIMEOUT_MS */
+  timeoutMs?: number
   /** quota overrides on top of the scenario's and the variant's (pool → requests/s) */
   quotas?: Record<string, number>
   /** quota profile for every variant (a name or a profile object), instead of the scenario's */
@@ -176,7 +192,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const replay = resolveReplayTables(scenario, options.readTraceFile)
   const shape = compileShape(schedule, durationSeconds, parseDuration)
   const wall = options.wallClock ?? new SystemClock()
-  const latencySetting = options.latency ?? (scenario.latency as LatencySetting)
+  // Virtual time without a service-time model makes every latency 0 ms: the 'aws' model is the default there.
+  const latencySetting: LatencySetting =
+    options.latency ?? (scenario.latency as LatencySetting | undefined) ?? (clockKind === 'virtual' ? 'aws' : 'none')
+  const deadline = resolveDeadline(scenario, options.timeoutMs)
   const localCrypto = options.localCrypto ?? clockKind === 'real'
   const maxFixtures = options.maxFixtures ?? (target.kind === 'embedded' ? 100_000 : 1000)
   const startedAt = new Date(clockKind === 'virtual' ? VIRTUAL_EPOCH_MS : wall.now()).toISOString()
@@ -250,6 +269,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       options,
       assumptions,
       replay,
+      deadline,
     })
     results.push(r.summary)
     if (r.stopped) {
@@ -282,8 +302,50 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       packages: {},
     },
     assumptions: [...assumptions],
+    latencyModel: target.kind === 'embedded' ? latencyName(latencySetting) : 'endpoint',
+    deadline: {
+      ms: deadline.ms,
+      ...(deadline.byRequest.some((x) => x !== undefined)
+        ? {
+            byRequest: Object.fromEntries(
+              scenario.requests.flatMap((r, i) => {
+                const ms = deadline.byRequest[i]
+                return ms !== undefined ? [[`requests[${i}] ${r.kind}`, ms]] : []
+              }),
+            ),
+          }
+        : {}),
+      source: deadline.source,
+    },
     thresholds: [],
     variants: results,
+  }
+}
+
+/** The run's request deadlines: `--timeout` for everything, else the scenario's and its request kinds'. */
+function resolveDeadline(
+  s: Scenario,
+  cliMs: number | undefined,
+): { ms: number; byRequest: (number | undefined)[]; source: string } {
+  const check = (ms: number, what: string): number => {
+    if (!(ms > 0) || !Number.isFinite(ms)) throw new RunError(`${what} must be a positive duration, got ${ms} ms`)
+    return ms
+  }
+  if (cliMs !== undefined)
+    return {
+      ms: check(cliMs, '--timeout'),
+      byRequest: s.requests.map(() => undefined),
+      source: 'Set with run --timeout for every request.',
+    }
+  const own = s.timeout !== undefined ? check(parseDuration(s.timeout) * 1000, 'the scenario timeout') : undefined
+  return {
+    ms: own ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    byRequest: s.requests.map((r, i) =>
+      'timeout' in r && r.timeout !== undefined
+        ? check(parseDuration(r.timeout) * 1000, `requests[${i}].timeout`)
+        : undefined,
+    ),
+    source: own !== undefined ? "The scenario's timeout." : DEFAULT_TIMEOUT_SOURCE,
   }
 }
 
@@ -371,6 +433,7 @@ interface VariantRunArgs {
   assumptions: Set<string>
   /** calls tables of replay requests, by request index */
   replay: ReadonlyMap<number, readonly ReplayRow[]>
+  deadline: ReturnType<typeof resolveDeadline>
 }
 
 async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary; stopped: boolean }> {
@@ -519,7 +582,20 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       ...(session.asyncKms !== undefined ? { asyncKms: session.asyncKms } : {}),
       latency,
       background,
+      deadlines: {
+        defaultMs: a.deadline.ms,
+        byKind: new Map(
+          workload.kinds.flatMap((k, i) => {
+            const ms = a.deadline.byRequest[i]
+            return ms !== undefined ? [[k, ms] as const] : []
+          }),
+        ),
+      },
     })
+    if (a.clockKind === 'virtual' && latency.isZero)
+      a.assumptions.add(
+        "Latency model 'none': KMS calls took 0 ms of simulated time, so latencies show only retry backoff and waits (the default in virtual time is 'aws').",
+      )
     if (!latency.isZero && embedded)
       a.assumptions.add(
         `Service time of KMS calls follows the '${latency.name}' latency model (an assumption: AWS publishes no KMS latency figures).`,
@@ -599,6 +675,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       keys: billedKeys,
       layerRetries,
       maxPayloadBytes: workload.maxPayloadBytes,
+      ...(engine.stoppedAtMs !== undefined ? { ranSeconds: engine.stoppedAtMs / 1000 } : {}),
     })
     return {
       summary: { ...summary, cloudwatch: cloudWatchView(summary, s.alarm ?? DEFAULT_USAGE_ALARM) },
@@ -608,6 +685,10 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     recorder.destroy()
     await session.close()
   }
+}
+
+function latencyName(l: LatencySetting): string {
+  return typeof l === 'string' ? l : 'custom'
 }
 
 function billableFromEmulator(session: TargetSession): { arn: string; rotations: number }[] {

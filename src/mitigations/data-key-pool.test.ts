@@ -18,7 +18,7 @@ describe('prefetched data-key pool', () => {
       requests: [{ kind: 'envelope-encrypt', key: 'k', payloadBytes: 100 }],
       variants: [{ name: 'baseline' }, { name: 'pool', mitigations: [dataKeyPool({ ratePerSecond: 10, size: 5 })] }],
     })
-    const r = await runScenario(s, { retry: { mode: 'none', maxAttempts: 1 } })
+    const r = await runScenario(s, { retry: { mode: 'none', maxAttempts: 1 }, latency: 'none' })
     const [baseline, pool] = r.variants
     expect(baseline!.kms.calls).toBe(20)
     expect(pool!.kms.calls).toBe(24)
@@ -54,7 +54,11 @@ describe('prefetched data-key pool', () => {
       quotas: { symmetric: 10 },
       variants: [{ name: 'baseline' }, { name: 'pool', mitigations: [dataKeyPool({ ratePerSecond: 8, size: 20 })] }],
     })
-    const r = await runScenario(s, { retryLayer: (x) => sdkRetry(x), retry: { mode: 'none', maxAttempts: 1 } })
+    const r = await runScenario(s, {
+      retryLayer: (x) => sdkRetry(x),
+      retry: { mode: 'none', maxAttempts: 1 },
+      latency: 'none',
+    })
     const [baseline, pool] = r.variants
     expect(baseline!.completed.throttled).toBe(6 * 20)
     expect(pool!.completed.throttled).toBe(0)
@@ -73,7 +77,7 @@ describe('prefetched data-key pool', () => {
       requests: [{ kind: 'envelope-encrypt', key: 'k', payloadBytes: 100 }],
       variants: [{ name: 'pool', mitigations: [dataKeyPool({ ratePerSecond: 10, size: 50, maxAge: '2s' })] }],
     })
-    const r = await runScenario(s, { retry: { mode: 'none', maxAttempts: 1 } })
+    const r = await runScenario(s, { retry: { mode: 'none', maxAttempts: 1 }, latency: 'none' })
     const v = r.variants[0]!
     expect(v.mitigations[0]!.stats['expired']).toBeGreaterThan(0)
     expect(v.exposure.maxSecondsPerDataKey).toBeLessThanOrEqual(2)

@@ -60,7 +60,7 @@ describe('renderTimelineCsv', () => {
   it('has a header row and one row per variant × second, all the same width', () => {
     const rows = parseCsv(renderTimelineCsv(s3))
     const header = rows[0]!
-    expect(header.slice(0, 13)).toEqual([
+    expect(header.slice(0, 14)).toEqual([
       'variant',
       'second',
       'offered',
@@ -69,6 +69,7 @@ describe('renderTimelineCsv', () => {
       'succeeded',
       'throttled',
       'failed',
+      'timed_out',
       'dropped',
       'kms_calls',
       'kms_throttled',

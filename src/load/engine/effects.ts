@@ -149,8 +149,10 @@ export const SUCCEEDED = 0
 export const THROTTLED_OUTCOME = 1
 /** The request failed for another reason. */
 export const FAILED = 2
-/** 0 succeeded, 1 throttled, 2 failed. */
-export type OutcomeCode = typeof SUCCEEDED | typeof THROTTLED_OUTCOME | typeof FAILED
+/** The request's deadline passed before it completed (its retries and waits were stopped). */
+export const TIMED_OUT = 3
+/** 0 succeeded, 1 throttled, 2 failed, 3 timed out. */
+export type OutcomeCode = typeof SUCCEEDED | typeof THROTTLED_OUTCOME | typeof FAILED | typeof TIMED_OUT
 
 /** The outcome class of a KMS outcome. */
 export function outcomeCode(outcome: KmsOutcome): OutcomeCode {

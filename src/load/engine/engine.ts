@@ -26,12 +26,20 @@ import { toMicros, type VariantRecorder } from '../results/index.ts'
 import type { Random } from '../../random.ts'
 import type { CompiledKind, HostState, Workload } from './workload.ts'
 
-/** Sends KMS calls asynchronously (endpoint targets: one SDK client per host). */
-export type AsyncKms = (call: KmsCallSpec, host: HostState) => Promise<KmsOutcome>
+/**
+ * Sends KMS calls asynchronously (endpoint targets: one SDK client per host). `signal` aborts
+ * the call (its SDK retries included) when the request's deadline passes.
+ */
+export type AsyncKms = (call: KmsCallSpec, host: HostState, signal?: AbortSignal) => Promise<KmsOutcome>
 
 const MODE_APP = 0
 const MODE_CALL = 1
 const MODE_BACKGROUND = 2
+/** A heap entry that only marks a waiting request's deadline (virtual time). */
+const MODE_DEADLINE = 3
+
+/** The default request deadline when none is given: no request waits forever. */
+export const NO_DEADLINE = Number.POSITIVE_INFINITY
 
 interface Task extends HeapEntry {
   gen: Generator<Effect, unknown, unknown>
@@ -40,6 +48,31 @@ interface Task extends HeapEntry {
   sent: number
   host: HostState
   value: unknown
+  /** ms since the run's start after which the request stops and counts as timed out */
+  deadline: number
+  /** completed (or timed out): later resumptions are ignored */
+  done: boolean
+  /** waiting for a flight (virtual time) */
+  waiting: boolean
+  /** the entry's resumption is the deadline: the request times out when it is popped */
+  expire: boolean
+  /** a MODE_DEADLINE entry for this request is in the heap */
+  marked: boolean
+  /** the request a MODE_DEADLINE entry stands for */
+  target: Task | undefined
+  /** the AWS error code of the last failed KMS call (named in `errors` when the request fails) */
+  lastError: string | undefined
+  /** real time: aborts the request's SDK call and cancels its deadline timer */
+  abort: AbortController | undefined
+  timer: { cancel(): void } | undefined
+}
+
+/** Request deadlines: the default, and per request kind. */
+export interface Deadlines {
+  /** ms from the intended send time. @default NO_DEADLINE */
+  readonly defaultMs: number
+  /** kinds with their own deadline */
+  readonly byKind?: ReadonlyMap<CompiledKind, number>
 }
 
 /** Options of {@link Engine}. */
@@ -66,6 +99,13 @@ export interface EngineOptions {
   latency?: LatencyModel
   /** background processes to start at second 0 */
   background?: { host: HostState; gen: Generator<Effect, void, unknown> }[]
+  /**
+   * Request deadlines. A request not done by its deadline stops there: its retries, backoffs
+   * and waits end (as an aborted SDK call's do) and it counts as timed out. This also bounds
+   * the backlog (and its memory) to the requests of one deadline's worth of arrivals.
+   * @default no deadline
+   */
+  deadlines?: Deadlines
   /**
    * Virtual time: how long (simulated ms) requests may take to finish after the last
    * arrival. A background process (a refill loop) never ends, so a request waiting for a
@@ -123,6 +163,8 @@ export class Engine {
   #finished = false
   /** the first error thrown by request code (counted as a failed request) */
   firstError: string | undefined
+  readonly #defaultDeadlineMs: number
+  readonly #deadlineByKind: ReadonlyMap<CompiledKind, number> | undefined
 
   constructor(options: EngineOptions) {
     this.#o = options
@@ -131,12 +173,26 @@ export class Engine {
     this.#latency = options.latency !== undefined && !options.latency.isZero ? options.latency : undefined
     this.#timed = this.#latency !== undefined || options.emulator?.faults?.addsLatency === true
     this.#strideMod = options.stride % options.fleetSize
+    this.#defaultDeadlineMs = options.deadlines?.defaultMs ?? NO_DEADLINE
+    this.#deadlineByKind = options.deadlines?.byKind
+  }
+
+  /** ms from the start after which the request stops. */
+  #deadlineOf(kind: CompiledKind, intended: number): number {
+    return intended + (this.#deadlineByKind?.get(kind) ?? this.#defaultDeadlineMs)
   }
 
   /** Whether the run was told to stop (SIGINT) before the arrivals ran out. */
   get stopped(): boolean {
     return this.#stopped
   }
+
+  /** ms of the schedule covered when the run was told to stop (`undefined` when it ran to the end). */
+  get stoppedAtMs(): number | undefined {
+    return this.#stopped ? this.#stopAtMs : undefined
+  }
+
+  #stopAtMs = 0
 
   // ---- virtual time ------------------------------------------------------------------
 
@@ -171,14 +227,15 @@ export class Engine {
           if (top.at > drainUntil) {
             // Past the drain: the requests left are abandoned (see abandonInFlight).
             this.#now = drainUntil
-            for (let t = heap.pop(); t !== undefined; t = heap.pop()) if (t.mode !== MODE_BACKGROUND) this.#open.add(t)
+            for (let t = heap.pop(); t !== undefined; t = heap.pop())
+              if (t.mode !== MODE_BACKGROUND && t.mode !== MODE_DEADLINE && !t.done) this.#open.add(t)
             break
           }
         }
         heap.pop()
         this.#now = top.at
         clock.advanceTo(start + top.at)
-        this.#run(top, top.value)
+        this.#resume(top)
       } else if (next !== Infinity) {
         this.#now = next
         clock.advanceTo(start + next)
@@ -188,6 +245,7 @@ export class Engine {
       if ((++n & 0xffff) === 0) {
         if (shouldStop?.() === true && next !== Infinity) {
           this.#stopped = true
+          this.#stopAtMs = this.#now
           next = Infinity
         }
         if (pause !== undefined) await pause()
@@ -213,6 +271,7 @@ export class Engine {
     while (next !== Infinity) {
       if (shouldStop()) {
         this.#stopped = true
+        this.#stopAtMs = Math.max(0, clock.now() - start)
         break
       }
       let now = clock.now() - start
@@ -268,11 +327,43 @@ export class Engine {
   }
 
   #startBackground(): void {
-    for (const b of this.#o.background ?? []) {
-      this.#run(
-        { at: 0, seq: 0, gen: b.gen, mode: MODE_BACKGROUND, intended: 0, sent: 0, host: b.host, value: undefined },
-        undefined,
-      )
+    for (const b of this.#o.background ?? [])
+      this.#run(newTask(b.gen, MODE_BACKGROUND, 0, 0, b.host, NO_DEADLINE), undefined)
+  }
+
+  /** Resumes a task popped from the heap (virtual time), or times it out at its deadline. */
+  #resume(task: Task): void {
+    if (task.mode === MODE_DEADLINE) {
+      const t = task.target as Task
+      if (!t.done && t.waiting) this.#timeOut(t)
+      return
+    }
+    if (task.done) return
+    if (task.expire) {
+      this.#timeOut(task)
+      return
+    }
+    this.#run(task, task.value)
+  }
+
+  /**
+   * Stops a request at its deadline: it counts as timed out with the deadline as its latency,
+   * and its generator is closed (its \`finally\` blocks run, as an aborted SDK call unwinds), so
+   * it makes no further call, backoff or wait. Real time: its SDK call is aborted.
+   */
+  #timeOut(task: Task): void {
+    if (task.done) return
+    task.done = true
+    task.waiting = false
+    this.#open.delete(task)
+    this.#inFlight--
+    const at = this.#virtual ? task.deadline : Math.max(task.deadline, this.#o.clock.now() - this.#o.startMs)
+    this.#rec.done(3, toMicros(at - task.intended), toMicros(at - task.sent), Math.floor(at / 1000))
+    task.abort?.abort()
+    try {
+      task.gen.return(undefined)
+    } catch {
+      // Request code whose cleanup throws has nothing left to run.
     }
   }
 
@@ -294,7 +385,7 @@ export class Engine {
           const second = Math.floor(intended / 1000)
           rec.kmsInstant(call.opIndex, code, second)
           rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
-          rec.instantDone(code, second)
+          rec.instantDone(code, second, res.ok ? undefined : res.error.name)
           return
         }
         // Fast path: synchronous KMS calls, no generator unless a mitigation must wait.
@@ -305,14 +396,21 @@ export class Engine {
             : undefined
         if (out !== undefined && !isContinuation(out)) {
           const code = out.ok ? 0 : out.error.name === 'ThrottlingException' ? 1 : 2
+          const error = out.ok ? undefined : out.error.name
           if (this.#virtual) {
-            rec.instantDone(code, Math.floor(intended / 1000))
+            rec.instantDone(code, Math.floor(intended / 1000), error)
             return
           }
           this.#now = this.#o.clock.now() - this.#o.startMs
           rec.offer(Math.floor(intended / 1000))
           rec.send(Math.floor(sent / 1000), late)
-          rec.done(code, toMicros(this.#now - intended), toMicros(this.#now - sent), Math.floor(this.#now / 1000))
+          rec.done(
+            code,
+            toMicros(this.#now - intended),
+            toMicros(this.#now - sent),
+            Math.floor(this.#now / 1000),
+            error,
+          )
           return
         }
         gen = out ?? host.kms(call)
@@ -325,8 +423,17 @@ export class Engine {
     rec.offer(Math.floor(intended / 1000))
     rec.send(Math.floor(sent / 1000), late)
     this.#inFlight++
-    const task: Task = { at: 0, seq: 0, gen, mode, intended, sent, host, value: undefined }
-    if (!this.#virtual) this.#open.add(task)
+    const task = newTask(gen, mode, intended, sent, host, this.#deadlineOf(kind, intended))
+    if (!this.#virtual) {
+      this.#open.add(task)
+      if (task.deadline !== NO_DEADLINE) {
+        if (o.asyncKms !== undefined) task.abort = new AbortController()
+        task.timer = o.clock.setTimer(Math.max(0, task.deadline - sent), () => {
+          task.timer = undefined
+          if (!this.#finished) this.#timeOut(task)
+        })
+      }
+    }
     this.#run(task, undefined)
   }
 
@@ -361,15 +468,16 @@ export class Engine {
         r = gen.next(value)
       } catch (e) {
         // Request code that throws is a failed request (and a bug in the scenario, reported once).
-        this.#complete(task, 2)
+        this.#complete(task, 2, 'RequestCodeError')
         this.firstError ??= e instanceof Error ? e.message : String(e)
         return
       }
       if (r.done === true) {
-        if (task.mode === MODE_APP) this.#complete(task, r.value as number)
+        if (task.mode === MODE_APP) this.#complete(task, r.value as number, task.lastError)
         else if (task.mode === MODE_CALL) {
           const out = r.value as KmsOutcome
-          this.#complete(task, out.ok ? 0 : out.error.name === 'ThrottlingException' ? 1 : 2)
+          if (out.ok) this.#complete(task, 0)
+          else this.#complete(task, out.error.name === 'ThrottlingException' ? 1 : 2, out.error.name)
         }
         return
       }
@@ -377,10 +485,13 @@ export class Engine {
       if (eff.kind === 'kms') {
         if (this.#emulator !== undefined) {
           if (!this.#timed) {
-            value = this.#exec(eff)
+            const out = this.#exec(eff)
+            if (!out.ok) task.lastError = out.error.name
+            value = out
             continue
           }
           const res = this.#emulator.tryCall(eff.operation, eff.input, eff.caller)
+          if (!res.ok) task.lastError = res.error.name
           const code = res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2
           // Injected latency (a fault) adds to the modelled service time.
           const svc = (this.#latency?.sample(eff.operation) ?? 0) + (res.delayMs ?? 0)
@@ -395,13 +506,18 @@ export class Engine {
         }
         const asyncKms = this.#o.asyncKms
         if (asyncKms === undefined) throw new Error('engine has no target')
-        asyncKms(eff, task.host).then(
-          (out) => this.#resumeAsync(task, out),
-          (e: unknown) =>
+        asyncKms(eff, task.host, task.abort?.signal).then(
+          (out) => {
+            if (!out.ok) task.lastError = out.error.name
+            this.#resumeAsync(task, out)
+          },
+          (e: unknown) => {
+            task.lastError = 'ClientError'
             this.#resumeAsync(task, {
               ok: false,
               error: { name: 'ClientError', message: e instanceof Error ? e.message : String(e) },
-            }),
+            })
+          },
         )
         return
       }
@@ -419,8 +535,21 @@ export class Engine {
         continue
       }
       if (this.#virtual) {
-        if (task.mode !== MODE_BACKGROUND) this.#open.add(task)
+        if (task.mode !== MODE_BACKGROUND) {
+          this.#open.add(task)
+          task.waiting = true
+          if (!task.marked && task.deadline !== NO_DEADLINE) {
+            // One marker per request: its deadline is fixed, whichever flight it waits on then.
+            task.marked = true
+            const marker = newTask(task.gen, MODE_DEADLINE, task.intended, task.sent, task.host, task.deadline)
+            marker.at = task.deadline
+            marker.target = task
+            this.#heap.push(marker)
+          }
+        }
         flight.onSettled((v) => {
+          if (task.done) return
+          task.waiting = false
           this.#open.delete(task)
           this.#suspend(task, 0, v)
         })
@@ -431,7 +560,12 @@ export class Engine {
 
   #suspend(task: Task, ms: number, value: unknown): void {
     if (this.#virtual) {
-      task.at = this.#now + ms
+      const at = this.#now + ms
+      if (at > task.deadline) {
+        // It would resume after its deadline: it stops there instead (bounded backlog).
+        task.at = task.deadline
+        task.expire = true
+      } else task.at = at
       task.value = value
       this.#heap.push(task)
       return
@@ -444,16 +578,19 @@ export class Engine {
   }
 
   #resumeAsync(task: Task, value: unknown): void {
-    if (this.#finished) return
+    if (this.#finished || task.done) return
     this.#now = this.#o.clock.now() - this.#o.startMs
     this.#run(task, value)
   }
 
-  #complete(task: Task, code: number): void {
-    if (task.mode === MODE_BACKGROUND) return
+  #complete(task: Task, code: number, error?: string): void {
+    if (task.mode === MODE_BACKGROUND || task.done) return
+    task.done = true
     if (!this.#virtual) {
       this.#now = this.#o.clock.now() - this.#o.startMs
       this.#open.delete(task)
+      task.timer?.cancel()
+      task.timer = undefined
     }
     this.#inFlight--
     this.#rec.done(
@@ -461,6 +598,7 @@ export class Engine {
       toMicros(this.#now - task.intended),
       toMicros(this.#now - task.sent),
       Math.floor(this.#now / 1000),
+      code === 0 ? undefined : error,
     )
   }
 
@@ -476,9 +614,14 @@ export class Engine {
     if (!this.#virtual) this.#now = this.#o.clock.now() - this.#o.startMs
     const now = this.#now
     const second = Math.floor(now / 1000)
-    for (const task of this.#open) this.#rec.done(2, toMicros(now - task.intended), toMicros(now - task.sent), second)
+    for (const task of this.#open) {
+      task.done = true
+      task.timer?.cancel()
+      task.abort?.abort()
+      this.#rec.done(2, toMicros(now - task.intended), toMicros(now - task.sent), second, 'RunEnded')
+    }
     // Every in-flight request is tracked; should one not be, it still counts as failed.
-    for (let i = this.#open.size; i < n; i++) this.#rec.done(2, 0, 0, second)
+    for (let i = this.#open.size; i < n; i++) this.#rec.done(2, 0, 0, second, 'RunEnded')
     this.#open.clear()
     this.#inFlight = 0
     return n
@@ -492,7 +635,36 @@ export class Engine {
       offered: r.offered,
       achieved: r.achieved,
       throttled: r.throttled,
-      completed: r.succeeded + r.throttled + r.failed,
+      completed: r.succeeded + r.throttled + r.failed + r.timedOut,
     }
+  }
+}
+
+function newTask(
+  gen: Generator<Effect, unknown, unknown>,
+  mode: number,
+  intended: number,
+  sent: number,
+  host: HostState,
+  deadline: number,
+): Task {
+  return {
+    at: 0,
+    seq: 0,
+    gen,
+    mode,
+    intended,
+    sent,
+    host,
+    value: undefined,
+    deadline,
+    done: false,
+    waiting: false,
+    expire: false,
+    marked: false,
+    target: undefined,
+    lastError: undefined,
+    abort: undefined,
+    timer: undefined,
   }
 }

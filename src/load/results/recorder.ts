@@ -24,6 +24,7 @@ interface Second {
   succeeded: number
   throttled: number
   failed: number
+  timedOut: number
   dropped: number
   late: number
   kmsCalls: number
@@ -41,6 +42,7 @@ function newSecond(): Second {
     succeeded: 0,
     throttled: 0,
     failed: 0,
+    timedOut: 0,
     dropped: 0,
     late: 0,
     kmsCalls: 0,
@@ -65,7 +67,11 @@ export class VariantRecorder {
   succeeded = 0
   throttled = 0
   failed = 0
+  /** requests stopped at their deadline */
+  timedOut = 0
   dropped = 0
+  /** every non-success by AWS error code or cause (`ThrottlingException`, `TimedOut`, `Dropped`, ...) */
+  readonly errors = new Map<string, number>()
   /** sends made more than the lateness tolerance after their intended time (real time) */
   late = 0
   /** retries the endpoint SDK client made (attempts − 1), counted from `$metadata.attempts` */
@@ -75,8 +81,8 @@ export class VariantRecorder {
   readonly kmsFailed = new Float64Array(N_OPS)
   /** KMS calls per caller, account and key (`kms.byCaller`) */
   readonly attribution = new Attribution()
-  /** per outcome: succeeded, throttled, failed (µs from the intended send time) */
-  readonly outcomes: readonly [LatencyRecorder, LatencyRecorder, LatencyRecorder]
+  /** per outcome: succeeded, throttled, failed, timed out (µs from the intended send time) */
+  readonly outcomes: readonly [LatencyRecorder, LatencyRecorder, LatencyRecorder, LatencyRecorder]
   /** service time of application requests (µs from the actual send) */
   readonly service: LatencyRecorder
   /** latency of individual KMS calls (µs) */
@@ -88,13 +94,13 @@ export class VariantRecorder {
   #cur: Second | undefined
   #curIndex = -1
   // Zero values batched as plain counts (virtual time: most requests take exactly 0 µs).
-  readonly #zeroOutcomes = [0, 0, 0]
+  readonly #zeroOutcomes = [0, 0, 0, 0]
   #zeroKms = 0
   #zeroSecond = 0
   readonly #keepSecondHistograms: boolean
 
   constructor(options: RecorderOptions = {}) {
-    this.outcomes = [new LatencyRecorder(), new LatencyRecorder(), new LatencyRecorder()]
+    this.outcomes = [new LatencyRecorder(), new LatencyRecorder(), new LatencyRecorder(), new LatencyRecorder()]
     this.service = new LatencyRecorder()
     this.kmsLatency = new LatencyRecorder()
     this.#secondLatency = new LatencyRecorder()
@@ -118,13 +124,13 @@ export class VariantRecorder {
    * An application request sent and completed at its intended time in `second` (virtual
    * time, zero service time): offer + send + done in one step.
    */
-  instantDone(code: number, second: number): void {
+  instantDone(code: number, second: number, error?: string): void {
     const e = second === this.#curIndex ? (this.#cur as Second) : this.#second(second)
     this.offered++
     this.achieved++
     e.offered++
     e.achieved++
-    this.#countOutcome(code, e)
+    this.#countOutcome(code, e, error)
     ;(this.#zeroOutcomes[code] as number)++
     if (second !== this.#latencySecond) this.#rollSecond(second)
     this.#zeroSecond++
@@ -157,14 +163,21 @@ export class VariantRecorder {
   drop(second: number): void {
     this.dropped++
     this.#second(second).dropped++
+    this.error('Dropped')
+  }
+
+  /** Counts one non-success under its AWS error code or cause. */
+  error(code: string): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1)
   }
 
   /**
-   * An application request completed with outcome `code` (0 succeeded, 1 throttled, 2 failed),
-   * `latencyUs` after its intended send time and `serviceUs` after its actual send.
+   * An application request completed with outcome `code` (0 succeeded, 1 throttled, 2 failed,
+   * 3 timed out), `latencyUs` after its intended send time and `serviceUs` after its actual
+   * send; `error` is the AWS error code of a failure.
    */
-  done(code: number, latencyUs: number, serviceUs: number, second: number): void {
-    this.#countOutcome(code, this.#second(second))
+  done(code: number, latencyUs: number, serviceUs: number, second: number, error?: string): void {
+    this.#countOutcome(code, this.#second(second), error)
     ;(this.outcomes[code] as LatencyRecorder).record(latencyUs)
     this.service.record(serviceUs)
     if (second !== this.#latencySecond) this.#rollSecond(second)
@@ -178,17 +191,23 @@ export class VariantRecorder {
     else this.kmsLatency.record(latencyUs)
   }
 
-  /** Counts an application request's outcome (0 succeeded, 1 throttled, 2 failed) in the run and in its second. */
-  #countOutcome(code: number, e: Second): void {
+  /** Counts an application request's outcome (0 succeeded, 1 throttled, 2 failed, 3 timed out) in the run and in its second. */
+  #countOutcome(code: number, e: Second, error: string | undefined): void {
     if (code === 0) {
       this.succeeded++
       e.succeeded++
     } else if (code === 1) {
       this.throttled++
       e.throttled++
+      this.error('ThrottlingException')
+    } else if (code === 3) {
+      this.timedOut++
+      e.timedOut++
+      this.error('TimedOut')
     } else {
       this.failed++
       e.failed++
+      this.error(error ?? 'UnknownError')
     }
   }
 
@@ -254,7 +273,7 @@ export class VariantRecorder {
       if (e.byOp !== undefined)
         for (let i = 0; i < N_OPS; i++)
           if ((e.byOp[i] as number) > 0) byOp[OPERATION_NAMES[i] as string] = e.byOp[i] as number
-      const entry: TimelineEntry & { late?: number; histogram?: string } = {
+      const entry: TimelineEntry & { late?: number; histogram?: string; timedOut?: number } = {
         second: s,
         offered: e.offered,
         achieved: e.achieved,
@@ -270,6 +289,7 @@ export class VariantRecorder {
         p99Ms: e.p99Ms,
       }
       if (e.late > 0) entry.late = e.late
+      if (e.timedOut > 0) entry.timedOut = e.timedOut
       if (e.histogram !== undefined) entry.histogram = e.histogram
       out.push(entry)
     }
@@ -278,7 +298,7 @@ export class VariantRecorder {
 
   /** Flushes batched values into the histograms. */
   flush(): void {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const h = (this.outcomes[i] as LatencyRecorder).flush()
       const zeros = this.#zeroOutcomes[i] as number
       if (zeros > 0) {

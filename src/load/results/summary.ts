@@ -75,6 +75,8 @@ export const TimelineEntrySchema = z.object({
   p99Ms: num,
   /** sends made later than the lateness tolerance in this second (real-time runs) */
   late: count.optional(),
+  /** requests that reached their deadline in this second */
+  timedOut: count.optional(),
   /** throttled calls per quota pool key `account/region/pool` in this second */
   poolThrottled: z.record(z.string(), count).optional(),
   /** this second's latency histogram (shard results keep it so that merged p50/p99 are exact) */

@@ -6,7 +6,7 @@
 import { attributedRecord } from './attribution.ts'
 import { OPERATION_NAMES, estimateCost } from '../../kms/index.ts'
 import type { QuotaUsage } from '../../quota/index.ts'
-import { encodeHistogram, latencyStats, newHistogram } from './histograms.ts'
+import { encodeHistogram, latencyStats } from './histograms.ts'
 import type { VariantRecorder } from './recorder.ts'
 import type { Billing, Exposure, MitigationSummary, QuotaPoolUsage, TimelineEntry, VariantSummary } from './summary.ts'
 
@@ -51,111 +51,119 @@ export interface VariantSummaryInput {
   layerRetries: number
   /** largest payload of the workload, bytes */
   maxPayloadBytes: number
+  /** seconds of the schedule that ran, when the run stopped early (rates, cost and timeline cover only these) */
+  ranSeconds?: number
 }
 
 /** Computes a variant summary. */
 export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
   const rec = i.recorder
   rec.flush()
-  const outcome = (k: 0 | 1 | 2): VariantSummary['outcomes']['succeeded'] => {
+  const outcome = (k: 0 | 1 | 2 | 3): VariantSummary['outcomes']['succeeded'] => {
     const h = rec.outcomes[k].histogram
     return { latencyMs: latencyStats(h), histogram: encodeHistogram(h) }
   }
-  const all = newHistogram()
-  try {
-    rec.allLatencies(all)
-    const byOperation: VariantSummary['kms']['byOperation'] = {}
-    let calls = 0
-    let throttled = 0
-    let failed = 0
-    const billing: Billing = {
-      symmetricRequests: 0,
-      asymmetricRequests: 0,
-      dataKeyPairRequests: 0,
-      keys: i.keys.map((k) => ({ rotations: k.rotations })),
-    }
-    for (let op = 0; op < OPERATION_NAMES.length; op++) {
-      const c = rec.kmsCalls[op] as number
-      if (c === 0) continue
-      const name = OPERATION_NAMES[op] as string
-      const t = rec.kmsThrottled[op] as number
-      const f = rec.kmsFailed[op] as number
-      byOperation[name] = { calls: c, throttled: t, failed: f }
-      calls += c
-      throttled += t
-      failed += f
-      // Throttled calls are free; every call KMS served is billed.
-      const served = c - t
-      if (KEY_PAIR_OPS.has(name)) billing.dataKeyPairRequests += served
-      else if (ASYMMETRIC_OPS.has(name)) billing.asymmetricRequests += served
-      else billing.symmetricRequests += served
-    }
-    const cost = costOf(billing, i.durationSeconds)
-    const offered = rec.offered
-    const duration = i.durationSeconds > 0 ? i.durationSeconds : 1
-    const mitigations: MitigationSummary[] = i.mitigations.map(({ mitigation, run }) => ({
-      name: mitigation.name,
-      params: { ...mitigation.params },
-      assumptions: [...(mitigation.assumptions ?? []), ...(run?.assumptions?.() ?? [])],
-      stats: run?.stats?.() ?? {},
-      ...(run?.findings !== undefined ? { findings: run.findings() } : {}),
-    }))
-    const timeline = withPools(rec.timeline(Math.ceil(i.durationSeconds)), i.usage, i.startEpochSecond)
-    return {
-      name: i.name,
-      ...(i.description !== undefined ? { description: i.description } : {}),
-      mitigations,
-      quotaOverrides: i.quotaOverrides,
-      offered: { requests: offered, ratePerSecond: offered / duration },
-      achieved: {
-        requests: rec.achieved,
-        ratePerSecond: rec.achieved / duration,
-        ...(rec.late > 0 ? { late: rec.late } : {}),
-      },
-      completed: {
-        succeeded: rec.succeeded,
-        failed: rec.failed,
-        dropped: rec.dropped,
-        throttled: rec.throttled,
-        timedOut: 0,
-        errors: {},
-      },
-      kms: {
-        calls,
-        throttled,
-        failed,
-        callsPerRequest: offered > 0 ? calls / offered : 0,
-        byOperation,
-        ...(rec.attribution.byCaller.size > 0
-          ? {
-              byCaller: attributedRecord(rec.attribution.byCaller),
-              byAccount: attributedRecord(rec.attribution.byAccount),
-              byKey: attributedRecord(rec.attribution.byKey),
-            }
-          : {}),
-      },
-      retries: i.layerRetries + rec.sdkRetries,
-      throttleRate: offered > 0 ? rec.throttled / offered : 0,
-      latencyMs: latencyStats(all),
-      histogram: encodeHistogram(all),
-      outcomes: { succeeded: outcome(0), throttled: outcome(1), failed: outcome(2) },
-      serviceTimeMs: latencyStats(rec.service.histogram),
-      serviceTimeHistogram: encodeHistogram(rec.service.histogram),
-      kmsCallLatency: {
-        latencyMs: latencyStats(rec.kmsLatency.histogram),
-        histogram: encodeHistogram(rec.kmsLatency.histogram),
-      },
-      quota: quotaPools(i.usage),
-      costUsd: cost,
-      billing,
-      exposure: mergeExposure(
-        i.mitigations.map((m) => m.run?.exposure?.() ?? {}),
-        i.maxPayloadBytes,
-      ),
-      timeline,
-    }
-  } finally {
-    all.destroy()
+  const byOperation: VariantSummary['kms']['byOperation'] = {}
+  let calls = 0
+  let throttled = 0
+  let failed = 0
+  const billing: Billing = {
+    symmetricRequests: 0,
+    asymmetricRequests: 0,
+    dataKeyPairRequests: 0,
+    keys: i.keys.map((k) => ({ rotations: k.rotations })),
+  }
+  for (let op = 0; op < OPERATION_NAMES.length; op++) {
+    const c = rec.kmsCalls[op] as number
+    if (c === 0) continue
+    const name = OPERATION_NAMES[op] as string
+    const t = rec.kmsThrottled[op] as number
+    const f = rec.kmsFailed[op] as number
+    byOperation[name] = { calls: c, throttled: t, failed: f }
+    calls += c
+    throttled += t
+    failed += f
+    // Throttled calls are free; every call KMS served is billed.
+    const served = c - t
+    if (KEY_PAIR_OPS.has(name)) billing.dataKeyPairRequests += served
+    else if (ASYMMETRIC_OPS.has(name)) billing.asymmetricRequests += served
+    else billing.symmetricRequests += served
+  }
+  // An interrupted run covers only the time that ran: its rates and monthly figures are over that.
+  const ran = i.ranSeconds !== undefined && i.ranSeconds < i.durationSeconds ? i.ranSeconds : undefined
+  const seconds = ran ?? i.durationSeconds
+  const cost = costOf(billing, seconds)
+  const offered = rec.offered
+  const duration = seconds > 0 ? seconds : 1
+  const mitigations: MitigationSummary[] = i.mitigations.map(({ mitigation, run }) => ({
+    name: mitigation.name,
+    params: { ...mitigation.params },
+    assumptions: [...(mitigation.assumptions ?? []), ...(run?.assumptions?.() ?? [])],
+    stats: run?.stats?.() ?? {},
+    ...(run?.findings !== undefined ? { findings: run.findings() } : {}),
+  }))
+  const timeline = withPools(rec.timeline(Math.ceil(seconds)), i.usage, i.startEpochSecond)
+  // The timeline stops where the run did (requests finishing after the stop land in the last second).
+  if (ran !== undefined) cutTimeline(timeline, Math.max(1, Math.ceil(ran)))
+  return {
+    name: i.name,
+    ...(i.description !== undefined ? { description: i.description } : {}),
+    mitigations,
+    quotaOverrides: i.quotaOverrides,
+    ...(ran !== undefined ? { ranSeconds: ran } : {}),
+    offered: { requests: offered, ratePerSecond: offered / duration },
+    achieved: {
+      requests: rec.achieved,
+      ratePerSecond: rec.achieved / duration,
+      ...(rec.late > 0 ? { late: rec.late } : {}),
+    },
+    completed: {
+      succeeded: rec.succeeded,
+      failed: rec.failed,
+      dropped: rec.dropped,
+      throttled: rec.throttled,
+      timedOut: rec.timedOut,
+      errors: Object.fromEntries([...rec.errors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    },
+    kms: {
+      calls,
+      throttled,
+      failed,
+      callsPerRequest: offered > 0 ? calls / offered : 0,
+      byOperation,
+      ...(rec.attribution.byCaller.size > 0
+        ? {
+            byCaller: attributedRecord(rec.attribution.byCaller),
+            byAccount: attributedRecord(rec.attribution.byAccount),
+            byKey: attributedRecord(rec.attribution.byKey),
+          }
+        : {}),
+    },
+    retries: i.layerRetries + rec.sdkRetries,
+    throttleRate: offered > 0 ? rec.throttled / offered : 0,
+    // Latency users recognise: that of the requests they were served (outcomes keeps the rest apart).
+    latencyMs: latencyStats(rec.outcomes[0].histogram),
+    histogram: encodeHistogram(rec.outcomes[0].histogram),
+    outcomes: {
+      succeeded: outcome(0),
+      throttled: outcome(1),
+      failed: outcome(2),
+      ...(rec.timedOut > 0 ? { timedOut: outcome(3) } : {}),
+    },
+    serviceTimeMs: latencyStats(rec.service.histogram),
+    serviceTimeHistogram: encodeHistogram(rec.service.histogram),
+    kmsCallLatency: {
+      latencyMs: latencyStats(rec.kmsLatency.histogram),
+      histogram: encodeHistogram(rec.kmsLatency.histogram),
+    },
+    quota: quotaPools(i.usage),
+    costUsd: cost,
+    billing,
+    exposure: mergeExposure(
+      i.mitigations.map((m) => m.run?.exposure?.() ?? {}),
+      i.maxPayloadBytes,
+    ),
+    timeline,
   }
 }
 
@@ -202,6 +210,29 @@ function withPools(
     if (s.throttled > 0) (e.poolThrottled ??= {})[s.key] = (e.poolThrottled[s.key] ?? 0) + s.throttled
   }
   return timeline
+}
+
+/** Folds the entries from second `n` on into second `n − 1` and drops them. */
+function cutTimeline(timeline: TimelineEntry[], n: number): void {
+  if (timeline.length <= n) return
+  const last = timeline[n - 1] as TimelineEntry
+  for (const e of timeline.slice(n)) {
+    last.offered += e.offered
+    last.achieved += e.achieved
+    last.succeeded += e.succeeded
+    last.throttled += e.throttled
+    last.failed += e.failed
+    last.dropped += e.dropped
+    last.kmsCalls += e.kmsCalls
+    last.kmsThrottled += e.kmsThrottled
+    if (e.timedOut !== undefined) last.timedOut = (last.timedOut ?? 0) + e.timedOut
+    if (e.late !== undefined) last.late = (last.late ?? 0) + e.late
+    for (const [k, v] of Object.entries(e.kmsByOperation)) last.kmsByOperation[k] = (last.kmsByOperation[k] ?? 0) + v
+    for (const [k, v] of Object.entries(e.poolAccepted)) last.poolAccepted[k] = (last.poolAccepted[k] ?? 0) + v
+    for (const [k, v] of Object.entries(e.poolThrottled ?? {}))
+      (last.poolThrottled ??= {})[k] = (last.poolThrottled[k] ?? 0) + v
+  }
+  timeline.length = n
 }
 
 /** A timeline entry with nothing in it. */

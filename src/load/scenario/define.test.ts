@@ -21,7 +21,6 @@ describe('defineScenario', () => {
       accounts: [{ id: '111122223333' }],
       fleet: { hosts: 1 },
       tenants: 1,
-      latency: 'none',
       profile: 'aws-default',
     })
     expect(s.variants).toEqual([{ name: 'baseline', mitigations: [] }])

@@ -155,6 +155,8 @@ export type ContextSpec = z.infer<typeof context>
 const common = {
   /** relative share of this request kind in the mix. @default 1 */
   weight: z.number().positive().finite().default(1),
+  /** this kind's request deadline (`10s`, `500ms`, seconds), instead of the scenario's `timeout` */
+  timeout: duration.optional(),
 }
 const keyed = { ...common, key: z.string().min(1), context: context.optional() }
 
@@ -198,6 +200,14 @@ const requestSchema = z.discriminatedUnion('kind', [
     ...keyed,
     payloadBytes: size.default(65_536),
     dataKeySpec: z.enum(['AES_256', 'AES_128']).default('AES_256'),
+    /**
+     * Distinct encrypted data keys in the message store the reads draw from (uniformly). In
+     * envelope encryption every message has its own data key unless the writers cached data
+     * keys, so by default every read decrypts a data key of its own (no two reads share one);
+     * give the writers' figure here (messages ÷ messages per cached data key) when they cached.
+     * @default one per read
+     */
+    dataKeysInStore: z.number().int().positive().optional(),
   }),
   strict({ kind: z.literal('s3-put'), ...s3Request }),
   strict({ kind: z.literal('s3-get'), ...s3Request }),
@@ -457,6 +467,12 @@ const buildScenarioSchema = (table: MitigationTable) =>
       region: region.default('us-east-1'),
       /** @default 60 (seconds) */
       duration: duration.default(60),
+      /**
+       * Request deadline (`29s`, `500ms`, seconds): a request not done by then stops (its
+       * retries and waits end, as an aborted SDK call's do) and counts as timed out, a failure.
+       * Request kinds may set their own. @default 29 s (DEFAULT_REQUEST_TIMEOUT_MS)
+       */
+      timeout: duration.optional(),
       /** @default 1 */
       seed: z.number().int().default(1),
       /** accounts; the first is the default. @default [{ id: '111122223333' }] */
@@ -480,8 +496,11 @@ const buildScenarioSchema = (table: MitigationTable) =>
       tenants: tenantsSchema.default(1),
       arrivals: scheduleSchema,
       requests: z.array(requestSchema).min(1),
-      /** service-time model: `none` (0 ms), `aws` (the documented assumption), or a spec. @default 'none' */
-      latency: latencySchema.default('none'),
+      /**
+       * service-time model: `none` (0 ms), `aws` (the documented assumption), or a spec.
+       * @default 'aws' in virtual time (so latency means something), 'none' in real time (measured)
+       */
+      latency: latencySchema.optional(),
       /** quota profile name. @default 'aws-default' */
       profile: profileName.default('aws-default'),
       /** quota overrides for every variant (pool → requests/s) */

@@ -171,10 +171,14 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
           }
         },
       }
-      const asyncKms = async (call: KmsCallSpec, host: HostState): Promise<KmsOutcome> => {
+      const asyncKms = async (call: KmsCallSpec, host: HostState, signal?: AbortSignal): Promise<KmsOutcome> => {
         const client = clientFor(host, call.caller)
         try {
-          const out = (await client.send(new (commandClass(call.operation))(call.input) as never)) as SendResult
+          // The request's deadline aborts the call, its SDK retries and backoffs included.
+          const command = new (commandClass(call.operation))(call.input) as never
+          const out = (await (signal !== undefined
+            ? client.send(command, { abortSignal: signal })
+            : client.send(command))) as SendResult
           const attempts = out.$metadata?.attempts ?? 1
           if (attempts > 1) rec.sdkRetries += attempts - 1
           return { ok: true, output: out as never }
