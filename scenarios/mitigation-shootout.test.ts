@@ -40,13 +40,14 @@ describe('mitigation-shootout (virtual time)', () => {
     expect(get('data-key-cache').exposure.maxMessagesPerDataKey).toBeGreaterThan(1)
     expect(get('multi-region').costUsd.billedKeys).toBe(3)
     expect(get('account-sharding').costUsd.billedKeys).toBe(3)
-    expect(get('quota-increase').quotaOverrides).toEqual({ symmetric: 2000 })
+    // At full size (the scale model ran 2,000/s).
+    expect(get('quota-increase').quotaOverrides).toEqual({ symmetric: 20_000 })
     expect(get('quota-increase').mitigations.find((m) => m.name === 'quota-increase')!.findings![0]).toContain(
       'a quota of at least 18,000/s removes the throttling',
     )
 
     // Ranked: throttling first, then monthly cost: a data-key cache wins.
-    const ranking = rankVariants(r.variants)
+    const ranking = rankVariants(r.variants, { scale: r.scale })
     expect(ranking.baseline.name).toBe('baseline')
     expect(['data-key-cache', 'cache-single-flight']).toContain(ranking.ranked[0]!.variant.name)
     const clean = ranking.ranked.filter((x) => x.tier === 'clean').map((x) => x.variant.name)

@@ -86,6 +86,9 @@ Options:
                         auto: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX/COUNT; merge
                         with \`kms-bench merge\`
   --latency none|aws|FILE  service-time model of the embedded target (default: the scenario's, else none)
+  --timeout D           every request's deadline (e.g. 10s, 500ms): a request not done by then stops
+                        (retries and waits end) and counts as timed out (default: the scenario's
+                        timeout, else 29 s, the default integration timeout of API Gateway)
   --max-in-flight N     real time: requests in flight at most; later ones are dropped (default 4096)
   --workers N           real time: send from N worker threads (each 1/N of every rate, merged
                         exactly) when one core cannot keep the schedule (default 1)
@@ -121,6 +124,7 @@ const OPTIONS = {
   shard: { type: 'string' },
   latency: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  timeout: { type: 'string' },
   threshold: { type: 'string', multiple: true },
   runs: { type: 'string' },
   workers: { type: 'string' },
@@ -411,6 +415,8 @@ interface RunPlan {
   profile?: QuotaArgs['profile']
   quotas?: Record<string, number>
   maxInFlight?: number
+  /** --timeout, ms */
+  timeoutMs?: number
   environment: RunSummary['environment']
   toolVersion: string
   /** directory trace files are relative to */
@@ -458,6 +464,7 @@ function planOptions(
     ...(plan.profile !== undefined ? { profile: plan.profile } : {}),
     ...(plan.quotas !== undefined ? { quotas: plan.quotas } : {}),
     ...(plan.maxInFlight !== undefined ? { realTime: { maxInFlight: plan.maxInFlight } } : {}),
+    ...(plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {}),
     signal,
     onProgress,
     toolVersion: plan.toolVersion,
@@ -688,6 +695,7 @@ export const runCommand: Command = {
       )
     const cliThresholds = parseThresholdArgs(v.threshold)
     const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
+    const timeout = v.timeout !== undefined ? parseDurationArg('--timeout', v.timeout) : undefined
     const quotaArgs = await parseQuotaArgs({ profile: v.profile, quota: v.quota }, io.cwd)
     const latency = await parseLatency(v.latency, io.cwd)
 
@@ -768,6 +776,7 @@ export const runCommand: Command = {
       ...(v.profile !== undefined ? { profile: quotaArgs.profile } : {}),
       ...(Object.keys(quotaArgs.quotas).length > 0 ? { quotas: { ...quotaArgs.quotas } } : {}),
       ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+      ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
       environment: runEnvironment(),
       toolVersion: toolVersion(),
       baseDir: scenarioPath !== undefined ? dirname(scenarioPath) : io.cwd,

@@ -54,6 +54,7 @@ import {
   SCHEMA_VERSION,
   type RunSummary,
   type VariantSummary,
+  atFullSize,
   buildVariantSummary,
 } from './results/index.ts'
 import { describeFault } from '../faults/index.ts'
@@ -203,7 +204,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   if (scale !== 1) {
     assumptions.add(
       target.kind === 'embedded'
-        ? `A scale model ran: every rate and every quota was multiplied by ${scale}; throttle fractions match the full-size system, absolute rates do not.`
+        ? `A scale model ran: every rate and every quota was multiplied by ${scale}. Counts, rates, quotas and costs are reported at full size (what ran divided by ${scale}; the figures as run are in each variant's asRun); throttle fractions carry over, latency is as measured.`
         : `A scale model ran: every rate was multiplied by ${scale}; the endpoint enforces its own quotas (scale them alike, e.g. kms-bench serve --quota).`,
     )
   }
@@ -218,6 +219,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   if (target.kind === 'embedded')
     assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
+  for (const r of scenario.requests)
+    if (r.kind === 'envelope-decrypt')
+      assumptions.add(
+        r.dataKeysInStore === undefined
+          ? 'Envelope decrypts: every read decrypts a data key of its own (in envelope encryption each message has its own data key unless the writers cached data keys); set dataKeysInStore when they did.'
+          : `Envelope decrypts: reads draw uniformly from ${r.dataKeysInStore} distinct encrypted data keys in the store (dataKeysInStore).`,
+      )
   if (target.kind !== 'embedded') {
     assumptions.add(
       "Endpoint targets: calls S3 makes on the caller's behalf are sent by the harness with the caller's credentials (kms:ViaService cannot travel over the wire).",
@@ -677,8 +685,11 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       maxPayloadBytes: workload.maxPayloadBytes,
       ...(engine.stoppedAtMs !== undefined ? { ranSeconds: engine.stoppedAtMs / 1000 } : {}),
     })
+    // A scale model on the embedded target reports at full size (its quotas were scaled too);
+    // against an endpoint only the offered rates were scaled, so its figures stay as run.
+    const reported = embedded ? atFullSize(summary, a.scale, a.durationSeconds) : summary
     return {
-      summary: { ...summary, cloudwatch: cloudWatchView(summary, s.alarm ?? DEFAULT_USAGE_ALARM) },
+      summary: { ...reported, cloudwatch: cloudWatchView(reported, s.alarm ?? DEFAULT_USAGE_ALARM) },
       stopped: engine.stopped,
     }
   } finally {
@@ -800,7 +811,7 @@ async function makeFixtures(
     const n = Math.min(need.count, max)
     if (n < need.count)
       assumptions.add(
-        `Only ${n} of ${need.count} distinct ciphertexts were made for ${need.key}: requests beyond reuse them (indices wrap).`,
+        `Only ${n} of ${need.count} distinct ciphertexts were made for ${need.key}: tenant or object i beyond uses ciphertext i mod ${n}, under that ciphertext's own encryption context.`,
       )
     const caller: CallerInput = { account: key.account, region: key.region }
     const list: Uint8Array[] = []

@@ -61,7 +61,9 @@ export function dataKeyRequestId(call: KmsCallSpec): string | undefined {
   } else if (call.operation === 'Decrypt') {
     const i = call.input as { CiphertextBlob?: Uint8Array; EncryptionContext?: Record<string, string> }
     if (i.CiphertextBlob === undefined) return undefined
-    id = `D\n${blobId(i.CiphertextBlob)}\n${contextId(i.EncryptionContext)}`
+    // A message's own data key (the workload's data-key model) is a data key of its own.
+    const own = call.meta.dataKey !== undefined ? `#${call.meta.dataKey}` : ''
+    id = `D\n${blobId(i.CiphertextBlob)}${own}\n${contextId(i.EncryptionContext)}`
   } else return undefined
   requestIds.set(input, id)
   return id

@@ -50,6 +50,12 @@ import { dataKeyRequestId } from './call-keys.ts'
 import { DEFAULT_ESDK_SUITE, ESDK_SUITES, esdkSuite } from './esdk-suites.ts'
 import { booleanOption, durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
 
+/** What requests sharing a miss get when the request that made the call was stopped at its deadline. */
+const ABORTED: KmsOutcome = {
+  ok: false,
+  error: { name: 'AbortError', message: 'the shared call was aborted: the request that made it reached its deadline' },
+}
+
 /** `Maximum.MESSAGES_PER_CACHED_KEY_LIMIT` of the Encryption SDK. */
 export const MAX_MESSAGES_PER_CACHED_KEY = 2 ** 32
 /** `Maximum.BYTES_PER_CACHED_KEY_LIMIT` of the Encryption SDK for JavaScript (2^53 − 1). */
@@ -325,13 +331,22 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
               flight = new Flight<KmsOutcome>()
               pending.set(key, flight)
             }
-            const out = started !== undefined ? yield* started : yield* next(call)
-            const result = store(key, encrypt, bytes, out)
-            if (flight !== undefined) {
-              pending?.delete(key)
-              flight.resolve(out)
+            try {
+              const out = started !== undefined ? yield* started : yield* next(call)
+              const result = store(key, encrypt, bytes, out)
+              if (flight !== undefined) {
+                pending?.delete(key)
+                flight.resolve(out)
+              }
+              return result
+            } finally {
+              // Stopped at its deadline (the engine closes the generator): the requests that
+              // joined this miss get the aborted call's error, as joiners of an aborted promise do.
+              if (flight !== undefined && !flight.settled) {
+                if (pending?.get(key) === flight) pending.delete(key)
+                flight.resolve(ABORTED)
+              }
             }
-            return result
           }
 
           const invoker: KmsInvoker = (call) => {

@@ -234,10 +234,24 @@ export function s3BucketKeys(options: S3BucketKeysOptions = {}): Mitigation {
           ): EffectGenerator<KmsOutcome> {
             const flight = new Flight<KmsOutcome>()
             flights.set(flightId, flight)
-            const out = after(yield* gen)
-            flights.delete(flightId)
-            flight.resolve(out)
-            return out
+            try {
+              const out = after(yield* gen)
+              flights.delete(flightId)
+              flight.resolve(out)
+              return out
+            } finally {
+              // Stopped at its deadline: the requests waiting for this bucket key get the aborted call's error.
+              if (!flight.settled) {
+                if (flights.get(flightId) === flight) flights.delete(flightId)
+                flight.resolve({
+                  ok: false,
+                  error: {
+                    name: 'AbortError',
+                    message: 'the shared call was aborted: its request reached its deadline',
+                  },
+                })
+              }
+            }
           }
           function* retryAfter(flight: Flight<KmsOutcome>, call: KmsCallSpec): EffectGenerator<KmsOutcome> {
             const out = yield* wait(flight)

@@ -188,11 +188,13 @@ function reasonFor(
     `p99 of succeeded requests ${served(v)} (${base.name}: ${served(base)})`,
   ]
   const overrides = Object.entries(v.quotaOverrides)
-  // Overrides are recorded after --scale; the increase to request is the full-size value.
+  // A result at full size (asRun kept) already states them at full size; older results record
+  // them after --scale, so the increase to request is divided back.
   const fullSize = scale !== 1 ? ' at full size' : ''
+  const div = v.asRun !== undefined ? 1 : scale
   if (overrides.length > 0)
     facts.push(
-      `needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l / scale)}/s`).join(', ')}${fullSize}) through Service Quotas`,
+      `needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l / div)}/s`).join(', ')}${fullSize}) through Service Quotas`,
     )
   return `${head}; ${facts.join('; ')}`
 }

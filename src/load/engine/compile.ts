@@ -49,6 +49,7 @@ function compileKind(r: RequestSpec, index: number, tenants: number, o: Workload
       return k
     },
     fixture: (n) => o.fixtures.get(fixtureId, n % Math.max(1, o.fixtures.count(fixtureId))),
+    fixtureIndex: (n) => n % Math.max(1, o.fixtures.count(fixtureId)),
   }
   // COMPILERS[r.kind] takes exactly the request kind it is looked up by.
   const compile = COMPILERS[r.kind] as (r: RequestSpec, c: KindContext) => CompiledKind

@@ -23,7 +23,9 @@ export function compileDecrypt(r: Extract<RequestSpec, { kind: 'decrypt' }>, c: 
     single: (host, tenant) =>
       cache.memo(host, tenant, c.tenants, () => {
         const caller = c.options.callers.get(host.principal, key.region)
-        const input = decryptInput(keyIdFor(key, caller), c.fixture(tenant), ctx.get(tenant))
+        // Fixture t mod n under that fixture's own context (see KindContext.fixtureIndex).
+        const fi = c.fixtureIndex(tenant)
+        const input = decryptInput(keyIdFor(key, caller), c.fixture(fi), ctx.get(fi))
         return kmsCall('Decrypt', input, caller, { bytes: size.max, tenant, keyName: r.key, request: 'decrypt' })
       }),
   }

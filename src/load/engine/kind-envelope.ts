@@ -31,11 +31,22 @@ export function compileEnvelope(
   const size = sizeSampler(r.payloadBytes)
   const cache = new SpecCache()
   const encrypt = r.kind === 'envelope-encrypt'
-  const spec = (host: HostState, tenant: number, bytes: number): KmsCallSpec => {
-    const context = ctx.get(tenant)
+  // The data-key model of reads: every message has a data key of its own (the writers made one
+  // per message), unless the scenario says how many the store holds (dataKeysInStore).
+  const store = r.kind === 'envelope-decrypt' ? r.dataKeysInStore : undefined
+  let nextMessage = 0
+  const spec = (host: HostState, tenant: number, bytes: number, dataKey?: number): KmsCallSpec => {
+    const fi = encrypt ? tenant : c.fixtureIndex(tenant)
+    const context = ctx.get(fi)
     const caller = c.options.callers.get(host.principal, key.region)
     const keyId = keyIdFor(key, caller)
-    const meta: CallMeta = { bytes, tenant, keyName: r.key, request: r.kind }
+    const meta: CallMeta = {
+      bytes,
+      tenant,
+      keyName: r.key,
+      request: r.kind,
+      ...(dataKey !== undefined ? { dataKey } : {}),
+    }
     if (encrypt) {
       const input: OperationInputs['GenerateDataKey'] =
         context === undefined
@@ -43,13 +54,19 @@ export function compileEnvelope(
           : { KeyId: keyId, KeySpec: r.dataKeySpec, EncryptionContext: context }
       return kmsCall('GenerateDataKey', input, caller, meta)
     }
-    return kmsCall('Decrypt', decryptInput(keyId, c.fixture(tenant), context), caller, meta)
+    return kmsCall('Decrypt', decryptInput(keyId, c.fixture(fi), context), caller, meta)
   }
   const fixed = size.fixed
-  const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec =>
-    fixed === undefined
+  const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec => {
+    if (!encrypt && store !== 'per-tenant') {
+      // A read decrypts its message's data key: a new one per read, or one of the store's.
+      const dataKey = store === undefined ? nextMessage++ : random.int(store)
+      return spec(host, tenant, fixed ?? size.sample(random), dataKey)
+    }
+    return fixed === undefined
       ? spec(host, tenant, size.sample(random))
       : cache.memo(host, tenant, c.tenants, () => spec(host, tenant, fixed))
+  }
   if (!c.options.localCrypto) return { name: r.kind, weight: r.weight, single: specFor }
   return {
     name: r.kind,

@@ -32,8 +32,10 @@ export function compileOp(r: Extract<RequestSpec, { kind: 'encrypt' | 'op' }>, c
   const cache = new SpecCache()
   const name = r.kind === 'encrypt' ? 'encrypt' : op
   const build = (host: HostState, tenant: number, bytes: number): KmsCallSpec => {
-    const context = recipe?.context === true ? ctx.get(tenant) : undefined
-    const fixture = recipe?.fixture !== undefined ? c.fixture(tenant) : undefined
+    // With a fixture, the context is the fixture's own (tenant t beyond them uses fixture t mod n).
+    const fi = recipe?.fixture !== undefined ? c.fixtureIndex(tenant) : tenant
+    const context = recipe?.context === true ? ctx.get(fi) : undefined
+    const fixture = recipe?.fixture !== undefined ? c.fixture(fi) : undefined
     const caller = c.options.callers.get(host.principal, key?.region ?? host.region)
     const keyId = key !== undefined ? keyIdFor(key, caller) : ''
     const base =

@@ -44,7 +44,9 @@ export function compileS3(r: Extract<RequestSpec, { kind: 's3-put' | 's3-get' }>
     name: r.kind,
     weight: r.weight,
     single: (host, _tenant, random) => {
-      const object = objects === 1 ? 0 : random.int(objects)
+      const drawn = objects === 1 ? 0 : random.int(objects)
+      // GETs beyond the fixtures made read fixture o mod n, under its own object's context.
+      const object = put ? drawn : c.fixtureIndex(drawn)
       if (fixed === undefined) return build(host, object, size.sample(random))
       return cache.memo(host, object, objects, () => build(host, object, fixed))
     },

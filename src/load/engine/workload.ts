@@ -279,6 +279,12 @@ export interface KindContext {
   keyOf(name: string): ResolvedKey
   /** fixture `n` of this request (indices wrap over the fixtures made) */
   fixture(n: number): Uint8Array
+  /**
+   * The fixture `n` wraps to (`n` mod the fixtures made): a tenant or object beyond them uses
+   * that fixture *under its own encryption context*, since a ciphertext only decrypts under
+   * the context it was made with.
+   */
+  fixtureIndex(n: number): number
 }
 
 /** A Decrypt input, with the encryption context when there is one. */

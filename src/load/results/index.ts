@@ -80,5 +80,5 @@ export type {
   RelativeBound,
   Threshold,
 } from './thresholds.ts'
-export { buildVariantSummary, costOf, emptyEntry, mergeExposure } from './variant-summary.ts'
+export { atFullSize, buildVariantSummary, costOf, emptyEntry, mergeExposure } from './variant-summary.ts'
 export type { MitigationReport, VariantSummaryInput } from './variant-summary.ts'

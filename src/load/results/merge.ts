@@ -167,11 +167,40 @@ function mergeVariant(
     costUsd = costOf(billing, durationSeconds)
   }
   const timeline = mergeTimelines(vs.map((v) => v.timeline))
+  const asRuns = vs.flatMap((v) => (v.asRun !== undefined ? [v.asRun] : []))
+  const sumOf = (f: (x: NonNullable<VariantSummary['asRun']>) => number): number => sum(asRuns.map(f))
+  const asRun: VariantSummary['asRun'] =
+    asRuns.length === vs.length && asRuns[0] !== undefined
+      ? {
+          scale: asRuns[0].scale,
+          offered: { requests: sumOf((x) => x.offered.requests), ratePerSecond: sumOf((x) => x.offered.ratePerSecond) },
+          completed: {
+            succeeded: sumOf((x) => x.completed.succeeded),
+            throttled: sumOf((x) => x.completed.throttled),
+            failed: sumOf((x) => x.completed.failed),
+            timedOut: sumOf((x) => x.completed.timedOut),
+            dropped: sumOf((x) => x.completed.dropped),
+          },
+          kms: { calls: sumOf((x) => x.kms.calls), throttled: sumOf((x) => x.kms.throttled) },
+          retries: sumOf((x) => x.retries),
+          costUsd: {
+            requests: sumOf((x) => x.costUsd.requests),
+            keys: asRuns[0].costUsd.keys,
+            total: sumOf((x) => x.costUsd.requests) + asRuns[0].costUsd.keys,
+            monthly: {
+              requests: sumOf((x) => x.costUsd.monthly.requests),
+              keys: asRuns[0].costUsd.monthly.keys,
+              total: sumOf((x) => x.costUsd.monthly.requests) + asRuns[0].costUsd.monthly.keys,
+            },
+          },
+        }
+      : undefined
   return {
     name: v0.name,
     ...(v0.description !== undefined ? { description: v0.description } : {}),
     mitigations: mergeMitigations(vs.map((v) => v.mitigations)),
     quotaOverrides: sharedQuota ? v0.quotaOverrides : mergeRecords(vs.map((v) => v.quotaOverrides)),
+    ...(asRun !== undefined ? { asRun } : {}),
     offered: { requests: offered, ratePerSecond: offered / duration },
     achieved: { requests: achieved, ratePerSecond: achieved / duration, ...(late > 0 ? { late } : {}) },
     completed: {
@@ -198,6 +227,11 @@ function mergeVariant(
       succeeded: mergeOutcome(vs.map((v) => v.outcomes.succeeded)),
       throttled: mergeOutcome(vs.map((v) => v.outcomes.throttled)),
       failed: mergeOutcome(vs.map((v) => v.outcomes.failed)),
+      ...(vs.some((v) => v.outcomes.timedOut !== undefined)
+        ? {
+            timedOut: mergeOutcome(vs.flatMap((v) => (v.outcomes.timedOut !== undefined ? [v.outcomes.timedOut] : []))),
+          }
+        : {}),
     },
     serviceTimeMs,
     ...(serviceTimeHistogram !== undefined ? { serviceTimeHistogram } : {}),

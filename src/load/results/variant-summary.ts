@@ -281,3 +281,102 @@ export function mergeExposure(parts: Partial<Exposure>[], maxPayloadBytes: numbe
   }
   return e
 }
+
+/**
+ * A scale model's variant at full size: every count, rate, quota and cost of a run at
+ * `scale` (< 1) divided by the scale (counts rounded), so that what a report says is what the
+ * full-size system would see; ratios (throttle rate, utilisation, calls per request) and
+ * latencies are as measured. The figures as run are kept in `asRun`.
+ */
+export function atFullSize(v: VariantSummary, scale: number, durationSeconds: number): VariantSummary {
+  if (scale === 1 || !(scale > 0)) return v
+  const f = 1 / scale
+  const n = (x: number): number => Math.round(x * f)
+  const r = (x: number): number => x * f
+  const counts = (o: Record<string, number>): Record<string, number> =>
+    Object.fromEntries(Object.entries(o).map(([k, x]) => [k, n(x)]))
+  const billing: Billing | undefined =
+    v.billing !== undefined
+      ? {
+          ...v.billing,
+          symmetricRequests: n(v.billing.symmetricRequests),
+          asymmetricRequests: n(v.billing.asymmetricRequests),
+          dataKeyPairRequests: n(v.billing.dataKeyPairRequests),
+        }
+      : undefined
+  const c = v.completed
+  return {
+    ...v,
+    quotaOverrides: Object.fromEntries(Object.entries(v.quotaOverrides).map(([k, x]) => [k, r(x)])),
+    offered: { requests: n(v.offered.requests), ratePerSecond: r(v.offered.ratePerSecond) },
+    achieved: {
+      requests: n(v.achieved.requests),
+      ratePerSecond: r(v.achieved.ratePerSecond),
+      ...(v.achieved.late !== undefined ? { late: n(v.achieved.late) } : {}),
+    },
+    completed: {
+      succeeded: n(c.succeeded),
+      throttled: n(c.throttled),
+      failed: n(c.failed),
+      timedOut: n(c.timedOut),
+      dropped: n(c.dropped),
+      errors: counts(c.errors),
+    },
+    kms: {
+      ...v.kms,
+      calls: n(v.kms.calls),
+      throttled: n(v.kms.throttled),
+      failed: n(v.kms.failed),
+      byOperation: Object.fromEntries(
+        Object.entries(v.kms.byOperation).map(([op, x]) => [
+          op,
+          { calls: n(x.calls), throttled: n(x.throttled), failed: n(x.failed) },
+        ]),
+      ),
+    },
+    retries: n(v.retries),
+    quota: v.quota.map((q) => ({
+      ...q,
+      limit: r(q.limit),
+      accepted: n(q.accepted),
+      throttled: n(q.throttled),
+      peakPerSecond: r(q.peakPerSecond),
+    })),
+    ...(billing !== undefined ? { billing, costUsd: costOf(billing, v.ranSeconds ?? durationSeconds) } : {}),
+    timeline: v.timeline.map((e) => ({
+      ...e,
+      offered: n(e.offered),
+      achieved: n(e.achieved),
+      succeeded: n(e.succeeded),
+      throttled: n(e.throttled),
+      failed: n(e.failed),
+      dropped: n(e.dropped),
+      kmsCalls: n(e.kmsCalls),
+      kmsThrottled: n(e.kmsThrottled),
+      kmsByOperation: counts(e.kmsByOperation),
+      poolAccepted: counts(e.poolAccepted),
+      ...(e.timedOut !== undefined ? { timedOut: n(e.timedOut) } : {}),
+      ...(e.late !== undefined ? { late: n(e.late) } : {}),
+      ...(e.poolThrottled !== undefined ? { poolThrottled: counts(e.poolThrottled) } : {}),
+    })),
+    asRun: {
+      scale,
+      offered: v.offered,
+      completed: {
+        succeeded: c.succeeded,
+        throttled: c.throttled,
+        failed: c.failed,
+        timedOut: c.timedOut,
+        dropped: c.dropped,
+      },
+      kms: { calls: v.kms.calls, throttled: v.kms.throttled },
+      retries: v.retries,
+      costUsd: {
+        requests: v.costUsd.requests,
+        keys: v.costUsd.keys,
+        total: v.costUsd.total,
+        monthly: v.costUsd.monthly,
+      },
+    },
+  }
+}

@@ -204,10 +204,11 @@ const requestSchema = z.discriminatedUnion('kind', [
      * Distinct encrypted data keys in the message store the reads draw from (uniformly). In
      * envelope encryption every message has its own data key unless the writers cached data
      * keys, so by default every read decrypts a data key of its own (no two reads share one);
-     * give the writers' figure here (messages ÷ messages per cached data key) when they cached.
+     * give the writers' figure here (messages ÷ messages per cached data key) when they cached,
+     * or `per-tenant` when the writers cached one data key per tenant's encryption context.
      * @default one per read
      */
-    dataKeysInStore: z.number().int().positive().optional(),
+    dataKeysInStore: z.union([z.number().int().positive(), z.literal('per-tenant')]).optional(),
   }),
   strict({ kind: z.literal('s3-put'), ...s3Request }),
   strict({ kind: z.literal('s3-get'), ...s3Request }),

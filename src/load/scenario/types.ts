@@ -232,6 +232,12 @@ export interface CallMeta {
   readonly request?: string
   /** who attribution charges the call to (a principal ARN or an AWS service), when it is not the caller's principal */
   readonly caller?: string
+  /**
+   * The encrypted data key a Decrypt stands for, when reads model a store of messages with
+   * data keys of their own (envelope-decrypt): two calls with different `dataKey`s decrypt
+   * different data keys, whatever ciphertext bytes carry them.
+   */
+  readonly dataKey?: number
 }
 
 /** An S3 request made with SSE-KMS on a requester's behalf. */
