@@ -633,6 +633,15 @@ async function runInWorkers(
   }
 }
 
+/**
+ * The most workers (≤ `wanted`) whose shards each get whole hosts: with `count` outer shards,
+ * `count × w` must divide the fleet (shard arithmetic: global arrival j goes to host j mod H).
+ */
+export function usableWorkers(wanted: number, hosts: number, count: number): number {
+  for (let w = wanted; w > 1; w--) if (hosts % (count * w) === 0) return w
+  return 1
+}
+
 /** The `run` command. */
 export const runCommand: Command = {
   name: 'run',
@@ -784,20 +793,30 @@ export const runCommand: Command = {
 
     const quiet = v.quiet === true || env['CI'] === 'true' || io.stderr.isTTY !== true
     const progress = progressPrinter(io.stderr, !quiet ? 'line' : v.quiet === true ? 'off' : 'start')
+    // Hosts are split across workers, never shared: a host is one SDK client with one retry
+    // quota (and one limiter), and two workers sending for the same host would double them.
+    const usable = usableWorkers(workers, scenario.fleet.hosts, shard?.count ?? 1)
+    const workerNote =
+      usable < workers
+        ? `--workers ${workers} ran as ${usable} worker${usable === 1 ? '' : 's'}: hosts are split across workers (each host keeps one SDK client and one retry quota), so the worker count must divide the ${scenario.fleet.hosts} host${scenario.fleet.hosts === 1 ? '' : 's'} of the fleet${(shard?.count ?? 1) > 1 ? ` shard` : ''}.`
+        : undefined
+    if (workerNote !== undefined && v.quiet !== true) io.stderr.write(`note: ${workerNote}\n`)
     const runOnce = async (): Promise<RunSummary> => {
-      if (workers > 1) {
+      if (usable > 1) {
         try {
-          return await runInWorkers(plan, workers, io, (p) => progress.update(p))
+          const merged = await runInWorkers(plan, usable, io, (p) => progress.update(p))
+          return workerNote !== undefined ? { ...merged, assumptions: [...merged.assumptions, workerNote] } : merged
         } finally {
           progress.clear()
         }
       }
       const runTarget = planTarget(plan)
       try {
-        const one = await runScenario(
+        const ran = await runScenario(
           scenario,
           planOptions(plan, runTarget, io.signal, (p) => progress.update(p)),
         )
+        const one = workerNote !== undefined ? { ...ran, assumptions: [...ran.assumptions, workerNote] } : ran
         progress.clear()
         return one
       } catch (e) {

@@ -72,14 +72,28 @@ describe('runScenario in virtual time', () => {
       arrivals: { shape: 'constant', rate: 30_000 },
       requests: [{ kind: 'encrypt', key: 'k' }],
     })
-    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 }, scale: 0.1 })
+    const r = await runScenario(s, {
+      retryLayer,
+      retry: { mode: 'none', maxAttempts: 1 },
+      scale: 0.1,
+      latency: 'none',
+    })
     const v = r.variants[0]!
     expect(r.scale).toBe(0.1)
     expect(r.assumptions.some((a) => a.includes('scale model'))).toBe(true)
-    expect(v.offered.requests).toBe(30_000)
     // eu-north-1's default symmetric quota is 10,000/s: 1,000/s at scale 0.1, 2/3 of 3,000/s throttled.
-    expect(v.completed.throttled).toBe(20_000)
-    expect(v.quota.find((p) => p.pool === 'symmetric')?.limit).toBe(1000)
+    // As run: 30,000 offered, 20,000 throttled; reported at full size: ten times that.
+    expect(v.asRun).toMatchObject({ scale: 0.1, offered: { requests: 30_000 }, completed: { throttled: 20_000 } })
+    expect(v.offered).toEqual({ requests: 300_000, ratePerSecond: 30_000 })
+    expect(v.completed.throttled).toBe(200_000)
+    expect(v.completed.errors).toEqual({ ThrottlingException: 200_000 })
+    expect(v.throttleRate).toBeCloseTo(2 / 3, 12)
+    expect(v.quota.find((p) => p.pool === 'symmetric')).toMatchObject({ limit: 10_000, peakPerSecond: 30_000 })
+    // Cost at full size: 100,000 served Encrypt calls (10,000/s × 10 s) at $0.03 per 10,000, less
+    // the 20,000-request monthly free tier prorated to 10 s of a 730-hour month; the as-run figure
+    // is a tenth's.
+    expect(v.costUsd.requests).toBeCloseTo(((100_000 - (20_000 * 10) / (730 * 3600)) * 0.03) / 10_000, 12)
+    expect(v.asRun!.costUsd.requests).toBeLessThan(v.costUsd.requests / 5)
   })
 
   it('is deterministic: the same scenario and seed give identical variants', async () => {

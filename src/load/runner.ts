@@ -224,7 +224,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       assumptions.add(
         r.dataKeysInStore === undefined
           ? 'Envelope decrypts: every read decrypts a data key of its own (in envelope encryption each message has its own data key unless the writers cached data keys); set dataKeysInStore when they did.'
-          : `Envelope decrypts: reads draw uniformly from ${r.dataKeysInStore} distinct encrypted data keys in the store (dataKeysInStore).`,
+          : r.dataKeysInStore === 'per-tenant'
+            ? "Envelope decrypts: the store holds one encrypted data key per tenant's encryption context (dataKeysInStore: per-tenant, writers that cached one data key per tenant)."
+            : `Envelope decrypts: reads draw uniformly from ${r.dataKeysInStore} distinct encrypted data keys in the store (dataKeysInStore).`,
       )
   if (target.kind !== 'embedded') {
     assumptions.add(

@@ -19,7 +19,12 @@ function envelope(
     duration: 60,
     keys: [{ name: 'k' }],
     arrivals: { shape: 'constant', rate: 10 },
-    requests: [{ kind, key: 'k', payloadBytes }],
+    // Reads: the writers cached one data key per tenant (here one tenant), so the store holds one.
+    requests: [
+      kind === 'envelope-decrypt'
+        ? { kind, key: 'k', payloadBytes, dataKeysInStore: 'per-tenant' as const }
+        : { kind, key: 'k', payloadBytes },
+    ],
     variants: [{ name: 'baseline' }, { name: 'cached', mitigations: [dataKeyCache(options)] }],
     ...extra,
   }

@@ -34,7 +34,7 @@ describe('mitigations in real time against kms-bench serve', () => {
       arrivals: { shape: 'constant', rate: 50 },
       requests: [
         { kind: 'envelope-encrypt', key: 'k', payloadBytes: 512, weight: 2 },
-        { kind: 'envelope-decrypt', key: 'k', payloadBytes: 512, weight: 1 },
+        { kind: 'envelope-decrypt', key: 'k', payloadBytes: 512, weight: 1, dataKeysInStore: 'per-tenant' },
         { kind: 's3-put', key: 'k', bucket: 'media', objects: 50, weight: 1 },
       ],
       variants: [

@@ -17,7 +17,7 @@ function scenario(
     duration: 10,
     keys: [{ name: 'k' }],
     arrivals: { shape: 'constant', rate: 100 },
-    requests: [{ kind: 'envelope-decrypt', key: 'k', payloadBytes: 100 }],
+    requests: [{ kind: 'envelope-decrypt', key: 'k', payloadBytes: 100, dataKeysInStore: 'per-tenant' }],
     latency: { default: { type: 'constant', ms: latencyMs } },
     variants: [{ name: 'baseline' }, { name: 'coalesced', mitigations }],
   }

@@ -10,7 +10,8 @@ const scenario: ScenarioInput = {
   duration: 60,
   keys: [{ name: 'k' }],
   arrivals: { shape: 'constant', rate: 100 },
-  requests: [{ kind: 'envelope-decrypt', key: 'k', payloadBytes: 100 }],
+  // The writers cached one data key per tenant: the store holds one (the old model's shape).
+  requests: [{ kind: 'envelope-decrypt', key: 'k', payloadBytes: 100, dataKeysInStore: 'per-tenant' }],
   latency: { default: { type: 'constant', ms: 50 } },
   variants: [
     { name: 'plain', mitigations: [dataKeyCache({ maxAge: 20 })] },
