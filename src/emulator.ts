@@ -117,6 +117,14 @@ export interface Emulator {
    * and the per-second series. Empty with profile `'none'`.
    */
   usage(): QuotaUsage
+  /** The per-pool quota overrides in force (pool → requests/s). */
+  quotaOverrides(): Record<string, number>
+  /**
+   * Replaces the quota overrides (a quota increase for one variant of a run against
+   * `kms-bench serve`, then the old ones back). The quota meter starts afresh. Throws
+   * `QuotaConfigError` for a bad override, changing nothing.
+   */
+  setQuotaOverrides(quotas: Record<string, number>): void
   /** The limit (requests/s, after overrides and scale) of a pool in a Region; `undefined` when it has none. */
   quotaLimit(pool: string, region?: string): number | undefined
   /** Attaches (or replaces) an IAM identity policy to a principal (user or role ARN). */
@@ -142,7 +150,8 @@ const THROTTLED_RESULT: { readonly ok: false; readonly error: KmsError } = Objec
 /** Creates an embedded KMS emulator (see DESIGN.md, "Library API"). Throws `QuotaConfigError` for a bad quota configuration. */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = options.clock ?? new SystemClock()
-  const quotaConfig = resolveQuotaConfig(options)
+  let quotaConfig = resolveQuotaConfig(options)
+  let overrides: Record<string, number> = { ...(options.quotas ?? {}) }
   const core = new KmsCore({
     clock,
     operations: OPERATION_TABLE,
@@ -154,7 +163,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       ? { grantPropagationDelayMs: options.grantPropagationDelayMs }
       : {}),
   })
-  const gate = quotaConfig !== undefined ? new QuotaGate<Caller>(quotaConfig, clock) : undefined
+  let gate = quotaConfig !== undefined ? new QuotaGate<Caller>(quotaConfig, clock) : undefined
   const faults =
     options.faults !== undefined && options.faults.length > 0
       ? new FaultInjector(
@@ -205,8 +214,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return {
     clock,
     core,
-    quotaConfig,
     faults,
+    get quotaConfig() {
+      return quotaConfig
+    },
+    quotaOverrides: () => ({ ...overrides }),
+    setQuotaOverrides: (quotas) => {
+      // Validated first (QuotaConfigError names the problem): a bad override changes nothing.
+      const next = resolveQuotaConfig({ ...options, quotas })
+      quotaConfig = next
+      overrides = { ...quotas }
+      gate = next !== undefined ? new QuotaGate<Caller>(next, clock) : undefined
+    },
     call: (op, input, caller) => {
       try {
         return Promise.resolve(callSync(op, input, caller))

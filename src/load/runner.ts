@@ -235,13 +235,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const overrides =
       scenario.quotas !== undefined ||
       options.quotas !== undefined ||
-      options.profile !== undefined ||
-      variants.some(
-        (v) => v.quotas !== undefined || v.profile !== undefined || v.mitigations.some((m) => m.quotas !== undefined),
-      )
+      variants.some((v) => v.quotas !== undefined || v.mitigations.some((m) => m.quotas !== undefined))
     if (overrides)
       assumptions.add(
-        'Quota overrides and profiles apply to the embedded target only: an endpoint enforces its own quotas (kms-bench serve --quota).',
+        "Quota overrides were applied to the endpoint for the variants that have them (kms-bench serve's PUT /kms-bench/quotas, unscaled: the endpoint's quotas are its own) and its quotas restored after each.",
+      )
+    if (options.profile !== undefined || variants.some((v) => v.profile !== undefined))
+      assumptions.add(
+        'Quota profiles apply to the embedded target only: an endpoint enforces its own (kms-bench serve --profile).',
       )
   }
 
@@ -313,6 +314,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     },
     assumptions: [...assumptions],
     latencyModel: target.kind === 'embedded' ? latencyName(latencySetting) : 'endpoint',
+    quotasApplied: target.kind === 'embedded' ? 'embedded' : 'endpoint-admin',
     deadline: {
       ms: deadline.ms,
       ...(deadline.byRequest.some((x) => x !== undefined)
@@ -474,6 +476,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     profile,
     quotas,
     quotaScale,
+    variant: v.name,
     region: a.region,
     defaultAccount: (s.accounts[0] as { id: string }).id,
     durationSeconds: a.durationSeconds,
@@ -672,7 +675,8 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       0,
     )
     const scaledQuotas: Record<string, number> = {}
-    for (const [pool, limit] of Object.entries(quotas)) scaledQuotas[pool] = limit * quotaScale
+    // Endpoints: the overrides as applied (unscaled: --scale scales only the offered rates there).
+    for (const [pool, limit] of Object.entries(quotas)) scaledQuotas[pool] = limit * (embedded ? quotaScale : 1)
     const summary = buildVariantSummary({
       name: v.name,
       ...(v.description !== undefined ? { description: v.description } : {}),

@@ -5,7 +5,7 @@
  */
 import type { QuotaPoolUsage, RunSummary, VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtLimit, fmtNum, fmtPct, fmtRate, fmtSeconds, isUnbounded, plural } from './format.ts'
-import type { Ranking } from './rank.ts'
+import { tierOf, type Ranking } from './rank.ts'
 import { lossSentence, lostRequests, throttles } from './service.ts'
 
 /** The pool a variant came closest to (or furthest over) its limit in, if it used any. */
@@ -68,6 +68,10 @@ export function verdict(summary: RunSummary, ranking: Ranking): string[] {
       ranking.unranked.length > 0
         ? `No variant can be ranked against ${ranking.baseline.name}: ${ranking.unranked.map((u) => `${u.variant.name} ${u.reason}`).join('; ')}.`
         : 'Only one variant ran, so there is nothing to compare it with.',
+    )
+  } else if (first.tier === 'clean' && tierOf(ranking.baseline) === 'clean') {
+    lines.push(
+      `No mitigation is needed: ${ranking.baseline.name} already serves every request without throttling. Cheapest alternative: ${first.variant.name}: ${first.reason}.`,
     )
   } else if (first.tier === 'clean') {
     lines.push(`Best: ${first.variant.name}: ${first.reason}.`)

@@ -147,7 +147,11 @@ const TIER_LABEL: Record<RankTier, string> = {
 
 /** Renders `report.html` from a run summary. */
 export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): string {
-  const ranking = rankVariants(summary.variants, { scale: summary.scale, durationSeconds: summary.durationSeconds })
+  const ranking = rankVariants(summary.variants, {
+    // Against an endpoint --scale scaled only the offered rates, not the quotas.
+    scale: summary.target === 'embedded' ? summary.scale : 1,
+    durationSeconds: summary.durationSeconds,
+  })
   const title = `kms-bench: ${summary.scenario}`
   const out: string[] = []
   out.push(

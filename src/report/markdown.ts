@@ -41,7 +41,11 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   const level = Math.min(Math.max(options.headingLevel ?? 1, 1), 4)
   const h = (n: number, text: string): string => `${'#'.repeat(level + n)} ${text}`
   const perTable = Math.max(1, options.variantsPerTable ?? 5)
-  const ranking = rankVariants(summary.variants, { scale: summary.scale, durationSeconds: summary.durationSeconds })
+  const ranking = rankVariants(summary.variants, {
+    // Against an endpoint --scale scaled only the offered rates, not the quotas.
+    scale: summary.target === 'embedded' ? summary.scale : 1,
+    durationSeconds: summary.durationSeconds,
+  })
   const out: string[] = []
 
   out.push(h(0, `kms-bench: ${md(summary.scenario)}`))

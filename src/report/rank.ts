@@ -192,9 +192,13 @@ function reasonFor(
   // them after --scale, so the increase to request is divided back.
   const fullSize = scale !== 1 ? ' at full size' : ''
   const div = v.asRun !== undefined ? 1 : scale
+  const quotaText = overrides.map(([p, l]) => `${p} ${fmtInt(l / div)}/s`).join(', ')
+  // A quota increase is advice only where the baseline needed one (it throttled or lost requests).
   if (overrides.length > 0)
     facts.push(
-      `needs a quota increase (${overrides.map(([p, l]) => `${p} ${fmtInt(l / div)}/s`).join(', ')}${fullSize}) through Service Quotas`,
+      throttles(base) || lostRequests(base) > 0
+        ? `needs a quota increase (${quotaText}${fullSize}) through Service Quotas`
+        : `ran with a quota override (${quotaText}${fullSize}) that ${base.name} did not need`,
     )
   return `${head}; ${facts.join('; ')}`
 }

@@ -9,10 +9,16 @@
  * - `GET /metrics`: Prometheus text format (`metrics.ts`); authenticated like the usage meter.
  * - `GET /kms-bench/health`: `{"status":"ok"}`, or `"degraded"` with the problems (audit
  *   delivery failing); unauthenticated, it shows no state.
+ * - `GET /kms-bench/quotas`: the quota overrides in force (`{"quotas":{"symmetric":20000}}`);
+ *   `PUT /kms-bench/quotas` with `{"quotas":{POOL:RPS}}` replaces them (the quota meter starts
+ *   afresh): how `kms-bench run` applies a variant's quota increase to this endpoint and
+ *   restores the old quotas after it. PUT is an admin route like reset (cross-site refused;
+ *   under `--auth sigv4` a credential flagged `admin`); GET needs any valid signature.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Emulator } from '../emulator.ts'
-import { AccessDeniedException } from '../kms/index.ts'
+import { AccessDeniedException, ValidationException } from '../kms/index.ts'
+import { QuotaConfigError } from '../quota/index.ts'
 import type { StateSink } from './api.ts'
 import { refuseCrossSite } from './guards.ts'
 import type { ServerMetrics } from './metrics.ts'
@@ -36,13 +42,39 @@ export interface AdminDeps {
 }
 
 const RESET_PATHS = new Set(['/moto-api/reset', '/kms-bench/reset'])
+/** The quota overrides route (see the module comment). */
+export const QUOTAS_PATH = '/kms-bench/quotas'
 
 /** True when `method path` is one of the admin routes. */
 export function isAdminRoute(method: string, path: string): boolean {
   return (
     (method === 'POST' && RESET_PATHS.has(path)) ||
-    (method === 'GET' && (path === '/kms-bench/usage' || path === '/kms-bench/health' || path === '/metrics'))
+    (method === 'GET' &&
+      (path === '/kms-bench/usage' || path === '/kms-bench/health' || path === '/metrics' || path === QUOTAS_PATH)) ||
+    (method === 'PUT' && path === QUOTAS_PATH)
   )
+}
+
+/** `{"quotas": {POOL: RPS}}` → the overrides; throws ValidationException naming the problem. */
+function parseQuotasBody(body: Buffer): Record<string, number> {
+  let json: unknown
+  try {
+    json = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new ValidationException('PUT /kms-bench/quotas: the body is not JSON; send {"quotas": {"symmetric": 20000}}')
+  }
+  const quotas = (json as { quotas?: unknown } | null)?.quotas
+  if (quotas === null || typeof quotas !== 'object' || Array.isArray(quotas))
+    throw new ValidationException('PUT /kms-bench/quotas: send {"quotas": {POOL: requests per second}}')
+  const out: Record<string, number> = {}
+  for (const [pool, rps] of Object.entries(quotas)) {
+    if (typeof rps !== 'number' || !Number.isFinite(rps) || rps <= 0)
+      throw new ValidationException(
+        `PUT /kms-bench/quotas: quota '${pool}' must be a positive number, got ${JSON.stringify(rps)}`,
+      )
+    out[pool] = rps
+  }
+  return out
 }
 
 /** Serves an admin route (see {@link isAdminRoute}). */
@@ -70,6 +102,28 @@ export async function serveAdmin(
   if (path === '/kms-bench/usage') {
     await authenticate(deps, req, body, path, false)
     send(deps.responder, res, 200, JSON.stringify(deps.emulator.usage()), requestId, 'application/json')
+    return
+  }
+  if (path === QUOTAS_PATH) {
+    if (req.method === 'PUT') {
+      refuseCrossSite(req, `PUT ${path}`)
+      await authenticate(deps, req, body, path, true)
+      const quotas = parseQuotasBody(body)
+      try {
+        deps.emulator.setQuotaOverrides(quotas)
+      } catch (e) {
+        if (e instanceof QuotaConfigError) throw new ValidationException(`PUT /kms-bench/quotas: ${e.message}`)
+        throw e
+      }
+    } else await authenticate(deps, req, body, path, false)
+    send(
+      deps.responder,
+      res,
+      200,
+      JSON.stringify({ quotas: deps.emulator.quotaOverrides() }),
+      requestId,
+      'application/json',
+    )
     return
   }
   refuseCrossSite(req, `POST ${path}`)

@@ -14,7 +14,11 @@
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import * as sdk from '@aws-sdk/client-kms'
+import { createHash, createHmac } from 'node:crypto'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { HttpRequest } from '@smithy/protocol-http'
+import { SignatureV4 } from '@smithy/signature-v4'
+import type { Checksum, SourceData } from '@smithy/types'
 import type { Clock } from '../../clock.ts'
 import type { CallerInput, OperationInputs, OperationName, OperationOutputs } from '../../kms/index.ts'
 import type { PoolUsage, QuotaUsage, UsageSecond } from '../../quota/index.ts'
@@ -189,6 +193,8 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         }
       }
       let before: QuotaUsage | undefined
+      const admin = url !== undefined ? adminClient(url, options.credentials, o.defaultAccount, o.region) : undefined
+      const restore = await applyQuotas(admin, o.quotas, o.variant, url ?? 'aws')
       return {
         kind,
         setup,
@@ -220,6 +226,8 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
           }
           for (const m of hostClients.values()) for (const c of m.values()) c.destroy()
           hostClients.clear()
+          // The variant's quota overrides end with it: the endpoint gets its own back.
+          if (restore !== undefined && admin !== undefined) await admin.put(restore).catch(() => undefined)
         },
       }
     },
@@ -271,4 +279,123 @@ export function diffUsage(before: QuotaUsage | undefined, after: QuotaUsage, fro
     })
   }
   return { pools, seconds }
+}
+
+/** SHA-256 for SignatureV4 (node:crypto; the SDK's own hash is not a direct dependency). */
+class Sha256 implements Checksum {
+  readonly #secret: Buffer | undefined
+  #h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>
+  constructor(secret?: SourceData) {
+    this.#secret =
+      secret === undefined
+        ? undefined
+        : typeof secret === 'string'
+          ? Buffer.from(secret)
+          : ArrayBuffer.isView(secret)
+            ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+            : Buffer.from(secret)
+    this.#h = this.#fresh()
+  }
+  #fresh(): ReturnType<typeof createHash> | ReturnType<typeof createHmac> {
+    return this.#secret !== undefined ? createHmac('sha256', this.#secret) : createHash('sha256')
+  }
+  update(data: Uint8Array): void {
+    this.#h.update(data)
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.#h.digest()))
+  }
+  reset(): void {
+    this.#h = this.#fresh()
+  }
+}
+
+/** The quota route of a kms-bench endpoint (`/kms-bench/quotas`), signed like the SDK's calls. */
+interface AdminClient {
+  get(): Promise<Record<string, number> | undefined>
+  put(quotas: Record<string, number>): Promise<void>
+}
+
+function adminClient(
+  url: string,
+  credentials: EndpointCredentials | undefined,
+  account: string,
+  region: string,
+): AdminClient {
+  const signer = new SignatureV4({
+    credentials: credentials ?? { accessKeyId: account, secretAccessKey: 'kms-bench' },
+    region,
+    service: 'kms',
+    sha256: Sha256,
+  })
+  const send = async (method: 'GET' | 'PUT', body?: string): Promise<Response> => {
+    const u = new URL('/kms-bench/quotas', url)
+    const request = new HttpRequest({
+      method,
+      protocol: u.protocol,
+      hostname: u.hostname,
+      ...(u.port !== '' ? { port: Number(u.port) } : {}),
+      path: u.pathname,
+      headers: { host: u.host, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body } : {}),
+    })
+    const signed = await signer.sign(request)
+    return fetch(u, {
+      method,
+      headers: signed.headers as Record<string, string>,
+      ...(body !== undefined ? { body } : {}),
+    })
+  }
+  return {
+    async get() {
+      try {
+        const res = await send('GET')
+        if (!res.ok) return undefined
+        const json = (await res.json()) as { quotas?: Record<string, number> }
+        return json.quotas !== undefined && typeof json.quotas === 'object' ? json.quotas : undefined
+      } catch {
+        return undefined
+      }
+    },
+    async put(quotas) {
+      const res = await send('PUT', JSON.stringify({ quotas }))
+      if (!res.ok) {
+        const text = await res.text().catch(() => '')
+        let message = text
+        try {
+          const j = JSON.parse(text) as { message?: string; Message?: string; __type?: string }
+          message = `${j.__type ?? res.status}: ${j.message ?? j.Message ?? text}`
+        } catch {
+          // not JSON: the text as it came
+        }
+        throw new SetupError('PutQuotas', 'QuotaOverrideRefused', `PUT /kms-bench/quotas was refused: ${message}`)
+      }
+    },
+  }
+}
+
+/**
+ * Applies a variant's quota overrides to the endpoint: only `kms-bench serve` can (its
+ * `/kms-bench/quotas` route); any other endpoint, and real AWS, refuse the variant, so that
+ * nothing is ever reported as a quota increase that was not applied. Returns the overrides to
+ * restore after the variant (`undefined` when there was nothing to apply).
+ */
+async function applyQuotas(
+  admin: AdminClient | undefined,
+  quotas: Record<string, number>,
+  variant: string | undefined,
+  target: string,
+): Promise<Record<string, number> | undefined> {
+  const entries = Object.entries(quotas)
+  if (entries.length === 0) return undefined
+  const what = `variant '${variant ?? '?'}' changes quotas (${entries.map(([p, l]) => `${p}=${l}`).join(', ')})`
+  const previous = admin !== undefined ? await admin.get() : undefined
+  if (admin === undefined || previous === undefined)
+    throw new SetupError(
+      'PutQuotas',
+      'QuotaOverrideUnsupported',
+      `${what}, which only the embedded target or a kms-bench serve endpoint can apply (PUT /kms-bench/quotas); ${target} cannot: leave the variant out (--variant) or run it against kms-bench serve`,
+    )
+  await admin.put({ ...previous, ...quotas })
+  return previous
 }

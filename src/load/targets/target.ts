@@ -18,8 +18,14 @@ export interface SessionOptions {
   clock: Clock
   /** quota profile: a name or a profile object (embedded) */
   profile: string | QuotaProfileInput
-  /** quota overrides, requests/s before scaling (embedded) */
+  /**
+   * quota overrides, requests/s before scaling. Embedded: the emulator's. Endpoints: applied
+   * to `kms-bench serve` through `PUT /kms-bench/quotas` for the session and restored after;
+   * any other endpoint refuses the session (SetupError naming the variant).
+   */
   quotas: Record<string, number>
+  /** the variant the session runs (named when its quotas cannot be applied) */
+  variant?: string
   /** multiplies every quota (embedded: `--scale` × 1/shards) */
   quotaScale: number
   region: string
