@@ -13,9 +13,10 @@ describe('hierarchical-keyring (virtual time)', () => {
     // every KMS call of the keyring is a branch key Decrypt after a GetItem
     const s = hk!.mitigations.find((m) => m.name === 'hierarchical-keyring')!.stats as Record<string, number>
     expect(hk!.kms.byOperation['Decrypt']?.calls).toBe(hk!.kms.calls)
-    expect(s['dynamodbGetItem']).toBe(hk!.kms.calls)
-    // at most one miss per host, tenant and direction within the 15-min TTL: 40 × 200 × 2
-    expect(hk!.kms.calls).toBeLessThanOrEqual(16_000)
+    // The keyring's own counters are as run (the scale model's figures are reported at full size).
+    expect(s['dynamodbGetItem']).toBe(hk!.asRun?.kms.calls)
+    // at most one miss per host, tenant and direction within the 15-min TTL: 40 × 200 × 2 (as run)
+    expect(hk!.asRun?.kms.calls).toBeLessThanOrEqual(16_000)
     expect(hk!.exposure.maxMessagesPerDataKey).toBe(1)
     expect(cmm!.exposure.maxMessagesPerDataKey).toBeGreaterThan(1)
     const findings = hk!.mitigations.flatMap((m) => m.findings ?? [])

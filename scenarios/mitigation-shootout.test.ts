@@ -36,7 +36,12 @@ describe('mitigation-shootout (virtual time)', () => {
     expect(adaptive.latencyMs.p99).toBeGreaterThan(baseline.latencyMs.p99)
 
     // Their prices: caching cuts calls (and widens exposure); replicas and shard keys are billed keys.
-    expect(get('data-key-cache').kms.callsPerRequest).toBeLessThan(0.05)
+    // The cache serves the writes (9 in 10 requests); each read decrypts its message's own data
+    // key (the data-key model of envelope reads), so about 1 in 10 requests still calls KMS.
+    expect(get('data-key-cache').kms.callsPerRequest).toBeLessThan(0.15)
+    expect(get('data-key-cache').kms.byOperation['GenerateDataKey']!.calls).toBeLessThan(
+      get('data-key-cache').kms.byOperation['Decrypt']!.calls,
+    )
     expect(get('data-key-cache').exposure.maxMessagesPerDataKey).toBeGreaterThan(1)
     expect(get('multi-region').costUsd.billedKeys).toBe(3)
     expect(get('account-sharding').costUsd.billedKeys).toBe(3)
