@@ -137,8 +137,10 @@ describe('kms-bench compare, virtual time', () => {
     expect(r.code).toBe(1)
     expect(r.out).toMatch(/\*\*FAIL: \d of 4 checks regressed beyond their thresholds\.\*\*/)
     expect(r.out).toMatch(/- \*\*baseline\*\*: `throttleRate \+1%`: 0\.\d+ → 0\.\d+ \(\+\d+(\.\d+)?%\): beyond \+1%/)
-    // The reverse direction is an improvement: it passes.
-    expect((await cli(['compare', 'v-worse', 'v-a', '--quiet'])).code).toBe(0)
+    // The reverse direction is an improvement: it passes. (With service times, the run that is
+    // throttled less retries a few more calls before its per-host retry quota is spent: +0.03%
+    // calls per request, so the reverse check allows 1 %.)
+    expect((await cli(['compare', 'v-worse', 'v-a', '--quiet', '--threshold', 'kms.callsPerRequest +1%'])).code).toBe(0)
   })
 
   it('writes the Markdown to --out atomically, creating its directory; an unwritable one is exit 2', async () => {
