@@ -73,6 +73,11 @@ export interface AsyncDelays {
   primaryRegionUpdateMs: number
   /** An on-demand rotation shows OnDemandRotationStartDate this long before completing. @default 0 */
   onDemandRotationMs: number
+  /**
+   * A custom key store stays CONNECTING this long (ConnectCustomKeyStore; AWS: "up to 20
+   * minutes", API_ConnectCustomKeyStore.html). @default 0
+   */
+  customKeyStoreConnectMs: number
 }
 
 /**

@@ -93,7 +93,12 @@ export class KmsCore implements CoreServices {
   readonly defaultAccount: string
   readonly defaultRegion: string
   /** Durations of KMS's asynchronous processes; change them to observe transient states. */
-  readonly asyncDelays: AsyncDelays = { replicaCreationMs: 0, primaryRegionUpdateMs: 0, onDemandRotationMs: 0 }
+  readonly asyncDelays: AsyncDelays = {
+    replicaCreationMs: 0,
+    primaryRegionUpdateMs: 0,
+    onDemandRotationMs: 0,
+    customKeyStoreConnectMs: 0,
+  }
   /** Keys whose automatic rotation fell due while they were not Enabled (see `rotation.ts`). */
   readonly rotationWatch = new Set<KmsKey>()
   authorizer: Authorizer

@@ -114,6 +114,42 @@ export class CustomKeyStoreNotFoundException extends KmsError {
 export class CustomKeyStoreInvalidStateException extends KmsError {
   override readonly name = 'CustomKeyStoreInvalidStateException'
 }
+/** Another custom key store in the account and Region has this name. */
+export class CustomKeyStoreNameInUseException extends KmsError {
+  override readonly name = 'CustomKeyStoreNameInUseException'
+}
+/** DeleteCustomKeyStore on a store that still holds KMS keys. */
+export class CustomKeyStoreHasCMKsException extends KmsError {
+  override readonly name = 'CustomKeyStoreHasCMKsException'
+}
+/** The CloudHSM cluster already backs another custom key store. */
+export class CloudHsmClusterInUseException extends KmsError {
+  override readonly name = 'CloudHsmClusterInUseException'
+}
+/** Another external key store uses this proxy URI endpoint and path. */
+export class XksProxyUriInUseException extends KmsError {
+  override readonly name = 'XksProxyUriInUseException'
+}
+/** Another external key store uses this proxy URI endpoint. */
+export class XksProxyUriEndpointInUseException extends KmsError {
+  override readonly name = 'XksProxyUriEndpointInUseException'
+}
+/** Another external key store uses this VPC endpoint service. */
+export class XksProxyVpcEndpointServiceInUseException extends KmsError {
+  override readonly name = 'XksProxyVpcEndpointServiceInUseException'
+}
+/** The external key store proxy settings are not valid. */
+export class XksProxyInvalidConfigurationException extends KmsError {
+  override readonly name = 'XksProxyInvalidConfigurationException'
+}
+/** The external key is already associated with a KMS key in this key store. */
+export class XksKeyAlreadyInUseException extends KmsError {
+  override readonly name = 'XksKeyAlreadyInUseException'
+}
+/** The external key store proxy has no key with this id. */
+export class XksKeyNotFoundException extends KmsError {
+  override readonly name = 'XksKeyNotFoundException'
+}
 export class CloudHsmClusterNotFoundException extends KmsError {
   override readonly name = 'CloudHsmClusterNotFoundException'
 }

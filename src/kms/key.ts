@@ -146,6 +146,8 @@ export interface KmsKey {
   readonly customKeyStoreId: string | undefined
   /** Imported key material (Origin EXTERNAL only). @default undefined */
   readonly imported?: ImportState
+  /** The external key's id in its XKS proxy (keys of external key stores). @default undefined */
+  xksKeyId?: string
   /** The last successful cryptographic call on the key (GetKeyLastUsage). @default undefined */
   lastUsage?: KeyLastUse
   /**
@@ -274,6 +276,7 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
     }
   }
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId
+  if (key.xksKeyId !== undefined) md.XksKeyConfiguration = { Id: key.xksKeyId }
   const link = key.multiRegion
   if (link !== undefined) {
     const arnIn = (region: string): string => key.arn.replace(`:${key.region}:`, `:${region}:`)

@@ -31,6 +31,7 @@ import { GrantStore } from './grants.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { isAccountId } from './ids.ts'
 import { rescheduleExpiries } from './import-material.ts'
+import { finishConnecting } from './custom-key-stores.ts'
 import { rescheduleAllRotations } from './rotation.ts'
 import { RegionState } from './store.ts'
 import { checkKeyRecord } from './key-record-check.ts'
@@ -364,6 +365,7 @@ export function finishRestore(core: CoreServices): void {
   finishTransientStates(core)
   rescheduleDeletions(core)
   rescheduleExpiries(core)
+  finishConnecting(core)
   rescheduleAllRotations(core)
 }
 

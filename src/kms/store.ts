@@ -6,6 +6,7 @@
 import { type ChangeTracker, NO_TRACKING, TrackedMap } from './changes.ts'
 import { GrantStore } from './grants.ts'
 import type { KmsKey } from './key.ts'
+import type { ConnectionStateType, CustomKeyStoreType, KeyState, XksProxyConnectivityType } from './model.generated.ts'
 
 /** An alias (https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html). */
 export interface AliasRecord {
@@ -16,6 +17,34 @@ export interface AliasRecord {
   updatedAt: number
 }
 
+/** The XKS proxy settings of an external key store (the secret access key is kept only as given). */
+export interface XksSettings {
+  uriEndpoint: string
+  uriPath: string
+  connectivity: XksProxyConnectivityType
+  vpcEndpointServiceName: string | undefined
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+/** One custom key store. */
+export interface CustomKeyStore {
+  readonly id: string
+  name: string
+  readonly type: CustomKeyStoreType
+  readonly account: string
+  readonly region: string
+  readonly createdAt: number
+  cloudHsmClusterId: string | undefined
+  readonly trustAnchorCertificate: string | undefined
+  /** The kmsuser password (CloudHSM): kept to model UpdateCustomKeyStore, never echoed. */
+  keyStorePassword: string | undefined
+  xks: XksSettings | undefined
+  connectionState: ConnectionStateType
+  /** Key states before the store disconnected, restored when it is CONNECTED again. */
+  readonly suspended: Map<string, KeyState>
+}
+
 /** Everything KMS holds for one account in one Region. */
 export class RegionState {
   /** Keys by key id. */
@@ -24,6 +53,11 @@ export class RegionState {
   readonly aliases: Map<string, AliasRecord>
   /** Grants on this state's keys (grants.ts). */
   readonly grants: GrantStore
+  /**
+   * Custom key stores by id (`custom-key-stores.ts`). Few and small: saved whole by the
+   * journal's by-value comparison of untracked fields (state-records.ts), so a plain Map.
+   */
+  readonly customKeyStores = new Map<string, CustomKeyStore>()
 
   readonly account: string
   readonly region: string

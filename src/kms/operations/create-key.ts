@@ -8,13 +8,20 @@
  * material in PendingImport (`operations/import-key-material.ts`). Symmetric keys cost two
  * random draws and a hash, so creating many stays cheap.
  */
-import type { Handler } from '../context.ts'
-import { LimitExceededException, UnsupportedOperationException, ValidationException } from '../errors.ts'
+import type { Handler, OpContext } from '../context.ts'
+import { customKeyStore, keysIn, type CustomKeyStore } from '../custom-key-stores.ts'
+import {
+  CustomKeyStoreInvalidStateException,
+  LimitExceededException,
+  UnsupportedOperationException,
+  ValidationException,
+  XksKeyAlreadyInUseException,
+} from '../errors.ts'
 import { newKeyRecord } from '../key-factory.ts'
 import { isSupportedKeySpec } from '../key-material.ts'
 import { isUsageAllowed } from '../key-usage.ts'
 import { keyMetadata } from '../key.ts'
-import type { KeySpec, KeyUsageType } from '../model.generated.ts'
+import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../model.generated.ts'
 import { parseKeyPolicy } from '../policy-document.ts'
 import type { RegionState } from '../store.ts'
 import { requestTagConditions, tagsFromInput } from '../tags.ts'
@@ -36,6 +43,50 @@ export function assertKeyQuota(state: RegionState): void {
     throw new LimitExceededException(
       `The maximum number of KMS keys (${MAX_KEYS_PER_REGION}) in this Region has been reached.`,
     )
+}
+
+/**
+ * The custom key store a CreateKey names, checked (CreateKey's "CustomKeyStoreId" and "Origin"
+ * in API_CreateKey.html): the store exists and is CONNECTED, the origin matches its type, only
+ * single-Region symmetric encryption keys, and an external key store needs an XksKeyId that no
+ * other key of the store uses. The key's material is kms-bench's own (`custom-key-stores.ts`).
+ */
+function checkCustomKeyStoreKey(
+  ctx: OpContext,
+  input: CreateKeyRequest,
+  origin: OriginType,
+  keySpec: KeySpec,
+  keyUsage: KeyUsageType,
+): CustomKeyStore | undefined {
+  const wanted = origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE'
+  if (input.CustomKeyStoreId === undefined) {
+    if (wanted) throw new ValidationException(`Origin ${origin} requires a CustomKeyStoreId.`)
+    if (input.XksKeyId !== undefined)
+      throw new ValidationException('XksKeyId is valid only with Origin EXTERNAL_KEY_STORE.')
+    return undefined
+  }
+  const store = customKeyStore(ctx.state, input.CustomKeyStoreId)
+  const expected = store.type === 'AWS_CLOUDHSM' ? 'AWS_CLOUDHSM' : 'EXTERNAL_KEY_STORE'
+  if (origin !== expected)
+    throw new ValidationException(
+      `A key in custom key store ${store.id} (${store.type}) must have Origin ${expected}, not ${origin}.`,
+    )
+  if (keySpec !== 'SYMMETRIC_DEFAULT' || keyUsage !== 'ENCRYPT_DECRYPT' || input.MultiRegion === true)
+    throw new UnsupportedOperationException(
+      'Custom key stores support only single-Region symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT).',
+    )
+  if (store.connectionState !== 'CONNECTED')
+    throw new CustomKeyStoreInvalidStateException(
+      `Custom key store ${store.id} is ${store.connectionState}; CreateKey is valid only when it is CONNECTED.`,
+    )
+  if (store.type === 'EXTERNAL_KEY_STORE') {
+    if (input.XksKeyId === undefined) throw new ValidationException('Origin EXTERNAL_KEY_STORE requires an XksKeyId.')
+    for (const k of keysIn(ctx.state, store))
+      if (k.xksKeyId === input.XksKeyId)
+        throw new XksKeyAlreadyInUseException(`External key ${input.XksKeyId} is already associated with ${k.arn}.`)
+  } else if (input.XksKeyId !== undefined)
+    throw new ValidationException('XksKeyId is valid only with Origin EXTERNAL_KEY_STORE.')
+  return store
 }
 
 export const createKey: Handler<'CreateKey'> = (ctx, input) => {
@@ -60,10 +111,8 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
     throw new UnsupportedOperationException(`kms-bench does not support KeySpec ${keySpec}`)
   const origin = input.Origin ?? 'AWS_KMS'
   // EXTERNAL: a key without material, PendingImport until ImportKeyMaterial (importing-keys.html).
-  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
-    throw new UnsupportedOperationException(`kms-bench supports Origin AWS_KMS only, not ${origin}`)
-  if (input.CustomKeyStoreId !== undefined)
-    throw new UnsupportedOperationException('kms-bench does not model custom key stores through CreateKey')
+  // AWS_CLOUDHSM / EXTERNAL_KEY_STORE: a key in a custom key store (checkCustomKeyStoreKey).
+  const store = checkCustomKeyStoreKey(ctx, input, origin, keySpec, keyUsage)
   if (input.Policy !== undefined) parseKeyPolicy(input.Policy)
   const tags = tagsFromInput(input.Tags)
   const bypass = input.BypassPolicyLockoutSafetyCheck === true
@@ -94,9 +143,11 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
       ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
       tags,
       multiRegion: input.MultiRegion === true,
+      ...(store !== undefined ? { customKeyStoreId: store.id } : {}),
     },
     ctx.core.random,
   )
+  if (input.XksKeyId !== undefined) key.xksKeyId = input.XksKeyId
   ctx.state.keys.set(key.keyId, key)
   ctx.audit.resources.push(key)
   return { KeyMetadata: keyMetadata(key) }

@@ -26,11 +26,11 @@ describe('GenerateRandom', () => {
     )
   })
 
-  it('does not take a custom key store or a Recipient', () => {
+  it('needs an existing custom key store, and takes no Recipient', () => {
     const { call } = coreHarness()
     expect(
       failure(() => call('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: 'cks-1234567890abcdef0' })).name,
-    ).toBe('UnsupportedOperationException')
+    ).toBe('CustomKeyStoreNotFoundException')
     expect(
       failure(() => call('GenerateRandom', { NumberOfBytes: 8, Recipient: { AttestationDocument: new Uint8Array(4) } }))
         .name,

@@ -5,17 +5,23 @@
  * service, with the message recorded against AWS.
  */
 import type { Handler } from '../context.ts'
-import { UnsupportedOperationException, ValidationException } from '../errors.ts'
+import { customKeyStore } from '../custom-key-stores.ts'
+import { CustomKeyStoreInvalidStateException, UnsupportedOperationException, ValidationException } from '../errors.ts'
 import { assertNoRecipient } from '../symmetric.ts'
 
 /** Handler of GenerateRandom. */
 export const generateRandom: Handler<'GenerateRandom'> = (ctx, input) => {
   if (input.NumberOfBytes === undefined) throw new ValidationException('NumberOfBytes is required.')
-  // Random bytes from a CloudHSM key store's cluster: kms-bench models no custom key stores.
+  // Random bytes "from" a CloudHSM key store (node:crypto's CSPRNG, custom-key-stores.ts): the
+  // store must be CONNECTED; external key stores have no GenerateRandom (API_GenerateRandom.html).
   if (input.CustomKeyStoreId !== undefined) {
-    throw new UnsupportedOperationException(
-      'kms-bench does not model custom key stores: GenerateRandom with CustomKeyStoreId is not supported.',
-    )
+    const store = customKeyStore(ctx.state, input.CustomKeyStoreId)
+    if (store.type === 'EXTERNAL_KEY_STORE')
+      throw new UnsupportedOperationException('GenerateRandom does not support external key stores.')
+    if (store.connectionState !== 'CONNECTED')
+      throw new CustomKeyStoreInvalidStateException(
+        `Custom key store ${store.id} is ${store.connectionState}; GenerateRandom needs it CONNECTED.`,
+      )
   }
   assertNoRecipient(input)
   ctx.core.authorize(ctx, { action: 'kms:GenerateRandom' })

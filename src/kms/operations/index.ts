@@ -5,6 +5,12 @@
  */
 import type { OperationTable } from '../context.ts'
 import { cancelKeyDeletion } from './cancel-key-deletion.ts'
+import { connectCustomKeyStore } from './connect-custom-key-store.ts'
+import { createCustomKeyStore } from './create-custom-key-store.ts'
+import { deleteCustomKeyStore } from './delete-custom-key-store.ts'
+import { describeCustomKeyStores } from './describe-custom-key-stores.ts'
+import { disconnectCustomKeyStore } from './disconnect-custom-key-store.ts'
+import { updateCustomKeyStore } from './update-custom-key-store.ts'
 import { createAlias } from './create-alias.ts'
 import { createGrant } from './create-grant.ts'
 import { createKey } from './create-key.ts'
@@ -57,6 +63,12 @@ import { verify } from './verify.ts'
 
 export const OPERATION_TABLE: OperationTable = {
   CancelKeyDeletion: cancelKeyDeletion,
+  ConnectCustomKeyStore: connectCustomKeyStore,
+  CreateCustomKeyStore: createCustomKeyStore,
+  DeleteCustomKeyStore: deleteCustomKeyStore,
+  DescribeCustomKeyStores: describeCustomKeyStores,
+  DisconnectCustomKeyStore: disconnectCustomKeyStore,
+  UpdateCustomKeyStore: updateCustomKeyStore,
   CreateAlias: createAlias,
   CreateGrant: createGrant,
   CreateKey: createKey,
