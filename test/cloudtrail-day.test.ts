@@ -46,12 +46,12 @@ describe('examples/cloudtrail-day', () => {
     })
     expect(Object.keys(v.kms.byCaller)).toContain('s3.amazonaws.com')
     const own = v.cloudwatch.series.find((s: { account: string }) => s.account === '111122223333')
-    // Per minute: 660 calls (11/s) outside the cold start; the cold start's minute has 897 with
-    // the SDK's retries, 14.95/s on average: under 80 % of 20/s, so the alarm never fires,
-    // while 185 calls are throttled in 5 seconds.
-    expect(own.callCount).toEqual([660, 897, 660])
+    // Per minute: 660 calls (11/s) outside the cold start; the cold start's minute has 892 with
+    // the SDK's retries, 14.9/s on average: under 80 % of 20/s, so the alarm never fires,
+    // while 178 calls are throttled in 5 seconds.
+    expect(own.callCount.slice(0, 3)).toEqual([660, 892, 660])
     expect(own.firedAtSecond).toBeNull()
-    expect(own.silentThrottledCalls).toBe(185)
+    expect(own.silentThrottledCalls).toBe(178)
     expect(own.silentThrottledSeconds).toBe(5)
     const report = await readFile(join(dir, 'run', 'report.md'), 'utf8')
     expect(report).toContain('while the alarm was silent (it never fired)')
