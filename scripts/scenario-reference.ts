@@ -146,6 +146,12 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   'faults[].latency.min': 'the lower bound of the added latency, ms',
   'faults[].latency.max': 'the upper bound of the added latency, ms',
   'faults[].latency.mean': 'the mean of the added latency, ms',
+  timeout:
+    'the request deadline of every request (default `29s`, API Gateway’s default integration timeout): a request not done by then stops its retries and waits and counts as `timedOut`; ' +
+    DURATION,
+  '*.timeout': "this request kind's deadline, instead of the scenario's `timeout`",
+  '*.dataKeysInStore':
+    'distinct encrypted data keys the reads see: a number, or `per-tenant` when the writers cached one data key per encryption context (default: one per message, as envelope encryption without a writer-side cache)',
   '*.weight': 'the relative share of this request kind in the mix',
   '*.key': 'the scenario key (its `name`) the request uses',
   '*.context':

@@ -116,6 +116,10 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
       join(ws.dir, 'fleet.ts'),
       `export default {
         name: 'fleet', region: 'eu-north-1', duration: 5, keys: [{ name: 'k' }],
+        // No sampled service time: with the default 'aws' model, the ~15 requests arriving
+        // during each 15 ms refill also miss (no single-flight), and the saving is no longer
+        // the hand-checked 99 %.
+        latency: 'none',
         fleet: { hosts: 4 }, arrivals: { shape: 'constant', rate: 4000 },
         requests: [{ kind: 'envelope-encrypt', key: 'k', payloadBytes: 1024 }],
         variants: [

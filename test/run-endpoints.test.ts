@@ -90,6 +90,9 @@ describe('against kms-bench serve', () => {
       server.url,
       '--retry',
       'none',
+      // Workers split hosts (each host keeps one SDK client and retry quota): two hosts, two workers.
+      '--hosts',
+      '2',
       '--workers',
       '2',
       '--out',
@@ -192,7 +195,7 @@ describe.skipIf(motoReason !== undefined)("against moto's server", () => {
     ])
     expect(r.code, r.err).toBe(0)
     const v = (await summaryIn('moto-adhoc')).variants[0]!
-    expect(v.completed).toEqual({ succeeded: 200, throttled: 0, failed: 0, dropped: 0 })
+    expect(v.completed).toEqual({ succeeded: 200, throttled: 0, failed: 0, timedOut: 0, dropped: 0, errors: {} })
     expect(v.kms.calls).toBe(200)
     expect(v.latencyMs.p50).toBeGreaterThan(0)
     // moto has no /kms-bench/usage: no pool figures, and no error.
