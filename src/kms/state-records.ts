@@ -8,7 +8,7 @@
  * - `m/ACCOUNT/KEYID`: every Region's copy of one multi-Region key, in one record, because
  *   the copies share their material, rotation state and link (one object each).
  * - `a/ACCOUNT/REGION/ALIAS`: an alias. `g/ACCOUNT/REGION/KEYID`: the grants of a key.
- * - `f/ACCOUNT/REGION/FIELD`: any other field of a region state (one record per field,
+ * - `f/ACCOUNT/REGION/FIELD`: every other field of a region state (one record per field,
  *   compared by value at each commit, since it is not tracked entry by entry).
  * - `iam`: the IAM identity policies.
  *

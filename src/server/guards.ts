@@ -7,7 +7,7 @@
  *   mean this machine (localhost and its subdomains, 127.0.0.0/8, [::1]) and the names the
  *   operator allows (`--allow-host`), as webpack-dev-server's `allowedHosts` does
  *   (https://webpack.js.org/configuration/dev-server/#devserverallowedhosts).
- * - Cross-site requests: any page can make the browser POST to http://127.0.0.1:4599 without
+ * - Cross-site requests: every web page can make the browser POST to http://127.0.0.1:4599 without
  *   a preflight (a "simple request": a form, `fetch` in no-cors mode, `sendBeacon`). The routes
  *   that wipe state therefore refuse a request that carries a foreign `Origin` (browsers send
  *   it on every cross-origin POST) or a `Content-Type` a simple request may use (anything but
