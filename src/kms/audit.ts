@@ -102,9 +102,8 @@ export function isReadOnlyOperation(op: string): boolean {
 export class AuditLog {
   readonly #capacity: number
   readonly #sink: ((event: AuditEvent) => void) | undefined
-  /** A slot's shaped event, or undefined while it holds a compact call. */
-  #built: (AuditEvent | undefined)[] = []
-  #calls: (CompactCall | undefined)[] = []
+  /** Each slot holds a shaped event, or a compact call until it is read. */
+  #slots: (AuditEvent | CompactCall)[] = []
   #length = 0
   #start = 0
   #count = 0
@@ -131,7 +130,7 @@ export class AuditLog {
   record(event: AuditEvent): void {
     this.#count++
     this.#sink?.(event)
-    if (this.#capacity > 0) this.#put(event, undefined)
+    if (this.#capacity > 0) this.#put(event)
   }
 
   /** Appends the event of one API call, shaped only when read (or at once for a sink). */
@@ -150,19 +149,16 @@ export class AuditLog {
       draft: f.draft,
       error: f.error,
     }
-    this.#put(undefined, call)
+    this.#put(call)
   }
 
-  #put(event: AuditEvent | undefined, call: CompactCall | undefined): void {
-    let i: number
+  #put(slot: AuditEvent | CompactCall): void {
     if (this.#length < this.#capacity) {
-      i = this.#length++
+      this.#slots[this.#length++] = slot
     } else {
-      i = this.#start
+      this.#slots[this.#start] = slot
       this.#start = (this.#start + 1) % this.#capacity
     }
-    this.#built[i] = event
-    this.#calls[i] = call
   }
 
   /** Kept events, oldest first. */
@@ -176,20 +172,17 @@ export class AuditLog {
   }
 
   #shape(i: number): AuditEvent {
-    const built = this.#built[i]
-    if (built !== undefined) return built
-    const c = this.#calls[i]
-    if (c === undefined) throw new Error(`audit slot ${i} is empty`)
-    const event = shapeCall(c)
-    this.#built[i] = event
-    this.#calls[i] = undefined
+    const slot = this.#slots[i]
+    if (slot === undefined) throw new Error(`audit slot ${i} is empty`)
+    if ('eventVersion' in slot) return slot
+    const event = shapeCall(slot)
+    this.#slots[i] = event
     return event
   }
 
   /** Drops every kept event. */
   clear(): void {
-    this.#built = []
-    this.#calls = []
+    this.#slots = []
     this.#length = 0
     this.#start = 0
     this.#count = 0
