@@ -69,6 +69,8 @@ describe('runScenario in virtual time', () => {
       duration: 10,
       region: 'eu-north-1',
       keys: [{ name: 'k' }],
+      principals: ['arn:aws:iam::111122223333:role/a', 'arn:aws:iam::111122223333:role/b'],
+      fleet: { hosts: 2 },
       arrivals: { shape: 'constant', rate: 30_000 },
       requests: [{ kind: 'encrypt', key: 'k' }],
     })
@@ -94,6 +96,16 @@ describe('runScenario in virtual time', () => {
     // is a tenth's.
     expect(v.costUsd.requests).toBeCloseTo(((100_000 - (20_000 * 10) / (730 * 3600)) * 0.03) / 10_000, 12)
     expect(v.asRun!.costUsd.requests).toBeLessThan(v.costUsd.requests / 5)
+    // Who uses the quota, at full size like the rest: arrivals alternate between the two hosts
+    // (one principal each), 1,500/s each as run, of which 1,000/s throttled (1,000/s of 3,000/s pass).
+    expect(v.kms.byCaller).toEqual({
+      'arn:aws:iam::111122223333:role/a': { calls: 150_000, throttled: 100_000 },
+      'arn:aws:iam::111122223333:role/b': { calls: 150_000, throttled: 100_000 },
+    })
+    expect(v.kms.byAccount).toEqual({ '111122223333': { calls: 300_000, throttled: 200_000 } })
+    expect(v.kms.byKey).toEqual({ k: { calls: 300_000, throttled: 200_000 } })
+    expect(v.asRun?.kms.byCaller?.['arn:aws:iam::111122223333:role/a']).toEqual({ calls: 15_000, throttled: 10_000 })
+    expect(v.asRun?.kms.byAccount).toEqual({ '111122223333': { calls: 30_000, throttled: 20_000 } })
   })
 
   it('is deterministic: the same scenario and seed give identical variants', async () => {

@@ -181,7 +181,11 @@ function mergeVariant(
             timedOut: sumOf((x) => x.completed.timedOut),
             dropped: sumOf((x) => x.completed.dropped),
           },
-          kms: { calls: sumOf((x) => x.kms.calls), throttled: sumOf((x) => x.kms.throttled) },
+          kms: {
+            calls: sumOf((x) => x.kms.calls),
+            throttled: sumOf((x) => x.kms.throttled),
+            ...sumAttribution(asRuns.map((x) => x.kms)),
+          },
           retries: sumOf((x) => x.retries),
           costUsd: {
             requests: sumOf((x) => x.costUsd.requests),
@@ -374,13 +378,21 @@ function mergeQuota(lists: QuotaPoolUsage[][], shardsOf: number[], timeline: Tim
 
 /** Sums `kms.byCaller`, `byAccount` and `byKey` of shards (absent when no shard has them). */
 function mergeAttribution(vs: readonly VariantSummary[]): Partial<VariantSummary['kms']> {
-  const out: Partial<Record<'byCaller' | 'byAccount' | 'byKey', Record<string, { calls: number; throttled: number }>>> =
-    {}
+  return sumAttribution(vs.map((v) => v.kms))
+}
+
+type AttributionFields = Partial<
+  Record<'byCaller' | 'byAccount' | 'byKey', Record<string, { calls: number; throttled: number }>>
+>
+
+/** Sums attribution records (a field is absent when no part has it). */
+function sumAttribution(parts: readonly AttributionFields[]): AttributionFields {
+  const out: AttributionFields = {}
   for (const field of ['byCaller', 'byAccount', 'byKey'] as const) {
-    if (!vs.some((v) => v.kms[field] !== undefined)) continue
+    if (!parts.some((p) => p[field] !== undefined)) continue
     const m: Record<string, { calls: number; throttled: number }> = {}
-    for (const v of vs)
-      for (const [k, c] of Object.entries(v.kms[field] ?? {})) {
+    for (const p of parts)
+      for (const [k, c] of Object.entries(p[field] ?? {})) {
         const t = (m[k] ??= { calls: 0, throttled: 0 })
         t.calls += c.calls
         t.throttled += c.throttled

@@ -202,7 +202,14 @@ export const VariantSummarySchema = z.object({
       scale: num,
       offered: z.object({ requests: count, ratePerSecond: num }),
       completed: z.object({ succeeded: count, throttled: count, failed: count, timedOut: count, dropped: count }),
-      kms: z.object({ calls: count, throttled: count }),
+      kms: z.object({
+        calls: count,
+        throttled: count,
+        /** `kms.byCaller`, `byAccount`, `byKey` as run (the top-level ones are at full size) */
+        byCaller: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
+        byAccount: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
+        byKey: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
+      }),
       retries: count,
       costUsd: z.object({
         requests: num,

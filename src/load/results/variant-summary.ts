@@ -282,6 +282,8 @@ export function mergeExposure(parts: Partial<Exposure>[], maxPayloadBytes: numbe
   return e
 }
 
+const ATTRIBUTION_FIELDS = ['byCaller', 'byAccount', 'byKey'] as const
+
 /**
  * A scale model's variant at full size: every count, rate, quota and cost of a run at
  * `scale` (< 1) divided by the scale (counts rounded), so that what a report says is what the
@@ -295,6 +297,13 @@ export function atFullSize(v: VariantSummary, scale: number, durationSeconds: nu
   const r = (x: number): number => x * f
   const counts = (o: Record<string, number>): Record<string, number> =>
     Object.fromEntries(Object.entries(o).map(([k, x]) => [k, n(x)]))
+  const attributed = (o: Record<string, { calls: number; throttled: number }>) =>
+    Object.fromEntries(Object.entries(o).map(([k, x]) => [k, { calls: n(x.calls), throttled: n(x.throttled) }]))
+  // Who uses the quota, at full size like every other count (as run under asRun.kms).
+  const attribution = ATTRIBUTION_FIELDS.flatMap((f) => {
+    const m = v.kms[f]
+    return m !== undefined ? [[f, m] as const] : []
+  })
   const billing: Billing | undefined =
     v.billing !== undefined
       ? {
@@ -333,6 +342,7 @@ export function atFullSize(v: VariantSummary, scale: number, durationSeconds: nu
           { calls: n(x.calls), throttled: n(x.throttled), failed: n(x.failed) },
         ]),
       ),
+      ...Object.fromEntries(attribution.map(([f, m]) => [f, attributed(m)])),
     },
     retries: n(v.retries),
     quota: v.quota.map((q) => ({
@@ -369,7 +379,7 @@ export function atFullSize(v: VariantSummary, scale: number, durationSeconds: nu
         timedOut: c.timedOut,
         dropped: c.dropped,
       },
-      kms: { calls: v.kms.calls, throttled: v.kms.throttled },
+      kms: { calls: v.kms.calls, throttled: v.kms.throttled, ...Object.fromEntries(attribution) },
       retries: v.retries,
       costUsd: {
         requests: v.costUsd.requests,
