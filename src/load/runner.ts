@@ -520,6 +520,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       localCrypto: a.localCrypto,
       replay: a.replay,
       seed: a.seed,
+      scale: a.scale,
     })
 
     // Hosts this shard reaches: global arrival j = i·N + I goes to host j mod H.

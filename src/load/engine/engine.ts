@@ -159,6 +159,8 @@ export class Engine {
    */
   readonly #open = new Set<Task>()
   #hostCursor = -1
+  /** arrivals of this stream so far (dispatched or dropped): the last one is global arrival `(n − 1)·stride + offset` */
+  #arrivals = 0
   readonly #strideMod: number
   #finished = false
   /** the first error thrown by request code (counted as a failed request) */
@@ -323,6 +325,7 @@ export class Engine {
       if (h >= o.fleetSize) h -= o.fleetSize
     }
     this.#hostCursor = h
+    this.#arrivals++
     return h
   }
 
@@ -376,7 +379,7 @@ export class Engine {
     let gen: Generator<Effect, unknown, unknown>
     let mode: number
     if (kind.single !== undefined) {
-      const call = kind.single(host, tenant, o.random, intended)
+      const call = kind.single(host, tenant, o.random, intended, (this.#arrivals - 1) * o.stride + o.offset)
       if (this.#emulator !== undefined && !this.#timed) {
         if (this.#virtual && host.direct) {
           // Fastest path (virtual time, no mitigation): one synchronous call, no generator, no heap.

@@ -17,12 +17,13 @@ export function compileReplay(r: Extract<RequestSpec, { kind: 'replay' }>, c: Ki
       payload: payloadOf,
       seed: o.seed ?? 1,
       seconds,
+      ...(o.scale !== undefined ? { scale: o.scale } : {}),
     },
     c.fixtureId,
   )
   return {
     name: 'replay',
     weight: r.weight,
-    single: (_host, _tenant, _random, intendedMs) => calls.next(Math.floor(intendedMs / 1000)),
+    single: (_host, _tenant, _random, intendedMs, arrival) => calls.next(Math.floor(intendedMs / 1000), arrival),
   }
 }

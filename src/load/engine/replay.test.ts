@@ -62,6 +62,33 @@ describe('calls table', () => {
     expect(calls.next(1).operation).toBe('ListAliases')
   })
 
+  it('global arrival numbers pick disjoint calls: shards (k·N + I) together make every call once', () => {
+    const rows = [row(0, 'GenerateRandom', 3), row(0, 'ListKeys', 2), row(1, 'ListAliases', 1), row(2, 'ListKeys', 4)]
+    const env = { keys: new Map(), fixture: () => new Uint8Array(), payload: (n: number) => new Uint8Array(n), seed: 7 }
+    const made = new Map<string, number>()
+    // 10 calls: before(0) = 0, before(1) = 5, before(2) = 6; shard I of 3 gets arrivals I, I + 3, ...
+    for (const shard of [0, 1, 2]) {
+      const calls = new ReplayCalls(rows, { ...env, seconds: 3 }, 'r0')
+      for (let g = shard; g < 10; g += 3) {
+        const second = g < 5 ? 0 : g < 6 ? 1 : 2
+        const k = `${second}/${calls.next(second, g).operation}`
+        made.set(k, (made.get(k) ?? 0) + 1)
+      }
+    }
+    expect(Object.fromEntries(made)).toEqual({
+      '0/GenerateRandom': 3,
+      '0/ListKeys': 2,
+      '1/ListAliases': 1,
+      '2/ListKeys': 4,
+    })
+    // An arrival that lands at the end of the previous second still makes its own second's call.
+    const calls = new ReplayCalls(rows, { ...env, seconds: 3 }, 'r0')
+    expect(calls.next(0, 5).operation).toBe('ListAliases')
+    // At scale 0.5 second 2's arrivals start at ceil(0.5 × 6) = 3: positions 0 and 1 of its shuffle.
+    const half = new ReplayCalls(rows, { ...env, seconds: 3, scale: 0.5 }, 'r0')
+    expect([half.next(2, 3).operation, half.next(2, 4).operation]).toEqual(['ListKeys', 'ListKeys'])
+  })
+
   it('refuses a bad table naming the row', () => {
     expect(() => parseReplayTable('second,operation\n', 'c.csv')).toThrow(ReplayTableError)
     const text = renderReplayTable([row(0, 'ListKeys', 1)]).replace('ListKeys', 'CreateKey')

@@ -203,14 +203,25 @@ export interface ReplayEnv {
   fixture(id: string, index: number): Uint8Array
   payload(bytes: number): Uint8Array
   readonly seed: number
-  /** the run's scale factor: only the cue of how many arrivals a second gets */
+  /** seconds the recording covers (it loops when the run is longer) */
   readonly seconds: number
+  /** the run's `--scale`: the arrivals of a second are `scale` × its recorded calls. @default 1 */
+  readonly scale?: number
 }
 
 /**
- * The calls of a replay, in arrival order per second: `next(second)` returns the call the
- * next arrival of that second makes (a seeded shuffle of the second's recorded calls;
- * wraps when a second gets more arrivals than it recorded, e.g. at `--scale` > 1).
+ * The calls of a replay, in arrival order per second: `next(second, arrival)` returns the call
+ * that global arrival number `arrival` makes: position `arrival − first(second)` of a seeded
+ * shuffle of the second's recorded calls, where `first(second)` is the number of the second's
+ * first arrival (`ceil(scale × calls recorded before it)`). Positions wrap when a second gets
+ * more arrivals than it recorded (`--scale` > 1).
+ *
+ * Shards (`--shard I/N`) and worker threads each get the global arrivals `k·N + I` (the
+ * arrival stream's lattice), so they replay disjoint positions of every second, and together
+ * exactly the recording: every recorded call once at `--scale 1`. At scale 1 the second is
+ * found from the arrival number itself, so a lattice point that floating point puts at the
+ * very end of the previous second still makes its own call. Without `arrival`, arrivals take
+ * the positions in the order they come (one unsharded stream).
  */
 export class ReplayCalls {
   readonly #rows: readonly ReplayRow[]
@@ -224,6 +235,9 @@ export class ReplayCalls {
   #order: Uint32Array = new Uint32Array(0)
   #cursor = 0
   readonly #period: number
+  readonly #scale: number
+  /** calls recorded before each second of the recording (length period + 1) */
+  readonly #before: Float64Array
 
   constructor(rows: readonly ReplayRow[], env: ReplayEnv, prefix: string) {
     this.#rows = rows
@@ -236,10 +250,19 @@ export class ReplayCalls {
       else cur[1] = i + 1
     }
     this.#period = Math.max(env.seconds, 1)
+    this.#scale = env.scale ?? 1
+    const before = new Float64Array(this.#period + 1)
+    for (const r of rows) if (r.second < this.#period) before[r.second + 1] = (before[r.second + 1] as number) + r.count
+    for (let i = 1; i <= this.#period; i++) before[i] = (before[i] as number) + (before[i - 1] as number)
+    this.#before = before
   }
 
-  /** The call of the next arrival in second `second` of the run (the recording loops when the run is longer). */
-  next(second: number): KmsCallSpec {
+  /**
+   * The call of an arrival in second `second` of the run (the recording loops when the run is
+   * longer); `arrival` is its global number (see the class comment).
+   */
+  next(second: number, arrival?: number): KmsCallSpec {
+    if (arrival !== undefined) return this.#at(second, arrival)
     const s = second % this.#period
     if (s !== this.#second) this.#enter(s)
     // A second the recording has no calls in gets arrivals only from a rounding of --scale: the first call stands in.
@@ -247,6 +270,37 @@ export class ReplayCalls {
     const row = this.#order[this.#cursor % this.#order.length] as number
     this.#cursor++
     return this.#spec(row)
+  }
+
+  #at(second: number, arrival: number): KmsCallSpec {
+    const total = this.#before[this.#period] as number
+    let s = second % this.#period
+    let position: number
+    if (this.#scale === 1 && total > 0) {
+      // Arrival g is call g − before(s) of the second s with before(s) ≤ g mod total < before(s + 1).
+      const g = arrival % total
+      if (!((this.#before[s] as number) <= g && g < (this.#before[s + 1] as number))) s = this.#secondOf(g)
+      position = g - (this.#before[s] as number)
+    } else {
+      const loops = Math.floor(second / this.#period)
+      const first = Math.ceil(this.#scale * (loops * total + (this.#before[s] as number)) - 1e-9)
+      position = Math.max(0, arrival - first)
+    }
+    if (s !== this.#second) this.#enter(s)
+    if (this.#order.length === 0) return this.#spec(0)
+    return this.#spec(this.#order[position % this.#order.length] as number)
+  }
+
+  /** The recording's second holding call number `g` (binary search over the counts before each second). */
+  #secondOf(g: number): number {
+    let lo = 0
+    let hi = this.#period - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((this.#before[mid] as number) <= g) lo = mid
+      else hi = mid - 1
+    }
+    return lo
   }
 
   #enter(s: number): void {

@@ -69,8 +69,17 @@ export interface FixtureStore {
 export interface CompiledKind {
   readonly name: string
   readonly weight: number
-  /** set when the request is exactly one KMS call (`intendedMs`: the arrival's intended time from the start) */
-  readonly single?: (host: HostState, tenant: number, random: Random, intendedMs: number) => KmsCallSpec
+  /**
+   * set when the request is exactly one KMS call (`intendedMs`: the arrival's intended time from
+   * the start; `arrival`: its global number, the same across shards and workers)
+   */
+  readonly single?: (
+    host: HostState,
+    tenant: number,
+    random: Random,
+    intendedMs: number,
+    arrival: number,
+  ) => KmsCallSpec
   /** set otherwise: the request's logic, returning its outcome class */
   readonly run?: (host: HostState, tenant: number, random: Random, intendedMs: number) => EffectGenerator<OutcomeCode>
 }
@@ -86,6 +95,8 @@ export interface WorkloadOptions {
   replay?: ReadonlyMap<number, readonly ReplayRow[]>
   /** the run's seed (the replay's shuffle within each second). @default 1 */
   seed?: number
+  /** the run's `--scale` (which recorded calls a replay's arrivals make). @default 1 */
+  scale?: number
 }
 
 /** The compiled workload: request kinds, the mix and the tenant distribution. */
