@@ -83,4 +83,57 @@ describe('AuditLog: compact call records shaped when read', () => {
     expect(seen).toHaveLength(1)
     expect(core.audit.events().map((e) => e.eventID)).toEqual(seen)
   })
+
+  it('gives every event objects of its own when calls share parameters and a reused access decision', () => {
+    const { core, call } = ringCore({ capacity: 10 })
+    const keyId = call('CreateKey', {}).KeyMetadata?.KeyId ?? ''
+    for (let i = 0; i < 3; i++) call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([i]) })
+    const events = core.audit.events().filter((e) => e.eventName === 'Encrypt')
+    expect(events).toHaveLength(3)
+    const [a, b, c] = events
+    expect(b?.requestParameters).toEqual(a?.requestParameters)
+    expect(b?.requestParameters).not.toBe(a?.requestParameters)
+    expect(b?.additionalEventData).toEqual(a?.additionalEventData)
+    expect(a?.additionalEventData?.['authorization']).toEqual([
+      {
+        action: 'kms:Encrypt',
+        resource: a?.resources?.[0]?.ARN,
+        decision: 'Allow',
+        reason: 'key-policy',
+        statement: 'key-policy:Enable IAM User Permissions',
+      },
+    ])
+    const entries = (e: typeof a) => (e?.additionalEventData?.['authorization'] ?? []) as Record<string, unknown>[]
+    ;(a?.requestParameters as Record<string, unknown>)['keyId'] = 'edited by a reader'
+    const first = entries(a)[0]
+    if (first !== undefined) first['decision'] = 'edited'
+    expect(c?.requestParameters).toEqual({ keyId })
+    expect(entries(c)[0]?.['decision']).toBe('Allow')
+  })
+
+  it('records a changed key policy at once: a reused decision never outlives the policy it came from', () => {
+    const { core, call } = ringCore({ capacity: 10 })
+    const keyId = call('CreateKey', {}).KeyMetadata?.KeyId ?? ''
+    call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([1]) })
+    const deny = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'admin',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        { Sid: 'no-encrypt', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Encrypt', Resource: '*' },
+      ],
+    })
+    call('PutKeyPolicy', { KeyId: keyId, Policy: deny, PolicyName: 'default' })
+    expect(() => call('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([2]) })).toThrow(/explicit deny/)
+    const last = core.audit.events().at(-1)
+    expect(last?.errorCode).toBe('AccessDeniedException')
+    expect(last?.additionalEventData?.['authorization']).toMatchObject([
+      { decision: 'Deny', statement: 'key-policy:no-encrypt' },
+    ])
+  })
 })

@@ -60,10 +60,40 @@ export interface AuditOptions {
 export interface AuditDraft {
   /** Keys the call acted on (CloudTrail `resources`). */
   readonly resources: KmsKey[]
-  /** CloudTrail `additionalEventData`. */
+  /** CloudTrail `additionalEventData` (besides the access decisions, which go in {@link authorization}). */
   additionalEventData?: Record<string, unknown>
   /** CloudTrail `responseElements` (null for most KMS calls). */
   responseElements?: Record<string, unknown> | null
+  /**
+   * The call's access decisions in order (one, or several for ReEncrypt), shaped into
+   * `additionalEventData.authorization` (and `unknownConditionKeys`) when the event is read.
+   */
+  authorization?: AuthorizationRecord | AuthorizationRecord[]
+}
+
+/**
+ * One access decision as the audit log keeps it. The authorizer may hand out the same
+ * (immutable) record for every call it decides alike, so the log keeps no per-call copy.
+ */
+export interface AuthorizationRecord {
+  readonly action: string
+  readonly resource: string
+  readonly allowed: boolean
+  readonly reason: string
+  /** The statement that decided. */
+  readonly statement?: string | undefined
+  /** The grant that allowed the request. */
+  readonly grantId?: string | undefined
+  /** Condition keys kms-bench cannot supply that appeared in statements considered. */
+  readonly unknownConditionKeys: readonly string[]
+}
+
+/** Adds a decision to a draft's {@link AuditDraft.authorization} (no array for the first). */
+export function addAuthorization(draft: AuditDraft, record: AuthorizationRecord): void {
+  const prev = draft.authorization
+  if (prev === undefined) draft.authorization = record
+  else if (Array.isArray(prev)) prev.push(record)
+  else draft.authorization = [prev, record]
 }
 
 const READ_ONLY_OPS = new Set<string>([
@@ -91,19 +121,34 @@ export function isReadOnlyOperation(op: string): boolean {
  * A bounded, append-only log of audit events.
  *
  * Calls are kept as compact records (the operation, the caller, the time, the request
- * parameters, the operation's draft and the error) in preallocated parallel arrays, and shaped
- * as CloudTrail JSON only when read: building the full record (two UUIDs, an ISO timestamp,
- * a dozen fields) on every call was half the cost of an in-process Decrypt, and most events
- * of a load run are dropped from the ring unread. A read shapes each kept call once and keeps
- * the result, so its `eventID` and `requestID` are stable across reads. With a `sink`, every
- * event is shaped at once (the sink streams it). Request parameters are copied when the call
- * is recorded, never read later from the caller's input (which holds plaintext).
+ * parameters, the keys, the access decisions and the error) in preallocated parallel arrays,
+ * and shaped as CloudTrail JSON only when read: building the full record (two UUIDs, an ISO
+ * timestamp, a dozen fields) on every call was half the cost of an in-process Decrypt, and
+ * most events of a load run are dropped from the ring unread. A record holds no object made
+ * for its call alone on the hot path (the caller, the key and the operation live on; a call
+ * whose parameters equal the previous call's of the same operation shares its copy; the
+ * authorizer shares decision records), so the ring keeps no garbage alive for the collector
+ * to copy. A read shapes each kept call once and keeps the result, so its `eventID` and
+ * `requestID` are stable across reads; every shaped event has objects of its own. With a
+ * `sink`, every event is shaped at once (the sink streams it). Request parameters are copied
+ * when the call is recorded, never read later from the caller's input (which holds plaintext).
  */
 export class AuditLog {
   readonly #capacity: number
   readonly #sink: ((event: AuditEvent) => void) | undefined
-  /** Each slot holds a shaped event, or a compact call until it is read. */
-  #slots: (AuditEvent | CompactCall)[] = []
+  /** Shaped events (also {@link record}'s ready-made ones), or undefined while a slot holds a compact call. */
+  #shaped: (AuditEvent | undefined)[] = []
+  #ops: string[] = []
+  #callers: (Caller | undefined)[] = []
+  #times: Float64Array
+  #params: (Record<string, unknown> | null)[] = []
+  #keys: (KmsKey | KmsKey[] | undefined)[] = []
+  #auth: (AuthorizationRecord | AuthorizationRecord[] | undefined)[] = []
+  #errors: ({ name: string; message: string } | undefined)[] = []
+  #responses: (Record<string, unknown> | null | undefined)[] = []
+  #extra: (Record<string, unknown> | undefined)[] = []
+  /** The last request parameters per operation, shared by the next call that has the same ones. */
+  readonly #lastParams = new Map<string, LastParams>()
   #length = 0
   #start = 0
   #count = 0
@@ -114,6 +159,7 @@ export class AuditLog {
       throw new RangeError(`audit capacity must be a non-negative integer, got ${capacity}`)
     this.#capacity = capacity
     this.#sink = options.sink
+    this.#times = new Float64Array(Math.min(capacity, 1024))
   }
 
   /** False when events are neither kept nor streamed, so callers can skip building them. */
@@ -130,7 +176,17 @@ export class AuditLog {
   record(event: AuditEvent): void {
     this.#count++
     this.#sink?.(event)
-    if (this.#capacity > 0) this.#put(event)
+    if (this.#capacity > 0) {
+      const i = this.#slot()
+      this.#shaped[i] = event
+      this.#callers[i] = undefined
+      this.#params[i] = null
+      this.#keys[i] = undefined
+      this.#auth[i] = undefined
+      this.#errors[i] = undefined
+      this.#responses[i] = undefined
+      this.#extra[i] = undefined
+    }
   }
 
   /** Appends the event of one API call, shaped only when read (or at once for a sink). */
@@ -141,24 +197,52 @@ export class AuditLog {
     }
     this.#count++
     if (this.#capacity === 0) return
-    const call: CompactCall = {
-      op: f.op,
-      caller: f.caller,
-      now: f.now,
-      params: requestParameters(f.op, f.input),
-      draft: f.draft,
-      error: f.error,
-    }
-    this.#put(call)
+    const i = this.#slot()
+    const draft = f.draft
+    this.#shaped[i] = undefined
+    this.#ops[i] = f.op
+    this.#callers[i] = f.caller
+    this.#times[i] = f.now
+    this.#params[i] = this.#paramsOf(f.op, f.input)
+    const resources = draft?.resources
+    this.#keys[i] =
+      resources === undefined || resources.length === 0 ? undefined : resources.length === 1 ? resources[0] : resources
+    this.#auth[i] = draft?.authorization
+    this.#errors[i] = f.error
+    this.#responses[i] = draft?.responseElements
+    this.#extra[i] = draft?.additionalEventData
   }
 
-  #put(slot: AuditEvent | CompactCall): void {
+  /** The slot the next event goes in (the oldest one once the ring is full). */
+  #slot(): number {
     if (this.#length < this.#capacity) {
-      this.#slots[this.#length++] = slot
-    } else {
-      this.#slots[this.#start] = slot
-      this.#start = (this.#start + 1) % this.#capacity
+      const i = this.#length++
+      if (i >= this.#times.length) {
+        const grown = new Float64Array(Math.min(this.#capacity, this.#times.length * 2))
+        grown.set(this.#times)
+        this.#times = grown
+      }
+      return i
     }
+    const i = this.#start
+    this.#start = (this.#start + 1) % this.#capacity
+    return i
+  }
+
+  /** CloudTrail request parameters of a call, shared with the previous call of the operation when they are the same. */
+  #paramsOf(op: string, input: unknown): Record<string, unknown> | null {
+    const members = membersOf(op)
+    if (members === null || input === null || typeof input !== 'object') return null
+    const obj = input as Record<string, unknown>
+    const last = this.#lastParams.get(op)
+    if (last !== undefined && sameParams(members, obj, last.values)) return last.params
+    const params = requestParameters(op, input)
+    const values = members.map(([name]) => {
+      const v = obj[name]
+      return v instanceof Uint8Array ? undefined : v
+    })
+    this.#lastParams.set(op, { values, params })
+    return params
   }
 
   /** Kept events, oldest first. */
@@ -172,31 +256,74 @@ export class AuditLog {
   }
 
   #shape(i: number): AuditEvent {
-    const slot = this.#slots[i]
-    if (slot === undefined) throw new Error(`audit slot ${i} is empty`)
-    if ('eventVersion' in slot) return slot
-    const event = shapeCall(slot)
-    this.#slots[i] = event
+    const done = this.#shaped[i]
+    if (done !== undefined) return done
+    const caller = this.#callers[i]
+    if (caller === undefined) throw new Error(`audit slot ${i} is empty`)
+    const keys = this.#keys[i]
+    const auth = this.#auth[i]
+    const event = shapeCall({
+      op: this.#ops[i] as string,
+      caller,
+      now: this.#times[i] as number,
+      params: copyParams(this.#params[i] ?? null),
+      resources: keys === undefined ? NO_KEYS : Array.isArray(keys) ? keys : [keys],
+      authorization: auth === undefined ? NO_AUTH : Array.isArray(auth) ? auth : [auth],
+      additionalEventData: this.#extra[i],
+      responseElements: this.#responses[i],
+      error: this.#errors[i],
+    })
+    this.#shaped[i] = event
+    // The compact record is no longer needed: let its objects go.
+    this.#callers[i] = undefined
+    this.#params[i] = null
+    this.#keys[i] = undefined
+    this.#auth[i] = undefined
+    this.#errors[i] = undefined
+    this.#responses[i] = undefined
+    this.#extra[i] = undefined
     return event
   }
 
   /** Drops every kept event. */
   clear(): void {
-    this.#slots = []
+    this.#shaped = []
+    this.#ops = []
+    this.#callers = []
+    this.#times = new Float64Array(Math.min(this.#capacity, 1024))
+    this.#params = []
+    this.#keys = []
+    this.#auth = []
+    this.#errors = []
+    this.#responses = []
+    this.#extra = []
+    this.#lastParams.clear()
     this.#length = 0
     this.#start = 0
     this.#count = 0
   }
 }
 
-/** One API call as the ring keeps it until read. */
-interface CompactCall {
-  readonly op: string
-  readonly caller: Caller
-  readonly now: number
+interface LastParams {
+  readonly values: readonly unknown[]
   readonly params: Record<string, unknown> | null
-  readonly draft: AuditDraft | undefined
-  readonly error: { name: string; message: string } | undefined
+}
+
+const NO_KEYS: readonly KmsKey[] = []
+const NO_AUTH: readonly AuthorizationRecord[] = []
+
+/** Whether the input's CloudTrail-visible members are the very values (===) of the last call's. */
+function sameParams(members: ParamMembers, obj: Record<string, unknown>, values: readonly unknown[]): boolean {
+  for (let k = 0; k < members.length; k++) {
+    const v = obj[(members[k] as readonly [string, string])[0]]
+    if ((v instanceof Uint8Array ? undefined : v) !== values[k]) return false
+  }
+  return true
+}
+
+/** A shaped event's own copy of (possibly shared) request parameters. */
+function copyParams(params: Record<string, unknown> | null): Record<string, unknown> | null {
+  return params === null ? null : { ...params }
 }
 
 /** Everything needed to build one event. */
@@ -211,17 +338,60 @@ export interface AuditFacts {
 
 /** Builds the CloudTrail record of one call. */
 export function buildAuditEvent(f: AuditFacts): AuditEvent {
+  const auth = f.draft?.authorization
   return shapeCall({
     op: f.op,
     caller: f.caller,
     now: f.now,
     params: requestParameters(f.op, f.input),
-    draft: f.draft,
+    resources: f.draft?.resources ?? NO_KEYS,
+    authorization: auth === undefined ? NO_AUTH : Array.isArray(auth) ? auth : [auth],
+    additionalEventData: f.draft?.additionalEventData,
+    responseElements: f.draft?.responseElements,
     error: f.error,
   })
 }
 
-function shapeCall(f: CompactCall): AuditEvent {
+/** One call's facts as {@link shapeCall} reads them. */
+interface CallFacts {
+  readonly op: string
+  readonly caller: Caller
+  readonly now: number
+  readonly params: Record<string, unknown> | null
+  readonly resources: readonly KmsKey[]
+  readonly authorization: readonly AuthorizationRecord[]
+  readonly additionalEventData: Record<string, unknown> | undefined
+  readonly responseElements: Record<string, unknown> | null | undefined
+  readonly error: { name: string; message: string } | undefined
+}
+
+/** CloudTrail `additionalEventData` of a call: the operation's own, then its access decisions. */
+function additionalEventData(f: CallFacts): Record<string, unknown> | undefined {
+  if (f.authorization.length === 0) return f.additionalEventData
+  const data: Record<string, unknown> = { ...f.additionalEventData }
+  const entries: Record<string, unknown>[] = []
+  let unknown: Set<string> | undefined
+  for (const a of f.authorization) {
+    const entry: Record<string, unknown> = {
+      action: a.action,
+      resource: a.resource,
+      decision: a.allowed ? 'Allow' : 'Deny',
+      reason: a.reason,
+    }
+    if (a.statement !== undefined) entry['statement'] = a.statement
+    if (a.grantId !== undefined) entry['grantId'] = a.grantId
+    entries.push(entry)
+    if (a.unknownConditionKeys.length > 0) {
+      unknown ??= new Set()
+      for (const k of a.unknownConditionKeys) unknown.add(k)
+    }
+  }
+  data['authorization'] = entries
+  if (unknown !== undefined) data['unknownConditionKeys'] = [...unknown]
+  return data
+}
+
+function shapeCall(f: CallFacts): AuditEvent {
   const c = f.caller
   const event: AuditEvent = {
     eventVersion: '1.08',
@@ -242,7 +412,7 @@ function shapeCall(f: CompactCall): AuditEvent {
       c.viaService !== undefined ? c.viaService.replace(/^([a-z0-9-]+)\..*$/, '$1.amazonaws.com') : c.sourceIp,
     userAgent: c.viaService ?? c.userAgent,
     requestParameters: f.params,
-    responseElements: f.draft?.responseElements ?? null,
+    responseElements: f.responseElements ?? null,
     requestID: randomUUID(),
     eventID: randomUUID(),
     readOnly: isReadOnlyOperation(f.op),
@@ -251,10 +421,10 @@ function shapeCall(f: CompactCall): AuditEvent {
     recipientAccountId: c.account,
     eventCategory: 'Management',
   }
-  if (f.draft?.additionalEventData !== undefined) event.additionalEventData = f.draft.additionalEventData
-  const resources = f.draft?.resources
-  if (resources !== undefined && resources.length > 0) {
-    event.resources = resources.map((k) => ({ accountId: k.account, type: 'AWS::KMS::Key', ARN: k.arn }))
+  const extra = additionalEventData(f)
+  if (extra !== undefined) event.additionalEventData = extra
+  if (f.resources.length > 0) {
+    event.resources = f.resources.map((k) => ({ accountId: k.account, type: 'AWS::KMS::Key', ARN: k.arn }))
   }
   if (f.error !== undefined) {
     event.errorCode = f.error.name

@@ -36,7 +36,7 @@
  * a missing key still gets AWS's AccessDeniedException. (Not a security measure: the GCM
  * tag is.)
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
 import { InvalidCiphertextException } from './errors.ts'
 import type { RandomPool } from './random-pool.ts'
 
@@ -85,7 +85,7 @@ export function sealSymmetric(
   out.writeUInt32BE(prefix.check, 76)
   out.writeUInt32BE(n, 80)
   const iv = out.subarray(HEADER_LENGTH, HEADER_LENGTH + IV_LENGTH)
-  const cipher = createCipheriv('aes-256-gcm', secret, iv)
+  const cipher = createCipheriv('aes-256-gcm', secretKeyOf(secret), iv)
   cipher.setAAD(out.subarray(0, HEADER_LENGTH))
   cipher.setAAD(contextBytes)
   const body = HEADER_LENGTH + IV_LENGTH
@@ -95,6 +95,25 @@ export function sealSymmetric(
   if (tail.length > 0) out.set(tail, body + head.length)
   out.set(cipher.getAuthTag(), body + n)
   return out
+}
+
+// One KeyObject per secret, made once: createCipheriv with a raw Buffer key imports the
+// bytes into a new native key on every call. Secrets are immutable (a rotation or an import
+// makes a new material version, with a new buffer).
+const secretKeys = new WeakMap<Buffer, KeyObject>()
+
+function secretKeyOf(secret: Buffer): KeyObject {
+  let k = secretKeys.get(secret)
+  if (k === undefined) {
+    k = createSecretKey(secret)
+    secretKeys.set(secret, k)
+  }
+  return k
+}
+
+/** A blob as a Buffer over the same bytes (no copy; the blob itself when it is one). */
+function asBuffer(blob: Uint8Array): Buffer {
+  return Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
 }
 
 /** Bytes [0, 64) of every ciphertext of one key and material version, and their header check. */
@@ -131,18 +150,32 @@ function headerPrefix(material: SealingMaterial, account: string, keyId: string)
 /** Reads the cleartext header; `undefined` when the blob is not a well-formed ciphertext of ours. */
 export function parseSymmetricHeader(blob: Uint8Array): CiphertextHeader | undefined {
   if (blob.byteLength < CIPHERTEXT_OVERHEAD) return undefined
-  const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
+  const b = asBuffer(blob)
   if (b[0] !== VERSION || b[1] !== ALG_SYMMETRIC_DEFAULT || b[3] !== 0) return undefined
   const kind = b[2]
   if (kind !== 0 && kind !== 1) return undefined
-  if (b.readUInt32BE(80) !== b.length - CIPHERTEXT_OVERHEAD) return undefined
-  if (b.readUInt32BE(76) !== headerCheck(b)) return undefined
+  if (word(b, 80) >>> 0 !== b.length - CIPHERTEXT_OVERHEAD) return undefined
+  if (word(b, 76) >>> 0 !== headerCheck(b)) return undefined
   const names = headerNames(b)
-  return {
-    account: names.account,
-    keyId: names.keyId,
-    materialVersion: b.readUInt32BE(28),
-    backingKeyId: b.subarray(32, 64),
+  return new ParsedHeader(names.account, names.keyId, word(b, 28) >>> 0, b)
+}
+
+/** A parsed header; the backing key id is a view made only when read (Decrypt compares the bytes in place). */
+class ParsedHeader implements CiphertextHeader {
+  readonly account: string
+  readonly keyId: string
+  readonly materialVersion: number
+  readonly #blob: Buffer
+
+  constructor(account: string, keyId: string, materialVersion: number, blob: Buffer) {
+    this.account = account
+    this.keyId = keyId
+    this.materialVersion = materialVersion
+    this.#blob = blob
+  }
+
+  get backingKeyId(): Buffer {
+    return this.#blob.subarray(32, 64)
   }
 }
 
@@ -185,13 +218,13 @@ function headerNames(b: Buffer): { account: string; keyId: string } {
  */
 export function openSymmetric(material: SealingMaterial, blob: Uint8Array, contextBytes: Buffer): Buffer {
   const secret = material.secret
-  const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
+  const b = asBuffer(blob)
   if (secret === undefined || material.backingKeyId.compare(b, 32, 64, 0, 32) !== 0)
     throw new InvalidCiphertextException('')
   const n = b.length - CIPHERTEXT_OVERHEAD
   const body = HEADER_LENGTH + IV_LENGTH
   try {
-    const decipher = createDecipheriv('aes-256-gcm', secret, b.subarray(HEADER_LENGTH, body))
+    const decipher = createDecipheriv('aes-256-gcm', secretKeyOf(secret), b.subarray(HEADER_LENGTH, body))
     decipher.setAAD(b.subarray(0, HEADER_LENGTH))
     decipher.setAAD(contextBytes)
     decipher.setAuthTag(b.subarray(body + n))

@@ -83,6 +83,11 @@ export class RegionState {
 /** All accounts and Regions. */
 export class KmsStore {
   readonly #states = new Map<string, RegionState>()
+  /**
+   * The same states by account, then Region: the hot path looks a state up without building
+   * the `account/region` string (a concatenation and its hash on every call).
+   */
+  readonly #byAccount = new Map<string, Map<string, RegionState>>()
   /** Which records change (for incremental persistence, `changes.ts`). */
   readonly changes: ChangeTracker
 
@@ -92,21 +97,25 @@ export class KmsStore {
 
   /** The state of `account` in `region`, created empty on first use. */
   region(account: string, region: string): RegionState {
-    const id = `${account}/${region}`
-    let s = this.#states.get(id)
-    if (s === undefined) {
-      s = new RegionState(account, region, this.changes)
-      this.#states.set(id, s)
+    const s = this.#byAccount.get(account)?.get(region)
+    if (s !== undefined) return s
+    const created = new RegionState(account, region, this.changes)
+    this.#states.set(`${account}/${region}`, created)
+    let regions = this.#byAccount.get(account)
+    if (regions === undefined) {
+      regions = new Map()
+      this.#byAccount.set(account, regions)
     }
-    return s
+    regions.set(region, created)
+    return created
   }
 
   /** The state of `account` in `region` if it exists. */
   peekRegion(account: string, region: string): RegionState | undefined {
-    return this.#states.get(`${account}/${region}`)
+    return this.#byAccount.get(account)?.get(region)
   }
 
-  /** Every account × Region state that exists. */
+  /** Every account × Region state that exists, in the order they were created. */
   regions(): IterableIterator<RegionState> {
     return this.#states.values()
   }
@@ -115,5 +124,6 @@ export class KmsStore {
   clear(): void {
     this.changes.clearAll()
     this.#states.clear()
+    this.#byAccount.clear()
   }
 }

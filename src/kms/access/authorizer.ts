@@ -9,6 +9,8 @@
  * Compiled policies are cached: per key (recompiled only when the key's policy text changes)
  * and per principal (recompiled only when the identity-policy store's `version` changes).
  */
+import { addAuthorization, type AuthorizationRecord } from '../audit.ts'
+import type { Caller } from '../caller.ts'
 import type { AccessRequest, Authorizer, OpContext } from '../context.ts'
 import { AccessDeniedException, MalformedPolicyDocumentException } from '../errors.ts'
 import { grantIdsOfTokens, type ChildGrant, type Grant } from '../grants.ts'
@@ -20,6 +22,7 @@ import {
   evaluateAccess,
   type AccessDecision,
   type AccessQuery,
+  type EvaluationNotes,
   type GrantFacts,
   type GrantFactsSource,
   type NamedPolicy,
@@ -47,10 +50,24 @@ interface IdentityCache {
   readonly byPrincipal: Map<string, readonly NamedPolicy[]>
 }
 
+/**
+ * A decision that depended on nothing but the question (see {@link EvaluationNotes}): reused
+ * while the key, its compiled policy and the caller's identity policies are the same objects.
+ */
+interface CachedDecision {
+  readonly key: KmsKey
+  readonly policy: CompiledPolicy
+  readonly identity: readonly NamedPolicy[]
+  readonly record: AuthorizationRecord
+}
+
 /** Evaluates key policies, IAM identity policies and grants as AWS KMS does. */
 export class PolicyAuthorizer implements Authorizer {
   readonly #keyPolicies = new WeakMap<KmsKey, CompiledPolicy>()
   readonly #identity = new WeakMap<IdentityPolicyStore, IdentityCache>()
+  /** The last pure decision per caller and action (the hot path: the same caller, key and action again). */
+  readonly #decisions = new WeakMap<Caller, Map<string, CachedDecision>>()
+  readonly #notes: EvaluationNotes = { pure: false }
 
   authorize(ctx: OpContext, request: AccessRequest): void {
     const caller = ctx.caller
@@ -68,11 +85,29 @@ export class PolicyAuthorizer implements Authorizer {
       request.requestAlias !== undefined && ALIAS_ACTIONS.has(request.action)
         ? [aliasArn(key?.region ?? caller.region, key?.account ?? caller.account, request.requestAlias)]
         : undefined
+    const identityPolicies = this.identityPolicies(ctx)
+    // Fast path: the same pure question as last time (no condition keys, no grants involved).
+    let byAction: Map<string, CachedDecision> | undefined
+    let policy: CompiledPolicy | undefined
+    if (key !== undefined && extra === undefined) {
+      policy = this.keyPolicy(key)
+      byAction = this.#decisions.get(caller)
+      const hit = byAction?.get(request.action)
+      if (hit !== undefined && hit.key === key && hit.policy === policy && hit.identity === identityPolicies) {
+        const record = hit.record
+        if (ctx.core.audit.enabled) addAuthorization(ctx.audit, record)
+        if (!record.allowed)
+          throw new AccessDeniedException(
+            accessDeniedMessage(caller.principal, request.action, resource, record.reason as AccessDecision['reason']),
+          )
+        return
+      }
+    }
     const query: { -readonly [K in keyof AccessQuery]: AccessQuery[K] } = {
       action: request.action,
       resource,
       caller,
-      identityPolicies: this.identityPolicies(ctx),
+      identityPolicies,
       conditions: new RequestConditions(ctx, request),
     }
     if (extra !== undefined) query.extraIdentityResources = extra
@@ -81,12 +116,21 @@ export class PolicyAuthorizer implements Authorizer {
         account: key.account,
         keyManager: key.keyManager,
         awsOwned: key.awsOwned === true,
-        policy: this.keyPolicy(key),
+        policy: policy ?? this.keyPolicy(key),
       }
       query.grants = new LazyGrantFacts(ctx, request, key, tokenGrantIds)
     }
-    const decision = evaluateAccess(query)
-    if (ctx.core.audit.enabled) recordDecision(ctx, request.action, resource, decision)
+    const notes = this.#notes
+    const decision = evaluateAccess(query, notes)
+    const record = decisionRecord(request.action, resource, decision)
+    if (notes.pure && key !== undefined && policy !== undefined) {
+      if (byAction === undefined) {
+        byAction = new Map()
+        this.#decisions.set(caller, byAction)
+      }
+      byAction.set(request.action, { key, policy, identity: identityPolicies, record })
+    }
+    if (ctx.core.audit.enabled) addAuthorization(ctx.audit, record)
     if (!decision.allowed) {
       // Name the resource that was refused: for CreateAlias & co., the alias ARN when the key
       // alone would have been allowed (as AWS's message does, alias-access.html).
@@ -215,19 +259,15 @@ function childGrantOf(request: AccessRequest): ChildGrant {
   return { operations: Array.isArray(ops) ? ops : typeof ops === 'string' ? [ops] : [], constraints }
 }
 
-/** Adds the decision to the call's CloudTrail `additionalEventData` (several per call for ReEncrypt). */
-function recordDecision(ctx: OpContext, action: string, resource: string, d: AccessDecision): void {
-  const data = (ctx.audit.additionalEventData ??= {})
-  const entry: Record<string, unknown> = { action, resource, decision: d.allowed ? 'Allow' : 'Deny', reason: d.reason }
-  if (d.statement !== undefined) entry['statement'] = d.statement
-  if (d.grantId !== undefined) entry['grantId'] = d.grantId
-  const list = data['authorization']
-  if (Array.isArray(list)) list.push(entry)
-  else data['authorization'] = [entry]
-  if (d.unknownConditionKeys.length > 0) {
-    const prev = data['unknownConditionKeys']
-    const merged = new Set<string>(Array.isArray(prev) ? (prev as string[]) : [])
-    for (const k of d.unknownConditionKeys) merged.add(k)
-    data['unknownConditionKeys'] = [...merged]
+/** The decision as the call's CloudTrail `additionalEventData.authorization` entry keeps it (several per call for ReEncrypt). */
+function decisionRecord(action: string, resource: string, d: AccessDecision): AuthorizationRecord {
+  return {
+    action,
+    resource,
+    allowed: d.allowed,
+    reason: d.reason,
+    statement: d.statement,
+    grantId: d.grantId,
+    unknownConditionKeys: d.unknownConditionKeys,
   }
 }

@@ -133,9 +133,24 @@ export interface GrantFactsSource {
   facts(): GrantFacts
 }
 
-/** Decides one request. Never throws. */
-export function evaluateAccess(q: AccessQuery): AccessDecision {
-  return new Evaluation(q).run()
+/**
+ * What {@link evaluateAccess} tells a caller that caches decisions: `pure` is false when the
+ * decision read a condition key or the grants, so it holds only for this request.
+ */
+export interface EvaluationNotes {
+  pure: boolean
+}
+
+/**
+ * Decides one request. Never throws. With `notes`, says whether the decision depends only
+ * on the action, the resource, the caller, the key's account, manager and compiled policy,
+ * and the identity policies (then the same question always gets the same answer).
+ */
+export function evaluateAccess(q: AccessQuery, notes?: EvaluationNotes): AccessDecision {
+  const e = new Evaluation(q)
+  const d = e.run()
+  if (notes !== undefined) notes.pure = e.pure
+  return d
 }
 
 /**
@@ -150,6 +165,8 @@ class Evaluation {
   /** The identity statement that allows (`root` for the root user); null: not computed yet. */
   identityAllow: string | undefined | null = null
   grantFactsCache: GrantFacts | undefined | null = null
+  /** No condition was tested and no grant looked at. */
+  pure = true
 
   constructor(q: AccessQuery) {
     this.q = q
@@ -266,6 +283,7 @@ class Evaluation {
 
   grantFacts(): GrantFacts | undefined {
     if (this.grantFactsCache === null) {
+      this.pure = false
       const g = this.q.grants
       this.grantFactsCache =
         g === undefined ? undefined : 'facts' in g && typeof g.facts === 'function' ? g.facts() : (g as GrantFacts)
@@ -300,6 +318,7 @@ class Evaluation {
   /** Whether a statement (principal and action already matched) covers the resource and its conditions hold. */
   applies(st: CompiledStatement, resource: string): boolean {
     if (!statementResourceMatch(st, resource)) return false
+    if (st.conditions.length > 0 || st.unknownConditionKeys.length > 0) this.pure = false
     if (st.unknownConditionKeys.length > 0) {
       const u = (this.unknown ??= [])
       for (const k of st.unknownConditionKeys) if (!u.includes(k)) u.push(k)
