@@ -56,6 +56,39 @@ describe('against kms-bench serve', () => {
     expect(pool!.accepted + pool!.throttled).toBe(900)
   })
 
+  it('attributes calls to the principal of each host group, counted by the client, and says so', async () => {
+    await writeFile(
+      join(ws.dir, 'groups-scenario.ts'),
+      `export default {
+        name: 'groups', duration: 2, keys: [{ name: 'k' }],
+        principals: ['arn:aws:iam::111122223333:role/web', 'arn:aws:iam::111122223333:role/batch'],
+        fleet: { hosts: 2, groups: [
+          { name: 'web', hosts: 1, principal: 'arn:aws:iam::111122223333:role/web' },
+          { name: 'batch', hosts: 1, principal: 'arn:aws:iam::111122223333:role/batch' },
+        ] },
+        arrivals: { shape: 'constant', rate: 150 },
+        requests: [{ kind: 'op', operation: 'Encrypt', key: 'k' }],
+      }\n`,
+    )
+    const r = await cli(['run', 'groups-scenario.ts', '--target', server.url, '--retry', 'none', '--out', 'groups'])
+    expect(r.code, r.err).toBe(0)
+    const v = (await summaryIn('groups')).variants[0]!
+    expect(v.completed.dropped).toBe(0)
+    // Arrivals alternate between the two hosts: 150 calls each, throttles where the endpoint threw them.
+    const web = v.kms.byCaller?.['arn:aws:iam::111122223333:role/web']
+    const batch = v.kms.byCaller?.['arn:aws:iam::111122223333:role/batch']
+    expect(web?.calls).toBe(150)
+    expect(batch?.calls).toBe(150)
+    expect(v.kms.throttled).toBeGreaterThan(0)
+    expect((web?.throttled ?? 0) + (batch?.throttled ?? 0)).toBe(v.kms.throttled)
+    expect(v.kms.byAccount).toEqual({ '111122223333': { calls: 300, throttled: v.kms.throttled } })
+    expect(v.kms.byKey?.['k']?.calls).toBe(300)
+    expect(v.kms.byCallerSource).toBe('client')
+    const report = await ws.read('groups/report.md')
+    expect(report).toContain('## Who uses the quota')
+    expect(report).toContain('Source: the load client, attempt by attempt')
+  })
+
   it('lets the real SDK retry (standard mode) and counts the attempts', async () => {
     const r = await cli([
       'run',

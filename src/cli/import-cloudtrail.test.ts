@@ -139,6 +139,7 @@ describe('kms-bench import-cloudtrail', () => {
       '111122223333': { calls: 110, throttled: 10 },
       '444455556666': { calls: 20, throttled: 0 },
     })
+    expect(v.kms.byCallerSource).toBe('emulator')
     // CloudWatch: 110 calls in the minute = 1.8/s on average, far below 80 % of 5/s: silent while 10 calls throttle.
     const cw = v.cloudwatch.series.find((x: { account: string }) => x.account === '111122223333')
     expect(cw.resource).toBe('CryptographicOperationsSymmetric')

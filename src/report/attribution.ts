@@ -35,8 +35,20 @@ export function attributionSection(summary: RunSummary, heading: (text: string) 
     "Calls are charged to the caller's account (cross-account calls count against the caller) and, for calls an AWS service makes for you, to your account under the service's name (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).",
     '',
   )
+  const sources = new Set(withCallers.map((v) => v.kms.byCallerSource ?? 'emulator'))
+  for (const source of sources) out.push(`Source: ${SOURCE_TEXT[source]}`, '')
   for (const v of withCallers) out.push(...variantAttribution(v))
   return out
+}
+
+/** What each attribution source counted (results/attribution.ts `AttributionSource`). */
+const SOURCE_TEXT: Record<NonNullable<VariantSummary['kms']['byCallerSource']>, string> = {
+  emulator:
+    "the embedded emulator's call path: each call under the caller it was charged to (its principal, or the AWS service calling for it) and the account whose quota it used.",
+  client:
+    'the load client, attempt by attempt (retries included), under the caller the scenario made each call for (a host or host group principal, a replayed log caller). The endpoint saw only the signing credentials, one per account (the account id as access key): accounts are as it charged them, principals and services are those the scenario named.',
+  'client-credentials':
+    'the load client, attempt by attempt (retries included), under the caller the scenario made each call for. Every call was signed with the one set of credentials of the run (AWS_ACCESS_KEY_ID): the endpoint charged them all to that credential, whatever principal or account the scenario named.',
 }
 
 function variantAttribution(v: VariantSummary): string[] {

@@ -7,6 +7,20 @@
  */
 import type { CallerInput } from '../../kms/index.ts'
 
+/**
+ * Where a result's attribution comes from:
+ * - `emulator`: the embedded target's call path, each call under the caller the emulator
+ *   charged it to (its principal, or the AWS service calling for it, and its account);
+ * - `client`: an endpoint target, counted by the load client attempt by attempt (retries
+ *   included) under the caller the scenario made each call for (a host's or host group's
+ *   principal, a replayed log's caller); the endpoint saw only the signing credentials, one
+ *   per account (the account id as access key, which kms-bench serve charges to that account);
+ * - `client-credentials`: as `client`, but every call was signed with the one set of
+ *   credentials of the run (AWS_ACCESS_KEY_ID), which the endpoint charged whatever the
+ *   scenario's caller was.
+ */
+export type AttributionSource = 'emulator' | 'client' | 'client-credentials'
+
 /** Calls and throttles of one caller, account or key. */
 export interface Attributed {
   calls: number
@@ -20,6 +34,8 @@ export class Attribution {
   readonly byKey = new Map<string, Attributed>()
   readonly #resolved = new WeakMap<CallerInput, [Attributed, Attributed]>()
   readonly #named = new Map<string, [Attributed, Attributed]>()
+  /** where the counts come from (endpoint targets set it). @default 'emulator' */
+  source: AttributionSource = 'emulator'
 
   /** Counts one call (`code` 1 = throttled); `who` overrides the caller's name (a replayed log's caller). */
   count(caller: CallerInput, who: string | undefined, keyName: string | undefined, code: number): void {

@@ -13,7 +13,13 @@ export {
   newMergeHistogram,
   toMicros,
 } from './histograms.ts'
-export { attributedRecord, Attribution, type Attributed, callerName } from './attribution.ts'
+export {
+  attributedRecord,
+  Attribution,
+  type AttributionSource,
+  type Attributed,
+  callerName,
+} from './attribution.ts'
 export {
   type CloudWatchView,
   cloudWatchView,

@@ -378,7 +378,9 @@ function mergeQuota(lists: QuotaPoolUsage[][], shardsOf: number[], timeline: Tim
 
 /** Sums `kms.byCaller`, `byAccount` and `byKey` of shards (absent when no shard has them). */
 function mergeAttribution(vs: readonly VariantSummary[]): Partial<VariantSummary['kms']> {
-  return sumAttribution(vs.map((v) => v.kms))
+  const sources = new Set(vs.flatMap((v) => (v.kms.byCallerSource !== undefined ? [v.kms.byCallerSource] : [])))
+  const source = sources.size === 1 ? [...sources][0] : undefined
+  return { ...sumAttribution(vs.map((v) => v.kms)), ...(source !== undefined ? { byCallerSource: source } : {}) }
 }
 
 type AttributionFields = Partial<

@@ -171,6 +171,11 @@ export const VariantSummarySchema = z.object({
     byAccount: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
     /** calls per scenario key */
     byKey: z.record(z.string(), z.object({ calls: count, throttled: count })).optional(),
+    /**
+     * where the attribution comes from (results/attribution.ts `AttributionSource`): the
+     * embedded emulator's call path, or the load client against an endpoint
+     */
+    byCallerSource: z.enum(['emulator', 'client', 'client-credentials']).optional(),
   }),
   /** KMS-call retries made by the client retry strategy */
   retries: count,

@@ -136,6 +136,7 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
             byCaller: attributedRecord(rec.attribution.byCaller),
             byAccount: attributedRecord(rec.attribution.byAccount),
             byKey: attributedRecord(rec.attribution.byKey),
+            byCallerSource: rec.attribution.source,
           }
         : {}),
     },

@@ -9,7 +9,9 @@
  * Accounts: kms-bench serve takes the account from a 12-digit access key id, so without
  * credentials in the environment each account's clients sign with its id as access key.
  * Principals and `kms:ViaService` cannot travel over the wire; calls S3 would make are sent
- * by the harness itself.
+ * by the harness itself. Attribution (`kms.byCaller`) is therefore counted here, attempt by
+ * attempt, under the caller the scenario made each call for (source `client`, or
+ * `client-credentials` when one set of credentials signs every call).
  */
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
@@ -104,6 +106,9 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
     async session(o: SessionOptions): Promise<TargetSession> {
       const createdKeys: string[] = []
       const rec = o.recorder
+      rec.attribution.source = options.credentials !== undefined ? 'client-credentials' : 'client'
+      const attribute = (call: KmsCallSpec, code: number): void =>
+        rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
       const clock: Clock = o.clock
       const observe = (client: sdk.KMSClient): sdk.KMSClient => {
         // Below the retry middleware: sees every attempt.
@@ -179,10 +184,26 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         const client = clientFor(host, call.caller)
         try {
           // The request's deadline aborts the call, its SDK retries and backoffs included.
-          const command = new (commandClass(call.operation))(call.input) as never
+          const command = new (commandClass(call.operation))(call.input) as Command & {
+            middlewareStack: sdk.KMSClient['middlewareStack']
+          }
+          // Below the retry middleware, like the attempt observer: every attempt is attributed.
+          command.middlewareStack.add(
+            (next) => async (args) => {
+              try {
+                const r = await next(args)
+                attribute(call, 0)
+                return r
+              } catch (e) {
+                attribute(call, errorOf(e).name === 'ThrottlingException' ? 1 : 2)
+                throw e
+              }
+            },
+            { step: 'deserialize', name: 'kmsBenchAttribution', priority: 'high' },
+          )
           const out = (await (signal !== undefined
-            ? client.send(command, { abortSignal: signal })
-            : client.send(command))) as SendResult
+            ? client.send(command as never, { abortSignal: signal })
+            : client.send(command as never))) as SendResult
           const attempts = out.$metadata?.attempts ?? 1
           if (attempts > 1) rec.sdkRetries += attempts - 1
           return { ok: true, output: out as never }
