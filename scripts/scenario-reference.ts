@@ -168,6 +168,36 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   'requests[]<sequence>.steps[].ciphertextFrom': 'take `CiphertextBlob` from the output of this earlier step (0-based)',
   'requests[]<custom>.run':
     'a generator function `function* (ctx) { ... }` yielding KMS calls (`kmsCall`, `sleep`, ...): TypeScript scenarios only',
+  '*.queue': 'the SQS queue name (queue i is `<queue>-<i>` when there are several)',
+  '*.queues': 'how many queues the requests spread over (uniformly)',
+  'requests[]<sqs-send>.principals':
+    'the producing principals (from `principals`), one drawn per send; SQS keeps a data key per queue and principal (default: the host’s principal)',
+  'requests[]<sqs-receive>.principals':
+    'the consuming principals (from `principals`), one drawn per receive (default: the host’s principal)',
+  '*.kmsDataKeyReusePeriodSeconds':
+    'the queues’ `KmsDataKeyReusePeriodSeconds`: how long SQS reuses a data key, 60 to 86,400 s (default 300)',
+  '*.table': 'the DynamoDB table name (table i is `<table>-<i>` when there are several)',
+  '*.tables': 'how many tables the requests spread over (uniformly); each has its own table key',
+  '*.connections':
+    'HTTP connections each host keeps to DynamoDB; each connection has its own cached table key (aws/aws-sdk-go-v2#2129)',
+  '*.keepAlive': '`false`: every request opens a new connection, so every request decrypts the table key',
+  '*.tableKeyRefresh':
+    'when DynamoDB decrypts a connection’s table key again: after 5 minutes of `inactivity` (the current docs), or every 5 minutes (`periodic`, an older AWS wording)',
+  '*.secret': 'the Secrets Manager secret name (secret i is `<secret>-<i>` when there are several)',
+  '*.secrets': 'how many secrets the requests spread over (uniformly)',
+  '*.cache':
+    'where the application caches the secret: `none` (a Decrypt per GetSecretValue), the AWS `caching-client` (TTL 1 h) or the Secrets Manager `agent` / Lambda extension (TTL 300 s)',
+  '*.cacheTtl': `the cache’s TTL instead of its default; ${DURATION}`,
+  '*.function': 'the Lambda function name (its ARN is the encryption context of its environment variables)',
+  'requests[]<lambda-cold-start>.rate':
+    'cold starts per second, arriving on their own (evenly spaced) instead of taking a share of the weighted mix',
+  'requests[]<ebs-attach>.rate':
+    'attaches per second, arriving on their own (evenly spaced) instead of taking a share of the weighted mix',
+  '*.volume':
+    '`new` (a volume created from an encrypted snapshot and attached: GenerateDataKeyWithoutPlaintext + CreateGrant + Decrypt) or `existing` (attached again: CreateGrant + Decrypt)',
+  '*.volumes': 'existing volumes the attaches draw from (uniformly), for `volume: existing`',
+  'variants[].requests':
+    'the requests of this variant instead of the scenario’s: a service setting compared side by side (an SQS reuse period, a Secrets Manager cache, DynamoDB connections)',
   'requests[]<replay>.file': 'a calls table from `kms-bench import-cloudtrail` (relative to the scenario file)',
   'requests[]<replay>.csv': 'the calls table as CSV text',
   latency:
@@ -210,6 +240,13 @@ const REQUEST_EXAMPLES: Readonly<Record<string, string>> = {
   custom:
     "{ kind: 'custom', name: 'describe-then-encrypt', *run(ctx) {\n    yield kmsCall('DescribeKey', { KeyId: 'alias/app' })\n    yield kmsCall('Encrypt', { KeyId: 'alias/app', Plaintext: new Uint8Array(32) })\n  } }",
   replay: "{ kind: 'replay', file: 'calls.csv' }",
+  'sqs-send': "{ kind: 'sqs-send', key: 'queues', queue: 'orders', queues: 10, kmsDataKeyReusePeriodSeconds: 300 }",
+  'sqs-receive': "{ kind: 'sqs-receive', key: 'queues', queue: 'orders', queues: 10, weight: 2 }",
+  dynamodb: "{ kind: 'dynamodb', key: 'tables', table: 'orders', connections: 25 }",
+  'secrets-manager-get':
+    "{ kind: 'secrets-manager-get', key: 'secrets', secret: 'db-password', cache: 'caching-client' }",
+  'lambda-cold-start': "{ kind: 'lambda-cold-start', key: 'functions', function: 'checkout', rate: 5 }",
+  'ebs-attach': "{ kind: 'ebs-attach', key: 'volumes', volume: 'new', rate: 2 }",
 }
 
 const ARRIVAL_EXAMPLES: Readonly<Record<string, string>> = {
@@ -414,7 +451,8 @@ export function meaningOf(path: string, table: Readonly<Record<string, string>>)
   const untagged = path.replace(/<[^>]+>/g, '')
   const unscoped = untagged.replace(/^variants\[\]\.faults/, 'faults')
   const last = path.split('.').pop() ?? path
-  return table[path] ?? table[untagged] ?? table[unscoped] ?? table[`*.${last}`]
+  const variantRequest = path.replace(/^variants\[\]\.requests/, 'requests')
+  return table[path] ?? table[untagged] ?? table[unscoped] ?? table[variantRequest] ?? table[`*.${last}`]
 }
 
 /** Every documented field path of a schema (nested objects and array items; union members by tag). */

@@ -10,7 +10,6 @@ import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { allJavaScript, type ClientRetrySetting, resolveClient } from './client/index.ts'
 import {
-  ArrivalStream,
   directKms,
   Engine,
   type Progress,
@@ -449,7 +448,9 @@ interface VariantRunArgs {
 }
 
 async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary; stopped: boolean }> {
-  const { scenario: s, variant: v, shard, options } = a
+  const { variant: v, shard, options } = a
+  // A variant may run requests of its own (a service setting such as an SQS reuse period).
+  const s: Scenario = v.requests !== undefined ? { ...a.scenario, requests: v.requests } : a.scenario
   const clock: Clock = a.clockKind === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : a.wall
   const recorder = new VariantRecorder({ keepSecondHistograms: shard.count > 1 })
   let startMs = clock.now()
@@ -578,7 +579,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     const engine = new Engine({
       clock,
       startMs,
-      arrivals: new ArrivalStream({
+      arrivals: workload.arrivals({
         shape: a.shape,
         durationMs: a.durationSeconds * 1000,
         factor: a.scale / shard.count,

@@ -194,7 +194,7 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
           /** The call as shard j makes it, and the shard whose key makes its ciphertext; undefined: unchanged. */
           const route = (call: KmsCallSpec): { call: KmsCallSpec; tag: number } | undefined => {
             const j = by === 'tenant' && call.meta.tenant !== undefined ? call.meta.tenant % n : host.index % n
-            if (call.meta.s3 !== undefined) return undefined
+            if (call.meta.s3 !== undefined || call.meta.service !== undefined) return undefined
             const keys = call.meta.keyName !== undefined ? shardKeys.get(call.meta.keyName) : undefined
             if (call.meta.keyName !== undefined && keys === undefined) return undefined // an AWS managed key
             calls[j] = (calls[j] ?? 0) + 1

@@ -202,7 +202,7 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
       const caches: LRUCache<string, Entry>[] = []
 
       const kindOf = (call: KmsCallSpec): number => {
-        if (!suite.cacheSafe || call.meta.s3 !== undefined) return 0
+        if (!suite.cacheSafe || call.meta.s3 !== undefined || call.meta.service !== undefined) return 0
         // "Streams of unknown size are never cached": the byte limit could not be enforced.
         if (call.operation === 'GenerateDataKey') return encryptOn && call.meta.bytes !== undefined ? ENCRYPT : 0
         if (call.operation === 'Decrypt') return decryptOn ? DECRYPT : 0

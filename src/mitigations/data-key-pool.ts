@@ -114,7 +114,8 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
           const nextSync = next.sync
           /** The pool of a GenerateDataKey call the application makes (created on first sight). */
           const poolOf = (call: KmsCallSpec): Pool | undefined => {
-            if (call.operation !== 'GenerateDataKey' || call.meta.s3 !== undefined) return undefined
+            if (call.operation !== 'GenerateDataKey' || call.meta.s3 !== undefined || call.meta.service !== undefined)
+              return undefined
             const id = dataKeyRequestId(call)
             if (id === undefined) return undefined
             let pool = pools.get(id)

@@ -325,7 +325,7 @@ function startKeyring(
         } as KmsOutcome
       }
       return (call) => {
-        if (call.meta.s3 !== undefined) return next(call)
+        if (call.meta.s3 !== undefined || call.meta.service !== undefined) return next(call)
         if (call.operation === 'GenerateDataKey') return encrypt(call)
         if (call.operation !== 'Decrypt') {
           stats.passedThrough++

@@ -145,7 +145,9 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
           /** The call as sent and the Region it goes to (even its own: where its ciphertext is made); undefined: a key not spread. */
           const route = (call: KmsCallSpec): { call: KmsCallSpec; tag: string } | undefined => {
             const entry =
-              call.meta.s3 === undefined && call.meta.keyName !== undefined ? spread.get(call.meta.keyName) : undefined
+              call.meta.s3 === undefined && call.meta.service === undefined && call.meta.keyName !== undefined
+                ? spread.get(call.meta.keyName)
+                : undefined
             if (entry === undefined) return undefined
             let region: string
             if (CIPHERTEXT_OPERATIONS.has(call.operation) && decryptMode === 'home') {

@@ -154,6 +154,7 @@ function startRun(
   const trackers: StormTracker[] = []
   const cached = (call: KmsCallSpec): boolean =>
     call.meta.s3 === undefined &&
+    call.meta.service === undefined &&
     ((call.operation === 'GenerateDataKey' && operations.includes('encrypt')) ||
       (call.operation === 'Decrypt' && operations.includes('decrypt')))
   return {

@@ -12,6 +12,11 @@
 import type { Random } from '../../random.ts'
 import type { RateShape } from './schedule.ts'
 
+/** What the engine takes arrivals from: intended send times in ms from the start, ascending, then `Infinity`. */
+export interface Arrivals {
+  next(): number
+}
+
 /** Options of {@link ArrivalStream}. */
 export interface ArrivalStreamOptions {
   shape: RateShape
@@ -28,7 +33,7 @@ export interface ArrivalStreamOptions {
 }
 
 /** Lazily generated intended send times, in ms from the start of the run, ascending. */
-export class ArrivalStream {
+export class ArrivalStream implements Arrivals {
   readonly #shape: RateShape
   readonly #durationMs: number
   readonly #factor: number

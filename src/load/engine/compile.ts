@@ -4,13 +4,21 @@
  */
 import type { Random } from '../../random.ts'
 import type { RequestSpec, Scenario } from '../scenario/index.ts'
+import type { Arrivals, ArrivalStreamOptions } from './arrivals.ts'
 import { compileCustom } from './kind-custom.ts'
 import { compileDecrypt } from './kind-decrypt.ts'
+import { compileDynamodb } from './kind-dynamodb.ts'
+import { compileEbs } from './kind-ebs.ts'
 import { compileEnvelope } from './kind-envelope.ts'
+import { compileLambda } from './kind-lambda.ts'
 import { compileOp } from './kind-op.ts'
 import { compileReplay } from './kind-replay.ts'
 import { compileS3 } from './kind-s3.ts'
+import { compileSecretsManager } from './kind-secrets-manager.ts'
 import { compileSequence } from './kind-sequence.ts'
+import { compileSqs } from './kind-sqs.ts'
+import { mergedArrivals } from './own-arrivals.ts'
+import { HostEnvironments } from './service-cache.ts'
 import {
   type CompiledKind,
   type KindContext,
@@ -31,18 +39,31 @@ const COMPILERS: { readonly [K in RequestSpec['kind']]: Compiler<K> } = {
   'envelope-decrypt': compileEnvelope,
   's3-put': compileS3,
   's3-get': compileS3,
+  'sqs-send': compileSqs,
+  'sqs-receive': compileSqs,
+  dynamodb: compileDynamodb,
+  'secrets-manager-get': compileSecretsManager,
+  'lambda-cold-start': compileLambda,
+  'ebs-attach': compileEbs,
   sequence: compileSequence,
   custom: compileCustom,
   replay: compileReplay,
 }
 
-function compileKind(r: RequestSpec, index: number, tenants: number, o: WorkloadOptions): CompiledKind {
+function compileKind(
+  r: RequestSpec,
+  index: number,
+  tenants: number,
+  o: WorkloadOptions,
+  environments: HostEnvironments,
+): CompiledKind {
   const fixtureId = `r${index}`
   const c: KindContext = {
     index,
     tenants,
     options: o,
     fixtureId,
+    environments,
     keyOf: (name) => {
       const k = o.keys.get(name)
       if (k === undefined) throw new Error(`key '${name}' was not created`)
@@ -59,23 +80,39 @@ function compileKind(r: RequestSpec, index: number, tenants: number, o: Workload
 /** Compiles a scenario's requests. */
 export function compileWorkload(s: Scenario, options: WorkloadOptions): Workload {
   const tenants = tenantCount(s)
-  const kinds = s.requests.map((r, i) => compileKind(r, i, tenants, options))
-  const total = kinds.reduce((a, k) => a + k.weight, 0)
-  const cdf = kinds.map(
+  const environments = new HostEnvironments()
+  const kinds = s.requests.map((r, i) => compileKind(r, i, tenants, options, environments))
+  // Kinds with a rate of their own arrive on their own streams; the others share the mix.
+  const own = kinds.filter((k) => k.rate !== undefined)
+  const mix = own.length === 0 ? kinds : kinds.filter((k) => k.rate === undefined)
+  const total = mix.reduce((a, k) => a + k.weight, 0)
+  const cdf = mix.map(
     (
       (acc) => (k: CompiledKind) =>
         (acc += k.weight / total)
     )(0),
   )
-  const first = kinds[0] as CompiledKind
-  const pick =
-    kinds.length === 1
+  const first = (mix[0] ?? kinds[0]) as CompiledKind
+  const pickMix =
+    mix.length <= 1
       ? (): CompiledKind => first
       : (r: Random): CompiledKind => {
           const u = r.next()
-          for (let i = 0; i < cdf.length; i++) if (u < (cdf[i] as number)) return kinds[i] as CompiledKind
-          return kinds[kinds.length - 1] as CompiledKind
+          for (let i = 0; i < cdf.length; i++) if (u < (cdf[i] as number)) return mix[i] as CompiledKind
+          return mix[mix.length - 1] as CompiledKind
         }
+  /** the kind of the current arrival when it came from an own-rate stream (see own-arrivals.ts) */
+  let current: CompiledKind | undefined
+  const pick = own.length === 0 ? pickMix : (r: Random): CompiledKind => current ?? pickMix(r)
+  const arrivals = (main: ArrivalStreamOptions): Arrivals =>
+    mergedArrivals(
+      main,
+      own.map((k) => k.rate as number),
+      mix.length > 0,
+      (source) => {
+        current = source === 0 ? undefined : own[source - 1]
+      },
+    )
   let tenant: (r: Random) => number
   if (tenants === 1) tenant = () => 0
   else if (typeof s.tenants === 'number' || s.tenants.distribution === 'uniform') tenant = (r) => r.int(tenants)
@@ -101,5 +138,5 @@ export function compileWorkload(s: Scenario, options: WorkloadOptions): Workload
   let maxPayloadBytes = 0
   for (const r of s.requests)
     if ('payloadBytes' in r) maxPayloadBytes = Math.max(maxPayloadBytes, sizeSampler(r.payloadBytes).max)
-  return { kinds, pick, tenant, tenants, maxPayloadBytes }
+  return { kinds, pick, tenant, tenants, maxPayloadBytes, arrivals }
 }

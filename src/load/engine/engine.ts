@@ -19,7 +19,7 @@
 import type { Clock } from '../../clock.ts'
 import { THROTTLED, type Emulator } from '../../emulator.ts'
 import { MinHeap, type HeapEntry } from '../../heap.ts'
-import type { ArrivalStream } from './arrivals.ts'
+import type { Arrivals } from './arrivals.ts'
 import { directKms, isContinuation } from './effects.ts'
 import type { Effect, KmsCallSpec, KmsOutcome, WaitEffect, LatencyModel } from '../scenario/index.ts'
 import { toMicros, type VariantRecorder } from '../results/index.ts'
@@ -80,7 +80,7 @@ export interface EngineOptions {
   clock: Clock
   /** epoch ms of the run's second 0 (virtual: the clock's time; real: set when the run starts) */
   startMs: number
-  arrivals: ArrivalStream
+  arrivals: Arrivals
   workload: Workload
   /** hosts by global index (a sparse array when sharded) */
   hosts: HostState[]

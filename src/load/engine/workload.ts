@@ -32,7 +32,10 @@ import type {
   Scenario,
   SizeSpec,
 } from '../scenario/index.ts'
+import type { Arrivals, ArrivalStreamOptions } from './arrivals.ts'
 import type { OutcomeCode } from './effects.ts'
+import type { HostEnvironments } from './service-cache.ts'
+import { dynamodbContext, ebsVolumeId, lambdaContext, secretContext, sqsContext } from './service-names.ts'
 import { type FixtureKind, OP_RECIPES } from './op-inputs.ts'
 import { type ReplayRow, replayFixtureNeeds } from './replay.ts'
 
@@ -82,6 +85,8 @@ export interface CompiledKind {
   ) => KmsCallSpec
   /** set otherwise: the request's logic, returning its outcome class */
   readonly run?: (host: HostState, tenant: number, random: Random, intendedMs: number) => EffectGenerator<OutcomeCode>
+  /** set when the request arrives at a rate of its own (per second, evenly spaced), outside the weighted mix */
+  readonly rate?: number
 }
 
 /** Options of {@link compileWorkload}. */
@@ -109,6 +114,12 @@ export interface Workload {
   readonly tenants: number
   /** largest payload any request sends (for exposure) */
   readonly maxPayloadBytes: number
+  /**
+   * The run's arrivals from the scenario's stream options: that stream, merged with one stream
+   * per kind that has a rate of its own (own-arrivals.ts); {@link pick} then returns the kind of
+   * the current arrival.
+   */
+  arrivals(main: ArrivalStreamOptions): Arrivals
 }
 
 /** Shares CallerInput objects (the emulator caches resolved callers per object). */
@@ -242,6 +253,30 @@ export function planFixtures(s: Scenario, replay?: ReadonlyMap<number, readonly 
         payloadBytes: 32,
         contextOf: (o) => ({ 'aws:s3:arn': `arn:aws:s3:::${bucket}/${prefix}${o}` }),
       })
+    } else if (
+      r.kind === 'sqs-receive' ||
+      r.kind === 'dynamodb' ||
+      r.kind === 'secrets-manager-get' ||
+      r.kind === 'lambda-cold-start' ||
+      (r.kind === 'ebs-attach' && r.volume === 'existing')
+    ) {
+      // The encrypted data keys the services hold: one per queue, table, secret, function or volume.
+      const decl = s.keys.find((k) => k.name === r.key)
+      const place = {
+        region: decl?.region ?? s.region,
+        account: decl?.account ?? (s.accounts[0] as { id: string }).id,
+      }
+      const [count, contextOf]: [number, (n: number) => Record<string, string>] =
+        r.kind === 'sqs-receive'
+          ? [r.queues, (q) => sqsContext(r, q, place)]
+          : r.kind === 'dynamodb'
+            ? [r.tables, (t) => dynamodbContext(r, t, place)]
+            : r.kind === 'secrets-manager-get'
+              ? [r.secrets, (x) => secretContext(r, x, place)]
+              : r.kind === 'lambda-cold-start'
+                ? [1, () => lambdaContext(r.function, place)]
+                : [r.volumes, (v) => ({ 'aws:ebs:id': ebsVolumeId(v) })]
+      needs.push({ id: `r${i}`, kind: 'data-key', key: r.key, count, payloadBytes: 32, contextOf })
     } else if (r.kind === 'op') {
       const recipe = OP_RECIPES[r.operation]
       if (recipe?.fixture !== undefined && r.key !== undefined) {
@@ -296,6 +331,8 @@ export interface KindContext {
    * the context it was made with.
    */
   fixtureIndex(n: number): number
+  /** the hosts' execution environments, shared by every request kind of the run (Lambda cold starts) */
+  readonly environments: HostEnvironments
 }
 
 /** A Decrypt input, with the encryption context when there is one. */

@@ -171,6 +171,34 @@ const s3Request = {
   payloadBytes: size.default(1_048_576),
 }
 
+/** A request's own arrivals, outside the weighted mix: this many per second, evenly spaced (a Lambda cold start, an EBS attach). */
+const ownRate = z.number().finite().positive().optional()
+
+/**
+ * SQS with SSE-KMS: the queues (queue i is `<queue>-<i>` when there are several) and their
+ * `KmsDataKeyReusePeriodSeconds`
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+ */
+const sqsRequest = {
+  ...common,
+  key: z.string().min(1),
+  queue: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,75}$/, 'must be 1-75 letters, digits, dashes or underscores (an SQS queue name)')
+    .default('queue'),
+  /** queues the requests spread over (uniformly). @default 1 */
+  queues: z.number().int().positive().max(100_000).default(1),
+  /** the principals that send (or receive), one drawn per request. @default the host's principal */
+  principals: z.array(principal).min(1).optional(),
+  /** the queues' data key reuse period, seconds. @default 300 */
+  kmsDataKeyReusePeriodSeconds: z
+    .number()
+    .int({ error: 'KmsDataKeyReusePeriodSeconds must be a whole number of seconds' })
+    .min(60, { error: 'KmsDataKeyReusePeriodSeconds must be 60 to 86,400 seconds (SQS SetQueueAttributes)' })
+    .max(86_400, { error: 'KmsDataKeyReusePeriodSeconds must be 60 to 86,400 seconds (SQS SetQueueAttributes)' })
+    .default(300),
+}
+
 const customRun = z.custom<(ctx: RequestContext) => EffectGenerator<unknown>>((v) => typeof v === 'function', {
   message: 'must be a generator function (ctx) => ...',
 })
@@ -212,6 +240,60 @@ const requestSchema = z.discriminatedUnion('kind', [
   }),
   strict({ kind: z.literal('s3-put'), ...s3Request }),
   strict({ kind: z.literal('s3-get'), ...s3Request }),
+  strict({ kind: z.literal('sqs-send'), ...sqsRequest }),
+  strict({ kind: z.literal('sqs-receive'), ...sqsRequest }),
+  strict({
+    kind: z.literal('dynamodb'),
+    ...common,
+    key: z.string().min(1),
+    table: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be 3-255 letters, digits, dots, dashes or underscores (a table name)')
+      .default('table'),
+    /** tables the requests spread over (uniformly; table i is `<table>-<i>` when there are several). @default 1 */
+    tables: z.number().int().positive().max(10_000).default(1),
+    /** HTTP connections each host keeps open to DynamoDB; its requests take them in turn. @default 1 */
+    connections: z.number().int().positive().max(10_000).default(1),
+    /** false: every request opens a new connection (no keep-alive). @default true */
+    keepAlive: z.boolean().default(true),
+    /** when a connection's table key is decrypted again: after 5 minutes of `inactivity`, or every 5 minutes (`periodic`). @default 'inactivity' */
+    tableKeyRefresh: z.enum(['inactivity', 'periodic']).default('inactivity'),
+  }),
+  strict({
+    kind: z.literal('secrets-manager-get'),
+    ...common,
+    key: z.string().min(1),
+    secret: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+      .default('app-secret'),
+    /** secrets the requests spread over (uniformly; secret i is `<secret>-<i>` when there are several). @default 1 */
+    secrets: z.number().int().positive().max(100_000).default(1),
+    /** where the secret value is cached: `none`, the AWS `caching-client` (1 h), or the Secrets Manager `agent` (300 s). @default 'none' */
+    cache: z.enum(['none', 'caching-client', 'agent']).default('none'),
+    /** the cache's TTL instead of its default */
+    cacheTtl: duration.optional(),
+  }),
+  strict({
+    kind: z.literal('lambda-cold-start'),
+    ...common,
+    key: z.string().min(1),
+    function: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, dashes or underscores (a function name)')
+      .default('app'),
+    rate: ownRate,
+  }),
+  strict({
+    kind: z.literal('ebs-attach'),
+    ...common,
+    key: z.string().min(1),
+    /** `new`: a volume created from an encrypted snapshot, then attached (an instance launch); `existing`: a volume attached again. @default 'new' */
+    volume: z.enum(['new', 'existing']).default('new'),
+    /** existing volumes the attaches draw from (uniformly), for `volume: 'existing'`. @default 1000 */
+    volumes: z.number().int().positive().max(100_000).default(1000),
+    rate: ownRate,
+  }),
   strict({
     kind: z.literal('op'),
     ...common,
@@ -369,6 +451,8 @@ const variantSchema = (table: MitigationTable) =>
     thresholds: z.array(threshold).optional(),
     /** faults injected in this variant (replace the scenario's) */
     faults: z.array(faultSchema).optional(),
+    /** the requests of this variant instead of the scenario's (a service setting: an SQS reuse period, a Secrets Manager cache) */
+    requests: z.array(requestSchema).min(1).optional(),
   })
 
 /** `uniform` (evenly spaced) or `poisson` arrivals under the rate curve. */
@@ -560,36 +644,57 @@ const buildScenarioSchema = (table: MitigationTable) =>
               message: `unknown key '${key}' (declared: ${[...keyNames].join(', ')})`,
             })
         }
-        for (const [i, r] of s.requests.entries()) {
-          if (r.kind === 'sequence') {
-            for (const [j, st] of r.steps.entries()) {
-              keyOf(['requests', i, 'steps', j, 'key'], st.key)
-              if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
-                ctx.addIssue({
-                  code: 'custom',
-                  path: ['requests', i, 'steps', j, 'ciphertextFrom'],
-                  message: 'must name an earlier step',
-                })
+        const requestLists: [(string | number)[], readonly RequestSpec[]][] = [
+          [['requests'], s.requests],
+          ...s.variants.flatMap((v, j): [(string | number)[], readonly RequestSpec[]][] =>
+            v.requests !== undefined ? [[['variants', j, 'requests'], v.requests]] : [],
+          ),
+        ]
+        for (const [at, requests] of requestLists)
+          for (const [i, r] of requests.entries()) {
+            if (r.kind === 'sequence') {
+              for (const [j, st] of r.steps.entries()) {
+                keyOf([...at, i, 'steps', j, 'key'], st.key)
+                if (st.ciphertextFrom !== undefined && st.ciphertextFrom >= j) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: [...at, i, 'steps', j, 'ciphertextFrom'],
+                    message: 'must name an earlier step',
+                  })
+                }
               }
+            } else if (r.kind !== 'custom' && r.kind !== 'replay') {
+              keyOf([...at, i, 'key'], r.key)
             }
-          } else if (r.kind !== 'custom' && r.kind !== 'replay') {
-            keyOf(['requests', i, 'key'], r.key)
+            if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [...at, i, 'payloadBytes'],
+                message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
+              })
+            }
+            if ((r.kind === 'sqs-send' || r.kind === 'sqs-receive') && r.principals !== undefined)
+              for (const [j, p] of r.principals.entries())
+                if (!scenarioPrincipalList(s).includes(p))
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: [...at, i, 'principals', j],
+                    message: `'${p}' is not one of the scenario's principals`,
+                  })
+            if (at.length > 1 && r.kind === 'replay')
+              ctx.addIssue({
+                code: 'custom',
+                path: [...at, i, 'kind'],
+                message: 'a variant cannot replace requests with a replay',
+              })
+            if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [...at, i, 'payloadBytes'],
+                message: 'Encrypt needs at least 1 byte of plaintext',
+              })
+            }
           }
-          if ((r.kind === 'encrypt' || r.kind === 'decrypt') && maxSize(r.payloadBytes) > 4096) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['requests', i, 'payloadBytes'],
-              message: 'Encrypt takes at most 4096 bytes of plaintext: use envelope-encrypt for larger payloads',
-            })
-          }
-          if ((r.kind === 'encrypt' || r.kind === 'decrypt') && minSize(r.payloadBytes) < 1) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['requests', i, 'payloadBytes'],
-              message: 'Encrypt needs at least 1 byte of plaintext',
-            })
-          }
-        }
         const variantNames = new Set<string>()
         for (const [i, v] of s.variants.entries()) {
           if (variantNames.has(v.name))
@@ -685,6 +790,14 @@ export type LatencySetting = 'none' | 'aws' | LatencySpec
 export type StepSpec = z.output<typeof stepSchema>
 
 declare const validated: unique symbol
+
+/** The principals of a scenario as the run uses them (the default role `app` in the first account). */
+function scenarioPrincipalList(s: {
+  principals?: readonly string[] | undefined
+  accounts: readonly { id: string }[]
+}): readonly string[] {
+  return s.principals ?? [`arn:aws:iam::${(s.accounts[0] as { id: string }).id}:role/app`]
+}
 
 function maxSize(s: SizeSpec): number {
   return typeof s === 'number' ? s : 'max' in s ? s.max : Math.max(...s.choices)

@@ -228,6 +228,12 @@ export interface CallMeta {
   readonly keyName?: string
   /** set when S3 makes the call on the caller's behalf (SSE-KMS) */
   readonly s3?: S3CallMeta
+  /**
+   * The AWS service that makes the call on the caller's behalf (`sqs`, `dynamodb`,
+   * `secretsmanager`, `lambda`, `ec2`): application-side mitigations (caches, keyrings,
+   * spreading) leave such calls alone, as they do S3's.
+   */
+  readonly service?: string
   /** name of the application request kind that made the call (e.g. `s3-put`) */
   readonly request?: string
   /** who attribution charges the call to (a principal ARN or an AWS service), when it is not the caller's principal */
