@@ -168,9 +168,15 @@ function byCodes(
 }
 
 const jsClassCache = new Map<string, RetryClass>()
+/** The same for HTTP 400, by error name alone: no key string built per throttled call (the hot path). */
+const jsClassCache400 = new Map<string, RetryClass>()
 /** JS v3: the installed SDK's own predicates (`isThrottlingError`, `isTransientError`). */
 function classifyJs(e: { name: string; httpStatus?: number }): RetryClass {
   const status = e.httpStatus ?? 400
+  if (status === 400) {
+    const known = jsClassCache400.get(e.name)
+    if (known !== undefined) return known
+  }
   const key = `${e.name}/${status}`
   let c = jsClassCache.get(key)
   if (c === undefined) {
@@ -179,6 +185,7 @@ function classifyJs(e: { name: string; httpStatus?: number }): RetryClass {
     c = isThrottlingError(sdkError) ? 'THROTTLING' : isTransientError(sdkError) ? 'TRANSIENT' : 'NOT_RETRYABLE'
     jsClassCache.set(key, c)
   }
+  if (status === 400) jsClassCache400.set(e.name, c)
   return c
 }
 

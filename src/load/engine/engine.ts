@@ -221,12 +221,13 @@ export class Engine {
         next = arrivals.next()
         n++
       }
-      const top = heap.peek()
-      if (top !== undefined && top.at <= next) {
+      // The earliest time from the heap's key array: the entry itself is loaded only when it runs.
+      const topAt = heap.peekAt()
+      if (heap.size > 0 && topAt <= next) {
         if (next === Infinity) {
           if (this.#inFlight === 0) break
           if (drainUntil === Infinity) drainUntil = this.#now + (this.#o.virtualDrainMs ?? 3_600_000)
-          if (top.at > drainUntil) {
+          if (topAt > drainUntil) {
             // Past the drain: the requests left are abandoned (see abandonInFlight).
             this.#now = drainUntil
             for (let t = heap.pop(); t !== undefined; t = heap.pop())
@@ -234,9 +235,9 @@ export class Engine {
             break
           }
         }
-        heap.pop()
-        this.#now = top.at
-        clock.advanceTo(start + top.at)
+        const top = heap.pop() as Task
+        this.#now = topAt
+        clock.advanceTo(start + topAt)
         this.#resume(top)
       } else if (next !== Infinity) {
         this.#now = next
