@@ -37,11 +37,12 @@ import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Bench } from 'tinybench'
-import { loadScenario, packageVersions } from '../src/cli/run.ts'
+import { packageVersions } from '../src/cli/scenario-input.ts'
 import { writeRunOutputs } from '../src/cli/output.ts'
 import { createEmulator } from '../src/emulator.ts'
 import {
   initHistograms,
+  loadScenarioFile,
   newHistogram,
   parseDuration,
   runScenario,
@@ -288,7 +289,7 @@ async function scenarioStage(
     const t0 = wallNow()
     const rel = relative(ROOT, file)
     try {
-      const { scenario } = await loadScenario(file, ROOT, BUILT_IN_MITIGATIONS)
+      const { scenario } = await loadScenarioFile(file, ROOT, BUILT_IN_MITIGATIONS)
       const full = parseDuration(scenario.duration)
       const size = benchSize(scenario, full)
       const summary = await runScenario(scenario, {

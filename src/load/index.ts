@@ -11,6 +11,7 @@ export {
   formatIssues,
   isScenario,
   LatencySpecError,
+  loadScenarioFile,
   mitigationNames,
   mitigationTable,
   NO_LATENCY_SPEC,
@@ -18,7 +19,10 @@ export {
   parseDuration,
   parseLatencySpec,
   ScenarioError,
+  ScenarioFileError,
   scenarioSeconds,
+  traceFileReader,
+  withMaxAttempts,
 } from './scenario/index.ts'
 export type {
   CallMeta,
@@ -149,5 +153,20 @@ export type {
   ThresholdResult,
   VariantSummary,
 } from './results/index.ts'
-export { RunError, runScenario } from './runner.ts'
+export { RunError, runScenario, scenarioSchedule } from './runner.ts'
+export {
+  assembleVariants,
+  loadRunScenario,
+  runParallel,
+  targetOf,
+  usableWorkers,
+} from './parallel.ts'
+export type {
+  ModuleExport,
+  ParallelOptions,
+  ParallelRun,
+  ScenarioSource,
+  TargetSpec,
+  WorkerRunOptions,
+} from './parallel.ts'
 export type { RetrySetting, RunOptions, RunProgress } from './runner.ts'

@@ -188,7 +188,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     throw new RunError(`shard must be I/N with 0 <= I < N, got ${shard.index}/${shard.count}`)
   }
   const variants = selectVariants(scenario.variants, options.variants)
-  const schedule = resolveSchedule(scenario, options.readTraceFile)
+  const schedule = scenarioSchedule(scenario, options.readTraceFile)
   const replay = resolveReplayTables(scenario, options.readTraceFile)
   const shape = compileShape(schedule, durationSeconds, parseDuration)
   const wall = options.wallClock ?? new SystemClock()
@@ -394,7 +394,11 @@ function resolveReplayTables(
   return out
 }
 
-function resolveSchedule(s: Scenario, readFile: ((file: string) => string) | undefined): Schedule {
+/**
+ * The arrival schedule a scenario offers, as plain data ({@link compileShape} compiles it): a
+ * trace's rates read from its `csv` or its file (through `readFile`).
+ */
+export function scenarioSchedule(s: Scenario, readFile: ((file: string) => string) | undefined): Schedule {
   const a = s.arrivals
   if (a.shape !== 'trace') return a as Schedule
   const options = {

@@ -7,7 +7,7 @@ import { register as registerHooks } from 'node:module'
 import { workerData } from 'node:worker_threads'
 import { register } from 'tsx/esm/api'
 
-// In the checkout this file sits in src/; bin/source-conditions.mjs maps `kms-bench` to src/index.ts.
+// In the checkout this file sits in src/load/; bin/source-conditions.mjs maps `kms-bench` to src/index.ts.
 const hook = new URL('../../bin/source-conditions.mjs', import.meta.url)
 if (workerData.module.endsWith('.ts') && existsSync(hook)) registerHooks(hook)
 register()

@@ -1,2 +1,3 @@
 /** Small helpers every layer may use (the lowest layer: it imports nothing of the project). */
 export { at, IndexRangeError } from './at.ts'
+export { fsReason } from './fs-reason.ts'

@@ -5,6 +5,8 @@
  */
 export { defineScenario, formatIssues, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
 export type { DefineScenarioOptions } from './define.ts'
+export { loadScenarioFile, ScenarioFileError, traceFileReader } from './load-file.ts'
+export { withMaxAttempts } from './max-attempts.ts'
 export { DurationFormatError, formatDuration, parseDuration } from './duration.ts'
 export {
   AWS_LATENCY_SPEC,
