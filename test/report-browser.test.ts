@@ -15,6 +15,7 @@ import * as hdr from 'hdr-histogram-js'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeRunOutputs } from '../src/cli/output.ts'
+import { defineScenario, runScenario, sdkRetry } from '../src/load/index.ts'
 import type { RunSummary, VariantSummary } from '../src/load/results/index.ts'
 import { FIXTURE_NAMES, loadFixture } from '../src/report/fixtures/load.ts'
 
@@ -93,6 +94,35 @@ const EDGE_CASES: Record<string, () => RunSummary> = {
   },
 }
 
+/**
+ * A real run in virtual time for the CloudWatch chart: 4 minutes against a 100/s quota with
+ * retries off. Minute 0 averages 55/s with a 3-second burst to 150/s (150 calls throttled while
+ * the 80 % alarm is silent); minute 1 runs at 90/s, so the alarm fires at 2:00; minute 2 has a
+ * burst to 130/s at 2:50 (90 throttled, in ALARM); minute 3 runs at 40/s.
+ */
+async function cloudWatchRun(): Promise<RunSummary> {
+  const s = defineScenario({
+    name: 'cloudwatch-view',
+    duration: 240,
+    keys: [{ name: 'k' }],
+    quotas: { symmetric: 100 },
+    arrivals: {
+      shape: 'steps',
+      steps: [
+        { rate: 50, duration: 20 },
+        { rate: 150, duration: 3 },
+        { rate: 50, duration: 37 },
+        { rate: 90, duration: 110 },
+        { rate: 130, duration: 3 },
+        { rate: 90, duration: 7 },
+        { rate: 40, duration: 60 },
+      ],
+    },
+    requests: [{ kind: 'op', operation: 'Encrypt', key: 'k' }],
+  })
+  return runScenario(s, { retryLayer: sdkRetry, retry: { mode: 'none', maxAttempts: 1 }, latency: 'none' })
+}
+
 let work: string
 let context: BrowserContext
 const outDirs = new Map<string, string>()
@@ -114,6 +144,9 @@ beforeAll(async () => {
     await writeRunOutputs(summary, dir)
     outDirs.set(name, dir)
   }
+  const cloudwatch = join(work, 'cloudwatch')
+  await writeRunOutputs(await cloudWatchRun(), cloudwatch)
+  outDirs.set('cloudwatch.summary.json', cloudwatch)
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -378,7 +411,12 @@ describe('report.html in headless Chromium', () => {
     await page.close()
   })
   it('charts never mislead: zeros on the floor, data filling the plot, coincident series marked, long names wrapped', async () => {
-    for (const fixture of ['s3-throttling.summary.json', 'chart-edges.summary.json', 'low-traffic.summary.json']) {
+    for (const fixture of [
+      's3-throttling.summary.json',
+      'chart-edges.summary.json',
+      'low-traffic.summary.json',
+      'cloudwatch.summary.json',
+    ]) {
       const page = await open(fixture, { width: 1280, height: 900 })
       const charts = await page.evaluate<ChartGeometry[]>(CHART_GEOMETRY)
       expect(charts.length, fixture).toBeGreaterThanOrEqual(4)
@@ -426,5 +464,45 @@ describe('report.html in headless Chromium', () => {
     expect(await low.textContent('#fig-latency')).toContain('Every request took 0 ms')
     expect(await low.textContent('#fig-throughput')).toContain('above the chart')
     await low.close()
+  })
+
+  it('plots the per-minute CloudWatch series beside the per-second one, scaled to its data, with the alarm line', async () => {
+    // Results without the CloudWatch view (the fixtures) have no such chart.
+    const plain = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
+    expect(await plain.locator('#fig-cloudwatch').count()).toBe(0)
+    await plain.close()
+    const page = await open('cloudwatch.summary.json', { width: 1280, height: 900 })
+    const charts = (await page.evaluate<ChartGeometry[]>(CHART_GEOMETRY)).filter((c) =>
+      c.id.startsWith('chart-cloudwatch'),
+    )
+    expect(charts.map((c) => c.id)).toEqual(['chart-cloudwatch-0'])
+    const c = charts[0]!
+    const byName = new Map(c.paths.map((p) => [p.name, p]))
+    // Peak second 150 calls, busiest minute 92/s (5,520 calls), throttled 50/s silent and 30/s in ALARM.
+    expect(byName.get('Calls/s the quota judges (per second)')?.yMax).toBe('150')
+    expect(byName.get('CallCount ÷ 60 (what the alarm sees, per minute)')?.yMax).toBe('92')
+    expect(byName.get('Throttled calls/s, alarm silent')?.yMax).toBe('50')
+    expect(byName.get('Throttled calls/s, alarm in ALARM')?.yMax).toBe('30')
+    // Scaled to its data: the per-second peak reaches at least two thirds of the plot height.
+    const peak = byName.get('Calls/s the quota judges (per second)')!
+    expect((c.axisY - peak.top) / (c.axisY - c.topY)).toBeGreaterThan(2 / 3)
+    // Quota and alarm lines are drawn on the chart (not "above" it), at 100/s and 80/s.
+    const lines = await page.evaluate<{ value: string; above: boolean; label: string }[]>(
+      `[...document.querySelectorAll('#chart-cloudwatch-0 .ref-line')].map((g) => ({ value: g.getAttribute('data-value'), above: g.classList.contains('ref-above'), label: g.textContent }))`,
+    )
+    expect(lines).toEqual([
+      { value: '100', above: false, label: 'quota 100/s' },
+      { value: '80', above: false, label: 'alarm 80 % = 80/s' },
+    ])
+    const figure = await page.textContent('#fig-cloudwatch')
+    expect(figure).toContain('the alarm fired at 2:00; 150 throttled while silent')
+    expect(figure).toContain('150 calls in 3 seconds')
+    expect(await renderedText(page)).not.toMatch(NON_FINITE)
+    await page.close()
+    // report.md says it too, as text.
+    const md = await readFile(join(outDirs.get('cloudwatch.summary.json') ?? '', 'report.md'), 'utf8')
+    expect(md).toContain('CallCount per minute (minute: calls) 0: 3,300, 1: 5,400 (ALARM), 2: 5,520 (ALARM), 3: 2,400')
+    expect(md).toContain('it first fires at 2:00')
+    expect(md).toContain('0:20–0:23 150 throttled, alarm silent; 2:50–2:53 90 throttled, alarm in ALARM')
   })
 })

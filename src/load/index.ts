@@ -114,6 +114,7 @@ export type {
 export { embeddedTarget, endpointTarget, SetupError } from './targets/index.ts'
 export type { EndpointCredentials, EndpointTargetOptions, Target, TargetSession } from './targets/index.ts'
 export {
+  alarmInForce,
   checkThresholdVariants,
   DEFAULT_COMPARE_RULES,
   evaluateThresholds,

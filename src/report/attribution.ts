@@ -4,7 +4,7 @@
  * `byAccount` and `byKey`) and the per-minute `AWS/Usage` view with the usage alarm's verdict.
  * Pure: summary in, Markdown lines out.
  */
-import type { RunSummary, VariantSummary } from '../load/index.ts'
+import { alarmInForce, type RunSummary, type VariantSummary } from '../load/index.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 
 type Counts = Record<string, { calls: number; throttled: number }>
@@ -98,5 +98,40 @@ export function cloudWatchSection(summary: RunSummary, heading: (text: string) =
         out.push(
           `- **${md(v.name)}**: ${md(s.resource)} throttled ${fmtInt(s.silentThrottledCalls)} calls in ${fmtInt(s.silentThrottledSeconds)} seconds while the alarm was silent${s.firedAtSecond === null ? ' (it never fired)' : ''}.`,
         )
+  out.push('')
+  for (const v of vs) for (const s of v.cloudwatch?.series ?? []) out.push(...seriesText(v, s))
   return out
+}
+
+type Series = NonNullable<VariantSummary['cloudwatch']>['series'][number]
+
+/** Most minutes and throttling spells listed per series. */
+const LISTED = 30
+
+/** The per-minute series and when throttling happened against the alarm's state, as text. */
+function seriesText(v: VariantSummary, s: Series): string[] {
+  if (!s.callCount.some((c) => c > 0)) return []
+  const key = `${s.account}/${s.region}/${s.pool}`
+  const minutes = s.callCount
+    .slice(0, LISTED)
+    .map((c, m) => `${m}: ${fmtInt(c)}${s.alarmMinutes.includes(m) ? ' (ALARM)' : ''}`)
+    .join(', ')
+  // Spells of consecutive throttled seconds, each with the alarm's state while it lasted.
+  const spells: { from: number; to: number; covered: boolean; calls: number }[] = []
+  for (const e of v.timeline.slice().sort((a, b) => a.second - b.second)) {
+    const t = e.poolThrottled?.[key] ?? 0
+    if (t === 0) continue
+    const covered = alarmInForce(s, e.second)
+    const last = spells[spells.length - 1]
+    if (last !== undefined && last.to === e.second - 1 && last.covered === covered) {
+      last.to = e.second
+      last.calls += t
+    } else spells.push({ from: e.second, to: e.second, covered, calls: t })
+  }
+  const spell = (x: (typeof spells)[number]): string =>
+    `${minuteText(x.from)}${x.to > x.from ? `–${minuteText(x.to + 1)}` : ''} ${fmtInt(x.calls)} throttled, alarm ${x.covered ? 'in ALARM' : 'silent'}`
+  return [
+    `**${md(v.name)}**, ${md(s.resource)} (${s.account} / ${s.region}): CallCount per minute (minute: calls) ${minutes}${s.callCount.length > LISTED ? `, … ${s.callCount.length - LISTED} more minutes` : ''}. Alarm threshold ${fmtInt((s.limit * (v.cloudwatch?.alarm.percent ?? 80) * 60) / 100)} calls per minute; ${s.firedAtSecond === null ? 'it never fires' : `it first fires at ${minuteText(s.firedAtSecond)}`}. ${spells.length === 0 ? 'No throttling.' : `Throttling (m:ss): ${spells.slice(0, LISTED).map(spell).join('; ')}${spells.length > LISTED ? `; … ${spells.length - LISTED} more spells` : ''}.`}`,
+    '',
+  ]
 }

@@ -46,7 +46,8 @@ export interface ChartPanel {
 export const WIDE = 640
 export const NARROW = 400
 
-function linePanel(spec: Omit<LineChartSpec, 'width'>, heading?: string, note?: string): ChartPanel {
+/** A line chart as a panel: its wide and its narrow rendering. */
+export function linePanel(spec: Omit<LineChartSpec, 'width'>, heading?: string, note?: string): ChartPanel {
   return {
     ...(heading !== undefined ? { heading } : {}),
     ...(note !== undefined && note !== '' ? { note } : {}),

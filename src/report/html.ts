@@ -1,12 +1,13 @@
 /**
  * `report.html`: one self-contained, offline file (inline CSS and SVG; no script, no network)
- * with the verdict, the ranked mitigations, five charts, the side-by-side comparison and the
+ * with the verdict, the ranked mitigations, five charts (six with the CloudWatch view), the side-by-side comparison and the
  * tables behind them. Responsive (a phone shows one chart per row with larger chart text),
  * printable (`@media print`), and accessible: every chart is an `<svg role="img">` with a title
  * and description, a legend in HTML, and its data as a table. Pure: summary in, text out.
  */
 import type { RunSummary } from '../load/index.ts'
 import { reportCharts, type ChartPanel, type LegendEntry, type ReportChart } from './charts.ts'
+import { cloudWatchChart } from './cloudwatch-chart.ts'
 import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeHtml as esc, fmtInt } from './format.ts'
 import { variantFileNames } from './hgrm.ts'
@@ -125,10 +126,12 @@ function chartFigure(c: ReportChart): string {
   const legend = `<ul class="legend" aria-label="Legend">${c.legend.map((e) => `<li>${swatch(e)}<span>${esc(e.name)}</span>${e.note !== undefined ? `<span class="note">${esc(e.note)}</span>` : ''}</li>`).join('')}</ul>`
   const both = (p: ChartPanel): string =>
     `<div class="wide-only">${p.svg}</div><div class="narrow-only">${p.svgNarrow}</div>`
+  const head = (p: ChartPanel): string =>
+    `${p.heading !== undefined ? `<h4>${esc(p.heading)}</h4>` : ''}${p.note !== undefined ? `<p class="panel-note">${esc(p.note)}</p>` : ''}`
   const panels =
     c.panels.length === 1 && c.panels[0] !== undefined
-      ? `<div class="single">${both(c.panels[0])}</div>`
-      : `<div class="panels">${c.panels.map((p) => `<div class="panel">${p.heading !== undefined ? `<h4>${esc(p.heading)}</h4>` : ''}${p.note !== undefined ? `<p class="panel-note">${esc(p.note)}</p>` : ''}${both(p)}</div>`).join('')}</div>`
+      ? `<div class="single">${head(c.panels[0])}${both(c.panels[0])}</div>`
+      : `<div class="panels">${c.panels.map((p) => `<div class="panel">${head(p)}${both(p)}</div>`).join('')}</div>`
   return (
     `<figure id="fig-${esc(c.id)}" class="chart-figure" aria-labelledby="fig-${esc(c.id)}-h">` +
     `<h3 id="fig-${esc(c.id)}-h">${esc(c.title)}</h3>${legend}${panels}` +
@@ -196,7 +199,9 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   out.push('</section>')
 
   out.push('<section id="charts" class="charts"><h2>Charts</h2>')
-  for (const c of reportCharts(summary)) out.push(chartFigure(c))
+  const cloudwatch = cloudWatchChart(summary)
+  for (const c of [...reportCharts(summary), ...(cloudwatch !== undefined ? [cloudwatch] : [])])
+    out.push(chartFigure(c))
   out.push('</section>')
 
   out.push('<section id="comparison"><h2>Variants side by side</h2>')

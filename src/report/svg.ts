@@ -65,6 +65,11 @@ export interface RefLine {
    * @default '#b00020'
    */
   readonly color?: string
+  /**
+   * Where the label sits: at the right end, or at the left (for a second line close to another).
+   * @default 'end'
+   */
+  readonly labelAt?: 'start' | 'end'
 }
 
 /** A line chart. */
@@ -372,16 +377,19 @@ function refLines(lines: readonly RefLine[], g: Geometry): string {
   for (const r of lines) {
     if (!isFiniteNumber(r.y)) continue
     const color = r.color ?? '#b00020'
+    const start = r.labelAt === 'start'
+    const lx = coord(start ? plot.x0 + 4 : plot.x1 - 4)
+    const anchor = start ? 'start' : 'end'
     if (r.y > sy.domain[1] * (1 + 1e-9)) {
       out.push(
-        `<g class="ref-line ref-above" data-value="${coord(r.y)}"><text class="ref-label" x="${coord(plot.x1 - 4)}" y="${coord(plot.y1 + 14)}" text-anchor="end" fill="${esc(color)}">\u2191 ${esc(r.label)} (above the chart)</text></g>`,
+        `<g class="ref-line ref-above" data-value="${coord(r.y)}"><text class="ref-label" x="${lx}" y="${coord(plot.y1 + 14)}" text-anchor="${anchor}" fill="${esc(color)}">\u2191 ${esc(r.label)} (above the chart)</text></g>`,
       )
       continue
     }
     const y = sy(r.y)
     out.push(
       `<g class="ref-line" data-value="${coord(r.y)}"><line x1="${plot.x0}" x2="${plot.x1}" y1="${coord(y)}" y2="${coord(y)}" stroke="${esc(color)}" stroke-width="2" stroke-dasharray="8 4"/>` +
-        `<text class="ref-label" x="${coord(plot.x1 - 4)}" y="${coord(y - 6)}" text-anchor="end" fill="${esc(color)}">${esc(r.label)}</text></g>`,
+        `<text class="ref-label" x="${lx}" y="${coord(y - 6)}" text-anchor="${anchor}" fill="${esc(color)}">${esc(r.label)}</text></g>`,
     )
   }
   return out.join('')

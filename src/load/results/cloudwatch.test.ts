@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cloudWatchView } from './cloudwatch.ts'
+import { alarmInForce, cloudWatchView } from './cloudwatch.ts'
 import type { TimelineEntry, VariantSummary } from './summary.ts'
 
 const KEY = '111122223333/us-east-1/symmetric'
@@ -48,8 +48,22 @@ describe('cloudWatchView', () => {
     expect(s?.peakPerSecond).toEqual([150, 90, 120])
     expect(s?.alarmMinutes).toEqual([2])
     expect(s?.firedAtSecond).toBe(180)
-    // The burst of minute 0 throttled 150 calls in 3 s with the alarm silent; minute 2's throttling is in ALARM.
-    expect(s?.silentThrottledCalls).toBe(150)
-    expect(s?.silentThrottledSeconds).toBe(3)
+    // The burst of minute 0 throttled 150 calls in 3 s with the alarm silent, and so did second
+    // 150: the alarm fires only when minute 2 ends, at 180 s, 30 s after that throttling.
+    expect(s?.silentThrottledCalls).toBe(170)
+    expect(s?.silentThrottledSeconds).toBe(4)
+  })
+
+  it('counts throttling inside a minute after an ALARM minute as covered, and before the alarm fires as silent', () => {
+    // 90/s for 3 minutes (the 80 % alarm for 1 minute fires at 60 s, 120 s, 180 s); throttling
+    // at second 30 (before it first fired) is silent, at second 90 (in ALARM since 60 s) it is not.
+    const timeline: TimelineEntry[] = []
+    for (let s = 0; s < 180; s++) timeline.push(s === 30 || s === 90 ? entry(s, 100, 7) : entry(s, 90, 0))
+    const s = cloudWatchView({ quota, timeline }, { percent: 80, minutes: 1 }).series[0]
+    expect(s?.alarmMinutes).toEqual([0, 1, 2])
+    expect(s?.firedAtSecond).toBe(60)
+    expect(s?.silentThrottledCalls).toBe(7)
+    expect(s?.silentThrottledSeconds).toBe(1)
+    expect([30, 59, 60, 90, 179].map((t) => alarmInForce(s!, t))).toEqual([false, false, true, true, true])
   })
 })

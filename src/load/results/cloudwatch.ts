@@ -11,7 +11,10 @@
  *
  * Assumptions: `CallCount` counts every call offered to the pool (accepted + throttled); the
  * alarm compares the minute's average rate (`CallCount` / 60) with X % of the per-second quota
- * and fires after N consecutive breaching minutes (CloudWatch "N out of N datapoints").
+ * and fires after N consecutive breaching minutes (CloudWatch "N out of N datapoints"). It is
+ * evaluated at the end of each minute, with no delivery delay (real CloudWatch adds some), and
+ * its state holds until the next evaluation: throttling in a minute counts as silent unless
+ * the alarm was already in ALARM when it happened (the previous minute ended in ALARM).
  */
 import type { TimelineEntry, VariantSummary } from './summary.ts'
 
@@ -45,7 +48,7 @@ export interface UsageSeries {
   readonly alarmMinutes: number[]
   /** first second at which the alarm fires (end of its first ALARM minute), or null */
   readonly firedAtSecond: number | null
-  /** seconds with throttling while the alarm was not in ALARM */
+  /** seconds with throttling while the alarm was not in ALARM (not yet fired, or back to OK) */
   readonly silentThrottledSeconds: number
   /** throttled calls while the alarm was not in ALARM */
   readonly silentThrottledCalls: number
@@ -114,7 +117,7 @@ function poolSeries(
   let silentSeconds = 0
   let silentCalls = 0
   for (const [s, t] of throttledBySecond) {
-    if (inAlarm.has(Math.floor(s / 60))) continue
+    if (inAlarm.has(Math.floor(s / 60) - 1)) continue
     silentSeconds++
     silentCalls += t
   }
@@ -133,4 +136,9 @@ function poolSeries(
     silentThrottledSeconds: silentSeconds,
     silentThrottledCalls: silentCalls,
   }
+}
+
+/** Whether the alarm of `series` is in ALARM during second `second` (it fired at the end of the previous minute). */
+export function alarmInForce(series: Pick<UsageSeries, 'alarmMinutes'>, second: number): boolean {
+  return series.alarmMinutes.includes(Math.floor(second / 60) - 1)
 }

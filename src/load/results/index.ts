@@ -21,6 +21,7 @@ export {
   callerName,
 } from './attribution.ts'
 export {
+  alarmInForce,
   type CloudWatchView,
   cloudWatchView,
   DEFAULT_USAGE_ALARM,
