@@ -60,7 +60,4 @@ export default defineScenario({
       requests: requests(1, { keepAlive: false }),
     },
   ],
-  assumptions: [
-    "DynamoDB: a host's requests take its connections in turn (round robin), so every connection stays active; AWS does not publish how often its request routers re-decrypt a table key beyond the 5-minute rule.",
-  ],
 })

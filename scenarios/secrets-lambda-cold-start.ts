@@ -66,8 +66,4 @@ export default defineScenario({
       requests: requests('agent'),
     },
   ],
-  assumptions: [
-    'Lambda: one Decrypt of the environment variables per execution environment start (cold start), none on warm invocations; a cold start replaces one environment (host), which loses its cached secret.',
-    'Secrets Manager caches: concurrent reads of an expired secret in one environment wait for one refresh.',
-  ],
 })

@@ -75,8 +75,4 @@ export default defineScenario({
       requests: requests(300, TENANT_PRODUCERS),
     },
   ],
-  assumptions: [
-    'SQS: one GenerateDataKey + one Decrypt per queue and producing principal per reuse period, one Decrypt per queue and consuming principal per reuse period (the SQS guide formula R = B / D × (2P + C)); AWS says actual calls "might be higher because of the distributed nature of Amazon SQS".',
-    'SQS: concurrent sends that find an expired data key wait for one GenerateDataKey (AWS does not say how SQS coordinates them).',
-  ],
 })

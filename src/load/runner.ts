@@ -527,6 +527,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       seed: a.seed,
       scale: a.scale,
     })
+    for (const k of workload.kinds) for (const x of k.assumptions ?? []) a.assumptions.add(x)
 
     // Hosts this shard reaches: global arrival j = i·N + I goes to host j mod H.
     const fleet = s.fleet.hosts

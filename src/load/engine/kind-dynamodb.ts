@@ -48,6 +48,11 @@ export function compileDynamodb(r: Extract<RequestSpec, { kind: 'dynamodb' }>, c
   return {
     name: r.kind,
     weight: r.weight,
+    assumptions: [
+      r.keepAlive
+        ? `DynamoDB: each host keeps ${r.connections} connection${r.connections === 1 ? '' : 's'} and takes ${r.connections === 1 ? 'it' : 'them in turn'}; a connection's table key is decrypted again ${r.tableKeyRefresh === 'inactivity' ? 'after 5 minutes without a request (the DynamoDB guide)' : 'every 5 minutes while in use (the older AWS wording)'}; AWS publishes no other refresh.`
+        : 'DynamoDB: without keep-alive every request is a new connection, so every request decrypts the table key (awslabs/fhir-works-on-aws-deployment#639).',
+    ],
     *run(host, _tenant, random) {
       const t = r.tables === 1 ? 0 : random.int(r.tables)
       const caller = c.options.callers.get(host.principal, key.region, via)

@@ -31,6 +31,9 @@ export function compileEbs(r: Extract<RequestSpec, { kind: 'ebs-attach' }>, c: K
   return {
     name: r.kind,
     weight: r.weight,
+    assumptions: [
+      "EBS: EC2's grant for an attach names the attaching principal as grantee and is not retired during the run (AWS does not publish EC2's grantee principal; EC2 retires the grant on detach).",
+    ],
     ...(r.rate !== undefined ? { rate: r.rate } : {}),
     *run(host, _tenant, random) {
       const caller = c.options.callers.get(host.principal, key.region, via)

@@ -28,6 +28,9 @@ export function compileLambda(r: Extract<RequestSpec, { kind: 'lambda-cold-start
   return {
     name: r.kind,
     weight: r.weight,
+    assumptions: [
+      'Lambda: one Decrypt of the environment variables per execution environment start, none per warm invocation (Lambda documents the decryption, not a count); a cold start replaces the environment of the host it lands on.',
+    ],
     ...(r.rate !== undefined ? { rate: r.rate } : {}),
     *run(host) {
       c.environments.restart(host.index)

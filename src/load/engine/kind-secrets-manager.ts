@@ -51,6 +51,12 @@ export function compileSecretsManager(
   return {
     name: r.kind,
     weight: r.weight,
+    assumptions:
+      r.cache === 'none'
+        ? []
+        : [
+            `Secrets Manager ${r.cache}: one cache per host (execution environment), TTL ${ttlSeconds} s${r.cacheTtl === undefined ? ` (the ${r.cache === 'agent' ? "agent's documented default" : "caching client's documented default"})` : ''}; concurrent reads of an expired secret wait for one refresh${r.cache === 'caching-client' ? ', and a failed refresh serves the stale secret (as the Java client documents)' : ''}.`,
+          ],
     *run(host, _tenant, random) {
       const s = r.secrets === 1 ? 0 : random.int(r.secrets)
       let context = contexts.get(s)

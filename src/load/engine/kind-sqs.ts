@@ -45,6 +45,10 @@ export function compileSqs(
   return {
     name: r.kind,
     weight: r.weight,
+    assumptions: [
+      `SQS (${r.kind}): one ${send ? 'GenerateDataKey + Decrypt' : 'Decrypt'} per queue and ${send ? 'producing' : 'consuming'} principal per KmsDataKeyReusePeriodSeconds (${r.kmsDataKeyReusePeriodSeconds} s), as the SQS guide's formula R = B / D × (2P + C) counts them; AWS says actual calls "might be higher because of the distributed nature of Amazon SQS".`,
+      'SQS: requests that find an expired data key while SQS is fetching a new one wait for that fetch (AWS does not say how SQS coordinates them).',
+    ],
     *run(host, _tenant, random) {
       const q = r.queues === 1 ? 0 : random.int(r.queues)
       const principal =

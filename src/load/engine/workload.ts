@@ -87,6 +87,8 @@ export interface CompiledKind {
   readonly run?: (host: HostState, tenant: number, random: Random, intendedMs: number) => EffectGenerator<OutcomeCode>
   /** set when the request arrives at a rate of its own (per second, evenly spaced), outside the weighted mix */
   readonly rate?: number
+  /** statements the kind's figures depend on that AWS does not publish (reported with the run's assumptions) */
+  readonly assumptions?: readonly string[]
 }
 
 /** Options of {@link compileWorkload}. */
