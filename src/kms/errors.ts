@@ -143,6 +143,10 @@ export class XksProxyInvalidConfigurationException extends KmsError {
   override readonly name = 'XksProxyInvalidConfigurationException'
 }
 /** The external key is already associated with a KMS key in this key store. */
+/** KMS cannot reach the XKS proxy URI path (CreateCustomKeyStore / UpdateCustomKeyStore test it first). */
+export class XksProxyUriUnreachableException extends KmsError {
+  override readonly name = 'XksProxyUriUnreachableException'
+}
 export class XksKeyAlreadyInUseException extends KmsError {
   override readonly name = 'XksKeyAlreadyInUseException'
 }

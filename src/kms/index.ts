@@ -47,6 +47,7 @@ export {
   takeSnapshot,
   type KmsSnapshot,
 } from './snapshot.ts'
+export { CONNECTION_ERROR_CODES, setConnectionFailure } from './custom-key-stores.ts'
 export { ChangeTracker, RECORD_SEP, TrackedMap } from './changes.ts'
 export { restoreRecords, StateRecords } from './state-records.ts'
 export type { Encoded } from './snapshot.ts'

@@ -148,6 +148,11 @@ export interface KmsKey {
   readonly imported?: ImportState
   /** The external key's id in its XKS proxy (keys of external key stores). @default undefined */
   xksKeyId?: string
+  /**
+   * The CloudHSM cluster holding the key's material (keys of CloudHSM key stores; follows the
+   * store when UpdateCustomKeyStore names a related cluster). @default undefined
+   */
+  cloudHsmClusterId?: string
   /** The last successful cryptographic call on the key (GetKeyLastUsage). @default undefined */
   lastUsage?: KeyLastUse
   /**
@@ -276,6 +281,8 @@ export function keyMetadata(key: KmsKey): KeyMetadata {
     }
   }
   if (key.customKeyStoreId !== undefined) md.CustomKeyStoreId = key.customKeyStoreId
+  // "present only when the KMS key is created in an CloudHSM key store" (API_KeyMetadata.html).
+  if (key.cloudHsmClusterId !== undefined) md.CloudHsmClusterId = key.cloudHsmClusterId
   if (key.xksKeyId !== undefined) md.XksKeyConfiguration = { Id: key.xksKeyId }
   const link = key.multiRegion
   if (link !== undefined) {

@@ -6,7 +6,13 @@
 import { type ChangeTracker, NO_TRACKING, TrackedMap } from './changes.ts'
 import { GrantStore } from './grants.ts'
 import type { KmsKey } from './key.ts'
-import type { ConnectionStateType, CustomKeyStoreType, KeyState, XksProxyConnectivityType } from './model.generated.ts'
+import type {
+  ConnectionErrorCodeType,
+  ConnectionStateType,
+  CustomKeyStoreType,
+  KeyState,
+  XksProxyConnectivityType,
+} from './model.generated.ts'
 
 /** An alias (https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html). */
 export interface AliasRecord {
@@ -41,6 +47,13 @@ export interface CustomKeyStore {
   keyStorePassword: string | undefined
   xks: XksSettings | undefined
   connectionState: ConnectionStateType
+  /** Why the last connection attempt failed; set only while `connectionState` is FAILED. */
+  connectionErrorCode?: ConnectionErrorCodeType | undefined
+  /**
+   * A problem of the (simulated) backing key store that makes every connection attempt end
+   * FAILED with this code until cleared (`setConnectionFailure` in custom-key-stores.ts).
+   */
+  simulatedFailure?: ConnectionErrorCodeType | undefined
   /** Key states before the store disconnected, restored when it is CONNECTED again. */
   readonly suspended: Map<string, KeyState>
 }

@@ -14,10 +14,15 @@
  *   afresh): how `kms-bench run` applies a variant's quota increase to this endpoint and
  *   restores the old quotas after it. PUT is an admin route like reset (cross-site refused;
  *   under `--auth sigv4` a credential flagged `admin`); GET needs any valid signature.
+ * - `PUT /kms-bench/custom-key-store-failure` with `{"CustomKeyStoreId": "cks-…",
+ *   "ConnectionErrorCode": "USER_LOCKED_OUT"}` gives a custom key store a simulated problem of
+ *   its HSM cluster or proxy: its connection attempts end FAILED with that code (one AWS
+ *   documents for the store's type) until `"ConnectionErrorCode": null` clears it
+ *   (`kms/custom-key-stores.ts`). An admin route like reset; answers the store id and code.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Emulator } from '../emulator.ts'
-import { AccessDeniedException, ValidationException } from '../kms/index.ts'
+import { AccessDeniedException, setConnectionFailure, ValidationException } from '../kms/index.ts'
 import { QuotaConfigError } from '../quota/index.ts'
 import type { StateSink } from './api.ts'
 import { refuseCrossSite } from './guards.ts'
@@ -44,6 +49,8 @@ export interface AdminDeps {
 const RESET_PATHS = new Set(['/moto-api/reset', '/kms-bench/reset'])
 /** The quota overrides route (see the module comment). */
 export const QUOTAS_PATH = '/kms-bench/quotas'
+/** The custom key store failure route (see the module comment). */
+export const KEY_STORE_FAILURE_PATH = '/kms-bench/custom-key-store-failure'
 
 /** True when `method path` is one of the admin routes. */
 export function isAdminRoute(method: string, path: string): boolean {
@@ -51,7 +58,7 @@ export function isAdminRoute(method: string, path: string): boolean {
     (method === 'POST' && RESET_PATHS.has(path)) ||
     (method === 'GET' &&
       (path === '/kms-bench/usage' || path === '/kms-bench/health' || path === '/metrics' || path === QUOTAS_PATH)) ||
-    (method === 'PUT' && path === QUOTAS_PATH)
+    (method === 'PUT' && (path === QUOTAS_PATH || path === KEY_STORE_FAILURE_PATH))
   )
 }
 
@@ -75,6 +82,23 @@ function parseQuotasBody(body: Buffer): Record<string, number> {
     out[pool] = rps
   }
   return out
+}
+
+/** `{"CustomKeyStoreId": ID, "ConnectionErrorCode": CODE | null}`; throws ValidationException naming the problem. */
+function parseFailureBody(body: Buffer): { id: string; code: string | undefined } {
+  const usage = `PUT ${KEY_STORE_FAILURE_PATH}: send {"CustomKeyStoreId": "cks-...", "ConnectionErrorCode": "NETWORK_ERRORS"} (null clears it)`
+  let json: unknown
+  try {
+    json = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new ValidationException(`${usage}; the body is not JSON`)
+  }
+  const o = json as { CustomKeyStoreId?: unknown; ConnectionErrorCode?: unknown } | null
+  if (o === null || typeof o !== 'object' || typeof o.CustomKeyStoreId !== 'string')
+    throw new ValidationException(usage)
+  const code = o.ConnectionErrorCode
+  if (code !== null && typeof code !== 'string') throw new ValidationException(usage)
+  return { id: o.CustomKeyStoreId, code: code ?? undefined }
 }
 
 /** Serves an admin route (see {@link isAdminRoute}). */
@@ -124,6 +148,16 @@ export async function serveAdmin(
       requestId,
       'application/json',
     )
+    return
+  }
+  if (path === KEY_STORE_FAILURE_PATH) {
+    refuseCrossSite(req, `PUT ${path}`)
+    await authenticate(deps, req, body, path, true)
+    const { id, code } = parseFailureBody(body)
+    const store = setConnectionFailure(deps.emulator.core.store, id, code)
+    await deps.persistence?.commit()
+    const out = { CustomKeyStoreId: store.id, ConnectionErrorCode: store.simulatedFailure ?? null }
+    send(deps.responder, res, 200, JSON.stringify(out), requestId, 'application/json')
     return
   }
   refuseCrossSite(req, `POST ${path}`)

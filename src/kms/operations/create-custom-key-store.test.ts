@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../clock.ts'
 import { createEmulator } from '../../emulator.ts'
+import { setConnectionFailure } from '../custom-key-stores.ts'
 import { coreHarness, failure } from '../test-support.ts'
 
 const HSM = {
@@ -156,5 +157,74 @@ describe('custom key stores', () => {
     expect(store).toMatchObject({ accepted: 1800, throttled: 200 })
     // The shared pool counts every accepted store call plus the ordinary key's 100.
     expect(symmetric?.accepted).toBe(1900)
+  })
+
+  it('FAILED: an unreachable proxy (.invalid host) and a simulated HSM problem, in clock time', () => {
+    const { call, clock, core } = coreHarness()
+    core.asyncDelays.customKeyStoreConnectMs = 5_000
+    const unreachable = 'https://xks.example.invalid'
+    // Public endpoint: AWS tests the proxy before creating the store (create-xks-keystore.html).
+    const e = failure(() => call('CreateCustomKeyStore', { ...XKS, XksProxyUriEndpoint: unreachable }))
+    expect(e.name).toBe('XksProxyUriUnreachableException')
+    expect(call('DescribeCustomKeyStores', {}).CustomKeyStores).toEqual([])
+    // VPC endpoint service: only the connection tests it.
+    const xks = call('CreateCustomKeyStore', {
+      ...XKS,
+      XksProxyUriEndpoint: unreachable,
+      XksProxyConnectivity: 'VPC_ENDPOINT_SERVICE',
+      XksProxyVpcEndpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-example',
+    }).CustomKeyStoreId as string
+    const entry = (id: string) => call('DescribeCustomKeyStores', { CustomKeyStoreId: id }).CustomKeyStores?.[0]
+    call('ConnectCustomKeyStore', { CustomKeyStoreId: xks })
+    expect(entry(xks)?.ConnectionState).toBe('CONNECTING')
+    clock.advance(4_999)
+    expect(entry(xks)?.ConnectionState).toBe('CONNECTING')
+    clock.advance(1)
+    expect(entry(xks)).toMatchObject({ ConnectionState: 'FAILED', ConnectionErrorCode: 'XKS_PROXY_NOT_REACHABLE' })
+    // FAILED: no reconnect before a disconnect, no keys (the exception's documentation).
+    expect(failure(() => call('ConnectCustomKeyStore', { CustomKeyStoreId: xks })).name).toBe(
+      'CustomKeyStoreInvalidStateException',
+    )
+    expect(
+      failure(() => call('CreateKey', { CustomKeyStoreId: xks, Origin: 'EXTERNAL_KEY_STORE', XksKeyId: 'k1' })).name,
+    ).toBe('CustomKeyStoreInvalidStateException')
+    call('DisconnectCustomKeyStore', { CustomKeyStoreId: xks })
+    expect(entry(xks)?.ConnectionState).toBe('DISCONNECTED')
+    expect(entry(xks)?.ConnectionErrorCode).toBeUndefined()
+    call('UpdateCustomKeyStore', { CustomKeyStoreId: xks, XksProxyUriEndpoint: 'https://xks.example.com' })
+    call('ConnectCustomKeyStore', { CustomKeyStoreId: xks })
+    clock.advance(5_000)
+    expect(entry(xks)?.ConnectionState).toBe('CONNECTED')
+
+    // CloudHSM: a simulated problem of the cluster, with a code documented for the type.
+    const hsm = call('CreateCustomKeyStore', HSM).CustomKeyStoreId as string
+    call('ConnectCustomKeyStore', { CustomKeyStoreId: hsm })
+    clock.advance(5_000)
+    const key = call('CreateKey', { CustomKeyStoreId: hsm, Origin: 'AWS_CLOUDHSM' }).KeyMetadata
+    expect(key?.CloudHsmClusterId).toBe(HSM.CloudHsmClusterId)
+    expect(call('DescribeKey', { KeyId: key?.KeyId as string }).KeyMetadata?.CloudHsmClusterId).toBe(
+      HSM.CloudHsmClusterId,
+    )
+    expect(failure(() => setConnectionFailure(core.store, hsm, 'XKS_PROXY_TIMED_OUT')).name).toBe('ValidationException')
+    expect(failure(() => setConnectionFailure(core.store, 'cks-00000000000000000', 'NETWORK_ERRORS')).name).toBe(
+      'CustomKeyStoreNotFoundException',
+    )
+    setConnectionFailure(core.store, hsm, 'USER_LOCKED_OUT')
+    expect(entry(hsm)?.ConnectionState).toBe('CONNECTED') // a problem shows at the next attempt
+    call('DisconnectCustomKeyStore', { CustomKeyStoreId: hsm })
+    call('ConnectCustomKeyStore', { CustomKeyStoreId: hsm })
+    clock.advance(5_000)
+    expect(entry(hsm)).toMatchObject({ ConnectionState: 'FAILED', ConnectionErrorCode: 'USER_LOCKED_OUT' })
+    const d = failure(() => call('Encrypt', { KeyId: key?.KeyId as string, Plaintext: new Uint8Array([1]) }))
+    expect([d.name, d.message]).toEqual(['KMSInvalidStateException', `${key?.Arn} is unavailable.`])
+    expect(failure(() => call('DeleteCustomKeyStore', { CustomKeyStoreId: hsm })).name).toBe(
+      'CustomKeyStoreInvalidStateException',
+    )
+    setConnectionFailure(core.store, hsm, undefined)
+    call('DisconnectCustomKeyStore', { CustomKeyStoreId: hsm })
+    call('ConnectCustomKeyStore', { CustomKeyStoreId: hsm })
+    clock.advance(5_000)
+    expect(entry(hsm)?.ConnectionState).toBe('CONNECTED')
+    expect(call('DescribeKey', { KeyId: key?.KeyId as string }).KeyMetadata?.KeyState).toBe('Enabled')
   })
 })

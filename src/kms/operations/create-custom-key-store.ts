@@ -7,7 +7,8 @@
  * Region (CustomKeyStoreNameInUseException); a cluster backs one store
  * (CloudHsmClusterInUseException); a proxy URI endpoint + path one store (XksProxyUriInUseException);
  * at most 10 stores (LimitExceededException). New stores are DISCONNECTED. Nothing is dialled
- * (`custom-key-stores.ts`).
+ * (`custom-key-stores.ts`); a public-endpoint proxy whose host is under `.invalid` counts as
+ * unreachable (XksProxyUriUnreachableException, the test AWS makes before creating).
  */
 import type { Handler } from '../context.ts'
 import {
@@ -18,7 +19,12 @@ import {
   XksProxyUriInUseException,
   XksProxyVpcEndpointServiceInUseException,
 } from '../errors.ts'
-import { MAX_CUSTOM_KEY_STORES, type CustomKeyStore, type XksSettings } from '../custom-key-stores.ts'
+import {
+  assertProxyReachable,
+  MAX_CUSTOM_KEY_STORES,
+  type CustomKeyStore,
+  type XksSettings,
+} from '../custom-key-stores.ts'
 import type { CreateCustomKeyStoreRequest } from '../model.generated.ts'
 import type { RegionState } from '../store.ts'
 
@@ -124,6 +130,7 @@ export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = (ctx, input
   const state = ctx.state
   assertUnique(state, input.CustomKeyStoreName, input.CloudHsmClusterId)
   const xks = type === 'EXTERNAL_KEY_STORE' ? xksSettings(state, input, undefined, undefined) : undefined
+  if (xks !== undefined) assertProxyReachable(xks)
   if (state.customKeyStores.size >= MAX_CUSTOM_KEY_STORES)
     throw new LimitExceededException(
       `The maximum number of custom key stores (${MAX_CUSTOM_KEY_STORES}) in this account and Region has been reached.`,

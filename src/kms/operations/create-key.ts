@@ -148,6 +148,7 @@ export const createKey: Handler<'CreateKey'> = (ctx, input) => {
     ctx.core.random,
   )
   if (input.XksKeyId !== undefined) key.xksKeyId = input.XksKeyId
+  if (store?.cloudHsmClusterId !== undefined) key.cloudHsmClusterId = store.cloudHsmClusterId
   ctx.state.keys.set(key.keyId, key)
   ctx.audit.resources.push(key)
   return { KeyMetadata: keyMetadata(key) }

@@ -6,7 +6,7 @@
  */
 import type { Handler } from '../context.ts'
 import { CustomKeyStoreInvalidStateException, ValidationException } from '../errors.ts'
-import { customKeyStore } from '../custom-key-stores.ts'
+import { assertProxyReachable, customKeyStore, keysIn } from '../custom-key-stores.ts'
 import { assertUnique, xksSettings } from './create-custom-key-store.ts'
 
 const XKS = [
@@ -32,10 +32,17 @@ export const updateCustomKeyStore: Handler<'UpdateCustomKeyStore'> = (ctx, input
       `Custom key store ${store.id} is ${store.connectionState}; UpdateCustomKeyStore is valid only when it is DISCONNECTED.`,
     )
   assertUnique(ctx.state, input.NewCustomKeyStoreName, input.CloudHsmClusterId, store.id)
-  if (store.type === 'EXTERNAL_KEY_STORE' && XKS.some((m) => input[m] !== undefined))
-    store.xks = xksSettings(ctx.state, input, store.xks, store.id)
+  if (store.type === 'EXTERNAL_KEY_STORE' && XKS.some((m) => input[m] !== undefined)) {
+    const xks = xksSettings(ctx.state, input, store.xks, store.id)
+    // New proxy settings are tested before they are saved (XksProxyUriUnreachableException's doc).
+    assertProxyReachable(xks)
+    store.xks = xks
+  }
   if (input.NewCustomKeyStoreName !== undefined) store.name = input.NewCustomKeyStoreName
   if (input.KeyStorePassword !== undefined) store.keyStorePassword = input.KeyStorePassword
-  if (input.CloudHsmClusterId !== undefined) store.cloudHsmClusterId = input.CloudHsmClusterId
+  if (input.CloudHsmClusterId !== undefined) {
+    store.cloudHsmClusterId = input.CloudHsmClusterId
+    for (const key of keysIn(ctx.state, store)) key.cloudHsmClusterId = input.CloudHsmClusterId
+  }
   return {}
 }
