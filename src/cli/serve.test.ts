@@ -1,7 +1,13 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms'
+import { HttpRequest } from '@smithy/protocol-http'
+import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NodeSha256 } from '../server/sigv4.ts'
 import type { CliIo } from './io.ts'
 import { main } from './main.ts'
 import { isLoopbackHost } from './serve.ts'
@@ -29,6 +35,26 @@ function capture(cwd: string): Captured {
     err: () => err,
     abort: () => controller.abort(new Error('SIGTERM')),
   }
+}
+
+/** A raw GET (fetch cannot set Host, which a SigV4 signature covers). */
+function rawGet(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: 'GET', path, headers, setHost: !('host' in headers) },
+      (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => (text += d.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+      },
+    )
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 async function waitFor(f: () => boolean, ms = 10_000): Promise<void> {
@@ -106,6 +132,116 @@ describe('kms-bench serve (in-process)', () => {
     c.abort()
     expect(await done).toBe(0)
     expect(c.err()).toContain('seed: 1 key(s) created')
+  })
+
+  it('GET /metrics under --auth sigv4: unsigned scrapes are refused; a signed one or the metrics bearer token gets text promtool accepts', async () => {
+    await writeFile(
+      join(dir, 'metrics-creds.json'),
+      JSON.stringify({
+        credentials: [
+          {
+            accessKeyId: 'AKIAMETRICSEXAMPLE01',
+            secretAccessKey: 'metrics-secret',
+            principal: 'arn:aws:iam::111122223333:root',
+          },
+        ],
+      }),
+    )
+    const token = 'f'.repeat(8) + '0123456789abcdef0123456789abcdef'
+    await writeFile(join(dir, 'metrics-token'), `${token}\n`, { mode: 0o600 })
+    await writeFile(join(dir, 'short-token'), 'tooshort\n')
+    const bad = capture(dir)
+    expect(
+      await main(
+        ['serve', '--auth', 'sigv4', '--credentials', 'metrics-creds.json', '--metrics-token-file', 'short-token'],
+        bad.io,
+      ),
+    ).toBe(2)
+    expect(bad.err()).toContain('the token (first line) must be at least 32 printable characters')
+
+    const c = capture(dir)
+    const done = main(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--auth',
+        'sigv4',
+        '--credentials',
+        'metrics-creds.json',
+        '--metrics-token-file',
+        'metrics-token',
+        '--quota',
+        'symmetric=2',
+      ],
+      c.io,
+    )
+    await waitFor(() => c.out().includes('listening on'))
+    const url = /listening on (http:\/\/\S+)/.exec(c.out())?.[1] as string
+    const port = Number(new URL(url).port)
+    // Real SDK calls, signed: a key and 3 Encrypts in one second against 2/s (1 throttled at least).
+    const kms = new KMSClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAMETRICSEXAMPLE01', secretAccessKey: 'metrics-secret' },
+      maxAttempts: 1,
+    })
+    const key = await kms.send(new CreateKeyCommand({}))
+    const sent = await Promise.allSettled(
+      [1, 2, 3].map(() =>
+        kms.send(new EncryptCommand({ KeyId: key.KeyMetadata?.KeyId, Plaintext: Buffer.from('hi') })),
+      ),
+    )
+    kms.destroy()
+    const throttled = sent.filter((r) => r.status === 'rejected').length
+    expect(throttled).toBeGreaterThanOrEqual(1)
+
+    const get = (headers: Record<string, string>) => rawGet(port, '/metrics', headers)
+    // Unsigned and wrong-token scrapes are refused (issue 18.1: every route that reads state).
+    const unsigned = await get({})
+    expect(unsigned.status).toBe(400)
+    expect(unsigned.body).toContain('MissingAuthenticationTokenException')
+    expect((await get({ authorization: `Bearer ${token.slice(0, -1)}x` })).status).toBe(400)
+    // The token opens /metrics only: the usage meter still needs a signature.
+    expect((await rawGet(port, '/kms-bench/usage', { authorization: `Bearer ${token}` })).status).toBe(400)
+    // Signed like the SDK signs, or with the bearer token: the Prometheus text.
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: 'AKIAMETRICSEXAMPLE01', secretAccessKey: 'metrics-secret' },
+      region: 'us-east-1',
+      service: 'kms',
+      sha256: NodeSha256,
+    })
+    const signed = await signer.sign(
+      new HttpRequest({
+        method: 'GET',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port,
+        path: '/metrics',
+        headers: { host: `127.0.0.1:${port}` },
+      }),
+    )
+    for (const headers of [signed.headers as Record<string, string>, { authorization: `Bearer ${token}` }]) {
+      const r = await get(headers)
+      expect(r.status, r.body).toBe(200)
+      expect(r.body).toContain('kms_bench_requests_total{operation="Encrypt",outcome="ok"}')
+      expect(r.body).toContain(
+        `kms_bench_requests_total{operation="Encrypt",outcome="ThrottlingException"} ${throttled}`,
+      )
+      const checked = spawnSync('promtool', ['check', 'metrics'], { input: r.body, encoding: 'utf8' })
+      if (checked.error !== undefined) {
+        console.warn(
+          'promtool not found (Debian package prometheus, which .ci/run installs): the exposition format was not checked by a parser',
+        )
+        continue
+      }
+      expect(`${checked.stdout}${checked.stderr}`).toBe('')
+      expect(checked.status).toBe(0)
+    }
+    c.abort()
+    expect(await done).toBe(0)
+    // The token never appears in any output.
+    expect(c.out() + c.err()).not.toContain(token)
   })
 
   it.each([

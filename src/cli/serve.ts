@@ -31,7 +31,7 @@ import {
 } from '../server/index.ts'
 import { parseCommandArgs, regionArg, seedArg } from './args.ts'
 import { usageError } from './cli-error.ts'
-import { fsReason, readJsonFile } from './files.ts'
+import { fsReason, readJsonFile, readTextFile } from './files.ts'
 import type { CliIo, Command } from './io.ts'
 import {
   parseQuotaArgs,
@@ -67,6 +67,11 @@ ${QUOTA_ARGS_USAGE}
                           the reset routes then need a credential with "admin": true
   --credentials FILE      access keys -> secrets -> principals (JSON, see README); needed by
                           --auth sigv4
+  --metrics-token-file FILE
+                          a bearer token (the file's first line, 32+ characters) that may
+                          scrape GET /metrics without a SigV4 signature under --auth sigv4
+                          (Prometheus: authorization: { credentials_file: FILE }); it opens
+                          /metrics only
   --allow-host NAME       answer this Host name too (repeatable); bound to loopback, only
                           localhost, 127.0.0.0/8 and [::1] are answered (DNS rebinding)
   --audit FILE            append CloudTrail-shaped events as JSON lines; write failures are
@@ -98,6 +103,8 @@ export interface ServeConfig {
   allowedHosts: string[]
   faults: FaultSpec[]
   faultSeed: number
+  /** bearer token for GET /metrics (`--metrics-token-file`) */
+  metricsToken: string | undefined
 }
 
 const OPTIONS = {
@@ -113,6 +120,7 @@ const OPTIONS = {
   audit: { type: 'string' },
   seed: { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
+  'metrics-token-file': { type: 'string' },
   fault: { type: 'string', multiple: true },
   'fault-seed': { type: 'string' },
 } as const
@@ -181,7 +189,10 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
   }
 
   const quota = await parseQuotaArgs({ profile: v.profile, quota: v.quota ?? [] }, io.cwd)
+  const metricsToken =
+    v['metrics-token-file'] !== undefined ? await metricsTokenArg(resolve(io.cwd, v['metrics-token-file'])) : undefined
   return {
+    metricsToken,
     host,
     port,
     account,
@@ -204,6 +215,21 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
     }),
     faultSeed: seedArg(v['fault-seed']) ?? 1,
   }
+}
+
+/** Shortest metrics token accepted: 32 characters (e.g. `openssl rand -hex 16`). */
+const MIN_METRICS_TOKEN = 32
+
+/** The bearer token of `--metrics-token-file`: its first line, 32+ printable characters (exit 2 otherwise). */
+async function metricsTokenArg(path: string): Promise<string> {
+  const text = await readTextFile(path, { flag: '--metrics-token-file', what: path })
+  const token = (text.split(/\r?\n/)[0] ?? '').trim()
+  if (token.length < MIN_METRICS_TOKEN || !/^[\x21-\x7e]+$/.test(token))
+    throw usageError(
+      `--metrics-token-file ${path}: the token (first line) must be at least ${MIN_METRICS_TOKEN} printable characters without spaces`,
+      'make one with: openssl rand -hex 32 > FILE',
+    )
+  return token
 }
 
 function allowedHostsArg(values: readonly string[]): string[] {
@@ -291,6 +317,7 @@ async function listen(
       latency: config.latency,
       ...(persistence !== undefined ? { persistence } : {}),
       allowedHosts: config.allowedHosts,
+      ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
       log: (line) => io.stderr.write(`${line}\n`),
       ...(audit !== undefined ? { health: () => auditHealth(audit) } : {}),
     })

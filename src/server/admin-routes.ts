@@ -6,7 +6,9 @@
  *   `--auth sigv4` they need a SigV4 signature by a credential flagged `admin`.
  * - `GET /kms-bench/usage`: the quota meter (`emulator.usage()`); under `--auth sigv4` it
  *   needs a valid signature (any known credential: it shows request counts, no key data).
- * - `GET /metrics`: Prometheus text format (`metrics.ts`); authenticated like the usage meter.
+ * - `GET /metrics`: Prometheus text format (`metrics.ts`); authenticated like the usage meter,
+ *   or with `Authorization: Bearer TOKEN` when the server has a metrics token (a Prometheus
+ *   scraper cannot sign SigV4); the token opens this route only.
  * - `GET /kms-bench/health`: `{"status":"ok"}`, or `"degraded"` with the problems (audit
  *   delivery failing); unauthenticated, it shows no state.
  * - `GET /kms-bench/quotas`: the quota overrides in force (`{"quotas":{"symmetric":20000}}`);
@@ -20,6 +22,7 @@
  *   documents for the store's type) until `"ConnectionErrorCode": null` clears it
  *   (`kms/custom-key-stores.ts`). An admin route like reset; answers the store id and code.
  */
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Emulator } from '../emulator.ts'
 import { AccessDeniedException, setConnectionFailure, ValidationException } from '../kms/index.ts'
@@ -44,6 +47,8 @@ export interface AdminDeps {
   readonly responder: ResponderState
   readonly health: (() => HealthReport) | undefined
   readonly metrics: ServerMetrics
+  /** the bearer token that may scrape `/metrics` without a signature (`serve --metrics-token-file`) */
+  readonly metricsToken?: string
 }
 
 const RESET_PATHS = new Set(['/moto-api/reset', '/kms-bench/reset'])
@@ -117,8 +122,9 @@ export async function serveAdmin(
     return
   }
   if (path === '/metrics') {
-    // Like the usage meter: request counts, no key data; under --auth sigv4 a valid signature.
-    await authenticate(deps, req, body, path, false)
+    // Like the usage meter: request counts, no key data; under --auth sigv4 a valid signature,
+    // or the metrics bearer token.
+    if (!hasBearer(req, deps.metricsToken)) await authenticate(deps, req, body, path, false)
     const { text, contentType } = await deps.metrics.render()
     send(deps.responder, res, 200, text, requestId, contentType)
     return
@@ -166,6 +172,18 @@ export async function serveAdmin(
   const p = deps.persistence
   if (p !== undefined) await (p.reset !== undefined ? p.reset() : p.commit())
   send(deps.responder, res, 200, JSON.stringify({ status: 'ok' }), requestId, 'application/json')
+}
+
+/** True when the request carries `Authorization: Bearer <token>` with this token (compared in constant time). */
+function hasBearer(req: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined) return false
+  const m = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))
+  if (m === null) return false
+  const a = createHash('sha256')
+    .update(m[1] as string)
+    .digest()
+  const b = createHash('sha256').update(token).digest()
+  return timingSafeEqual(a, b)
 }
 
 /** Under `--auth sigv4`: a valid signature, and for `admin` routes a credential flagged admin. */

@@ -72,6 +72,12 @@ export interface KmsServerOptions {
   readonly allowedHosts?: readonly string[]
   /** Extra facts for `GET /kms-bench/health` (audit delivery). @default none */
   readonly health?: () => HealthReport
+  /**
+   * A bearer token that may scrape `GET /metrics` without a SigV4 signature (a Prometheus
+   * scraper cannot sign: `authorization: { credentials_file }` in its scrape config). Only
+   * `/metrics` accepts it; with `auth: 'none'` the route is open anyway. @default none
+   */
+  readonly metricsToken?: string
 }
 
 /** A running endpoint. */
@@ -139,7 +145,15 @@ function buildHandlers(options: KmsServerOptions, host: string): Handlers {
     persistence,
     responder: state,
   })
-  const admin: AdminDeps = { emulator, authenticator, persistence, responder: state, health: options.health, metrics }
+  const admin: AdminDeps = {
+    emulator,
+    authenticator,
+    persistence,
+    responder: state,
+    health: options.health,
+    metrics,
+    ...(options.metricsToken !== undefined ? { metricsToken: options.metricsToken } : {}),
+  }
   const hosts = new HostGuard(host, options.allowedHosts ?? [])
   return { state, api, admin, hosts, maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }
 }
