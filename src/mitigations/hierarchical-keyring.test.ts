@@ -89,6 +89,19 @@ describe('hierarchical keyring cost', () => {
     expect(s['dynamodbUsdPerMonth']).toBeCloseTo(40 * 0.125e-6 * ((730 * 3600) / 60), 9)
     const kmsOnly = hk.costUsd.monthly.keys + hk.costUsd.monthly.requests
     expect(costAtFullService(hk)).toBeCloseTo(kmsOnly + (s['dynamodbUsdPerMonth'] as number), 9)
+    // The summary's DynamoDB field, beside the KMS cost: 40 reads, the setup's TransactWriteItems
+    // (2 write units × 3 items each), $0.125 per million reads and $0.625 per million writes.
+    const writes = s['dynamodbTransactWriteItems'] as number
+    expect(hk.dynamodb).toEqual({
+      getItem: 40,
+      transactWriteItems: writes,
+      readUnits: 40,
+      writeUnits: writes * 6,
+      costUsd: { total: s['dynamodbUsd'], monthly: s['dynamodbUsdPerMonth'] },
+    })
+    expect(hk.dynamodb!.costUsd.total).toBeCloseTo(40 * 0.125e-6 + writes * 6 * 0.625e-6, 12)
+    // Variants without the keyring have no DynamoDB requests.
+    expect(r.variants[0]!.dynamodb).toBeUndefined()
   })
 })
 

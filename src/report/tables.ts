@@ -121,6 +121,13 @@ export function comparisonRows(variants: readonly VariantSummary[]): ComparisonR
     row('Cost per month', "KMS requests + keys billed, extrapolated to a 730-hour month at this run's rate", (v) =>
       fmtUsd(v.costUsd.monthly.total),
     ),
+    ...(variants.some((v) => v.dynamodb !== undefined)
+      ? [
+          row('DynamoDB per month', 'DynamoDB reads a mitigation makes (branch key store), on-demand prices', (v) =>
+            v.dynamodb !== undefined ? fmtUsd(v.dynamodb.costUsd.monthly) : MISSING,
+          ),
+        ]
+      : []),
     row(
       'Cost per month at full service',
       'every offered request priced at this variant’s cost per succeeded request, plus keys (730-hour month)',

@@ -234,6 +234,20 @@ export const VariantSummarySchema = z.object({
   kmsCallLatency: OutcomeLatencySchema,
   quota: z.array(QuotaPoolUsageSchema),
   costUsd: CostSchema,
+  /**
+   * DynamoDB requests a mitigation made beside the KMS calls (the hierarchical keyring's branch key
+   * store), priced on demand: `costUsd.total` for the run (reads at full size, plus the setup's
+   * writes), `costUsd.monthly` the reads at this rate for a 730-hour month.
+   */
+  dynamodb: z
+    .object({
+      getItem: count,
+      transactWriteItems: count,
+      readUnits: count,
+      writeUnits: count,
+      costUsd: z.object({ total: num, monthly: num }),
+    })
+    .optional(),
   exposure: ExposureSchema,
   timeline: z.array(TimelineEntrySchema),
   /** the CloudWatch view: AWS/Usage CallCount per minute per quota resource, and a usage alarm evaluated in run time (results/cloudwatch.ts) */

@@ -159,12 +159,32 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
     },
     quota: quotaPools(i.usage),
     costUsd: cost,
+    ...dynamodbOf(mitigations),
     billing,
     exposure: mergeExposure(
       i.mitigations.map((m) => m.run?.exposure?.() ?? {}),
       i.maxPayloadBytes,
     ),
     timeline,
+  }
+}
+
+/**
+ * The DynamoDB requests mitigations made (the hierarchical keyring's branch key store: stats
+ * `dynamodbGetItem`, `dynamodbTransactWriteItems`, read and write units, `dynamodbUsd`,
+ * `dynamodbUsdPerMonth`), summed over the variant's mitigations; nothing when none made any.
+ */
+export function dynamodbOf(mitigations: readonly MitigationSummary[]): Pick<VariantSummary, 'dynamodb'> {
+  const sum = (stat: string): number => mitigations.reduce((a, m) => a + (m.stats[stat] ?? 0), 0)
+  if (!mitigations.some((m) => m.stats['dynamodbGetItem'] !== undefined)) return {}
+  return {
+    dynamodb: {
+      getItem: sum('dynamodbGetItem'),
+      transactWriteItems: sum('dynamodbTransactWriteItems'),
+      readUnits: sum('dynamodbReadUnits'),
+      writeUnits: sum('dynamodbWriteUnits'),
+      costUsd: { total: sum('dynamodbUsd'), monthly: sum('dynamodbUsdPerMonth') },
+    },
   }
 }
 
