@@ -306,6 +306,10 @@ export const FILE_MEANINGS: Readonly<Record<string, Readonly<Record<string, stri
     default: 'the distribution of every operation without its own entry',
     operations: 'per-operation distributions: operation name → distribution',
     newConnection: 'added to the first call on a new connection (a TLS handshake, about 50–300 ms)',
+    customKeyStore:
+      'added per round trip to a custom key store by a successful call on a key in it (`aws`: CloudHSM 5 ms, XKS 20 ms; an assumption, AWS documents only a 250 ms XKS proxy timeout)',
+    'customKeyStore.AWS_CLOUDHSM': 'the CloudHSM cluster round trip (a distribution)',
+    'customKeyStore.EXTERNAL_KEY_STORE': 'the external key store proxy round trip (a distribution)',
     '*.type':
       '`none` (0 ms), `constant` (`ms`), `uniform` (`minMs`..`maxMs`) or `lognormal` (`p50Ms`, `p99Ms`, `tail`)',
     '*.ms': 'the constant service time, ms',
@@ -614,7 +618,7 @@ export default defineScenario({
     ...scenarioSections(root),
     ...fileSection(
       'Latency spec (`run --latency FILE`, `serve --latency FILE`, a scenario’s `latency`)',
-      'A JSON file (or the object itself in a scenario): a default distribution, optional per-operation ones, and an optional new-connection penalty. `aws` is the built-in assumption (lognormal p50 15 ms, p99 60 ms, a 1e-4 tail of 1–5 s; 50–300 ms per new connection).',
+      'A JSON file (or the object itself in a scenario): a default distribution, optional per-operation ones, an optional new-connection penalty, and an optional custom key store term. `aws` is the built-in assumption (lognormal p50 15 ms, p99 60 ms, a 1e-4 tail of 1–5 s; 50–300 ms per new connection; 5 ms per CloudHSM and 20 ms per XKS proxy round trip).',
       latencySchema,
       'latency',
     ),

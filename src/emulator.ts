@@ -14,10 +14,12 @@ import {
   type AuditOptions,
   type Caller,
   type CallerInput,
+  type CustomKeyStoreType,
   DependencyTimeoutException,
   KeyUnavailableException,
   KMSInternalException,
   KmsCore,
+  keyStoresOfCall,
   OPERATION_TABLE,
   isKmsError,
   type KmsError,
@@ -111,6 +113,12 @@ export interface Emulator {
    * when audit is off.
    */
   tryCall<Op extends OperationName>(operation: Op, input: OperationInputs[Op], caller?: CallerInput): CallResult<Op>
+  /**
+   * The custom key stores a call on `input` contacts, one entry per round trip to an HSM
+   * cluster or XKS proxy (kms `keyStoresOfCall`): what a latency model's `customKeyStore` term
+   * adds. Side-effect free; empty when no custom key store exists.
+   */
+  keyStoresOf(operation: string, input: unknown, caller?: CallerInput): readonly CustomKeyStoreType[]
   /**
    * Quota usage so far, like CloudWatch's AWS/Usage metrics: per pool of each account ×
    * Region, accepted and throttled calls, peak per second, utilization, throttled seconds,
@@ -235,6 +243,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     callSync,
     tryCall,
+    keyStoresOf: (op, input, callerInput) => {
+      try {
+        return keyStoresOfCall(core, op, input, core.caller(callerInput))
+      } catch {
+        return [] // a malformed caller: the call itself answers the error
+      }
+    },
     usage: () => gate?.usage() ?? { pools: [], seconds: [] },
     quotaLimit: (pool, region) => quotaConfig?.limit(region ?? core.defaultRegion, pool),
     putIdentityPolicy: (principalArn, policyName, documentJson) =>

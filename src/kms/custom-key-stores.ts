@@ -47,8 +47,13 @@ import type { CustomKeyStore, KmsStore, RegionState, XksSettings } from './store
 export const MAX_CUSTOM_KEY_STORES = 10
 
 /**
- * Assumed extra service time of one cryptographic call on a key in a custom key store, in ms:
- * a documented assumption, not an AWS figure (see the module comment). @default { AWS_CLOUDHSM: 5, EXTERNAL_KEY_STORE: 20 }
+ * Assumed extra service time of one round trip to a custom key store, in ms: the latency
+ * model's `customKeyStore` term in its `aws` preset (src/load/scenario/latency-model.ts). An
+ * assumption, not an AWS figure: AWS publishes none for CloudHSM or XKS; the one bound it
+ * documents is that KMS gives an XKS proxy 250 ms to answer before the call fails
+ * (keystore-external.html, "proxy timeout"). 5 ms is an HSM operation on a cluster in the
+ * same Region; 20 ms a proxy reached through a VPC endpoint or over the internet nearby.
+ * @default { AWS_CLOUDHSM: 5, EXTERNAL_KEY_STORE: 20 }
  */
 export const CUSTOM_KEY_STORE_LATENCY_MS: Readonly<Record<CustomKeyStoreType, number>> = Object.freeze({
   AWS_CLOUDHSM: 5,
@@ -140,6 +145,72 @@ export function setConnectionFailure(store: KmsStore, id: string, code: string |
     )
   found.simulatedFailure = code as ConnectionErrorCodeType
   return found
+}
+
+const NO_STORES: readonly CustomKeyStoreType[] = Object.freeze([])
+const HSM_ONLY: readonly CustomKeyStoreType[] = Object.freeze(['AWS_CLOUDHSM'])
+const XKS_ONLY: readonly CustomKeyStoreType[] = Object.freeze(['EXTERNAL_KEY_STORE'])
+
+/** The side-effect-free lookups {@link keyStoresOfCall} needs (the KMS core has them). */
+export interface KeyPeek<C> {
+  readonly store: KmsStore
+  peekKey(keyId: unknown, caller: C): KmsKey | undefined
+  peekCiphertextKey(blob: unknown, caller: C): KmsKey | undefined
+}
+
+function typeOf(key: KmsKey | undefined): CustomKeyStoreType | undefined {
+  const o = key?.origin
+  return o === 'AWS_CLOUDHSM' || o === 'EXTERNAL_KEY_STORE' ? o : undefined
+}
+
+function only(t: CustomKeyStoreType | undefined): readonly CustomKeyStoreType[] {
+  return t === undefined ? NO_STORES : t === 'AWS_CLOUDHSM' ? HSM_ONLY : XKS_ONLY
+}
+
+/**
+ * The custom key stores a call contacts, one entry per round trip to an HSM cluster or an XKS
+ * proxy, for the latency model's key-store term: the operations the "Custom key store request
+ * quotas" row lists (Decrypt, DeriveSharedSecret, Encrypt, GenerateDataKey,
+ * GenerateDataKeyWithoutPlaintext, GenerateRandom, ReEncrypt; kms-facts.md §1.2) on a key in a
+ * store (ReEncrypt: its source and its destination key), GenerateRandom with a CustomKeyStoreId.
+ * Side-effect free (no audit, no errors); empty when no custom key store exists at all.
+ */
+export function keyStoresOfCall<C extends { readonly account: string; readonly region: string }>(
+  core: KeyPeek<C>,
+  op: string,
+  input: unknown,
+  caller: C,
+): readonly CustomKeyStoreType[] {
+  if (!core.store.hasCustomKeyStores() || typeof input !== 'object' || input === null) return NO_STORES
+  const i = input as Record<string, unknown>
+  switch (op) {
+    case 'Encrypt':
+    case 'GenerateDataKey':
+    case 'GenerateDataKeyWithoutPlaintext':
+    case 'DeriveSharedSecret':
+      return only(typeOf(core.peekKey(i.KeyId, caller)))
+    case 'Decrypt':
+      return only(
+        typeOf(
+          i.KeyId !== undefined ? core.peekKey(i.KeyId, caller) : core.peekCiphertextKey(i.CiphertextBlob, caller),
+        ),
+      )
+    case 'ReEncrypt': {
+      const src = typeOf(
+        i.SourceKeyId !== undefined
+          ? core.peekKey(i.SourceKeyId, caller)
+          : core.peekCiphertextKey(i.CiphertextBlob, caller),
+      )
+      const dst = typeOf(core.peekKey(i.DestinationKeyId, caller))
+      return src === undefined ? only(dst) : dst === undefined ? only(src) : [src, dst]
+    }
+    case 'GenerateRandom':
+      return typeof i.CustomKeyStoreId === 'string'
+        ? only(core.store.peekRegion(caller.account, caller.region)?.customKeyStores.get(i.CustomKeyStoreId)?.type)
+        : NO_STORES
+    default:
+      return NO_STORES
+  }
 }
 
 /** The store `id` of the caller's account and Region, or CustomKeyStoreNotFoundException. */

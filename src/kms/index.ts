@@ -20,6 +20,7 @@ export {
   OPERATION_NAMES,
   OPERATIONS,
   SHAPES,
+  type CustomKeyStoreType,
   type KeySpec,
   type KeyUsageType,
   type OperationInputs,
@@ -47,7 +48,12 @@ export {
   takeSnapshot,
   type KmsSnapshot,
 } from './snapshot.ts'
-export { CONNECTION_ERROR_CODES, setConnectionFailure } from './custom-key-stores.ts'
+export {
+  CONNECTION_ERROR_CODES,
+  CUSTOM_KEY_STORE_LATENCY_MS,
+  keyStoresOfCall,
+  setConnectionFailure,
+} from './custom-key-stores.ts'
 export { ChangeTracker, RECORD_SEP, TrackedMap } from './changes.ts'
 export { restoreRecords, StateRecords } from './state-records.ts'
 export type { Encoded } from './snapshot.ts'

@@ -129,6 +129,12 @@ export class KmsStore {
   }
 
   /** Every account × Region state that exists, in the order they were created. */
+  /** True when some account and Region has a custom key store (a quick test for latency models). */
+  hasCustomKeyStores(): boolean {
+    for (const state of this.#states.values()) if (state.customKeyStores.size > 0) return true
+    return false
+  }
+
   regions(): IterableIterator<RegionState> {
     return this.#states.values()
   }

@@ -33,6 +33,7 @@ import {
   parseDuration,
   type Effect,
   createLatencyModel,
+  describeKeyStoreTerm,
   type ClientRetryConfig,
   type Host,
   type Mitigation,
@@ -658,6 +659,15 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
         `${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed, with the time they had waited as their latency.`,
       )
     }
+    const keyStoreTerm = describeKeyStoreTerm(a.latencySetting)
+    if (
+      latency.usesKeyStores === true &&
+      keyStoreTerm !== undefined &&
+      session.emulator?.core.store.hasCustomKeyStores()
+    )
+      a.assumptions.add(
+        `Calls on keys in custom key stores also wait for their HSM or XKS proxy, per round trip: ${keyStoreTerm} (the latency model's customKeyStore term; an assumption: AWS publishes no such figure and documents only a 250 ms XKS proxy timeout). The HSM and the external key manager are kms-bench's own key material.`,
+      )
     if (engine.firstError !== undefined)
       a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
 

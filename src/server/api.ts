@@ -104,7 +104,16 @@ export class ApiHandler {
     }
     // Persist before answering whatever the outcome: a call can fail after scheduled work ran.
     const mustCommit = persistence !== undefined && core.stateVersion !== before
-    const ms = (latency.isZero ? 0 : latency.sample(op, { newConnection: firstOnSocket })) + (result?.delayMs ?? 0)
+    // A successful call on a key in a custom key store also waits for its HSM or proxy.
+    const keyStores =
+      latency.usesKeyStores === true && result?.ok === true ? emulator.keyStoresOf(op, input, caller) : undefined
+    const ms =
+      (latency.isZero
+        ? 0
+        : latency.sample(
+            op,
+            keyStores !== undefined ? { newConnection: firstOnSocket, keyStores } : { newConnection: firstOnSocket },
+          )) + (result?.delayMs ?? 0)
     if (!mustCommit && ms <= 0) {
       this.#answer(res, op, result, failure, requestId, startMs)
       return undefined

@@ -498,7 +498,16 @@ export class Engine {
           if (!res.ok) task.lastError = res.error.name
           const code = res.ok ? 0 : res.error.name === 'ThrottlingException' ? 1 : 2
           // Injected latency (a fault) adds to the modelled service time.
-          const svc = (this.#latency?.sample(eff.operation) ?? 0) + (res.delayMs ?? 0)
+          // A successful call on a key in a custom key store also waits for its HSM or proxy.
+          const lat = this.#latency
+          const svc =
+            (lat === undefined
+              ? 0
+              : lat.usesKeyStores === true && res.ok
+                ? lat.sample(eff.operation, {
+                    keyStores: this.#emulator.keyStoresOf(eff.operation, eff.input, eff.caller),
+                  })
+                : lat.sample(eff.operation)) + (res.delayMs ?? 0)
           this.#rec.kms(eff.opIndex, code, toMicros(svc), Math.floor(this.#now / 1000))
           this.#rec.attribution.count(eff.caller, eff.meta.caller, eff.meta.keyName, code)
           if (svc > 0) {

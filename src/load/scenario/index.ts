@@ -11,6 +11,7 @@ export { DurationFormatError, formatDuration, parseDuration } from './duration.t
 export {
   AWS_LATENCY_SPEC,
   createLatencyModel,
+  describeKeyStoreTerm,
   inverseNormal,
   LatencySpecError,
   NO_LATENCY_SPEC,

@@ -3,6 +3,7 @@ import { Random } from '../../random.ts'
 import {
   AWS_LATENCY_SPEC,
   createLatencyModel,
+  describeKeyStoreTerm,
   inverseNormal,
   LatencySpecError,
   parseLatencySpec,
@@ -130,5 +131,37 @@ describe('parseLatencySpec', () => {
     expect(bad({ operations: { encrypt: { type: 'none' } } })).toContain('operations.encrypt: not a KMS operation name')
     expect(bad({ defualt: { type: 'none' } })).toContain('defualt')
     expect(bad([])).toContain('(root)')
+  })
+
+  it('adds the custom key store term once per HSM / proxy round trip, only when asked', () => {
+    // u = 0.5: the lognormal's median exactly (15 ms), never the 1e-4 tail.
+    const half = () => 0.5
+    const aws = createLatencyModel('aws', half)
+    expect(aws.usesKeyStores).toBe(true)
+    expect(aws.sample('Encrypt')).toBeCloseTo(15, 9)
+    expect(aws.sample('Encrypt', { keyStores: [] })).toBeCloseTo(15, 9)
+    // The preset's constants: CloudHSM 5 ms, XKS 20 ms (CUSTOM_KEY_STORE_LATENCY_MS).
+    expect(aws.sample('Encrypt', { keyStores: ['AWS_CLOUDHSM'] })).toBeCloseTo(20, 9)
+    expect(aws.sample('Decrypt', { keyStores: ['EXTERNAL_KEY_STORE'] })).toBeCloseTo(35, 9)
+    expect(aws.sample('ReEncrypt', { keyStores: ['AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] })).toBeCloseTo(40, 9)
+    expect(describeKeyStoreTerm('aws')).toBe('CloudHSM constant 5 ms, XKS proxy constant 20 ms')
+    expect(createLatencyModel('none', half).usesKeyStores).toBe(false)
+    expect(describeKeyStoreTerm('none')).toBeUndefined()
+
+    // A spec with only a key store term is not zero; the term draws two numbers per trip.
+    const spec = parseLatencySpec({
+      customKeyStore: { EXTERNAL_KEY_STORE: { type: 'uniform', minMs: 100, maxMs: 200 } },
+    })
+    let draws = 0
+    const counting = () => {
+      draws++
+      return 0.25
+    }
+    const m = createLatencyModel(spec, counting)
+    expect([m.isZero, m.usesKeyStores]).toEqual([false, true])
+    expect(m.sample('Encrypt', { keyStores: ['EXTERNAL_KEY_STORE', 'AWS_CLOUDHSM'] })).toBe(125)
+    expect(draws).toBe(4) // 2 for the default, 2 for the one store with a term
+    expect(parseLatencySpec({ customKeyStore: {} }).customKeyStore).toEqual({})
+    expect(() => parseLatencySpec({ customKeyStore: { HSM: { type: 'none' } } })).toThrow(/customKeyStore/)
   })
 })

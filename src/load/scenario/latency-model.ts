@@ -8,7 +8,7 @@
  * assumption calibrated on the user reports collected there, documented on the constant.
  */
 import { z } from 'zod'
-import { OPERATION_NAMES } from '../../kms/index.ts'
+import { CUSTOM_KEY_STORE_LATENCY_MS, type CustomKeyStoreType, OPERATION_NAMES } from '../../kms/index.ts'
 
 /** A distribution of service times, in milliseconds. */
 export type LatencyDistribution =
@@ -50,12 +50,22 @@ export interface LatencySpec {
    * nothing of connections never ask for it.
    */
   readonly newConnection?: LatencyDistribution
+  /**
+   * Added once per round trip to a custom key store, by store type: the HSM cluster
+   * (`AWS_CLOUDHSM`) or the external key store proxy (`EXTERNAL_KEY_STORE`) a successful
+   * cryptographic call on a key in such a store waits for (kms `keyStoresOfCall`). Only callers
+   * that know the keys (the embedded target, `kms-bench serve`) ask for it.
+   * @default none; the `aws` preset: constant 5 ms (CloudHSM) and 20 ms (XKS), CUSTOM_KEY_STORE_LATENCY_MS
+   */
+  readonly customKeyStore?: Readonly<Partial<Record<CustomKeyStoreType, LatencyDistribution>>>
 }
 
 /** Options of one {@link LatencyModel.sample} call. */
 export interface SampleOptions {
   /** True for the first call on a new connection: adds the spec's `newConnection` time. @default false */
   readonly newConnection?: boolean
+  /** The custom key stores the call contacted, one entry per round trip: adds the spec's `customKeyStore` terms. @default none */
+  readonly keyStores?: readonly CustomKeyStoreType[]
 }
 
 /** A sampler of service times. */
@@ -64,6 +74,8 @@ export interface LatencyModel {
   readonly name: string
   /** True when every sample is 0 (callers can skip waiting altogether). */
   readonly isZero: boolean
+  /** True when the spec has a non-zero `customKeyStore` term (callers need to pass `keyStores`). @default false */
+  readonly usesKeyStores?: boolean
   /** A service time in milliseconds (≥ 0, finite) for one call of `operation`. */
   sample(operation: string, options?: SampleOptions): number
 }
@@ -85,12 +97,19 @@ export const NO_LATENCY_SPEC: LatencySpec = { default: { type: 'none' } }
  * - A rare heavy tail: probability **1e-4**, log-uniform **1–5 s** (occasional multi-second
  *   Decrypts were reported by kubernetes-sigs/aws-encryption-provider#31).
  * - A new connection pays a TLS handshake once: uniform **50–300 ms** (§8).
+ * - A round trip to a custom key store adds a constant **5 ms** (CloudHSM) or **20 ms** (XKS
+ *   proxy): CUSTOM_KEY_STORE_LATENCY_MS, an assumption under the 250 ms XKS proxy timeout AWS
+ *   documents (it publishes no latency figure for either).
  *
  * Every operation uses the same distribution: there is no public per-operation data.
  */
 export const AWS_LATENCY_SPEC: LatencySpec = {
   default: { type: 'lognormal', p50Ms: 15, p99Ms: 60, tail: { probability: 1e-4, minMs: 1000, maxMs: 5000 } },
   newConnection: { type: 'uniform', minMs: 50, maxMs: 300 },
+  customKeyStore: {
+    AWS_CLOUDHSM: { type: 'constant', ms: CUSTOM_KEY_STORE_LATENCY_MS.AWS_CLOUDHSM },
+    EXTERNAL_KEY_STORE: { type: 'constant', ms: CUSTOM_KEY_STORE_LATENCY_MS.EXTERNAL_KEY_STORE },
+  },
 }
 
 /** Bad latency spec: the message names every problem. */
@@ -135,6 +154,10 @@ export const specSchema = z
       })
       .optional(),
     newConnection: distributionSchema.optional(),
+    customKeyStore: z
+      .object({ AWS_CLOUDHSM: distributionSchema.optional(), EXTERNAL_KEY_STORE: distributionSchema.optional() })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -162,12 +185,47 @@ export function parseLatencySpec(json: unknown): LatencySpec {
     default: LatencyDistribution
     operations?: Record<string, LatencyDistribution>
     newConnection?: LatencyDistribution
+    customKeyStore?: Partial<Record<CustomKeyStoreType, LatencyDistribution>>
   } = {
     default: r.data.default ?? { type: 'none' },
   }
   if (r.data.operations !== undefined) spec.operations = r.data.operations
   if (r.data.newConnection !== undefined) spec.newConnection = r.data.newConnection
+  if (r.data.customKeyStore !== undefined) {
+    const stores: Partial<Record<CustomKeyStoreType, LatencyDistribution>> = {}
+    if (r.data.customKeyStore.AWS_CLOUDHSM !== undefined) stores.AWS_CLOUDHSM = r.data.customKeyStore.AWS_CLOUDHSM
+    if (r.data.customKeyStore.EXTERNAL_KEY_STORE !== undefined)
+      stores.EXTERNAL_KEY_STORE = r.data.customKeyStore.EXTERNAL_KEY_STORE
+    spec.customKeyStore = stores
+  }
   return spec
+}
+
+/** One distribution in words, e.g. `constant 5 ms`, `uniform 10–40 ms`, `lognormal p50 15 ms, p99 60 ms`. */
+export function describeDistribution(d: LatencyDistribution): string {
+  switch (d.type) {
+    case 'none':
+      return '0 ms'
+    case 'constant':
+      return `constant ${d.ms} ms`
+    case 'uniform':
+      return `uniform ${d.minMs}–${d.maxMs} ms`
+    case 'lognormal':
+      return `lognormal p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms${d.tail !== undefined ? ` (tail ${d.tail.probability} of ${d.tail.minMs}–${d.tail.maxMs} ms)` : ''}`
+  }
+}
+
+/** The `customKeyStore` term of a latency setting in words, or `undefined` when it has none. */
+export function describeKeyStoreTerm(spec: LatencySpec | 'none' | 'aws'): string | undefined {
+  const s = spec === 'none' ? NO_LATENCY_SPEC : spec === 'aws' ? AWS_LATENCY_SPEC : spec
+  const t = s.customKeyStore
+  if (t === undefined) return undefined
+  const parts: string[] = []
+  if (t.AWS_CLOUDHSM !== undefined && !isZero(t.AWS_CLOUDHSM))
+    parts.push(`CloudHSM ${describeDistribution(t.AWS_CLOUDHSM)}`)
+  if (t.EXTERNAL_KEY_STORE !== undefined && !isZero(t.EXTERNAL_KEY_STORE))
+    parts.push(`XKS proxy ${describeDistribution(t.EXTERNAL_KEY_STORE)}`)
+  return parts.length > 0 ? parts.join(', ') : undefined
 }
 
 /** z for the 99th percentile of the standard normal distribution. */
@@ -212,8 +270,9 @@ function isZero(d: LatencyDistribution | undefined): boolean {
 /**
  * Creates a latency model. `spec` is `'none'`, `'aws'` ({@link AWS_LATENCY_SPEC}) or a spec
  * object (validated: use {@link parseLatencySpec} for JSON). Every sample draws exactly two
- * numbers from `random` (four with a new-connection penalty), so a seeded generator gives
- * a reproducible sequence whatever the distributions are.
+ * numbers from `random`, two more with a new-connection penalty and two more per custom key
+ * store round trip, so a seeded generator gives a reproducible sequence whatever the
+ * distributions are.
  */
 export function createLatencyModel(spec: LatencySpec | 'none' | 'aws', random: UniformRandom): LatencyModel {
   const name = spec === 'none' || spec === 'aws' ? spec : 'custom'
@@ -222,14 +281,28 @@ export function createLatencyModel(spec: LatencySpec | 'none' | 'aws', random: U
   const perOp = new Map<string, Sampler>()
   for (const [op, d] of Object.entries(s.operations ?? {})) perOp.set(op, compile(d))
   const connection = s.newConnection !== undefined && !isZero(s.newConnection) ? compile(s.newConnection) : undefined
-  const zero = isZero(s.default) && Object.values(s.operations ?? {}).every(isZero) && connection === undefined
+  const hsm = s.customKeyStore?.AWS_CLOUDHSM
+  const xks = s.customKeyStore?.EXTERNAL_KEY_STORE
+  const stores: Partial<Record<CustomKeyStoreType, Sampler>> = {}
+  if (!isZero(hsm)) stores.AWS_CLOUDHSM = compile(hsm as LatencyDistribution)
+  if (!isZero(xks)) stores.EXTERNAL_KEY_STORE = compile(xks as LatencyDistribution)
+  const usesKeyStores = stores.AWS_CLOUDHSM !== undefined || stores.EXTERNAL_KEY_STORE !== undefined
+  const zero =
+    isZero(s.default) && Object.values(s.operations ?? {}).every(isZero) && connection === undefined && !usesKeyStores
   return {
     name,
     isZero: zero,
+    usesKeyStores,
     sample(operation, options) {
       const f = perOp.get(operation) ?? fallback
       let ms = f(random(), random())
       if (connection !== undefined && options?.newConnection === true) ms += connection(random(), random())
+      const trips = options?.keyStores
+      if (usesKeyStores && trips !== undefined)
+        for (const t of trips) {
+          const g = stores[t]
+          if (g !== undefined) ms += g(random(), random())
+        }
       return Number.isFinite(ms) && ms > 0 ? ms : 0
     },
   }
