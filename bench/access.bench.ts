@@ -20,7 +20,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createEmulator, VirtualClock } from '../src/index.ts'
-import { allowAll } from '../src/kms/core.ts'
+import { allowAll } from '../src/kms/index.ts'
 
 const A = '111122223333'
 const ROLE = `arn:aws:iam::${A}:role/bench`

@@ -37,8 +37,7 @@ import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Bench } from 'tinybench'
-import { packageVersions } from '../src/cli/scenario-input.ts'
-import { writeRunOutputs } from '../src/cli/output.ts'
+import { packageVersions, writeRunOutputs } from '../src/cli/index.ts'
 import { createEmulator } from '../src/emulator.ts'
 import {
   initHistograms,
@@ -53,7 +52,7 @@ import {
   sdkRetry,
 } from '../src/load/index.ts'
 import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
-import { escapeHtml as esc } from '../src/report/format.ts'
+import { escapeHtml as esc } from '../src/report/index.ts'
 import { measureAccess } from './access.bench.ts'
 import { realTimeInProcess, virtualThroughput } from './load-engine.bench.ts'
 import { measureMitigations } from './mitigations.bench.ts'

@@ -25,8 +25,7 @@ import {
   type KmsInvoker,
   type KmsOutcome,
 } from '../src/load/index.ts'
-import { dataKeyCache } from '../src/mitigations/data-key-cache.ts'
-import { s3BucketKeys } from '../src/mitigations/s3-bucket-keys.ts'
+import { dataKeyCache, s3BucketKeys } from '../src/mitigations/index.ts'
 import { bench } from '../src/mitigations/test-support.ts'
 
 /** Wall-clock ns of `n` runs of `f` (bench code may read the time; src/ may not). */

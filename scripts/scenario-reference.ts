@@ -12,11 +12,9 @@
  * (regenerate with `npm run gen:docs`).
  */
 import { z } from 'zod'
-import { specSchema as latencySchema } from '../src/load/scenario/latency-model.ts'
-import { scenarioSchema } from '../src/load/scenario/schema.ts'
+import { latencySpecSchema as latencySchema, scenarioSchema } from '../src/load/index.ts'
 import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
-import { fileSchema as credentialsSchema } from '../src/server/credentials.ts'
-import { seedSchema } from '../src/server/seed.ts'
+import { credentialsFileSchema as credentialsSchema, seedSchema } from '../src/server/index.ts'
 
 /** A JSON Schema node, as z.toJSONSchema writes it. */
 interface Node {

@@ -1,5 +1,15 @@
 /**
- * kms-bench's public library API. Explicit named exports only.
+ * kms-bench's public library API: what a user of the library needs, nothing of the internals.
+ *
+ * - the emulator (`createEmulator`), its clocks, quota profiles, errors, pricing and snapshots;
+ * - the scenario DSL (`defineScenario`, its types, the effect helpers of custom requests) and
+ *   the mitigation interface, for writing scenarios and mitigations of one's own;
+ * - the built-in mitigations, their factories and the read-only table they are named in;
+ * - running (`runScenario`, targets), merging (`mergeSummaries`), comparing (`compareSummaries`,
+ *   thresholds, ranking) and rendering results, and the summary types;
+ * - the KMS endpoint, to embed it (`startKmsServer`).
+ *
+ * Explicit named exports only; `test/public-api.test.ts` pins the list of runtime exports.
  */
 import {
   type DefineScenarioOptions,
@@ -9,157 +19,36 @@ import {
 } from './load/index.ts'
 import { BUILT_IN_MITIGATIONS } from './mitigations/index.ts'
 
-export { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS } from './clock.ts'
+// The emulator and its clocks.
+export { SystemClock, VIRTUAL_EPOCH_MS, VirtualClock } from './clock.ts'
 export type { Clock, TimerHandle } from './clock.ts'
-export { createEmulator, THROTTLED } from './emulator.ts'
+export { createEmulator } from './emulator.ts'
 export type { CallResult, Emulator, EmulatorOptions } from './emulator.ts'
-export type { AuditEvent, AuditOptions } from './kms/index.ts'
-export { AWS_OWNED_KEYS_ACCOUNT, awsOwnedKeyCaller } from './kms/index.ts'
-export type { Caller, CallerInput } from './kms/index.ts'
-export { PolicyAuthorizer } from './kms/index.ts'
-export type { AccessDecision, DecisionReason } from './kms/index.ts'
-export { allowAll, DEFAULT_GRANT_PROPAGATION_DELAY_MS } from './kms/index.ts'
-export type { AsyncDelays, KmsCoreOptions } from './kms/index.ts'
-export { KmsError, THROTTLING_MESSAGE } from './kms/index.ts'
-export { OPERATION_NAMES } from './kms/index.ts'
-export type { OperationInputs, OperationName, OperationOutputs } from './kms/index.ts'
-export { billableKeys, estimateCost, keyMonthlyPriceUsd, KMS_PRICES } from './kms/index.ts'
-export type { BillableKey, CostEstimate, CostFigures, CostInput, KeyCostInput, KmsPrices } from './kms/index.ts'
-export { restoreSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, takeSnapshot } from './kms/index.ts'
-export type { KmsSnapshot } from './kms/index.ts'
-export { ArrivalStream } from './load/index.ts'
-export { parseDuration } from './load/index.ts'
-export { callKms, directKms, Flight, isThrottled, kmsCall, sleep, wait, withCaller, withInput } from './load/index.ts'
+export {
+  estimateCost,
+  KmsError,
+  KMS_PRICES,
+  OPERATION_NAMES,
+  restoreSnapshot,
+  SnapshotError,
+  takeSnapshot,
+} from './kms/index.ts'
 export type {
-  CallMeta,
-  Effect,
-  EffectGenerator,
-  KmsCallSpec,
-  KmsErrorLike,
-  KmsInvoker,
-  KmsOutcome,
-  S3CallMeta,
-  SleepEffect,
-  SyncKms,
-  WaitEffect,
-} from './load/index.ts'
-export { endpointTarget } from './load/index.ts'
-export type { EndpointTargetOptions } from './load/index.ts'
-export {
-  AWS_LATENCY_SPEC,
-  createLatencyModel,
-  LatencySpecError,
-  NO_LATENCY_SPEC,
-  parseLatencySpec,
-} from './load/index.ts'
-export type {
-  LatencyDistribution,
-  LatencyModel,
-  LatencySpec,
-  LatencyTail,
-  SampleOptions,
-  UniformRandom,
-} from './load/index.ts'
-export { mergeSummaries } from './load/index.ts'
-export { mitigationTable, NO_MITIGATIONS } from './load/index.ts'
-export type {
-  ClientRetryConfig,
-  Host,
-  Mitigation,
-  MitigationContext,
-  MitigationFactory,
-  MitigationTable,
-  MitigationProblem,
-  MitigationResult,
-  MitigationRun,
-  ResolvedKey,
-  SetupKms,
-  TargetKind,
-} from './load/index.ts'
-export {
-  buildPlan,
-  parseWorkload,
-  PlanError,
-  SECONDS_PER_MONTH,
-  throttleMonthEver,
-  throttleMonthWithin,
-  workloadScenario,
-  WorkloadSchema,
-} from './plan/index.ts'
-export type { CapacityPlan, PlanMitigation, PlanPool, PlanVariant, QuotaRequest } from './load/index.ts'
-export type { PlanOptions, ServiceQuotaInfo, Workload, WorkloadInput } from './plan/index.ts'
-export { deriveSeed, Random } from './random.ts'
-export { runScenario } from './load/index.ts'
-export type { RetrySetting, RunOptions, RunProgress } from './load/index.ts'
-export { ScenarioError } from './load/index.ts'
-export type { DefineScenarioOptions } from './load/index.ts'
-export type { MitigationSpec, Scenario, ScenarioInput } from './load/index.ts'
-export { constantRate, poissonArrivals, rampRate, sineRate, spikeRate, stepRates, traceRates } from './load/index.ts'
-export type { Schedule } from './load/index.ts'
-export { parseRunSummary, SCHEMA_VERSION } from './load/index.ts'
-export type { Repetition, RepetitionVariant, RunSummary, ThresholdResult, VariantSummary } from './load/index.ts'
-export { embeddedTarget } from './load/index.ts'
-export type { Target, TargetSession } from './load/index.ts'
-export {
-  DEFAULT_COMPARE_RULES,
-  evaluateThresholds,
-  METRICS,
-  parseCompareRule,
-  parseThreshold,
-  resolveMetric,
-  scenarioThresholds,
-  ThresholdError,
-} from './load/index.ts'
-export type {
-  CompareRule,
-  ComparisonOperator,
-  Metric,
-  MetricContext,
-  RelativeBound,
-  Threshold,
-} from './load/index.ts'
-export { parseRateTrace } from './load/index.ts'
-export type { RequestContext } from './load/index.ts'
-export { accountSharding } from './mitigations/account-sharding.ts'
-export type { AccountShardingOptions } from './mitigations/account-sharding.ts'
-export { AdaptiveLimiter } from './load/index.ts'
-export { BUILT_IN_MITIGATIONS } from './mitigations/index.ts'
-export {
-  dataKeyCache,
-  DEFAULT_CACHE_CAPACITY,
-  MAX_BYTES_PER_CACHED_KEY,
-  MAX_MESSAGES_PER_CACHED_KEY,
-} from './mitigations/data-key-cache.ts'
-export type { DataKeyCacheOptions } from './mitigations/data-key-cache.ts'
-export { dataKeyPool } from './mitigations/data-key-pool.ts'
-export type { DataKeyPoolOptions } from './mitigations/data-key-pool.ts'
-export { DEFAULT_ESDK_SUITE, ESDK_SUITES } from './mitigations/esdk-suites.ts'
-export type { EsdkSuite } from './mitigations/esdk-suites.ts'
-export { multiRegion } from './mitigations/multi-region.ts'
-export type { MultiRegionOptions } from './mitigations/multi-region.ts'
-export { MitigationConfigError } from './mitigations/params.ts'
-export { quotaIncrease } from './mitigations/quota-increase.ts'
-export type { QuotaIncreaseOptions } from './mitigations/quota-increase.ts'
-export { sdkRetry } from './load/index.ts'
-export type { RetryMode, SdkRetryOptions } from './load/index.ts'
-export { DEFAULT_BUCKET_KEY_LIFETIME_SECONDS, s3BucketKeys } from './mitigations/s3-bucket-keys.ts'
-export type { S3BucketKeysOptions } from './mitigations/s3-bucket-keys.ts'
-export { increaseCommand, serviceQuotaOf } from './mitigations/service-quotas.ts'
-export type { ServiceQuota } from './mitigations/service-quotas.ts'
-export { COALESCIBLE_OPERATIONS, singleFlight } from './mitigations/single-flight.ts'
-export type { CoalescibleOperation, SingleFlightOptions } from './mitigations/single-flight.ts'
-export { STORM_TRACKING_DEFAULTS, stormTrackingCache } from './mitigations/storm-tracking-cache.ts'
-export { DYNAMODB_PRICES, hierarchicalKeyring } from './mitigations/hierarchical-keyring.ts'
-export type { HierarchicalKeyringOptions } from './mitigations/hierarchical-keyring.ts'
-export type { StormTrackingCacheOptions } from './mitigations/storm-tracking-cache.ts'
-export {
-  BUILT_IN_PROFILES,
-  DEFAULT_HOT_KEY_PER_SECOND,
-  DEFAULT_RETENTION_SECONDS,
-  parseProfile,
-  profileNames,
-  QuotaConfigError,
-} from './quota/index.ts'
+  AuditEvent,
+  AuditOptions,
+  Caller,
+  CallerInput,
+  CostEstimate,
+  CostFigures,
+  CostInput,
+  KeyCostInput,
+  KmsPrices,
+  KmsSnapshot,
+  OperationInputs,
+  OperationName,
+  OperationOutputs,
+} from './kms/index.ts'
+export { BUILT_IN_PROFILES, parseProfile, profileNames, QuotaConfigError } from './quota/index.ts'
 export type {
   PoolUsage,
   QuotaMode,
@@ -169,35 +58,144 @@ export type {
   QuotaUsage,
   UsageSecond,
 } from './quota/index.ts'
-export { compareSummaries, ComparisonError, renderComparisonMarkdown } from './report/compare.ts'
+
+// The scenario DSL, the effect protocol and the mitigation interface.
+export {
+  AWS_LATENCY_SPEC,
+  createLatencyModel,
+  isThrottled,
+  kmsCall,
+  LatencySpecError,
+  mitigationTable,
+  NO_MITIGATIONS,
+  parseLatencySpec,
+  ScenarioError,
+  sleep,
+  wait,
+  withCaller,
+  withInput,
+} from './load/index.ts'
+export type {
+  CallMeta,
+  ClientRetryConfig,
+  DefineScenarioOptions,
+  Effect,
+  EffectGenerator,
+  Host,
+  KmsCallSpec,
+  KmsErrorLike,
+  KmsInvoker,
+  KmsOutcome,
+  LatencyModel,
+  LatencySpec,
+  Mitigation,
+  MitigationContext,
+  MitigationFactory,
+  MitigationProblem,
+  MitigationResult,
+  MitigationRun,
+  MitigationSpec,
+  MitigationTable,
+  RequestContext,
+  ResolvedKey,
+  S3CallMeta,
+  Scenario,
+  ScenarioInput,
+  SetupKms,
+  SleepEffect,
+  SyncKms,
+  TargetKind,
+  WaitEffect,
+} from './load/index.ts'
+
+// The built-in mitigations.
+export {
+  accountSharding,
+  BUILT_IN_MITIGATIONS,
+  dataKeyCache,
+  dataKeyPool,
+  hierarchicalKeyring,
+  MitigationConfigError,
+  multiRegion,
+  quotaIncrease,
+  s3BucketKeys,
+  singleFlight,
+  stormTrackingCache,
+} from './mitigations/index.ts'
+export type {
+  AccountShardingOptions,
+  DataKeyCacheOptions,
+  DataKeyPoolOptions,
+  HierarchicalKeyringOptions,
+  MultiRegionOptions,
+  QuotaIncreaseOptions,
+  S3BucketKeysOptions,
+  SingleFlightOptions,
+  StormTrackingCacheOptions,
+} from './mitigations/index.ts'
+export { sdkRetry } from './load/index.ts'
+export type { RetryMode, SdkRetryOptions } from './load/index.ts'
+
+// Running, merging and judging runs; the results.
+export {
+  DEFAULT_COMPARE_RULES,
+  embeddedTarget,
+  endpointTarget,
+  evaluateThresholds,
+  MergeError,
+  mergeSummaries,
+  parseCompareRule,
+  parseRunSummary,
+  parseThreshold,
+  RunError,
+  runScenario,
+  SCHEMA_VERSION,
+  scenarioThresholds,
+  SummaryFormatError,
+  ThresholdError,
+} from './load/index.ts'
+export type {
+  CompareRule,
+  ComparisonOperator,
+  EndpointTargetOptions,
+  RelativeBound,
+  Repetition,
+  RepetitionVariant,
+  RetrySetting,
+  RunOptions,
+  RunProgress,
+  RunSummary,
+  Target,
+  TargetSession,
+  Threshold,
+  ThresholdResult,
+  VariantSummary,
+} from './load/index.ts'
+export {
+  compareSummaries,
+  ComparisonError,
+  RANKING_METHOD,
+  rankVariants,
+  renderComparisonMarkdown,
+  renderHtml,
+  renderJunitXml,
+  renderMarkdown,
+} from './report/index.ts'
 export type {
   CompareLabels,
   CompareOptions,
   Comparison,
   DiffRow,
+  HtmlOptions,
+  MarkdownOptions,
+  RankedVariant,
+  Ranking,
+  RankTier,
   RuleOutcome,
   VariantComparison,
-} from './report/compare.ts'
-export {
-  bencherMetrics,
-  customSmallerIsBetter,
-  renderBencherJson,
-  renderCustomSmallerIsBetterJson,
-} from './report/exports.ts'
-export type { BencherMetric, BencherMetricFormat, CustomBenchmarkEntry } from './report/exports.ts'
-export { exactGate, mannWhitneyU, statisticalGate } from './report/gates.ts'
-export type { GateOutcome, MannWhitneyResult } from './report/gates.ts'
-export { renderHgrm, renderVariantHgrm, variantFileNames } from './report/hgrm.ts'
-export { renderHtml } from './report/html.ts'
-export type { HtmlOptions } from './report/html.ts'
-export { renderJunitXml } from './report/junit.ts'
-export { renderMarkdown } from './report/markdown.ts'
-export type { MarkdownOptions } from './report/markdown.ts'
-export { renderPlanHtml } from './report/plan-html.ts'
-export { renderPlanMarkdown } from './report/plan-markdown.ts'
-export { rankVariants, RANKING_METHOD } from './report/rank.ts'
-export type { RankedVariant, Ranking, RankTier } from './report/rank.ts'
-export { renderTimelineCsv } from './report/timeline-csv.ts'
+} from './report/index.ts'
+
+// The KMS endpoint, to embed.
 export {
   applySeed,
   CredentialStore,

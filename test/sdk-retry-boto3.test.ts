@@ -21,8 +21,8 @@ import {
   BOTO3_THROTTLING_CODES,
   replayRequests,
   sdkRetryModel,
-  type SdkRetryMode,
 } from '../src/load/client/sdk-models.ts'
+import type { SdkRetryMode } from '../src/load/scenario/index.ts'
 import { pythonUnavailableReason } from './support/moto.ts'
 import { startServeChild, type ServeChild } from './support/serve-child.ts'
 

@@ -13,7 +13,7 @@ import {
   describeRules,
   renderComparisonMarkdown,
   type RuleOutcome,
-} from '../report/compare.ts'
+} from '../report/index.ts'
 import { numberArg, parseCommandArgs } from './args.ts'
 import { EXIT_GATE_FAILED, usageError } from './cli-error.ts'
 import type { CliIo, Command } from './io.ts'

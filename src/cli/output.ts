@@ -11,12 +11,16 @@ import { dirname, join, resolve } from 'node:path'
 import { DirectoryError, makeDirectory, pseudoFilesystemProblem } from '../make-directory.ts'
 import { SystemClock } from '../clock.ts'
 import type { RunSummary } from '../load/index.ts'
-import { renderBencherJson, renderCustomSmallerIsBetterJson } from '../report/exports.ts'
-import { renderVariantHgrm, variantFileNames } from '../report/hgrm.ts'
-import { renderHtml } from '../report/html.ts'
-import { renderJunitXml } from '../report/junit.ts'
-import { renderMarkdown } from '../report/markdown.ts'
-import { renderTimelineCsv } from '../report/timeline-csv.ts'
+import {
+  renderBencherJson,
+  renderCustomSmallerIsBetterJson,
+  renderVariantHgrm,
+  variantFileNames,
+  renderHtml,
+  renderJunitXml,
+  renderMarkdown,
+  renderTimelineCsv,
+} from '../report/index.ts'
 import { writeFileAtomic } from './atomic-write.ts'
 import { usageError } from './cli-error.ts'
 import { fsReason, isFsError } from './files.ts'

@@ -18,9 +18,7 @@ import {
   sdkRetry,
 } from '../load/index.ts'
 import { BUILT_IN_MITIGATIONS, increaseCommand, serviceQuotaOf } from '../mitigations/index.ts'
-import { renderPlanHtml } from '../report/plan-html.ts'
-import { renderPlanMarkdown } from '../report/plan-markdown.ts'
-import { planVerdict } from '../report/plan-tables.ts'
+import { renderPlanHtml, renderPlanMarkdown, planVerdict } from '../report/index.ts'
 import { integerArg, onePositional, parseCommandArgs, seedArg } from './args.ts'
 import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, usageError } from './cli-error.ts'
 import { parseDurationArg } from './duration.ts'

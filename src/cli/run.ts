@@ -12,7 +12,7 @@
  */
 import { resolve } from 'node:path'
 import { evaluateThresholds, type RunSummary, type Scenario, scenarioSeconds, type Threshold } from '../load/index.ts'
-import { variantConsoleLine } from '../report/console.ts'
+import { variantConsoleLine } from '../report/index.ts'
 import { EXIT_GATE_FAILED, EXIT_INTERRUPTED, usageError } from './cli-error.ts'
 import type { CliIo, Command } from './io.ts'
 import { checkOutDir, defaultOutDir, writeRunOutputs } from './output.ts'

@@ -6,10 +6,12 @@
 export {
   AWS_LATENCY_SPEC,
   createLatencyModel,
+  DEFAULT_MODE,
   defineScenario,
   DurationFormatError,
   formatIssues,
   isScenario,
+  isSdkName,
   LatencySpecError,
   loadScenarioFile,
   mitigationNames,
@@ -18,19 +20,26 @@ export {
   NO_MITIGATIONS,
   parseDuration,
   parseLatencySpec,
+  specSchema as latencySpecSchema,
   ScenarioError,
   ScenarioFileError,
+  scenarioSchema,
   scenarioSeconds,
+  SDK_NAMES,
+  sdkModes,
   traceFileReader,
   withMaxAttempts,
 } from './scenario/index.ts'
 export type {
   CallMeta,
   ClientRetryConfig,
+  ClientRetrySetting,
+  ClientSpec,
   DefineScenarioOptions,
   Effect,
   EffectGenerator,
   Host,
+  HostGroupClient,
   KmsCallSpec,
   KmsErrorLike,
   KmsInvoker,
@@ -54,6 +63,8 @@ export type {
   SampleOptions,
   Scenario,
   ScenarioInput,
+  SdkName,
+  SdkRetryMode,
   SetupKms,
   SleepEffect,
   SyncKms,
@@ -91,26 +102,8 @@ export {
   withInput,
 } from './engine/index.ts'
 export type { ReplayRow, Schedule } from './engine/index.ts'
-export {
-  AdaptiveLimiter,
-  clientSetting,
-  DEFAULT_MODE,
-  isSdkName,
-  SDK_NAMES,
-  sdkModes,
-  sdkRetry,
-  sdkRetryModel,
-} from './client/index.ts'
-export type {
-  ClientRetrySetting,
-  ClientSpec,
-  HostGroupClient,
-  RetryMode,
-  SdkName,
-  SdkRetryMode,
-  SdkRetryModel,
-  SdkRetryOptions,
-} from './client/index.ts'
+export { AdaptiveLimiter, clientSetting, sdkRetry, sdkRetryModel } from './client/index.ts'
+export type { RetryMode, SdkRetryModel, SdkRetryOptions } from './client/index.ts'
 export { embeddedTarget, endpointTarget, SetupError } from './targets/index.ts'
 export type { EndpointCredentials, EndpointTargetOptions, Target, TargetSession } from './targets/index.ts'
 export {

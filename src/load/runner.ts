@@ -8,7 +8,7 @@
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
 import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
-import { allJavaScript, type ClientRetrySetting, resolveClient } from './client/index.ts'
+import { allJavaScript, resolveClient } from './client/index.ts'
 import {
   directKms,
   Engine,
@@ -35,6 +35,7 @@ import {
   createLatencyModel,
   describeKeyStoreTerm,
   type ClientRetryConfig,
+  type ClientRetrySetting,
   type Host,
   type Mitigation,
   type MitigationContext,

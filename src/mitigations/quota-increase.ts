@@ -22,7 +22,7 @@ import type {
   MitigationResult,
   MitigationRun,
 } from '../load/index.ts'
-import { OPERATION_CHARGES, poolNameProblem, sharedPoolOfKeySpec } from '../quota/pools.ts'
+import { OPERATION_CHARGES, poolNameProblem, sharedPoolOfKeySpec } from '../quota/index.ts'
 import { isKnownRegion } from '../regions.ts'
 import { numberOption, invalidMitigation, parseOptions } from './params.ts'
 import { increaseCommand, serviceQuotaOf } from './service-quotas.ts'

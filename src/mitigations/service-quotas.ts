@@ -9,7 +9,7 @@
  * is what the generated command does. Custom key store quotas are not adjustable and not in
  * Service Quotas.
  */
-import { API_POOL_PREFIX, CUSTOM_KEY_STORE_POOL, HOT_KEY_POOL, KEY_PAIR_POOL_PREFIX } from '../quota/pools.ts'
+import { API_POOL_PREFIX, CUSTOM_KEY_STORE_POOL, HOT_KEY_POOL, KEY_PAIR_POOL_PREFIX } from '../quota/index.ts'
 
 /** Quota codes AWS documents. */
 const DOCUMENTED_CODES: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 /** The live progress of `kms-bench run` on stderr. */
 import type { RunProgress } from '../../load/index.ts'
-import { progressFigures } from '../../report/console.ts'
+import { progressFigures } from '../../report/index.ts'
 import type { TextSink } from '../io.ts'
 
 /**

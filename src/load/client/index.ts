@@ -6,26 +6,13 @@ export { AdaptiveLimiter, SDK_ADAPTIVE_DEFAULTS } from './adaptive-limiter.ts'
 export type { AdaptiveLimiterOptions } from './adaptive-limiter.ts'
 export { retryErrorType, RetryQuota, sdkRetry } from './retry.ts'
 export type { ClientSetting, RetryErrorType, RetryMode, SdkRetryOptions } from './retry.ts'
-export {
-  allJavaScript,
-  clientSchema,
-  clientSetting,
-  DEFAULT_CLIENT,
-  groupProblems,
-  hostGroupSchema,
-  resolveClient,
-} from './settings.ts'
-export type { ClientRetrySetting, ClientSpec, HostGroupClient, HostGroupSpec } from './settings.ts'
+export { allJavaScript, clientSetting, DEFAULT_CLIENT, resolveClient } from './settings.ts'
 export {
   BOTO3_LEGACY_STATUS,
   BOTO3_LEGACY_THROTTLING_CODES,
   BOTO3_THROTTLING_CODES,
-  DEFAULT_MODE,
-  isSdkName,
   replayRequests,
   RetryBudget,
-  SDK_NAMES,
-  sdkModes,
   sdkRetryModel,
 } from './sdk-models.ts'
 export type {
@@ -33,8 +20,6 @@ export type {
   RetryClass,
   RetryQuotaModel,
   RetryRefusal,
-  SdkName,
-  SdkRetryMode,
   SdkRetryModel,
   SdkRetryModelOptions,
 } from './sdk-models.ts'

@@ -38,17 +38,12 @@ import type {
   Mitigation,
   MitigationContext,
   MitigationRun,
+  HostGroupClient,
+  SdkName,
+  SdkRetryMode,
 } from '../scenario/index.ts'
 import { Random } from '../../random.ts'
-import {
-  RetryBudget,
-  type RetryClass,
-  type SdkName,
-  type SdkRetryMode,
-  type SdkRetryModel,
-  sdkRetryModel,
-} from './sdk-models.ts'
-import type { HostGroupClient } from './settings.ts'
+import { RetryBudget, type RetryClass, type SdkRetryModel, sdkRetryModel } from './sdk-models.ts'
 import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
 
 /** `none` disables retries (one attempt); `legacy` exists for boto3 and Java v2. */

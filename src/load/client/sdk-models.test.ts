@@ -1,6 +1,7 @@
 import { Retry } from '@smithy/util-retry'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MODE, RetryBudget, replayRequests, sdkModes, sdkRetryModel, type SdkName } from './sdk-models.ts'
+import { DEFAULT_MODE, type SdkName, sdkModes } from '../scenario/index.ts'
+import { RetryBudget, replayRequests, sdkRetryModel } from './sdk-models.ts'
 
 const T = { name: 'ThrottlingException' }
 const LIMIT = { name: 'LimitExceededException' }

@@ -31,13 +31,7 @@ import {
   NO_RETRY_INCREMENT,
   Retry,
 } from '@smithy/util-retry'
-
-/** The SDKs modelled. */
-export const SDK_NAMES = ['js-v3', 'boto3', 'java-v2', 'go-v2'] as const
-/** An SDK whose client a host runs. */
-export type SdkName = (typeof SDK_NAMES)[number]
-/** Retry modes; `adaptive` is Java's `ADAPTIVE_V2`; `none` makes one attempt. */
-export type SdkRetryMode = 'none' | 'legacy' | 'standard' | 'adaptive'
+import { DEFAULT_MODE, isSdkName, SDK_NAMES, type SdkName, type SdkRetryMode, sdkModes } from '../scenario/index.ts'
 
 /** How an SDK classifies a failed attempt. */
 export type RetryClass = 'THROTTLING' | 'TRANSIENT' | 'NOT_RETRYABLE'
@@ -85,26 +79,6 @@ export interface SdkRetryModelOptions {
   maxAttempts?: number
   /** Go v2 only: `false` is `ratelimit.None` (no retry quota). @default true */
   retryQuota?: boolean
-}
-
-/** The default mode of each SDK's client when nothing is configured. */
-export const DEFAULT_MODE: Readonly<Record<SdkName, SdkRetryMode>> = Object.freeze({
-  'js-v3': 'standard',
-  boto3: 'legacy', // botocore configprovider: 'legacy' unless AWS_NEW_RETRIES_2026
-  'java-v2': 'legacy', // RetryMode.fromDefaultChain: orElse(LEGACY)
-  'go-v2': 'standard',
-})
-
-const MODES: Readonly<Record<SdkName, readonly SdkRetryMode[]>> = {
-  'js-v3': ['none', 'standard', 'adaptive'],
-  boto3: ['none', 'legacy', 'standard', 'adaptive'],
-  'java-v2': ['none', 'legacy', 'standard', 'adaptive'],
-  'go-v2': ['none', 'standard', 'adaptive'],
-}
-
-/** The modes an SDK offers. */
-export function sdkModes(sdk: SdkName): readonly SdkRetryMode[] {
-  return MODES[sdk]
 }
 
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
@@ -350,11 +324,6 @@ const BUILDERS: Readonly<Record<SdkName, Partial<Record<SdkRetryMode, Builder>>>
   'go-v2': { standard: goStandard(false), adaptive: goStandard(true) },
 }
 
-/** Whether `name` is an SDK this project models. */
-export function isSdkName(name: unknown): name is SdkName {
-  return typeof name === 'string' && (SDK_NAMES as readonly string[]).includes(name)
-}
-
 /**
  * The retry model of `sdk` in `options.mode` (the SDK's default mode when not given).
  * Throws a RangeError naming the problem for an unknown SDK or a mode the SDK lacks.
@@ -362,8 +331,8 @@ export function isSdkName(name: unknown): name is SdkName {
 export function sdkRetryModel(sdk: SdkName, options: SdkRetryModelOptions = {}): SdkRetryModel {
   if (!isSdkName(sdk)) throw new RangeError(`sdk must be one of ${SDK_NAMES.join(', ')}, got ${JSON.stringify(sdk)}`)
   const mode = options.mode ?? DEFAULT_MODE[sdk]
-  if (!MODES[sdk].includes(mode))
-    throw new RangeError(`${sdk} has no retry mode ${JSON.stringify(mode)} (it has ${MODES[sdk].join(', ')})`)
+  if (!sdkModes(sdk).includes(mode))
+    throw new RangeError(`${sdk} has no retry mode ${JSON.stringify(mode)} (it has ${sdkModes(sdk).join(', ')})`)
   const m = options.maxAttempts
   if (m !== undefined && (!Number.isInteger(m) || m < 1))
     throw new RangeError(`maxAttempts must be an integer >= 1, got ${m}`)

@@ -5,7 +5,7 @@
 import type { z } from 'zod'
 import { parseDuration } from './duration.ts'
 import { NO_MITIGATIONS } from './mitigation-table.ts'
-import { scenarioSchemaFor, type Scenario, type ScenarioInput } from './schema.ts'
+import { scenarioSchemaFor, type Scenario, type ScenarioInput } from './scenario-schema.ts'
 import type { MitigationTable } from './types.ts'
 
 /** A scenario that failed validation; `problems` lists every one, each with its path. */

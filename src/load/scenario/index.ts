@@ -3,6 +3,23 @@
  * types (the effect protocol, the mitigation interface, hosts and keys) that mitigations, the
  * engine and the targets are written against.
  */
+export {
+  clientSchema,
+  DEFAULT_MODE,
+  groupProblems,
+  hostGroupSchema,
+  isSdkName,
+  SDK_NAMES,
+  sdkModes,
+} from './client-schema.ts'
+export type {
+  ClientRetrySetting,
+  ClientSpec,
+  HostGroupClient,
+  HostGroupSpec,
+  SdkName,
+  SdkRetryMode,
+} from './client-schema.ts'
 export { defineScenario, formatIssues, isScenario, ScenarioError, scenarioSeconds } from './define.ts'
 export type { DefineScenarioOptions } from './define.ts'
 export { loadScenarioFile, ScenarioFileError, traceFileReader } from './load-file.ts'
@@ -33,22 +50,8 @@ export {
   mitigationTable,
   NO_MITIGATIONS,
 } from './mitigation-table.ts'
-export { scenarioSchema, scenarioSchemaFor } from './schema.ts'
-export type {
-  ContextSpec,
-  KeySpecDecl,
-  LatencySetting,
-  MitigationSpec,
-  RequestSpec,
-  Scenario,
-  ScenarioInput,
-  SizeSpec,
-  StepSpec,
-  VariantSpec,
-} from './schema.ts'
 export type {
   CallMeta,
-  ClientRetryConfig,
   Effect,
   EffectGenerator,
   Host,
@@ -56,6 +59,26 @@ export type {
   KmsErrorLike,
   KmsInvoker,
   KmsOutcome,
+  RequestContext,
+  ResolvedKey,
+  S3CallMeta,
+  Settling,
+  SleepEffect,
+  SyncKms,
+  WaitEffect,
+} from './protocol.ts'
+export type { ContextSpec, RequestSpec, SizeSpec, StepSpec } from './schema.ts'
+export { scenarioSchema, scenarioSchemaFor } from './scenario-schema.ts'
+export type {
+  KeySpecDecl,
+  LatencySetting,
+  MitigationSpec,
+  Scenario,
+  ScenarioInput,
+  VariantSpec,
+} from './scenario-schema.ts'
+export type {
+  ClientRetryConfig,
   Mitigation,
   MitigationContext,
   MitigationFactory,
@@ -63,13 +86,6 @@ export type {
   MitigationResult,
   MitigationRun,
   MitigationTable,
-  RequestContext,
-  ResolvedKey,
-  S3CallMeta,
-  Settling,
   SetupKms,
-  SleepEffect,
-  SyncKms,
   TargetKind,
-  WaitEffect,
 } from './types.ts'

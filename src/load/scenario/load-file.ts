@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fsReason } from '../../util/index.ts'
 import { defineScenario, isScenario, ScenarioError } from './define.ts'
-import type { Scenario } from './schema.ts'
+import type { Scenario } from './scenario-schema.ts'
 import type { MitigationTable } from './types.ts'
 
 /** A scenario file (or a trace file it names) that cannot be read, imported or validated. */

@@ -2,8 +2,8 @@
  * `run --max-attempts N` without `--retry`: a scenario whose every variant keeps its own retry
  * mode with N attempts.
  */
-import type { ClientRetrySetting, ClientSpec } from '../client/index.ts'
-import type { Scenario } from './schema.ts'
+import type { ClientRetrySetting, ClientSpec } from './client-schema.ts'
+import type { Scenario } from './scenario-schema.ts'
 
 /**
  * Every variant keeps its own retry mode (a scenario that compares standard with adaptive
