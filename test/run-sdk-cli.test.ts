@@ -33,5 +33,9 @@ describe('kms-bench run --sdk', () => {
     const std = (await summaryIn('boto3-standard')).variants[0]!
     // legacy makes up to 5 attempts per request, standard 3: more calls for the same requests
     expect(v.kms.calls).toBeGreaterThan(std.kms.calls)
+    // every call beyond the first attempts is a retry, and the summary counts it
+    expect(v.retries).toBeGreaterThan(0)
+    expect(v.kms.calls).toBe(v.offered.requests + v.retries)
+    expect(std.kms.calls).toBe(std.offered.requests + std.retries)
   })
 })

@@ -688,8 +688,14 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     if (!embedded)
       for (const m of mitigations)
         for (let i = m.run?.billedKeys?.() ?? 0; i > 0; i--) billedKeys.push({ rotations: 0 })
+    // The client retry layer's own retries (in process: every SDK on the embedded target, and
+    // the modelled non-JavaScript SDKs on endpoints too; the real JS client's are in sdkRetries).
     const layerRetries = mitigations.reduce(
-      (acc, m) => acc + (m.mitigation.clientRetry !== undefined ? (m.run?.stats?.().retries ?? 0) : 0),
+      (acc, m) =>
+        acc +
+        (m.mitigation === a.retryMitigation || m.mitigation.clientRetry !== undefined
+          ? (m.run?.stats?.().retries ?? 0)
+          : 0),
       0,
     )
     const scaledQuotas: Record<string, number> = {}
