@@ -31,6 +31,7 @@ import {
 } from '../server/index.ts'
 import { parseCommandArgs, regionArg, seedArg } from './args.ts'
 import { usageError } from './cli-error.ts'
+import { parseDurationArg } from './duration.ts'
 import { fsReason, readJsonFile, readTextFile } from './files.ts'
 import type { CliIo, Command } from './io.ts'
 import {
@@ -84,6 +85,9 @@ ${QUOTA_ARGS_USAGE}
                           latency, reset or hang; windows count from the server's start;
                           errors are in the audit log with their errorCode
   --fault-seed N          seed of the fault draws (default 1)
+  --key-store-connect D   how long ConnectCustomKeyStore stays CONNECTING before CONNECTED
+                          or FAILED (default 0; AWS: "up to 20 minutes" for CloudHSM);
+                          PUT /kms-bench/custom-key-store-failure makes connections fail
   -h, --help              show this help
 `
 
@@ -103,6 +107,8 @@ export interface ServeConfig {
   allowedHosts: string[]
   faults: FaultSpec[]
   faultSeed: number
+  /** ConnectCustomKeyStore's CONNECTING time, ms (`--key-store-connect`). @default 0 */
+  keyStoreConnectMs: number
   /** bearer token for GET /metrics (`--metrics-token-file`) */
   metricsToken: string | undefined
 }
@@ -123,6 +129,7 @@ const OPTIONS = {
   'metrics-token-file': { type: 'string' },
   fault: { type: 'string', multiple: true },
   'fault-seed': { type: 'string' },
+  'key-store-connect': { type: 'string' },
 } as const
 
 function readJson(flag: string, path: string): Promise<unknown> {
@@ -214,6 +221,10 @@ export async function serveConfig(argv: readonly string[], io: CliIo): Promise<S
       }
     }),
     faultSeed: seedArg(v['fault-seed']) ?? 1,
+    keyStoreConnectMs:
+      v['key-store-connect'] !== undefined
+        ? Math.round(parseDurationArg('--key-store-connect', v['key-store-connect'], true) * 1000)
+        : 0,
   }
 }
 
@@ -256,7 +267,7 @@ async function openAudit(path: string | undefined, io: CliIo): Promise<AuditFile
 
 function buildEmulator(config: ServeConfig, audit: AuditFile | undefined): Emulator {
   try {
-    return createEmulator({
+    const emulator = createEmulator({
       ...config.quota,
       defaultAccount: config.account,
       defaultRegion: config.region,
@@ -268,6 +279,8 @@ function buildEmulator(config: ServeConfig, audit: AuditFile | undefined): Emula
         ...(audit !== undefined ? { sink: (e: AuditEvent) => audit.write(JSON.stringify(e)) } : {}),
       },
     })
+    emulator.core.asyncDelays.customKeyStoreConnectMs = config.keyStoreConnectMs
+    return emulator
   } catch (e) {
     throw quotaConfigCliError(e) ?? e
   }
