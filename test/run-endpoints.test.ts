@@ -190,7 +190,11 @@ describe('against kms-bench serve with SigV4 verification', () => {
       },
     )
     expect(good.code, good.err).toBe(0)
-    expect((await summaryIn('sigv4-ok')).variants[0]!.completed.succeeded).toBe(20)
+    const ok = (await summaryIn('sigv4-ok')).variants[0]!
+    expect(ok.completed.succeeded).toBe(20)
+    // One set of credentials signed every call: the attribution says so.
+    expect(ok.kms.byCallerSource).toBe('client-credentials')
+    expect(Object.values(ok.kms.byCaller ?? {}).reduce((a, c) => a + c.calls, 0)).toBe(20)
     const bad = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url], {
       env: { AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001', AWS_SECRET_ACCESS_KEY: 'wrong-secret' },
     })

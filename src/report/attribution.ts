@@ -48,7 +48,7 @@ const SOURCE_TEXT: Record<NonNullable<VariantSummary['kms']['byCallerSource']>, 
   client:
     'the load client, attempt by attempt (retries included), under the caller the scenario made each call for (a host or host group principal, a replayed log caller). The endpoint saw only the signing credentials, one per account (the account id as access key): accounts are as it charged them, principals and services are those the scenario named.',
   'client-credentials':
-    'the load client, attempt by attempt (retries included), under the caller the scenario made each call for. Every call was signed with the one set of credentials of the run (AWS_ACCESS_KEY_ID): the endpoint charged them all to that credential, whatever principal or account the scenario named.',
+    'the load client, attempt by attempt (retries included), under the caller the scenario made each call for. Every call was signed with the one set of credentials of the run (AWS_ACCESS_KEY_ID, or the default credential chain on real AWS): the endpoint charged them all to that credential, whatever principal or account the scenario named.',
 }
 
 function variantAttribution(v: VariantSummary): string[] {

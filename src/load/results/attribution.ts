@@ -16,8 +16,8 @@ import type { CallerInput } from '../../kms/index.ts'
  *   principal, a replayed log's caller); the endpoint saw only the signing credentials, one
  *   per account (the account id as access key, which kms-bench serve charges to that account);
  * - `client-credentials`: as `client`, but every call was signed with the one set of
- *   credentials of the run (AWS_ACCESS_KEY_ID), which the endpoint charged whatever the
- *   scenario's caller was.
+ *   credentials of the run (AWS_ACCESS_KEY_ID, or the default credential chain on real AWS),
+ *   which the endpoint charged whatever the scenario's caller was.
  */
 export type AttributionSource = 'emulator' | 'client' | 'client-credentials'
 

@@ -106,7 +106,8 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
     async session(o: SessionOptions): Promise<TargetSession> {
       const createdKeys: string[] = []
       const rec = o.recorder
-      rec.attribution.source = options.credentials !== undefined ? 'client-credentials' : 'client'
+      // Real AWS signs with the default credential chain's one identity, like explicit credentials.
+      rec.attribution.source = options.credentials !== undefined || url === undefined ? 'client-credentials' : 'client'
       const attribute = (call: KmsCallSpec, code: number): void =>
         rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
       const clock: Clock = o.clock
