@@ -16,5 +16,23 @@ describe('mixed-sdk-fleet (virtual time)', () => {
     expect(deployed!.completed.throttled).toBeLessThan(standard!.completed.throttled)
     expect(adaptive!.completed.throttled).toBeLessThan(deployed!.completed.throttled)
     expect(none!.kms.calls).toBe(none!.offered.requests)
+    // Each fleet group reported apart, its requests adding up to the variant's.
+    for (const v of r.variants) {
+      const groups = v!.groups!
+      expect(groups.map((g) => [g.name, g.hosts])).toEqual([
+        ['python-workers', 150],
+        ['node-api', 50],
+      ])
+      const sum = (f: (g: (typeof groups)[number]) => number) => groups.reduce((a, g) => a + f(g), 0)
+      expect(sum((g) => g.completed.succeeded)).toBe(v!.completed.succeeded)
+      expect(sum((g) => g.completed.throttled)).toBe(v!.completed.throttled)
+      // hosts take arrivals in turn: the Python fleet serves 150 of every 200 requests
+      expect(groups[0]!.requests / sum((g) => g.requests)).toBeCloseTo(0.75, 3)
+    }
+    const [python, node] = deployed!.groups!
+    // As deployed, the shared quota fails the JavaScript API more often (its 3 attempts give up
+    // while boto3's 5 keep coming back), and the Python workers wait longest.
+    expect(node!.throttleRate).toBeGreaterThan(2 * python!.throttleRate)
+    expect(python!.latencyMs.p99).toBeGreaterThan(node!.latencyMs.p99)
   })
 })

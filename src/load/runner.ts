@@ -50,6 +50,7 @@ import {
 import {
   cloudWatchView,
   DEFAULT_USAGE_ALARM,
+  GroupTally,
   initHistograms,
   VariantRecorder,
   SCHEMA_VERSION,
@@ -539,6 +540,16 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     const hosts: HostState[] = []
     const background: { host: HostState; gen: Generator<Effect, void, unknown> }[] = []
     const groupOf = hostGroups(s)
+    // Results per fleet group (group-results.ts), in fleet order.
+    const tallies = (s.fleet.groups ?? []).map((g) => new GroupTally(g.name, g.hosts))
+    const tallyOf = (h: number): GroupTally | undefined => {
+      let first = 0
+      for (const [i, g] of (s.fleet.groups ?? []).entries()) {
+        if (h < first + g.hosts) return tallies[i]
+        first += g.hosts
+      }
+      return undefined
+    }
     for (let h = shard.index % step; h < fleet; h += step) {
       const groupPrincipal = groupOf(h)
       const principalIndex = groupPrincipal !== undefined ? principals.indexOf(groupPrincipal) : h % principals.length
@@ -558,6 +569,8 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
         direct: true,
         principalIndex,
       }
+      const tally = tallyOf(h)
+      if (tally !== undefined) host.group = tally
       for (const m of mitigations) if (m.run !== undefined) host.kms = m.run.wrap(host.kms, host as Host)
       host.direct = host.kms === directKms
       for (const m of mitigations) {
@@ -714,6 +727,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       layerRetries,
       maxPayloadBytes: workload.maxPayloadBytes,
       ...(engine.stoppedAtMs !== undefined ? { ranSeconds: engine.stoppedAtMs / 1000 } : {}),
+      ...(tallies.length > 0 ? { groups: tallies } : {}),
     })
     // A scale model on the embedded target reports at full size (its quotas were scaled too);
     // against an endpoint only the offered rates were scaled, so its figures stay as run.

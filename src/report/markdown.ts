@@ -10,7 +10,7 @@ import { assumptions, durationText, findings, notices, startedText, verdict } fr
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import { rankVariants } from './rank.ts'
 import { COST_AT_FULL_SERVICE_METHOD } from './service.ts'
-import { comparisonRows, operationsTable, quotaTable, thresholdsTable, type TextTable } from './tables.ts'
+import { comparisonRows, groupsTable, operationsTable, quotaTable, thresholdsTable, type TextTable } from './tables.ts'
 
 /** Options of {@link renderMarkdown}. */
 export interface MarkdownOptions {
@@ -112,6 +112,15 @@ export function renderMarkdown(summary: RunSummary, options: MarkdownOptions = {
   out.push(h(1, 'KMS calls by operation'))
   const ops = operationsTable(summary)
   out.push(ops.rows.length > 0 ? table(ops) : 'No KMS calls were made.')
+
+  const groups = groupsTable(summary)
+  if (groups.rows.length > 0) {
+    out.push(h(1, 'Host groups'))
+    out.push(table(groups))
+    out.push(
+      "Each group of the fleet (`fleet.groups`, e.g. a boto3 fleet and a JavaScript fleet on one account's quota) counted apart: the requests its hosts completed, by outcome, and the latency of the succeeded ones from the intended send time.",
+    )
+  }
 
   const who = attributionSection(summary, (t) => h(1, t))
   if (who.length > 0) out.push(who.join('\n'))

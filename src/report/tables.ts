@@ -188,6 +188,39 @@ export function quotaTable(summary: RunSummary): TextTable {
   }
 }
 
+/** The host groups of a mixed fleet, per variant: what each group's hosts completed and how fast. */
+export function groupsTable(summary: RunSummary): TextTable {
+  const rows: string[][] = []
+  for (const v of summary.variants)
+    for (const g of v.groups ?? [])
+      rows.push([
+        v.name,
+        g.name,
+        fmtInt(g.hosts),
+        fmtInt(g.requests),
+        countAndPct(g.completed.succeeded, g.requests),
+        countAndPct(g.completed.throttled, g.requests),
+        fmtInt(g.completed.failed + g.completed.timedOut),
+        g.completed.succeeded > 0 ? fmtMs(g.latencyMs.p50) : MISSING,
+        g.completed.succeeded > 0 ? fmtMs(g.latencyMs.p99) : MISSING,
+      ])
+  return {
+    header: [
+      'Variant',
+      'Group',
+      'Hosts',
+      'Requests',
+      'Succeeded',
+      'Throttled',
+      'Failed / timed out',
+      'p50 (succeeded)',
+      'p99 (succeeded)',
+    ],
+    rows,
+    numeric: [false, false, true, true, true, true, true, true, true],
+  }
+}
+
 /** KMS calls by operation and variant. */
 export function operationsTable(summary: RunSummary): TextTable {
   const rows: string[][] = []

@@ -363,6 +363,7 @@ export class Engine {
     this.#inFlight--
     const at = this.#virtual ? task.deadline : Math.max(task.deadline, this.#o.clock.now() - this.#o.startMs)
     this.#rec.done(3, toMicros(at - task.intended), toMicros(at - task.sent), Math.floor(at / 1000))
+    task.host.group?.done(3, toMicros(at - task.intended))
     task.abort?.abort()
     try {
       task.gen.return(undefined)
@@ -390,6 +391,7 @@ export class Engine {
           rec.kmsInstant(call.opIndex, code, second)
           rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
           rec.instantDone(code, second, res.ok ? undefined : res.error.name)
+          host.group?.done(code, 0)
           return
         }
         // Fast path: synchronous KMS calls, no generator unless a mitigation must wait.
@@ -403,6 +405,7 @@ export class Engine {
           const error = out.ok ? undefined : out.error.name
           if (this.#virtual) {
             rec.instantDone(code, Math.floor(intended / 1000), error)
+            host.group?.done(code, 0)
             return
           }
           this.#now = this.#o.clock.now() - this.#o.startMs
@@ -415,6 +418,7 @@ export class Engine {
             Math.floor(this.#now / 1000),
             error,
           )
+          host.group?.done(code, toMicros(this.#now - intended))
           return
         }
         gen = out ?? host.kms(call)
@@ -613,6 +617,7 @@ export class Engine {
       Math.floor(this.#now / 1000),
       code === 0 ? undefined : error,
     )
+    task.host.group?.done(code, toMicros(this.#now - task.intended))
   }
 
   /**
@@ -632,6 +637,7 @@ export class Engine {
       task.timer?.cancel()
       task.abort?.abort()
       this.#rec.done(2, toMicros(now - task.intended), toMicros(now - task.sent), second, 'RunEnded')
+      task.host.group?.done(2, toMicros(now - task.intended))
     }
     // Every in-flight request is tracked; should one not be, it still counts as failed.
     for (let i = this.#open.size; i < n; i++) this.#rec.done(2, 0, 0, second, 'RunEnded')

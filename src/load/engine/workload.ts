@@ -22,6 +22,7 @@
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
 import type { CallerInput, OperationInputs } from '../../kms/index.ts'
 import type { Random } from '../../random.ts'
+import type { GroupTally } from '../results/index.ts'
 import type {
   ContextSpec,
   EffectGenerator,
@@ -47,6 +48,8 @@ export interface HostState extends Host {
   direct: boolean
   /** index of the host's principal in the scenario's principals */
   readonly principalIndex: number
+  /** the counts of the host's fleet group (`fleet.groups`), when the fleet has groups */
+  group?: GroupTally
 }
 
 /** Something a request consumes that must exist before the run (ciphertexts to decrypt...). */

@@ -29,6 +29,7 @@ export {
   type UsageSeries,
   usageResource,
 } from './cloudwatch.ts'
+export { GroupTally } from './group-results.ts'
 export { MergeError, mergeSummaries } from './merge.ts'
 export { VariantRecorder } from './recorder.ts'
 export type { RecorderOptions } from './recorder.ts'

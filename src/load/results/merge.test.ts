@@ -77,6 +77,37 @@ describe('mergeSummaries', () => {
     }
   })
 
+  it('merges the fleet groups of shards to those of one run', async () => {
+    await initHistograms()
+    const grouped = defineScenario({
+      name: 'grouped',
+      duration: 4,
+      keys: [{ name: 'k' }],
+      principals: ['arn:aws:iam::111122223333:role/a', 'arn:aws:iam::111122223333:role/b'],
+      fleet: {
+        hosts: 6,
+        groups: [
+          { name: 'a', hosts: 4, principal: 'arn:aws:iam::111122223333:role/a' },
+          { name: 'b', hosts: 2, principal: 'arn:aws:iam::111122223333:role/b' },
+        ],
+      },
+      arrivals: { shape: 'constant', rate: 6_000 },
+      latency: { default: { type: 'constant', ms: 12 } },
+      quotas: { symmetric: 3_000 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+    })
+    const options = { retryLayer, retry: { mode: 'none' as const, maxAttempts: 1 } }
+    const whole = await runScenario(grouped, options)
+    const shards = [0, 1].map((index) => runScenario(grouped, { ...options, shard: { index, count: 2 } }))
+    const merged = await mergeSummaries(await Promise.all(shards))
+    const strip = (v: VariantSummary) =>
+      v.groups!.map((g) => ({ ...g, histogram: decodeHistogram(g.histogram).totalCount }))
+    expect(strip(merged.variants[0]!)).toEqual(strip(whole.variants[0]!))
+    // 4 of every 6 requests go to group a's hosts; half of all are throttled (quota 3,000 of 6,000/s).
+    expect(whole.variants[0]!.groups!.map((g) => g.requests)).toEqual([16_000, 8_000])
+    expect(whole.variants[0]!.groups!.map((g) => g.completed.throttled)).toEqual([8_000, 4_000])
+  })
+
   it('keeps the whole quota when a shard never called a pool', async () => {
     // Two requests, three shards: shard 2 makes no call, so its result lists no pool.
     const sparse = defineScenario({

@@ -248,9 +248,54 @@ function mergeVariant(
           timeline,
         ),
     costUsd,
+    ...mergeGroups(vs),
+    ...mergeDynamodb(vs),
     ...(billing !== undefined ? { billing } : {}),
     exposure: mergeExposures(vs.map((v) => v.exposure)),
     timeline,
+  }
+}
+
+/** Fleet groups of shards, by name: counts add up, latency histograms merge exactly. */
+function mergeGroups(vs: readonly VariantSummary[]): Pick<VariantSummary, 'groups'> {
+  const first = vs.find((v) => v.groups !== undefined)?.groups
+  if (first === undefined) return {}
+  return {
+    groups: first.map((g0) => {
+      const gs = vs.flatMap((v) => v.groups?.filter((g) => g.name === g0.name) ?? [])
+      const add = (f: (g: (typeof gs)[number]) => number): number => sum(gs.map(f))
+      const requests = add((g) => g.requests)
+      const throttled = add((g) => g.completed.throttled)
+      return {
+        name: g0.name,
+        hosts: g0.hosts,
+        requests,
+        completed: {
+          succeeded: add((g) => g.completed.succeeded),
+          throttled,
+          failed: add((g) => g.completed.failed),
+          timedOut: add((g) => g.completed.timedOut),
+        },
+        throttleRate: requests > 0 ? throttled / requests : 0,
+        ...mergeOutcome(gs.map((g) => ({ latencyMs: g.latencyMs, histogram: g.histogram }))),
+      }
+    }),
+  }
+}
+
+/** DynamoDB requests of shards add up. */
+function mergeDynamodb(vs: readonly VariantSummary[]): Pick<VariantSummary, 'dynamodb'> {
+  const ds = vs.flatMap((v) => (v.dynamodb !== undefined ? [v.dynamodb] : []))
+  if (ds.length === 0) return {}
+  const add = (f: (d: (typeof ds)[number]) => number): number => sum(ds.map(f))
+  return {
+    dynamodb: {
+      getItem: add((d) => d.getItem),
+      transactWriteItems: add((d) => d.transactWriteItems),
+      readUnits: add((d) => d.readUnits),
+      writeUnits: add((d) => d.writeUnits),
+      costUsd: { total: add((d) => d.costUsd.total), monthly: add((d) => d.costUsd.monthly) },
+    },
   }
 }
 

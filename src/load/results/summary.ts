@@ -235,6 +235,24 @@ export const VariantSummarySchema = z.object({
   quota: z.array(QuotaPoolUsageSchema),
   costUsd: CostSchema,
   /**
+   * Per host group of a mixed fleet (`fleet.groups`), in fleet order: the application requests
+   * its hosts completed (dropped ones are not counted here), by outcome, and the latency of the
+   * succeeded ones. Absent without groups.
+   */
+  groups: z
+    .array(
+      z.object({
+        name: z.string(),
+        hosts: count,
+        requests: count,
+        completed: z.object({ succeeded: count, throttled: count, failed: count, timedOut: count }),
+        throttleRate: num,
+        latencyMs: LatencyStatsSchema,
+        histogram: z.string(),
+      }),
+    )
+    .optional(),
+  /**
    * DynamoDB requests a mitigation made beside the KMS calls (the hierarchical keyring's branch key
    * store), priced on demand: `costUsd.total` for the run (reads at full size, plus the setup's
    * writes), `costUsd.monthly` the reads at this rate for a 730-hour month.

@@ -5,6 +5,7 @@
  */
 import { attributedRecord } from './attribution.ts'
 import { OPERATION_NAMES, estimateCost } from '../../kms/index.ts'
+import type { GroupTally } from './group-results.ts'
 import type { QuotaUsage } from '../../quota/index.ts'
 import { encodeHistogram, latencyStats } from './histograms.ts'
 import type { VariantRecorder } from './recorder.ts'
@@ -53,6 +54,8 @@ export interface VariantSummaryInput {
   maxPayloadBytes: number
   /** seconds of the schedule that ran, when the run stopped early (rates, cost and timeline cover only these) */
   ranSeconds?: number
+  /** the fleet's groups, with what their hosts completed (results per group) */
+  groups?: readonly GroupTally[]
 }
 
 /** Computes a variant summary. */
@@ -159,6 +162,7 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
     },
     quota: quotaPools(i.usage),
     costUsd: cost,
+    ...(i.groups !== undefined ? { groups: i.groups.map((g) => g.summary()) } : {}),
     ...dynamodbOf(mitigations),
     billing,
     exposure: mergeExposure(
@@ -337,6 +341,20 @@ export function atFullSize(v: VariantSummary, scale: number, durationSeconds: nu
   const c = v.completed
   return {
     ...v,
+    ...(v.groups !== undefined
+      ? {
+          groups: v.groups.map((g) => ({
+            ...g,
+            requests: n(g.requests),
+            completed: {
+              succeeded: n(g.completed.succeeded),
+              throttled: n(g.completed.throttled),
+              failed: n(g.completed.failed),
+              timedOut: n(g.completed.timedOut),
+            },
+          })),
+        }
+      : {}),
     quotaOverrides: Object.fromEntries(Object.entries(v.quotaOverrides).map(([k, x]) => [k, r(x)])),
     offered: { requests: n(v.offered.requests), ratePerSecond: r(v.offered.ratePerSecond) },
     achieved: {
