@@ -368,6 +368,10 @@ export const serveCommand: Command = {
         `kms-bench: warning: --host ${config.host} makes this KMS emulator reachable from other machines${config.auth === 'none' ? ' without authentication (--auth none)' : ''}; it is a test tool, not a key store\n`,
       )
     }
+    if (config.metricsToken !== undefined && config.auth === 'none')
+      io.stderr.write(
+        'kms-bench: warning: --metrics-token-file has no effect with --auth none: GET /metrics, like every route, is open\n',
+      )
     const audit = await openAudit(config.auditFile, io)
     let persistence: StatePersistence | undefined
     try {
