@@ -621,7 +621,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
         defaultMs: a.deadline.ms,
         byKind: new Map(
           workload.kinds.flatMap((k, i) => {
-            const ms = a.deadline.byRequest[i]
+            const ms = (v.requests !== undefined ? resolveDeadline(s, options.timeoutMs) : a.deadline).byRequest[i]
             return ms !== undefined ? [[k, ms] as const] : []
           }),
         ),
