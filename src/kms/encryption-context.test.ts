@@ -22,4 +22,18 @@ describe('canonical encryption context encoding', () => {
       { numRuns: 500 },
     )
   })
+
+  it('encodes a context object afresh after it changed (the kept encoding of an object is checked on every use)', () => {
+    const context: Record<string, string> = { tenant: 'a' }
+    const first = Buffer.from(encodeEncryptionContext(context))
+    expect(encodeEncryptionContext(context).equals(first)).toBe(true)
+    context['tenant'] = 'b'
+    expect(encodeEncryptionContext(context).equals(encodeEncryptionContext({ tenant: 'b' }))).toBe(true)
+    context['extra'] = 'x'
+    expect(encodeEncryptionContext(context).equals(encodeEncryptionContext({ extra: 'x', tenant: 'b' }))).toBe(true)
+    delete context['extra']
+    delete context['tenant']
+    expect(encodeEncryptionContext(context).equals(encodeEncryptionContext(undefined))).toBe(true)
+  })
 })
+

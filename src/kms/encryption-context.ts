@@ -15,9 +15,44 @@ export type EncryptionContext = Readonly<Record<string, string>>
 
 const EMPTY = Buffer.alloc(4)
 
+/** The last encoding of a context object, with the pairs it was made from (to tell whether it changed since). */
+interface Encoded {
+  readonly keys: readonly string[]
+  readonly values: readonly string[]
+  readonly bytes: Buffer
+}
+
+// Load runs send the same context objects again and again: their encoding is kept per object
+// and reused while the object still holds the very same pairs (checked on every use, so a
+// changed object is encoded afresh). Callers only read the bytes (AAD).
+const encodings = new WeakMap<object, Encoded>()
+
+function unchanged(context: EncryptionContext, e: Encoded): boolean {
+  let n = 0
+  for (const k in context) {
+    if (k !== e.keys[n] || context[k] !== e.values[n]) return false
+    n++
+  }
+  return n === e.keys.length
+}
+
 /** The canonical, injective byte encoding of `context` (order of pairs does not matter). */
 export function encodeEncryptionContext(context: EncryptionContext | undefined): Buffer {
   if (context === undefined) return EMPTY
+  const known = encodings.get(context)
+  if (known !== undefined && unchanged(context, known)) return known.bytes
+  const bytes = encodeFresh(context)
+  const keys: string[] = []
+  const values: string[] = []
+  for (const k in context) {
+    keys.push(k)
+    values.push(context[k] as string)
+  }
+  encodings.set(context, { keys, values, bytes })
+  return bytes
+}
+
+function encodeFresh(context: EncryptionContext): Buffer {
   const keys = Object.keys(context)
   if (keys.length === 0) return EMPTY
   const pairs = keys.map((k) => [Buffer.from(k, 'utf8'), Buffer.from(context[k] as string, 'utf8')] as const)

@@ -62,8 +62,15 @@ export class AdaptiveLimiter {
   lastTxRateBucket: number
   maxCapacity: number
   timeWindow = 0
-  readonly #queue: Flight<void>[] = []
+  /**
+   * Requests waiting for a token, in order; `null` for one that stopped waiting (its deadline
+   * passed): it keeps its place and still takes its token, as the SDK's sleep loop of an
+   * abandoned call does, but holds nothing of the request, so a long backlog costs a slot each.
+   */
+  #queue: (Flight<void> | null)[] = []
   #head = 0
+  /** Position in line of `#queue[0]`, counted since the limiter was made. */
+  #base = 0
   #idle: Flight<void> | undefined
 
   /**
@@ -109,9 +116,16 @@ export class AdaptiveLimiter {
     }
     const t0 = this.#nowMs()
     const turn = new Flight<void>()
+    const place = this.#base + this.#queue.length
     this.#queue.push(turn)
     this.#idle?.resolve()
-    yield* wait(turn)
+    try {
+      yield* wait(turn)
+    } finally {
+      // Closed while waiting (the request's deadline passed): the slot lets go of the request.
+      const i = place - this.#base
+      if (!turn.settled && i >= this.#head && this.#queue[i] === turn) this.#queue[i] = null
+    }
     return this.#nowMs() - t0
   }
 
@@ -127,7 +141,8 @@ export class AdaptiveLimiter {
   *dispatch(): EffectGenerator<void> {
     for (;;) {
       if (this.#head === this.#queue.length) {
-        this.#queue.length = 0
+        this.#base += this.#queue.length
+        this.#queue = []
         this.#head = 0
         const idle = new Flight<void>()
         this.#idle = idle
@@ -138,9 +153,15 @@ export class AdaptiveLimiter {
       this.#refill()
       while (this.#head < this.#queue.length && this.availableTokens >= 1) {
         this.availableTokens -= 1
-        const turn = this.#queue[this.#head] as Flight<void>
-        this.#queue[this.#head++] = undefined as unknown as Flight<void>
-        turn.resolve()
+        const turn = this.#queue[this.#head]
+        this.#queue[this.#head++] = null
+        turn?.resolve()
+      }
+      // Drop the slots already served once they are most of the array (amortised O(1) per request).
+      if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head)
+        this.#base += this.#head
+        this.#head = 0
       }
       if (this.#head < this.#queue.length) yield* sleep(((1 - this.availableTokens) / this.fillRate) * 1000)
     }

@@ -1,0 +1,218 @@
+/**
+ * Virtual-time speed and memory of whole `kms-bench run` commands (issue 17), each as a ratio
+ * measured in the same run (`npx tsx bench/virtual-time.bench.ts`, or the `virtual` stage of
+ * `npm run bench`):
+ *
+ * 1. **Ad-hoc run**: `run --op GenerateDataKey --rate 1000000 --duration 10s --quota
+ *    symmetric=100000`, the real command in a child process. Simulated requests per wall
+ *    second (and per CPU second), and the time of the command ÷ the time of a bare node:crypto
+ *    loop doing the AES-256-GCM work of the calls it admitted (the crypto floor: how close the
+ *    run is to what its real cryptography alone costs; 1 would be nothing but crypto). That
+ *    ratio is taken over CPU time (user + system, the child's and this process's): on a
+ *    machine shared with other work, wall time measured minutes apart moves by multiples,
+ *    CPU time far less. The wall-time ratio is reported beside it.
+ * 2. **Realistic scenario** (`bench/scenarios/realistic-fleet.ts`: 80 hosts, diurnal peak
+ *    over the quota, envelope encrypt + decrypt, the `aws` latency model, SDK retries, 3
+ *    variants, 5 simulated minutes): the same two figures for the whole command.
+ * 3. **Memory flat in simulated duration**: peak RSS of a 10-minute run of the realistic
+ *    scenario's adaptive-retry variant (the client-side limiter's backlog is the worst case)
+ *    ÷ a 1-minute run of the same. Each run has a whole diurnal cycle per minute. Goal ≤ 1.3.
+ *
+ * The crypto floor counts, per operation, the admitted KMS calls of every variant
+ * (`kms.byOperation[op].calls - throttled`): GenerateDataKey = 32 random bytes + a seal of
+ * them, Encrypt = a seal of 32 B, Decrypt = an open of 32 B, each with an 88-byte AAD (the
+ * header and context a real call authenticates). The per-operation cost is measured on a
+ * sample in this process, right after the command, and multiplied by the count. The
+ * application's local payload AES-GCM (envelope records, S3 objects) is modelled in virtual
+ * time, not performed (its result is never read), so it is not in the floor either.
+ */
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve as resolvePath } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const BIN = fileURLToPath(new URL('../bin/kms-bench.mjs', import.meta.url))
+const MAX_RSS = fileURLToPath(new URL('./max-rss.cjs', import.meta.url))
+/** The realistic scenario file. */
+export const REALISTIC_SCENARIO = fileURLToPath(new URL('./scenarios/realistic-fleet.ts', import.meta.url))
+const wallNow = (): number => performance.now()
+
+/** What one `kms-bench run` child did. */
+export interface CommandRun {
+  readonly wallSeconds: number
+  /** CPU time of the child (user + system, every thread) */
+  readonly cpuSeconds: number
+  /** peak resident set of the child process, KiB */
+  readonly maxRssKb: number
+  /** simulated application requests, every variant */
+  readonly requests: number
+  /** admitted KMS calls by operation, every variant */
+  readonly admitted: Readonly<Record<string, number>>
+}
+
+interface SummaryShape {
+  variants: {
+    offered: { requests: number }
+    kms: { byOperation: Record<string, { calls: number; throttled: number }> }
+  }[]
+}
+
+/** Runs `kms-bench run ARGS --out TMP --quiet` in a child process and reads what it did. */
+export async function runCommand(args: readonly string[]): Promise<CommandRun> {
+  const out = mkdtempSync(join(tmpdir(), 'kms-bench-virtual-'))
+  try {
+    const t0 = wallNow()
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--require', MAX_RSS, BIN, 'run', ...args, '--out', out, '--quiet'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let err = ''
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+      child.once('error', reject)
+      child.once('exit', (c) => resolve({ code: c, stderr: err }))
+    })
+    const wallSeconds = (wallNow() - t0) / 1000
+    if (code !== 0) throw new Error(`kms-bench run ${args.join(' ')} exited ${code}: ${stderr.slice(-400)}`)
+    const rss = /max-rss-kb=(\d+) cpu-us=(\d+)/.exec(stderr)
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as SummaryShape
+    const admitted: Record<string, number> = {}
+    let requests = 0
+    for (const v of summary.variants) {
+      requests += v.offered.requests
+      for (const [op, c] of Object.entries(v.kms.byOperation))
+        admitted[op] = (admitted[op] ?? 0) + c.calls - c.throttled
+    }
+    if (rss === null) throw new Error(`kms-bench run ${args.join(' ')} did not report its resource use`)
+    return { wallSeconds, cpuSeconds: Number(rss[2]) / 1e6, maxRssKb: Number(rss[1]), requests, admitted }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+}
+
+/** Seconds (wall and CPU) per operation of the bare AES-256-GCM work of one admitted call, measured on a sample. */
+export function bareCryptoSeconds(sample = 100_000): Readonly<Record<string, { wall: number; cpu: number }>> {
+  const key = Buffer.alloc(32, 7)
+  const iv = Buffer.alloc(12)
+  const aad = Buffer.alloc(88, 3)
+  const plaintext = Buffer.alloc(32, 1)
+  const dataKey = Buffer.alloc(32)
+  const seal = (p: Buffer): Buffer[] => {
+    randomFillSync(iv)
+    const c = createCipheriv('aes-256-gcm', key, iv)
+    c.setAAD(aad)
+    const body = c.update(p)
+    c.final()
+    return [body, c.getAuthTag()]
+  }
+  const [body, tag] = seal(plaintext) as [Buffer, Buffer]
+  const sealedIv = Buffer.from(iv)
+  const tasks: Record<string, () => void> = {
+    Encrypt: () => void seal(plaintext),
+    GenerateDataKey: () => {
+      randomFillSync(dataKey)
+      seal(dataKey)
+    },
+    Decrypt: () => {
+      const d = createDecipheriv('aes-256-gcm', key, sealedIv)
+      d.setAAD(aad)
+      d.setAuthTag(tag)
+      d.update(body)
+      d.final()
+    },
+  }
+  const out: Record<string, { wall: number; cpu: number }> = {}
+  for (const [op, fn] of Object.entries(tasks)) {
+    for (let i = 0; i < sample / 10; i++) fn()
+    const t0 = wallNow()
+    const c0 = process.cpuUsage()
+    for (let i = 0; i < sample; i++) fn()
+    const c = process.cpuUsage(c0)
+    out[op] = { wall: (wallNow() - t0) / 1000 / sample, cpu: (c.user + c.system) / 1e6 / sample }
+  }
+  return out
+}
+
+/** Seconds (wall and CPU) a bare loop takes for the admitted calls (operations without a bare model count as Encrypt). */
+export function cryptoFloorSeconds(
+  admitted: Readonly<Record<string, number>>,
+  perOp = bareCryptoSeconds(),
+): { wall: number; cpu: number } {
+  let wall = 0
+  let cpu = 0
+  for (const [op, n] of Object.entries(admitted)) {
+    const t = perOp[op] ?? perOp['Encrypt']
+    wall += n * (t?.wall ?? 0)
+    cpu += n * (t?.cpu ?? 0)
+  }
+  return { wall, cpu }
+}
+
+/** Figures of one whole command: requests per second and the ratios to its crypto floor. */
+export interface SpeedFigures {
+  readonly requestsPerWallSecond: number
+  readonly requestsPerCpuSecond: number
+  /** CPU time of the command ÷ CPU time of its crypto floor */
+  readonly overCryptoFloor: number
+  /** the same over wall time (noisy on a shared machine) */
+  readonly overCryptoFloorWall: number
+  readonly wallSeconds: number
+  readonly cpuSeconds: number
+  readonly floorCpuSeconds: number
+  readonly requests: number
+  readonly admittedCalls: number
+}
+
+function speed(run: CommandRun): SpeedFigures {
+  const floor = cryptoFloorSeconds(run.admitted)
+  return {
+    requestsPerWallSecond: Math.round(run.requests / run.wallSeconds),
+    requestsPerCpuSecond: Math.round(run.requests / run.cpuSeconds),
+    overCryptoFloor: round(run.cpuSeconds / floor.cpu),
+    overCryptoFloorWall: round(run.wallSeconds / floor.wall),
+    wallSeconds: round(run.wallSeconds),
+    cpuSeconds: round(run.cpuSeconds),
+    floorCpuSeconds: round(floor.cpu),
+    requests: run.requests,
+    admittedCalls: Object.values(run.admitted).reduce((a, b) => a + b, 0),
+  }
+}
+
+/** The ad-hoc GenerateDataKey run of the issue, as a whole command. */
+export async function adHocSpeed(seconds = 10): Promise<SpeedFigures> {
+  return speed(
+    await runCommand([
+      '--op',
+      'GenerateDataKey',
+      '--rate',
+      '1000000',
+      '--duration',
+      `${seconds}s`,
+      '--quota',
+      'symmetric=100000',
+    ]),
+  )
+}
+
+/** The realistic scenario, every variant, as a whole command. */
+export async function realisticSpeed(): Promise<SpeedFigures> {
+  return speed(await runCommand([REALISTIC_SCENARIO]))
+}
+
+/** Peak RSS of the realistic scenario's adaptive-retry variant over 10 simulated minutes ÷ over 1. */
+export async function memoryFlatness(): Promise<{ ratio: number; oneMinuteKb: number; tenMinutesKb: number }> {
+  const one = await runCommand([REALISTIC_SCENARIO, '--variant', 'adaptive-retry', '--duration', '1m'])
+  const ten = await runCommand([REALISTIC_SCENARIO, '--variant', 'adaptive-retry', '--duration', '10m'])
+  return { ratio: round(ten.maxRssKb / one.maxRssKb), oneMinuteKb: one.maxRssKb, tenMinutesKb: ten.maxRssKb }
+}
+
+function round(x: number, digits = 4): number {
+  return Number(x.toPrecision(digits))
+}
+
+if (process.argv[1] !== undefined && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log('ad-hoc', await adHocSpeed())
+  console.log('realistic', await realisticSpeed())
+  console.log('memory', await memoryFlatness())
+}
