@@ -498,6 +498,10 @@ describe('report.html in headless Chromium', () => {
     expect(figure).toContain('the alarm fired at 2:00; 150 throttled while silent')
     expect(figure).toContain('150 calls in 3 seconds')
     expect(await renderedText(page)).not.toMatch(NON_FINITE)
+    // Who uses the quota, with the source of the attribution.
+    const who = await page.textContent('#attribution')
+    expect(who).toContain("Source: the embedded emulator's call path")
+    expect(who).toContain('arn:aws:iam::111122223333:role/app')
     await page.close()
     // report.md says it too, as text.
     const md = await readFile(join(outDirs.get('cloudwatch.summary.json') ?? '', 'report.md'), 'utf8')

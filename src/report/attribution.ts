@@ -6,23 +6,64 @@
  */
 import { alarmInForce, type RunSummary, type VariantSummary } from '../load/index.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
+import type { TextTable } from './tables.ts'
 
 type Counts = Record<string, { calls: number; throttled: number }>
 
-function rows(title: string, m: Counts, total: number): string[] {
+/** Most rows of an attribution table; the rest are summed up in one line. */
+const MAX_ROWS = 20
+
+function tableOf(title: string, m: Counts, total: number): TextTable | undefined {
   const entries = Object.entries(m).sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1))
-  if (entries.length === 0) return []
+  if (entries.length === 0) return undefined
+  return {
+    header: [title, 'calls', 'share', 'throttled'],
+    rows: [
+      ...entries
+        .slice(0, MAX_ROWS)
+        .map(([k, c]) => [
+          k,
+          fmtInt(c.calls),
+          `${total > 0 ? ((100 * c.calls) / total).toFixed(1) : '0.0'} %`,
+          fmtInt(c.throttled),
+        ]),
+      ...(entries.length > MAX_ROWS ? [[`… ${entries.length - MAX_ROWS} more`, '', '', '']] : []),
+    ],
+    numeric: [false, true, true, true],
+  }
+}
+
+function mdTable(t: TextTable): string[] {
   return [
-    `| ${md(title)} | calls | share | throttled |`,
+    `| ${t.header.map(md).join(' | ')} |`,
     '| --- | ---: | ---: | ---: |',
-    ...entries
-      .slice(0, 20)
-      .map(
-        ([k, c]) =>
-          `| ${md(k)} | ${fmtInt(c.calls)} | ${total > 0 ? ((100 * c.calls) / total).toFixed(1) : '0.0'} % | ${fmtInt(c.throttled)} |`,
-      ),
-    ...(entries.length > 20 ? [`| … ${entries.length - 20} more | | | |`] : []),
+    ...t.rows.map((r) => `| ${r.map((c, i) => (i === 0 ? md(c) : c)).join(' | ')} |`),
     '',
+  ]
+}
+
+/** The attribution tables of a variant: per principal, per AWS service acting for you, per source account, per key. */
+export function attributionTables(v: VariantSummary): TextTable[] {
+  const byCaller = v.kms.byCaller ?? {}
+  const principals: Counts = {}
+  const services: Counts = {}
+  for (const [k, c] of Object.entries(byCaller)) (k.startsWith('arn:') ? principals : services)[k] = c
+  return [
+    tableOf('principal', principals, v.kms.calls),
+    tableOf('AWS service acting for you', services, v.kms.calls),
+    tableOf('source account', v.kms.byAccount ?? {}, v.kms.calls),
+    tableOf('key', v.kms.byKey ?? {}, v.kms.calls),
+  ].filter((t): t is TextTable => t !== undefined)
+}
+
+/** What the section says first: how calls are charged, and where the counts come from. */
+export function attributionIntro(summary: RunSummary): string[] {
+  const withCallers = summary.variants.filter((v) => v.kms.byCaller !== undefined)
+  if (withCallers.length === 0) return []
+  const sources = new Set(withCallers.map((v) => v.kms.byCallerSource ?? 'emulator'))
+  return [
+    "Calls are charged to the caller's account (cross-account calls count against the caller) and, for calls an AWS service makes for you, to your account under the service's name (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).",
+    ...[...sources].map((source) => `Source: ${SOURCE_TEXT[source]}`),
   ]
 }
 
@@ -31,13 +72,13 @@ export function attributionSection(summary: RunSummary, heading: (text: string) 
   const withCallers = summary.variants.filter((v) => v.kms.byCaller !== undefined)
   if (withCallers.length === 0) return []
   const out = [heading('Who uses the quota')]
-  out.push(
-    "Calls are charged to the caller's account (cross-account calls count against the caller) and, for calls an AWS service makes for you, to your account under the service's name (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).",
-    '',
-  )
-  const sources = new Set(withCallers.map((v) => v.kms.byCallerSource ?? 'emulator'))
-  for (const source of sources) out.push(`Source: ${SOURCE_TEXT[source]}`, '')
-  for (const v of withCallers) out.push(...variantAttribution(v))
+  for (const line of attributionIntro(summary)) out.push(line, '')
+  for (const v of withCallers)
+    out.push(
+      `**${md(v.name)}**: ${fmtInt(v.kms.calls)} KMS calls, ${fmtInt(v.kms.throttled)} throttled.`,
+      '',
+      ...attributionTables(v).flatMap(mdTable),
+    )
   return out
 }
 
@@ -49,21 +90,6 @@ const SOURCE_TEXT: Record<NonNullable<VariantSummary['kms']['byCallerSource']>, 
     'the load client, attempt by attempt (retries included), under the caller the scenario made each call for (a host or host group principal, a replayed log caller). The endpoint saw only the signing credentials, one per account (the account id as access key): accounts are as it charged them, principals and services are those the scenario named.',
   'client-credentials':
     'the load client, attempt by attempt (retries included), under the caller the scenario made each call for. Every call was signed with the one set of credentials of the run (AWS_ACCESS_KEY_ID, or the default credential chain on real AWS): the endpoint charged them all to that credential, whatever principal or account the scenario named.',
-}
-
-function variantAttribution(v: VariantSummary): string[] {
-  const byCaller = v.kms.byCaller ?? {}
-  const principals: Counts = {}
-  const services: Counts = {}
-  for (const [k, c] of Object.entries(byCaller)) (k.startsWith('arn:') ? principals : services)[k] = c
-  return [
-    `**${md(v.name)}**: ${fmtInt(v.kms.calls)} KMS calls, ${fmtInt(v.kms.throttled)} throttled.`,
-    '',
-    ...rows('principal', principals, v.kms.calls),
-    ...rows('AWS service acting for you', services, v.kms.calls),
-    ...rows('source account', v.kms.byAccount ?? {}, v.kms.calls),
-    ...rows('key', v.kms.byKey ?? {}, v.kms.calls),
-  ]
 }
 
 function minuteText(second: number): string {

@@ -7,6 +7,7 @@
  */
 import type { RunSummary } from '../load/index.ts'
 import { reportCharts, type ChartPanel, type LegendEntry, type ReportChart } from './charts.ts'
+import { attributionIntro, attributionTables } from './attribution.ts'
 import { cloudWatchChart } from './cloudwatch-chart.ts'
 import { assumptions, durationText, findings, notices, startedText, verdict } from './facts.ts'
 import { escapeHtml as esc, fmtInt } from './format.ts'
@@ -234,6 +235,19 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
   const ops = operationsTable(summary)
   out.push(ops.rows.length > 0 ? htmlTable(ops) : '<p>No KMS calls were made.</p>')
   out.push('</section>')
+
+  const attributed = summary.variants.filter((v) => v.kms.byCaller !== undefined)
+  if (attributed.length > 0) {
+    out.push('<section id="attribution"><h2>Who uses the quota</h2>')
+    for (const line of attributionIntro(summary)) out.push(`<p>${esc(line)}</p>`)
+    for (const v of attributed) {
+      out.push(
+        `<h3>${esc(v.name)}</h3><p>${esc(fmtInt(v.kms.calls))} KMS calls, ${esc(fmtInt(v.kms.throttled))} throttled.</p>`,
+      )
+      for (const t of attributionTables(v)) out.push(htmlTable(t))
+    }
+    out.push('</section>')
+  }
 
   if (summary.thresholds.length > 0) {
     out.push('<section id="thresholds"><h2>Thresholds</h2>')
