@@ -147,6 +147,7 @@ export type {
   ThresholdResult,
   VariantSummary,
 } from './results/index.ts'
+export { DEFAULT_DRAIN_MS } from './engine/index.ts'
 export { RunError, runScenario, scenarioSchedule } from './runner.ts'
 export {
   assembleVariants,

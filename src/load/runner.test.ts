@@ -342,7 +342,7 @@ describe('runScenario in virtual time', () => {
     expect(within(cli.variants[0]!.outcomes.timedOut?.latencyMs.p50, 1234)).toBe(true)
   })
 
-  it('ends requests that can never finish as failed, with the time they waited, and ends the run', async () => {
+  it('ends requests that can never finish as timed out, with the time they waited, and ends the run', async () => {
     // With a deadline longer than the drain bound (one simulated hour), the drain ends them.
     const s = defineScenario({
       name: 'stuck',
@@ -362,15 +362,15 @@ describe('runScenario in virtual time', () => {
     expect(v.completed).toEqual({
       succeeded: 0,
       throttled: 0,
-      failed: 10,
-      timedOut: 0,
+      failed: 0,
+      timedOut: 10,
       dropped: 0,
-      errors: { RunEnded: 10 },
+      errors: { DrainAbort: 10 },
     })
-    expect(v.outcomes.failed.latencyMs.count).toBe(10)
+    expect(v.outcomes.timedOut?.latencyMs.count).toBe(10)
     // Arrivals at 0, 0.2, ... 1.8 s; the run gave them one simulated hour after the last one.
-    expect(v.outcomes.failed.latencyMs.p50).toBeGreaterThan(3_600_000)
-    expect(v.outcomes.failed.latencyMs.max).toBeCloseTo(3_601_800, -4)
+    expect(v.outcomes.timedOut?.latencyMs.p50).toBeGreaterThan(3_600_000)
+    expect(v.outcomes.timedOut?.latencyMs.max).toBeCloseTo(3_601_800, -4)
     expect(r.assumptions.some((x) => x.includes('10 requests were still in flight'))).toBe(true)
   })
 

@@ -10,6 +10,7 @@ import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { allJavaScript, resolveClient } from './client/index.ts'
 import {
+  DEFAULT_DRAIN_MS,
   directKms,
   Engine,
   type Progress,
@@ -135,7 +136,10 @@ export interface RunOptions {
   profile?: string | QuotaProfileInput
   /** stops scheduling (SIGINT); the summary is marked incomplete */
   signal?: AbortSignal
-  /** real-time engine settings */
+  /**
+   * real-time engine settings; `drainMs` bounds the wait for requests in flight after the last
+   * arrival (@default DEFAULT_DRAIN_MS, 10 s; `run --drain`)
+   */
   realTime?: Omit<RealTimeOptions, 'yieldToEventLoop'>
   /** run the local AES-GCM of envelope requests. @default true in real time, false in virtual time */
   localCrypto?: boolean
@@ -481,6 +485,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     )
   const session: TargetSession = await a.target.session({
     clock,
+    ...(options.signal !== undefined ? { stop: options.signal } : {}),
     profile,
     quotas,
     quotaScale,
@@ -668,11 +673,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     }
     report()
     const stuck = engine.abandonInFlight()
-    if (stuck > 0) {
-      a.assumptions.add(
-        `${v.name}: ${stuck} requests were still in flight when the drain timed out; they are counted as failed, with the time they had waited as their latency.`,
-      )
-    }
+    if (stuck > 0) a.assumptions.add(abandonedNote(v.name, stuck, engine.abandonCause, a.clockKind, options))
     const keyStoreTerm = describeKeyStoreTerm(a.latencySetting)
     if (
       latency.usesKeyStores === true &&
@@ -685,7 +686,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     if (engine.firstError !== undefined)
       a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
 
-    const usage = await session.usage()
+    const usage = await session.usage(stuck > 0 ? { unresponsive: true } : undefined)
     // The limits without this variant's overrides: what a Service Quotas request starts from.
     const baseQuotas = embedded
       ? resolveQuotaConfig({ profile, quotas: { ...(s.quotas ?? {}), ...(options.quotas ?? {}) }, quotaScale })
@@ -740,6 +741,23 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     recorder.destroy()
     await session.close()
   }
+}
+
+/** The assumption a run states when requests were still in flight at its end (issue 18.11). */
+function abandonedNote(
+  variant: string,
+  n: number,
+  cause: 'DrainAbort' | 'Interrupted',
+  clockKind: 'virtual' | 'real',
+  options: RunOptions,
+): string {
+  const what = `${variant}: ${n} request${n === 1 ? ' was' : 's were'} still in flight`
+  const counted = `aborted and counted as timed out (errors: ${cause}), with the time they had waited as their latency (a lower bound of what they would have taken)`
+  if (cause === 'Interrupted') return `${what} when the run was interrupted; they were ${counted}.`
+  if (clockKind === 'virtual')
+    return `${what} one simulated hour after the last arrival (a flight that never settled); they were ${counted}.`
+  const drain = (options.realTime?.drainMs ?? DEFAULT_DRAIN_MS) / 1000
+  return `${what} at the end of the drain (${drain} s after the last arrival${options.realTime?.drainMs === undefined ? ', the default' : ''}; run --drain D); they were ${counted}.`
 }
 
 function latencyName(l: LatencySetting): string {

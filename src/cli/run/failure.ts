@@ -11,6 +11,11 @@ export function runFailure(e: unknown, target: string): CliError | undefined {
     const network =
       /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|TimeoutError)$/.test(e.code) ||
       /ECONNREFUSED|getaddrinfo|socket hang up/.test(e.message)
+    if (e.code === 'NoResponse')
+      return usageError(
+        e.message.replace(/^.*?: NoResponse: /, ''),
+        'the endpoint is up but not answering: is it paused, overloaded, or not a KMS endpoint?',
+      )
     if (network)
       return usageError(
         `cannot reach the KMS endpoint ${target}: ${e.code}`,

@@ -61,6 +61,8 @@ export interface RunPlan {
   profile?: QuotaArgs['profile']
   quotas?: Record<string, number>
   maxInFlight?: number
+  /** --drain, ms */
+  drainMs?: number
   /** --timeout, ms */
   timeoutMs?: number
   /** `--workers N` as given */
@@ -113,6 +115,9 @@ export async function parseRunPlan(argv: readonly string[], io: CliIo): Promise<
   const thresholds = parseThresholdArgs(v.threshold)
   const duration = v.duration !== undefined ? parseDurationArg('--duration', v.duration) : undefined
   const timeout = v.timeout !== undefined ? parseDurationArg('--timeout', v.timeout) : undefined
+  const drain = v.drain !== undefined ? parseDurationArg('--drain', v.drain, true) : undefined
+  if (drain !== undefined && !realClock)
+    throw usageError('--drain needs real time (--clock real, or an endpoint target)')
   const quotaArgs = await parseQuotaArgs({ profile: v.profile, quota: v.quota }, io.cwd)
   const latency = await parseLatency(v.latency, io.cwd)
   const adHocSpec = adHoc ? parseAdHoc(v, duration, region) : undefined
@@ -135,6 +140,7 @@ export async function parseRunPlan(argv: readonly string[], io: CliIo): Promise<
     ...(v.profile !== undefined ? { profile: quotaArgs.profile } : {}),
     ...(Object.keys(quotaArgs.quotas).length > 0 ? { quotas: { ...quotaArgs.quotas } } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+    ...(drain !== undefined ? { drainMs: drain * 1000 } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(workers !== undefined ? { workers } : {}),
     runs,
@@ -316,7 +322,14 @@ export function planRunOptions(plan: RunPlan): WorkerRunOptions {
     ...(plan.latency !== undefined ? { latency: plan.latency } : {}),
     ...(plan.profile !== undefined ? { profile: plan.profile } : {}),
     ...(plan.quotas !== undefined ? { quotas: plan.quotas } : {}),
-    ...(plan.maxInFlight !== undefined ? { realTime: { maxInFlight: plan.maxInFlight } } : {}),
+    ...(plan.maxInFlight !== undefined || plan.drainMs !== undefined
+      ? {
+          realTime: {
+            ...(plan.maxInFlight !== undefined ? { maxInFlight: plan.maxInFlight } : {}),
+            ...(plan.drainMs !== undefined ? { drainMs: plan.drainMs } : {}),
+          },
+        }
+      : {}),
     ...(plan.timeoutMs !== undefined ? { timeoutMs: plan.timeoutMs } : {}),
     toolVersion: plan.toolVersion,
     environment: plan.environment,

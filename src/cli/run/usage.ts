@@ -37,6 +37,9 @@ Options:
   --timeout D           every request's deadline (e.g. 10s, 500ms): a request not done by then stops
                         (retries and waits end) and counts as timed out (default: the scenario's
                         timeout, else 29 s, the default integration timeout of API Gateway)
+  --drain D             real time: how long requests in flight may finish after the last arrival
+                        (default 10s); those still in flight then are aborted and count as
+                        timed out (errors: DrainAbort)
   --max-in-flight N     real time: requests in flight at most; later ones are dropped (default 4096)
   --workers N           real time: send from N worker threads (each 1/N of every rate, merged
                         exactly) when one core cannot keep the schedule (default 1); virtual
@@ -75,6 +78,7 @@ export const OPTIONS = {
   shard: { type: 'string' },
   latency: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  drain: { type: 'string' },
   timeout: { type: 'string' },
   threshold: { type: 'string', multiple: true },
   runs: { type: 'string' },

@@ -115,6 +115,17 @@ export interface EngineOptions {
   virtualDrainMs?: number
 }
 
+/**
+ * How long a real-time run waits, after its last arrival, for the requests still in flight:
+ * 10 s. Those still in flight then are aborted (their SDK calls through their AbortSignal) and
+ * counted as timed out (`errors: DrainAbort`), so a run against a target that stopped answering
+ * ends at its duration plus this, whatever the request deadline. `run --drain D` changes it.
+ */
+export const DEFAULT_DRAIN_MS = 10_000
+
+/** Why requests still in flight at the end of a run were ended: the drain ran out, or the run was stopped. */
+export type AbandonCause = 'DrainAbort' | 'Interrupted'
+
 /** Options of a real-time run. */
 export interface RealTimeOptions {
   /** requests in flight at most; more are dropped. @default 4096 */
@@ -123,7 +134,7 @@ export interface RealTimeOptions {
   lateMs?: number
   /** a send later than this is dropped. @default 1000 */
   maxLagMs?: number
-  /** how long to wait for in-flight requests after the last arrival. @default 60000 */
+  /** how long to wait for in-flight requests after the last arrival. @default DEFAULT_DRAIN_MS (10 s) */
   drainMs?: number
   /** yields to the event loop between batches (setImmediate): `SystemClock.yieldToEventLoop` */
   yieldToEventLoop: () => Promise<void>
@@ -195,6 +206,12 @@ export class Engine {
   }
 
   #stopAtMs = 0
+  #abandonCause: AbandonCause = 'DrainAbort'
+
+  /** Why the requests {@link abandonInFlight} ends were still in flight: the drain ran out, or a stop signal came. */
+  get abandonCause(): AbandonCause {
+    return this.#abandonCause
+  }
 
   // ---- virtual time ------------------------------------------------------------------
 
@@ -305,11 +322,12 @@ export class Engine {
     }
     // Drain in-flight requests: bounded by drainMs, and cut short by the stop signal (SIGINT,
     // SIGTERM) so that a run against a target that stopped answering still ends at once.
-    const drainUntil = clock.now() + (options.drainMs ?? 60_000)
+    const drainUntil = clock.now() + (options.drainMs ?? DEFAULT_DRAIN_MS)
     while (this.#inFlight > 0 && clock.now() < drainUntil && !shouldStop()) await clock.sleep(5)
+    if (this.#inFlight > 0 && shouldStop()) this.#abandonCause = 'Interrupted'
     this.#finished = true
     // Nothing may resume after the run: pending backoffs and service times are cancelled,
-    // late answers are ignored (requests still in flight are counted as failed by the runner).
+    // late answers are ignored (requests still in flight are aborted and counted as timed out by abandonInFlight).
     for (const t of this.#realTimers) t.cancel()
     this.#realTimers.clear()
   }
@@ -434,8 +452,9 @@ export class Engine {
     const task = newTask(gen, mode, intended, sent, host, this.#deadlineOf(kind, intended))
     if (!this.#virtual) {
       this.#open.add(task)
+      // Every SDK call can be aborted: at its deadline, and when the run ends with it in flight.
+      if (o.asyncKms !== undefined) task.abort = new AbortController()
       if (task.deadline !== NO_DEADLINE) {
-        if (o.asyncKms !== undefined) task.abort = new AbortController()
         task.timer = o.clock.setTimer(Math.max(0, task.deadline - sent), () => {
           task.timer = undefined
           if (!this.#finished) this.#timeOut(task)
@@ -615,16 +634,17 @@ export class Engine {
       toMicros(this.#now - task.intended),
       toMicros(this.#now - task.sent),
       Math.floor(this.#now / 1000),
-      code === 0 ? undefined : error,
+      code === 0 || code === 3 ? undefined : error,
     )
     task.host.group?.done(code, toMicros(this.#now - task.intended))
   }
 
   /**
-   * Ends the requests still in flight once the run is over (a real-time drain that timed
-   * out, a flight that never settled) as failed requests. Their latency is the time they had
-   * waited by then, a lower bound of what they would have taken: never recorded as instant.
-   * Returns how many there were.
+   * Ends the requests still in flight once the run is over (a real-time drain that ran out or
+   * was cut short by a stop signal, a flight that never settled in virtual time): their SDK
+   * calls are aborted and they count as timed out, under {@link abandonCause} in `errors`. Their
+   * latency is the time they had waited by then, a lower bound of what they would have taken:
+   * never recorded as instant. Returns how many there were.
    */
   abandonInFlight(): number {
     const n = this.#inFlight
@@ -632,15 +652,16 @@ export class Engine {
     if (!this.#virtual) this.#now = this.#o.clock.now() - this.#o.startMs
     const now = this.#now
     const second = Math.floor(now / 1000)
+    const cause = this.abandonCause
     for (const task of this.#open) {
       task.done = true
       task.timer?.cancel()
-      task.abort?.abort()
-      this.#rec.done(2, toMicros(now - task.intended), toMicros(now - task.sent), second, 'RunEnded')
-      task.host.group?.done(2, toMicros(now - task.intended))
+      task.abort?.abort(new Error(`kms-bench: ${cause}`))
+      this.#rec.done(3, toMicros(now - task.intended), toMicros(now - task.sent), second, cause)
+      task.host.group?.done(3, toMicros(now - task.intended))
     }
-    // Every in-flight request is tracked; should one not be, it still counts as failed.
-    for (let i = this.#open.size; i < n; i++) this.#rec.done(2, 0, 0, second, 'RunEnded')
+    // Every in-flight request is tracked; should one not be, it still counts.
+    for (let i = this.#open.size; i < n; i++) this.#rec.done(3, 0, 0, second, cause)
     this.#open.clear()
     this.#inFlight = 0
     return n

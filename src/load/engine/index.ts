@@ -23,8 +23,8 @@ export {
   withInput,
 } from './effects.ts'
 export type { OutcomeCode } from './effects.ts'
-export { Engine } from './engine.ts'
-export type { AsyncKms, EngineOptions, Progress, RealTimeOptions } from './engine.ts'
+export { DEFAULT_DRAIN_MS, Engine } from './engine.ts'
+export type { AbandonCause, AsyncKms, EngineOptions, Progress, RealTimeOptions } from './engine.ts'
 export { compileCustom } from './kind-custom.ts'
 export { compileDecrypt } from './kind-decrypt.ts'
 export { compileDynamodb, TABLE_KEY_CACHE_MS } from './kind-dynamodb.ts'

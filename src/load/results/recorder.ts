@@ -203,7 +203,8 @@ export class VariantRecorder {
     } else if (code === 3) {
       this.timedOut++
       e.timedOut++
-      this.error('TimedOut')
+      // At the deadline (TimedOut), or ended with the run (DrainAbort, Interrupted).
+      this.error(error ?? 'TimedOut')
     } else {
       this.failed++
       e.failed++

@@ -27,6 +27,12 @@ import type { PoolUsage, QuotaUsage, UsageSecond } from '../../quota/index.ts'
 import { operationIndex, type HostState } from '../engine/index.ts'
 import { toMicros } from '../results/index.ts'
 import type { ClientRetryConfig, KmsCallSpec, KmsOutcome, SetupKms } from '../scenario/index.ts'
+import {
+  noResponseMessage,
+  responseDeadline,
+  SETUP_RESPONSE_TIMEOUT_MS,
+  STOPPED_RESPONSE_TIMEOUT_MS,
+} from './response-deadline.ts'
 import { SetupError, trackKeys, type SessionOptions, type Target, type TargetSession } from './target.ts'
 
 /** Static credentials. */
@@ -48,6 +54,12 @@ export interface EndpointTargetOptions {
   requestTimeoutMs?: number
   /** ScheduleKeyDeletion waiting period for keys created on `aws`. @default 7 */
   pendingWindowInDays?: number
+  /**
+   * How long each call outside the measured requests (setup calls, the quota route, the usage
+   * meter) may wait for an answer, retries included, before the run ends with a clear error.
+   * @default SETUP_RESPONSE_TIMEOUT_MS (10 s)
+   */
+  setupTimeoutMs?: number
 }
 
 type Command = { readonly input: unknown }
@@ -78,8 +90,14 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
     agents.push(a)
     return a
   }
-  const makeClient = (account: string, region: string, retry: ClientRetryConfig | undefined): sdk.KMSClient => {
-    const agent = newAgent()
+  const setupTimeoutMs = options.setupTimeoutMs ?? SETUP_RESPONSE_TIMEOUT_MS
+  const endpointName = url ?? 'AWS KMS'
+  const makeClient = (
+    account: string,
+    region: string,
+    retry: ClientRetryConfig | undefined,
+    agent: HttpAgent | HttpsAgent = newAgent(),
+  ): sdk.KMSClient => {
     const credentials =
       options.credentials ?? (url !== undefined ? { accessKeyId: account, secretAccessKey: 'kms-bench' } : undefined)
     return new sdk.KMSClient({
@@ -149,15 +167,18 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         if (c === undefined) m.set(k, (c = observe(makeClient(account, region, o.clientRetry))))
         return c
       }
-      const setupClients = new Map<string, sdk.KMSClient>()
-      const setupClientFor = (caller: CallerInput | undefined): sdk.KMSClient => {
+      const setupClients = new Map<string, { client: sdk.KMSClient; agent: HttpAgent | HttpsAgent }>()
+      const setupClientFor = (
+        caller: CallerInput | undefined,
+      ): { client: sdk.KMSClient; agent: HttpAgent | HttpsAgent } => {
         const account = caller?.account ?? o.defaultAccount
         const region = caller?.region ?? o.region
         const k = `${account}/${region}`
         let c = setupClients.get(k)
         if (c === undefined) {
-          c = makeClient(account, region, { mode: 'standard', maxAttempts: 5 })
-          clients.push(c)
+          const agent = newAgent()
+          c = { client: makeClient(account, region, { mode: 'standard', maxAttempts: 5 }, agent), agent }
+          clients.push(c.client)
           setupClients.set(k, c)
         }
         return c
@@ -168,16 +189,27 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
           input: OperationInputs[Op],
           caller?: CallerInput,
         ): Promise<OperationOutputs[Op]> {
-          const client = setupClientFor(caller)
+          const { client, agent } = setupClientFor(caller)
+          // A target that accepts the connection and never answers gets a clear error in
+          // setupTimeoutMs, not minutes of SDK retries on a 30 s socket timeout.
+          const deadline = responseDeadline(clock, setupTimeoutMs, { agent: agent as HttpAgent })
           try {
-            const out = (await client.send(
-              new (commandClass(operation))(input) as never,
-            )) as unknown as OperationOutputs[Op]
+            const out = (await client.send(new (commandClass(operation))(input) as never, {
+              abortSignal: deadline.signal,
+            })) as unknown as OperationOutputs[Op]
             trackKeys(operation, out, createdKeys)
             return out
           } catch (e) {
+            if (deadline.expired)
+              throw new SetupError(
+                operation,
+                'NoResponse',
+                noResponseMessage(endpointName, setupTimeoutMs, deadline.connected),
+              )
             const err = errorOf(e)
             throw new SetupError(operation, err.name, err.message)
+          } finally {
+            deadline.done()
           }
         },
       }
@@ -215,7 +247,20 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         }
       }
       let before: QuotaUsage | undefined
-      const admin = url !== undefined ? adminClient(url, options.credentials, o.defaultAccount, o.region) : undefined
+      // The meter and the quota route wait setupTimeoutMs at most, 1 s once the run was stopped.
+      const readUsage = async (u: string, unresponsive = false): Promise<QuotaUsage | undefined> => {
+        const ms = o.stop?.aborted === true || unresponsive ? STOPPED_RESPONSE_TIMEOUT_MS : setupTimeoutMs
+        const deadline = responseDeadline(clock, ms)
+        try {
+          return await fetchUsage(u, deadline.signal)
+        } finally {
+          deadline.done()
+        }
+      }
+      const admin =
+        url !== undefined
+          ? adminClient(url, options.credentials, o.defaultAccount, o.region, clock, setupTimeoutMs, endpointName)
+          : undefined
       const restore = await applyQuotas(admin, o.quotas, o.variant, url ?? 'aws')
       return {
         kind,
@@ -223,11 +268,11 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         asyncKms,
         createdKeys,
         async beginRun(): Promise<void> {
-          if (url !== undefined) before = await fetchUsage(url)
+          if (url !== undefined) before = await readUsage(url)
         },
-        async usage(): Promise<QuotaUsage | undefined> {
+        async usage(usageOptions): Promise<QuotaUsage | undefined> {
           if (url === undefined) return undefined
-          const after = await fetchUsage(url)
+          const after = await readUsage(url, usageOptions?.unresponsive === true)
           if (after === undefined) return undefined
           return diffUsage(before, after, Math.floor(o.startMs() / 1000))
         },
@@ -262,9 +307,9 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
 }
 
 /** The quota meter of a kms-bench endpoint (`GET /kms-bench/usage`); `undefined` for other servers. */
-export async function fetchUsage(url: string): Promise<QuotaUsage | undefined> {
+export async function fetchUsage(url: string, signal?: AbortSignal): Promise<QuotaUsage | undefined> {
   try {
-    const res = await fetch(new URL('/kms-bench/usage', url))
+    const res = await fetch(new URL('/kms-bench/usage', url), signal !== undefined ? { signal } : {})
     if (!res.ok) return undefined
     const body = (await res.json()) as QuotaUsage
     return Array.isArray(body.pools) && Array.isArray(body.seconds) ? body : undefined
@@ -343,6 +388,9 @@ function adminClient(
   credentials: EndpointCredentials | undefined,
   account: string,
   region: string,
+  clock: Clock,
+  timeoutMs: number,
+  endpointName: string,
 ): AdminClient {
   const signer = new SignatureV4({
     credentials: credentials ?? { accessKeyId: account, secretAccessKey: 'kms-bench' },
@@ -362,11 +410,21 @@ function adminClient(
       ...(body !== undefined ? { body } : {}),
     })
     const signed = await signer.sign(request)
-    return fetch(u, {
-      method,
-      headers: signed.headers as Record<string, string>,
-      ...(body !== undefined ? { body } : {}),
-    })
+    const deadline = responseDeadline(clock, timeoutMs)
+    try {
+      return await fetch(u, {
+        method,
+        headers: signed.headers as Record<string, string>,
+        ...(body !== undefined ? { body } : {}),
+        signal: deadline.signal,
+      })
+    } catch (e) {
+      if (deadline.expired)
+        throw new SetupError('PutQuotas', 'NoResponse', noResponseMessage(endpointName, timeoutMs, undefined))
+      throw e
+    } finally {
+      deadline.done()
+    }
   }
   return {
     async get() {

@@ -41,6 +41,8 @@ export interface SessionOptions {
   faults?: readonly FaultSpec[]
   /** seed of the fault draws */
   faultSeed?: number
+  /** the run's stop signal (SIGINT, SIGTERM): calls after it wait a short time only */
+  stop?: AbortSignal
 }
 
 /** One variant's connection to the target. */
@@ -62,8 +64,12 @@ export interface TargetSession {
   grantPrincipals?(principals: readonly string[]): void
   /** called right before the first arrival (after setup): endpoints read the meter's baseline */
   beginRun?(): Promise<void>
-  /** quota usage of the variant's run, when the target can tell */
-  usage(): Promise<QuotaUsage | undefined>
+  /**
+   * quota usage of the variant's run, when the target can tell. `unresponsive`: the run just
+   * ended with requests the target never answered, so an endpoint's meter is given a short
+   * wait only (STOPPED_RESPONSE_TIMEOUT_MS), as after a stop signal.
+   */
+  usage(options?: { unresponsive?: boolean }): Promise<QuotaUsage | undefined>
   /** releases clients; on `aws`, schedules deletion of the created keys */
   close(): Promise<void>
 }
