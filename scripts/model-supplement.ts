@@ -12,6 +12,11 @@
  * - DeleteImportedKeyMaterial: KeyMaterialId; response KeyId, KeyMaterialId.
  * - KeyMetadata.CurrentKeyMaterialId; ListKeyRotations IncludeKeyMaterial and the entry's
  *   KeyMaterialId, KeyMaterialDescription, ImportState, KeyMaterialState, ExpirationModel, ValidTo.
+ * - The key material a cryptographic call used: KeyMaterialId on the Decrypt, GenerateDataKey,
+ *   GenerateDataKeyWithoutPlaintext, GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext
+ *   responses, SourceKeyMaterialId / DestinationKeyMaterialId on ReEncrypt's (AWS returns it on
+ *   Decrypt: LocalStack's AWS-recorded snapshot, test_encrypt_decrypt_encryption_context,
+ *   2025-09-22; Encrypt's response has none, in the SDK and in that recording).
  * - GetKeyLastUsage (API_GetKeyLastUsage.html).
  * - Encapsulate / Decapsulate (ML-KEM): modelled so requests validate; kms-bench answers
  *   UnsupportedOperationException (node:crypto in Node 20 has no ML-KEM). The SDK's ML_DSA_* /
@@ -86,6 +91,18 @@ export const SUPPLEMENT_SHAPES: Record<string, SupplementShape> = {
     output: { target: `${NS}DeleteImportedKeyMaterialResponse` },
   },
   [`${NS}KeyMetadata`]: { type: 'structure', members: { CurrentKeyMaterialId: KEY_MATERIAL_ID } },
+  [`${NS}DecryptResponse`]: { type: 'structure', members: { KeyMaterialId: KEY_MATERIAL_ID } },
+  [`${NS}GenerateDataKeyResponse`]: { type: 'structure', members: { KeyMaterialId: KEY_MATERIAL_ID } },
+  [`${NS}GenerateDataKeyWithoutPlaintextResponse`]: { type: 'structure', members: { KeyMaterialId: KEY_MATERIAL_ID } },
+  [`${NS}GenerateDataKeyPairResponse`]: { type: 'structure', members: { KeyMaterialId: KEY_MATERIAL_ID } },
+  [`${NS}GenerateDataKeyPairWithoutPlaintextResponse`]: {
+    type: 'structure',
+    members: { KeyMaterialId: KEY_MATERIAL_ID },
+  },
+  [`${NS}ReEncryptResponse`]: {
+    type: 'structure',
+    members: { SourceKeyMaterialId: KEY_MATERIAL_ID, DestinationKeyMaterialId: KEY_MATERIAL_ID },
+  },
   [`${NS}ListKeyRotationsRequest`]: {
     type: 'structure',
     members: { IncludeKeyMaterial: { target: `${NS}IncludeKeyMaterial` } },

@@ -3,7 +3,7 @@
  * use of `alias/aws/<service>`), and multi-Region replicas (sharing the primary's material).
  */
 import { keyArn, newKeyId, rootArn } from './ids.ts'
-import type { KmsKey, KeyMaterialSet, MultiRegionLink, RotationState } from './key.ts'
+import type { ImportedMaterial, KmsKey, KeyMaterialSet, MultiRegionLink, RotationState } from './key.ts'
 import { newKeyMaterial } from './key-material.ts'
 import type { KeyManagerType, KeySpec, KeyUsageType, OriginType } from './model.generated.ts'
 import type { RandomPool } from './random-pool.ts'
@@ -101,6 +101,13 @@ export function newKeyRecord(p: NewKeyParams, random: RandomPool): KmsKey {
  * and rotation state (shared objects), its own policy, description and tags. It starts in the
  * transient Creating state, and its description defaults to empty, not to the primary's
  * (API_ReplicateKey.html; LocalStack's AWS-recorded snapshot `test_replicate_key`).
+ *
+ * A replica of a primary with imported material (Origin EXTERNAL) gets none of it: its own
+ * material set naming the primary's material ids without their bytes, and its own import
+ * state, so it waits in PendingImport for its own import of the same material, whose expiry
+ * and deletion are its own ("Importing key material into multi-Region keys",
+ * multi-region-keys-import.html: import the same key material into each key, each with its
+ * own expiration).
  */
 export function newReplicaRecord(
   primary: KmsKey,
@@ -124,5 +131,29 @@ export function newReplicaRecord(
     pendingWindowDays: undefined,
     policy: policy ?? defaultKeyPolicy(primary.account, region),
     tags: new Map(tags ?? []),
+    ...(primary.imported !== undefined ? withoutImportedMaterial(primary) : {}),
   }
+}
+
+/** The material and import state of a new replica of an imported-material primary (see {@link newReplicaRecord}). */
+function withoutImportedMaterial(primary: KmsKey): Pick<KmsKey, 'material' | 'imported'> {
+  const material: KeyMaterialSet = {
+    versions: primary.material.versions.map((v) => ({
+      version: v.version,
+      id: v.id,
+      createdAt: v.createdAt,
+      backingKeyId: v.backingKeyId,
+    })),
+    current: primary.material.current,
+  }
+  const materials = new Map<string, ImportedMaterial>()
+  for (const m of primary.imported?.materials.values() ?? [])
+    materials.set(m.id, {
+      id: m.id,
+      expirationModel: m.expirationModel,
+      validTo: undefined,
+      description: m.description,
+      present: false,
+    })
+  return { material, imported: { parameters: [], materials, pendingRotation: undefined } }
 }

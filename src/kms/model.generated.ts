@@ -63,7 +63,7 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "DecapsulateRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"SharedSecretCiphertextBlob":{"target":"CiphertextType","required":true},"EncapsulationAlgorithm":{"target":"EncapsulationAlgorithmSpec","required":true},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
   "DecapsulateResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"SharedSecret":{"target":"PlaintextType"},"EncapsulationAlgorithm":{"target":"EncapsulationAlgorithmSpec"}}},
   "DecryptRequest": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType","required":true},"EncryptionContext":{"target":"EncryptionContextType"},"GrantTokens":{"target":"GrantTokenList"},"KeyId":{"target":"KeyIdType"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"Recipient":{"target":"RecipientInfo"},"DryRun":{"target":"NullableBooleanType"}}},
-  "DecryptResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"Plaintext":{"target":"PlaintextType"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"CiphertextForRecipient":{"target":"CiphertextType"}}},
+  "DecryptResponse": {"type":"structure","members":{"KeyId":{"target":"KeyIdType"},"Plaintext":{"target":"PlaintextType"},"EncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"CiphertextForRecipient":{"target":"CiphertextType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
   "DeleteAliasRequest": {"type":"structure","members":{"AliasName":{"target":"AliasNameType","required":true}}},
   "DeleteCustomKeyStoreRequest": {"type":"structure","members":{"CustomKeyStoreId":{"target":"CustomKeyStoreIdType","required":true}}},
   "DeleteCustomKeyStoreResponse": {"type":"structure","members":{}},
@@ -94,13 +94,13 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "EncryptionContextValue": {"type":"string"},
   "ExpirationModelType": {"type":"enum","enum":["KEY_MATERIAL_EXPIRES","KEY_MATERIAL_DOES_NOT_EXPIRE"]},
   "GenerateDataKeyPairRequest": {"type":"structure","members":{"EncryptionContext":{"target":"EncryptionContextType"},"KeyId":{"target":"KeyIdType","required":true},"KeyPairSpec":{"target":"DataKeyPairSpec","required":true},"GrantTokens":{"target":"GrantTokenList"},"Recipient":{"target":"RecipientInfo"},"DryRun":{"target":"NullableBooleanType"}}},
-  "GenerateDataKeyPairResponse": {"type":"structure","members":{"PrivateKeyCiphertextBlob":{"target":"CiphertextType"},"PrivateKeyPlaintext":{"target":"PlaintextType"},"PublicKey":{"target":"PublicKeyType"},"KeyId":{"target":"KeyIdType"},"KeyPairSpec":{"target":"DataKeyPairSpec"},"CiphertextForRecipient":{"target":"CiphertextType"}}},
+  "GenerateDataKeyPairResponse": {"type":"structure","members":{"PrivateKeyCiphertextBlob":{"target":"CiphertextType"},"PrivateKeyPlaintext":{"target":"PlaintextType"},"PublicKey":{"target":"PublicKeyType"},"KeyId":{"target":"KeyIdType"},"KeyPairSpec":{"target":"DataKeyPairSpec"},"CiphertextForRecipient":{"target":"CiphertextType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
   "GenerateDataKeyPairWithoutPlaintextRequest": {"type":"structure","members":{"EncryptionContext":{"target":"EncryptionContextType"},"KeyId":{"target":"KeyIdType","required":true},"KeyPairSpec":{"target":"DataKeyPairSpec","required":true},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
-  "GenerateDataKeyPairWithoutPlaintextResponse": {"type":"structure","members":{"PrivateKeyCiphertextBlob":{"target":"CiphertextType"},"PublicKey":{"target":"PublicKeyType"},"KeyId":{"target":"KeyIdType"},"KeyPairSpec":{"target":"DataKeyPairSpec"}}},
+  "GenerateDataKeyPairWithoutPlaintextResponse": {"type":"structure","members":{"PrivateKeyCiphertextBlob":{"target":"CiphertextType"},"PublicKey":{"target":"PublicKeyType"},"KeyId":{"target":"KeyIdType"},"KeyPairSpec":{"target":"DataKeyPairSpec"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
   "GenerateDataKeyRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"EncryptionContext":{"target":"EncryptionContextType"},"NumberOfBytes":{"target":"NumberOfBytesType"},"KeySpec":{"target":"DataKeySpec"},"GrantTokens":{"target":"GrantTokenList"},"Recipient":{"target":"RecipientInfo"},"DryRun":{"target":"NullableBooleanType"}}},
-  "GenerateDataKeyResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"Plaintext":{"target":"PlaintextType"},"KeyId":{"target":"KeyIdType"},"CiphertextForRecipient":{"target":"CiphertextType"}}},
+  "GenerateDataKeyResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"Plaintext":{"target":"PlaintextType"},"KeyId":{"target":"KeyIdType"},"CiphertextForRecipient":{"target":"CiphertextType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
   "GenerateDataKeyWithoutPlaintextRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"EncryptionContext":{"target":"EncryptionContextType"},"KeySpec":{"target":"DataKeySpec"},"NumberOfBytes":{"target":"NumberOfBytesType"},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
-  "GenerateDataKeyWithoutPlaintextResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"KeyId":{"target":"KeyIdType"}}},
+  "GenerateDataKeyWithoutPlaintextResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"KeyId":{"target":"KeyIdType"},"KeyMaterialId":{"target":"BackingKeyIdType"}}},
   "GenerateMacRequest": {"type":"structure","members":{"Message":{"target":"PlaintextType","required":true},"KeyId":{"target":"KeyIdType","required":true},"MacAlgorithm":{"target":"MacAlgorithmSpec","required":true},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
   "GenerateMacResponse": {"type":"structure","members":{"Mac":{"target":"CiphertextType"},"MacAlgorithm":{"target":"MacAlgorithmSpec"},"KeyId":{"target":"KeyIdType"}}},
   "GenerateRandomRequest": {"type":"structure","members":{"NumberOfBytes":{"target":"NumberOfBytesType"},"CustomKeyStoreId":{"target":"CustomKeyStoreIdType"},"Recipient":{"target":"RecipientInfo"}}},
@@ -179,7 +179,7 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "PublicKeyType": {"type":"blob","min":1,"max":8192},
   "PutKeyPolicyRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"PolicyName":{"target":"PolicyNameType"},"Policy":{"target":"PolicyType","required":true},"BypassPolicyLockoutSafetyCheck":{"target":"BooleanType"}}},
   "ReEncryptRequest": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType","required":true},"SourceEncryptionContext":{"target":"EncryptionContextType"},"SourceKeyId":{"target":"KeyIdType"},"DestinationKeyId":{"target":"KeyIdType","required":true},"DestinationEncryptionContext":{"target":"EncryptionContextType"},"SourceEncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"DestinationEncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"GrantTokens":{"target":"GrantTokenList"},"DryRun":{"target":"NullableBooleanType"}}},
-  "ReEncryptResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"SourceKeyId":{"target":"KeyIdType"},"KeyId":{"target":"KeyIdType"},"SourceEncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"DestinationEncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"}}},
+  "ReEncryptResponse": {"type":"structure","members":{"CiphertextBlob":{"target":"CiphertextType"},"SourceKeyId":{"target":"KeyIdType"},"KeyId":{"target":"KeyIdType"},"SourceEncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"DestinationEncryptionAlgorithm":{"target":"EncryptionAlgorithmSpec"},"SourceKeyMaterialId":{"target":"BackingKeyIdType"},"DestinationKeyMaterialId":{"target":"BackingKeyIdType"}}},
   "RecipientInfo": {"type":"structure","members":{"KeyEncryptionAlgorithm":{"target":"KeyEncryptionMechanism"},"AttestationDocument":{"target":"AttestationDocumentType"}}},
   "RegionType": {"type":"string","min":1,"max":32,"pattern":"^([a-z]+-){2,3}\\d+$"},
   "ReplicateKeyRequest": {"type":"structure","members":{"KeyId":{"target":"KeyIdType","required":true},"ReplicaRegion":{"target":"RegionType","required":true},"Policy":{"target":"PolicyType"},"BypassPolicyLockoutSafetyCheck":{"target":"BooleanType"},"Description":{"target":"DescriptionType"},"Tags":{"target":"TagList"}}},
@@ -451,6 +451,7 @@ export interface DecryptResponse {
   Plaintext?: Uint8Array
   EncryptionAlgorithm?: EncryptionAlgorithmSpec
   CiphertextForRecipient?: Uint8Array
+  KeyMaterialId?: string
 }
 export interface DeleteAliasRequest {
   AliasName: string
@@ -560,6 +561,7 @@ export interface GenerateDataKeyPairResponse {
   KeyId?: string
   KeyPairSpec?: DataKeyPairSpec
   CiphertextForRecipient?: Uint8Array
+  KeyMaterialId?: string
 }
 export interface GenerateDataKeyPairWithoutPlaintextRequest {
   EncryptionContext?: Record<string, string>
@@ -573,6 +575,7 @@ export interface GenerateDataKeyPairWithoutPlaintextResponse {
   PublicKey?: Uint8Array
   KeyId?: string
   KeyPairSpec?: DataKeyPairSpec
+  KeyMaterialId?: string
 }
 export interface GenerateDataKeyRequest {
   KeyId: string
@@ -588,6 +591,7 @@ export interface GenerateDataKeyResponse {
   Plaintext?: Uint8Array
   KeyId?: string
   CiphertextForRecipient?: Uint8Array
+  KeyMaterialId?: string
 }
 export interface GenerateDataKeyWithoutPlaintextRequest {
   KeyId: string
@@ -600,6 +604,7 @@ export interface GenerateDataKeyWithoutPlaintextRequest {
 export interface GenerateDataKeyWithoutPlaintextResponse {
   CiphertextBlob?: Uint8Array
   KeyId?: string
+  KeyMaterialId?: string
 }
 export interface GenerateMacRequest {
   Message: Uint8Array
@@ -855,6 +860,8 @@ export interface ReEncryptResponse {
   KeyId?: string
   SourceEncryptionAlgorithm?: EncryptionAlgorithmSpec
   DestinationEncryptionAlgorithm?: EncryptionAlgorithmSpec
+  SourceKeyMaterialId?: string
+  DestinationKeyMaterialId?: string
 }
 export interface RecipientInfo {
   KeyEncryptionAlgorithm?: KeyEncryptionMechanism

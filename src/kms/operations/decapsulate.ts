@@ -4,6 +4,9 @@
  * key encapsulation. node:crypto in Node 20 has no ML-KEM, so no ML_KEM_* key can exist here:
  * after resolving and authorizing the key, the call answers UnsupportedOperationException
  * naming what is missing, never a made-up shared secret.
+ *
+ * Quotas: none. kms-facts.md §1 (requests-per-second.html as recorded) has no ML-KEM row, so
+ * the call counts against no pool (src/quota/pools.ts leaves it out), rather than an invented one.
  */
 import type { Handler } from '../context.ts'
 import { UnsupportedOperationException } from '../errors.ts'

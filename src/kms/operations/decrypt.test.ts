@@ -341,4 +341,31 @@ describe('Decrypt (RSA)', () => {
       ).name,
     ).toBe('DryRunOperationException')
   })
+
+  it('names the key material used (KeyMaterialId), the old one after a rotation; ReEncrypt names both', () => {
+    const { call, clock, createKey } = coreHarness()
+    const key = createKey()
+    const first = call('DescribeKey', { KeyId: key.KeyId }).KeyMetadata?.CurrentKeyMaterialId as string
+    expect(first).toMatch(/^[0-9a-f]{64}$/)
+    const old = call('Encrypt', { KeyId: key.KeyId, Plaintext: new Uint8Array([1]) }).CiphertextBlob as Uint8Array
+    expect(call('Decrypt', { CiphertextBlob: old }).KeyMaterialId).toBe(first)
+    expect(call('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256' }).KeyMaterialId).toBe(first)
+    call('RotateKeyOnDemand', { KeyId: key.KeyId })
+    clock.advance(1)
+    const second = call('DescribeKey', { KeyId: key.KeyId }).KeyMetadata?.CurrentKeyMaterialId as string
+    expect(second).not.toBe(first)
+    expect(call('Decrypt', { CiphertextBlob: old }).KeyMaterialId).toBe(first)
+    const moved = call('ReEncrypt', { CiphertextBlob: old, DestinationKeyId: key.KeyId })
+    expect([moved.SourceKeyMaterialId, moved.DestinationKeyMaterialId]).toEqual([first, second])
+    expect(call('Decrypt', { CiphertextBlob: moved.CiphertextBlob as Uint8Array }).KeyMaterialId).toBe(second)
+    // Asymmetric keys have no key material id (API_Decrypt.html: "only ... a symmetric encryption KMS key").
+    const rsa = createKey('RSA_2048')
+    const ct = call('Encrypt', {
+      KeyId: rsa.KeyId,
+      Plaintext: new Uint8Array([1]),
+      EncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+    }).CiphertextBlob as Uint8Array
+    const out = call('Decrypt', { KeyId: rsa.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
+    expect('KeyMaterialId' in out).toBe(false)
+  })
 })

@@ -40,5 +40,7 @@ export const decrypt: Handler<'Decrypt'> = (ctx, input) => {
   if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
   endDryRun(input)
   const plaintext = decryptSymmetric(key, input.CiphertextBlob, input.EncryptionContext, header)
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm }
+  // The material that decrypted it (symmetric keys only; AWS-recorded, model-supplement.ts).
+  const material = header !== undefined ? key.material.versions[header.materialVersion]?.id : undefined
+  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, KeyMaterialId: material }
 }

@@ -13,7 +13,13 @@ describe('GenerateDataKeyPairWithoutPlaintext', () => {
         KeyPairSpec: spec,
         EncryptionContext: { k: 'v' },
       })
-      expect(Object.keys(out).sort()).toEqual(['KeyId', 'KeyPairSpec', 'PrivateKeyCiphertextBlob', 'PublicKey'])
+      expect(Object.keys(out).sort()).toEqual([
+        'KeyId',
+        'KeyMaterialId',
+        'KeyPairSpec',
+        'PrivateKeyCiphertextBlob',
+        'PublicKey',
+      ])
       expect(out).toMatchObject({ KeyId: key.Arn, KeyPairSpec: spec })
       const pkcs8 = call('Decrypt', {
         CiphertextBlob: out.PrivateKeyCiphertextBlob as Uint8Array,

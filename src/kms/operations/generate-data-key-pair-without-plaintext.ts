@@ -5,6 +5,7 @@
  * copy is wiped once sealed.
  */
 import type { Handler } from '../context.ts'
+import { currentMaterial } from '../key.ts'
 import { generateDataKeyPairFor } from './generate-data-key-pair.ts'
 
 /** Handler of GenerateDataKeyPairWithoutPlaintext. */
@@ -16,5 +17,6 @@ export const generateDataKeyPairWithoutPlaintext: Handler<'GenerateDataKeyPairWi
     PublicKey: pair.publicKey,
     KeyId: pair.key.arn,
     KeyPairSpec: input.KeyPairSpec,
+    KeyMaterialId: currentMaterial(pair.key).id,
   }
 }

@@ -12,6 +12,7 @@ import { ValidationException } from '../errors.ts'
 import type { KmsKey } from '../key.ts'
 import type { DataKeyPairSpec } from '../model.generated.ts'
 import { assertNoRecipient, encryptSymmetric } from '../symmetric.ts'
+import { currentMaterial } from '../key.ts'
 import { authorizeDataKeyUse, type DataKeyUse } from './generate-data-key.ts'
 
 /** What both GenerateDataKeyPair operations send. */
@@ -63,5 +64,6 @@ export const generateDataKeyPair: Handler<'GenerateDataKeyPair'> = (ctx, input) 
     PublicKey: pair.publicKey,
     KeyId: pair.key.arn,
     KeyPairSpec: input.KeyPairSpec,
+    KeyMaterialId: currentMaterial(pair.key).id,
   }
 }

@@ -11,7 +11,7 @@ describe('GenerateDataKeyWithoutPlaintext', () => {
       KeySpec: 'AES_256',
       EncryptionContext: { a: 'b' },
     })
-    expect(Object.keys(out).sort()).toEqual(['CiphertextBlob', 'KeyId'])
+    expect(Object.keys(out).sort()).toEqual(['CiphertextBlob', 'KeyId', 'KeyMaterialId'])
     expect(out.KeyId).toBe(key.Arn)
     const back = call('Decrypt', { CiphertextBlob: out.CiphertextBlob as Uint8Array, EncryptionContext: { a: 'b' } })
     expect(back.Plaintext?.byteLength).toBe(32)

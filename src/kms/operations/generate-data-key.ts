@@ -13,6 +13,7 @@ import type { KmsKey } from '../key.ts'
 import type { DataKeySpec } from '../model.generated.ts'
 import { resolveKeyId } from '../resolve.ts'
 import { assertNoRecipient, encryptSymmetric } from '../symmetric.ts'
+import { currentMaterial } from '../key.ts'
 
 const SPEC_BYTES: Record<DataKeySpec, number> = { AES_256: 32, AES_128: 16 }
 
@@ -91,5 +92,5 @@ export function generateDataKeyFor(
 export const generateDataKey: Handler<'GenerateDataKey'> = (ctx, input) => {
   assertNoRecipient(input)
   const { key, plaintext, ciphertext } = generateDataKeyFor(ctx, input, 'GenerateDataKey')
-  return { CiphertextBlob: ciphertext, Plaintext: plaintext, KeyId: key.arn }
+  return { CiphertextBlob: ciphertext, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: currentMaterial(key).id }
 }

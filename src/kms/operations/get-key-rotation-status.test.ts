@@ -62,7 +62,7 @@ describe('GetKeyRotationStatus', () => {
     expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations).toEqual([])
     clock.advance(1)
     expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toEqual({ KeyId: keyId, KeyRotationEnabled: false })
-    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations).toEqual([
+    expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations).toMatchObject([
       { KeyId: keyId, RotationDate: new Date(started + 60_000), RotationType: 'ON_DEMAND' },
     ])
   })

@@ -268,4 +268,60 @@ describe('imported key material', () => {
     call('CreateAlias', { AliasName: 'alias/imp', TargetKeyId: k })
     expect(call('ScheduleKeyDeletion', { KeyId: k, PendingWindowInDays: 7 }).KeyState).toBe('PendingDeletion')
   })
+
+  it('multi-Region: a replica of an EXTERNAL primary waits in PendingImport for its own import of the same material', () => {
+    const { call, clock } = coreHarness()
+    const east = { region: 'us-east-1' }
+    const west = { region: 'eu-west-1' }
+    const primary = call('CreateKey', { Origin: 'EXTERNAL', MultiRegion: true }, east).KeyMetadata as {
+      KeyId: string
+      Arn: string
+    }
+    const importInto = (caller: { region: string }, material: Buffer, extra: Record<string, unknown> = {}) => {
+      const p = call(
+        'GetParametersForImport',
+        { KeyId: primary.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' },
+        caller,
+      )
+      return call(
+        'ImportKeyMaterial',
+        {
+          KeyId: primary.KeyId,
+          ImportToken: p.ImportToken as Uint8Array,
+          EncryptedKeyMaterial: wrap(p.PublicKey as Uint8Array, 'RSAES_OAEP_SHA_256', material),
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+          ...extra,
+        },
+        caller,
+      )
+    }
+    const material = randomBytes(32)
+    const id = importInto(east, material).KeyMaterialId
+    const ct = call('Encrypt', { KeyId: primary.KeyId, Plaintext: new Uint8Array([5]) }, east)
+      .CiphertextBlob as Uint8Array
+    const replica = call('ReplicateKey', { KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1' }, east)
+      .ReplicaKeyMetadata as { Arn: string }
+    clock.advance(1)
+    const state = () => call('DescribeKey', { KeyId: primary.KeyId }, west).KeyMetadata
+    expect(state()).toMatchObject({ KeyState: 'PendingImport', Origin: 'EXTERNAL', Enabled: false })
+    const e = failure(() => call('Decrypt', { CiphertextBlob: ct }, west))
+    expect([e.name, e.message]).toEqual(['KMSInvalidStateException', `${replica.Arn} is pending import.`])
+    // Only the same material (multi-region-keys-import.html), with its own expiry.
+    expect(failure(() => importInto(west, randomBytes(32))).name).toBe('IncorrectKeyMaterialException')
+    const validTo = new Date(clock.now() + 2 * DAY)
+    expect(
+      importInto(west, material, { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo }).KeyMaterialId,
+    ).toBe(id)
+    expect(state()).toMatchObject({ KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo })
+    expect(call('DescribeKey', { KeyId: primary.KeyId }, east).KeyMetadata?.ExpirationModel).toBe(
+      'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    )
+    expect([...(call('Decrypt', { CiphertextBlob: ct }, west).Plaintext as Uint8Array)]).toEqual([5])
+    // Deleting the primary's material leaves the replica's alone; the replica's expiry is its own.
+    call('DeleteImportedKeyMaterial', { KeyId: primary.KeyId }, east)
+    expect(call('DescribeKey', { KeyId: primary.KeyId }, east).KeyMetadata?.KeyState).toBe('PendingImport')
+    expect([...(call('Decrypt', { CiphertextBlob: ct }, west).Plaintext as Uint8Array)]).toEqual([5])
+    clock.advance(2 * DAY)
+    expect(state()?.KeyState).toBe('PendingImport')
+  })
 })

@@ -14,6 +14,7 @@ import { assertKeyState } from '../key-state.ts'
 import { incompatibleAlgorithm, requireKeyUsage } from '../key-usage.ts'
 import { resolveKeyId } from '../resolve.ts'
 import { decryptSymmetric, encryptSymmetric } from '../symmetric.ts'
+import { currentMaterial } from '../key.ts'
 
 /** Handler of ReEncrypt. */
 export const reEncrypt: Handler<'ReEncrypt'> = (ctx, input) => {
@@ -77,6 +78,11 @@ export const reEncrypt: Handler<'ReEncrypt'> = (ctx, input) => {
       KeyId: dest.arn,
       SourceEncryptionAlgorithm: sourceAlgorithm,
       DestinationEncryptionAlgorithm: destinationAlgorithm,
+      // The materials used, for symmetric keys only (API_ReEncrypt.html, installed SDK types).
+      ...(source.keySpec === 'SYMMETRIC_DEFAULT' && header !== undefined
+        ? { SourceKeyMaterialId: source.material.versions[header.materialVersion]?.id }
+        : {}),
+      ...(dest.keySpec === 'SYMMETRIC_DEFAULT' ? { DestinationKeyMaterialId: currentMaterial(dest).id } : {}),
     }
   } finally {
     plaintext.fill(0)

@@ -22,9 +22,24 @@ describe('RotateKeyOnDemand', () => {
     const fresh = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array([8]) }).CiphertextBlob!
     expect(parseSymmetricHeader(fresh)?.materialVersion).toBe(1)
     expect([...kms.callSync('Decrypt', { CiphertextBlob: old }).Plaintext!]).toEqual([7])
+    const current = kms.callSync('DescribeKey', { KeyId: keyId }).KeyMetadata?.CurrentKeyMaterialId
     expect(kms.callSync('ListKeyRotations', { KeyId: keyId }).Rotations).toEqual([
-      { KeyId: keyId, RotationDate: new Date(clock.now()), RotationType: 'ON_DEMAND' },
+      {
+        KeyId: keyId,
+        RotationDate: new Date(clock.now()),
+        RotationType: 'ON_DEMAND',
+        KeyMaterialId: current,
+        KeyMaterialState: 'CURRENT',
+      },
     ])
+    // ALL_KEY_MATERIAL adds the first material, which has no rotation date or type.
+    const all = kms.callSync('ListKeyRotations', { KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }).Rotations
+    expect(all?.map((r) => [r.KeyMaterialState, r.RotationType])).toEqual([
+      ['NON_CURRENT', undefined],
+      ['CURRENT', 'ON_DEMAND'],
+    ])
+    expect(all?.[0]?.KeyMaterialId).toMatch(/^[0-9a-f]{64}$/)
+    expect(all?.[0]?.KeyMaterialId).not.toBe(current)
     // Automatic rotation stays off.
     expect(kms.callSync('GetKeyRotationStatus', { KeyId: keyId })).toEqual({ KeyId: keyId, KeyRotationEnabled: false })
     const events = kms.auditEvents()
