@@ -36,4 +36,3 @@ describe('canonical encryption context encoding', () => {
     expect(encodeEncryptionContext(context).equals(encodeEncryptionContext(undefined))).toBe(true)
   })
 })
-
