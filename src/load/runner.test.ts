@@ -63,6 +63,34 @@ describe('runScenario in virtual time', () => {
     expect(v.costUsd.billedKeys).toBe(1)
   })
 
+  it("retries as the SDK does by default: without a retry layer, standard mode with 3 attempts (the CLI's layer)", async () => {
+    const s = defineScenario({
+      name: 'default-retries',
+      duration: 5,
+      keys: [{ name: 'k' }],
+      arrivals: { shape: 'constant', rate: 200 },
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+      quotas: { symmetric: 100 },
+    })
+    const plain = await runScenario(s, { latency: 'none' })
+    const v = plain.variants[0]!
+    expect(v.mitigations[0]).toMatchObject({ name: 'sdk-retry', params: { mode: 'standard', maxAttempts: 3 } })
+    expect(v.retries).toBeGreaterThan(0)
+    expect(v.kms.calls).toBe(v.offered.requests + v.retries)
+    expect(v.mitigations[0]!.assumptions.some((a) => a.startsWith('SDK retries: js-v3 standard, 3 attempts'))).toBe(
+      true,
+    )
+    expect(plain.assumptions.some((a) => a.includes('not retried'))).toBe(false)
+    // The same run as with the layer the CLI passes, figure for figure.
+    const layered = await runScenario(s, { latency: 'none', retryLayer })
+    expect(plain.variants).toEqual(layered.variants)
+    // `retry: none` is the explicit way to make one attempt.
+    const once = (await runScenario(s, { latency: 'none', retry: { mode: 'none', maxAttempts: 1 } })).variants[0]!
+    expect(once.retries).toBe(0)
+    expect(once.kms.calls).toBe(once.offered.requests)
+    expect(once.completed.throttled).toBe(500)
+  })
+
   it('a scale model throttles the same fraction at a tenth of the rate', async () => {
     const s = defineScenario({
       name: 'scaled',

@@ -8,7 +8,7 @@
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
 import { type CallerInput, billableKeys } from '../kms/index.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
-import { allJavaScript, resolveClient } from './client/index.ts'
+import { allJavaScript, clientRetryLayer, resolveClient } from './client/index.ts'
 import {
   DEFAULT_DRAIN_MS,
   directKms,
@@ -114,8 +114,8 @@ export interface RunOptions {
   /** overrides the scenario's default Region */
   region?: string
   /**
-   * The client retry layer's factory (`sdkRetry` from kms-bench's mitigations); without it no
-   * call is retried in-process.
+   * Replaces the client model's retry layer (a factory over each variant's resolved setting).
+   * @default clientRetryLayer: the SDK's retries as the setting says (standard, 3 attempts unless overridden)
    */
   retryLayer?: (setting: RetrySetting) => Mitigation
   /** retry settings for every variant (the CLI's --retry/--max-attempts); else variant > scenario > standard/3 */
@@ -260,10 +260,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       break
     }
     const retrySetting = resolveClient({ override: options.retry, variant, scenario, groups: scenario.fleet.groups })
-    const retryMitigation = options.retryLayer?.(retrySetting)
-    if (retryMitigation === undefined && retrySetting.mode !== 'none') {
-      assumptions.add('No client retry layer was given: calls were not retried.')
-    }
+    const retryMitigation = (options.retryLayer ?? clientRetryLayer)(retrySetting)
     const r = await runVariant({
       scenario,
       variant,

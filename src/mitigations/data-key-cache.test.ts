@@ -38,7 +38,11 @@ async function run(input: ScenarioInput) {
     ...(s.latency === undefined ? { latency: 'none' } : {}),
   })
   const [baseline, cached] = r.variants
-  return { baseline: baseline!, cached: cached!, stats: cached!.mitigations[0]!.stats }
+  return {
+    baseline: baseline!,
+    cached: cached!,
+    stats: cached!.mitigations.find((m) => m.name === 'data-key-cache')!.stats,
+  }
 }
 
 describe('data-key cache in virtual time (hand-computed call counts)', () => {
@@ -133,7 +137,7 @@ describe('data-key cache in virtual time (hand-computed call counts)', () => {
     expect(sf.cached.kms.calls).toBe(10)
     expect(sf.stats['coalesced']).toBe(40)
     expect(sf.cached.completed.succeeded).toBe(1000)
-    expect(sf.cached.mitigations[0]!.params['singleFlight']).toBe(true)
+    expect(sf.cached.mitigations.find((m) => m.name === 'data-key-cache')!.params['singleFlight']).toBe(true)
   })
 
   it('leaves S3 SSE-KMS calls alone (S3 makes them, not the application)', async () => {
@@ -142,7 +146,7 @@ describe('data-key cache in virtual time (hand-computed call counts)', () => {
       requests: [{ kind: 's3-put', key: 'k', bucket: 'media', objects: 10 }],
     })
     expect(cached.kms.calls).toBe(600)
-    expect(cached.mitigations[0]!.stats['uncached']).toBe(600)
+    expect(cached.mitigations.find((m) => m.name === 'data-key-cache')!.stats['uncached']).toBe(600)
   })
 })
 

@@ -33,7 +33,7 @@ describe('single flight', () => {
     // A call starts at 0, 50, 100, ... ms: requests at +10..+40 ms wait for it.
     expect(sf!.kms.calls).toBe(200)
     expect(sf!.completed.succeeded).toBe(1000)
-    expect(sf!.mitigations[0]!.stats).toEqual({ flights: 200, coalesced: 800 })
+    expect(sf!.mitigations.find((m) => m.name === 'single-flight')!.stats).toEqual({ flights: 200, coalesced: 800 })
     // Waiters finish with the call they joined: no request waits longer than one call
     // (50 ms, within the histogram's 3 significant digits).
     expect(sf!.latencyMs.max).toBeLessThan(50.1)

@@ -34,7 +34,7 @@ describe('storm tracking cache', () => {
     // refresh-ahead 10 s before each expiry: at 10.05, 20.10, 30.15, 40.20, 50.25 s.
     expect(storm!.kms.calls).toBe(6)
     expect(storm!.completed.succeeded).toBe(6000)
-    const stats = storm!.mitigations[0]!.stats as Record<string, number>
+    const stats = storm!.mitigations.find((m) => m.name === 'storm-tracking-cache')!.stats as Record<string, number>
     expect(stats['misses']).toBe(1)
     expect(stats['refreshAhead']).toBe(5)
     expect(stats['blocked']).toBe(4)

@@ -4,7 +4,7 @@
  */
 export { AdaptiveLimiter, SDK_ADAPTIVE_DEFAULTS } from './adaptive-limiter.ts'
 export type { AdaptiveLimiterOptions } from './adaptive-limiter.ts'
-export { retryErrorType, RetryQuota, sdkRetry } from './retry.ts'
+export { clientRetryLayer, retryErrorType, RetryQuota, sdkRetry } from './retry.ts'
 export type { ClientSetting, RetryErrorType, RetryMode, SdkRetryOptions } from './retry.ts'
 export { allJavaScript, clientSetting, DEFAULT_CLIENT, resolveClient } from './settings.ts'
 export {

@@ -38,6 +38,7 @@ import type {
   Mitigation,
   MitigationContext,
   MitigationRun,
+  ClientRetrySetting,
   HostGroupClient,
   SdkName,
   SdkRetryMode,
@@ -186,6 +187,17 @@ function modelOf(c: ClientSetting, fallbackMode?: RetryMode): SdkRetryModel {
  * 5 attempts, no retry quota; `sdk-models.ts`). `groups` give host ranges another client (a
  * mixed fleet).
  */
+/**
+ * The client model's retries for a resolved client setting: what the load engine applies to
+ * every variant unless the caller passes its own layer (`RunOptions.retryLayer`). The setting
+ * comes from the run, the variant, the scenario or the SDK default (standard mode, 3 attempts,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html); `mode: 'none'`
+ * gives one attempt.
+ */
+export function clientRetryLayer(setting: ClientRetrySetting): Mitigation {
+  return sdkRetry(setting)
+}
+
 export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
   const mode = options.mode
   if (mode !== undefined && !['none', 'legacy', 'standard', 'adaptive'].includes(mode))
