@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runScenario, sdkRetry } from 'kms-bench'
+import { renderHtml, renderMarkdown, runScenario, sdkRetry } from 'kms-bench'
 import scenario from './mixed-sdk-fleet.ts'
 
 describe('mixed-sdk-fleet (virtual time)', () => {
@@ -34,5 +34,10 @@ describe('mixed-sdk-fleet (virtual time)', () => {
     // while boto3's 5 keep coming back), and the Python workers wait longest.
     expect(node!.throttleRate).toBeGreaterThan(2 * python!.throttleRate)
     expect(python!.latencyMs.p99).toBeGreaterThan(node!.latencyMs.p99)
+    // Both reports show the groups apart.
+    const md = renderMarkdown(r)
+    expect(md).toContain('Host groups')
+    expect(md).toMatch(/\| as-deployed \| node-api \| 50 \| [\d,]+ \|/)
+    expect(renderHtml(r)).toContain('<section id="groups"><h2>Host groups</h2>')
   })
 })

@@ -13,7 +13,7 @@ import { assumptions, durationText, findings, notices, startedText, verdict } fr
 import { escapeHtml as esc, fmtInt } from './format.ts'
 import { variantFileNames } from './hgrm.ts'
 import { RANKING_SUMMARY, rankVariants, type RankTier } from './rank.ts'
-import { comparisonRows, operationsTable, quotaTable, thresholdsTable, type TextTable } from './tables.ts'
+import { comparisonRows, groupsTable, operationsTable, quotaTable, thresholdsTable, type TextTable } from './tables.ts'
 
 /** Options of {@link renderHtml}. */
 export interface HtmlOptions {
@@ -246,6 +246,18 @@ export function renderHtml(summary: RunSummary, options: HtmlOptions = {}): stri
       )
       for (const t of attributionTables(v)) out.push(htmlTable(t))
     }
+    out.push('</section>')
+  }
+
+  const groups = groupsTable(summary)
+  if (groups.rows.length > 0) {
+    out.push('<section id="groups"><h2>Host groups</h2>')
+    out.push(
+      htmlTable(
+        groups,
+        'Each group of the fleet counted apart: the requests its hosts completed, by outcome, and the latency of the succeeded ones from the intended send time.',
+      ),
+    )
     out.push('</section>')
   }
 
