@@ -12,6 +12,7 @@ export {
   formatIssues,
   isScenario,
   isSdkName,
+  KEY_SPECS,
   LatencySpecError,
   loadScenarioFile,
   mitigationNames,

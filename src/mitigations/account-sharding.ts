@@ -19,7 +19,7 @@
  * bucket stays in its account), nor are AWS managed keys (they cannot be shared).
  */
 import { z } from 'zod'
-import type { CallerInput } from '../kms/index.ts'
+import type { CallerInput, OperationInputs, OperationName } from '../kms/index.ts'
 import {
   withCaller,
   type KmsCallSpec,
@@ -104,7 +104,7 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
       const shardKeys = new Map<string, ResolvedKey[]>()
       /** the shard whose key made each ciphertext of the run */
       const blobShard = new WeakMap<Uint8Array, number>()
-      const inputs = new Rewrites<object>()
+      const inputs = new Rewrites<OperationInputs[OperationName]>()
       const callers = new Rewrites<CallerInput>()
       const calls = new Array<number>(n).fill(0)
       let created = 0
@@ -173,7 +173,7 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
                 const out = await kms.call(
                   'CreateKey',
                   {
-                    KeySpec: key.keySpec as never,
+                    KeySpec: key.keySpec,
                     KeyUsage: usage,
                     Description: `kms-bench shard ${j} copy of ${key.name}`,
                     Policy: shardPolicy,
@@ -216,13 +216,13 @@ export function accountSharding(options: AccountShardingOptions): Mitigation {
               } else keyFor = keyMode === 'per-account' ? keys[j] : keys[0]
             }
             const key = keyFor
-            const input = inputs.get(call.input as object, slot, (i) => {
-              if (key === undefined || (i as { KeyId?: string }).KeyId === undefined) return i
+            const input = inputs.get(call.input, slot, (i) => {
+              if (key === undefined || !('KeyId' in i) || i.KeyId === undefined) return i
               // Same account and Region: the key id; another account: the key ARN (required cross-account).
               return { ...i, KeyId: key.account === account ? key.keyId : key.arn }
             })
             return {
-              call: withCaller(call, caller, input as never),
+              call: withCaller(call, caller, input),
               tag: key !== undefined && key.account === account ? j : 0,
             }
           }

@@ -49,6 +49,7 @@ import {
 import { dataKeyRequestId } from './call-keys.ts'
 import { DEFAULT_ESDK_SUITE, ESDK_SUITES, esdkSuite } from './esdk-suites.ts'
 import { booleanOption, durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
+import { type KmsOutput, plaintextOf } from './outputs.ts'
 
 /** What requests sharing a miss get when the request that made the call was stopped at its deadline. */
 const ABORTED: KmsOutcome = {
@@ -125,7 +126,7 @@ const schema = z.object({
 
 interface Entry {
   /** the KMS output the entry was made from (shared; hits get a copy of the plaintext) */
-  readonly output: { readonly Plaintext?: Uint8Array }
+  readonly output: KmsOutput
   /** the cache's own copy of the plaintext data key, zeroed when the entry leaves */
   readonly plaintext: Uint8Array
   /** epoch ms the entry was cached */
@@ -260,14 +261,14 @@ export function dataKeyCache(options: DataKeyCacheOptions): Mitigation {
           /** A hit's outcome: the cached output with a copy of the data key. */
           const hitOutcome = (e: Entry): KmsOutcome => ({
             ok: true,
-            output: { ...e.output, Plaintext: new Uint8Array(e.plaintext) } as never,
+            output: { ...e.output, Plaintext: new Uint8Array(e.plaintext) },
           })
 
           /** After a miss's KMS call: cache the data key when the SDK would. */
           const store = (key: string, encrypt: boolean, bytes: number, out: KmsOutcome): KmsOutcome => {
             if (!out.ok) return out
-            const output = out.output as { Plaintext?: Uint8Array }
-            const plaintext = output.Plaintext
+            const output = out.output
+            const plaintext = plaintextOf(output)
             if (plaintext === undefined) return out
             if (encrypt) {
               if (bytes > maxBytesSeen) maxBytesSeen = bytes

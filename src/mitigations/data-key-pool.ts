@@ -31,6 +31,7 @@ import {
 } from '../load/index.ts'
 import { dataKeyRequestId } from './call-keys.ts'
 import { durationOption, intOption, invalidMitigation, parseOptions, positiveOption } from './params.ts'
+import { type KmsOutput, plaintextOf } from './outputs.ts'
 
 /** Options of {@link dataKeyPool}. */
 export interface DataKeyPoolOptions {
@@ -49,7 +50,7 @@ const schema = z.object({
 })
 
 interface Pooled {
-  readonly output: unknown
+  readonly output: KmsOutput
   readonly created: number
 }
 
@@ -92,7 +93,7 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
           held--
           if (now - k.created > maxAgeMs) {
             // Too old to use: dropped, and its plaintext zeroed.
-            ;(k.output as { Plaintext?: Uint8Array }).Plaintext?.fill(0)
+            plaintextOf(k.output)?.fill(0)
             stats.expired++
             continue
           }
@@ -131,7 +132,7 @@ export function dataKeyPool(options: DataKeyPoolOptions): Mitigation {
               return undefined
             }
             stats.served++
-            return { ok: true, output: k.output as never }
+            return { ok: true, output: k.output }
           }
           const invoker: KmsInvoker = (call) => {
             const out = fromPool(call)

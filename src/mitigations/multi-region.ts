@@ -14,7 +14,7 @@
  * add. S3 SSE-KMS calls stay where the bucket is.
  */
 import { z } from 'zod'
-import type { CallerInput } from '../kms/index.ts'
+import type { CallerInput, OperationInputs, OperationName } from '../kms/index.ts'
 import {
   withCaller,
   type KmsCallSpec,
@@ -79,7 +79,7 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
       const calls = new Map<string, number>()
       /** the Region each ciphertext made during the run was made in */
       const blobRegion = new WeakMap<Uint8Array, string>()
-      const inputs = new Rewrites<object>()
+      const inputs = new Rewrites<OperationInputs[OperationName]>()
       const callers = new Rewrites<CallerInput>()
       const regionIndex = new Map<string, number>()
       const indexOf = (r: string): number => {
@@ -159,11 +159,10 @@ export function multiRegion(options: MultiRegionOptions): Mitigation {
             if (region === from) return { call, tag: region }
             const slot = indexOf(region)
             const caller = callers.get(call.caller, slot, (c): CallerInput => ({ ...c, region }))
-            const input = inputs.get(call.input as object, slot, (i) => {
-              const keyId = (i as { KeyId?: string }).KeyId
-              return keyId === undefined ? i : { ...i, KeyId: inRegion(keyId, region) }
-            })
-            return { call: withCaller(call, caller, input as never), tag: region }
+            const input = inputs.get(call.input, slot, (i) =>
+              'KeyId' in i && typeof i.KeyId === 'string' ? { ...i, KeyId: inRegion(i.KeyId, region) } : i,
+            )
+            return { call: withCaller(call, caller, input), tag: region }
           }
           return reroutingInvoker(next, route, (region, out) => {
             const blob = outputBlob(out)

@@ -35,6 +35,7 @@ import {
 import { dataKeyRequestId } from './call-keys.ts'
 import { durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
 import { type StormDecision, StormTracker } from './storm-tracker.ts'
+import { type KmsOutput, plaintextOf } from './outputs.ts'
 
 /** The spec's defaults (seconds, except sleepMilli). */
 export const STORM_TRACKING_DEFAULTS = Object.freeze({
@@ -95,7 +96,7 @@ const schema = z
   })
 
 interface Entry {
-  readonly output: { readonly Plaintext?: Uint8Array }
+  readonly output: KmsOutput
   readonly plaintext: Uint8Array
   readonly created: number
   readonly expiry: number
@@ -181,12 +182,12 @@ function startRun(
         e.uses++
         exposure.maxUses = Math.max(exposure.maxUses, e.uses)
         exposure.maxAgeMs = Math.max(exposure.maxAgeMs, now - e.created)
-        return { ok: true, output: { ...e.output, Plaintext: new Uint8Array(e.plaintext) } as never }
+        return { ok: true, output: { ...e.output, Plaintext: new Uint8Array(e.plaintext) } }
       }
       const store = (key: string, out: KmsOutcome): KmsOutcome => {
         if (!out.ok) return out
-        const output = out.output as { Plaintext?: Uint8Array }
-        const plaintext = output.Plaintext
+        const output = out.output
+        const plaintext = plaintextOf(output)
         if (plaintext === undefined) return out
         const now = host.now()
         lru.set(key, {

@@ -32,6 +32,7 @@ import { at } from '../util/index.ts'
 import { z } from 'zod'
 import { KMS_PRICES, estimateCost, OPERATION_NAMES, type OperationName } from '../kms/index.ts'
 import {
+  KEY_SPECS,
   OP_RECIPES,
   defineScenario,
   formatIssues,
@@ -111,7 +112,7 @@ export const WorkloadSchema = z.strictObject({
         region: z.string().optional(),
         account: accountId.optional(),
         /** @default 'SYMMETRIC_DEFAULT' (or what the operations need: HMAC_256 for MACs, ECC_NIST_P256 for signatures) */
-        spec: z.string().optional(),
+        spec: z.enum(KEY_SPECS).optional(),
         /** operation → peak requests per second */
         operations: z
           .record(z.string(), z.number().finite().positive())
@@ -198,7 +199,7 @@ export function workloadScenario(w: Workload, mitigations: MitigationTable, sour
         name: k.name,
         ...(k.region !== undefined ? { region: k.region } : {}),
         ...(k.account !== undefined ? { account: k.account } : {}),
-        spec: (k.spec ?? need?.spec ?? 'SYMMETRIC_DEFAULT') as never,
+        spec: k.spec ?? need?.spec ?? 'SYMMETRIC_DEFAULT',
         ...(need !== undefined ? { usage: need.usage } : {}),
       }
     }),

@@ -98,7 +98,7 @@ export class ApiHandler {
     let result: CallResult<OperationName> | undefined
     let failure: unknown
     try {
-      result = emulator.tryCall(op, input as never, caller)
+      result = emulator.tryCall(op, input, caller)
     } catch (e) {
       failure = e
     }
@@ -154,7 +154,7 @@ export class ApiHandler {
           : result.error.name
     this.#deps.metrics?.observe(op, outcome, Math.max(0, this.#deps.clock.now() - startMs) / 1000)
     if (result === undefined) sendError(state, res, failure, requestId)
-    else if (result.ok) send(state, res, 200, encodeResponse(op, result.output as never), requestId)
+    else if (result.ok) send(state, res, 200, encodeResponse(op, result.output), requestId)
     else sendError(state, res, result.error, requestId)
   }
 

@@ -67,6 +67,7 @@ export type {
   SyncKms,
   WaitEffect,
 } from './protocol.ts'
+export { KEY_SPECS } from './schema.ts'
 export type { ContextSpec, RequestSpec, SizeSpec, StepSpec } from './schema.ts'
 export { scenarioSchema, scenarioSchemaFor } from './scenario-schema.ts'
 export type {

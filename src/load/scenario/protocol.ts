@@ -3,7 +3,7 @@
  * that request code (custom requests), mitigations, the engine and the targets share. Types
  * only; its helpers (kmsCall, sleep, wait, Flight, ...) are in engine/effects.ts.
  */
-import type { CallerInput, OperationInputs, OperationName, OperationOutputs } from '../../kms/index.ts'
+import type { CallerInput, KeySpec, OperationInputs, OperationName, OperationOutputs } from '../../kms/index.ts'
 import type { Random } from '../../random.ts'
 
 /** One application host of the fleet: its own SDK client, its own caches. */
@@ -32,7 +32,7 @@ export interface ResolvedKey {
   readonly account: string
   readonly region: string
   /** `SYMMETRIC_DEFAULT`, `RSA_2048`, `HMAC_256`, ... */
-  readonly keySpec: string
+  readonly keySpec: KeySpec
   /** `alias/...` when the scenario gave one */
   readonly alias?: string
   /** `CUSTOMER` or `AWS` (AWS managed keys are not billed) */

@@ -62,8 +62,10 @@ export interface EndpointTargetOptions {
   setupTimeoutMs?: number
 }
 
-type Command = { readonly input: unknown }
-type CommandClass = new (input: unknown) => Command
+/** Any KMS command, as `KMSClient.send` takes it (its input and output the union of the operations'). */
+type KmsCommand = Parameters<sdk.KMSClient['send']>[0]
+/** A command class of `@aws-sdk/client-kms`, looked up by operation name. */
+type CommandClass = new (input: unknown) => KmsCommand
 type SendResult = { $metadata?: { attempts?: number } }
 
 function commandClass(op: string): CommandClass {
@@ -194,7 +196,8 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
           // setupTimeoutMs, not minutes of SDK retries on a 30 s socket timeout.
           const deadline = responseDeadline(clock, setupTimeoutMs, { agent: agent as HttpAgent })
           try {
-            const out = (await client.send(new (commandClass(operation))(input) as never, {
+            // the SDK's output shapes are the emulator's (one Smithy model), without its index signatures
+            const out = (await client.send(new (commandClass(operation))(input), {
               abortSignal: deadline.signal,
             })) as unknown as OperationOutputs[Op]
             trackKeys(operation, out, createdKeys)
@@ -217,9 +220,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         const client = clientFor(host, call.caller)
         try {
           // The request's deadline aborts the call, its SDK retries and backoffs included.
-          const command = new (commandClass(call.operation))(call.input) as Command & {
-            middlewareStack: sdk.KMSClient['middlewareStack']
-          }
+          const command = new (commandClass(call.operation))(call.input)
           // Below the retry middleware, like the attempt observer: every attempt is attributed.
           command.middlewareStack.add(
             (next) => async (args) => {
@@ -234,12 +235,12 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
             },
             { step: 'deserialize', name: 'kmsBenchAttribution', priority: 'high' },
           )
-          const out = (await (signal !== undefined
-            ? client.send(command as never, { abortSignal: signal })
-            : client.send(command as never))) as SendResult
+          const out = await (signal !== undefined
+            ? client.send(command, { abortSignal: signal })
+            : client.send(command))
           const attempts = out.$metadata?.attempts ?? 1
           if (attempts > 1) rec.sdkRetries += attempts - 1
-          return { ok: true, output: out as never }
+          return { ok: true, output: out as OperationOutputs[OperationName] }
         } catch (e) {
           const attempts = (e as SendResult).$metadata?.attempts ?? 1
           if (attempts > 1) rec.sdkRetries += attempts - 1
