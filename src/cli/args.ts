@@ -8,6 +8,7 @@ import { closestName } from '../suggest.ts'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isKnownRegion, suggestRegion } from '../regions.ts'
 import { usageError } from './cli-error.ts'
+import { at } from '../util/index.ts'
 
 type FlagOptions = NonNullable<ParseArgsConfig['options']>
 
@@ -55,7 +56,7 @@ export function parseCommandArgs<const O extends FlagOptions>(
 function joinNegativeValues(argv: readonly string[], options: FlagOptions): string[] {
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string
+    const a = at(argv, i)
     const next = argv[i + 1]
     if (a === '--') {
       out.push(...argv.slice(i))

@@ -13,6 +13,7 @@ import { reportCommand } from './report.ts'
 import { runCommand } from './run.ts'
 import { toolVersion } from './scenario-input.ts'
 import { serveCommand } from './serve.ts'
+import { at } from '../util/index.ts'
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -57,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0
   }
   // `kms-bench help CMD` is `kms-bench CMD --help`.
-  if (name === 'help') return main([rest[0] as string, '--help'], io)
+  if (name === 'help') return main([at(rest, 0), '--help'], io)
   if (name === '--version' || name === '-v') {
     io.stdout.write(`${toolVersion()}\n`)
     return 0

@@ -24,6 +24,7 @@ import { projection } from './run/projection.ts'
 import { OPTIONS, USAGE } from './run/usage.ts'
 import { traceFileReader } from './scenario-input.ts'
 import { runThresholds, thresholdLines, withRepetitions } from './thresholds.ts'
+import { at } from '../util/index.ts'
 
 export { usableWorkers } from '../load/index.ts'
 export { parseShard } from './run/plan.ts'
@@ -55,7 +56,7 @@ async function runRepeated(plan: RunPlan, scenario: Scenario, choice: WorkerChoi
       progress.clear()
     }
   }
-  return plan.runs > 1 ? withRepetitions(results) : (results[0] as RunSummary)
+  return plan.runs > 1 ? withRepetitions(results) : at(results, 0)
 }
 
 /** Prints the variants, where the reports went and the gates; returns the exit code. */

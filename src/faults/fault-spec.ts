@@ -1,3 +1,4 @@
+import { at } from '../util/index.ts'
 /**
  * Fault specifications: what AWS Fault Injection Service would inject into KMS if it could
  * (its API-throttle and API-error actions support only `ec2` and `kinesis`:
@@ -91,7 +92,7 @@ export function parseFaultSpec(text: string): FaultSpec {
       const exp = /^exp:(.+)$/.exec(value)
       const range = /^([\d.]+)-([\d.]+)$/.exec(value)
       out.latency = exp
-        ? { mean: millis(exp[1] as string, `${where}: ms`) }
+        ? { mean: millis(at(exp, 1), `${where}: ms`) }
         : range
           ? { min: Number(range[1]), max: Number(range[2]) }
           : { ms: millis(value, `${where}: ms`) }

@@ -39,6 +39,7 @@ import {
 import { EC_CURVES, RSA_BITS } from './key-material.ts'
 import type { ImportParameters, ImportState, KeyMaterialVersion, KmsKey } from './key.ts'
 import type { AlgorithmSpec, WrappingKeySpec } from './model.generated.ts'
+import { at } from '../util/index.ts'
 
 /** How long a wrapping key and its import token stay valid: 24 hours (API_GetParametersForImport.html). */
 export const IMPORT_PARAMETERS_TTL_MS = 24 * 60 * 60 * 1000
@@ -176,7 +177,7 @@ export function deleteMaterial(key: KmsKey, id: string): void {
   if (info !== undefined) info.present = false
   const i = key.material.versions.findIndex((v) => v.id === id)
   if (i >= 0) {
-    const v = key.material.versions[i] as KeyMaterialVersion
+    const v = at(key.material.versions, i)
     key.material.versions[i] = { version: v.version, id: v.id, createdAt: v.createdAt, backingKeyId: v.backingKeyId }
     if (i === key.material.current && key.state !== 'PendingDeletion') key.state = 'PendingImport'
   }

@@ -63,6 +63,7 @@ import {
 import { describeFault } from '../faults/index.ts'
 import { deriveSeed, randomFor } from '../random.ts'
 import { embeddedTarget, type Target, type TargetSession } from './targets/index.ts'
+import { at } from '../util/index.ts'
 
 /** Host index → the principal of its fleet group, if the group names one. */
 function hostGroups(s: Scenario): (h: number) => string | undefined {
@@ -555,8 +556,8 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     for (let h = shard.index % step; h < fleet; h += step) {
       const groupPrincipal = groupOf(h)
       const principalIndex = groupPrincipal !== undefined ? principals.indexOf(groupPrincipal) : h % principals.length
-      const principal = principals[principalIndex] as string
-      const hostRegion = hostRegions[h % hostRegions.length] as string
+      const principal = at(principals, principalIndex)
+      const hostRegion = at(hostRegions, h % hostRegions.length)
       const caller: CallerInput = callers.get(principal, hostRegion)
       const host: HostState = {
         index: h,

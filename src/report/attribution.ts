@@ -7,6 +7,7 @@
 import { alarmInForce, type RunSummary, type VariantSummary } from '../load/index.ts'
 import { escapeMarkdown as md, fmtInt } from './format.ts'
 import type { TextTable } from './tables.ts'
+import { at } from '../util/index.ts'
 
 type Counts = Record<string, { calls: number; throttled: number }>
 
@@ -100,7 +101,7 @@ function minuteText(second: number): string {
 export function cloudWatchSection(summary: RunSummary, heading: (text: string) => string): string[] {
   const vs = summary.variants.filter((v) => v.cloudwatch !== undefined && v.cloudwatch.series.length > 0)
   if (vs.length === 0) return []
-  const alarm = (vs[0] as VariantSummary).cloudwatch?.alarm
+  const alarm = at(vs, 0).cloudwatch?.alarm
   const out = [heading('The CloudWatch view')]
   out.push(
     `KMS publishes AWS/Usage CallCount per minute; the quota is per second. The alarm evaluated here is Service Quotas' kind: usage above ${alarm?.percent ?? 80} % of the quota for ${alarm?.minutes ?? 1} consecutive minute(s) (CallCount / 60 against the per-second quota; CallCount counts accepted and throttled calls). A one-minute sum hides the bursts that throttle.`,

@@ -32,6 +32,7 @@ import { refuseCrossSite } from './guards.ts'
 import type { ServerMetrics } from './metrics.ts'
 import type { RequestAuthenticator, RequestIdentity } from './identity.ts'
 import { type ResponderState, send } from './respond.ts'
+import { at } from '../util/index.ts'
 
 /** Extra health facts (for example audit delivery); `problems` non-empty makes the status `degraded`. */
 export interface HealthReport {
@@ -179,9 +180,7 @@ function hasBearer(req: IncomingMessage, token: string | undefined): boolean {
   if (token === undefined) return false
   const m = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))
   if (m === null) return false
-  const a = createHash('sha256')
-    .update(m[1] as string)
-    .digest()
+  const a = createHash('sha256').update(at(m, 1)).digest()
   const b = createHash('sha256').update(token).digest()
   return timingSafeEqual(a, b)
 }

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { HttpError } from './errors.ts'
+import { at } from '../util/index.ts'
 
 /** Reads a request body up to `max` bytes; a longer one is an HTTP 413 without reading the rest. */
 export function readBody(
@@ -62,7 +63,7 @@ function onBodyData(this: BodyRequest, chunk: Buffer): void {
 function onBodyEnd(this: BodyRequest): void {
   const s = this[BODY]
   if (s === undefined) return
-  settle(this, undefined, s.chunks.length === 1 ? (s.chunks[0] as Buffer) : Buffer.concat(s.chunks, s.size))
+  settle(this, undefined, s.chunks.length === 1 ? at(s.chunks, 0) : Buffer.concat(s.chunks, s.size))
 }
 
 // The client went away mid-body: nothing will be answered, but the request must settle.

@@ -8,6 +8,7 @@
 import { isReplayable, replayKeyNeed, type ReplayRow } from '../load/index.ts'
 import { callerOf, type KmsTrailEvent } from './cloudtrail-event.ts'
 import type { TrailFileContents } from './read-log.ts'
+import { at } from '../util/index.ts'
 
 /** A key seen in the log, as the replay scenario declares it. */
 export interface TrailKey {
@@ -169,14 +170,14 @@ function groupRows(
       second = s
       index.clear()
     }
-    perSecond[s] = (perSecond[s] as number) + 1
+    perSecond[s] = at(perSecond, s) + 1
     // Principals IAM cannot evaluate here (federated users, service identities) call as the account root.
     const principal = e.principal !== undefined && PRINCIPAL.test(e.principal) ? e.principal : ''
     const via = e.invokedBy !== undefined && e.invokedBy !== 'AWS Internal' ? e.invokedBy : ''
     const caller = callerOf(e)
     const g = `${e.operation}|${key}|${principal}|${via}|${caller}|${e.account}|${e.region}|${ctx}`
-    const at = index.get(g)
-    if (at === undefined) {
+    const existing = index.get(g)
+    if (existing === undefined) {
       index.set(g, rows.length)
       rows.push({
         second: s,
@@ -192,8 +193,8 @@ function groupRows(
         throttled: e.throttled ? 1 : 0,
       })
     } else {
-      const r = rows[at] as ReplayRow
-      rows[at] = { ...r, count: r.count + 1, throttled: r.throttled + (e.throttled ? 1 : 0) }
+      const r = at(rows, existing)
+      rows[existing] = { ...r, count: r.count + 1, throttled: r.throttled + (e.throttled ? 1 : 0) }
     }
   }
   return rows

@@ -34,6 +34,7 @@ import { assertKeyState } from '../key-state.ts'
 import { assertCustomerManaged, type ImportState, type KeyMaterialVersion, type KmsKey } from '../key.ts'
 import type { ImportKeyMaterialRequest } from '../model.generated.ts'
 import { resolveKeyId } from '../resolve.ts'
+import { at } from '../../util/index.ts'
 
 /** ExpirationModel and ValidTo of a request, checked (ValidationException with AWS's text where recorded). */
 function expiration(
@@ -128,7 +129,7 @@ export const importKeyMaterial: Handler<'ImportKeyMaterial'> = (ctx, input) => {
   const versions = key.material.versions
   if (where === 'existing') {
     const i = versions.findIndex((v) => v.id === fresh.id)
-    const old = versions[i] as KeyMaterialVersion
+    const old = at(versions, i)
     versions[i] = { ...fresh, version: old.version, createdAt: old.createdAt }
   } else if (where === 'first') {
     versions.push(fresh)

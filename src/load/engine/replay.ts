@@ -20,6 +20,7 @@ import { kmsCall } from './effects.ts'
 import type { KmsCallSpec, ResolvedKey } from '../scenario/index.ts'
 import { OP_RECIPES } from './op-inputs.ts'
 import { randomFor } from '../../random.ts'
+import { at } from '../../util/index.ts'
 
 /** One row of a calls table. */
 export interface ReplayRow {
@@ -99,12 +100,12 @@ export function parseReplayTable(csv: string, source: string): ReplayRow[] {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'))
   const header = (lines[0] ?? '').split(',').map((h) => h.trim())
   const idx = COLUMNS.map((c) => header.indexOf(c))
-  const missing = COLUMNS.filter((_, i) => (idx[i] as number) < 0)
+  const missing = COLUMNS.filter((_, i) => at(idx, i) < 0)
   if (missing.length > 0) throw new ReplayTableError(`${source}: missing columns ${missing.join(', ')}`)
   const rows: ReplayRow[] = []
   for (let n = 1; n < lines.length; n++) {
-    const f = splitLine(lines[n] as string)
-    const get = (c: number): string => f[idx[c] as number] ?? ''
+    const f = splitLine(at(lines, n))
+    const get = (c: number): string => f[at(idx, c)] ?? ''
     const where = `${source}: row ${n + 1}`
     const int = (c: number, min: number): number => {
       const v = Number(get(c))
@@ -143,7 +144,7 @@ function splitLine(line: string): string[] {
   let cur = ''
   let quoted = false
   for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string
+    const c = at(line, i)
     if (quoted) {
       if (c === '"' && line[i + 1] === '"') {
         cur += '"'
@@ -244,7 +245,7 @@ export class ReplayCalls {
     this.#env = env
     this.#prefix = prefix
     for (let i = 0; i < rows.length; i++) {
-      const s = (rows[i] as ReplayRow).second
+      const s = at(rows, i).second
       const cur = this.#start.get(s)
       if (cur === undefined) this.#start.set(s, [i, i + 1])
       else cur[1] = i + 1
@@ -252,8 +253,8 @@ export class ReplayCalls {
     this.#period = Math.max(env.seconds, 1)
     this.#scale = env.scale ?? 1
     const before = new Float64Array(this.#period + 1)
-    for (const r of rows) if (r.second < this.#period) before[r.second + 1] = (before[r.second + 1] as number) + r.count
-    for (let i = 1; i <= this.#period; i++) before[i] = (before[i] as number) + (before[i - 1] as number)
+    for (const r of rows) if (r.second < this.#period) before[r.second + 1] = at(before, r.second + 1) + r.count
+    for (let i = 1; i <= this.#period; i++) before[i] = at(before, i) + at(before, i - 1)
     this.#before = before
   }
 
@@ -313,17 +314,16 @@ export class ReplayCalls {
       return
     }
     let n = 0
-    for (let i = range[0]; i < range[1]; i++) n += (this.#rows[i] as ReplayRow).count
+    for (let i = range[0]; i < range[1]; i++) n += at(this.#rows, i).count
     const order = new Uint32Array(n)
     let j = 0
-    for (let i = range[0]; i < range[1]; i++)
-      for (let c = 0; c < (this.#rows[i] as ReplayRow).count; c++) order[j++] = i
+    for (let i = range[0]; i < range[1]; i++) for (let c = 0; c < at(this.#rows, i).count; c++) order[j++] = i
     // Fisher–Yates with a stream of its own per second: the same seed gives the same order.
     const random = randomFor(this.#env.seed, 'replay', s)
     for (let i = n - 1; i > 0; i--) {
       const k = random.int(i + 1)
-      const t = order[i] as number
-      order[i] = order[k] as number
+      const t = at(order, i)
+      order[i] = at(order, k)
       order[k] = t
     }
     this.#order = order

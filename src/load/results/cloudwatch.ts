@@ -17,6 +17,7 @@
  * the alarm was already in ALARM when it happened (the previous minute ended in ALARM).
  */
 import type { TimelineEntry, VariantSummary } from './summary.ts'
+import { at } from '../../util/index.ts'
 
 /** A Service-Quotas-style alarm. */
 export interface UsageAlarm {
@@ -101,16 +102,16 @@ function poolSeries(
     const a = e.poolAccepted[key] ?? 0
     const t = e.poolThrottled?.[key] ?? 0
     const m = Math.floor(e.second / 60)
-    callCount[m] = (callCount[m] as number) + a + t
-    throttled[m] = (throttled[m] as number) + t
-    peak[m] = Math.max(peak[m] as number, a + t)
+    callCount[m] = at(callCount, m) + a + t
+    throttled[m] = at(throttled, m) + t
+    peak[m] = Math.max(at(peak, m), a + t)
     if (t > 0) throttledBySecond.set(e.second, t)
   }
   const threshold = (alarm.percent / 100) * q.limit * 60
   const alarmMinutes: number[] = []
   let run = 0
   for (let m = 0; m < minutes; m++) {
-    run = (callCount[m] as number) > threshold ? run + 1 : 0
+    run = at(callCount, m) > threshold ? run + 1 : 0
     if (run >= alarm.minutes) alarmMinutes.push(m)
   }
   const inAlarm = new Set(alarmMinutes)

@@ -19,6 +19,7 @@ import type {
   VariantSummary,
 } from './summary.ts'
 import { costOf, emptyEntry } from './variant-summary.ts'
+import { at } from '../../util/index.ts'
 
 /** Why shard results cannot be merged. */
 export class MergeError extends Error {
@@ -29,7 +30,7 @@ export class MergeError extends Error {
 export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunSummary> {
   await initHistograms()
   if (parts.length === 0) throw new MergeError('nothing to merge')
-  const first = parts[0] as RunSummary
+  const first = at(parts, 0)
   const problems: string[] = []
   const seen = new Set<number>()
   const shardCount = first.shards[0]?.count ?? 1
@@ -66,7 +67,7 @@ export async function mergeSummaries(parts: readonly RunSummary[]): Promise<RunS
   const shardsOf = parts.map((p) => p.shards.length)
   const variants = first.variants.map((_v, vi) =>
     mergeVariant(
-      parts.map((p) => p.variants[vi] as VariantSummary),
+      parts.map((p) => at(p.variants, vi)),
       shardsOf,
       first.durationSeconds,
       shared,
@@ -119,7 +120,7 @@ function mergeVariant(
   durationSeconds: number,
   sharedQuota: boolean,
 ): VariantSummary {
-  const v0 = vs[0] as VariantSummary
+  const v0 = at(vs, 0)
   const duration = durationSeconds > 0 ? durationSeconds : 1
   const offered = sum(vs.map((v) => v.offered.requests))
   const achieved = sum(vs.map((v) => v.achieved.requests))
@@ -162,7 +163,7 @@ function mergeVariant(
       symmetricRequests: sum(billings.map((b) => b.symmetricRequests)),
       asymmetricRequests: sum(billings.map((b) => b.asymmetricRequests)),
       dataKeyPairRequests: sum(billings.map((b) => b.dataKeyPairRequests)),
-      keys: (billings[0] as Billing).keys,
+      keys: at(billings, 0).keys,
     }
     costUsd = costOf(billing, durationSeconds)
   }
@@ -318,7 +319,7 @@ function mergeMitigations(lists: MitigationSummary[][]): MitigationSummary[] {
 }
 
 function mergeExposures(list: Exposure[]): Exposure {
-  const e = { ...(list[0] as Exposure), notes: [...new Set(list.flatMap((x) => x.notes))] }
+  const e = { ...at(list, 0), notes: [...new Set(list.flatMap((x) => x.notes))] }
   for (const x of list.slice(1)) {
     e.maxMessagesPerDataKey = Math.max(e.maxMessagesPerDataKey, x.maxMessagesPerDataKey)
     e.maxBytesPerDataKey = Math.max(e.maxBytesPerDataKey, x.maxBytesPerDataKey)

@@ -23,6 +23,7 @@
 import { OPERATION_NAMES } from '../../kms/index.ts'
 import { closestName } from '../../suggest.ts'
 import type { RunSummary, ThresholdResult, VariantSummary } from './summary.ts'
+import { at } from '../../util/index.ts'
 
 /** A threshold (or compare rule) that cannot be parsed, or names an unknown metric or variant. */
 export class ThresholdError extends Error {
@@ -223,7 +224,7 @@ function splitVariant(text: string): { variant?: string; body: string } {
   const t = text.trim()
   const m = VARIANT_PREFIX.exec(t)
   if (m === null) return { body: t }
-  return { variant: m[1] as string, body: (m[2] as string).trim() }
+  return { variant: at(m, 1), body: at(m, 2).trim() }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { QuotaUsage } from '../../quota/index.ts'
 import { encodeHistogram, latencyStats } from './histograms.ts'
 import type { VariantRecorder } from './recorder.ts'
 import type { Billing, Exposure, MitigationSummary, QuotaPoolUsage, TimelineEntry, VariantSummary } from './summary.ts'
+import { at } from '../../util/index.ts'
 
 /** Operations billed at the asymmetric price (when their key is asymmetric, which these always are). */
 const ASYMMETRIC_OPS = new Set(['Sign', 'Verify', 'GetPublicKey', 'DeriveSharedSecret'])
@@ -77,11 +78,11 @@ export function buildVariantSummary(i: VariantSummaryInput): VariantSummary {
     keys: i.keys.map((k) => ({ rotations: k.rotations })),
   }
   for (let op = 0; op < OPERATION_NAMES.length; op++) {
-    const c = rec.kmsCalls[op] as number
+    const c = at(rec.kmsCalls, op)
     if (c === 0) continue
-    const name = OPERATION_NAMES[op] as string
-    const t = rec.kmsThrottled[op] as number
-    const f = rec.kmsFailed[op] as number
+    const name = at(OPERATION_NAMES, op)
+    const t = at(rec.kmsThrottled, op)
+    const f = at(rec.kmsFailed, op)
     byOperation[name] = { calls: c, throttled: t, failed: f }
     calls += c
     throttled += t
@@ -230,7 +231,7 @@ function withPools(
     const second = s.epochSecond - startEpochSecond
     if (second < 0) continue
     while (timeline.length <= second) timeline.push(emptyEntry(timeline.length))
-    const e = timeline[second] as TimelineEntry
+    const e = at(timeline, second)
     if (s.accepted > 0) e.poolAccepted[s.key] = (e.poolAccepted[s.key] ?? 0) + s.accepted
     if (s.throttled > 0) (e.poolThrottled ??= {})[s.key] = (e.poolThrottled[s.key] ?? 0) + s.throttled
   }
@@ -240,7 +241,7 @@ function withPools(
 /** Folds the entries from second `n` on into second `n − 1` and drops them. */
 function cutTimeline(timeline: TimelineEntry[], n: number): void {
   if (timeline.length <= n) return
-  const last = timeline[n - 1] as TimelineEntry
+  const last = at(timeline, n - 1)
   for (const e of timeline.slice(n)) {
     last.offered += e.offered
     last.achieved += e.achieved

@@ -1,3 +1,4 @@
+import { at } from '../../util/index.ts'
 /**
  * Durations as people write them: `30s`, `5m`, `1h`, `1h30m`, `250ms`, or a plain number of
  * seconds (`90`, `0.5`).
@@ -31,7 +32,7 @@ export function parseDuration(value: string | number): number {
   for (;;) {
     const m = PART.exec(text)
     if (m === null) break
-    total += Number(m[1]) * (UNIT_SECONDS[m[2] as string] as number)
+    total += Number(m[1]) * (UNIT_SECONDS[at(m, 2)] as number)
     end = PART.lastIndex
   }
   if (end !== text.length)
