@@ -78,6 +78,8 @@ export const MEANINGS: Readonly<Record<string, string>> = {
     '`customer` (created and billed, $1/month) or `aws` (the AWS managed key `alias/aws/<service>`, free)',
   'keys[].service': 'for an AWS managed key: the service whose key it is (`s3`, `dynamodb`, ...)',
   'keys[].multiRegion': 'a multi-Region primary key (needed by the `multi-region` mitigation)',
+  'keys[].customKeyStore':
+    "the key lives in a custom key store of this type (`AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`), created and connected at setup: its calls also count in the store's 1,800/s pool and pay the latency model's customKeyStore term; the HSM / external key manager is kms-bench's own key material",
   'keys[].rotations': 'rotations done so far: the 1st and 2nd rotation add $1/month each to the key price',
   principals:
     'IAM principals making the calls; host i uses principal i mod n (default: a role `app` in the first account)',

@@ -8,6 +8,36 @@ import { neverSettles } from './test-support.ts'
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): Mitigation => sdkRetry(s)
 
 describe('runScenario in virtual time', () => {
+  it('keys in custom key stores: both pools count every call, the store term adds to latency, assumptions say so', async () => {
+    const s = defineScenario({
+      name: 'stores',
+      duration: 2,
+      keys: [
+        { name: 'xks', customKeyStore: 'EXTERNAL_KEY_STORE' },
+        { name: 'hsm', customKeyStore: 'AWS_CLOUDHSM' },
+      ],
+      arrivals: { shape: 'constant', rate: 1_000 },
+      requests: [{ kind: 'encrypt', key: 'xks' }],
+      variants: [{ name: 'xks' }, { name: 'hsm', requests: [{ kind: 'encrypt', key: 'hsm' }] }],
+      latency: {
+        default: { type: 'constant', ms: 10 },
+        customKeyStore: { EXTERNAL_KEY_STORE: { type: 'constant', ms: 25 } },
+      },
+    })
+    const r = await runScenario(s, { retryLayer, retry: { mode: 'none', maxAttempts: 1 } })
+    const [xks, hsm] = r.variants as [(typeof r.variants)[0], (typeof r.variants)[0]]
+    // 10 ms of service time plus 25 ms per XKS proxy round trip; CloudHSM has no term in this spec.
+    expect(xks.serviceTimeMs.p50).toBeCloseTo(35, 0)
+    expect(hsm.serviceTimeMs.p50).toBeCloseTo(10, 0)
+    const store = xks.quota.find((p) => p.pool.startsWith('custom-key-store:'))
+    const symmetric = xks.quota.find((p) => p.pool === 'symmetric')
+    expect(store).toMatchObject({ accepted: 2_000, throttled: 0, limit: 1_800 })
+    expect(symmetric?.accepted).toBe(2_000)
+    expect(
+      r.assumptions.some((a) => a.includes('custom key stores also wait') && a.includes('XKS proxy constant 25 ms')),
+    ).toBe(true)
+  })
+
   it('offered twice the quota: exactly half of the requests are throttled, every second', async () => {
     const s = defineScenario({
       name: 'twice',

@@ -6,7 +6,14 @@
  * and the shard only, so variants are compared on identical traffic.
  */
 import { SystemClock, VirtualClock, VIRTUAL_EPOCH_MS, type Clock, type RealTimeClock } from '../clock.ts'
-import { type CallerInput, billableKeys } from '../kms/index.ts'
+import {
+  type CallerInput,
+  type CustomKeyStoreType,
+  type KeySpec,
+  type KeyUsageType,
+  billableKeys,
+} from '../kms/index.ts'
+import { ensureCustomKeyStore } from './custom-key-store-setup.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { allJavaScript, clientRetryLayer, resolveClient } from './client/index.ts'
 import {
@@ -498,7 +505,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
   })
   try {
     session.grantPrincipals?.(scenarioPrincipals(s))
-    const keys = await createKeys(s, session.setup, a.region)
+    const keys = await createKeys(s, session.setup, a.region, (ms) => new Promise((r) => a.wall.setTimer(ms, r)))
     const mitigations: { mitigation: Mitigation; run: MitigationRun | undefined }[] = []
     const all = [...(a.retryMitigation !== undefined ? [a.retryMitigation] : []), ...v.mitigations]
     const ctxFor = (m: Mitigation, i: number): MitigationContext => ({
@@ -758,6 +765,29 @@ function abandonedNote(
   return `${what} at the end of the drain (${drain} s after the last arrival${options.realTime?.drainMs === undefined ? ', the default' : ''}; run --drain D); they were ${counted}.`
 }
 
+/** CreateKey in a custom key store of `type`; an external key gets an XksKeyId not yet in use. */
+async function createStoreKey(
+  setup: SetupKms,
+  caller: CallerInput,
+  type: CustomKeyStoreType,
+  xksName: string,
+  input: { KeySpec: KeySpec; KeyUsage: KeyUsageType; Description: string; Policy?: string },
+  store: (type: CustomKeyStoreType) => Promise<string>,
+) {
+  const CustomKeyStoreId = await store(type)
+  if (type === 'AWS_CLOUDHSM') return setup.call('CreateKey', { ...input, CustomKeyStoreId, Origin: type }, caller)
+  // A long-lived endpoint may hold the external key of an earlier run (XksKeyAlreadyInUseException).
+  for (let n = 1; ; n++) {
+    const XksKeyId = n === 1 ? xksName : `${xksName}-${n}`
+    try {
+      return await setup.call('CreateKey', { ...input, CustomKeyStoreId, Origin: type, XksKeyId }, caller)
+    } catch (e) {
+      const code = (e as { code?: string; name?: string }).code ?? (e as { name?: string }).name
+      if (code !== 'XksKeyAlreadyInUseException' || n >= 100) throw e
+    }
+  }
+}
+
 function latencyName(l: LatencySetting): string {
   return typeof l === 'string' ? l : 'custom'
 }
@@ -773,8 +803,14 @@ function gcd(a: number, b: number): number {
 }
 
 /** Creates the scenario's keys (and aliases) through the setup path. */
-async function createKeys(s: Scenario, setup: SetupKms, region: string): Promise<Map<string, ResolvedKey>> {
+async function createKeys(
+  s: Scenario,
+  setup: SetupKms,
+  region: string,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Map<string, ResolvedKey>> {
   const keys = new Map<string, ResolvedKey>()
+  const stores = new Map<string, Promise<string>>()
   for (const k of s.keys) {
     const account = k.account ?? (s.accounts[0] as { id: string }).id
     const keyRegion = k.region ?? region
@@ -819,17 +855,22 @@ async function createKeys(s: Scenario, setup: SetupKms, region: string): Promise
             ],
           })
         : undefined
-    const out = await setup.call(
-      'CreateKey',
-      {
-        KeySpec: k.spec,
-        KeyUsage: usage,
-        Description: `kms-bench ${s.name}: ${k.name}`,
-        ...(k.multiRegion ? { MultiRegion: true } : {}),
-        ...(policy !== undefined ? { Policy: policy } : {}),
-      },
-      caller,
-    )
+    const input = {
+      KeySpec: k.spec,
+      KeyUsage: usage,
+      Description: `kms-bench ${s.name}: ${k.name}`,
+      ...(k.multiRegion ? { MultiRegion: true } : {}),
+      ...(policy !== undefined ? { Policy: policy } : {}),
+    }
+    const out =
+      k.customKeyStore === undefined
+        ? await setup.call('CreateKey', input, caller)
+        : await createStoreKey(setup, caller, k.customKeyStore, `${s.name}-${k.name}`, input, (type) => {
+            const at = `${account}/${keyRegion}/${type}`
+            let id = stores.get(at)
+            if (id === undefined) stores.set(at, (id = ensureCustomKeyStore({ setup, sleep }, caller, type)))
+            return id
+          })
     const md = out.KeyMetadata
     if (md?.KeyId === undefined || md.Arn === undefined)
       throw new RunError(`CreateKey for key '${k.name}' returned no key`)

@@ -74,7 +74,7 @@ describe('defineScenario', () => {
     try {
       defineScenario({
         ...minimal,
-        keys: [{ name: 'k' }, { name: 'k' }],
+        keys: [{ name: 'k' }, { name: 'k' }, { name: 'rsa', spec: 'RSA_2048', customKeyStore: 'AWS_CLOUDHSM' }],
         requests: [{ kind: 'encrypt', key: 'missing', payloadBytes: 10_000 }],
         variants: [{ name: 'a' }, { name: 'a' }],
       })
@@ -85,6 +85,7 @@ describe('defineScenario', () => {
     expect(error).toBeInstanceOf(ScenarioError)
     const p = (error as ScenarioError).problems.join('\n')
     expect(p).toContain("keys.1.name: duplicate key name 'k'")
+    expect(p).toContain('keys.2.customKeyStore: a key in a custom key store is a single-Region SYMMETRIC_DEFAULT')
     expect(p).toContain("requests.0.key: unknown key 'missing'")
     expect(p).toContain('requests.0.payloadBytes: Encrypt takes at most 4096 bytes')
     expect(p).toContain("variants.1.name: duplicate variant name 'a'")

@@ -55,6 +55,11 @@ const keySchema = strict({
     .regex(/^[a-z0-9-]+$/)
     .default('s3'),
   multiRegion: z.boolean().default(false),
+  /**
+   * the key lives in a custom key store of this type, created and connected at setup (one per
+   * account, Region and type); its calls count in that store's 1,800/s pool too. @default none
+   */
+  customKeyStore: z.enum(['AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']).optional(),
   /** rotations done so far (billing: the 1st and 2nd add $1/month each). @default 0 */
   rotations: z.number().int().nonnegative().default(0),
 })
@@ -351,6 +356,17 @@ const buildScenarioSchema = (table: MitigationTable) =>
           }
           if (k.manager === 'aws' && k.spec !== 'SYMMETRIC_DEFAULT')
             ctx.addIssue({ code: 'custom', path: ['keys', i, 'spec'], message: 'AWS managed keys are symmetric' })
+          // Custom key stores hold single-Region symmetric encryption customer managed keys only
+          // (create-cmk-keystore.html, create-xks-keys.html).
+          if (
+            k.customKeyStore !== undefined &&
+            (k.spec !== 'SYMMETRIC_DEFAULT' || k.multiRegion || k.manager !== 'customer')
+          )
+            ctx.addIssue({
+              code: 'custom',
+              path: ['keys', i, 'customKeyStore'],
+              message: 'a key in a custom key store is a single-Region SYMMETRIC_DEFAULT customer managed key',
+            })
         }
         const keyOf = (path: (string | number)[], key: string | undefined): void => {
           if (key !== undefined && !keyNames.has(key))
