@@ -119,7 +119,7 @@ export async function planFromScenario(
 ): Promise<{ plan: CapacityPlan; run: RunSummary; probes: Map<string, RunSummary> }> {
   const base: RunOptions = { ...options.run, clock: 'virtual', retryLayer: (s) => sdkRetry(s) }
   options.onStage?.(
-    `simulating ${scenario.name} at today's rate (${(options.run.variants ?? scenario.variants.map((v) => v.name)).length} variant(s), virtual time)`,
+    `simulating ${scenario.name} at today's rate (${variantCount(options.run.variants?.length ?? scenario.variants.length)}, virtual time)`,
   )
   const run = await runScenario(scenario, base)
   const probes = new Map<string, RunSummary>()
@@ -212,4 +212,9 @@ export const planCommand: Command = {
     io.stdout.write(`plan in ${outDir} (plan.md, plan.html, plan.json)\n`)
     return 0
   },
+}
+
+/** `1 variant`, `4 variants`. */
+function variantCount(n: number): string {
+  return `${n} ${n === 1 ? 'variant' : 'variants'}`
 }

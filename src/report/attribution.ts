@@ -5,7 +5,7 @@
  * Pure: summary in, Markdown lines out.
  */
 import { alarmInForce, type RunSummary, type VariantSummary } from '../load/index.ts'
-import { escapeMarkdown as md, fmtInt } from './format.ts'
+import { escapeMarkdown as md, fmtInt, fmtPct, plural } from './format.ts'
 import type { TextTable } from './tables.ts'
 import { at } from '../util/index.ts'
 
@@ -22,12 +22,7 @@ function tableOf(title: string, m: Counts, total: number): TextTable | undefined
     rows: [
       ...entries
         .slice(0, MAX_ROWS)
-        .map(([k, c]) => [
-          k,
-          fmtInt(c.calls),
-          `${total > 0 ? ((100 * c.calls) / total).toFixed(1) : '0.0'} %`,
-          fmtInt(c.throttled),
-        ]),
+        .map(([k, c]) => [k, fmtInt(c.calls), fmtPct(total > 0 ? c.calls / total : 0), fmtInt(c.throttled)]),
       ...(entries.length > MAX_ROWS ? [[`… ${entries.length - MAX_ROWS} more`, '', '', '']] : []),
     ],
     numeric: [false, true, true, true],
@@ -104,7 +99,7 @@ export function cloudWatchSection(summary: RunSummary, heading: (text: string) =
   const alarm = at(vs, 0).cloudwatch?.alarm
   const out = [heading('The CloudWatch view')]
   out.push(
-    `KMS publishes AWS/Usage CallCount per minute; the quota is per second. The alarm evaluated here is Service Quotas' kind: usage above ${alarm?.percent ?? 80} % of the quota for ${alarm?.minutes ?? 1} consecutive minute(s) (CallCount / 60 against the per-second quota; CallCount counts accepted and throttled calls). A one-minute sum hides the bursts that throttle.`,
+    `KMS publishes AWS/Usage CallCount per minute; the quota is per second. The alarm evaluated here is Service Quotas' kind: usage above ${alarm?.percent ?? 80} % of the quota for ${plural(alarm?.minutes ?? 1, 'consecutive minute')} (CallCount / 60 against the per-second quota; CallCount counts accepted and throttled calls). A one-minute sum hides the bursts that throttle.`,
     '',
     '| variant | resource | account / Region | quota /s | peak minute avg /s | peak second | alarm fires at | throttled while silent |',
     '| --- | --- | --- | ---: | ---: | ---: | --- | ---: |',

@@ -14,7 +14,7 @@
  * (load/results/thresholds.ts parses them), so this module imports only types from `load/`.
  */
 import type { RunSummary, CompareRule, MetricContext, MetricSource } from '../load/index.ts'
-import { escapeMarkdown, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts'
+import { escapeMarkdown, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, plural } from './format.ts'
 import { boundText, changeText, exactGate, median, runsNeeded, statisticalGate } from './gates.ts'
 import { costAtFullService, lossCauses, lostShare, servedLatency } from './service.ts'
 import { at } from '../util/index.ts'
@@ -249,7 +249,7 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, opti
   const need = runsNeeded(alpha)
   if (mode === 'statistical' && (samples.baseline < need || samples.current < need)) {
     notes.push(
-      `Real-time results with ${samples.baseline} and ${samples.current} run(s): the test needs ${need} or more runs on each side to detect a regression at α = ${alpha} (use \`kms-bench run --runs ${need}\`); until then its checks are inconclusive, and say so.`,
+      `Real-time results with ${samples.baseline} and ${plural(samples.current, 'run')}: the test needs ${need} or more runs on each side to detect a regression at α = ${alpha} (use \`kms-bench run --runs ${need}\`); until then its checks are inconclusive, and say so.`,
     )
   }
 

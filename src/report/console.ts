@@ -5,11 +5,19 @@
  */
 import type { VariantSummary } from '../load/index.ts'
 import { fmtInt, fmtMs, fmtPct, fmtUsd, plural } from './format.ts'
+import { lossCauses, lostRequests, lostShare } from './service.ts'
 
-/** `baseline: 808,000 requests, 31.5% throttled, 1,020,511 KMS calls (12 throttled), p99 1,509 ms, $3.61` */
+/**
+ * `baseline: 808,000 requests, 31.5% throttled, 1,020,511 KMS calls (12 throttled), p99 1,509 ms, $3.61`;
+ * when requests were lost to more than throttling (dropped, timed out, failed), the share lost
+ * and its causes follow the throttled share: `0% throttled, 96.3% lost (8,663 dropped (not sent))`.
+ */
 export function variantConsoleLine(v: VariantSummary): string {
+  const lost = lostRequests(v)
+  const beyondThrottling = lost > v.completed.throttled
   return (
     `${v.name}: ${plural(v.offered.requests, 'request')}, ${fmtPct(v.throttleRate)} throttled, ` +
+    (beyondThrottling ? `${fmtPct(lostShare(v))} lost (${lossCauses(v).join(', ')}), ` : '') +
     `${plural(v.kms.calls, 'KMS call')} (${fmtInt(v.kms.throttled)} throttled), ` +
     `p99 ${fmtMs(v.latencyMs.p99)}, ${fmtUsd(v.costUsd.total)}`
   )

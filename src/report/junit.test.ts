@@ -56,6 +56,10 @@ describe('renderJunitXml', () => {
     expect(xml).toMatch(
       /<error message="the run did not complete \(interrupted or failed part-way\): it covers at most 7 s of 30 s/,
     )
+    expect(xml).toContain('s and 1 variant; its figures are partial')
+    // The suite took the 7 s that ran, not the 30 s it was scheduled for.
+    expect(xml).toMatch(/<testsuites [^>]*time="7\.000"/)
+    expect(xml).toMatch(/<testsuite [^>]*time="7\.000"/)
   })
 
   it('escapes markup and drops characters XML forbids', () => {

@@ -5,7 +5,7 @@
  * timestamp) > `testcase` (classname, name, time) > optional `failure` (message, type, text).
  */
 import type { RunSummary } from '../load/index.ts'
-import { fmtNum } from './format.ts'
+import { fmtNum, plural } from './format.ts'
 import { lossSentence, lostRequests } from './service.ts'
 
 /** Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids. */
@@ -55,17 +55,22 @@ function casesOf(summary: RunSummary, suite: string): Case[] {
     })
   }
   if (!summary.complete) {
-    const ran = Math.max(0, ...summary.variants.map((v) => v.ranSeconds ?? summary.durationSeconds))
+    const ran = ranSeconds(summary)
     cases.push({
       classname: suite,
       name: 'run completed',
       error: {
         type: 'incomplete',
-        message: `the run did not complete (interrupted or failed part-way): it covers at most ${fmtNum(ran, 4)} s of ${fmtNum(summary.durationSeconds, 4)} s and ${summary.variants.length} variant(s); its figures are partial`,
+        message: `the run did not complete (interrupted or failed part-way): it covers at most ${fmtNum(ran, 4)} s of ${fmtNum(summary.durationSeconds, 4)} s and ${plural(summary.variants.length, 'variant')}; its figures are partial`,
       },
     })
   }
   return cases
+}
+
+/** The longest time any variant ran (the whole duration for variants that completed). */
+function ranSeconds(summary: RunSummary): number {
+  return Math.max(0, ...summary.variants.map((v) => v.ranSeconds ?? summary.durationSeconds))
 }
 
 /**
@@ -81,10 +86,12 @@ export function renderJunitXml(summary: RunSummary): string {
   const failures = cases.filter((c) => c.failure !== undefined).length
   const errors = cases.filter((c) => c.error !== undefined).length
   const ts = antTimestamp(summary.startedAt)
+  // An interrupted run took the time that ran, not its schedule's duration.
+  const seconds = summary.complete ? summary.durationSeconds : ranSeconds(summary)
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="kms-bench" tests="${tests}" failures="${failures}" errors="${errors}" time="${fmtTime(summary.durationSeconds)}">`,
-    `  <testsuite name="${escapeXml(suite)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${fmtTime(summary.durationSeconds)}"${ts !== undefined ? ` timestamp="${ts}"` : ''} hostname="${escapeXml(summary.target)}">`,
+    `<testsuites name="kms-bench" tests="${tests}" failures="${failures}" errors="${errors}" time="${fmtTime(seconds)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${fmtTime(seconds)}"${ts !== undefined ? ` timestamp="${ts}"` : ''} hostname="${escapeXml(summary.target)}">`,
     '    <properties>',
     ...[
       ['scenario', summary.scenario],

@@ -50,7 +50,7 @@ describe('rankVariants', () => {
     )
     for (const r of ranking.ranked)
       expect(r.reason).toMatch(
-        /KMS calls per request \(baseline: 1\.25\); p99 of succeeded requests .+ \(baseline: 2,150 ms\)/,
+        /KMS calls? per request \(baseline: 1\.25\); p99 of succeeded requests .+ \(baseline: 2,150 ms\)/,
       )
     const lossy = patched(variant('baseline'), 'lossy', (v) => {
       v.completed.dropped = 50
@@ -118,6 +118,14 @@ describe('rankVariants', () => {
       ),
     )
     expect(calm.ranked[0]?.reason).toMatch(/^does not throttle \(nor does baseline\)/)
+  })
+
+  it('says "1 KMS call per request", singular, when a variant makes exactly one', () => {
+    const one = patched(variant('quota-increase'), 'one-call', (v) => {
+      v.kms.callsPerRequest = 1
+    })
+    const reason = rankVariants([variant('baseline'), one]).ranked[0]?.reason
+    expect(reason).toContain('; 1 KMS call per request (baseline: 1.25)')
   })
 
   it('ranks nothing when only one variant ran', () => {

@@ -184,7 +184,7 @@ function reasonFor(
     x.completed.succeeded > 0 ? fmtMs(servedLatency(x).p99) : 'none succeeded'
   const facts = [
     costPhrase(v, base),
-    `${fmtNum(v.kms.callsPerRequest)} KMS calls per request (${base.name}: ${fmtNum(base.kms.callsPerRequest)})`,
+    `${fmtNum(v.kms.callsPerRequest)} ${fmtNum(v.kms.callsPerRequest) === '1' ? 'KMS call' : 'KMS calls'} per request (${base.name}: ${fmtNum(base.kms.callsPerRequest)})`,
     `p99 of succeeded requests ${served(v)} (${base.name}: ${served(base)})`,
   ]
   const overrides = Object.entries(v.quotaOverrides)
