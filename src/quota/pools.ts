@@ -42,52 +42,59 @@ export const HOT_KEY_POOL = 'hot-key'
 export const DEFAULT_HOT_KEY_PER_SECOND = 5
 
 /**
- * Operations with their own per-API quota in at least one profile. (GetKeyLastUsage is in
- * AWS's current table but not yet in the Smithy model this project was generated from.)
+ * The operations with their own per-API quota in at least one profile, each with the input
+ * member that names the key it acts on (AWS owned keys count against nothing; hot-key
+ * throttling is per key) and whether it changes that key's state, which hot-key throttling
+ * watches (throttling.html names EnableKey and DisableKey; the others change a key's state or
+ * configuration the same way). (GetKeyLastUsage is in AWS's current table but not yet in the
+ * Smithy model this project was generated from.)
  */
-export const API_QUOTA_OPERATIONS = [
-  'CancelKeyDeletion',
-  'ConnectCustomKeyStore',
-  'CreateAlias',
-  'CreateCustomKeyStore',
-  'CreateGrant',
-  'CreateKey',
-  'DeleteAlias',
-  'DeleteCustomKeyStore',
-  'DeleteImportedKeyMaterial',
-  'DescribeCustomKeyStores',
-  'DescribeKey',
-  'DisableKey',
-  'DisableKeyRotation',
-  'DisconnectCustomKeyStore',
-  'EnableKey',
-  'EnableKeyRotation',
-  'GetKeyLastUsage',
-  'GetKeyPolicy',
-  'GetKeyRotationStatus',
-  'GetParametersForImport',
-  'GetPublicKey',
-  'ImportKeyMaterial',
-  'ListAliases',
-  'ListGrants',
-  'ListKeyPolicies',
-  'ListKeyRotations',
-  'ListKeys',
-  'ListResourceTags',
-  'ListRetirableGrants',
-  'PutKeyPolicy',
-  'ReplicateKey',
-  'RetireGrant',
-  'RevokeGrant',
-  'RotateKeyOnDemand',
-  'ScheduleKeyDeletion',
-  'TagResource',
-  'UntagResource',
-  'UpdateAlias',
-  'UpdateCustomKeyStore',
-  'UpdateKeyDescription',
-  'UpdatePrimaryRegion',
-] as const
+const PER_API_OPERATIONS: Readonly<Record<string, { readonly key?: 'KeyId' | 'TargetKeyId'; readonly hot?: true }>> = {
+  CancelKeyDeletion: { key: 'KeyId', hot: true },
+  ConnectCustomKeyStore: {},
+  CreateAlias: { key: 'TargetKeyId' },
+  CreateCustomKeyStore: {},
+  CreateGrant: { key: 'KeyId' },
+  CreateKey: {},
+  DeleteAlias: {},
+  DeleteCustomKeyStore: {},
+  DeleteImportedKeyMaterial: { key: 'KeyId', hot: true },
+  DescribeCustomKeyStores: {},
+  DescribeKey: { key: 'KeyId' },
+  DisableKey: { key: 'KeyId', hot: true },
+  DisableKeyRotation: { key: 'KeyId', hot: true },
+  DisconnectCustomKeyStore: {},
+  EnableKey: { key: 'KeyId', hot: true },
+  EnableKeyRotation: { key: 'KeyId', hot: true },
+  GetKeyLastUsage: { key: 'KeyId' },
+  GetKeyPolicy: { key: 'KeyId' },
+  GetKeyRotationStatus: { key: 'KeyId' },
+  GetParametersForImport: { key: 'KeyId' },
+  GetPublicKey: { key: 'KeyId' },
+  ImportKeyMaterial: { key: 'KeyId', hot: true },
+  ListAliases: { key: 'KeyId' },
+  ListGrants: { key: 'KeyId' },
+  ListKeyPolicies: { key: 'KeyId' },
+  ListKeyRotations: { key: 'KeyId' },
+  ListKeys: {},
+  ListResourceTags: { key: 'KeyId' },
+  ListRetirableGrants: {},
+  PutKeyPolicy: { key: 'KeyId', hot: true },
+  ReplicateKey: {}, // charged as 'replicate-key' (below)
+  RetireGrant: { key: 'KeyId' },
+  RevokeGrant: { key: 'KeyId' },
+  RotateKeyOnDemand: { key: 'KeyId', hot: true },
+  ScheduleKeyDeletion: { key: 'KeyId', hot: true },
+  TagResource: { key: 'KeyId', hot: true },
+  UntagResource: { key: 'KeyId', hot: true },
+  UpdateAlias: { key: 'TargetKeyId' },
+  UpdateCustomKeyStore: {},
+  UpdateKeyDescription: { key: 'KeyId', hot: true },
+  UpdatePrimaryRegion: { hot: true }, // charged as 'update-primary-region' (below)
+}
+
+/** Operations with their own per-API quota in at least one profile. */
+export const API_QUOTA_OPERATIONS: readonly string[] = Object.keys(PER_API_OPERATIONS)
 
 /** Key pair specs with their own GenerateDataKeyPair quota (ECC_NIST_EDWARDS25519 is in AWS's current table). */
 export const KEY_PAIR_SPECS = [
@@ -102,27 +109,10 @@ export const KEY_PAIR_SPECS = [
   'SM2',
 ] as const
 
-/**
- * State-changing operations on one key that hot-key throttling watches (throttling.html
- * names EnableKey and DisableKey; the others change a key's state or configuration the
- * same way).
- */
-export const HOT_KEY_OPERATIONS: ReadonlySet<string> = new Set([
-  'CancelKeyDeletion',
-  'DeleteImportedKeyMaterial',
-  'DisableKey',
-  'DisableKeyRotation',
-  'EnableKey',
-  'EnableKeyRotation',
-  'ImportKeyMaterial',
-  'PutKeyPolicy',
-  'RotateKeyOnDemand',
-  'ScheduleKeyDeletion',
-  'TagResource',
-  'UntagResource',
-  'UpdateKeyDescription',
-  'UpdatePrimaryRegion',
-])
+/** State-changing operations on one key that hot-key throttling watches. */
+export const HOT_KEY_OPERATIONS: ReadonlySet<string> = new Set(
+  API_QUOTA_OPERATIONS.filter((op) => PER_API_OPERATIONS[op]?.hot === true),
+)
 
 /** The shared pool of a key spec (HMAC keys are symmetric; SM2 shares the ECC pool). */
 export function sharedPoolOfKeySpec(keySpec: string): SharedPool | undefined {
@@ -152,36 +142,6 @@ export type OperationCharge =
   /** UpdatePrimaryRegion: one request in this Region and one in the new primary Region. */
   | { readonly kind: 'update-primary-region' }
 
-const KEY_ID_API_OPERATIONS = new Set([
-  'CancelKeyDeletion',
-  'CreateGrant',
-  'DeleteImportedKeyMaterial',
-  'DescribeKey',
-  'DisableKey',
-  'DisableKeyRotation',
-  'EnableKey',
-  'EnableKeyRotation',
-  'GetKeyLastUsage',
-  'GetKeyPolicy',
-  'GetKeyRotationStatus',
-  'GetParametersForImport',
-  'GetPublicKey',
-  'ImportKeyMaterial',
-  'ListAliases',
-  'ListGrants',
-  'ListKeyPolicies',
-  'ListKeyRotations',
-  'ListResourceTags',
-  'PutKeyPolicy',
-  'RetireGrant',
-  'RevokeGrant',
-  'RotateKeyOnDemand',
-  'ScheduleKeyDeletion',
-  'TagResource',
-  'UntagResource',
-  'UpdateKeyDescription',
-])
-
 function buildCharges(): ReadonlyMap<string, OperationCharge> {
   const m = new Map<string, OperationCharge>()
   const crypto = (defaultPool: SharedPool, customKeyStore: boolean): OperationCharge => ({
@@ -206,14 +166,8 @@ function buildCharges(): ReadonlyMap<string, OperationCharge> {
   m.set('GenerateRandom', { kind: 'random' })
   m.set('GenerateDataKeyPair', { kind: 'key-pair' })
   m.set('GenerateDataKeyPairWithoutPlaintext', { kind: 'key-pair' })
-  for (const op of API_QUOTA_OPERATIONS) {
-    const keyParam = KEY_ID_API_OPERATIONS.has(op)
-      ? 'KeyId'
-      : op === 'CreateAlias' || op === 'UpdateAlias'
-        ? 'TargetKeyId'
-        : undefined
-    m.set(op, { kind: 'api', keyParam, hotKey: HOT_KEY_OPERATIONS.has(op) })
-  }
+  for (const [op, { key, hot }] of Object.entries(PER_API_OPERATIONS))
+    m.set(op, { kind: 'api', keyParam: key, hotKey: hot === true })
   m.set('ReplicateKey', { kind: 'replicate-key' })
   m.set('UpdatePrimaryRegion', { kind: 'update-primary-region' })
   return m
