@@ -77,6 +77,28 @@ describe('mergeSummaries', () => {
     }
   })
 
+  it('keeps the timed-out requests of every second', async () => {
+    await initHistograms()
+    const deadlines = defineScenario({
+      name: 'deadlines',
+      duration: 3,
+      keys: [{ name: 'k' }],
+      fleet: { hosts: 2 },
+      arrivals: { shape: 'constant', rate: 100 },
+      // every call takes 50 ms, past the 20 ms deadline: every request times out
+      latency: { default: { type: 'constant', ms: 50 } },
+      timeout: '20ms',
+      requests: [{ kind: 'op', operation: 'GenerateDataKey', key: 'k' }],
+    })
+    const options = { retryLayer, retry: { mode: 'none' as const, maxAttempts: 1 } }
+    const whole = await runScenario(deadlines, options)
+    const shards = [0, 1].map((index) => runScenario(deadlines, { ...options, shard: { index, count: 2 } }))
+    const merged = await mergeSummaries(await Promise.all(shards))
+    const perSecond = (r: RunSummary) => r.variants[0]!.timeline.map((e) => e.timedOut ?? 0)
+    expect(perSecond(whole).reduce((a, b) => a + b, 0)).toBe(300)
+    expect(perSecond(merged)).toEqual(perSecond(whole))
+  })
+
   it('merges the fleet groups of shards to those of one run', async () => {
     await initHistograms()
     const grouped = defineScenario({

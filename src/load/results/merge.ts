@@ -18,7 +18,7 @@ import type {
   TimelineEntry,
   VariantSummary,
 } from './summary.ts'
-import { costOf, emptyEntry } from './variant-summary.ts'
+import { addEntry, costOf, emptyEntry } from './variant-summary.ts'
 import { at } from '../../util/index.ts'
 
 /** Why shard results cannot be merged. */
@@ -337,23 +337,7 @@ function mergeTimelines(lists: TimelineEntry[][]): TimelineEntry[] {
   for (let s = 0; s < n; s++) {
     const e = emptyEntry(s)
     const entries = lists.map((l) => l[s]).filter((x): x is TimelineEntry => x !== undefined)
-    let late = 0
-    for (const x of entries) {
-      e.offered += x.offered
-      e.achieved += x.achieved
-      e.succeeded += x.succeeded
-      e.throttled += x.throttled
-      e.failed += x.failed
-      e.dropped += x.dropped
-      e.kmsCalls += x.kmsCalls
-      e.kmsThrottled += x.kmsThrottled
-      late += x.late ?? 0
-      for (const [k, v] of Object.entries(x.kmsByOperation)) e.kmsByOperation[k] = (e.kmsByOperation[k] ?? 0) + v
-      for (const [k, v] of Object.entries(x.poolAccepted)) e.poolAccepted[k] = (e.poolAccepted[k] ?? 0) + v
-      for (const [k, v] of Object.entries(x.poolThrottled ?? {}))
-        (e.poolThrottled ??= {})[k] = (e.poolThrottled[k] ?? 0) + v
-    }
-    if (late > 0) e.late = late
+    for (const x of entries) addEntry(e, x)
     const hs = entries.map((x) => x.histogram).filter((h): h is string => h !== undefined)
     if (hs.length > 0) {
       mergeHistograms(hs, (h) => {

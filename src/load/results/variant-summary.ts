@@ -238,26 +238,32 @@ function withPools(
   return timeline
 }
 
+/**
+ * Adds the counts of `from` (requests, KMS calls, per operation and per pool) into `into`; the
+ * percentiles and histogram of a second are not counts and stay as they are.
+ */
+export function addEntry(into: TimelineEntry, from: TimelineEntry): void {
+  into.offered += from.offered
+  into.achieved += from.achieved
+  into.succeeded += from.succeeded
+  into.throttled += from.throttled
+  into.failed += from.failed
+  into.dropped += from.dropped
+  into.kmsCalls += from.kmsCalls
+  into.kmsThrottled += from.kmsThrottled
+  if (from.timedOut !== undefined) into.timedOut = (into.timedOut ?? 0) + from.timedOut
+  if (from.late !== undefined) into.late = (into.late ?? 0) + from.late
+  for (const [k, v] of Object.entries(from.kmsByOperation)) into.kmsByOperation[k] = (into.kmsByOperation[k] ?? 0) + v
+  for (const [k, v] of Object.entries(from.poolAccepted)) into.poolAccepted[k] = (into.poolAccepted[k] ?? 0) + v
+  for (const [k, v] of Object.entries(from.poolThrottled ?? {}))
+    (into.poolThrottled ??= {})[k] = (into.poolThrottled[k] ?? 0) + v
+}
+
 /** Folds the entries from second `n` on into second `n − 1` and drops them. */
 function cutTimeline(timeline: TimelineEntry[], n: number): void {
   if (timeline.length <= n) return
   const last = at(timeline, n - 1)
-  for (const e of timeline.slice(n)) {
-    last.offered += e.offered
-    last.achieved += e.achieved
-    last.succeeded += e.succeeded
-    last.throttled += e.throttled
-    last.failed += e.failed
-    last.dropped += e.dropped
-    last.kmsCalls += e.kmsCalls
-    last.kmsThrottled += e.kmsThrottled
-    if (e.timedOut !== undefined) last.timedOut = (last.timedOut ?? 0) + e.timedOut
-    if (e.late !== undefined) last.late = (last.late ?? 0) + e.late
-    for (const [k, v] of Object.entries(e.kmsByOperation)) last.kmsByOperation[k] = (last.kmsByOperation[k] ?? 0) + v
-    for (const [k, v] of Object.entries(e.poolAccepted)) last.poolAccepted[k] = (last.poolAccepted[k] ?? 0) + v
-    for (const [k, v] of Object.entries(e.poolThrottled ?? {}))
-      (last.poolThrottled ??= {})[k] = (last.poolThrottled[k] ?? 0) + v
-  }
+  for (const e of timeline.slice(n)) addEntry(last, e)
   timeline.length = n
 }
 
