@@ -80,6 +80,20 @@ describe('threshold grammar', () => {
       )
     }
     expect(resolveMetric('quota[no-such-pool].throttled').read(base, ctx)).toBe(0)
+    // DynamoDB figures read as 0 without a mitigation that makes DynamoDB requests, else the field's.
+    expect(resolveMetric('dynamodb.costUsd.monthly').read(base, ctx)).toBe(0)
+    const withDynamodb = {
+      ...base,
+      dynamodb: {
+        getItem: 40,
+        transactWriteItems: 1,
+        readUnits: 40,
+        writeUnits: 6,
+        costUsd: { total: 8.75e-6, monthly: 0.219 },
+      },
+    }
+    expect(resolveMetric('dynamodb.costUsd.monthly').read(withDynamodb, ctx)).toBe(0.219)
+    expect(resolveMetric('dynamodb.getItem').read(withDynamodb, ctx)).toBe(40)
   })
 })
 

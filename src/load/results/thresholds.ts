@@ -137,6 +137,21 @@ function table(): Map<string, { description: string; read: Reader }> {
     add(`costUsd.monthly.${f}`, `cost extrapolated to a month: ${f} (USD)`, (v) => v.costUsd.monthly[f])
   }
   add('costUsd.billedKeys', 'keys billed', (v) => v.costUsd.billedKeys)
+  add(
+    'dynamodb.costUsd.total',
+    'DynamoDB requests a mitigation made, cost of the run (USD; 0 without any)',
+    (v) => v.dynamodb?.costUsd.total ?? 0,
+  )
+  add(
+    'dynamodb.costUsd.monthly',
+    'DynamoDB reads a mitigation makes, per month at this rate (USD; 0 without any)',
+    (v) => v.dynamodb?.costUsd.monthly ?? 0,
+  )
+  add(
+    'dynamodb.getItem',
+    'DynamoDB GetItem requests a mitigation made (0 without any)',
+    (v) => v.dynamodb?.getItem ?? 0,
+  )
   for (const f of [
     'maxMessagesPerDataKey',
     'maxBytesPerDataKey',
