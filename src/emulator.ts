@@ -147,6 +147,8 @@ export interface Emulator {
   reset(): void
 }
 
+const NO_KEY_STORES: readonly CustomKeyStoreType[] = Object.freeze([])
+
 /** The error every throttled {@link Emulator.tryCall} returns (shared: read it, do not change it). */
 export const THROTTLED: KmsError = Object.freeze(new ThrottlingException(THROTTLING_MESSAGE)) as KmsError
 
@@ -179,6 +181,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
           { seed: options.faultSeed ?? 1, epochMs: options.faultEpochMs ?? clock.now() },
         )
       : undefined
+
+  let keyStoresAt = -1
+  let anyKeyStores = false
 
   function tryCall<Op extends OperationName>(
     op: Op,
@@ -244,6 +249,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     callSync,
     tryCall,
     keyStoresOf: (op, input, callerInput) => {
+      // Most runs have no custom key store: decided once per state version, not per call.
+      const v = core.stateVersion
+      if (v !== keyStoresAt) {
+        keyStoresAt = v
+        anyKeyStores = core.store.hasCustomKeyStores()
+      }
+      if (!anyKeyStores) return NO_KEY_STORES
       try {
         return keyStoresOfCall(core, op, input, core.caller(callerInput))
       } catch {
