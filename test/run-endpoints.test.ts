@@ -56,6 +56,33 @@ describe('against kms-bench serve', () => {
     expect(pool!.accepted + pool!.throttled).toBe(900)
   })
 
+  it("applies a variant's quota override through the admin route for that variant only, and restores it", async () => {
+    await writeFile(
+      join(ws.dir, 'serve-quotas.ts'),
+      `export default {
+  name: 'serve-quotas', duration: '2s', seed: 5, keys: [{ name: 'k' }], fleet: { hosts: 2 },
+  arrivals: { shape: 'constant', rate: 300 },
+  requests: [{ kind: 'op', operation: 'Encrypt', key: 'k' }],
+  variants: [
+    { name: 'raised', quotas: { symmetric: 1000 }, retry: { mode: 'none', maxAttempts: 1 } },
+    { name: 'after', retry: { mode: 'none', maxAttempts: 1 } },
+  ],
+}
+`,
+    )
+    const r = await cli(['run', 'serve-quotas.ts', '--target', server.url, '--clock', 'real', '--out', 'serve-quotas'])
+    expect(r.code, r.err).toBe(0)
+    const s = await summaryIn('serve-quotas')
+    const [raised, after] = s.variants
+    // The override was applied: 600 requests in all, under 1,000/s however late they went out
+    // (nothing throttled), and serve's usage meter reports the pool's limit as 1,000.
+    expect(raised?.completed.throttled).toBe(0)
+    expect(raised?.quota.find((q) => q.pool === 'symmetric')?.limit).toBe(1000)
+    // ... and restored: the next variant meets serve's own 100/s again.
+    expect(after?.quota.find((q) => q.pool === 'symmetric')?.limit).toBe(100)
+    expect(after?.completed.throttled).toBeGreaterThan(0)
+  })
+
   it('attributes calls to the principal of each host group, counted by the client, and says so', async () => {
     await writeFile(
       join(ws.dir, 'groups-scenario.ts'),
@@ -237,6 +264,25 @@ describe.skipIf(motoReason !== undefined)("against moto's server", () => {
     expect(v.latencyMs.p50).toBeGreaterThan(0)
     // moto has no /kms-bench/usage: no pool figures, and no error.
     expect(v.quota).toEqual([])
+  })
+
+  it('refuses a variant that changes quotas with exit 2, naming the variant (moto cannot apply it)', async () => {
+    await writeFile(
+      join(ws.dir, 'moto-quotas.ts'),
+      `export default {
+  name: 'moto-quotas', duration: '1s', keys: [{ name: 'k' }],
+  arrivals: { shape: 'constant', rate: 10 },
+  requests: [{ kind: 'op', operation: 'Encrypt', key: 'k' }],
+  variants: [{ name: 'quota-20k', quotas: { symmetric: 20000 } }],
+}
+`,
+    )
+    const r = await cli(['run', 'moto-quotas.ts', '--target', moto.url, '--out', 'moto-quotas'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(
+      /variant 'quota-20k' changes quotas \(symmetric=20000\), which only the embedded target or a kms-bench serve endpoint can apply/,
+    )
+    expect(r.err).not.toMatch(/\n\s+at /)
   })
 
   it('runs a scenario with ciphertexts made before the run, S3 calls and envelope decryption', async () => {
