@@ -81,6 +81,11 @@ const EDGE_CASES: Record<string, () => RunSummary> = {
       ],
     }
   },
+  // A result without the CloudWatch view (written before it existed): no such chart.
+  'no-cloudwatch.summary.json': () => {
+    const s = loadFixture('s3-throttling.summary.json')
+    return { ...s, variants: s.variants.map(({ cloudwatch: _, ...v }) => v) }
+  },
   'low-traffic.summary.json': () => {
     const s = loadFixture('s3-throttling.summary.json')
     return {
@@ -278,13 +283,14 @@ describe('report.html in headless Chromium', () => {
   it('draws every chart with data and labelled axes at desktop size', async () => {
     const page = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
     const charts = await visibleCharts(page)
-    // latency, 5 throughput panels, operations, utilisation, cost: the wide renderings
+    // latency, 5 throughput panels, operations, utilisation, cost, 5 CloudWatch panels: the wide renderings
     expect(charts.map((c) => c.id)).toEqual([
       'chart-latency',
       ...[0, 1, 2, 3, 4].map((i) => `chart-throughput-${i}`),
       'chart-operations',
       'chart-utilization',
       'chart-cost',
+      ...[0, 1, 2, 3, 4].map((i) => `chart-cloudwatch-${i}`),
     ])
     for (const c of charts) {
       expect(c.title, c.id).not.toBe('')
@@ -308,7 +314,7 @@ describe('report.html in headless Chromium', () => {
     // the legend names every variant, the verdict leads
     const legend = await page.locator('#fig-latency .legend li').allTextContents()
     expect(legend).toEqual(['baseline', 'bucket-keys', 'esdk-cache', 'quota-increase', 'retry-adaptive'])
-    expect(await page.textContent('.verdict')).toContain('Best: esdk-cache')
+    expect(await page.textContent('.verdict')).toContain('Best: bucket-keys')
 
     // The README screenshot: from the title down to the end of the latency chart.
     const bottom = await page.evaluate<number>(
@@ -330,7 +336,7 @@ describe('report.html in headless Chromium', () => {
   it('works on a phone (390×844): one chart per row, narrow renderings, readable text, no sideways scrolling', async () => {
     const page = await open('s3-throttling.summary.json', { width: 390, height: 844 })
     const charts = await visibleCharts(page)
-    expect(charts).toHaveLength(9)
+    expect(charts).toHaveLength(14)
     for (const c of charts) {
       expect(c.id, 'the phone gets the narrow rendering').toMatch(/-n$/)
       expect(c.right, c.id).toBeLessThanOrEqual(390)
@@ -348,7 +354,7 @@ describe('report.html in headless Chromium', () => {
     const page = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
     await page.emulateMedia({ media: 'print' })
     const charts = await visibleCharts(page)
-    expect(charts.length).toBe(9)
+    expect(charts.length).toBe(14)
     expect(charts.every((c) => !c.id.endsWith('-n'))).toBe(true)
     expect(
       await page.evaluate<boolean>(
@@ -406,8 +412,8 @@ describe('report.html in headless Chromium', () => {
       const error = doc.querySelector('parsererror')
       return { error: error ? error.textContent : null, cases: doc.querySelectorAll('testcase').length, failures: doc.querySelectorAll('testcase > failure').length }
     })()`)
-    // 3 thresholds (1 failed) and one service case per variant (the baseline lost requests).
-    expect(result).toEqual({ error: null, cases: 8, failures: 2 })
+    // 3 thresholds (1 failed) and one service case per variant (the baseline and retry-adaptive lost requests).
+    expect(result).toEqual({ error: null, cases: 8, failures: 3 })
     await page.close()
   })
   it('charts never mislead: zeros on the floor, data filling the plot, coincident series marked, long names wrapped', async () => {
@@ -467,8 +473,8 @@ describe('report.html in headless Chromium', () => {
   })
 
   it('plots the per-minute CloudWatch series beside the per-second one, scaled to its data, with the alarm line', async () => {
-    // Results without the CloudWatch view (the fixtures) have no such chart.
-    const plain = await open('s3-throttling.summary.json', { width: 1280, height: 900 })
+    // Results without the CloudWatch view have no such chart.
+    const plain = await open('no-cloudwatch.summary.json', { width: 1280, height: 900 })
     expect(await plain.locator('#fig-cloudwatch').count()).toBe(0)
     await plain.close()
     const page = await open('cloudwatch.summary.json', { width: 1280, height: 900 })

@@ -47,7 +47,7 @@ describe('writeRunOutputs', () => {
     const back = parseRunSummary(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')))
     expect(back).toEqual(s3)
     expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/^# kms-bench: s3-sse-kms-uploads\n/)
-    expect(await readFile(join(out, 'baseline.hgrm'), 'utf8')).toMatch(/Total count {4}= +37000\]/)
+    expect(await readFile(join(out, 'baseline.hgrm'), 'utf8')).toMatch(/Total count {4}= +30095\]/)
   })
 
   it('resolves a relative directory against cwd and can skip summary.json', async () => {

@@ -41,16 +41,17 @@ describe('report charts', () => {
   it('draws one throughput panel per variant with the quota line of its busiest pool', () => {
     const t = throughputChart(s3)
     expect(t.panels.map((p) => p.heading)).toEqual(s3.variants.map((v) => v.name))
-    // The 0.1 scale model's quotas (10,000/s and 20,000/s at full size).
-    expect(t.panels[0]?.svg).toContain('symmetric quota 1,000/s')
-    expect(t.panels[3]?.svg).toContain('symmetric quota 2,000/s')
+    // A scale model's figures are at full size: the quotas it ran at ×10 (1,000/s and 2,000/s as run).
+    expect(t.panels[0]?.svg).toContain('symmetric quota 10,000/s')
+    expect(t.panels[3]?.svg).toContain('symmetric quota 20,000/s')
   })
 
   it('computes utilisation from accepted + throttled calls per pool', () => {
     const u = utilizationChart(s3)
     const baseline = /data-series="baseline" data-points="(\d+)"/.exec(u.panels[0]?.svg ?? '')
     expect(Number(baseline?.[1])).toBe(s3.variants[0]!.timeline.length)
-    expect(u.table.rows[0]).toEqual(['baseline', 'symmetric', '1,000/s', '184%', '26'])
+    // (300,950 accepted + 161,980 throttled) over 30 s peaks at 18,360/s against 10,000/s.
+    expect(u.table.rows[0]).toEqual(['baseline', 'symmetric', '10,000/s', '184%', '26'])
     // Without per-pool throttle counts, a single-pool variant's throttles are attributed to its pool.
     const old: RunSummary = structuredClone(s3)
     for (const v of old.variants) for (const e of v.timeline) delete e.poolThrottled
@@ -59,8 +60,9 @@ describe('report charts', () => {
 
   it('stacks KMS calls by operation and cost by kind', () => {
     expect(operationsChart(s3).legend.map((l) => l.name)).toEqual(['GenerateDataKey', 'Decrypt'])
-    expect(operationsChart(s3).panels[0]?.svg).toContain('bucket-keys: 18,573 calls')
-    expect(costChart(s3).panels[0]?.svg).toContain('quota-increase: $9,725/month')
+    // 147,800 GenerateDataKey + 37,930 Decrypt; the quota increase bills all 370,000 calls plus its key.
+    expect(operationsChart(s3).panels[0]?.svg).toContain('bucket-keys: 185,730 calls')
+    expect(costChart(s3).panels[0]?.svg).toContain('quota-increase: $97,237/month')
   })
 
   it('gives 20 variants 20 different styles', () => {

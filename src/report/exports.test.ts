@@ -30,7 +30,8 @@ describe('Bencher Metric Format', () => {
     const base = bmf['s3-sse-kms-uploads/baseline']
     expect(base?.['kms-throttled-calls']?.value).toBe(s3.variants[0]?.kms.throttled)
     expect(base?.['latency-p99-ms']).toEqual({ value: s3.variants[0]?.latencyMs.p99 })
-    expect(bmf['s3-sse-kms-uploads/bucket-keys']?.['cost-usd-per-month']?.value).toBe(4881.9244)
+    // The full-size monthly cost of the 0.1 scale model (asRun keeps the scaled $4,881.92).
+    expect(bmf['s3-sse-kms-uploads/bucket-keys']?.['cost-usd-per-month']?.value).toBe(48810.784)
   })
 
   it('writes zero, never null, for a value that is not finite', () => {
@@ -69,7 +70,7 @@ describe('github-action-benchmark customSmallerIsBetter', () => {
     ])
     expect(entries.find((e) => e.name === 's3-sse-kms-uploads/bucket-keys monthly cost')).toMatchObject({
       unit: 'USD/month',
-      value: 4881.9244,
+      value: 48810.784,
     })
   })
 })

@@ -20,35 +20,37 @@ describe('renderHtml', () => {
   })
 
   it('draws the five charts, each with a title, a description, a legend and a data table', () => {
-    for (const id of ['latency', 'throughput', 'operations', 'utilization', 'cost'])
+    for (const id of ['latency', 'throughput', 'operations', 'utilization', 'cost', 'cloudwatch'])
       expect(html).toContain(`<figure id="fig-${id}"`)
     const svgs = html.match(/<svg class="chart"[^>]*>/g) ?? []
-    // latency, utilisation, operations, cost once each, throughput once per variant; wide + narrow
-    expect(svgs).toHaveLength(2 * (4 + s3.variants.length))
+    // latency, utilisation, operations, cost once each, throughput and the CloudWatch view once per
+    // variant; wide + narrow
+    expect(svgs).toHaveLength(2 * (4 + 2 * s3.variants.length))
     for (const svg of svgs) {
       const id = /id="([^"]+)"/.exec(svg)?.[1] ?? ''
       expect(svg).toContain(`role="img" aria-labelledby="${id}-title ${id}-desc"`)
       expect(html).toContain(`<title id="${id}-title">`)
       expect(html).toContain(`<desc id="${id}-desc">`)
     }
-    expect(html.match(/<ul class="legend"/g)).toHaveLength(5)
-    expect(html.match(/<details><summary>Data table/g)).toHaveLength(5)
+    expect(html.match(/<ul class="legend"/g)).toHaveLength(6)
+    expect(html.match(/<details><summary>Data table/g)).toHaveLength(6)
     expect(html.match(/<path class="series" data-series="baseline"/g)?.length).toBeGreaterThanOrEqual(4)
   })
 
   it('states the verdict, the ranking with reasons, and the tables', () => {
     expect(html).toContain('<section class="verdict"')
-    expect(html).toContain('baseline: lost 6,905 of 37,000 requests (18.7%): 6,905 throttled (ThrottlingException)')
+    expect(html).toContain('baseline: lost 69,050 of 370,000 requests (18.7%): 69,050 throttled (ThrottlingException)')
     expect(html).toMatch(
-      /<ol class="ranking">\s*<li><span class="tier tier-clean">serves every request<\/span><strong>esdk-cache<\/strong>: removes all throttling/,
+      /<ol class="ranking">\s*<li><span class="tier tier-clean">serves every request<\/span><strong>bucket-keys<\/strong>: removes all throttling/,
     )
-    expect(html).toContain(
-      '<span class="tier tier-absorbed">retries absorb throttling</span><strong>retry-adaptive</strong>',
-    )
-    const lossy = structuredClone(s3)
-    lossy.variants[4]!.completed.dropped = 10
-    expect(renderHtml(lossy)).toContain(
-      '<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>',
+    // 2,260 throttled KMS calls, and 87,150 requests lost at their deadline.
+    expect(html).toContain('<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>')
+    // Throttled calls that retries absorbed, with every request served.
+    const absorbed = structuredClone(s3)
+    absorbed.variants[3]!.kms.throttled = 500
+    absorbed.variants[3]!.retries = 500
+    expect(renderHtml(absorbed)).toContain(
+      '<span class="tier tier-absorbed">retries absorb throttling</span><strong>quota-increase</strong>',
     )
     expect(html).toContain('<table class="compare">')
     expect(html).toContain('<section id="quota"><h2>Quota pools</h2>')

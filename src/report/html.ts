@@ -34,6 +34,8 @@ h1{font-size:1.55rem;line-height:1.25;margin:.3em 0 .2em;overflow-wrap:anywhere}
 h2{font-size:1.25rem;margin:1.6em 0 .5em;border-bottom:1px solid var(--line);padding-bottom:.2em}
 h3{font-size:1.05rem;margin:1.2em 0 .3em}
 p{margin:.5em 0}
+/* long URLs in notes and intros wrap instead of widening the page on a phone */
+p,li{overflow-wrap:break-word}
 .meta{color:var(--muted);font-size:.92rem;overflow-wrap:anywhere}
 .notice{border-left:4px solid #e69f00;background:#fff7e0;padding:8px 12px;margin:10px 0}
 .verdict{border:1px solid var(--line);border-left:6px solid var(--accent);background:var(--soft);padding:10px 14px;margin:12px 0;font-size:1.05rem}

@@ -8,21 +8,25 @@ describe('renderJunitXml', () => {
 
   it('has one test case per threshold and per variant, and a failure for each threshold that failed or variant that lost requests', () => {
     const xml = renderJunitXml(s3)
-    // 3 thresholds (1 failed) + 5 variants (the baseline lost requests).
+    // 3 thresholds (1 failed) + 5 variants (the baseline lost requests to throttling, the adaptive
+    // client to its deadline).
     expect(
       xml.startsWith(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kms-bench" tests="8" failures="2" errors="0" time="30.000">',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kms-bench" tests="8" failures="3" errors="0" time="30.000">',
       ),
     ).toBe(true)
     expect(xml).toContain(
-      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="8" failures="2" errors="0" skipped="0" time="30.000" timestamp="2025-01-01T00:00:00"',
+      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="8" failures="3" errors="0" skipped="0" time="30.000" timestamp="2025-01-01T00:00:00"',
     )
     expect(xml.match(/<testcase /g)).toHaveLength(8)
     expect(xml).toContain(
       '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="served every request" time="0"/>',
     )
     expect(xml).toContain(
-      '<failure message="baseline: lost 6,905 of 37,000 requests (18.7%): 6,905 throttled (ThrottlingException)" type="lost-service">',
+      '<failure message="baseline: lost 69,050 of 370,000 requests (18.7%): 69,050 throttled (ThrottlingException)" type="lost-service">',
+    )
+    expect(xml).toContain(
+      '<failure message="retry-adaptive: lost 87,150 of 370,000 requests (23.6%): 87,150 timed out at the deadline" type="lost-service">',
     )
     expect(xml).toContain(
       '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="throttleRate == 0" time="0"/>',
@@ -40,7 +44,7 @@ describe('renderJunitXml', () => {
   it('has only the service cases when the run had no thresholds', () => {
     const none: RunSummary = { ...s3, thresholds: [] }
     const xml = renderJunitXml(none)
-    expect(xml).toContain('tests="5" failures="1" errors="0"')
+    expect(xml).toContain('tests="5" failures="2" errors="0"')
     expect(xml).not.toContain('type="threshold"')
   })
 

@@ -14,10 +14,10 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe('# kms-bench: s3-sse-kms-uploads')
     const verdict = lines.find((l) => l.startsWith('**baseline:'))
     expect(verdict).toMatch(
-      /^\*\*baseline: lost 6,905 of 37,000 requests \(18\.7%\): 6,905 throttled \(ThrottlingException\); 16,198 KMS calls throttled \(9,293 retries\); peak 1,836\/s on the symmetric pool against a limit of 1,000\/s \(184% utilisation, throttled in 26 s\)\.\*\*/,
+      /^\*\*baseline: lost 69,050 of 370,000 requests \(18\.7%\): 69,050 throttled \(ThrottlingException\); 161,980 KMS calls throttled \(92,930 retries\); peak 18,360\/s on the symmetric pool against a limit of 10,000\/s \(184% utilisation, throttled in 26 s\)\.\*\*/,
     )
     expect(md).toMatch(
-      /\*\*Best: esdk-cache: removes all throttling and serves every request, at the lowest monthly cost/,
+      /\*\*Best: bucket-keys: removes all throttling and serves every request, at the lowest monthly cost/,
     )
     expect(md).toContain('**1 of 3 thresholds failed.**')
   })
@@ -48,12 +48,18 @@ describe('renderMarkdown', () => {
     ]) {
       expect(md, row).toMatch(new RegExp(`^\\| ${row.replace(/[.()]/g, '\\$&')} \\|`, 'm'))
     }
-    expect(md).toContain('| Throttled requests | 6,905 (18.7%) | 0 | 0 | 0 | 0 |')
-    expect(md).toContain('| Throttled KMS calls | 16,198 (35%) | 0 | 0 | 0 | 400 (1.07%) |')
-    expect(md).toContain('| Cost per month | $7,910 | $4,882 | $4,881 | $9,725 | $9,725 |')
-    // Billed cost favours the lossy baseline; at full service it costs what the quota increase does.
-    expect(md).toContain('| Cost per month at full service | $9,725 | $4,882 | $4,881 | $9,725 | $9,725 |')
-    expect(md).toContain('| Causes | 6,905 throttled (ThrottlingException) | none | none | none | none |')
+    // Full-size counts of the 0.1 scale model (what ran × 10).
+    expect(md).toContain('| Throttled requests | 69,050 (18.7%) | 0 | 0 | 0 | 0 |')
+    expect(md).toContain('| Timed out | 0 | 0 | 0 | 0 | 87,150 (23.6%) |')
+    // 161,980 / 462,930 calls; 2,260 / 285,300.
+    expect(md).toContain('| Throttled KMS calls | 161,980 (35%) | 0 | 0 | 0 | 2,260 (0.79%) |')
+    expect(md).toContain('| Cost per month | $79,091 | $48,811 | $58,621 | $97,237 | $74,384 |')
+    // Billed cost favours the lossy variants; at full service (monthly requests × offered ÷
+    // succeeded, plus the key) the baseline costs what the quota increase does.
+    expect(md).toContain('| Cost per month at full service | $97,237 | $48,811 | $58,621 | $97,237 | $97,302 |')
+    expect(md).toContain(
+      '| Causes | 69,050 throttled (ThrottlingException) | none | none | none | 87,150 timed out at the deadline |',
+    )
     expect(md).toContain('730-hour month')
     expect(md).not.toContain('30 days')
   })
@@ -61,17 +67,19 @@ describe('renderMarkdown', () => {
   it('ranks the mitigations with reasons and says how it ranks', () => {
     expect(md).toContain('## Mitigations, ranked')
     expect(md).toContain('Ranked by (1) lost service')
-    expect(md).toMatch(/^1\. \*\*esdk-cache\*\*: removes all throttling/m)
+    expect(md).toMatch(/^1\. \*\*bucket-keys\*\*: removes all throttling/m)
     expect(md).toMatch(/^3\. \*\*quota-increase\*\*: .*needs a quota increase \(symmetric 20,000\/s at full size\)/m)
-    expect(md).toMatch(/^4\. \*\*retry-adaptive\*\*: every request completed, but 400 KMS calls were throttled/m)
+    expect(md).toMatch(
+      /^4\. \*\*retry-adaptive\*\*: still loses 23\.6% of requests \(87,150 timed out at the deadline\)/m,
+    )
   })
 
   it('lists quota pools, operations, thresholds and assumptions', () => {
     expect(md).toContain(
       '| Variant | Pool | Limit | Peak | Utilisation | Throttled seconds | Accepted calls | Throttled calls |',
     )
-    expect(md).toContain('| baseline | symmetric | 1,000/s | 1,836/s | 184% | 26 | 30,095 | 16,198 |')
-    expect(md).toContain('| bucket-keys | GenerateDataKey | 14,780 | 0 | 0 |')
+    expect(md).toContain('| baseline | symmetric | 10,000/s | 18,360/s | 184% | 26 | 300,950 | 161,980 |')
+    expect(md).toContain('| bucket-keys | GenerateDataKey | 147,800 | 0 | 0 |')
     expect(md).toContain('| FAIL | baseline | throttleRate \\< 0.01 |')
     expect(md).toContain(
       '- S3 Bucket Keys: a bucket-level key is used for 300 s per (bucket, KMS key, requester) (the default: AWS publishes no lifetime, only "short-lived"); a requester\'s decrypted copy of a bucket key lasts as long. (bucket-keys / s3-bucket-keys)',

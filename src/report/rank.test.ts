@@ -22,31 +22,38 @@ describe('rankVariants', () => {
 
   it('compares against the baseline and ranks: no throttling first, then by monthly cost', () => {
     expect(ranking.baseline.name).toBe('baseline')
+    // Bucket keys remove S3's calls (the PUTs' GenerateDataKey and GETs' Decrypt: 185,730 KMS calls
+    // left), the client-side cache only the envelope encryptions' GenerateDataKey (each stored
+    // message has its own data key, so its Decrypts stay: 223,060 calls): $48,811 < $58,621 a month.
     expect(ranking.ranked.map((r) => r.variant.name)).toEqual([
-      'esdk-cache',
       'bucket-keys',
+      'esdk-cache',
       'quota-increase',
       'retry-adaptive',
     ])
     expect(ranking.ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4])
-    expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'absorbed'])
+    // The adaptive client's limiter holds requests until 87,150 of 370,000 reach their deadline.
+    expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'throttles'])
     expect(ranking.method).toBe(RANKING_METHOD)
   })
 
   it('gives the reason for each rank', () => {
     const [first, second, third, fourth] = ranking.ranked
     expect(first?.reason).toMatch(
-      /^removes all throttling and serves every request, at the lowest monthly cost among the 3 variants that do; \$4,881\/month at full service \(−49\.8% vs baseline\)/,
+      /^removes all throttling and serves every request, at the lowest monthly cost among the 3 variants that do; \$48,811\/month at full service \(−49\.8% vs baseline\)/,
     )
+    // 58,621.108 − 48,810.784 = $9,810.32 a month.
     expect(second?.reason).toMatch(
-      /^removes all throttling and serves every request, but costs \$1\.31\/month more than esdk-cache/,
+      /^removes all throttling and serves every request, but costs \$9,810\/month more than bucket-keys/,
     )
-    // Without the run's scale the figures are the scaled run's (the 0.1 scale model's 2,000/s).
-    expect(third?.reason).toContain('needs a quota increase (symmetric 2,000/s) through Service Quotas')
-    // At equal service a quota increase costs what the baseline would if it served everyone.
-    expect(third?.reason).toContain('$9,725/month at full service (+<0.01% vs baseline)')
+    // A result with asRun states its counts and quota overrides at full size already.
+    expect(third?.reason).toContain('needs a quota increase (symmetric 20,000/s) through Service Quotas')
+    // At equal service a quota increase costs what the baseline would if it served everyone:
+    // 1 + 79,089.6 × 370,000 / 300,950 = $97,236.93 against its own $97,236.94.
+    expect(third?.reason).toContain('$97,237/month at full service (+<0.01% vs baseline)')
+    // 87,150 / 370,000 = 23.55% lost; 1 + 74,382.852 × 370,000 / 282,850 = $97,302 (+0.07%).
     expect(fourth?.reason).toMatch(
-      /^every request completed, but 400 KMS calls were throttled and retried \(400 retries\): the quota is still exceeded/,
+      /^still loses 23\.6% of requests \(87,150 timed out at the deadline\); \$97,302\/month at full service \(\+0\.07% vs baseline; billed \$74,384\/month\)/,
     )
     for (const r of ranking.ranked)
       expect(r.reason).toMatch(
@@ -57,15 +64,19 @@ describe('rankVariants', () => {
       v.completed.errors = { ...v.completed.errors, Dropped: 50 }
     })
     const lossyReason = rankVariants([variant('baseline'), lossy]).ranked[0]?.reason
+    // (69,050 + 50) / 370,000 = 18.68%; the cost at full service is the baseline's.
     expect(lossyReason).toMatch(
-      /^still loses 18\.8% of requests \(6,905 throttled \(ThrottlingException\), 50 dropped \(not sent\)\); \$9,725\/month at full service \(billed \$7,910\/month\)/,
+      /^still loses 18\.7% of requests \(69,050 throttled \(ThrottlingException\), 50 dropped \(not sent\)\); \$97,237\/month at full service \(billed \$79,091\/month\)/,
     )
   })
 
   it('states the exposure trade-off of caching and bucket keys', () => {
-    expect(ranking.ranked[1]?.exposure).toContain('one data key protects up to 14,738 messages for up to 30 s')
-    expect(ranking.ranked[1]?.exposure).toContain('stop matching')
-    expect(ranking.ranked[0]?.exposure).toContain('16 plaintext data keys held in memory at peak')
+    expect(ranking.ranked[0]?.exposure).toContain('one data key protects up to 14,738 messages for up to 30 s')
+    expect(ranking.ranked[0]?.exposure).toContain('stop matching')
+    // 8 hosts × the cache's 100 entries (filled by the Decrypts' own data keys).
+    expect(ranking.ranked[1]?.exposure).toContain(
+      'one data key protects up to 368 messages for up to 5 s; 800 plaintext data keys held in memory at peak',
+    )
     expect(describeExposure(variant('baseline'))).toBe('')
   })
 
@@ -148,7 +159,8 @@ describe('pickBaseline and tierOf', () => {
   it('classifies by throttled calls and lost requests', () => {
     expect(tierOf(variant('baseline'))).toBe('throttles')
     expect(tierOf(variant('bucket-keys'))).toBe('clean')
-    expect(tierOf(variant('retry-adaptive'))).toBe('absorbed')
+    // 2,260 throttled KMS calls and 87,150 requests lost at their deadline.
+    expect(tierOf(variant('retry-adaptive'))).toBe('throttles')
   })
 
   it('states the quota increase to request at full size when a scale model ran', () => {
