@@ -13,6 +13,20 @@ import { startServeChild, type ServeChild } from './support/serve-child.ts'
 const ws = cliWorkspace('run-endpoints')
 const { cli, summaryIn } = ws
 
+/** `run --op OP --rate RPS --duration D --target URL`, then more options: the ad-hoc form. */
+const adHoc = (op: string, rate: number, duration: string, target: string, ...more: string[]): string[] => [
+  'run',
+  '--op',
+  op,
+  '--rate',
+  String(rate),
+  '--duration',
+  duration,
+  '--target',
+  target,
+  ...more,
+]
+
 describe('against kms-bench serve', () => {
   let server: ServeChild
   beforeAll(async () => {
@@ -23,21 +37,7 @@ describe('against kms-bench serve', () => {
   })
 
   it('reproduces the endpoint quota: 300/s offered against 100/s, two thirds throttled', async () => {
-    const r = await cli([
-      'run',
-      '--op',
-      'GenerateDataKey',
-      '--rate',
-      '300',
-      '--duration',
-      '3s',
-      '--target',
-      server.url,
-      '--retry',
-      'none',
-      '--out',
-      'serve-none',
-    ])
+    const r = await cli(adHoc('GenerateDataKey', 300, '3s', server.url, '--retry', 'none', '--out', 'serve-none'))
     expect(r.code, r.err).toBe(0)
     const s = await summaryIn('serve-none')
     expect(s).toMatchObject({ target: server.url, clock: 'real', complete: true })
@@ -117,19 +117,7 @@ describe('against kms-bench serve', () => {
   })
 
   it('lets the real SDK retry (standard mode) and counts the attempts', async () => {
-    const r = await cli([
-      'run',
-      '--op',
-      'Encrypt',
-      '--rate',
-      '150',
-      '--duration',
-      '2s',
-      '--target',
-      server.url,
-      '--out',
-      'serve-standard',
-    ])
+    const r = await cli(adHoc('Encrypt', 150, '2s', server.url, '--out', 'serve-standard'))
     expect(r.code, r.err).toBe(0)
     const v = (await summaryIn('serve-standard')).variants[0]!
     expect(v.retries).toBeGreaterThan(0)
@@ -138,26 +126,23 @@ describe('against kms-bench serve', () => {
   })
 
   it('sends from worker threads that start each variant together, and merges them exactly', async () => {
-    const r = await cli([
-      'run',
-      '--op',
-      'GenerateDataKey',
-      '--rate',
-      '300',
-      '--duration',
-      '3s',
-      '--target',
-      server.url,
-      '--retry',
-      'none',
+    const r = await cli(
       // Workers split hosts (each host keeps one SDK client and retry quota): two hosts, two workers.
-      '--hosts',
-      '2',
-      '--workers',
-      '2',
-      '--out',
-      'serve-workers',
-    ])
+      adHoc(
+        'GenerateDataKey',
+        300,
+        '3s',
+        server.url,
+        '--retry',
+        'none',
+        '--hosts',
+        '2',
+        '--workers',
+        '2',
+        '--out',
+        'serve-workers',
+      ),
+    )
     expect(r.code, r.err).toBe(0)
     const s = await summaryIn('serve-workers')
     expect(s.shards).toEqual([{ index: 0, count: 1 }])
@@ -172,17 +157,7 @@ describe('against kms-bench serve', () => {
 
   it('exits 2 for an unreachable endpoint', async () => {
     const port = await freePort()
-    const r = await cli([
-      'run',
-      '--op',
-      'Encrypt',
-      '--rate',
-      '10',
-      '--duration',
-      '1s',
-      '--target',
-      `http://127.0.0.1:${port}`,
-    ])
+    const r = await cli(adHoc('Encrypt', 10, '1s', `http://127.0.0.1:${port}`))
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/cannot reach the KMS endpoint http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/)
   })
@@ -222,7 +197,7 @@ describe('against kms-bench serve with SigV4 verification', () => {
     // One set of credentials signed every call: the attribution says so.
     expect(ok.kms.byCallerSource).toBe('client-credentials')
     expect(Object.values(ok.kms.byCaller ?? {}).reduce((a, c) => a + c.calls, 0)).toBe(20)
-    const bad = await cli(['run', '--op', 'Encrypt', '--rate', '20', '--duration', '1s', '--target', server.url], {
+    const bad = await cli(adHoc('Encrypt', 20, '1s', server.url), {
       env: { AWS_ACCESS_KEY_ID: 'AKIDKMSBENCHTEST0001', AWS_SECRET_ACCESS_KEY: 'wrong-secret' },
     })
     expect(bad.code).toBe(2)
@@ -244,19 +219,7 @@ describe.skipIf(motoReason !== undefined)("against moto's server", () => {
   })
 
   it('runs the ad-hoc form: every request succeeds (moto has no quotas)', async () => {
-    const r = await cli([
-      'run',
-      '--op',
-      'Encrypt',
-      '--rate',
-      '100',
-      '--duration',
-      '2s',
-      '--target',
-      moto.url,
-      '--out',
-      'moto-adhoc',
-    ])
+    const r = await cli(adHoc('Encrypt', 100, '2s', moto.url, '--out', 'moto-adhoc'))
     expect(r.code, r.err).toBe(0)
     const v = (await summaryIn('moto-adhoc')).variants[0]!
     expect(v.completed).toEqual({ succeeded: 200, throttled: 0, failed: 0, timedOut: 0, dropped: 0, errors: {} })
