@@ -16,8 +16,13 @@ describe('renderJunitXml', () => {
       ),
     ).toBe(true)
     expect(xml).toContain(
-      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="8" failures="3" errors="0" skipped="0" time="30.000" timestamp="2025-01-01T00:00:00"',
+      '<testsuite name="kms-bench s3-sse-kms-uploads" tests="8" failures="3" errors="0" skipped="0" time="30.000" hostname="embedded">',
     )
+    // A virtual run has no real start time: no timestamp that CI would show as one.
+    expect(s3.clock).toBe('virtual')
+    expect(xml).not.toContain('timestamp=')
+    const real = renderJunitXml({ ...s3, clock: 'real', startedAt: '2026-03-04T05:06:07.890Z' })
+    expect(real).toContain(' timestamp="2026-03-04T05:06:07" ')
     expect(xml.match(/<testcase /g)).toHaveLength(8)
     expect(xml).toContain(
       '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="served every request" time="0"/>',

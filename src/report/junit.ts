@@ -85,7 +85,9 @@ export function renderJunitXml(summary: RunSummary): string {
   const tests = cases.length
   const failures = cases.filter((c) => c.failure !== undefined).length
   const errors = cases.filter((c) => c.error !== undefined).length
-  const ts = antTimestamp(summary.startedAt)
+  // A virtual-time run has no wall-clock start (startedAt is the virtual clock's fixed epoch):
+  // CI would show that date as when the suite ran, so a virtual run's suite has no timestamp.
+  const ts = summary.clock === 'virtual' ? undefined : antTimestamp(summary.startedAt)
   // An interrupted run took the time that ran, not its schedule's duration.
   const seconds = summary.complete ? summary.durationSeconds : ranSeconds(summary)
   const lines = [
