@@ -7,7 +7,8 @@
  * - the built-in mitigations, their factories and the read-only table they are named in;
  * - running (`runScenario`, targets), merging (`mergeSummaries`), comparing (`compareSummaries`,
  *   thresholds, ranking) and rendering results, and the summary types;
- * - the KMS endpoint, to embed it (`startKmsServer`).
+ * - the KMS endpoint, to embed it (`startKmsServer`);
+ * - a generator of CloudTrail KMS records (`generateKmsTrail`), to test an import pipeline with.
  *
  * Explicit named exports only; `test/public-api.test.ts` pins the list of runtime exports.
  */
@@ -194,6 +195,10 @@ export type {
   RuleOutcome,
   VariantComparison,
 } from './report/index.ts'
+
+// Realistic CloudTrail KMS records, to test an import pipeline (`kms-bench import-cloudtrail`) with.
+export { generateKmsTrail, packTrailFiles } from './traffic/index.ts'
+export type { TrailActor, TrailGeneratorOptions } from './traffic/index.ts'
 
 // The KMS endpoint, to embed.
 export {

@@ -225,6 +225,15 @@ describe('architecture', () => {
   })
 })
 
+describe('scenarios and examples', () => {
+  it("use only the public API ('kms-bench', or src/index.ts by path)", () => {
+    const users = [...files(join(root, 'scenarios')), ...files(join(root, 'examples'))]
+    const bad = users.flatMap(imports).filter((i) => i.to.startsWith(`${src}/`) && i.to !== join(src, 'index.ts'))
+    expect(users.length).toBeGreaterThan(0)
+    expect(bad.map(edge)).toEqual([])
+  })
+})
+
 describe('the checks catch what they guard', () => {
   it('sees an upward import, a back door, a URL-loaded file and a type-only cycle', () => {
     const at = (p: string): string => join(root, p)

@@ -20,7 +20,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { generateKmsTrail, packTrailFiles } from '../../src/traffic/index.ts'
+import { generateKmsTrail, packTrailFiles } from '../../src/index.ts'
 
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/0c1d2e3f-4a5b-4c6d-8e7f-0123456789ab'
 /** The log's start (the morning peak) and length. */
