@@ -120,7 +120,9 @@ export class AdaptiveLimiter {
     this.#queue.push(turn)
     this.#idle?.resolve()
     try {
-      yield* wait(turn)
+      // The wait effect itself rather than `yield* wait(turn)` (the turn is new, never settled
+      // here): one generator less per waiting request, which a long backlog holds by thousands.
+      yield { kind: 'wait', flight: turn as Flight<unknown> }
     } finally {
       // Closed while waiting (the request's deadline passed): the slot lets go of the request.
       const i = place - this.#base

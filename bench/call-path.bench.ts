@@ -1,0 +1,139 @@
+/**
+ * The in-process call path against the bare node:crypto work of the same call (issue 17),
+ * measured in a fresh child process (`npx tsx bench/call-path.bench.ts`, or the `micro` stage
+ * of `npm run bench`), so that the heap the suite's earlier stages left behind does not make
+ * the emulator's collections dearer than the bare loop's:
+ *
+ * - Decrypt of 32 B (no KeyId) ÷ a bare AES-256-GCM open of the same 32 B with an 88-byte AAD
+ *   (the header and context encoding a real call authenticates);
+ * - Encrypt of 32 B ÷ a bare seal of 32 B with a random IV and the same AAD;
+ * - GenerateDataKey (AES_256) ÷ 32 random bytes + the same seal of them.
+ *
+ * The emulator is the default one (`createEmulator({ profile: 'none' })`: the 10,000-event
+ * audit ring on, access control enforced). Each pair runs in alternating rounds (bare, ours,
+ * bare, ours, ...) and its ratio is the median over the rounds, so load from other processes
+ * hits both sides alike.
+ */
+import { spawn } from 'node:child_process'
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
+import { resolve as resolvePath } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createEmulator } from '../src/emulator.ts'
+
+/** One measured pair. */
+export interface CallPathRatio {
+  readonly figure: string
+  readonly description: string
+  readonly goal: string
+  /** throughput of the call / throughput of the bare work */
+  readonly ratio: number
+}
+
+const wallNow = (): number => performance.now()
+
+/** Throughput of `ours` / throughput of `bare`: the median over alternating timed rounds of each. */
+export function alternatingRatio(ours: () => void, bare: () => void, rounds = 9, perRound = 20_000): number {
+  const rate = (fn: () => void): number => {
+    const t0 = wallNow()
+    for (let i = 0; i < perRound; i++) fn()
+    return perRound / (wallNow() - t0)
+  }
+  rate(bare)
+  rate(ours)
+  const ratios: number[] = []
+  for (let r = 0; r < rounds; r++) {
+    const b = rate(bare)
+    ratios.push(rate(ours) / b)
+  }
+  ratios.sort((a, b) => a - b)
+  return ratios[Math.floor(rounds / 2)] ?? 0
+}
+
+/** Measures the three pairs in this process. */
+export function measureHere(): CallPathRatio[] {
+  const caller = { account: '111122223333', region: 'us-east-1' }
+  const plaintext = new Uint8Array(32)
+  const kms = createEmulator({ profile: 'none' })
+  const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
+  const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller)
+    .CiphertextBlob as Uint8Array
+  const key = Buffer.alloc(32, 7)
+  const iv = Buffer.alloc(12)
+  const aad = Buffer.alloc(88, 3)
+  const dataKey = Buffer.alloc(32)
+  const c0 = createCipheriv('aes-256-gcm', key, iv)
+  c0.setAAD(aad)
+  const body = c0.update(plaintext)
+  c0.final()
+  const tag = c0.getAuthTag()
+  const sealedIv = Buffer.from(iv)
+  const seal = (p: Uint8Array): void => {
+    randomFillSync(iv)
+    const c = createCipheriv('aes-256-gcm', key, iv)
+    c.setAAD(aad)
+    c.update(p)
+    c.final()
+    c.getAuthTag()
+  }
+  const pairs: [string, string, string, () => void, () => void][] = [
+    [
+      'micro/decrypt.vsBareOpen',
+      'core Decrypt of 32 B, no KeyId, default emulator (audit ring on), in a fresh process / a bare node:crypto AES-256-GCM open of 32 B with an 88-byte AAD',
+      '>= 0.7',
+      () => void kms.callSync('Decrypt', { CiphertextBlob: ciphertext }, caller),
+      () => {
+        const d = createDecipheriv('aes-256-gcm', key, sealedIv)
+        d.setAAD(aad)
+        d.setAuthTag(tag)
+        d.update(body)
+        d.final()
+      },
+    ],
+    [
+      'micro/encrypt.vsBareSeal',
+      'core Encrypt of 32 B, default emulator (audit ring on), in a fresh process / a bare seal of 32 B with a random IV and an 88-byte AAD',
+      '>= 0.8',
+      () => void kms.callSync('Encrypt', { KeyId: keyId, Plaintext: plaintext }, caller),
+      () => seal(plaintext),
+    ],
+    [
+      'micro/generateDataKey.vsBareRandomSeal',
+      'core GenerateDataKey AES_256, default emulator (audit ring on), in a fresh process / 32 random bytes + the same seal of them',
+      '>= 0.8',
+      () => void kms.callSync('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }, caller),
+      () => {
+        randomFillSync(dataKey)
+        seal(dataKey)
+      },
+    ],
+  ]
+  return pairs.map(([figure, description, goal, ours, bare]) => ({
+    figure,
+    description,
+    goal,
+    ratio: alternatingRatio(ours, bare),
+  }))
+}
+
+/** Measures the three pairs in a fresh child process. */
+export function measureCallPath(): Promise<CallPathRatio[]> {
+  const self = fileURLToPath(import.meta.url)
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', self, '--child'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`call-path child exited ${code}: ${err.slice(-400)}`))
+      else resolve(JSON.parse(out.trim().split('\n').pop() ?? '[]') as CallPathRatio[])
+    })
+  })
+}
+
+if (process.argv[1] !== undefined && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const ratios = measureHere()
+  if (process.argv[2] === '--child') process.stdout.write(`${JSON.stringify(ratios)}\n`)
+  else for (const r of ratios) console.log(`${r.figure} ${r.ratio.toFixed(3)} (goal ${r.goal})`)
+}
