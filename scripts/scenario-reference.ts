@@ -14,6 +14,7 @@
 import { z } from 'zod'
 import { latencySpecSchema as latencySchema, scenarioSchema } from '../src/load/index.ts'
 import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
+import { LIVE_FIELDS } from '../src/report/index.ts'
 import { credentialsFileSchema as credentialsSchema, seedSchema } from '../src/server/index.ts'
 
 /** A JSON Schema node, as z.toJSONSchema writes it. */
@@ -640,8 +641,19 @@ export default defineScenario({
       'credentials',
       [['credentials[]', (r) => r.properties?.['credentials']]],
     ),
+    ...liveSection(),
   ]
   return `${out.join('\n\n')}\n`
+}
+
+/** The `run --live FILE` format: JSON lines with timeline.csv's columns (src/report/live.ts). */
+function liveSection(): string[] {
+  return [
+    '## Live view (`run --live FILE`)',
+    'JSON lines, one per variant and second, written (and flushed) as soon as the second is final, so that a dashboard or `tail -f FILE | jq` can follow a long run: in real time within about a quarter of a second of the second’s end, in virtual time as simulated seconds complete. Each line holds the values of the `timeline.csv` row of that variant and second, under the CSV’s column names (the seconds of the drain after the last arrival come when the variant ends; with worker threads, or for a scale model, all of a variant’s lines come when it ends). The file is truncated when the run starts; a path that cannot be written is a usage error (exit 2) before anything runs.',
+    "```sh\nnpx kms-bench run scenarios/envelope-fleet.ts --target http://127.0.0.1:4599 --live live.jsonl &\ntail -f live.jsonl | jq -c '{variant, second, offered, throttled, p99_ms}'\n```",
+    ['| Field | Meaning |', '| --- | --- |', ...LIVE_FIELDS.map(([f, m]) => `| \`${f}\` | ${m} |`)].join('\n'),
+  ]
 }
 
 /** The documented paths of a file format's schema. */

@@ -18,6 +18,7 @@ import type { CliIo, Command } from './io.ts'
 import { checkOutDir, defaultOutDir, writeRunOutputs } from './output.ts'
 import { chooseWorkers, runPlanOnce, type WorkerChoice } from './run/execute.ts'
 import { checkAwsCredentials } from './run/failure.ts'
+import { type LiveFile, openLiveFile } from './run/live.ts'
 import { parseRunPlan, planScenario, type RunPlan } from './run/plan.ts'
 import { progressPrinter } from './run/progress.ts'
 import { projection } from './run/projection.ts'
@@ -42,7 +43,13 @@ async function confirmRealAws(plan: RunPlan, scenario: Scenario, io: CliIo): Pro
 }
 
 /** Runs the plan `--runs` times (stopping early on SIGINT); several runs keep every run's figures. */
-async function runRepeated(plan: RunPlan, scenario: Scenario, choice: WorkerChoice, io: CliIo): Promise<RunSummary> {
+async function runRepeated(
+  plan: RunPlan,
+  scenario: Scenario,
+  choice: WorkerChoice,
+  io: CliIo,
+  live: LiveFile | undefined,
+): Promise<RunSummary> {
   const quiet = plan.quiet || io.env['CI'] === 'true' || io.stderr.isTTY !== true
   const progress = progressPrinter(io.stderr, !quiet ? 'line' : plan.quiet ? 'off' : 'start')
   if (choice.note !== undefined && !plan.quiet) io.stderr.write(`note: ${choice.note}\n`)
@@ -51,7 +58,8 @@ async function runRepeated(plan: RunPlan, scenario: Scenario, choice: WorkerChoi
     if (r > 0 && io.signal.aborted) break
     if (plan.runs > 1 && !plan.quiet) io.stderr.write(`run ${r + 1} of ${plan.runs}\n`)
     try {
-      results.push(await runPlanOnce(plan, scenario, choice, io, (p) => progress.update(p)))
+      live?.startRun(r + 1)
+      results.push(await runPlanOnce(plan, scenario, choice, io, (p) => progress.update(p), live))
     } finally {
       progress.clear()
     }
@@ -101,8 +109,14 @@ export const runCommand: Command = {
     // Checked before the run, so a long run never ends unable to write its reports.
     const outDir = plan.out ?? defaultOutDir(scenario.name)
     await checkOutDir(outDir, io.cwd)
-    await confirmRealAws(plan, scenario, io)
-    const summary = gated(await runRepeated(plan, scenario, choice, io), thresholds)
+    const live = plan.live !== undefined ? openLiveFile(plan.live, io.cwd, plan.runs) : undefined
+    let summary: RunSummary
+    try {
+      await confirmRealAws(plan, scenario, io)
+      summary = gated(await runRepeated(plan, scenario, choice, io, live), thresholds)
+    } finally {
+      live?.close()
+    }
     const written = await writeRunOutputs(summary, outDir, { env: io.env, cwd: io.cwd })
     return finish(summary, plan, io, outDir, written.length)
   },

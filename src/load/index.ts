@@ -144,6 +144,7 @@ export type {
   Repetition,
   RepetitionVariant,
   RunSummary,
+  TimelineEntry,
   Threshold,
   ThresholdResult,
   VariantSummary,
@@ -166,3 +167,4 @@ export type {
   WorkerRunOptions,
 } from './parallel.ts'
 export type { RetrySetting, RunOptions, RunProgress } from './runner.ts'
+export type { LiveSink } from './live-seconds.ts'

@@ -68,6 +68,8 @@ import {
   buildVariantSummary,
 } from './results/index.ts'
 import { describeFault } from '../faults/index.ts'
+import type { Emulator } from '../emulator.ts'
+import { LiveSeconds, type LiveSink } from './live-seconds.ts'
 import { deriveSeed, randomFor } from '../random.ts'
 import { embeddedTarget, type Target, type TargetSession } from './targets/index.ts'
 import { at } from '../util/index.ts'
@@ -155,6 +157,11 @@ export interface RunOptions {
   maxFixtures?: number
   /** called about every 250 ms of wall time */
   onProgress?: (p: RunProgress) => void
+  /**
+   * The live view (`run --live`): called with each second of each variant's timeline once it is
+   * final, in order, with the entry `summary.json`'s timeline will have (see live-seconds.ts).
+   */
+  onSecond?: LiveSink
   /** `environment` of the summary (the CLI fills in package versions). @default node and platform only */
   environment?: RunSummary['environment']
   /** version of kms-bench. @default '0.0.0' */
@@ -646,7 +653,21 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
         `Service time of KMS calls follows the '${latency.name}' latency model (an assumption: AWS publishes no KMS latency figures).`,
       )
 
-    const report = (): void =>
+    const live =
+      options.onSecond !== undefined
+        ? new LiveSeconds({
+            variant: v.name,
+            sink: options.onSecond,
+            recorder,
+            settledMs: () => engine.settledMs(),
+            durationSeconds: a.durationSeconds,
+            startEpochSecond: () => Math.floor(startMs / 1000),
+            ...(session.emulator !== undefined ? { usage: () => (session.emulator as Emulator).usage() } : {}),
+            deferred: embedded && a.scale !== 1,
+          })
+        : undefined
+    const report = (): void => {
+      live?.poll()
       options.onProgress?.({
         ...engine.progress(),
         variant: v.name,
@@ -655,10 +676,12 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
         totalSeconds: a.durationSeconds,
         p99Ms: recorder.liveP99Ms(),
       })
+    }
     const shouldStop = (): boolean => options.signal?.aborted === true
     if (a.clockKind === 'virtual') {
       let lastReport = a.wall.now()
       await engine.runVirtual(async () => {
+        live?.poll()
         await a.wall.yieldToEventLoop()
         if (a.wall.now() - lastReport >= 250) {
           lastReport = a.wall.now()
@@ -738,6 +761,7 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
     // A scale model on the embedded target reports at full size (its quotas were scaled too);
     // against an endpoint only the offered rates were scaled, so its figures stay as run.
     const reported = embedded ? atFullSize(summary, a.scale, a.durationSeconds) : summary
+    live?.finish(reported.timeline)
     return {
       summary: { ...reported, cloudwatch: cloudWatchView(reported, s.alarm ?? DEFAULT_USAGE_ALARM) },
       stopped: engine.stopped,

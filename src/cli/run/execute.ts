@@ -22,6 +22,7 @@ import {
 import { usageError } from '../cli-error.ts'
 import { traceFileReader } from '../scenario-input.ts'
 import { runFailure } from './failure.ts'
+import type { LiveFile } from './live.ts'
 import { planParallelRun, planRunOptions, type RunPlan } from './plan.ts'
 
 /**
@@ -94,14 +95,20 @@ export async function runPlanOnce(
   choice: WorkerChoice,
   io: { cwd: string; signal: AbortSignal },
   onProgress: (p: RunProgress) => void,
+  live?: LiveFile,
 ): Promise<RunSummary> {
   const withNote = (s: RunSummary): RunSummary =>
     choice.note !== undefined ? { ...s, assumptions: [...s.assumptions, choice.note] } : s
   if (choice.mode !== 'inline') {
     try {
-      return withNote(
-        await runParallel(planParallelRun(plan, io.cwd), { workers: choice.count, signal: io.signal, onProgress }),
-      )
+      const merged = await runParallel(planParallelRun(plan, io.cwd), {
+        workers: choice.count,
+        signal: io.signal,
+        onProgress,
+      })
+      // Worker threads hand back whole variants: their seconds are written when they end.
+      live?.writeSummary(merged)
+      return withNote(merged)
     } catch (e) {
       throw runFailure(e, targetName(plan.target)) ?? e
     }
@@ -115,6 +122,7 @@ export async function runPlanOnce(
         retryLayer: (s) => sdkRetry(s),
         signal: io.signal,
         onProgress,
+        ...(live !== undefined ? { onSecond: live.write } : {}),
         readTraceFile: traceFileReader(plan.baseDir),
       }),
     )

@@ -61,6 +61,8 @@ export interface RunPlan {
   profile?: QuotaArgs['profile']
   quotas?: Record<string, number>
   maxInFlight?: number
+  /** --live FILE, as given */
+  live?: string
   /** --drain, ms */
   drainMs?: number
   /** --timeout, ms */
@@ -141,6 +143,7 @@ export async function parseRunPlan(argv: readonly string[], io: CliIo): Promise<
     ...(Object.keys(quotaArgs.quotas).length > 0 ? { quotas: { ...quotaArgs.quotas } } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
     ...(drain !== undefined ? { drainMs: drain * 1000 } : {}),
+    ...(v.live !== undefined ? { live: v.live } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(workers !== undefined ? { workers } : {}),
     runs,

@@ -50,6 +50,8 @@ Options:
                         the scenario's; exit 1 when one fails)
   --runs N              real time: repeat the run N times; summary.json keeps every run's figures
                         (runs) for the statistical test of \`kms-bench compare\` (default 1)
+  --live FILE           JSON lines, one per variant and second, with timeline.csv's columns, each
+                        written as soon as its second is final (follow with tail -f FILE | jq)
   --out DIR             output directory (default reports/<scenario>/<timestamp>/)
   --quiet               print nothing but failed thresholds (stderr); without a terminal
                         (or with CI=true) the progress line is one line per variant start
@@ -78,6 +80,7 @@ export const OPTIONS = {
   shard: { type: 'string' },
   latency: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  live: { type: 'string' },
   drain: { type: 'string' },
   timeout: { type: 'string' },
   threshold: { type: 'string', multiple: true },

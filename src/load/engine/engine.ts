@@ -207,6 +207,18 @@ export class Engine {
 
   #stopAtMs = 0
   #abandonCause: AbandonCause = 'DrainAbort'
+  /** real time: the intended time of the first arrival not yet sent or dropped (ms from the start) */
+  #pendingArrivalMs = 0
+
+  /**
+   * ms from the start before which the run's record is settled: every arrival intended before
+   * it was offered, and every later event (a send, a completion, a KMS call, a drop) lands at or
+   * after it. A timeline second ending at or before it is final (the live view, `run --live`).
+   */
+  settledMs(): number {
+    if (this.#virtual) return this.#now
+    return Math.min(this.#pendingArrivalMs, this.#o.clock.now() - this.#o.startMs)
+  }
 
   /** Why the requests {@link abandonInFlight} ends were still in flight: the drain ran out, or a stop signal came. */
   get abandonCause(): AbandonCause {
@@ -287,6 +299,7 @@ export class Engine {
     const start = this.#o.startMs
     this.#startBackground()
     let next = arrivals.next()
+    this.#pendingArrivalMs = next
     let batch = 0
     while (next !== Infinity) {
       if (shouldStop()) {
@@ -313,6 +326,7 @@ export class Engine {
           batch++
           now = clock.now() - start
         }
+        this.#pendingArrivalMs = next
         await options.yieldToEventLoop()
         continue
       }
@@ -320,6 +334,7 @@ export class Engine {
       if (wait >= 2) await clock.sleep(wait - 1)
       else await options.yieldToEventLoop()
     }
+    this.#pendingArrivalMs = Number.POSITIVE_INFINITY
     // Drain in-flight requests: bounded by drainMs, and cut short by the stop signal (SIGINT,
     // SIGTERM) so that a run against a target that stopped answering still ends at once.
     const drainUntil = clock.now() + (options.drainMs ?? DEFAULT_DRAIN_MS)

@@ -268,33 +268,48 @@ export class VariantRecorder {
     this.#rollSecond(this.#latencySecond + 1)
     const out: TimelineEntry[] = []
     const n = Math.max(this.#seconds.length, minSeconds)
-    for (let s = 0; s < n; s++) {
-      const e = this.#seconds[s] ?? newSecond()
-      const byOp: Record<string, number> = {}
-      if (e.byOp !== undefined)
-        for (let i = 0; i < N_OPS; i++)
-          if ((e.byOp[i] as number) > 0) byOp[OPERATION_NAMES[i] as string] = e.byOp[i] as number
-      const entry: TimelineEntry & { late?: number; histogram?: string; timedOut?: number } = {
-        second: s,
-        offered: e.offered,
-        achieved: e.achieved,
-        succeeded: e.succeeded,
-        throttled: e.throttled,
-        failed: e.failed,
-        dropped: e.dropped,
-        kmsCalls: e.kmsCalls,
-        kmsThrottled: e.kmsThrottled,
-        kmsByOperation: byOp,
-        poolAccepted: {},
-        p50Ms: e.p50Ms,
-        p99Ms: e.p99Ms,
-      }
-      if (e.late > 0) entry.late = e.late
-      if (e.timedOut > 0) entry.timedOut = e.timedOut
-      if (e.histogram !== undefined) entry.histogram = e.histogram
-      out.push(entry)
-    }
+    for (let s = 0; s < n; s++) out.push(this.#entry(s))
     return out
+  }
+
+  /**
+   * Seconds `from` .. `to − 1` of the timeline while the run goes on (the live view), with pool
+   * counts left empty. The caller vouches that nothing more will be recorded before second `to`
+   * (the engine's `settledMs`); the entries are then what {@link timeline} will say of them.
+   */
+  settledTimeline(from: number, to: number): TimelineEntry[] {
+    // Close the latency second still open before `to`: nothing will be added to it.
+    if (this.#latencySecond >= 0 && this.#latencySecond < to) this.#rollSecond(to)
+    const out: TimelineEntry[] = []
+    for (let s = from; s < to; s++) out.push(this.#entry(s))
+    return out
+  }
+
+  #entry(s: number): TimelineEntry {
+    const e = this.#seconds[s] ?? newSecond()
+    const byOp: Record<string, number> = {}
+    if (e.byOp !== undefined)
+      for (let i = 0; i < N_OPS; i++)
+        if ((e.byOp[i] as number) > 0) byOp[OPERATION_NAMES[i] as string] = e.byOp[i] as number
+    const entry: TimelineEntry & { late?: number; histogram?: string; timedOut?: number } = {
+      second: s,
+      offered: e.offered,
+      achieved: e.achieved,
+      succeeded: e.succeeded,
+      throttled: e.throttled,
+      failed: e.failed,
+      dropped: e.dropped,
+      kmsCalls: e.kmsCalls,
+      kmsThrottled: e.kmsThrottled,
+      kmsByOperation: byOp,
+      poolAccepted: {},
+      p50Ms: e.p50Ms,
+      p99Ms: e.p99Ms,
+    }
+    if (e.late > 0) entry.late = e.late
+    if (e.timedOut > 0) entry.timedOut = e.timedOut
+    if (e.histogram !== undefined) entry.histogram = e.histogram
+    return entry
   }
 
   /** Flushes batched values into the histograms. */
