@@ -137,9 +137,10 @@ export const MEANINGS: Readonly<Record<string, string>> = {
   faults:
     'faults injected on the call path of the embedded target (seeded): `{ kind, operations?, percent?, start?, duration?, latency? }`',
   'variants[].faults': "faults for this variant only (replace the scenario's)",
-  'faults[].kind': 'the error injected (`KMSInternalException`, `DependencyTimeoutException`, ...) or a latency fault',
+  'faults[].kind':
+    'an AWS error answered instead of the call (`KMSInternalException`, `DependencyTimeoutException`, `KeyUnavailableException`, `ThrottlingException`), `latency` (the call is answered, `latency` later), or, on `kms-bench serve` only, `reset` (the connection is reset) and `hang` (never answered)',
   'faults[].operations': 'operations affected (default: every operation)',
-  'faults[].percent': 'share of the affected calls that get the fault, 0..100',
+  'faults[].percent': 'share of the affected calls that get the fault, 0..100 (default 100)',
   'faults[].start': `when the fault starts; ${DURATION}`,
   'faults[].duration': `how long the fault lasts; ${DURATION}`,
   'faults[].latency': 'added latency: `{ ms }`, `{ min, max }` (uniform) or `{ mean }` (exponential)',
@@ -506,6 +507,40 @@ function objectOf(n: Node | undefined): Node {
   return alternatives(n).find((a) => a.properties !== undefined) ?? n
 }
 
+/**
+ * An object node's fields, wherever they are: the node itself, its array items, or the object
+ * members of a union merged (`{ ms }`, `{ min, max }`, `{ mean }` are one table); undefined for
+ * a node without fields.
+ */
+function fieldsNode(n: Node | undefined): Node | undefined {
+  if (n === undefined) return undefined
+  if (n.properties !== undefined) return n
+  if (n.items !== undefined) return fieldsNode(n.items)
+  const objects = alternatives(n).filter((a) => a.properties !== undefined && tagOf(a) === undefined)
+  if (objects.length === 0) return undefined
+  return { properties: Object.assign({}, ...objects.map((a) => a.properties)) }
+}
+
+/** Fields rendered in sections of their own (or as shorthand notes), not as nested tables. */
+const OWN_SECTIONS = new Set(['payloadBytes', 'client', 'mitigations', 'requests', 'faults', 'retry', 'latency'])
+
+/**
+ * A table per nested object of a section (`fleet.groups[]`, `arrivals<steps>.steps[]`,
+ * `faults[].latency`), so every field of the schema is documented, and its own nested ones.
+ */
+function nestedSections(n: Node, prefix: string, title: string): string[] {
+  const out: string[] = []
+  for (const [k, v] of Object.entries(fieldsNode(n)?.properties ?? {})) {
+    const isArray = v.type === 'array' || v.items !== undefined
+    const fields = fieldsNode(v)
+    if (fields === undefined || (OWN_SECTIONS.has(k) && !(prefix === 'faults[]' && k === 'latency'))) continue
+    const path = `${prefix}.${k}${isArray ? '[]' : ''}`
+    const name = `${title}.${k}${isArray ? '[]' : ''}`
+    out.push(`#### \`${name}\``, fieldTable(fields, path, MEANINGS), ...nestedSections(fields, path, name))
+  }
+  return out
+}
+
 function ts(code: string): string {
   return `\`\`\`ts\n${code}\n\`\`\``
 }
@@ -521,9 +556,13 @@ function scenarioSections(root: Node): string[] {
     ['tenants', '`tenants` (object form)'],
     ['retry', '`retry` (also `variants[].retry`)'],
     ['variants', '`variants[]`'],
+    ['faults', '`faults[]` (also `variants[].faults`)'],
+    ['client', '`client` (also `variants[].client`, `fleet.groups[].client`)'],
+    ['alarm', '`alarm`'],
   ] as const) {
     const prefix = p[key]?.type === 'array' || p[key]?.items !== undefined ? `${key}[]` : key
     out.push(`### ${title}`, fieldTable(objectOf(p[key]), prefix, MEANINGS))
+    out.push(...nestedSections(objectOf(p[key]), prefix, prefix))
   }
   out.push(
     '## Arrival shapes (`arrivals`)',
@@ -532,6 +571,7 @@ function scenarioSections(root: Node): string[] {
   for (const a of alternatives(p['arrivals'] ?? {})) {
     const tag = tagOf(a) ?? '?'
     out.push(`### \`shape: '${tag}'\``, fieldTable(a, `arrivals<${tag}>`, MEANINGS, ['shape']))
+    out.push(...nestedSections(a, `arrivals<${tag}>`, 'arrivals'))
     out.push(ts(`arrivals: ${ARRIVAL_EXAMPLES[tag] ?? `{ shape: '${tag}' }`},`))
   }
   out.push(
@@ -543,6 +583,7 @@ function scenarioSections(root: Node): string[] {
   )) {
     const tag = tagOf(a) ?? '?'
     out.push(`### \`kind: '${tag}'\``, fieldTable(a, `requests[]<${tag}>`, MEANINGS, ['kind']))
+    out.push(...nestedSections(a, `requests[]<${tag}>`, 'requests[]'))
     out.push(ts(`requests: [${REQUEST_EXAMPLES[tag] ?? `{ kind: '${tag}' }`}],`))
   }
   out.push(

@@ -47,6 +47,15 @@ describe('scenario reference', () => {
       ).toEqual([])
   })
 
+  it('shows every field in a table: nested objects (fleet.groups[], steps[], faults, client, alarm) included', () => {
+    const md = renderScenarioReference()
+    const missing = Object.entries(MEANINGS)
+      .filter(([path]) => !path.startsWith('*.'))
+      .filter(([, meaning]) => !md.includes(`| ${meaning.replace(/\|/g, '\\|')} |`))
+      .map(([path]) => path)
+    expect(missing).toEqual([])
+  })
+
   it('documents every built-in mitigation with an example', () => {
     expect(Object.keys(BUILT_IN_MITIGATIONS).filter((m) => MITIGATION_DOCS[m] === undefined)).toEqual([])
   })
