@@ -92,6 +92,16 @@ describe('buildPlan', () => {
     expect(calm).toContain('horizon 0 months')
   })
 
+  it('marks projection lines that coincide, naming the variant they hide behind', () => {
+    const twin = { ...structuredClone(run.variants.find((v) => v.name === 'esdk-cache')!), name: 'esdk-cache-twin' }
+    const html = renderPlanHtml(
+      buildPlan({ ...run, variants: [...run.variants, twin] }, new Map(), { growthPerMonth: 0.05, months: 24 }),
+    )
+    expect(html).toContain('esdk-cache-twin</span> <span class="note">(same line as esdk-cache)</span>')
+    // Lines that differ are not marked.
+    expect(renderPlanHtml(plan)).not.toContain('same line as')
+  })
+
   it('refuses a growth at or below -100% and a bad horizon', () => {
     expect(() => buildPlan(run, new Map(), { growthPerMonth: -1, months: 12 })).toThrow(PlanError)
     expect(() => buildPlan(run, new Map(), { growthPerMonth: 0.1, months: 1.5 })).toThrow(/months must be an integer/)
