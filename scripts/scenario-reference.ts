@@ -11,10 +11,16 @@
  * field has none, a built-in mitigation has no example, or a generated file is stale
  * (regenerate with `npm run gen:docs`).
  */
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { latencySpecSchema as latencySchema, scenarioSchema } from '../src/load/index.ts'
 import { BUILT_IN_MITIGATIONS } from '../src/mitigations/index.ts'
 import { LIVE_FIELDS } from '../src/report/index.ts'
+import { mitigationOptions, optionTable } from './mitigation-options.ts'
+
+/** The repository root (the mitigation option tables read src/mitigations/). */
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 import { credentialsFileSchema as credentialsSchema, seedSchema } from '../src/server/index.ts'
 
 /** A JSON Schema node, as z.toJSONSchema writes it. */
@@ -595,12 +601,19 @@ function scenarioSections(root: Node): string[] {
   out.push(
     '## Mitigations (`variants[].mitigations`)',
     "Each built-in mitigation is a factory exported by `kms-bench`, or can be named declaratively: `{ name: 'data-key-cache', maxAge: '5m' }`. Their options are typed (`DataKeyCacheOptions`, ...) in the package's declarations, each with its default. The SDK retry strategy is not a mitigation: set `retry` on the variant.",
-    '| Name | Models | Example |',
-    '| --- | --- | --- |',
-    ...Object.keys(BUILT_IN_MITIGATIONS).map((name) => {
-      const d = MITIGATION_DOCS[name]
-      return `| \`${name}\` | ${d?.what ?? ''} | \`${d?.example ?? ''}\` |`
-    }),
+    [
+      '| Name | Models | Example |',
+      '| --- | --- | --- |',
+      ...Object.keys(BUILT_IN_MITIGATIONS).map((name) => {
+        const d = MITIGATION_DOCS[name]
+        return `| \`${name}\` | ${d?.what ?? ''} | \`${d?.example ?? ''}\` |`
+      }),
+    ].join('\n'),
+    // Every option of every built-in mitigation, from its typed options interface.
+    ...Object.keys(BUILT_IN_MITIGATIONS).flatMap((name) => [
+      `### \`${name}\` options`,
+      optionTable(mitigationOptions(REPO_ROOT, name)),
+    ]),
   )
   return out
 }

@@ -23,6 +23,8 @@ import {
   scenarioJsonSchema,
 } from '../scripts/scenario-reference.ts'
 
+import { mitigationOptions } from '../scripts/mitigation-options.ts'
+
 const ROOT = join(import.meta.dirname, '..')
 const STALE = 'stale: run `npm run gen:docs` and commit the result'
 
@@ -58,6 +60,24 @@ describe('scenario reference', () => {
 
   it('documents every built-in mitigation with an example', () => {
     expect(Object.keys(BUILT_IN_MITIGATIONS).filter((m) => MITIGATION_DOCS[m] === undefined)).toEqual([])
+  })
+
+  it('lists every option of every built-in mitigation, each with a meaning, and only options its factory takes', () => {
+    for (const [name, factory] of Object.entries(BUILT_IN_MITIGATIONS)) {
+      const options = mitigationOptions(ROOT, name)
+      expect(options.length, name).toBeGreaterThan(0)
+      expect(
+        options.filter((o) => o.meaning === '').map((o) => o.name),
+        name,
+      ).toEqual([])
+      // The factory's strict schema refuses a name it does not know, and knows every documented one.
+      const unknown = (input: Record<string, unknown>): string[] =>
+        (factory(input).problems ?? [])
+          .filter((p) => /unknown|not an option|unrecognized/i.test(p.message))
+          .map((p) => p.message)
+      expect(unknown({ notAnOption: 1 }), name).not.toEqual([])
+      for (const o of options) expect(unknown({ [o.name]: undefined }), `${name}.${o.name}`).toEqual([])
+    }
   })
 
   it('its file-format examples parse with the real parsers', () => {
