@@ -20,7 +20,7 @@ import { kmsCall } from './effects.ts'
 import type { KmsCallSpec, ResolvedKey } from '../scenario/index.ts'
 import { OP_RECIPES } from './op-inputs.ts'
 import { randomFor } from '../../random.ts'
-import { at } from '../../util/index.ts'
+import { at, splitCsvLine } from '../../util/index.ts'
 
 /** One row of a calls table. */
 export interface ReplayRow {
@@ -104,7 +104,7 @@ export function parseReplayTable(csv: string, source: string): ReplayRow[] {
   if (missing.length > 0) throw new ReplayTableError(`${source}: missing columns ${missing.join(', ')}`)
   const rows: ReplayRow[] = []
   for (let n = 1; n < lines.length; n++) {
-    const f = splitLine(at(lines, n))
+    const f = splitCsvLine(at(lines, n))
     const get = (c: number): string => f[at(idx, c)] ?? ''
     const where = `${source}: row ${n + 1}`
     const int = (c: number, min: number): number => {
@@ -137,28 +137,6 @@ export function parseReplayTable(csv: string, source: string): ReplayRow[] {
     .map((r, i) => ({ r, i }))
     .sort((a, b) => a.r.second - b.r.second || a.i - b.i)
     .map((x) => x.r)
-}
-
-function splitLine(line: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = at(line, i)
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else cur += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      out.push(cur)
-      cur = ''
-    } else cur += c
-  }
-  out.push(cur)
-  return out
 }
 
 /** The encryption context of a replayed call: `{ "kms-bench:context": "c<i>" }` stands for the i-th distinct context of its key. */

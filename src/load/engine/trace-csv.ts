@@ -10,7 +10,7 @@
  *
  * Gaps between timestamps count as zero traffic.
  */
-import { at } from '../../util/index.ts'
+import { at, splitCsvLine } from '../../util/index.ts'
 
 /** Options of {@link parseRateTrace}. */
 export interface RateTraceOptions {
@@ -32,7 +32,7 @@ export function parseRateTrace(csv: string, options: RateTraceOptions = {}, sour
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))
   if (lines.length === 0) throw new RateTraceError(`${source}: is empty`)
-  const rows = lines.map(splitCsvLine)
+  const rows = lines.map((l) => splitCsvLine(l).map((f) => f.trim()))
   const first = at(rows, 0)
   const hasHeader = first.some((c) => c !== '' && !Number.isFinite(Number(c)) && Number.isNaN(Date.parse(c)))
   const header = hasHeader ? first.map((c) => c.trim()) : undefined
@@ -91,28 +91,6 @@ export function parseRateTrace(csv: string, options: RateTraceOptions = {}, sour
     for (let s = 0; s < period; s++) rates[start + s] = perSecond(p.v)
   }
   return rates
-}
-
-function splitCsvLine(line: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = at(line, i)
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else cur += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      out.push(cur.trim())
-      cur = ''
-    } else cur += c
-  }
-  out.push(cur.trim())
-  return out
 }
 
 function finiteRate(text: string | undefined, where: string): number {
