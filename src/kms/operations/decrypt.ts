@@ -8,6 +8,7 @@ import { asymmetricDecrypt, checkAsymmetricEncryption, decryptionSource } from '
 import type { Handler } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
 import { assertKeyState } from '../key-state.ts'
+import { algorithmConditions } from '../algorithm-conditions.ts'
 import { incompatibleAlgorithm } from '../key-usage.ts'
 import { resolveKeyId } from '../resolve.ts'
 import { assertNoRecipient, decryptSymmetric } from '../symmetric.ts'
@@ -19,13 +20,14 @@ export const decrypt: Handler<'Decrypt'> = (ctx, input) => {
   assertNoRecipient(input)
   const { key, header } = decryptionSource(ctx, input.CiphertextBlob, named?.key, 'Decrypt')
   ctx.audit.resources.push(key)
+  // One object, absent members undefined (no spread of temporaries on the hot path).
   ctx.core.authorize(ctx, {
     action: 'kms:Decrypt',
     key,
-    ...(input.EncryptionContext !== undefined ? { encryptionContext: input.EncryptionContext } : {}),
-    ...(named?.alias !== undefined ? { requestAlias: named.alias } : {}),
-    ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
-    conditions: { 'kms:EncryptionAlgorithm': algorithm },
+    encryptionContext: input.EncryptionContext,
+    requestAlias: named?.alias,
+    grantTokens: input.GrantTokens,
+    conditions: algorithmConditions(algorithm),
   })
   assertKeyState(key, 'crypto')
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {

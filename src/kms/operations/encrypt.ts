@@ -4,6 +4,7 @@
  * RSAES-OAEP limit of the key spec under an RSA key (EncryptionAlgorithm required, no
  * encryption context).
  */
+import { algorithmConditions } from '../algorithm-conditions.ts'
 import { asymmetricEncrypt, checkAsymmetricEncryption } from '../asymmetric.ts'
 import type { Handler } from '../context.ts'
 import { endDryRun } from '../dry-run.ts'
@@ -17,13 +18,14 @@ export const encrypt: Handler<'Encrypt'> = (ctx, input) => {
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   const algorithm = input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT'
+  // One object, absent members undefined (no spread of temporaries on the hot path).
   ctx.core.authorize(ctx, {
     action: 'kms:Encrypt',
     key,
-    ...(input.EncryptionContext !== undefined ? { encryptionContext: input.EncryptionContext } : {}),
-    ...(alias !== undefined ? { requestAlias: alias } : {}),
-    ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
-    conditions: { 'kms:EncryptionAlgorithm': algorithm },
+    encryptionContext: input.EncryptionContext,
+    requestAlias: alias,
+    grantTokens: input.GrantTokens,
+    conditions: algorithmConditions(algorithm),
   })
   assertKeyState(key, 'crypto')
   requireKeyUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt')
