@@ -34,6 +34,15 @@ describe('errors that point at the problem', () => {
     expect(r.stderr).not.toContain('Transform failed')
   })
 
+  it('a syntax error in a JavaScript scenario (.mjs, loaded by Node itself): file:line:column and the line', async () => {
+    await writeFile(join(ws.dir, 'syntax.mjs'), "export default {\n  name: 'x',\n  duration: 5s,\n}\n")
+    const r = bin(['run', 'syntax.mjs'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(
+      /^kms-bench: syntax\.mjs:3:14: syntax error: .+\n {2}3 \| {3}duration: 5s,\n {4}\| {14}\^\n/,
+    )
+  })
+
   it("a scenario importing 'kms-bench' where it is not installed: the install command", async () => {
     await writeFile(
       join(ws.dir, 'imports.ts'),

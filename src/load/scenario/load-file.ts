@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { isAbsolute, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { extname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fsReason } from '../../util/index.ts'
 import { defineScenario, isScenario, ScenarioError } from './define.ts'
@@ -78,7 +79,7 @@ export async function loadScenarioFile(
  */
 function loadError(e: unknown, file: string, path: string): ScenarioFileError {
   const message = e instanceof Error ? e.message : String(e)
-  const syntax = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message)
+  const syntax = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message) ?? javaScriptSyntaxError(e, path)
   if (syntax !== null) {
     const [, where = path, line = '1', column = '0', text = ''] = syntax
     const shown = where === path ? file : where
@@ -101,6 +102,35 @@ function loadError(e: unknown, file: string, path: string): ScenarioFileError {
       `install it in the scenario's project: npm install --save-dev kms-bench (then run it with npx kms-bench run ${file})`,
     )
   return new ScenarioFileError(`cannot load scenario file '${file}': ${message.split('\n')[0]}`)
+}
+
+/** The esbuild that tsx (a dependency of this package) transforms TypeScript scenarios with. */
+interface EsbuildTransform {
+  transformSync(source: string, options: { loader: 'js'; format: 'esm'; sourcefile: string }): unknown
+}
+
+/**
+ * The position of a syntax error in a JavaScript scenario (`.js`, `.mjs`, `.cjs`), which Node
+ * loads itself: its SyntaxError from import() carries no file, line or column (Node prints
+ * them only for an uncaught error). The file is parsed again with the esbuild that tsx brings,
+ * whose error has them; the result matches the `file:line:column: ERROR: text` form of a
+ * TypeScript file's transform error. Null for anything else, or when esbuild finds no error.
+ */
+function javaScriptSyntaxError(e: unknown, path: string): RegExpExecArray | null {
+  if (!(e instanceof SyntaxError) || !['.js', '.mjs', '.cjs'].includes(extname(path))) return null
+  try {
+    const fromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'))
+    const esbuild = fromTsx('esbuild') as EsbuildTransform
+    esbuild.transformSync(readFileSync(path, 'utf8'), { loader: 'js', format: 'esm', sourcefile: path })
+  } catch (x) {
+    const first = (x as { errors?: { text?: string; location?: { line: number; column: number } | null }[] })
+      .errors?.[0]
+    if (first?.location != null)
+      return /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(
+        `${path}:${first.location.line}:${first.location.column}: ERROR: ${first.text ?? e.message}`,
+      )
+  }
+  return null
 }
 
 /**
