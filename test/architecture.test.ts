@@ -243,7 +243,9 @@ describe('the checks catch what they guard', () => {
     expect(moduleOf(at('bench/main.ts'))).toBe('bench')
     expect(isFrontDoor('load', at('src/load/index.ts'), at('src/cli/run.ts'))).toBe(true)
     expect(isFrontDoor('load', at('src/load/engine/index.ts'), at('src/cli/run.ts'))).toBe(false)
-    expect(isFrontDoor('load/client', at('src/load/client/settings.ts'), at('src/load/scenario/schema.ts'))).toBe(false)
+    expect(isFrontDoor('load/client', at('src/load/client/settings.ts'), at('src/load/scenario/requests.ts'))).toBe(
+      false,
+    )
     expect(isFrontDoor('clock', at('src/clock.ts'), at('src/kms/core.ts'))).toBe(true)
     // worker-entry.mjs names a file by URL: the edge is seen (and exempted by name, with its reason)
     const seen = imports(at('src/load/worker-entry.mjs')).map(edge)

@@ -1,6 +1,6 @@
 /**
- * `defineScenario`: validates a scenario file's object against the schema (schema.ts), fills in
- * its defaults and marks it validated.
+ * `defineScenario`: validates a scenario file's object against the schema
+ * (scenario-schema.ts), fills in its defaults and marks it validated.
  */
 import type { z } from 'zod'
 import { parseDuration } from './duration.ts'

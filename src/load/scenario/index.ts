@@ -67,8 +67,8 @@ export type {
   SyncKms,
   WaitEffect,
 } from './protocol.ts'
-export { KEY_SPECS } from './schema.ts'
-export type { ContextSpec, RequestSpec, SizeSpec, StepSpec } from './schema.ts'
+export { KEY_SPECS } from './requests.ts'
+export type { ContextSpec, RequestSpec, SizeSpec, StepSpec } from './requests.ts'
 export { scenarioSchema, scenarioSchemaFor } from './scenario-schema.ts'
 export type {
   KeySpecDecl,

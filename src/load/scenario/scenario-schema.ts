@@ -1,7 +1,7 @@
 /**
  * Scenarios: one workload each, in a TypeScript file that `export default defineScenario({...})`.
  * A scenario declares the Regions, accounts and keys to create, the application requests it
- * models (their kinds are in schema.ts), the operation mix, payload sizes, tenants
+ * models (their kinds are in requests.ts), the operation mix, payload sizes, tenants
  * (encryption-context cardinality), principals, the fleet of application hosts, the arrival
  * schedule, and named variants (a baseline and mitigated ones, each with its own mitigations
  * and quota overrides) that run the same arrivals and are compared side by side.
@@ -33,7 +33,7 @@ import {
   type RequestSpec,
   type SizeSpec,
   strict,
-} from './schema.ts'
+} from './requests.ts'
 import type { Mitigation, MitigationTable } from './types.ts'
 
 const keySchema = strict({

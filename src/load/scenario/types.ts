@@ -20,7 +20,7 @@ import type { QuotaUsage } from '../../quota/index.ts'
 import type { Random } from '../../random.ts'
 import type { Exposure } from '../results/index.ts'
 import type { EffectGenerator, Host, KmsInvoker, ResolvedKey } from './protocol.ts'
-import type { RequestSpec } from './schema.ts'
+import type { RequestSpec } from './requests.ts'
 
 /** Where the run's KMS calls go. */
 export type TargetKind = 'embedded' | 'endpoint' | 'aws'
