@@ -27,6 +27,30 @@ const adHoc = (op: string, rate: number, duration: string, target: string, ...mo
   ...more,
 ]
 
+/**
+ * A scenario with a quota-changing variant (issue 12): 300 requests/s for 2 s, retries off, a
+ * baseline and `quota-20k` (the symmetric quota raised to 20,000/s). Against kms-bench serve the
+ * runner applies the override for that variant only and restores the endpoint's own quotas;
+ * against any other endpoint the variant is refused.
+ */
+const QUOTA_20K = `export default {
+  name: 'quota-20k', duration: '2s', seed: 7, keys: [{ name: 'k' }], fleet: { hosts: 2 },
+  arrivals: { shape: 'constant', rate: 300 },
+  requests: [{ kind: 'op', operation: 'Encrypt', key: 'k' }],
+  variants: [
+    { name: 'baseline', retry: { mode: 'none', maxAttempts: 1 } },
+    { name: 'quota-20k', quotas: { symmetric: 20000 }, retry: { mode: 'none', maxAttempts: 1 } },
+  ],
+}
+`
+
+/** The quota overrides an endpoint has in force (`GET /kms-bench/quotas`). */
+async function quotasOf(url: string): Promise<unknown> {
+  const res = await fetch(new URL('/kms-bench/quotas', url), { signal: AbortSignal.timeout(10_000) })
+  expect(res.status).toBe(200)
+  return res.json()
+}
+
 describe('against kms-bench serve', () => {
   let server: ServeChild
   beforeAll(async () => {
@@ -81,6 +105,44 @@ describe('against kms-bench serve', () => {
     // ... and restored: the next variant meets serve's own 100/s again.
     expect(after?.quota.find((q) => q.pool === 'symmetric')?.limit).toBe(100)
     expect(after?.completed.throttled).toBeGreaterThan(0)
+  })
+
+  it('runs a quota-20k variant with the override applied through PUT /kms-bench/quotas, then restores it (GET)', async () => {
+    await writeFile(join(ws.dir, 'quota-20k.ts'), QUOTA_20K)
+    expect(await quotasOf(server.url)).toEqual({ quotas: { symmetric: 100 } })
+    const r = await cli(['run', 'quota-20k.ts', '--target', server.url, '--out', 'quota-20k'])
+    expect(r.code, r.err).toBe(0)
+    const [baseline, raised] = (await summaryIn('quota-20k')).variants
+    // The baseline meets serve's own 100/s (600 requests over 2 s and a bit: 200 to 300 accepted).
+    expect(baseline?.quota.find((q) => q.pool === 'symmetric')?.limit).toBe(100)
+    expect(baseline?.completed.throttled).toBeGreaterThan(0)
+    // The variant ran under 20,000/s on the endpoint (its usage meter says so): nothing throttled.
+    expect(raised?.quotaOverrides).toEqual({ symmetric: 20000 })
+    expect(raised?.quota.find((q) => q.pool === 'symmetric')?.limit).toBe(20000)
+    expect(raised?.completed).toMatchObject({ succeeded: 600, throttled: 0, failed: 0, timedOut: 0, dropped: 0 })
+    // The last variant's override does not outlive the run.
+    expect(await quotasOf(server.url)).toEqual({ quotas: { symmetric: 100 } })
+  })
+
+  it('restores the endpoint quotas when a quota variant is interrupted', async () => {
+    await writeFile(join(ws.dir, 'quota-20k.ts'), QUOTA_20K)
+    const stop = new AbortController()
+    const running = cli(['run', 'quota-20k.ts', '--variant', 'quota-20k', '--target', server.url, '--out', 'cut'], {
+      signal: stop.signal,
+    })
+    // Interrupt once the override is in force (the run is then sending under it).
+    for (let i = 0; i < 200; i++) {
+      const q = (await quotasOf(server.url)) as { quotas: Record<string, number> }
+      if (q.quotas['symmetric'] === 20000) break
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(await quotasOf(server.url)).toEqual({ quotas: { symmetric: 20000 } })
+    stop.abort()
+    const r = await running
+    // 130, as after Ctrl-C.
+    expect(r.code).toBe(130)
+    expect(r.err).not.toMatch(/\n\s+at /)
+    expect(await quotasOf(server.url)).toEqual({ quotas: { symmetric: 100 } })
   })
 
   it('attributes calls to the principal of each host group, counted by the client, and says so', async () => {
@@ -230,16 +292,8 @@ describe.skipIf(motoReason !== undefined)("against moto's server", () => {
   })
 
   it('refuses a variant that changes quotas with exit 2, naming the variant (moto cannot apply it)', async () => {
-    await writeFile(
-      join(ws.dir, 'moto-quotas.ts'),
-      `export default {
-  name: 'moto-quotas', duration: '1s', keys: [{ name: 'k' }],
-  arrivals: { shape: 'constant', rate: 10 },
-  requests: [{ kind: 'op', operation: 'Encrypt', key: 'k' }],
-  variants: [{ name: 'quota-20k', quotas: { symmetric: 20000 } }],
-}
-`,
-    )
+    // The same scenario that kms-bench serve runs with the override applied.
+    await writeFile(join(ws.dir, 'moto-quotas.ts'), QUOTA_20K)
     const r = await cli(['run', 'moto-quotas.ts', '--target', moto.url, '--out', 'moto-quotas'])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(
