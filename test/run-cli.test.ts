@@ -296,7 +296,8 @@ describe('kms-bench run on the embedded target', () => {
   })
 
   it('--shard auto reads a Kubernetes Indexed Job; shards are numbered from 1', async () => {
-    const adhoc = ['run', '--op', 'Encrypt', '--rate', '30', '--duration', '1s', '--quiet']
+    // Three hosts, so that the three shards split them (each host keeps one SDK retry quota).
+    const adhoc = ['run', '--op', 'Encrypt', '--rate', '30', '--duration', '1s', '--hosts', '3', '--quiet']
     const unset = await cli([...adhoc, '--shard', 'auto', '--out', 'auto-unset'], {
       env: { JOB_COMPLETION_INDEX: undefined },
     })
@@ -309,6 +310,11 @@ describe('kms-bench run on the embedded target', () => {
     const m = await summaryIn('manual-3')
     expect(a.variants[0]?.offered.requests).toBe(m.variants[0]?.offered.requests)
     expect(a.shards).toEqual(m.shards)
+    // One host cannot be split across three shards: refused (exit 2) rather than counted thrice.
+    const one = await cli(['run', '--op', 'Encrypt', '--rate', '30', '--duration', '1s', '--shard', '2/3'])
+    expect(one.code).toBe(2)
+    expect(one.err).toMatch(/shard 2 of 3: the fleet's 1 host cannot be split across 3 shards/)
+    expect(one.err).not.toMatch(/\n\s+at /)
   })
 
   it('shards merged with `kms-bench merge` equal the unsharded run', async () => {

@@ -16,6 +16,7 @@ import {
 import { ensureCustomKeyStore } from './custom-key-store-setup.ts'
 import { resolveQuotaConfig, type QuotaProfileInput } from '../quota/index.ts'
 import { allJavaScript, clientRetryLayer, resolveClient } from './client/index.ts'
+import { shardHostsProblem } from './shard-hosts.ts'
 import {
   DEFAULT_DRAIN_MS,
   directKms,
@@ -267,6 +268,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       )
   }
 
+  const clientOf = (variant: VariantSpec): RetrySetting =>
+    resolveClient({ override: options.retry, variant, scenario, groups: scenario.fleet.groups })
+  const hostsProblem = shardHostsProblem(
+    scenario.fleet.hosts,
+    shard,
+    variants.map((variant) => ({ variant, retry: clientOf(variant) })),
+  )
+  if (hostsProblem !== undefined) throw new RunError(hostsProblem)
+
   const results: VariantSummary[] = []
   let complete = true
   for (const [vi, variant] of variants.entries()) {
@@ -274,7 +284,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       complete = false
       break
     }
-    const retrySetting = resolveClient({ override: options.retry, variant, scenario, groups: scenario.fleet.groups })
+    const retrySetting = clientOf(variant)
     const retryMitigation = (options.retryLayer ?? clientRetryLayer)(retrySetting)
     const r = await runVariant({
       scenario,
