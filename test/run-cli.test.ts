@@ -395,5 +395,15 @@ describe('kms-bench run and SIGINT', () => {
     expect(s.complete).toBe(false)
     expect(s.variants[0]!.offered.requests).toBeGreaterThan(0)
     expect(s.variants[0]!.offered.requests).toBeLessThan(3_600_000_000)
+    // Rates over the time that ran, the timeline cut there, and an error in junit.xml.
+    const v = s.variants[0]!
+    const ran = v.ranSeconds ?? 3600
+    expect(ran).toBeLessThan(3600)
+    expect(v.offered.ratePerSecond).toBeCloseTo(v.offered.requests / ran, -2)
+    expect(Math.max(...v.timeline.map((e) => e.second))).toBeLessThanOrEqual(Math.ceil(ran))
+    const junit = await ws.read('interrupted/junit.xml')
+    expect(junit).toMatch(/<testsuites [^>]*errors="1"/)
+    expect(junit).toContain('type="incomplete"')
+    expect(await ws.read('interrupted/report.md')).toContain('This run did not complete')
   })
 })
