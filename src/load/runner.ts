@@ -222,51 +222,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const localCrypto = options.localCrypto ?? clockKind === 'real'
   const maxFixtures = options.maxFixtures ?? (target.kind === 'embedded' ? 100_000 : 1000)
   const startedAt = new Date(clockKind === 'virtual' ? VIRTUAL_EPOCH_MS : wall.now()).toISOString()
-  const assumptions = new Set<string>(scenario.assumptions)
-  if (scale !== 1) {
-    assumptions.add(
-      target.kind === 'embedded'
-        ? `A scale model ran: every rate and every quota was multiplied by ${scale}. Counts, rates, quotas and costs are reported at full size (what ran divided by ${scale}; the figures as run are in each variant's asRun); throttle fractions carry over, latency is as measured.`
-        : `A scale model ran: every rate was multiplied by ${scale}; the endpoint enforces its own quotas (scale them alike, e.g. kms-bench serve --quota).`,
-    )
-  }
-  if (shard.count > 1)
-    assumptions.add(
-      `Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate${target.kind === 'embedded' ? ` against 1/${shard.count} of every quota` : ''}; merge the shards for the whole run.`,
-    )
-  if (!localCrypto && scenario.requests.some((r) => r.kind === 'envelope-encrypt' || r.kind === 'envelope-decrypt')) {
-    assumptions.add(
-      'Virtual time: the local AES-GCM of envelope payloads is not executed (KMS calls are; local CPU time is not part of simulated latency).',
-    )
-  }
-  if (target.kind === 'embedded')
-    assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
-  for (const r of scenario.requests)
-    if (r.kind === 'envelope-decrypt')
-      assumptions.add(
-        r.dataKeysInStore === undefined
-          ? 'Envelope decrypts: every read decrypts a data key of its own (in envelope encryption each message has its own data key unless the writers cached data keys); set dataKeysInStore when they did.'
-          : r.dataKeysInStore === 'per-tenant'
-            ? "Envelope decrypts: the store holds one encrypted data key per tenant's encryption context (dataKeysInStore: per-tenant, writers that cached one data key per tenant)."
-            : `Envelope decrypts: reads draw uniformly from ${r.dataKeysInStore} distinct encrypted data keys in the store (dataKeysInStore).`,
-      )
-  if (target.kind !== 'embedded') {
-    assumptions.add(
-      "Endpoint targets: calls S3 makes on the caller's behalf are sent by the harness with the caller's credentials (kms:ViaService cannot travel over the wire).",
-    )
-    const overrides =
-      scenario.quotas !== undefined ||
-      options.quotas !== undefined ||
-      variants.some((v) => v.quotas !== undefined || v.mitigations.some((m) => m.quotas !== undefined))
-    if (overrides)
-      assumptions.add(
-        "Quota overrides were applied to the endpoint for the variants that have them (kms-bench serve's PUT /kms-bench/quotas, unscaled: the endpoint's quotas are its own) and its quotas restored after each.",
-      )
-    if (options.profile !== undefined || variants.some((v) => v.profile !== undefined))
-      assumptions.add(
-        'Quota profiles apply to the embedded target only: an endpoint enforces its own (kms-bench serve --profile).',
-      )
-  }
+  const assumptions = runAssumptions(scenario, { scale, shard, target, localCrypto, variants, options })
 
   const clientOf = (variant: VariantSpec): RetrySetting =>
     resolveClient({ override: options.retry, variant, scenario, groups: scenario.fleet.groups })
@@ -360,6 +316,67 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     thresholds: [],
     variants: results,
   }
+}
+
+/** What every result of the run states before its variants run: scale, shard, what virtual time leaves out, endpoint caveats. */
+function runAssumptions(
+  scenario: Scenario,
+  x: {
+    scale: number
+    shard: { index: number; count: number }
+    target: Target
+    localCrypto: boolean
+    variants: readonly VariantSpec[]
+    options: RunOptions
+  },
+): Set<string> {
+  const { scale, shard, target, localCrypto, variants, options } = x
+  const assumptions = new Set<string>(scenario.assumptions)
+  if (scale !== 1) {
+    assumptions.add(
+      target.kind === 'embedded'
+        ? `A scale model ran: every rate and every quota was multiplied by ${scale}. Counts, rates, quotas and costs are reported at full size (what ran divided by ${scale}; the figures as run are in each variant's asRun); throttle fractions carry over, latency is as measured.`
+        : `A scale model ran: every rate was multiplied by ${scale}; the endpoint enforces its own quotas (scale them alike, e.g. kms-bench serve --quota).`,
+    )
+  }
+  if (shard.count > 1)
+    assumptions.add(
+      `Shard ${shard.index} of ${shard.count}: this result offers 1/${shard.count} of every rate${target.kind === 'embedded' ? ` against 1/${shard.count} of every quota` : ''}; merge the shards for the whole run.`,
+    )
+  if (!localCrypto && scenario.requests.some((r) => r.kind === 'envelope-encrypt' || r.kind === 'envelope-decrypt')) {
+    assumptions.add(
+      'Virtual time: the local AES-GCM of envelope payloads is not executed (KMS calls are; local CPU time is not part of simulated latency).',
+    )
+  }
+  if (target.kind === 'embedded')
+    assumptions.add('Keys and ciphertexts the requests consume were made before the run, outside its quota windows.')
+  for (const r of scenario.requests)
+    if (r.kind === 'envelope-decrypt')
+      assumptions.add(
+        r.dataKeysInStore === undefined
+          ? 'Envelope decrypts: every read decrypts a data key of its own (in envelope encryption each message has its own data key unless the writers cached data keys); set dataKeysInStore when they did.'
+          : r.dataKeysInStore === 'per-tenant'
+            ? "Envelope decrypts: the store holds one encrypted data key per tenant's encryption context (dataKeysInStore: per-tenant, writers that cached one data key per tenant)."
+            : `Envelope decrypts: reads draw uniformly from ${r.dataKeysInStore} distinct encrypted data keys in the store (dataKeysInStore).`,
+      )
+  if (target.kind !== 'embedded') {
+    assumptions.add(
+      "Endpoint targets: calls S3 makes on the caller's behalf are sent by the harness with the caller's credentials (kms:ViaService cannot travel over the wire).",
+    )
+    const overrides =
+      scenario.quotas !== undefined ||
+      options.quotas !== undefined ||
+      variants.some((v) => v.quotas !== undefined || v.mitigations.some((m) => m.quotas !== undefined))
+    if (overrides)
+      assumptions.add(
+        "Quota overrides were applied to the endpoint for the variants that have them (kms-bench serve's PUT /kms-bench/quotas, unscaled: the endpoint's quotas are its own) and its quotas restored after each.",
+      )
+    if (options.profile !== undefined || variants.some((v) => v.profile !== undefined))
+      assumptions.add(
+        'Quota profiles apply to the embedded target only: an endpoint enforces its own (kms-bench serve --profile).',
+      )
+  }
+  return assumptions
 }
 
 /** The run's request deadlines: `--timeout` for everything, else the scenario's and its request kinds'. */
@@ -480,72 +497,30 @@ interface VariantRunArgs {
   deadline: ReturnType<typeof resolveDeadline>
 }
 
+/** What one variant runs with, before its session opens. */
+interface VariantEnv {
+  /** the scenario, with the variant's own requests when it has them */
+  s: Scenario
+  clock: Clock
+  recorder: VariantRecorder
+  /** epoch ms of the variant's second 0 (real time: set once the session is ready) */
+  startMs: number
+  embedded: boolean
+  quotaScale: number
+  quotas: Record<string, number>
+  profile: NonNullable<RunOptions['profile']> | Scenario['profile']
+}
+
+type StartedMitigation = { mitigation: Mitigation; run: MitigationRun | undefined }
+
 async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary; stopped: boolean }> {
-  const { variant: v, shard, options } = a
-  // A variant may run requests of its own (a service setting such as an SQS reuse period).
-  const s: Scenario = v.requests !== undefined ? { ...a.scenario, requests: v.requests } : a.scenario
-  const clock: Clock = a.clockKind === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : a.wall
-  const recorder = new VariantRecorder({ keepSecondHistograms: shard.count > 1 })
-  let startMs = clock.now()
-  const embedded = a.target.kind === 'embedded'
-  const quotaScale = embedded ? a.scale / shard.count : a.scale
-  // A quota-increase mitigation stands for overrides of its own (the variant's win over it).
-  const mitigationQuotas = Object.assign({}, ...v.mitigations.map((m) => m.quotas ?? {})) as Record<string, number>
-  const quotas = { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
-  const profile = options.profile ?? v.profile ?? s.profile
-  // The real JS client retries on endpoints; other SDKs are modelled in-process over one attempt.
-  const clientRetry: ClientRetryConfig | undefined =
-    a.retrySetting.mode === 'none' || a.retrySetting.mode === 'legacy' || !allJavaScript(a.retrySetting)
-      ? { mode: 'standard', maxAttempts: 1 }
-      : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
-  const faults = v.faults ?? s.faults ?? []
-  for (const f of faults)
-    a.assumptions.add(
-      embedded
-        ? `${v.name}: ${describeFault(f)}`
-        : `${v.name}: the fault (${f.kind}) was not injected: scenario faults apply to the embedded target; use kms-bench serve --fault for an endpoint.`,
-    )
-  const session: TargetSession = await a.target.session({
-    clock,
-    ...(options.signal !== undefined ? { stop: options.signal } : {}),
-    profile,
-    quotas,
-    quotaScale,
-    variant: v.name,
-    region: a.region,
-    defaultAccount: (s.accounts[0] as { id: string }).id,
-    durationSeconds: a.durationSeconds,
-    recorder,
-    clientRetry,
-    startMs: () => startMs,
-    ...(faults.length > 0 ? { faults, faultSeed: deriveSeed(a.seed, 'faults', v.name, shard.index) } : {}),
-  })
+  const env = variantEnv(a)
+  const session = await openSession(a, env)
   try {
+    const { s } = env
     session.grantPrincipals?.(scenarioPrincipals(s))
     const keys = await createKeys(s, session.setup, a.region, (ms) => new Promise((r) => a.wall.setTimer(ms, r)))
-    const mitigations: { mitigation: Mitigation; run: MitigationRun | undefined }[] = []
-    const all = [...(a.retryMitigation !== undefined ? [a.retryMitigation] : []), ...v.mitigations]
-    const ctxFor = (m: Mitigation, i: number): MitigationContext => ({
-      clock,
-      random: randomFor(a.seed, 'mitigation', v.name, i, m.name, shard.index),
-      target: a.target.kind,
-      variant: v.name,
-      hosts: s.fleet.hosts,
-      durationSeconds: a.durationSeconds,
-      region: a.region,
-      accounts: s.accounts.map((x) => x.id),
-      keys,
-      principals: scenarioPrincipals(s),
-      requests: s.requests,
-      scale: a.scale,
-    })
-    for (const [i, m] of all.entries()) {
-      // On endpoints the real SDK client retries; the layer only reports its settings.
-      const inProcess = embedded || m.clientRetry === undefined
-      const run = inProcess ? m.start(ctxFor(m, i)) : undefined
-      mitigations.push({ mitigation: m, run })
-    }
-    for (const m of mitigations) await m.run?.setup?.(session.setup)
+    const mitigations = await startMitigations(a, env, keys, session)
     const fixtures = await makeFixtures(planFixtures(s, a.replay), keys, session.setup, a.maxFixtures, a.assumptions)
     const callers = new CallerCache()
     const workload = compileWorkload(s, {
@@ -558,228 +533,414 @@ async function runVariant(a: VariantRunArgs): Promise<{ summary: VariantSummary;
       scale: a.scale,
     })
     for (const k of workload.kinds) for (const x of k.assumptions ?? []) a.assumptions.add(x)
-
-    // Hosts this shard reaches: global arrival j = i·N + I goes to host j mod H.
-    const fleet = s.fleet.hosts
-    const principals = scenarioPrincipals(s)
-    const hostRegions = s.fleet.regions ?? [a.region]
-    const step = gcd(fleet, shard.count)
-    const hosts: HostState[] = []
-    const background: { host: HostState; gen: Generator<Effect, void, unknown> }[] = []
-    const groupOf = hostGroups(s)
-    // Results per fleet group (group-results.ts), in fleet order.
-    const tallies = (s.fleet.groups ?? []).map((g) => new GroupTally(g.name, g.hosts))
-    const tallyOf = (h: number): GroupTally | undefined => {
-      let first = 0
-      for (const [i, g] of (s.fleet.groups ?? []).entries()) {
-        if (h < first + g.hosts) return tallies[i]
-        first += g.hosts
-      }
-      return undefined
-    }
-    for (let h = shard.index % step; h < fleet; h += step) {
-      const groupPrincipal = groupOf(h)
-      const principalIndex = groupPrincipal !== undefined ? principals.indexOf(groupPrincipal) : h % principals.length
-      const principal = at(principals, principalIndex)
-      const hostRegion = at(hostRegions, h % hostRegions.length)
-      const caller: CallerInput = callers.get(principal, hostRegion)
-      const host: HostState = {
-        index: h,
-        id: `host-${h}`,
-        caller,
-        account: caller.account as string,
-        region: hostRegion,
-        principal,
-        random: randomFor(a.seed, 'host', h),
-        now: () => clock.now(),
-        kms: directKms,
-        direct: true,
-        principalIndex,
-      }
-      const tally = tallyOf(h)
-      if (tally !== undefined) host.group = tally
-      for (const m of mitigations) if (m.run !== undefined) host.kms = m.run.wrap(host.kms, host as Host)
-      host.direct = host.kms === directKms
-      for (const m of mitigations) {
-        const gen = m.run?.background?.(host)
-        if (gen !== undefined) background.push({ host, gen })
-      }
-      hosts[h] = host
-    }
-
+    const fleet = buildFleet(a, env, callers, mitigations)
     const latency = createLatencyModel(
       a.latencySetting,
       (
         (r) => () =>
           r.next()
-      )(randomFor(a.seed, 'latency', shard.index)),
+      )(randomFor(a.seed, 'latency', a.shard.index)),
     )
     await session.beginRun?.()
     // Real time starts on a whole second, so the timeline's seconds are the quota windows
     // (parallel workers agree on the second through the barrier).
     if (a.clockKind === 'real') {
-      startMs =
-        options.startBarrier !== undefined
-          ? await options.startBarrier(v.name)
+      env.startMs =
+        a.options.startBarrier !== undefined
+          ? await a.options.startBarrier(a.variant.name)
           : Math.ceil((a.wall.now() + 50) / 1000) * 1000
     }
-    const engine = new Engine({
-      clock,
-      startMs,
-      arrivals: workload.arrivals({
-        shape: a.shape,
-        durationMs: a.durationSeconds * 1000,
-        factor: a.scale / shard.count,
-        phase: shard.index / shard.count,
-        random: randomFor(a.seed, 'arrivals', shard.index),
-      }),
-      workload,
-      hosts,
-      fleetSize: fleet,
-      recorder,
-      random: randomFor(a.seed, 'requests', shard.index),
-      stride: shard.count,
-      offset: shard.index,
-      ...(session.emulator !== undefined ? { emulator: session.emulator } : {}),
-      ...(session.asyncKms !== undefined ? { asyncKms: session.asyncKms } : {}),
-      latency,
-      background,
-      deadlines: {
-        defaultMs: a.deadline.ms,
-        byKind: new Map(
-          workload.kinds.flatMap((k, i) => {
-            const ms = (v.requests !== undefined ? resolveDeadline(s, options.timeoutMs) : a.deadline).byRequest[i]
-            return ms !== undefined ? [[k, ms] as const] : []
-          }),
-        ),
-      },
-    })
+    const engine = createEngine(a, env, { workload, fleet, session, latency })
     if (a.clockKind === 'virtual' && latency.isZero)
       a.assumptions.add(
         "Latency model 'none': KMS calls took 0 ms of simulated time, so latencies show only retry backoff and waits (the default in virtual time is 'aws').",
       )
-    if (!latency.isZero && embedded)
+    if (!latency.isZero && env.embedded)
       a.assumptions.add(
         `Service time of KMS calls follows the '${latency.name}' latency model (an assumption: AWS publishes no KMS latency figures).`,
       )
-
     const live =
-      options.onSecond !== undefined
+      a.options.onSecond !== undefined
         ? new LiveSeconds({
-            variant: v.name,
-            sink: options.onSecond,
-            recorder,
+            variant: a.variant.name,
+            sink: a.options.onSecond,
+            recorder: env.recorder,
             settledMs: () => engine.settledMs(),
             durationSeconds: a.durationSeconds,
-            startEpochSecond: () => Math.floor(startMs / 1000),
+            startEpochSecond: () => Math.floor(env.startMs / 1000),
             ...(session.emulator !== undefined ? { usage: () => (session.emulator as Emulator).usage() } : {}),
-            deferred: embedded && a.scale !== 1,
+            deferred: env.embedded && a.scale !== 1,
           })
         : undefined
-    const report = (): void => {
-      live?.poll()
-      options.onProgress?.({
-        ...engine.progress(),
-        variant: v.name,
-        variantIndex: a.variantIndex,
-        variants: a.variantCount,
-        totalSeconds: a.durationSeconds,
-        p99Ms: recorder.liveP99Ms(),
-      })
-    }
-    const shouldStop = (): boolean => options.signal?.aborted === true
-    if (a.clockKind === 'virtual') {
-      let lastReport = a.wall.now()
-      await engine.runVirtual(async () => {
-        live?.poll()
-        await a.wall.yieldToEventLoop()
-        if (a.wall.now() - lastReport >= 250) {
-          lastReport = a.wall.now()
-          report()
-        }
-      }, shouldStop)
-    } else {
-      let timer = a.wall.setTimer(250, function tick() {
-        report()
-        timer = a.wall.setTimer(250, tick)
-      })
-      try {
-        await engine.runRealTime({ ...options.realTime, yieldToEventLoop: () => a.wall.yieldToEventLoop() }, shouldStop)
-      } finally {
-        timer.cancel()
-      }
-    }
-    report()
-    const stuck = engine.abandonInFlight()
-    if (stuck > 0) a.assumptions.add(abandonedNote(v.name, stuck, engine.abandonCause, a.clockKind, options))
-    const keyStoreTerm = describeKeyStoreTerm(a.latencySetting)
-    if (
-      latency.usesKeyStores === true &&
-      keyStoreTerm !== undefined &&
-      session.emulator?.core.store.hasCustomKeyStores()
-    )
-      a.assumptions.add(
-        `Calls on keys in custom key stores also wait for their HSM or XKS proxy, per round trip: ${keyStoreTerm} (the latency model's customKeyStore term; an assumption: AWS publishes no such figure and documents only a 250 ms XKS proxy timeout). The HSM and the external key manager are kms-bench's own key material.`,
-      )
-    if (engine.firstError !== undefined)
-      a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
-
-    const usage = await session.usage(stuck > 0 ? { unresponsive: true } : undefined)
-    // The limits without this variant's overrides: what a Service Quotas request starts from.
-    const baseQuotas = embedded
-      ? resolveQuotaConfig({ profile, quotas: { ...(s.quotas ?? {}), ...(options.quotas ?? {}) }, quotaScale })
-      : undefined
-    for (const m of mitigations)
-      m.run?.finish?.({ usage, defaultLimit: (region, pool) => baseQuotas?.limit(region, pool), quotaScale })
-    // Keys a run bills: the target's customer managed keys, with the rotations the scenario
-    // says they have had (a fresh emulator's keys have none of their own yet).
-    const declared = new Map(s.keys.map((k) => [keys.get(k.name)?.arn, k.rotations]))
-    const billedKeys: { rotations: number }[] = embedded
-      ? billableFromEmulator(session).map((k) => ({ rotations: k.rotations + (declared.get(k.arn) ?? 0) }))
-      : [...keys.values()].filter((k) => k.manager === 'CUSTOMER').map((k) => ({ rotations: declared.get(k.arn) ?? 0 }))
-    if (!embedded)
-      for (const m of mitigations)
-        for (let i = m.run?.billedKeys?.() ?? 0; i > 0; i--) billedKeys.push({ rotations: 0 })
-    // The client retry layer's own retries (in process: every SDK on the embedded target, and
-    // the modelled non-JavaScript SDKs on endpoints too; the real JS client's are in sdkRetries).
-    const layerRetries = mitigations.reduce(
-      (acc, m) =>
-        acc +
-        (m.mitigation === a.retryMitigation || m.mitigation.clientRetry !== undefined
-          ? (m.run?.stats?.().retries ?? 0)
-          : 0),
-      0,
-    )
-    const scaledQuotas: Record<string, number> = {}
-    // Endpoints: the overrides as applied (unscaled: --scale scales only the offered rates there).
-    for (const [pool, limit] of Object.entries(quotas)) scaledQuotas[pool] = limit * (embedded ? quotaScale : 1)
-    const summary = buildVariantSummary({
-      name: v.name,
-      ...(v.description !== undefined ? { description: v.description } : {}),
-      recorder,
-      durationSeconds: a.durationSeconds,
+    await driveEngine(a, engine, env.recorder, live)
+    const stuck = noteRunEnd(a, engine, latency, session)
+    const result = await summarizeVariant(a, env, {
+      session,
+      keys,
       mitigations,
-      quotaOverrides: scaledQuotas,
-      usage,
-      startEpochSecond: Math.floor(startMs / 1000),
-      keys: billedKeys,
-      layerRetries,
-      maxPayloadBytes: workload.maxPayloadBytes,
-      ...(engine.stoppedAtMs !== undefined ? { ranSeconds: engine.stoppedAtMs / 1000 } : {}),
-      ...(tallies.length > 0 ? { groups: tallies } : {}),
+      workload,
+      engine,
+      tallies: fleet.tallies,
+      stuck,
     })
-    // A scale model on the embedded target reports at full size (its quotas were scaled too);
-    // against an endpoint only the offered rates were scaled, so its figures stay as run.
-    const reported = embedded ? atFullSize(summary, a.scale, a.durationSeconds) : summary
-    live?.finish(reported.timeline)
-    return {
-      summary: { ...reported, cloudwatch: cloudWatchView(reported, s.alarm ?? DEFAULT_USAGE_ALARM) },
-      stopped: engine.stopped,
-    }
+    live?.finish(result.summary.timeline)
+    return result
   } finally {
-    recorder.destroy()
+    env.recorder.destroy()
     await session.close()
   }
+}
+
+/** The variant's clock, recorder and quota settings (a mitigation's quotas, the variant's, the run's). */
+function variantEnv(a: VariantRunArgs): VariantEnv {
+  const { variant: v, shard, options } = a
+  // A variant may run requests of its own (a service setting such as an SQS reuse period).
+  const s: Scenario = v.requests !== undefined ? { ...a.scenario, requests: v.requests } : a.scenario
+  const clock: Clock = a.clockKind === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : a.wall
+  const embedded = a.target.kind === 'embedded'
+  // A quota-increase mitigation stands for overrides of its own (the variant's win over it).
+  const mitigationQuotas = Object.assign({}, ...v.mitigations.map((m) => m.quotas ?? {})) as Record<string, number>
+  return {
+    s,
+    clock,
+    recorder: new VariantRecorder({ keepSecondHistograms: shard.count > 1 }),
+    startMs: clock.now(),
+    embedded,
+    quotaScale: embedded ? a.scale / shard.count : a.scale,
+    quotas: { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) },
+    profile: options.profile ?? v.profile ?? s.profile,
+  }
+}
+
+/** Opens the target session of a variant (its emulator, or its SDK clients), faults included. */
+async function openSession(a: VariantRunArgs, env: VariantEnv): Promise<TargetSession> {
+  const { variant: v, shard } = a
+  const { s, embedded } = env
+  // The real JS client retries on endpoints; other SDKs are modelled in-process over one attempt.
+  const clientRetry: ClientRetryConfig | undefined =
+    a.retrySetting.mode === 'none' || a.retrySetting.mode === 'legacy' || !allJavaScript(a.retrySetting)
+      ? { mode: 'standard', maxAttempts: 1 }
+      : { mode: a.retrySetting.mode, maxAttempts: a.retrySetting.maxAttempts }
+  const faults = v.faults ?? s.faults ?? []
+  for (const f of faults)
+    a.assumptions.add(
+      embedded
+        ? `${v.name}: ${describeFault(f)}`
+        : `${v.name}: the fault (${f.kind}) was not injected: scenario faults apply to the embedded target; use kms-bench serve --fault for an endpoint.`,
+    )
+  return a.target.session({
+    clock: env.clock,
+    ...(a.options.signal !== undefined ? { stop: a.options.signal } : {}),
+    profile: env.profile,
+    quotas: env.quotas,
+    quotaScale: env.quotaScale,
+    variant: v.name,
+    region: a.region,
+    defaultAccount: (s.accounts[0] as { id: string }).id,
+    durationSeconds: a.durationSeconds,
+    recorder: env.recorder,
+    clientRetry,
+    startMs: () => env.startMs,
+    ...(faults.length > 0 ? { faults, faultSeed: deriveSeed(a.seed, 'faults', v.name, shard.index) } : {}),
+  })
+}
+
+/** Starts the client retry layer and the variant's mitigations (each with its own random stream), and runs their setup. */
+async function startMitigations(
+  a: VariantRunArgs,
+  env: VariantEnv,
+  keys: Map<string, ResolvedKey>,
+  session: TargetSession,
+): Promise<StartedMitigation[]> {
+  const { variant: v, shard } = a
+  const { s } = env
+  const mitigations: StartedMitigation[] = []
+  const all = [...(a.retryMitigation !== undefined ? [a.retryMitigation] : []), ...v.mitigations]
+  const ctxFor = (m: Mitigation, i: number): MitigationContext => ({
+    clock: env.clock,
+    random: randomFor(a.seed, 'mitigation', v.name, i, m.name, shard.index),
+    target: a.target.kind,
+    variant: v.name,
+    hosts: s.fleet.hosts,
+    durationSeconds: a.durationSeconds,
+    region: a.region,
+    accounts: s.accounts.map((x) => x.id),
+    keys,
+    principals: scenarioPrincipals(s),
+    requests: s.requests,
+    scale: a.scale,
+  })
+  for (const [i, m] of all.entries()) {
+    // On endpoints the real SDK client retries; the layer only reports its settings.
+    const inProcess = env.embedded || m.clientRetry === undefined
+    const run = inProcess ? m.start(ctxFor(m, i)) : undefined
+    mitigations.push({ mitigation: m, run })
+  }
+  for (const m of mitigations) await m.run?.setup?.(session.setup)
+  return mitigations
+}
+
+/** The hosts this shard reaches (global arrival j = i·N + I goes to host j mod H), wrapped by the mitigations. */
+function buildFleet(
+  a: VariantRunArgs,
+  env: VariantEnv,
+  callers: CallerCache,
+  mitigations: readonly StartedMitigation[],
+): {
+  hosts: HostState[]
+  background: { host: HostState; gen: Generator<Effect, void, unknown> }[]
+  tallies: GroupTally[]
+} {
+  const { s, clock } = env
+  const { shard } = a
+  const fleet = s.fleet.hosts
+  const principals = scenarioPrincipals(s)
+  const hostRegions = s.fleet.regions ?? [a.region]
+  const step = gcd(fleet, shard.count)
+  const hosts: HostState[] = []
+  const background: { host: HostState; gen: Generator<Effect, void, unknown> }[] = []
+  const groupOf = hostGroups(s)
+  // Results per fleet group (group-results.ts), in fleet order.
+  const tallies = (s.fleet.groups ?? []).map((g) => new GroupTally(g.name, g.hosts))
+  const tallyOf = (h: number): GroupTally | undefined => {
+    let first = 0
+    for (const [i, g] of (s.fleet.groups ?? []).entries()) {
+      if (h < first + g.hosts) return tallies[i]
+      first += g.hosts
+    }
+    return undefined
+  }
+  for (let h = shard.index % step; h < fleet; h += step) {
+    const groupPrincipal = groupOf(h)
+    const principalIndex = groupPrincipal !== undefined ? principals.indexOf(groupPrincipal) : h % principals.length
+    const principal = at(principals, principalIndex)
+    const hostRegion = at(hostRegions, h % hostRegions.length)
+    const caller: CallerInput = callers.get(principal, hostRegion)
+    const host: HostState = {
+      index: h,
+      id: `host-${h}`,
+      caller,
+      account: caller.account as string,
+      region: hostRegion,
+      principal,
+      random: randomFor(a.seed, 'host', h),
+      now: () => clock.now(),
+      kms: directKms,
+      direct: true,
+      principalIndex,
+    }
+    const tally = tallyOf(h)
+    if (tally !== undefined) host.group = tally
+    for (const m of mitigations) if (m.run !== undefined) host.kms = m.run.wrap(host.kms, host as Host)
+    host.direct = host.kms === directKms
+    for (const m of mitigations) {
+      const gen = m.run?.background?.(host)
+      if (gen !== undefined) background.push({ host, gen })
+    }
+    hosts[h] = host
+  }
+  return { hosts, background, tallies }
+}
+
+/** The engine of a variant: its arrivals (this shard's part), hosts, latency model and deadlines. */
+function createEngine(
+  a: VariantRunArgs,
+  env: VariantEnv,
+  x: {
+    workload: ReturnType<typeof compileWorkload>
+    fleet: ReturnType<typeof buildFleet>
+    session: TargetSession
+    latency: ReturnType<typeof createLatencyModel>
+  },
+): Engine {
+  const { variant: v, shard, options } = a
+  const { workload, session } = x
+  return new Engine({
+    clock: env.clock,
+    startMs: env.startMs,
+    arrivals: workload.arrivals({
+      shape: a.shape,
+      durationMs: a.durationSeconds * 1000,
+      factor: a.scale / shard.count,
+      phase: shard.index / shard.count,
+      random: randomFor(a.seed, 'arrivals', shard.index),
+    }),
+    workload,
+    hosts: x.fleet.hosts,
+    fleetSize: env.s.fleet.hosts,
+    recorder: env.recorder,
+    random: randomFor(a.seed, 'requests', shard.index),
+    stride: shard.count,
+    offset: shard.index,
+    ...(session.emulator !== undefined ? { emulator: session.emulator } : {}),
+    ...(session.asyncKms !== undefined ? { asyncKms: session.asyncKms } : {}),
+    latency: x.latency,
+    background: x.fleet.background,
+    deadlines: {
+      defaultMs: a.deadline.ms,
+      byKind: new Map(
+        workload.kinds.flatMap((k, i) => {
+          const ms = (v.requests !== undefined ? resolveDeadline(env.s, options.timeoutMs) : a.deadline).byRequest[i]
+          return ms !== undefined ? [[k, ms] as const] : []
+        }),
+      ),
+    },
+  })
+}
+
+/** Runs the engine to the end (virtual or real time), reporting progress about every 250 ms of wall time. */
+async function driveEngine(
+  a: VariantRunArgs,
+  engine: Engine,
+  recorder: VariantRecorder,
+  live: LiveSeconds | undefined,
+): Promise<void> {
+  const { options } = a
+  const report = (): void => {
+    live?.poll()
+    options.onProgress?.({
+      ...engine.progress(),
+      variant: a.variant.name,
+      variantIndex: a.variantIndex,
+      variants: a.variantCount,
+      totalSeconds: a.durationSeconds,
+      p99Ms: recorder.liveP99Ms(),
+    })
+  }
+  const shouldStop = (): boolean => options.signal?.aborted === true
+  if (a.clockKind === 'virtual') {
+    let lastReport = a.wall.now()
+    await engine.runVirtual(async () => {
+      live?.poll()
+      await a.wall.yieldToEventLoop()
+      if (a.wall.now() - lastReport >= 250) {
+        lastReport = a.wall.now()
+        report()
+      }
+    }, shouldStop)
+  } else {
+    let timer = a.wall.setTimer(250, function tick() {
+      report()
+      timer = a.wall.setTimer(250, tick)
+    })
+    try {
+      await engine.runRealTime({ ...options.realTime, yieldToEventLoop: () => a.wall.yieldToEventLoop() }, shouldStop)
+    } finally {
+      timer.cancel()
+    }
+  }
+  report()
+}
+
+/**
+ * The assumptions the end of a run states: requests left in flight, key-store latency, request
+ * code that threw. Returns how many requests were left in flight.
+ */
+function noteRunEnd(
+  a: VariantRunArgs,
+  engine: Engine,
+  latency: ReturnType<typeof createLatencyModel>,
+  session: TargetSession,
+): number {
+  const v = a.variant
+  const stuck = engine.abandonInFlight()
+  if (stuck > 0) a.assumptions.add(abandonedNote(v.name, stuck, engine.abandonCause, a.clockKind, a.options))
+  const keyStoreTerm = describeKeyStoreTerm(a.latencySetting)
+  if (latency.usesKeyStores === true && keyStoreTerm !== undefined && session.emulator?.core.store.hasCustomKeyStores())
+    a.assumptions.add(
+      `Calls on keys in custom key stores also wait for their HSM or XKS proxy, per round trip: ${keyStoreTerm} (the latency model's customKeyStore term; an assumption: AWS publishes no such figure and documents only a 250 ms XKS proxy timeout). The HSM and the external key manager are kms-bench's own key material.`,
+    )
+  if (engine.firstError !== undefined)
+    a.assumptions.add(`${v.name}: request code threw (counted as failed requests): ${engine.firstError}`)
+  return stuck
+}
+
+/** The variant's summary: usage, the mitigations' findings, billed keys, at full size for a scale model. */
+async function summarizeVariant(
+  a: VariantRunArgs,
+  env: VariantEnv,
+  x: {
+    session: TargetSession
+    keys: Map<string, ResolvedKey>
+    mitigations: readonly StartedMitigation[]
+    workload: ReturnType<typeof compileWorkload>
+    engine: Engine
+    tallies: GroupTally[]
+    /** requests left in flight at the end (the endpoint may not answer the usage query either) */
+    stuck: number
+  },
+): Promise<{ summary: VariantSummary; stopped: boolean }> {
+  const { variant: v, options } = a
+  const { s, embedded, quotaScale } = env
+  const { session, keys, mitigations, engine } = x
+  const usage = await session.usage(x.stuck > 0 ? { unresponsive: true } : undefined)
+  // The limits without this variant's overrides: what a Service Quotas request starts from.
+  const baseQuotas = embedded
+    ? resolveQuotaConfig({
+        profile: env.profile,
+        quotas: { ...(s.quotas ?? {}), ...(options.quotas ?? {}) },
+        quotaScale,
+      })
+    : undefined
+  for (const m of mitigations)
+    m.run?.finish?.({ usage, defaultLimit: (region, pool) => baseQuotas?.limit(region, pool), quotaScale })
+  const billedKeys = billedKeysOf(s, keys, session, mitigations, embedded)
+  // The client retry layer's own retries (in process: every SDK on the embedded target, and
+  // the modelled non-JavaScript SDKs on endpoints too; the real JS client's are in sdkRetries).
+  const layerRetries = mitigations.reduce(
+    (acc, m) =>
+      acc +
+      (m.mitigation === a.retryMitigation || m.mitigation.clientRetry !== undefined
+        ? (m.run?.stats?.().retries ?? 0)
+        : 0),
+    0,
+  )
+  const scaledQuotas: Record<string, number> = {}
+  // Endpoints: the overrides as applied (unscaled: --scale scales only the offered rates there).
+  for (const [pool, limit] of Object.entries(env.quotas)) scaledQuotas[pool] = limit * (embedded ? quotaScale : 1)
+  const summary = buildVariantSummary({
+    name: v.name,
+    ...(v.description !== undefined ? { description: v.description } : {}),
+    recorder: env.recorder,
+    durationSeconds: a.durationSeconds,
+    mitigations,
+    quotaOverrides: scaledQuotas,
+    usage,
+    startEpochSecond: Math.floor(env.startMs / 1000),
+    keys: billedKeys,
+    layerRetries,
+    maxPayloadBytes: x.workload.maxPayloadBytes,
+    ...(engine.stoppedAtMs !== undefined ? { ranSeconds: engine.stoppedAtMs / 1000 } : {}),
+    ...(x.tallies.length > 0 ? { groups: x.tallies } : {}),
+  })
+  // A scale model on the embedded target reports at full size (its quotas were scaled too);
+  // against an endpoint only the offered rates were scaled, so its figures stay as run.
+  const reported = embedded ? atFullSize(summary, a.scale, a.durationSeconds) : summary
+  return {
+    summary: { ...reported, cloudwatch: cloudWatchView(reported, s.alarm ?? DEFAULT_USAGE_ALARM) },
+    stopped: engine.stopped,
+  }
+}
+
+/**
+ * Keys a run bills: the target's customer managed keys, with the rotations the scenario says
+ * they have had (a fresh emulator's keys have none of their own yet); on endpoints, also the
+ * keys the mitigations made.
+ */
+function billedKeysOf(
+  s: Scenario,
+  keys: Map<string, ResolvedKey>,
+  session: TargetSession,
+  mitigations: readonly StartedMitigation[],
+  embedded: boolean,
+): { rotations: number }[] {
+  const declared = new Map(s.keys.map((k) => [keys.get(k.name)?.arn, k.rotations]))
+  const billed: { rotations: number }[] = embedded
+    ? billableFromEmulator(session).map((k) => ({ rotations: k.rotations + (declared.get(k.arn) ?? 0) }))
+    : [...keys.values()].filter((k) => k.manager === 'CUSTOMER').map((k) => ({ rotations: declared.get(k.arn) ?? 0 }))
+  if (!embedded)
+    for (const m of mitigations) for (let i = m.run?.billedKeys?.() ?? 0; i > 0; i--) billed.push({ rotations: 0 })
+  return billed
 }
 
 /** The assumption a run states when requests were still in flight at its end (issue 18.11). */
