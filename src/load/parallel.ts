@@ -67,7 +67,7 @@ export type TargetSpec =
 /** The options of {@link runScenario} a worker can be given: plain data only. */
 export type WorkerRunOptions = Omit<
   RunOptions,
-  'target' | 'signal' | 'onProgress' | 'readTraceFile' | 'startBarrier' | 'wallClock' | 'retryLayer'
+  'target' | 'signal' | 'onProgress' | 'onSecond' | 'readTraceFile' | 'startBarrier' | 'wallClock' | 'retryLayer'
 >
 
 /** A run as plain data: what every worker thread is given. */
