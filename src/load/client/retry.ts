@@ -181,13 +181,6 @@ function modelOf(c: ClientSetting, fallbackMode?: RetryMode): SdkRetryModel {
 }
 
 /**
- * The SDK retry layer. `sdkRetry()` is the JavaScript SDK's default (standard, 3 attempts);
- * `sdkRetry({ mode: 'adaptive' })` adds the client-side limiter; `sdkRetry({ mode: 'none' })`
- * makes one attempt; `sdkRetry({ sdk: 'boto3' })` is boto3's default client (legacy mode,
- * 5 attempts, no retry quota; `sdk-models.ts`). `groups` give host ranges another client (a
- * mixed fleet).
- */
-/**
  * The client model's retries for a resolved client setting: what the load engine applies to
  * every variant unless the caller passes its own layer (`RunOptions.retryLayer`). The setting
  * comes from the run, the variant, the scenario or the SDK default (standard mode, 3 attempts,
@@ -198,6 +191,13 @@ export function clientRetryLayer(setting: ClientRetrySetting): Mitigation {
   return sdkRetry(setting)
 }
 
+/**
+ * The SDK retry layer. `sdkRetry()` is the JavaScript SDK's default (standard, 3 attempts);
+ * `sdkRetry({ mode: 'adaptive' })` adds the client-side limiter; `sdkRetry({ mode: 'none' })`
+ * makes one attempt; `sdkRetry({ sdk: 'boto3' })` is boto3's default client (legacy mode,
+ * 5 attempts, no retry quota; `sdk-models.ts`). `groups` give host ranges another client (a
+ * mixed fleet).
+ */
 export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
   const mode = options.mode
   if (mode !== undefined && !['none', 'legacy', 'standard', 'adaptive'].includes(mode))
