@@ -326,102 +326,106 @@ function monthlyCost(v: VariantSummary, durationSeconds: number, factor: number)
   return e.monthly.total
 }
 
-/**
- * Builds a plan from a virtual-time run of the scenario at today's rate and, for variants
- * whose run throttled, their unthrottled probes (same variant, retries off, quotas lifted).
- * Pure arithmetic; see the module comment for the method.
- */
-export function buildPlan(
-  run: RunSummary,
-  probes: ReadonlyMap<string, RunSummary>,
-  options: PlanOptions,
-): CapacityPlan {
-  const g = options.growthPerMonth
-  const n = options.months
-  if (!(g > -1) || !Number.isFinite(g)) throw new PlanError(`growth must be a rate above -100% per month, got ${g}`)
-  if (!Number.isInteger(n) || n < 0 || n > 600) throw new PlanError(`months must be an integer from 0 to 600, got ${n}`)
-  const costFactor = options.costFactor ?? 1
-  const seconds = run.durationSeconds
-  const quotaInfo = (pool: string, region: string, desired: number): ServiceQuotaInfo =>
-    options.serviceQuota?.(pool, region, desired) ?? { name: pool, adjustable: true }
+/** What every part of a plan is computed with. */
+interface PlanContext {
+  /** growth per month */
+  g: number
+  /** months of the horizon */
+  n: number
+  costFactor: number
+  seconds: number
+  quotaInfo: (pool: string, region: string, desired: number) => ServiceQuotaInfo
+}
 
-  const variants: PlanVariant[] = run.variants.map((v) => {
-    const probe = probes.get(v.name)?.variants.find((x) => x.name === v.name)
-    const pools: PlanPool[] = v.quota
-      .filter((q) => q.accepted + q.throttled > 0)
-      .map((q) => {
-        const probed = q.throttled > 0 ? probe?.quota.find((p) => poolKey(p) === poolKey(q)) : undefined
-        const peakNow = probed !== undefined ? probed.peakPerSecond : q.peakPerSecond
-        const peakByMonth = Array.from({ length: n + 1 }, (_, m) => projectPeak(peakNow, g, m))
-        const throttleMonth = throttleMonthWithin(peakNow, q.limit, g, n)
-        const ever = throttleMonth === null ? throttleMonthEver(peakNow, q.limit, g) : null
-        const requiredQuota = Math.ceil(at(peakByMonth, n))
-        const info = quotaInfo(q.pool, q.region, Math.max(requiredQuota, q.limit))
-        return {
-          account: q.account,
-          region: q.region,
-          pool: q.pool,
-          quotaName: info.name,
-          adjustable: info.adjustable,
-          limit: q.limit,
-          peakNow,
-          demandSource: probed !== undefined ? 'probe' : 'run',
-          utilizationNow: q.limit > 0 ? peakNow / q.limit : peakNow > 0 ? Number.POSITIVE_INFINITY : 0,
-          headroomNow: q.limit - peakNow,
-          peakByMonth,
-          throttleMonth,
-          throttleMonthBeyond: ever,
-          requiredQuota,
-          increase: Math.max(0, requiredQuota - q.limit),
-        } satisfies PlanPool
-      })
-    const months = pools.map((p) => p.throttleMonth).filter((m): m is number => m !== null)
-    return {
-      name: v.name,
-      ...(v.description !== undefined ? { description: v.description } : {}),
-      mitigations: v.mitigations.flatMap((m) => mitigationLabel(m)),
-      quotaOverrides: v.quotaOverrides,
-      requestsPerSecond: seconds > 0 ? v.offered.requests / seconds : 0,
-      callsPerRequest: v.kms.callsPerRequest,
-      throttleRateNow: v.throttleRate,
-      // A throttled run bills only the calls the quota let through (and counts retries): the
-      // probe's figures are what serving the whole demand takes.
-      kmsCallsPerMonth: seconds > 0 ? ((probe ?? v).kms.calls / seconds) * SECONDS_PER_MONTH * costFactor : 0,
-      costByMonth: Array.from({ length: n + 1 }, (_, m) => monthlyCost(probe ?? v, seconds, costFactor * (1 + g) ** m)),
-      pools,
-      throttleMonth: months.length > 0 ? Math.min(...months) : null,
-      exposure: v.exposure,
-    }
-  })
+/** One pool of a variant: its peak now (the probe's where the run throttled), projected over the horizon. */
+function planPool(q: VariantSummary['quota'][number], probe: VariantSummary | undefined, ctx: PlanContext): PlanPool {
+  const { g, n, quotaInfo } = ctx
+  const probed = q.throttled > 0 ? probe?.quota.find((p) => poolKey(p) === poolKey(q)) : undefined
+  const peakNow = probed !== undefined ? probed.peakPerSecond : q.peakPerSecond
+  const peakByMonth = Array.from({ length: n + 1 }, (_, m) => projectPeak(peakNow, g, m))
+  const throttleMonth = throttleMonthWithin(peakNow, q.limit, g, n)
+  const ever = throttleMonth === null ? throttleMonthEver(peakNow, q.limit, g) : null
+  const requiredQuota = Math.ceil(at(peakByMonth, n))
+  const info = quotaInfo(q.pool, q.region, Math.max(requiredQuota, q.limit))
+  return {
+    account: q.account,
+    region: q.region,
+    pool: q.pool,
+    quotaName: info.name,
+    adjustable: info.adjustable,
+    limit: q.limit,
+    peakNow,
+    demandSource: probed !== undefined ? 'probe' : 'run',
+    utilizationNow: q.limit > 0 ? peakNow / q.limit : peakNow > 0 ? Number.POSITIVE_INFINITY : 0,
+    headroomNow: q.limit - peakNow,
+    peakByMonth,
+    throttleMonth,
+    throttleMonthBeyond: ever,
+    requiredQuota,
+    increase: Math.max(0, requiredQuota - q.limit),
+  } satisfies PlanPool
+}
 
-  const base = pickBaseline(run.variants)
-  const basePlan = variants.find((v) => v.name === base.name) as PlanVariant
-  const mitigations: PlanMitigation[] = variants
-    .filter((v) => v !== basePlan)
-    .map((v) => ({
-      rank: 0,
-      variant: v.name,
-      mitigations: v.mitigations,
-      kmsCallsSavedPerMonth: basePlan.kmsCallsPerMonth - v.kmsCallsPerMonth,
-      dollarsSavedNow: at(basePlan.costByMonth, 0) - at(v.costByMonth, 0),
-      dollarsSavedAtHorizon: at(basePlan.costByMonth, n) - at(v.costByMonth, n),
-      throttleMonth: v.throttleMonth,
-      quotaOverrides: v.quotaOverrides,
-      exposure: v.exposure,
-    }))
-    // A variant that removes throttling beats one that still throttles within the horizon, however
-    // many calls the latter saves (a cheap plan that throttles is no plan); later throttling beats
-    // earlier; then calls, then dollars saved.
-    .sort(
-      (a, b) =>
-        throttleOrder(a.throttleMonth) - throttleOrder(b.throttleMonth) ||
-        b.kmsCallsSavedPerMonth - a.kmsCallsSavedPerMonth ||
-        b.dollarsSavedNow - a.dollarsSavedNow ||
-        (a.variant < b.variant ? -1 : 1),
-    )
-    .map((m, i) => ({ ...m, rank: i + 1 }))
+/** One variant of a plan: its pools, calls and cost by month (the probe's where the run throttled). */
+function planVariant(v: VariantSummary, probe: VariantSummary | undefined, ctx: PlanContext): PlanVariant {
+  const { g, n, costFactor, seconds } = ctx
+  const pools: PlanPool[] = v.quota.filter((q) => q.accepted + q.throttled > 0).map((q) => planPool(q, probe, ctx))
+  const months = pools.map((p) => p.throttleMonth).filter((m): m is number => m !== null)
+  return {
+    name: v.name,
+    ...(v.description !== undefined ? { description: v.description } : {}),
+    mitigations: v.mitigations.flatMap((m) => mitigationLabel(m)),
+    quotaOverrides: v.quotaOverrides,
+    requestsPerSecond: seconds > 0 ? v.offered.requests / seconds : 0,
+    callsPerRequest: v.kms.callsPerRequest,
+    throttleRateNow: v.throttleRate,
+    // A throttled run bills only the calls the quota let through (and counts retries): the
+    // probe's figures are what serving the whole demand takes.
+    kmsCallsPerMonth: seconds > 0 ? ((probe ?? v).kms.calls / seconds) * SECONDS_PER_MONTH * costFactor : 0,
+    costByMonth: Array.from({ length: n + 1 }, (_, m) => monthlyCost(probe ?? v, seconds, costFactor * (1 + g) ** m)),
+    pools,
+    throttleMonth: months.length > 0 ? Math.min(...months) : null,
+    exposure: v.exposure,
+  }
+}
 
-  const quotaRequests: QuotaRequest[] = basePlan.pools
+/** The variants other than the baseline, ranked (see the sort's comment). */
+function rankMitigations(variants: readonly PlanVariant[], basePlan: PlanVariant, n: number): PlanMitigation[] {
+  return (
+    variants
+      .filter((v) => v !== basePlan)
+      .map((v) => ({
+        rank: 0,
+        variant: v.name,
+        mitigations: v.mitigations,
+        kmsCallsSavedPerMonth: basePlan.kmsCallsPerMonth - v.kmsCallsPerMonth,
+        dollarsSavedNow: at(basePlan.costByMonth, 0) - at(v.costByMonth, 0),
+        dollarsSavedAtHorizon: at(basePlan.costByMonth, n) - at(v.costByMonth, n),
+        throttleMonth: v.throttleMonth,
+        quotaOverrides: v.quotaOverrides,
+        exposure: v.exposure,
+      }))
+      // A variant that removes throttling beats one that still throttles within the horizon, however
+      // many calls the latter saves (a cheap plan that throttles is no plan); later throttling beats
+      // earlier; then calls, then dollars saved.
+      .sort(
+        (a, b) =>
+          throttleOrder(a.throttleMonth) - throttleOrder(b.throttleMonth) ||
+          b.kmsCallsSavedPerMonth - a.kmsCallsSavedPerMonth ||
+          b.dollarsSavedNow - a.dollarsSavedNow ||
+          (a.variant < b.variant ? -1 : 1),
+      )
+      .map((m, i) => ({ ...m, rank: i + 1 }))
+  )
+}
+
+/** The quota increases the baseline needs within the horizon, with the variants that avoid each. */
+function quotaRequestsOf(
+  variants: readonly PlanVariant[],
+  basePlan: PlanVariant,
+  quotaInfo: PlanContext['quotaInfo'],
+): QuotaRequest[] {
+  return basePlan.pools
     .filter((p) => p.throttleMonth !== null)
     .map((p) => {
       const info = quotaInfo(p.pool, p.region, p.requiredQuota)
@@ -446,9 +450,13 @@ export function buildPlan(
         avoidedBy,
       }
     })
+}
 
+/** The plan's method, in words, with its figures. */
+function methodText(run: RunSummary, ctx: PlanContext): string[] {
+  const { g, n, costFactor, seconds } = ctx
   const pct = (x: number): string => `${Number((x * 100).toPrecision(6))}%`
-  const method = [
+  return [
     `Every variant ran once in virtual time over ${seconds} s of traffic at today's rate (seed ${run.seed}), so this plan is the same on any machine. The quota gate counted the calls offered to each quota pool in each one-second window, as KMS applies its quotas (fixed one-second windows, no burst: https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).`,
     "Peak demand of a pool is its busiest second. Where a variant's run throttled a pool, its client retries inflate that count, so the variant ran again with retries off and that pool's quota lifted (an unthrottled probe); the probe's busiest second is the demand (\"probe\" in the tables), and its KMS calls and bill are the variant's (a throttled run bills only what the quota let through, so it would look cheaper than serving the traffic).",
     `Growth is compound: the peak in month m is the peak now × (1 + ${pct(g)})^m. Throttling starts in the first month whose projected peak second exceeds the quota. KMS calls are taken to grow in proportion to requests: exact for mitigations that cost a fixed number of calls per request, an upper bound for caches (data-key caching, S3 Bucket Keys), whose calls grow more slowly than traffic, so the dates err on the safe side.`,
@@ -456,6 +464,40 @@ export function buildPlan(
     `Quota increase: the smallest quota that keeps month ${n}'s projected peak second unthrottled, ⌈peak now × (1 + ${pct(g)})^${n}⌉ calls per second.`,
     'Mitigations that keep every pool unthrottled over the horizon rank above those that still throttle (later throttling above earlier); then by KMS calls saved per month against the baseline, then by dollars saved; each shows the month its pools would throttle and its security exposure.',
   ]
+}
+
+/**
+ * Builds a plan from a virtual-time run of the scenario at today's rate and, for variants
+ * whose run throttled, their unthrottled probes (same variant, retries off, quotas lifted).
+ * Pure arithmetic; see the module comment for the method.
+ */
+export function buildPlan(
+  run: RunSummary,
+  probes: ReadonlyMap<string, RunSummary>,
+  options: PlanOptions,
+): CapacityPlan {
+  const g = options.growthPerMonth
+  const n = options.months
+  if (!(g > -1) || !Number.isFinite(g)) throw new PlanError(`growth must be a rate above -100% per month, got ${g}`)
+  if (!Number.isInteger(n) || n < 0 || n > 600) throw new PlanError(`months must be an integer from 0 to 600, got ${n}`)
+  const costFactor = options.costFactor ?? 1
+  const seconds = run.durationSeconds
+  const quotaInfo = (pool: string, region: string, desired: number): ServiceQuotaInfo =>
+    options.serviceQuota?.(pool, region, desired) ?? { name: pool, adjustable: true }
+  const ctx: PlanContext = { g, n, costFactor, seconds, quotaInfo }
+
+  const variants: PlanVariant[] = run.variants.map((v) =>
+    planVariant(
+      v,
+      probes.get(v.name)?.variants.find((x) => x.name === v.name),
+      ctx,
+    ),
+  )
+  const base = pickBaseline(run.variants)
+  const basePlan = variants.find((v) => v.name === base.name) as PlanVariant
+  const mitigations = rankMitigations(variants, basePlan, n)
+  const quotaRequests = quotaRequestsOf(variants, basePlan, quotaInfo)
+  const method = methodText(run, ctx)
   return {
     kind: 'kms-bench-plan',
     version: 1,
