@@ -70,6 +70,7 @@ const PUBLIC = [
   'renderJunitXml',
   'renderMarkdown',
   'restoreSnapshot',
+  'runParallel',
   'runScenario',
   's3BucketKeys',
   'scenarioThresholds',
