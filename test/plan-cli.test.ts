@@ -111,6 +111,30 @@ describe('kms-bench plan: arithmetic checked by hand', () => {
     expect(r.out).toContain('baseline is throttled today')
   })
 
+  it("does not credit a data-key cache with a workload's Decrypts: each message has a data key of its own", async () => {
+    // 1,000 Decrypt/s for 2 s on 2 hosts: 2,000 reads of 2,000 messages, each under its own data
+    // key, so a cache (maxAge 5 m) hits none and saves no call (an `op` Decrypt of one fixed
+    // ciphertext made it save 99.9 %).
+    await writeFile(
+      join(ws.dir, 'reads.json'),
+      JSON.stringify({
+        name: 'reads',
+        region: 'eu-north-1',
+        seconds: 2,
+        hosts: 2,
+        keys: [{ name: 'k', operations: { Decrypt: 1000 } }],
+        variants: [{ name: 'cached', mitigations: [{ name: 'data-key-cache', maxAge: '5m' }] }],
+      }),
+    )
+    const r = await cli(['plan', 'reads.json', '--months', '1', '--out', 'p-reads', '--quiet'])
+    expect(r.code, r.err).toBe(0)
+    const plan = await planIn('p-reads')
+    const base = plan.variants.find((v) => v.name === 'baseline')
+    const cached = plan.mitigations.find((m) => m.variant === 'cached')
+    expect(base?.kmsCallsPerMonth).toBeGreaterThan(0)
+    expect(cached?.kmsCallsSavedPerMonth).toBe(0)
+  })
+
   it('plans a scenario file, ranking its mitigations by KMS calls saved', async () => {
     await writeFile(
       join(ws.dir, 'fleet.ts'),

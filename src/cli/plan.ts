@@ -41,6 +41,8 @@ SCENARIO is a scenario file (scenarios/*.ts). WORKLOAD is a JSON file of today's
     "peakToAverage": 3,
     "variants": [ { "name": "cached", "mitigations": [ { "name": "data-key-cache", "maxAge": "5m" } ] } ] }
   (optional: account, seconds (default 10), seed, profile, quotas, hosts, retry, description)
+  A Decrypt rate is reads of envelope-encrypted messages, each under a data key of its own
+  (so a cache of decrypted data keys saves none of them); other operations are single calls.
 
 Options:
   --growth RATE     traffic growth per month, compound: 10%, 10%/month or 0.1 (default 0%)

@@ -109,7 +109,7 @@ describe('buildPlan', () => {
 })
 
 describe('workloads', () => {
-  it('becomes a scenario with one op request per key and operation, weighted by rate', () => {
+  it('becomes a scenario with one request per key and operation (Decrypts as envelope reads), weighted by rate', () => {
     const w = parseWorkload({
       name: 'w',
       keys: [
@@ -120,9 +120,18 @@ describe('workloads', () => {
     })
     const s = workloadScenario(w, NO_MITIGATIONS)
     expect(s.arrivals).toEqual({ shape: 'constant', rate: 450 })
-    expect(s.requests.map((r) => (r.kind === 'op' ? [r.operation, r.key, r.weight] : r.kind))).toEqual([
+    expect(
+      s.requests.map((r) =>
+        r.kind === 'op'
+          ? [r.operation, r.key, r.weight]
+          : r.kind === 'envelope-decrypt'
+            ? [r.kind, r.key, r.weight]
+            : r.kind,
+      ),
+    ).toEqual([
       ['Encrypt', 'a', 300],
-      ['Decrypt', 'a', 100],
+      // Decrypts read envelope-encrypted messages: a data key of their own each.
+      ['envelope-decrypt', 'a', 100],
       ['GenerateMac', 'mac', 50],
     ])
     expect(s.keys.find((k) => k.name === 'mac')).toMatchObject({ spec: 'HMAC_256', usage: 'GENERATE_VERIFY_MAC' })

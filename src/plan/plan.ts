@@ -205,13 +205,16 @@ export function workloadScenario(w: Workload, mitigations: MitigationTable, sour
     }),
     fleet: { hosts: w.hosts },
     arrivals: { shape: 'constant', rate: total },
+    // A Decrypt of a workload reads an envelope-encrypted message's data key: one data key per
+    // message (the envelope-decrypt data-key model), so a cache saves none of them unless the
+    // same data key comes back. An `op` Decrypt would decrypt one fixed ciphertext again and
+    // again, which a cache answers every time (issue 12: "Decrypt caching is overstated").
     requests: w.keys.flatMap((k) =>
-      Object.entries(k.operations).map(([op, rate]) => ({
-        kind: 'op' as const,
-        operation: op as OperationName,
-        key: k.name,
-        weight: rate,
-      })),
+      Object.entries(k.operations).map(([op, rate]) =>
+        op === 'Decrypt'
+          ? { kind: 'envelope-decrypt' as const, key: k.name, weight: rate }
+          : { kind: 'op' as const, operation: op as OperationName, key: k.name, weight: rate },
+      ),
     ),
     profile: w.profile,
     ...(w.quotas !== undefined ? { quotas: w.quotas } : {}),
