@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliWorkspace } from './support/cli.ts'
 import { freePort, motoUnavailableReason, startMoto, type MotoServer } from './support/moto.ts'
@@ -43,6 +44,20 @@ const QUOTA_20K = `export default {
   ],
 }
 `
+
+/** How many keys moto holds for the scenarios' default account (ListKeys through the real SDK, signed as the run signs). */
+async function motoKeyCount(url: string): Promise<number> {
+  const kms = new KMSClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: '111122223333', secretAccessKey: 'kms-bench' },
+  })
+  try {
+    return ((await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys ?? []).length
+  } finally {
+    kms.destroy()
+  }
+}
 
 /** The quota overrides an endpoint has in force (`GET /kms-bench/quotas`). */
 async function quotasOf(url: string): Promise<unknown> {
@@ -294,12 +309,15 @@ describe.skipIf(motoReason !== undefined)("against moto's server", () => {
   it('refuses a variant that changes quotas with exit 2, naming the variant (moto cannot apply it)', async () => {
     // The same scenario that kms-bench serve runs with the override applied.
     await writeFile(join(ws.dir, 'moto-quotas.ts'), QUOTA_20K)
+    const keysBefore = await motoKeyCount(moto.url)
     const r = await cli(['run', 'moto-quotas.ts', '--target', moto.url, '--out', 'moto-quotas'])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(
       /variant 'quota-20k' changes quotas \(symmetric=20000\), which only the embedded target or a kms-bench serve endpoint can apply/,
     )
     expect(r.err).not.toMatch(/\n\s+at /)
+    // Refused before any variant ran: the baseline (listed first) made no key and sent nothing.
+    expect(await motoKeyCount(moto.url)).toBe(keysBefore)
   })
 
   it('runs a scenario with ciphertexts made before the run, S3 calls and envelope decryption', async () => {

@@ -233,6 +233,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   )
   if (hostsProblem !== undefined) throw new RunError(hostsProblem)
 
+  // A quota variant the target cannot apply is refused before any variant runs, not half-way.
+  await target.checkQuotaOverrides?.({
+    variants: variants.map((v) => ({
+      name: v.name,
+      quotas: variantQuotas(scenario, v, options),
+    })),
+    clock: wall,
+    region,
+    defaultAccount: (scenario.accounts[0] as { id: string }).id,
+  })
+
   const results: VariantSummary[] = []
   let complete = true
   for (const [vi, variant] of variants.entries()) {
@@ -598,8 +609,6 @@ function variantEnv(a: VariantRunArgs): VariantEnv {
   const s: Scenario = v.requests !== undefined ? { ...a.scenario, requests: v.requests } : a.scenario
   const clock: Clock = a.clockKind === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : a.wall
   const embedded = a.target.kind === 'embedded'
-  // A quota-increase mitigation stands for overrides of its own (the variant's win over it).
-  const mitigationQuotas = Object.assign({}, ...v.mitigations.map((m) => m.quotas ?? {})) as Record<string, number>
   return {
     s,
     clock,
@@ -607,9 +616,18 @@ function variantEnv(a: VariantRunArgs): VariantEnv {
     startMs: clock.now(),
     embedded,
     quotaScale: embedded ? a.scale / shard.count : a.scale,
-    quotas: { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) },
+    quotas: variantQuotas(s, v, options),
     profile: options.profile ?? v.profile ?? s.profile,
   }
+}
+
+/**
+ * The quota overrides a variant runs under: the scenario's, a quota-increase mitigation's own,
+ * the variant's (which win over its mitigation's), then the run's (--quota).
+ */
+function variantQuotas(s: Scenario, v: VariantSpec, options: RunOptions): Record<string, number> {
+  const mitigationQuotas = Object.assign({}, ...v.mitigations.map((m) => m.quotas ?? {})) as Record<string, number>
+  return { ...(s.quotas ?? {}), ...mitigationQuotas, ...(v.quotas ?? {}), ...(options.quotas ?? {}) }
 }
 
 /** Opens the target session of a variant (its emulator, or its SDK clients), faults included. */

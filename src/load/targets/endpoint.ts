@@ -33,7 +33,14 @@ import {
   SETUP_RESPONSE_TIMEOUT_MS,
   STOPPED_RESPONSE_TIMEOUT_MS,
 } from './response-deadline.ts'
-import { SetupError, trackKeys, type SessionOptions, type Target, type TargetSession } from './target.ts'
+import {
+  SetupError,
+  trackKeys,
+  type QuotaOverrideCheck,
+  type SessionOptions,
+  type Target,
+  type TargetSession,
+} from './target.ts'
 
 /** Static credentials. */
 export interface EndpointCredentials {
@@ -123,6 +130,24 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
   return {
     kind,
     name: url ?? 'aws',
+    async checkQuotaOverrides(check: QuotaOverrideCheck): Promise<void> {
+      const first = check.variants.find((v) => Object.keys(v.quotas).length > 0)
+      if (first === undefined) return
+      const admin =
+        url !== undefined
+          ? adminClient(
+              url,
+              options.credentials,
+              check.defaultAccount,
+              check.region,
+              check.clock,
+              setupTimeoutMs,
+              endpointName,
+            )
+          : undefined
+      const previous = admin !== undefined ? await admin.get() : undefined
+      if (previous === undefined) throw quotaOverrideUnsupported(first.quotas, first.name, url ?? 'aws')
+    },
     async session(o: SessionOptions): Promise<TargetSession> {
       const createdKeys: string[] = []
       const rec = o.recorder
@@ -469,14 +494,23 @@ async function applyQuotas(
 ): Promise<Record<string, number> | undefined> {
   const entries = Object.entries(quotas)
   if (entries.length === 0) return undefined
-  const what = `variant '${variant ?? '?'}' changes quotas (${entries.map(([p, l]) => `${p}=${l}`).join(', ')})`
   const previous = admin !== undefined ? await admin.get() : undefined
-  if (admin === undefined || previous === undefined)
-    throw new SetupError(
-      'PutQuotas',
-      'QuotaOverrideUnsupported',
-      `${what}, which only the embedded target or a kms-bench serve endpoint can apply (PUT /kms-bench/quotas); ${target} cannot: leave the variant out (--variant) or run it against kms-bench serve`,
-    )
+  if (admin === undefined || previous === undefined) throw quotaOverrideUnsupported(quotas, variant, target)
   await admin.put({ ...previous, ...quotas })
   return previous
+}
+
+/** The refusal of a variant whose quota overrides `target` cannot apply. */
+function quotaOverrideUnsupported(
+  quotas: Record<string, number>,
+  variant: string | undefined,
+  target: string,
+): SetupError {
+  const entries = Object.entries(quotas)
+  const what = `variant '${variant ?? '?'}' changes quotas (${entries.map(([p, l]) => `${p}=${l}`).join(', ')})`
+  return new SetupError(
+    'PutQuotas',
+    'QuotaOverrideUnsupported',
+    `${what}, which only the embedded target or a kms-bench serve endpoint can apply (PUT /kms-bench/quotas); ${target} cannot: leave the variant out (--variant) or run it against kms-bench serve`,
+  )
 }

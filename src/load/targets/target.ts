@@ -80,7 +80,21 @@ export interface Target {
   /** `embedded`, the endpoint URL, or `aws` (as reports show it) */
   readonly name: string
   session(options: SessionOptions): Promise<TargetSession>
+  /**
+   * Refuses, before any variant runs, a run whose variants change quotas that this target cannot
+   * apply (SetupError naming the first such variant), so that no variant's results are spent
+   * on a run that would stop half-way. Targets that can apply every override leave it out.
+   */
+  checkQuotaOverrides?(check: QuotaOverrideCheck): Promise<void>
   close(): Promise<void>
+}
+
+/** What {@link Target.checkQuotaOverrides} checks: each variant's quota overrides, and how to ask. */
+export interface QuotaOverrideCheck {
+  variants: readonly { name: string; quotas: Record<string, number> }[]
+  clock: Clock
+  region: string
+  defaultAccount: string
 }
 
 /** A KMS error from a setup call, with the operation that failed. */
