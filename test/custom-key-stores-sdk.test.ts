@@ -29,6 +29,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { HSM_STORE as HSM, XKS_STORE as XKS } from '../src/kms/test-support.ts'
 import { startServeChild, type ServeChild } from './support/serve-child.ts'
 import { localClient } from './support/sdk-script.ts'
 
@@ -39,23 +40,6 @@ afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true })
 })
 
-const HSM = {
-  CustomKeyStoreName: 'hsm',
-  CloudHsmClusterId: 'cluster-2a23b4cdefg',
-  TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-  KeyStorePassword: 'kmsuserpw',
-}
-const XKS = {
-  CustomKeyStoreName: 'xks',
-  CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-  XksProxyUriEndpoint: 'https://xks.example.com',
-  XksProxyUriPath: '/example/kms/xks/v1',
-  XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-  XksProxyAuthenticationCredential: {
-    AccessKeyId: 'ABCDEFGHIJKLMNOPQRSTUV',
-    RawSecretAccessKey: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123',
-  },
-}
 const CONNECT_MS = 400
 const XKS_TRIP_MS = 300
 

@@ -1,24 +1,7 @@
+import { HSM_STORE as HSM, XKS_STORE as XKS } from './test-support.ts'
 import { describe, expect, it } from 'vitest'
 import { keyStoresOfCall } from './custom-key-stores.ts'
 import { coreHarness } from './test-support.ts'
-
-const HSM = {
-  CustomKeyStoreName: 'hsm',
-  CloudHsmClusterId: 'cluster-2a23b4cdefg',
-  TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-  KeyStorePassword: 'kmsuserpw',
-}
-const XKS = {
-  CustomKeyStoreName: 'xks',
-  CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-  XksProxyUriEndpoint: 'https://xks.example.com',
-  XksProxyUriPath: '/example/kms/xks/v1',
-  XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-  XksProxyAuthenticationCredential: {
-    AccessKeyId: 'ABCDEFGHIJKLMNOPQRSTUV',
-    RawSecretAccessKey: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123',
-  },
-}
 
 describe('keyStoresOfCall (the latency model key store term)', () => {
   it('names one round trip per store key a crypto call uses, none for other keys or operations', () => {

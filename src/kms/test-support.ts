@@ -75,3 +75,23 @@ export function failure(fn: () => unknown): Error {
 export function keyIdOf(call: CoreHarness<Clock>['call'], ref: string): string {
   return call('DescribeKey', { KeyId: ref }).KeyMetadata?.KeyId as string
 }
+
+/** CreateCustomKeyStore input of a CloudHSM key store (the AWS docs' example values). */
+export const HSM_STORE = {
+  CustomKeyStoreName: 'hsm',
+  CloudHsmClusterId: 'cluster-2a23b4cdefg',
+  TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+  KeyStorePassword: 'kmsuserpw',
+}
+/** CreateCustomKeyStore input of an external key store with a public proxy endpoint. */
+export const XKS_STORE = {
+  CustomKeyStoreName: 'xks',
+  CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
+  XksProxyUriEndpoint: 'https://xks.example.com',
+  XksProxyUriPath: '/example/kms/xks/v1',
+  XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
+  XksProxyAuthenticationCredential: {
+    AccessKeyId: 'ABCDEFGHIJKLMNOPQRSTUV',
+    RawSecretAccessKey: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123',
+  },
+}

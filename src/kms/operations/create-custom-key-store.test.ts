@@ -1,26 +1,9 @@
+import { HSM_STORE as HSM, XKS_STORE as XKS } from '../test-support.ts'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../clock.ts'
 import { createEmulator } from '../../emulator.ts'
 import { setConnectionFailure } from '../custom-key-stores.ts'
 import { coreHarness, failure } from '../test-support.ts'
-
-const HSM = {
-  CustomKeyStoreName: 'hsm',
-  CloudHsmClusterId: 'cluster-2a23b4cdefg',
-  TrustAnchorCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-  KeyStorePassword: 'kmsuserpw',
-}
-const XKS = {
-  CustomKeyStoreName: 'xks',
-  CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-  XksProxyUriEndpoint: 'https://xks.example.com',
-  XksProxyUriPath: '/example/kms/xks/v1',
-  XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-  XksProxyAuthenticationCredential: {
-    AccessKeyId: 'ABCDEFGHIJKLMNOPQRSTUV',
-    RawSecretAccessKey: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123',
-  },
-}
 
 describe('custom key stores', () => {
   it('CloudHSM: create, connect (clock time), keys, Unavailable when disconnected, delete rules', () => {
