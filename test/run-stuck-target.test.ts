@@ -170,4 +170,29 @@ describe('setup against an endpoint that accepts connections and never answers',
     expect(seconds).toBeGreaterThan(10)
     expect(seconds).toBeLessThan(20)
   }, 60_000)
+
+  it('SIGINT while setup waits on the silent endpoint ends the run at once: exit 130, nothing written', async () => {
+    const run = runChild([
+      '--op',
+      'Encrypt',
+      '--rate',
+      '5',
+      '--duration',
+      '2s',
+      '--target',
+      silent.url,
+      '--out',
+      'sigint-setup',
+    ])
+    // The setup call is in flight once the endpoint has accepted its connection.
+    const accepted = silent.accepted()
+    while (silent.accepted() === accepted) await new Promise<void>((r) => wall.setTimer(50, r))
+    const sent = wall.now()
+    run.child.kill('SIGINT')
+    const exit = await run.exited
+    expect(exit.code, run.stderr()).toBe(130)
+    expect(run.stderr()).toMatch(/interrupted before the run started: nothing written/)
+    // Within about a second, not at the 10 s setup timeout.
+    expect((exit.at - sent) / 1000).toBeLessThan(3)
+  }, 60_000)
 })

@@ -150,7 +150,7 @@ export type {
   VariantSummary,
 } from './results/index.ts'
 export { DEFAULT_DRAIN_MS } from './engine/index.ts'
-export { RunError, runScenario, scenarioSchedule } from './runner.ts'
+export { RunError, RunInterruptedError, runScenario, scenarioSchedule } from './runner.ts'
 export {
   assembleVariants,
   loadRunScenario,

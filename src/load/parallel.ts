@@ -19,7 +19,7 @@ import { QuotaConfigError } from '../quota/index.ts'
 import { sdkRetry } from './client/index.ts'
 import { RateTraceError, ScheduleError } from './engine/index.ts'
 import { mergeSummaries, type RunSummary } from './results/index.ts'
-import { RunError, type RunOptions, type RunProgress, runScenario } from './runner.ts'
+import { RunError, RunInterruptedError, type RunOptions, type RunProgress, runScenario } from './runner.ts'
 import {
   defineScenario,
   LatencySpecError,
@@ -377,7 +377,7 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
     await Promise.all(threads.map((t) => t.terminate()))
   }
   const ran = names.map((n) => results.get(n)).filter((s): s is RunSummary => s !== undefined)
-  if (ran.length === 0) throw new RunError('the run was interrupted before its first variant started')
+  if (ran.length === 0) throw new RunInterruptedError('the run was interrupted before its first variant started')
   return assembleVariants(ran)
 }
 
@@ -424,6 +424,7 @@ const KNOWN_ERRORS: Readonly<Record<string, { prototype: Error }>> = {
   ScenarioError,
   ScenarioFileError,
   RunError,
+  RunInterruptedError,
   ScheduleError,
   RateTraceError,
   LatencySpecError,

@@ -187,6 +187,11 @@ export class RunError extends Error {
   override readonly name = 'RunError'
 }
 
+/** A run stopped by its signal (SIGINT, SIGTERM) before its first variant ran: nothing to report. */
+export class RunInterruptedError extends Error {
+  override readonly name = 'RunInterruptedError'
+}
+
 /** Runs a scenario and returns its summary. */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunSummary> {
   await initHistograms()
@@ -283,7 +288,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       break
     }
   }
-  if (results.length === 0) throw new RunError('the run was interrupted before its first variant started')
+  if (results.length === 0) throw new RunInterruptedError('the run was interrupted before its first variant started')
   await target.close()
   return {
     schemaVersion: SCHEMA_VERSION,

@@ -1,10 +1,13 @@
 /** The usage errors (exit 2) of a run that cannot start: bad input, an unreachable endpoint, bad credentials. */
-import { SetupError } from '../../load/index.ts'
-import { type CliError, usageError } from '../cli-error.ts'
+import { RunInterruptedError, SetupError } from '../../load/index.ts'
+import { CliError, EXIT_INTERRUPTED, usageError } from '../cli-error.ts'
 import { inputError } from '../scenario-input.ts'
 
 /** Maps a failure to start or finish a run to a CliError when it is bad input. */
 export function runFailure(e: unknown, target: string): CliError | undefined {
+  // Stopped (SIGINT, SIGTERM) before any variant ran: exit 130 as any interrupted run, nothing written.
+  if (e instanceof RunInterruptedError || (e instanceof SetupError && e.code === 'Interrupted'))
+    return new CliError('interrupted before the run started: nothing written', EXIT_INTERRUPTED)
   const input = inputError(e)
   if (input !== undefined) return input
   if (e instanceof SetupError) {

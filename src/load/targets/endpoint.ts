@@ -219,7 +219,11 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
           const { client, agent } = setupClientFor(caller)
           // A target that accepts the connection and never answers gets a clear error in
           // setupTimeoutMs, not minutes of SDK retries on a 30 s socket timeout.
-          const deadline = responseDeadline(clock, setupTimeoutMs, { agent: agent as HttpAgent })
+          // The run's stop signal aborts it too: SIGINT during setup ends the run at once.
+          const deadline = responseDeadline(clock, setupTimeoutMs, {
+            agent: agent as HttpAgent,
+            ...(o.stop !== undefined ? { stop: o.stop } : {}),
+          })
           try {
             // the SDK's output shapes are the emulator's (one Smithy model), without its index signatures
             const out = (await client.send(new (commandClass(operation))(input), {
@@ -228,6 +232,12 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
             trackKeys(operation, out, createdKeys)
             return out
           } catch (e) {
+            if (o.stop?.aborted === true && !deadline.expired)
+              throw new SetupError(
+                operation,
+                'Interrupted',
+                'the run was interrupted (SIGINT/SIGTERM) during its setup',
+              )
             if (deadline.expired)
               throw new SetupError(
                 operation,
