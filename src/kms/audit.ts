@@ -179,13 +179,7 @@ export class AuditLog {
     if (this.#capacity > 0) {
       const i = this.#slot()
       this.#shaped[i] = event
-      this.#callers[i] = undefined
-      this.#params[i] = null
-      this.#keys[i] = undefined
-      this.#auth[i] = undefined
-      this.#errors[i] = undefined
-      this.#responses[i] = undefined
-      this.#extra[i] = undefined
+      this.#dropCompact(i)
     }
   }
 
@@ -275,6 +269,12 @@ export class AuditLog {
     })
     this.#shaped[i] = event
     // The compact record is no longer needed: let its objects go.
+    this.#dropCompact(i)
+    return event
+  }
+
+  /** Forgets slot `i`'s compact record (its event is shaped, or replaced by a shaped one). */
+  #dropCompact(i: number): void {
     this.#callers[i] = undefined
     this.#params[i] = null
     this.#keys[i] = undefined
@@ -282,7 +282,6 @@ export class AuditLog {
     this.#errors[i] = undefined
     this.#responses[i] = undefined
     this.#extra[i] = undefined
-    return event
   }
 
   /** Drops every kept event. */

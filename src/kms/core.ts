@@ -25,7 +25,13 @@ import { isAccountId } from './ids.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { newKeyRecord } from './key-factory.ts'
 import type { KmsKey } from './key.ts'
-import { OPERATIONS, type OperationInputs, type OperationName, type OperationOutputs } from './model.generated.ts'
+import {
+  OPERATIONS,
+  SHAPES,
+  type OperationInputs,
+  type OperationName,
+  type OperationOutputs,
+} from './model.generated.ts'
 import { RandomPool } from './random-pool.ts'
 import { AWS_MANAGED_ROTATION_PERIOD_DAYS, resumeOverdueRotations, scheduleAutomaticRotation } from './rotation.ts'
 import { ChangeTracker } from './changes.ts'
@@ -385,22 +391,10 @@ function awsManagedKeyPolicy(account: string, region: string, service: string): 
 
 /**
  * The operations GetKeyLastUsage reports (KeyLastUsageTrackingOperation in the installed SDK
- * 3.1164.0): successful cryptographic calls, on every key the call used (ReEncrypt: both).
+ * 3.1164.0, read from the generated model): successful cryptographic calls, on every key the
+ * call used (ReEncrypt: both). Encapsulate/Decapsulate are listed but never succeed here.
  */
-const LAST_USAGE_TRACKED: ReadonlySet<string> = new Set([
-  'Decrypt',
-  'DeriveSharedSecret',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateMac',
-  'ReEncrypt',
-  'Sign',
-  'Verify',
-  'VerifyMac',
-])
+const LAST_USAGE_TRACKED: ReadonlySet<string> = new Set(SHAPES['KeyLastUsageTrackingOperation']?.enum ?? [])
 
 /** Notes the use on every key the call used; no allocation after a key's first use (hot path). */
 function recordLastUsage(draft: AuditDraft, op: string, at: number): void {

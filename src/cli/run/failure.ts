@@ -5,7 +5,7 @@ import { inputError } from '../scenario-input.ts'
 
 /** Maps a failure to start or finish a run to a CliError when it is bad input. */
 export function runFailure(e: unknown, target: string): CliError | undefined {
-  // Stopped (SIGINT, SIGTERM) before any variant ran: exit 130 as any interrupted run, nothing written.
+  // Stopped (SIGINT, SIGTERM) before any variant ran: exit 130 like every interrupted run, nothing written.
   if (e instanceof RunInterruptedError || (e instanceof SetupError && e.code === 'Interrupted'))
     return new CliError('interrupted before the run started: nothing written', EXIT_INTERRUPTED)
   const input = inputError(e)
