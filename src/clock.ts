@@ -80,6 +80,16 @@ export class SystemClock implements RealTimeClock {
   }
 }
 
+/**
+ * Calls `callback` once the I/O events of the current event-loop turn have been handled (node's
+ * check phase, `setImmediate`). It neither reads nor waits for time: it only orders work after
+ * pending I/O, so it behaves the same under a {@link VirtualClock}. The endpoint uses it to
+ * answer, back to back, all the requests that one turn read (`server/http.ts`).
+ */
+export function afterPendingIo(callback: () => void): void {
+  setImmediate(callback)
+}
+
 /** The fixed epoch a {@link VirtualClock} starts at by default: 2025-01-01T00:00:00Z. */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2025, 0, 1)
 

@@ -20,6 +20,19 @@ import { encodeResponse, decodeRequest } from './wire.ts'
 
 const TARGET_PREFIX = 'TrentService.'
 
+/**
+ * The last caller of a connection, kept on its socket: a client rarely changes identity on one
+ * connection, and a property is cheaper than a lookup table per request.
+ */
+const LAST_CALLER = Symbol('kms-bench last caller')
+interface LastCaller {
+  readonly handler: ApiHandler
+  readonly identity: RequestIdentity
+  readonly ua: string
+  readonly caller: CallerInput
+}
+type CallerSocket = Socket & { [LAST_CALLER]?: LastCaller }
+
 /** Where state changes are made durable before they are answered (`persistence.ts`). */
 export interface StateSink {
   /** Resolves once every change made so far is durable; rejects when it could not be. */
@@ -43,8 +56,6 @@ export class ApiHandler {
   readonly #deps: ApiDeps
   /** One CallerInput object per distinct caller: the core caches its resolution per object. */
   readonly #callers = new LRUCache<string, CallerInput>({ max: 1000 })
-  /** The last caller of each connection: a client rarely changes identity on one connection. */
-  readonly #lastCaller = new WeakMap<Socket, { identity: RequestIdentity; ua: string; caller: CallerInput }>()
 
   constructor(deps: ApiDeps) {
     this.#deps = deps
@@ -160,9 +171,9 @@ export class ApiHandler {
 
   #callerInput(identity: RequestIdentity, req: IncomingMessage): CallerInput {
     const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : 'unknown'
-    const socket = req.socket
-    const last = this.#lastCaller.get(socket)
-    if (last !== undefined && last.identity === identity && last.ua === ua) return last.caller
+    const socket = req.socket as CallerSocket
+    const last = socket[LAST_CALLER]
+    if (last !== undefined && last.identity === identity && last.ua === ua && last.handler === this) return last.caller
     const ip = socket.remoteAddress ?? '127.0.0.1'
     const key = `${identity.account}\n${identity.region}\n${identity.principal ?? ''}\n${ip}\n${ua}`
     let c = this.#callers.get(key)
@@ -176,7 +187,7 @@ export class ApiHandler {
       }
       this.#callers.set(key, c)
     }
-    this.#lastCaller.set(socket, { identity, ua, caller: c })
+    socket[LAST_CALLER] = { handler: this, identity, ua, caller: c }
     return c
   }
 }
