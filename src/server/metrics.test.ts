@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process'
+import { Counter, Histogram, Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VirtualClock } from '../clock.ts'
 import { createEmulator, type Emulator } from '../emulator.ts'
 import { startKmsServer, type KmsServer } from './http.ts'
+import { ServerMetrics } from './metrics.ts'
 
 /** promtool from Debian's prometheus package (.ci/run installs it); undefined when absent. */
 function promtool(text: string): { status: number | null; out: string } | undefined {
@@ -57,5 +59,52 @@ describe('GET /metrics', () => {
     }
     expect(checked.out).toBe('')
     expect(checked.status).toBe(0)
+  })
+})
+
+describe('ServerMetrics', () => {
+  it("exposes the request counts and durations as prom-client's own Counter and Histogram would", async () => {
+    const emulator = createEmulator({ clock: new VirtualClock(), audit: { capacity: 0 } })
+    const metrics = new ServerMetrics(emulator)
+    // The reference: the same series fed call by call to prom-client.
+    const reference = new Registry()
+    const requests = new Counter({
+      name: 'kms_bench_requests_total',
+      help: 'KMS API calls answered, by operation and outcome (ok or the AWS error code)',
+      labelNames: ['operation', 'outcome'],
+      registers: [reference],
+    })
+    const duration = new Histogram({
+      name: 'kms_bench_request_duration_seconds',
+      help: 'Time from a KMS API request arriving to its answer (modelled service time and injected latency included)',
+      labelNames: ['operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [reference],
+    })
+    const calls: [string, string, number][] = [
+      ['Encrypt', 'ok', 0.0003],
+      ['Decrypt', 'InvalidCiphertextException', 0.001],
+      ['Encrypt', 'ThrottlingException', 0.0017],
+      ['Encrypt', 'ok', 0.0025],
+      ['DescribeKey', 'ok', 12.5],
+      ['Encrypt', 'ok', 0.26],
+      ['Decrypt', 'ok', 3],
+      ['Encrypt', 'ThrottlingException', 0],
+      ['Decrypt', 'InvalidCiphertextException', 0.0049],
+    ]
+    for (const [operation, outcome, seconds] of calls) {
+      metrics.observe(operation, outcome, seconds)
+      requests.inc({ operation, outcome })
+      duration.observe({ operation }, seconds)
+    }
+    const expected = await reference.metrics()
+    const { text } = await metrics.render()
+    expect(text.slice(0, expected.length - 1)).toBe(expected.slice(0, -1))
+    expect(text).toContain('kms_bench_request_duration_seconds_bucket{le="0.0025",operation="Encrypt"} 4')
+    expect(text).toContain('kms_bench_request_duration_seconds_bucket{le="+Inf",operation="DescribeKey"} 1')
+    // The JSON form (registry.getMetricsAsJSON) matches too.
+    const json = await metrics.registry.getMetricsAsJSON()
+    const expectedJson = await reference.getMetricsAsJSON()
+    expect(json.slice(0, 2)).toEqual(expectedJson)
   })
 })
