@@ -1,30 +1,25 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  CIPHERTEXT_OVERHEAD,
-  openSymmetric,
-  parseSymmetricHeader,
-  sealSymmetric,
-  type SealingMaterial,
-} from './ciphertext.ts'
+import { CIPHERTEXT_OVERHEAD, CiphertextCodec, parseSymmetricHeader, type SealingMaterial } from './ciphertext.ts'
 import { encodeEncryptionContext } from './encryption-context.ts'
 import { InvalidCiphertextException } from './errors.ts'
 import { newKeyMaterial } from './key-material.ts'
 import { RandomPool } from './random-pool.ts'
 
 const random = new RandomPool()
+const codec = new CiphertextCodec()
 const material: SealingMaterial = newKeyMaterial('SYMMETRIC_DEFAULT', 3, 0, random)
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab'
 const ACCOUNT = '000011112222'
 const noContext = encodeEncryptionContext(undefined)
 
 function seal(plaintext: Uint8Array, contextBytes = noContext, keyId = KEY_ID, account = ACCOUNT): Buffer {
-  return sealSymmetric(material, account, keyId, plaintext, contextBytes, random)
+  return codec.seal(material, account, keyId, plaintext, contextBytes, random)
 }
 
 function openError(blob: Uint8Array, contextBytes = noContext): unknown {
   try {
-    openSymmetric(material, blob, contextBytes)
+    codec.open(material, blob, contextBytes)
   } catch (e) {
     return e
   }
@@ -57,12 +52,12 @@ describe('symmetric ciphertext format', () => {
       seal(Buffer.from('c'), noContext, KEY_ID, '000011112223'),
     ]
     for (const round of [0, 1]) {
-      expect(parseSymmetricHeader(blobs[0] as Buffer), `round ${round}`).toMatchObject({
+      expect(codec.parse(blobs[0] as Buffer), `round ${round}`).toMatchObject({
         keyId: KEY_ID,
         account: ACCOUNT,
       })
-      expect(parseSymmetricHeader(blobs[1] as Buffer)).toMatchObject({ keyId: other, account: '999999999999' })
-      expect(parseSymmetricHeader(blobs[2] as Buffer)).toMatchObject({ keyId: KEY_ID, account: '000011112223' })
+      expect(codec.parse(blobs[1] as Buffer)).toMatchObject({ keyId: other, account: '999999999999' })
+      expect(codec.parse(blobs[2] as Buffer)).toMatchObject({ keyId: KEY_ID, account: '000011112223' })
     }
   })
 
@@ -70,8 +65,8 @@ describe('symmetric ciphertext format', () => {
     const a = seal(Buffer.from('same'))
     const b = seal(Buffer.from('same'))
     expect(a.equals(b)).toBe(false)
-    expect(openSymmetric(material, a, noContext).toString()).toBe('same')
-    expect(openSymmetric(material, b, noContext).toString()).toBe('same')
+    expect(codec.open(material, a, noContext).toString()).toBe('same')
+    expect(codec.open(material, b, noContext).toString()).toBe('same')
   })
 
   it('rejects blobs that are not ours: too short, wrong version, wrong length field', () => {
@@ -90,17 +85,17 @@ describe('symmetric ciphertext format', () => {
     big.set(blob, 5)
     const view = big.subarray(5, 5 + blob.length)
     expect(parseSymmetricHeader(view)?.keyId).toBe(KEY_ID)
-    expect(openSymmetric(material, view, noContext).toString()).toBe('view')
+    expect(codec.open(material, view, noContext).toString()).toBe('view')
   })
 
   it('fails with InvalidCiphertextException (empty message) under other material', () => {
     const blob = seal(Buffer.from('hello'))
     const other = newKeyMaterial('SYMMETRIC_DEFAULT', 3, 0, random)
-    expect(() => openSymmetric(other, blob, noContext)).toThrow(InvalidCiphertextException)
+    expect(() => codec.open(other, blob, noContext)).toThrow(InvalidCiphertextException)
     const sameIdOtherSecret: SealingMaterial = { ...material, secret: other.secret }
     const e = (() => {
       try {
-        openSymmetric(sameIdOtherSecret, blob, noContext)
+        codec.open(sameIdOtherSecret, blob, noContext)
       } catch (err) {
         return err as Error
       }
@@ -139,9 +134,23 @@ describe('symmetric ciphertext format', () => {
     }
   })
 
+  it('opens and seals correctly whatever the context length, beyond the kept AAD scratch lengths too', () => {
+    const blobs: [Buffer, Buffer][] = []
+    for (let len = 0; len < 80; len++) {
+      const contextBytes = len === 0 ? noContext : encodeEncryptionContext({ k: 'v'.repeat(len) })
+      blobs.push([seal(Buffer.from(`p${len}`), contextBytes), contextBytes])
+    }
+    for (let i = blobs.length - 1; i >= 0; i--) {
+      const [blob, contextBytes] = blobs[i] as [Buffer, Buffer]
+      expect(codec.open(material, blob, contextBytes).toString()).toBe(`p${i}`)
+      expect(new CiphertextCodec().open(material, blob, contextBytes).toString()).toBe(`p${i}`)
+      expect(openError(blob, blobs[(i + 1) % blobs.length]?.[1])).toBeInstanceOf(InvalidCiphertextException)
+    }
+  })
+
   it('binds the encryption context as AAD', () => {
     const blob = seal(Buffer.from('ctx'), encodeEncryptionContext({ ab: 'c' }))
-    expect(openSymmetric(material, blob, encodeEncryptionContext({ ab: 'c' })).toString()).toBe('ctx')
+    expect(codec.open(material, blob, encodeEncryptionContext({ ab: 'c' })).toString()).toBe('ctx')
     expect(openError(blob, encodeEncryptionContext({ a: 'bc' }))).toBeInstanceOf(InvalidCiphertextException)
     expect(openError(blob)).toBeInstanceOf(InvalidCiphertextException)
   })

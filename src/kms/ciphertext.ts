@@ -45,6 +45,7 @@ const ALG_SYMMETRIC_DEFAULT = 1
 const HEADER_LENGTH = 84
 const IV_LENGTH = 12
 const TAG_LENGTH = 16
+const BODY = HEADER_LENGTH + IV_LENGTH
 /** Bytes a symmetric ciphertext adds to its plaintext. */
 export const CIPHERTEXT_OVERHEAD = HEADER_LENGTH + IV_LENGTH + TAG_LENGTH
 
@@ -63,59 +64,6 @@ export interface SealingMaterial {
   readonly secret?: Buffer
 }
 
-/** Encrypts `plaintext` under `material`, binding `aad` (the canonical encryption context). */
-export function sealSymmetric(
-  material: SealingMaterial,
-  account: string,
-  keyId: string,
-  plaintext: Uint8Array,
-  contextBytes: Buffer,
-  random: RandomPool,
-): Buffer {
-  const secret = material.secret
-  if (secret === undefined) throw new Error('symmetric key material has no secret')
-  const n = plaintext.byteLength
-  const out = Buffer.allocUnsafe(CIPHERTEXT_OVERHEAD + n)
-  const prefix = headerPrefix(material, account, keyId)
-  // Hot path: TypedArray#set instead of Buffer#copy (no argument-checking wrapper), and one
-  // random fill for the message id and the IV, [64, 96), with the check and length written
-  // over [76, 84) afterwards.
-  out.set(prefix.bytes, 0)
-  random.fill(out, 64, 32)
-  out.writeUInt32BE(prefix.check, 76)
-  out.writeUInt32BE(n, 80)
-  const iv = out.subarray(HEADER_LENGTH, HEADER_LENGTH + IV_LENGTH)
-  const cipher = createCipheriv('aes-256-gcm', secretKeyOf(secret), iv)
-  cipher.setAAD(out.subarray(0, HEADER_LENGTH))
-  cipher.setAAD(contextBytes)
-  const body = HEADER_LENGTH + IV_LENGTH
-  const head = cipher.update(plaintext)
-  out.set(head, body)
-  const tail = cipher.final()
-  if (tail.length > 0) out.set(tail, body + head.length)
-  out.set(cipher.getAuthTag(), body + n)
-  return out
-}
-
-// One KeyObject per secret, made once: createCipheriv with a raw Buffer key imports the
-// bytes into a new native key on every call. Secrets are immutable (a rotation or an import
-// makes a new material version, with a new buffer).
-const secretKeys = new WeakMap<Buffer, KeyObject>()
-
-function secretKeyOf(secret: Buffer): KeyObject {
-  let k = secretKeys.get(secret)
-  if (k === undefined) {
-    k = createSecretKey(secret)
-    secretKeys.set(secret, k)
-  }
-  return k
-}
-
-/** A blob as a Buffer over the same bytes (no copy; the blob itself when it is one). */
-function asBuffer(blob: Uint8Array): Buffer {
-  return Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
-}
-
 /** Bytes [0, 64) of every ciphertext of one key and material version, and their header check. */
 interface HeaderPrefix {
   readonly account: string
@@ -124,40 +72,194 @@ interface HeaderPrefix {
   readonly check: number
 }
 
-// Bytes [0, 64) depend only on the key and its material version, so Encrypt and
-// GenerateDataKey copy them instead of re-encoding the account and key id on every call.
-// Material versions are immutable; multi-Region replicas share theirs (same key id).
-const prefixes = new WeakMap<SealingMaterial, HeaderPrefix>()
-
-function headerPrefix(material: SealingMaterial, account: string, keyId: string): HeaderPrefix {
-  const cached = prefixes.get(material)
-  if (cached !== undefined && cached.keyId === keyId && cached.account === account) return cached
-  const bytes = Buffer.alloc(64)
-  bytes[0] = VERSION
-  bytes[1] = ALG_SYMMETRIC_DEFAULT
-  const mrk = keyId.startsWith('mrk-')
-  bytes[2] = mrk ? 1 : 0
-  bytes[3] = 0
-  writeAccount(bytes, 4, account)
-  writeKeyId(bytes, 12, keyId, mrk)
-  bytes.writeUInt32BE(material.version, 28)
-  material.backingKeyId.copy(bytes, 32, 0, 32)
-  const prefix = { account, keyId, bytes, check: headerCheck(bytes) }
-  prefixes.set(material, prefix)
-  return prefix
+/** What a codec keeps per material version: the secret's KeyObject and the last header prefix made with it. */
+interface MaterialEntry {
+  readonly secret: Buffer
+  readonly keyObject: KeyObject
+  prefix: HeaderPrefix | undefined
 }
 
-/** Reads the cleartext header; `undefined` when the blob is not a well-formed ciphertext of ours. */
+/** AAD scratch buffers kept per context-encoding length (one per length: `setAAD` reads the whole view). */
+const MAX_AAD_SCRATCH = 64
+
+/**
+ * Seals, parses and opens symmetric ciphertexts for one core. It keeps what the hot path
+ * would otherwise redo on every call, as state of its own (no module-level caches):
+ *
+ * - per material version, the secret as a `KeyObject` (createCipheriv with a raw key imports
+ *   the bytes into a new native key on every call) and bytes [0, 64) of its ciphertexts
+ *   (they depend only on the key and the material version: Encrypt copies them instead of
+ *   re-encoding the account and key id); material versions are immutable, and multi-Region
+ *   replicas share theirs (same key id);
+ * - the account and key id strings of the last header parsed (Decrypt traffic mostly names
+ *   a few keys: 6 word compares instead of building two strings per call);
+ * - scratch buffers for the IV, the tag and the AAD: node:crypto copies them before it
+ *   returns, and a `subarray` view of the blob per argument cost more than the copies (four
+ *   views were a third of an in-process Decrypt's time beyond the AES-GCM work).
+ */
+export class CiphertextCodec {
+  readonly #materials = new WeakMap<SealingMaterial, MaterialEntry>()
+  /** Bytes [2] and the words of [4, 28) of the last header parsed (-1: none yet; byte 2 is 0 or 1). */
+  readonly #lastWords = new Int32Array([-1, 0, 0, 0, 0, 0, 0])
+  #lastAccount = ''
+  #lastKeyId = ''
+  readonly #iv: Uint8Array
+  readonly #tag: Uint8Array
+  readonly #aads = new Map<number, Uint8Array>()
+
+  constructor() {
+    // Off-heap (allocUnsafeSlow): node:crypto reads them in place, without copying them out of the JS heap.
+    const slab = Buffer.allocUnsafeSlow(32)
+    this.#iv = new Uint8Array(slab.buffer, slab.byteOffset, IV_LENGTH)
+    this.#tag = new Uint8Array(slab.buffer, slab.byteOffset + 16, TAG_LENGTH)
+  }
+
+  /** Encrypts `plaintext` under `material`, binding `contextBytes` (the canonical encryption context). */
+  seal(
+    material: SealingMaterial,
+    account: string,
+    keyId: string,
+    plaintext: Uint8Array,
+    contextBytes: Uint8Array,
+    random: RandomPool,
+  ): Buffer {
+    const entry = this.#entry(material)
+    const n = plaintext.byteLength
+    const out = Buffer.allocUnsafe(CIPHERTEXT_OVERHEAD + n)
+    const prefix = this.#prefix(entry, material, account, keyId)
+    // Hot path: TypedArray#set instead of Buffer#copy (no argument-checking wrapper), and one
+    // random fill for the message id and the IV, [64, 96), with the check and length written
+    // over [76, 84) afterwards.
+    out.set(prefix.bytes, 0)
+    random.fill(out, 64, 32)
+    writeWord(out, 76, prefix.check)
+    writeWord(out, 80, n)
+    const iv = this.#iv
+    for (let i = 0; i < IV_LENGTH; i++) iv[i] = out[HEADER_LENGTH + i] as number
+    const aad = this.#aad(contextBytes.byteLength)
+    aad.set(prefix.bytes, 0)
+    for (let i = 64; i < HEADER_LENGTH; i++) aad[i] = out[i] as number
+    aad.set(contextBytes, HEADER_LENGTH)
+    const cipher = createCipheriv('aes-256-gcm', entry.keyObject, iv)
+    cipher.setAAD(aad)
+    const head = cipher.update(plaintext)
+    out.set(head, BODY)
+    const tail = cipher.final()
+    if (tail.length > 0) out.set(tail, BODY + head.length)
+    out.set(cipher.getAuthTag(), BODY + n)
+    return out
+  }
+
+  /** Reads the cleartext header; `undefined` when the blob is not a well-formed ciphertext of ours. */
+  parse(blob: Uint8Array): CiphertextHeader | undefined {
+    if (!wellFormed(blob)) return undefined
+    const w = this.#lastWords
+    // The strings of the last header are reused when its bytes match (building two strings on
+    // every call was a third of the cost of parsing).
+    if (
+      w[0] !== blob[2] ||
+      w[1] !== word(blob, 4) ||
+      w[2] !== word(blob, 8) ||
+      w[3] !== word(blob, 12) ||
+      w[4] !== word(blob, 16) ||
+      w[5] !== word(blob, 20) ||
+      w[6] !== word(blob, 24)
+    ) {
+      this.#lastAccount = readAccount(blob, 4)
+      this.#lastKeyId = readKeyId(blob, 12, blob[2] === 1)
+      w[0] = blob[2] as number
+      for (let k = 1; k < 7; k++) w[k] = word(blob, 4 * k)
+    }
+    return new ParsedHeader(this.#lastAccount, this.#lastKeyId, word(blob, 28) >>> 0, blob)
+  }
+
+  /**
+   * Decrypts a symmetric ciphertext whose header was read by {@link parse}. Throws
+   * {@link InvalidCiphertextException} (with AWS's empty message) when the material, the
+   * encryption context or any byte does not match.
+   */
+  open(material: SealingMaterial, blob: Uint8Array, contextBytes: Uint8Array): Buffer {
+    if (material.secret === undefined || !sameBackingKeyId(material.backingKeyId, blob))
+      throw new InvalidCiphertextException('')
+    const entry = this.#entry(material)
+    const n = blob.byteLength - CIPHERTEXT_OVERHEAD
+    const iv = this.#iv
+    const tag = this.#tag
+    for (let i = 0; i < IV_LENGTH; i++) iv[i] = blob[HEADER_LENGTH + i] as number
+    for (let i = 0; i < TAG_LENGTH; i++) tag[i] = blob[BODY + n + i] as number
+    const aad = this.#aad(contextBytes.byteLength)
+    for (let i = 0; i < HEADER_LENGTH; i++) aad[i] = blob[i] as number
+    aad.set(contextBytes, HEADER_LENGTH)
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', entry.keyObject, iv)
+      decipher.setAAD(aad)
+      decipher.setAuthTag(tag)
+      const first = decipher.update(new Uint8Array(blob.buffer, blob.byteOffset + BODY, n))
+      const last = decipher.final()
+      return last.length === 0 ? first : Buffer.concat([first, last])
+    } catch {
+      throw new InvalidCiphertextException('')
+    }
+  }
+
+  /** The material's entry; its KeyObject is made once (secrets are immutable: a rotation or an import makes a new version). */
+  #entry(material: SealingMaterial): MaterialEntry {
+    const secret = material.secret
+    if (secret === undefined) throw new Error('symmetric key material has no secret')
+    let entry = this.#materials.get(material)
+    if (entry === undefined || entry.secret !== secret) {
+      entry = { secret, keyObject: createSecretKey(secret), prefix: undefined }
+      this.#materials.set(material, entry)
+    }
+    return entry
+  }
+
+  #prefix(entry: MaterialEntry, material: SealingMaterial, account: string, keyId: string): HeaderPrefix {
+    const cached = entry.prefix
+    if (cached !== undefined && cached.keyId === keyId && cached.account === account) return cached
+    const bytes = Buffer.alloc(64)
+    bytes[0] = VERSION
+    bytes[1] = ALG_SYMMETRIC_DEFAULT
+    const mrk = keyId.startsWith('mrk-')
+    bytes[2] = mrk ? 1 : 0
+    bytes[3] = 0
+    writeAccount(bytes, 4, account)
+    writeKeyId(bytes, 12, keyId, mrk)
+    bytes.writeUInt32BE(material.version, 28)
+    material.backingKeyId.copy(bytes, 32, 0, 32)
+    const prefix = { account, keyId, bytes, check: headerCheck(bytes) }
+    entry.prefix = prefix
+    return prefix
+  }
+
+  /** The AAD scratch for a context encoding of `contextLength` bytes (a fresh buffer beyond the kept lengths). */
+  #aad(contextLength: number): Uint8Array {
+    let aad = this.#aads.get(contextLength)
+    if (aad === undefined) {
+      aad = Buffer.allocUnsafe(HEADER_LENGTH + contextLength)
+      if (this.#aads.size < MAX_AAD_SCRATCH) this.#aads.set(contextLength, aad)
+    }
+    return aad
+  }
+}
+
+/**
+ * Reads the cleartext header, without any codec's cache (fresh strings every time); `undefined`
+ * when the blob is not a well-formed ciphertext of ours. The core's calls use {@link CiphertextCodec.parse}.
+ */
 export function parseSymmetricHeader(blob: Uint8Array): CiphertextHeader | undefined {
-  if (blob.byteLength < CIPHERTEXT_OVERHEAD) return undefined
-  const b = asBuffer(blob)
-  if (b[0] !== VERSION || b[1] !== ALG_SYMMETRIC_DEFAULT || b[3] !== 0) return undefined
+  if (!wellFormed(blob)) return undefined
+  return new ParsedHeader(readAccount(blob, 4), readKeyId(blob, 12, blob[2] === 1), word(blob, 28) >>> 0, blob)
+}
+
+/** Format version, algorithm, key id kind, reserved byte, length field and header check. */
+function wellFormed(b: Uint8Array): boolean {
+  if (b.byteLength < CIPHERTEXT_OVERHEAD) return false
+  if (b[0] !== VERSION || b[1] !== ALG_SYMMETRIC_DEFAULT || b[3] !== 0) return false
   const kind = b[2]
-  if (kind !== 0 && kind !== 1) return undefined
-  if (word(b, 80) >>> 0 !== b.length - CIPHERTEXT_OVERHEAD) return undefined
-  if (word(b, 76) >>> 0 !== headerCheck(b)) return undefined
-  const names = headerNames(b)
-  return new ParsedHeader(names.account, names.keyId, word(b, 28) >>> 0, b)
+  if (kind !== 0 && kind !== 1) return false
+  if (word(b, 80) >>> 0 !== b.byteLength - CIPHERTEXT_OVERHEAD) return false
+  return word(b, 76) >>> 0 === headerCheck(b)
 }
 
 /** A parsed header; the backing key id is a view made only when read (Decrypt compares the bytes in place). */
@@ -165,9 +267,9 @@ class ParsedHeader implements CiphertextHeader {
   readonly account: string
   readonly keyId: string
   readonly materialVersion: number
-  readonly #blob: Buffer
+  readonly #blob: Uint8Array
 
-  constructor(account: string, keyId: string, materialVersion: number, blob: Buffer) {
+  constructor(account: string, keyId: string, materialVersion: number, blob: Uint8Array) {
     this.account = account
     this.keyId = keyId
     this.materialVersion = materialVersion
@@ -175,65 +277,26 @@ class ParsedHeader implements CiphertextHeader {
   }
 
   get backingKeyId(): Buffer {
-    return this.#blob.subarray(32, 64)
+    return Buffer.from(this.#blob.buffer, this.#blob.byteOffset + 32, 32)
   }
+}
+
+/** Whether bytes [32, 64) of the blob are the material's backing key id (word compares, no view). */
+function sameBackingKeyId(backingKeyId: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i += 4) if (word(backingKeyId, i) !== word(b, 32 + i)) return false
+  return true
 }
 
 /** Big-endian 32-bit word at `i` (as int32). Plain index reads: about 4x faster on this path than readUInt32BE. */
-function word(b: Buffer, i: number): number {
+function word(b: Uint8Array, i: number): number {
   return ((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)
 }
 
-/** The account and key id strings of the last header parsed, with the bytes [2] and [4, 28) they came from. */
-const lastNames = { words: [-1, 0, 0, 0, 0, 0, 0], account: '', keyId: '' }
-
-/**
- * The account and key id a header names. Decrypt traffic mostly names a few keys, so the
- * strings of the last header are reused when its bytes match (6 word compares instead of
- * building two strings on every call, which was a third of the cost of parsing).
- */
-function headerNames(b: Buffer): { account: string; keyId: string } {
-  const w = lastNames.words
-  if (
-    w[0] === b[2] &&
-    w[1] === word(b, 4) &&
-    w[2] === word(b, 8) &&
-    w[3] === word(b, 12) &&
-    w[4] === word(b, 16) &&
-    w[5] === word(b, 20) &&
-    w[6] === word(b, 24)
-  ) {
-    return lastNames
-  }
-  lastNames.account = readAccount(b, 4)
-  lastNames.keyId = readKeyId(b, 12, b[2] === 1)
-  lastNames.words = [b[2] as number, word(b, 4), word(b, 8), word(b, 12), word(b, 16), word(b, 20), word(b, 24)]
-  return lastNames
-}
-
-/**
- * Decrypts a symmetric ciphertext whose header was read by {@link parseSymmetricHeader}.
- * Throws {@link InvalidCiphertextException} (with AWS's empty message) when the material,
- * the encryption context or any byte does not match.
- */
-export function openSymmetric(material: SealingMaterial, blob: Uint8Array, contextBytes: Buffer): Buffer {
-  const secret = material.secret
-  const b = asBuffer(blob)
-  if (secret === undefined || material.backingKeyId.compare(b, 32, 64, 0, 32) !== 0)
-    throw new InvalidCiphertextException('')
-  const n = b.length - CIPHERTEXT_OVERHEAD
-  const body = HEADER_LENGTH + IV_LENGTH
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', secretKeyOf(secret), b.subarray(HEADER_LENGTH, body))
-    decipher.setAAD(b.subarray(0, HEADER_LENGTH))
-    decipher.setAAD(contextBytes)
-    decipher.setAuthTag(b.subarray(body + n))
-    const first = decipher.update(b.subarray(body, body + n))
-    const last = decipher.final()
-    return last.length === 0 ? first : Buffer.concat([first, last])
-  } catch {
-    throw new InvalidCiphertextException('')
-  }
+function writeWord(b: Uint8Array, i: number, v: number): void {
+  b[i] = v >>> 24
+  b[i + 1] = v >>> 16
+  b[i + 2] = v >>> 8
+  b[i + 3] = v
 }
 
 /**
@@ -241,7 +304,7 @@ export function openSymmetric(material: SealingMaterial, blob: Uint8Array, conte
  * word changes h by δ·31^k, and 31^k is odd (invertible mod 2³²), so every single-byte
  * change is detected. About 16 multiply-adds: cheaper than CRC32 on the hot path.
  */
-function headerCheck(b: Buffer): number {
+function headerCheck(b: Uint8Array): number {
   let h = 0
   for (let i = 0; i < 64; i += 4) h = (Math.imul(h, 31) + word(b, i)) | 0
   return h >>> 0
@@ -253,8 +316,8 @@ function writeAccount(out: Buffer, off: number, account: string): void {
   out.writeUInt32BE(n % 0x1_0000_0000, off + 4)
 }
 
-function readAccount(b: Buffer, off: number): string {
-  const n = b.readUInt32BE(off) * 0x1_0000_0000 + b.readUInt32BE(off + 4)
+function readAccount(b: Uint8Array, off: number): string {
+  const n = (word(b, off) >>> 0) * 0x1_0000_0000 + (word(b, off + 4) >>> 0)
   return String(n).padStart(12, '0')
 }
 
@@ -265,7 +328,7 @@ function writeKeyId(out: Buffer, off: number, keyId: string, mrk: boolean): void
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
-function readKeyId(b: Buffer, off: number, mrk: boolean): string {
+function readKeyId(b: Uint8Array, off: number, mrk: boolean): string {
   // Built from a byte table: cheaper than toString('hex') plus five slices on Decrypt's path.
   let id = mrk ? 'mrk-' : ''
   for (let i = 0; i < 16; i++) {

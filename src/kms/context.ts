@@ -7,6 +7,7 @@
 import type { Clock } from '../clock.ts'
 import type { AuditDraft, AuditLog } from './audit.ts'
 import type { Caller } from './caller.ts'
+import type { CiphertextCodec } from './ciphertext.ts'
 import type { IdentityPolicyStore } from './identity-policies.ts'
 import type { KmsKey } from './key.ts'
 import type { OperationInputs, OperationName, OperationOutputs } from './model.generated.ts'
@@ -95,6 +96,8 @@ export interface CoreServices {
   readonly scheduler: KmsScheduler
   /** Random bytes for ids and key material. */
   readonly random: RandomPool
+  /** Seals, parses and opens symmetric ciphertexts (with this core's caches). */
+  readonly ciphertexts: CiphertextCodec
   /** The CloudTrail-shaped log (handlers add service events such as RotateKey). */
   readonly audit: AuditLog
   /** IAM identity policies by principal (read by the authorizer). */

@@ -11,7 +11,7 @@ import { PolicyAuthorizer } from './access/authorizer.ts'
 import { AuditLog, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
 import { createAwsOwnedKey } from './aws-owned-keys.ts'
 import { regionProblem, resolveCaller, type Caller, type CallerInput } from './caller.ts'
-import { parseSymmetricHeader } from './ciphertext.ts'
+import { CiphertextCodec } from './ciphertext.ts'
 import type { AccessRequest, Authorizer, AsyncDelays, CoreServices, OpContext, OperationTable } from './context.ts'
 import { DAY_MS } from './deletion.ts'
 import {
@@ -93,6 +93,7 @@ export class KmsCore implements CoreServices {
   readonly store = new KmsStore(new ChangeTracker())
   readonly scheduler = new CountingScheduler()
   readonly random = new RandomPool()
+  readonly ciphertexts = new CiphertextCodec()
   readonly audit: AuditLog
   /** IAM identity policies by principal. */
   readonly identityPolicies = new IdentityPolicyStore()
@@ -274,7 +275,7 @@ export class KmsCore implements CoreServices {
    */
   peekCiphertextKey(blob: unknown, caller: Caller): KmsKey | undefined {
     if (!(blob instanceof Uint8Array)) return undefined
-    const header = parseSymmetricHeader(blob)
+    const header = this.ciphertexts.parse(blob)
     return header === undefined
       ? undefined
       : this.store.peekRegion(header.account, caller.region)?.keys.get(header.keyId)

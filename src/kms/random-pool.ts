@@ -5,6 +5,9 @@
  */
 import { randomFillSync } from 'node:crypto'
 
+/** Draws up to this many bytes are copied byte by byte. */
+const SMALL_DRAW = 64
+
 /** A pool of CSPRNG bytes (node:crypto), refilled when exhausted. */
 export class RandomPool {
   readonly #pool: Buffer
@@ -29,8 +32,13 @@ export class RandomPool {
       randomFillSync(this.#pool)
       this.#offset = 0
     }
-    this.#pool.copy(target, offset, this.#offset, this.#offset + n)
-    this.#offset += n
+    const pool = this.#pool
+    const from = this.#offset
+    // Byte copies for the hot path's small draws (IVs, 32-byte data keys): Buffer#copy's
+    // argument checks and view cost more than the loop.
+    if (n <= SMALL_DRAW) for (let i = 0; i < n; i++) target[offset + i] = pool[from + i] as number
+    else pool.copy(target, offset, from, from + n)
+    this.#offset = from + n
   }
 
   /** `n` fresh random bytes in a new buffer. */

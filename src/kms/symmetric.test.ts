@@ -46,7 +46,7 @@ describe('symmetric encryption with a KMS key', () => {
     const blob = encryptSymmetric(ctxFor(), key, Buffer.from('secret'), { purpose: 'test' })
     expect(ciphertextSource(ctxFor(), blob, undefined).key).toBe(key)
     expect(ciphertextSource(ctxFor(), blob, key).key).toBe(key)
-    expect(decryptSymmetric(key, blob, { purpose: 'test' }).toString()).toBe('secret')
+    expect(decryptSymmetric(ctxFor(), key, blob, { purpose: 'test' }).toString()).toBe('secret')
   })
 
   it('decrypts ciphertext of every older material version after new material becomes current', () => {
@@ -59,12 +59,12 @@ describe('symmetric encryption with a KMS key', () => {
     const after = encryptSymmetric(ctxFor(), key, Buffer.from('new'), undefined)
     expect(before.readUInt32BE(28)).toBe(0)
     expect(after.readUInt32BE(28)).toBe(1)
-    expect(decryptSymmetric(key, before, undefined).toString()).toBe('old')
-    expect(decryptSymmetric(key, after, undefined).toString()).toBe('new')
+    expect(decryptSymmetric(ctxFor(), key, before, undefined).toString()).toBe('old')
+    expect(decryptSymmetric(ctxFor(), key, after, undefined).toString()).toBe('new')
     // A version the key does not have is invalid ciphertext, not a crash.
     key.material.versions.pop()
     key.material.current = 0
-    expect(failure(() => decryptSymmetric(key, after, undefined)).name).toBe('InvalidCiphertextException')
+    expect(failure(() => decryptSymmetric(ctxFor(), key, after, undefined)).name).toBe('InvalidCiphertextException')
   })
 
   it('gives IncorrectKeyException when the expected key is not the ciphertext key (AWS message)', () => {

@@ -2,7 +2,7 @@
  * Symmetric encryption with a KMS key (SYMMETRIC_DEFAULT, AES-256-GCM): shared by Encrypt,
  * Decrypt, ReEncrypt and GenerateDataKey*.
  */
-import { openSymmetric, parseSymmetricHeader, sealSymmetric, type CiphertextHeader } from './ciphertext.ts'
+import type { CiphertextHeader } from './ciphertext.ts'
 import type { OpContext } from './context.ts'
 import { encodeEncryptionContext, type EncryptionContext } from './encryption-context.ts'
 import {
@@ -28,7 +28,7 @@ export function encryptSymmetric(
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Buffer {
-  return sealSymmetric(
+  return ctx.core.ciphertexts.seal(
     currentMaterial(key),
     key.account,
     key.keyId,
@@ -51,7 +51,7 @@ export interface CiphertextSource {
  * unknown key, IncorrectKeyException for a mismatch.
  */
 export function ciphertextSource(ctx: OpContext, blob: Uint8Array, expected: KmsKey | undefined): CiphertextSource {
-  const header = parseSymmetricHeader(blob)
+  const header = ctx.core.ciphertexts.parse(blob)
   if (header === undefined) throw new InvalidCiphertextException('')
   if (expected !== undefined && (expected.keyId !== header.keyId || expected.account !== header.account)) {
     throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE)
@@ -66,14 +66,15 @@ export function ciphertextSource(ctx: OpContext, blob: Uint8Array, expected: Kms
  * the blob's parsed header when the caller already has it.
  */
 export function decryptSymmetric(
+  ctx: OpContext,
   key: KmsKey,
   blob: Uint8Array,
   context: EncryptionContext | undefined,
-  header: CiphertextHeader | undefined = parseSymmetricHeader(blob),
+  header: CiphertextHeader | undefined = ctx.core.ciphertexts.parse(blob),
 ): Buffer {
   const material = header === undefined ? undefined : key.material.versions[header.materialVersion]
   if (material === undefined) throw new InvalidCiphertextException('')
-  return openSymmetric(material, blob, encodeEncryptionContext(context))
+  return ctx.core.ciphertexts.open(material, blob, encodeEncryptionContext(context))
 }
 
 /**

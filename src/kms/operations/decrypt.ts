@@ -41,7 +41,7 @@ export const decrypt: Handler<'Decrypt'> = (ctx, input) => {
   }
   if (algorithm !== 'SYMMETRIC_DEFAULT') throw incompatibleAlgorithm(algorithm, key.keySpec)
   endDryRun(input)
-  const plaintext = decryptSymmetric(key, input.CiphertextBlob, input.EncryptionContext, header)
+  const plaintext = decryptSymmetric(ctx, key, input.CiphertextBlob, input.EncryptionContext, header)
   // The material that decrypted it (symmetric keys only; AWS-recorded, model-supplement.ts).
   const material = header !== undefined ? key.material.versions[header.materialVersion]?.id : undefined
   return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, KeyMaterialId: material }

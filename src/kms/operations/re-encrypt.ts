@@ -62,7 +62,7 @@ export const reEncrypt: Handler<'ReEncrypt'> = (ctx, input) => {
   endDryRun(input)
   const plaintext =
     source.keySpec === 'SYMMETRIC_DEFAULT'
-      ? decryptSymmetric(source, input.CiphertextBlob, input.SourceEncryptionContext, header)
+      ? decryptSymmetric(ctx, source, input.CiphertextBlob, input.SourceEncryptionContext, header)
       : asymmetricDecrypt(source, sourceAlgorithm, input.CiphertextBlob)
   try {
     let blob: Buffer
