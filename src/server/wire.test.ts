@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { OPERATION_NAMES } from '../kms/model.generated.ts'
+import { OPERATION_NAMES, OPERATIONS, SHAPES } from '../kms/model.generated.ts'
 import { decodeInput, decodeRequest, encodeOutput, encodeResponse } from './wire.ts'
 
 function serializationError(f: () => unknown): string {
@@ -129,5 +129,72 @@ describe('encodeOutput', () => {
     expect(encodeOutput('GenerateRandom', { Plaintext: new Uint8Array(slice) })).toEqual({
       Plaintext: Buffer.from('hello').toString('base64'),
     })
+  })
+})
+
+describe('encodeResponse', () => {
+  /** A value for a shape: mostly what the model says, sometimes null, undefined, the wrong type, or odd keys. */
+  function sample(shapeName: string, rand: () => number, depth: number): unknown {
+    const r = rand()
+    if (r < 0.05) return undefined
+    if (r < 0.08) return null
+    if (r < 0.1) return rand() < 0.5 ? 7 : 'wrong type'
+    const shape = SHAPES[shapeName]
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T
+    switch (shape?.type) {
+      case 'structure': {
+        const out: Record<string, unknown> = {}
+        for (const name of Object.keys(shape.members ?? {}))
+          if (depth < 4 && rand() < 0.7) out[name] = sample(shape.members?.[name]?.target ?? '', rand, depth + 1)
+        if (rand() < 0.2) out['NotInTheModel'] = 'x'
+        return out
+      }
+      case 'blob': {
+        const pool = Buffer.from(Array.from({ length: 40 }, () => Math.floor(rand() * 256)))
+        const slice = pool.subarray(Math.floor(rand() * 10), 10 + Math.floor(rand() * 30))
+        return rand() < 0.5 ? slice : new Uint8Array(slice)
+      }
+      case 'timestamp':
+        return new Date(Math.floor(rand() * 2e12))
+      case 'list':
+        return depth < 4
+          ? Array.from({ length: Math.floor(rand() * 3) }, () => sample(shape.member ?? '', rand, depth + 1))
+          : []
+      case 'map': {
+        const out: Record<string, unknown> = {}
+        for (let i = 0; i < Math.floor(rand() * 3); i++) {
+          const k = pick(['a', 'tenant', '__proto__', 'constructor', 'é"\\\n', '1', ''])
+          const v = sample(shape.value ?? '', rand, depth + 1)
+          Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+        }
+        return out
+      }
+      case 'integer':
+      case 'long':
+        return pick([0, 1, -3, 2 ** 40, 1.5])
+      case 'boolean':
+        return rand() < 0.5
+      case 'enum':
+        return pick(shape.enum ?? ['x'])
+      default:
+        return pick(['k', 'arn:aws:kms:us-east-1:111122223333:key/x', 'quote " and \\ and \u2028 and é', ''])
+    }
+  }
+
+  it('writes exactly JSON.stringify(encodeOutput(...)), for every operation and odd values', () => {
+    let seed = 17
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    let compared = 0
+    for (const op of OPERATION_NAMES) {
+      for (let i = 0; i < 30; i++) {
+        const output = sample(OPERATIONS[op].output, rand, 0) as never
+        expect(encodeResponse(op, output)).toBe(JSON.stringify(encodeOutput(op, output)))
+        compared++
+      }
+    }
+    expect(compared).toBeGreaterThan(1000)
   })
 })

@@ -19,11 +19,19 @@ import {
   type OperationOutputs,
 } from '../kms/index.ts'
 
-type Decoder = (value: unknown, path: string) => unknown
+/**
+ * Converts one JSON value found at `key` of the value at path `parent`. The path of a value is
+ * only spelled out (`pathOf`) where an error names it or a container passes it down, so a
+ * well-formed request builds no path strings.
+ */
+type Decoder = (value: unknown, parent: string, key: string | number | undefined) => unknown
 type Encoder = (value: unknown) => unknown
+/** Writes a value's JSON text directly; `undefined` where `JSON.stringify` would omit the value. */
+type TextEncoder = (value: unknown) => string | undefined
 
 const decoders = new Map<string, Decoder>()
 const encoders = new Map<string, Encoder>()
+const textEncoders = new Map<string, TextEncoder>()
 
 /** Standard base64 with padding, the only form the AWS SDKs send (RFC 4648 §4). */
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
@@ -57,7 +65,7 @@ export function decodeInput<Op extends OperationName>(operation: Op, json: unkno
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new SerializationException(`The request body must be a JSON object, not ${jsonType(json)}`)
   }
-  return decoderFor(OPERATIONS[operation].input)(json, '') as OperationInputs[Op]
+  return decoderFor(OPERATIONS[operation].input)(json, '', undefined) as OperationInputs[Op]
 }
 
 /** Converts an operation's output to its JSON wire form (a plain object ready for `JSON.stringify`). */
@@ -65,9 +73,12 @@ export function encodeOutput<Op extends OperationName>(operation: Op, output: Op
   return encoderFor(OPERATIONS[operation].output)(output ?? {})
 }
 
-/** The JSON text of an operation's output. */
+/**
+ * The JSON text of an operation's output: `JSON.stringify(encodeOutput(operation, output))`,
+ * written in one pass without the intermediate object.
+ */
 export function encodeResponse<Op extends OperationName>(operation: Op, output: OperationOutputs[Op]): string {
-  return JSON.stringify(encodeOutput(operation, output))
+  return textEncoderFor(OPERATIONS[operation].output)(output ?? {}) as string
 }
 
 function jsonType(v: unknown): string {
@@ -91,15 +102,20 @@ function mismatch(path: string, expected: string, v: unknown): SerializationExce
   )
 }
 
-function join(path: string, member: string): string {
-  return path === '' ? member : `${path}.${member}`
+/** The path of the value at `key` (a member or map key, or a list index) of the value at `parent`. */
+function pathOf(parent: string, key: string | number | undefined): string {
+  if (key === undefined) return parent
+  if (typeof key === 'number') return `${parent}[${key}]`
+  return parent === '' ? key : `${parent}.${key}`
 }
+
+const hasOwn = Object.prototype.hasOwnProperty
 
 function decoderFor(shapeName: string): Decoder {
   let d = decoders.get(shapeName)
   if (d === undefined) {
     // Placeholder first, so recursive shapes terminate.
-    decoders.set(shapeName, (v, p) => (decoders.get(shapeName) as Decoder)(v, p))
+    decoders.set(shapeName, (v, p, k) => (decoders.get(shapeName) as Decoder)(v, p, k))
     d = compileDecoder(shapeName)
     decoders.set(shapeName, d)
   }
@@ -114,64 +130,76 @@ function compileDecoder(shapeName: string): Decoder {
       const members = new Map(
         Object.entries(shape.members ?? {}).map(([name, m]) => [name, decoderFor(m.target)] as const),
       )
-      return (value, path) => {
+      return (value, parent, key) => {
         if (value === null || typeof value !== 'object' || Array.isArray(value))
-          throw mismatch(path, 'a structure (JSON object)', value)
+          throw mismatch(pathOf(parent, key), 'a structure (JSON object)', value)
+        const here = pathOf(parent, key)
+        const obj = value as Record<string, unknown>
         const out: Record<string, unknown> = {}
-        for (const [name, v] of Object.entries(value)) {
+        // for-in over own members (a parsed JSON object has nothing else): Object.entries'
+        // order, without its arrays.
+        for (const name in obj) {
+          if (!hasOwn.call(obj, name)) continue
+          const v = obj[name]
           // Members the model does not know are ignored, and JSON null means "not set" (awsJson1_1).
           const decode = members.get(name)
           if (decode === undefined || v === null) continue
-          out[name] = decode(v, join(path, name))
+          out[name] = decode(v, here, name)
         }
         return out
       }
     }
     case 'string':
     case 'enum':
-      return (value, path) => {
-        if (typeof value !== 'string') throw mismatch(path, 'a string', value)
+      return (value, parent, key) => {
+        if (typeof value !== 'string') throw mismatch(pathOf(parent, key), 'a string', value)
         return value
       }
     case 'blob':
-      return (value, path) => {
-        if (typeof value !== 'string') throw mismatch(path, 'a base64-encoded string', value)
-        if (!BASE64_RE.test(value)) throw new SerializationException(`Value at '${path}' is not valid base64`)
+      return (value, parent, key) => {
+        if (typeof value !== 'string') throw mismatch(pathOf(parent, key), 'a base64-encoded string', value)
+        if (!BASE64_RE.test(value))
+          throw new SerializationException(`Value at '${pathOf(parent, key)}' is not valid base64`)
         return Buffer.from(value, 'base64')
       }
     case 'integer':
     case 'long':
-      return (value, path) => {
-        if (typeof value !== 'number') throw mismatch(path, 'a number', value)
+      return (value, parent, key) => {
+        if (typeof value !== 'number') throw mismatch(pathOf(parent, key), 'a number', value)
         return value
       }
     case 'boolean':
-      return (value, path) => {
-        if (typeof value !== 'boolean') throw mismatch(path, 'a boolean', value)
+      return (value, parent, key) => {
+        if (typeof value !== 'boolean') throw mismatch(pathOf(parent, key), 'a boolean', value)
         return value
       }
     case 'timestamp':
-      return (value, path) => {
+      return (value, parent, key) => {
         if (typeof value !== 'number' || !Number.isFinite(value))
-          throw mismatch(path, 'a timestamp (epoch seconds)', value)
+          throw mismatch(pathOf(parent, key), 'a timestamp (epoch seconds)', value)
         return new Date(value * 1000)
       }
     case 'list': {
       const item = decoderFor(shape.member ?? '')
-      return (value, path) => {
-        if (!Array.isArray(value)) throw mismatch(path, 'a list (JSON array)', value)
+      return (value, parent, key) => {
+        if (!Array.isArray(value)) throw mismatch(pathOf(parent, key), 'a list (JSON array)', value)
+        const here = pathOf(parent, key)
         // null items are kept: validation reports them ("Member must not be null").
-        return value.map((v: unknown, i) => (v === null ? null : item(v, `${path}[${i}]`)))
+        return value.map((v: unknown, i) => (v === null ? null : item(v, here, i)))
       }
     }
     case 'map': {
       const val = decoderFor(shape.value ?? '')
-      return (value, path) => {
+      return (value, parent, key) => {
         if (value === null || typeof value !== 'object' || Array.isArray(value))
-          throw mismatch(path, 'a map (JSON object)', value)
+          throw mismatch(pathOf(parent, key), 'a map (JSON object)', value)
+        const here = pathOf(parent, key)
+        const obj = value as Record<string, unknown>
         const out: Record<string, unknown> = {}
-        for (const [k, v] of Object.entries(value)) {
-          const decoded = v === null ? null : val(v, join(path, k))
+        for (const k in obj) {
+          if (!hasOwn.call(obj, k)) continue
+          const v = obj[k]
+          const decoded = v === null ? null : val(v, here, k)
           // A map key may be any string, "__proto__" included: define it, never assign it.
           if (k === '__proto__')
             Object.defineProperty(out, k, { value: decoded, enumerable: true, writable: true, configurable: true })
@@ -240,5 +268,76 @@ function compileEncoder(shapeName: string): Encoder {
     }
     default:
       return (v) => v
+  }
+}
+
+function textEncoderFor(shapeName: string): TextEncoder {
+  let e = textEncoders.get(shapeName)
+  if (e === undefined) {
+    textEncoders.set(shapeName, (v) => (textEncoders.get(shapeName) as TextEncoder)(v))
+    e = compileTextEncoder(shapeName)
+    textEncoders.set(shapeName, e)
+  }
+  return e
+}
+
+/** `JSON.stringify` of a value the model says nothing more about. */
+const asJson: TextEncoder = (v) => JSON.stringify(v)
+
+/** The text version of {@link compileEncoder}: the same JSON, byte for byte (wire.test.ts checks it). */
+function compileTextEncoder(shapeName: string): TextEncoder {
+  const shape = SHAPES[shapeName]
+  if (shape === undefined) return asJson
+  switch (shape.type) {
+    case 'structure': {
+      const members = Object.entries(shape.members ?? {}).map(
+        ([name, m]) => [name, `${JSON.stringify(name)}:`, textEncoderFor(m.target)] as const,
+      )
+      return (value) => {
+        if (value === null || typeof value !== 'object') return '{}'
+        const obj = value as Record<string, unknown>
+        let text = ''
+        for (const [name, prefix, encode] of members) {
+          const v = obj[name]
+          if (v === undefined || v === null) continue
+          const t = encode(v)
+          if (t !== undefined) text = text === '' ? prefix + t : `${text},${prefix}${t}`
+        }
+        return `{${text}}`
+      }
+    }
+    case 'blob':
+      // Base64 needs no JSON escaping.
+      return (value) => (value instanceof Uint8Array ? `"${toBase64(value)}"` : JSON.stringify(value))
+    case 'timestamp':
+      return (value) => JSON.stringify(value instanceof Date ? value.getTime() / 1000 : value)
+    case 'list': {
+      const item = textEncoderFor(shape.member ?? '')
+      return (value) => {
+        if (!Array.isArray(value)) return JSON.stringify(value)
+        let text = ''
+        for (let i = 0; i < value.length; i++) {
+          const t = item(value[i]) ?? 'null'
+          text = i === 0 ? t : `${text},${t}`
+        }
+        return `[${text}]`
+      }
+    }
+    case 'map': {
+      const val = textEncoderFor(shape.value ?? '')
+      return (value) => {
+        if (value === null || typeof value !== 'object') return JSON.stringify(value)
+        const obj = value as Record<string, unknown>
+        let text = ''
+        for (const k in obj) {
+          if (!hasOwn.call(obj, k)) continue
+          const t = val(obj[k])
+          if (t !== undefined) text = text === '' ? `${JSON.stringify(k)}:${t}` : `${text},${JSON.stringify(k)}:${t}`
+        }
+        return `{${text}}`
+      }
+    }
+    default:
+      return asJson
   }
 }
