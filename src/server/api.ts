@@ -51,6 +51,18 @@ export interface ApiDeps {
   readonly metrics?: ServerMetrics
 }
 
+/** One HTTP request to the API, as the listener (`http.ts`) read it. */
+export interface ApiRequest {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  /** its `x-amzn-RequestId` */
+  readonly requestId: string
+  /** the first request on its connection (the latency model's new-connection cost) */
+  readonly firstOnSocket: boolean
+  /** when its body had been read, ms of the server's clock: where its duration (`/metrics`) starts */
+  readonly arrivedMs: number
+}
+
 /** Serves KMS API calls. */
 export class ApiHandler {
   readonly #deps: ApiDeps
@@ -65,13 +77,8 @@ export class ApiHandler {
    * Serves one call. Returns undefined when answered synchronously, else a Promise that
    * settles once answered (a signature to verify, a commit to disk, a modelled service time).
    */
-  serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    requestId: string,
-    firstOnSocket: boolean,
-  ): Promise<void> | undefined {
+  serve(r: ApiRequest, body: Buffer): Promise<void> | undefined {
+    const req = r.req
     const target = req.headers['x-amz-target']
     if (typeof target !== 'string' || target === '')
       throw new UnknownOperationException(
@@ -83,27 +90,18 @@ export class ApiHandler {
     if (authenticator.mode === 'sigv4') {
       return authenticator
         .identify({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body })
-        .then((identity) => this.#callAndAnswer(op, identity, req, res, body, requestId, firstOnSocket))
+        .then((identity) => this.#callAndAnswer(op, identity, r, body))
     }
     const identity = authenticator.identifyUnverified(req.headers['authorization'])
-    return this.#callAndAnswer(op, identity, req, res, body, requestId, firstOnSocket)
+    return this.#callAndAnswer(op, identity, r, body)
   }
 
-  #callAndAnswer(
-    op: OperationName,
-    identity: RequestIdentity,
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    requestId: string,
-    firstOnSocket: boolean,
-  ): Promise<void> | undefined {
+  #callAndAnswer(op: OperationName, identity: RequestIdentity, r: ApiRequest, body: Buffer): Promise<void> | undefined {
     const { emulator, persistence, latency } = this.#deps
-    const startMs = this.#deps.clock.now()
     const input = decodeRequest(op, body)
-    const caller = this.#callerInput(identity, req)
+    const caller = this.#callerInput(identity, r.req)
     const transport = emulator.faults?.pick(op, this.#deps.clock.now(), TRANSPORT_FAULTS)
-    if (transport !== undefined) return injectTransportFault(transport.kind, req, res)
+    if (transport !== undefined) return injectTransportFault(transport.kind, r.req, r.res)
     const core = emulator.core
     const before = core.stateVersion
     let result: CallResult<OperationName> | undefined
@@ -118,44 +116,34 @@ export class ApiHandler {
     // A successful call on a key in a custom key store also waits for its HSM or proxy.
     const keyStores =
       latency.usesKeyStores === true && result?.ok === true ? emulator.keyStoresOf(op, input, caller) : undefined
+    const newConnection = r.firstOnSocket
     const ms =
       (latency.isZero
         ? 0
-        : latency.sample(
-            op,
-            keyStores !== undefined ? { newConnection: firstOnSocket, keyStores } : { newConnection: firstOnSocket },
-          )) + (result?.delayMs ?? 0)
+        : latency.sample(op, keyStores !== undefined ? { newConnection, keyStores } : { newConnection })) +
+      (result?.delayMs ?? 0)
     if (!mustCommit && ms <= 0) {
-      this.#answer(res, op, result, failure, requestId, startMs)
+      this.#answer(r, op, result, failure)
       return undefined
     }
-    return this.#answerLater(res, op, result, failure, requestId, mustCommit, ms, startMs)
+    return this.#answerLater(r, op, result, failure, mustCommit, ms)
   }
 
   async #answerLater(
-    res: ServerResponse,
+    r: ApiRequest,
     op: OperationName,
     result: CallResult<OperationName> | undefined,
     failure: unknown,
-    requestId: string,
     mustCommit: boolean,
     ms: number,
-    startMs: number,
   ): Promise<void> {
     // A failed commit rejects: the request is answered as an internal error, never as done.
     if (mustCommit) await (this.#deps.persistence as StateSink).commit()
     if (ms > 0) await this.#deps.clock.sleep(ms)
-    this.#answer(res, op, result, failure, requestId, startMs)
+    this.#answer(r, op, result, failure)
   }
 
-  #answer(
-    res: ServerResponse,
-    op: OperationName,
-    result: CallResult<OperationName> | undefined,
-    failure: unknown,
-    requestId: string,
-    startMs: number,
-  ): void {
+  #answer(r: ApiRequest, op: OperationName, result: CallResult<OperationName> | undefined, failure: unknown): void {
     const state = this.#deps.responder
     const outcome =
       result === undefined
@@ -163,10 +151,10 @@ export class ApiHandler {
         : result.ok
           ? 'ok'
           : result.error.name
-    this.#deps.metrics?.observe(op, outcome, Math.max(0, this.#deps.clock.now() - startMs) / 1000)
-    if (result === undefined) sendError(state, res, failure, requestId)
-    else if (result.ok) send(state, res, 200, encodeResponse(op, result.output), requestId)
-    else sendError(state, res, result.error, requestId)
+    this.#deps.metrics?.observe(op, outcome, Math.max(0, this.#deps.clock.now() - r.arrivedMs) / 1000)
+    if (result === undefined) sendError(state, r.res, failure, r.requestId)
+    else if (result.ok) send(state, r.res, 200, encodeResponse(op, result.output), r.requestId)
+    else sendError(state, r.res, result.error, r.requestId)
   }
 
   #callerInput(identity: RequestIdentity, req: IncomingMessage): CallerInput {

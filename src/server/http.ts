@@ -17,14 +17,14 @@
  * response carries `x-amzn-RequestId`.
  */
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { afterPendingIo, type Clock, type TimerHandle } from '../clock.ts'
 import type { Emulator } from '../emulator.ts'
 import { createLatencyModel, type LatencyModel } from '../load/index.ts'
 import { type AdminDeps, type HealthReport, isAdminRoute, serveAdmin } from './admin-routes.ts'
-import { ApiHandler, type StateSink } from './api.ts'
+import { ApiHandler, type ApiRequest, type StateSink } from './api.ts'
 import { readBody } from './body.ts'
 import type { CredentialStore } from './credentials.ts'
 import { HttpError } from './errors.ts'
@@ -101,12 +101,9 @@ interface ServerState extends ResponderState {
 }
 
 /** A request on its way: known when it arrives, completed once its body is read. */
-interface ReadRequest {
+interface ReadRequest extends ApiRequest {
   readonly h: Handlers
-  readonly req: IncomingMessage
-  readonly res: ServerResponse
-  readonly requestId: string
-  readonly firstOnSocket: boolean
+  arrivedMs: number
   error: unknown
   body: Buffer | undefined
 }
@@ -122,6 +119,8 @@ interface Handlers {
   readonly admin: AdminDeps
   readonly hosts: HostGuard
   readonly maxBody: number
+  /** the server's clock: when each request's body was read */
+  readonly clock: Clock
 }
 
 function buildAuthenticator(options: KmsServerOptions, clock: Clock): RequestAuthenticator {
@@ -171,23 +170,17 @@ function buildHandlers(options: KmsServerOptions, host: string): Handlers {
     ...(options.metricsToken !== undefined ? { metricsToken: options.metricsToken } : {}),
   }
   const hosts = new HostGuard(host, options.allowedHosts ?? [])
-  return { state, api, admin, hosts, maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }
+  return { state, api, admin, hosts, maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, clock }
 }
 
-function route(
-  h: Handlers,
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-  requestId: string,
-  firstOnSocket: boolean,
-): Promise<void> | undefined {
+function route(h: Handlers, r: ReadRequest, body: Buffer): Promise<void> | undefined {
+  const { req, res, requestId } = r
   h.hosts.check(req.headers.host)
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const path = q < 0 ? url : url.slice(0, q)
   const method = req.method ?? 'GET'
-  if (method === 'POST' && path === '/') return h.api.serve(req, res, body, requestId, firstOnSocket)
+  if (method === 'POST' && path === '/') return h.api.serve(r, body)
   if (isAdminRoute(method, path)) return serveAdmin(h.admin, req, res, path, body, requestId)
   throw new HttpError(
     404,
@@ -209,6 +202,7 @@ function finished(state: ServerState): void {
  * lone request waits for nothing: the check phase follows the poll phase it was read in.
  */
 function onRead(r: ReadRequest, error: unknown, body: Buffer | undefined): void {
+  r.arrivedMs = r.h.clock.now()
   r.error = error
   r.body = body
   const state = r.h.state
@@ -227,7 +221,7 @@ function answerRequest(r: ReadRequest): void {
   let pending: Promise<void> | undefined
   try {
     if (r.body === undefined) throw r.error
-    pending = route(h, r.req, res, r.body, requestId, r.firstOnSocket)
+    pending = route(h, r, r.body)
   } catch (e) {
     sendError(h.state, res, e, requestId)
   }
@@ -277,7 +271,16 @@ function createListener(h: Handlers, requestTimeout: number): Server {
       const socket = req.socket as SeenSocket
       const firstOnSocket = socket[SEEN] !== true
       if (firstOnSocket) socket[SEEN] = true
-      const r: ReadRequest = { h, req, res, requestId: randomUUID(), firstOnSocket, error: undefined, body: undefined }
+      const r: ReadRequest = {
+        h,
+        req,
+        res,
+        requestId: randomUUID(),
+        firstOnSocket,
+        arrivedMs: 0,
+        error: undefined,
+        body: undefined,
+      }
       readBody(req, h.maxBody, r, onRead)
     },
   )
