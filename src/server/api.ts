@@ -21,17 +21,25 @@ import { encodeResponse, decodeRequest } from './wire.ts'
 const TARGET_PREFIX = 'TrentService.'
 
 /**
- * The last caller of a connection, kept on its socket: a client rarely changes identity on one
- * connection, and a property is cheaper than a lookup table per request.
+ * What a connection's last request resolved, kept on its socket: a client sends the same target
+ * and credential scope and rarely changes identity on one connection, and comparing a header
+ * with the last one is cheaper than parsing it and hashing it into a lookup table per request.
  */
-const LAST_CALLER = Symbol('kms-bench last caller')
-interface LastCaller {
+const MEMO = Symbol('kms-bench connection memo')
+interface ConnectionMemo {
   readonly handler: ApiHandler
-  readonly identity: RequestIdentity
-  readonly ua: string
-  readonly caller: CallerInput
+  /** the last valid `X-Amz-Target` header and its operation */
+  target: string | undefined
+  op: OperationName | undefined
+  /** the last `Authorization` header resolved without verification (auth none) and its caller */
+  authorization: string | string[] | undefined
+  identity: RequestIdentity | undefined
+  /** the last caller input, for this identity and user agent */
+  callerIdentity: RequestIdentity | undefined
+  ua: string | undefined
+  caller: CallerInput | undefined
 }
-type CallerSocket = Socket & { [LAST_CALLER]?: LastCaller }
+type MemoSocket = Socket & { [MEMO]?: ConnectionMemo }
 
 /** Where state changes are made durable before they are answered (`persistence.ts`). */
 export interface StateSink {
@@ -79,27 +87,67 @@ export class ApiHandler {
    */
   serve(r: ApiRequest, body: Buffer): Promise<void> | undefined {
     const req = r.req
+    const memo = this.#memoOf(req.socket)
     const target = req.headers['x-amz-target']
-    if (typeof target !== 'string' || target === '')
-      throw new UnknownOperationException(
-        'Missing X-Amz-Target header: it names the operation, e.g. TrentService.Encrypt',
-      )
-    const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
-    if (!this.#deps.emulator.core.isOperation(op)) throw new UnknownOperationException(`Unknown operation ${target}`)
+    let op = memo.op
+    if (target !== memo.target || op === undefined) {
+      if (typeof target !== 'string' || target === '')
+        throw new UnknownOperationException(
+          'Missing X-Amz-Target header: it names the operation, e.g. TrentService.Encrypt',
+        )
+      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
+      if (!this.#deps.emulator.core.isOperation(name))
+        throw new UnknownOperationException(`Unknown operation ${target}`)
+      op = name
+      memo.target = target
+      memo.op = op
+    }
     const authenticator = this.#deps.authenticator
     if (authenticator.mode === 'sigv4') {
+      const operation = op
       return authenticator
         .identify({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body })
-        .then((identity) => this.#callAndAnswer(op, identity, r, body))
+        .then((identity) => this.#callAndAnswer(operation, identity, r, body, memo))
     }
-    const identity = authenticator.identifyUnverified(req.headers['authorization'])
-    return this.#callAndAnswer(op, identity, r, body)
+    const authorization = req.headers['authorization']
+    let identity = memo.identity
+    if (identity === undefined || authorization !== memo.authorization) {
+      // Throws for a scope naming an unknown Region: nothing is kept then.
+      identity = authenticator.identifyUnverified(authorization)
+      memo.authorization = authorization
+      memo.identity = identity
+    }
+    return this.#callAndAnswer(op, identity, r, body, memo)
   }
 
-  #callAndAnswer(op: OperationName, identity: RequestIdentity, r: ApiRequest, body: Buffer): Promise<void> | undefined {
+  #memoOf(socket: Socket): ConnectionMemo {
+    const s = socket as MemoSocket
+    const known = s[MEMO]
+    if (known !== undefined && known.handler === this) return known
+    const memo: ConnectionMemo = {
+      handler: this,
+      target: undefined,
+      op: undefined,
+      authorization: undefined,
+      identity: undefined,
+      callerIdentity: undefined,
+      ua: undefined,
+      caller: undefined,
+    }
+    s[MEMO] = memo
+    return memo
+  }
+
+  #callAndAnswer(
+    op: OperationName,
+    identity: RequestIdentity,
+    r: ApiRequest,
+    body: Buffer,
+    memo: ConnectionMemo,
+  ): Promise<void> | undefined {
     const { emulator, persistence, latency } = this.#deps
     const input = decodeRequest(op, body)
-    const caller = this.#callerInput(identity, r.req)
+    const caller = this.#callerInput(identity, r.req, memo)
     const transport = emulator.faults?.pick(op, this.#deps.clock.now(), TRANSPORT_FAULTS)
     if (transport !== undefined) return injectTransportFault(transport.kind, r.req, r.res)
     const core = emulator.core
@@ -157,12 +205,10 @@ export class ApiHandler {
     else sendError(state, r.res, result.error, r.requestId)
   }
 
-  #callerInput(identity: RequestIdentity, req: IncomingMessage): CallerInput {
+  #callerInput(identity: RequestIdentity, req: IncomingMessage, memo: ConnectionMemo): CallerInput {
     const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : 'unknown'
-    const socket = req.socket as CallerSocket
-    const last = socket[LAST_CALLER]
-    if (last !== undefined && last.identity === identity && last.ua === ua && last.handler === this) return last.caller
-    const ip = socket.remoteAddress ?? '127.0.0.1'
+    if (memo.caller !== undefined && memo.callerIdentity === identity && memo.ua === ua) return memo.caller
+    const ip = req.socket.remoteAddress ?? '127.0.0.1'
     const key = `${identity.account}\n${identity.region}\n${identity.principal ?? ''}\n${ip}\n${ua}`
     let c = this.#callers.get(key)
     if (c === undefined) {
@@ -175,7 +221,9 @@ export class ApiHandler {
       }
       this.#callers.set(key, c)
     }
-    socket[LAST_CALLER] = { handler: this, identity, ua, caller: c }
+    memo.callerIdentity = identity
+    memo.ua = ua
+    memo.caller = c
     return c
   }
 }

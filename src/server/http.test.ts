@@ -92,6 +92,55 @@ describe('KMS endpoint (in-process)', () => {
     expectDeclared(a)
   })
 
+  it('answers every request of one connection on its own headers (target, Host, credential scope, user agent change between requests)', async () => {
+    // A server of its own, auditing: the audit log shows the caller of each call.
+    const audited = createEmulator({ profile: 'none' })
+    const own = await startKmsServer({ emulator: audited, port: 0 })
+    const keyId = audited.callSync('CreateKey', {}).KeyMetadata!.KeyId
+    const port = Number(new URL(own.url).port)
+    const encrypt = JSON.stringify({ KeyId: keyId, Plaintext: Buffer.from('hi').toString('base64') })
+    const request = (headers: Record<string, string>, body = encrypt): string =>
+      `POST / HTTP/1.1\r\n${Object.entries({
+        host: `127.0.0.1:${port}`,
+        'content-type': 'application/x-amz-json-1.1',
+        ...headers,
+        'content-length': String(Buffer.byteLength(body)),
+      })
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n${body}`
+    const scope = (region: string): string =>
+      `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/${region}/kms/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`
+    const enc = { 'x-amz-target': 'TrentService.Encrypt' }
+    // Pipelined on one keep-alive connection, answered in order.
+    const raw = await rawExchange(
+      port,
+      [
+        request({ ...enc, authorization: scope('us-east-1'), 'user-agent': 'a' }),
+        request({ ...enc, authorization: scope('us-east-1'), 'user-agent': 'a', host: 'evil.example' }),
+        request({ ...enc, authorization: scope('xx-nowhere-1'), 'user-agent': 'a' }),
+        request({ 'x-amz-target': 'TrentService.Nope', authorization: scope('us-east-1'), 'user-agent': 'a' }),
+        request({ ...enc, authorization: scope('us-east-1'), 'user-agent': 'b' }),
+        request({ ...enc }),
+        request({ 'x-amz-target': 'TrentService.ListKeys' }, '{}'),
+      ].join(''),
+      { end: true },
+    )
+    const answers = raw.split(/(?=HTTP\/1\.1 )/).map((a) => ({
+      status: Number(a.slice(9, 12)),
+      type: /"__type":"([^"]+)"/.exec(a)?.[1],
+      keys: a.includes('"Keys"'),
+    }))
+    expect(answers.map((a) => a.status)).toEqual([200, 403, 400, 400, 200, 200, 200])
+    expect(answers[1]?.type).toBe('AccessDeniedException')
+    expect(answers[2]?.type).toBe('InvalidSignatureException')
+    expect(answers[3]?.type).toBe('UnknownOperationException')
+    expect(answers[6]?.keys).toBe(true)
+    // The callers the core saw: the user agent of each request, not the connection's first.
+    const encrypts = audited.auditEvents().filter((e) => e.eventName === 'Encrypt' && e.errorCode === undefined)
+    expect(encrypts.map((e) => e.userAgent)).toEqual(['a', 'b', 'unknown'])
+    await own.close()
+  })
+
   it('answers protocol errors as AWS does', async () => {
     expect(await post(server, 'TrentService.Nope', '{}')).toMatchObject({
       status: 400,

@@ -110,7 +110,9 @@ interface ReadRequest extends ApiRequest {
 
 /** Marks a connection that has carried a request (a property on the socket: no lookup table). */
 const SEEN = Symbol('kms-bench seen connection')
-type SeenSocket = Socket & { [SEEN]?: true }
+/** The last Host header a connection's requests passed the Host check with (a client repeats it). */
+const PASSED_HOST = Symbol('kms-bench passed host')
+type SeenSocket = Socket & { [SEEN]?: true; [PASSED_HOST]?: string }
 
 /** Everything a request needs, built once per server. */
 interface Handlers {
@@ -175,7 +177,12 @@ function buildHandlers(options: KmsServerOptions, host: string): Handlers {
 
 function route(h: Handlers, r: ReadRequest, body: Buffer): Promise<void> | undefined {
   const { req, res, requestId } = r
-  h.hosts.check(req.headers.host)
+  const host = req.headers.host
+  const socket = req.socket as SeenSocket
+  if (host !== socket[PASSED_HOST]) {
+    h.hosts.check(host)
+    socket[PASSED_HOST] = host
+  }
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const path = q < 0 ? url : url.slice(0, q)
