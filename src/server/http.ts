@@ -11,6 +11,10 @@
  *
  * Every request first passes the Host check (`guards.ts`) when the server is bound to loopback.
  *
+ * Throughput: the requests whose bodies one event-loop turn read are answered back to back once
+ * that turn's I/O is handled (`afterPendingIo`, see `onRead`), and what a connection repeats
+ * (Host, target, credential scope, caller) is remembered on its socket, not looked up per request.
+ *
  * Robustness: a body over `maxBodyBytes` is answered 413 without being read; bad JSON or
  * values of the wrong type are SerializationException; anything unexpected is a 500
  * KMSInternalException; slow or stalled requests are cut by node's request timeout. Every
