@@ -108,27 +108,59 @@ export class AdaptiveLimiter {
    * long as in the SDK (adaptive-limiter.test.ts).
    */
   *sendToken(): EffectGenerator<number> {
-    if (!this.enabled) return 0
+    if (this.tryAcquire()) return 0
+    const t0 = this.#nowMs()
+    const turn = new Flight<void>()
+    const place = this.enqueue(turn)
+    try {
+      // The wait effect itself rather than `yield* wait(turn)` (the turn is new, never settled
+      // here): one generator less per waiting request.
+      yield { kind: 'wait', flight: turn as Flight<unknown> }
+    } finally {
+      this.leave(turn, place)
+    }
+    return this.#nowMs() - t0
+  }
+
+  /**
+   * The first half of {@link sendToken} for callers that are not generators (the retry loop,
+   * `retry-loop.ts`): takes a token at once when the limiter is off, or when nobody waits and a
+   * token is there. When it returns false the caller {@link enqueue}s a turn and waits for it.
+   */
+  tryAcquire(): boolean {
+    if (!this.enabled) return true
     this.#refill()
     if (this.#head === this.#queue.length && this.availableTokens >= 1) {
       this.availableTokens -= 1
-      return 0
+      return true
     }
-    const t0 = this.#nowMs()
-    const turn = new Flight<void>()
+    return false
+  }
+
+  /**
+   * Joins the queue of requests waiting for a token: {@link dispatch} resolves `turn` when its
+   * token comes. Returns the request's place in line, for {@link leave}.
+   */
+  enqueue(turn: Flight<void>): number {
     const place = this.#base + this.#queue.length
     this.#queue.push(turn)
     this.#idle?.resolve()
-    try {
-      // The wait effect itself rather than `yield* wait(turn)` (the turn is new, never settled
-      // here): one generator less per waiting request, which a long backlog holds by thousands.
-      yield { kind: 'wait', flight: turn as Flight<unknown> }
-    } finally {
-      // Closed while waiting (the request's deadline passed): the slot lets go of the request.
-      const i = place - this.#base
-      if (!turn.settled && i >= this.#head && this.#queue[i] === turn) this.#queue[i] = null
-    }
-    return this.#nowMs() - t0
+    return place
+  }
+
+  /**
+   * A request stopped waiting (closed at its deadline) before its turn came: its slot lets go
+   * of it but keeps its place, so it still takes its token when its turn comes (as the SDK's
+   * sleep loop of an abandoned call does). No effect once the turn was served.
+   */
+  leave(turn: Flight<void>, place: number): void {
+    const i = place - this.#base
+    if (!turn.settled && i >= this.#head && this.#queue[i] === turn) this.#queue[i] = null
+  }
+
+  /** The limiter's clock, epoch ms (what a wait is measured on). */
+  now(): number {
+    return this.#nowMs()
   }
 
   /** Requests waiting for a token. */

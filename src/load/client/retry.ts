@@ -28,11 +28,8 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
 import { INITIAL_RETRY_TOKENS, MAXIMUM_RETRY_DELAY, NO_RETRY_INCREMENT, Retry } from '@smithy/util-retry'
 import { directKms, isContinuation } from '../engine/index.ts'
 import type {
-  Effect,
-  KmsCallSpec,
   KmsErrorLike,
   KmsInvoker,
-  KmsOutcome,
   ClientRetryConfig,
   Host,
   Mitigation,
@@ -44,8 +41,9 @@ import type {
   SdkRetryMode,
 } from '../scenario/index.ts'
 import { Random } from '../../random.ts'
-import { RetryBudget, type RetryClass, type SdkRetryModel, sdkRetryModel } from './sdk-models.ts'
+import { RetryBudget, type SdkRetryModel, sdkRetryModel } from './sdk-models.ts'
 import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
+import { classify, countRefusal, RetryCall, type RetryClient, type RetryStats } from './retry-loop.ts'
 
 /** `none` disables retries (one attempt); `legacy` exists for boto3 and Java v2. */
 export type RetryMode = SdkRetryMode
@@ -138,27 +136,6 @@ export class RetryQuota {
   recordSuccess(lastCost: number | undefined): void {
     this.capacity = Math.min(INITIAL_RETRY_TOKENS, this.capacity + (lastCost ?? NO_RETRY_INCREMENT))
   }
-}
-
-interface RetryStats {
-  /** KMS calls the layer was asked to make (first attempts): (calls + retries) / calls is the retry amplification */
-  calls: number
-  retries: number
-  requestsRetried: number
-  /** calls retried at least once that then succeeded */
-  retriedThenSucceeded: number
-  /** calls retried at least once that still failed (the retries only added load and latency) */
-  retriedThenFailed: number
-  /** calls that still failed with a retryable error after the last attempt allowed */
-  exhausted: number
-  /** retries refused because the retry quota was empty */
-  quotaRefusals: number
-  /** backoff slept, ms */
-  backoffMs: number
-  /** waited for the adaptive limiter's send token, ms */
-  limiterWaitMs: number
-  /** sends the adaptive limiter delayed */
-  limiterDelayed: number
 }
 
 /** One SDK client setting: which SDK, its retry mode and attempts. */
@@ -272,7 +249,7 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
   }
 }
 
-/** The SDK's retry loop around one host's invoker. */
+/** The SDK's retry loop around one host's invoker: one {@link RetryCall} per call. */
 function retryInvoker(
   next: KmsInvoker,
   model: SdkRetryModel,
@@ -282,77 +259,28 @@ function retryInvoker(
   stats: RetryStats,
 ): KmsInvoker {
   const direct = next === directKms
-  const refused = (attempt: number, cls: RetryClass): void => {
-    const why = budget.refusal(attempt, cls)
-    if (why === 'max-attempts') stats.exhausted++
-    else if (why === 'quota') stats.quotaRefusals++
-  }
-  const classify = (out: KmsOutcome & { ok: false }): RetryClass =>
-    model.classify(out.error as KmsErrorLike & { httpStatus?: number })
-  // The retry loop: `first` is the outcome of an attempt already made (fast path).
-  function* loop(call: KmsCallSpec, first: KmsOutcome | undefined): Generator<Effect, KmsOutcome, unknown> {
-    let retries = 0
-    let lastCost = 0
-    let out = first
-    for (;;) {
-      if (out === undefined) {
-        if (limiter !== undefined) {
-          const waited = yield* limiter.sendToken()
-          if (waited > 0) {
-            stats.limiterWaitMs += waited
-            stats.limiterDelayed++
-          }
-        }
-        out = (direct ? yield call : yield* next(call)) as KmsOutcome
-      }
-      if (out.ok) {
-        limiter?.update(false)
-        budget.success(retries > 0, lastCost)
-        if (retries > 0) stats.retriedThenSucceeded++
-        return out
-      }
-      const cls = classify(out)
-      limiter?.update(cls === 'THROTTLING')
-      if (budget.refusal(retries + 1, cls) !== undefined) {
-        refused(retries + 1, cls)
-        if (retries > 0) stats.retriedThenFailed++
-        return out
-      }
-      const delay = Math.floor(model.backoffMs(retries + 1, cls, random.next()))
-      lastCost = budget.take(cls)
-      if (retries === 0) stats.requestsRetried++
-      retries++
-      stats.retries++
-      stats.backoffMs += delay
-      if (delay > 0) yield { kind: 'sleep', ms: delay }
-      out = undefined
-    }
-  }
+  const client: RetryClient = { next, direct, model, budget, random, limiter, stats }
   const invoker: KmsInvoker = (call) => {
     stats.calls++
-    return loop(call, undefined)
+    return new RetryCall(client, call)
   }
   const nextSync = next.sync
   if (nextSync !== undefined) {
     invoker.sync = (call, exec) => {
       stats.calls++
-      // An enabled adaptive limiter may make the first send wait: take the generator path.
-      if (limiter?.enabled) return loop(call, undefined)
+      // An enabled adaptive limiter may make the first send wait: take the stepped path.
+      if (limiter?.enabled) return new RetryCall(client, call)
       const r = direct ? exec(call) : nextSync(call, exec)
-      if (isContinuation(r)) {
-        return (function* (): Generator<Effect, KmsOutcome, unknown> {
-          return yield* loop(call, yield* r)
-        })()
-      }
+      if (isContinuation(r)) return new RetryCall(client, call, undefined, r)
       if (r.ok) {
         limiter?.update(false)
         budget.success(false, 0)
         return r
       }
-      const cls = classify(r)
-      if (budget.refusal(1, cls) === undefined) return loop(call, r)
+      const cls = classify(client, r)
+      if (budget.refusal(1, cls) === undefined) return new RetryCall(client, call, r)
       limiter?.update(cls === 'THROTTLING')
-      refused(1, cls)
+      countRefusal(client, 1, cls)
       return r
     }
   }
