@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MinHeap } from '../../heap.ts'
-import { directKms, Flight, kmsCall } from '../engine/index.ts'
-import type { Effect, EffectGenerator, KmsCallSpec, KmsInvoker, KmsOutcome } from '../scenario/index.ts'
+import { directKms, kmsCall } from '../engine/index.ts'
+import type { Effect, EffectGenerator, KmsCallSpec, KmsInvoker, KmsOutcome, WaitEffect } from '../scenario/index.ts'
 import { Random } from '../../random.ts'
 import { AdaptiveLimiter } from './adaptive-limiter.ts'
 import { classify, countRefusal, RetryCall, type RetryClient, type RetryStats } from './retry-loop.ts'
@@ -51,7 +51,10 @@ const THROTTLED: KmsOutcome = {
   ok: false,
   error: { name: 'ThrottlingException', message: 'You have exceeded the rate', httpStatus: 400 } as never,
 }
-const INTERNAL: KmsOutcome = { ok: false, error: { name: 'KMSInternalException', message: 'x', httpStatus: 500 } as never }
+const INTERNAL: KmsOutcome = {
+  ok: false,
+  error: { name: 'KMSInternalException', message: 'x', httpStatus: 500 } as never,
+}
 const OK: KmsOutcome = { ok: true, output: {} as never }
 const call = kmsCall('GenerateDataKey', { KeyId: 'k', KeySpec: 'AES_256' }, { account: '111122223333' })
 
@@ -159,13 +162,17 @@ function simulate(
         if (r.done === true) return
         const e = r.value
         // (A wait shorter than this time's float resolution would not move it: at least 1 ns.)
-        if (e.kind === 'sleep') return schedule(time.now + Math.max(e.ms, 1e-6), () => bg(undefined))
+        if (e.kind === 'sleep') {
+          schedule(time.now + Math.max(e.ms, 1e-6), () => bg(undefined))
+          return
+        }
         if (e.kind === 'wait') {
           if (e.flight.settled) {
             value = e.flight.value
             continue
           }
-          return e.flight.onSettled(() => schedule(time.now, () => bg(undefined)))
+          e.flight.onSettled(() => schedule(time.now, () => bg(undefined)))
+          return
         }
       }
     }
@@ -189,14 +196,22 @@ function simulate(
   }
   let guard = 0
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-    if (++guard > 2_000_000) throw new Error(`runaway at ${time.now}: ${trace.slice(-5).join('; ')} ${JSON.stringify(snapshot(w))}`)
+    if (++guard > 2_000_000)
+      throw new Error(`runaway at ${time.now}: ${trace.slice(-5).join('; ')} ${JSON.stringify(snapshot(w))}`)
     time.now = Math.max(time.now, next.at)
     next.run()
   }
   return trace
 }
 
-const LIMITER_FIELDS = ['enabled', 'availableTokens', 'fillRate', 'measuredTxRate', 'lastMaxRate', 'maxCapacity'] as const
+const LIMITER_FIELDS = [
+  'enabled',
+  'availableTokens',
+  'fillRate',
+  'measuredTxRate',
+  'lastMaxRate',
+  'maxCapacity',
+] as const
 
 function snapshot(w: World): Record<string, unknown> {
   const l = w.client.limiter as unknown as Record<string, unknown> | undefined
@@ -277,14 +292,14 @@ describe('RetryCall (the SDK retry loop as a state machine)', () => {
     const waiting = new RetryCall(w.client, call)
     const r = waiting.next()
     expect(r.value).toMatchObject({ kind: 'wait' })
-    const turn = (r.value as { flight: Flight<unknown> }).flight
+    const turn = (r.value as WaitEffect).flight
     expect(limiter.waiting).toBe(1)
     waiting.return(OK)
     expect(limiter.waiting).toBe(1) // the slot keeps its place
     expect(turn.settled).toBe(false)
     // A second waiter is served only after the abandoned slot's token.
     const second = new RetryCall(w.client, call)
-    const turn2 = (second.next().value as { flight: Flight<unknown> }).flight
+    const turn2 = (second.next().value as WaitEffect).flight
     const d = limiter.dispatch()
     const sleep = d.next().value as { kind: string; ms: number }
     expect(sleep.kind).toBe('sleep')

@@ -56,15 +56,24 @@ interface Task extends HeapEntry {
   waiting: boolean
   /** the entry's resumption is the deadline: the request times out when it is popped */
   expire: boolean
-  /** a MODE_DEADLINE entry for this request is in the heap */
-  marked: boolean
-  /** the request a MODE_DEADLINE entry stands for */
-  target: Task | undefined
+  /** its deadline's entry in the heap, once it waited for a flight (virtual time) */
+  mark: DeadlineMark | undefined
   /** the AWS error code of the last failed KMS call (named in `errors` when the request fails) */
   lastError: string | undefined
   /** real time: aborts the request's SDK call and cancels its deadline timer */
   abort: AbortController | undefined
   timer: { cancel(): void } | undefined
+}
+
+/**
+ * A waiting request's deadline in the heap (virtual time): a small entry of its own rather than
+ * a whole task, that lets go of the request once it is done (a backlog holds one per request
+ * that waited, until its deadline: tens of thousands in an adaptive limiter's queue).
+ */
+interface DeadlineMark extends HeapEntry {
+  mode: typeof MODE_DEADLINE
+  /** the request; `undefined` once it is done */
+  target: Task | undefined
 }
 
 /** Request deadlines: the default, and per request kind. */
@@ -154,7 +163,7 @@ export interface Progress {
 export class Engine {
   readonly #o: EngineOptions
   readonly #rec: VariantRecorder
-  readonly #heap = new MinHeap<Task>()
+  readonly #heap = new MinHeap<Task | DeadlineMark>()
   readonly #emulator: Emulator | undefined
   readonly #latency: LatencyModel | undefined
   /** calls take service time (a latency model, or injected latency faults) */
@@ -260,11 +269,11 @@ export class Engine {
             // Past the drain: the requests left are abandoned (see abandonInFlight).
             this.#now = drainUntil
             for (let t = heap.pop(); t !== undefined; t = heap.pop())
-              if (t.mode !== MODE_BACKGROUND && t.mode !== MODE_DEADLINE && !t.done) this.#open.add(t)
+              if (t.mode !== MODE_BACKGROUND && t.mode !== MODE_DEADLINE && !(t as Task).done) this.#open.add(t as Task)
             break
           }
         }
-        const top = heap.pop() as Task
+        const top = heap.pop() as Task | DeadlineMark
         this.#now = topAt
         clock.advanceTo(start + topAt)
         this.#resume(top)
@@ -369,12 +378,13 @@ export class Engine {
   }
 
   /** Resumes a task popped from the heap (virtual time), or times it out at its deadline. */
-  #resume(task: Task): void {
-    if (task.mode === MODE_DEADLINE) {
-      const t = task.target as Task
-      if (!t.done && t.waiting) this.#timeOut(t)
+  #resume(entry: Task | DeadlineMark): void {
+    if (entry.mode === MODE_DEADLINE) {
+      const t = (entry as DeadlineMark).target
+      if (t !== undefined && !t.done && t.waiting) this.#timeOut(t)
       return
     }
+    const task = entry as Task
     if (task.done) return
     if (task.expire) {
       this.#timeOut(task)
@@ -391,6 +401,7 @@ export class Engine {
   #timeOut(task: Task): void {
     if (task.done) return
     task.done = true
+    this.#release(task)
     task.waiting = false
     this.#open.delete(task)
     this.#inFlight--
@@ -589,13 +600,11 @@ export class Engine {
         if (task.mode !== MODE_BACKGROUND) {
           this.#open.add(task)
           task.waiting = true
-          if (!task.marked && task.deadline !== NO_DEADLINE) {
+          if (task.mark === undefined && task.deadline !== NO_DEADLINE) {
             // One marker per request: its deadline is fixed, whichever flight it waits on then.
-            task.marked = true
-            const marker = newTask(task.gen, MODE_DEADLINE, task.intended, task.sent, task.host, task.deadline)
-            marker.at = task.deadline
-            marker.target = task
-            this.#heap.push(marker)
+            const mark: DeadlineMark = { at: task.deadline, seq: 0, mode: MODE_DEADLINE, target: task }
+            task.mark = mark
+            this.#heap.push(mark)
           }
         }
         flight.onSettled((v) => {
@@ -628,6 +637,15 @@ export class Engine {
     this.#realTimers.add(handle)
   }
 
+  /** A done request's deadline entry (still in the heap until its time) lets go of it. */
+  #release(task: Task): void {
+    const mark = task.mark
+    if (mark !== undefined) {
+      mark.target = undefined
+      task.mark = undefined
+    }
+  }
+
   #resumeAsync(task: Task, value: unknown): void {
     if (this.#finished || task.done) return
     this.#now = this.#o.clock.now() - this.#o.startMs
@@ -637,6 +655,7 @@ export class Engine {
   #complete(task: Task, code: number, error?: string): void {
     if (task.mode === MODE_BACKGROUND || task.done) return
     task.done = true
+    this.#release(task)
     if (!this.#virtual) {
       this.#now = this.#o.clock.now() - this.#o.startMs
       this.#open.delete(task)
@@ -716,8 +735,7 @@ function newTask(
     done: false,
     waiting: false,
     expire: false,
-    marked: false,
-    target: undefined,
+    mark: undefined,
     lastError: undefined,
     abort: undefined,
     timer: undefined,
