@@ -11,14 +11,15 @@
  * 3. The SDK path: throughput of `kms-bench run --target URL` (open loop, 32 in flight)
  *    against a bare closed loop of 32 concurrent `client.send` on the same `kms-bench serve`
  *    child. Goal: ≥ 0.9.
- * 4. Memory: peak RSS of a 100 s virtual run against a 10 s one, each in its own process.
- *    Goal: ≤ 1.2.
+ * 4. Memory: peak RSS of a 100 s virtual run against a 10 s one, each in its own process
+ *    (`adHocMemoryFlatness` of virtual-time.bench.ts, which the suite's `virtual` stage reports
+ *    as `virtual.memory.adHoc100sOver10s`). Goal: ≤ 1.2.
  *
  * Writes reports/bench/load-engine.json.
  */
 import { GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { resolve as resolvePath } from 'node:path'
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url'
 import { SystemClock, VirtualClock } from '../src/clock.ts'
 import { createEmulator } from '../src/emulator.ts'
 import { endpointTarget, runScenario, defineScenario, type Scenario, sdkRetry } from '../src/load/index.ts'
+import { adHocMemoryFlatness } from './virtual-time.bench.ts'
 
 const wall = new SystemClock()
 const retryLayer = (s: Parameters<typeof sdkRetry>[0]): ReturnType<typeof sdkRetry> => sdkRetry(s)
@@ -43,16 +45,6 @@ function adHoc(rate: number, seconds: number, quota: number | undefined, region 
 }
 
 const isMain = process.argv[1] !== undefined && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)
-
-// ---- child mode: one virtual run, then report peak memory -----------------------------
-if (isMain && process.argv[2] === '--child-memory') {
-  const seconds = Number(process.argv[3])
-  const r = await runScenario(adHoc(100_000, seconds, 10_000), { retryLayer })
-  process.stdout.write(
-    `${JSON.stringify({ seconds, requests: r.variants[0]?.offered.requests, maxRssKb: process.resourceUsage().maxRSS })}\n`,
-  )
-  process.exit(0)
-}
 
 // ---- 1. virtual time --------------------------------------------------------------------
 /** Simulated requests per wall second of the engine against a bare `tryCall` loop (same calls, same virtual clock). */
@@ -185,29 +177,12 @@ export async function sdkPath(concurrency = 32, seconds = 4): Promise<Record<str
   }
 }
 
-// ---- 4. memory: 100 s against 10 s ----------------------------------------------------------
-/** Peak RSS of a 100 s virtual run against a 10 s one, each in its own process. */
-export function memoryGrowth(): Record<string, unknown> {
-  const self = fileURLToPath(import.meta.url)
-  const measure = (seconds: number): { maxRssKb: number; requests: number } => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-memory', String(seconds)], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    })
-    if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`)
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { maxRssKb: number; requests: number }
-  }
-  const short = measure(10)
-  const long = measure(100)
-  return { tenSeconds: short, hundredSeconds: long, ratio: round(long.maxRssKb / short.maxRssKb), goal: '<= 1.2' }
-}
-
 function round(x: number, digits = 3): number {
   return Number(x.toFixed(digits))
 }
 
 // Standalone run (`npx tsx bench/load-engine.bench.ts`); `bench/main.ts` imports the functions.
-if (isMain && process.argv[2] !== '--child-memory') {
+if (isMain) {
   const figures: Record<string, unknown> = {}
   figures['virtual'] = await virtualThroughput()
   console.log('virtual', figures['virtual'])
@@ -215,7 +190,7 @@ if (isMain && process.argv[2] !== '--child-memory') {
   console.log('real time in-process', figures['realTimeInProcess'])
   figures['sdkPath'] = await sdkPath()
   console.log('SDK path', figures['sdkPath'])
-  figures['memory'] = memoryGrowth()
+  figures['memory'] = await adHocMemoryFlatness()
   console.log('memory', figures['memory'])
   mkdirSync('reports/bench', { recursive: true })
   writeFileSync('reports/bench/load-engine.json.tmp', `${JSON.stringify({ figures }, null, 2)}\n`)

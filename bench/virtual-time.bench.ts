@@ -17,6 +17,10 @@
  * 3. **Memory flat in simulated duration**: peak RSS of a 10-minute run of the realistic
  *    scenario's adaptive-retry variant (the client-side limiter's backlog is the worst case)
  *    ÷ a 1-minute run of the same. Each run has a whole diurnal cycle per minute. Goal ≤ 1.3.
+ *    Beside it the same ratio of the live heap (the largest heap left after a full collection,
+ *    from `--trace-gc`), which tells what the program keeps from what V8 lets accumulate; and
+ *    both ratios for an ad-hoc run (100,000 GenerateDataKey/s against 10,000/s, standard
+ *    retries), 100 simulated seconds ÷ 10. Goal ≤ 1.2.
  *
  * The crypto floor counts, per operation, the admitted KMS calls of every variant
  * (`kms.byOperation[op].calls - throttled`): GenerateDataKey = 32 random bytes + a seal of
@@ -50,6 +54,32 @@ export interface CommandRun {
   readonly requests: number
   /** admitted KMS calls by operation, every variant */
   readonly admitted: Readonly<Record<string, number>>
+  /**
+   * With `traceGc`: the largest heap V8 had left after a full (mark-compact) collection, MB as
+   * its `--trace-gc` lines print it: the live data at its largest sampled point, without the
+   * garbage RSS also holds between collections. `undefined` without `traceGc` or when no full
+   * collection ran.
+   */
+  readonly peakLiveHeapMb?: number
+}
+
+/** Options of {@link runCommand}. */
+export interface CommandOptions {
+  /**
+   * Run the child with `--trace-gc` (which only logs: it changes no collection) and read the
+   * heap left after each mark-compact from its lines. @default false
+   */
+  readonly traceGc?: boolean
+}
+
+/** The largest `after` size of the mark-compact lines of `node --trace-gc` output (MB), `undefined` when there are none. */
+export function peakAfterMarkCompact(trace: string): number | undefined {
+  let peak: number | undefined
+  for (const m of trace.matchAll(/Mark-Compact[^\n]*?[\d.]+ \([\d.]+\) -> ([\d.]+) \(/g)) {
+    const after = Number(m[1])
+    if (peak === undefined || after > peak) peak = after
+  }
+  return peak
 }
 
 interface SummaryShape {
@@ -60,19 +90,29 @@ interface SummaryShape {
 }
 
 /** Runs `kms-bench run ARGS --out TMP --quiet` in a child process and reads what it did. */
-export async function runCommand(args: readonly string[]): Promise<CommandRun> {
+export async function runCommand(args: readonly string[], options: CommandOptions = {}): Promise<CommandRun> {
   const out = mkdtempSync(join(tmpdir(), 'kms-bench-virtual-'))
   try {
     const t0 = wallNow()
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--require', MAX_RSS, BIN, 'run', ...args, '--out', out, '--quiet'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      })
-      let err = ''
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      child.once('error', reject)
-      child.once('exit', (c) => resolve({ code: c, stderr: err }))
-    })
+    const flags = options.traceGc === true ? ['--trace-gc'] : []
+    const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>(
+      (resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [...flags, '--require', MAX_RSS, BIN, 'run', ...args, '--out', out, '--quiet'],
+          { stdio: ['ignore', options.traceGc === true ? 'pipe' : 'ignore', 'pipe'] },
+        )
+        let err = ''
+        let trace = ''
+        child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+        // Only the mark-compact lines are kept (a long run logs a scavenge line every few ms).
+        child.stdout?.on('data', (d: Buffer) => {
+          for (const line of d.toString().split('\n')) if (line.includes('Mark-Compact')) trace += `${line}\n`
+        })
+        child.once('error', reject)
+        child.once('exit', (c) => resolve({ code: c, stderr: err, stdout: trace }))
+      },
+    )
     const wallSeconds = (wallNow() - t0) / 1000
     if (code !== 0) throw new Error(`kms-bench run ${args.join(' ')} exited ${code}: ${stderr.slice(-400)}`)
     const rss = /max-rss-kb=(\d+) cpu-us=(\d+)/.exec(stderr)
@@ -85,7 +125,15 @@ export async function runCommand(args: readonly string[]): Promise<CommandRun> {
         admitted[op] = (admitted[op] ?? 0) + c.calls - c.throttled
     }
     if (rss === null) throw new Error(`kms-bench run ${args.join(' ')} did not report its resource use`)
-    return { wallSeconds, cpuSeconds: Number(rss[2]) / 1e6, maxRssKb: Number(rss[1]), requests, admitted }
+    const peakLiveHeapMb = options.traceGc === true ? peakAfterMarkCompact(stdout) : undefined
+    return {
+      wallSeconds,
+      cpuSeconds: Number(rss[2]) / 1e6,
+      maxRssKb: Number(rss[1]),
+      requests,
+      admitted,
+      ...(peakLiveHeapMb !== undefined ? { peakLiveHeapMb } : {}),
+    }
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
@@ -200,11 +248,64 @@ export async function realisticSpeed(): Promise<SpeedFigures> {
   return speed(await runCommand([REALISTIC_SCENARIO]))
 }
 
-/** Peak RSS of the realistic scenario's adaptive-retry variant over 10 simulated minutes ÷ over 1. */
-export async function memoryFlatness(): Promise<{ ratio: number; oneMinuteKb: number; tenMinutesKb: number }> {
-  const one = await runCommand([REALISTIC_SCENARIO, '--variant', 'adaptive-retry', '--duration', '1m'])
-  const ten = await runCommand([REALISTIC_SCENARIO, '--variant', 'adaptive-retry', '--duration', '10m'])
-  return { ratio: round(ten.maxRssKb / one.maxRssKb), oneMinuteKb: one.maxRssKb, tenMinutesKb: ten.maxRssKb }
+/** Memory of a long run against a short one of the same command. */
+export interface MemoryFlatness {
+  /** peak RSS of the long run ÷ of the short one */
+  readonly ratio: number
+  readonly shortKb: number
+  readonly longKb: number
+  /** the largest heap left after a full collection, long ÷ short: the live data, without V8's heap sizing */
+  readonly liveRatio: number | undefined
+  readonly shortLiveMb: number | undefined
+  readonly longLiveMb: number | undefined
+}
+
+async function flatness(short: readonly string[], long: readonly string[]): Promise<MemoryFlatness> {
+  const a = await runCommand(short, { traceGc: true })
+  const b = await runCommand(long, { traceGc: true })
+  const live =
+    a.peakLiveHeapMb !== undefined && b.peakLiveHeapMb !== undefined
+      ? round(b.peakLiveHeapMb / a.peakLiveHeapMb)
+      : undefined
+  return {
+    ratio: round(b.maxRssKb / a.maxRssKb),
+    shortKb: a.maxRssKb,
+    longKb: b.maxRssKb,
+    liveRatio: live,
+    shortLiveMb: a.peakLiveHeapMb,
+    longLiveMb: b.peakLiveHeapMb,
+  }
+}
+
+/**
+ * Peak RSS of the realistic scenario's adaptive-retry variant over 10 simulated minutes ÷ over 1,
+ * and the same for the live heap (the largest heap left after a full collection): RSS also
+ * holds the garbage V8 lets accumulate between collections, which grows with the live data
+ * at its largest (V8 sizes the heap as a multiple of what survived the last full collection).
+ */
+export async function memoryFlatness(): Promise<MemoryFlatness> {
+  return flatness(
+    [REALISTIC_SCENARIO, '--variant', 'adaptive-retry', '--duration', '1m'],
+    [REALISTIC_SCENARIO, '--variant', 'adaptive-retry', '--duration', '10m'],
+  )
+}
+
+/**
+ * The same for an ad-hoc run: `run --op GenerateDataKey --rate 100000 --quota symmetric=10000`
+ * (nine in ten calls throttled, standard retries) over 100 simulated seconds ÷ over 10.
+ */
+export async function adHocMemoryFlatness(): Promise<MemoryFlatness> {
+  const adHoc = (d: string) => [
+    '--op',
+    'GenerateDataKey',
+    '--rate',
+    '100000',
+    '--duration',
+    d,
+    '--quota',
+    'symmetric=10000',
+  ]
+  return flatness(adHoc('10s'), adHoc('100s'))
 }
 
 function round(x: number, digits = 4): number {
@@ -215,4 +316,5 @@ if (process.argv[1] !== undefined && resolvePath(process.argv[1]) === fileURLToP
   console.log('ad-hoc', await adHocSpeed())
   console.log('realistic', await realisticSpeed())
   console.log('memory', await memoryFlatness())
+  console.log('memory, ad-hoc', await adHocMemoryFlatness())
 }
