@@ -9,6 +9,7 @@ import type { AuditDraft, AuditLog } from './audit.ts'
 import type { Caller } from './caller.ts'
 import type { CiphertextCodec } from './ciphertext.ts'
 import type { IdentityPolicyStore } from './identity-policies.ts'
+import type { KeyIdCheck } from './ids.ts'
 import type { KmsKey } from './key.ts'
 import type { OperationInputs, OperationName, OperationOutputs } from './model.generated.ts'
 import type { RandomPool } from './random-pool.ts'
@@ -98,6 +99,8 @@ export interface CoreServices {
   readonly random: RandomPool
   /** Seals, parses and opens symmetric ciphertexts (with this core's caches). */
   readonly ciphertexts: CiphertextCodec
+  /** Tells well-formed key ids (remembering the last one). */
+  readonly keyIds: KeyIdCheck
   /** The CloudTrail-shaped log (handlers add service events such as RotateKey). */
   readonly audit: AuditLog
   /** IAM identity policies by principal (read by the authorizer). */

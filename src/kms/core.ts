@@ -12,7 +12,15 @@ import { AuditLog, isReadOnlyOperation, type AuditDraft, type AuditOptions } fro
 import { createAwsOwnedKey } from './aws-owned-keys.ts'
 import { regionProblem, resolveCaller, type Caller, type CallerInput } from './caller.ts'
 import { CiphertextCodec } from './ciphertext.ts'
-import type { AccessRequest, Authorizer, AsyncDelays, CoreServices, OpContext, OperationTable } from './context.ts'
+import type {
+  AccessRequest,
+  Authorizer,
+  AsyncDelays,
+  CoreServices,
+  Handler,
+  OpContext,
+  OperationTable,
+} from './context.ts'
 import { DAY_MS } from './deletion.ts'
 import {
   KMSInternalException,
@@ -21,7 +29,7 @@ import {
   UnsupportedOperationException,
   ValidationException,
 } from './errors.ts'
-import { isAccountId } from './ids.ts'
+import { isAccountId, KeyIdCheck } from './ids.ts'
 import { IdentityPolicyStore } from './identity-policies.ts'
 import { newKeyRecord } from './key-factory.ts'
 import type { KmsKey } from './key.ts'
@@ -37,7 +45,7 @@ import { AWS_MANAGED_ROTATION_PERIOD_DAYS, resumeOverdueRotations, scheduleAutom
 import { ChangeTracker } from './changes.ts'
 import { KmsScheduler, type ScheduledTask } from './scheduler.ts'
 import { KmsStore, type RegionState } from './store.ts'
-import { validateInput } from './validate.ts'
+import { inputValidator, isChinaRegion, type InputValidator } from './validate.ts'
 
 /** Options of {@link KmsCore}. */
 export interface KmsCoreOptions {
@@ -94,6 +102,7 @@ export class KmsCore implements CoreServices {
   readonly scheduler = new CountingScheduler()
   readonly random = new RandomPool()
   readonly ciphertexts = new CiphertextCodec()
+  readonly keyIds = new KeyIdCheck()
   readonly audit: AuditLog
   /** IAM identity policies by principal. */
   readonly identityPolicies = new IdentityPolicyStore()
@@ -118,6 +127,10 @@ export class KmsCore implements CoreServices {
   /** The caller's own account × Region state, for {@link peekKey} on the quota gate's hot path. */
   #peekStates = new WeakMap<Caller, RegionState>()
   #changes = 0
+  /** Per operation, what {@link invoke} needs to know of it: one lookup per call instead of six. */
+  readonly #plans = new Map<string, OperationPlan>()
+  /** The plan of the last call (most calls repeat the operation of the last: a string compare instead of a lookup). */
+  #lastPlan: OperationPlan | undefined
 
   /**
    * Moves whenever the state may have changed: a successful state-changing call, an AWS
@@ -172,7 +185,7 @@ export class KmsCore implements CoreServices {
 
   /** True when `op` names a KMS operation. */
   isOperation(op: string): op is OperationName {
-    return KNOWN_OPERATIONS.has(op)
+    return op === this.#lastPlan?.op || KNOWN_OPERATIONS.has(op)
   }
 
   /**
@@ -191,19 +204,21 @@ export class KmsCore implements CoreServices {
       core: this,
       audit: draft,
     }
+    const plan = op === this.#lastPlan?.op ? this.#lastPlan : (this.#plans.get(op) ?? this.#planOf(op))
+    if (plan.known) this.#lastPlan = plan
     // While a state-changing call runs, every record it looks up counts as changed (changes.ts).
     const changes = this.store.changes
-    const recording = changes.enabled && (!isReadOnlyOperation(op) || CHANGES_STATE_THOUGH_READ_ONLY.has(op))
+    const recording = changes.enabled && plan.changesState
     if (recording) changes.recording = true
     try {
-      if (!KNOWN_OPERATIONS.has(op)) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
-      const handler = this.#operations[op]
+      if (!plan.known) throw new UnknownOperationException(`Unknown operation ${String(op)}`)
+      const handler = plan.handler as Handler<Op> | undefined
       if (handler === undefined) throw new UnsupportedOperationException(`kms-bench does not implement ${op}`)
-      validateInput(op, input, caller.region)
+      plan.validator(caller.region)(input)
       const out = handler(ctx, input)
-      if (!isReadOnlyOperation(op) || CHANGES_STATE_THOUGH_READ_ONLY.has(op)) this.#changes++
+      if (plan.changesState) this.#changes++
       if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now, draft })
-      if (LAST_USAGE_TRACKED.has(op)) recordLastUsage(draft, op, now)
+      if (plan.tracksLastUsage) recordLastUsage(draft, op, now)
       // A key re-enabled past its rotation date rotates immediately (rotation.ts).
       if (this.rotationWatch.size > 0) {
         const watched = this.rotationWatch.size
@@ -218,6 +233,25 @@ export class KmsCore implements CoreServices {
     } finally {
       if (recording) changes.recording = false
     }
+  }
+
+  /** The plan of `op`, made on its first call (kept for the model's operations only: any other name gets a fresh one). */
+  #planOf(op: string): OperationPlan {
+    const known = KNOWN_OPERATIONS.has(op)
+    const name = op as OperationName
+    let commercial: InputValidator | undefined
+    let china: InputValidator | undefined
+    const plan: OperationPlan = {
+      op,
+      known,
+      handler: known ? (this.#operations[name] as Handler<OperationName> | undefined) : undefined,
+      changesState: !isReadOnlyOperation(op) || CHANGES_STATE_THOUGH_READ_ONLY.has(op),
+      tracksLastUsage: LAST_USAGE_TRACKED.has(op),
+      validator: (region) =>
+        isChinaRegion(region) ? (china ??= inputValidator(name, true)) : (commercial ??= inputValidator(name, false)),
+    }
+    if (known) this.#plans.set(op, plan)
+    return plan
   }
 
   /** Records the audit event of a call rejected before it reached the core (e.g. throttled). */
@@ -334,6 +368,20 @@ export class KmsCore implements CoreServices {
     this.rotationWatch.clear()
     this.#changes++
   }
+}
+
+/** What {@link KmsCore.invoke} needs to know of one operation. */
+interface OperationPlan {
+  readonly op: string
+  /** A model operation. */
+  readonly known: boolean
+  readonly handler: Handler<OperationName> | undefined
+  /** Not read-only in CloudTrail, or read-only but changing kms-bench's state (GetParametersForImport). */
+  readonly changesState: boolean
+  /** GetKeyLastUsage reports it. */
+  readonly tracksLastUsage: boolean
+  /** The input validator for a caller's Region (commercial or China partition). */
+  readonly validator: (region: string) => InputValidator
 }
 
 /** The core's scheduler, counting the tasks it has run: each one changes state (see `stateVersion`). */

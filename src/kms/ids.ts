@@ -18,6 +18,23 @@ export function isKeyId(s: string): boolean {
   return UUID_RE.test(s) || MRK_RE.test(s)
 }
 
+/**
+ * {@link isKeyId} remembering the last well-formed id it saw: load runs name the same few keys
+ * on every call, and a string compare costs a fraction of the two regular expressions (which
+ * were most of resolving a KeyId). One per core.
+ */
+export class KeyIdCheck {
+  #last: string | undefined
+
+  /** Same answer as {@link isKeyId}. */
+  isKeyId(s: string): boolean {
+    if (s === this.#last) return true
+    if (!isKeyId(s)) return false
+    this.#last = s
+    return true
+  }
+}
+
 /** True for a 12-digit AWS account id. */
 export function isAccountId(s: string): boolean {
   return ACCOUNT_RE.test(s)

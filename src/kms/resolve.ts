@@ -9,7 +9,7 @@
 import { acceptsAlias } from './alias-rules.ts'
 import type { OpContext } from './context.ts'
 import { NotFoundException } from './errors.ts'
-import { aliasArn, isKeyId, keyArn, parseKmsArn } from './ids.ts'
+import { aliasArn, keyArn, parseKmsArn } from './ids.ts'
 import { noResourcePolicyAllows, type KmsKey } from './key.ts'
 import type { RegionState } from './store.ts'
 
@@ -45,14 +45,15 @@ export interface ResolveOptions {
  * AWS's message when there is none. Does not check key state or access.
  */
 export function resolveKeyId(ctx: OpContext, keyIdParam: string, options: ResolveOptions = {}): ResolvedKey {
-  const resolved = resolveAnyAccount(ctx, keyIdParam, acceptsAlias(ctx.op, options.member ?? 'KeyId'))
+  const resolved = resolveAnyAccount(ctx, keyIdParam, options.member ?? 'KeyId')
   if (options.crossAccount === false && resolved.key.account !== ctx.caller.account) {
     throw noResourcePolicyAllows(ctx.caller.principal, `kms:${ctx.op}`, resolved.key.arn)
   }
   return resolved
 }
 
-function resolveAnyAccount(ctx: OpContext, keyIdParam: string, allowAlias: boolean): ResolvedKey {
+/** `member` decides whether an alias may be named: looked up only when the KeyId names one (not on the key-id hot path). */
+function resolveAnyAccount(ctx: OpContext, keyIdParam: string, member: string): ResolvedKey {
   const region = ctx.caller.region
   if (keyIdParam.startsWith('arn:')) {
     const arn = parseKmsArn(keyIdParam)
@@ -60,7 +61,7 @@ function resolveAnyAccount(ctx: OpContext, keyIdParam: string, allowAlias: boole
     if (arn.region !== region) throw new NotFoundException(`Invalid arn ${arn.region}`)
     const state = ctx.core.store.peekRegion(arn.account, region)
     if (arn.resourceType === 'alias') {
-      if (!allowAlias) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
+      if (!acceptsAlias(ctx.op, member)) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
       const key = aliasTarget(ctx, state, arn.account, arn.resource)
       return { key, alias: arn.resource, byArn: true }
     }
@@ -69,11 +70,11 @@ function resolveAnyAccount(ctx: OpContext, keyIdParam: string, allowAlias: boole
     return { key, alias: undefined, byArn: true }
   }
   if (keyIdParam.startsWith('alias/')) {
-    if (!allowAlias) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
+    if (!acceptsAlias(ctx.op, member)) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
     const key = aliasTarget(ctx, ctx.state, ctx.caller.account, keyIdParam)
     return { key, alias: keyIdParam, byArn: false }
   }
-  if (!isKeyId(keyIdParam)) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
+  if (!ctx.core.keyIds.isKeyId(keyIdParam)) throw new NotFoundException(`Invalid keyId '${keyIdParam}'`)
   const key = ctx.state.keys.get(keyIdParam)
   if (key === undefined)
     throw new NotFoundException(`Key '${keyArn(region, ctx.caller.account, keyIdParam)}' does not exist`)

@@ -103,6 +103,8 @@ export class KmsStore {
   readonly #byAccount = new Map<string, Map<string, RegionState>>()
   /** Which records change (for incremental persistence, `changes.ts`). */
   readonly changes: ChangeTracker
+  /** The state last looked up, by its account and Region (most calls name the same ones as the last). */
+  #last: RegionState | undefined
 
   constructor(changes: ChangeTracker) {
     this.changes = changes
@@ -110,7 +112,7 @@ export class KmsStore {
 
   /** The state of `account` in `region`, created empty on first use. */
   region(account: string, region: string): RegionState {
-    const s = this.#byAccount.get(account)?.get(region)
+    const s = this.peekRegion(account, region)
     if (s !== undefined) return s
     const created = new RegionState(account, region, this.changes)
     this.#states.set(`${account}/${region}`, created)
@@ -125,7 +127,11 @@ export class KmsStore {
 
   /** The state of `account` in `region` if it exists. */
   peekRegion(account: string, region: string): RegionState | undefined {
-    return this.#byAccount.get(account)?.get(region)
+    const last = this.#last
+    if (last !== undefined && last.account === account && last.region === region) return last
+    const s = this.#byAccount.get(account)?.get(region)
+    if (s !== undefined) this.#last = s
+    return s
   }
 
   /** Every account × Region state that exists, in the order they were created. */
@@ -144,5 +150,6 @@ export class KmsStore {
     this.changes.clearAll()
     this.#states.clear()
     this.#byAccount.clear()
+    this.#last = undefined
   }
 }
