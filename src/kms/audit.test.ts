@@ -136,4 +136,28 @@ describe('AuditLog: compact call records shaped when read', () => {
       { decision: 'Deny', statement: 'key-policy:no-encrypt' },
     ])
   })
+
+  it("records each call's encryption context as given, in a fresh object or a reused one changed after the call", () => {
+    const { core, call } = ringCore({ capacity: 10 })
+    const keyId = call('CreateKey', {}).KeyMetadata?.KeyId ?? ''
+    const plaintext = new Uint8Array([1])
+    const reused: Record<string, string> = { tenant: 'a' }
+    call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: reused })
+    reused['tenant'] = 'changed after the call'
+    call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: { tenant: 'a' } })
+    call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: { tenant: 'a', b: '2' } })
+    call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: { b: '2', tenant: 'a' } })
+    call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: { b: '2' } })
+    const events = core.audit.events().filter((e) => e.eventName === 'Encrypt')
+    const contexts = events.map((e) => JSON.stringify(e.requestParameters?.['encryptionContext']))
+    expect(contexts).toEqual([
+      '{"tenant":"a"}',
+      '{"tenant":"a"}',
+      '{"tenant":"a","b":"2"}',
+      '{"b":"2","tenant":"a"}',
+      '{"b":"2"}',
+    ])
+    ;(events[0]?.requestParameters?.['encryptionContext'] as Record<string, string>)['tenant'] = 'edited by a reader'
+    expect(core.audit.events()[2]?.requestParameters?.['encryptionContext']).toEqual({ tenant: 'a' })
+  })
 })

@@ -232,9 +232,12 @@ export class AuditLog {
     const last = this.#lastParams.get(op)
     if (last !== undefined && visible.same(obj, last.values)) return last.params
     const params = requestParameters(op, input)
-    const values = members.map(([name]) => {
+    // The kept values are the parameters' own copies of objects (a context, a token list), so
+    // that the caller changing its objects after the call changes neither.
+    const values = members.map(([name, camel]) => {
       const v = obj[name]
-      return v instanceof Uint8Array ? undefined : v
+      if (v instanceof Uint8Array) return undefined
+      return v !== null && typeof v === 'object' ? params?.[camel] : v
     })
     this.#lastParams.set(op, { values, params })
     return params
@@ -312,9 +315,47 @@ interface LastParams {
 const NO_KEYS: readonly KmsKey[] = []
 const NO_AUTH: readonly AuthorizationRecord[] = []
 
-/** A shaped event's own copy of (possibly shared) request parameters. */
+/** A shaped event's own copy of (possibly shared) request parameters, its contexts and lists included. */
 function copyParams(params: Record<string, unknown> | null): Record<string, unknown> | null {
-  return params === null ? null : { ...params }
+  if (params === null) return null
+  const out: Record<string, unknown> = {}
+  for (const k in params) out[k] = copyValue(params[k])
+  return out
+}
+
+/** A copy of a list or plain object one level deep (an encryption context, grant tokens); anything else as is. */
+function copyValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v
+  if (Array.isArray(v)) return v.slice()
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null ? { ...(v as Record<string, unknown>) } : v
+}
+
+/**
+ * Whether `v` holds what the kept copy `w` holds: a list with the very same (===) items, or a
+ * plain object with the very same pairs in the same order (an encryption context parsed afresh
+ * from every request's JSON is still the same parameter).
+ */
+function sameShallow(v: unknown, w: unknown): boolean {
+  if (v === null || typeof v !== 'object' || w === null || typeof w !== 'object') return false
+  if (Array.isArray(v)) {
+    if (!Array.isArray(w) || w.length !== v.length) return false
+    for (let i = 0; i < v.length; i++) if (v[i] !== w[i]) return false
+    return true
+  }
+  if (Array.isArray(w)) return false
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return false
+  const a = v as Record<string, unknown>
+  const b = w as Record<string, unknown>
+  // Same order too: the event shows the pairs in the order this call gave them.
+  const keys = Object.keys(b)
+  let n = 0
+  for (const k in a) {
+    if (k !== keys[n] || a[k] !== b[k]) return false
+    n++
+  }
+  return n === keys.length
 }
 
 /** Everything needed to build one event. */
@@ -472,10 +513,10 @@ export function buildServiceEvent(f: ServiceEventFacts): AuditEvent {
 /** The members of an operation's input that CloudTrail shows: camelCase name, no blobs, nothing sensitive. */
 type ParamMembers = readonly (readonly [member: string, camel: string])[]
 
-/** An operation's CloudTrail-visible members, and the test of whether an input holds the very values of the last call's. */
+/** An operation's CloudTrail-visible members, and the test of whether an input holds the values of the last call's. */
 interface VisibleMembers {
   readonly members: ParamMembers
-  /** Whether each member's value (a Uint8Array counting as absent) is === the value kept at its index. */
+  /** Whether each member's value (a Uint8Array counting as absent) is the value kept at its index: === or, for a list or plain object, the same items ({@link sameShallow}). */
   readonly same: (obj: Record<string, unknown>, values: readonly unknown[]) => boolean
 }
 
@@ -512,15 +553,17 @@ function sameValuesTest(members: ParamMembers): VisibleMembers['same'] {
   const lines = members.map(
     ([name], k) =>
       `v = obj[${JSON.stringify(name)}]
-    if ((v instanceof Uint8Array ? undefined : v) !== values[${k}]) return false`,
+    w = values[${k}]
+    if (v !== w && (v instanceof Uint8Array ? w !== undefined : !sameShallow(v, w))) return false`,
   )
   return new Function(
+    'sameShallow',
     `return function sameValues(obj, values) {
-    let v
+    let v, w
     ${lines.join('\n    ')}
     return true
   }`,
-  )() as VisibleMembers['same']
+  )(sameShallow) as VisibleMembers['same']
 }
 
 /** CloudTrail-style request parameters: camelCase members, without blobs or sensitive values. */
@@ -533,7 +576,8 @@ export function requestParameters(op: string, input: unknown): Record<string, un
     const v = obj[name]
     if (v === undefined || v instanceof Uint8Array) continue
     out ??= {}
-    out[camel] = v
+    // Copied: the log never reads the caller's objects later.
+    out[camel] = copyValue(v)
   }
   return out
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts'
 import type { AuditDraft, AuditLog } from './audit.ts'
 import type { Caller } from './caller.ts'
 import type { CiphertextCodec } from './ciphertext.ts'
+import type { EncryptionContextEncoder } from './encryption-context.ts'
 import type { IdentityPolicyStore } from './identity-policies.ts'
 import type { KeyIdCheck } from './ids.ts'
 import type { KmsKey } from './key.ts'
@@ -99,6 +100,8 @@ export interface CoreServices {
   readonly random: RandomPool
   /** Seals, parses and opens symmetric ciphertexts (with this core's caches). */
   readonly ciphertexts: CiphertextCodec
+  /** Encodes encryption contexts for the AAD (remembering the last few). */
+  readonly contexts: EncryptionContextEncoder
   /** Tells well-formed key ids (remembering the last one). */
   readonly keyIds: KeyIdCheck
   /** The CloudTrail-shaped log (handlers add service events such as RotateKey). */

@@ -22,6 +22,7 @@ import type {
   OperationTable,
 } from './context.ts'
 import { DAY_MS } from './deletion.ts'
+import { EncryptionContextEncoder } from './encryption-context.ts'
 import {
   KMSInternalException,
   KmsError,
@@ -102,6 +103,7 @@ export class KmsCore implements CoreServices {
   readonly scheduler = new CountingScheduler()
   readonly random = new RandomPool()
   readonly ciphertexts = new CiphertextCodec()
+  readonly contexts = new EncryptionContextEncoder()
   readonly keyIds = new KeyIdCheck()
   readonly audit: AuditLog
   /** IAM identity policies by principal. */

@@ -15,19 +15,65 @@ export type EncryptionContext = Readonly<Record<string, string>>
 
 const EMPTY = Buffer.alloc(4)
 
-/** The last encoding of a context object, with the pairs it was made from (to tell whether it changed since). */
+/** An encoding, with the pairs (in enumeration order) it was made from. */
 interface Encoded {
   readonly keys: readonly string[]
   readonly values: readonly string[]
   readonly bytes: Buffer
 }
 
-// Load runs send the same context objects again and again: their encoding is kept per object
-// and reused while the object still holds the very same pairs (checked on every use, so a
-// changed object is encoded afresh). Callers only read the bytes (AAD).
-const encodings = new WeakMap<object, Encoded>()
+/** Encodings an {@link EncryptionContextEncoder} keeps (the most recent ones). */
+const KEPT_ENCODINGS = 8
 
-function unchanged(context: EncryptionContext, e: Encoded): boolean {
+/**
+ * {@link encodeEncryptionContext} remembering its last encodings by content: load runs send
+ * the same few contexts again and again, in-process as the same objects and through the
+ * endpoint as fresh ones parsed from each request's JSON, so a kept encoding is found by
+ * comparing the pairs (in enumeration order), not by object identity. Callers only read the
+ * bytes (AAD). One per core.
+ */
+export class EncryptionContextEncoder {
+  readonly #kept: Encoded[] = []
+  /** Where the next new encoding goes once {@link KEPT_ENCODINGS} are kept. */
+  #next = 0
+  /** The encoding found or made last (tried first). */
+  #last: Encoded | undefined
+
+  /** The canonical, injective byte encoding of `context` (as {@link encodeEncryptionContext}). */
+  encode(context: EncryptionContext | undefined): Buffer {
+    if (context === undefined) return EMPTY
+    // Enumeration sees the same pairs as Object.keys only for plain objects (nothing enumerable inherited).
+    const proto = Object.getPrototypeOf(context)
+    if (proto !== Object.prototype && proto !== null) return encodeFresh(context)
+    const last = this.#last
+    if (last !== undefined && samePairs(context, last)) return last.bytes
+    const kept = this.#kept
+    for (let i = 0; i < kept.length; i++) {
+      const e = kept[i] as Encoded
+      if (e !== last && samePairs(context, e)) {
+        this.#last = e
+        return e.bytes
+      }
+    }
+    const keys: string[] = []
+    const values: string[] = []
+    for (const k in context) {
+      keys.push(k)
+      values.push(context[k] as string)
+    }
+    const e = { keys, values, bytes: encodeFresh(context) }
+    if (kept.length < KEPT_ENCODINGS) kept.push(e)
+    else {
+      kept[this.#next] = e
+      this.#next = (this.#next + 1) % KEPT_ENCODINGS
+    }
+    this.#last = e
+    return e.bytes
+  }
+}
+
+/** Whether `context` enumerates exactly the pairs of `e`, in the same order. */
+function samePairs(context: EncryptionContext, e: Encoded): boolean {
   let n = 0
   for (const k in context) {
     if (k !== e.keys[n] || context[k] !== e.values[n]) return false
@@ -38,39 +84,33 @@ function unchanged(context: EncryptionContext, e: Encoded): boolean {
 
 /** The canonical, injective byte encoding of `context` (order of pairs does not matter). */
 export function encodeEncryptionContext(context: EncryptionContext | undefined): Buffer {
-  if (context === undefined) return EMPTY
-  const known = encodings.get(context)
-  if (known !== undefined && unchanged(context, known)) return known.bytes
-  const bytes = encodeFresh(context)
-  const keys: string[] = []
-  const values: string[] = []
-  for (const k in context) {
-    keys.push(k)
-    values.push(context[k] as string)
-  }
-  encodings.set(context, { keys, values, bytes })
-  return bytes
+  return context === undefined ? EMPTY : encodeFresh(context)
 }
+
+/** Keys whose UTF-16 order is their UTF-8 byte order (no character beyond U+007F). */
+const ASCII = /^[\u0000-\u007f]*$/
 
 function encodeFresh(context: EncryptionContext): Buffer {
   const keys = Object.keys(context)
   if (keys.length === 0) return EMPTY
-  const pairs = keys.map((k) => [Buffer.from(k, 'utf8'), Buffer.from(context[k] as string, 'utf8')] as const)
-  pairs.sort((a, b) => Buffer.compare(a[0], b[0]))
+  // Sorted by the UTF-8 bytes of the keys: for ASCII keys, the default (UTF-16) sort is that order.
+  if (keys.every((k) => ASCII.test(k))) keys.sort()
+  else keys.sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
   let size = 4
-  for (const [k, v] of pairs) size += 8 + k.length + v.length
+  for (const k of keys) size += 8 + Buffer.byteLength(k, 'utf8') + Buffer.byteLength(context[k] as string, 'utf8')
   const out = Buffer.allocUnsafe(size)
-  out.writeUInt32BE(pairs.length, 0)
+  out.writeUInt32BE(keys.length, 0)
   let o = 4
-  for (const [k, v] of pairs) {
-    out.writeUInt32BE(k.length, o)
-    o += 4
-    k.copy(out, o)
-    o += k.length
-    out.writeUInt32BE(v.length, o)
-    o += 4
-    v.copy(out, o)
-    o += v.length
+  for (const k of keys) {
+    o = writeString(out, o, k)
+    o = writeString(out, o, context[k] as string)
   }
   return out
+}
+
+/** Writes `uint32 length, UTF-8 bytes` at `o`; returns the offset after them. */
+function writeString(out: Buffer, o: number, s: string): number {
+  const n = out.write(s, o + 4, 'utf8')
+  out.writeUInt32BE(n, o)
+  return o + 4 + n
 }

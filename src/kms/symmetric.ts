@@ -4,7 +4,7 @@
  */
 import type { CiphertextHeader } from './ciphertext.ts'
 import type { OpContext } from './context.ts'
-import { encodeEncryptionContext, type EncryptionContext } from './encryption-context.ts'
+import type { EncryptionContext } from './encryption-context.ts'
 import {
   AccessDeniedException,
   IncorrectKeyException,
@@ -33,7 +33,7 @@ export function encryptSymmetric(
     key.account,
     key.keyId,
     plaintext,
-    encodeEncryptionContext(context),
+    ctx.core.contexts.encode(context),
     ctx.core.random,
   )
 }
@@ -74,7 +74,7 @@ export function decryptSymmetric(
 ): Buffer {
   const material = header === undefined ? undefined : key.material.versions[header.materialVersion]
   if (material === undefined) throw new InvalidCiphertextException('')
-  return ctx.core.ciphertexts.open(material, blob, encodeEncryptionContext(context))
+  return ctx.core.ciphertexts.open(material, blob, ctx.core.contexts.encode(context))
 }
 
 /**
