@@ -39,7 +39,10 @@ describe('canonical encryption context encoding', () => {
 
 describe('EncryptionContextEncoder (kept encodings by content)', () => {
   it('gives the bytes of encodeEncryptionContext for any sequence of contexts, fresh or reused, changed or not', () => {
-    const pair = fc.tuple(fc.constantFrom('a', 'b', 'tenant', 'é', '\u{1F600}', ''), fc.constantFrom('1', 'x', 'bench', ''))
+    const pair = fc.tuple(
+      fc.constantFrom('a', 'b', 'tenant', 'é', '\u{1F600}', ''),
+      fc.constantFrom('1', 'x', 'bench', ''),
+    )
     const ctx = fc.array(pair, { maxLength: 3 }).map((pairs) => Object.fromEntries(pairs) as Record<string, string>)
     fc.assert(
       fc.property(fc.array(fc.tuple(ctx, fc.boolean(), fc.option(pair)), { maxLength: 30 }), (steps) => {
