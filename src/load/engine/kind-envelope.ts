@@ -4,10 +4,10 @@
  * local AES-GCM runs only with `localCrypto` (real-time runs); otherwise the request is its
  * one KMS call.
  */
-import type { OperationInputs } from '../../kms/index.ts'
+import type { CallerInput, OperationInputs } from '../../kms/index.ts'
 import type { CallMeta, EffectGenerator, KmsCallSpec, KmsOutcome, RequestSpec } from '../scenario/index.ts'
 import type { Random } from '../../random.ts'
-import { FAILED, kmsCall, type OutcomeCode, outcomeCode, SUCCEEDED } from './effects.ts'
+import { FAILED, type OutcomeCode, operationIndex, outcomeCode, SUCCEEDED } from './effects.ts'
 import {
   type CompiledKind,
   ContextTable,
@@ -35,26 +35,41 @@ export function compileEnvelope(
   // per message), unless the scenario says how many the store holds (dataKeysInStore).
   const store = r.kind === 'envelope-decrypt' ? r.dataKeysInStore : undefined
   let nextMessage = 0
-  const spec = (host: HostState, tenant: number, bytes: number, dataKey?: number): KmsCallSpec => {
-    const fi = encrypt ? tenant : c.fixtureIndex(tenant)
-    const context = ctx.get(fi)
-    const caller = c.options.callers.get(host.principal, key.region)
-    const keyId = keyIdFor(key, caller)
-    const meta: CallMeta = {
-      bytes,
-      tenant,
-      keyName: r.key,
-      request: r.kind,
-      ...(dataKey !== undefined ? { dataKey } : {}),
-    }
-    if (encrypt) {
-      const input: OperationInputs['GenerateDataKey'] =
-        context === undefined
+  // Per principal: its caller; per principal and tenant: the read-only input (or whole spec) of
+  // its calls, made once. A read with a data key of its own then makes only its spec and meta.
+  const callers: (CallerInput | undefined)[] = []
+  const inputs: (OperationInputs['GenerateDataKey' | 'Decrypt'] | undefined)[] = []
+  const callerOf = (host: HostState): CallerInput =>
+    (callers[host.principalIndex] ??= c.options.callers.get(host.principal, key.region))
+  const inputOf = (
+    host: HostState,
+    tenant: number,
+    caller: CallerInput,
+  ): OperationInputs['GenerateDataKey' | 'Decrypt'] => {
+    const k = host.principalIndex * c.tenants + tenant
+    let input = k < 1_000_000 ? inputs[k] : undefined
+    if (input === undefined) {
+      const fi = encrypt ? tenant : c.fixtureIndex(tenant)
+      const context = ctx.get(fi)
+      const keyId = keyIdFor(key, caller)
+      input = encrypt
+        ? context === undefined
           ? { KeyId: keyId, KeySpec: r.dataKeySpec }
           : { KeyId: keyId, KeySpec: r.dataKeySpec, EncryptionContext: context }
-      return kmsCall('GenerateDataKey', input, caller, meta)
+        : decryptInput(keyId, c.fixture(fi), context)
+      if (k < 1_000_000) inputs[k] = input
     }
-    return kmsCall('Decrypt', decryptInput(keyId, c.fixture(fi), context), caller, meta)
+    return input
+  }
+  const operation = encrypt ? 'GenerateDataKey' : 'Decrypt'
+  const opIndex = operationIndex(operation)
+  const spec = (host: HostState, tenant: number, bytes: number, dataKey?: number): KmsCallSpec => {
+    const caller = callerOf(host)
+    const meta: CallMeta =
+      dataKey === undefined
+        ? { bytes, tenant, keyName: r.key, request: r.kind }
+        : { bytes, tenant, keyName: r.key, request: r.kind, dataKey }
+    return { kind: 'kms', operation, input: inputOf(host, tenant, caller), caller, meta, opIndex }
   }
   const fixed = size.fixed
   const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec => {
@@ -63,9 +78,9 @@ export function compileEnvelope(
       const dataKey = store === undefined ? nextMessage++ : random.int(store)
       return spec(host, tenant, fixed ?? size.sample(random), dataKey)
     }
-    return fixed === undefined
-      ? spec(host, tenant, size.sample(random))
-      : cache.memo(host, tenant, c.tenants, () => spec(host, tenant, fixed))
+    if (fixed === undefined) return spec(host, tenant, size.sample(random))
+    const k = host.principalIndex * c.tenants + tenant
+    return cache.get(k) ?? cache.set(k, spec(host, tenant, fixed))
   }
   if (!c.options.localCrypto) return { name: r.kind, weight: r.weight, single: specFor }
   return {
