@@ -39,6 +39,30 @@ describe('runParallel in virtual time: variants on worker threads', () => {
     expect(a?.completed.throttled).toBeGreaterThan(0)
   }, 120_000)
 
+  it('with the calling thread as one of the lanes (inline), writes the same summary', async () => {
+    const sequential = await runScenario(defineScenario(input), { retryLayer, clock: 'virtual' })
+    const lanes: (number | undefined)[] = []
+    const parallel = await runParallel(
+      { scenario: { input }, options: { clock: 'virtual' } },
+      { workers: 2, inline: true, onProgress: (p) => lanes.push(p.variantIndex) },
+    )
+    expect(JSON.stringify(parallel, null, 2)).toBe(JSON.stringify(sequential, null, 2))
+    // Progress names the variant of the whole run, whichever lane ran it.
+    expect(new Set(lanes).size).toBeGreaterThan(1)
+    // One lane alone (no thread at all) is the sequential run too.
+    const alone = await runParallel({ scenario: { input }, options: { clock: 'virtual' } }, { workers: 1, inline: true })
+    expect(JSON.stringify(alone, null, 2)).toBe(JSON.stringify(sequential, null, 2))
+  }, 120_000)
+
+  it("inline: a bad-input error of the calling thread's own variant is the engine's own error", async () => {
+    const traced: ScenarioInput = { ...input, arrivals: { shape: 'trace', file: 'no-such-trace.csv' } }
+    const run = runParallel(
+      { scenario: { input: traced }, options: { clock: 'virtual' }, baseDir: '/nonexistent' },
+      { workers: 2, inline: true },
+    )
+    await expect(run).rejects.toBeInstanceOf(ScenarioFileError)
+  }, 120_000)
+
   it("gives a worker's bad-input error back as the engine's own error", async () => {
     const traced: ScenarioInput = { ...input, arrivals: { shape: 'trace', file: 'no-such-trace.csv' } }
     const run = runParallel(

@@ -99,6 +99,13 @@ export interface ParallelOptions {
   onProgress?: (p: RunProgress) => void
   /** what the start barrier reads. @default new SystemClock() */
   wallClock?: RealTimeClock
+  /**
+   * Virtual time: the calling thread runs variants too, as one of the `workers` (it has the
+   * engine loaded already, so one thread fewer starts: a thread takes about a second of a core
+   * to start). Its event loop gets a turn every 65,536 simulated events, so the threads' messages
+   * wait that long at most. @default false
+   */
+  inline?: boolean
 }
 
 /** What a worker thread is given. */
@@ -321,26 +328,57 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
       target: targetOf(run.target),
       readTraceFile: traceFileReader(baseDirOf(run)),
     })
-  const count = Math.min(workers, names.length)
+  const lanes = Math.min(workers, names.length)
+  const inline = options.inline === true
+  const count = inline ? lanes - 1 : lanes
   const results = new Map<string, RunSummary>()
   const threads: Worker[] = []
   let next = 0
   let stopped = false
+  // Stops the calling thread's own variant (a stop signal, or a thread's failure).
+  const here = new AbortController()
   const stopAll = (): void => {
     stopped = true
+    here.abort(new Error('stopped'))
     for (const t of threads) t.postMessage({ type: 'stop' } satisfies MainMessage)
   }
   options.signal?.addEventListener('abort', stopAll, { once: true })
-  try {
-    await new Promise<void>((resolveAll, rejectAll) => {
-      let idle = 0
-      let failed = false
-      const fail = (e: Error): void => {
-        if (failed) return
-        failed = true
-        stopAll()
-        rejectAll(e)
+  let failure: Error | undefined
+  let rejectRun: (e: Error) => void = () => undefined
+  const fail = (e: Error): void => {
+    if (failure !== undefined) return
+    failure = e
+    stopAll()
+    rejectRun(e)
+  }
+  // The calling thread's lane: the next variant of the queue, one at a time, as a thread's.
+  const runHere = async (): Promise<void> => {
+    if (!inline) return
+    for (let name = names[next]; !stopped && name !== undefined; name = names[next]) {
+      next++
+      const target = targetOf(run.target)
+      try {
+        const summary = await runScenario(scenario, {
+          ...run.options,
+          retryLayer: (s) => sdkRetry(s),
+          signal: here.signal,
+          onProgress: (p) =>
+            options.onProgress?.({ ...p, variantIndex: names.indexOf(name as string), variants: names.length }),
+          readTraceFile: traceFileReader(baseDirOf(run)),
+          target,
+          variants: [name],
+        })
+        if (failure === undefined) results.set(name, summary)
+      } finally {
+        await target.close().catch(() => undefined)
       }
+    }
+  }
+  try {
+    const inThreads = new Promise<void>((resolveAll, rejectAll) => {
+      rejectRun = rejectAll
+      let idle = 0
+      if (count === 0) resolveAll()
       const running = new Map<Worker, string>()
       const give = (t: Worker): void => {
         const name = names[next]
@@ -368,10 +406,16 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
             give(worker)
           }
         }
-        t = startWorker(payload, onMessage, fail, () => failed || idle === count)
+        t = startWorker(payload, onMessage, fail, () => failure !== undefined || idle === count)
         threads.push(t)
       }
     })
+    // Both lanes end before the run does (a failure stops the other at its next turn).
+    await Promise.allSettled([
+      inThreads,
+      runHere().catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e)))),
+    ])
+    if (failure !== undefined) throw failure
   } finally {
     options.signal?.removeEventListener('abort', stopAll)
     await Promise.all(threads.map((t) => t.terminate()))

@@ -26,12 +26,13 @@ import type { LiveFile } from './live.ts'
 import { planParallelRun, planRunOptions, type RunPlan } from './plan.ts'
 
 /**
- * Virtual time, without `--workers`: variants go to worker threads only when the run offers
- * at least this many requests in all. A worker thread takes about a second of one core to
- * start (the TypeScript loader and the whole engine load again in it), which a smaller run
- * does not win back.
+ * Virtual time, without `--workers`: the variants run side by side on one lane per core (the
+ * main thread is one of them, the others are worker threads), as long as every lane gets at
+ * least this many of the run's requests. A worker thread takes about 1.5 s of one core to start
+ * (the TypeScript loader and the whole engine load again in it), about what 150,000 simulated
+ * requests take; a lane with less work than twice that does not win its start back.
  */
-export const MIN_PARALLEL_REQUESTS = 2_000_000
+export const MIN_REQUESTS_PER_LANE = 300_000
 
 /** How a run is spread over threads. */
 export interface WorkerChoice {
@@ -45,9 +46,9 @@ export interface WorkerChoice {
 /**
  * Real time: `--workers N` (default 1), fewer when N does not divide the fleet (hosts are split
  * across workers, never shared: a host is one SDK client with one retry quota and one limiter,
- * and two workers sending for the same host would double them). Virtual time: `--workers N`,
- * default one per core when the run is big enough ({@link MIN_PARALLEL_REQUESTS}), never more
- * than the variants run.
+ * and two workers sending for the same host would double them). Virtual time: `--workers N`
+ * variants side by side (the main thread and N − 1 worker threads), by default one per core
+ * while each gets enough work ({@link MIN_REQUESTS_PER_LANE}), never more than the variants run.
  */
 export function chooseWorkers(plan: RunPlan, scenario: Scenario): WorkerChoice {
   if (plan.realClock) {
@@ -66,10 +67,16 @@ export function chooseWorkers(plan: RunPlan, scenario: Scenario): WorkerChoice {
     throw usageError(
       '--workers needs real time (--clock real, or an endpoint target) to split one variant: a virtual run of a variant is one deterministic event loop (with several variants, --workers runs them side by side)',
     )
-  const wanted =
-    plan.workers ?? (offeredRequests(plan, scenario, variants) >= MIN_PARALLEL_REQUESTS ? availableParallelism() : 1)
+  const wanted = plan.workers ?? defaultLanes(offeredRequests(plan, scenario, variants), variants)
   const count = Math.max(1, Math.min(wanted, variants))
   return { mode: count > 1 ? 'variants' : 'inline', count }
+}
+
+/** Lanes of a virtual run without `--workers`: one per core and variant, each with at least {@link MIN_REQUESTS_PER_LANE} requests. */
+function defaultLanes(requests: number, variants: number): number {
+  let lanes = Math.min(availableParallelism(), variants)
+  while (lanes > 1 && requests / lanes < MIN_REQUESTS_PER_LANE) lanes--
+  return lanes
 }
 
 /** The requests a run offers in all (every variant), from the schedule's integral; 0 when the schedule does not compile (the run then says why). */
@@ -103,6 +110,8 @@ export async function runPlanOnce(
     try {
       const merged = await runParallel(planParallelRun(plan, io.cwd), {
         workers: choice.count,
+        // Virtual time: the main thread runs variants too (one thread fewer to start).
+        inline: choice.mode === 'variants',
         signal: io.signal,
         onProgress,
       })

@@ -43,8 +43,9 @@ Options:
   --max-in-flight N     real time: requests in flight at most; later ones are dropped (default 4096)
   --workers N           real time: send from N worker threads (each 1/N of every rate, merged
                         exactly) when one core cannot keep the schedule (default 1); virtual
-                        time: run the variants on N threads, summary.json as from one thread
-                        (default: one per core when the run is big enough to gain from it)
+                        time: run N variants side by side (the main thread and N − 1 worker
+                        threads), summary.json as from one thread (default: one per core
+                        while each gets at least 300,000 requests)
   --threshold EXPR      a gate: METRIC OP NUMBER on every variant, or on one with a prefix, e.g.
                         'throttleRate < 0.001', 'cached: latencyMs.p99 <= 50' (repeatable; added to
                         the scenario's; exit 1 when one fails)
