@@ -65,11 +65,14 @@ export function compileEnvelope(
   const opIndex = operationIndex(operation)
   const spec = (host: HostState, tenant: number, bytes: number, dataKey?: number): KmsCallSpec => {
     const caller = callerOf(host)
-    const meta: CallMeta =
-      dataKey === undefined
-        ? { bytes, tenant, keyName: r.key, request: r.kind }
-        : { bytes, tenant, keyName: r.key, request: r.kind, dataKey }
-    return { kind: 'kms', operation, input: inputOf(host, tenant, caller), caller, meta, opIndex }
+    if (dataKey === undefined) {
+      const meta: CallMeta = { bytes, tenant, keyName: r.key, request: r.kind }
+      return { kind: 'kms', operation, input: inputOf(host, tenant, caller), caller, meta, opIndex }
+    }
+    // A message's own data key: an input object of its own too (mitigations key what a call asks
+    // for by its input object, mitigations/call-keys.ts), a copy of the tenant's.
+    const meta: CallMeta = { bytes, tenant, keyName: r.key, request: r.kind, dataKey }
+    return { kind: 'kms', operation, input: { ...inputOf(host, tenant, caller) }, caller, meta, opIndex }
   }
   const fixed = size.fixed
   const specFor = (host: HostState, tenant: number, random: Random): KmsCallSpec => {
