@@ -770,7 +770,12 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
       motoSocketErrors?: number
       skipped?: string
     }
-    wrk?: { ratioToBareNodeHttp?: number; medianRps?: { ours: number }; skipped?: string }
+    wrk?: {
+      ratioToBareNodeHttp?: number
+      cpuPerRequestBareOverOurs?: number
+      medianRps?: { ours: number }
+      skipped?: string
+    }
   }
   const a = f.autocannon
   if (a === undefined) throw new Error('no autocannon figures')
@@ -799,6 +804,14 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
         'Encrypt requests/s of kms-bench serve / a bare node:http server parsing the same JSON (wrk -t2 -c32, median of 3 alternating rounds)',
       goal: '>= 0.7',
     }
+    if (f.wrk.cpuPerRequestBareOverOurs !== undefined)
+      figures['serve.wrk32CpuPerRequestBareOverServe'] = {
+        value: f.wrk.cpuPerRequestBareOverOurs,
+        kind: 'info',
+        optional: true,
+        description:
+          "CPU time per Encrypt of the bare node:http server / kms-bench serve's, in the same wrk rounds (from /proc; moves less than req/s when other processes load the machine)",
+      }
     if (f.wrk.medianRps !== undefined)
       figures['serve.wrk32RequestsPerSecond'] = {
         value: Math.round(f.wrk.medianRps.ours),

@@ -23,7 +23,7 @@
  * Writes reports/bench/serve.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,6 +46,8 @@ const HEADERS = {
 
 interface Child {
   url: string
+  /** the child's process id (for its CPU time) */
+  pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -62,6 +64,7 @@ function startChild(args: string[]): Promise<Child> {
       if (m !== null) {
         resolve({
           url: m[1] as string,
+          pid: child.pid,
           stop: () =>
             new Promise<void>((r) => {
               child.once('exit', () => r())
@@ -126,10 +129,28 @@ function hasWrk(): boolean {
   return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in µs, from /proc (Linux); undefined
+ * elsewhere. Under other load, a server's CPU time per request moves less than its req/s.
+ */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return undefined
+  }
+}
+
 /** What one wrk round counted. */
 interface WrkRound {
   /** completed responses per second, any status (wrk's `Requests/sec`) */
   readonly rps: number
+  /** the server's CPU time per completed response, µs (when its process id is known, on Linux) */
+  readonly cpuMicrosPerRequest: number | undefined
   /** responses with a status other than 2xx or 3xx */
   readonly non2xx: number
   /** connect, read, write and timeout errors wrk reports */
@@ -141,13 +162,20 @@ interface WrkRound {
  * `url`: the load issue 17 names. wrk reconnects when a server closes the connection (moto), so
  * one client serves every server.
  */
-async function wrkRound(url: string, body: string, seconds: number, connections: number): Promise<WrkRound> {
+async function wrkRound(
+  url: string,
+  body: string,
+  seconds: number,
+  connections: number,
+  pid?: number,
+): Promise<WrkRound> {
   const dir = mkdtempSync(join(tmpdir(), 'kms-bench-wrk-'))
   const script = join(dir, 'post.lua')
   const headerLines = Object.entries(HEADERS)
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n')
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${headerLines}\n`)
+  const cpu0 = cpuMicros(pid)
   try {
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-s', script, `${url}/`], {
@@ -162,7 +190,13 @@ async function wrkRound(url: string, body: string, seconds: number, connections:
     const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
     const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
     const socketErrors = errors === null ? 0 : errors.slice(1).reduce((n, x) => n + Number(x), 0)
-    return { rps, non2xx, socketErrors }
+    const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN)
+    const cpu1 = cpuMicros(pid)
+    const cpuMicrosPerRequest =
+      cpu0 !== undefined && cpu1 !== undefined && requests > 0
+        ? Number(((cpu1 - cpu0) / requests).toFixed(1))
+        : undefined
+    return { rps, cpuMicrosPerRequest, non2xx, socketErrors }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -249,23 +283,36 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
       try {
         // The issue 17 load: wrk, 2 threads, 32 connections; every server in each round, alternating.
         const servers = [
-          { name: 'kms-bench serve', url: ours.url, body, rounds: [] as WrkRound[] },
-          { name: 'bare node:http', url: bare.url, body, rounds: [] as WrkRound[] },
+          { name: 'kms-bench serve', url: ours.url, pid: ours.pid, body, rounds: [] as WrkRound[] },
+          { name: 'bare node:http', url: bare.url, pid: bare.pid, body, rounds: [] as WrkRound[] },
           ...(moto !== undefined
-            ? [{ name: 'moto server', url: moto.url, body: await encryptBody(moto.url), rounds: [] as WrkRound[] }]
+            ? [
+                {
+                  name: 'moto server',
+                  url: moto.url,
+                  pid: undefined,
+                  body: await encryptBody(moto.url),
+                  rounds: [] as WrkRound[],
+                },
+              ]
             : []),
         ]
         for (const s of servers) await wrkRound(s.url, s.body, 1, WRK_CONNECTIONS)
         for (let i = 0; i < ROUNDS; i++)
-          for (const s of servers) s.rounds.push(await wrkRound(s.url, s.body, SECONDS, WRK_CONNECTIONS))
+          for (const s of servers) s.rounds.push(await wrkRound(s.url, s.body, SECONDS, WRK_CONNECTIONS, s.pid))
         const [o, b, m] = servers.map((s) => median(s.rounds.map((r) => r.rps)))
         const wratio = (o as number) / (b as number)
+        // CPU time per request, bare / ours: how the two compare with the other load taken out.
+        const cpu = servers.slice(0, 2).map((s) => s.rounds.map((r) => r.cpuMicrosPerRequest))
+        const cpuKnown = cpu.every((xs) => xs.every((x) => x !== undefined))
+        const cpuRatio = cpuKnown ? median(cpu[1] as number[]) / median(cpu[0] as number[]) : undefined
         figures['wrk'] = {
           client: `wrk -t2 -c${WRK_CONNECTIONS}`,
           ours: servers[0]?.rounds,
           bareNodeHttp: servers[1]?.rounds,
           medianRps: { ours: o, bareNodeHttp: b },
           ratioToBareNodeHttp: Number(wratio.toFixed(3)),
+          ...(cpuRatio !== undefined ? { cpuPerRequestBareOverOurs: Number(cpuRatio.toFixed(3)) } : {}),
           connections: WRK_CONNECTIONS,
           goal: 0.7,
         }
