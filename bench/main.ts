@@ -694,6 +694,7 @@ function speedFigures(prefix: string, what: string, f: SpeedFigures, goal: strin
 async function virtualStage(): Promise<{ figures: Record<string, BenchFigure>; note: string }> {
   const adHoc = await adHocSpeed()
   const realistic = await realisticSpeed()
+  const realisticOneThread = await realisticSpeed(1)
   const memory = await memoryFlatness()
   const adHocMemory = await adHocMemoryFlatness()
   const live = (m: MemoryFlatness): string =>
@@ -710,6 +711,12 @@ async function virtualStage(): Promise<{ figures: Record<string, BenchFigure>; n
         'virtual.realistic',
         'run bench/scenarios/realistic-fleet.ts (80 hosts, diurnal peak over the quota, envelope encrypt + decrypt, aws latency, SDK retries, 3 variants, 5 simulated minutes)',
         realistic,
+        '>= 500,000',
+      ),
+      ...speedFigures(
+        'virtual.realisticOneThread',
+        'run bench/scenarios/realistic-fleet.ts --workers 1 (the same on one thread: no worker-thread start-up, the engine and emulator cost per request alone)',
+        realisticOneThread,
         '>= 500,000',
       ),
       'virtual.memory.tenMinutesOverOneMinute': {
@@ -755,7 +762,7 @@ async function virtualStage(): Promise<{ figures: Record<string, BenchFigure>; n
           }
         : {}),
     },
-    note: `ad-hoc ${adHoc.requestsPerWallSecond.toLocaleString('en-US')} req/wall s (${adHoc.overCryptoFloor}× its crypto floor); realistic ${realistic.requestsPerWallSecond.toLocaleString('en-US')} req/wall s (${realistic.overCryptoFloor}×); memory 10 min / 1 min ${memory.ratio}${live(memory)}; ad-hoc 100 s / 10 s ${adHocMemory.ratio}${live(adHocMemory)}`,
+    note: `ad-hoc ${adHoc.requestsPerWallSecond.toLocaleString('en-US')} req/wall s (${adHoc.overCryptoFloor}× its crypto floor); realistic ${realistic.requestsPerWallSecond.toLocaleString('en-US')} req/wall s (${realistic.overCryptoFloor}×; one thread ${realisticOneThread.requestsPerWallSecond.toLocaleString('en-US')} req/wall s, ${realisticOneThread.overCryptoFloor}×); memory 10 min / 1 min ${memory.ratio}${live(memory)}; ad-hoc 100 s / 10 s ${adHocMemory.ratio}${live(adHocMemory)}`,
   }
 }
 
