@@ -183,26 +183,44 @@ export class AuditLog {
     }
   }
 
-  /** Appends the event of one API call, shaped only when read (or at once for a sink). */
-  recordCall(f: AuditFacts): void {
+  /**
+   * Appends the event of one API call, shaped only when read (or at once for a sink). The
+   * facts come as arguments, not an object: every call of the hot path records one.
+   */
+  recordCall(
+    op: OperationName | string,
+    input: unknown,
+    caller: Caller,
+    now: number,
+    draft?: AuditDraft,
+    error?: { name: string; message: string },
+  ): void {
     if (this.#sink !== undefined) {
-      this.record(buildAuditEvent(f))
+      this.record(
+        buildAuditEvent({
+          op,
+          input,
+          caller,
+          now,
+          ...(draft !== undefined ? { draft } : {}),
+          ...(error !== undefined ? { error } : {}),
+        }),
+      )
       return
     }
     this.#count++
     if (this.#capacity === 0) return
     const i = this.#slot()
-    const draft = f.draft
     this.#shaped[i] = undefined
-    this.#ops[i] = f.op
-    this.#callers[i] = f.caller
-    this.#times[i] = f.now
-    this.#params[i] = this.#paramsOf(f.op, f.input)
+    this.#ops[i] = op
+    this.#callers[i] = caller
+    this.#times[i] = now
+    this.#params[i] = this.#paramsOf(op, input)
     const resources = draft?.resources
     this.#keys[i] =
       resources === undefined || resources.length === 0 ? undefined : resources.length === 1 ? resources[0] : resources
     this.#auth[i] = draft?.authorization
-    this.#errors[i] = f.error
+    this.#errors[i] = error
     this.#responses[i] = draft?.responseElements
     this.#extra[i] = draft?.additionalEventData
   }

@@ -219,7 +219,7 @@ export class KmsCore implements CoreServices {
       plan.validator(caller.region)(input)
       const out = handler(ctx, input)
       if (plan.changesState) this.#changes++
-      if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now, draft })
+      if (this.audit.enabled) this.audit.recordCall(op, input, caller, now, draft)
       if (plan.tracksLastUsage) recordLastUsage(draft, op, now)
       // A key re-enabled past its rotation date rotates immediately (rotation.ts).
       if (this.rotationWatch.size > 0) {
@@ -230,7 +230,7 @@ export class KmsCore implements CoreServices {
       return out
     } catch (e) {
       const err = asKmsError(e)
-      if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now, draft, error: err })
+      if (this.audit.enabled) this.audit.recordCall(op, input, caller, now, draft, err)
       throw err
     } finally {
       if (recording) changes.recording = false
@@ -258,7 +258,7 @@ export class KmsCore implements CoreServices {
 
   /** Records the audit event of a call rejected before it reached the core (e.g. throttled). */
   auditRejected(op: string, input: unknown, caller: Caller, error: { name: string; message: string }): void {
-    if (this.audit.enabled) this.audit.recordCall({ op, input, caller, now: this.clock.now(), error })
+    if (this.audit.enabled) this.audit.recordCall(op, input, caller, this.clock.now(), undefined, error)
   }
 
   /** Asks the authorizer; throws AccessDeniedException to deny. */

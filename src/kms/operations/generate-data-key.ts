@@ -17,6 +17,21 @@ import { currentMaterial } from '../key.ts'
 
 const SPEC_BYTES: Record<DataKeySpec, number> = { AES_256: 32, AES_128: 16 }
 
+/** The GenerateDataKey* operations. */
+export type DataKeyOperation =
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'GenerateDataKeyPair'
+  | 'GenerateDataKeyPairWithoutPlaintext'
+
+/** Their IAM actions, as constants: a string built per call would be hashed afresh by the authorizer's lookups. */
+const DATA_KEY_ACTIONS: Readonly<Record<DataKeyOperation, string>> = {
+  GenerateDataKey: 'kms:GenerateDataKey',
+  GenerateDataKeyWithoutPlaintext: 'kms:GenerateDataKeyWithoutPlaintext',
+  GenerateDataKeyPair: 'kms:GenerateDataKeyPair',
+  GenerateDataKeyPairWithoutPlaintext: 'kms:GenerateDataKeyPairWithoutPlaintext',
+}
+
 /** Data key length from KeySpec / NumberOfBytes, with AWS's message when not exactly one is given. */
 export function dataKeyLength(keySpec: DataKeySpec | undefined, numberOfBytes: number | undefined): number {
   if ((keySpec === undefined) === (numberOfBytes === undefined)) {
@@ -54,14 +69,14 @@ export interface DataKey {
 export function authorizeDataKeyUse(
   ctx: OpContext,
   input: DataKeyUse,
-  op: string,
+  op: DataKeyOperation,
   conditions?: ConditionValues,
 ): KmsKey {
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   // One object, absent members undefined (no spread of temporaries on the hot path).
   ctx.core.authorize(ctx, {
-    action: `kms:${op}`,
+    action: DATA_KEY_ACTIONS[op],
     key,
     encryptionContext: input.EncryptionContext,
     requestAlias: alias,

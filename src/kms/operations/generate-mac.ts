@@ -29,7 +29,7 @@ export function prepareMac(ctx: OpContext, input: MacRequest, op: 'GenerateMac' 
   const { key, alias } = resolveKeyId(ctx, input.KeyId)
   ctx.audit.resources.push(key)
   ctx.core.authorize(ctx, {
-    action: `kms:${op}`,
+    action: op === 'GenerateMac' ? 'kms:GenerateMac' : 'kms:VerifyMac',
     key,
     ...(alias !== undefined ? { requestAlias: alias } : {}),
     ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),

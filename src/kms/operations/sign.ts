@@ -40,7 +40,7 @@ export function prepareSigning(ctx: OpContext, input: SigningRequest, op: 'Sign'
   ctx.audit.resources.push(key)
   const messageType = input.MessageType ?? 'RAW'
   ctx.core.authorize(ctx, {
-    action: `kms:${op}`,
+    action: op === 'Sign' ? 'kms:Sign' : 'kms:Verify',
     key,
     ...(alias !== undefined ? { requestAlias: alias } : {}),
     ...(input.GrantTokens !== undefined ? { grantTokens: input.GrantTokens } : {}),
