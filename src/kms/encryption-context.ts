@@ -22,18 +22,21 @@ interface Encoded {
   readonly bytes: Buffer
 }
 
-/** Encodings an {@link EncryptionContextEncoder} keeps (the most recent ones). */
+/** Encodings an {@link EncryptionContextEncoder} compares by content (the most recent ones). */
 const KEPT_ENCODINGS = 8
 
 /**
- * {@link encodeEncryptionContext} remembering its last encodings by content: load runs send
- * the same few contexts again and again, in-process as the same objects and through the
- * endpoint as fresh ones parsed from each request's JSON, so a kept encoding is found by
- * comparing the pairs (in enumeration order), not by object identity. Callers only read the
- * bytes (AAD). One per core.
+ * {@link encodeEncryptionContext} remembering encodings two ways: per context object (load
+ * runs in-process send the same objects again and again, one per tenant, often more than a
+ * few) and, for objects it has not seen, its last few encodings by content (through the
+ * endpoint every request's JSON parses to fresh objects with the same few contexts: they are
+ * found by comparing the pairs, without adding each fresh object to the per-object memo). A kept
+ * encoding is used only while the object still enumerates the very same pairs, so a changed
+ * object is encoded afresh. Callers only read the bytes (AAD). One per core.
  */
 export class EncryptionContextEncoder {
-  readonly #kept: Encoded[] = []
+  readonly #byObject = new WeakMap<object, Encoded>()
+  readonly #recent: Encoded[] = []
   /** Where the next new encoding goes once {@link KEPT_ENCODINGS} are kept. */
   #next = 0
   /** The encoding found or made last (tried first). */
@@ -42,14 +45,16 @@ export class EncryptionContextEncoder {
   /** The canonical, injective byte encoding of `context` (as {@link encodeEncryptionContext}). */
   encode(context: EncryptionContext | undefined): Buffer {
     if (context === undefined) return EMPTY
+    const known = this.#byObject.get(context)
+    if (known !== undefined && samePairs(context, known)) return known.bytes
     // Enumeration sees the same pairs as Object.keys only for plain objects (nothing enumerable inherited).
     const proto = Object.getPrototypeOf(context)
     if (proto !== Object.prototype && proto !== null) return encodeFresh(context)
     const last = this.#last
     if (last !== undefined && samePairs(context, last)) return last.bytes
-    const kept = this.#kept
-    for (let i = 0; i < kept.length; i++) {
-      const e = kept[i] as Encoded
+    const recent = this.#recent
+    for (let i = 0; i < recent.length; i++) {
+      const e = recent[i] as Encoded
       if (e !== last && samePairs(context, e)) {
         this.#last = e
         return e.bytes
@@ -62,9 +67,10 @@ export class EncryptionContextEncoder {
       values.push(context[k] as string)
     }
     const e = { keys, values, bytes: encodeFresh(context) }
-    if (kept.length < KEPT_ENCODINGS) kept.push(e)
+    this.#byObject.set(context, e)
+    if (recent.length < KEPT_ENCODINGS) recent.push(e)
     else {
-      kept[this.#next] = e
+      recent[this.#next] = e
       this.#next = (this.#next + 1) % KEPT_ENCODINGS
     }
     this.#last = e
