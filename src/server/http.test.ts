@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http'
 import { connect } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -138,6 +139,68 @@ describe('KMS endpoint (in-process)', () => {
     // The callers the core saw: the user agent of each request, not the connection's first.
     const encrypts = audited.auditEvents().filter((e) => e.eventName === 'Encrypt' && e.errorCode === undefined)
     expect(encrypts.map((e) => e.userAgent)).toEqual(['a', 'b', 'unknown'])
+    await own.close()
+  })
+
+  it('authenticates each encryption context as sent, when a connection repeats one or changes it', async () => {
+    const audited = createEmulator({ profile: 'none' })
+    const own = await startKmsServer({ emulator: audited, port: 0 })
+    const keyId = audited.callSync('CreateKey', {}).KeyMetadata!.KeyId
+    // One keep-alive connection for every call.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const ports = new Set<number>()
+    const call = (target: string, input: unknown): Promise<{ status: number; json: Record<string, unknown> }> =>
+      new Promise((resolve, reject) => {
+        const body = JSON.stringify(input)
+        const req = request(
+          `${own.url}/`,
+          {
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}` },
+          },
+          (res) => {
+            ports.add(res.socket.localPort ?? 0)
+            let text = ''
+            res.on('data', (d: Buffer) => (text += d.toString()))
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
+            )
+          },
+        )
+        req.on('error', reject)
+        req.end(body)
+      })
+    const plaintext = Buffer.from('hi').toString('base64')
+    const ctx = { tenant: 'a', app: 'x' }
+    const c1 = (await call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: ctx })).json
+    const c2 = (await call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: { ...ctx } })).json
+    const decrypt = (blob: unknown, context: Record<string, string>) =>
+      call('Decrypt', { CiphertextBlob: blob, EncryptionContext: context })
+    // Same keys in the same order as the connection's last context, another value.
+    const wrong = await decrypt(c2['CiphertextBlob'], { tenant: 'a', app: 'y' })
+    expect([wrong.status, wrong.json['__type']]).toEqual([400, 'InvalidCiphertextException'])
+    expect((await decrypt(c1['CiphertextBlob'], { app: 'x', tenant: 'a' })).status).toBe(200)
+    expect((await decrypt(c2['CiphertextBlob'], { tenant: 'a' })).status).toBe(400)
+    expect((await decrypt(c2['CiphertextBlob'], { tenant: 'a', app: 'x', more: '1' })).status).toBe(400)
+    const right = await decrypt(c2['CiphertextBlob'], { tenant: 'a', app: 'x' })
+    expect([right.status, right.json['Plaintext']]).toEqual([200, plaintext])
+    expect(ports.size).toBe(1)
+    // The audit log has each call's context as sent.
+    const contexts = audited
+      .auditEvents()
+      .filter((e) => e.eventName === 'Encrypt' || e.eventName === 'Decrypt')
+      .map((e) => JSON.stringify((e.requestParameters as { encryptionContext?: unknown } | null)?.encryptionContext))
+    expect(contexts).toEqual([
+      '{"tenant":"a","app":"x"}',
+      '{"tenant":"a","app":"x"}',
+      '{"tenant":"a","app":"y"}',
+      '{"app":"x","tenant":"a"}',
+      '{"tenant":"a"}',
+      '{"tenant":"a","app":"x","more":"1"}',
+      '{"tenant":"a","app":"x"}',
+    ])
+    agent.destroy()
     await own.close()
   })
 
