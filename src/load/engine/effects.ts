@@ -111,7 +111,13 @@ export function isThrottled(outcome: KmsOutcome): boolean {
 export class Flight<T> {
   #settled = false
   #value: T | undefined
-  #listeners: ((value: T) => void)[] | undefined
+  /**
+   * The first waiter and its argument, in fields of their own (most flights have one waiter:
+   * an adaptive limiter's turn); later ones in `#more`, listener then argument.
+   */
+  #first: ((value: T, arg: never) => void) | undefined
+  #firstArg: unknown
+  #more: unknown[] | undefined
 
   /** Whether {@link resolve} was called. */
   get settled(): boolean {
@@ -128,22 +134,31 @@ export class Flight<T> {
     if (this.#settled) return
     this.#settled = true
     this.#value = value
-    const listeners = this.#listeners
-    this.#listeners = undefined
-    if (listeners !== undefined) for (const l of listeners) l(value)
+    const first = this.#first
+    const arg = this.#firstArg
+    const more = this.#more
+    this.#first = undefined
+    this.#firstArg = undefined
+    this.#more = undefined
+    if (first !== undefined) first(value, arg as never)
+    if (more !== undefined)
+      for (let i = 0; i < more.length; i += 2) (more[i] as (value: T, arg: unknown) => void)(value, more[i + 1])
   }
 
-  /** Calls `listener` when the flight settles (drivers use it to resume waiting requests). */
-  onSettled(listener: (value: T) => void): void {
+  /**
+   * Calls `listener(value, arg)` when the flight settles, at once when it has (drivers use it
+   * to resume waiting requests). `arg` lets one shared listener serve every waiter, so that a
+   * wait costs no closure of its own.
+   */
+  onSettled<A = undefined>(listener: (value: T, arg: A) => void, arg?: A): void {
     if (this.#settled) {
-      listener(this.#value as T)
+      listener(this.#value as T, arg as A)
       return
     }
-    const listeners = this.#listeners
-    // A literal of one: most flights have one waiter (an adaptive limiter's turn), and an
-    // empty array grown by push() takes room for 17.
-    if (listeners === undefined) this.#listeners = [listener]
-    else listeners.push(listener)
+    if (this.#first === undefined && this.#more === undefined) {
+      this.#first = listener as (value: T, arg: never) => void
+      this.#firstArg = arg
+    } else (this.#more ??= []).push(listener, arg)
   }
 }
 

@@ -20,7 +20,7 @@ import type { Clock } from '../../clock.ts'
 import { THROTTLED, type Emulator } from '../../emulator.ts'
 import { MinHeap, type HeapEntry } from '../../heap.ts'
 import type { Arrivals } from './arrivals.ts'
-import { directKms, isContinuation } from './effects.ts'
+import { directKms, Flight, isContinuation } from './effects.ts'
 import type { Effect, KmsCallSpec, KmsOutcome, WaitEffect, LatencyModel } from '../scenario/index.ts'
 import { toMicros, type VariantRecorder } from '../results/index.ts'
 import type { Random } from '../../random.ts'
@@ -480,14 +480,17 @@ export class Engine {
       this.#open.add(task)
       // Every SDK call can be aborted: at its deadline, and when the run ends with it in flight.
       if (o.asyncKms !== undefined) task.abort = new AbortController()
-      if (task.deadline !== NO_DEADLINE) {
-        task.timer = o.clock.setTimer(Math.max(0, task.deadline - sent), () => {
-          task.timer = undefined
-          if (!this.#finished) this.#timeOut(task)
-        })
-      }
+      if (task.deadline !== NO_DEADLINE) this.#armDeadline(task, sent)
     }
     this.#run(task, undefined)
+  }
+
+  /** Real time: the request's deadline timer (a method of its own: #dispatch then makes no context per request). */
+  #armDeadline(task: Task, sent: number): void {
+    task.timer = this.#o.clock.setTimer(Math.max(0, task.deadline - sent), () => {
+      task.timer = undefined
+      if (!this.#finished) this.#timeOut(task)
+    })
   }
 
   /** Makes one embedded KMS call now, with zero service time, and records it (in real time, with its measured duration). */
@@ -566,21 +569,7 @@ export class Engine {
           value = res
           continue
         }
-        const asyncKms = this.#o.asyncKms
-        if (asyncKms === undefined) throw new Error('engine has no target')
-        asyncKms(eff, task.host, task.abort?.signal).then(
-          (out) => {
-            if (!out.ok) task.lastError = out.error.name
-            this.#resumeAsync(task, out)
-          },
-          (e: unknown) => {
-            task.lastError = 'ClientError'
-            this.#resumeAsync(task, {
-              ok: false,
-              error: { name: 'ClientError', message: e instanceof Error ? e.message : String(e) },
-            })
-          },
-        )
+        this.#callAsync(task, eff)
         return
       }
       if (eff.kind === 'sleep') {
@@ -607,15 +596,48 @@ export class Engine {
             this.#heap.push(mark)
           }
         }
-        flight.onSettled((v) => {
-          if (task.done) return
-          task.waiting = false
-          this.#open.delete(task)
-          this.#suspend(task, 0, v)
-        })
-      } else flight.onSettled((v) => queueMicrotask(() => this.#resumeAsync(task, v)))
+        // One listener for every waiting request (the task is its argument): no closure per wait.
+        if (flight instanceof Flight) flight.onSettled(this.#wake, task)
+        else this.#waitOther(task, flight)
+      } else this.#waitAsync(task, flight)
       return
     }
+  }
+
+  /** A flight a request waited for settled (virtual time): it resumes now, unless it is done. */
+  readonly #wake = (value: unknown, task: Task): void => {
+    if (task.done) return
+    task.waiting = false
+    this.#open.delete(task)
+    this.#suspend(task, 0, value)
+  }
+
+  // The closures of the real-time paths are made here, not in #run (which then needs no context per step).
+  #callAsync(task: Task, eff: KmsCallSpec): void {
+    const asyncKms = this.#o.asyncKms
+    if (asyncKms === undefined) throw new Error('engine has no target')
+    asyncKms(eff, task.host, task.abort?.signal).then(
+      (out) => {
+        if (!out.ok) task.lastError = out.error.name
+        this.#resumeAsync(task, out)
+      },
+      (e: unknown) => {
+        task.lastError = 'ClientError'
+        this.#resumeAsync(task, {
+          ok: false,
+          error: { name: 'ClientError', message: e instanceof Error ? e.message : String(e) },
+        })
+      },
+    )
+  }
+
+  /** Virtual time: a wait on another implementation of `Settling` (one-argument listeners). */
+  #waitOther(task: Task, flight: WaitEffect['flight']): void {
+    flight.onSettled((v) => this.#wake(v, task))
+  }
+
+  #waitAsync(task: Task, flight: WaitEffect['flight']): void {
+    flight.onSettled((v) => queueMicrotask(() => this.#resumeAsync(task, v)))
   }
 
   #suspend(task: Task, ms: number, value: unknown): void {
