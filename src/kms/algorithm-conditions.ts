@@ -8,8 +8,12 @@ import type { ConditionValues } from './context.ts'
 
 const byAlgorithm = new Map<string, Readonly<ConditionValues>>()
 
+/** The default algorithm's (nearly every call's), without a lookup. */
+const SYMMETRIC_DEFAULT: Readonly<ConditionValues> = Object.freeze({ 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' })
+
 /** `{ 'kms:EncryptionAlgorithm': algorithm }`, the same frozen object for the same algorithm. */
 export function algorithmConditions(algorithm: string): Readonly<ConditionValues> {
+  if (algorithm === 'SYMMETRIC_DEFAULT') return SYMMETRIC_DEFAULT
   let c = byAlgorithm.get(algorithm)
   if (c === undefined) {
     c = Object.freeze({ 'kms:EncryptionAlgorithm': algorithm })

@@ -147,7 +147,7 @@ export class AuditLog {
   #errors: ({ name: string; message: string } | undefined)[] = []
   #responses: (Record<string, unknown> | null | undefined)[] = []
   #extra: (Record<string, unknown> | undefined)[] = []
-  /** The last request parameters per operation, shared by the next call that has the same ones. */
+  /** Per operation: its visible members and last request parameters, shared by the next call that has the same ones. */
   readonly #lastParams = new Map<string, LastParams>()
   #length = 0
   #start = 0
@@ -243,21 +243,27 @@ export class AuditLog {
 
   /** CloudTrail request parameters of a call, shared with the previous call of the operation when they are the same. */
   #paramsOf(op: string, input: unknown): Record<string, unknown> | null {
-    const visible = visibleOf(op)
-    if (visible === null || input === null || typeof input !== 'object') return null
-    const members = visible.members
+    if (input === null || typeof input !== 'object') return null
+    // One lookup per call: the operation's visible members and its last parameters together.
+    let last = this.#lastParams.get(op)
+    if (last === undefined) {
+      const visible = visibleOf(op)
+      if (visible === null) return null
+      last = { visible, values: undefined, params: null }
+      this.#lastParams.set(op, last)
+    }
+    const visible = last.visible
     const obj = input as Record<string, unknown>
-    const last = this.#lastParams.get(op)
-    if (last !== undefined && visible.same(obj, last.values)) return last.params
+    if (last.values !== undefined && visible.same(obj, last.values)) return last.params
     const params = requestParameters(op, input)
     // The kept values are the parameters' own copies of objects (a context, a token list), so
     // that the caller changing its objects after the call changes neither.
-    const values = members.map(([name, camel]) => {
+    last.values = visible.members.map(([name, camel]) => {
       const v = obj[name]
       if (v instanceof Uint8Array) return undefined
       return v !== null && typeof v === 'object' ? params?.[camel] : v
     })
-    this.#lastParams.set(op, { values, params })
+    last.params = params
     return params
   }
 
@@ -325,9 +331,11 @@ export class AuditLog {
   }
 }
 
+/** An operation's visible members, and the parameters of its last recorded call with the values they came from. */
 interface LastParams {
-  readonly values: readonly unknown[]
-  readonly params: Record<string, unknown> | null
+  readonly visible: VisibleMembers
+  values: readonly unknown[] | undefined
+  params: Record<string, unknown> | null
 }
 
 const NO_KEYS: readonly KmsKey[] = []
