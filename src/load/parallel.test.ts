@@ -54,6 +54,18 @@ describe('runParallel in virtual time: variants on worker threads', () => {
     expect(JSON.stringify(alone, null, 2)).toBe(JSON.stringify(sequential, null, 2))
   }, 120_000)
 
+  it('stopped while the lanes run: the variants up to the first cut one, marked incomplete, no error', async () => {
+    const long: ScenarioInput = { ...input, duration: 3600 }
+    const controller = new AbortController()
+    const s = await runParallel(
+      { scenario: { input: long }, options: { clock: 'virtual' } },
+      { workers: 2, inline: true, signal: controller.signal, onProgress: () => controller.abort() },
+    )
+    expect(s.complete).toBe(false)
+    expect(s.variants[0]?.name).toBe('standard')
+    expect(s.variants[0]?.offered.requests).toBeLessThan(3600 * 800)
+  }, 120_000)
+
   it("inline: a bad-input error of the calling thread's own variant is the engine's own error", async () => {
     const traced: ScenarioInput = { ...input, arrivals: { shape: 'trace', file: 'no-such-trace.csv' } }
     const run = runParallel(

@@ -369,6 +369,10 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
           variants: [name],
         })
         if (failure === undefined) results.set(name, summary)
+      } catch (e) {
+        // Stopped before its variant started: this lane ran nothing more (as a sequential run's next variant).
+        if (!(stopped && interruptedBeforeStart(e))) throw e
+        return
       } finally {
         await target.close().catch(() => undefined)
       }
@@ -406,7 +410,14 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
             give(worker)
           }
         }
-        t = startWorker(payload, onMessage, fail, () => failure !== undefined || idle === count)
+        // A thread stopped before its variant started has ended its lane; any other error fails the run.
+        const failThread = (e: Error): void => {
+          if (stopped && interruptedBeforeStart(e)) {
+            if (running.has(t as Worker)) running.delete(t as Worker)
+            if (++idle === count) resolveAll()
+          } else fail(e)
+        }
+        t = startWorker(payload, onMessage, failThread, () => failure !== undefined || idle === count)
         threads.push(t)
       }
     })
@@ -420,7 +431,17 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
     options.signal?.removeEventListener('abort', stopAll)
     await Promise.all(threads.map((t) => t.terminate()))
   }
-  const ran = names.map((n) => results.get(n)).filter((s): s is RunSummary => s !== undefined)
+  // In order, up to the first variant without a result (stopped before it ran), as a sequential run stops.
+  const ran: RunSummary[] = []
+  for (const n of names) {
+    const r = results.get(n)
+    if (r === undefined) break
+    ran.push(r)
+  }
+  if (ran.length < names.length && ran.length > 0 && ran[ran.length - 1]?.complete === true) {
+    const last = ran[ran.length - 1] as RunSummary
+    ran[ran.length - 1] = { ...last, complete: false }
+  }
   if (ran.length === 0) throw new RunInterruptedError('the run was interrupted before its first variant started')
   return assembleVariants(ran)
 }
@@ -447,6 +468,13 @@ export function assembleVariants(parts: readonly RunSummary[]): RunSummary {
     }
   }
   return { ...first, complete, assumptions: [...assumptions], variants }
+}
+
+/** A run's error saying it was stopped before its variant started (`RunInterruptedError`, an interrupted setup). */
+function interruptedBeforeStart(e: unknown): boolean {
+  return (
+    e instanceof RunInterruptedError || (e instanceof SetupError && (e as { code?: unknown }).code === 'Interrupted')
+  )
 }
 
 /** An error as plain data, to cross threads. */
