@@ -50,7 +50,10 @@ describe('runParallel in virtual time: variants on worker threads', () => {
     // Progress names the variant of the whole run, whichever lane ran it.
     expect(new Set(lanes).size).toBeGreaterThan(1)
     // One lane alone (no thread at all) is the sequential run too.
-    const alone = await runParallel({ scenario: { input }, options: { clock: 'virtual' } }, { workers: 1, inline: true })
+    const alone = await runParallel(
+      { scenario: { input }, options: { clock: 'virtual' } },
+      { workers: 1, inline: true },
+    )
     expect(JSON.stringify(alone, null, 2)).toBe(JSON.stringify(sequential, null, 2))
   }, 120_000)
 
