@@ -111,15 +111,27 @@ function pathOf(parent: string, key: string | number | undefined): string {
 
 const hasOwn = Object.prototype.hasOwnProperty
 
-function decoderFor(shapeName: string): Decoder {
-  let d = decoders.get(shapeName)
-  if (d === undefined) {
-    // Placeholder first, so recursive shapes terminate.
-    decoders.set(shapeName, (v, p, k) => (decoders.get(shapeName) as Decoder)(v, p, k))
-    d = compileDecoder(shapeName)
-    decoders.set(shapeName, d)
+/**
+ * The compiled converter of a shape, compiled once. A forwarding placeholder is stored first,
+ * so that a recursive shape's compile finds it and terminates.
+ */
+function compiledFor<F extends (...args: never[]) => unknown>(
+  cache: Map<string, F>,
+  shapeName: string,
+  compile: (shapeName: string) => F,
+): F {
+  let f = cache.get(shapeName)
+  if (f === undefined) {
+    const forward = (...args: Parameters<F>): unknown => (cache.get(shapeName) as F)(...args)
+    cache.set(shapeName, forward as unknown as F)
+    f = compile(shapeName)
+    cache.set(shapeName, f)
   }
-  return d
+  return f
+}
+
+function decoderFor(shapeName: string): Decoder {
+  return compiledFor(decoders, shapeName, compileDecoder)
 }
 
 function compileDecoder(shapeName: string): Decoder {
@@ -214,13 +226,7 @@ function compileDecoder(shapeName: string): Decoder {
 }
 
 function encoderFor(shapeName: string): Encoder {
-  let e = encoders.get(shapeName)
-  if (e === undefined) {
-    encoders.set(shapeName, (v) => (encoders.get(shapeName) as Encoder)(v))
-    e = compileEncoder(shapeName)
-    encoders.set(shapeName, e)
-  }
-  return e
+  return compiledFor(encoders, shapeName, compileEncoder)
 }
 
 function toBase64(v: Uint8Array): string {
@@ -272,13 +278,7 @@ function compileEncoder(shapeName: string): Encoder {
 }
 
 function textEncoderFor(shapeName: string): TextEncoder {
-  let e = textEncoders.get(shapeName)
-  if (e === undefined) {
-    textEncoders.set(shapeName, (v) => (textEncoders.get(shapeName) as TextEncoder)(v))
-    e = compileTextEncoder(shapeName)
-    textEncoders.set(shapeName, e)
-  }
-  return e
+  return compiledFor(textEncoders, shapeName, compileTextEncoder)
 }
 
 /** `JSON.stringify` of a value the model says nothing more about. */

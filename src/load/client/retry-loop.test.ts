@@ -4,7 +4,7 @@ import { directKms, kmsCall } from '../engine/index.ts'
 import type { Effect, EffectGenerator, KmsCallSpec, KmsInvoker, KmsOutcome, WaitEffect } from '../scenario/index.ts'
 import { Random } from '../../random.ts'
 import { AdaptiveLimiter } from './adaptive-limiter.ts'
-import { classify, countRefusal, RetryCall, type RetryClient, type RetryStats } from './retry-loop.ts'
+import { classify, countRefusal, emptyRetryStats, RetryCall, type RetryClient } from './retry-loop.ts'
 import { RetryBudget, sdkRetryModel } from './sdk-models.ts'
 
 /** The generator RetryCall replaced (retry.ts before issue 17), verbatim but for names. */
@@ -58,21 +58,6 @@ const INTERNAL: KmsOutcome = {
 const OK: KmsOutcome = { ok: true, output: {} as never }
 const call = kmsCall('GenerateDataKey', { KeyId: 'k', KeySpec: 'AES_256' }, { account: '111122223333' })
 
-function newStats(): RetryStats {
-  return {
-    calls: 0,
-    retries: 0,
-    requestsRetried: 0,
-    retriedThenSucceeded: 0,
-    retriedThenFailed: 0,
-    exhausted: 0,
-    quotaRefusals: 0,
-    backoffMs: 0,
-    limiterWaitMs: 0,
-    limiterDelayed: 0,
-  }
-}
-
 interface World {
   time: { now: number }
   client: RetryClient
@@ -91,7 +76,7 @@ function world(mode: 'standard' | 'adaptive', next: KmsInvoker = directKms): Wor
       budget: new RetryBudget(model),
       random: new Random(42, 0),
       limiter,
-      stats: newStats(),
+      stats: emptyRetryStats(),
     },
   }
 }

@@ -38,6 +38,22 @@ export interface RetryStats {
   limiterDelayed: number
 }
 
+/** Fresh {@link RetryStats}: every count zero. */
+export function emptyRetryStats(): RetryStats {
+  return {
+    calls: 0,
+    retries: 0,
+    requestsRetried: 0,
+    retriedThenSucceeded: 0,
+    retriedThenFailed: 0,
+    exhausted: 0,
+    quotaRefusals: 0,
+    backoffMs: 0,
+    limiterWaitMs: 0,
+    limiterDelayed: 0,
+  }
+}
+
 /** One host's SDK client as its retry loop sees it: shared by every call of the host. */
 export interface RetryClient {
   /** the invoker the retries wrap */

@@ -43,7 +43,7 @@ import type {
 import { Random } from '../../random.ts'
 import { RetryBudget, type SdkRetryModel, sdkRetryModel } from './sdk-models.ts'
 import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptive-limiter.ts'
-import { classify, countRefusal, RetryCall, type RetryClient, type RetryStats } from './retry-loop.ts'
+import { classify, countRefusal, emptyRetryStats, RetryCall, type RetryClient, type RetryStats } from './retry-loop.ts'
 
 /** `none` disables retries (one attempt); `legacy` exists for boto3 and Java v2. */
 export type RetryMode = SdkRetryMode
@@ -215,18 +215,7 @@ export function sdkRetry(options: SdkRetryOptions = {}): Mitigation {
     assumptions,
     ...(clientRetry !== undefined ? { clientRetry } : {}),
     start(ctx: MitigationContext): MitigationRun {
-      const stats: RetryStats = {
-        calls: 0,
-        retries: 0,
-        requestsRetried: 0,
-        retriedThenSucceeded: 0,
-        retriedThenFailed: 0,
-        exhausted: 0,
-        quotaRefusals: 0,
-        backoffMs: 0,
-        limiterWaitMs: 0,
-        limiterDelayed: 0,
-      }
+      const stats = emptyRetryStats()
       const streamBase = ctx.random.uint32()
       const limiters = new Map<number, AdaptiveLimiter>()
       const modelFor = (index: number): SdkRetryModel =>
