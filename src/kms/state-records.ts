@@ -135,15 +135,15 @@ export class StateRecords {
 
   #encodeMultiRegion(account: string, keyId: string): Encoded | undefined {
     const copies: Record<string, KmsKey> = {}
-    let any = false
+    let found = false
     for (const state of this.#core.store.regions()) {
       if (state.account !== account) continue
       const key = state.keys.get(keyId)
       if (key?.multiRegion === undefined) continue
       copies[state.region] = key
-      any = true
+      found = true
     }
-    return any ? new Encoder().encode(copies, `m/${account}/${keyId}`) : undefined
+    return found ? new Encoder().encode(copies, `m/${account}/${keyId}`) : undefined
   }
 }
 

@@ -163,6 +163,10 @@ const s3Request = {
   payloadBytes: size.default(1_048_576),
 }
 
+/** The name of a resource of the service a request kind models, checked against that service's naming rule. */
+const resourceName = (pattern: RegExp, rule: string, fallback: string) =>
+  z.string().regex(pattern, rule).default(fallback)
+
 /** A request's own arrivals, outside the weighted mix: this many per second, evenly spaced (a Lambda cold start, an EBS attach). */
 const ownRate = z.number().finite().positive().optional()
 
@@ -174,10 +178,11 @@ const ownRate = z.number().finite().positive().optional()
 const sqsRequest = {
   ...common,
   key: z.string().min(1),
-  queue: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,75}$/, 'must be 1-75 letters, digits, dashes or underscores (an SQS queue name)')
-    .default('queue'),
+  queue: resourceName(
+    /^[A-Za-z0-9_-]{1,75}$/,
+    'must be 1-75 letters, digits, dashes or underscores (an SQS queue name)',
+    'queue',
+  ),
   /** queues the requests spread over (uniformly). @default 1 */
   queues: z.number().int().positive().max(100_000).default(1),
   /** the principals that send (or receive), one drawn per request. @default the host's principal */
@@ -238,10 +243,11 @@ export const requestSchema = z.discriminatedUnion('kind', [
     kind: z.literal('dynamodb'),
     ...common,
     key: z.string().min(1),
-    table: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be 3-255 letters, digits, dots, dashes or underscores (a table name)')
-      .default('table'),
+    table: resourceName(
+      /^[A-Za-z0-9_.-]{3,255}$/,
+      'must be 3-255 letters, digits, dots, dashes or underscores (a table name)',
+      'table',
+    ),
     /** tables the requests spread over (uniformly; table i is `<table>-<i>` when there are several). @default 1 */
     tables: z.number().int().positive().max(10_000).default(1),
     /** HTTP connections each host keeps open to DynamoDB; its requests take them in turn. @default 1 */
@@ -255,10 +261,7 @@ export const requestSchema = z.discriminatedUnion('kind', [
     kind: z.literal('secrets-manager-get'),
     ...common,
     key: z.string().min(1),
-    secret: z
-      .string()
-      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
-      .default('app-secret'),
+    secret: resourceName(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name', 'app-secret'),
     /** secrets the requests spread over (uniformly; secret i is `<secret>-<i>` when there are several). @default 1 */
     secrets: z.number().int().positive().max(100_000).default(1),
     /** where the secret value is cached: `none`, the AWS `caching-client` (1 h), or the Secrets Manager `agent` (300 s). @default 'none' */
@@ -270,10 +273,11 @@ export const requestSchema = z.discriminatedUnion('kind', [
     kind: z.literal('lambda-cold-start'),
     ...common,
     key: z.string().min(1),
-    function: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, dashes or underscores (a function name)')
-      .default('app'),
+    function: resourceName(
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'must be 1-64 letters, digits, dashes or underscores (a function name)',
+      'app',
+    ),
     rate: ownRate,
   }),
   strict({
