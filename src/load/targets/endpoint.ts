@@ -283,7 +283,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         }
       }
       let before: QuotaUsage | undefined
-      // The meter and the quota route wait setupTimeoutMs at most, 1 s once the run was stopped.
+      // The meter and the quota route wait setupTimeoutMs at most, STOPPED_RESPONSE_TIMEOUT_MS once the run was stopped.
       const readUsage = async (u: string, unresponsive = false): Promise<QuotaUsage | undefined> => {
         const ms = o.stop?.aborted === true || unresponsive ? STOPPED_RESPONSE_TIMEOUT_MS : setupTimeoutMs
         const deadline = responseDeadline(clock, ms)
