@@ -166,4 +166,26 @@ describe('AdaptiveLimiter (the SDK DefaultRateLimiter on an injected clock)', ()
     expect(waited[2]).toBeCloseTo(3 * period, 6)
     expect(l.waiting).toBe(0)
   })
+
+  it('grants a token whose deficit is below the clock resolution instead of spinning on it', () => {
+    const time = { now: Date.UTC(2026, 0, 1) }
+    const l = new AdaptiveLimiter(() => time.now)
+    l.update(true)
+    const waiter = l.sendToken()
+    expect(waiter.next().value).toMatchObject({ kind: 'wait' })
+    const dispatcher = l.dispatch()
+    // A refill that leaves the bucket a float error short of one token: its sleep (~1e-13 ms)
+    // cannot move an epoch-ms clock, so a dispatcher that slept it would never wake to a token.
+    l.availableTokens = 1 - 2 ** -52
+    l.lastTimestamp = time.now / 1000
+    let steps = 0
+    let r = dispatcher.next()
+    while (!r.done && r.value.kind === 'sleep' && steps++ < 1000) {
+      time.now += r.value.ms
+      r = dispatcher.next()
+    }
+    expect(steps).toBe(0)
+    expect(waiter.next().done).toBe(true)
+    expect(l.waiting).toBe(0)
+  })
 })

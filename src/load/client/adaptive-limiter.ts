@@ -197,8 +197,21 @@ export class AdaptiveLimiter {
         this.#base += this.#head
         this.#head = 0
       }
-      if (this.#head < this.#queue.length) yield* sleep(((1 - this.availableTokens) / this.fillRate) * 1000)
+      if (this.#head < this.#queue.length) yield* this.#awaitToken()
     }
+  }
+
+  /**
+   * Sleeps until the next token is due. A deficit so small that the clock cannot move by its
+   * refill time (float error after a refill: a few 1e-16 tokens at an epoch-ms clock) is no
+   * deficit: the token is granted, since sleeping would not advance time and the dispatcher
+   * would spin forever in virtual time. (The SDK's `setTimeout` waits at least 1 ms there.)
+   */
+  *#awaitToken(): EffectGenerator<void> {
+    const ms = ((1 - this.availableTokens) / this.fillRate) * 1000
+    const now = this.#nowMs()
+    if (now + ms === now) this.availableTokens = 1
+    else yield* sleep(ms)
   }
 
   /**
