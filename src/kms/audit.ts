@@ -72,6 +72,28 @@ export interface AuditDraft {
 }
 
 /**
+ * A fresh {@link AuditDraft} for one call, with every member present from the start: a member
+ * added later (the authorizer's decision) would move the object to a new shape and give it a
+ * property store of its own on every call.
+ */
+export class CallDraft implements AuditDraft {
+  readonly resources: KmsKey[] = oneSlotArray()
+  additionalEventData: Record<string, unknown> | undefined = undefined
+  responseElements: Record<string, unknown> | null | undefined = undefined
+  authorization: AuthorizationRecord | AuthorizationRecord[] | undefined = undefined
+}
+
+/**
+ * An empty array with room for one element: nearly every call acts on one key, and the first
+ * push into `[]` grows its store to 17 slots.
+ */
+function oneSlotArray(): KmsKey[] {
+  const a: (KmsKey | undefined)[] = [undefined]
+  a.pop()
+  return a as KmsKey[]
+}
+
+/**
  * One access decision as the audit log keeps it. The authorizer may hand out the same
  * (immutable) record for every call it decides alike, so the log keeps no per-call copy.
  */

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.ts'
 import { PolicyAuthorizer } from './access/authorizer.ts'
-import { AuditLog, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
+import { AuditLog, CallDraft, isReadOnlyOperation, type AuditDraft, type AuditOptions } from './audit.ts'
 import { createAwsOwnedKey } from './aws-owned-keys.ts'
 import { regionProblem, resolveCaller, type Caller, type CallerInput } from './caller.ts'
 import { CiphertextCodec } from './ciphertext.ts'
@@ -197,7 +197,7 @@ export class KmsCore implements CoreServices {
   invoke<Op extends OperationName>(op: Op, input: OperationInputs[Op], caller: Caller): OperationOutputs[Op] {
     const now = this.clock.now()
     this.scheduler.runDue(now)
-    const draft: AuditDraft = { resources: [] }
+    const draft: AuditDraft = new CallDraft()
     const ctx: OpContext = {
       op,
       now,
