@@ -457,6 +457,45 @@ describe('KMS endpoint latency and shutdown', () => {
     }
   })
 
+  it('reads a body sent in pieces, and settles a request whose client leaves mid-body', async () => {
+    const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
+    const server = await startKmsServer({ emulator, port: 0 })
+    const head = (length: number): string =>
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.GenerateRandom\r\nContent-Length: ${length}\r\n\r\n`
+    const body = '{"NumberOfBytes":       16}'
+    try {
+      // Headers, then the body in three writes some time apart: one request, answered once whole.
+      const answer = await new Promise<string>((resolve) => {
+        let got = ''
+        const s = connect(server.port, '127.0.0.1', () => {
+          s.write(head(body.length) + body.slice(0, 5))
+          setTimeout(() => s.write(body.slice(5, 12)), 30)
+          setTimeout(() => s.write(body.slice(12)), 60)
+        })
+        s.on('data', (d: Buffer) => {
+          got += d.toString()
+          if (got.includes('"Plaintext"')) s.end()
+        })
+        s.on('close', () => resolve(got))
+      })
+      expect(answer).toMatch(/^HTTP\/1\.1 200/)
+      expect(Buffer.from(/"Plaintext":"([^"]+)"/.exec(answer)?.[1] ?? '', 'base64').length).toBe(16)
+      // Half a body, then the client is gone: nothing is answered, and the request settles.
+      await new Promise<void>((resolve) => {
+        const s = connect(server.port, '127.0.0.1', () => {
+          s.write(head(body.length) + body.slice(0, 5))
+          setTimeout(() => s.destroy(), 30)
+        })
+        s.on('close', () => resolve())
+      })
+      for (let i = 0; i < 50 && server.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(server.inFlight).toBe(0)
+      expect((await post(server, 'TrentService.ListKeys', '{}')).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
   it('logs an unexpected error and answers KMSInternalException', async () => {
     const emulator = createEmulator({ profile: 'none', audit: { capacity: 0 } })
     const lines: string[] = []

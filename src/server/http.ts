@@ -29,7 +29,7 @@ import type { Emulator } from '../emulator.ts'
 import { createLatencyModel, type LatencyModel } from '../load/index.ts'
 import { type AdminDeps, type HealthReport, isAdminRoute, serveAdmin } from './admin-routes.ts'
 import { ApiHandler, type ApiRequest, type StateSink } from './api.ts'
-import { readBody } from './body.ts'
+import { BodyMessage, readBody } from './body.ts'
 import type { CredentialStore } from './credentials.ts'
 import { HttpError } from './errors.ts'
 import { HostGuard } from './guards.ts'
@@ -269,6 +269,7 @@ function onClientError(err: Error, socket: Duplex): void {
 function createListener(h: Handlers, requestTimeout: number): Server {
   const server: Server = createServer(
     {
+      IncomingMessage: BodyMessage,
       requestTimeout,
       headersTimeout: Math.min(20_000, requestTimeout),
       // How often node looks for requests past their timeout.

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OPERATION_NAMES, OPERATIONS, SHAPES } from '../kms/model.generated.ts'
 import { decodeInput, decodeRequest, encodeOutput, encodeResponse } from './wire.ts'
@@ -52,6 +53,30 @@ describe('decodeRequest', () => {
     const input = decodeInput('CreateKey', { Tags: [{ TagKey: 'a', TagValue: 'b' }] })
     expect(input.Tags).toEqual([{ TagKey: 'a', TagValue: 'b' }])
     expect(serializationError(() => decodeInput('CreateKey', { Tags: [{ TagKey: 1 }] }))).toContain('Tags[0].TagKey')
+  })
+
+  it('accepts as base64 exactly the strings of RFC 4648 §4 with padding', () => {
+    // The form the decoder checked before (groups of four, then a padded group).
+    const strict = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+    const accepts = (s: string): boolean => {
+      try {
+        decodeInput('Encrypt', { KeyId: 'k', Plaintext: s })
+        return true
+      } catch {
+        return false
+      }
+    }
+    const chars = fc.constantFrom(...'AZaz09+/=-_ %\n\u0141'.split(''))
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }), (cs) => {
+        const s = cs.join('')
+        expect(accepts(s)).toBe(strict.test(s))
+      }),
+      { numRuns: 5000 },
+    )
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => accepts(Buffer.from(b).toString('base64'))))
+    for (const s of ['', 'AA==', 'AAA=', 'AAAA', 'A===', 'AA=A', '=AAA', 'AAAAA===', 'AAA', '-_AA', 'AAAA\n'])
+      expect(accepts(s), s).toBe(strict.test(s))
   })
 
   it('answers SerializationException naming the problem', () => {

@@ -33,8 +33,13 @@ const decoders = new Map<string, Decoder>()
 const encoders = new Map<string, Encoder>()
 const textEncoders = new Map<string, TextEncoder>()
 
-/** Standard base64 with padding, the only form the AWS SDKs send (RFC 4648 §4). */
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+/**
+ * Standard base64 with padding, the only form the AWS SDKs send (RFC 4648 §4): with a length
+ * that is a multiple of 4 (checked beside it), the alphabet then at most two `=`. The same
+ * strings as `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$`, in half the
+ * time on a ciphertext blob (one loop over a character class instead of groups of four).
+ */
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/
 
 /**
  * Parses a request body and converts it to the operation's input shape. An empty body is `{}`
@@ -170,7 +175,7 @@ function compileDecoder(shapeName: string): Decoder {
     case 'blob':
       return (value, parent, key) => {
         if (typeof value !== 'string') throw mismatch(pathOf(parent, key), 'a base64-encoded string', value)
-        if (!BASE64_RE.test(value))
+        if ((value.length & 3) !== 0 || !BASE64_RE.test(value))
           throw new SerializationException(`Value at '${pathOf(parent, key)}' is not valid base64`)
         return Buffer.from(value, 'base64')
       }
