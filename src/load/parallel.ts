@@ -12,7 +12,8 @@
  * {@link TargetSpec}. `worker-entry.mjs` beside this file boots each thread.
  */
 import { availableParallelism } from 'node:os'
-import { dirname } from 'node:path'
+import { dirname, extname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parentPort, Worker } from 'node:worker_threads'
 import { type RealTimeClock, SystemClock } from '../clock.ts'
 import { QuotaConfigError } from '../quota/index.ts'
@@ -34,6 +35,7 @@ import {
   withMaxAttempts,
 } from './scenario/index.ts'
 import { embeddedTarget, type EndpointCredentials, endpointTarget, SetupError, type Target } from './targets/index.ts'
+import { type BundleParts, buildWorkerBundle, type WorkerBundle } from './worker-bundle.ts'
 
 /** A module's named export, which a worker thread imports itself (`module` is a URL). */
 export interface ModuleExport {
@@ -154,24 +156,50 @@ export function targetOf(spec: TargetSpec | undefined): Target {
   return endpointTarget({ url: spec.url, ...(spec.credentials !== undefined ? { credentials: spec.credentials } : {}) })
 }
 
-/** Loads the scenario of a run (in the main thread and in every worker), with `maxAttempts` applied. */
-export async function loadRunScenario(run: ParallelRun): Promise<Scenario> {
-  const mitigations = await mitigationsOf(run.mitigations)
+/** The modules of a run a worker thread's bundle has imported already (see worker-bundle.ts). */
+export interface PreloadedModules {
+  /** the scenario file's module */
+  readonly scenario?: { default?: unknown }
+  /** the mitigation table's module */
+  readonly mitigations?: Record<string, unknown>
+}
+
+/**
+ * Loads the scenario of a run (in the main thread and in every worker), with `maxAttempts`
+ * applied; `preloaded` modules are used as they are instead of being imported.
+ */
+export async function loadRunScenario(run: ParallelRun, preloaded: PreloadedModules = {}): Promise<Scenario> {
+  const mitigations = await mitigationsOf(run.mitigations, preloaded.mitigations)
   const src = run.scenario
   const scenario =
     'file' in src
-      ? (await loadScenarioFile(src.file, src.cwd ?? process.cwd(), mitigations)).scenario
+      ? (await loadScenarioFile(src.file, src.cwd ?? process.cwd(), mitigations, preloaded.scenario)).scenario
       : defineScenario(src.input, { source: src.source ?? 'the scenario', mitigations })
   return run.maxAttempts !== undefined ? withMaxAttempts(scenario, run.maxAttempts) : scenario
 }
 
-async function mitigationsOf(ref: ModuleExport | undefined): Promise<MitigationTable> {
+async function mitigationsOf(
+  ref: ModuleExport | undefined,
+  preloaded: Record<string, unknown> | undefined,
+): Promise<MitigationTable> {
   if (ref === undefined) return NO_MITIGATIONS
-  const mod = (await import(ref.module)) as Record<string, unknown>
+  const mod = preloaded ?? ((await import(ref.module)) as Record<string, unknown>)
   const table = mod[ref.export]
   if (table === null || typeof table !== 'object')
     throw new RunError(`the mitigation table ${ref.export} of ${ref.module} is not an object`)
   return table as MitigationTable
+}
+
+/** The modules a virtual-time worker thread imports, as file URLs (see worker-bundle.ts). */
+function bundlePartsOf(run: ParallelRun): BundleParts {
+  const src = run.scenario
+  const ext = extname(new URL(import.meta.url).pathname)
+  return {
+    parallel: import.meta.url,
+    index: new URL(`../index${ext}`, import.meta.url).href,
+    ...('file' in src ? { scenario: pathToFileURL(resolve(src.cwd ?? process.cwd(), src.file)).href } : {}),
+    ...(run.mitigations !== undefined ? { mitigations: run.mitigations.module } : {}),
+  }
 }
 
 /** The directory a run's trace files are relative to. */
@@ -199,15 +227,22 @@ export async function runParallel(run: ParallelRun, options: ParallelOptions = {
   return isVirtual(run) ? runVariantsInWorkers(run, workers, options) : runShardsInWorkers(run, workers, options)
 }
 
-/** Starts one worker thread and routes its messages; `fail` gets an error or an early exit. */
+/**
+ * Starts one worker thread and routes its messages; `fail` gets an error or an early exit.
+ * With a `bundle`, the thread imports it alone, without module hooks (worker-bundle.ts).
+ */
 function startWorker(
   payload: WorkerPayload,
   onMessage: (m: WorkerMessage) => void,
   fail: (e: Error) => void,
   finished: () => boolean,
+  bundle?: WorkerBundle,
 ): Worker {
   const entry = new URL('./worker-entry.mjs', import.meta.url)
-  const t = new Worker(entry, { workerData: { module: import.meta.url, export: 'runWorker', payload } })
+  const module = bundle?.module ?? import.meta.url
+  const t = new Worker(entry, {
+    workerData: { module, export: bundle?.export ?? 'runWorker', bundled: bundle !== undefined, payload },
+  })
   t.on('message', (m: WorkerMessage) => {
     if (m.type === 'error') fail(reviveError(m.error))
     else onMessage(m)
@@ -333,6 +368,8 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
   const count = inline ? lanes - 1 : lanes
   const results = new Map<string, RunSummary>()
   const threads: Worker[] = []
+  // Built while the calling thread's lane runs; the threads start once it is there.
+  const bundling = count > 0 ? buildWorkerBundle(bundlePartsOf(run)) : Promise.resolve(undefined)
   let next = 0
   let stopped = false
   // Stops the calling thread's own variant (a stop signal, or a thread's failure).
@@ -395,7 +432,12 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
         running.set(t, name)
         t.postMessage({ type: 'variant', name } satisfies MainMessage)
       }
-      for (let w = 0; w < count; w++) {
+      const startAll = (bundle: WorkerBundle | undefined): void => {
+        // Stopped (or failed) before the threads started: none starts.
+        if (stopped) resolveAll()
+        else for (let w = 0; w < count; w++) startOne(bundle)
+      }
+      const startOne = (bundle: WorkerBundle | undefined): void => {
         const payload: WorkerPayload = { run, mode: 'variants', index: 0, count: 1 }
         let t: Worker | undefined
         const onMessage = (m: WorkerMessage): void => {
@@ -417,9 +459,10 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
             if (++idle === count) resolveAll()
           } else fail(e)
         }
-        t = startWorker(payload, onMessage, failThread, () => failure !== undefined || idle === count)
+        t = startWorker(payload, onMessage, failThread, () => failure !== undefined || idle === count, bundle)
         threads.push(t)
       }
+      if (count > 0) void bundling.then(startAll)
     })
     // Both lanes end before the run does (a failure stops the other at its next turn).
     await Promise.allSettled([
@@ -430,6 +473,7 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
   } finally {
     options.signal?.removeEventListener('abort', stopAll)
     await Promise.all(threads.map((t) => t.terminate()))
+    ;(await bundling)?.remove()
   }
   // In order, up to the first variant without a result (stopped before it ran), as a sequential run stops.
   const ran: RunSummary[] = []
@@ -530,7 +574,7 @@ function reviveError(w: WireError): Error {
  * the arrivals, starting each variant when the main thread says so. Variants mode: whole
  * variants, one at a time, as the main thread hands them out.
  */
-export async function runWorker(payload: WorkerPayload): Promise<void> {
+export async function runWorker(payload: WorkerPayload, preloaded: PreloadedModules = {}): Promise<void> {
   const port = parentPort
   if (port === null) throw new Error('runWorker runs in a worker thread')
   const post = (m: WorkerMessage): void => port.postMessage(m)
@@ -552,7 +596,7 @@ export async function runWorker(payload: WorkerPayload): Promise<void> {
   }
   let target: Target | undefined
   try {
-    const scenario = await loadRunScenario(run)
+    const scenario = await loadRunScenario(run, preloaded)
     if (payload.mode === 'shard') {
       target = targetOf(run.target)
       const summary = await runScenario(scenario, {

@@ -30,11 +30,13 @@ const SCENARIO_HINT = 'scenarios are TypeScript files such as scenarios/s3-uploa
  * Loads a scenario file: its default export, a scenario (`defineScenario(...)`) or a plain
  * scenario object validated here with `mitigations` resolving the mitigation names.
  * `path` is the absolute path of the file (trace files are relative to its directory).
+ * `imported`: the file's module as already imported (a worker thread's bundle holds it).
  */
 export async function loadScenarioFile(
   file: string,
   cwd: string,
   mitigations: MitigationTable,
+  imported?: { default?: unknown },
 ): Promise<{ scenario: Scenario; path: string }> {
   const path = isAbsolute(file) ? file : resolve(cwd, file)
   let isDir: boolean
@@ -46,7 +48,7 @@ export async function loadScenarioFile(
   if (isDir) throw new ScenarioFileError(`cannot read scenario file '${file}': is a directory`, SCENARIO_HINT)
   let mod: { default?: unknown }
   try {
-    mod = await importScenarioModule(path)
+    mod = imported ?? (await importScenarioModule(path))
   } catch (e) {
     // By name too: a file loaded through tsImport has its own copy of the scenario module.
     if (e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError'))
