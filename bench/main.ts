@@ -786,6 +786,9 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
   }
   const a = f.autocannon
   if (a === undefined) throw new Error('no autocannon figures')
+  const workloads = (
+    f as { wrkWorkloads?: Record<string, { ratioToBareNodeHttp: number; cpuPerRequestBareOverOurs?: number }> }
+  ).wrkWorkloads
   const figures: Record<string, BenchFigure> = {
     'serve.vsBareNodeHttp': {
       value: a.ratioToBareNodeHttp,
@@ -825,6 +828,28 @@ async function serveStage(moto: boolean): Promise<{ figures: Record<string, Benc
         kind: 'info',
         optional: true,
         description: 'Encrypt requests/s of kms-bench serve under wrk -t2 -c32',
+      }
+  }
+  const workloadFigures = [
+    ['decrypt', 'Decrypt', 'Decrypt of a real ciphertext (32 B, an encryption context)'],
+    ['unknown-key', 'UnknownKey', 'Encrypt under a key id that does not exist (the error path: 400 NotFoundException)'],
+  ] as const
+  for (const [name, figure, what] of workloadFigures) {
+    const w = workloads?.[name]
+    if (w === undefined) continue
+    figures[`serve.wrk32${figure}VsBareNodeHttp`] = {
+      value: w.ratioToBareNodeHttp,
+      kind: 'ratio',
+      better: 'higher',
+      optional: true,
+      description: `${what}: requests/s of kms-bench serve / a bare node:http server parsing the same JSON and answering the same response (wrk -t2 -c32, median of 3 alternating rounds)`,
+    }
+    if (w.cpuPerRequestBareOverOurs !== undefined)
+      figures[`serve.wrk32${figure}CpuPerRequestBareOverServe`] = {
+        value: w.cpuPerRequestBareOverOurs,
+        kind: 'info',
+        optional: true,
+        description: `${what}: CPU time per request of the bare node:http server / kms-bench serve's, in the same wrk rounds (from /proc)`,
       }
   }
   const m = f.moto

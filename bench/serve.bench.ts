@@ -8,6 +8,9 @@
  *    bare node:http server (a child process too) that reads the body, parses the same JSON and
  *    answers a fixed Encrypt response: the cost of the codec, quota gate, crypto and access
  *    checks over plain node:http (goal >= 0.7).
+ *    The same alternation then serves other workloads, each a ratio to the bare server answering
+ *    that workload's own response: Decrypt of a real ciphertext, and Encrypt under a key id that
+ *    does not exist (the error path, a 400 NotFoundException).
  * 2. **moto** (`python3 -m moto.server`) under the same wrk load, in the same alternation:
  *    our endpoint / moto (goal >= 100x), and the bare node:http server / moto, the most any
  *    node:http server could reach against moto on this machine and load. moto's development
@@ -77,22 +80,56 @@ function startChild(args: string[]): Promise<Child> {
   })
 }
 
+/**
+ * The bare server answers every request with the Encrypt response, or with the status and body
+ * of the workload its `x-bench-case` header names (BARE_CASES); both servers get the same requests.
+ */
 const BARE_SERVER = `
 const http = require('node:http')
 const body = Buffer.from(process.env.BARE_BODY)
+const cases = JSON.parse(process.env.BARE_CASES || '{}')
+for (const k in cases) cases[k] = { status: cases[k][0], body: Buffer.from(cases[k][1]) }
 const server = http.createServer((req, res) => {
   const chunks = []
   req.on('data', (c) => chunks.push(c))
   req.on('end', () => {
     JSON.parse(Buffer.concat(chunks).toString('utf8'))
-    res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': body.length, 'x-amzn-RequestId': require('node:crypto').randomUUID() })
-    res.end(body)
+    const c = cases[req.headers['x-bench-case']]
+    const answer = c === undefined ? body : c.body
+    res.writeHead(c === undefined ? 200 : c.status, { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': answer.length, 'x-amzn-RequestId': require('node:crypto').randomUUID() })
+    res.end(answer)
   })
 })
 server.keepAliveTimeout = 65000
 server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port))
 process.on('SIGTERM', () => server.close(() => process.exit(0)) && server.closeAllConnections())
 `
+
+/** A workload of the wrk comparison beside Encrypt: its body and target, and its `x-bench-case`. */
+interface Workload {
+  readonly name: string
+  readonly target: string
+  readonly body: string
+}
+
+/** Decrypt of a ciphertext Encrypt made, and Encrypt under a key id that does not exist. */
+async function otherWorkloads(url: string, encrypt: string): Promise<Workload[]> {
+  const input = JSON.parse(encrypt) as { Plaintext: string; EncryptionContext: Record<string, string> }
+  const sealed = await call(url, 'Encrypt', input)
+  const blob = (JSON.parse(sealed.text) as { CiphertextBlob: string }).CiphertextBlob
+  return [
+    {
+      name: 'decrypt',
+      target: 'Decrypt',
+      body: JSON.stringify({ CiphertextBlob: blob, EncryptionContext: input.EncryptionContext }),
+    },
+    {
+      name: 'unknown-key',
+      target: 'Encrypt',
+      body: JSON.stringify({ KeyId: '00000000-0000-4000-8000-000000000000', Plaintext: input.Plaintext }),
+    },
+  ]
+}
 
 async function call(url: string, target: string, body: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(`${url}/`, {
@@ -168,10 +205,11 @@ async function wrkRound(
   seconds: number,
   connections: number,
   pid?: number,
+  headers: Record<string, string> = HEADERS,
 ): Promise<WrkRound> {
   const dir = mkdtempSync(join(tmpdir(), 'kms-bench-wrk-'))
   const script = join(dir, 'post.lua')
-  const headerLines = Object.entries(HEADERS)
+  const headerLines = Object.entries(headers)
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n')
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${headerLines}\n`)
@@ -237,6 +275,13 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
   const bareBodyProbe = await encryptBody(ours.url)
   const sample = await call(ours.url, 'Encrypt', JSON.parse(bareBodyProbe))
   process.env['BARE_BODY'] = sample.text
+  const workloads = await otherWorkloads(ours.url, bareBodyProbe)
+  const answers: Record<string, [number, string]> = {}
+  for (const w of workloads) {
+    const a = await call(ours.url, w.target, JSON.parse(w.body))
+    answers[w.name] = [a.status, a.text]
+  }
+  process.env['BARE_CASES'] = JSON.stringify(answers)
   const bare = await startChild(['-e', BARE_SERVER])
   try {
     const body = bareBodyProbe
@@ -316,6 +361,34 @@ export async function measureServe(options: ServeBenchOptions = {}): Promise<Rec
           connections: WRK_CONNECTIONS,
           goal: 0.7,
         }
+        // The other workloads, ours and the bare server alternating, the same requests to both.
+        const others: Record<string, { ratioToBareNodeHttp: number; cpuPerRequestBareOverOurs?: number }> = {}
+        for (const w of workloads) {
+          const headers = { ...HEADERS, 'x-amz-target': `TrentService.${w.target}`, 'x-bench-case': w.name }
+          const pair = [
+            { url: ours.url, pid: ours.pid, rounds: [] as WrkRound[] },
+            { url: bare.url, pid: bare.pid, rounds: [] as WrkRound[] },
+          ]
+          for (const s of pair) await wrkRound(s.url, w.body, 1, WRK_CONNECTIONS, undefined, headers)
+          for (let i = 0; i < ROUNDS; i++)
+            for (const s of pair) s.rounds.push(await wrkRound(s.url, w.body, SECONDS, WRK_CONNECTIONS, s.pid, headers))
+          const [wo, wb] = pair.map((s) => median(s.rounds.map((r) => r.rps)))
+          const wcpu = pair.map((s) => s.rounds.map((r) => r.cpuMicrosPerRequest))
+          others[w.name] = {
+            ratioToBareNodeHttp: Number(((wo as number) / (wb as number)).toFixed(3)),
+            ...(wcpu.every((xs) => xs.every((x) => x !== undefined))
+              ? {
+                  cpuPerRequestBareOverOurs: Number(
+                    (median(wcpu[1] as number[]) / median(wcpu[0] as number[])).toFixed(3),
+                  ),
+                }
+              : {}),
+          }
+          console.log(
+            `${w.name} via wrk: ratio kms-bench / bare node:http = ${others[w.name]?.ratioToBareNodeHttp} (medians ${Math.round(wo as number)} / ${Math.round(wb as number)} req/s)`,
+          )
+        }
+        figures['wrkWorkloads'] = others
         console.log(`Encrypt via wrk (${WRK_CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s):`)
         console.table(
           Object.fromEntries(servers.flatMap((s) => s.rounds.map((r, i) => [`${s.name} #${i + 1}`, r] as const))),
