@@ -76,6 +76,9 @@ interface HeaderPrefix {
 interface MaterialEntry {
   readonly secret: Buffer
   readonly keyObject: KeyObject
+  /** The material's backing key id (the object the words were read from) and its 8 words. */
+  readonly backingKeyId: Buffer
+  readonly backingWords: Int32Array
   prefix: HeaderPrefix | undefined
 }
 
@@ -101,6 +104,8 @@ export class CiphertextCodec {
   readonly #materials = new WeakMap<SealingMaterial, MaterialEntry>()
   /** Bytes [2] and the words of [4, 28) of the last header parsed (-1: none yet; byte 2 is 0 or 1). */
   readonly #lastWords = new Int32Array([-1, 0, 0, 0, 0, 0, 0])
+  /** The words of bytes [0, 64) of the header being parsed (each byte read once, see {@link readPrefixWords}). */
+  readonly #words = new Int32Array(16)
   #lastAccount = ''
   #lastKeyId = ''
   readonly #iv: Uint8Array
@@ -157,25 +162,33 @@ export class CiphertextCodec {
 
   /** Reads the cleartext header; `undefined` when the blob is not a well-formed ciphertext of ours. */
   parse(blob: Uint8Array): CiphertextHeader | undefined {
-    if (!wellFormed(blob)) return undefined
+    if (blob.byteLength < CIPHERTEXT_OVERHEAD) return undefined
+    // One pass over [0, 64) gives both the header check and the words compared below (reading
+    // the bytes again per test was most of the parse).
+    const words = this.#words
+    const check = readPrefixWords(blob, words)
+    const w0 = words[0] as number
+    if (w0 !== PREFIX_WORD_UUID && w0 !== PREFIX_WORD_MRK) return undefined
+    if (!trailerMatches(blob, check)) return undefined
     const w = this.#lastWords
+    const kind = w0 === PREFIX_WORD_MRK ? 1 : 0
     // The strings of the last header are reused when its bytes match (building two strings on
     // every call was a third of the cost of parsing).
     if (
-      w[0] !== blob[2] ||
-      w[1] !== word(blob, 4) ||
-      w[2] !== word(blob, 8) ||
-      w[3] !== word(blob, 12) ||
-      w[4] !== word(blob, 16) ||
-      w[5] !== word(blob, 20) ||
-      w[6] !== word(blob, 24)
+      w[0] !== kind ||
+      w[1] !== words[1] ||
+      w[2] !== words[2] ||
+      w[3] !== words[3] ||
+      w[4] !== words[4] ||
+      w[5] !== words[5] ||
+      w[6] !== words[6]
     ) {
       this.#lastAccount = readAccount(blob, 4)
-      this.#lastKeyId = readKeyId(blob, 12, blob[2] === 1)
-      w[0] = blob[2] as number
-      for (let k = 1; k < 7; k++) w[k] = word(blob, 4 * k)
+      this.#lastKeyId = readKeyId(blob, 12, kind === 1)
+      w[0] = kind
+      for (let k = 1; k < 7; k++) w[k] = words[k] as number
     }
-    return new ParsedHeader(this.#lastAccount, this.#lastKeyId, word(blob, 28) >>> 0, blob)
+    return new ParsedHeader(this.#lastAccount, this.#lastKeyId, (words[7] as number) >>> 0, blob)
   }
 
   /**
@@ -184,9 +197,9 @@ export class CiphertextCodec {
    * encryption context or any byte does not match.
    */
   open(material: SealingMaterial, blob: Uint8Array, contextBytes: Uint8Array): Buffer {
-    if (material.secret === undefined || !sameBackingKeyId(material.backingKeyId, blob))
-      throw new InvalidCiphertextException('')
+    if (material.secret === undefined) throw new InvalidCiphertextException('')
     const entry = this.#entry(material)
+    if (!sameBackingKeyId(entry.backingWords, blob)) throw new InvalidCiphertextException('')
     const n = blob.byteLength - CIPHERTEXT_OVERHEAD
     const iv = this.#iv
     const tag = this.#tag
@@ -216,8 +229,11 @@ export class CiphertextCodec {
     const secret = material.secret
     if (secret === undefined) throw new Error('symmetric key material has no secret')
     let entry = material === this.#lastMaterial ? this.#lastEntry : this.#materials.get(material)
-    if (entry === undefined || entry.secret !== secret) {
-      entry = { secret, keyObject: createSecretKey(secret), prefix: undefined }
+    if (entry === undefined || entry.secret !== secret || entry.backingKeyId !== material.backingKeyId) {
+      const backingKeyId = material.backingKeyId
+      const backingWords = new Int32Array(8)
+      for (let k = 0; k < 8; k++) backingWords[k] = word(backingKeyId, 4 * k)
+      entry = { secret, keyObject: createSecretKey(secret), backingKeyId, backingWords, prefix: undefined }
       this.#materials.set(material, entry)
     }
     this.#lastMaterial = material
@@ -272,8 +288,32 @@ function wellFormed(b: Uint8Array): boolean {
   if (b[0] !== VERSION || b[1] !== ALG_SYMMETRIC_DEFAULT || b[3] !== 0) return false
   const kind = b[2]
   if (kind !== 0 && kind !== 1) return false
-  if (word(b, 80) >>> 0 !== b.byteLength - CIPHERTEXT_OVERHEAD) return false
-  return word(b, 76) >>> 0 === headerCheck(b)
+  return trailerMatches(b, headerCheck(b))
+}
+
+/** Word 0 of a well-formed header: version 1, algorithm 1, key id kind 0 (UUID) or 1 (mrk), reserved 0. */
+const PREFIX_WORD_UUID = (VERSION << 24) | (ALG_SYMMETRIC_DEFAULT << 16)
+const PREFIX_WORD_MRK = PREFIX_WORD_UUID | (1 << 8)
+
+/** The length field names the payload's length and the check field holds `check`. */
+function trailerMatches(b: Uint8Array, check: number): boolean {
+  return word(b, 80) >>> 0 === b.byteLength - CIPHERTEXT_OVERHEAD && word(b, 76) >>> 0 === check
+}
+
+/**
+ * Writes the 16 words of bytes [0, 64) into `out` and returns their {@link headerCheck}, with
+ * the byte reads written out (no helper call per word whether or not the compiler inlines it).
+ */
+function readPrefixWords(b: Uint8Array, out: Int32Array): number {
+  let h = 0
+  for (let k = 0; k < 16; k++) {
+    const i = 4 * k
+    const v =
+      ((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)
+    out[k] = v
+    h = (Math.imul(h, 31) + v) | 0
+  }
+  return h >>> 0
 }
 
 /** A parsed header; the backing key id is a view made only when read (Decrypt compares the bytes in place). */
@@ -295,9 +335,14 @@ class ParsedHeader implements CiphertextHeader {
   }
 }
 
-/** Whether bytes [32, 64) of the blob are the material's backing key id (word compares, no view). */
-function sameBackingKeyId(backingKeyId: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i += 4) if (word(backingKeyId, i) !== word(b, 32 + i)) return false
+/** Whether bytes [32, 64) of the blob are the material's backing key id, given as its words (word compares, no view). */
+function sameBackingKeyId(backingWords: Int32Array, b: Uint8Array): boolean {
+  for (let k = 0; k < 8; k++) {
+    const i = 32 + 4 * k
+    const v =
+      ((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)
+    if (v !== backingWords[k]) return false
+  }
   return true
 }
 

@@ -61,6 +61,12 @@ interface CachedDecision {
   readonly record: AuthorizationRecord
 }
 
+/** A {@link CachedDecision} with the caller and action it answered. */
+interface LastDecision extends CachedDecision {
+  readonly caller: Caller
+  readonly action: string
+}
+
 /** Evaluates key policies, IAM identity policies and grants as AWS KMS does. */
 export class PolicyAuthorizer implements Authorizer {
   readonly #keyPolicies = new WeakMap<KmsKey, CompiledPolicy>()
@@ -68,6 +74,8 @@ export class PolicyAuthorizer implements Authorizer {
   /** The last pure decision per caller and action (the hot path: the same caller, key and action again). */
   readonly #decisions = new WeakMap<Caller, Map<string, CachedDecision>>()
   readonly #notes: EvaluationNotes = { pure: false }
+  /** The last pure decision reused or made, with its question: the same question again needs no lookup. */
+  #last: LastDecision | undefined
 
   authorize(ctx: OpContext, request: AccessRequest): void {
     const caller = ctx.caller
@@ -90,10 +98,32 @@ export class PolicyAuthorizer implements Authorizer {
     let byAction: Map<string, CachedDecision> | undefined
     let policy: CompiledPolicy | undefined
     if (key !== undefined && extra === undefined) {
-      policy = this.keyPolicy(key)
-      byAction = this.#decisions.get(caller)
-      const hit = byAction?.get(request.action)
-      if (hit !== undefined && hit.key === key && hit.policy === policy && hit.identity === identityPolicies) {
+      const last = this.#last
+      // The compiled policy is a function of its text: the same text is the same policy.
+      let hit: CachedDecision | undefined =
+        last !== undefined &&
+        last.caller === caller &&
+        last.action === request.action &&
+        last.key === key &&
+        last.policy.text === key.policy &&
+        last.identity === identityPolicies
+          ? last
+          : undefined
+      if (hit === undefined) {
+        policy = this.keyPolicy(key)
+        byAction = this.#decisions.get(caller)
+        const cached = byAction?.get(request.action)
+        if (
+          cached !== undefined &&
+          cached.key === key &&
+          cached.policy === policy &&
+          cached.identity === identityPolicies
+        ) {
+          hit = cached
+          this.#last = { ...cached, caller, action: request.action }
+        }
+      }
+      if (hit !== undefined) {
         const record = hit.record
         if (ctx.core.audit.enabled) addAuthorization(ctx.audit, record)
         if (!record.allowed)
@@ -128,7 +158,9 @@ export class PolicyAuthorizer implements Authorizer {
         byAction = new Map()
         this.#decisions.set(caller, byAction)
       }
-      byAction.set(request.action, { key, policy, identity: identityPolicies, record })
+      const decided = { key, policy, identity: identityPolicies, record }
+      byAction.set(request.action, decided)
+      this.#last = { ...decided, caller, action: request.action }
     }
     if (ctx.core.audit.enabled) addAuthorization(ctx.audit, record)
     if (!decision.allowed) {
