@@ -49,6 +49,23 @@ describe('toWireError', () => {
     expect(toWireError('a string').status).toBe(500)
   })
 
+  it('writes the body JSON.stringify would, byte for byte, whatever the message holds', () => {
+    for (const message of [
+      '',
+      'plain',
+      'quote " backslash \\ newline \n tab \t',
+      '\u0000\u001f\u2028 é 😀',
+      '\ud800 lone',
+    ]) {
+      const e = new NotFoundException(message)
+      expect(toWireError(e).body).toBe(JSON.stringify({ __type: 'NotFoundException', message }))
+      const d = new AccessDeniedException(message)
+      expect(toWireError(d).body).toBe(JSON.stringify({ __type: 'AccessDeniedException', Message: message }))
+      const h = new HttpError(413, 'RequestEntityTooLargeException', message)
+      expect(toWireError(h).body).toBe(JSON.stringify({ __type: 'RequestEntityTooLargeException', message }))
+    }
+  })
+
   it('passes HTTP-level errors through', () => {
     const w = toWireError(new HttpError(413, 'RequestEntityTooLargeException', 'too big'))
     expect(w.status).toBe(413)

@@ -47,14 +47,21 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * `JSON.stringify({ __type: type, [field]: message })`, byte for byte, without building the
+ * object (a computed member name makes a slow object to build and to stringify, on every error).
+ */
+function errorBody(type: string, field: string, message: string): string {
+  return `{"__type":${JSON.stringify(type)},${JSON.stringify(field)}:${JSON.stringify(message)}}`
+}
+
 /** Maps anything thrown while serving a request to its wire form. Never throws. */
 export function toWireError(e: unknown): WireError {
-  if (e instanceof HttpError)
-    return { status: e.status, type: e.type, body: JSON.stringify({ __type: e.type, message: e.message }) }
+  if (e instanceof HttpError) return { status: e.status, type: e.type, body: errorBody(e.type, 'message', e.message) }
   if (e instanceof KmsError) {
     // Every client error is a 400, whatever status the model gives its class.
     const status = e.fault === 'client' ? 400 : e.httpStatus
-    return { status, type: e.name, body: JSON.stringify({ __type: e.name, [e.messageField]: e.message }) }
+    return { status, type: e.name, body: errorBody(e.name, e.messageField, e.message) }
   }
   const internal = new KMSInternalException(
     'The request was rejected because an internal exception occurred. The request can be retried.',
