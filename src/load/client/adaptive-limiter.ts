@@ -63,6 +63,13 @@ export class AdaptiveLimiter {
   maxCapacity: number
   timeWindow = 0
   /**
+   * The last `lastMaxRate` the time window was computed for, and that window: it changes only
+   * on a throttle, but the SDK recomputes it (a cube root and a decimal rounding through a
+   * string) after every response.
+   */
+  #windowRate = Number.NaN
+  #window = 0
+  /**
    * Requests waiting for a token, in order; `null` for one that stopped waiting (its deadline
    * passed): it keeps its place and still takes its token, as the SDK's sleep loop of an
    * abandoned call does, but holds nothing of the request, so a long backlog costs a slot each.
@@ -253,7 +260,11 @@ export class AdaptiveLimiter {
   }
 
   #calculateTimeWindow(): void {
-    this.timeWindow = precise(((this.lastMaxRate * (1 - this.beta)) / this.scaleConstant) ** (1 / 3))
+    if (this.lastMaxRate !== this.#windowRate) {
+      this.#windowRate = this.lastMaxRate
+      this.#window = precise(((this.lastMaxRate * (1 - this.beta)) / this.scaleConstant) ** (1 / 3))
+    }
+    this.timeWindow = this.#window
   }
 
   #updateMeasuredRate(): void {
