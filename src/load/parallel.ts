@@ -368,8 +368,9 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
   const count = inline ? lanes - 1 : lanes
   const results = new Map<string, RunSummary>()
   const threads: Worker[] = []
-  // Built while the calling thread's lane runs; the threads start once it is there.
-  const bundling = count > 0 ? buildWorkerBundle(bundlePartsOf(run)) : Promise.resolve(undefined)
+  // Built before the calling thread's lane starts: esbuild calls back into this thread's event
+  // loop for every module (the plugin), which a running lane gives a turn every 65,536 events only.
+  const bundle = count > 0 ? await buildWorkerBundle(bundlePartsOf(run)) : undefined
   let next = 0
   let stopped = false
   // Stops the calling thread's own variant (a stop signal, or a thread's failure).
@@ -380,6 +381,8 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
     for (const t of threads) t.postMessage({ type: 'stop' } satisfies MainMessage)
   }
   options.signal?.addEventListener('abort', stopAll, { once: true })
+  // A stop during the bundle's build came before the listener.
+  if (options.signal?.aborted === true) stopAll()
   let failure: Error | undefined
   let rejectRun: (e: Error) => void = () => undefined
   const fail = (e: Error): void => {
@@ -432,12 +435,7 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
         running.set(t, name)
         t.postMessage({ type: 'variant', name } satisfies MainMessage)
       }
-      const startAll = (bundle: WorkerBundle | undefined): void => {
-        // Stopped (or failed) before the threads started: none starts.
-        if (stopped) resolveAll()
-        else for (let w = 0; w < count; w++) startOne(bundle)
-      }
-      const startOne = (bundle: WorkerBundle | undefined): void => {
+      const startOne = (): void => {
         const payload: WorkerPayload = { run, mode: 'variants', index: 0, count: 1 }
         let t: Worker | undefined
         const onMessage = (m: WorkerMessage): void => {
@@ -462,7 +460,7 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
         t = startWorker(payload, onMessage, failThread, () => failure !== undefined || idle === count, bundle)
         threads.push(t)
       }
-      if (count > 0) void bundling.then(startAll)
+      for (let w = 0; w < count; w++) startOne()
     })
     // Both lanes end before the run does (a failure stops the other at its next turn).
     await Promise.allSettled([
@@ -473,7 +471,7 @@ async function runVariantsInWorkers(run: ParallelRun, workers: number, options: 
   } finally {
     options.signal?.removeEventListener('abort', stopAll)
     await Promise.all(threads.map((t) => t.terminate()))
-    ;(await bundling)?.remove()
+    bundle?.remove()
   }
   // In order, up to the first variant without a result (stopped before it ran), as a sequential run stops.
   const ran: RunSummary[] = []
