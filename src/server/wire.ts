@@ -294,22 +294,12 @@ function compileTextEncoder(shapeName: string): TextEncoder {
   const shape = SHAPES[shapeName]
   if (shape === undefined) return asJson
   switch (shape.type) {
-    case 'structure': {
-      const members = Object.entries(shape.members ?? {}).map(
-        ([name, m]) => [name, `${JSON.stringify(name)}:`, textEncoderFor(m.target)] as const,
-      )
-      return (value) => {
-        if (value === null || typeof value !== 'object') return '{}'
-        const obj = value as Record<string, unknown>
-        let text = ''
-        for (const [name, prefix, encode] of members) {
-          const v = obj[name]
-          if (v === undefined || v === null) continue
-          const t = encode(v)
-          if (t !== undefined) text = text === '' ? prefix + t : `${text},${prefix}${t}`
-        }
-        return `{${text}}`
-      }
+    case 'structure':
+      return compileStructureText(Object.entries(shape.members ?? {}))
+    case 'enum': {
+      // The model's values written once; anything else (the core answers only these) as JSON.
+      const known = new Map((shape.enum ?? []).map((v) => [v, JSON.stringify(v)] as const))
+      return (value) => (typeof value === 'string' ? (known.get(value) ?? JSON.stringify(value)) : asJson(value))
     }
     case 'blob':
       // Base64 needs no JSON escaping.
@@ -345,4 +335,34 @@ function compileTextEncoder(shapeName: string): TextEncoder {
     default:
       return asJson
   }
+}
+
+/**
+ * A structure's text encoder as straight-line code, one member read by its constant name after
+ * the other (`new Function`, once per shape): each read has an inline cache of its own, which
+ * sees the one shape of that operation's outputs, where a loop over member names makes one
+ * keyed read that every structure shares and that is megamorphic.
+ */
+function compileStructureText(members: [string, { readonly target: string }][]): TextEncoder {
+  const encoders = members.map(([, m]) => textEncoderFor(m.target))
+  const prefixes = members.map(([name]) => `${JSON.stringify(name)}:`)
+  const lines = members.map(
+    ([name], i) => `v = obj[${JSON.stringify(name)}]
+    if (v !== undefined && v !== null) {
+      t = encoders[${i}](v)
+      if (t !== undefined) text = text === '' ? prefixes[${i}] + t : text + ',' + prefixes[${i}] + t
+    }`,
+  )
+  const make = new Function(
+    'encoders',
+    'prefixes',
+    `return function encodeStructure(obj) {
+    if (obj === null || typeof obj !== 'object') return '{}'
+    let text = ''
+    let v, t
+    ${lines.join('\n    ')}
+    return '{' + text + '}'
+  }`,
+  ) as (encoders: readonly TextEncoder[], prefixes: readonly string[]) => TextEncoder
+  return make(encoders, prefixes)
 }
