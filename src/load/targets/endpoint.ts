@@ -15,9 +15,8 @@
  */
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import * as sdk from '@aws-sdk/client-kms'
+import type * as Sdk from '@aws-sdk/client-kms'
 import { createHash, createHmac } from 'node:crypto'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { Checksum, SourceData } from '@smithy/types'
@@ -70,12 +69,27 @@ export interface EndpointTargetOptions {
 }
 
 /** Any KMS command, as `KMSClient.send` takes it (its input and output the union of the operations'). */
-type KmsCommand = Parameters<sdk.KMSClient['send']>[0]
+type KmsCommand = Parameters<Sdk.KMSClient['send']>[0]
 /** A command class of `@aws-sdk/client-kms`, looked up by operation name. */
 type CommandClass = new (input: unknown) => KmsCommand
 type SendResult = { $metadata?: { attempts?: number } }
 
-function commandClass(op: string): CommandClass {
+/**
+ * The AWS SDK modules a session sends with, loaded when the first session opens: a run on the
+ * embedded emulator never loads them (the client and its HTTP handler are about 6 MB of heap
+ * and a few hundred modules to resolve at start-up).
+ */
+interface SdkModules {
+  readonly sdk: typeof Sdk
+  readonly NodeHttpHandler: typeof import('@smithy/node-http-handler').NodeHttpHandler
+}
+
+async function loadSdk(): Promise<SdkModules> {
+  const [sdk, handler] = await Promise.all([import('@aws-sdk/client-kms'), import('@smithy/node-http-handler')])
+  return { sdk, NodeHttpHandler: handler.NodeHttpHandler }
+}
+
+function commandClass(sdk: typeof Sdk, op: string): CommandClass {
   const c = (sdk as unknown as Record<string, unknown>)[`${op}Command`]
   if (typeof c !== 'function') throw new Error(`@aws-sdk/client-kms has no ${op}Command`)
   return c as CommandClass
@@ -102,11 +116,12 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
   const setupTimeoutMs = options.setupTimeoutMs ?? SETUP_RESPONSE_TIMEOUT_MS
   const endpointName = url ?? 'AWS KMS'
   const makeClient = (
+    { sdk, NodeHttpHandler }: SdkModules,
     account: string,
     region: string,
     retry: ClientRetryConfig | undefined,
     agent: HttpAgent | HttpsAgent = newAgent(),
-  ): sdk.KMSClient => {
+  ): Sdk.KMSClient => {
     const credentials =
       options.credentials ?? (url !== undefined ? { accessKeyId: account, secretAccessKey: 'kms-bench' } : undefined)
     return new sdk.KMSClient({
@@ -125,7 +140,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
       }),
     })
   }
-  const clients: sdk.KMSClient[] = []
+  const clients: Sdk.KMSClient[] = []
 
   return {
     kind,
@@ -149,6 +164,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
       if (previous === undefined) throw quotaOverrideUnsupported(first.quotas, first.name, url ?? 'aws')
     },
     async session(o: SessionOptions): Promise<TargetSession> {
+      const modules = await loadSdk()
       const createdKeys: string[] = []
       const rec = o.recorder
       // Real AWS signs with the default credential chain's one identity, like explicit credentials.
@@ -156,7 +172,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
       const attribute = (call: KmsCallSpec, code: number): void =>
         rec.attribution.count(call.caller, call.meta.caller, call.meta.keyName, code)
       const clock: Clock = o.clock
-      const observe = (client: sdk.KMSClient): sdk.KMSClient => {
+      const observe = (client: Sdk.KMSClient): Sdk.KMSClient => {
         // Below the retry middleware: sees every attempt.
         client.middlewareStack.add(
           (next, context) => async (args) => {
@@ -183,28 +199,28 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         clients.push(client)
         return client
       }
-      const hostClients = new Map<number, Map<string, sdk.KMSClient>>()
-      const clientFor = (host: HostState, caller: CallerInput): sdk.KMSClient => {
+      const hostClients = new Map<number, Map<string, Sdk.KMSClient>>()
+      const clientFor = (host: HostState, caller: CallerInput): Sdk.KMSClient => {
         let m = hostClients.get(host.index)
         if (m === undefined) hostClients.set(host.index, (m = new Map()))
         const account = caller.account ?? o.defaultAccount
         const region = caller.region ?? o.region
         const k = `${account}/${region}`
         let c = m.get(k)
-        if (c === undefined) m.set(k, (c = observe(makeClient(account, region, o.clientRetry))))
+        if (c === undefined) m.set(k, (c = observe(makeClient(modules, account, region, o.clientRetry))))
         return c
       }
-      const setupClients = new Map<string, { client: sdk.KMSClient; agent: HttpAgent | HttpsAgent }>()
+      const setupClients = new Map<string, { client: Sdk.KMSClient; agent: HttpAgent | HttpsAgent }>()
       const setupClientFor = (
         caller: CallerInput | undefined,
-      ): { client: sdk.KMSClient; agent: HttpAgent | HttpsAgent } => {
+      ): { client: Sdk.KMSClient; agent: HttpAgent | HttpsAgent } => {
         const account = caller?.account ?? o.defaultAccount
         const region = caller?.region ?? o.region
         const k = `${account}/${region}`
         let c = setupClients.get(k)
         if (c === undefined) {
           const agent = newAgent()
-          c = { client: makeClient(account, region, { mode: 'standard', maxAttempts: 5 }, agent), agent }
+          c = { client: makeClient(modules, account, region, { mode: 'standard', maxAttempts: 5 }, agent), agent }
           clients.push(c.client)
           setupClients.set(k, c)
         }
@@ -226,7 +242,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
           })
           try {
             // the SDK's output shapes are the emulator's (one Smithy model), without its index signatures
-            const out = (await client.send(new (commandClass(operation))(input), {
+            const out = (await client.send(new (commandClass(modules.sdk, operation))(input), {
               abortSignal: deadline.signal,
             })) as unknown as OperationOutputs[Op]
             trackKeys(operation, out, createdKeys)
@@ -255,7 +271,7 @@ export function endpointTarget(options: EndpointTargetOptions = {}): Target {
         const client = clientFor(host, call.caller)
         try {
           // The request's deadline aborts the call, its SDK retries and backoffs included.
-          const command = new (commandClass(call.operation))(call.input)
+          const command = new (commandClass(modules.sdk, call.operation))(call.input)
           // Below the retry middleware, like the attempt observer: every attempt is attributed.
           command.middlewareStack.add(
             (next) => async (args) => {
