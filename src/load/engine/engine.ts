@@ -20,6 +20,7 @@ import type { Clock } from '../../clock.ts'
 import { THROTTLED, type Emulator } from '../../emulator.ts'
 import { MinHeap, type HeapEntry } from '../../heap.ts'
 import type { Arrivals } from './arrivals.ts'
+import { DeadlineQueue, type DeadlineSlot, NOT_QUEUED } from './deadline-queue.ts'
 import { directKms, Flight, isContinuation } from './effects.ts'
 import type { Effect, KmsCallSpec, KmsOutcome, WaitEffect, LatencyModel } from '../scenario/index.ts'
 import { toMicros, type VariantRecorder } from '../results/index.ts'
@@ -35,13 +36,11 @@ export type AsyncKms = (call: KmsCallSpec, host: HostState, signal?: AbortSignal
 const MODE_APP = 0
 const MODE_CALL = 1
 const MODE_BACKGROUND = 2
-/** A heap entry that only marks a waiting request's deadline (virtual time). */
-const MODE_DEADLINE = 3
 
 /** The default request deadline when none is given: no request waits forever. */
 export const NO_DEADLINE = Number.POSITIVE_INFINITY
 
-interface Task extends HeapEntry {
+interface Task extends HeapEntry, DeadlineSlot {
   gen: Generator<Effect, unknown, unknown>
   mode: number
   intended: number
@@ -56,24 +55,11 @@ interface Task extends HeapEntry {
   waiting: boolean
   /** the entry's resumption is the deadline: the request times out when it is popped */
   expire: boolean
-  /** its deadline's entry in the heap, once it waited for a flight (virtual time) */
-  mark: DeadlineMark | undefined
   /** the AWS error code of the last failed KMS call (named in `errors` when the request fails) */
   lastError: string | undefined
   /** real time: aborts the request's SDK call and cancels its deadline timer */
   abort: AbortController | undefined
   timer: { cancel(): void } | undefined
-}
-
-/**
- * A waiting request's deadline in the heap (virtual time): a small entry of its own rather than
- * a whole task, that lets go of the request once it is done (a backlog holds one per request
- * that waited, until its deadline: tens of thousands in an adaptive limiter's queue).
- */
-interface DeadlineMark extends HeapEntry {
-  mode: typeof MODE_DEADLINE
-  /** the request; `undefined` once it is done */
-  target: Task | undefined
 }
 
 /** Request deadlines: the default, and per request kind. */
@@ -163,7 +149,20 @@ export interface Progress {
 export class Engine {
   readonly #o: EngineOptions
   readonly #rec: VariantRecorder
-  readonly #heap = new MinHeap<Task | DeadlineMark>()
+  readonly #heap = new MinHeap<Task>()
+  /** entries pushed into #heap so far (orders the deadline queue's entries among them) */
+  #pushes = 0
+  /**
+   * Deadlines of requests waiting for a flight (virtual time), which leave it when done. The
+   * requests' `slot` says whether one was queued: one deadline entry per request, whichever
+   * flight it waits on.
+   */
+  readonly #deadlines = new DeadlineQueue<Task>()
+  /**
+   * The latest deadline of a request that left {@link #deadlines} before it (done): the run's
+   * end is as if its entry had stayed queued until then (see #endAsIfQueued).
+   */
+  #leftDeadline = Number.NEGATIVE_INFINITY
   readonly #emulator: Emulator | undefined
   readonly #latency: LatencyModel | undefined
   /** calls take service time (a latency model, or injected latency faults) */
@@ -245,6 +244,7 @@ export class Engine {
     const start = this.#o.startMs
     const arrivals = this.#o.arrivals
     const heap = this.#heap
+    const deadlines = this.#deadlines
     this.#virtual = true
     this.#startBackground()
     let next = arrivals.next()
@@ -252,16 +252,22 @@ export class Engine {
     let drainUntil = Infinity
     for (;;) {
       // While nothing is suspended, arrivals follow each other without heap checks.
-      while (heap.size === 0 && next !== Infinity && (n & 0xffff) !== 0xffff) {
+      while (heap.size === 0 && deadlines.size === 0 && next !== Infinity && (n & 0xffff) !== 0xffff) {
         this.#now = next
         clock.advanceTo(start + next)
         this.#dispatch(next, next)
         next = arrivals.next()
         n++
       }
-      // The earliest time from the heap's key array: the entry itself is loaded only when it runs.
-      const topAt = heap.peekAt()
-      if (heap.size > 0 && topAt <= next) {
+      // The earliest time from the heap's key array: the entry itself is loaded only when it runs
+      // (or when a deadline falls at the same time: the one queued first goes first).
+      const heapAt = heap.peekAt()
+      const deadlineAt = deadlines.peekAt()
+      const deadlineFirst =
+        deadlineAt < heapAt ||
+        (deadlineAt === heapAt && deadlineAt !== Infinity && deadlines.peekBefore() <= (heap.peek() as Task).seq)
+      const topAt = deadlineFirst ? deadlineAt : heapAt
+      if ((heap.size > 0 || deadlines.size > 0) && topAt <= next) {
         if (next === Infinity) {
           if (this.#inFlight === 0) break
           if (drainUntil === Infinity) drainUntil = this.#now + (this.#o.virtualDrainMs ?? 3_600_000)
@@ -269,14 +275,16 @@ export class Engine {
             // Past the drain: the requests left are abandoned (see abandonInFlight).
             this.#now = drainUntil
             for (let t = heap.pop(); t !== undefined; t = heap.pop())
-              if (t.mode !== MODE_BACKGROUND && t.mode !== MODE_DEADLINE && !(t as Task).done) this.#open.add(t as Task)
+              if (t.mode !== MODE_BACKGROUND && !t.done) this.#open.add(t)
+            // Requests waiting with a deadline are open already.
+            deadlines.clear()
             break
           }
         }
-        const top = heap.pop() as Task | DeadlineMark
         this.#now = topAt
         clock.advanceTo(start + topAt)
-        this.#resume(top)
+        if (deadlineFirst) this.#deadlinePassed(deadlines.pop() as Task)
+        else this.#resume(heap.pop() as Task)
       } else if (next !== Infinity) {
         this.#now = next
         clock.advanceTo(start + next)
@@ -292,6 +300,22 @@ export class Engine {
         if (pause !== undefined) await pause()
       }
     }
+    if (this.#inFlight > 0) this.#endAsIfQueued(clock, drainUntil)
+  }
+
+  /**
+   * The run ends with requests still in flight (abandoned at {@link #now}), and the deadlines of
+   * requests that finished earlier were removed from {@link #deadlines}. Were they still queued
+   * (as when they were entries of the event heap, which did nothing when popped), the loop would
+   * have gone on popping them, moving the clock to each, until the drain ran out: the end time
+   * is the one it would have reached, so the abandoned requests' latency stays what it was.
+   */
+  #endAsIfQueued(clock: Clock & { advanceTo(t: number): void }, drainUntil: number): void {
+    const last = this.#leftDeadline
+    if (!(last > this.#now)) return
+    const until = drainUntil === Infinity ? this.#now + (this.#o.virtualDrainMs ?? 3_600_000) : drainUntil
+    this.#now = Math.min(last, until)
+    clock.advanceTo(this.#o.startMs + this.#now)
   }
 
   // ---- real time ---------------------------------------------------------------------
@@ -377,20 +401,24 @@ export class Engine {
       this.#run(newTask(b.gen, MODE_BACKGROUND, 0, 0, b.host, NO_DEADLINE), undefined)
   }
 
+  /** A waiting request's deadline came (virtual time): it times out, unless it resumed meanwhile. */
+  #deadlinePassed(task: Task): void {
+    if (!task.done && task.waiting) this.#timeOut(task)
+  }
+
   /** Resumes a task popped from the heap (virtual time), or times it out at its deadline. */
-  #resume(entry: Task | DeadlineMark): void {
-    if (entry.mode === MODE_DEADLINE) {
-      const t = (entry as DeadlineMark).target
-      if (t !== undefined && !t.done && t.waiting) this.#timeOut(t)
-      return
-    }
-    const task = entry as Task
+  #resume(task: Task): void {
     if (task.done) return
     if (task.expire) {
       this.#timeOut(task)
       return
     }
-    this.#run(task, task.value)
+    // The task lets go of the value it resumes with: a request that waited long lives in the
+    // old generation, and what it still referenced (an outcome and its buffers) would survive
+    // every young collection until the next full one, however soon the request finished.
+    const value = task.value
+    task.value = undefined
+    this.#run(task, value)
   }
 
   /**
@@ -589,12 +617,9 @@ export class Engine {
         if (task.mode !== MODE_BACKGROUND) {
           this.#open.add(task)
           task.waiting = true
-          if (task.mark === undefined && task.deadline !== NO_DEADLINE) {
-            // One marker per request: its deadline is fixed, whichever flight it waits on then.
-            const mark: DeadlineMark = { at: task.deadline, seq: 0, mode: MODE_DEADLINE, target: task }
-            task.mark = mark
-            this.#heap.push(mark)
-          }
+          // One deadline entry per request: its deadline is fixed, whichever flight it waits on then.
+          if (task.slot === NOT_QUEUED && task.deadline !== NO_DEADLINE)
+            this.#deadlines.push(task, task.deadline, this.#pushes)
         }
         // One listener for every waiting request (the task is its argument): no closure per wait.
         if (flight instanceof Flight) flight.onSettled(this.#wake, task)
@@ -650,6 +675,7 @@ export class Engine {
       } else task.at = at
       task.value = value
       this.#heap.push(task)
+      this.#pushes++
       return
     }
     const handle = this.#o.clock.setTimer(ms, () => {
@@ -659,13 +685,11 @@ export class Engine {
     this.#realTimers.add(handle)
   }
 
-  /** A done request's deadline entry (still in the heap until its time) lets go of it. */
+  /** A done request leaves the deadline queue (the latest deadline removed is kept for #endAsIfQueued). */
   #release(task: Task): void {
-    const mark = task.mark
-    if (mark !== undefined) {
-      mark.target = undefined
-      task.mark = undefined
-    }
+    if (task.slot < 0) return
+    this.#deadlines.remove(task)
+    if (task.deadline > this.#leftDeadline) this.#leftDeadline = task.deadline
   }
 
   #resumeAsync(task: Task, value: unknown): void {
@@ -757,7 +781,7 @@ function newTask(
     done: false,
     waiting: false,
     expire: false,
-    mark: undefined,
+    slot: NOT_QUEUED,
     lastError: undefined,
     abort: undefined,
     timer: undefined,
