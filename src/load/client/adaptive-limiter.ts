@@ -10,7 +10,7 @@
  * refilled at `fillRate` tokens/s, and a send that finds the bucket empty waits for one.
  */
 import { DefaultRateLimiter } from '@smithy/util-retry'
-import { Flight, sleep, wait } from '../engine/index.ts'
+import { Flight } from '../engine/index.ts'
 import type { EffectGenerator } from '../scenario/index.ts'
 
 /** The limiter's tuning constants (the SDK's defaults unless given). */
@@ -187,7 +187,8 @@ export class AdaptiveLimiter {
         this.#head = 0
         const idle = new Flight<void>()
         this.#idle = idle
-        yield* wait(idle)
+        // The wait effect itself (the flight is new, never settled here), as in sendToken.
+        yield { kind: 'wait', flight: idle as Flight<unknown> }
         this.#idle = undefined
         continue
       }
@@ -204,21 +205,19 @@ export class AdaptiveLimiter {
         this.#base += this.#head
         this.#head = 0
       }
-      if (this.#head < this.#queue.length) yield* this.#awaitToken()
+      if (this.#head < this.#queue.length) {
+        // Sleeps until the next token is due: the sleep effect itself, not `yield* sleep(ms)` (no
+        // generator per token, the dispatcher's garbage). A deficit so small that the clock
+        // cannot move by its refill time (float error after a refill: a few 1e-16 tokens at an
+        // epoch-ms clock) is no deficit: the token is granted, since sleeping would not advance
+        // time and the dispatcher would spin forever in virtual time. (The SDK's `setTimeout`
+        // waits at least 1 ms there.)
+        const ms = ((1 - this.availableTokens) / this.fillRate) * 1000
+        const now = this.#nowMs()
+        if (now + ms === now) this.availableTokens = 1
+        else if (ms > 0) yield { kind: 'sleep', ms }
+      }
     }
-  }
-
-  /**
-   * Sleeps until the next token is due. A deficit so small that the clock cannot move by its
-   * refill time (float error after a refill: a few 1e-16 tokens at an epoch-ms clock) is no
-   * deficit: the token is granted, since sleeping would not advance time and the dispatcher
-   * would spin forever in virtual time. (The SDK's `setTimeout` waits at least 1 ms there.)
-   */
-  *#awaitToken(): EffectGenerator<void> {
-    const ms = ((1 - this.availableTokens) / this.fillRate) * 1000
-    const now = this.#nowMs()
-    if (now + ms === now) this.availableTokens = 1
-    else yield* sleep(ms)
   }
 
   /**

@@ -40,11 +40,16 @@ const MODE_BACKGROUND = 2
 /** The default request deadline when none is given: no request waits forever. */
 export const NO_DEADLINE = Number.POSITIVE_INFINITY
 
+/**
+ * One application request (or background process) in flight. Kept small: in virtual time an
+ * adaptive limiter's backlog holds tens of thousands for seconds each, long enough to reach the
+ * old generation, so every field costs memory in proportion to the backlog (issue 17).
+ */
 interface Task extends HeapEntry, DeadlineSlot {
   gen: Generator<Effect, unknown, unknown>
   mode: number
+  /** ms since the run's start of the intended send (virtual time: also the send) */
   intended: number
-  sent: number
   host: HostState
   value: unknown
   /** ms since the run's start after which the request stops and counts as timed out */
@@ -57,9 +62,23 @@ interface Task extends HeapEntry, DeadlineSlot {
   expire: boolean
   /** the AWS error code of the last failed KMS call (named in `errors` when the request fails) */
   lastError: string | undefined
-  /** real time: aborts the request's SDK call and cancels its deadline timer */
+  /** what only a real-time request has; `undefined` in virtual time */
+  rt: RealTimeTask | undefined
+}
+
+/** A real-time request's own part of its {@link Task}. */
+interface RealTimeTask {
+  /** ms since the run's start of the actual send */
+  readonly sent: number
+  /** aborts the request's SDK call */
   abort: AbortController | undefined
+  /** its deadline timer */
   timer: { cancel(): void } | undefined
+}
+
+/** ms since the run's start of the request's send (in virtual time its intended time). */
+function sentOf(task: Task): number {
+  return task.rt === undefined ? task.intended : task.rt.sent
 }
 
 /** Request deadlines: the default, and per request kind. */
@@ -398,7 +417,7 @@ export class Engine {
 
   #startBackground(): void {
     for (const b of this.#o.background ?? [])
-      this.#run(newTask(b.gen, MODE_BACKGROUND, 0, 0, b.host, NO_DEADLINE), undefined)
+      this.#run(newTask(b.gen, MODE_BACKGROUND, 0, b.host, NO_DEADLINE), undefined)
   }
 
   /** A waiting request's deadline came (virtual time): it times out, unless it resumed meanwhile. */
@@ -434,9 +453,9 @@ export class Engine {
     this.#open.delete(task)
     this.#inFlight--
     const at = this.#virtual ? task.deadline : Math.max(task.deadline, this.#o.clock.now() - this.#o.startMs)
-    this.#rec.done(3, toMicros(at - task.intended), toMicros(at - task.sent), Math.floor(at / 1000))
+    this.#rec.done(3, toMicros(at - task.intended), toMicros(at - sentOf(task)), Math.floor(at / 1000))
     task.host.group?.done(3, toMicros(at - task.intended))
-    task.abort?.abort()
+    task.rt?.abort?.abort()
     try {
       task.gen.return(undefined)
     } catch {
@@ -503,20 +522,25 @@ export class Engine {
     rec.offer(Math.floor(intended / 1000))
     rec.send(Math.floor(sent / 1000), late)
     this.#inFlight++
-    const task = newTask(gen, mode, intended, sent, host, this.#deadlineOf(kind, intended))
+    const task = newTask(gen, mode, intended, host, this.#deadlineOf(kind, intended))
     if (!this.#virtual) {
-      this.#open.add(task)
       // Every SDK call can be aborted: at its deadline, and when the run ends with it in flight.
-      if (o.asyncKms !== undefined) task.abort = new AbortController()
-      if (task.deadline !== NO_DEADLINE) this.#armDeadline(task, sent)
+      const rt: RealTimeTask = {
+        sent,
+        abort: o.asyncKms !== undefined ? new AbortController() : undefined,
+        timer: undefined,
+      }
+      task.rt = rt
+      this.#open.add(task)
+      if (task.deadline !== NO_DEADLINE) this.#armDeadline(task, rt)
     }
     this.#run(task, undefined)
   }
 
   /** Real time: the request's deadline timer (a method of its own: #dispatch then makes no context per request). */
-  #armDeadline(task: Task, sent: number): void {
-    task.timer = this.#o.clock.setTimer(Math.max(0, task.deadline - sent), () => {
-      task.timer = undefined
+  #armDeadline(task: Task, rt: RealTimeTask): void {
+    rt.timer = this.#o.clock.setTimer(Math.max(0, task.deadline - rt.sent), () => {
+      rt.timer = undefined
       if (!this.#finished) this.#timeOut(task)
     })
   }
@@ -641,7 +665,7 @@ export class Engine {
   #callAsync(task: Task, eff: KmsCallSpec): void {
     const asyncKms = this.#o.asyncKms
     if (asyncKms === undefined) throw new Error('engine has no target')
-    asyncKms(eff, task.host, task.abort?.signal).then(
+    asyncKms(eff, task.host, task.rt?.abort?.signal).then(
       (out) => {
         if (!out.ok) task.lastError = out.error.name
         this.#resumeAsync(task, out)
@@ -705,14 +729,17 @@ export class Engine {
     if (!this.#virtual) {
       this.#now = this.#o.clock.now() - this.#o.startMs
       this.#open.delete(task)
-      task.timer?.cancel()
-      task.timer = undefined
+      const rt = task.rt
+      if (rt !== undefined) {
+        rt.timer?.cancel()
+        rt.timer = undefined
+      }
     }
     this.#inFlight--
     this.#rec.done(
       code,
       toMicros(this.#now - task.intended),
-      toMicros(this.#now - task.sent),
+      toMicros(this.#now - sentOf(task)),
       Math.floor(this.#now / 1000),
       code === 0 || code === 3 ? undefined : error,
     )
@@ -735,9 +762,9 @@ export class Engine {
     const cause = this.abandonCause
     for (const task of this.#open) {
       task.done = true
-      task.timer?.cancel()
-      task.abort?.abort(new Error(`kms-bench: ${cause}`))
-      this.#rec.done(3, toMicros(now - task.intended), toMicros(now - task.sent), second, cause)
+      task.rt?.timer?.cancel()
+      task.rt?.abort?.abort(new Error(`kms-bench: ${cause}`))
+      this.#rec.done(3, toMicros(now - task.intended), toMicros(now - sentOf(task)), second, cause)
       task.host.group?.done(3, toMicros(now - task.intended))
     }
     // Every in-flight request is tracked; should one not be, it still counts.
@@ -764,7 +791,6 @@ function newTask(
   gen: Generator<Effect, unknown, unknown>,
   mode: number,
   intended: number,
-  sent: number,
   host: HostState,
   deadline: number,
 ): Task {
@@ -774,7 +800,6 @@ function newTask(
     gen,
     mode,
     intended,
-    sent,
     host,
     value: undefined,
     deadline,
@@ -783,7 +808,6 @@ function newTask(
     expire: false,
     slot: NOT_QUEUED,
     lastError: undefined,
-    abort: undefined,
-    timer: undefined,
+    rt: undefined,
   }
 }
