@@ -43,7 +43,7 @@ describe('renderHtml', () => {
     expect(html).toMatch(
       /<ol class="ranking">\s*<li><span class="tier tier-clean">serves every request<\/span><strong>bucket-keys<\/strong>: removes all throttling/,
     )
-    // 2,260 throttled KMS calls, and 87,150 requests lost at their deadline.
+    // 2,300 throttled KMS calls, and 87,640 requests lost at their deadline.
     expect(html).toContain('<span class="tier tier-throttles">still throttles</span><strong>retry-adaptive</strong>')
     // Throttled calls that retries absorbed, with every request served.
     const absorbed = structuredClone(s3)

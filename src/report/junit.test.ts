@@ -31,7 +31,7 @@ describe('renderJunitXml', () => {
       '<failure message="baseline: lost 69,050 of 370,000 requests (18.7%): 69,050 throttled (ThrottlingException)" type="lost-service">',
     )
     expect(xml).toContain(
-      '<failure message="retry-adaptive: lost 87,150 of 370,000 requests (23.6%): 87,150 timed out at the deadline" type="lost-service">',
+      '<failure message="retry-adaptive: lost 87,640 of 370,000 requests (23.7%): 87,640 timed out at the deadline" type="lost-service">',
     )
     expect(xml).toContain(
       '<testcase classname="kms-bench s3-sse-kms-uploads.bucket-keys" name="throttleRate == 0" time="0"/>',

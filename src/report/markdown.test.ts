@@ -50,15 +50,15 @@ describe('renderMarkdown', () => {
     }
     // Full-size counts of the 0.1 scale model (what ran × 10).
     expect(md).toContain('| Throttled requests | 69,050 (18.7%) | 0 | 0 | 0 | 0 |')
-    expect(md).toContain('| Timed out | 0 | 0 | 0 | 0 | 87,150 (23.6%) |')
-    // 161,980 / 462,930 calls; 2,260 / 285,300.
-    expect(md).toContain('| Throttled KMS calls | 161,980 (35%) | 0 | 0 | 0 | 2,260 (0.79%) |')
-    expect(md).toContain('| Cost per month | $79,091 | $48,811 | $58,621 | $97,237 | $74,384 |')
+    expect(md).toContain('| Timed out | 0 | 0 | 0 | 0 | 87,640 (23.7%) |')
+    // 161,980 / 462,930 calls; 2,300 / 284,880.
+    expect(md).toContain('| Throttled KMS calls | 161,980 (35%) | 0 | 0 | 0 | 2,300 (0.81%) |')
+    expect(md).toContain('| Cost per month | $79,091 | $48,811 | $58,621 | $97,237 | $74,263 |')
     // Billed cost favours the lossy variants; at full service (monthly requests × offered ÷
     // succeeded, plus the key) the baseline costs what the quota increase does.
-    expect(md).toContain('| Cost per month at full service | $97,237 | $48,811 | $58,621 | $97,237 | $97,302 |')
+    expect(md).toContain('| Cost per month at full service | $97,237 | $48,811 | $58,621 | $97,237 | $97,313 |')
     expect(md).toContain(
-      '| Causes | 69,050 throttled (ThrottlingException) | none | none | none | 87,150 timed out at the deadline |',
+      '| Causes | 69,050 throttled (ThrottlingException) | none | none | none | 87,640 timed out at the deadline |',
     )
     expect(md).toContain('730-hour month')
     expect(md).not.toContain('30 days')
@@ -70,7 +70,7 @@ describe('renderMarkdown', () => {
     expect(md).toMatch(/^1\. \*\*bucket-keys\*\*: removes all throttling/m)
     expect(md).toMatch(/^3\. \*\*quota-increase\*\*: .*needs a quota increase \(symmetric 20,000\/s at full size\)/m)
     expect(md).toMatch(
-      /^4\. \*\*retry-adaptive\*\*: still loses 23\.6% of requests \(87,150 timed out at the deadline\)/m,
+      /^4\. \*\*retry-adaptive\*\*: still loses 23\.7% of requests \(87,640 timed out at the deadline\)/m,
     )
   })
 

@@ -32,7 +32,7 @@ describe('rankVariants', () => {
       'retry-adaptive',
     ])
     expect(ranking.ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4])
-    // The adaptive client's limiter holds requests until 87,150 of 370,000 reach their deadline.
+    // The adaptive client's limiter holds requests until 87,640 of 370,000 reach their deadline.
     expect(ranking.ranked.map((r) => r.tier)).toEqual(['clean', 'clean', 'clean', 'throttles'])
     expect(ranking.method).toBe(RANKING_METHOD)
   })
@@ -51,9 +51,9 @@ describe('rankVariants', () => {
     // At equal service a quota increase costs what the baseline would if it served everyone:
     // 1 + 79,089.6 × 370,000 / 300,950 = $97,236.93 against its own $97,236.94.
     expect(third?.reason).toContain('$97,237/month at full service (+<0.01% vs baseline)')
-    // 87,150 / 370,000 = 23.55% lost; 1 + 74,382.852 × 370,000 / 282,850 = $97,302 (+0.07%).
+    // 87,640 / 370,000 = 23.69% lost; 1 + 74,261.964 × 370,000 / 282,360 = $97,313 (+0.08%).
     expect(fourth?.reason).toMatch(
-      /^still loses 23\.6% of requests \(87,150 timed out at the deadline\); \$97,302\/month at full service \(\+0\.07% vs baseline; billed \$74,384\/month\)/,
+      /^still loses 23\.7% of requests \(87,640 timed out at the deadline\); \$97,313\/month at full service \(\+0\.08% vs baseline; billed \$74,263\/month\)/,
     )
     for (const r of ranking.ranked)
       expect(r.reason).toMatch(
@@ -159,7 +159,7 @@ describe('pickBaseline and tierOf', () => {
   it('classifies by throttled calls and lost requests', () => {
     expect(tierOf(variant('baseline'))).toBe('throttles')
     expect(tierOf(variant('bucket-keys'))).toBe('clean')
-    // 2,260 throttled KMS calls and 87,150 requests lost at their deadline.
+    // 2,300 throttled KMS calls and 87,640 requests lost at their deadline.
     expect(tierOf(variant('retry-adaptive'))).toBe('throttles')
   })
 
