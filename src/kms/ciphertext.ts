@@ -162,16 +162,12 @@ export class CiphertextCodec {
 
   /** Reads the cleartext header; `undefined` when the blob is not a well-formed ciphertext of ours. */
   parse(blob: Uint8Array): CiphertextHeader | undefined {
-    if (blob.byteLength < CIPHERTEXT_OVERHEAD) return undefined
     // One pass over [0, 64) gives both the header check and the words compared below (reading
     // the bytes again per test was most of the parse).
     const words = this.#words
-    const check = readPrefixWords(blob, words)
-    const w0 = words[0] as number
-    if (w0 !== PREFIX_WORD_UUID && w0 !== PREFIX_WORD_MRK) return undefined
-    if (!trailerMatches(blob, check)) return undefined
+    if (!wellFormed(blob, words)) return undefined
     const w = this.#lastWords
-    const kind = w0 === PREFIX_WORD_MRK ? 1 : 0
+    const kind = words[0] === PREFIX_WORD_MRK ? 1 : 0
     // The strings of the last header are reused when its bytes match (building two strings on
     // every call was a third of the cost of parsing).
     if (
@@ -282,13 +278,15 @@ export function parseSymmetricHeader(blob: Uint8Array): CiphertextHeader | undef
   return new ParsedHeader(readAccount(blob, 4), readKeyId(blob, 12, blob[2] === 1), word(blob, 28) >>> 0, blob)
 }
 
-/** Format version, algorithm, key id kind, reserved byte, length field and header check. */
-function wellFormed(b: Uint8Array): boolean {
+/**
+ * Format version, algorithm, key id kind, reserved byte, length field and header check; leaves
+ * the words of bytes [0, 64) in `words` (what {@link CiphertextCodec.parse} compares next).
+ */
+function wellFormed(b: Uint8Array, words = new Int32Array(16)): boolean {
   if (b.byteLength < CIPHERTEXT_OVERHEAD) return false
-  if (b[0] !== VERSION || b[1] !== ALG_SYMMETRIC_DEFAULT || b[3] !== 0) return false
-  const kind = b[2]
-  if (kind !== 0 && kind !== 1) return false
-  return trailerMatches(b, headerCheck(b))
+  const check = readPrefixWords(b, words)
+  const w0 = words[0]
+  return (w0 === PREFIX_WORD_UUID || w0 === PREFIX_WORD_MRK) && trailerMatches(b, check)
 }
 
 /** Word 0 of a well-formed header: version 1, algorithm 1, key id kind 0 (UUID) or 1 (mrk), reserved 0. */
@@ -364,9 +362,7 @@ function writeWord(b: Uint8Array, i: number, v: number): void {
  * change is detected. About 16 multiply-adds: cheaper than CRC32 on the hot path.
  */
 function headerCheck(b: Uint8Array): number {
-  let h = 0
-  for (let i = 0; i < 64; i += 4) h = (Math.imul(h, 31) + word(b, i)) | 0
-  return h >>> 0
+  return readPrefixWords(b, new Int32Array(16))
 }
 
 function writeAccount(out: Buffer, off: number, account: string): void {
