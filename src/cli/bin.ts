@@ -2,7 +2,10 @@
  * Process entry of the `kms-bench` binary: wires the real process into {@link main}.
  * Unexpected errors are bugs: printed with their stack, exit 70 (EX_SOFTWARE).
  */
+import { applyHeapPolicy } from './heap-policy.ts'
 import { main } from './main.ts'
+
+applyHeapPolicy()
 
 // A closed pipe (`kms-bench ... | head`) is not an error: stop writing and exit quietly.
 for (const stream of [process.stdout, process.stderr]) {
