@@ -52,19 +52,37 @@ interface IdentityCache {
 
 /**
  * A decision that depended on nothing but the question (see {@link EvaluationNotes}): reused
- * while the key, its compiled policy and the caller's identity policies are the same objects.
+ * while the caller, action and key are the same objects, the key's policy text is the one
+ * compiled, and the identity-policy store has not changed since.
  */
 interface CachedDecision {
+  readonly caller: Caller
+  readonly action: string
   readonly key: KmsKey
   readonly policy: CompiledPolicy
-  readonly identity: readonly NamedPolicy[]
+  readonly store: IdentityPolicyStore
+  readonly storeVersion: number
   readonly record: AuthorizationRecord
 }
 
-/** A {@link CachedDecision} with the caller and action it answered. */
-interface LastDecision extends CachedDecision {
-  readonly caller: Caller
-  readonly action: string
+/** Whether `d` answers this question (see {@link CachedDecision}). */
+function answers(
+  d: CachedDecision | undefined,
+  caller: Caller,
+  action: string,
+  key: KmsKey,
+  store: IdentityPolicyStore,
+): d is CachedDecision {
+  return (
+    d !== undefined &&
+    d.caller === caller &&
+    d.action === action &&
+    d.key === key &&
+    // The compiled policy is a function of its text: the same text is the same policy.
+    d.policy.text === key.policy &&
+    d.store === store &&
+    d.storeVersion === store.version
+  )
 }
 
 /** Evaluates key policies, IAM identity policies and grants as AWS KMS does. */
@@ -74,8 +92,13 @@ export class PolicyAuthorizer implements Authorizer {
   /** The last pure decision per caller and action (the hot path: the same caller, key and action again). */
   readonly #decisions = new WeakMap<Caller, Map<string, CachedDecision>>()
   readonly #notes: EvaluationNotes = { pure: false }
-  /** The last pure decision reused or made, with its question: the same question again needs no lookup. */
-  #last: LastDecision | undefined
+  /**
+   * The last two pure decisions reused or made: the same question again needs no lookup. Two,
+   * because a client's calls alternate (GenerateDataKey to write, Decrypt to read): with one,
+   * half the calls of an envelope-encryption workload went to the maps.
+   */
+  #last: CachedDecision | undefined
+  #previous: CachedDecision | undefined
 
   authorize(ctx: OpContext, request: AccessRequest): void {
     const caller = ctx.caller
@@ -93,36 +116,12 @@ export class PolicyAuthorizer implements Authorizer {
       request.requestAlias !== undefined && ALIAS_ACTIONS.has(request.action)
         ? [aliasArn(key?.region ?? caller.region, key?.account ?? caller.account, request.requestAlias)]
         : undefined
-    const identityPolicies = this.identityPolicies(ctx)
-    // Fast path: the same pure question as last time (no condition keys, no grants involved).
+    const store = ctx.core.identityPolicies
+    // Fast path: a pure question asked before (no condition keys, no grants involved).
     let byAction: Map<string, CachedDecision> | undefined
     let policy: CompiledPolicy | undefined
     if (key !== undefined && extra === undefined) {
-      const last = this.#last
-      // The compiled policy is a function of its text: the same text is the same policy.
-      let hit: CachedDecision | undefined =
-        last !== undefined &&
-        last.caller === caller &&
-        last.action === request.action &&
-        last.key === key &&
-        last.policy.text === key.policy &&
-        last.identity === identityPolicies
-          ? last
-          : undefined
-      if (hit === undefined) {
-        policy = this.keyPolicy(key)
-        byAction = this.#decisions.get(caller)
-        const cached = byAction?.get(request.action)
-        if (
-          cached !== undefined &&
-          cached.key === key &&
-          cached.policy === policy &&
-          cached.identity === identityPolicies
-        ) {
-          hit = cached
-          this.#last = { ...cached, caller, action: request.action }
-        }
-      }
+      const hit = this.#cachedDecision(caller, request.action, key, store)
       if (hit !== undefined) {
         const record = hit.record
         if (ctx.core.audit.enabled) addAuthorization(ctx.audit, record)
@@ -132,7 +131,10 @@ export class PolicyAuthorizer implements Authorizer {
           )
         return
       }
+      policy = this.keyPolicy(key)
+      byAction = this.#decisions.get(caller)
     }
+    const identityPolicies = this.identityPolicies(ctx)
     const query: { -readonly [K in keyof AccessQuery]: AccessQuery[K] } = {
       action: request.action,
       resource,
@@ -158,9 +160,17 @@ export class PolicyAuthorizer implements Authorizer {
         byAction = new Map()
         this.#decisions.set(caller, byAction)
       }
-      const decided = { key, policy, identity: identityPolicies, record }
+      const decided: CachedDecision = {
+        caller,
+        action: request.action,
+        key,
+        policy,
+        store,
+        storeVersion: store.version,
+        record,
+      }
       byAction.set(request.action, decided)
-      this.#last = { ...decided, caller, action: request.action }
+      this.#remember(decided)
     }
     if (ctx.core.audit.enabled) addAuthorization(ctx.audit, record)
     if (!decision.allowed) {
@@ -175,6 +185,27 @@ export class PolicyAuthorizer implements Authorizer {
         refused = extra[0] ?? resource
       throw new AccessDeniedException(accessDeniedMessage(caller.principal, request.action, refused, decision.reason))
     }
+  }
+
+  /** A pure decision made before for this question: one of the last two, else the caller's map entry. */
+  #cachedDecision(caller: Caller, action: string, key: KmsKey, store: IdentityPolicyStore): CachedDecision | undefined {
+    const last = this.#last
+    if (answers(last, caller, action, key, store)) return last
+    const previous = this.#previous
+    if (answers(previous, caller, action, key, store)) {
+      this.#previous = last
+      this.#last = previous
+      return previous
+    }
+    const cached = this.#decisions.get(caller)?.get(action)
+    if (!answers(cached, caller, action, key, store)) return undefined
+    this.#remember(cached)
+    return cached
+  }
+
+  #remember(decision: CachedDecision): void {
+    this.#previous = this.#last
+    this.#last = decision
   }
 
   /**
