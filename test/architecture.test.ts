@@ -47,7 +47,9 @@ function isFrontDoor(m: string, file: string, importer: string): boolean {
   const rel = relative(root, file)
   if (m === 'test') return moduleOf(importer) === 'bench' && rel.startsWith('test/support/') // bench's harnesses
   if (moduleOf(importer) === 'bench' && rel.endsWith('/test-support.ts')) return true // a module's test harness
-  if (m === 'cli' && rel === 'src/cli/bin.ts') return moduleOf(importer) === 'bin' // the program's entry
+  // the program's entry, and the cached bundle of it the checkout's command loads
+  if (m === 'cli' && (rel === 'src/cli/bin.ts' || rel === 'src/cli/checkout-bundle.ts'))
+    return moduleOf(importer) === 'bin'
   if (m === 'bin') return rel === 'bin/kms-bench.mjs' // the command (bench runs it as a child process)
   const folder = join(src, m)
   if (existsSync(folder) && statSync(folder).isDirectory()) return file === join(folder, 'index.ts')

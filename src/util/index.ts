@@ -2,3 +2,4 @@
 export { at, IndexRangeError } from './at.ts'
 export { splitCsvLine } from './csv.ts'
 export { fsReason } from './fs-reason.ts'
+export { bundleModules, esbuildOf, type BundleInput } from './esm-bundle.ts'
