@@ -51,8 +51,16 @@ export interface InstructionCounts {
   readonly ratio: number
 }
 
+/** How many calls {@link measureInstructions} counts. */
+export interface InstructionOptions {
+  /** calls counted per side. @default {@link COUNTED_CALLS} */
+  readonly calls?: number
+  /** untimed calls of each side first. @default {@link WARMUP_CALLS} */
+  readonly warmup?: number
+}
+
 /** The child: both loops, each between a zero (hostname) and a dump (loadavg). */
-function childSource(bundleUrl: string): string {
+function childSource(bundleUrl: string, calls: number, warmup: number): string {
   return `import { hostname, loadavg } from 'node:os'
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { createEmulator } from ${JSON.stringify(bundleUrl)}
@@ -74,10 +82,10 @@ const kms = createEmulator({ profile: 'none' })
 const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata.KeyId
 const ct = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array(32) }, caller).CiphertextBlob
 const ours = () => void kms.callSync('Decrypt', { CiphertextBlob: ct }, caller)
-for (let i = 0; i < ${WARMUP_CALLS}; i++) { ours(); bare() }
+for (let i = 0; i < ${warmup}; i++) { ours(); bare() }
 for (const fn of [bare, ours]) {
   hostname()
-  for (let i = 0; i < ${COUNTED_CALLS}; i++) fn()
+  for (let i = 0; i < ${calls}; i++) fn()
   loadavg()
 }
 `
@@ -111,8 +119,10 @@ function run(command: string, args: readonly string[], cwd: string): Promise<voi
 }
 
 /** Counts both loops under callgrind; `undefined` without valgrind. */
-export async function measureInstructions(): Promise<InstructionCounts | undefined> {
+export async function measureInstructions(options: InstructionOptions = {}): Promise<InstructionCounts | undefined> {
   if (!hasValgrind()) return undefined
+  const calls = options.calls ?? COUNTED_CALLS
+  const warmup = options.warmup ?? WARMUP_CALLS
   const dir = mkdtempSync(join(tmpdir(), 'kms-bench-instructions-'))
   try {
     const bundle = await bundleModules({
@@ -123,7 +133,7 @@ export async function measureInstructions(): Promise<InstructionCounts | undefin
     })
     if (bundle === undefined) throw new Error('esbuild could not bundle src/emulator.ts')
     writeFileSync(join(dir, 'emulator.mjs'), bundle.text)
-    writeFileSync(join(dir, 'child.mjs'), childSource(pathToFileURL(join(dir, 'emulator.mjs')).href))
+    writeFileSync(join(dir, 'child.mjs'), childSource(pathToFileURL(join(dir, 'emulator.mjs')).href, calls, warmup))
     await run(
       'valgrind',
       [
@@ -142,8 +152,8 @@ export async function measureInstructions(): Promise<InstructionCounts | undefin
       .filter((f) => /^cg\.out\.\d+$/.test(f))
       .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
     if (dumps.length < 2) throw new Error(`callgrind wrote ${dumps.length} of the 2 dumps`)
-    const bare = totalOf(join(dir, dumps[0] as string)) / COUNTED_CALLS
-    const ours = totalOf(join(dir, dumps[1] as string)) / COUNTED_CALLS
+    const bare = totalOf(join(dir, dumps[0] as string)) / calls
+    const ours = totalOf(join(dir, dumps[1] as string)) / calls
     return { barePerCall: Math.round(bare), oursPerCall: Math.round(ours), ratio: bare / ours }
   } finally {
     rmSync(dir, { recursive: true, force: true })
