@@ -149,7 +149,7 @@ export class CiphertextCodec {
     const aad = this.#aad(contextBytes.byteLength)
     aad.set(prefix.bytes, 0)
     for (let i = 64; i < HEADER_LENGTH; i++) aad[i] = out[i] as number
-    aad.set(contextBytes, HEADER_LENGTH)
+    if (contextBytes.byteLength > 0) aad.set(contextBytes, HEADER_LENGTH)
     const cipher = createCipheriv('aes-256-gcm', entry.keyObject, iv)
     cipher.setAAD(aad)
     const head = cipher.update(plaintext)
@@ -207,7 +207,8 @@ export class CiphertextCodec {
     // The header through one view and a block copy: a byte loop of 84 re-checked its two
     // arrays on every byte (the costliest part of a Decrypt beyond the AES-GCM work).
     aad.set(new Uint8Array(bytes, at, HEADER_LENGTH), 0)
-    aad.set(contextBytes, HEADER_LENGTH)
+    // Most Decrypts have no encryption context: no call for an empty copy.
+    if (contextBytes.byteLength > 0) aad.set(contextBytes, HEADER_LENGTH)
     try {
       const decipher = createDecipheriv('aes-256-gcm', entry.keyObject, iv)
       decipher.setAAD(aad)
