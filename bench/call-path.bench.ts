@@ -52,20 +52,35 @@ export function alternatingRatio(ours: () => void, bare: () => void, rounds = 9,
   return ratios[Math.floor(rounds / 2)] ?? 0
 }
 
+/** What every pair of {@link measureHere} shares: a default emulator with one key, and the bare side's key and AAD. */
+export interface PairFixture {
+  readonly caller: { account: string; region: string }
+  readonly kms: ReturnType<typeof createEmulator>
+  readonly keyId: string
+  readonly key: Buffer
+  /** 88 bytes: the header and context encoding a real call authenticates */
+  readonly aad: Buffer
+}
+
+/** A default emulator (`profile: 'none'`: the audit ring on, access control enforced) with one key. */
+export function pairFixture(): PairFixture {
+  const caller = { account: '111122223333', region: 'us-east-1' }
+  const kms = createEmulator({ profile: 'none' })
+  const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
+  return { caller, kms, keyId, key: Buffer.alloc(32, 7), aad: Buffer.alloc(88, 3) }
+}
+
 /**
  * The Decrypt pair: a core Decrypt of 32 B (no KeyId) in a default emulator, and a bare
  * AES-256-GCM open of 32 B with an 88-byte AAD (also counted in instructions by
  * instructions.bench.ts, which bundles this function into its valgrind child).
  */
-export function decryptPair(): { ours: () => void; bare: () => void } {
-  const caller = { account: '111122223333', region: 'us-east-1' }
-  const kms = createEmulator({ profile: 'none' })
-  const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
-  const ciphertext = kms.callSync('Encrypt', { KeyId: keyId, Plaintext: new Uint8Array(32) }, caller)
+export function decryptPair(f: PairFixture = pairFixture()): { ours: () => void; bare: () => void } {
+  const { caller, kms, key, aad } = f
+  const ciphertext = kms.callSync('Encrypt', { KeyId: f.keyId, Plaintext: new Uint8Array(32) }, caller)
     .CiphertextBlob as Uint8Array
-  const key = Buffer.alloc(32, 7)
+  // An IV of its own: the seal pairs fill theirs at random on every call.
   const iv = Buffer.alloc(12)
-  const aad = Buffer.alloc(88, 3)
   const c0 = createCipheriv('aes-256-gcm', key, iv)
   c0.setAAD(aad)
   const body = c0.update(new Uint8Array(32))
@@ -85,15 +100,12 @@ export function decryptPair(): { ours: () => void; bare: () => void } {
 
 /** Measures the pairs in this process. */
 export function measureHere(): CallPathRatio[] {
-  const caller = { account: '111122223333', region: 'us-east-1' }
+  const fixture = pairFixture()
+  const { caller, kms, keyId, key, aad } = fixture
   const plaintext = new Uint8Array(32)
-  const kms = createEmulator({ profile: 'none' })
-  const keyId = kms.callSync('CreateKey', {}, caller).KeyMetadata?.KeyId as string
-  const key = Buffer.alloc(32, 7)
   const iv = Buffer.alloc(12)
-  const aad = Buffer.alloc(88, 3)
   const dataKey = Buffer.alloc(32)
-  const decrypt = decryptPair()
+  const decrypt = decryptPair(fixture)
   const seal = (p: Uint8Array, withAad = aad): void => {
     randomFillSync(iv)
     const c = createCipheriv('aes-256-gcm', key, iv)
