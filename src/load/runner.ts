@@ -692,6 +692,7 @@ async function startMitigations(
     principals: scenarioPrincipals(s),
     requests: s.requests,
     scale: a.scale,
+    localCrypto: a.localCrypto,
   })
   for (const [i, m] of all.entries()) {
     // On endpoints the real SDK client retries; the layer only reports its settings.

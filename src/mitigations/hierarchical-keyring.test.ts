@@ -65,6 +65,22 @@ describe('hierarchical keyring', () => {
     expect(hk!.completed.succeeded).toBe(6000)
   })
 
+  it('counts the same whether its local wrapping runs (real time) or is modelled (virtual time)', async () => {
+    const run = (localCrypto: boolean) =>
+      runScenario(defineScenario(scenario('envelope-encrypt')), {
+        retry: { mode: 'none', maxAttempts: 1 },
+        localCrypto,
+      })
+    const [real, modelled] = await Promise.all([run(true), run(false)])
+    const hk = (r: Awaited<ReturnType<typeof run>>) => r.variants[2]!
+    expect(hk(modelled).kms).toEqual(hk(real).kms)
+    expect(hk(modelled).completed).toEqual(hk(real).completed)
+    expect(stats(hk(modelled))).toEqual(stats(hk(real)))
+    const said = (r: Awaited<ReturnType<typeof run>>) =>
+      hk(r).mitigations.find((m) => m.name === 'hierarchical-keyring')!.assumptions ?? []
+    expect(said(modelled).join()).toMatch(/in virtual time the local wrapping .* is modelled, not executed/)
+  })
+
   it('validates options', () => {
     const p = (o: unknown) =>
       (hierarchicalKeyring(o as HierarchicalKeyringOptions).problems ?? []).map(

@@ -13,7 +13,8 @@
  * - An application GenerateDataKey (an encrypt) takes the ACTIVE branch key of its tenant's
  *   branch key from the host's cache; a miss costs one DynamoDB GetItem and one KMS Decrypt. The
  *   data key is generated locally and wrapped with AES-256-GCM under a key derived with HKDF
- *   from the branch key and a per-message salt (our own format; the keyring's is KDF-CTR).
+ *   from the branch key and a per-message salt (our own format; the keyring's is KDF-CTR). In
+ *   virtual time that local crypto is modelled, like the payload's (hierarchical-wrap.ts).
  * - An application Decrypt takes the branch key *version* the message names (its own cache
  *   entry); a miss costs one GetItem and one Decrypt. Stored messages the scenario made before
  *   the run with KMS data keys are taken as written by this keyring (branch key version 1 of
@@ -21,7 +22,6 @@
  * - One cache per host (`cacheCapacity` entries, an entry lives `ttl`); concurrent misses each
  *   fetch, as in the JS keyring. The DynamoDB calls are counted in stats and priced on demand.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import {
   type EffectGenerator,
@@ -44,6 +44,7 @@ import {
   HierarchicalKeyringModel,
 } from './branch-key-cache.ts'
 import { blobId } from './call-keys.ts'
+import { modelledWrap, realWrap, wrappedIndex } from './hierarchical-wrap.ts'
 import { STORM_TRACKING_DEFAULTS } from './storm-tracking-cache.ts'
 import { StormTracker } from './storm-tracker.ts'
 import { durationOption, enumOption, intOption, invalidMitigation, parseOptions } from './params.ts'
@@ -104,8 +105,6 @@ const schema = z
       })
   })
 
-const MAGIC = Buffer.from('HK1')
-
 /** A branch key as the store holds it: the wrapped ACTIVE and version records. */
 interface BranchKey {
   readonly id: string
@@ -115,37 +114,6 @@ interface BranchKey {
   readonly activeContext: Record<string, string>
   readonly versionContext: Record<string, string>
 }
-
-function wrap(material: Uint8Array, dataKey: Uint8Array, index: number): Uint8Array {
-  const salt = randomBytes(16)
-  const iv = randomBytes(12)
-  const k = Buffer.from(hkdfSync('sha256', material, salt, 'kms-bench hierarchical wrap', 32))
-  const c = createCipheriv('aes-256-gcm', k, iv)
-  const head = Buffer.alloc(7)
-  MAGIC.copy(head)
-  head.writeUInt32BE(index, 3)
-  c.setAAD(head)
-  const body = Buffer.concat([c.update(dataKey), c.final()])
-  return Buffer.concat([head, salt, iv, body, c.getAuthTag()])
-}
-
-function unwrap(material: Uint8Array, edk: Uint8Array): Uint8Array {
-  const b = Buffer.from(edk.buffer, edk.byteOffset, edk.byteLength)
-  const head = b.subarray(0, 7)
-  const salt = b.subarray(7, 23)
-  const iv = b.subarray(23, 35)
-  const body = b.subarray(35, b.length - 16)
-  const k = Buffer.from(hkdfSync('sha256', material, salt, 'kms-bench hierarchical wrap', 32))
-  const d = createDecipheriv('aes-256-gcm', k, iv)
-  d.setAAD(head)
-  d.setAuthTag(b.subarray(b.length - 16))
-  return new Uint8Array(Buffer.concat([d.update(body), d.final()]))
-}
-
-const indexOf = (edk: Uint8Array): number | undefined =>
-  edk.length > 51 && Buffer.from(edk.buffer, edk.byteOffset, 3).equals(MAGIC)
-    ? Buffer.from(edk.buffer, edk.byteOffset + 3, 4).readUInt32BE(0)
-    : undefined
 
 /**
  * The Hierarchical keyring in every host: `hierarchicalKeyring({ ttl: '15m', branchKeys: 50 })`.
@@ -167,6 +135,7 @@ export function hierarchicalKeyring(options: HierarchicalKeyringOptions): Mitiga
     },
     assumptions: [
       'Hierarchical keyring: one keyring and cache per host; the branch key store reads with one consistent GetItem (1 read unit) per miss.',
+      'Hierarchical keyring: in virtual time the local wrapping and unwrapping of each data key (HKDF-SHA256 + AES-256-GCM) is modelled, not executed, like the payload AES-GCM (nothing in the run reads it); real-time runs execute it.',
       `DynamoDB on demand, us-east-1 prices: $${DYNAMODB_PRICES.readUnitUsd * 1e6} per million read units, $${DYNAMODB_PRICES.writeUnitUsd * 1e6} per million write units (aws.amazon.com/dynamodb/pricing/on-demand).`,
     ],
     start: (ctx) => startKeyring(ctx, o, branchKeys, capacity),
@@ -202,6 +171,8 @@ function startKeyring(
   const key: ResolvedKey | undefined = o.kmsKey !== undefined ? ctx.keys.get(o.kmsKey) : [...ctx.keys.values()][0]
   if (key === undefined) throw new Error(`hierarchical-keyring: no scenario key ${JSON.stringify(o.kmsKey ?? '(any)')}`)
   const supplier = o.branchKeyIdSupplier ?? ((t: number) => t % count)
+  // Virtual time models the keyring's local crypto as it does the payload's (hierarchical-wrap.ts).
+  const codec = ctx.localCrypto === false ? modelledWrap : realWrap
   const stats: KeyringStats = {
     branchKeysCreated: 0,
     setupKmsCalls: 0,
@@ -306,12 +277,12 @@ function startKeyring(
         const m = yield* material(model.encryptEntry(bk.id), bk, true, call)
         if (!(m instanceof Uint8Array)) return m
         const spec = (call.input as { KeySpec?: string; NumberOfBytes?: number }).KeySpec
-        const dataKey = new Uint8Array(
-          randomBytes(spec === 'AES_128' ? 16 : ((call.input as { NumberOfBytes?: number }).NumberOfBytes ?? 32)),
+        const dataKey = codec.dataKey(
+          spec === 'AES_128' ? 16 : ((call.input as { NumberOfBytes?: number }).NumberOfBytes ?? 32),
         )
         return {
           ok: true,
-          output: { KeyId: key!.arn, Plaintext: dataKey, CiphertextBlob: wrap(m, dataKey, index) },
+          output: { KeyId: key!.arn, Plaintext: dataKey, CiphertextBlob: codec.wrap(m, dataKey, index) },
         } as KmsOutcome
       }
       function* decrypt(call: KmsCallSpec, edk: Uint8Array, index: number): EffectGenerator<KmsOutcome> {
@@ -321,7 +292,7 @@ function startKeyring(
         if (!(m instanceof Uint8Array)) return m
         return {
           ok: true,
-          output: { KeyId: key!.arn, Plaintext: unwrap(m, edk), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
+          output: { KeyId: key!.arn, Plaintext: codec.unwrap(m, edk), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
         } as KmsOutcome
       }
       return (call) => {
@@ -332,14 +303,14 @@ function startKeyring(
           return next(call)
         }
         let edk = (call.input as { CiphertextBlob: Uint8Array }).CiphertextBlob
-        let index = indexOf(edk)
+        let index = wrappedIndex(edk)
         if (index === undefined) {
           // A message stored before the run: written by this keyring (version 1 of its tenant's branch key).
           index = supplier(call.meta.tenant ?? 0)
           const id = blobId(edk)
           let r = rewrapped.get(id)
           const w = writer[index]
-          if (r === undefined && w !== undefined) rewrapped.set(id, (r = wrap(w, randomBytes(32), index)))
+          if (r === undefined && w !== undefined) rewrapped.set(id, (r = codec.wrap(w, codec.dataKey(32), index)))
           if (r === undefined) return next(call)
           edk = r
         }

@@ -47,6 +47,14 @@ export interface MitigationContext {
   readonly requests?: readonly RequestSpec[]
   /** the run's `--scale` factor: rates a mitigation sets (a refill rate) are multiplied by it, as quotas are. @default 1 */
   readonly scale?: number
+  /**
+   * Whether the application's own local crypto is executed: true in real time, where its
+   * results feed the payload encryption; false in virtual time, where the payload crypto is
+   * modelled and nothing reads what local crypto makes (a mitigation may then model its own,
+   * e.g. the Hierarchical keyring's wrapping of data keys). KMS calls are real either way.
+   * @default true
+   */
+  readonly localCrypto?: boolean
 }
 
 /**
