@@ -839,22 +839,18 @@ async function shippedStage(): Promise<{ figures: Record<string, BenchFigure>; n
   let figures: Record<string, BenchFigure> = {}
   const notes: string[] = []
   for (const s of SHIPPED_SCENARIOS) {
-    const f = await shippedSpeed(s.name)
-    const all = speedFigures(
-      `virtual.shipped.${s.name}`,
-      `run scenarios/${s.name}.ts (${s.what})`,
-      f,
-      '>= 500,000',
-      0.8,
-    )
+    const f = await shippedSpeed(s)
+    const id = s.variant !== undefined ? `${s.name}.${s.variant}` : s.name
+    const command = `run scenarios/${s.name}.ts${s.variant !== undefined ? ` --variant ${s.variant}` : ''}`
+    const all = speedFigures(`virtual.shipped.${id}`, `${command} (${s.what})`, f, '>= 500,000', 0.8)
     if (!s.floorModelled) {
       // The floor models 32-byte data-key operations only: the payload crypto of direct calls would be missing from it.
-      delete all[`virtual.shipped.${s.name}.overCryptoFloor`]
-      delete all[`virtual.shipped.${s.name}.overCryptoFloorWall`]
+      delete all[`virtual.shipped.${id}.overCryptoFloor`]
+      delete all[`virtual.shipped.${id}.overCryptoFloorWall`]
     }
     figures = { ...figures, ...all }
     notes.push(
-      `${s.name} ${f.requestsPerWallSecond.toLocaleString('en-US')}/s${s.floorModelled ? ` (${f.overCryptoFloor}×)` : ''}`,
+      `${id} ${f.requestsPerWallSecond.toLocaleString('en-US')}/s${s.floorModelled ? ` (${f.overCryptoFloor}×)` : ''}`,
     )
   }
   const m = await stormMemoryFlatness()
